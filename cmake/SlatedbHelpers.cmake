@@ -35,6 +35,9 @@ function(slatedb_test name)
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 600)
   endif()
+  if(NOT ARG_LABELS)
+    set(ARG_LABELS unit)
+  endif()
   gtest_discover_tests(${name}
     PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
                ENVIRONMENT "SLATEDB_SOURCE_DIR=${PROJECT_SOURCE_DIR};SLATEDB_BINARY_DIR=${PROJECT_BINARY_DIR}"
