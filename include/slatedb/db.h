@@ -1,0 +1,104 @@
+// slatedb/db.h — the database: one writer process per database path, any number of readers.
+//
+// Db::Open opens (or creates) the database at `path` inside an object store, fences any older
+// writer (bumps writer_epoch, writes a fence at the next WAL id), and replays the WAL. Writes
+// are durable once their WAL SST is stored (await_durable, default true, waits for that).
+// DbReader opens read-only: it never writes a fence and never fences the writer.
+//
+// Thread safety: every method of Db and DbReader may be called concurrently from any thread.
+// Ownership: Open returns a unique_ptr; the Db shares the object store given in Components.
+// Destroying an open Db closes it (errors are logged). Iterators must not outlive their Db.
+//
+// Errors: kInvalid (empty key, key > 65,535 bytes, bad settings), kClosed (after Close(), or
+// Closed(fenced) once a newer writer took over — latched: every later call returns it),
+// kUnavailable (object store unreachable after retries), kData (corrupt object, named in the
+// message), kInternal. A missing key is not an error: Get returns std::nullopt.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "slatedb/iterator.h"
+#include "slatedb/object_store.h"
+#include "slatedb/options.h"
+#include "slatedb/status.h"
+#include "slatedb/write_batch.h"
+
+namespace slatedb {
+
+namespace util {
+class Clock;
+}
+
+// Components: live objects (not settings) a Db is built from.
+struct Components {
+  std::shared_ptr<ObjectStore> object_store;  // required
+  std::shared_ptr<util::Clock> clock;          // optional; default: the system clock
+  uint64_t seed = 0;                           // randomness (ULIDs, UUIDs, jitter); 0 = entropy
+};
+
+// A point-in-time summary (for `slatedb status`).
+struct DbStatusInfo {
+  uint64_t manifest_id = 0;
+  uint64_t writer_epoch = 0;
+  uint64_t compactor_epoch = 0;
+  uint64_t last_committed_seq = 0;
+  uint64_t durable_seq = 0;
+  uint64_t replay_after_wal_id = 0;
+  uint64_t next_wal_id = 0;
+  size_t l0_ssts = 0;
+  size_t sorted_runs = 0;
+  size_t memtable_bytes = 0;
+};
+
+class Db {
+ public:
+  static Result<std::unique_ptr<Db>> Open(const std::string& path, Components components,
+                                          Settings settings = Settings());
+  virtual ~Db() = default;
+
+  virtual Status Put(std::string_view key, std::string_view value,
+                     const WriteOptions& options = WriteOptions()) = 0;
+  virtual Status Delete(std::string_view key, const WriteOptions& options = WriteOptions()) = 0;
+  virtual Status Write(const WriteBatch& batch, const WriteOptions& options = WriteOptions()) = 0;
+
+  virtual Result<std::optional<std::string>> Get(std::string_view key,
+                                                 const ReadOptions& options = ReadOptions()) = 0;
+  // Like Get, with the row's metadata (seq, timestamps).
+  virtual Result<std::optional<KeyValue>> GetKeyValue(
+      std::string_view key, const ReadOptions& options = ReadOptions()) = 0;
+  virtual Result<std::unique_ptr<DbIterator>> Scan(const ScanRange& range,
+                                                   const ScanOptions& options = ScanOptions()) = 0;
+
+  // kWal: upload the WAL buffer now and wait until it is durable. kMemTable: flush the WAL,
+  // then write the memtable as an L0 SST and publish it in the manifest.
+  virtual Status Flush(FlushType type = FlushType::kWal) = 0;
+
+  virtual Result<DbStatusInfo> GetStatus() = 0;
+
+  // Stops accepting writes, flushes the WAL, stops background work in dependency order and
+  // writes the final manifest. Idempotent; returns the latched fatal error if there was one.
+  virtual Status Close() = 0;
+};
+
+struct DbReaderOptions {
+  std::chrono::milliseconds manifest_poll_interval{1000};
+  bool skip_wal_replay = false;  // true: see only L0/sorted runs, not unflushed WAL data
+};
+
+class DbReader {
+ public:
+  static Result<std::unique_ptr<DbReader>> Open(const std::string& path, Components components,
+                                                DbReaderOptions options = DbReaderOptions());
+  virtual ~DbReader() = default;
+  virtual Result<std::optional<std::string>> Get(std::string_view key,
+                                                 const ReadOptions& options = ReadOptions()) = 0;
+  virtual Result<std::unique_ptr<DbIterator>> Scan(const ScanRange& range,
+                                                   const ScanOptions& options = ScanOptions()) = 0;
+  virtual Status Close() = 0;
+};
+
+}  // namespace slatedb
