@@ -15,6 +15,7 @@
 // message), kInternal. A missing key is not an error: Get returns std::nullopt.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
