@@ -45,8 +45,7 @@ Result<CompactionRecord> RecordFromFb(const fb::Compaction* c) {
   out.id = UlidFromFb(c->id());
   const fb::TieredCompactionSpec* spec = c->spec_as_TieredCompactionSpec();
   if (spec == nullptr) {
-    return Status::Data("compactions: compaction " + out.id.ToString() +
-                        " has unknown spec type " +
+    return Status::Data("compactions: compaction " + out.id.ToString() + " has unknown spec type " +
                         std::to_string(static_cast<int>(c->spec_type())));
   }
   if (spec->sorted_runs() != nullptr) {

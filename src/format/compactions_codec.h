@@ -27,9 +27,9 @@ inline constexpr uint16_t kCompactionsFormatVersion = 1;
 enum class CompactionStatus : int8_t { kSubmitted = 0, kRunning = 1, kCompleted = 2, kFailed = 3 };
 
 struct CompactionRecord {
-  Ulid id;                           // ULID time = submission time
-  std::vector<uint32_t> sorted_runs; // source run ids, newest first
-  std::vector<Ulid> l0_view_ids;     // source L0 SST ids (V1: = SST ids), newest first
+  Ulid id;                            // ULID time = submission time
+  std::vector<uint32_t> sorted_runs;  // source run ids, newest first
+  std::vector<Ulid> l0_view_ids;      // source L0 SST ids (V1: = SST ids), newest first
   CompactionStatus status = CompactionStatus::kSubmitted;
   std::vector<SstHandle> output_ssts;  // outputs reported so far
   bool operator==(const CompactionRecord&) const = default;

@@ -55,9 +55,9 @@ struct SortedRun {
 
 struct Checkpoint {
   Uuid id;
-  uint64_t manifest_id = 0;       // the manifest version this checkpoint pins
-  uint32_t expire_time_s = 0;     // Unix seconds; 0 = never expires
-  uint32_t create_time_s = 0;     // Unix seconds
+  uint64_t manifest_id = 0;              // the manifest version this checkpoint pins
+  uint32_t expire_time_s = 0;            // Unix seconds; 0 = never expires
+  uint32_t create_time_s = 0;            // Unix seconds
   std::optional<uint64_t> writer_epoch;  // WriterCheckpoint metadata (the peer writes none)
   std::optional<std::string> name;
   bool operator==(const Checkpoint&) const = default;

@@ -293,11 +293,11 @@ std::string EncodeManifest(const Manifest& m) {
   Offset<flatbuffers::String> wal_uri;
   if (m.wal_object_store_uri) wal_uri = fbb.CreateString(*m.wal_object_store_uri);
   auto tracker = BytesVector(fbb, m.sequence_tracker);
-  auto root = fb::CreateManifestV1(fbb, /*manifest_id=*/0, external_dbs, m.initialized,
-                                   m.writer_epoch, m.compactor_epoch, m.replay_after_wal_id,
-                                   m.wal_id_last_seen, l0_last_compacted, l0, compacted,
-                                   m.last_l0_clock_tick, checkpoints, m.last_l0_seq, wal_uri,
-                                   m.recent_snapshot_min_seq, tracker);
+  auto root =
+      fb::CreateManifestV1(fbb, /*manifest_id=*/0, external_dbs, m.initialized, m.writer_epoch,
+                           m.compactor_epoch, m.replay_after_wal_id, m.wal_id_last_seen,
+                           l0_last_compacted, l0, compacted, m.last_l0_clock_tick, checkpoints,
+                           m.last_l0_seq, wal_uri, m.recent_snapshot_min_seq, tracker);
   fbb.Finish(root);
   std::string out;
   out.reserve(2 + fbb.GetSize());

@@ -74,9 +74,9 @@ TEST(SequenceTrackerTest, EveryDodWidthRoundTrips) {
 TEST(SequenceTrackerTest, InsertKeepsOneSamplePerMinute) {
   SequenceTracker t;
   EXPECT_TRUE(t.Insert(1, 1000));
-  EXPECT_FALSE(t.Insert(2, 1059));   // < 60 s later
+  EXPECT_FALSE(t.Insert(2, 1059));  // < 60 s later
   EXPECT_TRUE(t.Insert(3, 1060));
-  EXPECT_FALSE(t.Insert(3, 2000));   // seq not increasing
+  EXPECT_FALSE(t.Insert(3, 2000));  // seq not increasing
   EXPECT_EQ(t.samples(), (std::vector<SeqTimeSample>{{1, 1000}, {3, 1060}}));
 }
 

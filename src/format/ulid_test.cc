@@ -36,9 +36,9 @@ TEST(UlidTest, ExtremesRoundTrip) {
 
 TEST(UlidTest, RejectsBadText) {
   EXPECT_TRUE(Ulid::Parse("").status().IsInvalid());
-  EXPECT_TRUE(Ulid::Parse("01M8BVF2MX00NHKW27PPS3ZNM").status().IsInvalid());    // 25 chars
-  EXPECT_TRUE(Ulid::Parse("01M8BVF2MX00NHKW27PPS3ZNMU").status().IsInvalid());   // 'U'
-  EXPECT_TRUE(Ulid::Parse("81M8BVF2MX00NHKW27PPS3ZNMD").status().IsInvalid());   // overflow
+  EXPECT_TRUE(Ulid::Parse("01M8BVF2MX00NHKW27PPS3ZNM").status().IsInvalid());   // 25 chars
+  EXPECT_TRUE(Ulid::Parse("01M8BVF2MX00NHKW27PPS3ZNMU").status().IsInvalid());  // 'U'
+  EXPECT_TRUE(Ulid::Parse("81M8BVF2MX00NHKW27PPS3ZNMD").status().IsInvalid());  // overflow
   auto st = Ulid::Parse("01M8BVF2MX00NHKW27PPS3ZNM!").status();
   EXPECT_NE(st.message().find("01M8BVF2MX00NHKW27PPS3ZNM!"), std::string::npos);
 }

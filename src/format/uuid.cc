@@ -18,15 +18,15 @@ Uuid Uuid::NewV4(util::Random& rng) {
   Uuid u;
   u.high = rng.Next64();
   u.low = rng.Next64();
-  u.high = (u.high & ~0xF000ull) | 0x4000ull;                        // version 4
+  u.high = (u.high & ~0xF000ull) | 0x4000ull;                          // version 4
   u.low = (u.low & ~(0xC000000000000000ull)) | 0x8000000000000000ull;  // variant 10
   return u;
 }
 
 Result<Uuid> Uuid::Parse(std::string_view text) {
   if (text.size() != 36) {
-    return Status::Invalid("uuid: expected 36 characters (8-4-4-4-12), got '" +
-                           std::string(text) + "'");
+    return Status::Invalid("uuid: expected 36 characters (8-4-4-4-12), got '" + std::string(text) +
+                           "'");
   }
   Uuid u;
   int nibbles = 0;
