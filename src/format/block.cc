@@ -1,0 +1,172 @@
+// format/block.cc — data block encode/decode.
+#include "format/block.h"
+
+#include <string>
+
+#include "format/row_codec.h"
+#include "util/coding.h"
+
+namespace slatedb::format {
+
+bool BlockBuilder::TryAdd(const RowEntry& row) {
+  bool restart = num_rows_ % kRestartInterval == 0;
+  std::string_view prev = restart ? std::string_view() : std::string_view(last_key_);
+  if (num_rows_ > 0) {
+    size_t row_size = EncodedRowV2Size(prev, row);
+    size_t needed = data_.size() + 2 * restarts_.size() + 2 + row_size + (restart ? 2 : 0);
+    if (needed > block_size_) return false;
+  }
+  if (restart) restarts_.push_back(static_cast<uint16_t>(data_.size()));
+  EncodeRowV2(&data_, prev, row);
+  if (num_rows_ == 0) first_key_ = row.key;
+  last_key_ = row.key;
+  ++num_rows_;
+  return true;
+}
+
+std::string BlockBuilder::Finish() {
+  std::string out = std::move(data_);
+  for (uint16_t r : restarts_) util::PutU16BE(&out, r);
+  util::PutU16BE(&out, static_cast<uint16_t>(restarts_.size()));
+  data_.clear();
+  restarts_.clear();
+  num_rows_ = 0;
+  first_key_.clear();
+  last_key_.clear();
+  return out;
+}
+
+Result<std::shared_ptr<const Block>> Block::Parse(std::string data, uint16_t version) {
+  if (version != 1 && version != 2) {
+    return Status::Data("unsupported SST format version " + std::to_string(version));
+  }
+  if (data.size() < 2) {
+    return Status::Data("block of " + std::to_string(data.size()) + " bytes is too short");
+  }
+  size_t count = util::LoadU16BE(data.data() + data.size() - 2);
+  if (count == 0) return Status::Data("block has no rows (offset count 0)");
+  if (2 + 2 * count > data.size()) {
+    return Status::Data("block offset count " + std::to_string(count) + " exceeds block size " +
+                        std::to_string(data.size()));
+  }
+  std::shared_ptr<Block> block(new Block());
+  block->version_ = version;
+  block->data_end_ = data.size() - 2 - 2 * count;
+  block->offsets_.reserve(count);
+  const char* p = data.data() + block->data_end_;
+  for (size_t i = 0; i < count; ++i) {
+    uint16_t off = util::LoadU16BE(p + 2 * i);
+    bool bad = off >= block->data_end_ || (i == 0 && off != 0) ||
+               (i > 0 && off <= block->offsets_.back());
+    if (bad) {
+      return Status::Data("block offset #" + std::to_string(i) + " = " + std::to_string(off) +
+                          " is out of order or outside the row area of " +
+                          std::to_string(block->data_end_) + " bytes");
+    }
+    block->offsets_.push_back(off);
+  }
+  block->data_ = std::move(data);
+  if (version == 1) {
+    RowEntry first;
+    size_t next = 0;
+    RETURN_IF_ERROR(block->DecodeAt(0, {}, &first, &next));
+    block->first_key_ = std::move(first.key);
+  }
+  return std::shared_ptr<const Block>(std::move(block));
+}
+
+Status Block::DecodeAt(size_t offset, std::string_view prev_key, RowEntry* row,
+                       size_t* next) const {
+  std::string_view in(data_.data() + offset, data_end_ - offset);
+  size_t before = in.size();
+  Status st = version_ == 2 ? DecodeRowV2(&in, prev_key, row) : DecodeRowV1(&in, first_key_, row);
+  if (!st.ok()) return st.WithContext("block row at offset " + std::to_string(offset));
+  *next = offset + (before - in.size());
+  return Status::OK();
+}
+
+Status Block::KeyAt(size_t offset, std::string* key) const {
+  if (version_ == 2) {
+    std::string_view in(data_.data() + offset, data_end_ - offset);
+    uint32_t shared = 0;
+    std::string_view peek = in;
+    if (!util::GetVarint32(&peek, &shared)) {
+      return Status::Data("block restart point at offset " + std::to_string(offset) +
+                          " is truncated");
+    }
+    if (shared != 0) {
+      return Status::Data("block restart point at offset " + std::to_string(offset) +
+                          " has a shared prefix");
+    }
+    Status st = DecodeRowV2Key(&in, {}, key);
+    if (!st.ok()) return st.WithContext("block row at offset " + std::to_string(offset));
+    return Status::OK();
+  }
+  RowEntry row;
+  size_t next = 0;
+  RETURN_IF_ERROR(DecodeAt(offset, {}, &row, &next));
+  *key = std::move(row.key);
+  return Status::OK();
+}
+
+Result<std::vector<RowEntry>> Block::DecodeAll() const {
+  std::vector<RowEntry> rows;
+  size_t offset = 0;
+  std::string prev;
+  while (offset < data_end_) {
+    RowEntry row;
+    RETURN_IF_ERROR(DecodeAt(offset, prev, &row, &offset));
+    prev = row.key;
+    rows.push_back(std::move(row));
+  }
+  if (version_ == 1 && rows.size() != offsets_.size()) {
+    return Status::Data("v1 block declares " + std::to_string(offsets_.size()) +
+                        " rows but holds " + std::to_string(rows.size()));
+  }
+  return rows;
+}
+
+Status BlockIterator::ReadAt(size_t offset, std::string_view prev_key) {
+  if (offset >= block_->data_end_) {
+    valid_ = false;
+    return Status::OK();
+  }
+  // `prev_key` may alias row_.key; decode into a fresh entry.
+  RowEntry next_row;
+  Status st = block_->DecodeAt(offset, prev_key, &next_row, &next_offset_);
+  if (!st.ok()) {
+    valid_ = false;
+    return st;
+  }
+  row_ = std::move(next_row);
+  valid_ = true;
+  return Status::OK();
+}
+
+Status BlockIterator::SeekToFirst() { return ReadAt(0, {}); }
+
+Status BlockIterator::Next() {
+  if (!valid_) return Status::OK();
+  return ReadAt(next_offset_, row_.key);
+}
+
+Status BlockIterator::Seek(std::string_view key) {
+  // Last offset point whose key is < key (or point 0).
+  const auto& points = block_->offsets_;
+  size_t lo = 0, hi = points.size();  // invariant: answer in [lo, hi)
+  std::string point_key;
+  while (hi - lo > 1) {
+    size_t mid = lo + (hi - lo) / 2;
+    RETURN_IF_ERROR(block_->KeyAt(points[mid], &point_key));
+    if (point_key < key) {
+      lo = mid;
+    } else {
+      hi = mid;
+    }
+  }
+  RETURN_IF_ERROR(ReadAt(points[lo], {}));
+  while (valid_ && std::string_view(row_.key) < key) RETURN_IF_ERROR(Next());
+  return Status::OK();
+}
+
+}  // namespace slatedb::format

@@ -1,0 +1,42 @@
+// format/row_codec.h — encode/decode one row of an SST data block.
+//
+// What: row codec v2 (SST format version 2, spec §3.4): varint shared / unshared / value_len,
+// key suffix, value, seq u64 BE, flags u8, [expire_ts i64 BE], [create_ts i64 BE]; prefix
+// compression against the previous row's key in the block. Legacy row codec v0 (SST format
+// version 1, spec Appendix A) is decode-only: prefix against the block's FIRST key, u16 BE
+// lengths, value_len u32 BE after the timestamps.
+// Thread safety: pure functions.
+// Errors: decoders return kData (naming the problem) for truncated input, unknown flag bits,
+// TOMBSTONE together with MERGE_OPERAND, or a shared prefix longer than the previous key.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "format/row.h"
+#include "slatedb/status.h"
+
+namespace slatedb::format {
+
+// Flags byte of `row` (timestamps and kind).
+uint8_t RowFlags(const RowEntry& row);
+
+// Number of leading bytes `a` and `b` have in common.
+size_t SharedPrefixLength(std::string_view a, std::string_view b);
+
+// Appends `row` encoded against `prev_key` (pass "" at a restart point).
+void EncodeRowV2(std::string* dst, std::string_view prev_key, const RowEntry& row);
+// Size EncodeRowV2 would append.
+size_t EncodedRowV2Size(std::string_view prev_key, const RowEntry& row);
+
+// Decodes one v2 row from `*in` (advanced past it); the key is rebuilt from `prev_key`.
+Status DecodeRowV2(std::string_view* in, std::string_view prev_key, RowEntry* out);
+// Decodes only the key of a v2 row (for seeking); `*in` is advanced past the whole row.
+Status DecodeRowV2Key(std::string_view* in, std::string_view prev_key, std::string* key);
+
+// Decodes one legacy v0 row (format version 1); the key prefix comes from `first_key` (the
+// block's first key; pass "" for the first row of a block).
+Status DecodeRowV1(std::string_view* in, std::string_view first_key, RowEntry* out);
+
+}  // namespace slatedb::format

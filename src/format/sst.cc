@@ -1,0 +1,408 @@
+// format/sst.cc — SstBuilder and SST section decoders.
+#include "format/sst.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <string>
+
+#include "flatbuffers/flatbuffers.h"
+#include "format/slatedb_schema_generated.h"
+#include "util/coding.h"
+#include "util/crc32.h"
+
+namespace slatedb::format {
+
+namespace {
+
+void AppendWithCrc(std::string* out, std::string_view section) {
+  out->append(section);
+  util::PutU32BE(out, util::Crc32(section));
+}
+
+std::string_view BuilderBytes(const flatbuffers::FlatBufferBuilder& fbb) {
+  return {reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize()};
+}
+
+uint16_t SaturatingInc(uint16_t v) {
+  return v == std::numeric_limits<uint16_t>::max() ? v : static_cast<uint16_t>(v + 1);
+}
+
+// Verifies the trailing CRC of `section` and returns the payload before it.
+Result<std::string_view> CheckCrc(std::string_view section, std::string_view what) {
+  if (section.size() < kSectionCrcSize) {
+    return Status::Data(std::string(what) + " section of " + std::to_string(section.size()) +
+                        " bytes is too short for its checksum");
+  }
+  std::string_view payload = section.substr(0, section.size() - kSectionCrcSize);
+  uint32_t stored = util::LoadU32BE(section.data() + payload.size());
+  uint32_t actual = util::Crc32(payload);
+  if (stored != actual) {
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), " checksum mismatch (stored %08x, computed %08x)", stored,
+                  actual);
+    return Status::Data(std::string(what) + buf);
+  }
+  return payload;
+}
+
+// FlatBuffers need their buffer aligned; sections start at arbitrary file offsets.
+class AlignedBuffer {
+ public:
+  explicit AlignedBuffer(std::string_view bytes)
+      : words_((bytes.size() + 7) / 8 + 1), size_(bytes.size()) {
+    if (!bytes.empty()) std::memcpy(words_.data(), bytes.data(), bytes.size());
+  }
+  const uint8_t* data() const { return reinterpret_cast<const uint8_t*>(words_.data()); }
+  size_t size() const { return size_; }
+
+ private:
+  std::vector<uint64_t> words_;
+  size_t size_;
+};
+
+template <typename T>
+Result<const T*> VerifiedRoot(const AlignedBuffer& buf, std::string_view what) {
+  flatbuffers::Verifier::Options opts;
+  opts.max_depth = 64;
+  flatbuffers::Verifier verifier(buf.data(), buf.size(), opts);
+  if (buf.size() < sizeof(flatbuffers::uoffset_t) || !verifier.VerifyBuffer<T>(nullptr)) {
+    return Status::Data(std::string(what) + " FlatBuffer failed verification (" +
+                        std::to_string(buf.size()) + " bytes)");
+  }
+  return flatbuffers::GetRoot<T>(buf.data());
+}
+
+Result<std::string> CheckAndDecompress(std::string_view section, CompressionCodec codec,
+                                       std::string_view what) {
+  ASSIGN_OR_RETURN(std::string_view payload, CheckCrc(section, what));
+  auto out = Decompress(codec, payload);
+  if (!out.ok()) return out.status().WithContext(what);
+  return out;
+}
+
+}  // namespace
+
+std::string IndexSeparator(std::string_view prev_last, std::string_view first) {
+  size_t n = std::min(prev_last.size(), first.size());
+  for (size_t j = 0; j < n; ++j) {
+    if (prev_last[j] != first[j]) return std::string(first.substr(0, j + 1));
+  }
+  if (prev_last.size() < first.size()) return std::string(first.substr(0, prev_last.size() + 1));
+  return std::string(first);
+}
+
+std::string EncodeSeqKey(uint64_t seq) {
+  std::string out;
+  util::PutU64BE(&out, seq);
+  return out;
+}
+
+SstBuilder::SstBuilder(SstBuilderOptions options)
+    : options_(options),
+      block_(options.block_size),
+      bloom_(options.filter_bits_per_key) {}
+
+size_t SstBuilder::EstimatedSize() const { return data_.size() + block_.EstimatedSize(); }
+
+Status SstBuilder::Add(const RowEntry& row) {
+  if (finished_) return Status::Internal("SstBuilder::Add after Finish");
+  if (row.key.empty()) return Status::Invalid("SST row has an empty key");
+  if (row.key.size() > kMaxKeySize) {
+    return Status::Invalid("SST row key of " + std::to_string(row.key.size()) +
+                           " bytes exceeds 65535");
+  }
+  if (row.value.size() > std::numeric_limits<uint32_t>::max()) {
+    return Status::Invalid("SST row value of " + std::to_string(row.value.size()) +
+                           " bytes is too large");
+  }
+  bool wal = options_.sst_type == SstType::kWal;
+  if (last_row_) {
+    bool ordered = wal ? row.seq >= last_row_->seq
+                       : RowLess(last_row_->key, last_row_->seq, row.key, row.seq);
+    if (!ordered) {
+      return Status::Invalid("SST rows out of order: key 0x" + util::ToHex(row.key) + " seq " +
+                             std::to_string(row.seq) + " after key 0x" +
+                             util::ToHex(last_row_->key) + " seq " +
+                             std::to_string(last_row_->seq));
+    }
+  }
+  bool added = false;
+  if (!block_.empty()) {
+    added = block_.TryAdd(row);
+    if (!added) RETURN_IF_ERROR(FinishBlock());
+  }
+  if (!added) {
+    std::string first_key;
+    if (wal) {
+      first_key = EncodeSeqKey(row.seq);
+    } else if (has_prev_block_) {
+      first_key = IndexSeparator(prev_block_last_key_, row.key);
+    }
+    metas_.push_back({data_.size(), std::move(first_key)});
+    block_.TryAdd(row);
+  }
+  if (!first_entry_) first_entry_ = wal ? EncodeSeqKey(row.seq) : row.key;
+  if (!wal) bloom_.AddKey(row.key);
+  switch (row.kind) {
+    case RowKind::kValue:
+      ++num_puts_;
+      cur_counts_.puts = SaturatingInc(cur_counts_.puts);
+      break;
+    case RowKind::kTombstone:
+      ++num_deletes_;
+      cur_counts_.deletes = SaturatingInc(cur_counts_.deletes);
+      break;
+    case RowKind::kMerge:
+      ++num_merges_;
+      cur_counts_.merges = SaturatingInc(cur_counts_.merges);
+      break;
+  }
+  raw_key_size_ += row.key.size();
+  if (row.kind != RowKind::kTombstone) raw_val_size_ += row.value.size();
+  if (!last_row_) last_row_.emplace();
+  last_row_->key = row.key;
+  last_row_->seq = row.seq;
+  ++num_rows_;
+  return Status::OK();
+}
+
+Status SstBuilder::FinishBlock() {
+  if (block_.empty()) return Status::OK();
+  prev_block_last_key_ = block_.last_key();
+  has_prev_block_ = true;
+  std::string raw = block_.Finish();
+  ASSIGN_OR_RETURN(std::string stored, Compress(options_.compression, raw));
+  AppendWithCrc(&data_, stored);
+  block_stats_.push_back(cur_counts_);
+  cur_counts_ = {};
+  return Status::OK();
+}
+
+Result<EncodedSst> SstBuilder::Finish() {
+  if (finished_) return Status::Internal("SstBuilder::Finish called twice");
+  finished_ = true;
+  RETURN_IF_ERROR(FinishBlock());
+  bool wal = options_.sst_type == SstType::kWal;
+  const CompressionCodec codec = options_.compression;
+  EncodedSst result;
+  std::string& out = result.bytes;
+  out = std::move(data_);
+  SstInfo& info = result.info;
+  info.compression = codec;
+  info.sst_type = options_.sst_type;
+  info.filter_offset = out.size();
+
+  // Filter.
+  if (!wal && num_rows_ > 0 && num_rows_ >= options_.min_filter_keys) {
+    ASSIGN_OR_RETURN(std::string stored, Compress(codec, bloom_.Build()));
+    AppendWithCrc(&out, stored);
+    info.filter_len = out.size() - info.filter_offset;
+  }
+
+  // Index.
+  info.index_offset = out.size();
+  {
+    flatbuffers::FlatBufferBuilder fbb(1024);
+    std::vector<flatbuffers::Offset<fb::BlockMeta>> metas;
+    metas.reserve(metas_.size());
+    for (const auto& m : metas_) {
+      auto key = fbb.CreateVector(reinterpret_cast<const uint8_t*>(m.first_key.data()),
+                                  m.first_key.size());
+      metas.push_back(fb::CreateBlockMeta(fbb, m.offset, key));
+    }
+    auto vec = fbb.CreateVector(metas);
+    fbb.Finish(fb::CreateSsTableIndex(fbb, vec));
+    ASSIGN_OR_RETURN(std::string stored, Compress(codec, BuilderBytes(fbb)));
+    AppendWithCrc(&out, stored);
+  }
+  info.index_len = out.size() - info.index_offset;
+
+  // Stats (compacted only).
+  if (!wal) {
+    info.stats_offset = out.size();
+    flatbuffers::FlatBufferBuilder fbb(256);
+    flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::BlockStats>>> vec;
+    if (!block_stats_.empty()) {
+      std::vector<flatbuffers::Offset<fb::BlockStats>> tables;
+      for (const auto& b : block_stats_) {
+        tables.push_back(fb::CreateBlockStats(fbb, b.puts, b.deletes, b.merges));
+      }
+      vec = fbb.CreateVector(tables);
+    }
+    fbb.Finish(fb::CreateSstStats(fbb, num_puts_, num_deletes_, num_merges_, raw_key_size_,
+                                  raw_val_size_, vec));
+    ASSIGN_OR_RETURN(std::string stored, Compress(codec, BuilderBytes(fbb)));
+    AppendWithCrc(&out, stored);
+    info.stats_len = out.size() - info.stats_offset;
+  }
+
+  info.first_entry = first_entry_;
+  if (!wal && last_row_) info.last_entry = last_row_->key;
+
+  uint64_t metadata_offset = out.size();
+  AppendWithCrc(&out, EncodeSsTableInfoBuffer(info));
+  util::PutU64BE(&out, metadata_offset);
+  util::PutU16BE(&out, kSstFormatVersion);
+  result.num_rows = num_rows_;
+  return result;
+}
+
+Result<SstFooter> DecodeFooter(std::string_view tail, uint64_t object_size) {
+  if (object_size <= kSstFooterSize) {
+    return Status::Data("SST of " + std::to_string(object_size) + " bytes is too small");
+  }
+  if (tail.size() != kSstFooterSize) {
+    return Status::Data("SST footer must be 10 bytes, got " + std::to_string(tail.size()));
+  }
+  SstFooter footer;
+  footer.metadata_offset = util::LoadU64BE(tail.data());
+  footer.version = util::LoadU16BE(tail.data() + 8);
+  if (footer.version != kSstFormatVersion && footer.version != kSstFormatVersionLegacy) {
+    return Status::Data("unsupported SST format version " + std::to_string(footer.version));
+  }
+  if (footer.metadata_offset > object_size - kSstFooterSize - kSectionCrcSize) {
+    return Status::Data("SST footer metadata offset " + std::to_string(footer.metadata_offset) +
+                        " is beyond the object size " + std::to_string(object_size));
+  }
+  return footer;
+}
+
+Result<SstInfo> DecodeInfo(std::string_view section) {
+  ASSIGN_OR_RETURN(std::string_view payload, CheckCrc(section, "SST info"));
+  AlignedBuffer buf(payload);
+  ASSIGN_OR_RETURN(const fb::SsTableInfo* root, VerifiedRoot<fb::SsTableInfo>(buf, "SST info"));
+  return SsTableInfoFromFb(root);
+}
+
+Result<SstIndex> DecodeIndex(std::string_view section, CompressionCodec codec) {
+  ASSIGN_OR_RETURN(std::string raw, CheckAndDecompress(section, codec, "SST index"));
+  AlignedBuffer buf(raw);
+  ASSIGN_OR_RETURN(const fb::SsTableIndex* root,
+                   VerifiedRoot<fb::SsTableIndex>(buf, "SST index"));
+  SstIndex index;
+  const auto* metas = root->block_meta();
+  index.blocks.reserve(metas->size());
+  for (const auto* m : *metas) {
+    if (m == nullptr) return Status::Data("SST index has a null block meta");
+    const auto* k = m->first_key();
+    index.blocks.push_back(
+        {m->offset(), std::string(reinterpret_cast<const char*>(k->data()), k->size())});
+  }
+  return index;
+}
+
+Result<BloomFilter> DecodeFilter(std::string_view section, CompressionCodec codec) {
+  ASSIGN_OR_RETURN(std::string raw, CheckAndDecompress(section, codec, "SST filter"));
+  auto f = BloomFilter::Decode(std::move(raw));
+  if (!f.ok()) return f.status().WithContext("SST filter");
+  return f;
+}
+
+Result<SstStats> DecodeStats(std::string_view section, CompressionCodec codec) {
+  ASSIGN_OR_RETURN(std::string raw, CheckAndDecompress(section, codec, "SST stats"));
+  AlignedBuffer buf(raw);
+  ASSIGN_OR_RETURN(const fb::SstStats* root, VerifiedRoot<fb::SstStats>(buf, "SST stats"));
+  SstStats stats;
+  stats.num_puts = root->num_puts();
+  stats.num_deletes = root->num_deletes();
+  stats.num_merges = root->num_merges();
+  stats.raw_key_size = root->raw_key_size();
+  stats.raw_val_size = root->raw_val_size();
+  if (const auto* bs = root->block_stats()) {
+    for (const auto* b : *bs) {
+      if (b == nullptr) return Status::Data("SST stats has a null block stats entry");
+      stats.block_stats.push_back({b->num_puts(), b->num_deletes(), b->num_merges()});
+    }
+  }
+  return stats;
+}
+
+Result<std::shared_ptr<const Block>> DecodeBlock(std::string_view section, CompressionCodec codec,
+                                                 uint16_t version) {
+  ASSIGN_OR_RETURN(std::string raw, CheckAndDecompress(section, codec, "SST data block"));
+  auto block = Block::Parse(std::move(raw), version);
+  if (!block.ok()) return block.status().WithContext("SST data block");
+  return block;
+}
+
+namespace {
+bool SectionInside(uint64_t offset, uint64_t len, uint64_t limit) {
+  return offset <= limit && len <= limit - offset;
+}
+}  // namespace
+
+Status ValidateInfoLayout(const SstInfo& info, const SstFooter& footer, uint64_t object_size) {
+  uint64_t limit = footer.metadata_offset;
+  if (limit > object_size) return Status::Data("SST metadata offset beyond the object");
+  auto bad = [&](std::string_view what, uint64_t off, uint64_t len) {
+    return Status::Data("SST " + std::string(what) + " section [" + std::to_string(off) + ", +" +
+                        std::to_string(len) + ") is outside the data area of " +
+                        std::to_string(limit) + " bytes or shorter than its checksum");
+  };
+  if (!SectionInside(info.index_offset, info.index_len, limit) ||
+      info.index_len < kSectionCrcSize) {
+    return bad("index", info.index_offset, info.index_len);
+  }
+  if (!SectionInside(info.filter_offset, info.filter_len, limit) ||
+      (info.filter_len != 0 && info.filter_len < kSectionCrcSize)) {
+    return bad("filter", info.filter_offset, info.filter_len);
+  }
+  if (!SectionInside(info.stats_offset, info.stats_len, limit) ||
+      (info.stats_len != 0 && info.stats_len < kSectionCrcSize)) {
+    return bad("stats", info.stats_offset, info.stats_len);
+  }
+  return Status::OK();
+}
+
+Status BlockRange(const SstIndex& index, const SstInfo& info, size_t i, uint64_t* start,
+                  uint64_t* end) {
+  if (i >= index.blocks.size()) {
+    return Status::Internal("block #" + std::to_string(i) + " out of range");
+  }
+  *start = index.blocks[i].offset;
+  *end = i + 1 < index.blocks.size() ? index.blocks[i + 1].offset : info.filter_offset;
+  if (*start >= *end || *end > info.filter_offset || *end - *start < kSectionCrcSize) {
+    return Status::Data("SST index: block #" + std::to_string(i) + " has invalid range [" +
+                        std::to_string(*start) + ", " + std::to_string(*end) +
+                        ") (data ends at " + std::to_string(info.filter_offset) + ")");
+  }
+  return Status::OK();
+}
+
+Result<DecodedSst> DecodeSst(std::string_view object) {
+  DecodedSst out;
+  uint64_t size = object.size();
+  if (size <= kSstFooterSize) {
+    return Status::Data("SST of " + std::to_string(size) + " bytes is too small");
+  }
+  ASSIGN_OR_RETURN(out.footer, DecodeFooter(object.substr(size - kSstFooterSize), size));
+  const uint64_t m = out.footer.metadata_offset;
+  ASSIGN_OR_RETURN(out.info, DecodeInfo(object.substr(m, size - kSstFooterSize - m)));
+  RETURN_IF_ERROR(ValidateInfoLayout(out.info, out.footer, size));
+  const SstInfo& info = out.info;
+  ASSIGN_OR_RETURN(out.index,
+                   DecodeIndex(object.substr(info.index_offset, info.index_len), info.compression));
+  if (info.filter_len > 0) {
+    ASSIGN_OR_RETURN(auto f, DecodeFilter(object.substr(info.filter_offset, info.filter_len),
+                                          info.compression));
+    out.filter = std::move(f);
+  }
+  if (info.stats_len > 0) {
+    ASSIGN_OR_RETURN(auto s, DecodeStats(object.substr(info.stats_offset, info.stats_len),
+                                         info.compression));
+    out.stats = std::move(s);
+  }
+  for (size_t i = 0; i < out.index.blocks.size(); ++i) {
+    uint64_t start = 0, end = 0;
+    RETURN_IF_ERROR(BlockRange(out.index, info, i, &start, &end));
+    ASSIGN_OR_RETURN(auto block, DecodeBlock(object.substr(start, end - start), info.compression,
+                                             out.footer.version));
+    auto rows = block->DecodeAll();
+    if (!rows.ok()) return rows.status().WithContext("SST data block #" + std::to_string(i));
+    for (auto& r : *rows) out.rows.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace slatedb::format

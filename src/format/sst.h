@@ -1,0 +1,147 @@
+// format/sst.h — whole-SST encoding (SstBuilder) and per-section decoding (spec §3).
+//
+// What: SstBuilder turns rows into the bytes of one SST object (data blocks, bloom filter,
+// index, stats, info, footer; every section followed by its CRC32 BE). The decode helpers parse
+// one section at a time so the table layer can fetch sections with ranged reads:
+//   DecodeFooter(last 10 bytes) → metadata offset + format version
+//   DecodeInfo(info section)    → SstInfo
+//   DecodeIndex / DecodeFilter / DecodeStats / DecodeBlock(section bytes incl. CRC, codec)
+// DecodeSst(whole object) does everything (tests, small objects, WAL replay).
+// Thread safety: SstBuilder is single-threaded; the decode functions are pure.
+// Ownership: outputs are returned by value / shared_ptr.
+// Errors: SstBuilder::Add returns kInvalid for out-of-order rows, empty or oversized keys;
+// decoders return kData whose message names the failing section (checksum, decompression,
+// FlatBuffers verification, offsets); callers add the object name.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "format/block.h"
+#include "format/bloom.h"
+#include "format/compression.h"
+#include "format/row.h"
+#include "format/sst_info.h"
+#include "slatedb/status.h"
+
+namespace slatedb::format {
+
+inline constexpr size_t kSstFooterSize = 10;
+inline constexpr size_t kSectionCrcSize = 4;
+
+struct SstBuilderOptions {
+  size_t block_size = kDefaultBlockSize;
+  CompressionCodec compression = CompressionCodec::kNone;
+  size_t min_filter_keys = 1000;     // a filter is written iff rows >= this (compacted only)
+  uint32_t filter_bits_per_key = 10;
+  SstType sst_type = SstType::kCompacted;
+};
+
+struct EncodedSst {
+  std::string bytes;
+  SstInfo info;
+  uint64_t num_rows = 0;
+};
+
+class SstBuilder {
+ public:
+  explicit SstBuilder(SstBuilderOptions options = {});
+
+  // Compacted: rows strictly increasing by (key asc, seq desc). WAL: seq non-decreasing
+  // (commit order). Violations and bad keys → kInvalid (nothing is added).
+  Status Add(const RowEntry& row);
+  uint64_t num_rows() const { return num_rows_; }
+  // Approximate size of the finished object so far (finished blocks + the current block).
+  size_t EstimatedSize() const;
+  // Finishes the SST (may be called once). With no rows it produces the empty "fence" SST.
+  Result<EncodedSst> Finish();
+
+ private:
+  Status FinishBlock();
+
+  SstBuilderOptions options_;
+  BlockBuilder block_;
+  std::string data_;  // finished (compressed + CRC) data blocks
+  struct PendingMeta {
+    uint64_t offset;
+    std::string first_key;
+  };
+  std::vector<PendingMeta> metas_;
+  struct BlockCounts {
+    uint16_t puts = 0, deletes = 0, merges = 0;
+  };
+  std::vector<BlockCounts> block_stats_;
+  BlockCounts cur_counts_;
+  BloomFilterBuilder bloom_;
+  std::string prev_block_last_key_;
+  bool has_prev_block_ = false;
+  std::optional<RowEntry> last_row_;  // key and seq of the previous row (value not kept)
+  std::optional<std::string> first_entry_;
+  uint64_t num_rows_ = 0;
+  uint64_t num_puts_ = 0, num_deletes_ = 0, num_merges_ = 0;
+  uint64_t raw_key_size_ = 0, raw_val_size_ = 0;
+  bool finished_ = false;
+};
+
+// The shortest separator of §3.5: a prefix of `first` that is > `prev_last` (or `first`).
+std::string IndexSeparator(std::string_view prev_last, std::string_view first);
+// 8-byte big-endian encoding of a seq (WAL index keys and first_entry).
+std::string EncodeSeqKey(uint64_t seq);
+
+struct SstFooter {
+  uint64_t metadata_offset = 0;
+  uint16_t version = 0;
+};
+
+struct BlockMetaEntry {
+  uint64_t offset = 0;
+  std::string first_key;
+};
+
+struct SstIndex {
+  std::vector<BlockMetaEntry> blocks;
+};
+
+struct SstStats {
+  uint64_t num_puts = 0, num_deletes = 0, num_merges = 0;
+  uint64_t raw_key_size = 0, raw_val_size = 0;
+  struct Block {
+    uint16_t num_puts = 0, num_deletes = 0, num_merges = 0;
+  };
+  std::vector<Block> block_stats;
+};
+
+// `tail` = the last 10 bytes of the object; `object_size` = its total size.
+Result<SstFooter> DecodeFooter(std::string_view tail, uint64_t object_size);
+// `section` = bytes [metadata_offset, size - 10): info FlatBuffer + CRC.
+Result<SstInfo> DecodeInfo(std::string_view section);
+Result<SstIndex> DecodeIndex(std::string_view section, CompressionCodec codec);
+Result<BloomFilter> DecodeFilter(std::string_view section, CompressionCodec codec);
+Result<SstStats> DecodeStats(std::string_view section, CompressionCodec codec);
+Result<std::shared_ptr<const Block>> DecodeBlock(std::string_view section, CompressionCodec codec,
+                                                 uint16_t version);
+
+// Checks the info's section offsets against `object_size` and each other (kData if they are
+// inconsistent), so later range reads cannot go out of bounds.
+Status ValidateInfoLayout(const SstInfo& info, const SstFooter& footer, uint64_t object_size);
+// [start, end) of data block `i` (end = next block's offset, or filter_offset for the last).
+Status BlockRange(const SstIndex& index, const SstInfo& info, size_t i, uint64_t* start,
+                  uint64_t* end);
+
+struct DecodedSst {
+  SstFooter footer;
+  SstInfo info;
+  SstIndex index;
+  std::optional<SstStats> stats;
+  std::optional<BloomFilter> filter;
+  std::vector<RowEntry> rows;  // stored order
+};
+// Decodes a whole SST object, verifying every checksum.
+Result<DecodedSst> DecodeSst(std::string_view object);
+
+}  // namespace slatedb::format
