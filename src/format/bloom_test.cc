@@ -1,0 +1,93 @@
+// format/bloom_test.cc — SipHash-1-3 vectors and the bloom filter worked example (spec §3.6).
+#include "format/bloom.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+
+#include "util/coding.h"
+
+namespace slatedb::format {
+namespace {
+
+std::string Hex64(uint64_t v) {
+  char buf[20];
+  std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+TEST(SipHashTest, SpecVectors) {
+  EXPECT_EQ(Hex64(SipHash13("")), "d1fba762150c532c");
+  EXPECT_EQ(Hex64(SipHash13("a")), "407448d2b89b1813");
+  EXPECT_EQ(Hex64(SipHash13("apple")), "e4305d08716d0e44");
+  EXPECT_EQ(Hex64(SipHash13("banana")), "7dac5b89b00bb584");
+  EXPECT_EQ(Hex64(SipHash13("cherry")), "640ff50df9ee4ec6");
+  EXPECT_EQ(Hex64(SipHash13("key00000000")), "d2959db6181ce668");
+}
+
+TEST(SipHashTest, LargeExampleLowAndHighHalves) {
+  uint64_t h = SipHash13("key00000000");
+  EXPECT_EQ((h & 0xFFFFFFFF) % 10000, 7176u);
+  EXPECT_EQ((h >> 32) % 10000, 598u);
+}
+
+TEST(BloomTest, NumProbes) {
+  EXPECT_EQ(BloomNumProbes(10), 6);
+  EXPECT_EQ(BloomNumProbes(1), 0);
+  EXPECT_EQ(BloomNumProbes(20), 13);
+}
+
+TEST(BloomTest, WorkedExampleBytes) {
+  BloomFilterBuilder b(10);
+  b.AddKey("apple");
+  b.AddKey("banana");
+  b.AddKey("cherry");
+  std::string raw = b.Build();
+  EXPECT_EQ(util::ToHex(raw), "00067b70ae08");
+  auto f = BloomFilter::Decode(raw);
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->num_probes(), 6);
+  EXPECT_EQ(f->num_bits(), 32u);
+  EXPECT_TRUE(f->MayContain("apple"));
+  EXPECT_TRUE(f->MayContain("banana"));
+  EXPECT_TRUE(f->MayContain("cherry"));
+}
+
+TEST(BloomTest, ThousandKeysSize) {
+  BloomFilterBuilder b(10);
+  for (int i = 0; i < 1000; ++i) {
+    char key[16];
+    std::snprintf(key, sizeof(key), "key%08d", i);
+    b.AddKey(key);
+  }
+  std::string raw = b.Build();
+  EXPECT_EQ(raw.size(), 2u + 1250u);
+  auto f = BloomFilter::Decode(raw);
+  ASSERT_TRUE(f.ok());
+  // Probe bits of key00000000 per spec: 7176, 7774, 8373, 8974, 9578, 186.
+  for (uint64_t bit : {7176u, 7774u, 8373u, 8974u, 9578u, 186u}) {
+    EXPECT_NE(static_cast<unsigned char>(raw[2 + bit / 8]) & (1u << (bit % 8)), 0u) << bit;
+  }
+  int fp = 0;
+  for (int i = 0; i < 10000; ++i) fp += f->MayContain("other" + std::to_string(i));
+  EXPECT_LT(fp, 300);  // about 1% expected
+  EXPECT_GT(fp, 0);
+}
+
+TEST(BloomTest, DecodeErrorsAndDegenerateFilters) {
+  EXPECT_TRUE(BloomFilter::Decode("").status().IsData());
+  EXPECT_TRUE(BloomFilter::Decode("\x00").status().IsData());
+  auto empty = BloomFilter::Decode(std::string("\x00\x06", 2));
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->MayContain("anything"));  // no bits: cannot exclude
+  auto zero = BloomFilter::Decode(std::string("\x00\x00\x00\x00", 4));
+  ASSERT_TRUE(zero.ok());
+  EXPECT_TRUE(zero->MayContain("anything"));
+  auto none = BloomFilter::Decode(std::string("\x00\x06\x00\x00\x00\x00", 6));
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->MayContain("apple"));
+}
+
+}  // namespace
+}  // namespace slatedb::format
