@@ -1,0 +1,84 @@
+#include "cli/manifest_json.h"
+
+#include <nlohmann/json.hpp>
+
+#include "manifest/manifest_store.h"
+#include "util/coding.h"
+
+namespace slatedb::cli {
+namespace {
+
+using nlohmann::json;
+
+json OptionalHex(const std::optional<std::string>& s) {
+  return s ? json(util::ToHex(*s)) : json(nullptr);
+}
+
+json SstToJson(const format::SstHandle& sst) {
+  const auto& i = sst.info;
+  json info = {{"first_entry", OptionalHex(i.first_entry)},
+               {"last_entry", OptionalHex(i.last_entry)},
+               {"index_offset", i.index_offset},
+               {"index_len", i.index_len},
+               {"filter_offset", i.filter_offset},
+               {"filter_len", i.filter_len},
+               {"stats_offset", i.stats_offset},
+               {"stats_len", i.stats_len},
+               {"compression_format", static_cast<int>(i.compression)},
+               {"sst_type", static_cast<int>(i.sst_type)}};
+  json j = {{"id", sst.id.ToString()}, {"info", info}};
+  j["format_version"] = sst.format_version ? json(*sst.format_version) : json(nullptr);
+  j["visible_range"] = sst.visible_range ? json("present") : json(nullptr);
+  return j;
+}
+
+}  // namespace
+
+std::string ManifestToJson(uint64_t manifest_id, const format::Manifest& m) {
+  json l0 = json::array();
+  for (const auto& sst : m.l0) l0.push_back(SstToJson(sst));
+  json compacted = json::array();
+  for (const auto& run : m.compacted) {
+    json ssts = json::array();
+    for (const auto& sst : run.ssts) ssts.push_back(SstToJson(sst));
+    compacted.push_back({{"id", run.id}, {"ssts", ssts}});
+  }
+  json checkpoints = json::array();
+  for (const auto& c : m.checkpoints) {
+    checkpoints.push_back({{"id", c.id.ToString()},
+                           {"manifest_id", c.manifest_id},
+                           {"expire_time_s", c.expire_time_s},
+                           {"create_time_s", c.create_time_s},
+                           {"name", c.name ? json(*c.name) : json(nullptr)}});
+  }
+  json j = {{"manifest_id", manifest_id},
+            {"initialized", m.initialized},
+            {"writer_epoch", m.writer_epoch},
+            {"compactor_epoch", m.compactor_epoch},
+            {"replay_after_wal_id", m.replay_after_wal_id},
+            {"wal_id_last_seen", m.wal_id_last_seen},
+            {"l0_last_compacted",
+             m.l0_last_compacted ? json(m.l0_last_compacted->ToString()) : json(nullptr)},
+            {"l0", l0},
+            {"compacted", compacted},
+            {"last_l0_clock_tick", m.last_l0_clock_tick},
+            {"checkpoints", checkpoints},
+            {"last_l0_seq", m.last_l0_seq},
+            {"recent_snapshot_min_seq", m.recent_snapshot_min_seq},
+            {"wal_object_store_uri",
+             m.wal_object_store_uri ? json(*m.wal_object_store_uri) : json(nullptr)}};
+  return j.dump(1);
+}
+
+Result<std::string> LatestManifestJson(const std::shared_ptr<ObjectStore>& store,
+                                       const std::string& db_path) {
+  manifest::ManifestStore manifests(store, db_path);
+  ASSIGN_OR_RETURN(auto latest, manifests.ReadLatest());
+  if (!latest.has_value()) {
+    return Status::NotFound("no database at '" + db_path + "' in " + store->Describe() +
+                            " (no manifest found)");
+  }
+  return ManifestToJson(latest->id, latest->manifest);
+}
+
+}  // namespace slatedb::cli
