@@ -1,0 +1,124 @@
+// object_store/fault_injecting_object_store.h — a seeded fault injector and request counter.
+//
+// What: a decorator for tests and benchmarks. Each call first counts the request by kind, then
+// (with the configured, per-kind probability) fails it with `injected_code` (default
+// kUnavailable) without reaching the inner store, optionally sleeps (fixed latency plus a
+// random extra up to `latency_jitter`), and for writes may "lose the reply": the write lands in
+// the inner store but kUnavailable is returned (`reply_lost_rate`). All randomness comes from one
+// util::Random seeded with `seed`, so a single-threaded sequence of calls injects the same
+// faults for the same seed. Options can be changed at run time (SetOptions), e.g. to stop
+// injecting; the random sequence continues.
+// Counters: requests by kind (GetSuffix counts as get_range) and injected faults; read with
+// counts(), reset with ResetCounts(). The benchmark uses them for request-cost figures.
+//
+// Thread safety: all methods may be called concurrently (one mutex around the RNG and counters;
+// the inner call and any sleep happen outside it). Ownership: shares the inner store.
+// Errors: injected ones (message starts with "injected fault"), else those of the inner store.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+
+#include "slatedb/object_store.h"
+#include "util/random.h"
+
+namespace slatedb {
+
+enum class ObjectStoreOp : int {
+  kPut = 0,
+  kPutIfAbsent,
+  kPutIfMatch,
+  kGet,
+  kGetRange,
+  kHead,
+  kList,
+  kDelete,
+};
+inline constexpr int kObjectStoreOpCount = 8;
+std::string_view ObjectStoreOpName(ObjectStoreOp op);
+
+struct FaultOptions {
+  uint64_t seed = 1;
+  // Probability in [0, 1] that a request of each kind fails before reaching the inner store.
+  std::array<double, kObjectStoreOpCount> error_rate{};
+  StatusCode injected_code = StatusCode::kUnavailable;
+  // Probability that a successful write (any put kind) is reported as kUnavailable.
+  double reply_lost_rate = 0;
+  std::chrono::microseconds latency{0};         // added to every request
+  std::chrono::microseconds latency_jitter{0};  // plus uniform [0, jitter]
+  // Sleeps for the latency; null = std::this_thread::sleep_for.
+  std::function<void(std::chrono::microseconds)> sleeper;
+
+  FaultOptions& SetErrorRate(ObjectStoreOp op, double rate) {
+    error_rate[static_cast<int>(op)] = rate;
+    return *this;
+  }
+  FaultOptions& SetAllErrorRates(double rate) {
+    error_rate.fill(rate);
+    return *this;
+  }
+};
+
+struct RequestCounts {
+  uint64_t put = 0, put_if_absent = 0, put_if_match = 0, get = 0, get_range = 0, head = 0,
+           list = 0, delete_ = 0;
+  uint64_t injected_errors = 0;  // requests failed before reaching the inner store
+  uint64_t lost_replies = 0;     // writes that landed but reported kUnavailable
+  uint64_t Total() const {
+    return put + put_if_absent + put_if_match + get + get_range + head + list + delete_;
+  }
+  uint64_t Of(ObjectStoreOp op) const;
+};
+
+class FaultInjectingObjectStore final : public ObjectStore {
+ public:
+  FaultInjectingObjectStore(std::shared_ptr<ObjectStore> inner, FaultOptions options);
+
+  Result<std::string> Put(std::string_view key, std::string_view data,
+                          const PutOptions& options = {}) override;
+  Result<std::string> PutIfAbsent(std::string_view key, std::string_view data,
+                                  const PutOptions& options = {}) override;
+  Result<std::string> PutIfMatch(std::string_view key, std::string_view data,
+                                 std::string_view etag, const PutOptions& options = {}) override;
+  Result<std::string> Get(std::string_view key) override;
+  Result<std::string> GetRange(std::string_view key, uint64_t offset,
+                               std::optional<uint64_t> length) override;
+  Result<std::string> GetSuffix(std::string_view key, uint64_t n) override;
+  Result<ObjectMeta> Head(std::string_view key) override;
+  Result<std::vector<ObjectMeta>> List(std::string_view prefix) override;
+  Status Delete(std::string_view key) override;
+  std::string Describe() const override;
+
+  // Replaces the options; the RNG is re-seeded only if `reseed` is true.
+  void SetOptions(FaultOptions options, bool reseed = false);
+  FaultOptions options() const;
+  RequestCounts counts() const;
+  void ResetCounts();
+
+ private:
+  struct Decision {
+    bool fail = false;
+    bool lose_reply = false;
+    std::chrono::microseconds delay{0};
+  };
+  Decision Decide(ObjectStoreOp op, std::string_view key);
+  Status Injected(ObjectStoreOp op, std::string_view key) const;
+  void Sleep(std::chrono::microseconds d) const;
+  template <typename F>
+  Result<std::string> WriteOp(ObjectStoreOp op, std::string_view key, F&& fn);
+
+  std::shared_ptr<ObjectStore> inner_;
+  mutable std::mutex mu_;
+  FaultOptions opts_;
+  util::Random rng_;
+  RequestCounts counts_;
+};
+
+std::shared_ptr<FaultInjectingObjectStore> NewFaultInjectingObjectStore(
+    std::shared_ptr<ObjectStore> inner, FaultOptions options = {});
+
+}  // namespace slatedb

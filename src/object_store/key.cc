@@ -1,0 +1,92 @@
+#include "object_store/key.h"
+
+#include <cstdio>
+
+namespace slatedb::object_store {
+
+std::string Printable(std::string_view s) {
+  std::string out;
+  size_t n = 0;
+  for (char c : s) {
+    if (++n > 200) {
+      out += "...";
+      break;
+    }
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7f || c == '\\') {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\x%02x", u);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+Status CheckSegments(std::string_view key, std::string_view what) {
+  auto bad = [&](std::string_view why) {
+    return Status::Invalid(std::string(what) + " '" + Printable(key) + "' is invalid: " +
+                           std::string(why));
+  };
+  if (key.find('\0') != std::string_view::npos) return bad("contains a NUL byte");
+  if (key.front() == '/') return bad("absolute keys are not allowed (leading '/')");
+  size_t start = 0;
+  while (start <= key.size()) {
+    size_t end = key.find('/', start);
+    if (end == std::string_view::npos) end = key.size();
+    std::string_view seg = key.substr(start, end - start);
+    if (seg.empty()) return bad("empty path segment");
+    if (seg == "." || seg == "..") return bad("'.' and '..' segments are not allowed");
+    if (seg.substr(0, kTempPrefix.size()) == kTempPrefix) {
+      return bad("segments starting with '.tmp.' are reserved");
+    }
+    start = end + 1;
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status ValidateKey(std::string_view key) {
+  if (key.empty()) return Status::Invalid("object key is empty");
+  return CheckSegments(key, "object key");
+}
+
+Status ValidateListPrefix(std::string_view prefix) {
+  if (prefix.find('\0') != std::string_view::npos) {
+    return Status::Invalid("list prefix '" + Printable(prefix) + "' contains a NUL byte");
+  }
+  if (!prefix.empty() && prefix.front() == '/') {
+    return Status::Invalid("list prefix '" + Printable(prefix) +
+                           "' is invalid: absolute prefixes are not allowed (leading '/')");
+  }
+  size_t slash = prefix.rfind('/');
+  if (slash == std::string_view::npos) return Status::OK();
+  return CheckSegments(prefix.substr(0, slash), "list prefix directory");
+}
+
+Status ValidateMetadata(const std::map<std::string, std::string>& metadata) {
+  for (const auto& [name, value] : metadata) {
+    if (name.empty()) return Status::Invalid("object metadata name is empty");
+    for (char c : name) {
+      bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+      if (!ok) {
+        return Status::Invalid("object metadata name '" + Printable(name) +
+                               "' is invalid: use lower-case letters, digits, '-' and '_'");
+      }
+    }
+    for (char c : value) {
+      auto u = static_cast<unsigned char>(c);
+      if (u < 0x20 || u >= 0x7f) {
+        return Status::Invalid("object metadata value for '" + name +
+                               "' is invalid: only printable ASCII is allowed");
+      }
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace slatedb::object_store

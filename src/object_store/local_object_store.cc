@@ -1,0 +1,459 @@
+#include "object_store/local_object_store.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+
+#include "object_store/key.h"
+#include "util/random.h"
+
+namespace slatedb {
+namespace {
+
+using object_store::Printable;
+
+std::string Errno(int err) { return std::strerror(err); }
+
+// Closes a descriptor on scope exit.
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+  void reset(int fd) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = fd;
+  }
+  int release() {
+    int f = fd_;
+    fd_ = -1;
+    return f;
+  }
+
+ private:
+  int fd_;
+};
+
+std::string EtagOf(const struct stat& st) {
+  char buf[96];
+  int64_t ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  std::snprintf(buf, sizeof(buf), "%llx-%llx-%llx", static_cast<unsigned long long>(ns),
+                static_cast<unsigned long long>(st.st_size),
+                static_cast<unsigned long long>(st.st_ino));
+  return buf;
+}
+
+int64_t MtimeMillis(const struct stat& st) {
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
+}
+
+Status FsyncDir(const std::string& dir) {
+  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0) return Status::Internal("open directory " + dir + ": " + Errno(errno));
+  if (::fsync(fd.get()) != 0) return Status::Internal("fsync directory " + dir + ": " + Errno(errno));
+  return Status::OK();
+}
+
+class LocalObjectStore final : public ObjectStore {
+ public:
+  LocalObjectStore(std::string root, int lock_fd)
+      : root_(std::move(root)), lock_fd_(lock_fd), rng_(util::EntropySeed()) {}
+  ~LocalObjectStore() override {
+    if (lock_fd_ >= 0) ::close(lock_fd_);
+  }
+
+  Result<std::string> Put(std::string_view key, std::string_view data,
+                          const PutOptions& options) override {
+    RETURN_IF_ERROR(CheckPut(key, options));
+    std::string path = PathOf(key);
+    ASSIGN_OR_RETURN(std::string tmp, WriteTemp(key, data));
+    {
+      ASSIGN_OR_RETURN(auto lock, Lock());
+      if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        int err = errno;
+        ::unlink(tmp.c_str());
+        return IoError("rename to", key, err);
+      }
+    }
+    RETURN_IF_ERROR(FsyncDir(ParentDir(path)));
+    return StatEtag(key, path);
+  }
+
+  Result<std::string> PutIfAbsent(std::string_view key, std::string_view data,
+                                  const PutOptions& options) override {
+    RETURN_IF_ERROR(CheckPut(key, options));
+    std::string path = PathOf(key);
+    ASSIGN_OR_RETURN(std::string tmp, WriteTemp(key, data));
+    int rc = ::link(tmp.c_str(), path.c_str());
+    int err = errno;
+    // The published object and the temp file share the inode; stat before unlinking the temp.
+    struct stat st {};
+    bool have_stat = rc == 0 && ::stat(tmp.c_str(), &st) == 0;
+    ::unlink(tmp.c_str());
+    if (rc != 0) {
+      if (err == EEXIST) {
+        return Status::AlreadyExists("object '" + Printable(key) + "' already exists in " +
+                                     Describe());
+      }
+      return IoError("link to", key, err);
+    }
+    RETURN_IF_ERROR(FsyncDir(ParentDir(path)));
+    if (!have_stat) return StatEtag(key, path);
+    // Unlinking the temp changed the inode's ctime, not its mtime/size/ino: the etag is stable.
+    return EtagOf(st);
+  }
+
+  Result<std::string> PutIfMatch(std::string_view key, std::string_view data,
+                                 std::string_view etag, const PutOptions& options) override {
+    RETURN_IF_ERROR(CheckPut(key, options));
+    std::string path = PathOf(key);
+    ASSIGN_OR_RETURN(std::string tmp, WriteTemp(key, data));
+    {
+      auto lock_or = Lock();
+      if (!lock_or.ok()) {
+        ::unlink(tmp.c_str());
+        return lock_or.status();
+      }
+      struct stat st {};
+      if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::unlink(tmp.c_str());
+        return Status::PreconditionFailed("object '" + Printable(key) + "' does not exist in " +
+                                          Describe() + " (expected etag " + Printable(etag) + ")");
+      }
+      std::string current = EtagOf(st);
+      if (current != etag) {
+        ::unlink(tmp.c_str());
+        return Status::PreconditionFailed("object '" + Printable(key) + "' has etag " + current +
+                                          ", not " + Printable(etag));
+      }
+      if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        int err = errno;
+        ::unlink(tmp.c_str());
+        return IoError("rename to", key, err);
+      }
+    }
+    RETURN_IF_ERROR(FsyncDir(ParentDir(path)));
+    return StatEtag(key, path);
+  }
+
+  Result<std::string> Get(std::string_view key) override {
+    return GetRange(key, 0, std::nullopt);
+  }
+
+  Result<std::string> GetRange(std::string_view key, uint64_t offset,
+                               std::optional<uint64_t> length) override {
+    RETURN_IF_ERROR(object_store::ValidateKey(key));
+    return ReadRange(key, offset, length, std::nullopt);
+  }
+
+  Result<std::string> GetSuffix(std::string_view key, uint64_t n) override {
+    RETURN_IF_ERROR(object_store::ValidateKey(key));
+    return ReadRange(key, 0, std::nullopt, n);
+  }
+
+  Result<ObjectMeta> Head(std::string_view key) override {
+    RETURN_IF_ERROR(object_store::ValidateKey(key));
+    std::string path = PathOf(key);
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+      int err = errno;
+      if (err == ENOENT || err == ENOTDIR) return NotFound(key);
+      return IoError("stat", key, err);
+    }
+    if (!S_ISREG(st.st_mode)) return NotFound(key);
+    ObjectMeta m;
+    m.key.assign(key);
+    m.size = static_cast<uint64_t>(st.st_size);
+    m.last_modified_ms = MtimeMillis(st);
+    m.etag = EtagOf(st);
+    return m;
+  }
+
+  Result<std::vector<ObjectMeta>> List(std::string_view prefix) override {
+    RETURN_IF_ERROR(object_store::ValidateListPrefix(prefix));
+    size_t slash = prefix.rfind('/');
+    std::string start_rel = slash == std::string_view::npos ? std::string()
+                                                            : std::string(prefix.substr(0, slash));
+    std::vector<ObjectMeta> out;
+    RETURN_IF_ERROR(Walk(start_rel, prefix, &out));
+    std::sort(out.begin(), out.end(),
+              [](const ObjectMeta& a, const ObjectMeta& b) { return a.key < b.key; });
+    return out;
+  }
+
+  Status Delete(std::string_view key) override {
+    RETURN_IF_ERROR(object_store::ValidateKey(key));
+    std::string path = PathOf(key);
+    {
+      ASSIGN_OR_RETURN(auto lock, Lock());
+      if (::unlink(path.c_str()) != 0) {
+        int err = errno;
+        if (err == ENOENT || err == ENOTDIR || err == EISDIR) return Status::OK();
+        return IoError("unlink", key, err);
+      }
+    }
+    std::string dir = ParentDir(path);
+    RETURN_IF_ERROR(FsyncDir(dir));
+    // Prune empty parents (never the root). Failure (not empty, raced with a writer) stops it.
+    while (dir.size() > root_.size() && ::rmdir(dir.c_str()) == 0) dir = ParentDir(dir);
+    return Status::OK();
+  }
+
+  std::string Describe() const override { return "file://" + root_; }
+
+ private:
+  // Holds the in-process mutex and the cross-process flock.
+  class LockHolder {
+   public:
+    LockHolder(std::unique_lock<std::mutex> l, int fd) : lock_(std::move(l)), fd_(fd) {}
+    LockHolder(LockHolder&& o) noexcept : lock_(std::move(o.lock_)), fd_(o.fd_) { o.fd_ = -1; }
+    LockHolder(const LockHolder&) = delete;
+    LockHolder& operator=(const LockHolder&) = delete;
+    LockHolder& operator=(LockHolder&&) = delete;
+    ~LockHolder() {
+      if (fd_ >= 0) ::flock(fd_, LOCK_UN);
+    }
+
+   private:
+    std::unique_lock<std::mutex> lock_;
+    int fd_;
+  };
+
+  Result<LockHolder> Lock() {
+    std::unique_lock<std::mutex> l(lock_mu_);
+    while (::flock(lock_fd_, LOCK_EX) != 0) {
+      if (errno != EINTR) return Status::Internal("flock " + root_ + "/.tmp.lock: " + Errno(errno));
+    }
+    return LockHolder(std::move(l), lock_fd_);
+  }
+
+  static Status CheckPut(std::string_view key, const PutOptions& options) {
+    RETURN_IF_ERROR(object_store::ValidateKey(key));
+    return object_store::ValidateMetadata(options.metadata);
+  }
+
+  std::string PathOf(std::string_view key) const { return root_ + "/" + std::string(key); }
+
+  static std::string ParentDir(const std::string& path) {
+    size_t slash = path.rfind('/');
+    return slash == 0 ? std::string("/") : path.substr(0, slash);
+  }
+
+  Status NotFound(std::string_view key) const {
+    return Status::NotFound("object '" + Printable(key) + "' not found in " + Describe());
+  }
+
+  Status IoError(std::string_view op, std::string_view key, int err) const {
+    return Status::Internal(std::string(op) + " " + Describe() + "/" + Printable(key) + ": " +
+                            Errno(err));
+  }
+
+  std::string TempName() {
+    std::lock_guard<std::mutex> l(rng_mu_);
+    char buf[40];
+    std::snprintf(buf, sizeof(buf), "%016llx%08llx",
+                  static_cast<unsigned long long>(rng_.Next64()),
+                  static_cast<unsigned long long>(++temp_counter_ & 0xffffffffu));
+    return std::string(object_store::kTempPrefix) + buf;
+  }
+
+  // Writes `data` to a fresh temp file in the key's directory (creating directories), fsyncs it
+  // and returns its path.
+  Result<std::string> WriteTemp(std::string_view key, std::string_view data) {
+    std::string dir = ParentDir(PathOf(key));
+    std::string tmp;
+    Fd fd;
+    // A concurrent Delete may prune the directory between mkdir and open: retry a few times.
+    for (int attempt = 0;; ++attempt) {
+      std::error_code ec;
+      std::filesystem::create_directories(dir, ec);
+      if (ec) {
+        return Status::Internal("create directory " + dir + " for '" + Printable(key) +
+                                "': " + ec.message());
+      }
+      tmp = dir + "/" + TempName();
+      int f = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+      if (f >= 0) {
+        fd.reset(f);
+        break;
+      }
+      int err = errno;
+      if (err == ENOENT && attempt < 16) continue;
+      if (err == ENOTDIR || err == EEXIST) {
+        return Status::Invalid("object key '" + Printable(key) +
+                               "' conflicts with an existing object used as a directory in " +
+                               Describe());
+      }
+      return Status::Internal("create " + tmp + ": " + Errno(err));
+    }
+    const char* p = data.data();
+    size_t left = data.size();
+    while (left > 0) {
+      ssize_t n = ::write(fd.get(), p, left);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        int err = errno;
+        ::unlink(tmp.c_str());
+        return Status::Internal("write " + tmp + ": " + Errno(err));
+      }
+      p += n;
+      left -= static_cast<size_t>(n);
+    }
+    if (::fsync(fd.get()) != 0) {
+      int err = errno;
+      ::unlink(tmp.c_str());
+      return Status::Internal("fsync " + tmp + ": " + Errno(err));
+    }
+    if (::close(fd.release()) != 0) {
+      int err = errno;
+      ::unlink(tmp.c_str());
+      return Status::Internal("close " + tmp + ": " + Errno(err));
+    }
+    return tmp;
+  }
+
+  Result<std::string> StatEtag(std::string_view key, const std::string& path) const {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return IoError("stat", key, errno);
+    return EtagOf(st);
+  }
+
+  // Reads [offset, offset+length) (clipped), or the last `suffix` bytes when suffix is set.
+  Result<std::string> ReadRange(std::string_view key, uint64_t offset,
+                                std::optional<uint64_t> length,
+                                std::optional<uint64_t> suffix) const {
+    std::string path = PathOf(key);
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) {
+      int err = errno;
+      if (err == ENOENT || err == ENOTDIR) return NotFound(key);
+      return IoError("open", key, err);
+    }
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) return IoError("fstat", key, errno);
+    if (!S_ISREG(st.st_mode)) return NotFound(key);
+    uint64_t size = static_cast<uint64_t>(st.st_size);
+    uint64_t n;
+    if (suffix) {
+      n = std::min(*suffix, size);
+      offset = size - n;
+    } else {
+      if (offset > size) {
+        return Status::Invalid("range offset " + std::to_string(offset) +
+                               " is beyond the end of '" + Printable(key) + "' (size " +
+                               std::to_string(size) + ")");
+      }
+      n = size - offset;
+      if (length && *length < n) n = *length;
+    }
+    std::string out(n, '\0');
+    uint64_t done = 0;
+    while (done < n) {
+      ssize_t r = ::pread(fd.get(), out.data() + done, n - done, static_cast<off_t>(offset + done));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return IoError("read", key, errno);
+      }
+      if (r == 0) break;  // Truncated underneath us (cannot happen with rename-only writes).
+      done += static_cast<uint64_t>(r);
+    }
+    out.resize(done);
+    return out;
+  }
+
+  // Appends every object under directory `rel` (relative to the root) whose key starts with
+  // `prefix`.
+  Status Walk(const std::string& rel, std::string_view prefix, std::vector<ObjectMeta>* out) const {
+    std::string dir = rel.empty() ? root_ : root_ + "/" + rel;
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) {
+      int err = errno;
+      if (err == ENOENT || err == ENOTDIR) return Status::OK();
+      return Status::Internal("opendir " + dir + ": " + Errno(err));
+    }
+    std::vector<std::string> names;
+    errno = 0;
+    while (struct dirent* e = ::readdir(d)) {
+      std::string_view name(e->d_name);
+      if (name == "." || name == "..") continue;
+      if (name.substr(0, object_store::kTempPrefix.size()) == object_store::kTempPrefix) continue;
+      names.emplace_back(name);
+    }
+    ::closedir(d);
+    for (const std::string& name : names) {
+      std::string key = rel.empty() ? name : rel + "/" + name;
+      // Prune subtrees that cannot contain a match.
+      size_t common = std::min(key.size(), prefix.size());
+      if (std::string_view(key).substr(0, common) != prefix.substr(0, common)) continue;
+      std::string path = root_ + "/" + key;
+      struct stat st {};
+      if (::lstat(path.c_str(), &st) != 0) {
+        if (errno == ENOENT) continue;  // deleted concurrently
+        return Status::Internal("stat " + path + ": " + Errno(errno));
+      }
+      if (S_ISDIR(st.st_mode)) {
+        RETURN_IF_ERROR(Walk(key, prefix, out));
+      } else if (S_ISREG(st.st_mode) && key.size() >= prefix.size()) {
+        ObjectMeta m;
+        m.key = key;
+        m.size = static_cast<uint64_t>(st.st_size);
+        m.last_modified_ms = MtimeMillis(st);
+        m.etag = EtagOf(st);
+        out->push_back(std::move(m));
+      }
+    }
+    return Status::OK();
+  }
+
+  const std::string root_;
+  const int lock_fd_;
+  std::mutex lock_mu_;
+  std::mutex rng_mu_;
+  util::Random rng_;
+  uint64_t temp_counter_ = 0;
+};
+
+}  // namespace
+
+Result<std::shared_ptr<ObjectStore>> NewLocalObjectStore(const std::string& root) {
+  if (root.empty() || root.front() != '/') {
+    return Status::Invalid("local object store root '" + Printable(root) +
+                           "' must be an absolute path");
+  }
+  if (root.find('\0') != std::string::npos) {
+    return Status::Invalid("local object store root '" + Printable(root) + "' contains a NUL byte");
+  }
+  std::string norm = std::filesystem::path(root).lexically_normal().generic_string();
+  while (norm.size() > 1 && norm.back() == '/') norm.pop_back();
+  if (norm == "/") {
+    return Status::Invalid("local object store root '" + Printable(root) +
+                           "' is the file-system root; use a dedicated directory");
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(norm, ec);
+  if (ec) {
+    return Status::Internal("create local object store root " + norm + ": " + ec.message());
+  }
+  if (!std::filesystem::is_directory(norm, ec)) {
+    return Status::Invalid("local object store root " + norm + " is not a directory");
+  }
+  std::string lock_path = norm + "/.tmp.lock";
+  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::Internal("open " + lock_path + ": " + Errno(errno));
+  return std::shared_ptr<ObjectStore>(std::make_shared<LocalObjectStore>(norm, fd));
+}
+
+}  // namespace slatedb

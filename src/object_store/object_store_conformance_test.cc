@@ -1,0 +1,385 @@
+// One conformance suite for every ObjectStore backend. Compiled twice: without
+// SLATEDB_CONFORMANCE_S3 it runs on memory and local stores; with it, on S3 (moto at
+// $SLATEDB_TEST_S3_ENDPOINT, skipped if unset), with and without a store prefix.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "object_store/s3_object_store.h"
+#include "slatedb/object_store.h"
+#include "util/random.h"
+
+namespace slatedb {
+namespace {
+
+std::string RandomHex(uint64_t bits = 64) {
+  static std::atomic<uint64_t> counter{0};
+  util::Random r(util::EntropySeed() ^ (counter.fetch_add(1) * 0x9e3779b97f4a7c15ull));
+  char buf[40];
+  std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(r.Next64()));
+  return std::string(buf).substr(0, bits / 4);
+}
+
+std::string RandomBytes(size_t n, uint64_t seed) {
+  util::Random r(seed);
+  std::string s(n, '\0');
+  for (size_t i = 0; i < n; i += 8) {
+    uint64_t v = r.Next64();
+    for (size_t j = 0; j < 8 && i + j < n; ++j) s[i + j] = static_cast<char>(v >> (8 * j));
+  }
+  return s;
+}
+
+class ConformanceTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    const std::string& kind = GetParam();
+    if (kind == "memory") {
+      store_ = NewMemoryObjectStore();
+      supports_metadata_ = true;
+    } else if (kind == "local") {
+      dir_ = std::filesystem::temp_directory_path() / ("slatedb-os-test-" + RandomHex());
+      auto s = NewLocalObjectStore(dir_.string());
+      ASSERT_TRUE(s.ok()) << s.status().ToString();
+      store_ = *s;
+    } else {
+      const char* endpoint = std::getenv("SLATEDB_TEST_S3_ENDPOINT");
+      if (endpoint == nullptr || *endpoint == '\0') {
+        GTEST_SKIP() << "SLATEDB_TEST_S3_ENDPOINT is not set (run via scripts/test.sh to start "
+                        "moto); skipping S3 conformance";
+      }
+      S3Config c;
+      c.bucket = "slatedb-test-" + RandomHex();
+      c.endpoint = endpoint;
+      c.allow_http = true;
+      c.access_key_id = "testing";
+      c.secret_access_key = "testing";
+      if (kind == "s3_prefix") c.prefix = "some/prefix";
+      ASSERT_TRUE(CreateS3Bucket(c).ok());
+      auto s = NewS3ObjectStore(c);
+      ASSERT_TRUE(s.ok()) << s.status().ToString();
+      store_ = *s;
+      supports_metadata_ = true;
+      if (!c.prefix.empty()) {
+        // An object outside the prefix must stay invisible.
+        S3Config outside = c;
+        outside.prefix.clear();
+        auto o = NewS3ObjectStore(outside);
+        ASSERT_TRUE(o.ok());
+        ASSERT_TRUE((*o)->Put("outside/list/x", "x").ok());
+      }
+    }
+  }
+
+  void TearDown() override {
+    store_.reset();
+    if (!dir_.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(dir_, ec);
+    }
+  }
+
+  bool IsLocal() const { return GetParam() == "local"; }
+
+  std::shared_ptr<ObjectStore> store_;
+  std::filesystem::path dir_;
+  bool supports_metadata_ = false;
+};
+
+TEST_P(ConformanceTest, PutGetAndOverwrite) {
+  auto e1 = store_->Put("a/b/c.sst", "hello");
+  ASSERT_TRUE(e1.ok()) << e1.status().ToString();
+  EXPECT_FALSE(e1->empty());
+  auto g = store_->Get("a/b/c.sst");
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  EXPECT_EQ(*g, "hello");
+  auto e2 = store_->Put("a/b/c.sst", "world, longer");
+  ASSERT_TRUE(e2.ok()) << e2.status().ToString();
+  EXPECT_NE(*e1, *e2);
+  EXPECT_EQ(store_->Get("a/b/c.sst").value_or("?"), "world, longer");
+  EXPECT_FALSE(store_->Describe().empty());
+}
+
+TEST_P(ConformanceTest, MissingObjectsAreNotFound) {
+  EXPECT_TRUE(store_->Get("missing/x").status().IsNotFound());
+  EXPECT_TRUE(store_->GetRange("missing/x", 0, 3).status().IsNotFound());
+  EXPECT_TRUE(store_->GetSuffix("missing/x", 3).status().IsNotFound());
+  EXPECT_TRUE(store_->GetSuffix("missing/x", 0).status().IsNotFound());
+  EXPECT_TRUE(store_->Head("missing/x").status().IsNotFound());
+  auto st = store_->Get("missing/x").status();
+  EXPECT_NE(st.message().find("missing/x"), std::string::npos) << st.ToString();
+}
+
+TEST_P(ConformanceTest, RangedReads) {
+  ASSERT_TRUE(store_->Put("r", "0123456789").ok());
+  EXPECT_EQ(store_->GetRange("r", 2, 3).value_or("?"), "234");
+  EXPECT_EQ(store_->GetRange("r", 0, std::nullopt).value_or("?"), "0123456789");
+  EXPECT_EQ(store_->GetRange("r", 4, std::nullopt).value_or("?"), "456789");
+  EXPECT_EQ(store_->GetRange("r", 7, 100).value_or("?"), "789");  // past the end: clipped
+  EXPECT_EQ(store_->GetRange("r", 9, 1).value_or("?"), "9");
+  EXPECT_EQ(store_->GetRange("r", 10, std::nullopt).value_or("?"), "");  // at the end
+  EXPECT_EQ(store_->GetRange("r", 10, 5).value_or("?"), "");
+  EXPECT_EQ(store_->GetRange("r", 3, 0).value_or("?"), "");
+  auto beyond = store_->GetRange("r", 11, 1);
+  EXPECT_TRUE(beyond.status().IsInvalid()) << beyond.status().ToString();
+  EXPECT_TRUE(store_->GetRange("r", 11, std::nullopt).status().IsInvalid());
+  EXPECT_TRUE(store_->GetRange("r", 11, 0).status().IsInvalid());
+  EXPECT_TRUE(store_->GetRange("r", 1000, 1).status().IsInvalid());
+}
+
+TEST_P(ConformanceTest, SuffixReads) {
+  ASSERT_TRUE(store_->Put("s", "0123456789").ok());
+  EXPECT_EQ(store_->GetSuffix("s", 3).value_or("?"), "789");
+  EXPECT_EQ(store_->GetSuffix("s", 10).value_or("?"), "0123456789");
+  EXPECT_EQ(store_->GetSuffix("s", 100).value_or("?"), "0123456789");
+  EXPECT_EQ(store_->GetSuffix("s", 0).value_or("?"), "");
+}
+
+TEST_P(ConformanceTest, ZeroByteObject) {
+  auto e = store_->Put("empty", "");
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ(store_->Get("empty").value_or("?"), "");
+  auto h = store_->Head("empty");
+  ASSERT_TRUE(h.ok()) << h.status().ToString();
+  EXPECT_EQ(h->size, 0u);
+  EXPECT_EQ(store_->GetRange("empty", 0, std::nullopt).value_or("?"), "");
+  EXPECT_EQ(store_->GetRange("empty", 0, 10).value_or("?"), "");
+  EXPECT_EQ(store_->GetSuffix("empty", 5).value_or("?"), "");
+  EXPECT_TRUE(store_->GetRange("empty", 1, 1).status().IsInvalid());
+  auto a = store_->PutIfAbsent("empty2", "");
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(store_->Get("empty2").value_or("?"), "");
+}
+
+TEST_P(ConformanceTest, HeadReportsSizeEtagTimeAndMetadata) {
+  PutOptions opts;
+  opts.metadata["color"] = "blue";
+  opts.metadata["slatedbputid"] = "0123abcd";
+  auto e = store_->Put("h/obj", "12345", opts);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  auto h = store_->Head("h/obj");
+  ASSERT_TRUE(h.ok()) << h.status().ToString();
+  EXPECT_EQ(h->key, "h/obj");
+  EXPECT_EQ(h->size, 5u);
+  EXPECT_EQ(h->etag, *e);
+  // Plausible wall-clock time: after 2020-01-01.
+  EXPECT_GT(h->last_modified_ms, 1577836800000);
+  if (supports_metadata_) {
+    EXPECT_EQ(h->metadata, opts.metadata);
+  } else {
+    EXPECT_TRUE(h->metadata.empty());
+  }
+}
+
+TEST_P(ConformanceTest, ListWithPrefixIsOrderedAndComplete) {
+  // Inserted out of order; byte order puts "list/a/1" < "list/a/2" < "list/a0" ('/' < '0').
+  for (const char* k : {"list/c", "list/a0", "list/a/2", "lisu", "list/b", "list/a/1", "other/x"}) {
+    ASSERT_TRUE(store_->Put(k, std::string(k)).ok()) << k;
+  }
+  auto all = store_->List("list/");
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  std::vector<std::string> keys;
+  for (const auto& m : *all) keys.push_back(m.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"list/a/1", "list/a/2", "list/a0", "list/b", "list/c"}));
+  for (const auto& m : *all) {
+    EXPECT_EQ(m.size, m.key.size());
+    auto h = store_->Head(m.key);
+    ASSERT_TRUE(h.ok());
+    EXPECT_EQ(m.etag, h->etag) << m.key;
+    EXPECT_GT(m.last_modified_ms, 1577836800000);
+  }
+  auto partial = store_->List("list/a");
+  ASSERT_TRUE(partial.ok());
+  keys.clear();
+  for (const auto& m : *partial) keys.push_back(m.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"list/a/1", "list/a/2", "list/a0"}));
+  auto lis = store_->List("lis");
+  ASSERT_TRUE(lis.ok());
+  EXPECT_EQ(lis->size(), 6u);
+  EXPECT_EQ(lis->back().key, "lisu");
+  auto none = store_->List("nothing/here/");
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_TRUE(none->empty());
+  auto everything = store_->List("");
+  ASSERT_TRUE(everything.ok());
+  EXPECT_EQ(everything->size(), 7u);
+  EXPECT_TRUE(store_->List("/abs").status().IsInvalid());
+  EXPECT_TRUE(store_->List("a/../").status().IsInvalid());
+}
+
+TEST_P(ConformanceTest, ListPaginatesOver1100Objects) {
+  constexpr int kN = 1100;
+  constexpr int kThreads = 8;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = t; i < kN; i += kThreads) {
+        char key[32];
+        std::snprintf(key, sizeof(key), "page/k%05d", i);
+        if (!store_->Put(key, std::to_string(i)).ok()) failures.fetch_add(1);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  ASSERT_EQ(failures.load(), 0);
+  ASSERT_TRUE(store_->Put("pagf", "outside").ok());
+  auto l = store_->List("page/");
+  ASSERT_TRUE(l.ok()) << l.status().ToString();
+  ASSERT_EQ(l->size(), static_cast<size_t>(kN));
+  for (int i = 0; i < kN; ++i) {
+    char key[32];
+    std::snprintf(key, sizeof(key), "page/k%05d", i);
+    ASSERT_EQ((*l)[i].key, key);
+    ASSERT_EQ((*l)[i].size, std::to_string(i).size());
+  }
+}
+
+TEST_P(ConformanceTest, DeleteIsIdempotent) {
+  ASSERT_TRUE(store_->Put("d/x", "1").ok());
+  ASSERT_TRUE(store_->Put("d/y", "2").ok());
+  EXPECT_TRUE(store_->Delete("d/x").ok());
+  EXPECT_TRUE(store_->Get("d/x").status().IsNotFound());
+  EXPECT_TRUE(store_->Delete("d/x").ok());           // already gone
+  EXPECT_TRUE(store_->Delete("never/existed").ok());  // never there
+  auto l = store_->List("d/");
+  ASSERT_TRUE(l.ok());
+  ASSERT_EQ(l->size(), 1u);
+  EXPECT_EQ((*l)[0].key, "d/y");
+  // The key can be created again after deletion, also with PutIfAbsent.
+  EXPECT_TRUE(store_->PutIfAbsent("d/x", "3").ok());
+  EXPECT_EQ(store_->Get("d/x").value_or("?"), "3");
+}
+
+TEST_P(ConformanceTest, PutIfAbsentOnExistingObject) {
+  ASSERT_TRUE(store_->PutIfAbsent("pia", "first").ok());
+  auto again = store_->PutIfAbsent("pia", "second");
+  EXPECT_TRUE(again.status().IsAlreadyExists()) << again.status().ToString();
+  EXPECT_EQ(store_->Get("pia").value_or("?"), "first");
+  ASSERT_TRUE(store_->Put("pia2", "x").ok());
+  EXPECT_TRUE(store_->PutIfAbsent("pia2", "y").status().IsAlreadyExists());
+}
+
+TEST_P(ConformanceTest, PutIfAbsentRaceHasExactlyOneWinner) {
+  constexpr int kThreads = 8;
+  for (int round = 0; round < 3; ++round) {
+    std::string key = "race/manifest-" + std::to_string(round);
+    std::vector<Status> results(kThreads);
+    std::atomic<int> ready{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        ready.fetch_add(1);
+        while (ready.load() < kThreads) std::this_thread::yield();
+        results[t] = store_->PutIfAbsent(key, "writer-" + std::to_string(t)).status();
+      });
+    }
+    for (auto& th : threads) th.join();
+    int winners = 0, winner = -1;
+    for (int t = 0; t < kThreads; ++t) {
+      if (results[t].ok()) {
+        ++winners;
+        winner = t;
+      } else {
+        EXPECT_TRUE(results[t].IsAlreadyExists()) << results[t].ToString();
+      }
+    }
+    ASSERT_EQ(winners, 1) << "round " << round;
+    EXPECT_EQ(store_->Get(key).value_or("?"), "writer-" + std::to_string(winner));
+  }
+}
+
+TEST_P(ConformanceTest, PutIfMatchWithStaleAndCurrentEtags) {
+  auto e1 = store_->Put("cas", "v1");
+  ASSERT_TRUE(e1.ok());
+  auto e2 = store_->PutIfMatch("cas", "v2", *e1);
+  ASSERT_TRUE(e2.ok()) << e2.status().ToString();
+  EXPECT_NE(*e1, *e2);
+  auto stale = store_->PutIfMatch("cas", "v3", *e1);
+  EXPECT_TRUE(stale.status().IsPreconditionFailed()) << stale.status().ToString();
+  EXPECT_EQ(store_->Get("cas").value_or("?"), "v2");
+  auto e3 = store_->PutIfMatch("cas", "v3", *e2);
+  ASSERT_TRUE(e3.ok()) << e3.status().ToString();
+  EXPECT_EQ(store_->Get("cas").value_or("?"), "v3");
+  EXPECT_EQ(store_->Head("cas").value().etag, *e3);
+  auto missing = store_->PutIfMatch("cas-missing", "v", *e3);
+  EXPECT_TRUE(missing.status().IsPreconditionFailed()) << missing.status().ToString();
+  EXPECT_TRUE(store_->Get("cas-missing").status().IsNotFound());
+  // Same content rewritten still changes the etag for a successful CAS to be detectable.
+  auto e4 = store_->PutIfMatch("cas", "v3", *e3);
+  ASSERT_TRUE(e4.ok()) << e4.status().ToString();
+  if (GetParam().rfind("s3", 0) != 0) EXPECT_NE(*e3, *e4);  // S3 etags are content MD5s
+}
+
+TEST_P(ConformanceTest, LargeObject20MiB) {
+  const std::string data = RandomBytes(20u << 20, 42);
+  auto e = store_->Put("big/object", data);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  auto g = store_->Get("big/object");
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  EXPECT_TRUE(*g == data) << "20 MiB round trip differs";
+  auto h = store_->Head("big/object");
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h->size, data.size());
+  EXPECT_EQ(h->etag, *e);
+  uint64_t off = (8u << 20) - 10;  // across the first multipart part boundary
+  EXPECT_TRUE(store_->GetRange("big/object", off, 20).value_or("?") == data.substr(off, 20));
+  EXPECT_TRUE(store_->GetSuffix("big/object", 100).value_or("?") == data.substr(data.size() - 100));
+  // Conditional large writes.
+  auto a = store_->PutIfAbsent("big/cond", data);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_TRUE(store_->PutIfAbsent("big/cond", data).status().IsAlreadyExists());
+  EXPECT_TRUE(store_->Get("big/cond").value_or("?") == data);
+  EXPECT_TRUE(store_->Delete("big/object").ok());
+  EXPECT_TRUE(store_->Delete("big/cond").ok());
+}
+
+TEST_P(ConformanceTest, BadKeysAreInvalid) {
+  const std::string bad[] = {"", "/abs", "a//b", "a/../b", "..", "./a", "a/.", "a/",
+                             std::string("a\0b", 3), ".tmp.x", "d/.tmp.123"};
+  for (const std::string& k : bad) {
+    SCOPED_TRACE("key '" + k + "'");
+    auto p = store_->Put(k, "x");
+    EXPECT_TRUE(p.status().IsInvalid()) << p.status().ToString();
+    EXPECT_TRUE(store_->PutIfAbsent(k, "x").status().IsInvalid());
+    EXPECT_TRUE(store_->PutIfMatch(k, "x", "etag").status().IsInvalid());
+    EXPECT_TRUE(store_->Get(k).status().IsInvalid());
+    EXPECT_TRUE(store_->GetRange(k, 0, 1).status().IsInvalid());
+    EXPECT_TRUE(store_->GetSuffix(k, 1).status().IsInvalid());
+    EXPECT_TRUE(store_->Head(k).status().IsInvalid());
+    EXPECT_TRUE(store_->Delete(k).IsInvalid());
+  }
+  auto st = store_->Get("a/../../etc/passwd").status();
+  EXPECT_NE(st.message().find("a/../../etc/passwd"), std::string::npos) << st.ToString();
+  auto l = store_->List("");
+  ASSERT_TRUE(l.ok());
+  EXPECT_TRUE(l->empty());  // nothing was written
+}
+
+TEST_P(ConformanceTest, BinaryAndUnusualKeyCharacters) {
+  // Characters that need percent-encoding on S3; all valid keys.
+  const std::string keys[] = {"sp ace/x", "plus+eq=amp&q?", "utf8/\xc3\xa9t\xc3\xa9", "t~i-l_d.e"};
+  for (const auto& k : keys) {
+    std::string data = "data:" + k + std::string("\0\xff", 2);
+    ASSERT_TRUE(store_->Put(k, data).ok()) << k;
+    EXPECT_EQ(store_->Get(k).value_or("?"), data) << k;
+  }
+  auto l = store_->List("");
+  ASSERT_TRUE(l.ok());
+  std::set<std::string> got;
+  for (const auto& m : *l) got.insert(m.key);
+  EXPECT_EQ(got, std::set<std::string>(std::begin(keys), std::end(keys)));
+}
+
+#ifdef SLATEDB_CONFORMANCE_S3
+INSTANTIATE_TEST_SUITE_P(S3, ConformanceTest, ::testing::Values("s3", "s3_prefix"));
+#else
+INSTANTIATE_TEST_SUITE_P(Local, ConformanceTest, ::testing::Values("memory", "local"));
+#endif
+
+}  // namespace
+}  // namespace slatedb
