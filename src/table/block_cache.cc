@@ -1,0 +1,92 @@
+// table/block_cache.cc — sharded LRU.
+#include "table/block_cache.h"
+
+#include <functional>
+
+namespace slatedb::table {
+
+BlockCache::BlockCache(size_t capacity_bytes, size_t num_shards)
+    : capacity_(capacity_bytes),
+      shard_capacity_(capacity_bytes / (num_shards == 0 ? 1 : num_shards)) {
+  if (num_shards == 0) num_shards = 1;
+  for (size_t i = 0; i < num_shards; ++i) shards_.push_back(std::make_unique<Shard>());
+}
+
+std::string BlockCache::MakeKey(std::string_view sst, uint64_t offset) {
+  std::string key(sst);
+  key.push_back('\0');
+  key.append(std::to_string(offset));
+  return key;
+}
+
+BlockCache::Shard& BlockCache::ShardFor(const std::string& key) {
+  return *shards_[std::hash<std::string>{}(key) % shards_.size()];
+}
+
+std::shared_ptr<const format::Block> BlockCache::Lookup(std::string_view sst, uint64_t offset) {
+  std::string key = MakeKey(sst, offset);
+  Shard& s = ShardFor(key);
+  std::lock_guard<std::mutex> lock(s.mu);
+  auto it = s.map.find(key);
+  if (it == s.map.end()) {
+    ++s.misses;
+    return nullptr;
+  }
+  ++s.hits;
+  s.lru.splice(s.lru.begin(), s.lru, it->second);
+  return it->second->block;
+}
+
+void BlockCache::Insert(std::string_view sst, uint64_t offset,
+                        std::shared_ptr<const format::Block> block) {
+  if (!block) return;
+  size_t charge = block->ByteSize();
+  if (charge > shard_capacity_) return;
+  std::string key = MakeKey(sst, offset);
+  Shard& s = ShardFor(key);
+  std::lock_guard<std::mutex> lock(s.mu);
+  auto it = s.map.find(key);
+  if (it != s.map.end()) {
+    s.usage -= it->second->charge;
+    s.lru.erase(it->second);
+    s.map.erase(it);
+  }
+  s.lru.push_front({key, std::move(block), charge});
+  s.map.emplace(std::move(key), s.lru.begin());
+  s.usage += charge;
+  while (s.usage > shard_capacity_ && !s.lru.empty()) {
+    Entry& victim = s.lru.back();
+    s.usage -= victim.charge;
+    s.map.erase(victim.key);
+    s.lru.pop_back();
+  }
+}
+
+size_t BlockCache::usage() const {
+  size_t total = 0;
+  for (const auto& s : shards_) {
+    std::lock_guard<std::mutex> lock(s->mu);
+    total += s->usage;
+  }
+  return total;
+}
+
+uint64_t BlockCache::hits() const {
+  uint64_t total = 0;
+  for (const auto& s : shards_) {
+    std::lock_guard<std::mutex> lock(s->mu);
+    total += s->hits;
+  }
+  return total;
+}
+
+uint64_t BlockCache::misses() const {
+  uint64_t total = 0;
+  for (const auto& s : shards_) {
+    std::lock_guard<std::mutex> lock(s->mu);
+    total += s->misses;
+  }
+  return total;
+}
+
+}  // namespace slatedb::table

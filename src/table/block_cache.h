@@ -1,0 +1,58 @@
+// table/block_cache.h — a sharded LRU cache of decoded SST data blocks.
+//
+// Keyed by (SST object key, block offset); capacity in bytes (Block::ByteSize()). Entries are
+// shared_ptr<const Block>, so an evicted block stays valid for iterators still using it.
+// Thread safety: every method may be called concurrently (one mutex per shard).
+// Ownership: shared by the SstReaders of a database. Errors: none (misses return nullptr).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "format/block.h"
+
+namespace slatedb::table {
+
+class BlockCache {
+ public:
+  explicit BlockCache(size_t capacity_bytes, size_t num_shards = 16);
+
+  std::shared_ptr<const format::Block> Lookup(std::string_view sst, uint64_t offset);
+  // Inserts (or replaces) an entry; evicts least-recently-used entries of the shard beyond its
+  // share of the capacity. A block larger than a shard's capacity is not cached.
+  void Insert(std::string_view sst, uint64_t offset, std::shared_ptr<const format::Block> block);
+
+  size_t capacity() const { return capacity_; }
+  size_t usage() const;
+  uint64_t hits() const;
+  uint64_t misses() const;
+
+ private:
+  struct Entry {
+    std::string key;
+    std::shared_ptr<const format::Block> block;
+    size_t charge;
+  };
+  struct Shard {
+    mutable std::mutex mu;
+    std::list<Entry> lru;  // front = most recent
+    std::unordered_map<std::string, std::list<Entry>::iterator> map;
+    size_t usage = 0;
+    uint64_t hits = 0, misses = 0;
+  };
+  static std::string MakeKey(std::string_view sst, uint64_t offset);
+  Shard& ShardFor(const std::string& key);
+
+  size_t capacity_;
+  size_t shard_capacity_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+};
+
+}  // namespace slatedb::table

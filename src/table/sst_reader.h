@@ -1,0 +1,104 @@
+// table/sst_reader.h — reads one SST object through the object store (spec §3, §7).
+//
+// Open: one GetSuffix of up to 64 KiB. If the object is smaller it is kept whole and never
+// fetched again; otherwise a Head gives the size and the suffix (which usually holds the info,
+// index, filter and stats) is kept. OpenWithInfo uses the SstInfo from the manifest and does no
+// I/O. The index and filter are loaded lazily (once); data blocks are read with GetRange and
+// go through the optional BlockCache.
+// Get(key, max_seq) returns the newest version with seq <= max_seq, tombstones included (the
+// caller decides); MayContain consults the bloom filter; NewIterator scans a compacted SST in
+// either direction; ReadAllRows returns every row in stored order (WAL SSTs: commit order).
+// Thread safety: all methods may be called concurrently (lazy loads are mutex-guarded).
+// Ownership: held by shared_ptr; iterators keep their reader alive.
+// Errors: object-store errors pass through; corrupt data → kData whose message starts with the
+// object key; Get / NewIterator on a WAL SST → kInvalid (its index keys are seqs).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "format/sst.h"
+#include "slatedb/object_store.h"
+#include "table/block_cache.h"
+#include "table/iterator.h"
+
+namespace slatedb::table {
+
+struct SstReaderOptions {
+  std::shared_ptr<BlockCache> cache;            // optional
+  uint64_t suffix_read_bytes = 64 * 1024;       // first read at Open
+};
+
+class SstReader : public std::enable_shared_from_this<SstReader> {
+ public:
+  static Result<std::shared_ptr<SstReader>> Open(std::shared_ptr<ObjectStore> store,
+                                                 std::string object_key,
+                                                 SstReaderOptions options = {});
+  // `info` from the manifest; `format_version` = manifest's format_version (absent means 1).
+  static Result<std::shared_ptr<SstReader>> OpenWithInfo(std::shared_ptr<ObjectStore> store,
+                                                         std::string object_key,
+                                                         format::SstInfo info,
+                                                         uint16_t format_version,
+                                                         SstReaderOptions options = {});
+
+  const std::string& object_key() const { return key_; }
+  const format::SstInfo& info() const { return info_; }
+  uint16_t format_version() const { return version_; }
+  bool is_wal() const { return info_.sst_type == format::SstType::kWal; }
+
+  // True if `key` may be present: within [first_entry, last_entry] and accepted by the filter.
+  Result<bool> MayContain(std::string_view key);
+  // Newest version of `key` with seq <= max_seq (tombstones and merge operands included).
+  Result<std::optional<format::RowEntry>> Get(std::string_view key, uint64_t max_seq);
+  // All versions of `key` with seq <= max_seq, newest first (for merge operand folding).
+  Result<std::vector<format::RowEntry>> GetVersions(std::string_view key, uint64_t max_seq);
+
+  Result<size_t> NumBlocks();
+  Result<std::shared_ptr<const format::Block>> ReadBlock(size_t i);
+  Result<std::shared_ptr<const format::SstIndex>> Index();
+  Result<std::optional<format::SstStats>> Stats();
+
+  // Every row, stored order.
+  Result<std::vector<format::RowEntry>> ReadAllRows();
+  // Iterator over a compacted SST (kInvalid status on first use for a WAL SST).
+  std::unique_ptr<RowIterator> NewIterator(Direction dir);
+
+ private:
+  SstReader(std::shared_ptr<ObjectStore> store, std::string key, SstReaderOptions options)
+      : store_(std::move(store)), key_(std::move(key)), options_(std::move(options)) {}
+  Status Init();
+  // Bytes [offset, offset+len) — from the kept suffix when possible.
+  Result<std::string> ReadRange(uint64_t offset, uint64_t len);
+  Status WithKey(const Status& st) const { return st.WithContext(key_); }
+  Result<std::shared_ptr<const format::BloomFilter>> Filter();
+  // Block to start a forward search for `key` (§3.5: last block whose first_key < key).
+  size_t FindBlockForward(const format::SstIndex& index, std::string_view key) const;
+
+  friend class SstIterator;
+
+  std::shared_ptr<ObjectStore> store_;
+  std::string key_;
+  SstReaderOptions options_;
+  format::SstInfo info_;
+  uint16_t version_ = format::kSstFormatVersion;
+  uint64_t size_ = 0;
+  std::string tail_;          // bytes [tail_offset_, size_) when known
+  uint64_t tail_offset_ = 0;  // meaningful iff has_tail_
+  bool has_tail_ = false;
+
+  std::mutex mu_;
+  std::shared_ptr<const format::SstIndex> index_;
+  std::shared_ptr<const format::BloomFilter> filter_;
+  bool filter_loaded_ = false;
+};
+
+// Reads a whole WAL (or any) SST in stored order; an empty / fence SST gives no rows.
+Result<std::vector<format::RowEntry>> ReadAllRows(const std::shared_ptr<ObjectStore>& store,
+                                                  const std::string& object_key);
+
+}  // namespace slatedb::table
