@@ -1,0 +1,610 @@
+// Unit tests of the object-store layer that need no server: retrying and fault-injecting
+// wrappers (over memory), OpenObjectStore URLs, local-store specifics, S3 configuration and
+// failure to reach an endpoint, helpers.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "object_store/fault_injecting_object_store.h"
+#include "object_store/key.h"
+#include "object_store/memory_object_store.h"
+#include "object_store/retrying_object_store.h"
+#include "object_store/s3_object_store.h"
+#include "slatedb/object_store.h"
+#include "util/clock.h"
+
+namespace slatedb {
+namespace {
+
+using std::chrono::milliseconds;
+
+// ---------------------------------------------------------------- fault injector
+
+std::vector<StatusCode> RunSequence(uint64_t seed) {
+  auto inner = NewMemoryObjectStore();
+  FaultOptions fo;
+  fo.seed = seed;
+  fo.SetAllErrorRates(0.3);
+  fo.reply_lost_rate = 0.2;
+  auto f = NewFaultInjectingObjectStore(inner, fo);
+  std::vector<StatusCode> codes;
+  for (int i = 0; i < 200; ++i) {
+    std::string key = "k" + std::to_string(i % 17);
+    switch (i % 5) {
+      case 0: codes.push_back(f->Put(key, "v").status().code()); break;
+      case 1: codes.push_back(f->PutIfAbsent(key, "v").status().code()); break;
+      case 2: codes.push_back(f->Get(key).status().code()); break;
+      case 3: codes.push_back(f->Head(key).status().code()); break;
+      case 4: codes.push_back(f->Delete(key).code()); break;
+    }
+  }
+  return codes;
+}
+
+TEST(FaultInjectingObjectStore, SameSeedSameFaults) {
+  auto a = RunSequence(7);
+  auto b = RunSequence(7);
+  auto c = RunSequence(8);
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+  int unavailable = 0;
+  for (auto code : a) unavailable += code == StatusCode::kUnavailable;
+  EXPECT_GT(unavailable, 20);   // ~0.3 + lost replies of 200
+  EXPECT_LT(unavailable, 140);
+}
+
+TEST(FaultInjectingObjectStore, CountsRequestsByKind) {
+  auto f = NewFaultInjectingObjectStore(NewMemoryObjectStore(), {});
+  auto e = f->Put("a", "1");
+  ASSERT_TRUE(e.ok());
+  ASSERT_TRUE(f->Put("b", "2").ok());
+  EXPECT_TRUE(f->PutIfAbsent("c", "3").ok());
+  EXPECT_TRUE(f->PutIfMatch("a", "4", *e).ok());
+  EXPECT_TRUE(f->Get("a").ok());
+  EXPECT_TRUE(f->GetRange("a", 0, 1).ok());
+  EXPECT_TRUE(f->GetSuffix("a", 1).ok());
+  EXPECT_TRUE(f->Head("b").ok());
+  EXPECT_TRUE(f->Head("zz").status().IsNotFound());
+  EXPECT_TRUE(f->List("").ok());
+  EXPECT_TRUE(f->Delete("b").ok());
+  RequestCounts c = f->counts();
+  EXPECT_EQ(c.put, 2u);
+  EXPECT_EQ(c.put_if_absent, 1u);
+  EXPECT_EQ(c.put_if_match, 1u);
+  EXPECT_EQ(c.get, 1u);
+  EXPECT_EQ(c.get_range, 2u);
+  EXPECT_EQ(c.head, 2u);
+  EXPECT_EQ(c.list, 1u);
+  EXPECT_EQ(c.delete_, 1u);
+  EXPECT_EQ(c.Total(), 11u);
+  EXPECT_EQ(c.Of(ObjectStoreOp::kHead), 2u);
+  EXPECT_EQ(c.injected_errors, 0u);
+  f->ResetCounts();
+  EXPECT_EQ(f->counts().Total(), 0u);
+  EXPECT_NE(f->Describe().find("memory:///"), std::string::npos);
+}
+
+TEST(FaultInjectingObjectStore, OptionsChangeAtRuntime) {
+  FaultOptions fo;
+  fo.SetErrorRate(ObjectStoreOp::kGet, 1.0);
+  auto inner = NewMemoryObjectStore();
+  ASSERT_TRUE(inner->Put("k", "v").ok());
+  auto f = NewFaultInjectingObjectStore(inner, fo);
+  auto r = f->Get("k");
+  EXPECT_TRUE(r.status().IsUnavailable());
+  EXPECT_NE(r.status().message().find("injected fault"), std::string::npos);
+  EXPECT_TRUE(f->Head("k").ok());  // only gets fail
+  fo.SetErrorRate(ObjectStoreOp::kGet, 0.0);
+  f->SetOptions(fo);
+  EXPECT_EQ(f->Get("k").value_or("?"), "v");
+  EXPECT_EQ(f->counts().injected_errors, 1u);
+  EXPECT_EQ(f->options().error_rate[static_cast<int>(ObjectStoreOp::kGet)], 0.0);
+}
+
+TEST(FaultInjectingObjectStore, LostReplyStillWrites) {
+  FaultOptions fo;
+  fo.reply_lost_rate = 1.0;
+  auto inner = NewMemoryObjectStore();
+  auto f = NewFaultInjectingObjectStore(inner, fo);
+  EXPECT_TRUE(f->Put("k", "v").status().IsUnavailable());
+  EXPECT_EQ(inner->Get("k").value_or("?"), "v");
+  EXPECT_TRUE(f->PutIfAbsent("k2", "v2").status().IsUnavailable());
+  EXPECT_EQ(inner->Get("k2").value_or("?"), "v2");
+  EXPECT_TRUE(f->Get("k").ok());  // reads never lose replies
+  EXPECT_EQ(f->counts().lost_replies, 2u);
+}
+
+TEST(FaultInjectingObjectStore, InjectedLatencyWithinBounds) {
+  std::vector<std::chrono::microseconds> sleeps;
+  std::mutex mu;
+  FaultOptions fo;
+  fo.latency = std::chrono::microseconds(100);
+  fo.latency_jitter = std::chrono::microseconds(50);
+  fo.sleeper = [&](std::chrono::microseconds d) {
+    std::lock_guard<std::mutex> l(mu);
+    sleeps.push_back(d);
+  };
+  auto f = NewFaultInjectingObjectStore(NewMemoryObjectStore(), fo);
+  for (int i = 0; i < 50; ++i) EXPECT_TRUE(f->Put("k", "v").ok());
+  ASSERT_EQ(sleeps.size(), 50u);
+  bool varied = false;
+  for (auto d : sleeps) {
+    EXPECT_GE(d.count(), 100);
+    EXPECT_LE(d.count(), 150);
+    varied |= d != sleeps[0];
+  }
+  EXPECT_TRUE(varied);
+}
+
+TEST(FaultInjectingObjectStore, ConcurrentCallsAreCounted) {
+  FaultOptions fo;
+  fo.SetAllErrorRates(0.5);
+  auto f = NewFaultInjectingObjectStore(NewMemoryObjectStore(), fo);
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 250; ++i) {
+        if (!f->Put("t" + std::to_string(t), "v").ok()) failures.fetch_add(1);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  RequestCounts c = f->counts();
+  EXPECT_EQ(c.put, 1000u);
+  EXPECT_EQ(c.injected_errors, static_cast<uint64_t>(failures.load()));
+}
+
+// ---------------------------------------------------------------- retrying wrapper
+
+struct RetryHarness {
+  std::shared_ptr<ObjectStore> inner = NewMemoryObjectStore();
+  std::shared_ptr<FaultInjectingObjectStore> faults;
+  std::shared_ptr<ObjectStore> store;
+  std::vector<milliseconds> sleeps;
+  std::function<void()> on_sleep;
+
+  explicit RetryHarness(FaultOptions fo, int max_attempts = 10) {
+    faults = NewFaultInjectingObjectStore(inner, std::move(fo));
+    RetryOptions ro;
+    ro.max_attempts = max_attempts;
+    ro.base_delay = milliseconds(10);
+    ro.max_delay = milliseconds(80);
+    ro.seed = 3;
+    ro.sleeper = [this](milliseconds d) {
+      sleeps.push_back(d);
+      if (on_sleep) on_sleep();
+    };
+    store = NewRetryingObjectStore(faults, ro);
+  }
+};
+
+TEST(RetryingObjectStore, TransientErrorsAreRetriedToSuccess) {
+  FaultOptions fo;
+  fo.seed = 11;
+  fo.SetAllErrorRates(0.5);
+  RetryHarness h(fo, 50);
+  for (int i = 0; i < 100; ++i) {
+    std::string key = "k" + std::to_string(i);
+    ASSERT_TRUE(h.store->Put(key, "v" + std::to_string(i)).ok()) << i;
+    ASSERT_EQ(h.store->Get(key).value_or("?"), "v" + std::to_string(i));
+    ASSERT_TRUE(h.store->Head(key).ok());
+  }
+  ASSERT_TRUE(h.store->List("k").ok());
+  ASSERT_TRUE(h.store->Delete("k1").ok());
+  EXPECT_GT(h.faults->counts().injected_errors, 50u);
+  EXPECT_EQ(h.sleeps.size(), h.faults->counts().injected_errors);
+}
+
+TEST(RetryingObjectStore, ReplyLostPutIfAbsentReportedAsSuccess) {
+  FaultOptions fo;
+  fo.reply_lost_rate = 1.0;
+  RetryHarness h(fo);
+  // After the first (landed, reply lost) attempt, stop losing replies.
+  h.on_sleep = [&] { h.faults->SetOptions(FaultOptions{}); };
+  auto r = h.store->PutIfAbsent("manifest/1", "m1");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto head = h.inner->Head("manifest/1");
+  ASSERT_TRUE(head.ok());
+  EXPECT_EQ(*r, head->etag);
+  EXPECT_EQ(head->metadata.count(kPutIdMetadata), 1u);
+  RequestCounts c = h.faults->counts();
+  EXPECT_EQ(c.put_if_absent, 2u);  // landed + retried (AlreadyExists)
+  EXPECT_EQ(c.head, 1u);           // put-id check
+  EXPECT_EQ(c.lost_replies, 1u);
+}
+
+TEST(RetryingObjectStore, ReplyLostPutIfMatchReportedAsSuccess) {
+  FaultOptions fo;
+  RetryHarness h(fo);
+  auto e1 = h.store->Put("cas", "v1");
+  ASSERT_TRUE(e1.ok());
+  fo.reply_lost_rate = 1.0;
+  h.faults->SetOptions(fo);
+  h.on_sleep = [&] { h.faults->SetOptions(FaultOptions{}); };
+  auto r = h.store->PutIfMatch("cas", "v2", *e1);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(h.inner->Get("cas").value_or("?"), "v2");
+  EXPECT_EQ(*r, h.inner->Head("cas")->etag);
+}
+
+TEST(RetryingObjectStore, ConflictWithSomeoneElsesWriteIsReported) {
+  FaultOptions fo;
+  fo.SetErrorRate(ObjectStoreOp::kPutIfAbsent, 1.0);  // first attempt fails without landing
+  RetryHarness h(fo);
+  h.on_sleep = [&] {
+    h.faults->SetOptions(FaultOptions{});
+    ASSERT_TRUE(h.inner->Put("manifest/2", "theirs").ok());  // a competing writer wins
+  };
+  auto r = h.store->PutIfAbsent("manifest/2", "mine");
+  EXPECT_TRUE(r.status().IsAlreadyExists()) << r.status().ToString();
+  EXPECT_EQ(h.inner->Get("manifest/2").value_or("?"), "theirs");
+}
+
+TEST(RetryingObjectStore, ConflictWithoutEarlierFailureIsNotChecked) {
+  RetryHarness h(FaultOptions{});
+  ASSERT_TRUE(h.store->PutIfAbsent("x", "1").ok());
+  EXPECT_TRUE(h.store->PutIfAbsent("x", "2").status().IsAlreadyExists());
+  EXPECT_EQ(h.faults->counts().head, 0u);
+  EXPECT_TRUE(h.sleeps.empty());
+}
+
+TEST(RetryingObjectStore, PermanentErrorsAreNotRetried) {
+  FaultOptions fo;
+  fo.SetAllErrorRates(1.0);
+  fo.injected_code = StatusCode::kPermissionDenied;
+  RetryHarness h(fo);
+  EXPECT_TRUE(h.store->Get("k").status().IsPermissionDenied());
+  EXPECT_TRUE(h.store->Put("k", "v").status().IsPermissionDenied());
+  EXPECT_EQ(h.faults->counts().get, 1u);
+  EXPECT_EQ(h.faults->counts().put, 1u);
+  h.faults->SetOptions(FaultOptions{});
+  EXPECT_TRUE(h.store->Get("missing").status().IsNotFound());
+  EXPECT_TRUE(h.store->Get("/bad").status().IsInvalid());
+  EXPECT_EQ(h.faults->counts().get, 3u);
+  EXPECT_TRUE(h.sleeps.empty());
+}
+
+TEST(RetryingObjectStore, AttemptsAreBounded) {
+  FaultOptions fo;
+  fo.SetAllErrorRates(1.0);
+  RetryHarness h(fo, 4);
+  auto r = h.store->Get("k");
+  ASSERT_TRUE(r.status().IsUnavailable());
+  EXPECT_NE(r.status().message().find("4 attempt"), std::string::npos) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("injected fault"), std::string::npos);
+  EXPECT_EQ(h.faults->counts().get, 4u);
+  ASSERT_EQ(h.sleeps.size(), 3u);
+  // Full jitter under an exponential cap: 10, 20, 40 ms.
+  EXPECT_LE(h.sleeps[0].count(), 10);
+  EXPECT_LE(h.sleeps[1].count(), 20);
+  EXPECT_LE(h.sleeps[2].count(), 40);
+  EXPECT_TRUE(h.store->PutIfAbsent("k", "v").status().IsUnavailable());
+  EXPECT_EQ(h.faults->counts().put_if_absent, 4u);
+}
+
+TEST(RetryingObjectStore, TotalDeadlineBoundsRetries) {
+  auto clock = std::make_shared<util::ManualClock>(1000000);
+  FaultOptions fo;
+  fo.SetAllErrorRates(1.0);
+  auto faults = NewFaultInjectingObjectStore(NewMemoryObjectStore(), fo);
+  RetryOptions ro;
+  ro.max_attempts = 1000000;
+  ro.total_deadline = milliseconds(1000);
+  ro.base_delay = milliseconds(100);
+  ro.max_delay = milliseconds(400);
+  ro.clock = clock;
+  int64_t slept = 0;
+  ro.sleeper = [&](milliseconds d) {
+    slept += d.count();
+    clock->Advance(d.count() + 1);
+  };
+  auto store = NewRetryingObjectStore(faults, ro);
+  auto r = store->Head("k");
+  EXPECT_TRUE(r.status().IsUnavailable());
+  EXPECT_LT(slept, 1000);
+  EXPECT_GE(faults->counts().head, 2u);
+  EXPECT_LT(faults->counts().head, 1000u);
+}
+
+// ---------------------------------------------------------------- OpenObjectStore
+
+TEST(OpenObjectStore, MemoryUrl) {
+  auto a = OpenObjectStore("memory:///");
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  auto b = OpenObjectStore("memory:///");
+  ASSERT_TRUE(b.ok());
+  ASSERT_TRUE((*a)->Put("k", "v").ok());
+  EXPECT_TRUE((*b)->Get("k").status().IsNotFound());  // a fresh store each call
+  EXPECT_EQ((*a)->Describe(), "memory:///");
+  EXPECT_TRUE(OpenObjectStore("memory:///x").status().IsInvalid());
+}
+
+TEST(OpenObjectStore, FileUrl) {
+  auto dir = std::filesystem::temp_directory_path() / ("slatedb-open-" + std::to_string(getpid()));
+  auto s = OpenObjectStore("file://" + dir.string());
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_TRUE((*s)->Put("x/y", "v").ok());
+  EXPECT_TRUE(std::filesystem::exists(dir / "x" / "y"));
+  EXPECT_EQ((*s)->Describe(), "file://" + dir.string());
+  std::filesystem::remove_all(dir);
+  auto rel = OpenObjectStore("file://relative/dir");
+  EXPECT_TRUE(rel.status().IsInvalid());
+  EXPECT_NE(rel.status().message().find("file://relative/dir"), std::string::npos);
+  EXPECT_TRUE(OpenObjectStore("file://").status().IsInvalid());
+}
+
+TEST(OpenObjectStore, UnknownSchemeAndMalformedUrls) {
+  auto r = OpenObjectStore("foo://x");
+  ASSERT_TRUE(r.status().IsInvalid());
+  EXPECT_EQ(r.status().message(),
+            "unknown object store URL scheme 'foo' in 'foo://x' (expected memory:///, "
+            "file:///abs/dir or s3://bucket/prefix)");
+  EXPECT_TRUE(OpenObjectStore("").status().IsInvalid());
+  EXPECT_TRUE(OpenObjectStore("/abs/path").status().IsInvalid());
+  EXPECT_TRUE(OpenObjectStore("://x").status().IsInvalid());
+  EXPECT_TRUE(OpenObjectStore("s3://").status().IsInvalid());
+  auto bad_bucket = OpenObjectStore("s3://Bad_Bucket/prefix");
+  EXPECT_TRUE(bad_bucket.status().IsInvalid());
+  EXPECT_NE(bad_bucket.status().message().find("Bad_Bucket"), std::string::npos);
+}
+
+// ---------------------------------------------------------------- local store specifics
+
+class LocalStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    base_ = std::filesystem::temp_directory_path() /
+            ("slatedb-local-" + std::to_string(getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(base_);
+    root_ = base_ / "root";
+    auto s = NewLocalObjectStore(root_.string());
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = *s;
+  }
+  void TearDown() override { std::filesystem::remove_all(base_); }
+
+  std::filesystem::path base_, root_;
+  std::shared_ptr<ObjectStore> store_;
+};
+
+TEST_F(LocalStoreTest, RelativeAndBadRootsAreInvalid) {
+  EXPECT_TRUE(NewLocalObjectStore("relative/dir").status().IsInvalid());
+  EXPECT_TRUE(NewLocalObjectStore("").status().IsInvalid());
+  EXPECT_TRUE(NewLocalObjectStore("/").status().IsInvalid());
+  std::ofstream(base_ / "afile") << "x";
+  auto f = NewLocalObjectStore((base_ / "afile").string());
+  EXPECT_FALSE(f.ok());
+}
+
+TEST_F(LocalStoreTest, KeysCannotEscapeTheRoot) {
+  for (const char* k : {"../escape", "a/../../escape", "/tmp/escape", "a//b", "./x"}) {
+    auto r = store_->Put(k, "x");
+    EXPECT_TRUE(r.status().IsInvalid()) << k;
+    EXPECT_NE(r.status().message().find(k), std::string::npos) << r.status().ToString();
+  }
+  EXPECT_FALSE(std::filesystem::exists(base_ / "escape"));
+  EXPECT_TRUE(store_->List("../").status().IsInvalid());
+}
+
+TEST_F(LocalStoreTest, TempFilesAreInvisibleAndCleanedUp) {
+  ASSERT_TRUE(store_->Put("d/a", "1").ok());
+  ASSERT_TRUE(store_->PutIfAbsent("d/b", "2").ok());
+  EXPECT_TRUE(store_->PutIfAbsent("d/b", "3").status().IsAlreadyExists());
+  auto e = store_->Head("d/a");
+  ASSERT_TRUE(e.ok());
+  EXPECT_TRUE(store_->PutIfMatch("d/a", "4", "stale").status().IsPreconditionFailed());
+  // A leftover temp file (e.g. from a crash) is ignored by List.
+  std::ofstream(root_ / "d" / ".tmp.crashed") << "junk";
+  auto l = store_->List("");
+  ASSERT_TRUE(l.ok());
+  ASSERT_EQ(l->size(), 2u);
+  EXPECT_EQ((*l)[0].key, "d/a");
+  EXPECT_EQ((*l)[1].key, "d/b");
+  int temps = 0;
+  for (auto& p : std::filesystem::recursive_directory_iterator(root_)) {
+    temps += p.path().filename().string().rfind(".tmp.", 0) == 0;
+  }
+  EXPECT_EQ(temps, 2);  // the lock file and the simulated crash leftover only
+}
+
+TEST_F(LocalStoreTest, DeletePrunesEmptyDirectories) {
+  ASSERT_TRUE(store_->Put("x/y/z", "1").ok());
+  ASSERT_TRUE(store_->Delete("x/y/z").ok());
+  EXPECT_FALSE(std::filesystem::exists(root_ / "x"));
+  EXPECT_TRUE(std::filesystem::exists(root_));
+}
+
+TEST_F(LocalStoreTest, PutIfMatchIsAtomicAcrossStoreInstances) {
+  // Two instances on one root (as two processes would be): concurrent CAS increments of a
+  // counter never lose an update.
+  auto other = NewLocalObjectStore(root_.string());
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE(store_->Put("counter", "0").ok());
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    std::shared_ptr<ObjectStore> s = (t % 2 == 0) ? store_ : *other;
+    threads.emplace_back([s] {
+      for (int done = 0; done < 25;) {
+        auto h = s->Head("counter");
+        auto v = s->Get("counter");
+        if (!h.ok() || !v.ok()) continue;
+        int n = std::stoi(*v);
+        auto r = s->PutIfMatch("counter", std::to_string(n + 1), h->etag);
+        if (r.ok()) ++done;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(store_->Get("counter").value_or("?"), "100");
+}
+
+TEST_F(LocalStoreTest, ObjectUsedAsDirectoryIsAClearError) {
+  ASSERT_TRUE(store_->Put("file", "1").ok());
+  auto r = store_->Put("file/child", "2");
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("file/child"), std::string::npos) << r.status().ToString();
+  EXPECT_TRUE(store_->Get("file/child").status().IsNotFound());
+}
+
+// ---------------------------------------------------------------- S3 configuration / network
+
+TEST(S3Config, BucketNames) {
+  for (const char* ok : {"abc", "my-bucket", "my.bucket.name", "a1b2c3", "slatedb-test-0123"}) {
+    EXPECT_TRUE(ValidateS3BucketName(ok).ok()) << ok;
+  }
+  for (const char* bad : {"ab", "UPPER", "under_score", "-leading", "trailing-", "a..b",
+                          "192.168.1.1", "xn--abc", "has space", "a.-b", "bucket-s3alias",
+                          "0123456789012345678901234567890123456789012345678901234567890123"}) {
+    auto st = ValidateS3BucketName(bad);
+    EXPECT_TRUE(st.IsInvalid()) << bad;
+    EXPECT_NE(st.message().find(bad), std::string::npos) << st.message();
+  }
+}
+
+TEST(S3Config, EndpointAndCredentialValidation) {
+  S3Config c;
+  c.bucket = "bucket";
+  c.endpoint = "http://127.0.0.1:9";
+  auto r = NewS3ObjectStore(c);
+  EXPECT_TRUE(r.status().IsInvalid());
+  EXPECT_NE(r.status().message().find("AWS_ALLOW_HTTP"), std::string::npos);
+  c.allow_http = true;
+  EXPECT_TRUE(NewS3ObjectStore(c).ok());
+  c.endpoint = "ftp://x";
+  EXPECT_TRUE(NewS3ObjectStore(c).status().IsInvalid());
+  c.endpoint = "https://example.com";
+  c.access_key_id = "AKID";
+  auto partial = NewS3ObjectStore(c);
+  EXPECT_TRUE(partial.status().IsInvalid());
+  c.secret_access_key = "bad secret with spaces";
+  auto spaced = NewS3ObjectStore(c);
+  EXPECT_TRUE(spaced.status().IsInvalid());
+  EXPECT_EQ(spaced.status().message().find("bad secret"), std::string::npos);
+  c.secret_access_key = "ok";
+  c.prefix = "/a/b/";
+  auto p = NewS3ObjectStore(c);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ((*p)->Describe(), "s3://bucket/a/b");
+  c.prefix = "a/../b";
+  EXPECT_TRUE(NewS3ObjectStore(c).status().IsInvalid());
+}
+
+TEST(S3Config, FromEnvironment) {
+  setenv("AWS_ENDPOINT_URL", "http://localhost:1234", 1);
+  setenv("AWS_ALLOW_HTTP", "true", 1);
+  setenv("AWS_REGION", "eu-west-3", 1);
+  setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
+  setenv("AWS_SECRET_ACCESS_KEY", "SECRETENV", 1);
+  auto c = S3ConfigFromEnv("bucket", "pre/fix");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->endpoint, "http://localhost:1234");
+  EXPECT_EQ(c->region, "eu-west-3");
+  EXPECT_EQ(c->access_key_id, "AKIDENV");
+  EXPECT_EQ(c->prefix, "pre/fix");
+  EXPECT_TRUE(c->allow_http);
+  setenv("AWS_ENDPOINT_URL_S3", "http://other:1", 1);
+  EXPECT_EQ(S3ConfigFromEnv("bucket", "").value().endpoint, "http://other:1");
+  setenv("AWS_ALLOW_HTTP", "false", 1);
+  EXPECT_TRUE(S3ConfigFromEnv("bucket", "").status().IsInvalid());
+  for (const char* v : {"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ALLOW_HTTP", "AWS_REGION",
+                        "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}) {
+    unsetenv(v);
+  }
+  auto def = S3ConfigFromEnv("bucket", "");
+  ASSERT_TRUE(def.ok());
+  EXPECT_EQ(def->region, "us-east-1");
+  EXPECT_EQ(def->endpoint, "https://s3.us-east-1.amazonaws.com");
+}
+
+int ClosedPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  int port = ntohs(addr.sin_port);
+  ::close(fd);  // nobody listens there now
+  return port;
+}
+
+TEST(S3Network, UnreachableEndpointFailsFastAsUnavailable) {
+  S3Config c;
+  c.bucket = "bucket";
+  c.endpoint = "http://127.0.0.1:" + std::to_string(ClosedPort());
+  c.allow_http = true;
+  c.access_key_id = "AKIDUNREACH";
+  c.secret_access_key = "SUPERSECRETUNREACHABLE";
+  c.session_token = "SESSIONTOKENUNREACHABLE";
+  c.connect_timeout_ms = 1000;
+  auto s3 = NewS3ObjectStore(c);
+  ASSERT_TRUE(s3.ok());
+  RetryOptions ro;
+  ro.max_attempts = 3;
+  ro.base_delay = milliseconds(10);
+  ro.max_delay = milliseconds(50);
+  auto store = NewRetryingObjectStore(*s3, ro);
+  auto start = std::chrono::steady_clock::now();
+  auto r = store->Get("some/key");
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  ASSERT_TRUE(r.status().IsUnavailable()) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("3 attempt"), std::string::npos) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("127.0.0.1"), std::string::npos);
+  EXPECT_EQ(r.status().message().find("SUPERSECRET"), std::string::npos);
+  EXPECT_EQ(r.status().message().find("SESSIONTOKEN"), std::string::npos);
+  // Not a timing assertion on speed, only a guard against hanging (connection refused).
+  EXPECT_LT(elapsed, std::chrono::seconds(30));
+  for (auto st : {store->Put("k", "v").status(), store->List("").status(), store->Delete("k")}) {
+    EXPECT_TRUE(st.IsUnavailable()) << st.ToString();
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+
+TEST(S3Helpers, UriEncode) {
+  using s3_internal::UriEncode;
+  EXPECT_EQ(UriEncode("a/b c+d=e&f~g_h-i.j", true), "a/b%20c%2Bd%3De%26f~g_h-i.j");
+  EXPECT_EQ(UriEncode("a/b", false), "a%2Fb");
+  EXPECT_EQ(UriEncode("\xc3\xa9", true), "%C3%A9");
+}
+
+TEST(S3Helpers, Sha256AndDates) {
+  EXPECT_EQ(s3_internal::Sha256Hex(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(s3_internal::Sha256Hex("hello"),
+            "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+  int64_t ms = 0;
+  ASSERT_TRUE(s3_internal::ParseIso8601Millis("2026-11-26T12:28:17.123Z", &ms));
+  EXPECT_EQ(ms, 1795696097123);
+  ASSERT_TRUE(s3_internal::ParseIso8601Millis("1970-01-01T00:00:01Z", &ms));
+  EXPECT_EQ(ms, 1000);
+  EXPECT_FALSE(s3_internal::ParseIso8601Millis("yesterday", &ms));
+}
+
+TEST(KeyValidation, Messages) {
+  auto st = object_store::ValidateKey(std::string("a\0b", 3));
+  EXPECT_TRUE(st.IsInvalid());
+  EXPECT_NE(st.message().find("a\\x00b"), std::string::npos) << st.message();
+  EXPECT_TRUE(object_store::ValidateKey("a/b/c").ok());
+  EXPECT_TRUE(object_store::ValidateListPrefix("").ok());
+  EXPECT_TRUE(object_store::ValidateListPrefix("a/b").ok());
+  EXPECT_TRUE(object_store::ValidateListPrefix("a/.").ok());  // partial segment ".": harmless
+  EXPECT_TRUE(object_store::ValidateListPrefix("../x").IsInvalid());
+  EXPECT_TRUE(object_store::ValidateMetadata({{"Bad Name", "v"}}).IsInvalid());
+  EXPECT_TRUE(object_store::ValidateMetadata({{"ok", "line\nbreak"}}).IsInvalid());
+  EXPECT_TRUE(object_store::ValidateMetadata({{"slatedbputid", "abc"}}).ok());
+}
+
+}  // namespace
+}  // namespace slatedb
