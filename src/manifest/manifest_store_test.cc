@@ -1,0 +1,214 @@
+#include "manifest/manifest_store.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <mutex>
+#include <set>
+
+#include "format/manifest_codec.h"
+#include "manifest/paths.h"
+#include "subprocess.h"
+
+namespace slatedb::manifest {
+namespace {
+
+namespace fs = std::filesystem;
+using format::Manifest;
+
+// Forwards to another store; the first Get of `vanish_key` deletes it and reports kNotFound, as
+// if the garbage collector removed it between LIST and GET.
+class VanishingStore : public ObjectStore {
+ public:
+  VanishingStore(std::shared_ptr<ObjectStore> inner, std::string vanish_key)
+      : inner_(std::move(inner)), vanish_key_(std::move(vanish_key)) {}
+
+  Result<std::string> Put(std::string_view k, std::string_view d, const PutOptions& o) override {
+    return inner_->Put(k, d, o);
+  }
+  Result<std::string> PutIfAbsent(std::string_view k, std::string_view d,
+                                  const PutOptions& o) override {
+    return inner_->PutIfAbsent(k, d, o);
+  }
+  Result<std::string> PutIfMatch(std::string_view k, std::string_view d, std::string_view e,
+                                 const PutOptions& o) override {
+    return inner_->PutIfMatch(k, d, e, o);
+  }
+  Result<std::string> Get(std::string_view k) override {
+    if (k == vanish_key_ && !vanished_) {
+      vanished_ = true;
+      RETURN_IF_ERROR(inner_->Delete(k));
+      return Status::NotFound(std::string(k));
+    }
+    return inner_->Get(k);
+  }
+  Result<std::string> GetRange(std::string_view k, uint64_t off,
+                               std::optional<uint64_t> len) override {
+    return inner_->GetRange(k, off, len);
+  }
+  Result<std::string> GetSuffix(std::string_view k, uint64_t n) override {
+    return inner_->GetSuffix(k, n);
+  }
+  Result<ObjectMeta> Head(std::string_view k) override { return inner_->Head(k); }
+  Result<std::vector<ObjectMeta>> List(std::string_view p) override { return inner_->List(p); }
+  Status Delete(std::string_view k) override { return inner_->Delete(k); }
+  std::string Describe() const override { return "vanishing(" + inner_->Describe() + ")"; }
+
+  bool vanished() const { return vanished_; }
+
+ private:
+  std::shared_ptr<ObjectStore> inner_;
+  std::string vanish_key_;
+  bool vanished_ = false;
+};
+
+Manifest WithSeq(uint64_t seq) {
+  Manifest m = Manifest::NewEmpty();
+  m.last_l0_seq = seq;
+  return m;
+}
+
+TEST(ManifestStoreTest, WriteNewIsCreateIfAbsent) {
+  ManifestStore store(NewMemoryObjectStore(), "db");
+  auto empty = store.ReadLatest();
+  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  EXPECT_FALSE(empty->has_value());
+
+  ASSERT_TRUE(store.WriteNew(1, WithSeq(1)).ok());
+  Status again = store.WriteNew(1, WithSeq(99));
+  EXPECT_TRUE(again.IsAlreadyExists()) << again.ToString();
+  ASSERT_TRUE(store.WriteNew(2, WithSeq(2)).ok());
+
+  auto latest = store.ReadLatest();
+  ASSERT_TRUE(latest.ok() && latest->has_value());
+  EXPECT_EQ((*latest)->id, 2u);
+  EXPECT_EQ((*latest)->manifest.last_l0_seq, 2u);
+  auto first = store.Read(1);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->last_l0_seq, 1u);  // the losing write did not replace it
+  auto missing = store.Read(3);
+  EXPECT_TRUE(missing.status().IsNotFound()) << missing.status().ToString();
+
+  auto list = store.List();
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].id, 1u);
+  EXPECT_EQ((*list)[1].id, 2u);
+  EXPECT_EQ((*list)[1].key, "db/manifest/00000000000000000002.manifest");
+  EXPECT_GT((*list)[1].size, 0u);
+}
+
+TEST(ManifestStoreTest, IgnoresForeignObjects) {
+  auto os = NewMemoryObjectStore();
+  ManifestStore store(os, "db");
+  ASSERT_TRUE(store.WriteNew(3, WithSeq(3)).ok());
+  ASSERT_TRUE(os->Put("db/manifest/00000000000000000009.manifest.tmp", "junk").ok());
+  ASSERT_TRUE(os->Put("db/manifest/notes.txt", "junk").ok());
+  ASSERT_TRUE(os->Put("db/manifest/sub/00000000000000000010.manifest", "junk").ok());
+  ASSERT_TRUE(os->Put("db2/manifest/00000000000000000011.manifest", "junk").ok());
+  auto latest = store.ReadLatest();
+  ASSERT_TRUE(latest.ok()) << latest.status().ToString();
+  ASSERT_TRUE(latest->has_value());
+  EXPECT_EQ((*latest)->id, 3u);
+  auto list = store.List();
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list->size(), 1u);
+}
+
+TEST(ManifestStoreTest, RelistsWhenLatestVanishes) {
+  auto mem = NewMemoryObjectStore();
+  ManifestStore writer(mem, "db");
+  ASSERT_TRUE(writer.WriteNew(1, WithSeq(1)).ok());
+  ASSERT_TRUE(writer.WriteNew(2, WithSeq(2)).ok());
+  auto vanishing = std::make_shared<VanishingStore>(mem, ManifestPath("db", 2));
+  ManifestStore reader(vanishing, "db");
+  auto latest = reader.ReadLatest();
+  ASSERT_TRUE(latest.ok()) << latest.status().ToString();
+  EXPECT_TRUE(vanishing->vanished());
+  ASSERT_TRUE(latest->has_value());
+  EXPECT_EQ((*latest)->id, 1u);
+}
+
+TEST(ManifestStoreTest, CorruptOrTruncatedManifestIsDataErrorNamingTheObject) {
+  auto os = NewMemoryObjectStore();
+  ManifestStore store(os, "db");
+  ASSERT_TRUE(store.WriteNew(1, WithSeq(1)).ok());
+  const std::string good = format::EncodeManifest(WithSeq(2));
+  const std::string key = ManifestPath("db", 2);
+  for (const std::string& bad : {good.substr(0, good.size() / 2), std::string("\x00\x07xyz", 5),
+                                 std::string(), std::string("garbage-garbage-garbage")}) {
+    ASSERT_TRUE(os->Put(key, bad).ok());
+    auto latest = store.ReadLatest();
+    ASSERT_FALSE(latest.ok());
+    EXPECT_TRUE(latest.status().IsData()) << latest.status().ToString();
+    EXPECT_NE(latest.status().message().find(key), std::string::npos) << latest.status().message();
+    auto read = store.Read(2);
+    EXPECT_TRUE(read.status().IsData());
+  }
+}
+
+TEST(ManifestStoreTest, ReadsEveryFixtureDatabaseThroughALocalStore) {
+  const std::string root = testing::FixturesDir();
+  ASSERT_TRUE(fs::is_directory(root)) << root;
+  auto os = NewLocalObjectStore(root);  // read-only use: nothing is written here
+  ASSERT_TRUE(os.ok()) << os.status().ToString();
+  int databases = 0;
+  for (const auto& fixture : fs::directory_iterator(root)) {
+    const fs::path manifest_dir = fixture.path() / "db" / "manifest";
+    if (!fs::is_directory(manifest_dir)) continue;
+    size_t files = 0;
+    uint64_t max_id = 0;
+    for (const auto& f : fs::directory_iterator(manifest_dir)) {
+      if (auto id = ParseManifestId(f.path().filename().string())) {
+        ++files;
+        max_id = std::max(max_id, *id);
+      }
+    }
+    ManifestStore store(*os, fixture.path().filename().string() + "/db");
+    auto list = store.List();
+    ASSERT_TRUE(list.ok()) << list.status().ToString();
+    EXPECT_EQ(list->size(), files) << fixture.path();
+    for (size_t i = 1; i < list->size(); ++i) {
+      EXPECT_EQ((*list)[i].id, (*list)[i - 1].id + 1) << fixture.path();  // contiguous
+    }
+    auto latest = store.ReadLatest();
+    ASSERT_TRUE(latest.ok()) << fixture.path() << ": " << latest.status().ToString();
+    ASSERT_TRUE(latest->has_value());
+    EXPECT_EQ((*latest)->id, max_id);
+    EXPECT_TRUE((*latest)->manifest.initialized);
+    ++databases;
+  }
+  EXPECT_GE(databases, 20);
+
+  ManifestStore reader_open(*os, "reader_open/db");
+  auto m5 = reader_open.Read(5);
+  ASSERT_TRUE(m5.ok()) << m5.status().ToString();
+  EXPECT_EQ(m5->writer_epoch, 1u);
+  ASSERT_EQ(m5->checkpoints.size(), 1u);
+  EXPECT_EQ(m5->checkpoints[0].id.ToString(), "5fa09694-d03b-449c-9ead-e2a36cab61d3");
+}
+
+TEST(CompactionsStoreTest, ReadsFixtureAndWritesCreateIfAbsent) {
+  auto os = NewLocalObjectStore(testing::FixturesDir());
+  ASSERT_TRUE(os.ok());
+  CompactionsStore fixture(*os, "compact/db");
+  auto latest = fixture.ReadLatest();
+  ASSERT_TRUE(latest.ok()) << latest.status().ToString();
+  ASSERT_TRUE(latest->has_value());
+  EXPECT_EQ((*latest)->id, 11u);
+  EXPECT_EQ((*latest)->compactions.compactor_epoch, 1u);
+
+  CompactionsStore mem(NewMemoryObjectStore(), "db");
+  auto none = mem.ReadLatest();
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  format::Compactions c{5, {}};
+  ASSERT_TRUE(mem.WriteNew(1, c).ok());
+  EXPECT_TRUE(mem.WriteNew(1, c).IsAlreadyExists());
+  auto back = mem.Read(1);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, c);
+}
+
+}  // namespace
+}  // namespace slatedb::manifest

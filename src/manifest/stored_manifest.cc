@@ -1,0 +1,153 @@
+#include "manifest/stored_manifest.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace slatedb::manifest {
+namespace {
+
+const char* RoleName(FenceRole role) { return role == FenceRole::kWriter ? "writer" : "compactor"; }
+
+std::shared_ptr<util::Clock> ClockOf(const ManifestUpdateOptions& options) {
+  return options.clock != nullptr ? options.clock : util::SystemClock::Default();
+}
+
+}  // namespace
+
+StoredManifest::StoredManifest(std::shared_ptr<ManifestStore> store, ManifestUpdateOptions options,
+                               uint64_t id, format::Manifest manifest)
+    : store_(std::move(store)),
+      options_(std::move(options)),
+      id_(id),
+      manifest_(std::move(manifest)) {}
+
+Result<StoredManifest> StoredManifest::Load(std::shared_ptr<ManifestStore> store,
+                                            ManifestUpdateOptions options) {
+  ASSIGN_OR_RETURN(std::optional<VersionedManifest> latest, store->ReadLatest());
+  if (!latest) {
+    return Status::Invalid("no database at '" + store->db_path() + "' in " +
+                           store->object_store()->Describe() + " (no manifest)");
+  }
+  return StoredManifest(std::move(store), std::move(options), latest->id,
+                        std::move(latest->manifest));
+}
+
+Result<StoredManifest> StoredManifest::LoadOrCreate(std::shared_ptr<ManifestStore> store,
+                                                    ManifestUpdateOptions options,
+                                                    const format::Manifest& initial) {
+  ASSIGN_OR_RETURN(std::optional<VersionedManifest> latest, store->ReadLatest());
+  if (latest) {
+    return StoredManifest(std::move(store), std::move(options), latest->id,
+                          std::move(latest->manifest));
+  }
+  Status created = store->WriteNew(1, initial);
+  if (created.ok()) return StoredManifest(std::move(store), std::move(options), 1, initial);
+  if (!created.IsAlreadyExists()) return created;
+  // Another writer created the database at the same time: use whatever is latest now.
+  return Load(std::move(store), std::move(options));
+}
+
+Status StoredManifest::Refresh() {
+  ASSIGN_OR_RETURN(std::optional<VersionedManifest> latest, store_->ReadLatest());
+  if (!latest) {
+    return Status::Data("manifest versions of '" + store_->db_path() +
+                        "' disappeared (had version " + std::to_string(id_) + ")");
+  }
+  if (latest->id < id_) {
+    return Status::Data("latest manifest of '" + store_->db_path() + "' went back from " +
+                        std::to_string(id_) + " to " + std::to_string(latest->id));
+  }
+  id_ = latest->id;
+  manifest_ = std::move(latest->manifest);
+  return Status::OK();
+}
+
+Status StoredManifest::Update(const ManifestMutator& mutator) {
+  return UpdateChecked(mutator, nullptr);
+}
+
+Status StoredManifest::UpdateChecked(const ManifestMutator& mutator,
+                                     const std::function<Status(const format::Manifest&)>& check) {
+  const std::shared_ptr<util::Clock> clock = ClockOf(options_);
+  const auto deadline = clock->SteadyNow() + options_.timeout;
+  int attempts = 0;
+  while (true) {
+    if (check) RETURN_IF_ERROR(check(manifest_));
+    format::Manifest next = manifest_;
+    if (mutator) RETURN_IF_ERROR(mutator(next));
+    ++attempts;
+    Status written = store_->WriteNew(id_ + 1, next);
+    if (written.ok()) {
+      ++id_;
+      manifest_ = std::move(next);
+      return Status::OK();
+    }
+    if (!written.IsAlreadyExists()) return written;
+    // Lost the race for id_+1: re-read the latest version and re-apply the change on top of it.
+    if (clock->SteadyNow() >= deadline) {
+      return Status::Unavailable("manifest update of '" + store_->db_path() + "' timed out after " +
+                                 std::to_string(attempts) + " attempts (last tried version " +
+                                 std::to_string(id_ + 1) + ")");
+    }
+    RETURN_IF_ERROR(Refresh());
+  }
+}
+
+uint64_t EpochOf(const format::Manifest& m, FenceRole role) {
+  return role == FenceRole::kWriter ? m.writer_epoch : m.compactor_epoch;
+}
+
+Result<FenceableManifest> FenceableManifest::Init(StoredManifest stored, FenceRole role,
+                                                  const ManifestMutator& extra) {
+  uint64_t epoch = 0;
+  Status st = stored.Update([&](format::Manifest& m) -> Status {
+    epoch = EpochOf(m, role) + 1;
+    (role == FenceRole::kWriter ? m.writer_epoch : m.compactor_epoch) = epoch;
+    if (extra) return extra(m);
+    return Status::OK();
+  });
+  RETURN_IF_ERROR(st);
+  return FenceableManifest(std::move(stored), role, epoch);
+}
+
+Status FenceableManifest::CheckEpoch(const format::Manifest& m) const {
+  const uint64_t stored = EpochOf(m, role_);
+  if (stored > epoch_) {
+    return Status::Fenced(std::string("detected newer ") + RoleName(role_) + " (epoch " +
+                          std::to_string(stored) + " > " + std::to_string(epoch_) + ")");
+  }
+  if (stored < epoch_) {
+    return Status::Internal(std::string("stored ") + RoleName(role_) + " epoch " +
+                            std::to_string(stored) + " is below ours (" + std::to_string(epoch_) +
+                            ")");
+  }
+  return Status::OK();
+}
+
+Status FenceableManifest::Refresh() {
+  RETURN_IF_ERROR(stored_.Refresh());
+  return CheckEpoch(stored_.manifest());
+}
+
+Status FenceableManifest::Update(const ManifestMutator& mutator) {
+  return stored_.UpdateChecked(mutator,
+                               [this](const format::Manifest& m) { return CheckEpoch(m); });
+}
+
+format::Manifest MergeCompactorState(const format::Manifest& local,
+                                     const format::Manifest& stored) {
+  format::Manifest out = local;
+  out.compacted = stored.compacted;
+  out.checkpoints = stored.checkpoints;
+  out.l0_last_compacted = stored.l0_last_compacted;
+  out.compactor_epoch = stored.compactor_epoch;
+  if (stored.l0_last_compacted) {
+    auto it = std::find_if(out.l0.begin(), out.l0.end(), [&](const format::SstHandle& sst) {
+      return sst.id == *stored.l0_last_compacted;
+    });
+    out.l0.erase(it, out.l0.end());
+  }
+  return out;
+}
+
+}  // namespace slatedb::manifest
