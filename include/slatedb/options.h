@@ -148,8 +148,9 @@ struct Ttl {
   bool operator==(const Ttl&) const = default;
 };
 
-// Per-put options (SlateDB `PutOptions`).
-struct PutOptions {
+// Per-put options (SlateDB `PutOptions`; renamed: object_store.h already defines
+// slatedb::PutOptions for object metadata).
+struct PutRowOptions {
   Ttl ttl;
 };
 
