@@ -62,6 +62,20 @@ class VanishingStore : public ObjectStore {
   bool vanished_ = false;
 };
 
+// A private copy of the whole fixtures tree, made once per test binary: opening a local store
+// writes a lock file at its root, and the shared fixtures must stay read-only.
+const std::string& CopiedFixtures() {
+  static testing::TempDir dir;  // removed at exit
+  static const std::string path = [] {
+    const std::string to = dir.path() + "/fixtures";
+    if (!testing::CopyTree(testing::FixturesDir(), to)) {
+      ADD_FAILURE() << "cannot copy " << testing::FixturesDir();
+    }
+    return to;
+  }();
+  return path;
+}
+
 Manifest WithSeq(uint64_t seq) {
   Manifest m = Manifest::NewEmpty();
   m.last_l0_seq = seq;
@@ -148,9 +162,9 @@ TEST(ManifestStoreTest, CorruptOrTruncatedManifestIsDataErrorNamingTheObject) {
 }
 
 TEST(ManifestStoreTest, ReadsEveryFixtureDatabaseThroughALocalStore) {
-  const std::string root = testing::FixturesDir();
-  ASSERT_TRUE(fs::is_directory(root)) << root;
-  auto os = NewLocalObjectStore(root);  // read-only use: nothing is written here
+  ASSERT_TRUE(fs::is_directory(testing::FixturesDir())) << testing::FixturesDir();
+  const std::string root = CopiedFixtures();
+  auto os = NewLocalObjectStore(root);
   ASSERT_TRUE(os.ok()) << os.status().ToString();
   int databases = 0;
   for (const auto& fixture : fs::directory_iterator(root)) {
@@ -189,7 +203,7 @@ TEST(ManifestStoreTest, ReadsEveryFixtureDatabaseThroughALocalStore) {
 }
 
 TEST(CompactionsStoreTest, ReadsFixtureAndWritesCreateIfAbsent) {
-  auto os = NewLocalObjectStore(testing::FixturesDir());
+  auto os = NewLocalObjectStore(CopiedFixtures());
   ASSERT_TRUE(os.ok());
   CompactionsStore fixture(*os, "compact/db");
   auto latest = fixture.ReadLatest();
