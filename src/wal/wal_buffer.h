@@ -1,0 +1,73 @@
+// wal/wal_buffer.h — the in-memory tail of the write-ahead log: committed rows not yet uploaded.
+//
+// What: rows in commit (seq) order, appended by the single write task and taken in one piece by
+// the WAL flusher, which uploads them as ONE WAL SST (spec §3.9). Tracks the byte size (for the
+// size-triggered flush and max_unflushed_bytes) and the highest seq buffered.
+// Thread safety: every method is thread-safe (internal mutex, held only for O(1) / O(rows) moves,
+// never during I/O). Ownership: the buffer owns its rows until Take() hands them out.
+// Errors: none.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <mutex>
+#include <vector>
+
+#include "format/row.h"
+
+namespace slatedb::wal {
+
+class WalBuffer {
+ public:
+  struct Batch {
+    std::vector<format::RowEntry> rows;  // commit order
+    size_t bytes = 0;
+    uint64_t max_seq = 0;  // 0 when empty
+  };
+
+  // Appends one committed batch (all rows share one seq, so order is preserved).
+  void Append(const std::vector<format::RowEntry>& rows) {
+    std::lock_guard lock(mu_);
+    for (const auto& row : rows) {
+      current_.bytes += row.EstimatedSize();
+      if (row.seq > current_.max_seq) current_.max_seq = row.seq;
+      current_.rows.push_back(row);
+    }
+  }
+
+  // Takes every buffered row (possibly none), leaving the buffer empty.
+  Batch Take() {
+    std::lock_guard lock(mu_);
+    Batch out = std::move(current_);
+    current_ = Batch{};
+    return out;
+  }
+
+  // Puts a batch whose upload failed back in front of the rows buffered since, so it is retried
+  // in order.
+  void Restore(Batch batch) {
+    std::lock_guard lock(mu_);
+    batch.bytes += current_.bytes;
+    batch.max_seq = std::max(batch.max_seq, current_.max_seq);
+    batch.rows.insert(batch.rows.end(), std::make_move_iterator(current_.rows.begin()),
+                      std::make_move_iterator(current_.rows.end()));
+    current_ = std::move(batch);
+  }
+
+  size_t bytes() const {
+    std::lock_guard lock(mu_);
+    return current_.bytes;
+  }
+  bool empty() const {
+    std::lock_guard lock(mu_);
+    return current_.rows.empty();
+  }
+
+ private:
+  mutable std::mutex mu_;
+  Batch current_;
+};
+
+}  // namespace slatedb::wal
