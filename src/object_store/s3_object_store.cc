@@ -280,7 +280,9 @@ class S3Client {
     if (!config_.session_token.empty()) {
       hdrs.Add("x-amz-security-token: " + config_.session_token);
     }
-    hdrs.Add("Expect:");
+    // Note: no "Expect:" header to suppress 100-continue — libcurl 7.88 signs the empty header
+    // without sending it (SignatureDoesNotMatch). Bodies > 1 MiB get Expect: 100-continue; we
+    // only wait briefly for the 100 (servers such as moto never send it).
     for (const auto& x : headers) hdrs.Add(x);
 
     curl_easy_setopt(h, CURLOPT_URL, url.c_str());
@@ -291,6 +293,7 @@ class S3Client {
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, static_cast<long>(config_.low_speed_limit_bytes));
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, static_cast<long>(config_.low_speed_time_s));
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(h, CURLOPT_EXPECT_100_TIMEOUT_MS, 100L);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, WriteCb);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp.body);
