@@ -9,12 +9,21 @@
 // (reset-auth 0). moto's signature check recomputes the canonical request from the URL as
 // werkzeug decoded it, so keys with sub-delimiters ('+', '=') or a '/' inside a query value fail
 // there although they are correctly signed for AWS; these tests use plain keys and prefixes.
+// ctest runs each test in its own process, possibly in parallel, and moto's no-auth window is
+// global: a per-endpoint flock(2) file serialises windows (exclusive) against running tests
+// (shared), so no test ever runs while some process has authentication switched off.
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <pugixml.hpp>
@@ -66,6 +75,29 @@ long RawPost(const std::string& url, const std::string& body, const std::string&
 
 std::string FormEncode(const std::string& s) { return s3_internal::UriEncode(s, false); }
 
+// flock(2) on /tmp/slatedb-moto-auth-<endpoint>.lock; released on destruction.
+class EndpointLock {
+ public:
+  EndpointLock(const std::string& endpoint, int mode) {
+    std::string name = "/tmp/slatedb-moto-auth-";
+    for (char c : endpoint) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    name += ".lock";
+    fd_ = ::open(name.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd_ >= 0) {
+      while (::flock(fd_, mode) != 0 && errno == EINTR) {
+      }
+    }
+  }
+  ~EndpointLock() {
+    if (fd_ >= 0) ::close(fd_);  // closing releases the lock
+  }
+  EndpointLock(const EndpointLock&) = delete;
+  EndpointLock& operator=(const EndpointLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 struct IamKey {
   std::string access_key_id;
   std::string secret_access_key;
@@ -116,6 +148,7 @@ class S3AuthTest : public ::testing::Test {
     const char* ep = std::getenv("SLATEDB_TEST_S3_AUTH_ENDPOINT");
     if (ep == nullptr || *ep == '\0') return;
     endpoint_ = ep;
+    EndpointLock exclusive(endpoint_, LOCK_EX);
     key_ = CreateMotoIamKey(endpoint_);
     bucket_ = "slatedb-auth-" + Hex64();
   }
@@ -126,6 +159,7 @@ class S3AuthTest : public ::testing::Test {
                       "signature-checking moto); skipping S3 auth tests";
     }
     ASSERT_TRUE(key_.error.empty()) << key_.error;
+    shared_lock_ = std::make_unique<EndpointLock>(endpoint_, LOCK_SH);
     // Capture everything logged while the test runs.
     log_sink_ = std::make_shared<spdlog::sinks::ostream_sink_mt>(log_);
     spdlog::default_logger()->sinks().push_back(log_sink_);
@@ -136,6 +170,7 @@ class S3AuthTest : public ::testing::Test {
   }
 
   void TearDown() override {
+    shared_lock_.reset();
     if (!log_sink_) return;
     auto& sinks = spdlog::default_logger()->sinks();
     sinks.erase(std::remove(sinks.begin(), sinks.end(), log_sink_), sinks.end());
@@ -164,6 +199,7 @@ class S3AuthTest : public ::testing::Test {
   static inline std::string endpoint_;
   static inline IamKey key_;
   static inline std::string bucket_;
+  std::unique_ptr<EndpointLock> shared_lock_;
   std::ostringstream log_;
   std::shared_ptr<spdlog::sinks::ostream_sink_mt> log_sink_;
 };
