@@ -56,8 +56,8 @@ Result<std::shared_ptr<const Block>> Block::Parse(std::string data, uint16_t ver
   const char* p = data.data() + block->data_end_;
   for (size_t i = 0; i < count; ++i) {
     uint16_t off = util::LoadU16BE(p + 2 * i);
-    bool bad = off >= block->data_end_ || (i == 0 && off != 0) ||
-               (i > 0 && off <= block->offsets_.back());
+    bool bad =
+        off >= block->data_end_ || (i == 0 && off != 0) || (i > 0 && off <= block->offsets_.back());
     if (bad) {
       return Status::Data("block offset #" + std::to_string(i) + " = " + std::to_string(off) +
                           " is out of order or outside the row area of " +

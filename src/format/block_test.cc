@@ -160,7 +160,7 @@ TEST(BlockTest, RestartEvery16RowsAndRoundTrip) {
   EXPECT_EQ(bb.num_rows(), 50u);
   std::string data = bb.Finish();
   EXPECT_TRUE(bb.empty());
-  EXPECT_EQ(util::LoadU16BE(data.data() + data.size() - 2), 4);  // ceil(50/16)
+  EXPECT_EQ(util::LoadU16BE(data.data() + data.size() - 2), 4);   // ceil(50/16)
   EXPECT_EQ(util::LoadU16BE(data.data() + data.size() - 10), 0);  // restart 0
   auto b = Block::Parse(data, 2);
   ASSERT_TRUE(b.ok());

@@ -99,8 +99,7 @@ Result<std::string> Lz4Compress(std::string_view input) {
   std::string out;
   util::PutU32LE(&out, static_cast<uint32_t>(input.size()));
   out.resize(4 + static_cast<size_t>(bound));
-  int n = LZ4_compress_default(input.data(), out.data() + 4, static_cast<int>(input.size()),
-                               bound);
+  int n = LZ4_compress_default(input.data(), out.data() + 4, static_cast<int>(input.size()), bound);
   if (n <= 0 && !input.empty()) return Status::Internal("lz4: compression failed");
   out.resize(4 + static_cast<size_t>(std::max(n, 0)));
   return out;

@@ -88,9 +88,8 @@ size_t EncodedRowV2Size(std::string_view prev_key, const RowEntry& row) {
   size_t shared = SharedPrefixLength(prev_key, row.key);
   size_t unshared = row.key.size() - shared;
   size_t value_len = row.kind == RowKind::kTombstone ? 0 : row.value.size();
-  return util::VarintLength(shared) + util::VarintLength(unshared) +
-         util::VarintLength(value_len) + unshared + value_len + 9 + (row.expire_ts ? 8 : 0) +
-         (row.create_ts ? 8 : 0);
+  return util::VarintLength(shared) + util::VarintLength(unshared) + util::VarintLength(value_len) +
+         unshared + value_len + 9 + (row.expire_ts ? 8 : 0) + (row.create_ts ? 8 : 0);
 }
 
 namespace {

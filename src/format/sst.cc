@@ -99,9 +99,7 @@ std::string EncodeSeqKey(uint64_t seq) {
 }
 
 SstBuilder::SstBuilder(SstBuilderOptions options)
-    : options_(options),
-      block_(options.block_size),
-      bloom_(options.filter_bits_per_key) {}
+    : options_(options), block_(options.block_size), bloom_(options.filter_bits_per_key) {}
 
 size_t SstBuilder::EstimatedSize() const { return data_.size() + block_.EstimatedSize(); }
 
@@ -118,8 +116,8 @@ Status SstBuilder::Add(const RowEntry& row) {
   }
   bool wal = options_.sst_type == SstType::kWal;
   if (last_row_) {
-    bool ordered = wal ? row.seq >= last_row_->seq
-                       : RowLess(last_row_->key, last_row_->seq, row.key, row.seq);
+    bool ordered =
+        wal ? row.seq >= last_row_->seq : RowLess(last_row_->key, last_row_->seq, row.key, row.seq);
     if (!ordered) {
       return Status::Invalid("SST rows out of order: key 0x" + util::ToHex(row.key) + " seq " +
                              std::to_string(row.seq) + " after key 0x" +
@@ -278,8 +276,7 @@ Result<SstInfo> DecodeInfo(std::string_view section) {
 Result<SstIndex> DecodeIndex(std::string_view section, CompressionCodec codec) {
   ASSIGN_OR_RETURN(std::string raw, CheckAndDecompress(section, codec, "SST index"));
   AlignedBuffer buf(raw);
-  ASSIGN_OR_RETURN(const fb::SsTableIndex* root,
-                   VerifiedRoot<fb::SsTableIndex>(buf, "SST index"));
+  ASSIGN_OR_RETURN(const fb::SsTableIndex* root, VerifiedRoot<fb::SsTableIndex>(buf, "SST index"));
   SstIndex index;
   const auto* metas = root->block_meta();
   index.blocks.reserve(metas->size());
@@ -364,8 +361,8 @@ Status BlockRange(const SstIndex& index, const SstInfo& info, size_t i, uint64_t
   *end = i + 1 < index.blocks.size() ? index.blocks[i + 1].offset : info.filter_offset;
   if (*start >= *end || *end > info.filter_offset || *end - *start < kSectionCrcSize) {
     return Status::Data("SST index: block #" + std::to_string(i) + " has invalid range [" +
-                        std::to_string(*start) + ", " + std::to_string(*end) +
-                        ") (data ends at " + std::to_string(info.filter_offset) + ")");
+                        std::to_string(*start) + ", " + std::to_string(*end) + ") (data ends at " +
+                        std::to_string(info.filter_offset) + ")");
   }
   return Status::OK();
 }
@@ -384,13 +381,13 @@ Result<DecodedSst> DecodeSst(std::string_view object) {
   ASSIGN_OR_RETURN(out.index,
                    DecodeIndex(object.substr(info.index_offset, info.index_len), info.compression));
   if (info.filter_len > 0) {
-    ASSIGN_OR_RETURN(auto f, DecodeFilter(object.substr(info.filter_offset, info.filter_len),
-                                          info.compression));
+    ASSIGN_OR_RETURN(
+        auto f, DecodeFilter(object.substr(info.filter_offset, info.filter_len), info.compression));
     out.filter = std::move(f);
   }
   if (info.stats_len > 0) {
-    ASSIGN_OR_RETURN(auto s, DecodeStats(object.substr(info.stats_offset, info.stats_len),
-                                         info.compression));
+    ASSIGN_OR_RETURN(
+        auto s, DecodeStats(object.substr(info.stats_offset, info.stats_len), info.compression));
     out.stats = std::move(s);
   }
   for (size_t i = 0; i < out.index.blocks.size(); ++i) {

@@ -37,7 +37,7 @@ inline constexpr size_t kSectionCrcSize = 4;
 struct SstBuilderOptions {
   size_t block_size = kDefaultBlockSize;
   CompressionCodec compression = CompressionCodec::kNone;
-  size_t min_filter_keys = 1000;     // a filter is written iff rows >= this (compacted only)
+  size_t min_filter_keys = 1000;  // a filter is written iff rows >= this (compacted only)
   uint32_t filter_bits_per_key = 10;
   SstType sst_type = SstType::kCompacted;
 };

@@ -18,11 +18,10 @@ flatbuffers::Offset<fb::SsTableInfo> EncodeSsTableInfo(flatbuffers::FlatBufferBu
   flatbuffers::Offset<flatbuffers::Vector<uint8_t>> last;
   if (info.first_entry) first = BytesVector(fbb, *info.first_entry);
   if (info.last_entry) last = BytesVector(fbb, *info.last_entry);
-  return fb::CreateSsTableInfo(fbb, first, info.index_offset, info.index_len, info.filter_offset,
-                               info.filter_len,
-                               static_cast<fb::CompressionFormat>(info.compression),
-                               static_cast<fb::SstType>(info.sst_type), last, info.stats_offset,
-                               info.stats_len);
+  return fb::CreateSsTableInfo(
+      fbb, first, info.index_offset, info.index_len, info.filter_offset, info.filter_len,
+      static_cast<fb::CompressionFormat>(info.compression), static_cast<fb::SstType>(info.sst_type),
+      last, info.stats_offset, info.stats_len);
 }
 
 Result<SstInfo> SsTableInfoFromFb(const fb::SsTableInfo* fb_info) {

@@ -29,9 +29,8 @@ std::string FromHexOrDie(std::string_view hex) {
   return out;
 }
 
-RowEntry Row(std::string key, std::string value, uint64_t seq,
-             RowKind kind = RowKind::kValue, std::optional<int64_t> create = 1000,
-             std::optional<int64_t> expire = std::nullopt) {
+RowEntry Row(std::string key, std::string value, uint64_t seq, RowKind kind = RowKind::kValue,
+             std::optional<int64_t> create = 1000, std::optional<int64_t> expire = std::nullopt) {
   RowEntry r;
   r.key = std::move(key);
   r.value = kind == RowKind::kTombstone ? "" : std::move(value);
@@ -45,8 +44,12 @@ RowEntry Row(std::string key, std::string value, uint64_t seq,
 // The 114-byte empty fence SST of spec §3.10.
 constexpr const char* kFenceHex =
     "0c00000000000600080004000600000004000000000000001"
-    "77e6f0a08000000040004000400000" "0ed606b2a1c00000018001c000000000004000000000000000000"
-    "00000c00140018000000" "1c00000000000000" "1c00000000000000" "1000000000000000"
+    "77e6f0a08000000040004000400000"
+    "0ed606b2a1c00000018001c000000000004000000000000000000"
+    "00000c00140018000000"
+    "1c00000000000000"
+    "1c00000000000000"
+    "1000000000000000"
     "64413efa000000000000002c0002";
 
 TEST(SstBuilderTest, EmptySstIsTheSpecFence) {
@@ -107,8 +110,9 @@ TEST(SstBuilderTest, RoundTripManyBlocksWithFilterAndEveryCodec) {
     for (int i = 0; i < 500; ++i) {
       char key[32];
       std::snprintf(key, sizeof(key), "key%08d", i);
-      RowKind kind = i % 7 == 0 ? RowKind::kTombstone : i % 11 == 0 ? RowKind::kMerge
-                                                                     : RowKind::kValue;
+      RowKind kind = i % 7 == 0    ? RowKind::kTombstone
+                     : i % 11 == 0 ? RowKind::kMerge
+                                   : RowKind::kValue;
       rows.push_back(Row(key, "value-" + std::to_string(i * 31), 1000 - i, kind, 5000 + i,
                          i % 5 == 0 ? std::optional<int64_t>(9000 + i) : std::nullopt));
       if (i % 3 == 0) {  // an older version of the same key
@@ -231,6 +235,67 @@ TEST(SstDecodeTest, EveryFlippedByteIsDetected) {
   }
 }
 
+// Corruption that keeps every checksum valid (a buggy writer): offsets and contents are still
+// validated.
+TEST(SstDecodeTest, ValidChecksumsWithBadContentsAreDataErrors) {
+  SstBuilder b;
+  RowEntry r;
+  r.key = "k";
+  r.value = "v";
+  r.seq = 1;
+  ASSERT_TRUE(b.Add(r).ok());
+  auto sst = b.Finish();
+  ASSERT_TRUE(sst.ok());
+  auto rebuild = [&](const SstInfo& info, std::string_view data_and_sections) {
+    std::string out(data_and_sections);
+    std::string fb = EncodeSsTableInfoBuffer(info);
+    uint64_t m = out.size();
+    out += fb;
+    util::PutU32BE(&out, util::Crc32(fb));
+    util::PutU64BE(&out, m);
+    util::PutU16BE(&out, 2);
+    return out;
+  };
+  const std::string body = sst->bytes.substr(0, sst->bytes.size() - 10);
+  const std::string sections = body.substr(0, sst->info.stats_offset + sst->info.stats_len);
+  ASSERT_TRUE(DecodeSst(rebuild(sst->info, sections)).ok());
+  std::vector<std::pair<std::string, SstInfo>> bad;
+  SstInfo i1 = sst->info;
+  i1.index_offset = 1u << 30;
+  bad.push_back({"index offset", i1});
+  SstInfo i2 = sst->info;
+  i2.index_len = ~uint64_t{0};
+  bad.push_back({"index length overflow", i2});
+  SstInfo i3 = sst->info;
+  i3.filter_offset = 3;  // block 0 would end at 3 (too short / wrong CRC)
+  bad.push_back({"filter offset", i3});
+  SstInfo i4 = sst->info;
+  i4.stats_len = 2;
+  bad.push_back({"stats length", i4});
+  SstInfo i5 = sst->info;
+  i5.compression = CompressionCodec::kZstd;
+  bad.push_back({"codec", i5});
+  for (const auto& [what, info] : bad) {
+    auto d = DecodeSst(rebuild(info, sections));
+    ASSERT_FALSE(d.ok()) << what;
+    EXPECT_TRUE(d.status().IsData()) << what << ": " << d.status().ToString();
+  }
+  // A data block with a valid CRC but an undecodable row.
+  std::string garbage("\x00\x09\x00\x00\x00\x01", 6);
+  std::string block_section = garbage;
+  util::PutU32BE(&block_section, util::Crc32(garbage));
+  SstInfo gi = sst->info;
+  uint64_t old_data_end = sst->info.filter_offset;
+  std::string rest = sections.substr(old_data_end);
+  int64_t delta = static_cast<int64_t>(block_section.size()) - static_cast<int64_t>(old_data_end);
+  gi.filter_offset = block_section.size();
+  gi.index_offset += delta;
+  gi.stats_offset += delta;
+  auto d = DecodeSst(rebuild(gi, block_section + rest));
+  ASSERT_FALSE(d.ok());
+  EXPECT_TRUE(d.status().IsData()) << d.status().ToString();
+}
+
 // ---- golden rows: every SST of the selected fixtures vs sldecode.py ----
 
 std::string KindChar(RowKind k) {
@@ -281,9 +346,9 @@ TEST(SstGoldenTest, EveryFixtureSstDecodesToTheReferenceRows) {
       << (info.last_entry ? Hex(*info.last_entry) : "-");
     actual_lines.push_back(s.str());
     for (const auto& r : d->rows) {
-      actual_lines.push_back("R " + Hex(r.key) + " " + ValueField(r) + " " +
-                             std::to_string(r.seq) + " " + KindChar(r.kind) + " " +
-                             OptTs(r.create_ts) + " " + OptTs(r.expire_ts));
+      actual_lines.push_back("R " + Hex(r.key) + " " + ValueField(r) + " " + std::to_string(r.seq) +
+                             " " + KindChar(r.kind) + " " + OptTs(r.create_ts) + " " +
+                             OptTs(r.expire_ts));
     }
   }
   EXPECT_GE(ssts, 60);

@@ -31,9 +31,7 @@ inline std::string FixturesDir() {
   return p.lexically_normal().string();
 }
 
-inline std::string SourceDir() {
-  return std::filesystem::path(__FILE__).parent_path().string();
-}
+inline std::string SourceDir() { return std::filesystem::path(__FILE__).parent_path().string(); }
 
 inline std::optional<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

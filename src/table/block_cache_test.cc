@@ -31,7 +31,7 @@ TEST(BlockCacheTest, HitMissAndLruEviction) {
   cache.Insert("a.sst", 100, MakeBlock(1000));
   cache.Insert("b.sst", 0, MakeBlock(1000));
   EXPECT_EQ(cache.usage(), 3 * charge);
-  EXPECT_EQ(cache.Lookup("a.sst", 0), blk);  // a.sst@0 becomes most recent
+  EXPECT_EQ(cache.Lookup("a.sst", 0), blk);   // a.sst@0 becomes most recent
   cache.Insert("c.sst", 0, MakeBlock(1000));  // evicts a.sst@100 (least recent)
   EXPECT_EQ(cache.Lookup("a.sst", 100), nullptr);
   EXPECT_NE(cache.Lookup("a.sst", 0), nullptr);

@@ -68,8 +68,8 @@ class VectorIterator : public RowIterator {
 
   std::shared_ptr<const std::vector<format::RowEntry>> rows_;
   Direction dir_;
-  size_t pos_ = 0;      // current row
-  size_t end_ = 0;      // forward: rows_->size(); reverse: end of the current group
+  size_t pos_ = 0;          // current row
+  size_t end_ = 0;          // forward: rows_->size(); reverse: end of the current group
   size_t group_start_ = 0;  // reverse: first row of the current group
 };
 

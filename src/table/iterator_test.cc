@@ -43,8 +43,9 @@ std::vector<RowEntry> Sorted(std::vector<RowEntry> v) {
 // Expected reverse order: keys descending, versions newest first.
 std::vector<std::pair<std::string, uint64_t>> ReverseOrder(const std::vector<RowEntry>& sorted) {
   std::vector<RowEntry> v = sorted;
-  std::stable_sort(v.begin(), v.end(),
-                   [](const RowEntry& a, const RowEntry& b) { return RowBefore(Direction::kReverse, a, b); });
+  std::stable_sort(v.begin(), v.end(), [](const RowEntry& a, const RowEntry& b) {
+    return RowBefore(Direction::kReverse, a, b);
+  });
   std::vector<std::pair<std::string, uint64_t>> out;
   for (const auto& r : v) out.emplace_back(r.key, r.seq);
   return out;

@@ -11,8 +11,7 @@ SstOpener MakeSstOpener(std::shared_ptr<ObjectStore> store, SstReaderOptions opt
   };
 }
 
-SortedRunIterator::SortedRunIterator(std::vector<SstRef> ssts, SstOpener opener,
-                                     Direction dir)
+SortedRunIterator::SortedRunIterator(std::vector<SstRef> ssts, SstOpener opener, Direction dir)
     : ssts_(std::move(ssts)), opener_(std::move(opener)), dir_(dir) {}
 
 Status SortedRunIterator::OpenAt(size_t i) {

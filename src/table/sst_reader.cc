@@ -85,8 +85,7 @@ Result<std::string> SstReader::ReadRange(uint64_t offset, uint64_t len) {
   ASSIGN_OR_RETURN(std::string bytes, store_->GetRange(key_, offset, len));
   if (bytes.size() != len) {
     return Status::Data(key_ + ": short read of [" + std::to_string(offset) + ", +" +
-                        std::to_string(len) + "): got " + std::to_string(bytes.size()) +
-                        " bytes");
+                        std::to_string(len) + "): got " + std::to_string(bytes.size()) + " bytes");
   }
   return bytes;
 }
@@ -245,8 +244,8 @@ class SstIterator : public RowIterator {
     auto it = std::upper_bound(
         index_->blocks.begin(), index_->blocks.end(), key,
         [](std::string_view k, const format::BlockMetaEntry& m) { return k < m.first_key; });
-    size_t b = it == index_->blocks.begin() ? 0
-                                            : static_cast<size_t>(it - index_->blocks.begin()) - 1;
+    size_t b =
+        it == index_->blocks.begin() ? 0 : static_cast<size_t>(it - index_->blocks.begin()) - 1;
     RETURN_IF_ERROR(LoadReverseBlock(b));
     auto ub = std::upper_bound(rrows_.begin(), rrows_.end(), key,
                                [](std::string_view k, const RowEntry& r) { return k < r.key; });

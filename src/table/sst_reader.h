@@ -30,8 +30,8 @@
 namespace slatedb::table {
 
 struct SstReaderOptions {
-  std::shared_ptr<BlockCache> cache;            // optional
-  uint64_t suffix_read_bytes = 64 * 1024;       // first read at Open
+  std::shared_ptr<BlockCache> cache;       // optional
+  uint64_t suffix_read_bytes = 64 * 1024;  // first read at Open
 };
 
 class SstReader : public std::enable_shared_from_this<SstReader> {

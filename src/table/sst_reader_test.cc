@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "format/manifest_codec.h"
@@ -44,8 +46,8 @@ std::vector<RowEntry> MakeRows(int n, uint64_t seed) {
     int versions = 1 + static_cast<int>(rnd.Uniform(4));
     for (int v = 0; v < versions; ++v) {
       RowKind kind = rnd.OneIn(6) ? RowKind::kTombstone : RowKind::kValue;
-      rows.push_back(R(key, seq - static_cast<uint64_t>(v) * 3 - static_cast<uint64_t>(i) * 20,
-                       kind));
+      rows.push_back(
+          R(key, seq - static_cast<uint64_t>(v) * 3 - static_cast<uint64_t>(i) * 20, kind));
     }
   }
   return rows;
@@ -109,8 +111,8 @@ TEST_F(SstReaderTest, GetHonoursMaxSeqAndReturnsTombstones) {
   ASSERT_EQ(versions->size(), 2u);
   EXPECT_EQ((*versions)[0].seq, 5u);
   EXPECT_EQ((*versions)[1].seq, 2u);
-  EXPECT_FALSE(*(*reader)->MayContain("0"));   // before first_entry
-  EXPECT_FALSE(*(*reader)->MayContain("d"));   // after last_entry
+  EXPECT_FALSE(*(*reader)->MayContain("0"));  // before first_entry
+  EXPECT_FALSE(*(*reader)->MayContain("d"));  // after last_entry
   EXPECT_TRUE(*(*reader)->MayContain("a"));
 }
 
@@ -122,8 +124,8 @@ TEST_F(SstReaderTest, IteratorsAndGetsMatchTheModel) {
     SCOPED_TRACE(variant);
     SstBuilderOptions opts;
     opts.block_size = 256;
-    opts.compression = variant == 2 ? format::CompressionCodec::kLz4
-                                    : format::CompressionCodec::kNone;
+    opts.compression =
+        variant == 2 ? format::CompressionCodec::kLz4 : format::CompressionCodec::kNone;
     std::string key = "db/compacted/v" + std::to_string(variant) + ".sst";
     auto sst = WriteSst(*store_, key, rows, opts);
     ASSERT_TRUE(sst.ok());
@@ -153,8 +155,8 @@ TEST_F(SstReaderTest, IteratorsAndGetsMatchTheModel) {
     std::map<std::string, std::vector<RowEntry>> by_key;
     for (const auto& r : rows) by_key[r.key].push_back(r);
     for (const auto& [k, versions] : by_key) {
-      for (uint64_t max_seq : {versions.back().seq - 1, versions.back().seq, versions[0].seq,
-                               versions[0].seq + 1}) {
+      for (uint64_t max_seq :
+           {versions.back().seq - 1, versions.back().seq, versions[0].seq, versions[0].seq + 1}) {
         std::optional<RowEntry> want;
         for (const auto& v : versions) {
           if (v.seq <= max_seq) {
@@ -174,6 +176,78 @@ TEST_F(SstReaderTest, IteratorsAndGetsMatchTheModel) {
       EXPECT_GT(ropts.cache->hits(), 0u);
     }
   }
+}
+
+// One key with many versions spread over several blocks (index separator == key).
+TEST_F(SstReaderTest, VersionsStraddlingBlocks) {
+  std::vector<RowEntry> rows = {R("a", 500)};
+  for (uint64_t s = 400; s > 340; s -= 2) rows.push_back(R("m", s));
+  rows.push_back(R("z", 1));
+  SstBuilderOptions opts;
+  opts.block_size = 128;
+  auto sst = WriteSst(*store_, "db/compacted/s.sst", rows, opts);
+  ASSERT_TRUE(sst.ok());
+  auto decoded = format::DecodeSst(sst->bytes);
+  ASSERT_TRUE(decoded.ok());
+  int equal_separators = 0;
+  for (const auto& b : decoded->index.blocks) equal_separators += b.first_key == "m";
+  ASSERT_GE(equal_separators, 2);  // "m" continues across block boundaries
+  auto reader = SstReader::Open(store_, "db/compacted/s.sst");
+  ASSERT_TRUE(reader.ok());
+  for (uint64_t max_seq = 338; max_seq <= 402; ++max_seq) {
+    auto g = (*reader)->Get("m", max_seq);
+    ASSERT_TRUE(g.ok());
+    if (max_seq < 342) {
+      EXPECT_FALSE(g->has_value()) << max_seq;
+    } else {
+      ASSERT_TRUE(g->has_value()) << max_seq;
+      EXPECT_EQ((*g)->seq, std::min<uint64_t>(400, max_seq - max_seq % 2));
+    }
+  }
+  auto versions = (*reader)->GetVersions("m", UINT64_MAX);
+  ASSERT_TRUE(versions.ok());
+  EXPECT_EQ(versions->size(), 30u);
+  for (Direction dir : {Direction::kForward, Direction::kReverse}) {
+    auto it = (*reader)->NewIterator(dir);
+    for (const char* target : {"m", "l", "n", "a", "z", "0", "zz"}) {
+      ASSERT_TRUE(it->Seek(target).ok());
+      EXPECT_EQ(Drain(*it), ModelDrain(rows, dir, std::string(target))) << target;
+    }
+  }
+}
+
+TEST_F(SstReaderTest, ConcurrentReadersShareLazyState) {
+  auto rows = MakeRows(200, 11);
+  SstBuilderOptions opts;
+  opts.block_size = 256;
+  opts.min_filter_keys = 10;
+  ASSERT_TRUE(WriteSst(*store_, "db/compacted/t.sst", rows, opts).ok());
+  SstReaderOptions ropts;
+  ropts.cache = std::make_shared<BlockCache>(64 * 1024, 4);
+  ropts.suffix_read_bytes = 64;
+  auto reader = SstReader::Open(store_, "db/compacted/t.sst", ropts);
+  ASSERT_TRUE(reader.ok());
+  std::vector<std::thread> threads;
+  std::atomic<int> found{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (size_t i = static_cast<size_t>(t); i < rows.size(); i += 3) {
+        auto g = (*reader)->Get(rows[i].key, rows[i].seq);
+        if (g.ok() && g->has_value() && **g == rows[i]) ++found;
+      }
+      auto it = (*reader)->NewIterator(t % 2 ? Direction::kReverse : Direction::kForward);
+      EXPECT_TRUE(it->SeekToFirst().ok());
+      size_t n = 0;
+      while (it->Valid() && it->Next().ok()) ++n;
+      EXPECT_EQ(n, rows.size());
+    });
+  }
+  for (auto& th : threads) th.join();
+  int expected = 0;
+  for (int t = 0; t < 4; ++t) {
+    for (size_t i = static_cast<size_t>(t); i < rows.size(); i += 3) ++expected;
+  }
+  EXPECT_EQ(found.load(), expected);
 }
 
 TEST_F(SstReaderTest, SortedRunIteratorOpensLazily) {
