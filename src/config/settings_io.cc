@@ -1,0 +1,689 @@
+// config/settings_io.cc — see settings_io.h.
+//
+// Every source is first turned into a JSON tree (nlohmann::json); one applier then walks the
+// tree and writes typed fields. The applier runs in "text" mode for environment variables
+// (strings are accepted for numbers, booleans and objects) and accepts the string "null" as
+// null for TOML and the environment. Third-party exceptions stop at this file's boundary.
+#include "config/settings_io.h"
+
+#include <toml++/toml.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <utility>
+#include <vector>
+
+#include "config/duration.h"
+
+extern char** environ;  // NOLINT: POSIX process environment
+
+namespace slatedb::config {
+namespace {
+
+using Json = nlohmann::json;
+using OrderedJson = nlohmann::ordered_json;
+using std::chrono::milliseconds;
+
+struct Mode {
+  bool text = false;         // values are strings from the environment
+  bool null_string = false;  // the string "null" means null (TOML has no null)
+};
+
+std::string Join(const std::string& path, const std::string& key) {
+  return path.empty() ? key : path + "." + key;
+}
+
+std::string Describe(const Json& v) {
+  std::string s = v.dump(-1, ' ', false, Json::error_handler_t::replace);
+  if (s.size() > 80) s = s.substr(0, 77) + "...";
+  return s;
+}
+
+Status Unknown(const std::string& path) {
+  return Status::Invalid("unknown setting '" + path + "'");
+}
+
+Status Expected(const std::string& path, std::string_view what, const Json& v) {
+  return Status::Invalid("setting '" + path + "': expected " + std::string(what) + ", got " +
+                         Describe(v));
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+class Applier {
+ public:
+  explicit Applier(Mode mode) : mode_(mode) {}
+
+  Status ApplyRoot(const Json& v, Settings& s) {
+    if (!v.is_object()) {
+      return Status::Invalid("settings: expected an object, got " + Describe(v));
+    }
+    for (const auto& [key, value] : v.items()) {
+      RETURN_IF_ERROR(ApplyTop(key, value, s));
+    }
+    return Status::OK();
+  }
+
+ private:
+  bool IsNull(const Json& v) const {
+    return v.is_null() ||
+           (mode_.null_string && v.is_string() && v.get_ref<const std::string&>() == "null");
+  }
+
+  Result<uint64_t> U64(const Json& v, const std::string& path) const {
+    if (v.is_number_unsigned()) return v.get<uint64_t>();
+    if (v.is_number_integer() && v.get<int64_t>() >= 0) {
+      return static_cast<uint64_t>(v.get<int64_t>());
+    }
+    if (mode_.text && v.is_string()) {
+      const std::string& s = v.get_ref<const std::string&>();
+      uint64_t out = 0;
+      auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+      if (!s.empty() && ec == std::errc() && ptr == s.data() + s.size()) return out;
+    }
+    return Expected(path, "a non-negative integer", v);
+  }
+
+  Result<uint32_t> U32(const Json& v, const std::string& path) const {
+    ASSIGN_OR_RETURN(uint64_t x, U64(v, path));
+    if (x > std::numeric_limits<uint32_t>::max()) {
+      return Expected(path, "an integer in [0, 4294967295]", v);
+    }
+    return static_cast<uint32_t>(x);
+  }
+
+  Result<bool> Bool(const Json& v, const std::string& path) const {
+    if (v.is_boolean()) return v.get<bool>();
+    if (mode_.text && v.is_string()) {
+      std::string s = Lower(v.get_ref<const std::string&>());
+      if (s == "true") return true;
+      if (s == "false") return false;
+    }
+    return Expected(path, "true or false", v);
+  }
+
+  Result<milliseconds> Duration(const Json& v, const std::string& path) const {
+    if (!v.is_string()) return Expected(path, "a duration string such as \"100ms\"", v);
+    auto d = ParseDuration(v.get_ref<const std::string&>());
+    if (!d.ok()) return d.status().WithContext("setting '" + path + "'");
+    return *d;
+  }
+
+  Result<std::optional<milliseconds>> OptDuration(const Json& v, const std::string& path) const {
+    if (IsNull(v)) return std::optional<milliseconds>();
+    ASSIGN_OR_RETURN(milliseconds d, Duration(v, path));
+    return std::optional<milliseconds>(d);
+  }
+
+  Result<std::optional<uint64_t>> OptU64(const Json& v, const std::string& path) const {
+    if (IsNull(v)) return std::optional<uint64_t>();
+    ASSIGN_OR_RETURN(uint64_t x, U64(v, path));
+    return std::optional<uint64_t>(x);
+  }
+
+  Result<std::optional<std::string>> OptString(const Json& v, const std::string& path) const {
+    if (IsNull(v)) return std::optional<std::string>();
+    if (!v.is_string()) return Expected(path, "a string or null", v);
+    return std::optional<std::string>(v.get<std::string>());
+  }
+
+  // An object-valued setting: in text mode a string holding a JSON object is accepted.
+  Result<Json> Object(const Json& v, const std::string& path) const {
+    if (v.is_object()) return v;
+    if (mode_.text && v.is_string()) {
+      Json parsed = Json::parse(v.get_ref<const std::string&>(), nullptr, false);
+      if (!parsed.is_discarded() && parsed.is_object()) return parsed;
+    }
+    return Expected(path, "an object or null", v);
+  }
+
+  Result<CompressionCodec> Codec(const Json& v, const std::string& path) const {
+    if (IsNull(v)) return CompressionCodec::kNone;
+    if (v.is_string()) {
+      const std::string& s = v.get_ref<const std::string&>();
+      if (s == "Snappy") return CompressionCodec::kSnappy;
+      if (s == "Zlib") return CompressionCodec::kZlib;
+      if (s == "Lz4") return CompressionCodec::kLz4;
+      if (s == "Zstd") return CompressionCodec::kZstd;
+    }
+    return Expected(path, "null, \"Snappy\", \"Zlib\", \"Lz4\" or \"Zstd\"", v);
+  }
+
+  Status ApplyTop(const std::string& key, const Json& v, Settings& s) {
+    const std::string& p = key;
+    if (key == "flush_interval") {
+      ASSIGN_OR_RETURN(s.flush_interval, OptDuration(v, p));
+    } else if (key == "wal_enabled") {
+      ASSIGN_OR_RETURN(s.wal_enabled, Bool(v, p));
+    } else if (key == "manifest_poll_interval") {
+      ASSIGN_OR_RETURN(s.manifest_poll_interval, Duration(v, p));
+    } else if (key == "manifest_update_timeout") {
+      ASSIGN_OR_RETURN(s.manifest_update_timeout, Duration(v, p));
+    } else if (key == "min_filter_keys") {
+      ASSIGN_OR_RETURN(s.min_filter_keys, U32(v, p));
+    } else if (key == "filter_bits_per_key") {
+      ASSIGN_OR_RETURN(s.filter_bits_per_key, U32(v, p));
+    } else if (key == "l0_sst_size_bytes") {
+      ASSIGN_OR_RETURN(s.l0_sst_size_bytes, U64(v, p));
+    } else if (key == "l0_max_ssts") {
+      ASSIGN_OR_RETURN(s.l0_max_ssts, U64(v, p));
+    } else if (key == "l0_flush_parallelism") {
+      ASSIGN_OR_RETURN(s.l0_flush_parallelism, U64(v, p));
+    } else if (key == "max_unflushed_bytes") {
+      ASSIGN_OR_RETURN(s.max_unflushed_bytes, U64(v, p));
+    } else if (key == "compactor_options") {
+      if (IsNull(v)) {
+        s.compactor_options.reset();
+      } else {
+        ASSIGN_OR_RETURN(Json obj, Object(v, p));
+        CompactorOptions c = s.compactor_options.value_or(CompactorOptions{});
+        RETURN_IF_ERROR(ApplyCompactor(obj, p, c));
+        s.compactor_options = std::move(c);
+      }
+    } else if (key == "compression_codec") {
+      ASSIGN_OR_RETURN(s.compression_codec, Codec(v, p));
+    } else if (key == "object_store_cache_options") {
+      ASSIGN_OR_RETURN(Json obj, Object(v, p));
+      RETURN_IF_ERROR(ApplyCache(obj, p, s.object_store_cache_options));
+    } else if (key == "garbage_collector_options") {
+      if (IsNull(v)) {
+        s.garbage_collector_options.reset();
+      } else {
+        ASSIGN_OR_RETURN(Json obj, Object(v, p));
+        GarbageCollectorOptions g = s.garbage_collector_options.value_or(GarbageCollectorOptions{});
+        RETURN_IF_ERROR(ApplyGc(obj, p, g));
+        s.garbage_collector_options = std::move(g);
+      }
+    } else if (key == "default_ttl") {
+      if (mode_.text && v.is_string() && !IsNull(v)) {
+        // The environment may say "1h" as well as "3600000".
+        auto as_int = U64(v, p);
+        if (as_int.ok()) {
+          s.default_ttl = *as_int;
+        } else {
+          auto d = ParseDuration(v.get_ref<const std::string&>());
+          if (!d.ok()) return Expected(p, "null, a number of milliseconds or a duration", v);
+          s.default_ttl = static_cast<uint64_t>(d->count());
+        }
+      } else {
+        ASSIGN_OR_RETURN(s.default_ttl, OptU64(v, p));
+      }
+    } else if (key == "block_size") {
+      ASSIGN_OR_RETURN(s.block_size, U32(v, p));
+    } else {
+      return Unknown(p);
+    }
+    return Status::OK();
+  }
+
+  Status ApplyCompactor(const Json& obj, const std::string& path, CompactorOptions& c) {
+    for (const auto& [key, v] : obj.items()) {
+      std::string p = Join(path, key);
+      if (key == "poll_interval") {
+        ASSIGN_OR_RETURN(c.poll_interval, Duration(v, p));
+      } else if (key == "manifest_update_timeout") {
+        ASSIGN_OR_RETURN(c.manifest_update_timeout, Duration(v, p));
+      } else if (key == "max_sst_size") {
+        ASSIGN_OR_RETURN(c.max_sst_size, U64(v, p));
+      } else if (key == "max_concurrent_compactions") {
+        ASSIGN_OR_RETURN(c.max_concurrent_compactions, U64(v, p));
+      } else if (key == "max_fetch_tasks") {
+        ASSIGN_OR_RETURN(c.max_fetch_tasks, U64(v, p));
+      } else if (key == "scheduler_options") {
+        ASSIGN_OR_RETURN(Json m, Object(v, p));
+        for (const auto& [name, value] : m.items()) {
+          if (value.is_null()) {
+            c.scheduler_options.erase(name);
+          } else if (value.is_string()) {
+            c.scheduler_options[name] = value.get<std::string>();
+          } else if (mode_.text && value.is_number()) {
+            c.scheduler_options[name] = value.dump();
+          } else {
+            return Expected(Join(p, name), "a string (e.g. \"2\")", value);
+          }
+        }
+      } else {
+        return Unknown(p);
+      }
+    }
+    return Status::OK();
+  }
+
+  Status ApplyCache(const Json& obj, const std::string& path, ObjectStoreCacheOptions& c) {
+    for (const auto& [key, v] : obj.items()) {
+      std::string p = Join(path, key);
+      if (key == "root_folder") {
+        ASSIGN_OR_RETURN(c.root_folder, OptString(v, p));
+      } else if (key == "max_cache_size_bytes") {
+        ASSIGN_OR_RETURN(c.max_cache_size_bytes, OptU64(v, p));
+      } else if (key == "part_size_bytes") {
+        ASSIGN_OR_RETURN(c.part_size_bytes, U64(v, p));
+      } else if (key == "cache_puts") {
+        ASSIGN_OR_RETURN(c.cache_puts, Bool(v, p));
+      } else if (key == "preload_disk_cache_on_startup") {
+        ASSIGN_OR_RETURN(c.preload_disk_cache_on_startup, OptString(v, p));
+      } else if (key == "scan_interval") {
+        ASSIGN_OR_RETURN(c.scan_interval, OptDuration(v, p));
+      } else {
+        return Unknown(p);
+      }
+    }
+    return Status::OK();
+  }
+
+  Status ApplyGcDir(const Json& v, const std::string& path,
+                    std::optional<GcDirectoryOptions>& out) {
+    if (IsNull(v)) {
+      out.reset();
+      return Status::OK();
+    }
+    ASSIGN_OR_RETURN(Json obj, Object(v, path));
+    GcDirectoryOptions d = out.value_or(GcDirectoryOptions{});
+    for (const auto& [key, value] : obj.items()) {
+      std::string p = Join(path, key);
+      if (key == "interval") {
+        ASSIGN_OR_RETURN(d.interval, Duration(value, p));
+      } else if (key == "min_age") {
+        ASSIGN_OR_RETURN(d.min_age, Duration(value, p));
+      } else {
+        return Unknown(p);
+      }
+    }
+    out = d;
+    return Status::OK();
+  }
+
+  Status ApplyGc(const Json& obj, const std::string& path, GarbageCollectorOptions& g) {
+    for (const auto& [key, v] : obj.items()) {
+      std::string p = Join(path, key);
+      if (key == "manifest_options") {
+        RETURN_IF_ERROR(ApplyGcDir(v, p, g.manifest_options));
+      } else if (key == "wal_options") {
+        RETURN_IF_ERROR(ApplyGcDir(v, p, g.wal_options));
+      } else if (key == "compacted_options") {
+        RETURN_IF_ERROR(ApplyGcDir(v, p, g.compacted_options));
+      } else if (key == "compactions_options") {
+        RETURN_IF_ERROR(ApplyGcDir(v, p, g.compactions_options));
+      } else {
+        return Unknown(p);
+      }
+    }
+    return Status::OK();
+  }
+
+  Mode mode_;
+};
+
+// Top-level keys, for deciding which environment variables are ours.
+const std::set<std::string>& TopLevelKeys() {
+  static const std::set<std::string> kKeys = {"flush_interval",
+                                              "wal_enabled",
+                                              "manifest_poll_interval",
+                                              "manifest_update_timeout",
+                                              "min_filter_keys",
+                                              "filter_bits_per_key",
+                                              "l0_sst_size_bytes",
+                                              "l0_max_ssts",
+                                              "l0_flush_parallelism",
+                                              "max_unflushed_bytes",
+                                              "compactor_options",
+                                              "compression_codec",
+                                              "object_store_cache_options",
+                                              "garbage_collector_options",
+                                              "default_ttl",
+                                              "block_size"};
+  return kKeys;
+}
+
+// Converts a TOML node to JSON. Dates and times are not settings values.
+Result<Json> TomlToJson(const toml::node& node, const std::string& path) {
+  if (const toml::table* t = node.as_table()) {
+    Json obj = Json::object();
+    for (const auto& [k, child] : *t) {
+      std::string key(k.str());
+      ASSIGN_OR_RETURN(Json value, TomlToJson(child, Join(path, key)));
+      obj[key] = std::move(value);
+    }
+    return obj;
+  }
+  if (const toml::array* a = node.as_array()) {
+    Json arr = Json::array();
+    for (const auto& child : *a) {
+      ASSIGN_OR_RETURN(Json value, TomlToJson(child, path));
+      arr.push_back(std::move(value));
+    }
+    return arr;
+  }
+  if (auto s = node.value_exact<std::string>()) return Json(*s);
+  if (auto i = node.value_exact<int64_t>()) return Json(*i);
+  if (auto d = node.value_exact<double>()) return Json(*d);
+  if (auto b = node.value_exact<bool>()) return Json(*b);
+  return Status::Invalid("setting '" + path + "': dates and times are not valid setting values");
+}
+
+Status ApplyJsonTree(const Json& tree, Mode mode, Settings& s) {
+  Applier applier(mode);
+  return applier.ApplyRoot(tree, s);
+}
+
+// Builds {"a": {"b": value}} from path ["a", "b"].
+Json Nest(const std::vector<std::string>& path, Json value) {
+  for (auto it = path.rbegin(); it != path.rend(); ++it) {
+    Json obj = Json::object();
+    obj[*it] = std::move(value);
+    value = std::move(obj);
+  }
+  return value;
+}
+
+OrderedJson DurationJson(milliseconds d) { return OrderedJson(FormatDuration(d)); }
+
+OrderedJson GcDirJson(const std::optional<GcDirectoryOptions>& d) {
+  if (!d) return nullptr;
+  OrderedJson j = OrderedJson::object();
+  j["interval"] = DurationJson(d->interval);
+  j["min_age"] = DurationJson(d->min_age);
+  return j;
+}
+
+std::string FileExtension(const std::string& path) {
+  return Lower(std::filesystem::path(path).extension().string());
+}
+
+Status ExceptionStatus(std::string_view where, const std::exception& e) {
+  return Status::Invalid(std::string(where) + ": " + e.what());
+}
+
+}  // namespace
+
+std::string_view CompressionCodecName(CompressionCodec codec) {
+  switch (codec) {
+    case CompressionCodec::kNone:
+      return "null";
+    case CompressionCodec::kSnappy:
+      return "Snappy";
+    case CompressionCodec::kZlib:
+      return "Zlib";
+    case CompressionCodec::kLz4:
+      return "Lz4";
+    case CompressionCodec::kZstd:
+      return "Zstd";
+  }
+  return "null";
+}
+
+Result<Settings> SettingsFromJson(std::string_view json, const Settings& base) {
+  try {
+    Json tree = Json::parse(json.begin(), json.end(), nullptr, /*allow_exceptions=*/false);
+    if (tree.is_discarded()) {
+      // Parse again with exceptions on, only to get the position of the error.
+      try {
+        Json unused = Json::parse(json.begin(), json.end());
+        (void)unused;
+      } catch (const Json::parse_error& e) {
+        return Status::Invalid("settings JSON: parse error at byte " + std::to_string(e.byte) +
+                               ": " + e.what());
+      }
+      return Status::Invalid("settings JSON: parse error");
+    }
+    Settings s = base;
+    RETURN_IF_ERROR(ApplyJsonTree(tree, Mode{}, s));
+    RETURN_IF_ERROR(ValidateSettings(s));
+    return s;
+  } catch (const std::exception& e) {
+    return ExceptionStatus("settings JSON", e);
+  }
+}
+
+Result<Settings> SettingsFromToml(std::string_view toml_text, const Settings& base) {
+  try {
+    toml::table table;
+    try {
+      table = toml::parse(toml_text);
+    } catch (const toml::parse_error& e) {
+      std::ostringstream msg;
+      msg << "settings TOML: " << e.description() << " (line " << e.source().begin.line
+          << ", column " << e.source().begin.column << ")";
+      return Status::Invalid(msg.str());
+    }
+    ASSIGN_OR_RETURN(Json tree, TomlToJson(table, ""));
+    Settings s = base;
+    RETURN_IF_ERROR(ApplyJsonTree(tree, Mode{.text = false, .null_string = true}, s));
+    RETURN_IF_ERROR(ValidateSettings(s));
+    return s;
+  } catch (const std::exception& e) {
+    return ExceptionStatus("settings TOML", e);
+  }
+}
+
+Result<Settings> SettingsFromFile(const std::string& path, const Settings& base) {
+  try {
+    std::string ext = FileExtension(path);
+    if (ext != ".json" && ext != ".toml") {
+      return Status::Invalid("settings file '" + path +
+                             "': unsupported extension (expected .json or .toml)");
+    }
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) {
+      return Status::NotFound("settings file '" + path + "' not found (or not a regular file)");
+    }
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    if (!in.good() && !in.eof()) {
+      return Status::Invalid("settings file '" + path + "': cannot read");
+    }
+    std::string text = buf.str();
+    Result<Settings> r =
+        ext == ".json" ? SettingsFromJson(text, base) : SettingsFromToml(text, base);
+    if (!r.ok()) return r.status().WithContext("settings file '" + path + "'");
+    return r;
+  } catch (const std::exception& e) {
+    return ExceptionStatus("settings file '" + path + "'", e);
+  }
+}
+
+Status ApplyEnv(Settings& settings, const std::map<std::string, std::string>& env,
+                std::string_view prefix) {
+  try {
+    for (const auto& [name, value] : env) {
+      if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+      std::string rest = Lower(std::string_view(name).substr(prefix.size()));
+      std::vector<std::string> path;
+      size_t start = 0;
+      while (true) {
+        size_t pos = rest.find("__", start);
+        path.push_back(
+            rest.substr(start, pos == std::string::npos ? std::string::npos : pos - start));
+        if (pos == std::string::npos) break;
+        start = pos + 2;
+      }
+      if (TopLevelKeys().count(path.front()) == 0) continue;  // not a setting: not ours
+      const std::string context = "environment variable '" + name + "'";
+      for (const std::string& segment : path) {
+        if (segment.empty()) {
+          return Status::Invalid(context + ": empty key segment (nested keys are joined by '__')");
+        }
+      }
+      Settings updated = settings;
+      Status st =
+          ApplyJsonTree(Nest(path, Json(value)), Mode{.text = true, .null_string = true}, updated);
+      if (!st.ok()) return st.WithContext(context);
+      settings = std::move(updated);
+    }
+    return ValidateSettings(settings).WithContext("settings from environment");
+  } catch (const std::exception& e) {
+    return ExceptionStatus("settings from environment", e);
+  }
+}
+
+Status ApplyEnvFromEnviron(Settings& settings, std::string_view prefix) {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    size_t eq = entry.find('=');
+    if (eq == std::string_view::npos) continue;
+    env.emplace(std::string(entry.substr(0, eq)), std::string(entry.substr(eq + 1)));
+  }
+  return ApplyEnv(settings, env, prefix);
+}
+
+Status SetSetting(Settings& settings, std::string_view key, std::string_view json_value) {
+  try {
+    std::vector<std::string> path;
+    size_t start = 0;
+    while (true) {
+      size_t pos = key.find('.', start);
+      path.emplace_back(
+          key.substr(start, pos == std::string_view::npos ? std::string_view::npos : pos - start));
+      if (pos == std::string_view::npos) break;
+      start = pos + 1;
+    }
+    for (const std::string& segment : path) {
+      if (segment.empty()) {
+        return Status::Invalid("setting key '" + std::string(key) + "': empty key segment");
+      }
+    }
+    Json value = Json::parse(json_value.begin(), json_value.end(), nullptr, false);
+    if (value.is_discarded()) {
+      return Status::Invalid("setting '" + std::string(key) + "': value " +
+                             std::string(json_value) +
+                             " is not a JSON literal (strings need quotes: '\"1s\"')");
+    }
+    Settings updated = settings;
+    RETURN_IF_ERROR(ApplyJsonTree(Nest(path, std::move(value)), Mode{}, updated));
+    RETURN_IF_ERROR(ValidateSettings(updated));
+    settings = std::move(updated);
+    return Status::OK();
+  } catch (const std::exception& e) {
+    return ExceptionStatus("setting '" + std::string(key) + "'", e);
+  }
+}
+
+std::string SettingsToJson(const Settings& s, JsonFormat format) {
+  OrderedJson j = OrderedJson::object();
+  j["flush_interval"] = s.flush_interval ? DurationJson(*s.flush_interval) : OrderedJson(nullptr);
+  j["wal_enabled"] = s.wal_enabled;
+  j["manifest_poll_interval"] = DurationJson(s.manifest_poll_interval);
+  j["manifest_update_timeout"] = DurationJson(s.manifest_update_timeout);
+  j["min_filter_keys"] = s.min_filter_keys;
+  j["filter_bits_per_key"] = s.filter_bits_per_key;
+  j["l0_sst_size_bytes"] = s.l0_sst_size_bytes;
+  j["l0_max_ssts"] = s.l0_max_ssts;
+  j["l0_flush_parallelism"] = s.l0_flush_parallelism;
+  j["max_unflushed_bytes"] = s.max_unflushed_bytes;
+  if (s.compactor_options) {
+    const CompactorOptions& c = *s.compactor_options;
+    OrderedJson cj = OrderedJson::object();
+    cj["poll_interval"] = DurationJson(c.poll_interval);
+    cj["manifest_update_timeout"] = DurationJson(c.manifest_update_timeout);
+    cj["max_sst_size"] = c.max_sst_size;
+    cj["max_concurrent_compactions"] = c.max_concurrent_compactions;
+    cj["max_fetch_tasks"] = c.max_fetch_tasks;
+    OrderedJson sched = OrderedJson::object();
+    for (const auto& [k, v] : c.scheduler_options) sched[k] = v;
+    cj["scheduler_options"] = std::move(sched);
+    j["compactor_options"] = std::move(cj);
+  } else {
+    j["compactor_options"] = nullptr;
+  }
+  if (s.compression_codec == CompressionCodec::kNone) {
+    j["compression_codec"] = nullptr;
+  } else {
+    j["compression_codec"] = std::string(CompressionCodecName(s.compression_codec));
+  }
+  {
+    const ObjectStoreCacheOptions& c = s.object_store_cache_options;
+    OrderedJson cj = OrderedJson::object();
+    cj["root_folder"] = c.root_folder ? OrderedJson(*c.root_folder) : OrderedJson(nullptr);
+    cj["max_cache_size_bytes"] =
+        c.max_cache_size_bytes ? OrderedJson(*c.max_cache_size_bytes) : OrderedJson(nullptr);
+    cj["part_size_bytes"] = c.part_size_bytes;
+    cj["cache_puts"] = c.cache_puts;
+    cj["preload_disk_cache_on_startup"] = c.preload_disk_cache_on_startup
+                                              ? OrderedJson(*c.preload_disk_cache_on_startup)
+                                              : OrderedJson(nullptr);
+    cj["scan_interval"] = c.scan_interval ? DurationJson(*c.scan_interval) : OrderedJson(nullptr);
+    j["object_store_cache_options"] = std::move(cj);
+  }
+  if (s.garbage_collector_options) {
+    const GarbageCollectorOptions& g = *s.garbage_collector_options;
+    OrderedJson gj = OrderedJson::object();
+    gj["manifest_options"] = GcDirJson(g.manifest_options);
+    gj["wal_options"] = GcDirJson(g.wal_options);
+    gj["compacted_options"] = GcDirJson(g.compacted_options);
+    gj["compactions_options"] = GcDirJson(g.compactions_options);
+    j["garbage_collector_options"] = std::move(gj);
+  } else {
+    j["garbage_collector_options"] = nullptr;
+  }
+  j["default_ttl"] = s.default_ttl ? OrderedJson(*s.default_ttl) : OrderedJson(nullptr);
+  if (format.include_extensions) j["block_size"] = s.block_size;
+  return j.dump(format.pretty ? 4 : -1, ' ', false, OrderedJson::error_handler_t::replace);
+}
+
+Status ValidateSettings(const Settings& s) {
+  auto at_least_one = [](std::string_view name, uint64_t v) {
+    if (v >= 1) return Status::OK();
+    return Status::Invalid("setting '" + std::string(name) + "': must be at least 1, got " +
+                           std::to_string(v));
+  };
+  auto positive = [](std::string_view name, milliseconds d) {
+    if (d.count() > 0) return Status::OK();
+    return Status::Invalid("setting '" + std::string(name) +
+                           "': must be a positive duration, got " + FormatDuration(d));
+  };
+  if (s.flush_interval) RETURN_IF_ERROR(positive("flush_interval", *s.flush_interval));
+  RETURN_IF_ERROR(positive("manifest_poll_interval", s.manifest_poll_interval));
+  RETURN_IF_ERROR(positive("manifest_update_timeout", s.manifest_update_timeout));
+  RETURN_IF_ERROR(at_least_one("l0_sst_size_bytes", s.l0_sst_size_bytes));
+  RETURN_IF_ERROR(at_least_one("l0_max_ssts", s.l0_max_ssts));
+  RETURN_IF_ERROR(at_least_one("l0_flush_parallelism", s.l0_flush_parallelism));
+  RETURN_IF_ERROR(at_least_one("max_unflushed_bytes", s.max_unflushed_bytes));
+  if (s.compactor_options) {
+    const CompactorOptions& c = *s.compactor_options;
+    RETURN_IF_ERROR(positive("compactor_options.poll_interval", c.poll_interval));
+    RETURN_IF_ERROR(
+        positive("compactor_options.manifest_update_timeout", c.manifest_update_timeout));
+    RETURN_IF_ERROR(at_least_one("compactor_options.max_sst_size", c.max_sst_size));
+    RETURN_IF_ERROR(
+        at_least_one("compactor_options.max_concurrent_compactions", c.max_concurrent_compactions));
+    RETURN_IF_ERROR(at_least_one("compactor_options.max_fetch_tasks", c.max_fetch_tasks));
+  }
+  if (s.garbage_collector_options) {
+    const GarbageCollectorOptions& g = *s.garbage_collector_options;
+    const std::pair<const char*, const std::optional<GcDirectoryOptions>*> dirs[] = {
+        {"manifest_options", &g.manifest_options},
+        {"wal_options", &g.wal_options},
+        {"compacted_options", &g.compacted_options},
+        {"compactions_options", &g.compactions_options}};
+    for (const auto& [name, dir] : dirs) {
+      if (*dir) {
+        RETURN_IF_ERROR(positive(std::string("garbage_collector_options.") + name + ".interval",
+                                 (*dir)->interval));
+      }
+    }
+  }
+  uint32_t b = s.block_size;
+  if (b < 1024 || b > 65536 || (b & (b - 1)) != 0) {
+    return Status::Invalid("setting 'block_size': must be a power of two in [1024, 65536], got " +
+                           std::to_string(b));
+  }
+  return Status::OK();
+}
+
+}  // namespace slatedb::config

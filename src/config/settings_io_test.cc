@@ -1,0 +1,443 @@
+// config/settings_io_test.cc — Settings from JSON / TOML / files / environment, and back.
+#include "config/settings_io.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace slatedb::config {
+namespace {
+
+using std::chrono::milliseconds;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string DefaultsPath() {
+  return std::string(SLATEDB_CONFIG_TESTDATA) + "/slatedb-0.12.1-default-settings.json";
+}
+
+// A fresh temporary directory per test, removed afterwards.
+class TempDir {
+ public:
+  TempDir() {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    path_ = std::filesystem::temp_directory_path() /
+            (std::string("slatedb_config_") + info->name() + "_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  std::string Write(const std::string& name, const std::string& text) const {
+    std::string p = (path_ / name).string();
+    std::ofstream(p) << text;
+    return p;
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+TEST(SettingsDefaultsTest, MatchSlateDbDefaultJson) {
+  std::string expected_text = ReadFile(DefaultsPath());
+  ASSERT_FALSE(expected_text.empty()) << DefaultsPath();
+  nlohmann::json expected = nlohmann::json::parse(expected_text);
+  nlohmann::json actual = nlohmann::json::parse(SettingsToJson(Settings{}));
+  EXPECT_EQ(actual, expected) << actual.dump(2);
+}
+
+TEST(SettingsDefaultsTest, DefaultJsonParsesToDefaults) {
+  auto s = SettingsFromJson(ReadFile(DefaultsPath()));
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(*s, Settings{});
+  // Even over a very different base, a complete object gives the defaults back.
+  Settings base;
+  base.flush_interval.reset();
+  base.compactor_options.reset();
+  base.l0_max_ssts = 99;
+  auto s2 = SettingsFromJson(ReadFile(DefaultsPath()), base);
+  ASSERT_TRUE(s2.ok()) << s2.status().ToString();
+  EXPECT_EQ(*s2, Settings{});
+}
+
+TEST(SettingsDefaultsTest, ValuesAreSlateDbs) {
+  Settings s;
+  EXPECT_EQ(s.flush_interval, milliseconds(100));
+  EXPECT_EQ(s.l0_sst_size_bytes, 64u << 20);
+  EXPECT_EQ(s.max_unflushed_bytes, 1u << 30);
+  EXPECT_EQ(s.l0_max_ssts, 8u);
+  EXPECT_EQ(s.manifest_poll_interval, milliseconds(1000));
+  ASSERT_TRUE(s.compactor_options.has_value());
+  EXPECT_EQ(s.compactor_options->poll_interval, milliseconds(5000));
+  EXPECT_EQ(s.compression_codec, CompressionCodec::kNone);
+  EXPECT_FALSE(s.default_ttl.has_value());
+  EXPECT_EQ(s.block_size, 4096u);
+  EXPECT_TRUE(ValidateSettings(s).ok());
+}
+
+TEST(SettingsJsonTest, PartialObjectLaysOverBase) {
+  Settings base;
+  base.l0_max_ssts = 3;
+  auto s = SettingsFromJson(
+      R"({"flush_interval": "50ms", "compactor_options": {"poll_interval": "1s"},
+          "compression_codec": "Zstd", "default_ttl": 60000})",
+      base);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->flush_interval, milliseconds(50));
+  EXPECT_EQ(s->l0_max_ssts, 3u);  // untouched base value
+  EXPECT_EQ(s->compactor_options->poll_interval, milliseconds(1000));
+  EXPECT_EQ(s->compactor_options->max_sst_size, 268435456u);  // merged, not replaced
+  EXPECT_EQ(s->compression_codec, CompressionCodec::kZstd);
+  EXPECT_EQ(s->default_ttl, 60000u);
+}
+
+TEST(SettingsJsonTest, NullClearsOptionals) {
+  auto s = SettingsFromJson(
+      R"({"flush_interval": null, "compactor_options": null, "garbage_collector_options": null,
+          "compression_codec": null, "default_ttl": null})");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_FALSE(s->flush_interval.has_value());
+  EXPECT_FALSE(s->compactor_options.has_value());
+  EXPECT_FALSE(s->garbage_collector_options.has_value());
+  // A nested object over a null base starts from the defaults.
+  auto s2 = SettingsFromJson(R"({"compactor_options": {"max_fetch_tasks": 9}})", *s);
+  ASSERT_TRUE(s2.ok()) << s2.status().ToString();
+  ASSERT_TRUE(s2->compactor_options.has_value());
+  EXPECT_EQ(s2->compactor_options->max_fetch_tasks, 9u);
+  EXPECT_EQ(s2->compactor_options->poll_interval, milliseconds(5000));
+}
+
+TEST(SettingsJsonTest, GcAndCacheOptions) {
+  auto s = SettingsFromJson(
+      R"({"garbage_collector_options": {"wal_options": {"min_age": "10m"},
+                                         "manifest_options": null},
+          "object_store_cache_options": {"root_folder": "/tmp/c", "cache_puts": true,
+                                          "preload_disk_cache_on_startup": "AllSst",
+                                          "scan_interval": null}})");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  const GarbageCollectorOptions& g = *s->garbage_collector_options;
+  EXPECT_EQ(g.wal_options->min_age, milliseconds(600000));
+  EXPECT_EQ(g.wal_options->interval, milliseconds(60000));
+  EXPECT_FALSE(g.manifest_options.has_value());
+  EXPECT_TRUE(g.compacted_options.has_value());
+  EXPECT_EQ(s->object_store_cache_options.root_folder, "/tmp/c");
+  EXPECT_TRUE(s->object_store_cache_options.cache_puts);
+  EXPECT_EQ(s->object_store_cache_options.preload_disk_cache_on_startup, "AllSst");
+  EXPECT_FALSE(s->object_store_cache_options.scan_interval.has_value());
+}
+
+TEST(SettingsJsonTest, SchedulerOptionsMerge) {
+  auto s = SettingsFromJson(
+      R"({"compactor_options": {"scheduler_options": {"min_compaction_sources": "2",
+                                                      "max_compaction_sources": "8"}}})");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  auto s2 = SettingsFromJson(
+      R"({"compactor_options": {"scheduler_options": {"max_compaction_sources": null,
+                                                      "include_size_threshold": "4.0"}}})",
+      *s);
+  ASSERT_TRUE(s2.ok()) << s2.status().ToString();
+  std::map<std::string, std::string> expected = {{"min_compaction_sources", "2"},
+                                                 {"include_size_threshold", "4.0"}};
+  EXPECT_EQ(s2->compactor_options->scheduler_options, expected);
+  auto bad = SettingsFromJson(R"({"compactor_options": {"scheduler_options": {"x": 2}}})");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(),
+            "setting 'compactor_options.scheduler_options.x': expected a string (e.g. \"2\"), "
+            "got 2");
+}
+
+TEST(SettingsJsonTest, UnknownKeysAreNamed) {
+  auto r = SettingsFromJson(R"({"flush_intervl": "1s"})");
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsInvalid());
+  EXPECT_EQ(r.status().message(), "unknown setting 'flush_intervl'");
+  auto r2 = SettingsFromJson(R"({"compactor_options": {"poll_intervl": "1s"}})");
+  ASSERT_FALSE(r2.ok());
+  EXPECT_EQ(r2.status().message(), "unknown setting 'compactor_options.poll_intervl'");
+  auto r3 = SettingsFromJson(R"({"garbage_collector_options": {"wal_options": {"minage": "1s"}}})");
+  ASSERT_FALSE(r3.ok());
+  EXPECT_EQ(r3.status().message(),
+            "unknown setting 'garbage_collector_options.wal_options.minage'");
+}
+
+TEST(SettingsJsonTest, BadValuesAreNamed) {
+  struct Case {
+    const char* json;
+    const char* message;
+  };
+  const Case cases[] = {
+      {R"({"l0_max_ssts": "x"})",
+       "setting 'l0_max_ssts': expected a non-negative integer, got \"x\""},
+      {R"({"l0_max_ssts": -1})", "setting 'l0_max_ssts': expected a non-negative integer, got -1"},
+      {R"({"l0_max_ssts": 1.5})",
+       "setting 'l0_max_ssts': expected a non-negative integer, got 1.5"},
+      {R"({"min_filter_keys": 4294967296})",
+       "setting 'min_filter_keys': expected an integer in [0, 4294967295], got 4294967296"},
+      {R"({"wal_enabled": "true"})", "setting 'wal_enabled': expected true or false, got \"true\""},
+      {R"({"compression_codec": "snappy"})",
+       "setting 'compression_codec': expected null, \"Snappy\", \"Zlib\", \"Lz4\" or \"Zstd\", "
+       "got \"snappy\""},
+      {R"({"manifest_poll_interval": 1000})",
+       "setting 'manifest_poll_interval': expected a duration string such as \"100ms\", got 1000"},
+      {R"({"manifest_poll_interval": null})",
+       "setting 'manifest_poll_interval': expected a duration string such as \"100ms\", got null"},
+      {R"({"compactor_options": 5})",
+       "setting 'compactor_options': expected an object or null, got 5"},
+      {R"({"l0_max_ssts": 0})", "setting 'l0_max_ssts': must be at least 1, got 0"},
+      {R"({"block_size": 1000})",
+       "setting 'block_size': must be a power of two in [1024, 65536], got 1000"},
+      {R"({"flush_interval": "0ms"})",
+       "setting 'flush_interval': must be a positive duration, got 0s"},
+      {R"([1, 2])", "settings: expected an object, got [1,2]"},
+  };
+  for (const Case& c : cases) {
+    auto r = SettingsFromJson(c.json);
+    ASSERT_FALSE(r.ok()) << c.json;
+    EXPECT_TRUE(r.status().IsInvalid()) << c.json;
+    EXPECT_EQ(r.status().message(), c.message) << c.json;
+  }
+  auto d = SettingsFromJson(R"({"flush_interval": "fast"})");
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.status().message().rfind("setting 'flush_interval': invalid duration 'fast'", 0), 0u)
+      << d.status().message();
+}
+
+TEST(SettingsJsonTest, MalformedJson) {
+  for (const char* bad : {"", "{", "{\"a\": }", "nul", "{\"flush_interval\": \"1s\",}"}) {
+    auto r = SettingsFromJson(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_TRUE(r.status().IsInvalid());
+    EXPECT_EQ(r.status().message().rfind("settings JSON: parse error", 0), 0u)
+        << r.status().message();
+  }
+}
+
+TEST(SettingsJsonTest, RoundTripsNonDefaults) {
+  Settings s;
+  s.flush_interval.reset();
+  s.wal_enabled = false;
+  s.manifest_poll_interval = milliseconds(250);
+  s.l0_max_ssts = 16;
+  s.compression_codec = CompressionCodec::kLz4;
+  s.default_ttl = 1234;
+  s.compactor_options->scheduler_options["min_compaction_sources"] = "2";
+  s.compactor_options->manifest_update_timeout = milliseconds(1500);
+  s.garbage_collector_options->compactions_options.reset();
+  s.object_store_cache_options.max_cache_size_bytes.reset();
+  s.object_store_cache_options.root_folder = "/var/cache/slatedb";
+  s.block_size = 16384;
+  for (bool pretty : {false, true}) {
+    std::string text = SettingsToJson(s, {.pretty = pretty, .include_extensions = true});
+    auto back = SettingsFromJson(text);
+    ASSERT_TRUE(back.ok()) << back.status().ToString() << "\n" << text;
+    EXPECT_EQ(*back, s) << text;
+  }
+  // Without extensions block_size is not printed, so it comes back as the base value.
+  auto back = SettingsFromJson(SettingsToJson(s));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->block_size, 4096u);
+  EXPECT_EQ(nlohmann::json::parse(SettingsToJson(s)).count("block_size"), 0u);
+}
+
+TEST(SettingsJsonTest, PrettyUsesSlateDbKeyOrder) {
+  std::string text = SettingsToJson(Settings{}, {.pretty = true});
+  EXPECT_LT(text.find("\"flush_interval\""), text.find("\"wal_enabled\""));
+  EXPECT_LT(text.find("\"compression_codec\""), text.find("\"object_store_cache_options\""));
+  EXPECT_LT(text.find("\"garbage_collector_options\""), text.find("\"default_ttl\""));
+  EXPECT_NE(text.find("\n    \"wal_enabled\": true"), std::string::npos) << text;
+}
+
+TEST(SettingsTomlTest, ParsesNestedTables) {
+  auto s = SettingsFromToml(R"(
+flush_interval = "20ms"
+l0_max_ssts = 12
+compression_codec = "Snappy"
+default_ttl = "null"
+
+[compactor_options]
+poll_interval = "2s"
+[compactor_options.scheduler_options]
+min_compaction_sources = "3"
+
+[garbage_collector_options.wal_options]
+interval = "1m"
+)");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->flush_interval, milliseconds(20));
+  EXPECT_EQ(s->l0_max_ssts, 12u);
+  EXPECT_EQ(s->compression_codec, CompressionCodec::kSnappy);
+  EXPECT_FALSE(s->default_ttl.has_value());
+  EXPECT_EQ(s->compactor_options->poll_interval, milliseconds(2000));
+  EXPECT_EQ(s->compactor_options->scheduler_options.at("min_compaction_sources"), "3");
+  EXPECT_EQ(s->garbage_collector_options->wal_options->interval, milliseconds(60000));
+}
+
+TEST(SettingsTomlTest, NullStringDisablesCompactor) {
+  auto s = SettingsFromToml("compactor_options = \"null\"\nflush_interval = \"null\"\n");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_FALSE(s->compactor_options.has_value());
+  EXPECT_FALSE(s->flush_interval.has_value());
+}
+
+TEST(SettingsTomlTest, ErrorsNameTheProblem) {
+  auto parse = SettingsFromToml("flush_interval = \n");
+  ASSERT_FALSE(parse.ok());
+  EXPECT_TRUE(parse.status().IsInvalid());
+  EXPECT_NE(parse.status().message().find("settings TOML:"), std::string::npos);
+  EXPECT_NE(parse.status().message().find("line 1"), std::string::npos) << parse.status().message();
+  auto unknown = SettingsFromToml("[compactor_options]\nfoo = 1\n");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.status().message(), "unknown setting 'compactor_options.foo'");
+  auto bad = SettingsFromToml("l0_max_ssts = \"x\"\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(),
+            "setting 'l0_max_ssts': expected a non-negative integer, got \"x\"");
+  auto date = SettingsFromToml("flush_interval = 1979-05-27\n");
+  ASSERT_FALSE(date.ok());
+  EXPECT_NE(date.status().message().find("'flush_interval'"), std::string::npos);
+}
+
+TEST(SettingsFileTest, LoadsByExtension) {
+  TempDir dir;
+  auto j = SettingsFromFile(dir.Write("s.json", R"({"l0_max_ssts": 5})"));
+  ASSERT_TRUE(j.ok()) << j.status().ToString();
+  EXPECT_EQ(j->l0_max_ssts, 5u);
+  auto t = SettingsFromFile(dir.Write("s.TOML", "l0_max_ssts = 6\n"));
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->l0_max_ssts, 6u);
+  auto full = SettingsFromFile(DefaultsPath());
+  ASSERT_TRUE(full.ok()) << full.status().ToString();
+  EXPECT_EQ(*full, Settings{});
+}
+
+TEST(SettingsFileTest, ErrorsNameTheFile) {
+  TempDir dir;
+  std::string yaml = dir.Write("s.yaml", "a: 1\n");
+  auto r = SettingsFromFile(yaml);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsInvalid());
+  EXPECT_NE(r.status().message().find(yaml), std::string::npos);
+  auto missing = SettingsFromFile("/nonexistent/dir/s.json");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_TRUE(missing.status().IsNotFound());
+  EXPECT_NE(missing.status().message().find("/nonexistent/dir/s.json"), std::string::npos);
+  std::string bad = dir.Write("bad.json", R"({"nope": 1})");
+  auto b = SettingsFromFile(bad);
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.status().message(), "settings file '" + bad + "': unknown setting 'nope'");
+}
+
+TEST(SettingsEnvTest, AppliesPrefixedVariables) {
+  Settings s;
+  std::map<std::string, std::string> env = {
+      {"SLATEDB_FLUSH_INTERVAL", "50ms"},
+      {"SLATEDB_COMPACTOR_OPTIONS__POLL_INTERVAL", "1s"},
+      {"SLATEDB_COMPACTOR_OPTIONS__SCHEDULER_OPTIONS__MIN_COMPACTION_SOURCES", "2"},
+      {"SLATEDB_GARBAGE_COLLECTOR_OPTIONS__WAL_OPTIONS__MIN_AGE", "10m"},
+      {"SLATEDB_L0_MAX_SSTS", "12"},
+      {"SLATEDB_WAL_ENABLED", "false"},
+      {"SLATEDB_COMPRESSION_CODEC", "Zlib"},
+      {"SLATEDB_DEFAULT_TTL", "1h"},
+      {"SLATEDB_BLOCK_SIZE", "8192"},
+      {"slatedb_min_filter_keys", "7"},  // wrong case of the prefix: not ours
+      {"SLATEDB_SOURCE_DIR", "/src"},    // not a setting: ignored
+      {"OTHER_L0_MAX_SSTS", "1"},
+  };
+  Status st = ApplyEnv(s, env);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(s.flush_interval, milliseconds(50));
+  EXPECT_EQ(s.compactor_options->poll_interval, milliseconds(1000));
+  EXPECT_EQ(s.compactor_options->scheduler_options.at("min_compaction_sources"), "2");
+  EXPECT_EQ(s.garbage_collector_options->wal_options->min_age, milliseconds(600000));
+  EXPECT_EQ(s.l0_max_ssts, 12u);
+  EXPECT_FALSE(s.wal_enabled);
+  EXPECT_EQ(s.compression_codec, CompressionCodec::kZlib);
+  EXPECT_EQ(s.default_ttl, 3600000u);
+  EXPECT_EQ(s.block_size, 8192u);
+  EXPECT_EQ(s.min_filter_keys, 1000u);
+}
+
+TEST(SettingsEnvTest, NullAndJsonObjects) {
+  Settings s;
+  ASSERT_TRUE(ApplyEnv(s, {{"SLATEDB_COMPACTOR_OPTIONS", "null"},
+                           {"SLATEDB_FLUSH_INTERVAL", "null"},
+                           {"SLATEDB_DEFAULT_TTL", "60000"}})
+                  .ok());
+  EXPECT_FALSE(s.compactor_options.has_value());
+  EXPECT_FALSE(s.flush_interval.has_value());
+  EXPECT_EQ(s.default_ttl, 60000u);
+  Status st = ApplyEnv(s, {{"SLATEDB_GARBAGE_COLLECTOR_OPTIONS", R"({"wal_options": null})"}});
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_FALSE(s.garbage_collector_options->wal_options.has_value());
+  EXPECT_TRUE(s.garbage_collector_options->manifest_options.has_value());
+}
+
+TEST(SettingsEnvTest, ErrorsNameTheVariable) {
+  Settings s;
+  Status bad = ApplyEnv(s, {{"SLATEDB_L0_MAX_SSTS", "x"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.message(),
+            "environment variable 'SLATEDB_L0_MAX_SSTS': setting 'l0_max_ssts': expected a "
+            "non-negative integer, got \"x\"");
+  Status nested = ApplyEnv(s, {{"SLATEDB_COMPACTOR_OPTIONS__POLL_INTRVAL", "1s"}});
+  ASSERT_FALSE(nested.ok());
+  EXPECT_EQ(nested.message(),
+            "environment variable 'SLATEDB_COMPACTOR_OPTIONS__POLL_INTRVAL': unknown setting "
+            "'compactor_options.poll_intrval'");
+  Status empty = ApplyEnv(s, {{"SLATEDB_COMPACTOR_OPTIONS____POLL_INTERVAL", "1s"}});
+  ASSERT_FALSE(empty.ok());
+  EXPECT_TRUE(empty.IsInvalid());
+  Status ttl = ApplyEnv(s, {{"SLATEDB_DEFAULT_TTL", "soon"}});
+  ASSERT_FALSE(ttl.ok());
+  EXPECT_NE(ttl.message().find("'default_ttl'"), std::string::npos);
+  EXPECT_EQ(s, Settings{});  // failed variables changed nothing
+}
+
+TEST(SettingsEnvTest, CustomPrefix) {
+  Settings s;
+  ASSERT_TRUE(
+      ApplyEnv(s, {{"MYAPP_L0_MAX_SSTS", "3"}, {"SLATEDB_L0_MAX_SSTS", "4"}}, "MYAPP_").ok());
+  EXPECT_EQ(s.l0_max_ssts, 3u);
+}
+
+TEST(SettingsEnvTest, ProcessEnvironment) {
+  ASSERT_EQ(::setenv("SLATEDBTEST_L0_FLUSH_PARALLELISM", "2", 1), 0);
+  Settings s;
+  Status st = ApplyEnvFromEnviron(s, "SLATEDBTEST_");
+  ::unsetenv("SLATEDBTEST_L0_FLUSH_PARALLELISM");
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(s.l0_flush_parallelism, 2u);
+}
+
+TEST(SetSettingTest, DottedKeysWithJsonLiterals) {
+  Settings s;
+  ASSERT_TRUE(
+      SetSetting(s, "compactor_options.scheduler_options.min_compaction_sources", "\"2\"").ok());
+  ASSERT_TRUE(SetSetting(s, "flush_interval", "null").ok());
+  ASSERT_TRUE(SetSetting(s, "l0_max_ssts", "4").ok());
+  EXPECT_EQ(s.compactor_options->scheduler_options.at("min_compaction_sources"), "2");
+  EXPECT_FALSE(s.flush_interval.has_value());
+  EXPECT_EQ(s.l0_max_ssts, 4u);
+  Status unquoted = SetSetting(s, "manifest_poll_interval", "1s");
+  ASSERT_FALSE(unquoted.ok());
+  EXPECT_NE(unquoted.message().find("not a JSON literal"), std::string::npos);
+  Status unknown = SetSetting(s, "compactor_options.nope", "1");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.message(), "unknown setting 'compactor_options.nope'");
+  EXPECT_FALSE(SetSetting(s, "compactor_options..x", "1").ok());
+  EXPECT_FALSE(SetSetting(s, "l0_max_ssts", "0").ok());
+  EXPECT_EQ(s.l0_max_ssts, 4u);  // rejected values leave settings unchanged
+}
+
+}  // namespace
+}  // namespace slatedb::config
