@@ -8,28 +8,44 @@ namespace slatedb {
 
 std::string_view ObjectStoreOpName(ObjectStoreOp op) {
   switch (op) {
-    case ObjectStoreOp::kPut: return "put";
-    case ObjectStoreOp::kPutIfAbsent: return "put_if_absent";
-    case ObjectStoreOp::kPutIfMatch: return "put_if_match";
-    case ObjectStoreOp::kGet: return "get";
-    case ObjectStoreOp::kGetRange: return "get_range";
-    case ObjectStoreOp::kHead: return "head";
-    case ObjectStoreOp::kList: return "list";
-    case ObjectStoreOp::kDelete: return "delete";
+    case ObjectStoreOp::kPut:
+      return "put";
+    case ObjectStoreOp::kPutIfAbsent:
+      return "put_if_absent";
+    case ObjectStoreOp::kPutIfMatch:
+      return "put_if_match";
+    case ObjectStoreOp::kGet:
+      return "get";
+    case ObjectStoreOp::kGetRange:
+      return "get_range";
+    case ObjectStoreOp::kHead:
+      return "head";
+    case ObjectStoreOp::kList:
+      return "list";
+    case ObjectStoreOp::kDelete:
+      return "delete";
   }
   return "unknown";
 }
 
 uint64_t RequestCounts::Of(ObjectStoreOp op) const {
   switch (op) {
-    case ObjectStoreOp::kPut: return put;
-    case ObjectStoreOp::kPutIfAbsent: return put_if_absent;
-    case ObjectStoreOp::kPutIfMatch: return put_if_match;
-    case ObjectStoreOp::kGet: return get;
-    case ObjectStoreOp::kGetRange: return get_range;
-    case ObjectStoreOp::kHead: return head;
-    case ObjectStoreOp::kList: return list;
-    case ObjectStoreOp::kDelete: return delete_;
+    case ObjectStoreOp::kPut:
+      return put;
+    case ObjectStoreOp::kPutIfAbsent:
+      return put_if_absent;
+    case ObjectStoreOp::kPutIfMatch:
+      return put_if_match;
+    case ObjectStoreOp::kGet:
+      return get;
+    case ObjectStoreOp::kGetRange:
+      return get_range;
+    case ObjectStoreOp::kHead:
+      return head;
+    case ObjectStoreOp::kList:
+      return list;
+    case ObjectStoreOp::kDelete:
+      return delete_;
   }
   return 0;
 }
@@ -64,14 +80,30 @@ FaultInjectingObjectStore::Decision FaultInjectingObjectStore::Decide(ObjectStor
   (void)key;
   std::lock_guard<std::mutex> l(mu_);
   switch (op) {
-    case ObjectStoreOp::kPut: ++counts_.put; break;
-    case ObjectStoreOp::kPutIfAbsent: ++counts_.put_if_absent; break;
-    case ObjectStoreOp::kPutIfMatch: ++counts_.put_if_match; break;
-    case ObjectStoreOp::kGet: ++counts_.get; break;
-    case ObjectStoreOp::kGetRange: ++counts_.get_range; break;
-    case ObjectStoreOp::kHead: ++counts_.head; break;
-    case ObjectStoreOp::kList: ++counts_.list; break;
-    case ObjectStoreOp::kDelete: ++counts_.delete_; break;
+    case ObjectStoreOp::kPut:
+      ++counts_.put;
+      break;
+    case ObjectStoreOp::kPutIfAbsent:
+      ++counts_.put_if_absent;
+      break;
+    case ObjectStoreOp::kPutIfMatch:
+      ++counts_.put_if_match;
+      break;
+    case ObjectStoreOp::kGet:
+      ++counts_.get;
+      break;
+    case ObjectStoreOp::kGetRange:
+      ++counts_.get_range;
+      break;
+    case ObjectStoreOp::kHead:
+      ++counts_.head;
+      break;
+    case ObjectStoreOp::kList:
+      ++counts_.list;
+      break;
+    case ObjectStoreOp::kDelete:
+      ++counts_.delete_;
+      break;
   }
   Decision d;
   // Always draw the same number of values per request so the sequence depends only on the
@@ -85,8 +117,8 @@ FaultInjectingObjectStore::Decision FaultInjectingObjectStore::Decide(ObjectStor
   d.lose_reply = !d.fail && is_write && lost < opts_.reply_lost_rate;
   d.delay = opts_.latency;
   if (opts_.latency_jitter.count() > 0) {
-    d.delay += std::chrono::microseconds(
-        static_cast<int64_t>(jitter_draw % (static_cast<uint64_t>(opts_.latency_jitter.count()) + 1)));
+    d.delay += std::chrono::microseconds(static_cast<int64_t>(
+        jitter_draw % (static_cast<uint64_t>(opts_.latency_jitter.count()) + 1)));
   }
   if (d.fail) ++counts_.injected_errors;
   return d;

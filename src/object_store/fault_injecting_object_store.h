@@ -64,8 +64,8 @@ struct FaultOptions {
 };
 
 struct RequestCounts {
-  uint64_t put = 0, put_if_absent = 0, put_if_match = 0, get = 0, get_range = 0, head = 0,
-           list = 0, delete_ = 0;
+  uint64_t put = 0, put_if_absent = 0, put_if_match = 0, get = 0, get_range = 0, head = 0, list = 0,
+           delete_ = 0;
   uint64_t injected_errors = 0;  // requests failed before reaching the inner store
   uint64_t lost_replies = 0;     // writes that landed but reported kUnavailable
   uint64_t Total() const {
@@ -82,8 +82,8 @@ class FaultInjectingObjectStore final : public ObjectStore {
                           const PutOptions& options = {}) override;
   Result<std::string> PutIfAbsent(std::string_view key, std::string_view data,
                                   const PutOptions& options = {}) override;
-  Result<std::string> PutIfMatch(std::string_view key, std::string_view data,
-                                 std::string_view etag, const PutOptions& options = {}) override;
+  Result<std::string> PutIfMatch(std::string_view key, std::string_view data, std::string_view etag,
+                                 const PutOptions& options = {}) override;
   Result<std::string> Get(std::string_view key) override;
   Result<std::string> GetRange(std::string_view key, uint64_t offset,
                                std::optional<uint64_t> length) override;

@@ -28,8 +28,8 @@ namespace {
 
 Status CheckSegments(std::string_view key, std::string_view what) {
   auto bad = [&](std::string_view why) {
-    return Status::Invalid(std::string(what) + " '" + Printable(key) + "' is invalid: " +
-                           std::string(why));
+    return Status::Invalid(std::string(what) + " '" + Printable(key) +
+                           "' is invalid: " + std::string(why));
   };
   if (key.find('\0') != std::string_view::npos) return bad("contains a NUL byte");
   if (key.front() == '/') return bad("absolute keys are not allowed (leading '/')");

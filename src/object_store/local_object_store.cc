@@ -63,7 +63,8 @@ int64_t MtimeMillis(const struct stat& st) {
 Status FsyncDir(const std::string& dir) {
   Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (fd.get() < 0) return Status::Internal("open directory " + dir + ": " + Errno(errno));
-  if (::fsync(fd.get()) != 0) return Status::Internal("fsync directory " + dir + ": " + Errno(errno));
+  if (::fsync(fd.get()) != 0)
+    return Status::Internal("fsync directory " + dir + ": " + Errno(errno));
   return Status::OK();
 }
 
@@ -104,6 +105,11 @@ class LocalObjectStore final : public ObjectStore {
     bool have_stat = rc == 0 && ::stat(tmp.c_str(), &st) == 0;
     ::unlink(tmp.c_str());
     if (rc != 0) {
+      struct stat existing {};
+      if (err == EEXIST && ::lstat(path.c_str(), &existing) == 0 && S_ISDIR(existing.st_mode)) {
+        return Status::Invalid("object key '" + Printable(key) +
+                               "' names a directory of other objects in " + Describe());
+      }
       if (err == EEXIST) {
         return Status::AlreadyExists("object '" + Printable(key) + "' already exists in " +
                                      Describe());
@@ -116,8 +122,8 @@ class LocalObjectStore final : public ObjectStore {
     return EtagOf(st);
   }
 
-  Result<std::string> PutIfMatch(std::string_view key, std::string_view data,
-                                 std::string_view etag, const PutOptions& options) override {
+  Result<std::string> PutIfMatch(std::string_view key, std::string_view data, std::string_view etag,
+                                 const PutOptions& options) override {
     RETURN_IF_ERROR(CheckPut(key, options));
     std::string path = PathOf(key);
     ASSIGN_OR_RETURN(std::string tmp, WriteTemp(key, data));
@@ -149,9 +155,7 @@ class LocalObjectStore final : public ObjectStore {
     return StatEtag(key, path);
   }
 
-  Result<std::string> Get(std::string_view key) override {
-    return GetRange(key, 0, std::nullopt);
-  }
+  Result<std::string> Get(std::string_view key) override { return GetRange(key, 0, std::nullopt); }
 
   Result<std::string> GetRange(std::string_view key, uint64_t offset,
                                std::optional<uint64_t> length) override {
@@ -185,8 +189,8 @@ class LocalObjectStore final : public ObjectStore {
   Result<std::vector<ObjectMeta>> List(std::string_view prefix) override {
     RETURN_IF_ERROR(object_store::ValidateListPrefix(prefix));
     size_t slash = prefix.rfind('/');
-    std::string start_rel = slash == std::string_view::npos ? std::string()
-                                                            : std::string(prefix.substr(0, slash));
+    std::string start_rel =
+        slash == std::string_view::npos ? std::string() : std::string(prefix.substr(0, slash));
     std::vector<ObjectMeta> out;
     RETURN_IF_ERROR(Walk(start_rel, prefix, &out));
     std::sort(out.begin(), out.end(),
@@ -264,8 +268,7 @@ class LocalObjectStore final : public ObjectStore {
   std::string TempName() {
     std::lock_guard<std::mutex> l(rng_mu_);
     char buf[40];
-    std::snprintf(buf, sizeof(buf), "%016llx%08llx",
-                  static_cast<unsigned long long>(rng_.Next64()),
+    std::snprintf(buf, sizeof(buf), "%016llx%08llx", static_cast<unsigned long long>(rng_.Next64()),
                   static_cast<unsigned long long>(++temp_counter_ & 0xffffffffu));
     return std::string(object_store::kTempPrefix) + buf;
   }

@@ -30,8 +30,8 @@ class MemoryObjectStore final : public ObjectStore {
     return StoreLocked(key, data, options);
   }
 
-  Result<std::string> PutIfMatch(std::string_view key, std::string_view data,
-                                 std::string_view etag, const PutOptions& options) override {
+  Result<std::string> PutIfMatch(std::string_view key, std::string_view data, std::string_view etag,
+                                 const PutOptions& options) override {
     RETURN_IF_ERROR(CheckPut(key, options));
     std::lock_guard<std::mutex> lock(mu_);
     auto it = objects_.find(key);

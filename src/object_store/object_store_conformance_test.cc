@@ -184,7 +184,8 @@ TEST_P(ConformanceTest, ListWithPrefixIsOrderedAndComplete) {
   ASSERT_TRUE(all.ok()) << all.status().ToString();
   std::vector<std::string> keys;
   for (const auto& m : *all) keys.push_back(m.key);
-  EXPECT_EQ(keys, (std::vector<std::string>{"list/a/1", "list/a/2", "list/a0", "list/b", "list/c"}));
+  EXPECT_EQ(keys,
+            (std::vector<std::string>{"list/a/1", "list/a/2", "list/a0", "list/b", "list/c"}));
   for (const auto& m : *all) {
     EXPECT_EQ(m.size, m.key.size());
     auto h = store_->Head(m.key);
@@ -244,7 +245,7 @@ TEST_P(ConformanceTest, DeleteIsIdempotent) {
   ASSERT_TRUE(store_->Put("d/y", "2").ok());
   EXPECT_TRUE(store_->Delete("d/x").ok());
   EXPECT_TRUE(store_->Get("d/x").status().IsNotFound());
-  EXPECT_TRUE(store_->Delete("d/x").ok());           // already gone
+  EXPECT_TRUE(store_->Delete("d/x").ok());            // already gone
   EXPECT_TRUE(store_->Delete("never/existed").ok());  // never there
   auto l = store_->List("d/");
   ASSERT_TRUE(l.ok());
@@ -341,8 +342,9 @@ TEST_P(ConformanceTest, LargeObject20MiB) {
 }
 
 TEST_P(ConformanceTest, BadKeysAreInvalid) {
-  const std::string bad[] = {"", "/abs", "a//b", "a/../b", "..", "./a", "a/.", "a/",
-                             std::string("a\0b", 3), ".tmp.x", "d/.tmp.123"};
+  const std::string bad[] = {
+      "",       "/abs",      "a//b", "a/../b", "..", "./a", "a/.", "a/", std::string("a\0b", 3),
+      ".tmp.x", "d/.tmp.123"};
   for (const std::string& k : bad) {
     SCOPED_TRACE("key '" + k + "'");
     auto p = store_->Put(k, "x");

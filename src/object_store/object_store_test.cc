@@ -1,6 +1,8 @@
 // Unit tests of the object-store layer that need no server: retrying and fault-injecting
 // wrappers (over memory), OpenObjectStore URLs, local-store specifics, S3 configuration and
 // failure to reach an endpoint, helpers.
+#include "slatedb/object_store.h"
+
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -17,7 +19,6 @@
 #include "object_store/memory_object_store.h"
 #include "object_store/retrying_object_store.h"
 #include "object_store/s3_object_store.h"
-#include "slatedb/object_store.h"
 #include "util/clock.h"
 
 namespace slatedb {
@@ -38,11 +39,21 @@ std::vector<StatusCode> RunSequence(uint64_t seed) {
   for (int i = 0; i < 200; ++i) {
     std::string key = "k" + std::to_string(i % 17);
     switch (i % 5) {
-      case 0: codes.push_back(f->Put(key, "v").status().code()); break;
-      case 1: codes.push_back(f->PutIfAbsent(key, "v").status().code()); break;
-      case 2: codes.push_back(f->Get(key).status().code()); break;
-      case 3: codes.push_back(f->Head(key).status().code()); break;
-      case 4: codes.push_back(f->Delete(key).code()); break;
+      case 0:
+        codes.push_back(f->Put(key, "v").status().code());
+        break;
+      case 1:
+        codes.push_back(f->PutIfAbsent(key, "v").status().code());
+        break;
+      case 2:
+        codes.push_back(f->Get(key).status().code());
+        break;
+      case 3:
+        codes.push_back(f->Head(key).status().code());
+        break;
+      case 4:
+        codes.push_back(f->Delete(key).code());
+        break;
     }
   }
   return codes;
@@ -56,7 +67,7 @@ TEST(FaultInjectingObjectStore, SameSeedSameFaults) {
   EXPECT_NE(a, c);
   int unavailable = 0;
   for (auto code : a) unavailable += code == StatusCode::kUnavailable;
-  EXPECT_GT(unavailable, 20);   // ~0.3 + lost replies of 200
+  EXPECT_GT(unavailable, 20);  // ~0.3 + lost replies of 200
   EXPECT_LT(unavailable, 140);
 }
 
@@ -453,6 +464,11 @@ TEST_F(LocalStoreTest, ObjectUsedAsDirectoryIsAClearError) {
   EXPECT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("file/child"), std::string::npos) << r.status().ToString();
   EXPECT_TRUE(store_->Get("file/child").status().IsNotFound());
+  ASSERT_TRUE(store_->Put("dir/child", "3").ok());
+  EXPECT_TRUE(store_->PutIfAbsent("dir", "4").status().IsInvalid());
+  EXPECT_FALSE(store_->Put("dir", "4").ok());
+  EXPECT_TRUE(store_->Get("dir").status().IsNotFound());
+  EXPECT_TRUE(store_->Head("dir").status().IsNotFound());
 }
 
 // ---------------------------------------------------------------- S3 configuration / network

@@ -37,13 +37,15 @@ Result<std::shared_ptr<ObjectStore>> OpenObjectStore(std::string_view url) {
   if (scheme == "s3") {
     size_t slash = rest.find('/');
     std::string_view bucket = rest.substr(0, slash);
-    std::string_view prefix = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+    std::string_view prefix =
+        slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
     if (bucket.empty()) {
       return Status::Invalid("s3 object store URL '" + Printable(url) + "' has no bucket " +
                              kExpected);
     }
     auto config = S3ConfigFromEnv(bucket, prefix);
-    if (!config.ok()) return config.status().WithContext("object store URL '" + Printable(url) + "'");
+    if (!config.ok())
+      return config.status().WithContext("object store URL '" + Printable(url) + "'");
     ASSIGN_OR_RETURN(std::shared_ptr<ObjectStore> s3, NewS3ObjectStore(std::move(config).value()));
     return NewRetryingObjectStore(std::move(s3));
   }

@@ -34,8 +34,8 @@ class RetryingObjectStore final : public ObjectStore {
                           [&](const PutOptions& o) { return inner_->PutIfAbsent(key, data, o); });
   }
 
-  Result<std::string> PutIfMatch(std::string_view key, std::string_view data,
-                                 std::string_view etag, const PutOptions& options) override {
+  Result<std::string> PutIfMatch(std::string_view key, std::string_view data, std::string_view etag,
+                                 const PutOptions& options) override {
     return ConditionalPut(key, options, StatusCode::kPreconditionFailed, [&](const PutOptions& o) {
       return inner_->PutIfMatch(key, data, etag, o);
     });
@@ -46,8 +46,7 @@ class RetryingObjectStore final : public ObjectStore {
   }
   Result<std::string> GetRange(std::string_view key, uint64_t offset,
                                std::optional<uint64_t> length) override {
-    return Retry<std::string>("get range",
-                              [&] { return inner_->GetRange(key, offset, length); });
+    return Retry<std::string>("get range", [&] { return inner_->GetRange(key, offset, length); });
   }
   Result<std::string> GetSuffix(std::string_view key, uint64_t n) override {
     return Retry<std::string>("get suffix", [&] { return inner_->GetSuffix(key, n); });
@@ -89,8 +88,8 @@ class RetryingObjectStore final : public ObjectStore {
     }
 
     Status GiveUp(const Status& last, std::string_view op) const {
-      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    s_->opts_.clock->SteadyNow() - start_)
+      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(s_->opts_.clock->SteadyNow() -
+                                                                      start_)
                     .count();
       return Status::Unavailable("object store " + std::string(op) + " gave up after " +
                                  std::to_string(attempts_) + " attempt(s) in " +
@@ -110,8 +109,8 @@ class RetryingObjectStore final : public ObjectStore {
     exp = std::min(exp, cap);
     if (exp <= 0) return std::chrono::milliseconds(0);
     std::lock_guard<std::mutex> l(rng_mu_);
-    return std::chrono::milliseconds(static_cast<int64_t>(rng_.Uniform(
-        static_cast<uint64_t>(exp) + 1)));
+    return std::chrono::milliseconds(
+        static_cast<int64_t>(rng_.Uniform(static_cast<uint64_t>(exp) + 1)));
   }
 
   std::string NewPutId() {
@@ -139,8 +138,7 @@ class RetryingObjectStore final : public ObjectStore {
     PutOptions o = options;
     std::string put_id = NewPutId();
     o.metadata[kPutIdMetadata] = put_id;
-    std::string_view op =
-        conflict == StatusCode::kAlreadyExists ? "put-if-absent" : "put-if-match";
+    std::string_view op = conflict == StatusCode::kAlreadyExists ? "put-if-absent" : "put-if-match";
     Budget budget(this);
     bool maybe_landed = false;  // an earlier attempt failed transiently: it may have landed
     while (true) {

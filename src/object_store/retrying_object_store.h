@@ -26,12 +26,12 @@
 namespace slatedb {
 
 struct RetryOptions {
-  int max_attempts = 8;                              // total attempts, including the first (>= 1)
-  std::chrono::milliseconds total_deadline{30000};   // 0 = no deadline
+  int max_attempts = 8;                             // total attempts, including the first (>= 1)
+  std::chrono::milliseconds total_deadline{30000};  // 0 = no deadline
   std::chrono::milliseconds base_delay{50};
   std::chrono::milliseconds max_delay{2000};
-  uint64_t seed = 0;                                 // 0 = util::EntropySeed()
-  std::shared_ptr<util::Clock> clock;                // null = system clock (deadline)
+  uint64_t seed = 0;                                       // 0 = util::EntropySeed()
+  std::shared_ptr<util::Clock> clock;                      // null = system clock (deadline)
   std::function<void(std::chrono::milliseconds)> sleeper;  // null = std::this_thread::sleep_for
 };
 

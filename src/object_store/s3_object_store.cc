@@ -26,7 +26,8 @@ std::string UriEncode(std::string_view s, bool keep_slash) {
   out.reserve(s.size() * 3);
   for (char c : s) {
     auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
+    if (std::isalnum(u) || c == '-' || c == '_' || c == '.' || c == '~' ||
+        (keep_slash && c == '/')) {
       out += c;
     } else {
       out += '%';
@@ -325,10 +326,14 @@ class S3Client {
     CURLcode rc = curl_easy_perform(h);
     if (rc != CURLE_OK) {
       std::string detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
-      std::string msg = "s3 " + std::string(method) + " " + what + " via " + config_.endpoint +
-                        ": " + detail;
+      std::string msg =
+          "s3 " + std::string(method) + " " + what + " via " + config_.endpoint + ": " + detail;
       if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL) {
         return Status::Invalid(msg);
+      }
+      if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
+          rc == CURLE_SSL_CERTPROBLEM) {
+        return Status::Invalid(msg + " (TLS certificate verification failed)");
       }
       return Status::Unavailable(msg);
     }
@@ -352,13 +357,13 @@ class S3Client {
       return Status::NotFound("bucket '" + config_.bucket + "' does not exist at " +
                               config_.endpoint + " (" + msg + ")");
     }
-    if (code == "SignatureDoesNotMatch" || code == "InvalidAccessKeyId" ||
-        code == "AccessDenied" || code == "ExpiredToken" || code == "InvalidToken" ||
-        code == "InvalidClientTokenId" || code == "AuthorizationHeaderMalformed" ||
-        status == 401 || status == 403) {
+    if (code == "SignatureDoesNotMatch" || code == "InvalidAccessKeyId" || code == "AccessDenied" ||
+        code == "ExpiredToken" || code == "InvalidToken" || code == "InvalidClientTokenId" ||
+        code == "AuthorizationHeaderMalformed" || status == 401 || status == 403) {
       return Status::PermissionDenied(msg + " (check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)");
     }
     if (code == "SlowDown" || code == "RequestTimeout" || code == "InternalError" ||
+        code == "OperationAborted" || code == "RequestTimeTooSkewed" ||
         code == "ServiceUnavailable" || status == 429 || status >= 500) {
       return Status::Unavailable(msg);
     }
@@ -393,8 +398,8 @@ class S3ObjectStore final : public ObjectStore {
                                   const PutOptions& options) override {
     return PutImpl(key, data, options, Cond::kIfNoneMatch, {});
   }
-  Result<std::string> PutIfMatch(std::string_view key, std::string_view data,
-                                 std::string_view etag, const PutOptions& options) override {
+  Result<std::string> PutIfMatch(std::string_view key, std::string_view data, std::string_view etag,
+                                 const PutOptions& options) override {
     for (char c : etag) {
       auto u = static_cast<unsigned char>(c);
       if (u < 0x20 || u >= 0x7f) {
@@ -616,8 +621,8 @@ class S3ObjectStore final : public ObjectStore {
     Result<std::string> result = UploadParts(key, data, cond, etag, upload_id);
     if (!result.ok()) {
       // Best effort: abort so the parts do not linger (and cost money).
-      auto abort = client_.Perform("DELETE", path, BuildQuery({{"uploadId", upload_id}}), {}, {},
-                                   what);
+      auto abort =
+          client_.Perform("DELETE", path, BuildQuery({{"uploadId", upload_id}}), {}, {}, what);
       (void)abort;
     }
     return result;
@@ -632,8 +637,7 @@ class S3ObjectStore final : public ObjectStore {
     int part = 1;
     for (uint64_t off = 0; off < data.size(); off += part_size, ++part) {
       std::string_view chunk = data.substr(off, part_size);
-      std::string q =
-          BuildQuery({{"partNumber", std::to_string(part)}, {"uploadId", upload_id}});
+      std::string q = BuildQuery({{"partNumber", std::to_string(part)}, {"uploadId", upload_id}});
       ASSIGN_OR_RETURN(HttpResponse r, client_.Perform("PUT", path, q, {}, chunk, what));
       if (r.status != 200) {
         return client_.MapError(("PUT (part " + std::to_string(part) + ")").c_str(), what, r);
@@ -656,10 +660,9 @@ class S3ObjectStore final : public ObjectStore {
     S3Error e = ParseError(r.body);
     if (!e.code.empty()) {
       long status = e.code == "PreconditionFailed" ? 412 : 500;
-      return client_.MapCode(status, e.code,
-                             "s3 POST (complete multipart upload) " + what + ": " + e.code + ": " +
-                                 e.message,
-                             cond);
+      return client_.MapCode(
+          status, e.code,
+          "s3 POST (complete multipart upload) " + what + ": " + e.code + ": " + e.message, cond);
     }
     pugi::xml_document doc;
     std::string tag;
@@ -752,7 +755,8 @@ Status ValidateS3BucketName(std::string_view b) {
     }
   }
   auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
-  if (!alnum(b.front()) || !alnum(b.back())) return bad("must start and end with a letter or digit");
+  if (!alnum(b.front()) || !alnum(b.back()))
+    return bad("must start and end with a letter or digit");
   if (b.find("..") != std::string_view::npos) return bad("must not contain '..'");
   if (b.find(".-") != std::string_view::npos || b.find("-.") != std::string_view::npos) {
     return bad("must not contain '.-' or '-.'");
@@ -760,13 +764,16 @@ Status ValidateS3BucketName(std::string_view b) {
   if (b.rfind("xn--", 0) == 0 || b.rfind("sthree-", 0) == 0) {
     return bad("must not start with 'xn--' or 'sthree-'");
   }
-  if (b.size() >= 8 && b.substr(b.size() - 8) == "-s3alias") return bad("must not end with '-s3alias'");
+  if (b.size() >= 8 && b.substr(b.size() - 8) == "-s3alias")
+    return bad("must not end with '-s3alias'");
   // An IPv4 address: four dot-separated groups of digits.
   int dots = 0;
   bool digits_and_dots = true;
   for (char c : b) {
-    if (c == '.') ++dots;
-    else if (!(c >= '0' && c <= '9')) digits_and_dots = false;
+    if (c == '.')
+      ++dots;
+    else if (!(c >= '0' && c <= '9'))
+      digits_and_dots = false;
   }
   if (digits_and_dots && dots == 3) return bad("must not be formatted as an IP address");
   return Status::OK();
@@ -801,8 +808,10 @@ Status CreateS3Bucket(const S3Config& config_in) {
   std::string body;
   std::vector<std::string> headers;
   if (config.region != "us-east-1") {
-    body = "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
-           "<LocationConstraint>" + config.region + "</LocationConstraint></CreateBucketConfiguration>";
+    body =
+        "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+        "<LocationConstraint>" +
+        config.region + "</LocationConstraint></CreateBucketConfiguration>";
     headers.push_back("Content-Type: application/xml");
   }
   std::string what = "bucket '" + config.bucket + "'";
@@ -811,7 +820,8 @@ Status CreateS3Bucket(const S3Config& config_in) {
   S3Error e = ParseError(r.body);
   if (e.code == "BucketAlreadyOwnedByYou") return Status::OK();
   if (e.code == "BucketAlreadyExists") {
-    return Status::AlreadyExists("s3 bucket '" + config.bucket + "' exists and is owned by someone else");
+    return Status::AlreadyExists("s3 bucket '" + config.bucket +
+                                 "' exists and is owned by someone else");
   }
   return client.MapError("PUT (create bucket)", what, r);
 }

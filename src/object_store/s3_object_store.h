@@ -27,18 +27,18 @@
 namespace slatedb {
 
 struct S3Config {
-  std::string bucket;       // validated by ValidateS3BucketName
-  std::string prefix;       // optional key prefix without leading/trailing '/'
-  std::string endpoint;     // "http(s)://host[:port]"; empty = https://s3.<region>.amazonaws.com
+  std::string bucket;    // validated by ValidateS3BucketName
+  std::string prefix;    // optional key prefix without leading/trailing '/'
+  std::string endpoint;  // "http(s)://host[:port]"; empty = https://s3.<region>.amazonaws.com
   std::string region = "us-east-1";
   std::string access_key_id;      // empty = anonymous (unsigned) requests
   std::string secret_access_key;  // secret: never logged or put in a Status
   std::string session_token;      // secret: sent as x-amz-security-token
   bool allow_http = false;        // http:// endpoints are refused unless true
   int64_t connect_timeout_ms = 3000;
-  int64_t request_timeout_ms = 120000;  // whole request, including the body transfer
-  int64_t low_speed_limit_bytes = 1024;  // abort if slower than this ...
-  int64_t low_speed_time_s = 15;         // ... for this many seconds
+  int64_t request_timeout_ms = 120000;        // whole request, including the body transfer
+  int64_t low_speed_limit_bytes = 1024;       // abort if slower than this ...
+  int64_t low_speed_time_s = 15;              // ... for this many seconds
   uint64_t multipart_threshold = 8ull << 20;  // objects larger than this use multipart
   uint64_t part_size = 8ull << 20;            // >= 5 MiB for real S3
 };

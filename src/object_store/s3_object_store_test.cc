@@ -12,13 +12,15 @@
 // ctest runs each test in its own process, possibly in parallel, and moto's no-auth window is
 // global: a per-endpoint flock(2) file serialises windows (exclusive) against running tests
 // (shared), so no test ever runs while some process has authentication switched off.
+#include "object_store/s3_object_store.h"
+
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <sys/file.h>
-#include <unistd.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -32,7 +34,6 @@
 
 #include "object_store/fault_injecting_object_store.h"
 #include "object_store/retrying_object_store.h"
-#include "object_store/s3_object_store.h"
 #include "util/random.h"
 
 namespace slatedb {
@@ -251,9 +252,9 @@ TEST_F(S3AuthTest, WrongSecretIsPermissionDeniedAndNotRetried) {
       << r.status().ToString();
   ExpectNoSecrets(r.status());
   EXPECT_EQ(counted->counts().get, 1u);  // not retried
-  for (const Status& st : {store->Put("k", "v").status(), store->PutIfAbsent("k", "v").status(),
-                           store->Head("k").status(), store->List("").status(),
-                           store->Delete("k")}) {
+  for (const Status& st :
+       {store->Put("k", "v").status(), store->PutIfAbsent("k", "v").status(),
+        store->Head("k").status(), store->List("").status(), store->Delete("k")}) {
     EXPECT_TRUE(st.IsPermissionDenied()) << st.ToString();
     ExpectNoSecrets(st);
   }
@@ -302,8 +303,8 @@ TEST_F(S3AuthTest, OpenObjectStoreFromEnvironment) {
   EXPECT_EQ(r.status().message().find("gave up"), std::string::npos);  // not retried
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
   ExpectNoSecrets(r.status());
-  for (const char* v : {"AWS_ENDPOINT_URL", "AWS_ALLOW_HTTP", "AWS_ACCESS_KEY_ID",
-                        "AWS_SECRET_ACCESS_KEY"}) {
+  for (const char* v :
+       {"AWS_ENDPOINT_URL", "AWS_ALLOW_HTTP", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}) {
     unsetenv(v);
   }
 }
@@ -353,8 +354,8 @@ TEST(S3Throughput, SmallPutIfAbsentAndGetRate) {
     for (int t = 0; t < threads; ++t) {
       ts.emplace_back([&, t] {
         for (int i = 0; i < kPairsPerThread; ++i) {
-          std::string key = "rate/" + std::to_string(threads) + "/" + std::to_string(t) + "/" +
-                            std::to_string(i);
+          std::string key =
+              "rate/" + std::to_string(threads) + "/" + std::to_string(t) + "/" + std::to_string(i);
           if (!counted->PutIfAbsent(key, "small value").ok()) failures.fetch_add(1);
           if (counted->Get(key).value_or("") != "small value") failures.fetch_add(1);
         }
@@ -365,10 +366,11 @@ TEST(S3Throughput, SmallPutIfAbsentAndGetRate) {
     RequestCounts rc = counted->counts();
     EXPECT_EQ(failures.load(), 0);
     EXPECT_EQ(rc.Total(), static_cast<uint64_t>(2 * kPairsPerThread * threads));
-    std::printf("[s3 rate] moto, %d thread(s): %d PutIfAbsent+Get pairs in %.2f s = %.0f "
-                "pairs/s, %.0f requests/s\n",
-                threads, kPairsPerThread * threads, secs, kPairsPerThread * threads / secs,
-                static_cast<double>(rc.Total()) / secs);
+    std::printf(
+        "[s3 rate] moto, %d thread(s): %d PutIfAbsent+Get pairs in %.2f s = %.0f "
+        "pairs/s, %.0f requests/s\n",
+        threads, kPairsPerThread * threads, secs, kPairsPerThread * threads / secs,
+        static_cast<double>(rc.Total()) / secs);
   }
 }
 
