@@ -6,7 +6,7 @@
 // its status and the output SSTs reported so far. Encoding follows the peer's builder order, so a
 // decoded peer file re-encodes to the same bytes; empty source lists and empty output lists are
 // omitted as the peer does.
-// Thread safety: value types and pure functions.
+// Thread safety: value types and pure functions. Ownership: everything is held by value.
 // Errors (kData): "compactions: unsupported format version N", "compactions: flatbuffer
 // verification failed", unknown spec type / status, bad SST info.
 #pragma once

@@ -8,7 +8,8 @@
 // (ManifestV2: each L0 / sorted-run view becomes an SstHandle for its physical SST with the view's
 // visible range; `last_compacted_l0_sst_view_id` becomes `l0_last_compacted`). The FlatBuffer is
 // copied into an aligned buffer and checked with flatbuffers::Verifier (depth ≤ 64) first.
-// Thread safety: pure functions.
+// Thread safety: pure functions. Ownership: results are returned by value; the builder
+// helpers write into the caller's FlatBufferBuilder.
 // Errors (kData): "manifest: N bytes is too short", "manifest: unsupported format version 7",
 // "manifest: flatbuffer verification failed", or a message naming the bad field (unknown codec,
 // V2 view of an unknown SST, ...). Callers add the object name.

@@ -10,7 +10,7 @@
 // more than 8192 samples are held, drops every second one. `Extend` appends the samples of a
 // newer tracker (a flushed memtable's) whose seq is above ours, without the 60-s rule: the peer
 // did exactly that (fixtures pywriter_*: samples 11 s apart).
-// Thread safety: value type, no internal locking.
+// Thread safety: value type, no internal locking. Ownership: holds its samples by value.
 // Errors: `Decode` returns kData ("sequence tracker: ...") for a wrong version, truncated
 // streams, mismatched counts or trailing bytes.
 #pragma once

@@ -5,6 +5,7 @@
 // significant first), `UlidGenerator` (strictly increasing ids within one process, even inside one
 // millisecond). Conversions to/from the FlatBuffers `fb::Ulid` table live in manifest_codec.h.
 // Thread safety: `Ulid` is a value; `UlidGenerator` is thread-safe (internal mutex).
+// Ownership: plain values; the generator owns its seeded Random.
 // Errors: `Ulid::Parse` returns kInvalid naming the offending text.
 #pragma once
 

@@ -3,7 +3,8 @@
 // What: `Uuid` (value type). `high` = first 8 bytes of the RFC byte string read big-endian,
 // `low` = last 8, exactly as the FlatBuffers `fb::Uuid` table stores them. Text form
 // 8-4-4-4-12 lower-case hex. New ids are random version-4 UUIDs drawn from a seeded Random.
-// Thread safety: value type. Errors: `Uuid::Parse` returns kInvalid naming the text.
+// Thread safety and ownership: plain value type. Errors: `Uuid::Parse` returns kInvalid naming the
+// text.
 #pragma once
 
 #include <compare>

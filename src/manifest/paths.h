@@ -9,7 +9,8 @@
 // Parsing takes a listed key or a bare file name; the id is the part of the file name before the
 // first '.', and names with another extension or an unparsable id give std::nullopt (callers
 // ignore such objects, as the peer does).
-// Thread safety: pure functions. Errors: none (parsers return std::nullopt).
+// Thread safety: pure functions; results are returned by value. Errors: none (parsers return
+// std::nullopt).
 #pragma once
 
 #include <cstdint>
