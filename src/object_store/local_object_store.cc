@@ -70,8 +70,7 @@ Status FsyncDir(const std::string& dir) {
 
 class LocalObjectStore final : public ObjectStore {
  public:
-  LocalObjectStore(std::string root, int lock_fd)
-      : root_(std::move(root)), lock_fd_(lock_fd), rng_(util::EntropySeed()) {}
+  explicit LocalObjectStore(std::string root) : root_(std::move(root)), rng_(util::EntropySeed()) {}
   ~LocalObjectStore() override {
     if (lock_fd_ >= 0) ::close(lock_fd_);
   }
@@ -238,6 +237,12 @@ class LocalObjectStore final : public ObjectStore {
 
   Result<LockHolder> Lock() {
     std::unique_lock<std::mutex> l(lock_mu_);
+    if (lock_fd_ < 0) {
+      // Created lazily by the first write, so read-only roots can be opened and read.
+      std::string lock_path = root_ + "/.tmp.lock";
+      lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+      if (lock_fd_ < 0) return Status::Internal("open " + lock_path + ": " + Errno(errno));
+    }
     while (::flock(lock_fd_, LOCK_EX) != 0) {
       if (errno != EINTR) return Status::Internal("flock " + root_ + "/.tmp.lock: " + Errno(errno));
     }
@@ -422,7 +427,7 @@ class LocalObjectStore final : public ObjectStore {
   }
 
   const std::string root_;
-  const int lock_fd_;
+  int lock_fd_ = -1;  // guarded by lock_mu_
   std::mutex lock_mu_;
   std::mutex rng_mu_;
   util::Random rng_;
@@ -453,10 +458,7 @@ Result<std::shared_ptr<ObjectStore>> NewLocalObjectStore(const std::string& root
   if (!std::filesystem::is_directory(norm, ec)) {
     return Status::Invalid("local object store root " + norm + " is not a directory");
   }
-  std::string lock_path = norm + "/.tmp.lock";
-  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::Internal("open " + lock_path + ": " + Errno(errno));
-  return std::shared_ptr<ObjectStore>(std::make_shared<LocalObjectStore>(norm, fd));
+  return std::shared_ptr<ObjectStore>(std::make_shared<LocalObjectStore>(norm));
 }
 
 }  // namespace slatedb

@@ -18,7 +18,9 @@
 // Caveat: programs that modify the directory without this class bypass the lock, and flock is
 // advisory and may not work on some network file systems (NFS); PutIfAbsent relies only on
 // link(2) and is atomic everywhere link(2) is.
-// Ownership: shared; keeps an open descriptor on the lock file.
+// The lock file is created by the first Put/PutIfMatch/Delete, so a read-only directory (e.g.
+// test fixtures) can be opened and read without modifying it.
+// Ownership: shared; keeps an open descriptor on the lock file once created.
 // Errors: kNotFound, kAlreadyExists, kPreconditionFailed, kInvalid (key escaping the root,
 // relative root, bad range), kInternal (I/O errors, with the path and strerror).
 #pragma once

@@ -396,6 +396,22 @@ TEST_F(LocalStoreTest, RelativeAndBadRootsAreInvalid) {
   EXPECT_FALSE(f.ok());
 }
 
+TEST_F(LocalStoreTest, ReadOnlyUseLeavesTheDirectoryUntouched) {
+  auto dir = base_ / "fixture";
+  std::filesystem::create_directories(dir / "db");
+  std::ofstream(dir / "db" / "obj") << "data";
+  std::filesystem::permissions(
+      dir, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+  auto s = NewLocalObjectStore(dir.string());
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ((*s)->Get("db/obj").value_or("?"), "data");
+  auto l = (*s)->List("");
+  ASSERT_TRUE(l.ok());
+  EXPECT_EQ(l->size(), 1u);
+  EXPECT_FALSE(std::filesystem::exists(dir / ".tmp.lock"));
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all);
+}
+
 TEST_F(LocalStoreTest, KeysCannotEscapeTheRoot) {
   for (const char* k : {"../escape", "a/../../escape", "/tmp/escape", "a//b", "./x"}) {
     auto r = store_->Put(k, "x");
