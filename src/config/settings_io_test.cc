@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "util/random.h"
+
 namespace slatedb::config {
 namespace {
 
@@ -437,6 +439,45 @@ TEST(SetSettingTest, DottedKeysWithJsonLiterals) {
   EXPECT_FALSE(SetSetting(s, "compactor_options..x", "1").ok());
   EXPECT_FALSE(SetSetting(s, "l0_max_ssts", "0").ok());
   EXPECT_EQ(s.l0_max_ssts, 4u);  // rejected values leave settings unchanged
+}
+
+// Garbage and mutated documents never crash and fail only with kInvalid.
+TEST(SettingsRobustnessTest, GarbageAndMutationsFailCleanly) {
+  util::Random rnd(1234);
+  const std::string base_json = SettingsToJson(Settings{}, {.pretty = true});
+  const std::string base_toml =
+      "flush_interval = \"20ms\"\n[compactor_options]\nmax_fetch_tasks = 2\n";
+  int ok = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string doc = (i % 2 == 0) ? base_json : base_toml;
+    int edits = 1 + static_cast<int>(rnd.Uniform(4));
+    for (int e = 0; e < edits; ++e) {
+      size_t pos = rnd.Uniform(doc.size());
+      switch (rnd.Uniform(3)) {
+        case 0:
+          doc[pos] = static_cast<char>(rnd.Uniform(256));
+          break;
+        case 1:
+          doc.erase(pos, 1 + rnd.Uniform(8));
+          break;
+        default:
+          doc.insert(pos, 1, "{}[]\",:=0x-9\n"[rnd.Uniform(14)]);
+      }
+    }
+    Result<Settings> r = (i % 2 == 0) ? SettingsFromJson(doc) : SettingsFromToml(doc);
+    if (r.ok()) {
+      ++ok;
+    } else {
+      ASSERT_TRUE(r.status().IsInvalid()) << r.status().ToString() << "\n" << doc;
+      ASSERT_FALSE(r.status().message().empty());
+    }
+    Settings env_target;
+    Status st = ApplyEnv(env_target, {{"SLATEDB_FLUSH_INTERVAL", doc.substr(0, 20)}});
+    if (!st.ok()) {
+      ASSERT_TRUE(st.IsInvalid()) << st.ToString();
+    }
+  }
+  EXPECT_LT(ok, 3000);  // most mutations are rejected
 }
 
 }  // namespace
