@@ -337,6 +337,13 @@ TEST_P(ConformanceTest, LargeObject20MiB) {
   ASSERT_TRUE(a.ok()) << a.status().ToString();
   EXPECT_TRUE(store_->PutIfAbsent("big/cond", data).status().IsAlreadyExists());
   EXPECT_TRUE(store_->Get("big/cond").value_or("?") == data);
+  const std::string data2 = RandomBytes(20u << 20, 43);
+  EXPECT_TRUE(
+      store_->PutIfMatch("big/cond", data2, "\"stale-etag\"").status().IsPreconditionFailed());
+  EXPECT_TRUE(store_->Get("big/cond").value_or("?") == data);
+  auto m = store_->PutIfMatch("big/cond", data2, *a);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_TRUE(store_->Get("big/cond").value_or("?") == data2);
   EXPECT_TRUE(store_->Delete("big/object").ok());
   EXPECT_TRUE(store_->Delete("big/cond").ok());
 }

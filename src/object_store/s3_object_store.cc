@@ -590,9 +590,12 @@ class S3ObjectStore final : public ObjectStore {
                               const PutOptions& options, Cond cond, std::string_view etag) {
     RETURN_IF_ERROR(object_store::ValidateKey(key));
     RETURN_IF_ERROR(object_store::ValidateMetadata(options.metadata));
-    if (data.size() > client_.config().multipart_threshold) {
-      return MultipartPut(key, data, options, cond, etag);
-    }
+    // Conditional writes use one PUT up to S3's single-PUT limit: not every S3-compatible server
+    // honours If-Match / If-None-Match on CompleteMultipartUpload (moto ignores If-Match).
+    constexpr uint64_t kMaxSinglePut = 5ull << 30;
+    bool multipart = data.size() > client_.config().multipart_threshold &&
+                     (cond == Cond::kNone || data.size() > kMaxSinglePut);
+    if (multipart) return MultipartPut(key, data, options, cond, etag);
     std::string what = What(key);
     ASSIGN_OR_RETURN(HttpResponse r, client_.Perform("PUT", PathOf(key), "",
                                                      PutHeaders(options, cond, etag), data, what));

@@ -3,9 +3,11 @@
 // What: an ObjectStore over the S3 REST API using libcurl (CURLOPT_AWS_SIGV4 signing; we set
 // x-amz-content-sha256 ourselves and pre-sort/encode query strings, as libcurl 7.88 needs).
 // Path-style addressing (endpoint/bucket/key). Conditional writes use `If-None-Match: *` and
-// `If-Match: <etag>`; objects larger than `multipart_threshold` are uploaded in parts of
-// `part_size` (aborted on failure). User metadata travels as x-amz-meta-<name>. A store prefix
-// is prepended ("prefix/key") to every key and stripped from List results.
+// `If-Match: <etag>`; unconditional Puts larger than `multipart_threshold` are uploaded in parts
+// of `part_size` (aborted on failure). Conditional Puts use a single PUT up to 5 GiB because not
+// every S3-compatible server (e.g. moto) honours conditions on CompleteMultipartUpload. User
+// metadata travels as x-amz-meta-<name>. A store prefix is prepended ("prefix/key") to every key
+// and stripped from List results.
 //
 // Thread safety: every method may be called concurrently; curl easy handles are pooled and reused
 // (keeping their connections alive). Ownership: shared; owns its curl handles.

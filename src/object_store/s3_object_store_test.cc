@@ -330,6 +330,41 @@ TEST(S3Errors, MissingBucketNamesTheBucket) {
   EXPECT_FALSE((*s)->Delete("k").ok());
 }
 
+TEST(S3Multipart, FailedUploadIsAborted) {
+  const char* ep = std::getenv("SLATEDB_TEST_S3_ENDPOINT");
+  if (ep == nullptr || *ep == '\0') GTEST_SKIP() << "SLATEDB_TEST_S3_ENDPOINT is not set";
+  S3Config c;
+  c.bucket = "slatedb-mpu-" + Hex64();
+  c.endpoint = ep;
+  c.allow_http = true;
+  c.access_key_id = "testing";
+  c.secret_access_key = "testing";
+  c.multipart_threshold = 1u << 20;
+  c.part_size = 1u << 20;  // below S3's 5 MiB minimum: CompleteMultipartUpload fails
+  ASSERT_TRUE(CreateS3Bucket(c).ok());
+  auto s = NewS3ObjectStore(c);
+  ASSERT_TRUE(s.ok());
+  auto r = (*s)->Put("parts/too-small", std::string(3u << 20, 'p'));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("EntityTooSmall"), std::string::npos)
+      << r.status().ToString();
+  EXPECT_TRUE((*s)->Head("parts/too-small").status().IsNotFound());
+  // No multipart upload is left behind (ListMultipartUploads).
+  std::string body;
+  CURL* h = curl_easy_init();
+  std::string url = std::string(ep) + "/" + c.bucket + "?uploads=";
+  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, Append);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+  ASSERT_EQ(curl_easy_perform(h), CURLE_OK);
+  curl_easy_cleanup(h);
+  pugi::xml_document doc;
+  ASSERT_TRUE(doc.load_string(body.c_str())) << body;
+  auto root = doc.child("ListMultipartUploadsResult");
+  ASSERT_TRUE(root) << body;
+  EXPECT_FALSE(root.child("Upload")) << body;
+}
+
 // Prints the request rate seen on moto (no timing assertion): small PutIfAbsent + Get pairs
 // from 1 and 4 threads.
 TEST(S3Throughput, SmallPutIfAbsentAndGetRate) {
