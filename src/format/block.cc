@@ -49,7 +49,7 @@ Result<std::shared_ptr<const Block>> Block::Parse(std::string data, uint16_t ver
     return Status::Data("block offset count " + std::to_string(count) + " exceeds block size " +
                         std::to_string(data.size()));
   }
-  std::shared_ptr<Block> block(new Block());
+  auto block = std::make_shared<Block>(PrivateTag{});
   block->version_ = version;
   block->data_end_ = data.size() - 2 - 2 * count;
   block->offsets_.reserve(count);

@@ -52,7 +52,10 @@ class BlockBuilder {
 };
 
 class Block {
+  struct PrivateTag {};
+
  public:
+  explicit Block(PrivateTag) {}  // use Parse
   // Parses an uncompressed block of SST format `version` (1 or 2).
   static Result<std::shared_ptr<const Block>> Parse(std::string data, uint16_t version);
 
@@ -64,7 +67,6 @@ class Block {
 
  private:
   friend class BlockIterator;
-  Block() = default;
   // Decodes the row at byte `offset`; `prev_key` is the previous row's key (v2) — ignored for
   // v1, which uses first_key_. `*next` receives the offset after the row.
   Status DecodeAt(size_t offset, std::string_view prev_key, RowEntry* row, size_t* next) const;

@@ -3,8 +3,9 @@
 // Layout: [num_probes u16 BE][bit array]; bit b is bit (b % 8) (LSB first) of byte b / 8.
 // Hash: SipHash-1-3 with a zero key over the raw user key; enhanced double hashing.
 // Thread safety: SipHash13 is pure; BloomFilterBuilder is single-threaded; BloomFilter is
-// immutable and shareable. Errors: BloomFilter::Decode returns kData for a filter shorter than
-// its 2-byte header. A filter with no bits or zero probes excludes nothing (MayContain = true).
+// immutable and shareable; BloomFilter owns its bytes. Errors: BloomFilter::Decode returns kData
+// for a filter shorter than its 2-byte header. A filter with no bits or zero probes excludes
+// nothing (MayContain = true).
 #pragma once
 
 #include <cstdint>

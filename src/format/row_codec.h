@@ -5,7 +5,8 @@
 // compression against the previous row's key in the block. Legacy row codec v0 (SST format
 // version 1, spec Appendix A) is decode-only: prefix against the block's FIRST key, u16 BE
 // lengths, value_len u32 BE after the timestamps.
-// Thread safety: pure functions.
+// Thread safety: pure functions. Ownership: decoded rows own their bytes (copied out of the
+// input).
 // Errors: decoders return kData (naming the problem) for truncated input, unknown flag bits,
 // TOMBSTONE together with MERGE_OPERAND, or a shared prefix longer than the previous key.
 #pragma once

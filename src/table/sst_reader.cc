@@ -17,8 +17,8 @@ using format::SstIndex;
 Result<std::shared_ptr<SstReader>> SstReader::Open(std::shared_ptr<ObjectStore> store,
                                                    std::string object_key,
                                                    SstReaderOptions options) {
-  std::shared_ptr<SstReader> r(
-      new SstReader(std::move(store), std::move(object_key), std::move(options)));
+  auto r = std::make_shared<SstReader>(PrivateTag{}, std::move(store), std::move(object_key),
+                                       std::move(options));
   RETURN_IF_ERROR(r->Init());
   return r;
 }
@@ -28,8 +28,8 @@ Result<std::shared_ptr<SstReader>> SstReader::OpenWithInfo(std::shared_ptr<Objec
                                                            format::SstInfo info,
                                                            uint16_t format_version,
                                                            SstReaderOptions options) {
-  std::shared_ptr<SstReader> r(
-      new SstReader(std::move(store), std::move(object_key), std::move(options)));
+  auto r = std::make_shared<SstReader>(PrivateTag{}, std::move(store), std::move(object_key),
+                                       std::move(options));
   if (format_version != format::kSstFormatVersion &&
       format_version != format::kSstFormatVersionLegacy) {
     return Status::Data(r->key_ + ": unsupported SST format version " +

@@ -35,7 +35,14 @@ struct SstReaderOptions {
 };
 
 class SstReader : public std::enable_shared_from_this<SstReader> {
+  struct PrivateTag {};
+
  public:
+  // Use Open / OpenWithInfo.
+  SstReader(PrivateTag, std::shared_ptr<ObjectStore> store, std::string key,
+            SstReaderOptions options)
+      : store_(std::move(store)), key_(std::move(key)), options_(std::move(options)) {}
+
   static Result<std::shared_ptr<SstReader>> Open(std::shared_ptr<ObjectStore> store,
                                                  std::string object_key,
                                                  SstReaderOptions options = {});
@@ -69,8 +76,6 @@ class SstReader : public std::enable_shared_from_this<SstReader> {
   std::unique_ptr<RowIterator> NewIterator(Direction dir);
 
  private:
-  SstReader(std::shared_ptr<ObjectStore> store, std::string key, SstReaderOptions options)
-      : store_(std::move(store)), key_(std::move(key)), options_(std::move(options)) {}
   Status Init();
   // Bytes [offset, offset+len) — from the kept suffix when possible.
   Result<std::string> ReadRange(uint64_t offset, uint64_t len);
