@@ -1,5 +1,8 @@
 #include "format/sequence_tracker.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "util/coding.h"
 
 namespace slatedb::format {
@@ -155,6 +158,35 @@ void SequenceTracker::ApplyCap() {
     for (size_t i = 0; i < samples_.size(); i += 2) kept.push_back(samples_[i]);
     samples_ = std::move(kept);
   }
+}
+
+// Samples are ordered by seq and by time, so both lookups are binary searches.
+std::optional<int64_t> SequenceTracker::FindTimestamp(uint64_t seq, FindOption option) const {
+  auto it = std::lower_bound(samples_.begin(), samples_.end(), seq,
+                             [](const SeqTimeSample& s, uint64_t v) { return s.seq < v; });
+  if (option == FindOption::kRoundUp) {
+    if (it == samples_.end()) return std::nullopt;
+    return it->unix_seconds;
+  }
+  if (it != samples_.end() && it->seq == seq) return it->unix_seconds;
+  if (it == samples_.begin()) return std::nullopt;
+  return std::prev(it)->unix_seconds;
+}
+
+std::optional<uint64_t> SequenceTracker::FindSeq(int64_t unix_seconds, FindOption option) const {
+  auto it = std::lower_bound(samples_.begin(), samples_.end(), unix_seconds,
+                             [](const SeqTimeSample& s, int64_t v) { return s.unix_seconds < v; });
+  if (option == FindOption::kRoundUp) {
+    if (it == samples_.end()) return std::nullopt;
+    return it->seq;
+  }
+  if (it != samples_.end() && it->unix_seconds == unix_seconds) {
+    // Several samples may share a second (Extend does not space them): take the newest.
+    while (std::next(it) != samples_.end() && std::next(it)->unix_seconds == unix_seconds) ++it;
+    return it->seq;
+  }
+  if (it == samples_.begin()) return std::nullopt;
+  return std::prev(it)->seq;
 }
 
 std::string SequenceTracker::Encode() const {

@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,6 +26,9 @@
 #include "slatedb/status.h"
 
 namespace slatedb::format {
+
+// Rounding of lookups that fall between samples (RFC 0012).
+enum class FindOption { kRoundDown, kRoundUp };
 
 struct SeqTimeSample {
   uint64_t seq = 0;
@@ -47,6 +51,12 @@ class SequenceTracker {
   // Appends every sample of `newer` whose seq is above our newest seq (no spacing rule), then
   // applies the 8192 cap.
   void Extend(const SequenceTracker& newer);
+
+  // Approximate wall-clock second of `seq`: the time of the newest sample with seq ≤ `seq`
+  // (kRoundDown) or of the oldest sample with seq ≥ `seq` (kRoundUp); nullopt if none.
+  std::optional<int64_t> FindTimestamp(uint64_t seq, FindOption option) const;
+  // Approximate seq at `unix_seconds`, rounded the same way over the sample times.
+  std::optional<uint64_t> FindSeq(int64_t unix_seconds, FindOption option) const;
 
   const std::vector<SeqTimeSample>& samples() const { return samples_; }
   bool empty() const { return samples_.empty(); }

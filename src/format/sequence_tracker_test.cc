@@ -103,6 +103,24 @@ TEST(SequenceTrackerTest, ExtendAppendsNewerSamplesOnly) {
   EXPECT_EQ(base.samples(), (std::vector<SeqTimeSample>{{1, 100}, {308, 111}, {400, 500}}));
 }
 
+TEST(SequenceTrackerTest, LookupsRoundBetweenSamples) {
+  SequenceTracker t({{10, 1000}, {20, 1060}, {30, 1120}});
+  EXPECT_EQ(t.FindTimestamp(20, FindOption::kRoundDown), 1060);
+  EXPECT_EQ(t.FindTimestamp(20, FindOption::kRoundUp), 1060);
+  EXPECT_EQ(t.FindTimestamp(25, FindOption::kRoundDown), 1060);
+  EXPECT_EQ(t.FindTimestamp(25, FindOption::kRoundUp), 1120);
+  EXPECT_EQ(t.FindTimestamp(5, FindOption::kRoundDown), std::nullopt);
+  EXPECT_EQ(t.FindTimestamp(5, FindOption::kRoundUp), 1000);
+  EXPECT_EQ(t.FindTimestamp(31, FindOption::kRoundUp), std::nullopt);
+  EXPECT_EQ(t.FindTimestamp(31, FindOption::kRoundDown), 1120);
+  EXPECT_EQ(t.FindSeq(1060, FindOption::kRoundDown), 20u);
+  EXPECT_EQ(t.FindSeq(1100, FindOption::kRoundDown), 20u);
+  EXPECT_EQ(t.FindSeq(1100, FindOption::kRoundUp), 30u);
+  EXPECT_EQ(t.FindSeq(999, FindOption::kRoundDown), std::nullopt);
+  EXPECT_EQ(t.FindSeq(2000, FindOption::kRoundUp), std::nullopt);
+  EXPECT_EQ(SequenceTracker().FindSeq(1, FindOption::kRoundUp), std::nullopt);
+}
+
 TEST(SequenceTrackerTest, DecodeRejectsCorruptBytes) {
   std::string good = SequenceTracker({{1, 100}, {5, 200}}).Encode();
   EXPECT_TRUE(SequenceTracker::Decode("").status().IsData());
