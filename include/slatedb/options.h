@@ -21,8 +21,9 @@
 namespace slatedb {
 
 // Compression of SST blocks (and of WAL SSTs). JSON: null | "Snappy" | "Zlib" | "Lz4" | "Zstd".
-// kNone is the C++ spelling of JSON null (no compression).
-enum class CompressionCodec : uint8_t { kNone = 0, kSnappy, kZlib, kLz4, kZstd };
+// kNone is the C++ spelling of JSON null (no compression). The values equal the FlatBuffers
+// CompressionFormat ids and format::CompressionCodec's, so a static_cast converts.
+enum class CompressionCodec : uint8_t { kNone = 0, kSnappy = 1, kZlib = 2, kLz4 = 3, kZstd = 4 };
 
 // Settings of the embedded compactor (SlateDB `CompactorOptions`).
 struct CompactorOptions {
