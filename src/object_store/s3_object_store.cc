@@ -314,7 +314,8 @@ class S3Client {
       curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(body.size()));
     } else if (is_post) {
       curl_easy_setopt(h, CURLOPT_POST, 1L);
-      curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.data());
+      // Never NULL: a NULL POSTFIELDS makes libcurl read the body from its read callback.
+      curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.empty() ? "" : body.data());
       curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
     } else if (std::strcmp(method, "HEAD") == 0) {
       curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
@@ -357,9 +358,13 @@ class S3Client {
       return Status::NotFound("bucket '" + config_.bucket + "' does not exist at " +
                               config_.endpoint + " (" + msg + ")");
     }
+    if (code == "PermanentRedirect" || code == "AuthorizationHeaderMalformed" || status == 301 ||
+        status == 307) {
+      return Status::Invalid(msg + " (is the bucket in another region? set AWS_REGION)");
+    }
     if (code == "SignatureDoesNotMatch" || code == "InvalidAccessKeyId" || code == "AccessDenied" ||
         code == "ExpiredToken" || code == "InvalidToken" || code == "InvalidClientTokenId" ||
-        code == "AuthorizationHeaderMalformed" || status == 401 || status == 403) {
+        status == 401 || status == 403) {
       return Status::PermissionDenied(msg + " (check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)");
     }
     if (code == "SlowDown" || code == "RequestTimeout" || code == "InternalError" ||
