@@ -1,0 +1,681 @@
+#include "db/db_impl.h"
+
+#include <algorithm>
+#include <chrono>
+#include <utility>
+
+#include "format/sequence_tracker.h"
+#include "manifest/paths.h"
+#include "spdlog/spdlog.h"
+#include "util/random.h"
+
+namespace slatedb::db {
+
+namespace {
+
+constexpr size_t kWriteChannelCapacity = 1024;
+constexpr size_t kFlushChannelCapacity = 64;
+// Upload the WAL buffer early once it holds this much (besides the timer); bounded by
+// l0_sst_size_bytes as in SlateDB.
+constexpr size_t kWalFlushBytesMax = 8u << 20;
+
+Status ClosedStatus() { return Status::Closed(CloseReason::kClean, "database is closed"); }
+
+template <typename T>
+Result<T> Await(std::future<Result<T>>& f) {
+  return f.get();
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Actors
+
+class DbImpl::WriteTask final : public util::BackgroundTask<WriteMsg> {
+ public:
+  explicit WriteTask(DbImpl* db) : BackgroundTask("slatedb-write", kWriteChannelCapacity), db_(db) {}
+  ~WriteTask() override { Stop(); }
+
+ protected:
+  void Handle(WriteMsg& msg) override {
+    if (msg.kind == WriteMsg::Kind::kFreeze) {
+      db_->FreezeMemtable();
+      msg.done.set_value(db_->last_seq_);
+      return;
+    }
+    db_->HandleWrite(msg);
+  }
+
+ private:
+  DbImpl* db_;
+};
+
+class DbImpl::WalFlusher final : public util::BackgroundTask<FlushMsg> {
+ public:
+  WalFlusher(DbImpl* db, std::optional<std::chrono::milliseconds> interval)
+      : BackgroundTask("slatedb-wal-flush", kFlushChannelCapacity, interval), db_(db) {}
+  ~WalFlusher() override { Stop(); }
+
+ protected:
+  void Handle(FlushMsg& msg) override {
+    Status st = db_->FlushWalNow();
+    if (msg.done) msg.done->set_value(st);
+  }
+  void OnTick() override { db_->FlushWalNow().PermitUnchecked(); }
+
+ private:
+  DbImpl* db_;
+};
+
+class DbImpl::MemtableFlusher final : public util::BackgroundTask<FlushMsg> {
+ public:
+  MemtableFlusher(DbImpl* db, std::chrono::milliseconds poll)
+      : BackgroundTask("slatedb-memtable-flush", kFlushChannelCapacity, poll), db_(db) {}
+  ~MemtableFlusher() override { Stop(); }
+
+ protected:
+  void Handle(FlushMsg& msg) override {
+    // During shutdown pending flushes are abandoned: the WAL already holds their rows.
+    Status st = stopping() ? ClosedStatus() : db_->FlushImmutables(true);
+    if (msg.done) msg.done->set_value(st);
+  }
+  void OnTick() override {
+    Status st = db_->RefreshManifest();
+    if (!st.ok() && !st.IsFenced()) spdlog::warn("slatedb: manifest refresh failed: {}", st.ToString());
+    // Retry immutables left behind by an earlier failure.
+    db_->FlushImmutables(false).PermitUnchecked();
+  }
+
+ private:
+  DbImpl* db_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Open / recovery
+
+DbImpl::DbImpl(std::string path, Components components, Settings settings)
+    : path_(std::move(path)),
+      components_(std::move(components)),
+      settings_(std::move(settings)),
+      store_(components_.object_store),
+      clock_(components_.clock ? components_.clock : util::SystemClock::Default()),
+      wal_store_(store_, path_, settings_.compression_codec, settings_.block_size),
+      ulids_(components_.seed != 0 ? components_.seed : util::EntropySeed()),
+      reads_(std::make_shared<ReadPath>(store_, path_, settings_)) {
+  wal_flush_bytes_ = std::min<uint64_t>(settings_.l0_sst_size_bytes, kWalFlushBytesMax);
+  if (wal_flush_bytes_ == 0) wal_flush_bytes_ = 1;
+}
+
+Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components components,
+                                         Settings settings) {
+  if (!components.object_store) return Status::Invalid("Components.object_store is required");
+  if (path.empty()) return Status::Invalid("database path is empty");
+  if (settings.l0_sst_size_bytes == 0) return Status::Invalid("setting 'l0_sst_size_bytes' is 0");
+  if (settings.block_size < 1024 || settings.block_size > 65536 ||
+      (settings.block_size & (settings.block_size - 1)) != 0) {
+    return Status::Invalid("setting 'block_size' must be a power of two in 1024..65536, got " +
+                           std::to_string(settings.block_size));
+  }
+  std::unique_ptr<DbImpl> db(new DbImpl(path, std::move(components), std::move(settings)));
+  Status st = db->Recover();
+  if (!st.ok()) {
+    db->closed_ = true;
+    return st;
+  }
+  db->write_task_ = std::make_unique<WriteTask>(db.get());
+  db->write_task_->Start();
+  db->wal_flusher_ = std::make_unique<WalFlusher>(
+      db.get(), db->settings_.wal_enabled ? db->settings_.flush_interval : std::nullopt);
+  db->wal_flusher_->Start();
+  db->memtable_flusher_ =
+      std::make_unique<MemtableFlusher>(db.get(), db->settings_.manifest_poll_interval);
+  db->memtable_flusher_->Start();
+  // Replayed memtables that reached l0_sst_size_bytes are flushed now.
+  if (!db->state()->imms.empty()) db->memtable_flusher_->TrySend(FlushMsg{});
+  return std::unique_ptr<Db>(std::move(db));
+}
+
+Status DbImpl::Recover() {
+  manifest::ManifestUpdateOptions mopts;
+  mopts.timeout = settings_.manifest_update_timeout;
+  mopts.clock = clock_;
+  auto manifest_store = std::make_shared<manifest::ManifestStore>(store_, path_);
+  ASSIGN_OR_RETURN(manifest::StoredManifest stored,
+                   manifest::StoredManifest::LoadOrCreate(manifest_store, mopts));
+  ASSIGN_OR_RETURN(manifest::FenceableManifest fenceable,
+                   manifest::FenceableManifest::Init(std::move(stored),
+                                                     manifest::FenceRole::kWriter));
+  manifest_ = std::make_unique<manifest::FenceableManifest>(std::move(fenceable));
+  const format::Manifest& m = manifest_->manifest();
+  if (m.wal_object_store_uri.has_value()) {
+    return Status::Invalid("database at " + path_ +
+                           " uses a separate WAL object store, which is not supported");
+  }
+  const uint64_t replay_after = m.replay_after_wal_id;
+  // §9.3 step 2: next WAL id from a LIST of wal/.
+  ASSIGN_OR_RETURN(std::vector<uint64_t> wal_ids, wal_store_.ListIds(replay_after + 1));
+  uint64_t fence_id = wal_ids.empty() ? replay_after + 1 : wal_ids.back() + 1;
+  // §9.3 step 4: fence with an empty SST; on "exists" check our epoch and try the next id.
+  while (true) {
+    Status st = wal_store_.WriteFence(fence_id);
+    if (st.ok()) break;
+    if (!st.IsAlreadyExists()) return st.WithContext("writing WAL fence");
+    RETURN_IF_ERROR(manifest_->Refresh());
+    ++fence_id;
+  }
+  // §9.3 step 6: replay replay_after+1 .. fence_id.
+  last_seq_ = m.last_l0_seq;
+  last_tick_ = m.last_l0_clock_tick;
+  durable_seq_.store(m.last_l0_seq);
+  auto manifest_view = std::make_shared<const format::Manifest>(manifest_->manifest());
+  {
+    std::lock_guard lock(mu_);
+    auto s = std::make_shared<DbState>();
+    s->memtable = std::make_shared<Memtable>();
+    s->manifest = manifest_view;
+    state_ = std::move(s);
+  }
+  manifest_id_.store(manifest_->id());
+  RETURN_IF_ERROR(ReplayWal(replay_after + 1, fence_id));
+  next_wal_id_.store(fence_id + 1);
+  committed_seq_.store(last_seq_);
+  durable_seq_.store(last_seq_);
+  if (last_tick_ < 0) last_tick_ = 0;
+  return Status::OK();
+}
+
+Status DbImpl::ReplayWal(uint64_t first_id, uint64_t last_id) {
+  const uint64_t last_l0_seq = last_seq_;
+  for (uint64_t id = first_id; id <= last_id; ++id) {
+    auto rows = wal_store_.Read(id);
+    if (!rows.ok()) {
+      if (rows.status().IsNotFound()) {
+        return Status::Data("WAL " + wal_store_.ObjectKey(id) + " is missing (WAL ids must be " +
+                            "contiguous from " + std::to_string(first_id) + " to " +
+                            std::to_string(last_id) + ")");
+      }
+      return rows.status();
+    }
+    WalSpan span{id, 0};
+    auto mem = state()->memtable;
+    for (format::RowEntry& row : *rows) {
+      span.max_seq = std::max(span.max_seq, row.seq);
+      if (row.seq <= last_l0_seq) continue;
+      if (memtable_first_seq_ == 0) {
+        memtable_first_seq_ = row.seq;
+        memtable_first_ts_ = row.create_ts.value_or(0);
+      }
+      last_seq_ = std::max(last_seq_, row.seq);
+      if (row.create_ts) last_tick_ = std::max(last_tick_, *row.create_ts);
+      size_t bytes = row.EstimatedSize();
+      memtable_bytes_ += bytes;
+      {
+        std::lock_guard lock(mu_);
+        unflushed_bytes_ += bytes;
+      }
+      RETURN_IF_ERROR(mem->Add(row).WithContext("replaying " + wal_store_.ObjectKey(id)));
+    }
+    {
+      std::lock_guard lock(mu_);
+      wal_spans_.push_back(span);
+    }
+    committed_seq_.store(last_seq_);
+    if (memtable_bytes_ >= settings_.l0_sst_size_bytes) FreezeMemtable();
+  }
+  return Status::OK();
+}
+
+DbImpl::~DbImpl() {
+  Status st = Close();
+  if (!st.ok() && !st.IsClosed()) spdlog::warn("slatedb: close in destructor: {}", st.ToString());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Common helpers
+
+std::shared_ptr<const DbState> DbImpl::state() const {
+  std::lock_guard lock(mu_);
+  return state_;
+}
+
+Status DbImpl::CheckOpen() const {
+  if (has_fatal_.load(std::memory_order_acquire)) {
+    std::lock_guard lock(mu_);
+    return fatal_;
+  }
+  std::lock_guard lock(mu_);
+  if (closing_) return ClosedStatus();
+  return Status::OK();
+}
+
+Status DbImpl::CheckWritable() const { return CheckOpen(); }
+
+void DbImpl::Latch(const Status& status) {
+  std::lock_guard lock(mu_);
+  if (fatal_.ok()) {
+    fatal_ = status;
+    has_fatal_.store(true, std::memory_order_release);
+    spdlog::error("slatedb: {} is now unusable: {}", path_, status.ToString());
+  }
+  cv_.notify_all();
+}
+
+uint64_t DbImpl::ReadSeq(const ReadOptions& options) const {
+  if (options.durability_filter == DurabilityLevel::kRemote && !options.dirty) {
+    return durable_seq_.load(std::memory_order_acquire);
+  }
+  return committed_seq_.load(std::memory_order_acquire);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Write path
+
+Status DbImpl::Put(std::string_view key, std::string_view value, const WriteOptions& options) {
+  WriteBatch batch;
+  batch.Put(key, value);
+  return Write(batch, options);
+}
+
+Status DbImpl::Delete(std::string_view key, const WriteOptions& options) {
+  WriteBatch batch;
+  batch.Delete(key);
+  return Write(batch, options);
+}
+
+Status DbImpl::Write(const WriteBatch& batch, const WriteOptions& options) {
+  RETURN_IF_ERROR(CheckWritable());
+  ASSIGN_OR_RETURN(PendingRows pending, RowsFromBatch(batch));
+  if (pending.rows.empty()) return Status::OK();
+  WriteMsg msg;
+  msg.pending = std::move(pending);
+  std::future<Result<uint64_t>> done = msg.done.get_future();
+  std::optional<WriteMsg> rejected;
+  if (write_task_->Send(std::move(msg), &rejected) != util::SendResult::kOk) {
+    RETURN_IF_ERROR(CheckOpen());
+    return ClosedStatus();
+  }
+  ASSIGN_OR_RETURN(uint64_t seq, Await(done));
+  if (!options.await_durable) return Status::OK();
+  return WaitDurable(seq);
+}
+
+void DbImpl::HandleWrite(WriteMsg& msg) {
+  {
+    // Backpressure: stall while too much is not yet in L0. Close() wakes us (kClosed).
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] {
+      return has_fatal_.load() || closing_ || unflushed_bytes_ <= settings_.max_unflushed_bytes;
+    });
+    if (has_fatal_.load()) {
+      msg.done.set_value(fatal_);
+      return;
+    }
+    if (unflushed_bytes_ > settings_.max_unflushed_bytes) {
+      msg.done.set_value(Status::Closed(
+          CloseReason::kClean, "database closed while the write was stalled (" +
+                                   std::to_string(unflushed_bytes_) +
+                                   " unflushed bytes > max_unflushed_bytes)"));
+      return;
+    }
+  }
+  const uint64_t seq = ++last_seq_;
+  last_tick_ = std::max(last_tick_, clock_->NowMillis());
+  StampRows(msg.pending, seq, last_tick_, settings_.default_ttl);
+  if (settings_.wal_enabled) wal_buffer_.Append(msg.pending.rows);
+  std::shared_ptr<Memtable> mem;
+  {
+    std::lock_guard lock(mu_);
+    mem = state_->memtable;
+    unflushed_bytes_ += msg.pending.bytes;
+  }
+  if (memtable_first_seq_ == 0) {
+    memtable_first_seq_ = seq;
+    memtable_first_ts_ = last_tick_;
+  }
+  for (const format::RowEntry& row : msg.pending.rows) {
+    Status st = mem->Add(row);
+    if (!st.ok()) {
+      Latch(Status::Internal("memtable insert failed: " + st.ToString()));
+      msg.done.set_value(st);
+      return;
+    }
+  }
+  memtable_bytes_ += msg.pending.bytes;
+  committed_seq_.store(seq, std::memory_order_release);
+  msg.done.set_value(seq);
+
+  if (memtable_bytes_ >= settings_.l0_sst_size_bytes) {
+    FreezeMemtable();
+    if (settings_.wal_enabled) wal_flusher_->TrySend(FlushMsg{});
+    memtable_flusher_->TrySend(FlushMsg{});
+  } else if (settings_.wal_enabled && wal_buffer_.bytes() >= wal_flush_bytes_) {
+    wal_flusher_->TrySend(FlushMsg{});
+  }
+}
+
+void DbImpl::FreezeMemtable() {
+  if (memtable_bytes_ == 0) return;
+  auto imm = std::make_shared<ImmutableMemtable>();
+  imm->max_seq = last_seq_;
+  imm->max_create_ts = last_tick_;
+  imm->first_seq = memtable_first_seq_;
+  imm->first_create_ts = memtable_first_ts_;
+  imm->bytes = memtable_bytes_;
+  {
+    std::lock_guard lock(mu_);
+    auto s = std::make_shared<DbState>(*state_);
+    imm->table = s->memtable;
+    imm->table->Freeze();
+    s->imms.insert(s->imms.begin(), std::move(imm));
+    s->memtable = std::make_shared<Memtable>();
+    state_ = std::move(s);
+  }
+  memtable_bytes_ = 0;
+  memtable_first_seq_ = 0;
+  memtable_first_ts_ = 0;
+}
+
+Status DbImpl::WaitDurable(uint64_t seq) {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] {
+    return durable_seq_.load() >= seq || has_fatal_.load() || stopping_;
+  });
+  if (durable_seq_.load() >= seq) return Status::OK();
+  if (has_fatal_.load()) return fatal_;
+  return Status::Closed(CloseReason::kClean,
+                        "database closed before the write (seq " + std::to_string(seq) +
+                            ") became durable");
+}
+
+// ---------------------------------------------------------------------------------------------
+// WAL flusher
+
+Status DbImpl::FlushWalNow() {
+  if (has_fatal_.load()) {
+    std::lock_guard lock(mu_);
+    return fatal_;
+  }
+  wal::WalBuffer::Batch batch = wal_buffer_.Take();
+  if (batch.rows.empty()) return Status::OK();
+  const uint64_t id = next_wal_id_.load();
+  Status st = wal_store_.Write(id, batch.rows);
+  if (st.IsAlreadyExists()) {
+    Status fenced = Status::Fenced("detected newer DB client: " + wal_store_.ObjectKey(id) +
+                                   " already exists");
+    Latch(fenced);
+    return fenced;
+  }
+  if (!st.ok()) {
+    wal_buffer_.Restore(std::move(batch));
+    return st.WithContext("uploading " + wal_store_.ObjectKey(id));
+  }
+  next_wal_id_.store(id + 1);
+  {
+    std::lock_guard lock(mu_);
+    wal_spans_.push_back(WalSpan{id, batch.max_seq});
+    if (batch.max_seq > durable_seq_.load()) durable_seq_.store(batch.max_seq);
+  }
+  cv_.notify_all();
+  return Status::OK();
+}
+
+Status DbImpl::RequestWalFlush() {
+  std::promise<Status> p;
+  std::future<Status> f = p.get_future();
+  FlushMsg msg;
+  msg.done = std::move(p);
+  if (wal_flusher_->Send(std::move(msg)) != util::SendResult::kOk) {
+    RETURN_IF_ERROR(CheckOpen());
+    return ClosedStatus();
+  }
+  return f.get();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memtable flusher
+
+Status DbImpl::FlushImmutables(bool wait_for_l0_room) {
+  while (true) {
+    if (has_fatal_.load()) {
+      std::lock_guard lock(mu_);
+      return fatal_;
+    }
+    std::shared_ptr<const ImmutableMemtable> imm;
+    size_t l0_count = 0;
+    {
+      std::lock_guard lock(mu_);
+      if (state_->imms.empty()) return Status::OK();
+      imm = state_->imms.back();  // oldest
+      l0_count = state_->manifest->l0.size();
+    }
+    if (l0_count >= settings_.l0_max_ssts) {
+      if (!wait_for_l0_room) return Status::OK();
+      // No embedded compactor: wait for an external one to drain L0, re-reading the manifest.
+      std::unique_lock lock(mu_);
+      cv_.wait_for(lock, settings_.manifest_poll_interval, [&] { return stopping_; });
+      if (stopping_) return ClosedStatus();
+      lock.unlock();
+      Status st = RefreshManifest();
+      if (!st.ok() && st.IsFenced()) return st;
+      continue;
+    }
+    RETURN_IF_ERROR(FlushOneImmutable(imm));
+  }
+}
+
+Status DbImpl::FlushOneImmutable(const std::shared_ptr<const ImmutableMemtable>& imm) {
+  // The WAL first, so L0 never holds rows that are not durable in the WAL (durable_seq stays
+  // an upper bound of what L0 contains, and the replay point below is exact).
+  if (settings_.wal_enabled && durable_seq_.load() < imm->max_seq) {
+    RETURN_IF_ERROR(RequestWalFlush());
+    if (durable_seq_.load() < imm->max_seq) {
+      return Status::Internal("WAL flush did not make seq " + std::to_string(imm->max_seq) +
+                              " durable");
+    }
+  }
+  const format::Manifest current = [&] {
+    std::lock_guard lock(mu_);
+    return *state_->manifest;
+  }();
+  // No snapshots exist yet, so the retention bound is the memtable's own max seq: per key only
+  // the newest version is kept.
+  const uint64_t retention_seq = imm->max_seq;
+  std::vector<format::RowEntry> rows = CollectFlushRows(*imm->table, retention_seq);
+  format::Ulid id = ulids_.Next(clock_->NowMillis());
+  format::SstHandle handle;
+  handle.id = id;
+  handle.format_version = format::kSstFormatVersion;
+  ASSIGN_OR_RETURN(handle.info, reads_->WriteCompactedSst(id, rows));
+
+  // Replay point: the last WAL id whose rows are all in this (and older) L0s.
+  uint64_t replay_after = 0;
+  {
+    std::lock_guard lock(mu_);
+    for (const WalSpan& span : wal_spans_) {
+      if (span.max_seq > imm->max_seq) break;
+      replay_after = span.id;
+    }
+  }
+  const uint64_t wal_last_seen = next_wal_id_.load() - 1;
+  std::shared_ptr<const format::Manifest> published;
+  {
+    std::lock_guard mlock(manifest_mu_);
+    Status st = manifest_->Update([&](format::Manifest& m) -> Status {
+      m.l0.insert(m.l0.begin(), handle);
+      m.last_l0_seq = std::max(m.last_l0_seq, imm->max_seq);
+      m.last_l0_clock_tick = std::max(m.last_l0_clock_tick, imm->max_create_ts);
+      m.replay_after_wal_id = std::max(m.replay_after_wal_id, replay_after);
+      m.wal_id_last_seen = std::max({m.wal_id_last_seen, wal_last_seen, m.replay_after_wal_id});
+      m.recent_snapshot_min_seq = m.last_l0_seq;
+      auto tracker = format::SequenceTracker::Decode(m.sequence_tracker);
+      if (tracker.ok() && imm->first_seq != 0) {
+        tracker->Insert(imm->first_seq, imm->first_create_ts / 1000);
+        m.sequence_tracker = tracker->Encode();
+      }
+      return Status::OK();
+    });
+    if (!st.ok()) {
+      if (st.IsFenced()) Latch(st);
+      return st.WithContext("publishing L0 SST " + id.ToString());
+    }
+    published = std::make_shared<const format::Manifest>(manifest_->manifest());
+    manifest_id_.store(manifest_->id());
+  }
+  (void)current;
+  {
+    std::lock_guard lock(mu_);
+    while (!wal_spans_.empty() && wal_spans_.front().id <= replay_after) wal_spans_.pop_front();
+    auto s = std::make_shared<DbState>(*state_);
+    auto it = std::find(s->imms.begin(), s->imms.end(), imm);
+    if (it != s->imms.end()) s->imms.erase(it);
+    s->manifest = published;
+    state_ = std::move(s);
+    unflushed_bytes_ -= std::min<uint64_t>(unflushed_bytes_, imm->bytes);
+    if (!settings_.wal_enabled && imm->max_seq > durable_seq_.load()) {
+      durable_seq_.store(imm->max_seq);
+    }
+  }
+  cv_.notify_all();
+  return Status::OK();
+}
+
+Status DbImpl::RefreshManifest() {
+  std::shared_ptr<const format::Manifest> published;
+  {
+    std::lock_guard mlock(manifest_mu_);
+    uint64_t before = manifest_->id();
+    Status st = manifest_->Refresh();
+    if (!st.ok()) {
+      if (st.IsFenced()) Latch(st);
+      return st;
+    }
+    if (manifest_->id() == before) return Status::OK();
+    published = std::make_shared<const format::Manifest>(manifest_->manifest());
+    manifest_id_.store(manifest_->id());
+  }
+  {
+    std::lock_guard lock(mu_);
+    auto s = std::make_shared<DbState>(*state_);
+    s->manifest = published;
+    state_ = std::move(s);
+  }
+  cv_.notify_all();
+  return Status::OK();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Flush / Close / status
+
+Status DbImpl::Flush(FlushType type) {
+  RETURN_IF_ERROR(CheckWritable());
+  if (type == FlushType::kWal) {
+    if (!settings_.wal_enabled) return Status::OK();
+    return RequestWalFlush();
+  }
+  // kMemTable: freeze (ordered with writes), WAL, then L0.
+  WriteMsg freeze;
+  freeze.kind = WriteMsg::Kind::kFreeze;
+  std::future<Result<uint64_t>> frozen = freeze.done.get_future();
+  if (write_task_->Send(std::move(freeze)) != util::SendResult::kOk) return ClosedStatus();
+  RETURN_IF_ERROR(Await(frozen).status());
+  if (settings_.wal_enabled) RETURN_IF_ERROR(RequestWalFlush());
+  std::promise<Status> p;
+  std::future<Status> f = p.get_future();
+  FlushMsg msg;
+  msg.done = std::move(p);
+  if (memtable_flusher_->Send(std::move(msg)) != util::SendResult::kOk) return ClosedStatus();
+  return f.get();
+}
+
+Status DbImpl::Close() {
+  std::lock_guard close_lock(close_mu_);
+  {
+    std::lock_guard lock(mu_);
+    if (closed_) return close_status_.value_or(fatal_.ok() ? Status::OK() : fatal_);
+    closing_ = true;  // refuse new calls; stalled writers give up
+    cv_.notify_all();
+  }
+  // 1. The write task drains what was already accepted.
+  if (write_task_) write_task_->Stop();
+  // 2. Final WAL flush (not for a fenced writer: it must write nothing).
+  Status result;
+  if (wal_flusher_ && settings_.wal_enabled && !has_fatal_.load()) {
+    Status st = RequestWalFlush();
+    if (!st.ok() && result.ok()) result = st;
+  }
+  // 3. Memtable flusher: pending L0 flushes are abandoned (the WAL holds their rows); a stalled
+  //    flusher gives up.
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    cv_.notify_all();
+  }
+  if (memtable_flusher_) memtable_flusher_->Stop();
+  // 4. Compactor / garbage collector would stop here (none embedded yet).
+  // 5. WAL flusher.
+  if (wal_flusher_) wal_flusher_->Stop();
+  // 6. Final manifest: records the last WAL id we wrote.
+  if (!has_fatal_.load() && manifest_) {
+    std::lock_guard mlock(manifest_mu_);
+    const uint64_t last_seen = next_wal_id_.load() - 1;
+    Status st = manifest_->Update([&](format::Manifest& m) -> Status {
+      m.wal_id_last_seen = std::max(m.wal_id_last_seen, last_seen);
+      return Status::OK();
+    });
+    if (!st.ok()) {
+      if (st.IsFenced()) Latch(st);
+      if (result.ok()) result = st.WithContext("writing the final manifest");
+    }
+  }
+  alive_->store(false);
+  std::lock_guard lock(mu_);
+  if (!fatal_.ok()) result = fatal_;
+  closed_ = true;
+  close_status_ = result;
+  cv_.notify_all();
+  return result;
+}
+
+Result<DbStatusInfo> DbImpl::GetStatus() {
+  RETURN_IF_ERROR(CheckOpen());
+  auto s = state();
+  DbStatusInfo info;
+  info.manifest_id = manifest_id_.load();
+  info.writer_epoch = s->manifest->writer_epoch;
+  info.compactor_epoch = s->manifest->compactor_epoch;
+  info.last_committed_seq = committed_seq_.load();
+  info.durable_seq = durable_seq_.load();
+  info.replay_after_wal_id = s->manifest->replay_after_wal_id;
+  info.next_wal_id = next_wal_id_.load();
+  info.l0_ssts = s->manifest->l0.size();
+  info.sorted_runs = s->manifest->compacted.size();
+  std::lock_guard lock(mu_);
+  info.memtable_bytes = unflushed_bytes_;
+  return info;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Read path
+
+Result<std::optional<std::string>> DbImpl::Get(std::string_view key, const ReadOptions& options) {
+  ASSIGN_OR_RETURN(std::optional<KeyValue> kv, GetKeyValue(key, options));
+  if (!kv) return std::optional<std::string>();
+  return std::optional<std::string>(std::move(kv->value));
+}
+
+Result<std::optional<KeyValue>> DbImpl::GetKeyValue(std::string_view key,
+                                                    const ReadOptions& options) {
+  RETURN_IF_ERROR(CheckOpen());
+  RETURN_IF_ERROR(ValidateKey(key));
+  const uint64_t seq = ReadSeq(options);
+  return reads_->Get(*state(), key, seq);
+}
+
+Result<std::unique_ptr<DbIterator>> DbImpl::Scan(const ScanRange& range,
+                                                 const ScanOptions& options) {
+  RETURN_IF_ERROR(CheckOpen());
+  const uint64_t seq = ReadSeq(options.read);
+  return reads_->Scan(state(), range, options.reverse, seq, alive_);
+}
+
+}  // namespace slatedb::db

@@ -1,0 +1,164 @@
+// db/db_impl.h — DbImpl, the writer engine behind slatedb::Db (spec §9.3–9.6, DESIGN.md §4).
+//
+// Actors (each a util::BackgroundTask with one thread, started in this order, stopped in
+// reverse by Close()):
+//   WriteTask        orders writes: assigns one seq per batch, stamps create_ts (forced monotonic)
+//                    and expire_ts, appends rows to the WAL buffer and the memtable, freezes the
+//                    memtable when it reaches l0_sst_size_bytes, stalls (backpressure) while
+//                    unflushed bytes exceed max_unflushed_bytes.
+//   WalFlusher       every flush_interval / on demand / when the buffer is large: uploads the WAL
+//                    buffer as ONE WAL SST (PutIfAbsent at the next WAL id), advances durable_seq
+//                    and wakes every writer waiting for durability (group commit). "Already
+//                    exists" = a newer writer fenced us: Status::Fenced is latched.
+//   MemtableFlusher  writes frozen memtables, oldest first, as L0 SSTs, then publishes each in the
+//                    manifest (fenceable update loop); refreshes the manifest every
+//                    manifest_poll_interval (fencing detection, compactor's changes). While L0
+//                    holds l0_max_ssts SSTs it waits for an external compactor to drain L0 (there
+//                    is no embedded compactor yet; writers then stall on max_unflushed_bytes).
+// Compactor / GC seam: Close() has a marked step where an embedded compactor would stop.
+//
+// Locking: mu_ guards the published DbState, the latched error, closing flags, WAL spans and the
+// backpressure counters. No object-store I/O runs under mu_.
+// Thread safety: all public methods are thread-safe. Ownership: DbImpl owns its tasks; the
+// object store is shared. Errors: see slatedb/db.h.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/db_state.h"
+#include "db/read_path.h"
+#include "db/write_rows.h"
+#include "format/ulid.h"
+#include "manifest/stored_manifest.h"
+#include "slatedb/db.h"
+#include "util/background_task.h"
+#include "util/clock.h"
+#include "wal/wal_buffer.h"
+#include "wal/wal_store.h"
+
+namespace slatedb::db {
+
+class DbImpl final : public Db {
+ public:
+  static Result<std::unique_ptr<Db>> Open(const std::string& path, Components components,
+                                          Settings settings);
+  ~DbImpl() override;
+
+  Status Put(std::string_view key, std::string_view value, const WriteOptions& options) override;
+  Status Delete(std::string_view key, const WriteOptions& options) override;
+  Status Write(const WriteBatch& batch, const WriteOptions& options) override;
+  Result<std::optional<std::string>> Get(std::string_view key,
+                                         const ReadOptions& options) override;
+  Result<std::optional<KeyValue>> GetKeyValue(std::string_view key,
+                                              const ReadOptions& options) override;
+  Result<std::unique_ptr<DbIterator>> Scan(const ScanRange& range,
+                                           const ScanOptions& options) override;
+  Status Flush(FlushType type) override;
+  Result<DbStatusInfo> GetStatus() override;
+  Status Close() override;
+
+  // Messages of the actors (public so the task classes in db_impl.cc can name them).
+  struct WriteMsg {
+    enum class Kind : uint8_t { kWrite, kFreeze } kind = Kind::kWrite;
+    PendingRows pending;
+    std::promise<Result<uint64_t>> done;  // the batch's seq (kFreeze: last seq)
+  };
+  struct FlushMsg {
+    std::optional<std::promise<Status>> done;  // absent: a kick, nobody waits
+  };
+
+ private:
+  class WriteTask;
+  class WalFlusher;
+  class MemtableFlusher;
+
+  struct WalSpan {
+    uint64_t id = 0;
+    uint64_t max_seq = 0;  // 0 for fences / empty WAL SSTs
+  };
+
+  DbImpl(std::string path, Components components, Settings settings);
+
+  Status Recover();
+  Status ReplayWal(uint64_t first_id, uint64_t last_id);
+
+  // Write task side.
+  void HandleWrite(WriteMsg& msg);
+  void FreezeMemtable();  // write task only (or Recover, before the tasks start)
+
+  // WAL flusher side.
+  Status FlushWalNow();
+  // Any thread: asks the WAL flusher to upload now and waits.
+  Status RequestWalFlush();
+  Status WaitDurable(uint64_t seq);
+
+  // Memtable flusher side.
+  Status FlushImmutables(bool wait_for_l0_room);
+  Status FlushOneImmutable(const std::shared_ptr<const ImmutableMemtable>& imm);
+  Status RefreshManifest();
+
+  Status CheckOpen() const;
+  Status CheckWritable() const;  // CheckOpen + not closing
+  void Latch(const Status& status);
+  std::shared_ptr<const DbState> state() const;
+  uint64_t ReadSeq(const ReadOptions& options) const;
+
+  // ---- constant after construction ----
+  const std::string path_;
+  const Components components_;
+  const Settings settings_;
+  std::shared_ptr<ObjectStore> store_;
+  std::shared_ptr<util::Clock> clock_;
+  wal::WalStore wal_store_;
+  uint64_t wal_flush_bytes_ = 0;  // WAL buffer size that triggers an upload
+
+  // ---- guarded by mu_ ----
+  mutable std::mutex mu_;
+  std::condition_variable cv_;  // durable_seq_, unflushed bytes, L0 room, fatal, closing
+  std::shared_ptr<const DbState> state_;
+  Status fatal_;
+  bool closing_ = false;      // Close() started: refuse new calls
+  bool stopping_ = false;     // background waits give up
+  bool closed_ = false;       // Close() finished
+  std::optional<Status> close_status_;
+  std::deque<WalSpan> wal_spans_;  // uploaded/replayed WAL ids not yet covered by L0
+  uint64_t unflushed_bytes_ = 0;   // memtable + immutable memtables
+
+  std::atomic<bool> has_fatal_{false};
+  std::atomic<uint64_t> committed_seq_{0};
+  std::atomic<uint64_t> durable_seq_{0};
+  std::atomic<uint64_t> next_wal_id_{1};
+  std::atomic<uint64_t> manifest_id_{0};
+  std::mutex close_mu_;  // serializes Close()
+
+  // ---- write task only ----
+  uint64_t last_seq_ = 0;
+  int64_t last_tick_ = 0;
+  uint64_t memtable_first_seq_ = 0;
+  int64_t memtable_first_ts_ = 0;
+  size_t memtable_bytes_ = 0;
+
+  // ---- memtable flusher only (and Open / Close when the flusher is stopped) ----
+  std::unique_ptr<manifest::FenceableManifest> manifest_;
+  std::mutex manifest_mu_;  // serializes manifest_ use between the flusher and Close/GetStatus
+  format::UlidGenerator ulids_;
+
+  wal::WalBuffer wal_buffer_;
+  std::shared_ptr<ReadPath> reads_;
+  std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
+
+  // ---- actors, in start order (stopped in reverse) ----
+  std::unique_ptr<WriteTask> write_task_;
+  std::unique_ptr<WalFlusher> wal_flusher_;
+  std::unique_ptr<MemtableFlusher> memtable_flusher_;
+};
+
+}  // namespace slatedb::db

@@ -1,0 +1,205 @@
+#include "db/db_reader.h"
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+
+#include "db/db_state.h"
+#include "db/read_path.h"
+#include "db/write_rows.h"
+#include "manifest/manifest_store.h"
+#include "spdlog/spdlog.h"
+#include "util/background_task.h"
+#include "wal/wal_store.h"
+
+namespace slatedb::db {
+
+namespace {
+
+class DbReaderImpl final : public DbReader {
+ public:
+  DbReaderImpl(std::string path, Components components, DbReaderOptions options)
+      : path_(std::move(path)),
+        store_(components.object_store),
+        options_(options),
+        manifests_(store_, path_),
+        wal_store_(store_, path_),
+        reads_(std::make_shared<ReadPath>(store_, path_, Settings())) {}
+
+  ~DbReaderImpl() override { Close().PermitUnchecked(); }
+
+  Status Init() {
+    ASSIGN_OR_RETURN(auto latest, manifests_.ReadLatest());
+    if (!latest) return Status::Invalid("no database at " + path_);
+    manifest_id_ = latest->id;
+    RETURN_IF_ERROR(Rebuild(std::move(latest->manifest)));
+    poller_ = std::make_unique<Poller>(this, options_.manifest_poll_interval);
+    poller_->Start();
+    return Status::OK();
+  }
+
+  Result<std::optional<std::string>> Get(std::string_view key,
+                                         const ReadOptions& options) override {
+    RETURN_IF_ERROR(CheckOpen());
+    RETURN_IF_ERROR(ValidateKey(key));
+    auto s = state();
+    ASSIGN_OR_RETURN(std::optional<KeyValue> kv, reads_->Get(*s, key, seq_.load()));
+    if (!kv) return std::optional<std::string>();
+    return std::optional<std::string>(std::move(kv->value));
+  }
+
+  Result<std::unique_ptr<DbIterator>> Scan(const ScanRange& range,
+                                           const ScanOptions& options) override {
+    RETURN_IF_ERROR(CheckOpen());
+    return reads_->Scan(state(), range, options.reverse, seq_.load(), alive_);
+  }
+
+  Status Close() override {
+    {
+      std::lock_guard lock(mu_);
+      if (closed_) return Status::OK();
+      closed_ = true;
+    }
+    if (poller_) poller_->Stop();
+    alive_->store(false);
+    return Status::OK();
+  }
+
+ private:
+  class Poller final : public util::BackgroundTask<int> {
+   public:
+    Poller(DbReaderImpl* reader, std::chrono::milliseconds interval)
+        : BackgroundTask("slatedb-reader-poll", 1, interval), reader_(reader) {}
+    ~Poller() override { Stop(); }
+
+   protected:
+    void Handle(int&) override {}
+    void OnTick() override {
+      Status st = reader_->Poll();
+      if (!st.ok()) spdlog::warn("slatedb reader: poll of {} failed: {}", reader_->path_, st.ToString());
+    }
+
+   private:
+    DbReaderImpl* reader_;
+  };
+
+  Status CheckOpen() const {
+    std::lock_guard lock(mu_);
+    if (closed_) return Status::Closed(CloseReason::kClean, "database reader is closed");
+    return Status::OK();
+  }
+
+  std::shared_ptr<const DbState> state() const {
+    std::lock_guard lock(mu_);
+    return state_;
+  }
+
+  // A fresh memtable replayed from the manifest's replay point.
+  Status Rebuild(format::Manifest manifest) {
+    auto mem = std::make_shared<Memtable>();
+    uint64_t max_seq = manifest.last_l0_seq;
+    uint64_t last_wal = manifest.replay_after_wal_id;
+    if (!options_.skip_wal_replay) {
+      RETURN_IF_ERROR(ReplayInto(*mem, manifest.replay_after_wal_id, manifest.last_l0_seq,
+                                 &last_wal, &max_seq));
+    }
+    auto s = std::make_shared<DbState>();
+    s->memtable = std::move(mem);
+    s->manifest = std::make_shared<const format::Manifest>(std::move(manifest));
+    {
+      std::lock_guard lock(mu_);
+      replay_after_ = s->manifest->replay_after_wal_id;
+      last_wal_ = last_wal;
+      state_ = std::move(s);
+    }
+    seq_.store(std::max(seq_.load(), max_seq));
+    return Status::OK();
+  }
+
+  // Replays WAL ids after `after_id` (contiguous; stops at the first gap) into `mem`.
+  Status ReplayInto(Memtable& mem, uint64_t after_id, uint64_t min_seq, uint64_t* last_wal,
+                    uint64_t* max_seq) {
+    ASSIGN_OR_RETURN(std::vector<uint64_t> ids, wal_store_.ListIds(after_id + 1));
+    uint64_t expect = after_id + 1;
+    for (uint64_t id : ids) {
+      if (id != expect) break;
+      ASSIGN_OR_RETURN(std::vector<format::RowEntry> rows, wal_store_.Read(id));
+      for (const auto& row : rows) {
+        if (row.seq <= min_seq) continue;
+        RETURN_IF_ERROR(mem.Add(row));
+        *max_seq = std::max(*max_seq, row.seq);
+      }
+      *last_wal = id;
+      ++expect;
+    }
+    return Status::OK();
+  }
+
+  Status Poll() {
+    ASSIGN_OR_RETURN(auto latest, manifests_.ReadLatest());
+    if (!latest) return Status::OK();
+    uint64_t replay_after;
+    {
+      std::lock_guard lock(mu_);
+      replay_after = replay_after_;
+    }
+    if (latest->id != manifest_id_ && latest->manifest.replay_after_wal_id != replay_after) {
+      manifest_id_ = latest->id;
+      return Rebuild(std::move(latest->manifest));
+    }
+    bool manifest_changed = latest->id != manifest_id_;
+    manifest_id_ = latest->id;
+    auto s = state();
+    uint64_t last_wal;
+    {
+      std::lock_guard lock(mu_);
+      last_wal = last_wal_;
+    }
+    uint64_t max_seq = seq_.load();
+    if (!options_.skip_wal_replay) {
+      RETURN_IF_ERROR(ReplayInto(*s->memtable, last_wal, latest->manifest.last_l0_seq, &last_wal,
+                                 &max_seq));
+    }
+    {
+      std::lock_guard lock(mu_);
+      last_wal_ = last_wal;
+      if (manifest_changed) {
+        auto ns = std::make_shared<DbState>(*state_);
+        ns->manifest = std::make_shared<const format::Manifest>(std::move(latest->manifest));
+        max_seq = std::max(max_seq, ns->manifest->last_l0_seq);
+        state_ = std::move(ns);
+      }
+    }
+    seq_.store(std::max(seq_.load(), max_seq));
+    return Status::OK();
+  }
+
+  const std::string path_;
+  std::shared_ptr<ObjectStore> store_;
+  const DbReaderOptions options_;
+  manifest::ManifestStore manifests_;
+  wal::WalStore wal_store_;
+  std::shared_ptr<ReadPath> reads_;
+  std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
+
+  mutable std::mutex mu_;
+  std::shared_ptr<const DbState> state_;
+  uint64_t replay_after_ = 0;
+  uint64_t last_wal_ = 0;
+  bool closed_ = false;
+  std::atomic<uint64_t> seq_{0};
+  uint64_t manifest_id_ = 0;  // poller only (and Init)
+  std::unique_ptr<Poller> poller_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<DbReader>> OpenDbReader(const std::string& path, Components components,
+                                               DbReaderOptions options) {
+  if (!components.object_store) return Status::Invalid("Components.object_store is required");
+  auto reader = std::make_unique<DbReaderImpl>(path, std::move(components), options);
+  RETURN_IF_ERROR(reader->Init());
+  return std::unique_ptr<DbReader>(std::move(reader));
+}
+
+}  // namespace slatedb::db

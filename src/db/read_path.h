@@ -1,0 +1,74 @@
+// db/read_path.h — point reads and scans over a DbState, shared by Db and DbReader (spec §6, §7).
+//
+// Get: memtable → immutable memtables (newest first) → L0 SSTs (manifest order, newest first)
+// → sorted runs (list order; the SST is found by binary search on first_entry). SSTs whose
+// [first_entry, last_entry] excludes the key, or whose bloom filter rejects it, are skipped. The
+// first version with seq ≤ the read's snapshot seq decides: value → returned, tombstone →
+// nullopt, merge operand → kInvalid (no merge operator can be configured yet).
+// Scan: a MergeIterator over every source (same precedence), wrapped in a DbIterator that hides
+// older versions, tombstones and rows above the snapshot seq, in either direction, with Seek.
+// Also owns the SST side of the writer: building and uploading L0 SSTs, the open-SST cache and
+// the block cache.
+// Thread safety: all methods are thread-safe. Ownership: shared by its Db/DbReader and every
+// iterator it creates (iterators keep it, and the DbState they read, alive).
+// Errors: kData naming the object for corrupt SSTs, object-store errors, kInvalid for merge
+// operands, kClosed from iterators once their database is closed.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "db/db_state.h"
+#include "format/manifest.h"
+#include "slatedb/iterator.h"
+#include "slatedb/object_store.h"
+#include "slatedb/options.h"
+#include "table/block_cache.h"
+#include "table/sst_reader.h"
+
+namespace slatedb::db {
+
+class ReadPath : public std::enable_shared_from_this<ReadPath> {
+ public:
+  ReadPath(std::shared_ptr<ObjectStore> store, std::string db_path, const Settings& settings);
+
+  Result<std::optional<KeyValue>> Get(const DbState& state, std::string_view key, uint64_t seq);
+
+  // `alive` turns false when the database closes; the iterator then returns kClosed.
+  Result<std::unique_ptr<DbIterator>> Scan(std::shared_ptr<const DbState> state,
+                                           const ScanRange& range, bool reverse, uint64_t seq,
+                                           std::shared_ptr<std::atomic<bool>> alive);
+
+  // Builds a compacted SST from `rows` (internal order) and uploads compacted/<id>.sst.
+  Result<format::SstInfo> WriteCompactedSst(const format::Ulid& id,
+                                            const std::vector<format::RowEntry>& rows);
+
+  Result<std::shared_ptr<table::SstReader>> OpenSst(const format::SstHandle& handle);
+
+ private:
+  Result<std::optional<format::RowEntry>> GetFromSst(const format::SstHandle& handle,
+                                                     std::string_view key, uint64_t seq);
+
+  std::shared_ptr<ObjectStore> store_;
+  std::string db_path_;
+  Settings settings_;
+  std::shared_ptr<table::BlockCache> block_cache_;
+  std::mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<table::SstReader>> readers_;  // by object key
+};
+
+// The rows an L0 flush writes: per key, every version with seq > retention_seq plus the newest
+// version at or below it (internal order: key asc, seq desc).
+std::vector<format::RowEntry> CollectFlushRows(const Memtable& table, uint64_t retention_seq);
+
+// value → KeyValue, tombstone → nullopt, merge operand → kInvalid.
+Result<std::optional<KeyValue>> ResolveRow(const format::RowEntry& row);
+
+}  // namespace slatedb::db
