@@ -110,6 +110,20 @@ Result<FenceableManifest> FenceableManifest::Init(StoredManifest stored, FenceRo
   return FenceableManifest(std::move(stored), role, epoch);
 }
 
+Result<FenceableManifest> FenceableManifest::OpenWriter(std::shared_ptr<ManifestStore> store,
+                                                        ManifestUpdateOptions options) {
+  ASSIGN_OR_RETURN(StoredManifest stored,
+                   StoredManifest::LoadOrCreate(std::move(store), std::move(options)));
+  return Init(std::move(stored), FenceRole::kWriter);
+}
+
+Result<FenceableManifest> FenceableManifest::OpenCompactor(std::shared_ptr<ManifestStore> store,
+                                                           ManifestUpdateOptions options) {
+  ASSIGN_OR_RETURN(StoredManifest stored,
+                   StoredManifest::Load(std::move(store), std::move(options)));
+  return Init(std::move(stored), FenceRole::kCompactor);
+}
+
 Status FenceableManifest::CheckEpoch(const format::Manifest& m) const {
   const uint64_t stored = EpochOf(m, role_);
   if (stored > epoch_) {

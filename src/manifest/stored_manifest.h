@@ -92,6 +92,15 @@ class FenceableManifest {
   static Result<FenceableManifest> Init(StoredManifest stored, FenceRole role,
                                         const ManifestMutator& extra = nullptr);
 
+  // Writer open (§9.3 steps 1 and 3): creates manifest 1 if the path has none, then bumps
+  // writer_epoch.
+  static Result<FenceableManifest> OpenWriter(std::shared_ptr<ManifestStore> store,
+                                              ManifestUpdateOptions options = {});
+  // Compactor start (§9.7): the database must exist (kInvalid otherwise); bumps
+  // compactor_epoch.
+  static Result<FenceableManifest> OpenCompactor(std::shared_ptr<ManifestStore> store,
+                                                 ManifestUpdateOptions options = {});
+
   FenceRole role() const { return role_; }
   uint64_t epoch() const { return epoch_; }
   uint64_t id() const { return stored_.id(); }

@@ -282,6 +282,26 @@ TEST(FenceableManifestTest, ConcurrentWriterOpensGetDistinctEpochs) {
   EXPECT_EQ((*latest)->id, 5u);
 }
 
+TEST(FenceableManifestTest, OpenWriterCreatesOpenCompactorRequiresADatabase) {
+  auto store = MemoryManifestStore();
+  auto compactor = FenceableManifest::OpenCompactor(store);
+  EXPECT_TRUE(compactor.status().IsInvalid()) << compactor.status().ToString();
+  auto list = store->List();
+  ASSERT_TRUE(list.ok());
+  EXPECT_TRUE(list->empty());  // nothing created for a compactor
+
+  auto writer = FenceableManifest::OpenWriter(store);
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  EXPECT_EQ(writer->id(), 2u);
+  EXPECT_EQ(writer->epoch(), 1u);
+  EXPECT_EQ(writer->role(), FenceRole::kWriter);
+  compactor = FenceableManifest::OpenCompactor(store);
+  ASSERT_TRUE(compactor.ok()) << compactor.status().ToString();
+  EXPECT_EQ(compactor->id(), 3u);
+  EXPECT_EQ(compactor->epoch(), 1u);
+  EXPECT_EQ(compactor->manifest().writer_epoch, 1u);
+}
+
 TEST(FenceableManifestTest, InitAppliesExtraChangeInTheSameVersion) {
   auto store = MemoryManifestStore();
   auto w = FenceableManifest::Init(*StoredManifest::LoadOrCreate(store), FenceRole::kWriter,
