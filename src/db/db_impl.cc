@@ -321,7 +321,6 @@ void DbImpl::HandleWrite(WriteMsg& msg) {
   const uint64_t seq = ++last_seq_;
   last_tick_ = std::max(last_tick_, clock_->NowMillis());
   StampRows(msg.pending, seq, last_tick_, settings_.default_ttl);
-  if (settings_.wal_enabled) wal_buffer_.Append(msg.pending.rows);
   std::shared_ptr<Memtable> mem;
   {
     std::lock_guard lock(mu_);
@@ -341,6 +340,8 @@ void DbImpl::HandleWrite(WriteMsg& msg) {
     }
   }
   memtable_bytes_ += msg.pending.bytes;
+  // The memtable copied the rows into its arena; the WAL buffer takes them over.
+  if (settings_.wal_enabled) wal_buffer_.Append(std::move(msg.pending.rows));
   committed_seq_.store(seq, std::memory_order_release);
   msg.done.set_value(seq);
 
@@ -473,10 +474,6 @@ Status DbImpl::FlushOneImmutable(const std::shared_ptr<const ImmutableMemtable>&
                               " durable");
     }
   }
-  const format::Manifest current = [&] {
-    std::lock_guard lock(mu_);
-    return *state_->manifest;
-  }();
   // No snapshots exist yet, so the retention bound is the memtable's own max seq: per key only
   // the newest version is kept.
   const uint64_t retention_seq = imm->max_seq;
@@ -521,7 +518,7 @@ Status DbImpl::FlushOneImmutable(const std::shared_ptr<const ImmutableMemtable>&
     published = std::make_shared<const format::Manifest>(manifest_->manifest());
     manifest_id_.store(manifest_->id());
   }
-  (void)current;
+  reads_->Retain(*published);
   {
     std::lock_guard lock(mu_);
     while (!wal_spans_.empty() && wal_spans_.front().id <= replay_after) wal_spans_.pop_front();
@@ -553,6 +550,7 @@ Status DbImpl::RefreshManifest() {
     published = std::make_shared<const format::Manifest>(manifest_->manifest());
     manifest_id_.store(manifest_->id());
   }
+  reads_->Retain(*published);
   {
     std::lock_guard lock(mu_);
     auto s = std::make_shared<DbState>(*state_);

@@ -106,6 +106,7 @@ class DbReaderImpl final : public DbReader {
     auto s = std::make_shared<DbState>();
     s->memtable = std::move(mem);
     s->manifest = std::make_shared<const format::Manifest>(std::move(manifest));
+    reads_->Retain(*s->manifest);
     {
       std::lock_guard lock(mu_);
       replay_after_ = s->manifest->replay_after_wal_id;

@@ -313,6 +313,19 @@ Result<std::shared_ptr<table::SstReader>> ReadPath::OpenSst(const format::SstHan
   return it->second;
 }
 
+void ReadPath::Retain(const format::Manifest& manifest) {
+  size_t listed = manifest.l0.size();
+  for (const auto& run : manifest.compacted) listed += run.ssts.size();
+  std::lock_guard lock(mu_);
+  if (readers_.size() <= listed + 64) return;
+  std::unordered_set<std::string> keep;
+  for (const auto& sst : manifest.l0) keep.insert(manifest::CompactedSstPath(db_path_, sst.id));
+  for (const auto& run : manifest.compacted) {
+    for (const auto& sst : run.ssts) keep.insert(manifest::CompactedSstPath(db_path_, sst.id));
+  }
+  std::erase_if(readers_, [&](const auto& entry) { return !keep.contains(entry.first); });
+}
+
 Result<std::optional<format::RowEntry>> ReadPath::GetFromSst(const format::SstHandle& handle,
                                                              std::string_view key, uint64_t seq) {
   if (!KeyInSst(handle.info, key)) return std::optional<format::RowEntry>();

@@ -23,6 +23,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "db/db_state.h"
@@ -51,6 +52,10 @@ class ReadPath : public std::enable_shared_from_this<ReadPath> {
                                             const std::vector<format::RowEntry>& rows);
 
   Result<std::shared_ptr<table::SstReader>> OpenSst(const format::SstHandle& handle);
+
+  // Forgets cached readers of SSTs no longer listed in `manifest` (compacted away), once the
+  // cache holds noticeably more readers than the manifest lists. Iterators keep their own.
+  void Retain(const format::Manifest& manifest);
 
  private:
   Result<std::optional<format::RowEntry>> GetFromSst(const format::SstHandle& handle,

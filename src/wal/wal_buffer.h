@@ -36,6 +36,15 @@ class WalBuffer {
       current_.rows.push_back(row);
     }
   }
+  // Same, moving the rows in (the write path's variant: no copy of keys and values).
+  void Append(std::vector<format::RowEntry>&& rows) {
+    std::lock_guard lock(mu_);
+    for (auto& row : rows) {
+      current_.bytes += row.EstimatedSize();
+      if (row.seq > current_.max_seq) current_.max_seq = row.seq;
+      current_.rows.push_back(std::move(row));
+    }
+  }
 
   // Takes every buffered row (possibly none), leaving the buffer empty.
   Batch Take() {
