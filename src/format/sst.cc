@@ -259,7 +259,8 @@ Result<SstFooter> DecodeFooter(std::string_view tail, uint64_t object_size) {
   if (footer.version != kSstFormatVersion && footer.version != kSstFormatVersionLegacy) {
     return Status::Data("unsupported SST format version " + std::to_string(footer.version));
   }
-  if (footer.metadata_offset > object_size - kSstFooterSize - kSectionCrcSize) {
+  if (object_size < kSstFooterSize + kSectionCrcSize ||
+      footer.metadata_offset > object_size - kSstFooterSize - kSectionCrcSize) {
     return Status::Data("SST footer metadata offset " + std::to_string(footer.metadata_offset) +
                         " is beyond the object size " + std::to_string(object_size));
   }
