@@ -1,0 +1,69 @@
+// compactor/compaction.h — the compactor's vocabulary (after SlateDB's compactor.rs).
+//
+//   CompactionSpec  WHAT to compact: source L0 SSTs (newest first), source sorted runs (highest
+//                   id first) and the destination run id. Decided by the scheduler.
+//   Compaction      a spec that was submitted: it has a ULID id (time = submission time) and is
+//                   recorded in the `.compactions` object (spec §5).
+//   job             one attempt to execute a compaction on the executor (CompactionJob), which
+//                   ends with exactly one CompactionJobResult.
+// Roles: scheduler (size_tiered_scheduler.h, a pure decision function), executor (executor.h,
+// merges on a bounded pool), orchestrator (compactor.h, polls the manifest, submits jobs and is
+// the only committer of results).
+// Thread safety: plain value types. Ownership: everything is held by value. Errors: none here.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "format/compression.h"
+#include "format/manifest.h"
+#include "format/ulid.h"
+#include "slatedb/status.h"
+
+namespace slatedb::compactor {
+
+struct CompactionSpec {
+  std::vector<format::Ulid> l0_ids;  // newest first; always the oldest tail of the manifest's l0
+  std::vector<uint32_t> run_ids;     // highest id first; adjacent runs of the manifest
+  uint32_t destination = 0;          // output run id (§4.4)
+  bool operator==(const CompactionSpec&) const = default;
+};
+
+// How output SSTs are built (the database's settings, spec §9.7).
+struct OutputSettings {
+  size_t block_size = 4096;
+  format::CompressionCodec compression = format::CompressionCodec::kNone;
+  uint32_t filter_bits_per_key = 10;
+  size_t min_filter_keys = 1000;
+  uint64_t max_sst_size = 268435456;  // outputs are cut at about this size
+};
+
+// One attempt to execute a compaction: the spec resolved against a manifest version.
+struct CompactionJob {
+  format::Ulid id;  // the compaction id
+  CompactionSpec spec;
+  std::vector<format::SstHandle> l0;     // source L0 SSTs, newest first
+  std::vector<format::SortedRun> runs;   // source runs, highest id first
+  bool output_is_bottom = false;         // no older run below the output: tombstones dropped
+  uint64_t retention_min_seq = 0;        // manifest recent_snapshot_min_seq
+  int64_t compaction_clock_tick = 0;     // manifest last_l0_clock_tick (expiry)
+};
+
+struct CompactionJobResult {
+  format::Ulid id;
+  Status status;           // OK when finished (all outputs uploaded) or cancelled
+  bool cancelled = false;  // stopped at an SST boundary; outputs are orphans
+  std::vector<format::SstHandle> outputs;  // uploaded outputs, in key order
+  uint64_t bytes_read = 0;                 // source SST bytes (approximate: object sizes)
+  uint64_t bytes_written = 0;              // output SST bytes
+  uint64_t rows_written = 0;
+};
+
+// The approximate size of an SST object from its info (end of its last section).
+uint64_t SstSize(const format::SstInfo& info);
+uint64_t RunSize(const format::SortedRun& run);
+
+std::string SpecToString(const CompactionSpec& spec);
+
+}  // namespace slatedb::compactor

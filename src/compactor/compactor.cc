@@ -1,0 +1,439 @@
+// compactor/compactor.cc — see compactor.h.
+#include "compactor/compactor.h"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include "format/uuid.h"
+#include "manifest/paths.h"
+#include "spdlog/spdlog.h"
+
+namespace slatedb::compactor {
+
+OutputSettings OutputSettingsFrom(const Settings& settings) {
+  OutputSettings out;
+  out.block_size = settings.block_size;
+  out.compression = static_cast<format::CompressionCodec>(settings.compression_codec);
+  out.filter_bits_per_key = settings.filter_bits_per_key;
+  out.min_filter_keys = settings.min_filter_keys;
+  if (settings.compactor_options) out.max_sst_size = settings.compactor_options->max_sst_size;
+  return out;
+}
+
+Result<std::unique_ptr<Compactor>> Compactor::Open(std::shared_ptr<ObjectStore> store,
+                                                   std::string db_path, CompactorOptions options,
+                                                   OutputSettings output,
+                                                   std::shared_ptr<util::Clock> clock,
+                                                   uint64_t seed) {
+  if (store == nullptr) return Status::Invalid("compactor: no object store");
+  ASSIGN_OR_RETURN(SizeTieredOptions scheduler, ParseSchedulerOptions(options.scheduler_options));
+  if (options.max_concurrent_compactions == 0 || options.max_concurrent_compactions > 1024) {
+    return Status::Invalid("compactor: max_concurrent_compactions must be in 1..1024, got " +
+                           std::to_string(options.max_concurrent_compactions));
+  }
+  if (options.max_sst_size == 0) return Status::Invalid("compactor: max_sst_size must be > 0");
+  if (options.poll_interval.count() <= 0) {
+    return Status::Invalid("compactor: poll_interval must be > 0");
+  }
+  output.max_sst_size = options.max_sst_size;
+  if (clock == nullptr) clock = util::SystemClock::Default();
+  return std::make_unique<Compactor>(PrivateTag{}, std::move(store), std::move(db_path),
+                                     std::move(options), scheduler, output, std::move(clock),
+                                     seed);
+}
+
+Compactor::Compactor(PrivateTag, std::shared_ptr<ObjectStore> store, std::string db_path,
+                     CompactorOptions options, SizeTieredOptions scheduler,
+                     OutputSettings output, std::shared_ptr<util::Clock> clock, uint64_t seed)
+    : store_(std::move(store)),
+      db_path_(std::move(db_path)),
+      options_(std::move(options)),
+      scheduler_(scheduler),
+      output_(output),
+      clock_(std::move(clock)),
+      manifest_store_(std::make_shared<manifest::ManifestStore>(store_, db_path_)),
+      compactions_store_(store_, db_path_),
+      ulids_(std::make_shared<format::UlidGenerator>(seed)),
+      rng_(seed ^ 0x9e3779b97f4a7c15ull),
+      // Capacity: one completion per running job plus room for wake-ups (which never block).
+      events_(options_.max_concurrent_compactions + 8) {}
+
+Compactor::~Compactor() {
+  Status st = Stop();
+  if (!st.ok()) spdlog::error("compactor {}: stop: {}", db_path_, st.ToString());
+}
+
+Status Compactor::Start() {
+  std::lock_guard lock(lifecycle_mu_);
+  if (started_) return Status::Invalid("compactor: Start called twice");
+  started_ = true;
+  manifest::ManifestUpdateOptions mopts;
+  mopts.timeout = options_.manifest_update_timeout;
+  mopts.clock = clock_;
+  auto fm = manifest::FenceableManifest::OpenCompactor(manifest_store_, mopts);
+  if (!fm.ok()) {
+    stopped_ = true;
+    stop_status_ = fm.status();
+    return fm.status();
+  }
+  manifest_.emplace(std::move(*fm));
+
+  // `.compactions`: carry the new epoch; records of earlier compactors that never completed are
+  // dead (their outputs are orphans); keep the most recent completed one (the GC low-watermark).
+  auto latest = compactions_store_.ReadLatest();
+  if (!latest.ok()) {
+    stopped_ = true;
+    stop_status_ = latest.status();
+    return latest.status();
+  }
+  compactions_id_ = *latest ? (*latest)->id : 0;
+  compactions_.compactor_epoch = manifest_->epoch();
+  if (*latest) {
+    const format::CompactionRecord* last_done = nullptr;
+    for (const auto& rec : (*latest)->compactions.recent_compactions) {
+      if (rec.status == format::CompactionStatus::kCompleted &&
+          (last_done == nullptr || last_done->id < rec.id)) {
+        last_done = &rec;
+      }
+    }
+    if (last_done != nullptr) compactions_.recent_compactions.push_back(*last_done);
+  }
+  Status st = WriteCompactions();
+  if (!st.ok()) {
+    stopped_ = true;
+    stop_status_ = st.IsFenced() ? Status::OK() : st;
+    if (st.IsFenced()) fenced_.store(true);
+    return st;
+  }
+  {
+    std::lock_guard slock(stats_mu_);
+    stats_.epoch = manifest_->epoch();
+  }
+  ExecutorContext ctx;
+  ctx.store = store_;
+  ctx.db_path = db_path_;
+  ctx.output = output_;
+  ctx.clock = clock_;
+  ctx.ulids = ulids_;
+  // Completions go through the orchestrator's channel; see Drain() for why it is still open.
+  executor_ = std::make_unique<CompactionExecutor>(
+      std::move(ctx), options_.max_concurrent_compactions,
+      [this](CompactionJobResult result) { events_.Send(Event{std::move(result)}); });
+  running_.store(true);
+  spdlog::info("compactor {}: started with epoch {}", db_path_, manifest_->epoch());
+  thread_ = std::jthread([this] { Run(); });
+  return Status::OK();
+}
+
+Status Compactor::Stop() {
+  std::lock_guard lock(lifecycle_mu_);
+  if (stopped_) return stop_status_;
+  stopped_ = true;
+  if (!started_) return Status::OK();
+  stop_requested_.store(true);
+  events_.TrySend(Event{});  // kFull means the orchestrator is awake anyway
+  if (thread_.joinable()) thread_.join();
+  stop_status_ = (fatal_.ok() || fatal_.IsFenced()) ? Status::OK() : fatal_;
+  spdlog::info("compactor {}: stopped", db_path_);
+  return stop_status_;
+}
+
+void Compactor::Notify() {
+  poll_requested_.store(true);
+  events_.TrySend(Event{});  // kClosed after shutdown, kFull when busy: both fine
+}
+
+CompactorStats Compactor::stats() const {
+  std::lock_guard lock(stats_mu_);
+  return stats_;
+}
+
+void Compactor::Latch(const Status& st) {
+  if (!fatal_.ok()) return;
+  fatal_ = st;
+  if (st.IsFenced()) {
+    fenced_.store(true);
+    spdlog::info("compactor {}: fenced by a newer compactor: {}", db_path_, st.ToString());
+  } else {
+    spdlog::error("compactor {}: stopping after error: {}", db_path_, st.ToString());
+  }
+}
+
+void Compactor::Run() {
+  auto next_poll = std::chrono::steady_clock::now();  // first poll right away
+  while (!stop_requested_.load() && fatal_.ok()) {
+    auto event = events_.ReceiveUntil(next_poll);
+    if (event && event->result) HandleCompletion(std::move(*event->result));
+    if (stop_requested_.load() || !fatal_.ok()) break;
+    auto now = std::chrono::steady_clock::now();
+    if (poll_requested_.exchange(false) || now >= next_poll) {
+      PollAndSchedule();
+      next_poll = std::chrono::steady_clock::now() + options_.poll_interval;
+    }
+  }
+  Drain();
+  running_.store(false);
+}
+
+void Compactor::Drain() {
+  executor_->CloseAndCancel();
+  // Every submitted job reports exactly once; keep receiving until all have, committing what
+  // finished. The channel stays open until then, so no worker can meet a closed channel.
+  while (outstanding_ > 0) {
+    auto event = events_.Receive();
+    if (!event) break;  // unreachable: only this thread closes the channel
+    if (event->result) HandleCompletion(std::move(*event->result));
+  }
+  executor_->Join();
+  events_.Close();  // later Notify() calls get kClosed, silently
+}
+
+void Compactor::PollAndSchedule() {
+  Status st = manifest_->Refresh();
+  {
+    std::lock_guard lock(stats_mu_);
+    ++stats_.polls;
+  }
+  if (!st.ok()) {
+    if (st.IsFenced() || st.code() == StatusCode::kData) {
+      Latch(st);
+    } else {
+      spdlog::warn("compactor {}: manifest poll failed (will retry): {}", db_path_,
+                   st.ToString());
+    }
+    return;
+  }
+  std::vector<CompactionSpec> running;
+  for (const auto& [id, spec] : running_specs_) running.push_back(spec);
+  for (const auto& spec : PickCompactions(manifest_->manifest(), running, scheduler_)) {
+    if (outstanding_ >= options_.max_concurrent_compactions) break;
+    st = Submit(spec);
+    if (!st.ok()) {
+      if (st.IsFenced()) {
+        Latch(st);
+        return;
+      }
+      spdlog::warn("compactor {}: could not submit {}: {}", db_path_, SpecToString(spec),
+                   st.ToString());
+    }
+  }
+}
+
+Status Compactor::Submit(const CompactionSpec& spec) {
+  const format::Manifest& m = manifest_->manifest();
+  CompactionJob job;
+  job.id = ulids_->Next(clock_->NowMillis());
+  job.spec = spec;
+  for (const auto& id : spec.l0_ids) {
+    auto it = std::find_if(m.l0.begin(), m.l0.end(), [&](const auto& h) { return h.id == id; });
+    if (it == m.l0.end()) return Status::Internal("scheduled L0 " + id.ToString() + " missing");
+    job.l0.push_back(*it);
+  }
+  for (uint32_t run_id : spec.run_ids) {
+    auto it = std::find_if(m.compacted.begin(), m.compacted.end(),
+                           [&](const auto& r) { return r.id == run_id; });
+    if (it == m.compacted.end()) {
+      return Status::Internal("scheduled run " + std::to_string(run_id) + " missing");
+    }
+    job.runs.push_back(*it);
+  }
+  uint32_t lowest_source = spec.destination;
+  for (uint32_t id : spec.run_ids) lowest_source = std::min(lowest_source, id);
+  job.output_is_bottom = std::none_of(m.compacted.begin(), m.compacted.end(),
+                                      [&](const auto& r) { return r.id < lowest_source; });
+  job.retention_min_seq = m.recent_snapshot_min_seq;
+  job.compaction_clock_tick = m.last_l0_clock_tick;
+
+  format::CompactionRecord rec;
+  rec.id = job.id;
+  rec.sorted_runs = spec.run_ids;
+  rec.l0_view_ids = spec.l0_ids;
+  rec.status = format::CompactionStatus::kSubmitted;
+  compactions_.recent_compactions.push_back(rec);
+  Status st = WriteCompactions();
+  if (st.ok()) {
+    FindRecord(job.id)->status = format::CompactionStatus::kRunning;
+    st = WriteCompactions();
+  }
+  if (!st.ok()) {
+    RemoveRecord(job.id);
+    return st;
+  }
+  format::Ulid id = job.id;
+  if (!executor_->Submit(std::move(job))) {
+    RemoveRecord(id);  // unreachable: the executor closes only in Drain()
+    return Status::Internal("executor closed");
+  }
+  running_specs_[id] = spec;
+  ++outstanding_;
+  std::lock_guard lock(stats_mu_);
+  ++stats_.submitted;
+  stats_.running = outstanding_;
+  spdlog::debug("compactor {}: submitted {} {}", db_path_, id.ToString(), SpecToString(spec));
+  return Status::OK();
+}
+
+void Compactor::HandleCompletion(CompactionJobResult result) {
+  --outstanding_;
+  CompactionSpec spec = running_specs_[result.id];
+  running_specs_.erase(result.id);
+  {
+    std::lock_guard lock(stats_mu_);
+    stats_.running = outstanding_;
+    stats_.bytes_read += result.bytes_read;
+    stats_.bytes_written += result.bytes_written;
+  }
+  Status st;
+  if (!fatal_.ok()) {
+    st = fatal_;  // fenced: nothing may be written any more
+  } else if (result.cancelled) {
+    spdlog::debug("compactor {}: compaction {} cancelled at an SST boundary ({} orphaned SSTs)",
+                  db_path_, result.id.ToString(), result.outputs.size());
+    RemoveRecord(result.id);
+    Status w = WriteCompactions();
+    if (w.IsFenced()) Latch(w);
+    std::lock_guard lock(stats_mu_);
+    ++stats_.cancelled;
+    stats_.orphaned_ssts += result.outputs.size();
+    return;
+  } else if (!result.status.ok()) {
+    st = result.status;
+  } else {
+    st = Commit(spec, result);
+    if (st.ok()) {
+      std::lock_guard lock(stats_mu_);
+      ++stats_.committed;
+      return;
+    }
+  }
+  // Failed (or fenced): the outputs are orphans for the GC.
+  if (st.IsFenced()) {
+    Latch(st);
+  } else {
+    spdlog::warn("compactor {}: compaction {} ({}) failed, will retry: {}", db_path_,
+                 result.id.ToString(), SpecToString(spec), st.ToString());
+    RemoveRecord(result.id);
+    Status w = WriteCompactions();
+    if (w.IsFenced()) Latch(w);
+  }
+  std::lock_guard lock(stats_mu_);
+  ++stats_.failed;
+  stats_.orphaned_ssts += result.outputs.size();
+}
+
+Status Compactor::Commit(const CompactionSpec& spec, const CompactionJobResult& result) {
+  format::CompactionRecord* rec = FindRecord(result.id);
+  if (rec == nullptr) return Status::Internal("compaction " + result.id.ToString() + " unknown");
+  rec->output_ssts = result.outputs;
+  RETURN_IF_ERROR(WriteCompactions());
+
+  // Checks that every source is still in `m` (only a bug or a foreign compactor could break
+  // this; the epoch check makes the latter a Fenced error first).
+  auto check_sources = [&](const format::Manifest& m) -> Status {
+    for (const auto& id : spec.l0_ids) {
+      if (std::none_of(m.l0.begin(), m.l0.end(), [&](const auto& h) { return h.id == id; })) {
+        return Status::Internal("compaction " + result.id.ToString() + ": source L0 " +
+                                id.ToString() + " is no longer in the manifest");
+      }
+    }
+    for (uint32_t run_id : spec.run_ids) {
+      if (std::none_of(m.compacted.begin(), m.compacted.end(),
+                       [&](const auto& r) { return r.id == run_id; })) {
+        return Status::Internal("compaction " + result.id.ToString() + ": source run " +
+                                std::to_string(run_id) + " is no longer in the manifest");
+      }
+    }
+    return Status::OK();
+  };
+
+  // 1. A checkpoint of the state that still lists the inputs (spec §8, §9.7).
+  Status updated = manifest_->Update([&](format::Manifest& m) -> Status {
+    RETURN_IF_ERROR(check_sources(m));
+    int64_t now_s = clock_->NowMillis() / 1000;
+    std::erase_if(m.checkpoints, [&](const format::Checkpoint& c) {
+      return c.expire_time_s != 0 && static_cast<int64_t>(c.expire_time_s) <= now_s;
+    });
+    format::Checkpoint cp;
+    cp.id = format::Uuid::NewV4(rng_);
+    cp.manifest_id = manifest_->id() + 1;  // the version this mutation is written as
+    cp.create_time_s = static_cast<uint32_t>(now_s);
+    cp.expire_time_s = static_cast<uint32_t>(now_s + kCompactionCheckpointLifetimeSeconds);
+    m.checkpoints.push_back(std::move(cp));
+    return Status::OK();
+  });
+  RETURN_IF_ERROR(updated);
+
+  // 2. The result.
+  updated = manifest_->Update([&](format::Manifest& m) -> Status {
+    RETURN_IF_ERROR(check_sources(m));
+    std::set<format::Ulid> l0_ids(spec.l0_ids.begin(), spec.l0_ids.end());
+    std::set<uint32_t> run_ids(spec.run_ids.begin(), spec.run_ids.end());
+    std::erase_if(m.l0, [&](const format::SstHandle& h) { return l0_ids.count(h.id) > 0; });
+    std::erase_if(m.compacted,
+                  [&](const format::SortedRun& r) { return run_ids.count(r.id) > 0; });
+    if (!result.outputs.empty()) {
+      if (std::any_of(m.compacted.begin(), m.compacted.end(),
+                      [&](const auto& r) { return r.id == spec.destination; })) {
+        return Status::Internal("compaction " + result.id.ToString() + ": destination run " +
+                                std::to_string(spec.destination) + " already exists");
+      }
+      auto pos = std::find_if(m.compacted.begin(), m.compacted.end(),
+                              [&](const auto& r) { return r.id < spec.destination; });
+      m.compacted.insert(pos, format::SortedRun{spec.destination, result.outputs});
+    }
+    if (!spec.l0_ids.empty()) m.l0_last_compacted = spec.l0_ids.front();
+    return Status::OK();
+  });
+  RETURN_IF_ERROR(updated);
+
+  // 3. Completed; keep only active compactions plus this one.
+  rec = FindRecord(result.id);
+  rec->status = format::CompactionStatus::kCompleted;
+  std::erase_if(compactions_.recent_compactions, [&](const format::CompactionRecord& r) {
+    return r.status == format::CompactionStatus::kCompleted && r.id != result.id;
+  });
+  Status st = WriteCompactions();
+  if (!st.ok() && !st.IsFenced()) {
+    // The manifest already holds the result; only the bookkeeping object is stale.
+    spdlog::warn("compactor {}: could not record completion of {}: {}", db_path_,
+                 result.id.ToString(), st.ToString());
+    return Status::OK();
+  }
+  if (st.IsFenced()) Latch(st);
+  return Status::OK();
+}
+
+Status Compactor::WriteCompactions() {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    Status st = compactions_store_.WriteNew(compactions_id_ + 1, compactions_);
+    if (st.ok()) {
+      ++compactions_id_;
+      return st;
+    }
+    if (!st.IsAlreadyExists()) return st;
+    ASSIGN_OR_RETURN(auto latest, compactions_store_.ReadLatest());
+    if (!latest) return Status::Internal("compactions: version vanished while writing");
+    if (latest->compactions.compactor_epoch > compactions_.compactor_epoch) {
+      return Status::Fenced("detected newer compactor (epoch " +
+                            std::to_string(latest->compactions.compactor_epoch) + " > " +
+                            std::to_string(compactions_.compactor_epoch) + ")");
+    }
+    compactions_id_ = latest->id;
+  }
+  return Status::Unavailable("compactions: too many lost races writing .compactions");
+}
+
+format::CompactionRecord* Compactor::FindRecord(const format::Ulid& id) {
+  for (auto& r : compactions_.recent_compactions) {
+    if (r.id == id) return &r;
+  }
+  return nullptr;
+}
+
+void Compactor::RemoveRecord(const format::Ulid& id) {
+  std::erase_if(compactions_.recent_compactions,
+                [&](const format::CompactionRecord& r) { return r.id == id; });
+}
+
+}  // namespace slatedb::compactor

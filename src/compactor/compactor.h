@@ -1,0 +1,165 @@
+// compactor/compactor.h — the compactor: orchestrator + executor pool (spec §5, §9.7).
+//
+// Overview: `Compactor::Start()` bumps the manifest's compactor_epoch (fencing any older
+// compactor), writes a `.compactions` version carrying the new epoch, starts the executor pool
+// and the orchestrator thread. The orchestrator is the ONLY committer: every poll_interval (or
+// on Notify()) it re-reads the manifest, asks the size-tiered scheduler for new compactions,
+// records each in `.compactions` (Submitted, then Running) and submits a job to the executor.
+// When a job finishes the orchestrator records its outputs in `.compactions`, writes a manifest
+// with a 900-s checkpoint of the current state (so readers of the old state keep their SSTs),
+// then the manifest with the result (inputs removed, output run inserted in id order,
+// l0_last_compacted set for L0 sources), then marks the compaction Completed — all under its
+// compactor_epoch; a newer compactor's epoch makes every later write fail with Fenced.
+//
+// Shutdown by design: `Stop()` sets a flag and wakes the orchestrator, which (1) stops
+// scheduling, (2) tells the executor to refuse new jobs and to stop running ones at their next
+// SST boundary, (3) receives one completion per submitted job — committing the ones that
+// finished, dropping the cancelled ones from `.compactions` (their SSTs are orphans for the
+// GC) — (4) joins the executor threads, and only then (5) closes its event channel and exits.
+// Workers send completions only while the orchestrator is still receiving, so a completion can
+// never meet a closed channel; Notify() after Stop() is a silent no-op. No thread outlives
+// Stop(). The same drain runs when the orchestrator ends on its own (fenced).
+//
+// Thread safety: Start, Stop, Notify and stats may be called from any thread (Start once).
+// Ownership: the Compactor owns its threads; it shares the object store and the clock.
+// Errors: Open → kInvalid for bad options (naming the option). Start → kInvalid "no database at
+// <path>", object-store errors. Stop → OK after a clean shutdown and also when this compactor
+// was fenced by a newer one (an expected end; see fenced()); a latched unexpected error (e.g.
+// kData for a corrupt manifest) is returned. Failed individual compactions are logged (warn),
+// counted and retried at the next poll; they are not fatal.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "compactor/compaction.h"
+#include "compactor/executor.h"
+#include "compactor/size_tiered_scheduler.h"
+#include "format/compactions_codec.h"
+#include "manifest/manifest_store.h"
+#include "manifest/stored_manifest.h"
+#include "slatedb/object_store.h"
+#include "slatedb/options.h"
+#include "util/channel.h"
+#include "util/clock.h"
+#include "util/random.h"
+
+namespace slatedb::compactor {
+
+// Counters for tests and the CLI.
+struct CompactorStats {
+  uint64_t epoch = 0;
+  uint64_t polls = 0;
+  uint64_t submitted = 0;
+  uint64_t committed = 0;   // compactions whose result is in the manifest
+  uint64_t cancelled = 0;   // stopped at an SST boundary during shutdown
+  uint64_t failed = 0;      // job or commit errors (retried later)
+  uint64_t orphaned_ssts = 0;  // outputs of cancelled / failed compactions
+  uint64_t bytes_read = 0;
+  uint64_t bytes_written = 0;
+  uint64_t running = 0;
+};
+
+// Output settings from the database settings (block size, codec, filter, max_sst_size).
+OutputSettings OutputSettingsFrom(const Settings& settings);
+
+// The compactor's expiry for the checkpoint it writes before each commit (spec §8).
+inline constexpr uint32_t kCompactionCheckpointLifetimeSeconds = 900;
+
+class Compactor {
+  struct PrivateTag {};
+
+ public:
+  // Validates the options (scheduler strings, max_concurrent_compactions >= 1); no I/O.
+  // `output.max_sst_size` is taken from options.max_sst_size. A null clock means the system
+  // clock.
+  static Result<std::unique_ptr<Compactor>> Open(std::shared_ptr<ObjectStore> store,
+                                                 std::string db_path, CompactorOptions options,
+                                                 OutputSettings output,
+                                                 std::shared_ptr<util::Clock> clock,
+                                                 uint64_t seed);
+  Compactor(PrivateTag, std::shared_ptr<ObjectStore> store, std::string db_path,
+            CompactorOptions options, SizeTieredOptions scheduler, OutputSettings output,
+            std::shared_ptr<util::Clock> clock, uint64_t seed);
+  // Stops (the result is logged if not OK).
+  ~Compactor();
+  Compactor(const Compactor&) = delete;
+  Compactor& operator=(const Compactor&) = delete;
+
+  // Fences older compactors and starts the threads. REQUIRES: called at most once.
+  Status Start();
+  // Graceful, idempotent shutdown (see above). Returns the same status on every call.
+  Status Stop();
+  // Asks for a poll now (e.g. a new L0 was published). Never blocks; a no-op once stopped.
+  void Notify();
+
+  CompactorStats stats() const;
+  // True once a newer compactor has taken over (the orchestrator has ended).
+  bool fenced() const { return fenced_.load(); }
+  // True while the orchestrator thread runs (false before Start, after Stop or once fenced).
+  bool running() const { return running_.load(); }
+
+ private:
+  struct Event {
+    std::optional<CompactionJobResult> result;  // nullopt = wake-up
+  };
+
+  void Run();
+  void PollAndSchedule();
+  Status Submit(const CompactionSpec& spec);
+  void HandleCompletion(CompactionJobResult result);
+  Status Commit(const CompactionSpec& spec, const CompactionJobResult& result);
+  void Drain();
+  // Writes compactions_ as the next `.compactions` version (Fenced if a newer epoch owns it).
+  Status WriteCompactions();
+  // Latches `st` (Fenced → fenced_). Orchestrator thread only.
+  void Latch(const Status& st);
+  format::CompactionRecord* FindRecord(const format::Ulid& id);
+  void RemoveRecord(const format::Ulid& id);
+
+  // Constant after construction.
+  const std::shared_ptr<ObjectStore> store_;
+  const std::string db_path_;
+  const CompactorOptions options_;
+  const SizeTieredOptions scheduler_;
+  const OutputSettings output_;
+  const std::shared_ptr<util::Clock> clock_;
+  const std::shared_ptr<manifest::ManifestStore> manifest_store_;
+  const manifest::CompactionsStore compactions_store_;
+  const std::shared_ptr<format::UlidGenerator> ulids_;
+
+  // Orchestrator thread only (set up by Start before the thread exists).
+  std::optional<manifest::FenceableManifest> manifest_;
+  format::Compactions compactions_;
+  uint64_t compactions_id_ = 0;
+  std::map<format::Ulid, CompactionSpec> running_specs_;
+  size_t outstanding_ = 0;  // jobs submitted whose completion has not been received
+  Status fatal_;
+  util::Random rng_;
+  std::unique_ptr<CompactionExecutor> executor_;
+
+  util::Channel<Event> events_;
+  std::atomic<bool> stop_requested_{false};
+  std::atomic<bool> poll_requested_{false};
+  std::atomic<bool> fenced_{false};
+  std::atomic<bool> running_{false};
+  std::jthread thread_;
+
+  std::mutex lifecycle_mu_;  // serializes Start / Stop
+  bool started_ = false;
+  bool stopped_ = false;
+  Status stop_status_;
+
+  mutable std::mutex stats_mu_;
+  CompactorStats stats_;
+};
+
+}  // namespace slatedb::compactor

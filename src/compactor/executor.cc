@@ -1,0 +1,283 @@
+// compactor/executor.cc — see executor.h.
+#include "compactor/executor.h"
+
+#include <utility>
+
+#include "format/sst.h"
+#include "manifest/paths.h"
+#include "table/iterator.h"
+#include "table/sst_reader.h"
+#include "table/sst_writer.h"
+
+namespace slatedb::compactor {
+namespace {
+
+using format::RowEntry;
+using format::RowKind;
+
+// Forward-only scan of a list of key-ordered, non-overlapping SSTs (one L0 SST or one sorted
+// run), reading data blocks in chunks of about `chunk_bytes` per ranged GET.
+class SequentialScan final : public table::RowIterator {
+ public:
+  SequentialScan(std::shared_ptr<ObjectStore> store, std::string db_path,
+                 std::vector<format::SstHandle> ssts, uint64_t chunk_bytes)
+      : store_(std::move(store)),
+        db_path_(std::move(db_path)),
+        ssts_(std::move(ssts)),
+        chunk_bytes_(chunk_bytes) {}
+
+  Status SeekToFirst() override {
+    sst_ = 0;
+    reader_.reset();
+    rows_.clear();
+    pos_ = 0;
+    return Fill();
+  }
+  Status Seek(std::string_view) override {
+    return Status::Internal("SequentialScan supports SeekToFirst only");
+  }
+  bool Valid() const override { return pos_ < rows_.size(); }
+  Status Next() override {
+    ++pos_;
+    return Fill();
+  }
+  const RowEntry& row() const override { return rows_[pos_]; }
+  table::Direction direction() const override { return table::Direction::kForward; }
+
+ private:
+  // Ensures pos_ is on a row, loading the next chunk / SST as needed, or that the scan is done.
+  Status Fill() {
+    while (pos_ >= rows_.size()) {
+      rows_.clear();
+      pos_ = 0;
+      if (reader_ != nullptr && next_block_ < num_blocks_) {
+        RETURN_IF_ERROR(LoadChunk());
+        continue;
+      }
+      if (reader_ != nullptr) {
+        reader_.reset();
+        ++sst_;
+      }
+      if (sst_ >= ssts_.size()) return Status::OK();
+      const auto& h = ssts_[sst_];
+      std::string key = manifest::CompactedSstPath(db_path_, h.id);
+      ASSIGN_OR_RETURN(reader_, table::SstReader::OpenWithInfo(store_, key, h.info,
+                                                               h.format_version.value_or(1)));
+      ASSIGN_OR_RETURN(index_, reader_->Index());
+      num_blocks_ = index_->blocks.size();
+      next_block_ = 0;
+    }
+    return Status::OK();
+  }
+
+  Status LoadChunk() {
+    const auto& info = reader_->info();
+    uint64_t start = 0, end = 0;
+    RETURN_IF_ERROR(format::BlockRange(*index_, info, next_block_, &start, &end));
+    size_t last = next_block_;
+    uint64_t chunk_end = end;
+    while (last + 1 < num_blocks_) {
+      uint64_t s = 0, e = 0;
+      RETURN_IF_ERROR(format::BlockRange(*index_, info, last + 1, &s, &e));
+      if (e - start > chunk_bytes_) break;
+      ++last;
+      chunk_end = e;
+    }
+    auto bytes = store_->GetRange(reader_->object_key(), start, chunk_end - start);
+    if (!bytes.ok()) return bytes.status().WithContext(reader_->object_key());
+    if (bytes->size() != chunk_end - start) {
+      return Status::Data(reader_->object_key() + ": short read of data blocks");
+    }
+    for (size_t b = next_block_; b <= last; ++b) {
+      uint64_t s = 0, e = 0;
+      RETURN_IF_ERROR(format::BlockRange(*index_, info, b, &s, &e));
+      std::string_view section(bytes->data() + (s - start), e - s);
+      auto block = format::DecodeBlock(section, info.compression, reader_->format_version());
+      if (!block.ok()) {
+        return block.status().WithContext(reader_->object_key() + ": block #" +
+                                          std::to_string(b));
+      }
+      ASSIGN_OR_RETURN(auto decoded, (*block)->DecodeAll());
+      for (auto& r : decoded) rows_.push_back(std::move(r));
+    }
+    next_block_ = last + 1;
+    return Status::OK();
+  }
+
+  std::shared_ptr<ObjectStore> store_;
+  std::string db_path_;
+  std::vector<format::SstHandle> ssts_;
+  uint64_t chunk_bytes_;
+  size_t sst_ = 0;
+  std::shared_ptr<table::SstReader> reader_;
+  std::shared_ptr<const format::SstIndex> index_;
+  size_t num_blocks_ = 0;
+  size_t next_block_ = 0;
+  std::vector<RowEntry> rows_;
+  size_t pos_ = 0;
+};
+
+// Builds and uploads output SSTs.
+class OutputWriter {
+ public:
+  OutputWriter(const ExecutorContext& ctx, CompactionJobResult* result)
+      : ctx_(ctx), result_(result) {
+    opts_.block_size = ctx.output.block_size;
+    opts_.compression = ctx.output.compression;
+    opts_.filter_bits_per_key = ctx.output.filter_bits_per_key;
+    opts_.min_filter_keys = ctx.output.min_filter_keys;
+    opts_.sst_type = format::SstType::kCompacted;
+  }
+  Status Add(const RowEntry& row) {
+    if (!builder_) builder_.emplace(opts_);
+    return builder_->Add(row);
+  }
+  bool Full() const {
+    return builder_.has_value() && builder_->EstimatedSize() >= ctx_.output.max_sst_size;
+  }
+  Status Finish() {
+    if (!builder_ || builder_->num_rows() == 0) return Status::OK();
+    ASSIGN_OR_RETURN(format::EncodedSst sst, builder_->Finish());
+    builder_.reset();
+    format::SstHandle handle;
+    handle.id = ctx_.ulids->Next(ctx_.clock->NowMillis());
+    handle.info = sst.info;
+    handle.format_version = format::kSstFormatVersion;
+    std::string key = manifest::CompactedSstPath(ctx_.db_path, handle.id);
+    RETURN_IF_ERROR(table::UploadSst(*ctx_.store, key, sst));
+    result_->bytes_written += sst.bytes.size();
+    result_->rows_written += sst.num_rows;
+    result_->outputs.push_back(std::move(handle));
+    return Status::OK();
+  }
+
+ private:
+  const ExecutorContext& ctx_;
+  CompactionJobResult* result_;
+  format::SstBuilderOptions opts_;
+  std::optional<format::SstBuilder> builder_;
+};
+
+// Applies expiry, retention and bottom-run tombstone dropping to the versions of one key
+// (newest first) and returns the rows to write.
+void RetainVersions(const CompactionJob& job, std::vector<RowEntry>& versions) {
+  std::vector<RowEntry> kept;
+  for (auto& row : versions) {
+    if (row.expire_ts && *row.expire_ts <= job.compaction_clock_tick) {
+      if (row.kind == RowKind::kMerge) continue;  // an expired merge operand is dropped
+      if (row.kind == RowKind::kValue) {
+        row.kind = RowKind::kTombstone;
+        row.value.clear();
+      }
+      row.expire_ts.reset();
+    }
+    bool stop = row.seq <= job.retention_min_seq && row.kind != RowKind::kMerge;
+    kept.push_back(std::move(row));
+    if (stop) break;  // nothing older can be seen by any reader
+  }
+  if (job.output_is_bottom) {
+    // Nothing older exists below the output: a tombstone with nothing retained under it hides
+    // nothing.
+    while (!kept.empty() && kept.back().kind == RowKind::kTombstone) kept.pop_back();
+  }
+  versions = std::move(kept);
+}
+
+}  // namespace
+
+CompactionJobResult RunCompaction(const CompactionJob& job, const ExecutorContext& ctx,
+                                  const std::atomic<bool>& cancel) {
+  CompactionJobResult result;
+  result.id = job.id;
+  if (cancel.load()) {
+    result.cancelled = true;
+    return result;
+  }
+  std::vector<std::unique_ptr<table::RowIterator>> children;
+  for (const auto& sst : job.l0) {
+    result.bytes_read += SstSize(sst.info);
+    children.push_back(std::make_unique<SequentialScan>(
+        ctx.store, ctx.db_path, std::vector<format::SstHandle>{sst}, ctx.read_chunk_bytes));
+  }
+  for (const auto& run : job.runs) {
+    result.bytes_read += RunSize(run);
+    children.push_back(
+        std::make_unique<SequentialScan>(ctx.store, ctx.db_path, run.ssts, ctx.read_chunk_bytes));
+  }
+  table::MergeIterator merged(std::move(children), table::Direction::kForward);
+  OutputWriter out(ctx, &result);
+
+  auto fail = [&](Status st) {
+    result.status = std::move(st);
+    return std::move(result);
+  };
+  Status st = merged.SeekToFirst();
+  if (!st.ok()) return fail(st);
+  std::vector<RowEntry> versions;
+  while (merged.Valid() || !versions.empty()) {
+    bool same_key = merged.Valid() && !versions.empty() && merged.row().key == versions[0].key;
+    if (merged.Valid() && (versions.empty() || same_key)) {
+      versions.push_back(merged.row());
+      st = merged.Next();
+      if (!st.ok()) return fail(st);
+      continue;
+    }
+    // `versions` holds every version of one key: write what survives.
+    RetainVersions(job, versions);
+    for (const auto& row : versions) {
+      st = out.Add(row);
+      if (!st.ok()) return fail(st);
+    }
+    versions.clear();
+    if (out.Full()) {
+      st = out.Finish();
+      if (!st.ok()) return fail(st);
+      if (cancel.load()) {  // SST boundary: the only place a job stops early
+        result.cancelled = true;
+        return result;
+      }
+    }
+  }
+  st = out.Finish();
+  if (!st.ok()) return fail(st);
+  return result;
+}
+
+CompactionExecutor::CompactionExecutor(ExecutorContext ctx, size_t threads,
+                                       CompletionFn on_complete)
+    : ctx_(std::move(ctx)),
+      on_complete_(std::move(on_complete)),
+      jobs_(threads == 0 ? 1 : threads) {
+  if (threads == 0) threads = 1;
+  for (size_t i = 0; i < threads; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+}
+
+CompactionExecutor::~CompactionExecutor() {
+  CloseAndCancel();
+  Join();
+}
+
+bool CompactionExecutor::Submit(CompactionJob job) {
+  return jobs_.Send(std::move(job)) == util::SendResult::kOk;
+}
+
+void CompactionExecutor::CloseAndCancel() {
+  cancel_.store(true);
+  jobs_.Close();
+}
+
+void CompactionExecutor::Join() {
+  for (auto& w : workers_) {
+    if (w.joinable()) w.join();
+  }
+}
+
+void CompactionExecutor::WorkerLoop() {
+  // Receive returns queued jobs even after Close, so every accepted job is completed once.
+  while (auto job = jobs_.Receive()) {
+    CompactionJobResult result = RunCompaction(*job, ctx_, cancel_);
+    on_complete_(std::move(result));
+  }
+}
+
+}  // namespace slatedb::compactor

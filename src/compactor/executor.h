@@ -1,0 +1,79 @@
+// compactor/executor.h — runs compaction jobs: merge the sources, write the output SSTs.
+//
+// What:
+//   * `RunCompaction` executes one job synchronously: a merge over the source L0 SSTs (newest
+//     first) and sorted runs (highest id first), each read sequentially in large ranged GETs;
+//     per key it applies expiry (spec §6: an expired value becomes a tombstone, an expired merge
+//     operand is dropped), keeps every version above `retention_min_seq` plus the newest version
+//     at or below it, drops tombstones left at the end of a key's versions only when the output
+//     is the bottom run, and writes output SSTs cut at about `max_sst_size` (never splitting a
+//     key's versions), each uploaded to `compacted/<ULID>.sst`. The `cancel` flag is checked at
+//     every SST boundary; a cancelled job reports `cancelled` and the SSTs it uploaded (orphans).
+//   * `CompactionExecutor` runs jobs on a bounded pool of worker threads and reports each job's
+//     single result through the completion callback given at construction.
+// Shutdown protocol (the orchestrator's side is in compactor.h): `CloseAndCancel()` refuses new
+// jobs and asks running ones to stop at their next SST boundary; jobs still queued complete as
+// cancelled without running. Every job submitted before CloseAndCancel gets exactly one
+// completion callback, on a worker thread, before `Join()` returns. The owner must keep
+// consuming completions until it has received one per submitted job, and only then call Join().
+// Thread safety: Submit / CloseAndCancel may be called from any thread; Join from one thread.
+// Ownership: the executor owns its threads; it shares the object store and the ULID generator.
+// Errors: a job's failure (object-store error, corrupt source: kData naming the object) is in
+// its result's status; the executor itself does not fail.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "compactor/compaction.h"
+#include "format/ulid.h"
+#include "slatedb/object_store.h"
+#include "util/channel.h"
+#include "util/clock.h"
+
+namespace slatedb::compactor {
+
+struct ExecutorContext {
+  std::shared_ptr<ObjectStore> store;
+  std::string db_path;
+  OutputSettings output;
+  std::shared_ptr<util::Clock> clock;
+  std::shared_ptr<format::UlidGenerator> ulids;  // output SST ids (thread-safe)
+  uint64_t read_chunk_bytes = 8 << 20;           // sequential source reads per GET
+};
+
+CompactionJobResult RunCompaction(const CompactionJob& job, const ExecutorContext& ctx,
+                                  const std::atomic<bool>& cancel);
+
+class CompactionExecutor {
+ public:
+  using CompletionFn = std::function<void(CompactionJobResult)>;
+
+  // Starts `threads` (>= 1) workers.
+  CompactionExecutor(ExecutorContext ctx, size_t threads, CompletionFn on_complete);
+  // Calls CloseAndCancel() and Join(); the owner must already have consumed all completions.
+  ~CompactionExecutor();
+  CompactionExecutor(const CompactionExecutor&) = delete;
+  CompactionExecutor& operator=(const CompactionExecutor&) = delete;
+
+  // Queues a job (blocks while `threads` jobs are queued). false after CloseAndCancel(): the job
+  // is not run and no completion will be reported for it.
+  bool Submit(CompactionJob job);
+  void CloseAndCancel();
+  void Join();
+
+ private:
+  void WorkerLoop();
+
+  ExecutorContext ctx_;
+  CompletionFn on_complete_;
+  std::atomic<bool> cancel_{false};
+  util::Channel<CompactionJob> jobs_;
+  std::vector<std::jthread> workers_;
+};
+
+}  // namespace slatedb::compactor
