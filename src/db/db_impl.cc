@@ -76,7 +76,9 @@ class DbImpl::MemtableFlusher final : public util::BackgroundTask<FlushMsg> {
  protected:
   void Handle(FlushMsg& msg) override {
     // During shutdown pending flushes are abandoned: the WAL already holds their rows.
-    Status st = stopping() ? ClosedStatus() : db_->FlushImmutables(true);
+    Status st = msg.final_flush   ? db_->FlushImmutables(true)
+                : stopping()      ? ClosedStatus()
+                                  : db_->FlushImmutables(true);
     if (msg.done) msg.done->set_value(st);
   }
   void OnTick() override {
@@ -111,6 +113,12 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
   if (!components.object_store) return Status::Invalid("Components.object_store is required");
   if (path.empty()) return Status::Invalid("database path is empty");
   if (settings.l0_sst_size_bytes == 0) return Status::Invalid("setting 'l0_sst_size_bytes' is 0");
+  if (settings.flush_interval && settings.flush_interval->count() <= 0) {
+    return Status::Invalid("setting 'flush_interval' must be positive (or null for no timer)");
+  }
+  if (settings.manifest_poll_interval.count() <= 0) {
+    return Status::Invalid("setting 'manifest_poll_interval' must be positive");
+  }
   if (settings.block_size < 1024 || settings.block_size > 65536 ||
       (settings.block_size & (settings.block_size - 1)) != 0) {
     return Status::Invalid("setting 'block_size' must be a power of two in 1024..65536, got " +
@@ -146,7 +154,7 @@ Status DbImpl::Recover() {
                    manifest::FenceableManifest::Init(std::move(stored),
                                                      manifest::FenceRole::kWriter));
   manifest_ = std::make_unique<manifest::FenceableManifest>(std::move(fenceable));
-  const format::Manifest& m = manifest_->manifest();
+  const format::Manifest m = manifest_->manifest();
   if (m.wal_object_store_uri.has_value()) {
     return Status::Invalid("database at " + path_ +
                            " uses a separate WAL object store, which is not supported");
@@ -156,7 +164,9 @@ Status DbImpl::Recover() {
   ASSIGN_OR_RETURN(std::vector<uint64_t> wal_ids, wal_store_.ListIds(replay_after + 1));
   uint64_t fence_id = wal_ids.empty() ? replay_after + 1 : wal_ids.back() + 1;
   // §9.3 step 4: fence with an empty SST; on "exists" check our epoch and try the next id.
-  while (true) {
+  // Without a WAL there is nothing to fence (the epoch bump alone fences older writers); WAL
+  // SSTs left by an earlier WAL-enabled writer are still replayed.
+  while (settings_.wal_enabled) {
     Status st = wal_store_.WriteFence(fence_id);
     if (st.ok()) break;
     if (!st.IsAlreadyExists()) return st.WithContext("writing WAL fence");
@@ -176,7 +186,7 @@ Status DbImpl::Recover() {
     state_ = std::move(s);
   }
   manifest_id_.store(manifest_->id());
-  RETURN_IF_ERROR(ReplayWal(replay_after + 1, fence_id));
+  RETURN_IF_ERROR(ReplayWal(replay_after + 1, settings_.wal_enabled ? fence_id : fence_id - 1));
   next_wal_id_.store(fence_id + 1);
   committed_seq_.store(last_seq_);
   durable_seq_.store(last_seq_);
@@ -595,11 +605,24 @@ Status DbImpl::Close() {
   }
   // 1. The write task drains what was already accepted.
   if (write_task_) write_task_->Stop();
-  // 2. Final WAL flush (not for a fenced writer: it must write nothing).
+  // 2. Final WAL flush (not for a fenced writer: it must write nothing). Without a WAL the
+  //    memtable itself is flushed to L0, as SlateDB does (fixture `nowal`).
   Status result;
   if (wal_flusher_ && settings_.wal_enabled && !has_fatal_.load()) {
     Status st = RequestWalFlush();
     if (!st.ok() && result.ok()) result = st;
+  }
+  if (memtable_flusher_ && !settings_.wal_enabled && !has_fatal_.load()) {
+    FreezeMemtable();  // the write task is stopped: this thread is now the only writer
+    std::promise<Status> p;
+    std::future<Status> f = p.get_future();
+    FlushMsg msg;
+    msg.done = std::move(p);
+    msg.final_flush = true;
+    if (memtable_flusher_->Send(std::move(msg)) == util::SendResult::kOk) {
+      Status st = f.get();
+      if (!st.ok() && result.ok()) result = st;
+    }
   }
   // 3. Memtable flusher: pending L0 flushes are abandoned (the WAL holds their rows); a stalled
   //    flusher gives up.

@@ -73,6 +73,7 @@ class DbImpl final : public Db {
   };
   struct FlushMsg {
     std::optional<std::promise<Status>> done;  // absent: a kick, nobody waits
+    bool final_flush = false;  // Close() of a WAL-less database: flush even while stopping
   };
 
  private:

@@ -628,6 +628,25 @@ TEST(DbTest, WalDisabledWritesL0OnFlush) {
   EXPECT_EQ(MustGet(*db, "k"), "v");
 }
 
+TEST(DbTest, WalDisabledCloseWritesL0) {
+  Settings s = TestSettings();
+  s.wal_enabled = false;
+  auto store = NewMemoryObjectStore();
+  {
+    auto db = MustOpen(store, "db", s);
+    ASSERT_NE(db, nullptr);
+    WriteOptions no_wait;
+    no_wait.await_durable = false;
+    ASSERT_TRUE(db->Put("k", "v", no_wait).ok());
+    ASSERT_TRUE(db->Close().ok());
+  }
+  EXPECT_EQ(CountObjects(*store, "db/wal/"), 0u);  // no WAL: no fence either
+  EXPECT_EQ(CountObjects(*store, "db/compacted/"), 1u);
+  auto db = MustOpen(store, "db", s);
+  ASSERT_NE(db, nullptr);
+  EXPECT_EQ(MustGet(*db, "k"), "v");
+}
+
 TEST(DbReaderTest, NoDatabase) {
   Components c;
   c.object_store = NewMemoryObjectStore();
