@@ -8,6 +8,7 @@
 // each other byte for byte.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -42,14 +43,31 @@ struct Engine {
   bool is_peer;
 };
 
-class CompatTest : public ::testing::Test {
+// Parameter: "local" (a temp directory) or "s3" (moto at $SLATEDB_TEST_S3_ENDPOINT).
+class CompatTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     peer_ = {"peer", testing::PeerCli(), true};
     ours_ = {"slatedb-cpp", testing::OurCli(), false};
     if (!std::filesystem::exists(ours_.cli)) GTEST_SKIP() << "our CLI not built: " << ours_.cli;
     if (!std::filesystem::exists(peer_.cli)) GTEST_SKIP() << "peer not found: " << peer_.cli;
-    url_ = "file://" + dir_.path();
+    if (GetParam() == "local") {
+      url_ = "file://" + dir_.path();
+      return;
+    }
+    const char* endpoint = std::getenv("SLATEDB_TEST_S3_ENDPOINT");
+    if (endpoint == nullptr || *endpoint == '\0') {
+      GTEST_SKIP() << "SLATEDB_TEST_S3_ENDPOINT not set (scripts/test.sh starts moto_server)";
+    }
+    // A fresh bucket per test; both engines read the standard AWS variables.
+    std::string bucket = "compat-" + std::filesystem::path(dir_.path()).filename().string();
+    for (auto& c : bucket) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto r = RunProcess({"curl", "-sf", "-X", "PUT", std::string(endpoint) + "/" + bucket});
+    ASSERT_EQ(r.exit_code, 0) << "could not create bucket " << bucket << ": " << r.err;
+    env_ = {{"AWS_ENDPOINT_URL", endpoint}, {"AWS_ENDPOINT", endpoint},
+            {"AWS_ALLOW_HTTP", "true"},     {"AWS_ACCESS_KEY_ID", "test"},
+            {"AWS_SECRET_ACCESS_KEY", "test"}, {"AWS_REGION", "us-east-1"}};
+    url_ = "s3://" + bucket + "/compat";
   }
 
   ProcessResult Run(const Engine& e, std::vector<std::string> args, const std::string& input = "",
@@ -146,7 +164,7 @@ class CompatTest : public ::testing::Test {
   Engine peer_, ours_;
 };
 
-TEST_F(CompatTest, PeerWritesWeRead) {
+TEST_P(CompatTest, PeerWritesWeRead) {
   Model model;
   Load(peer_, 7, 100000, 60000, &model);
   Delete(peer_, "k00000001", &model);
@@ -169,7 +187,7 @@ TEST_F(CompatTest, PeerWritesWeRead) {
   EXPECT_EQ(r.err, "not found\n");
 }
 
-TEST_F(CompatTest, WeWritePeerReads) {
+TEST_P(CompatTest, WeWritePeerReads) {
   Model model;
   Load(ours_, 11, 100000, 60000, &model);
   Delete(ours_, "k00000002", &model);
@@ -183,7 +201,7 @@ TEST_F(CompatTest, WeWritePeerReads) {
   ExpectScanEquals(peer_, model, /*reader=*/false);
 }
 
-TEST_F(CompatTest, AlternatingWriters) {
+TEST_P(CompatTest, AlternatingWriters) {
   Model model;
   uint64_t last_epoch = 0;
   for (int round = 0; round < 4; ++round) {
@@ -202,6 +220,9 @@ TEST_F(CompatTest, AlternatingWriters) {
     ExpectScanEquals(writer, model, /*reader=*/true);
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, CompatTest, ::testing::Values("local", "s3"),
+                         [](const auto& param_info) { return param_info.param; });
 
 }  // namespace
 }  // namespace slatedb
