@@ -33,7 +33,8 @@ Result<T> Await(std::future<Result<T>>& f) {
 
 class DbImpl::WriteTask final : public util::BackgroundTask<WriteMsg> {
  public:
-  explicit WriteTask(DbImpl* db) : BackgroundTask("slatedb-write", kWriteChannelCapacity), db_(db) {}
+  explicit WriteTask(DbImpl* db)
+      : BackgroundTask("slatedb-write", kWriteChannelCapacity), db_(db) {}
   ~WriteTask() override { Stop(); }
 
  protected:
@@ -76,14 +77,15 @@ class DbImpl::MemtableFlusher final : public util::BackgroundTask<FlushMsg> {
  protected:
   void Handle(FlushMsg& msg) override {
     // During shutdown pending flushes are abandoned: the WAL already holds their rows.
-    Status st = msg.final_flush   ? db_->FlushImmutables(true)
-                : stopping()      ? ClosedStatus()
-                                  : db_->FlushImmutables(true);
+    Status st = msg.final_flush ? db_->FlushImmutables(true)
+                : stopping()    ? ClosedStatus()
+                                : db_->FlushImmutables(true);
     if (msg.done) msg.done->set_value(st);
   }
   void OnTick() override {
     Status st = db_->RefreshManifest();
-    if (!st.ok() && !st.IsFenced()) spdlog::warn("slatedb: manifest refresh failed: {}", st.ToString());
+    if (!st.ok() && !st.IsFenced())
+      spdlog::warn("slatedb: manifest refresh failed: {}", st.ToString());
     // Retry immutables left behind by an earlier failure.
     db_->FlushImmutables(false).PermitUnchecked();
   }
@@ -150,9 +152,9 @@ Status DbImpl::Recover() {
   auto manifest_store = std::make_shared<manifest::ManifestStore>(store_, path_);
   ASSIGN_OR_RETURN(manifest::StoredManifest stored,
                    manifest::StoredManifest::LoadOrCreate(manifest_store, mopts));
-  ASSIGN_OR_RETURN(manifest::FenceableManifest fenceable,
-                   manifest::FenceableManifest::Init(std::move(stored),
-                                                     manifest::FenceRole::kWriter));
+  ASSIGN_OR_RETURN(
+      manifest::FenceableManifest fenceable,
+      manifest::FenceableManifest::Init(std::move(stored), manifest::FenceRole::kWriter));
   manifest_ = std::make_unique<manifest::FenceableManifest>(std::move(fenceable));
   const format::Manifest m = manifest_->manifest();
   if (m.wal_object_store_uri.has_value()) {
@@ -321,10 +323,10 @@ void DbImpl::HandleWrite(WriteMsg& msg) {
       return;
     }
     if (unflushed_bytes_ > settings_.max_unflushed_bytes) {
-      msg.done.set_value(Status::Closed(
-          CloseReason::kClean, "database closed while the write was stalled (" +
-                                   std::to_string(unflushed_bytes_) +
-                                   " unflushed bytes > max_unflushed_bytes)"));
+      msg.done.set_value(
+          Status::Closed(CloseReason::kClean, "database closed while the write was stalled (" +
+                                                  std::to_string(unflushed_bytes_) +
+                                                  " unflushed bytes > max_unflushed_bytes)"));
       return;
     }
   }
@@ -388,14 +390,11 @@ void DbImpl::FreezeMemtable() {
 
 Status DbImpl::WaitDurable(uint64_t seq) {
   std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] {
-    return durable_seq_.load() >= seq || has_fatal_.load() || stopping_;
-  });
+  cv_.wait(lock, [&] { return durable_seq_.load() >= seq || has_fatal_.load() || stopping_; });
   if (durable_seq_.load() >= seq) return Status::OK();
   if (has_fatal_.load()) return fatal_;
-  return Status::Closed(CloseReason::kClean,
-                        "database closed before the write (seq " + std::to_string(seq) +
-                            ") became durable");
+  return Status::Closed(CloseReason::kClean, "database closed before the write (seq " +
+                                                 std::to_string(seq) + ") became durable");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -411,8 +410,8 @@ Status DbImpl::FlushWalNow() {
   const uint64_t id = next_wal_id_.load();
   Status st = wal_store_.Write(id, batch.rows);
   if (st.IsAlreadyExists()) {
-    Status fenced = Status::Fenced("detected newer DB client: " + wal_store_.ObjectKey(id) +
-                                   " already exists");
+    Status fenced =
+        Status::Fenced("detected newer DB client: " + wal_store_.ObjectKey(id) + " already exists");
     Latch(fenced);
     return fenced;
   }

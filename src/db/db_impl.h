@@ -55,8 +55,7 @@ class DbImpl final : public Db {
   Status Put(std::string_view key, std::string_view value, const WriteOptions& options) override;
   Status Delete(std::string_view key, const WriteOptions& options) override;
   Status Write(const WriteBatch& batch, const WriteOptions& options) override;
-  Result<std::optional<std::string>> Get(std::string_view key,
-                                         const ReadOptions& options) override;
+  Result<std::optional<std::string>> Get(std::string_view key, const ReadOptions& options) override;
   Result<std::optional<KeyValue>> GetKeyValue(std::string_view key,
                                               const ReadOptions& options) override;
   Result<std::unique_ptr<DbIterator>> Scan(const ScanRange& range,
@@ -126,9 +125,9 @@ class DbImpl final : public Db {
   std::condition_variable cv_;  // durable_seq_, unflushed bytes, L0 room, fatal, closing
   std::shared_ptr<const DbState> state_;
   Status fatal_;
-  bool closing_ = false;      // Close() started: refuse new calls
-  bool stopping_ = false;     // background waits give up
-  bool closed_ = false;       // Close() finished
+  bool closing_ = false;   // Close() started: refuse new calls
+  bool stopping_ = false;  // background waits give up
+  bool closed_ = false;    // Close() finished
   std::optional<Status> close_status_;
   std::deque<WalSpan> wal_spans_;  // uploaded/replayed WAL ids not yet covered by L0
   uint64_t unflushed_bytes_ = 0;   // memtable + immutable memtables

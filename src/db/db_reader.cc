@@ -76,7 +76,8 @@ class DbReaderImpl final : public DbReader {
     void Handle(int&) override {}
     void OnTick() override {
       Status st = reader_->Poll();
-      if (!st.ok()) spdlog::warn("slatedb reader: poll of {} failed: {}", reader_->path_, st.ToString());
+      if (!st.ok())
+        spdlog::warn("slatedb reader: poll of {} failed: {}", reader_->path_, st.ToString());
     }
 
    private:
@@ -158,8 +159,8 @@ class DbReaderImpl final : public DbReader {
     }
     uint64_t max_seq = seq_.load();
     if (!options_.skip_wal_replay) {
-      RETURN_IF_ERROR(ReplayInto(*s->memtable, last_wal, latest->manifest.last_l0_seq, &last_wal,
-                                 &max_seq));
+      RETURN_IF_ERROR(
+          ReplayInto(*s->memtable, last_wal, latest->manifest.last_l0_seq, &last_wal, &max_seq));
     }
     {
       std::lock_guard lock(mu_);

@@ -25,11 +25,11 @@ using Memtable = memtable::Memtable;
 // A frozen memtable waiting to be written as an L0 SST.
 struct ImmutableMemtable {
   std::shared_ptr<Memtable> table;
-  uint64_t max_seq = 0;         // highest seq in it (its rows are exactly (prev max, max_seq])
-  int64_t max_create_ts = 0;    // highest create_ts in it
-  uint64_t first_seq = 0;       // seq and time of its first write (sequence tracker sample)
+  uint64_t max_seq = 0;       // highest seq in it (its rows are exactly (prev max, max_seq])
+  int64_t max_create_ts = 0;  // highest create_ts in it
+  uint64_t first_seq = 0;     // seq and time of its first write (sequence tracker sample)
   int64_t first_create_ts = 0;
-  size_t bytes = 0;             // unflushed bytes it accounts for
+  size_t bytes = 0;  // unflushed bytes it accounts for
 };
 
 struct DbState {

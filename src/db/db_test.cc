@@ -1,5 +1,7 @@
 // Tests of the writer engine through the public API (slatedb/db.h): write path, durability and
 // group commit, recovery, L0 flush and replay point, fencing, close, scans, bad input.
+#include "slatedb/db.h"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -9,7 +11,6 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "slatedb/db.h"
 #include "slatedb/object_store.h"
 #include "subprocess.h"
 #include "util/clock.h"
@@ -60,8 +61,7 @@ size_t CountObjects(ObjectStore& store, const std::string& prefix) {
   return list.ok() ? list->size() : 0;
 }
 
-std::optional<std::string> MustGet(Db& db, std::string_view key,
-                                   ReadOptions opts = ReadOptions()) {
+std::optional<std::string> MustGet(Db& db, std::string_view key, ReadOptions opts = ReadOptions()) {
   auto v = db.Get(key, opts);
   EXPECT_TRUE(v.ok()) << v.status().ToString();
   return v.ok() ? *v : std::nullopt;
@@ -241,7 +241,7 @@ TEST(DbTest, DurabilityFilter) {
   ASSERT_TRUE(db->Put("k", "v", no_wait).ok());
   ReadOptions remote;
   remote.durability_filter = DurabilityLevel::kRemote;
-  EXPECT_EQ(MustGet(*db, "k"), "v");              // kMemory (default) sees it
+  EXPECT_EQ(MustGet(*db, "k"), "v");                   // kMemory (default) sees it
   EXPECT_EQ(MustGet(*db, "k", remote), std::nullopt);  // not durable yet
   size_t wal_before = CountObjects(*store, "db/wal/");
   ASSERT_TRUE(db->Flush().ok());
@@ -381,7 +381,8 @@ TEST(DbTest, SizeTriggeredL0Flushes) {
   auto st = db->GetStatus();
   ASSERT_TRUE(st.ok());
   EXPECT_GT(st->l0_ssts, 2u);
-  for (int i = 0; i < 400; i += 37) EXPECT_EQ(MustGet(*db, "key" + std::to_string(i)), std::string(100, 'v'));
+  for (int i = 0; i < 400; i += 37)
+    EXPECT_EQ(MustGet(*db, "key" + std::to_string(i)), std::string(100, 'v'));
   EXPECT_EQ(ScanAll(*db).size(), 400u);
   ASSERT_TRUE(db->Close().ok());
   auto again = MustOpen(store, "db", s);

@@ -19,10 +19,10 @@ using Contents = std::map<std::string, std::string>;
 
 struct Fixture {
   std::string name;
-  Contents live;                          // every visible key → value
-  std::vector<std::string> deleted;       // keys whose newest version is a tombstone
-  std::vector<std::string> merge_keys;    // keys whose newest version is a merge operand
-  uint64_t max_seq = 0;                   // highest seq in the database
+  Contents live;                        // every visible key → value
+  std::vector<std::string> deleted;     // keys whose newest version is a tombstone
+  std::vector<std::string> merge_keys;  // keys whose newest version is a merge operand
+  uint64_t max_seq = 0;                 // highest seq in the database
 };
 
 Fixture Basic() {
@@ -73,7 +73,8 @@ Fixture PyWriter(const std::string& codec) {
 
 std::vector<Fixture> AllFixtures() {
   std::vector<Fixture> out = {Basic(), Compact(), SrMerge(), ReopenP3()};
-  for (const char* codec : {"none", "zlib", "lz4", "snappy", "zstd"}) out.push_back(PyWriter(codec));
+  for (const char* codec : {"none", "zlib", "lz4", "snappy", "zstd"})
+    out.push_back(PyWriter(codec));
   return out;
 }
 

@@ -158,8 +158,13 @@ class DbIteratorImpl final : public DbIterator {
   DbIteratorImpl(std::shared_ptr<const DbState> state, std::shared_ptr<ReadPath> reads,
                  std::unique_ptr<table::RowIterator> merged, ScanRange range, bool reverse,
                  uint64_t seq, std::shared_ptr<std::atomic<bool>> alive)
-      : state_(std::move(state)), reads_(std::move(reads)), merged_(std::move(merged)),
-        range_(std::move(range)), reverse_(reverse), seq_(seq), alive_(std::move(alive)) {}
+      : state_(std::move(state)),
+        reads_(std::move(reads)),
+        merged_(std::move(merged)),
+        range_(std::move(range)),
+        reverse_(reverse),
+        seq_(seq),
+        alive_(std::move(alive)) {}
 
   Result<std::optional<KeyValue>> Next() override {
     if (!alive_->load()) return Status::Closed(CloseReason::kClean, "database is closed");
@@ -293,7 +298,9 @@ std::vector<format::RowEntry> CollectFlushRows(const Memtable& table, uint64_t r
 
 ReadPath::ReadPath(std::shared_ptr<ObjectStore> store, std::string db_path,
                    const Settings& settings)
-    : store_(std::move(store)), db_path_(std::move(db_path)), settings_(settings),
+    : store_(std::move(store)),
+      db_path_(std::move(db_path)),
+      settings_(settings),
       block_cache_(std::make_shared<table::BlockCache>(kBlockCacheBytes)) {}
 
 Result<std::shared_ptr<table::SstReader>> ReadPath::OpenSst(const format::SstHandle& handle) {
@@ -371,7 +378,8 @@ Result<std::unique_ptr<DbIterator>> ReadPath::Scan(std::shared_ptr<const DbState
   }
   const table::Direction dir = reverse ? table::Direction::kReverse : table::Direction::kForward;
   std::vector<std::unique_ptr<table::RowIterator>> children;
-  if (state->memtable) children.push_back(std::make_unique<MemtableRowIterator>(state->memtable, dir));
+  if (state->memtable)
+    children.push_back(std::make_unique<MemtableRowIterator>(state->memtable, dir));
   for (const auto& imm : state->imms) {
     children.push_back(std::make_unique<MemtableRowIterator>(imm->table, dir));
   }
@@ -380,16 +388,15 @@ Result<std::unique_ptr<DbIterator>> ReadPath::Scan(std::shared_ptr<const DbState
     // Skip SSTs entirely outside the range.
     if (range.end && sst.info.first_entry && *sst.info.first_entry >= *range.end) continue;
     if (range.start && sst.info.last_entry && *sst.info.last_entry < *range.start) continue;
-    children.push_back(std::make_unique<SortedRunIterator>(
-        self, std::vector<format::SstHandle>{sst}, dir));
+    children.push_back(
+        std::make_unique<SortedRunIterator>(self, std::vector<format::SstHandle>{sst}, dir));
   }
   for (const auto& run : state->manifest->compacted) {
     children.push_back(std::make_unique<SortedRunIterator>(self, run.ssts, dir));
   }
   auto merged = std::make_unique<table::MergeIterator>(std::move(children), dir);
   return std::unique_ptr<DbIterator>(std::make_unique<DbIteratorImpl>(
-      std::move(state), std::move(self), std::move(merged), range, reverse, seq,
-      std::move(alive)));
+      std::move(state), std::move(self), std::move(merged), range, reverse, seq, std::move(alive)));
 }
 
 Result<format::SstInfo> ReadPath::WriteCompactedSst(const format::Ulid& id,

@@ -23,7 +23,7 @@
 namespace slatedb::db {
 
 struct PendingRows {
-  std::vector<format::RowEntry> rows;         // sorted by key, unique keys
+  std::vector<format::RowEntry> rows;          // sorted by key, unique keys
   std::vector<std::optional<int64_t>> ttl_ms;  // parallel to rows (puts only)
   size_t bytes = 0;                            // sum of EstimatedSize()
 };

@@ -2,10 +2,10 @@
 // Channel<Msg> + an optional ticker (DESIGN.md §4, EXAMPLES.md §6).
 //
 // A subclass implements Handle(msg) (one message), optionally OnTick() (every `tick` interval,
-// measured on the steady clock, between messages; not after Stop()) and OnStop() (after the drain, on the task's
-// thread). Stop() closes the channel, lets the thread handle every message still queued (so no
-// sender is left waiting forever: a subclass that cannot do the work during shutdown completes
-// the message with a "closed" status), runs OnStop() and joins. Stop() is idempotent; the
+// measured on the steady clock, between messages; not after Stop()) and OnStop() (after the drain,
+// on the task's thread). Stop() closes the channel, lets the thread handle every message still
+// queued (so no sender is left waiting forever: a subclass that cannot do the work during shutdown
+// completes the message with a "closed" status), runs OnStop() and joins. Stop() is idempotent; the
 // subclass destructor must call it (the base destructor only asserts it happened, since virtual
 // calls are not possible there). Sending after Stop() returns SendResult::kClosed.
 // Thread safety: Send/Stop/stopping may be called from any thread; Handle/OnTick/OnStop run only
@@ -68,8 +68,8 @@ class BackgroundTask {
 
  private:
   void Run() {
-    auto next_tick = std::chrono::steady_clock::now() +
-                     (tick_ ? *tick_ : std::chrono::milliseconds(0));
+    auto next_tick =
+        std::chrono::steady_clock::now() + (tick_ ? *tick_ : std::chrono::milliseconds(0));
     while (true) {
       std::optional<Msg> message;
       if (tick_) {

@@ -9,7 +9,9 @@ namespace slatedb::wal {
 
 WalStore::WalStore(std::shared_ptr<ObjectStore> store, std::string db_path, CompressionCodec codec,
                    uint32_t block_size)
-    : store_(std::move(store)), db_path_(std::move(db_path)), codec_(codec),
+    : store_(std::move(store)),
+      db_path_(std::move(db_path)),
+      codec_(codec),
       block_size_(block_size) {}
 
 std::string WalStore::Dir() const { return db_path_.empty() ? "wal/" : db_path_ + "/wal/"; }

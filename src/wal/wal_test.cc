@@ -125,8 +125,8 @@ TEST(WalStoreTest, WriteReadListFence) {
   wal::WalStore wal(store, "db");
   EXPECT_EQ(wal.ObjectKey(7), "db/wal/00000000000000000007.sst");
   ASSERT_TRUE(wal.WriteFence(1).ok());
-  std::vector<format::RowEntry> rows = {Row("b", "1", 5), Row("a", "", 6, format::RowKind::kTombstone),
-                                        Row("a", "x", 7)};
+  std::vector<format::RowEntry> rows = {
+      Row("b", "1", 5), Row("a", "", 6, format::RowKind::kTombstone), Row("a", "x", 7)};
   rows[1].create_ts = 9;
   rows[2].expire_ts = 99;
   ASSERT_TRUE(wal.Write(2, rows).ok());
