@@ -1,0 +1,384 @@
+// Orchestrator tests: the `.compactions` lifecycle and commit protocol, fencing by a second
+// compactor, idempotent shutdown, and compatibility with databases written by the SlateDB peer.
+#include "compactor/compactor.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "compactor/test_db.h"
+#include "manifest/paths.h"
+#include "object_store/fault_injecting_object_store.h"
+#include "spdlog/sinks/ostream_sink.h"
+#include "spdlog/spdlog.h"
+#include "subprocess.h"
+#include "util/random.h"
+
+namespace slatedb::compactor {
+namespace {
+
+using testing::TestDb;
+
+// Polls `pred` until it holds or 60 s pass; returns whether it held (no timing assertion: the
+// deadline only turns a hang into a failure).
+template <typename Pred>
+bool WaitFor(Pred pred) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return pred();
+}
+
+CompactorOptions FastOptions(size_t min_sources = 2) {
+  CompactorOptions o;
+  o.poll_interval = std::chrono::milliseconds(10);
+  o.max_sst_size = 4096;
+  o.max_concurrent_compactions = 2;
+  o.scheduler_options = {{"min_compaction_sources", std::to_string(min_sources)},
+                         {"max_compaction_sources", "4"}};
+  return o;
+}
+
+std::vector<std::pair<std::string, std::optional<std::string>>> Batch(util::Random& rng, int n,
+                                                                      int key_space, int tag) {
+  std::vector<std::pair<std::string, std::optional<std::string>>> kvs;
+  for (int i = 0; i < n; ++i) {
+    char key[16];
+    std::snprintf(key, sizeof(key), "k%05d", static_cast<int>(rng.Uniform(key_space)));
+    if (rng.OneIn(6)) {
+      kvs.push_back({key, std::nullopt});
+    } else {
+      kvs.push_back({key, "v" + std::to_string(tag) + "-" + std::string(rng.Uniform(60), 'x')});
+    }
+  }
+  return kvs;
+}
+
+// Captures spdlog output at warn and above for the lifetime of the object.
+class LogCapture {
+ public:
+  LogCapture() {
+    sink_ = std::make_shared<spdlog::sinks::ostream_sink_mt>(out_);
+    sink_->set_level(spdlog::level::warn);
+    previous_ = spdlog::default_logger();
+    auto logger = std::make_shared<spdlog::logger>("capture", sink_);
+    logger->set_level(spdlog::level::info);
+    spdlog::set_default_logger(logger);
+  }
+  ~LogCapture() { spdlog::set_default_logger(previous_); }
+  std::string text() {
+    sink_->flush();
+    return out_.str();
+  }
+
+ private:
+  std::ostringstream out_;
+  std::shared_ptr<spdlog::sinks::ostream_sink_mt> sink_;
+  std::shared_ptr<spdlog::logger> previous_;
+};
+
+TEST(CompactorTest, CompactsL0IntoRunZeroWithTheSpecLifecycle) {
+  auto store = NewMemoryObjectStore();
+  TestDb db(store);
+  ASSERT_TRUE(db.Init().ok());
+  util::Random rng(11);
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(db.AddL0(Batch(rng, 50, 100, i)).ok());
+  ASSERT_TRUE(db.Verify(store).ok());
+  auto before = db.Latest();
+  ASSERT_TRUE(before.ok());
+  std::vector<format::Ulid> l0_ids;
+  for (const auto& h : before->l0) l0_ids.push_back(h.id);
+
+  LogCapture logs;
+  CompactorOptions opts = FastOptions(4);
+  opts.max_sst_size = 1024;
+  auto c = Compactor::Open(store, "db", opts, OutputSettings{}, nullptr, 5);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_TRUE((*c)->Start().ok());
+  ASSERT_TRUE(WaitFor([&] { return (*c)->stats().committed >= 1; }));
+  ASSERT_TRUE((*c)->Stop().ok());
+  EXPECT_EQ(logs.text(), "");
+  EXPECT_EQ((*c)->stats().epoch, 1u);
+
+  auto after = db.Latest();
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(after->l0.empty());
+  ASSERT_EQ(after->compacted.size(), 1u);
+  EXPECT_EQ(after->compacted[0].id, 0u);  // the first run is 0
+  EXPECT_GE(after->compacted[0].ssts.size(), 2u);  // 1 KiB outputs
+  EXPECT_EQ(after->l0_last_compacted, l0_ids.front());  // the newest source
+  EXPECT_EQ(after->compactor_epoch, 1u);
+  ASSERT_TRUE(db.Verify(store).ok()) << db.Verify(store).ToString();
+
+  // A checkpoint pins the version written just before the result, which lists the inputs.
+  ASSERT_EQ(after->checkpoints.size(), 1u);
+  const auto& cp = after->checkpoints[0];
+  EXPECT_EQ(cp.expire_time_s - cp.create_time_s, kCompactionCheckpointLifetimeSeconds);
+  manifest::ManifestStore ms(store, "db");
+  auto pinned = ms.Read(cp.manifest_id);
+  ASSERT_TRUE(pinned.ok());
+  EXPECT_EQ(pinned->l0, before->l0);
+  auto list = ms.List();
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list->back().id, cp.manifest_id + 1);  // then the result, last
+
+  // `.compactions`: epoch carried; Submitted → Running → Running+outputs → Completed.
+  manifest::CompactionsStore cs(store, "db");
+  auto versions = cs.List();
+  ASSERT_TRUE(versions.ok());
+  std::vector<format::CompactionStatus> statuses;
+  std::vector<size_t> outputs;
+  for (const auto& v : *versions) {
+    auto comp = cs.Read(v.id);
+    ASSERT_TRUE(comp.ok());
+    EXPECT_EQ(comp->compactor_epoch, 1u);
+    if (comp->recent_compactions.empty()) continue;
+    ASSERT_EQ(comp->recent_compactions.size(), 1u);
+    const auto& rec = comp->recent_compactions[0];
+    EXPECT_EQ(rec.l0_view_ids, l0_ids);
+    EXPECT_TRUE(rec.sorted_runs.empty());
+    statuses.push_back(rec.status);
+    outputs.push_back(rec.output_ssts.size());
+  }
+  using S = format::CompactionStatus;
+  std::vector<S> want = {S::kSubmitted, S::kRunning, S::kRunning, S::kCompleted};
+  EXPECT_EQ(statuses, want);
+  ASSERT_EQ(outputs.size(), 4u);
+  EXPECT_EQ(outputs[0], 0u);
+  EXPECT_EQ(outputs[2], after->compacted[0].ssts.size());
+}
+
+TEST(CompactorTest, MergesRunsAndResumesAfterRestart) {
+  auto store = NewMemoryObjectStore();
+  TestDb db(store);
+  ASSERT_TRUE(db.Init().ok());
+  util::Random rng(12);
+  for (int round = 0; round < 4; ++round) {
+    for (int i = 0; i < 2; ++i) ASSERT_TRUE(db.AddL0(Batch(rng, 40, 200, round * 10 + i)).ok());
+    auto c = Compactor::Open(store, "db", FastOptions(2), OutputSettings{}, nullptr, round);
+    ASSERT_TRUE(c.ok());
+    ASSERT_TRUE((*c)->Start().ok());
+    ASSERT_TRUE(WaitFor([&] {
+      auto m = db.Latest();
+      return m.ok() && m->l0.empty() && (*c)->stats().running == 0;
+    }));
+    ASSERT_TRUE((*c)->Stop().ok());
+    EXPECT_EQ((*c)->stats().epoch, static_cast<uint64_t>(round + 1));
+    Status v = db.Verify(store);
+    ASSERT_TRUE(v.ok()) << v.ToString();
+  }
+  auto m = db.Latest();
+  ASSERT_TRUE(m.ok());
+  // Four L0 compactions made runs; with min 2 sources runs were merged down again.
+  EXPECT_LT(m->compacted.size(), 4u);
+  EXPECT_EQ(m->compacted.back().id, 0u);
+}
+
+TEST(CompactorTest, StopIsIdempotentAndNotifyAfterStopIsSilent) {
+  auto store = NewMemoryObjectStore();
+  TestDb db(store);
+  ASSERT_TRUE(db.Init().ok());
+  LogCapture logs;
+  auto never = Compactor::Open(store, "db", FastOptions(), OutputSettings{}, nullptr, 1);
+  ASSERT_TRUE(never.ok());
+  EXPECT_TRUE((*never)->Stop().ok());  // never started
+  auto c = Compactor::Open(store, "db", FastOptions(), OutputSettings{}, nullptr, 1);
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE((*c)->Start().ok());
+  EXPECT_TRUE((*c)->running());
+  (*c)->Notify();
+  EXPECT_TRUE((*c)->Stop().ok());
+  EXPECT_FALSE((*c)->running());
+  EXPECT_TRUE((*c)->Stop().ok());
+  for (int i = 0; i < 100; ++i) (*c)->Notify();
+  EXPECT_FALSE((*c)->Start().ok());  // once only
+  EXPECT_EQ(logs.text(), "");
+}
+
+TEST(CompactorTest, OpenRejectsBadOptionsAndStartNeedsADatabase) {
+  auto store = NewMemoryObjectStore();
+  CompactorOptions o;
+  o.scheduler_options = {{"min_compaction_sources", "zero"}};
+  auto bad = Compactor::Open(store, "db", o, OutputSettings{}, nullptr, 1);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("min_compaction_sources"), std::string::npos);
+  o = CompactorOptions{};
+  o.max_concurrent_compactions = 0;
+  EXPECT_FALSE(Compactor::Open(store, "db", o, OutputSettings{}, nullptr, 1).ok());
+  auto c = Compactor::Open(store, "nodb", CompactorOptions{}, OutputSettings{}, nullptr, 1);
+  ASSERT_TRUE(c.ok());
+  Status st = (*c)->Start();
+  EXPECT_TRUE(st.IsInvalid()) << st.ToString();
+  EXPECT_FALSE((*c)->running());
+}
+
+TEST(CompactorTest, SecondCompactorFencesTheFirstWithoutLossOrDoubleCommit) {
+  auto mem = NewMemoryObjectStore();
+  FaultOptions fo;
+  fo.seed = 21;
+  fo.latency_jitter = std::chrono::microseconds(2000);
+  auto store = NewFaultInjectingObjectStore(mem, fo);
+  TestDb db(mem);
+  ASSERT_TRUE(db.Init().ok());
+  util::Random rng(13);
+  auto a = Compactor::Open(store, "db", FastOptions(2), OutputSettings{}, nullptr, 1);
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE((*a)->Start().ok());
+  for (int i = 0; i < 6; ++i) ASSERT_TRUE(db.AddL0(Batch(rng, 40, 300, i)).ok());
+  auto b = Compactor::Open(store, "db", FastOptions(2), OutputSettings{}, nullptr, 2);
+  ASSERT_TRUE(b.ok());
+  ASSERT_TRUE((*b)->Start().ok());
+  for (int i = 6; i < 14; ++i) {
+    ASSERT_TRUE(db.AddL0(Batch(rng, 40, 300, i)).ok());
+    Status v = db.Verify(mem);  // consistent at every moment
+    ASSERT_TRUE(v.ok()) << v.ToString();
+  }
+  ASSERT_TRUE(WaitFor([&] { return (*a)->fenced(); }));
+  EXPECT_FALSE((*a)->running());
+  EXPECT_TRUE((*a)->Stop().ok());  // fenced is an expected end, not an error
+  ASSERT_TRUE(WaitFor([&] {
+    auto m = db.Latest();
+    return m.ok() && m->l0.size() < 2 && (*b)->stats().running == 0;
+  }));
+  EXPECT_FALSE((*b)->fenced());
+  EXPECT_TRUE((*b)->Stop().ok());
+  auto m = db.Latest();
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->compactor_epoch, 2u);
+  Status v = db.Verify(mem);  // also checks that no SST is listed twice
+  ASSERT_TRUE(v.ok()) << v.ToString();
+  auto comp = manifest::CompactionsStore(mem, "db").ReadLatest();
+  ASSERT_TRUE(comp.ok() && comp->has_value());
+  EXPECT_EQ((*comp)->compactions.compactor_epoch, 2u);
+}
+
+// ---- Compatibility with the SlateDB 0.12.1 peer ----
+
+// Runs the peer CLI. The peer (node) calls process.exit() right after writing, which can cut
+// output to a pipe short; output to a file is complete, so stdout goes to a file.
+slatedb::testing::ProcessResult RunPeer(const std::vector<std::string>& args,
+                                        const std::string& input = "") {
+  slatedb::testing::TempDir out_dir;
+  std::string out_file = out_dir.path() + "/peer-stdout.txt";
+  std::string cmd = "exec '" + slatedb::testing::PeerCli() + "'";
+  for (const auto& a : args) cmd += " '" + a + "'";
+  cmd += " > '" + out_file + "'";
+  auto r = slatedb::testing::RunProcess({"/bin/sh", "-c", cmd}, input, std::chrono::minutes(3));
+  std::ifstream f(out_file, std::ios::binary);
+  r.out.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  return r;
+}
+
+std::string PeerOrSkipReason() {
+  std::string peer = slatedb::testing::PeerCli();
+  if (!std::filesystem::exists(peer)) return "";
+  return peer;
+}
+
+Result<std::map<std::string, std::string>> ScanLatest(const std::shared_ptr<ObjectStore>& store) {
+  manifest::ManifestStore ms(store, "db");
+  ASSIGN_OR_RETURN(auto latest, ms.ReadLatest());
+  if (!latest) return Status::Data("no manifest");
+  return TestDb::ScanManifest(store, "db", latest->manifest);
+}
+
+// Compacts a copy of a peer fixture with our compactor; our scan is unchanged and the peer
+// (when available) opens the result and returns the same rows as before.
+class PeerFixtureTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(PeerFixtureTest, OurCompactionOfAPeerDatabaseKeepsEveryRow) {
+  slatedb::testing::TempDir dir;
+  std::string src = slatedb::testing::FixturesDir() + "/" + GetParam();
+  if (!std::filesystem::exists(src)) GTEST_SKIP() << "fixture missing: " << src;
+  ASSERT_TRUE(slatedb::testing::CopyTree(src, dir.path()));
+  auto store = NewLocalObjectStore(dir.path());
+  ASSERT_TRUE(store.ok());
+  std::string peer = PeerOrSkipReason();
+  auto peer_scan = [&]() {
+    return RunPeer({"--url", "file://" + dir.path(), "--path", "db", "--reader", "scan"});
+  };
+  std::string peer_before;
+  if (!peer.empty()) {
+    auto r = peer_scan();
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    peer_before = r.out;
+  }
+  auto before = ScanLatest(*store);
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  auto m0 = manifest::ManifestStore(*store, "db").ReadLatest();
+  ASSERT_TRUE(m0.ok());
+  size_t sources = (*m0)->manifest.l0.size() + (*m0)->manifest.compacted.size();
+
+  auto c = Compactor::Open(*store, "db", FastOptions(2), OutputSettings{}, nullptr, 9);
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE((*c)->Start().ok());
+  if (sources >= 2) {
+    ASSERT_TRUE(WaitFor([&] { return (*c)->stats().committed >= 1; }));
+  }
+  ASSERT_TRUE(WaitFor([&] { return (*c)->stats().running == 0; }));
+  ASSERT_TRUE((*c)->Stop().ok());
+
+  auto after = ScanLatest(*store);
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_EQ(*after, *before);
+  if (!peer.empty()) {
+    auto r = peer_scan();
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, peer_before);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, PeerFixtureTest, ::testing::Values("compact", "srmerge"));
+
+TEST(CompactorPeerTest, PeerWrittenDatabaseCompactedByUsScansTheSameInThePeer) {
+  std::string peer = PeerOrSkipReason();
+  if (peer.empty()) GTEST_SKIP() << "peer not found";
+  slatedb::testing::TempDir dir;
+  std::string lines;
+  util::Random rng(77);
+  std::map<std::string, std::string> model;
+  for (int i = 0; i < 3000; ++i) {
+    char key[16];
+    std::snprintf(key, sizeof(key), "key%05d", static_cast<int>(rng.Uniform(2000)));
+    std::string value = "v" + std::to_string(i) + std::string(rng.Uniform(80), 'p');
+    lines += std::string(key) + "\t" + value + "\n";
+    model[key] = value;
+  }
+  auto load = RunPeer(
+      {"--url", "file://" + dir.path(), "--path", "db", "--settings",
+       R"({"l0_sst_size_bytes": 16384, "compactor_options": null})", "load", "--batch", "100"},
+      lines);
+  ASSERT_EQ(load.exit_code, 0) << load.err;
+  auto store = NewLocalObjectStore(dir.path());
+  ASSERT_TRUE(store.ok());
+  auto c = Compactor::Open(*store, "db", FastOptions(4), OutputSettings{}, nullptr, 3);
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE((*c)->Start().ok());
+  ASSERT_TRUE(WaitFor([&] { return (*c)->stats().committed >= 1 && (*c)->stats().running == 0; }));
+  ASSERT_TRUE((*c)->Stop().ok());
+  auto m = manifest::ManifestStore(*store, "db").ReadLatest();
+  ASSERT_TRUE(m.ok() && m->has_value());
+  EXPECT_FALSE((*m)->manifest.compacted.empty());
+
+  auto scan = RunPeer({"--url", "file://" + dir.path(), "--path", "db", "--reader", "scan"});
+  ASSERT_EQ(scan.exit_code, 0) << scan.err;
+  std::string want;
+  for (const auto& [k, v] : model) want += k + "\t" + v + "\n";
+  EXPECT_EQ(scan.out, want);
+
+  // The peer's writer (with its own compactor) takes over from ours and still sees every row.
+  auto put = RunPeer({"--url", "file://" + dir.path(), "--path", "db", "put", "zzz", "last"});
+  ASSERT_EQ(put.exit_code, 0) << put.err;
+  scan = RunPeer({"--url", "file://" + dir.path(), "--path", "db", "--reader", "scan"});
+  ASSERT_EQ(scan.exit_code, 0) << scan.err;
+  EXPECT_EQ(scan.out, want + "zzz\tlast\n");
+}
+
+}  // namespace
+}  // namespace slatedb::compactor

@@ -1,0 +1,269 @@
+// Merge semantics and output rolling of RunCompaction, and the executor pool's completion
+// guarantee.
+#include "compactor/executor.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+
+#include "format/sst.h"
+#include "manifest/paths.h"
+#include "table/sst_writer.h"
+
+namespace slatedb::compactor {
+namespace {
+
+using format::RowEntry;
+using format::RowKind;
+
+RowEntry Row(std::string key, uint64_t seq, RowKind kind, std::string value = "",
+             std::optional<int64_t> expire = std::nullopt) {
+  RowEntry r;
+  r.key = std::move(key);
+  r.seq = seq;
+  r.kind = kind;
+  r.value = kind == RowKind::kTombstone ? "" : std::move(value);
+  r.create_ts = 5;
+  r.expire_ts = expire;
+  return r;
+}
+
+class ExecutorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ctx_.store = NewMemoryObjectStore();
+    ctx_.db_path = "db";
+    ctx_.clock = util::SystemClock::Default();
+    ctx_.ulids = std::make_shared<format::UlidGenerator>(3);
+    ctx_.output.min_filter_keys = 1;
+    ctx_.output.block_size = 256;
+  }
+
+  format::SstHandle Write(std::vector<RowEntry> rows) {
+    format::SstHandle h;
+    h.id = ctx_.ulids->Next(ctx_.clock->NowMillis());
+    h.format_version = 2;
+    format::SstBuilderOptions o;
+    o.block_size = 256;
+    auto sst = table::WriteSst(*ctx_.store, manifest::CompactedSstPath("db", h.id), rows, o);
+    EXPECT_TRUE(sst.ok()) << sst.status().ToString();
+    h.info = sst->info;
+    return h;
+  }
+
+  // All rows of the outputs, in order, checking that the outputs are ordered and disjoint.
+  std::vector<RowEntry> ReadOutputs(const CompactionJobResult& r) {
+    std::vector<RowEntry> all;
+    for (size_t i = 0; i < r.outputs.size(); ++i) {
+      auto bytes = ctx_.store->Get(manifest::CompactedSstPath("db", r.outputs[i].id));
+      EXPECT_TRUE(bytes.ok());
+      auto decoded = format::DecodeSst(*bytes);
+      EXPECT_TRUE(decoded.ok()) << decoded.status().ToString();
+      EXPECT_EQ(decoded->info, r.outputs[i].info);
+      if (i > 0) {
+        EXPECT_LT(*r.outputs[i - 1].info.last_entry, *r.outputs[i].info.first_entry);
+      }
+      for (auto& row : decoded->rows) all.push_back(row);
+    }
+    return all;
+  }
+
+  ExecutorContext ctx_;
+  std::atomic<bool> no_cancel_{false};
+};
+
+TEST_F(ExecutorTest, NewestWinsAndTombstonesStayAboveTheBottom) {
+  CompactionJob job;
+  // Newest L0 first; then a run.
+  job.l0.push_back(Write({Row("a", 10, RowKind::kValue, "a10"), Row("c", 11, RowKind::kTombstone)}));
+  job.l0.push_back(Write({Row("a", 5, RowKind::kValue, "a5"), Row("b", 6, RowKind::kValue, "b6")}));
+  job.runs.push_back({3, {Write({Row("b", 2, RowKind::kTombstone), Row("c", 1, RowKind::kValue, "c1"),
+                                 Row("d", 3, RowKind::kTombstone)})}});
+  job.retention_min_seq = 100;  // no snapshot needs old versions
+  job.output_is_bottom = false;
+  auto r = RunCompaction(job, ctx_, no_cancel_);
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  ASSERT_FALSE(r.cancelled);
+  auto rows = ReadOutputs(r);
+  std::vector<RowEntry> want = {Row("a", 10, RowKind::kValue, "a10"),
+                                Row("b", 6, RowKind::kValue, "b6"),
+                                Row("c", 11, RowKind::kTombstone), Row("d", 3, RowKind::kTombstone)};
+  EXPECT_EQ(rows, want);
+  EXPECT_EQ(r.rows_written, 4u);
+
+  job.output_is_bottom = true;  // nothing below: tombstones go
+  r = RunCompaction(job, ctx_, no_cancel_);
+  ASSERT_TRUE(r.status.ok());
+  rows = ReadOutputs(r);
+  want = {Row("a", 10, RowKind::kValue, "a10"), Row("b", 6, RowKind::kValue, "b6")};
+  EXPECT_EQ(rows, want);
+}
+
+TEST_F(ExecutorTest, KeepsVersionsNeededBySnapshots) {
+  CompactionJob job;
+  job.l0.push_back(Write({Row("k", 9, RowKind::kValue, "v9"), Row("x", 8, RowKind::kTombstone)}));
+  job.l0.push_back(Write({Row("k", 6, RowKind::kValue, "v6"), Row("x", 4, RowKind::kValue, "x4")}));
+  job.l0.push_back(Write({Row("k", 3, RowKind::kValue, "v3"), Row("k", 1, RowKind::kValue, "v1")}));
+  job.retention_min_seq = 5;  // a snapshot at seq 5 must still see k=v3 and x=x4
+  job.output_is_bottom = true;
+  auto r = RunCompaction(job, ctx_, no_cancel_);
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  std::vector<RowEntry> want = {Row("k", 9, RowKind::kValue, "v9"), Row("k", 6, RowKind::kValue, "v6"),
+                                Row("k", 3, RowKind::kValue, "v3"), Row("x", 8, RowKind::kTombstone),
+                                Row("x", 4, RowKind::kValue, "x4")};
+  EXPECT_EQ(ReadOutputs(r), want);
+}
+
+TEST_F(ExecutorTest, ExpiredValuesBecomeTombstonesAndMergeOperandsAreKept) {
+  CompactionJob job;
+  job.l0.push_back(Write({Row("e", 4, RowKind::kValue, "old", 50), Row("f", 5, RowKind::kValue, "live", 500),
+                          Row("m", 6, RowKind::kMerge, "+1"), Row("n", 7, RowKind::kMerge, "+x", 40)}));
+  job.compaction_clock_tick = 100;
+  job.retention_min_seq = 100;
+  auto r = RunCompaction(job, ctx_, no_cancel_);
+  ASSERT_TRUE(r.status.ok());
+  auto rows = ReadOutputs(r);
+  ASSERT_EQ(rows.size(), 3u);  // n's expired operand is dropped
+  EXPECT_EQ(rows[0].key, "e");
+  EXPECT_EQ(rows[0].kind, RowKind::kTombstone);
+  EXPECT_EQ(rows[0].seq, 4u);
+  EXPECT_EQ(rows[0].create_ts, 5);
+  EXPECT_EQ(rows[1], Row("f", 5, RowKind::kValue, "live", 500));
+  EXPECT_EQ(rows[2], Row("m", 6, RowKind::kMerge, "+1"));
+  job.output_is_bottom = true;
+  r = RunCompaction(job, ctx_, no_cancel_);
+  ASSERT_TRUE(r.status.ok());
+  EXPECT_EQ(ReadOutputs(r).size(), 2u);  // the expired "e" is gone entirely
+}
+
+TEST_F(ExecutorTest, RollsOutputsAtMaxSstSizeWithoutSplittingAKey) {
+  std::vector<RowEntry> newer, older;
+  for (int i = 0; i < 400; ++i) {
+    char key[16];
+    std::snprintf(key, sizeof(key), "key%05d", i);
+    newer.push_back(Row(key, 1000 + i, RowKind::kValue, std::string(40, 'n')));
+    older.push_back(Row(key, 1 + i, RowKind::kValue, std::string(40, 'o')));
+  }
+  CompactionJob job;
+  job.l0.push_back(Write(newer));
+  job.l0.push_back(Write(older));
+  job.retention_min_seq = 0;  // keep both versions of every key
+  ctx_.output.max_sst_size = 2048;
+  auto r = RunCompaction(job, ctx_, no_cancel_);
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_GT(r.outputs.size(), 10u);
+  auto rows = ReadOutputs(r);  // checks order and disjointness of the outputs
+  EXPECT_EQ(rows.size(), 800u);
+  for (const auto& out : r.outputs) {
+    EXPECT_TRUE(out.info.has_filter());  // min_filter_keys = 1
+    EXPECT_LT(out.info.filter_offset, 2048u + 1024u);
+  }
+  EXPECT_EQ(r.rows_written, 800u);
+}
+
+TEST_F(ExecutorTest, CancelStopsAtAnSstBoundary) {
+  std::vector<RowEntry> rows;
+  for (int i = 0; i < 300; ++i) {
+    rows.push_back(Row("k" + std::to_string(100000 + i), i + 1, RowKind::kValue, std::string(50, 'v')));
+  }
+  CompactionJob job;
+  job.l0.push_back(Write(rows));
+  ctx_.output.max_sst_size = 1024;
+  std::atomic<bool> cancel{true};
+  auto r = RunCompaction(job, ctx_, cancel);
+  EXPECT_TRUE(r.cancelled);
+  EXPECT_TRUE(r.status.ok());
+  EXPECT_TRUE(r.outputs.empty());  // cancelled before starting
+
+  // A store that sets the flag on the first output upload: the job stops right after it.
+  cancel = false;
+  class CancellingStore : public ObjectStore {
+   public:
+    CancellingStore(std::shared_ptr<ObjectStore> inner, std::atomic<bool>* flag)
+        : inner_(std::move(inner)), flag_(flag) {}
+    Result<std::string> Put(std::string_view k, std::string_view d,
+                            const PutOptions& o) override {
+      flag_->store(true);
+      return inner_->Put(k, d, o);
+    }
+    Result<std::string> PutIfAbsent(std::string_view k, std::string_view d,
+                                    const PutOptions& o) override {
+      return inner_->PutIfAbsent(k, d, o);
+    }
+    Result<std::string> PutIfMatch(std::string_view k, std::string_view d, std::string_view e,
+                                   const PutOptions& o) override {
+      return inner_->PutIfMatch(k, d, e, o);
+    }
+    Result<std::string> Get(std::string_view k) override { return inner_->Get(k); }
+    Result<std::string> GetRange(std::string_view k, uint64_t off,
+                                 std::optional<uint64_t> len) override {
+      return inner_->GetRange(k, off, len);
+    }
+    Result<std::string> GetSuffix(std::string_view k, uint64_t n) override {
+      return inner_->GetSuffix(k, n);
+    }
+    Result<ObjectMeta> Head(std::string_view k) override { return inner_->Head(k); }
+    Result<std::vector<ObjectMeta>> List(std::string_view p) override { return inner_->List(p); }
+    Status Delete(std::string_view k) override { return inner_->Delete(k); }
+    std::string Describe() const override { return "cancelling"; }
+
+   private:
+    std::shared_ptr<ObjectStore> inner_;
+    std::atomic<bool>* flag_;
+  };
+  ExecutorContext ctx = ctx_;
+  ctx.store = std::make_shared<CancellingStore>(ctx_.store, &cancel);
+  r = RunCompaction(job, ctx, cancel);
+  EXPECT_TRUE(r.cancelled);
+  EXPECT_TRUE(r.status.ok());
+  EXPECT_EQ(r.outputs.size(), 1u);  // the one SST finished before the boundary check
+  EXPECT_LT(r.rows_written, 300u);
+}
+
+TEST_F(ExecutorTest, CorruptSourceFailsTheJobNamingTheObject) {
+  CompactionJob job;
+  job.l0.push_back(Write({Row("a", 1, RowKind::kValue, "x")}));
+  std::string key = manifest::CompactedSstPath("db", job.l0[0].id);
+  auto bytes = ctx_.store->Get(key);
+  ASSERT_TRUE(bytes.ok());
+  std::string bad = *bytes;
+  bad[3] ^= 0x55;  // inside the first data block
+  ASSERT_TRUE(ctx_.store->Put(key, bad).ok());
+  auto r = RunCompaction(job, ctx_, no_cancel_);
+  ASSERT_FALSE(r.status.ok());
+  EXPECT_EQ(r.status.code(), StatusCode::kData) << r.status.ToString();
+  EXPECT_NE(r.status.ToString().find(key), std::string::npos) << r.status.ToString();
+}
+
+TEST_F(ExecutorTest, PoolCompletesEveryAcceptedJobExactlyOnce) {
+  std::mutex mu;
+  std::map<std::string, int> seen;
+  size_t cancelled = 0;
+  std::vector<format::Ulid> ids;
+  {
+    CompactionExecutor executor(ctx_, 2, [&](CompactionJobResult r) {
+      std::lock_guard lock(mu);
+      seen[r.id.ToString()]++;
+      if (r.cancelled) ++cancelled;
+    });
+    for (int i = 0; i < 2; ++i) {
+      CompactionJob job;
+      job.id = ctx_.ulids->Next(ctx_.clock->NowMillis());
+      job.l0.push_back(Write({Row("a" + std::to_string(i), 1, RowKind::kValue, "x")}));
+      ids.push_back(job.id);
+      ASSERT_TRUE(executor.Submit(std::move(job)));
+    }
+    executor.CloseAndCancel();
+    CompactionJob late;
+    EXPECT_FALSE(executor.Submit(std::move(late)));  // refused: no completion for it
+    executor.Join();
+  }
+  ASSERT_EQ(seen.size(), 2u);
+  for (const auto& id : ids) EXPECT_EQ(seen[id.ToString()], 1);
+  EXPECT_LE(cancelled, 2u);
+}
+
+}  // namespace
+}  // namespace slatedb::compactor
