@@ -132,6 +132,23 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
     db->closed_ = true;
     return st;
   }
+  // §9.3 step 5: the embedded compactor (fences older compactors). Started before the
+  // actors that notify it, stopped after them.
+  if (db->settings_.compactor_options) {
+    auto compactor = compactor::Compactor::Open(
+        db->store_, db->path_, *db->settings_.compactor_options,
+        compactor::OutputSettingsFrom(db->settings_), db->clock_,
+        db->components_.seed != 0 ? db->components_.seed + 1 : 0);
+    Status cst = compactor.ok() ? Status::OK() : compactor.status();
+    if (cst.ok()) {
+      db->compactor_ = std::move(compactor).value();
+      cst = db->compactor_->Start();
+    }
+    if (!cst.ok()) {
+      db->Close().PermitUnchecked();
+      return cst.WithContext("starting the embedded compactor");
+    }
+  }
   db->write_task_ = std::make_unique<WriteTask>(db.get());
   db->write_task_->Start();
   db->wal_flusher_ = std::make_unique<WalFlusher>(
@@ -460,7 +477,8 @@ Status DbImpl::FlushImmutables(bool wait_for_l0_room) {
     }
     if (l0_count >= settings_.l0_max_ssts) {
       if (!wait_for_l0_room) return Status::OK();
-      // No embedded compactor: wait for an external one to drain L0, re-reading the manifest.
+      // Wait for the (embedded or external) compactor to drain L0, re-reading the manifest.
+      if (compactor_) compactor_->Notify();
       std::unique_lock lock(mu_);
       cv_.wait_for(lock, settings_.manifest_poll_interval, [&] { return stopping_; });
       if (stopping_) return ClosedStatus();
@@ -528,6 +546,7 @@ Status DbImpl::FlushOneImmutable(const std::shared_ptr<const ImmutableMemtable>&
     manifest_id_.store(manifest_->id());
   }
   reads_->Retain(*published);
+  if (compactor_) compactor_->Notify();
   {
     std::lock_guard lock(mu_);
     while (!wal_spans_.empty() && wal_spans_.front().id <= replay_after) wal_spans_.pop_front();
@@ -631,7 +650,15 @@ Status DbImpl::Close() {
     cv_.notify_all();
   }
   if (memtable_flusher_) memtable_flusher_->Stop();
-  // 4. Compactor / garbage collector would stop here (none embedded yet).
+  // 4. The embedded compactor (finishes or cancels running jobs, commits finished ones); an
+  //    embedded garbage collector would stop here too (none yet).
+  if (compactor_) {
+    Status st = compactor_->Stop();
+    if (!st.ok()) {
+      spdlog::warn("slatedb: compactor stopped with: {}", st.ToString());
+      if (result.ok() && !st.IsFenced()) result = st.WithContext("stopping the compactor");
+    }
+  }
   // 5. WAL flusher.
   if (wal_flusher_) wal_flusher_->Stop();
   // 6. Final manifest: records the last WAL id we wrote.

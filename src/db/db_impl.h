@@ -15,7 +15,10 @@
 //                    manifest_poll_interval (fencing detection, compactor's changes). While L0
 //                    holds l0_max_ssts SSTs it waits for an external compactor to drain L0 (there
 //                    is no embedded compactor yet; writers then stall on max_unflushed_bytes).
-// Compactor / GC seam: Close() has a marked step where an embedded compactor would stop.
+//   Compactor        (optional, settings.compactor_options) the embedded compactor of
+//                    src/compactor: started after the writer is open, notified after each L0
+//                    publish and while L0 is full, stopped by Close() after the memtable flusher.
+// GC seam: Close() has a marked step where an embedded garbage collector would stop.
 //
 // Locking: mu_ guards the published DbState, the latched error, closing flags, WAL spans and the
 // backpressure counters. No object-store I/O runs under mu_.
@@ -33,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "compactor/compactor.h"
 #include "db/db_state.h"
 #include "db/read_path.h"
 #include "db/write_rows.h"
@@ -159,6 +163,7 @@ class DbImpl final : public Db {
   std::unique_ptr<WriteTask> write_task_;
   std::unique_ptr<WalFlusher> wal_flusher_;
   std::unique_ptr<MemtableFlusher> memtable_flusher_;
+  std::unique_ptr<compactor::Compactor> compactor_;
 };
 
 }  // namespace slatedb::db

@@ -648,6 +648,43 @@ TEST(DbTest, WalDisabledCloseWritesL0) {
   EXPECT_EQ(MustGet(*db, "k"), "v");
 }
 
+TEST(DbTest, EmbeddedCompactorDrainsL0) {
+  Settings s = TestSettings();
+  s.l0_sst_size_bytes = 2048;
+  s.l0_max_ssts = 4;
+  CompactorOptions copts;
+  copts.poll_interval = std::chrono::milliseconds(20);
+  copts.scheduler_options["min_compaction_sources"] = "2";
+  copts.scheduler_options["max_compaction_sources"] = "8";
+  s.compactor_options = copts;
+  auto store = NewMemoryObjectStore();
+  auto db = MustOpen(store, "db", s);
+  ASSERT_NE(db, nullptr);
+  WriteOptions no_wait;
+  no_wait.await_durable = false;
+  std::map<std::string, std::string> model;
+  for (int i = 0; i < 3000; ++i) {
+    std::string k = "key" + std::to_string(i % 700);
+    std::string v = "v" + std::to_string(i) + std::string(40, 'x');
+    ASSERT_TRUE(db->Put(k, v, no_wait).ok());
+    model[k] = v;
+  }
+  // More L0s than l0_max_ssts were produced: the writer could only go on because the compactor
+  // drained L0 into sorted runs.
+  ASSERT_TRUE(db->Flush(FlushType::kMemTable).ok());
+  auto st = db->GetStatus();
+  ASSERT_TRUE(st.ok());
+  EXPECT_GE(st->sorted_runs, 1u);
+  EXPECT_GE(st->compactor_epoch, 1u);
+  std::vector<std::pair<std::string, std::string>> all(model.begin(), model.end());
+  EXPECT_EQ(ScanAll(*db), all);
+  ASSERT_TRUE(db->Close().ok());
+  auto again = MustOpen(store, "db", s);
+  ASSERT_NE(again, nullptr);
+  EXPECT_EQ(ScanAll(*again), all);
+  EXPECT_EQ(MustGet(*again, "key5"), model["key5"]);
+}
+
 TEST(DbReaderTest, NoDatabase) {
   Components c;
   c.object_store = NewMemoryObjectStore();
