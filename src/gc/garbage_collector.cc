@@ -1,0 +1,268 @@
+// gc/garbage_collector.cc — see garbage_collector.h.
+#include "gc/garbage_collector.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "format/manifest.h"
+#include "manifest/manifest_store.h"
+#include "manifest/paths.h"
+#include "spdlog/spdlog.h"
+#include "table/sst_reader.h"
+
+namespace slatedb::gc {
+namespace {
+
+// Fence objects are empty SSTs of about 114-140 bytes (spec §3.10); anything this large holds
+// rows and is not read to find out.
+constexpr uint64_t kMaxFenceSize = 1024;
+
+void AddReferences(const format::Manifest& m, std::set<format::Ulid>* out) {
+  for (const auto& h : m.l0) out->insert(h.id);
+  for (const auto& run : m.compacted) {
+    for (const auto& h : run.ssts) out->insert(h.id);
+  }
+  for (const auto& ext : m.external_dbs) out->insert(ext.sst_ids.begin(), ext.sst_ids.end());
+}
+
+}  // namespace
+
+GcStats& GcStats::operator+=(const GcStats& o) {
+  manifests_deleted += o.manifests_deleted;
+  wal_deleted += o.wal_deleted;
+  compacted_deleted += o.compacted_deleted;
+  compactions_deleted += o.compactions_deleted;
+  runs += o.runs;
+  return *this;
+}
+
+Result<std::unique_ptr<GarbageCollector>> GarbageCollector::Open(
+    std::shared_ptr<ObjectStore> store, std::string db_path, GarbageCollectorOptions options,
+    std::shared_ptr<util::Clock> clock, GcExtraOptions extra) {
+  if (store == nullptr) return Status::Invalid("garbage collector: no object store");
+  const std::pair<const char*, const std::optional<GcDirectoryOptions>*> dirs[] = {
+      {"manifest_options", &options.manifest_options},
+      {"wal_options", &options.wal_options},
+      {"compacted_options", &options.compacted_options},
+      {"compactions_options", &options.compactions_options}};
+  for (const auto& [name, dir] : dirs) {
+    if (dir->has_value() && (*dir)->interval.count() <= 0) {
+      return Status::Invalid(std::string("garbage collector: ") + name +
+                             ".interval must be > 0");
+    }
+    if (dir->has_value() && (*dir)->min_age.count() < 0) {
+      return Status::Invalid(std::string("garbage collector: ") + name +
+                             ".min_age must be >= 0");
+    }
+  }
+  if (clock == nullptr) clock = util::SystemClock::Default();
+  return std::make_unique<GarbageCollector>(PrivateTag{}, std::move(store), std::move(db_path),
+                                            std::move(options), std::move(clock), extra);
+}
+
+GarbageCollector::GarbageCollector(PrivateTag, std::shared_ptr<ObjectStore> store,
+                                   std::string db_path, GarbageCollectorOptions options,
+                                   std::shared_ptr<util::Clock> clock, GcExtraOptions extra)
+    : store_(std::move(store)),
+      db_path_(std::move(db_path)),
+      options_(std::move(options)),
+      clock_(std::move(clock)),
+      extra_(extra) {}
+
+GarbageCollector::~GarbageCollector() { (void)Stop(); }
+
+GcStats GarbageCollector::totals() const {
+  std::lock_guard lock(mu_);
+  return totals_;
+}
+
+Result<GcStats> GarbageCollector::RunOnce() {
+  bool all[kSweepCount] = {true, true, true, true};
+  return RunSweeps(all);
+}
+
+Result<GcStats> GarbageCollector::RunSweeps(const bool (&which)[kSweepCount]) {
+  std::lock_guard sweep_lock(sweep_mu_);
+  GcStats stats;
+  stats.runs = 1;
+  manifest::ManifestStore ms(store_, db_path_);
+  manifest::CompactionsStore cs(store_, db_path_);
+  ASSIGN_OR_RETURN(auto latest_opt, ms.ReadLatest());
+  if (!latest_opt) return stats;  // no database (yet)
+  const uint64_t latest_id = latest_opt->id;
+  const format::Manifest& latest = latest_opt->manifest;
+  const int64_t now_ms = clock_->NowMillis();
+
+  // Live checkpoints and the manifests they pin.
+  std::map<uint64_t, format::Manifest> pinned;
+  for (const auto& cp : latest.checkpoints) {
+    if (cp.expire_time_s != 0 && static_cast<int64_t>(cp.expire_time_s) * 1000 <= now_ms) {
+      continue;
+    }
+    if (pinned.count(cp.manifest_id) > 0) continue;
+    if (cp.manifest_id == latest_id) {
+      pinned[cp.manifest_id] = latest;
+      continue;
+    }
+    auto m = ms.Read(cp.manifest_id);
+    if (!m.ok()) {
+      if (m.status().IsNotFound()) {
+        return Status::Data("garbage collector: manifest " + std::to_string(cp.manifest_id) +
+                            " pinned by checkpoint " + cp.id.ToString() + " is missing");
+      }
+      return m.status();
+    }
+    pinned[cp.manifest_id] = std::move(*m);
+  }
+
+  auto old_enough = [&](const std::optional<GcDirectoryOptions>& o, int64_t t_ms) {
+    return t_ms < now_ms - o->min_age.count();
+  };
+
+  if (which[kManifest] && options_.manifest_options) {
+    ASSIGN_OR_RETURN(auto versions, ms.List());
+    for (const auto& v : versions) {
+      if (v.id >= latest_id || pinned.count(v.id) > 0) continue;
+      if (!old_enough(options_.manifest_options, v.last_modified_ms)) continue;
+      RETURN_IF_ERROR(ms.Delete(v.id));
+      ++stats.manifests_deleted;
+    }
+  }
+
+  if (which[kWal] && options_.wal_options) {
+    ASSIGN_OR_RETURN(auto objects, store_->List(manifest::WalDir(db_path_)));
+    for (const auto& obj : objects) {
+      auto id = manifest::ParseWalId(obj.key);
+      if (!id || *id >= latest.replay_after_wal_id) continue;
+      if (!old_enough(options_.wal_options, obj.last_modified_ms)) continue;
+      bool needed = false;
+      for (const auto& [mid, m] : pinned) {
+        if (*id > m.replay_after_wal_id && *id <= m.wal_id_last_seen) needed = true;
+      }
+      if (needed) continue;
+      if (!extra_.delete_fences && obj.size <= kMaxFenceSize) {
+        auto rows = table::ReadAllRows(store_, obj.key);
+        if (!rows.ok()) return rows.status();
+        if (rows->empty()) continue;  // a fence
+      }
+      RETURN_IF_ERROR(store_->Delete(obj.key));
+      ++stats.wal_deleted;
+    }
+  }
+
+  if (which[kCompacted] && options_.compacted_options) {
+    std::set<format::Ulid> referenced;
+    AddReferences(latest, &referenced);
+    for (const auto& [mid, m] : pinned) AddReferences(m, &referenced);
+    // Low-watermark (spec §9.8); 0 (the epoch) whenever an input is missing.
+    int64_t watermark = now_ms - options_.compacted_options->min_age.count();
+    ASSIGN_OR_RETURN(auto compactions, cs.ReadLatest());
+    if (!compactions || compactions->compactions.recent_compactions.empty()) {
+      watermark = 0;
+    } else {
+      for (const auto& c : compactions->compactions.recent_compactions) {
+        watermark = std::min<int64_t>(watermark, static_cast<int64_t>(c.id.TimestampMillis()));
+      }
+    }
+    if (!latest.l0.empty()) {
+      uint64_t newest = 0;
+      for (const auto& h : latest.l0) newest = std::max(newest, h.id.TimestampMillis());
+      watermark = std::min<int64_t>(watermark, static_cast<int64_t>(newest));
+    } else if (latest.l0_last_compacted) {
+      watermark = std::min<int64_t>(
+          watermark, static_cast<int64_t>(latest.l0_last_compacted->TimestampMillis()));
+    } else {
+      watermark = 0;
+    }
+    if (watermark > 0) {
+      ASSIGN_OR_RETURN(auto objects, store_->List(manifest::CompactedDir(db_path_)));
+      for (const auto& obj : objects) {
+        auto id = manifest::ParseCompactedSstId(obj.key);
+        if (!id || referenced.count(*id) > 0) continue;
+        if (static_cast<int64_t>(id->TimestampMillis()) >= watermark) continue;
+        RETURN_IF_ERROR(store_->Delete(obj.key));
+        ++stats.compacted_deleted;
+      }
+    }
+  }
+
+  if (which[kCompactions] && options_.compactions_options) {
+    ASSIGN_OR_RETURN(auto versions, cs.List());
+    if (!versions.empty()) {
+      uint64_t newest = versions.back().id;
+      for (const auto& v : versions) {
+        if (v.id >= newest) continue;
+        if (!old_enough(options_.compactions_options, v.last_modified_ms)) continue;
+        RETURN_IF_ERROR(cs.Delete(v.id));
+        ++stats.compactions_deleted;
+      }
+    }
+  }
+
+  std::lock_guard lock(mu_);
+  totals_ += stats;
+  return stats;
+}
+
+Status GarbageCollector::Start() {
+  std::lock_guard lock(mu_);
+  if (started_) return Status::Invalid("garbage collector: Start called twice");
+  started_ = true;
+  thread_ = std::jthread([this] { BackgroundLoop(); });
+  return Status::OK();
+}
+
+Status GarbageCollector::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  return Status::OK();
+}
+
+void GarbageCollector::BackgroundLoop() {
+  const std::optional<GcDirectoryOptions>* dirs[kSweepCount] = {
+      &options_.manifest_options, &options_.wal_options, &options_.compacted_options,
+      &options_.compactions_options};
+  using SteadyClock = std::chrono::steady_clock;
+  SteadyClock::time_point due[kSweepCount];
+  bool any = false;
+  for (int i = 0; i < kSweepCount; ++i) {
+    if (dirs[i]->has_value()) {
+      due[i] = SteadyClock::now() + (*dirs[i])->interval;
+      any = true;
+    }
+  }
+  if (!any) return;
+  while (true) {
+    SteadyClock::time_point next = SteadyClock::time_point::max();
+    for (int i = 0; i < kSweepCount; ++i) {
+      if (dirs[i]->has_value()) next = std::min(next, due[i]);
+    }
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait_until(lock, next, [&] { return stop_; });
+      if (stop_) return;
+    }
+    bool which[kSweepCount] = {false, false, false, false};
+    auto now = SteadyClock::now();
+    for (int i = 0; i < kSweepCount; ++i) {
+      if (dirs[i]->has_value() && now >= due[i]) {
+        which[i] = true;
+        due[i] = now + (*dirs[i])->interval;
+      }
+    }
+    auto result = RunSweeps(which);
+    if (!result.ok()) {
+      spdlog::warn("garbage collector {}: sweep failed (will retry): {}", db_path_,
+                   result.status().ToString());
+    }
+  }
+}
+
+}  // namespace slatedb::gc

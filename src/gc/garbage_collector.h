@@ -1,0 +1,103 @@
+// gc/garbage_collector.h — deletes objects no reader or writer can need any more (spec §9.8).
+//
+// Sweeps (each enabled by its GcDirectoryOptions; an object is deleted only when ALL rules
+// hold; "live checkpoint" = listed in the latest manifest and not expired):
+//   manifests   id below the latest, not pinned by a live checkpoint, last-modified older than
+//               min_age.
+//   WAL SSTs    id below the latest replay_after_wal_id, outside the (replay_after_wal_id,
+//               wal_id_last_seen] range of every live checkpoint's manifest, last-modified
+//               older than min_age; fences (empty SSTs) are kept unless `delete_fences`.
+//   compacted   not referenced by the latest manifest nor by any live checkpoint's manifest
+//               (L0, sorted runs, external_dbs), and ULID time older than the low-watermark
+//               min(now − min_age, the oldest compaction id in the latest `.compactions`, the
+//               newest L0 ULID in the latest manifest — else l0_last_compacted's). When one of
+//               those is missing the watermark is the Unix epoch: nothing is deleted. This is
+//               what keeps an uploaded-but-unpublished L0 or compaction output alive.
+//   .compactions every version but the latest, last-modified older than min_age.
+// A reader in progress is protected by its own checkpoint or by min_age, and the compactor
+// writes a 900-s checkpoint of the pre-compaction state before every commit.
+// `RunOnce()` runs every enabled sweep now; `Start()` runs each sweep every `interval` on a
+// background thread until `Stop()`.
+// Thread safety: all methods may be called from any thread; sweeps are serialized.
+// Ownership: the collector owns its thread; it shares the object store and the clock.
+// Errors: Open → kInvalid for a zero interval. RunOnce → the first error (object store,
+// kData for a corrupt manifest, kData when a checkpointed manifest is missing); a sweep that
+// fails deletes nothing further. In background mode errors are logged (warn) and retried at the
+// next interval. Stop → OK (idempotent).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "slatedb/object_store.h"
+#include "slatedb/options.h"
+#include "slatedb/status.h"
+#include "util/clock.h"
+
+namespace slatedb::gc {
+
+struct GcStats {
+  uint64_t manifests_deleted = 0;
+  uint64_t wal_deleted = 0;
+  uint64_t compacted_deleted = 0;
+  uint64_t compactions_deleted = 0;
+  uint64_t runs = 0;
+  GcStats& operator+=(const GcStats& o);
+};
+
+struct GcExtraOptions {
+  bool delete_fences = false;  // fence objects (empty WAL SSTs) are kept by default
+};
+
+class GarbageCollector {
+  struct PrivateTag {};
+
+ public:
+  static Result<std::unique_ptr<GarbageCollector>> Open(std::shared_ptr<ObjectStore> store,
+                                                        std::string db_path,
+                                                        GarbageCollectorOptions options,
+                                                        std::shared_ptr<util::Clock> clock,
+                                                        GcExtraOptions extra = {});
+  GarbageCollector(PrivateTag, std::shared_ptr<ObjectStore> store, std::string db_path,
+                   GarbageCollectorOptions options, std::shared_ptr<util::Clock> clock,
+                   GcExtraOptions extra);
+  ~GarbageCollector();
+  GarbageCollector(const GarbageCollector&) = delete;
+  GarbageCollector& operator=(const GarbageCollector&) = delete;
+
+  // Runs every enabled sweep once, now (ignores the intervals).
+  Result<GcStats> RunOnce();
+  // Starts the background thread. kInvalid if already started.
+  Status Start();
+  // Stops and joins the background thread (idempotent; waits for a sweep in progress).
+  Status Stop();
+  // Totals over every sweep so far.
+  GcStats totals() const;
+
+ private:
+  enum Sweep { kManifest = 0, kWal, kCompacted, kCompactions, kSweepCount };
+  Result<GcStats> RunSweeps(const bool (&which)[kSweepCount]);
+  void BackgroundLoop();
+
+  const std::shared_ptr<ObjectStore> store_;
+  const std::string db_path_;
+  const GarbageCollectorOptions options_;
+  const std::shared_ptr<util::Clock> clock_;
+  const GcExtraOptions extra_;
+
+  std::mutex sweep_mu_;  // one sweep at a time
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  bool started_ = false;
+  GcStats totals_;
+  std::jthread thread_;
+};
+
+}  // namespace slatedb::gc

@@ -1,0 +1,303 @@
+// Garbage-collector rules (spec §9.8), background mode, and the "a reader never meets a missing
+// object" property while the compactor and the GC run.
+#include "gc/garbage_collector.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "compactor/compactor.h"
+#include "compactor/test_db.h"
+#include "format/sst.h"
+#include "format/uuid.h"
+#include "manifest/manifest_store.h"
+#include "manifest/paths.h"
+#include "table/sst_writer.h"
+#include "util/random.h"
+
+namespace slatedb::gc {
+namespace {
+
+using compactor::testing::TestDb;
+
+constexpr int64_t kHour = 3600 * 1000;
+
+GarbageCollectorOptions AllSweeps(std::chrono::milliseconds min_age,
+                                  std::chrono::milliseconds interval = std::chrono::seconds(60)) {
+  GcDirectoryOptions d{interval, min_age};
+  return GarbageCollectorOptions{d, d, d, d};
+}
+
+class GcTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = NewMemoryObjectStore();
+    ms_ = std::make_shared<manifest::ManifestStore>(store_, "db");
+    // The GC's clock runs 10 s ahead of the store's timestamps, so "min_age 0" covers them.
+    clock_ = std::make_shared<util::ManualClock>(util::SystemClock::Default()->NowMillis() +
+                                                 10000);
+  }
+
+  std::unique_ptr<GarbageCollector> Gc(std::chrono::milliseconds min_age, GcExtraOptions e = {}) {
+    auto gc = GarbageCollector::Open(store_, "db", AllSweeps(min_age), clock_, e);
+    EXPECT_TRUE(gc.ok()) << gc.status().ToString();
+    return std::move(*gc);
+  }
+
+  void WriteManifest(uint64_t id, const format::Manifest& m) {
+    ASSERT_TRUE(ms_->WriteNew(id, m).ok());
+  }
+
+  void WriteWal(uint64_t id, bool fence) {
+    format::SstBuilderOptions o;
+    o.sst_type = format::SstType::kWal;
+    format::SstBuilder b(o);
+    if (!fence) {
+      format::RowEntry r;
+      r.key = "k" + std::to_string(id);
+      r.value = "v";
+      r.seq = id;
+      ASSERT_TRUE(b.Add(r).ok());
+    }
+    auto sst = b.Finish();
+    ASSERT_TRUE(sst.ok());
+    ASSERT_TRUE(table::UploadSst(*store_, manifest::WalSstPath("db", id), *sst).ok());
+  }
+
+  bool Exists(const std::string& key) { return store_->Head(key).ok(); }
+
+  format::Checkpoint Cp(uint64_t manifest_id, int64_t expire_ms) {
+    format::Checkpoint cp;
+    util::Random rng(manifest_id);
+    cp.id = format::Uuid::NewV4(rng);
+    cp.manifest_id = manifest_id;
+    cp.expire_time_s = static_cast<uint32_t>(expire_ms / 1000);
+    return cp;
+  }
+
+  // An SST object with a ULID minted at `ms` (contents irrelevant to the GC).
+  format::Ulid Sst(int64_t ms) {
+    format::Ulid id = ulids_.Next(ms);
+    EXPECT_TRUE(store_->Put(manifest::CompactedSstPath("db", id), "x").ok());
+    return id;
+  }
+
+  std::shared_ptr<ObjectStore> store_;
+  std::shared_ptr<manifest::ManifestStore> ms_;
+  std::shared_ptr<util::ManualClock> clock_;
+  format::UlidGenerator ulids_{5};
+};
+
+TEST_F(GcTest, WalBelowReplayPointUnlessACheckpointNeedsItAndFencesKept) {
+  format::Manifest pinned;
+  pinned.replay_after_wal_id = 2;
+  pinned.wal_id_last_seen = 3;  // needs WAL 3
+  WriteManifest(1, pinned);
+  format::Manifest latest;
+  latest.replay_after_wal_id = 6;
+  latest.wal_id_last_seen = 8;
+  latest.checkpoints.push_back(Cp(1, 0));  // never expires
+  WriteManifest(2, latest);
+  for (uint64_t id = 1; id <= 8; ++id) WriteWal(id, /*fence=*/id == 4);
+
+  auto young = Gc(std::chrono::milliseconds(kHour))->RunOnce();
+  ASSERT_TRUE(young.ok());
+  EXPECT_EQ(young->wal_deleted, 0u);  // everything is younger than min_age
+
+  auto r = Gc(std::chrono::milliseconds(0))->RunOnce();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->wal_deleted, 3u);  // 1, 2, 5
+  for (uint64_t id = 1; id <= 8; ++id) {
+    bool kept = id == 3 || id == 4 || id >= 6;
+    EXPECT_EQ(Exists(manifest::WalSstPath("db", id)), kept) << "wal " << id;
+  }
+  // Fences go only when configured.
+  auto f = Gc(std::chrono::milliseconds(0), GcExtraOptions{true})->RunOnce();
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->wal_deleted, 1u);
+  EXPECT_FALSE(Exists(manifest::WalSstPath("db", 4)));
+  EXPECT_TRUE(Exists(manifest::WalSstPath("db", 3)));
+}
+
+TEST_F(GcTest, OldManifestsExceptLatestAndCheckpointed) {
+  for (uint64_t id = 1; id <= 5; ++id) WriteManifest(id, format::Manifest());
+  format::Manifest latest;
+  latest.checkpoints.push_back(Cp(3, clock_->NowMillis() + kHour));
+  latest.checkpoints.push_back(Cp(2, clock_->NowMillis() - 1000));  // expired: pins nothing
+  WriteManifest(6, latest);
+  EXPECT_EQ(Gc(std::chrono::milliseconds(kHour))->RunOnce()->manifests_deleted, 0u);
+  auto r = Gc(std::chrono::milliseconds(0))->RunOnce();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->manifests_deleted, 4u);
+  auto list = ms_->List();
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].id, 3u);
+  EXPECT_EQ((*list)[1].id, 6u);
+}
+
+TEST_F(GcTest, CompactedSstsFollowReferencesAndTheLowWatermark) {
+  int64_t t0 = clock_->NowMillis() - 100000;
+  format::Ulid orphan_old = Sst(t0);
+  format::Ulid pinned_only = Sst(t0 + 1000);
+  format::Ulid in_run = Sst(t0 + 2000);
+  format::Ulid l0 = Sst(t0 + 5000);
+  format::Ulid unpublished = Sst(t0 + 9000);  // uploaded after the newest published L0
+
+  format::Manifest old_version;
+  old_version.compacted.push_back({0, {format::SstHandle{pinned_only, {}, {}, 2}}});
+  WriteManifest(1, old_version);
+  format::Manifest latest;
+  latest.l0.push_back(format::SstHandle{l0, {}, {}, 2});
+  latest.compacted.push_back({0, {format::SstHandle{in_run, {}, {}, 2}}});
+  latest.checkpoints.push_back(Cp(1, clock_->NowMillis() + kHour));
+  WriteManifest(2, latest);
+
+  // No `.compactions` yet: the watermark is the epoch, nothing is deleted.
+  auto r = Gc(std::chrono::milliseconds(0))->RunOnce();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->compacted_deleted, 0u);
+
+  manifest::CompactionsStore cs(store_, "db");
+  format::Compactions comp;
+  comp.compactor_epoch = 1;
+  format::CompactionRecord rec;
+  rec.id = ulids_.Next(t0 + 7000);
+  rec.status = format::CompactionStatus::kCompleted;
+  comp.recent_compactions.push_back(rec);
+  ASSERT_TRUE(cs.WriteNew(1, comp).ok());
+
+  EXPECT_EQ(Gc(std::chrono::milliseconds(kHour))->RunOnce()->compacted_deleted, 0u);
+  r = Gc(std::chrono::milliseconds(0))->RunOnce();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->compacted_deleted, 1u);
+  EXPECT_FALSE(Exists(manifest::CompactedSstPath("db", orphan_old)));
+  EXPECT_TRUE(Exists(manifest::CompactedSstPath("db", pinned_only)));  // checkpoint
+  EXPECT_TRUE(Exists(manifest::CompactedSstPath("db", in_run)));
+  EXPECT_TRUE(Exists(manifest::CompactedSstPath("db", l0)));
+  EXPECT_TRUE(Exists(manifest::CompactedSstPath("db", unpublished)));  // above the watermark
+
+  // Once the checkpoint expires its SSTs go too.
+  clock_->Advance(2 * kHour);
+  r = Gc(std::chrono::milliseconds(0))->RunOnce();
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(Exists(manifest::CompactedSstPath("db", pinned_only)));
+  EXPECT_TRUE(Exists(manifest::CompactedSstPath("db", unpublished)));
+}
+
+TEST_F(GcTest, MissingCheckpointedManifestDeletesNothing) {
+  format::Manifest latest;
+  latest.checkpoints.push_back(Cp(1, 0));
+  WriteManifest(2, latest);
+  WriteWal(1, false);
+  auto r = Gc(std::chrono::milliseconds(0))->RunOnce();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kData);
+  EXPECT_NE(r.status().message().find("manifest 1"), std::string::npos);
+}
+
+TEST_F(GcTest, AllButTheLatestCompactionsVersion) {
+  WriteManifest(1, format::Manifest());
+  manifest::CompactionsStore cs(store_, "db");
+  for (uint64_t id = 1; id <= 4; ++id) ASSERT_TRUE(cs.WriteNew(id, format::Compactions()).ok());
+  auto r = Gc(std::chrono::milliseconds(0))->RunOnce();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->compactions_deleted, 3u);
+  auto list = cs.List();
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ(list->front().id, 4u);
+}
+
+TEST_F(GcTest, OpenRejectsZeroIntervalAndBackgroundModeSweeps) {
+  GarbageCollectorOptions bad;
+  bad.wal_options->interval = std::chrono::milliseconds(0);
+  auto b = GarbageCollector::Open(store_, "db", bad, clock_);
+  ASSERT_FALSE(b.ok());
+  EXPECT_NE(b.status().message().find("wal_options.interval"), std::string::npos);
+
+  for (uint64_t id = 1; id <= 3; ++id) WriteManifest(id, format::Manifest());
+  auto gc = GarbageCollector::Open(
+      store_, "db", AllSweeps(std::chrono::milliseconds(0), std::chrono::milliseconds(5)), clock_);
+  ASSERT_TRUE(gc.ok());
+  ASSERT_TRUE((*gc)->Start().ok());
+  EXPECT_FALSE((*gc)->Start().ok());
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while ((*gc)->totals().manifests_deleted < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  EXPECT_TRUE((*gc)->Stop().ok());
+  EXPECT_TRUE((*gc)->Stop().ok());
+  EXPECT_EQ((*gc)->totals().manifests_deleted, 2u);
+  EXPECT_GE((*gc)->totals().runs, 1u);
+}
+
+// A reader scanning the latest manifest over and over while a writer publishes L0s, the
+// compactor compacts and the GC sweeps every few ms with min_age 0: no read may fail.
+TEST(GcReaderSafetyTest, ReaderNeverMeetsAMissingObject) {
+  auto store = NewMemoryObjectStore();
+  TestDb db(store);
+  ASSERT_TRUE(db.Init().ok());
+  CompactorOptions copts;
+  copts.poll_interval = std::chrono::milliseconds(5);
+  copts.max_sst_size = 2048;
+  copts.scheduler_options = {{"min_compaction_sources", "2"}, {"max_compaction_sources", "4"}};
+  auto compactor = compactor::Compactor::Open(store, "db", copts, compactor::OutputSettings{},
+                                              nullptr, 4);
+  ASSERT_TRUE(compactor.ok());
+  ASSERT_TRUE((*compactor)->Start().ok());
+  auto gc = GarbageCollector::Open(
+      store, "db", AllSweeps(std::chrono::milliseconds(0), std::chrono::milliseconds(3)), nullptr);
+  ASSERT_TRUE(gc.ok());
+  ASSERT_TRUE((*gc)->Start().ok());
+
+  std::atomic<bool> done{false};
+  std::atomic<uint64_t> scans{0};
+  std::string first_error;
+  std::thread reader([&] {
+    manifest::ManifestStore ms(store, "db");
+    while (!done.load()) {
+      auto latest = ms.ReadLatest();
+      Status st = latest.status();
+      if (st.ok() && *latest) {
+        auto rows = TestDb::ScanManifest(store, "db", (*latest)->manifest);
+        st = rows.status();
+      }
+      if (!st.ok()) {
+        first_error = st.ToString();
+        return;
+      }
+      scans.fetch_add(1);
+    }
+  });
+  util::Random rng(99);
+  for (int i = 0; i < 40 && first_error.empty(); ++i) {
+    std::vector<std::pair<std::string, std::optional<std::string>>> kvs;
+    for (int j = 0; j < 30; ++j) {
+      kvs.push_back({"k" + std::to_string(rng.Uniform(300)), "v" + std::to_string(i)});
+    }
+    ASSERT_TRUE(db.AddL0(kvs).ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(3));
+  }
+  // Let the reader overlap a few more compactions and sweeps.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  uint64_t target = scans.load() + 20;
+  while (scans.load() < target && first_error.empty() &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  done.store(true);
+  reader.join();
+  EXPECT_TRUE((*compactor)->Stop().ok());
+  EXPECT_TRUE((*gc)->Stop().ok());
+  EXPECT_EQ(first_error, "");
+  EXPECT_GE(scans.load(), 20u);
+  EXPECT_GE((*compactor)->stats().committed, 3u);
+  EXPECT_GT((*gc)->totals().manifests_deleted, 0u);
+  Status v = db.Verify(store);
+  EXPECT_TRUE(v.ok()) << v.ToString();
+}
+
+}  // namespace
+}  // namespace slatedb::gc
