@@ -171,6 +171,30 @@ TEST(DbTest, CallsAfterCloseReturnClosed) {
   EXPECT_TRUE(db->Scan({}).status().IsClosed());
 }
 
+TEST(DbTest, CloseMakesWaitingWritesDurable) {
+  Settings s = TestSettings();
+  s.flush_interval.reset();  // nothing uploads the WAL except Flush() and Close()
+  auto store = NewMemoryObjectStore();
+  auto db = MustOpen(store, "db", s);
+  ASSERT_NE(db, nullptr);
+  auto it = db->Scan({});
+  ASSERT_TRUE(it.ok());
+  Status put_status = Status::Internal("not run");
+  std::thread writer([&] { put_status = db->Put("k", "v"); });  // waits for durability
+  for (int i = 0; i < 5000; ++i) {
+    auto st = db->GetStatus();
+    if (st.ok() && st->last_committed_seq == 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_TRUE(db->Close().ok());
+  writer.join();
+  EXPECT_TRUE(put_status.ok()) << put_status.ToString();
+  EXPECT_TRUE((*it)->Next().status().IsClosed());  // iterators of a closed database
+  auto again = MustOpen(store, "db", s);
+  ASSERT_NE(again, nullptr);
+  EXPECT_EQ(MustGet(*again, "k"), "v");
+}
+
 TEST(DbTest, ScanForwardReverseBoundsSeek) {
   auto db = MustOpen(NewMemoryObjectStore(), "db");
   ASSERT_NE(db, nullptr);
