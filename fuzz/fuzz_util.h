@@ -23,9 +23,9 @@ namespace slatedb::fuzz {
   std::abort();
 }
 
-#define FUZZ_CHECK(cond, what)                                        \
-  do {                                                                \
-    if (!(cond)) ::slatedb::fuzz::Fail(__FILE__, __LINE__, (what));   \
+#define FUZZ_CHECK(cond, what)                                      \
+  do {                                                              \
+    if (!(cond)) ::slatedb::fuzz::Fail(__FILE__, __LINE__, (what)); \
   } while (0)
 
 // A decoder that fails must fail with `expected` (kData for objects, kInvalid for settings) and
@@ -42,8 +42,7 @@ inline void ExpectCode(const Status& st, StatusCode expected, const char* decode
 // Consumes selector bytes from the front of the input; the rest is the payload.
 class FuzzInput {
  public:
-  FuzzInput(const uint8_t* data, size_t size)
-      : rest_(reinterpret_cast<const char*>(data), size) {}
+  FuzzInput(const uint8_t* data, size_t size) : rest_(reinterpret_cast<const char*>(data), size) {}
   // The next byte (0 when the input is exhausted).
   uint8_t TakeByte() {
     if (rest_.empty()) return 0;

@@ -3,7 +3,8 @@
 // it once into a temporary directory (nothing generated is committed).
 //
 // Usage: fuzz_make_seeds FIXTURES_DIR HANDMADE_DIR OUT_DIR
-// Writes OUT_DIR/<fuzzer>/<name>: whole SSTs up to 32 KiB (sst), WAL SSTs (wal), manifests (manifest),
+// Writes OUT_DIR/<fuzzer>/<name>: whole SSTs up to 32 KiB (sst), WAL SSTs (wal), manifests
+// (manifest),
 // `.compactions` (compactions), the tracker bytes of every manifest (sequence_tracker), every
 // uncompressed data block with a v2 selector byte (block), every stored section with its codec
 // selector byte (compression), and copies HANDMADE_DIR/<fuzzer>/* (settings_json, ...).
@@ -106,8 +107,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "make_seeds: fixtures directory %s not found\n", argv[1]);
     return 1;
   }
-  for (fs::recursive_directory_iterator it(fixtures, ec), end; !ec && it != end;
-       it.increment(ec)) {
+  for (fs::recursive_directory_iterator it(fixtures, ec), end; !ec && it != end; it.increment(ec)) {
     if (!it->is_regular_file()) continue;
     const fs::path& p = it->path();
     const std::string ext = p.extension().string();
@@ -141,8 +141,8 @@ int main(int argc, char** argv) {
       for (const auto& f : fs::directory_iterator(dir.path(), ec)) {
         std::string bytes;
         if (!f.is_regular_file() || !ReadFile(f.path(), &bytes)) continue;
-        if (!WriteSeed(out, dir.path().filename().string(), "handmade_" + f.path().filename().string(),
-                       bytes)) {
+        if (!WriteSeed(out, dir.path().filename().string(),
+                       "handmade_" + f.path().filename().string(), bytes)) {
           return 1;
         }
       }
