@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/compactor_cmd.h"
 #include "cli/manifest_json.h"
 #include "config/settings_io.h"
 #include "slatedb/db.h"
@@ -188,6 +189,7 @@ int Run(int argc, char** argv) {
 
   auto* status = app.add_subcommand("status", "prints a JSON summary");
   auto* manifest = app.add_subcommand("manifest", "prints the latest manifest as JSON");
+  CompactorCommands compactor_commands(app);  // compactor, gc
 
   try {
     app.parse(argc, argv);
@@ -372,6 +374,11 @@ int Run(int argc, char** argv) {
       std::cout << j.dump() << "\n";
       return kExitOk;
     });
+  }
+  if (compactor_commands.parsed()) {
+    auto settings = LoadSettings(g);
+    if (!settings.ok()) return Fail(settings.status());
+    return compactor_commands.Run(g.url, g.path, *settings);
   }
   if (*manifest) {
     // Reads the manifest directly: never opens a writer, so it never fences anyone.

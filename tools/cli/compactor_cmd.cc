@@ -1,0 +1,110 @@
+// cli/compactor_cmd.cc — see compactor_cmd.h.
+#include "cli/compactor_cmd.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <cerrno>
+#include <ctime>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "compactor/compactor.h"
+#include "gc/garbage_collector.h"
+#include "util/random.h"
+
+namespace slatedb::cli {
+namespace {
+
+// Blocks SIGINT and SIGTERM in this thread (and every thread started afterwards).
+sigset_t BlockStopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+// Waits up to 100 ms for a stop signal; returns it, or 0.
+int PollStopSignal(const sigset_t& set) {
+  timespec timeout{0, 100 * 1000 * 1000};
+  int sig = sigtimedwait(&set, nullptr, &timeout);
+  return sig > 0 ? sig : 0;
+}
+
+int Fail(const Status& s) {
+  std::cerr << "error: " << s.ToString() << "\n";
+  return 1;
+}
+
+}  // namespace
+
+CompactorCommands::CompactorCommands(CLI::App& app) {
+  compactor_ = app.add_subcommand("compactor", "run a standalone compactor until SIGTERM/SIGINT");
+  gc_ = app.add_subcommand("gc", "run the garbage collector until SIGTERM/SIGINT");
+  gc_->add_flag("--once", gc_once_, "one pass over every directory, then exit");
+}
+
+bool CompactorCommands::parsed() const { return compactor_->parsed() || gc_->parsed(); }
+
+int CompactorCommands::Run(const std::string& url, const std::string& path,
+                           const Settings& settings) {
+  const sigset_t signals = BlockStopSignals();  // before any thread exists
+  auto store = OpenObjectStore(url);
+  if (!store.ok()) return Fail(store.status());
+
+  if (compactor_->parsed()) {
+    CompactorOptions options = settings.compactor_options.value_or(CompactorOptions{});
+    compactor::OutputSettings output = compactor::OutputSettingsFrom(settings);
+    auto c = compactor::Compactor::Open(*store, path, options, output, nullptr,
+                                        util::EntropySeed());
+    if (!c.ok()) return Fail(c.status());
+    if (Status st = (*c)->Start(); !st.ok()) return Fail(st);
+    std::cerr << "compactor running on " << (*store)->Describe() << " path '" << path
+              << "' (epoch " << (*c)->stats().epoch << "); SIGTERM or SIGINT stops it\n";
+    int sig = 0;
+    while (sig == 0 && (*c)->running()) sig = PollStopSignal(signals);
+    bool fenced = (*c)->fenced();
+    Status st = (*c)->Stop();
+    auto s = (*c)->stats();
+    nlohmann::json j = {{"epoch", s.epoch},         {"submitted", s.submitted},
+                        {"committed", s.committed}, {"cancelled", s.cancelled},
+                        {"failed", s.failed},       {"bytes_read", s.bytes_read},
+                        {"bytes_written", s.bytes_written}, {"fenced", fenced}};
+    std::cout << j.dump() << std::endl;
+    if (!st.ok()) return Fail(st);
+    if (fenced) {
+      std::cerr << "error: fenced: a newer compactor took over\n";
+      return 1;
+    }
+    return 0;
+  }
+
+  GarbageCollectorOptions options =
+      settings.garbage_collector_options.value_or(GarbageCollectorOptions{});
+  auto gc = gc::GarbageCollector::Open(*store, path, options, nullptr);
+  if (!gc.ok()) return Fail(gc.status());
+  auto print = [](const gc::GcStats& s) {
+    nlohmann::json j = {{"manifests_deleted", s.manifests_deleted},
+                        {"wal_deleted", s.wal_deleted},
+                        {"compacted_deleted", s.compacted_deleted},
+                        {"compactions_deleted", s.compactions_deleted},
+                        {"runs", s.runs}};
+    std::cout << j.dump() << std::endl;
+  };
+  if (gc_once_) {
+    auto r = (*gc)->RunOnce();
+    if (!r.ok()) return Fail(r.status());
+    print(*r);
+    return 0;
+  }
+  if (Status st = (*gc)->Start(); !st.ok()) return Fail(st);
+  while (PollStopSignal(signals) == 0) {
+  }
+  Status st = (*gc)->Stop();
+  print((*gc)->totals());
+  return st.ok() ? 0 : Fail(st);
+}
+
+}  // namespace slatedb::cli

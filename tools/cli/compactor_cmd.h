@@ -1,0 +1,38 @@
+// cli/compactor_cmd.h — the `slatedb compactor` and `slatedb gc` subcommands.
+//
+//   slatedb --url U --path P compactor    runs a standalone compactor until SIGTERM / SIGINT,
+//                                         then shuts it down gracefully and exits 0; prints one
+//                                         JSON line of counters on exit.
+//   slatedb --url U --path P gc [--once]  runs the garbage collector in the background until a
+//                                         signal, or one pass with --once; prints JSON counters.
+// Options come from the database settings (`compactor_options`, `garbage_collector_options`;
+// when null, SlateDB's defaults are used, so a writer with compaction disabled can rely on a
+// standalone compactor). Signals are taken synchronously (blocked, then sigtimedwait) so
+// shutdown runs on the main thread, never inside a signal handler.
+// Thread safety: single-threaded entry points. Errors: printed to stderr; exit codes 0 ok,
+// 1 error (including "fenced by a newer compactor").
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "slatedb/options.h"
+
+namespace slatedb::cli {
+
+class CompactorCommands {
+ public:
+  // Registers the subcommands on `app`.
+  explicit CompactorCommands(CLI::App& app);
+  // True if `compactor` or `gc` was parsed.
+  bool parsed() const;
+  // Runs the parsed subcommand; returns the process exit code.
+  int Run(const std::string& url, const std::string& path, const Settings& settings);
+
+ private:
+  CLI::App* compactor_ = nullptr;
+  CLI::App* gc_ = nullptr;
+  bool gc_once_ = false;
+};
+
+}  // namespace slatedb::cli
