@@ -1,0 +1,345 @@
+// SIGKILL crash loop (issue 5 item 2).
+//
+// Each cycle starts `slatedb load --await-durable --ack --batch N` (our CLI, a separate
+// process) fed from a generator, kills it with SIGKILL at a seeded random moment (after a random
+// delay, or right after a random number of acks, so kills land during WAL uploads, L0 flushes,
+// manifest writes and compactions — some cycles use a tiny l0_sst_size_bytes and an eager
+// compactor), then reopens the database in a new process (`slatedb scan`, as writer or as
+// reader) and checks:
+//   - every acknowledged key is present with its value;
+//   - nothing that was never written appears: every row is (cycle, index) of a fed line, with
+//     exactly that line's value;
+//   - durability is a prefix: within each cycle the surviving unique lines have no holes, and
+//     a cycle's surviving lines never change in later cycles;
+//   - overwrites are not lost: each "hot" key (overwritten across lines and cycles) holds the
+//     last write that is known durable, or a later one.
+// Values encode (cycle, index), so the checker can tell every write apart.
+//
+// Knobs: SLATEDB_TEST_SEED replays a seed; SLATEDB_CRASH_CYCLES (default 50 on a local
+// directory) and SLATEDB_CRASH_S3_CYCLES (default 10, on moto at $SLATEDB_TEST_S3_ENDPOINT) set
+// the number of cycles.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "reliability.h"
+#include "subprocess.h"
+#include "util/coding.h"
+#include "util/random.h"
+
+namespace slatedb {
+namespace {
+
+using testing::BackgroundProcess;
+using testing::RunProcess;
+
+constexpr uint64_t kHotKeys = 16;
+constexpr uint64_t kMaxLinesPerCycle = 200000;
+
+bool IsHot(uint64_t index) { return index % 7 == 3; }
+
+std::string KeyOf(uint64_t cycle, uint64_t index) {
+  char buf[48];
+  if (IsHot(index)) {
+    std::snprintf(buf, sizeof(buf), "hot%02llu",
+                  static_cast<unsigned long long>((cycle * 31 + index) % kHotKeys));
+  } else {
+    std::snprintf(buf, sizeof(buf), "u%05llu-%07llu", static_cast<unsigned long long>(cycle),
+                  static_cast<unsigned long long>(index));
+  }
+  return buf;
+}
+
+// "c<cycle>-i<index>-" plus a deterministic filler of 0..120 bytes.
+std::string ValueOf(uint64_t cycle, uint64_t index) {
+  std::string v = "c" + std::to_string(cycle) + "-i" + std::to_string(index) + "-";
+  util::Random r(cycle * 1000003 + index + 1);
+  size_t len = r.Uniform(121);
+  for (size_t i = 0; i < len; ++i) v.push_back(static_cast<char>('a' + r.Uniform(26)));
+  return v;
+}
+
+// Parses "c<cycle>-i<index>-..." back.
+bool ParseValue(const std::string& v, uint64_t* cycle, uint64_t* index) {
+  unsigned long long c = 0, i = 0;
+  if (std::sscanf(v.c_str(), "c%llu-i%llu-", &c, &i) != 2) return false;
+  *cycle = c;
+  *index = i;
+  return true;
+}
+
+struct Target {
+  std::string url;
+  std::map<std::string, std::string> env;
+};
+
+class CrashLoop {
+ public:
+  CrashLoop(Target target, uint64_t seed) : target_(std::move(target)), rnd_(seed) {}
+
+  // Runs `cycles` kill-and-verify cycles; stops at the first failure.
+  void Run(uint64_t cycles) {
+    for (uint64_t c = 0; c < cycles; ++c) {
+      RunCycle(c);
+      if (::testing::Test::HasFailure()) {
+        ADD_FAILURE() << "cycle " << c << " failed (" << survived_ << " cycles survived)";
+        return;
+      }
+      ++survived_;
+    }
+  }
+
+  uint64_t survived() const { return survived_; }
+  uint64_t acks_verified() const { return acks_verified_; }
+  uint64_t rows_verified() const { return rows_verified_; }
+  uint64_t killed_mid_run() const { return killed_; }
+
+ private:
+  std::vector<std::string> Cli(const std::vector<std::string>& args, const std::string& settings,
+                               bool reader) const {
+    std::vector<std::string> argv = {testing::OurCli(), "--url", target_.url, "--path", "db",
+                                     "--hex"};
+    if (reader) argv.push_back("--reader");
+    if (!settings.empty()) {
+      argv.push_back("--settings");
+      argv.push_back(settings);
+    }
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
+  }
+
+  std::string RandomSettings() {
+    std::string flush = std::to_string(1 + rnd_.Uniform(20)) + "ms";
+    // Tiny memtables in some cycles: kills land during L0 flushes and manifest writes.
+    uint64_t l0 = rnd_.OneIn(2) ? 1024 + rnd_.Uniform(16384) : 4 << 20;
+    std::string s = R"({"flush_interval": ")" + flush + R"(", "l0_sst_size_bytes": )" +
+                    std::to_string(l0) + R"(, "manifest_poll_interval": "100ms")";
+    if (rnd_.OneIn(2)) {
+      // An eager embedded compactor: kills land during compactions too.
+      s += R"(, "l0_max_ssts": 16, "compactor_options": {"poll_interval": "20ms", )"
+           R"("max_sst_size": 16384, "scheduler_options": {"min_compaction_sources": "2"}})";
+    } else {
+      s += R"(, "l0_max_ssts": 100000, "compactor_options": null)";
+    }
+    return s + "}";
+  }
+
+  void RunCycle(uint64_t cycle) {
+    const uint64_t batch = 1 + rnd_.Uniform(rnd_.OneIn(3) ? 4 : 60);
+    const std::string settings = RandomSettings();
+    const bool kill_on_acks = rnd_.OneIn(2);
+    const uint64_t kill_after_ms = rnd_.Uniform(350);
+    const uint64_t kill_after_acks = 1 + rnd_.Uniform(300);
+    SCOPED_TRACE("cycle " + std::to_string(cycle) + " batch " + std::to_string(batch) +
+                 " settings " + settings);
+
+    BackgroundProcess p(Cli({"load", "--await-durable", "--ack", "--batch", std::to_string(batch)},
+                            settings, false),
+                        target_.env);
+    ASSERT_TRUE(p.started());
+    // The feeder writes lines until the pipe breaks; `attempted` bounds what the child read.
+    std::atomic<uint64_t> attempted{0};
+    std::atomic<bool> stop{false};
+    std::thread feeder([&] {
+      constexpr uint64_t kChunk = 16;
+      for (uint64_t i = 0; i < kMaxLinesPerCycle && !stop.load(); i += kChunk) {
+        std::string chunk;
+        for (uint64_t j = i; j < i + kChunk; ++j) {
+          chunk += util::ToHex(KeyOf(cycle, j)) + "\t" + util::ToHex(ValueOf(cycle, j)) + "\n";
+        }
+        attempted.store(i + kChunk);
+        if (!testing::WriteAllFd(p.stdin_fd(), chunk)) return;
+      }
+    });
+
+    std::string out;
+    auto start = std::chrono::steady_clock::now();
+    auto give_up = start + std::chrono::seconds(60);
+    while (true) {
+      p.DrainStdout(&out);
+      auto now = std::chrono::steady_clock::now();
+      if (kill_on_acks) {
+        if (static_cast<uint64_t>(std::count(out.begin(), out.end(), '\n')) >= kill_after_acks ||
+            now > give_up) {
+          break;
+        }
+      } else if (now - start >= std::chrono::milliseconds(kill_after_ms)) {
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(500));
+    }
+    p.Signal(SIGKILL);
+    int code = p.Wait();
+    stop.store(true);
+    p.DrainStdout(&out);
+    p.CloseStdin();
+    feeder.join();
+    // 137 = killed by us. The writer never exits on its own while lines keep coming.
+    ASSERT_EQ(code, 137) << "the writer exited by itself";
+    ++killed_;
+    const uint64_t fed_bound = attempted.load();
+
+    // Acks: complete lines only (a kill can cut the last one).
+    std::vector<std::string> acked;
+    size_t pos = 0;
+    while (true) {
+      size_t nl = out.find('\n', pos);
+      if (nl == std::string::npos) break;
+      std::string key;
+      ASSERT_TRUE(util::FromHex(std::string_view(out).substr(pos, nl - pos), &key))
+          << "bad ack line: " << out.substr(pos, nl - pos);
+      acked.push_back(std::move(key));
+      pos = nl + 1;
+    }
+    fed_[cycle] = fed_bound;
+    // The acks are the fed lines in order: ack #n is line n.
+    for (size_t n = 0; n < acked.size(); ++n) {
+      ASSERT_EQ(acked[n], KeyOf(cycle, n)) << "ack #" << n << " is not line " << n;
+    }
+    acked_[cycle] = acked.size();
+
+    Verify(cycle, /*reader=*/rnd_.OneIn(3));
+  }
+
+  // Reopens in a new process and checks every invariant over all cycles so far.
+  void Verify(uint64_t cycle, bool reader) {
+    auto r = RunProcess(Cli({"scan"}, "", reader), "", std::chrono::minutes(3), target_.env);
+    ASSERT_EQ(r.exit_code, 0) << "scan after the kill failed (" << (reader ? "reader" : "writer")
+                              << "): " << r.err;
+    std::string why;
+    auto rows = testing::ParseHexScan(r.out, &why);
+    ASSERT_TRUE(rows.has_value()) << why;
+
+    // Unique lines present per cycle; values must be exactly what was written.
+    std::map<uint64_t, std::set<uint64_t>> present;
+    for (const auto& [key, value] : *rows) {
+      uint64_t c = 0, i = 0;
+      ASSERT_TRUE(ParseValue(value, &c, &i)) << "never-written value under " << key << ": "
+                                             << value;
+      ASSERT_LE(c, cycle) << "row from a future cycle: " << key;
+      ASSERT_LT(i, fed_[c]) << "row of a line never fed: " << key << " = " << value;
+      ASSERT_EQ(key, KeyOf(c, i)) << "value " << value << " under the wrong key";
+      ASSERT_EQ(value, ValueOf(c, i)) << "wrong value under " << key;
+      if (!IsHot(i)) present[c].insert(i);
+    }
+    // Per cycle: the surviving unique lines are a prefix (no holes), at least every ack,
+    // and unchanged since the cycle was first verified.
+    std::map<uint64_t, uint64_t> durable_end;  // lines [0, end) are known durable
+    for (uint64_t c = 0; c <= cycle; ++c) {
+      const auto& s = present[c];
+      uint64_t end = s.empty() ? 0 : *s.rbegin() + 1;
+      uint64_t expect_count = 0;
+      for (uint64_t i = 0; i < end; ++i) expect_count += IsHot(i) ? 0 : 1;
+      ASSERT_EQ(s.size(), expect_count) << "cycle " << c << ": a hole among surviving lines "
+                                        << "(last surviving line " << end - 1 << ")";
+      uint64_t acked_unique_end = 0;
+      for (uint64_t i = acked_[c]; i > 0; --i) {
+        if (!IsHot(i - 1)) {
+          acked_unique_end = i;
+          break;
+        }
+      }
+      ASSERT_GE(end, acked_unique_end) << "cycle " << c << ": acknowledged line "
+                                       << acked_unique_end - 1 << " lost";
+      durable_end[c] = std::max(end, acked_[c]);
+      if (c < cycle) {
+        ASSERT_EQ(end, survived_end_[c]) << "cycle " << c << "'s surviving lines changed";
+      } else {
+        survived_end_[c] = end;
+      }
+    }
+    // Hot keys: each holds the latest write known durable, or a later one that was fed.
+    for (uint64_t h = 0; h < kHotKeys; ++h) {
+      char name[16];
+      std::snprintf(name, sizeof(name), "hot%02llu", static_cast<unsigned long long>(h));
+      std::optional<std::pair<uint64_t, uint64_t>> latest;  // (cycle, index) known durable
+      for (uint64_t c = 0; c <= cycle; ++c) {
+        for (uint64_t i = 0; i < durable_end[c]; ++i) {
+          if (IsHot(i) && KeyOf(c, i) == name) latest = {c, i};
+        }
+      }
+      auto it = rows->find(name);
+      if (!latest) continue;
+      ASSERT_TRUE(it != rows->end()) << name << " lost; last durable write c" << latest->first
+                                     << "-i" << latest->second;
+      uint64_t c = 0, i = 0;
+      ASSERT_TRUE(ParseValue(it->second, &c, &i));
+      ASSERT_GE(std::make_pair(c, i), *latest)
+          << name << " holds c" << c << "-i" << i << ", older than the durable write c"
+          << latest->first << "-i" << latest->second;
+      // Line i-1 (never hot) precedes it, so it must have survived too (prefix).
+      ASSERT_LE(i, survived_end_[c]) << name << " holds c" << c << "-i" << i
+                                     << " but line " << i - 1 << " of that cycle is missing";
+    }
+    acks_verified_ += acked_[cycle];
+    rows_verified_ += rows->size();
+  }
+
+  Target target_;
+  util::Random rnd_;
+  std::map<uint64_t, uint64_t> fed_, acked_, survived_end_;
+  uint64_t survived_ = 0, acks_verified_ = 0, rows_verified_ = 0, killed_ = 0;
+};
+
+void RunLoop(const Target& target, uint64_t cycles, const char* where) {
+  const uint64_t seed = testing::TestSeed();
+  std::printf("crash_test %s: seed %llu (replay with SLATEDB_TEST_SEED=%llu), %llu cycles\n",
+              where, static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed),
+              static_cast<unsigned long long>(cycles));
+  std::fflush(stdout);
+  SCOPED_TRACE(std::string(where) + " seed " + std::to_string(seed));
+  CrashLoop loop(target, seed);
+  auto start = std::chrono::steady_clock::now();
+  loop.Run(cycles);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::steady_clock::now() - start)
+                .count();
+  std::printf(
+      "crash_test %s: seed %llu: %llu/%llu cycles survived (each SIGKILLed), %llu acked keys "
+      "verified, %llu rows checked, %lld ms\n",
+      where, static_cast<unsigned long long>(seed),
+      static_cast<unsigned long long>(loop.survived()), static_cast<unsigned long long>(cycles),
+      static_cast<unsigned long long>(loop.acks_verified()),
+      static_cast<unsigned long long>(loop.rows_verified()), static_cast<long long>(ms));
+  ::testing::Test::RecordProperty("cycles_survived", std::to_string(loop.survived()));
+  ::testing::Test::RecordProperty("acks_verified", std::to_string(loop.acks_verified()));
+  EXPECT_EQ(loop.survived(), cycles);
+  EXPECT_GT(loop.acks_verified(), 0u) << "no write was ever acknowledged";
+}
+
+class CrashTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    signal(SIGPIPE, SIG_IGN);
+    if (!std::filesystem::exists(testing::OurCli())) {
+      GTEST_SKIP() << "our CLI not built: " << testing::OurCli();
+    }
+  }
+  testing::TempDir dir_;
+};
+
+TEST_F(CrashTest, SigkillLoopLocal) {
+  RunLoop({"file://" + dir_.path(), {}}, testing::EnvU64("SLATEDB_CRASH_CYCLES", 50), "local");
+}
+
+TEST_F(CrashTest, SigkillLoopS3) {
+  std::string why;
+  auto s3 = testing::MakeS3Target("crash-" + std::filesystem::path(dir_.path()).filename().string(),
+                                  &why);
+  if (!s3) GTEST_SKIP() << why;
+  RunLoop({s3->url, s3->env}, testing::EnvU64("SLATEDB_CRASH_S3_CYCLES", 10), "s3");
+}
+
+}  // namespace
+}  // namespace slatedb
