@@ -104,7 +104,6 @@ DbImpl::DbImpl(std::string path, Components components, Settings settings)
       store_(components_.object_store),
       clock_(components_.clock ? components_.clock : util::SystemClock::Default()),
       wal_store_(store_, path_, settings_.compression_codec, settings_.block_size),
-      ulids_(components_.seed != 0 ? components_.seed : util::EntropySeed()),
       reads_(std::make_shared<ReadPath>(store_, path_, settings_)) {
   wal_flush_bytes_ = std::min<uint64_t>(settings_.l0_sst_size_bytes, kWalFlushBytesMax);
   if (wal_flush_bytes_ == 0) wal_flush_bytes_ = 1;
@@ -138,7 +137,9 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
     auto compactor = compactor::Compactor::Open(
         db->store_, db->path_, *db->settings_.compactor_options,
         compactor::OutputSettingsFrom(db->settings_), db->clock_,
-        db->components_.seed != 0 ? db->components_.seed + 1 : 0);
+        db->components_.seed != 0
+            ? (db->components_.seed + 1) ^ (db->manifest_->epoch() * 0xC2B2AE3D27D4EB4Full)
+            : 0);
     Status cst = compactor.ok() ? Status::OK() : compactor.status();
     if (cst.ok()) {
       db->compactor_ = std::move(compactor).value();
@@ -174,6 +175,13 @@ Status DbImpl::Recover() {
       manifest::FenceableManifest::Init(std::move(stored), manifest::FenceRole::kWriter));
   manifest_ = std::make_unique<manifest::FenceableManifest>(std::move(fenceable));
   const format::Manifest m = manifest_->manifest();
+  const uint64_t base_seed = components_.seed != 0 ? components_.seed : util::EntropySeed();
+  ulids_ =
+      std::make_unique<format::UlidGenerator>(base_seed ^ (m.writer_epoch * 0x9E3779B97F4A7C15ull));
+  for (const auto& sst : m.l0) last_ulid_ = std::max(last_ulid_, sst.id);
+  for (const auto& run : m.compacted) {
+    for (const auto& sst : run.ssts) last_ulid_ = std::max(last_ulid_, sst.id);
+  }
   if (m.wal_object_store_uri.has_value()) {
     return Status::Invalid("database at " + path_ +
                            " uses a separate WAL object store, which is not supported");
@@ -505,7 +513,12 @@ Status DbImpl::FlushOneImmutable(const std::shared_ptr<const ImmutableMemtable>&
   // the newest version is kept.
   const uint64_t retention_seq = imm->max_seq;
   std::vector<format::RowEntry> rows = CollectFlushRows(*imm->table, retention_seq);
-  format::Ulid id = ulids_.Next(clock_->NowMillis());
+  format::Ulid id = ulids_->Next(clock_->NowMillis());
+  if (id <= last_ulid_) {  // strictly above every SST id we know of (GC relies on ULID order)
+    id = last_ulid_;
+    if (++id.low == 0) ++id.high;
+  }
+  last_ulid_ = id;
   format::SstHandle handle;
   handle.id = id;
   handle.format_version = format::kSstFormatVersion;

@@ -153,7 +153,10 @@ class DbImpl final : public Db {
   // ---- memtable flusher only (and Open / Close when the flusher is stopped) ----
   std::unique_ptr<manifest::FenceableManifest> manifest_;
   std::mutex manifest_mu_;  // serializes manifest_ use between the flusher and Close/GetStatus
-  format::UlidGenerator ulids_;
+  // Seeded from Components.seed mixed with our writer epoch, so two writers given the same seed
+  // never mint the same ids; `last_ulid_` additionally keeps new ids above every listed SST.
+  std::unique_ptr<format::UlidGenerator> ulids_;
+  format::Ulid last_ulid_;
 
   wal::WalBuffer wal_buffer_;
   std::shared_ptr<ReadPath> reads_;

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "object_store/fault_injecting_object_store.h"
+#include "object_store/retrying_object_store.h"
 #include "slatedb/object_store.h"
 #include "subprocess.h"
 #include "util/clock.h"
@@ -605,7 +607,8 @@ TEST(DbTest, RandomizedAgainstModel) {
       std::vector<std::pair<std::string, std::string>> want(model.lower_bound(a),
                                                             model.lower_bound(b));
       if (reverse) std::reverse(want.begin(), want.end());
-      ASSERT_EQ(ScanAll(*db, ScanRange{a, b}, reverse), want) << "op " << op;
+      auto got_scan = ScanAll(*db, ScanRange{a, b}, reverse);
+      ASSERT_EQ(got_scan, want) << "op " << op << " [" << a << ", " << b << ") reverse " << reverse;
     } else if (dice < 99) {
       ASSERT_TRUE(db->Flush(rnd.OneIn(2) ? FlushType::kWal : FlushType::kMemTable).ok());
     } else {
@@ -616,6 +619,32 @@ TEST(DbTest, RandomizedAgainstModel) {
   }
   std::vector<std::pair<std::string, std::string>> all(model.begin(), model.end());
   EXPECT_EQ(ScanAll(*db), all);
+}
+
+// Two writer instances given the same Components.seed, one after the other within the same
+// millisecond, must not mint the same L0 SST id (an id collision overwrote an L0 once).
+TEST(DbTest, SameSeedWritersNeverReuseSstIds) {
+  auto clock = std::make_shared<util::ManualClock>(5'000'000);  // time never advances
+  auto store = NewMemoryObjectStore();
+  Components c;
+  c.object_store = store;
+  c.clock = clock;
+  c.seed = 42;
+  for (int round = 0; round < 3; ++round) {
+    auto db = Db::Open("db", c, TestSettings());
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_TRUE((*db)->Put("r" + std::to_string(round), "x").ok());
+    ASSERT_TRUE((*db)->Flush(FlushType::kMemTable).ok());
+    ASSERT_TRUE((*db)->Close().ok());
+  }
+  EXPECT_EQ(CountObjects(*store, "db/compacted/"), 3u);
+  auto db = Db::Open("db", c, TestSettings());
+  ASSERT_TRUE(db.ok());
+  for (int round = 0; round < 3; ++round) {
+    auto v = (*db)->Get("r" + std::to_string(round));
+    ASSERT_TRUE(v.ok());
+    EXPECT_EQ(*v, "x");
+  }
 }
 
 TEST(DbTest, MissingWalIdFailsOpen) {
@@ -707,6 +736,107 @@ TEST(DbTest, EmbeddedCompactorDrainsL0) {
   ASSERT_NE(again, nullptr);
   EXPECT_EQ(ScanAll(*again), all);
   EXPECT_EQ(MustGet(*again, "key5"), model["key5"]);
+}
+
+TEST(DbTest, SurvivesTransientStoreFaults) {
+  auto inner = NewMemoryObjectStore();
+  FaultOptions faults;
+  faults.seed = 99;
+  faults.SetAllErrorRates(0.15);
+  faults.reply_lost_rate = 0.1;
+  auto faulty = NewFaultInjectingObjectStore(inner, faults);
+  RetryOptions retry;
+  retry.max_attempts = 30;
+  retry.base_delay = std::chrono::milliseconds(1);
+  retry.max_delay = std::chrono::milliseconds(2);
+  retry.seed = 5;
+  auto store = NewRetryingObjectStore(faulty, retry);
+  Settings s = TestSettings();
+  s.l0_sst_size_bytes = 4096;
+  s.l0_max_ssts = 1000;
+  std::map<std::string, std::string> model;
+  {
+    auto db = MustOpen(store, "db", s);
+    ASSERT_NE(db, nullptr);
+    for (int i = 0; i < 150; ++i) {
+      std::string k = "k" + std::to_string(i % 60),
+                  v = "v" + std::to_string(i) + std::string(50, 'x');
+      Status st = db->Put(k, v);
+      ASSERT_TRUE(st.ok()) << st.ToString();
+      model[k] = v;
+    }
+    ASSERT_TRUE(db->Close().ok());
+  }
+  EXPECT_GT(faulty->counts().injected_errors, 0u);  // faults really happened
+  auto db = MustOpen(inner, "db", s);               // the clean store holds everything
+  ASSERT_NE(db, nullptr);
+  std::vector<std::pair<std::string, std::string>> all(model.begin(), model.end());
+  EXPECT_EQ(ScanAll(*db), all);
+}
+
+// Readers scanning and reading while writers commit batches and memtables are flushed: every
+// snapshot shows each batch entirely or not at all.
+TEST(DbTest, ConcurrentReadersSeeAtomicBatches) {
+  Settings s = TestSettings();
+  s.l0_sst_size_bytes = 8192;
+  s.l0_max_ssts = 1000;
+  auto db = MustOpen(NewMemoryObjectStore(), "db", s);
+  ASSERT_NE(db, nullptr);
+  std::atomic<bool> stop{false};
+  std::atomic<int> bad{0};
+  std::atomic<int> scans{0};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 2; ++t) {
+    writers.emplace_back([&, t] {
+      WriteOptions no_wait;
+      no_wait.await_durable = false;
+      for (int i = 0; i < 600; ++i) {
+        std::string v = std::to_string(t) + ":" + std::to_string(i) + std::string(30, 'p');
+        WriteBatch b;
+        int slot = i % 20;
+        b.Put("a" + std::to_string(slot), v);
+        b.Put("b" + std::to_string(slot), v);
+        if (!db->Write(b, no_wait).ok()) ++bad;
+      }
+    });
+  }
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 2; ++r) {
+    readers.emplace_back([&, r] {
+      while (!stop.load()) {
+        ScanOptions opts;
+        opts.reverse = r == 1;
+        auto it = db->Scan({}, opts);
+        if (!it.ok()) {
+          ++bad;
+          return;
+        }
+        std::map<std::string, std::string> seen;
+        while (true) {
+          auto kv = (*it)->Next();
+          if (!kv.ok()) {
+            ++bad;
+            return;
+          }
+          if (!kv->has_value()) break;
+          seen[(*kv)->key] = (*kv)->value;
+        }
+        for (int slot = 0; slot < 20; ++slot) {
+          if (seen["a" + std::to_string(slot)] != seen["b" + std::to_string(slot)]) ++bad;
+        }
+        ++scans;
+      }
+    });
+  }
+  for (auto& w : writers) w.join();
+  ASSERT_TRUE(db->Flush(FlushType::kMemTable).ok());
+  stop = true;
+  for (auto& r : readers) r.join();
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_GT(scans.load(), 0);
+  auto st = db->GetStatus();
+  ASSERT_TRUE(st.ok());
+  EXPECT_GT(st->l0_ssts, 1u);
 }
 
 TEST(DbReaderTest, NoDatabase) {
