@@ -5,6 +5,11 @@
 // are durable once their WAL SST is stored (await_durable, default true, waits for that).
 // DbReader opens read-only: it never writes a fence and never fences the writer.
 //
+// Backpressure: a write stalls while more than max_unflushed_bytes are not yet in L0. L0 SSTs
+// are flushed only while L0 holds fewer than l0_max_ssts; with the embedded compactor disabled
+// (compactor_options null) writers therefore stall until an external compactor drains L0.
+// Close() releases a stalled writer with kClosed.
+//
 // Thread safety: every method of Db and DbReader may be called concurrently from any thread.
 // Ownership: Open returns a unique_ptr; the Db shares the object store given in Components.
 // Destroying an open Db closes it (errors are logged). Iterators must not outlive their Db.
