@@ -43,17 +43,17 @@ struct OutputSettings {
 struct CompactionJob {
   format::Ulid id;  // the compaction id
   CompactionSpec spec;
-  std::vector<format::SstHandle> l0;     // source L0 SSTs, newest first
-  std::vector<format::SortedRun> runs;   // source runs, highest id first
-  bool output_is_bottom = false;         // no older run below the output: tombstones dropped
-  uint64_t retention_min_seq = 0;        // manifest recent_snapshot_min_seq
-  int64_t compaction_clock_tick = 0;     // manifest last_l0_clock_tick (expiry)
+  std::vector<format::SstHandle> l0;    // source L0 SSTs, newest first
+  std::vector<format::SortedRun> runs;  // source runs, highest id first
+  bool output_is_bottom = false;        // no older run below the output: tombstones dropped
+  uint64_t retention_min_seq = 0;       // manifest recent_snapshot_min_seq
+  int64_t compaction_clock_tick = 0;    // manifest last_l0_clock_tick (expiry)
 };
 
 struct CompactionJobResult {
   format::Ulid id;
-  Status status;           // OK when finished (all outputs uploaded) or cancelled
-  bool cancelled = false;  // stopped at an SST boundary; outputs are orphans
+  Status status;                           // OK when finished (all outputs uploaded) or cancelled
+  bool cancelled = false;                  // stopped at an SST boundary; outputs are orphans
   std::vector<format::SstHandle> outputs;  // uploaded outputs, in key order
   uint64_t bytes_read = 0;                 // source SST bytes (approximate: object sizes)
   uint64_t bytes_written = 0;              // output SST bytes

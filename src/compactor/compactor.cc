@@ -39,13 +39,12 @@ Result<std::unique_ptr<Compactor>> Compactor::Open(std::shared_ptr<ObjectStore> 
   output.max_sst_size = options.max_sst_size;
   if (clock == nullptr) clock = util::SystemClock::Default();
   return std::make_unique<Compactor>(PrivateTag{}, std::move(store), std::move(db_path),
-                                     std::move(options), scheduler, output, std::move(clock),
-                                     seed);
+                                     std::move(options), scheduler, output, std::move(clock), seed);
 }
 
 Compactor::Compactor(PrivateTag, std::shared_ptr<ObjectStore> store, std::string db_path,
-                     CompactorOptions options, SizeTieredOptions scheduler,
-                     OutputSettings output, std::shared_ptr<util::Clock> clock, uint64_t seed)
+                     CompactorOptions options, SizeTieredOptions scheduler, OutputSettings output,
+                     std::shared_ptr<util::Clock> clock, uint64_t seed)
     : store_(std::move(store)),
       db_path_(std::move(db_path)),
       options_(std::move(options)),
@@ -199,8 +198,7 @@ void Compactor::PollAndSchedule() {
     if (st.IsFenced() || st.code() == StatusCode::kData) {
       Latch(st);
     } else {
-      spdlog::warn("compactor {}: manifest poll failed (will retry): {}", db_path_,
-                   st.ToString());
+      spdlog::warn("compactor {}: manifest poll failed (will retry): {}", db_path_, st.ToString());
     }
     return;
   }
@@ -370,8 +368,7 @@ Status Compactor::Commit(const CompactionSpec& spec, const CompactionJobResult& 
     std::set<format::Ulid> l0_ids(spec.l0_ids.begin(), spec.l0_ids.end());
     std::set<uint32_t> run_ids(spec.run_ids.begin(), spec.run_ids.end());
     std::erase_if(m.l0, [&](const format::SstHandle& h) { return l0_ids.count(h.id) > 0; });
-    std::erase_if(m.compacted,
-                  [&](const format::SortedRun& r) { return run_ids.count(r.id) > 0; });
+    std::erase_if(m.compacted, [&](const format::SortedRun& r) { return run_ids.count(r.id) > 0; });
     if (!result.outputs.empty()) {
       if (std::any_of(m.compacted.begin(), m.compacted.end(),
                       [&](const auto& r) { return r.id == spec.destination; })) {

@@ -59,9 +59,9 @@ struct CompactorStats {
   uint64_t epoch = 0;
   uint64_t polls = 0;
   uint64_t submitted = 0;
-  uint64_t committed = 0;   // compactions whose result is in the manifest
-  uint64_t cancelled = 0;   // stopped at an SST boundary during shutdown
-  uint64_t failed = 0;      // job or commit errors (retried later)
+  uint64_t committed = 0;      // compactions whose result is in the manifest
+  uint64_t cancelled = 0;      // stopped at an SST boundary during shutdown
+  uint64_t failed = 0;         // job or commit errors (retried later)
   uint64_t orphaned_ssts = 0;  // outputs of cancelled / failed compactions
   uint64_t bytes_read = 0;
   uint64_t bytes_written = 0;
@@ -84,8 +84,7 @@ class Compactor {
   static Result<std::unique_ptr<Compactor>> Open(std::shared_ptr<ObjectStore> store,
                                                  std::string db_path, CompactorOptions options,
                                                  OutputSettings output,
-                                                 std::shared_ptr<util::Clock> clock,
-                                                 uint64_t seed);
+                                                 std::shared_ptr<util::Clock> clock, uint64_t seed);
   Compactor(PrivateTag, std::shared_ptr<ObjectStore> store, std::string db_path,
             CompactorOptions options, SizeTieredOptions scheduler, OutputSettings output,
             std::shared_ptr<util::Clock> clock, uint64_t seed);

@@ -110,8 +110,8 @@ TEST(CompactorTest, CompactsL0IntoRunZeroWithTheSpecLifecycle) {
   ASSERT_TRUE(after.ok());
   EXPECT_TRUE(after->l0.empty());
   ASSERT_EQ(after->compacted.size(), 1u);
-  EXPECT_EQ(after->compacted[0].id, 0u);  // the first run is 0
-  EXPECT_GE(after->compacted[0].ssts.size(), 2u);  // 1 KiB outputs
+  EXPECT_EQ(after->compacted[0].id, 0u);                // the first run is 0
+  EXPECT_GE(after->compacted[0].ssts.size(), 2u);       // 1 KiB outputs
   EXPECT_EQ(after->l0_last_compacted, l0_ids.front());  // the newest source
   EXPECT_EQ(after->compactor_epoch, 1u);
   ASSERT_TRUE(db.Verify(store).ok()) << db.Verify(store).ToString();

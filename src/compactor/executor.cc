@@ -1,6 +1,7 @@
 // compactor/executor.cc — see executor.h.
 #include "compactor/executor.h"
 
+#include <iterator>
 #include <utility>
 
 #include "format/sst.h"
@@ -94,11 +95,15 @@ class SequentialScan final : public table::RowIterator {
       std::string_view section(bytes->data() + (s - start), e - s);
       auto block = format::DecodeBlock(section, info.compression, reader_->format_version());
       if (!block.ok()) {
-        return block.status().WithContext(reader_->object_key() + ": block #" +
-                                          std::to_string(b));
+        return block.status().WithContext(reader_->object_key() + ": block #" + std::to_string(b));
       }
       ASSIGN_OR_RETURN(auto decoded, (*block)->DecodeAll());
-      for (auto& r : decoded) rows_.push_back(std::move(r));
+      if (rows_.empty()) {
+        rows_ = std::move(decoded);
+      } else {
+        rows_.insert(rows_.end(), std::make_move_iterator(decoded.begin()),
+                     std::make_move_iterator(decoded.end()));
+      }
     }
     next_block_ = last + 1;
     return Status::OK();
@@ -161,7 +166,7 @@ class OutputWriter {
 // Applies expiry, retention and bottom-run tombstone dropping to the versions of one key
 // (newest first) and returns the rows to write.
 void RetainVersions(const CompactionJob& job, std::vector<RowEntry>& versions) {
-  std::vector<RowEntry> kept;
+  size_t kept = 0;  // compacted in place, so the vector keeps its capacity
   for (auto& row : versions) {
     if (row.expire_ts && *row.expire_ts <= job.compaction_clock_tick) {
       if (row.kind == RowKind::kMerge) continue;  // an expired merge operand is dropped
@@ -172,15 +177,16 @@ void RetainVersions(const CompactionJob& job, std::vector<RowEntry>& versions) {
       row.expire_ts.reset();
     }
     bool stop = row.seq <= job.retention_min_seq && row.kind != RowKind::kMerge;
-    kept.push_back(std::move(row));
+    if (&versions[kept] != &row) versions[kept] = std::move(row);
+    ++kept;
     if (stop) break;  // nothing older can be seen by any reader
   }
   if (job.output_is_bottom) {
     // Nothing older exists below the output: a tombstone with nothing retained under it hides
     // nothing.
-    while (!kept.empty() && kept.back().kind == RowKind::kTombstone) kept.pop_back();
+    while (kept > 0 && versions[kept - 1].kind == RowKind::kTombstone) --kept;
   }
-  versions = std::move(kept);
+  versions.resize(kept);
 }
 
 }  // namespace
@@ -214,6 +220,7 @@ CompactionJobResult RunCompaction(const CompactionJob& job, const ExecutorContex
   Status st = merged.SeekToFirst();
   if (!st.ok()) return fail(st);
   std::vector<RowEntry> versions;
+  versions.reserve(8);
   while (merged.Valid() || !versions.empty()) {
     bool same_key = merged.Valid() && !versions.empty() && merged.row().key == versions[0].key;
     if (merged.Valid() && (versions.empty() || same_key)) {

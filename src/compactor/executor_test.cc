@@ -77,19 +77,21 @@ class ExecutorTest : public ::testing::Test {
 TEST_F(ExecutorTest, NewestWinsAndTombstonesStayAboveTheBottom) {
   CompactionJob job;
   // Newest L0 first; then a run.
-  job.l0.push_back(Write({Row("a", 10, RowKind::kValue, "a10"), Row("c", 11, RowKind::kTombstone)}));
+  job.l0.push_back(
+      Write({Row("a", 10, RowKind::kValue, "a10"), Row("c", 11, RowKind::kTombstone)}));
   job.l0.push_back(Write({Row("a", 5, RowKind::kValue, "a5"), Row("b", 6, RowKind::kValue, "b6")}));
-  job.runs.push_back({3, {Write({Row("b", 2, RowKind::kTombstone), Row("c", 1, RowKind::kValue, "c1"),
-                                 Row("d", 3, RowKind::kTombstone)})}});
+  job.runs.push_back({3,
+                      {Write({Row("b", 2, RowKind::kTombstone), Row("c", 1, RowKind::kValue, "c1"),
+                              Row("d", 3, RowKind::kTombstone)})}});
   job.retention_min_seq = 100;  // no snapshot needs old versions
   job.output_is_bottom = false;
   auto r = RunCompaction(job, ctx_, no_cancel_);
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
   ASSERT_FALSE(r.cancelled);
   auto rows = ReadOutputs(r);
-  std::vector<RowEntry> want = {Row("a", 10, RowKind::kValue, "a10"),
-                                Row("b", 6, RowKind::kValue, "b6"),
-                                Row("c", 11, RowKind::kTombstone), Row("d", 3, RowKind::kTombstone)};
+  std::vector<RowEntry> want = {
+      Row("a", 10, RowKind::kValue, "a10"), Row("b", 6, RowKind::kValue, "b6"),
+      Row("c", 11, RowKind::kTombstone), Row("d", 3, RowKind::kTombstone)};
   EXPECT_EQ(rows, want);
   EXPECT_EQ(r.rows_written, 4u);
 
@@ -110,16 +112,18 @@ TEST_F(ExecutorTest, KeepsVersionsNeededBySnapshots) {
   job.output_is_bottom = true;
   auto r = RunCompaction(job, ctx_, no_cancel_);
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
-  std::vector<RowEntry> want = {Row("k", 9, RowKind::kValue, "v9"), Row("k", 6, RowKind::kValue, "v6"),
-                                Row("k", 3, RowKind::kValue, "v3"), Row("x", 8, RowKind::kTombstone),
-                                Row("x", 4, RowKind::kValue, "x4")};
+  std::vector<RowEntry> want = {
+      Row("k", 9, RowKind::kValue, "v9"), Row("k", 6, RowKind::kValue, "v6"),
+      Row("k", 3, RowKind::kValue, "v3"), Row("x", 8, RowKind::kTombstone),
+      Row("x", 4, RowKind::kValue, "x4")};
   EXPECT_EQ(ReadOutputs(r), want);
 }
 
 TEST_F(ExecutorTest, ExpiredValuesBecomeTombstonesAndMergeOperandsAreKept) {
   CompactionJob job;
-  job.l0.push_back(Write({Row("e", 4, RowKind::kValue, "old", 50), Row("f", 5, RowKind::kValue, "live", 500),
-                          Row("m", 6, RowKind::kMerge, "+1"), Row("n", 7, RowKind::kMerge, "+x", 40)}));
+  job.l0.push_back(
+      Write({Row("e", 4, RowKind::kValue, "old", 50), Row("f", 5, RowKind::kValue, "live", 500),
+             Row("m", 6, RowKind::kMerge, "+1"), Row("n", 7, RowKind::kMerge, "+x", 40)}));
   job.compaction_clock_tick = 100;
   job.retention_min_seq = 100;
   auto r = RunCompaction(job, ctx_, no_cancel_);
@@ -166,7 +170,8 @@ TEST_F(ExecutorTest, RollsOutputsAtMaxSstSizeWithoutSplittingAKey) {
 TEST_F(ExecutorTest, CancelStopsAtAnSstBoundary) {
   std::vector<RowEntry> rows;
   for (int i = 0; i < 300; ++i) {
-    rows.push_back(Row("k" + std::to_string(100000 + i), i + 1, RowKind::kValue, std::string(50, 'v')));
+    rows.push_back(
+        Row("k" + std::to_string(100000 + i), i + 1, RowKind::kValue, std::string(50, 'v')));
   }
   CompactionJob job;
   job.l0.push_back(Write(rows));
@@ -183,8 +188,7 @@ TEST_F(ExecutorTest, CancelStopsAtAnSstBoundary) {
    public:
     CancellingStore(std::shared_ptr<ObjectStore> inner, std::atomic<bool>* flag)
         : inner_(std::move(inner)), flag_(flag) {}
-    Result<std::string> Put(std::string_view k, std::string_view d,
-                            const PutOptions& o) override {
+    Result<std::string> Put(std::string_view k, std::string_view d, const PutOptions& o) override {
       flag_->store(true);
       return inner_->Put(k, d, o);
     }

@@ -60,8 +60,7 @@ Result<size_t> ParseCount(const std::string& key, const std::string& value) {
 
 }  // namespace
 
-Result<SizeTieredOptions> ParseSchedulerOptions(
-    const std::map<std::string, std::string>& options) {
+Result<SizeTieredOptions> ParseSchedulerOptions(const std::map<std::string, std::string>& options) {
   SizeTieredOptions out;
   for (const auto& [key, value] : options) {
     if (key == "min_compaction_sources") {
@@ -83,10 +82,9 @@ Result<SizeTieredOptions> ParseSchedulerOptions(
                            std::to_string(out.min_compaction_sources));
   }
   if (out.max_compaction_sources < out.min_compaction_sources) {
-    return Status::Invalid("scheduler option max_compaction_sources (" +
-                           std::to_string(out.max_compaction_sources) +
-                           ") is below min_compaction_sources (" +
-                           std::to_string(out.min_compaction_sources) + ")");
+    return Status::Invalid(
+        "scheduler option max_compaction_sources (" + std::to_string(out.max_compaction_sources) +
+        ") is below min_compaction_sources (" + std::to_string(out.min_compaction_sources) + ")");
   }
   return out;
 }

@@ -34,8 +34,7 @@ namespace slatedb::compactor::testing {
 class TestDb {
  public:
   // `store` receives the writes; `read_store` (default: the same) serves verification reads.
-  explicit TestDb(std::shared_ptr<ObjectStore> store, std::string path = "db",
-                  uint64_t seed = 7)
+  explicit TestDb(std::shared_ptr<ObjectStore> store, std::string path = "db", uint64_t seed = 7)
       : store_(std::move(store)), path_(std::move(path)), ulids_(seed) {
     mstore_ = std::make_shared<manifest::ManifestStore>(store_, path_);
   }
@@ -96,8 +95,8 @@ class TestDb {
     for (const auto& run : m.compacted) {
       std::vector<table::SstRef> refs;
       for (const auto& h : run.ssts) {
-        refs.push_back({manifest::CompactedSstPath(path, h.id), h.info,
-                        h.format_version.value_or(1)});
+        refs.push_back(
+            {manifest::CompactedSstPath(path, h.id), h.info, h.format_version.value_or(1)});
       }
       children.push_back(std::make_unique<table::SortedRunIterator>(
           refs, table::MakeSstOpener(store), table::Direction::kForward));
@@ -157,8 +156,8 @@ class TestDb {
       if (h.info.first_entry && key < *h.info.first_entry) return std::optional<format::RowEntry>();
       if (h.info.last_entry && key > *h.info.last_entry) return std::optional<format::RowEntry>();
       ASSIGN_OR_RETURN(auto reader, table::SstReader::OpenWithInfo(
-                                        read_store, manifest::CompactedSstPath(path_, h.id),
-                                        h.info, h.format_version.value_or(1)));
+                                        read_store, manifest::CompactedSstPath(path_, h.id), h.info,
+                                        h.format_version.value_or(1)));
       return reader->Get(key, UINT64_MAX);
     };
     auto decide = [](const format::RowEntry& r) -> std::optional<std::string> {

@@ -2,9 +2,8 @@
 // compactions are running, 20 times — each exit is 0, within a bounded time, and the database
 // stays consistent — then SIGKILL mid-compaction, after which the next compactor recovers.
 // Skipped when the CLI binary has not been built ($SLATEDB_CLI or <build>/tools/cli/slatedb).
-#include <signal.h>
-
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <chrono>
 #include <filesystem>
@@ -37,9 +36,9 @@ class CompactorProcessTest : public ::testing::Test {
   }
 
   std::unique_ptr<slatedb::testing::BackgroundProcess> StartCompactor() {
-    return std::make_unique<slatedb::testing::BackgroundProcess>(std::vector<std::string>{
-        cli_, "--url", "file://" + dir_.path(), "--path", "db", "--settings", kSettings,
-        "compactor"});
+    return std::make_unique<slatedb::testing::BackgroundProcess>(
+        std::vector<std::string>{cli_, "--url", "file://" + dir_.path(), "--path", "db",
+                                 "--settings", kSettings, "compactor"});
   }
 
   void AddL0s(util::Random& rng, int count, int tag) {
@@ -93,9 +92,9 @@ TEST_F(CompactorProcessTest, SigtermMidCompactionExitsZeroTwentyTimesThenSigkill
     auto t0 = std::chrono::steady_clock::now();
     p->Signal(SIGTERM);
     int code = p->Wait();
-    auto stop_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::steady_clock::now() - t0)
-                       .count();
+    auto stop_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
     std::string out;
     p->DrainStdout(&out);
     all_out += out;

@@ -118,8 +118,8 @@ TEST(CompactorShutdownTest, StopDuringCompactionAtRandomMomentsThenGcRemovesOrph
               static_cast<unsigned long long>(total.orphaned_ssts));
   EXPECT_EQ(logs.text(), "");  // no warning or error, about channels or anything else
   EXPECT_EQ(total.failed, 0u);
-  EXPECT_GT(total.cancelled, 0u);   // jobs really were in flight at some stops
-  EXPECT_GT(total.committed, 0u);   // and some finished and were committed during the drain
+  EXPECT_GT(total.cancelled, 0u);  // jobs really were in flight at some stops
+  EXPECT_GT(total.committed, 0u);  // and some finished and were committed during the drain
 
   // Restart: compaction resumes and drains L0.
   auto c = Compactor::Open(slow, "db", opts, compactor::OutputSettings{}, nullptr, seed - 1);
@@ -144,13 +144,12 @@ TEST(CompactorShutdownTest, StopDuringCompactionAtRandomMomentsThenGcRemovesOrph
   // compacted/ is referenced by the latest manifest or a live checkpoint's manifest.
   std::this_thread::sleep_for(std::chrono::milliseconds(2));
   ASSERT_TRUE(db.AddL0({{"zz", "last"}}).ok());
-  auto gc = GarbageCollector::Open(mem, "db",
-                                   GarbageCollectorOptions{std::nullopt, std::nullopt,
-                                                           GcDirectoryOptions{
-                                                               std::chrono::seconds(1),
-                                                               std::chrono::milliseconds(0)},
-                                                           std::nullopt},
-                                   nullptr);
+  auto gc = GarbageCollector::Open(
+      mem, "db",
+      GarbageCollectorOptions{
+          std::nullopt, std::nullopt,
+          GcDirectoryOptions{std::chrono::seconds(1), std::chrono::milliseconds(0)}, std::nullopt},
+      nullptr);
   ASSERT_TRUE(gc.ok());
   auto swept = (*gc)->RunOnce();
   ASSERT_TRUE(swept.ok()) << swept.status().ToString();

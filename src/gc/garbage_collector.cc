@@ -39,9 +39,11 @@ GcStats& GcStats::operator+=(const GcStats& o) {
   return *this;
 }
 
-Result<std::unique_ptr<GarbageCollector>> GarbageCollector::Open(
-    std::shared_ptr<ObjectStore> store, std::string db_path, GarbageCollectorOptions options,
-    std::shared_ptr<util::Clock> clock, GcExtraOptions extra) {
+Result<std::unique_ptr<GarbageCollector>> GarbageCollector::Open(std::shared_ptr<ObjectStore> store,
+                                                                 std::string db_path,
+                                                                 GarbageCollectorOptions options,
+                                                                 std::shared_ptr<util::Clock> clock,
+                                                                 GcExtraOptions extra) {
   if (store == nullptr) return Status::Invalid("garbage collector: no object store");
   const std::pair<const char*, const std::optional<GcDirectoryOptions>*> dirs[] = {
       {"manifest_options", &options.manifest_options},
@@ -50,12 +52,10 @@ Result<std::unique_ptr<GarbageCollector>> GarbageCollector::Open(
       {"compactions_options", &options.compactions_options}};
   for (const auto& [name, dir] : dirs) {
     if (dir->has_value() && (*dir)->interval.count() <= 0) {
-      return Status::Invalid(std::string("garbage collector: ") + name +
-                             ".interval must be > 0");
+      return Status::Invalid(std::string("garbage collector: ") + name + ".interval must be > 0");
     }
     if (dir->has_value() && (*dir)->min_age.count() < 0) {
-      return Status::Invalid(std::string("garbage collector: ") + name +
-                             ".min_age must be >= 0");
+      return Status::Invalid(std::string("garbage collector: ") + name + ".min_age must be >= 0");
     }
   }
   if (clock == nullptr) clock = util::SystemClock::Default();

@@ -35,8 +35,7 @@ class GcTest : public ::testing::Test {
     store_ = NewMemoryObjectStore();
     ms_ = std::make_shared<manifest::ManifestStore>(store_, "db");
     // The GC's clock runs 10 s ahead of the store's timestamps, so "min_age 0" covers them.
-    clock_ = std::make_shared<util::ManualClock>(util::SystemClock::Default()->NowMillis() +
-                                                 10000);
+    clock_ = std::make_shared<util::ManualClock>(util::SystemClock::Default()->NowMillis() + 10000);
   }
 
   std::unique_ptr<GarbageCollector> Gc(std::chrono::milliseconds min_age, GcExtraOptions e = {}) {
@@ -243,8 +242,8 @@ TEST(GcReaderSafetyTest, ReaderNeverMeetsAMissingObject) {
   copts.poll_interval = std::chrono::milliseconds(5);
   copts.max_sst_size = 2048;
   copts.scheduler_options = {{"min_compaction_sources", "2"}, {"max_compaction_sources", "4"}};
-  auto compactor = compactor::Compactor::Open(store, "db", copts, compactor::OutputSettings{},
-                                              nullptr, 4);
+  auto compactor =
+      compactor::Compactor::Open(store, "db", copts, compactor::OutputSettings{}, nullptr, 4);
   ASSERT_TRUE(compactor.ok());
   ASSERT_TRUE((*compactor)->Start().ok());
   auto gc = GarbageCollector::Open(

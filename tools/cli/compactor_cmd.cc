@@ -57,21 +57,25 @@ int CompactorCommands::Run(const std::string& url, const std::string& path,
   if (compactor_->parsed()) {
     CompactorOptions options = settings.compactor_options.value_or(CompactorOptions{});
     compactor::OutputSettings output = compactor::OutputSettingsFrom(settings);
-    auto c = compactor::Compactor::Open(*store, path, options, output, nullptr,
-                                        util::EntropySeed());
+    auto c =
+        compactor::Compactor::Open(*store, path, options, output, nullptr, util::EntropySeed());
     if (!c.ok()) return Fail(c.status());
     if (Status st = (*c)->Start(); !st.ok()) return Fail(st);
-    std::cerr << "compactor running on " << (*store)->Describe() << " path '" << path
-              << "' (epoch " << (*c)->stats().epoch << "); SIGTERM or SIGINT stops it\n";
+    std::cerr << "compactor running on " << (*store)->Describe() << " path '" << path << "' (epoch "
+              << (*c)->stats().epoch << "); SIGTERM or SIGINT stops it\n";
     int sig = 0;
     while (sig == 0 && (*c)->running()) sig = PollStopSignal(signals);
     bool fenced = (*c)->fenced();
     Status st = (*c)->Stop();
     auto s = (*c)->stats();
-    nlohmann::json j = {{"epoch", s.epoch},         {"submitted", s.submitted},
-                        {"committed", s.committed}, {"cancelled", s.cancelled},
-                        {"failed", s.failed},       {"bytes_read", s.bytes_read},
-                        {"bytes_written", s.bytes_written}, {"fenced", fenced}};
+    nlohmann::json j = {{"epoch", s.epoch},
+                        {"submitted", s.submitted},
+                        {"committed", s.committed},
+                        {"cancelled", s.cancelled},
+                        {"failed", s.failed},
+                        {"bytes_read", s.bytes_read},
+                        {"bytes_written", s.bytes_written},
+                        {"fenced", fenced}};
     std::cout << j.dump() << std::endl;
     if (!st.ok()) return Fail(st);
     if (fenced) {
