@@ -38,6 +38,8 @@ Result<std::unique_ptr<Compactor>> Compactor::Open(std::shared_ptr<ObjectStore> 
   }
   output.max_sst_size = options.max_sst_size;
   if (clock == nullptr) clock = util::SystemClock::Default();
+  // Seed 0 = "not given": two processes must never mint the same output SST ids.
+  if (seed == 0) seed = util::EntropySeed();
   return std::make_unique<Compactor>(PrivateTag{}, std::move(store), std::move(db_path),
                                      std::move(options), scheduler, output, std::move(clock), seed);
 }

@@ -80,7 +80,8 @@ class Compactor {
  public:
   // Validates the options (scheduler strings, max_concurrent_compactions >= 1); no I/O.
   // `output.max_sst_size` is taken from options.max_sst_size. A null clock means the system
-  // clock.
+  // clock. `seed` drives output SST and checkpoint ids; 0 means util::EntropySeed() (distinct
+  // processes must not share a seed, or their output SST ids could collide).
   static Result<std::unique_ptr<Compactor>> Open(std::shared_ptr<ObjectStore> store,
                                                  std::string db_path, CompactorOptions options,
                                                  OutputSettings output,

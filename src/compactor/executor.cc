@@ -16,6 +16,18 @@ namespace {
 using format::RowEntry;
 using format::RowKind;
 
+// True if `key` lies inside `range` (projected / cloned databases only, spec §4.2).
+bool InRange(const format::BytesRange& range, std::string_view key) {
+  using format::BoundType;
+  const auto& lo = range.start;
+  if (lo.type == BoundType::kIncluded && lo.key && key < std::string_view(*lo.key)) return false;
+  if (lo.type == BoundType::kExcluded && lo.key && key <= std::string_view(*lo.key)) return false;
+  const auto& hi = range.end;
+  if (hi.type == BoundType::kIncluded && hi.key && key > std::string_view(*hi.key)) return false;
+  if (hi.type == BoundType::kExcluded && hi.key && key >= std::string_view(*hi.key)) return false;
+  return true;
+}
+
 // Forward-only scan of a list of key-ordered, non-overlapping SSTs (one L0 SST or one sorted
 // run), reading data blocks in chunks of about `chunk_bytes` per ranged GET.
 class SequentialScan final : public table::RowIterator {
@@ -98,6 +110,10 @@ class SequentialScan final : public table::RowIterator {
         return block.status().WithContext(reader_->object_key() + ": block #" + std::to_string(b));
       }
       ASSIGN_OR_RETURN(auto decoded, (*block)->DecodeAll());
+      if (const auto& range = ssts_[sst_].visible_range) {
+        // Rows outside an SST's visible range do not exist for this database.
+        std::erase_if(decoded, [&](const RowEntry& r) { return !InRange(*range, r.key); });
+      }
       if (rows_.empty()) {
         rows_ = std::move(decoded);
       } else {

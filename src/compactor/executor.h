@@ -2,13 +2,14 @@
 //
 // What:
 //   * `RunCompaction` executes one job synchronously: a merge over the source L0 SSTs (newest
-//     first) and sorted runs (highest id first), each read sequentially in large ranged GETs;
-//     per key it applies expiry (spec §6: an expired value becomes a tombstone, an expired merge
-//     operand is dropped), keeps every version above `retention_min_seq` plus the newest version
-//     at or below it, drops tombstones left at the end of a key's versions only when the output
-//     is the bottom run, and writes output SSTs cut at about `max_sst_size` (never splitting a
-//     key's versions), each uploaded to `compacted/<ULID>.sst`. The `cancel` flag is checked at
-//     every SST boundary; a cancelled job reports `cancelled` and the SSTs it uploaded (orphans).
+//     first) and sorted runs (highest id first), each read sequentially in large ranged GETs
+//     (rows outside an SST's visible_range are skipped); per key it applies expiry (spec §6: an
+//     expired value becomes a tombstone, an expired merge operand is dropped), keeps every version
+//     above `retention_min_seq` plus the newest version at or below it, drops tombstones left at
+//     the end of a key's versions only when the output is the bottom run, and writes output SSTs
+//     cut at about `max_sst_size` (never splitting a key's versions), each uploaded to
+//     `compacted/<ULID>.sst`. The `cancel` flag is checked at every SST boundary; a cancelled job
+//     reports `cancelled` and the SSTs it uploaded (orphans).
 //   * `CompactionExecutor` runs jobs on a bounded pool of worker threads and reports each job's
 //     single result through the completion callback given at construction.
 // Shutdown protocol (the orchestrator's side is in compactor.h): `CloseAndCancel()` refuses new

@@ -226,6 +226,23 @@ TEST_F(ExecutorTest, CancelStopsAtAnSstBoundary) {
   EXPECT_LT(r.rows_written, 300u);
 }
 
+TEST_F(ExecutorTest, RowsOutsideAVisibleRangeAreNotCompacted) {
+  CompactionJob job;
+  auto h = Write({Row("a", 1, RowKind::kValue, "1"), Row("b", 2, RowKind::kValue, "2"),
+                  Row("c", 3, RowKind::kValue, "3"), Row("d", 4, RowKind::kValue, "4")});
+  format::BytesRange range;
+  range.start = {format::BoundType::kIncluded, std::string("b")};
+  range.end = {format::BoundType::kExcluded, std::string("d")};
+  h.visible_range = range;
+  job.l0.push_back(h);
+  auto r = RunCompaction(job, ctx_, no_cancel_);
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  std::vector<RowEntry> want = {Row("b", 2, RowKind::kValue, "2"),
+                                Row("c", 3, RowKind::kValue, "3")};
+  EXPECT_EQ(ReadOutputs(r), want);
+  EXPECT_FALSE(r.outputs[0].visible_range.has_value());
+}
+
 TEST_F(ExecutorTest, CorruptSourceFailsTheJobNamingTheObject) {
   CompactionJob job;
   job.l0.push_back(Write({Row("a", 1, RowKind::kValue, "x")}));
