@@ -179,31 +179,49 @@ class OutputWriter {
   std::optional<format::SstBuilder> builder_;
 };
 
-// Applies expiry, retention and bottom-run tombstone dropping to the versions of one key
-// (newest first) and returns the rows to write.
-void RetainVersions(const CompactionJob& job, std::vector<RowEntry>& versions) {
-  size_t kept = 0;  // compacted in place, so the vector keeps its capacity
-  for (auto& row : versions) {
-    if (row.expire_ts && *row.expire_ts <= job.compaction_clock_tick) {
-      if (row.kind == RowKind::kMerge) continue;  // an expired merge operand is dropped
-      if (row.kind == RowKind::kValue) {
-        row.kind = RowKind::kTombstone;
-        row.value.clear();
+// Applies expiry, retention and bottom-run tombstone dropping to the versions of each key as
+// they stream by (newest first), adding the survivors to the output without copying them.
+class VersionFilter {
+ public:
+  VersionFilter(const CompactionJob& job, OutputWriter* out) : job_(job), out_(out) {}
+
+  void StartKey() {
+    done_ = false;
+    pending_.clear();
+  }
+
+  Status Add(const RowEntry& row) {
+    if (done_) return Status::OK();  // older than a version every reader already sees
+    const RowEntry* r = &row;
+    if (row.expire_ts && *row.expire_ts <= job_.compaction_clock_tick) {
+      if (row.kind == RowKind::kMerge) return Status::OK();  // expired operand: dropped
+      scratch_ = row;
+      if (scratch_.kind == RowKind::kValue) {
+        scratch_.kind = RowKind::kTombstone;  // keeps seq and create_ts
+        scratch_.value.clear();
       }
-      row.expire_ts.reset();
+      scratch_.expire_ts.reset();
+      r = &scratch_;
     }
-    bool stop = row.seq <= job.retention_min_seq && row.kind != RowKind::kMerge;
-    if (&versions[kept] != &row) versions[kept] = std::move(row);
-    ++kept;
-    if (stop) break;  // nothing older can be seen by any reader
+    if (r->seq <= job_.retention_min_seq && r->kind != RowKind::kMerge) done_ = true;
+    if (job_.output_is_bottom && r->kind == RowKind::kTombstone) {
+      // Nothing older exists below the output: a tombstone hides something only if a retained
+      // older version of the key follows it, so it waits for one.
+      pending_.push_back(*r);
+      return Status::OK();
+    }
+    for (const auto& t : pending_) RETURN_IF_ERROR(out_->Add(t));
+    pending_.clear();
+    return out_->Add(*r);
   }
-  if (job.output_is_bottom) {
-    // Nothing older exists below the output: a tombstone with nothing retained under it hides
-    // nothing.
-    while (kept > 0 && versions[kept - 1].kind == RowKind::kTombstone) --kept;
-  }
-  versions.resize(kept);
-}
+
+ private:
+  const CompactionJob& job_;
+  OutputWriter* out_;
+  bool done_ = false;
+  std::vector<RowEntry> pending_;  // bottom run: tombstones not yet known to hide anything
+  RowEntry scratch_;
+};
 
 }  // namespace
 
@@ -235,31 +253,30 @@ CompactionJobResult RunCompaction(const CompactionJob& job, const ExecutorContex
   };
   Status st = merged.SeekToFirst();
   if (!st.ok()) return fail(st);
-  std::vector<RowEntry> versions;
-  versions.reserve(8);
-  while (merged.Valid() || !versions.empty()) {
-    bool same_key = merged.Valid() && !versions.empty() && merged.row().key == versions[0].key;
-    if (merged.Valid() && (versions.empty() || same_key)) {
-      versions.push_back(merged.row());
-      st = merged.Next();
-      if (!st.ok()) return fail(st);
-      continue;
-    }
-    // `versions` holds every version of one key: write what survives.
-    RetainVersions(job, versions);
-    for (const auto& row : versions) {
-      st = out.Add(row);
-      if (!st.ok()) return fail(st);
-    }
-    versions.clear();
-    if (out.Full()) {
-      st = out.Finish();
-      if (!st.ok()) return fail(st);
-      if (cancel.load()) {  // SST boundary: the only place a job stops early
-        result.cancelled = true;
-        return result;
+  VersionFilter filter(job, &out);
+  std::string current_key;
+  bool have_key = false;
+  while (merged.Valid()) {
+    const RowEntry& row = merged.row();
+    if (!have_key || row.key != current_key) {
+      // A key boundary: the only place an output SST may end, and so the only place a job stops
+      // early (a key's versions never straddle two SSTs of a run).
+      if (out.Full()) {
+        st = out.Finish();
+        if (!st.ok()) return fail(st);
+        if (cancel.load()) {
+          result.cancelled = true;
+          return result;
+        }
       }
+      current_key.assign(row.key);
+      have_key = true;
+      filter.StartKey();
     }
+    st = filter.Add(row);
+    if (!st.ok()) return fail(st);
+    st = merged.Next();
+    if (!st.ok()) return fail(st);
   }
   st = out.Finish();
   if (!st.ok()) return fail(st);
