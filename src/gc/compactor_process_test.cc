@@ -103,6 +103,8 @@ class CompactorProcessTest : public ::testing::Test {
     return false;
   }
 
+  void WriterWithStandaloneCompactor();
+
   std::string cli_;
   std::string url_;
   std::map<std::string, std::string> env_;
@@ -164,6 +166,56 @@ TEST_F(CompactorProcessTest, SigtermMidCompactionExitsZeroTwentyTimesThenSigkill
   EXPECT_EQ(next->Wait(), 0);
   v = db_->Verify(store_);
   ASSERT_TRUE(v.ok()) << v.ToString();
+}
+
+// A writer with compaction disabled (`compactor_options: null`) next to the standalone
+// compactor: the writer's L0s are compacted while it writes, and every row stays readable.
+TEST_F(CompactorProcessTest, WriterWithoutCompactorWorksWithTheStandaloneCompactor) {
+  WriterWithStandaloneCompactor();
+}
+
+TEST_F(CompactorProcessTest, WriterWithoutCompactorWorksWithTheStandaloneCompactorOnS3) {
+  if (!UseS3()) GTEST_SKIP() << "SLATEDB_TEST_S3_ENDPOINT not set (scripts/test.sh starts moto)";
+  WriterWithStandaloneCompactor();
+}
+
+void CompactorProcessTest::WriterWithStandaloneCompactor() {
+  auto compactor = StartCompactor();
+  ASSERT_TRUE(compactor->started());
+  std::map<std::string, std::string> model;
+  util::Random rng(555);
+  for (int round = 0; round < 6; ++round) {
+    std::string lines;
+    for (int i = 0; i < 400; ++i) {
+      std::string key = "w" + std::to_string(rng.Uniform(1500));
+      std::string value = "r" + std::to_string(round) + std::string(rng.Uniform(60), 'x');
+      lines += key + "\t" + value + "\n";
+      model[key] = value;
+    }
+    auto load = slatedb::testing::RunProcess(
+        {cli_, "--url", url_, "--path", "db", "--settings",
+         R"({"compactor_options": null, "l0_sst_size_bytes": 4096})", "load", "--batch", "50"},
+        lines, std::chrono::minutes(2), env_);
+    ASSERT_EQ(load.exit_code, 0) << load.err;
+  }
+  // Wait (bounded) until the compactor has produced a sorted run.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  bool compacted = false;
+  while (!compacted && std::chrono::steady_clock::now() < deadline) {
+    auto m = db_->Latest();
+    ASSERT_TRUE(m.ok());
+    compacted = !m->compacted.empty();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(compacted);
+  compactor->Signal(SIGTERM);
+  EXPECT_EQ(compactor->Wait(), 0);
+  auto scan = slatedb::testing::RunProcess(
+      {cli_, "--url", url_, "--path", "db", "--reader", "scan"}, "", std::chrono::minutes(2), env_);
+  ASSERT_EQ(scan.exit_code, 0) << scan.err;
+  std::string want;
+  for (const auto& [k, v] : model) want += k + "\t" + v + "\n";
+  EXPECT_EQ(scan.out, want);
 }
 
 TEST_F(CompactorProcessTest, SigtermOnS3ExitsZeroAndStaysConsistent) {
