@@ -3,8 +3,9 @@
 // Each cycle starts `slatedb load --await-durable --ack --batch N` (our CLI, a separate
 // process) fed from a generator, kills it with SIGKILL at a seeded random moment (after a random
 // delay, or right after a random number of acks, so kills land during WAL uploads, L0 flushes,
-// manifest writes and compactions — some cycles use a tiny l0_sst_size_bytes and an eager
-// compactor), then reopens the database in a new process (`slatedb scan`, as writer or as
+// manifest writes, compactions and garbage collection — some cycles use a tiny
+// l0_sst_size_bytes, an eager compactor, and an aggressive `slatedb gc` process beside the
+// writer, killed with it), then reopens the database in a new process (`slatedb scan`, as writer or as
 // reader) and checks:
 //   - every acknowledged key is present with its value;
 //   - nothing that was never written appears: every row is (cycle, index) of a fed line, with
@@ -25,8 +26,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -46,6 +49,14 @@ using testing::RunProcess;
 
 constexpr uint64_t kHotKeys = 16;
 constexpr uint64_t kMaxLinesPerCycle = 200000;
+// Every sweep every 20 ms; objects older than 200 ms may go (WAL SSTs below the replay point,
+// unreferenced SSTs below the low-watermark, old manifests and .compactions).
+constexpr const char* kAggressiveGc =
+    R"({"garbage_collector_options": {)"
+    R"("manifest_options": {"interval": "20ms", "min_age": "200ms"}, )"
+    R"("wal_options": {"interval": "20ms", "min_age": "200ms"}, )"
+    R"("compacted_options": {"interval": "20ms", "min_age": "200ms"}, )"
+    R"("compactions_options": {"interval": "20ms", "min_age": "200ms"}}})";
 
 bool IsHot(uint64_t index) { return index % 7 == 3; }
 
@@ -104,6 +115,8 @@ class CrashLoop {
   uint64_t acks_verified() const { return acks_verified_; }
   uint64_t rows_verified() const { return rows_verified_; }
   uint64_t killed_mid_run() const { return killed_; }
+  uint64_t gc_cycles() const { return gc_cycles_; }
+  uint64_t gc_deleted() const { return gc_deleted_; }
 
  private:
   std::vector<std::string> Cli(const std::vector<std::string>& args, const std::string& settings,
@@ -148,6 +161,13 @@ class CrashLoop {
                             settings, false),
                         target_.env);
     ASSERT_TRUE(p.started());
+    // In some cycles an aggressive garbage collector runs beside the writer (and is killed too).
+    std::unique_ptr<BackgroundProcess> gc;
+    if (rnd_.OneIn(3) && cycle > 0) {  // (the database exists from cycle 0 on)
+      gc = std::make_unique<BackgroundProcess>(Cli({"gc"}, kAggressiveGc, false), target_.env);
+      ASSERT_TRUE(gc->started());
+      ++gc_cycles_;
+    }
     // The feeder writes lines until the pipe breaks; `attempted` bounds what the child read.
     std::atomic<uint64_t> attempted{0};
     std::atomic<bool> stop{false};
@@ -178,6 +198,26 @@ class CrashLoop {
         break;
       }
       std::this_thread::sleep_for(std::chrono::microseconds(500));
+    }
+    if (gc != nullptr) {
+      // SIGKILL, or SIGTERM: a graceful stop that prints what it deleted.
+      bool graceful = rnd_.OneIn(2);
+      gc->Signal(graceful ? SIGTERM : SIGKILL);
+      int gc_code = gc->Wait();
+      ASSERT_EQ(gc_code, graceful ? 0 : 137) << "the garbage collector exited unexpectedly";
+      if (graceful) {
+        std::string gc_out;
+        gc->DrainStdout(&gc_out);
+        unsigned long long wal = 0, compacted = 0, manifests = 0;
+        const char* w = std::strstr(gc_out.c_str(), "\"wal_deleted\":");
+        const char* c = std::strstr(gc_out.c_str(), "\"compacted_deleted\":");
+        const char* m = std::strstr(gc_out.c_str(), "\"manifests_deleted\":");
+        ASSERT_TRUE(w != nullptr && c != nullptr && m != nullptr) << "gc printed: " << gc_out;
+        std::sscanf(w, "\"wal_deleted\":%llu", &wal);
+        std::sscanf(c, "\"compacted_deleted\":%llu", &compacted);
+        std::sscanf(m, "\"manifests_deleted\":%llu", &manifests);
+        gc_deleted_ += wal + compacted + manifests;
+      }
     }
     p.Signal(SIGKILL);
     int code = p.Wait();
@@ -289,7 +329,8 @@ class CrashLoop {
   Target target_;
   util::Random rnd_;
   std::map<uint64_t, uint64_t> fed_, acked_, survived_end_;
-  uint64_t survived_ = 0, acks_verified_ = 0, rows_verified_ = 0, killed_ = 0;
+  uint64_t survived_ = 0, acks_verified_ = 0, rows_verified_ = 0, killed_ = 0, gc_cycles_ = 0;
+  uint64_t gc_deleted_ = 0;  // objects the stopped-gracefully collectors reported deleting
 };
 
 void RunLoop(const Target& target, uint64_t cycles, const char* where) {
@@ -306,10 +347,12 @@ void RunLoop(const Target& target, uint64_t cycles, const char* where) {
                 std::chrono::steady_clock::now() - start)
                 .count();
   std::printf(
-      "crash_test %s: seed %llu: %llu/%llu cycles survived (each SIGKILLed), %llu acked keys "
-      "verified, %llu rows checked, %lld ms\n",
+      "crash_test %s: seed %llu: %llu/%llu cycles survived (each SIGKILLed; %llu with a garbage "
+      "collector running, which deleted >= %llu objects), %llu acked keys verified, %llu rows checked, %lld ms\n",
       where, static_cast<unsigned long long>(seed),
       static_cast<unsigned long long>(loop.survived()), static_cast<unsigned long long>(cycles),
+      static_cast<unsigned long long>(loop.gc_cycles()),
+      static_cast<unsigned long long>(loop.gc_deleted()),
       static_cast<unsigned long long>(loop.acks_verified()),
       static_cast<unsigned long long>(loop.rows_verified()), static_cast<long long>(ms));
   ::testing::Test::RecordProperty("cycles_survived", std::to_string(loop.survived()));
