@@ -42,8 +42,8 @@ class Clock;
 // Components: live objects (not settings) a Db is built from.
 struct Components {
   std::shared_ptr<ObjectStore> object_store;  // required
-  std::shared_ptr<util::Clock> clock;          // optional; default: the system clock
-  uint64_t seed = 0;                           // randomness (ULIDs, UUIDs, jitter); 0 = entropy
+  std::shared_ptr<util::Clock> clock;         // optional; default: the system clock
+  uint64_t seed = 0;                          // randomness (ULIDs, UUIDs, jitter); 0 = entropy
 };
 
 // A point-in-time summary (for `slatedb status`).
@@ -93,6 +93,11 @@ class Db {
 struct DbReaderOptions {
   std::chrono::milliseconds manifest_poll_interval{1000};
   bool skip_wal_replay = false;  // true: see only L0/sorted runs, not unflushed WAL data
+  // Optional, like SlateDB's reader: a checkpoint (expiring after this long) pins the manifest
+  // the reader opened so a garbage collector keeps its SSTs; removed by Close(). Off by default
+  // because it writes to the store (a reader must be safe on read-only / frozen databases).
+  // Failing to write it is logged, not an error.
+  std::optional<std::chrono::milliseconds> checkpoint_lifetime;
 };
 
 class DbReader {

@@ -7,9 +7,13 @@
 #include "db/db_state.h"
 #include "db/read_path.h"
 #include "db/write_rows.h"
+#include "format/uuid.h"
 #include "manifest/manifest_store.h"
+#include "manifest/stored_manifest.h"
 #include "spdlog/spdlog.h"
 #include "util/background_task.h"
+#include "util/clock.h"
+#include "util/random.h"
 #include "wal/wal_store.h"
 
 namespace slatedb::db {
@@ -24,13 +28,21 @@ class DbReaderImpl final : public DbReader {
         options_(options),
         manifests_(store_, path_),
         wal_store_(store_, path_),
-        reads_(std::make_shared<ReadPath>(store_, path_, Settings())) {}
+        reads_(std::make_shared<ReadPath>(store_, path_, Settings())),
+        clock_(components.clock ? components.clock : util::SystemClock::Default()),
+        seed_(components.seed) {}
 
   ~DbReaderImpl() override { Close().PermitUnchecked(); }
 
   Status Init() {
     ASSIGN_OR_RETURN(auto latest, manifests_.ReadLatest());
     if (!latest) return Status::Invalid("no database at " + path_);
+    if (options_.checkpoint_lifetime) {
+      Status st = CreateCheckpoint();
+      if (!st.ok()) spdlog::warn("slatedb reader: no checkpoint for {}: {}", path_, st.ToString());
+      ASSIGN_OR_RETURN(latest, manifests_.ReadLatest());
+      if (!latest) return Status::Invalid("no database at " + path_);
+    }
     manifest_id_ = latest->id;
     RETURN_IF_ERROR(Rebuild(std::move(latest->manifest)));
     poller_ = std::make_unique<Poller>(this, options_.manifest_poll_interval);
@@ -62,6 +74,18 @@ class DbReaderImpl final : public DbReader {
     }
     if (poller_) poller_->Stop();
     alive_->store(false);
+    if (checkpoint_ && stored_) {
+      const format::Uuid id = *checkpoint_;
+      Status st = stored_->Update([&](format::Manifest& m) -> Status {
+        std::erase_if(m.checkpoints, [&](const format::Checkpoint& c) { return c.id == id; });
+        return Status::OK();
+      });
+      if (!st.ok()) {
+        spdlog::warn("slatedb reader: removing checkpoint {} of {}: {}", id.ToString(), path_,
+                     st.ToString());
+      }
+      checkpoint_.reset();
+    }
     return Status::OK();
   }
 
@@ -83,6 +107,29 @@ class DbReaderImpl final : public DbReader {
    private:
     DbReaderImpl* reader_;
   };
+
+  // Adds a checkpoint of the manifest version it is written in (as the peer's reader does).
+  Status CreateCheckpoint() {
+    auto store = std::make_shared<manifest::ManifestStore>(store_, path_);
+    ASSIGN_OR_RETURN(manifest::StoredManifest stored, manifest::StoredManifest::Load(store));
+    stored_ = std::make_unique<manifest::StoredManifest>(std::move(stored));
+    util::Random rng(seed_ != 0 ? seed_ : util::EntropySeed());
+    const format::Uuid id = format::Uuid::NewV4(rng);
+    const int64_t now_s = clock_->NowMillis() / 1000;
+    const int64_t lifetime_s = options_.checkpoint_lifetime->count() / 1000;
+    manifest::StoredManifest* sm = stored_.get();
+    RETURN_IF_ERROR(sm->Update([&](format::Manifest& m) -> Status {
+      format::Checkpoint c;
+      c.id = id;
+      c.manifest_id = sm->id() + 1;  // the version this update creates
+      c.create_time_s = static_cast<uint32_t>(now_s);
+      c.expire_time_s = static_cast<uint32_t>(now_s + lifetime_s);
+      m.checkpoints.push_back(c);
+      return Status::OK();
+    }));
+    checkpoint_ = id;
+    return Status::OK();
+  }
 
   Status CheckOpen() const {
     std::lock_guard lock(mu_);
@@ -183,6 +230,11 @@ class DbReaderImpl final : public DbReader {
   wal::WalStore wal_store_;
   std::shared_ptr<ReadPath> reads_;
   std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
+  std::shared_ptr<util::Clock> clock_;
+  uint64_t seed_;
+  // Init / Close only: the checkpoint this reader created, and the manifest handle to remove it.
+  std::unique_ptr<manifest::StoredManifest> stored_;
+  std::optional<format::Uuid> checkpoint_;
 
   mutable std::mutex mu_;
   std::shared_ptr<const DbState> state_;

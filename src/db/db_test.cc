@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "manifest/manifest_store.h"
 #include "object_store/fault_injecting_object_store.h"
 #include "object_store/retrying_object_store.h"
 #include "slatedb/object_store.h"
@@ -888,6 +889,47 @@ TEST(DbReaderTest, ReadsL0AndWalAndFollowsWriter) {
   EXPECT_EQ(*v, std::nullopt);
   ASSERT_TRUE((*reader)->Close().ok());
   EXPECT_TRUE((*reader)->Get("in-l0").status().IsClosed());
+}
+
+TEST(DbReaderTest, CheckpointPinsManifestUntilClose) {
+  auto store = NewMemoryObjectStore();
+  auto db = MustOpen(store, "db");
+  ASSERT_NE(db, nullptr);
+  ASSERT_TRUE(db->Put("k", "v").ok());
+  Components c;
+  c.object_store = store;
+  manifest::ManifestStore manifests(store, "db");
+  DbReaderOptions with_checkpoint;
+  with_checkpoint.checkpoint_lifetime = std::chrono::minutes(10);
+  auto reader = DbReader::Open("db", c, with_checkpoint);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  auto latest = manifests.ReadLatest();
+  ASSERT_TRUE(latest.ok() && latest->has_value());
+  ASSERT_EQ((*latest)->manifest.checkpoints.size(), 1u);
+  const format::Checkpoint cp = (*latest)->manifest.checkpoints[0];
+  EXPECT_EQ(cp.manifest_id, (*latest)->id);  // pins the version it was written in
+  EXPECT_EQ(cp.expire_time_s, cp.create_time_s + 600);
+  // The writer keeps working on top of the reader's manifest and keeps the checkpoint.
+  ASSERT_TRUE(db->Put("k2", "v2").ok());
+  ASSERT_TRUE(db->Flush(FlushType::kMemTable).ok());
+  latest = manifests.ReadLatest();
+  ASSERT_TRUE(latest.ok() && latest->has_value());
+  EXPECT_EQ((*latest)->manifest.checkpoints.size(), 1u);
+  EXPECT_EQ((*latest)->manifest.l0.size(), 1u);
+  ASSERT_TRUE((*reader)->Close().ok());
+  latest = manifests.ReadLatest();
+  ASSERT_TRUE(latest.ok() && latest->has_value());
+  EXPECT_TRUE((*latest)->manifest.checkpoints.empty());  // removed on close
+  EXPECT_EQ((*latest)->manifest.l0.size(), 1u);
+  ASSERT_TRUE(db->Close().ok());
+  DbReaderOptions no_checkpoint;  // the default: a reader writes nothing
+  size_t before = store->List("db/manifest/")->size();
+  auto r2 = DbReader::Open("db", c, no_checkpoint);
+  ASSERT_TRUE(r2.ok());
+  EXPECT_EQ(store->List("db/manifest/")->size(), before);  // wrote nothing
+  auto v = (*r2)->Get("k2");
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(*v, "v2");
 }
 
 }  // namespace
