@@ -7,8 +7,8 @@
 // upload is what must detect it). Afterwards every write acknowledged by B survives, every write
 // A acknowledged survives, and no write A was given after B opened appears.
 //   - IdleOlderWriter: A is idle while B opens, then gets one more line: exact expectations.
-//   - BusyOlderWriter: A writes continuously while B opens: A's acks survive, A's surviving
-//     lines are a prefix of what it was fed, and A stops.
+//   - BusyOlderWriter: A writes continuously (tiny memtables, embedded compactor) while B
+//     opens: A's acks survive, A's surviving lines are a prefix of what it was fed, A stops.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -39,6 +39,16 @@ constexpr const char* kOlderSettings =
     R"({"flush_interval": "5ms", "manifest_poll_interval": "60s", "compactor_options": null})";
 constexpr const char* kNewerSettings =
     R"({"flush_interval": "5ms", "manifest_poll_interval": "100ms", "compactor_options": null})";
+// The busy case: tiny memtables and an eager embedded compactor in both writers, so B's open
+// also lands during A's L0 flushes, manifest updates and compactions.
+constexpr const char* kBusyOlderSettings =
+    R"({"flush_interval": "5ms", "manifest_poll_interval": "60s", "l0_sst_size_bytes": 2048, )"
+    R"("l0_max_ssts": 16, "compactor_options": {"poll_interval": "20ms", )"
+    R"("scheduler_options": {"min_compaction_sources": "2"}}})";
+constexpr const char* kBusyNewerSettings =
+    R"({"flush_interval": "5ms", "l0_sst_size_bytes": 2048, "l0_max_ssts": 16, )"
+    R"("compactor_options": {"poll_interval": "20ms", )"
+    R"("scheduler_options": {"min_compaction_sources": "2"}}})";
 constexpr auto kWaitLimit = std::chrono::seconds(60);
 
 std::string Line(const std::string& key, const std::string& value) {
@@ -213,7 +223,7 @@ TEST_P(FencingTest, IdleOlderWriter) {
 }
 
 TEST_P(FencingTest, BusyOlderWriter) {
-  auto a = Start("a", kOlderSettings, 3);
+  auto a = Start("a", kBusyOlderSettings, 3);
   // A is fed continuously (one line every ~millisecond) until it stops reading.
   std::atomic<int> attempted{0};
   std::atomic<bool> stop{false};
@@ -224,9 +234,9 @@ TEST_P(FencingTest, BusyOlderWriter) {
       std::this_thread::sleep_for(std::chrono::microseconds(500));
     }
   });
-  std::vector<std::string> acked_before_b = a->WaitAcks(30);
-  ASSERT_GE(acked_before_b.size(), 30u) << "A made no progress; stderr: " << a->Stderr();
-  auto b = Start("b", kNewerSettings, 1);
+  std::vector<std::string> acked_before_b = a->WaitAcks(60);
+  ASSERT_GE(acked_before_b.size(), 60u) << "A made no progress; stderr: " << a->Stderr();
+  auto b = Start("b", kBusyNewerSettings, 1);
   ASSERT_TRUE(b->Feed(Line(KeyB(0), ValueB(0))));
   ASSERT_EQ(b->WaitAcks(1).size(), 1u) << "B did not acknowledge; stderr: " << b->Stderr();
   int a_code = a->Wait();

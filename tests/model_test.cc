@@ -2,7 +2,7 @@
 //
 // A seeded random sequence of put / delete / batch / get / scan (both directions, random and
 // absent bounds, with Seek) / flush (WAL and memtable) / close-and-reopen / takeover by a new
-// writer runs against a std::map model. The store is the memory store under the fault injector
+// writer / durable-only reads and a fresh DbReader runs against a std::map model. The store is the memory store under the fault injector
 // (latency on, transient kUnavailable errors and lost replies) under the retrying wrapper, so
 // every request may fail once or more before it succeeds. Memtables are tiny, so L0 flushes are
 // frequent, and (in the Compacting case) the embedded compactor merges them into sorted runs
@@ -210,6 +210,47 @@ class ModelRunner {
     }
   }
 
+  // Flushes the WAL, then: durable-only reads (kRemote) and a DbReader opened now (through the
+  // same faulty store) both see exactly the model.
+  void ReaderCheck(uint64_t op) {
+    Status st = db_->Flush(FlushType::kWal);
+    ASSERT_TRUE(st.ok()) << "op " << op << " flush: " << st.ToString();
+    std::string k = RandomKey(rnd_);
+    ReadOptions remote;
+    remote.durability_filter = DurabilityLevel::kRemote;
+    auto got = db_->Get(k, remote);
+    ASSERT_TRUE(got.ok()) << "op " << op << " durable get: " << got.status().ToString();
+    auto m = model_.find(k);
+    ASSERT_EQ(got->has_value(), m != model_.end()) << "op " << op << " durable get "
+                                                   << Printable(k);
+    if (m != model_.end()) {
+      ASSERT_TRUE(**got == m->second) << "op " << op << " durable get";
+    }
+    Components c;
+    c.object_store = stores_.store;
+    c.seed = seed_ + 5000 + op;
+    DbReaderOptions ro;
+    ro.manifest_poll_interval = std::chrono::milliseconds(50);
+    auto reader = DbReader::Open("db", std::move(c), ro);
+    ASSERT_TRUE(reader.ok()) << "op " << op << " reader open: " << reader.status().ToString();
+    auto it = (*reader)->Scan(ScanRange{});
+    ASSERT_TRUE(it.ok()) << "op " << op << " reader scan: " << it.status().ToString();
+    Rows rows;
+    while (true) {
+      auto kv = (*it)->Next();
+      ASSERT_TRUE(kv.ok()) << "op " << op << " reader next: " << kv.status().ToString();
+      if (!kv->has_value()) break;
+      rows.emplace_back((*kv)->key, (*kv)->value);
+    }
+    Rows want(model_.begin(), model_.end());
+    ASSERT_TRUE(rows == want) << "op " << op << " reader sees " << rows.size() << " rows, want "
+                              << want.size();
+    (*it).reset();
+    st = (*reader)->Close();
+    ASSERT_TRUE(st.ok()) << "op " << op << " reader close: " << st.ToString();
+    ++reader_checks_;
+  }
+
   void CheckGet(uint64_t op) {
     std::string k = RandomKey(rnd_);
     auto got = db_->Get(k);
@@ -273,6 +314,8 @@ class ModelRunner {
         Status st = db_->Flush(memtable ? FlushType::kMemTable : FlushType::kWal);
         EXPECT_TRUE(st.ok()) << "op " << op << " flush: " << st.ToString();
         if (!st.ok()) break;
+      } else if (dice < 990) {
+        ReaderCheck(op);
       } else if (dice < 995) {
         Status st = db_->Close();
         EXPECT_TRUE(st.ok()) << "op " << op << " close: " << st.ToString();
@@ -357,6 +400,7 @@ class ModelRunner {
   std::string Summary() const {
     RequestCounts rc = stores_.faults->counts();
     return "reopens=" + std::to_string(reopens_) + " takeovers=" + std::to_string(takeovers_) +
+           " reader_checks=" + std::to_string(reader_checks_) +
            " requests=" + std::to_string(rc.Total()) +
            " injected_errors=" + std::to_string(rc.injected_errors) +
            " lost_replies=" + std::to_string(rc.lost_replies) +
@@ -377,6 +421,7 @@ class ModelRunner {
   uint64_t opens_ = 0;
   int reopens_ = 0;
   int takeovers_ = 0;
+  int reader_checks_ = 0;
   size_t l0_ssts_ = 0, sorted_runs_ = 0;
 };
 
