@@ -35,6 +35,25 @@ inline uint64_t EnvU64(const char* name, uint64_t fallback) {
   return (end != nullptr && *end == '\0') ? static_cast<uint64_t>(x) : fallback;
 }
 
+// Our CLI: testing::OurCli() if it exists, else tools/cli/slatedb next to this test's build
+// tree (<build>/tests/<test> -> <build>/tools/cli/slatedb), so the tests also find it when
+// ctest does not pass SLATEDB_BINARY_DIR.
+inline std::string CliPath() {
+  std::string cli = OurCli();
+  if (access(cli.c_str(), X_OK) == 0) return cli;
+  char self[4096];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (n <= 0) return cli;
+  std::string exe(self, static_cast<size_t>(n));
+  size_t slash = exe.rfind('/');
+  if (slash == std::string::npos) return cli;
+  std::string dir = exe.substr(0, slash);  // <build>/tests
+  slash = dir.rfind('/');
+  if (slash == std::string::npos) return cli;
+  std::string guess = dir.substr(0, slash) + "/tools/cli/slatedb";
+  return access(guess.c_str(), X_OK) == 0 ? guess : cli;
+}
+
 // $SLATEDB_TEST_SEED if set (replays a run exactly), else a fresh seed.
 inline uint64_t TestSeed() {
   uint64_t s = EnvU64("SLATEDB_TEST_SEED", 0);

@@ -121,7 +121,7 @@ class CrashLoop {
  private:
   std::vector<std::string> Cli(const std::vector<std::string>& args, const std::string& settings,
                                bool reader) const {
-    std::vector<std::string> argv = {testing::OurCli(), "--url", target_.url, "--path", "db",
+    std::vector<std::string> argv = {testing::CliPath(), "--url", target_.url, "--path", "db",
                                      "--hex"};
     if (reader) argv.push_back("--reader");
     if (!settings.empty()) {
@@ -365,8 +365,8 @@ class CrashTest : public ::testing::Test {
  protected:
   void SetUp() override {
     signal(SIGPIPE, SIG_IGN);
-    if (!std::filesystem::exists(testing::OurCli())) {
-      GTEST_SKIP() << "our CLI not built: " << testing::OurCli();
+    if (!std::filesystem::exists(testing::CliPath())) {
+      GTEST_SKIP() << "our CLI not built: " << testing::CliPath();
     }
   }
   testing::TempDir dir_;

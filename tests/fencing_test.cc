@@ -65,7 +65,7 @@ class Writer {
   Writer(const std::string& url, const std::map<std::string, std::string>& env,
          const std::string& settings, int batch, const std::string& err_file)
       : err_file_(err_file) {
-    std::string cmd = "exec '" + testing::OurCli() + "' --url '" + url +
+    std::string cmd = "exec '" + testing::CliPath() + "' --url '" + url +
                       "' --path db --hex --settings '" + settings +
                       "' load --await-durable --ack --batch " + std::to_string(batch) + " 2>'" +
                       err_file + "'";
@@ -149,8 +149,8 @@ class FencingTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     signal(SIGPIPE, SIG_IGN);
-    if (!std::filesystem::exists(testing::OurCli())) {
-      GTEST_SKIP() << "our CLI not built: " << testing::OurCli();
+    if (!std::filesystem::exists(testing::CliPath())) {
+      GTEST_SKIP() << "our CLI not built: " << testing::CliPath();
     }
     if (GetParam() == "local") {
       url_ = "file://" + dir_.path() + "/store";
@@ -171,7 +171,7 @@ class FencingTest : public ::testing::TestWithParam<std::string> {
   }
 
   std::map<std::string, std::string> ScanAll() {
-    auto r = RunProcess({testing::OurCli(), "--url", url_, "--path", "db", "--hex", "--reader",
+    auto r = RunProcess({testing::CliPath(), "--url", url_, "--path", "db", "--hex", "--reader",
                          "scan"},
                         "", std::chrono::minutes(2), env_);
     EXPECT_EQ(r.exit_code, 0) << "scan failed: " << r.err;
