@@ -11,8 +11,13 @@ PACKAGES=(
   libflatbuffers-dev flatbuffers-compiler
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  zstd nodejs npm
+  zstd curl
 )
+# The SlateDB peer (compatibility tests) needs node >= 20 and npm. A machine may already have a
+# node build that bundles npm (e.g. the nodejs package of another repository, which conflicts with
+# Debian's npm): install Debian's packages only for what is missing.
+command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs)
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
