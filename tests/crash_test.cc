@@ -117,6 +117,7 @@ class CrashLoop {
   uint64_t killed_mid_run() const { return killed_; }
   uint64_t gc_cycles() const { return gc_cycles_; }
   uint64_t gc_deleted() const { return gc_deleted_; }
+  uint64_t clean_exits() const { return clean_exits_; }
 
  private:
   std::vector<std::string> Cli(const std::vector<std::string>& args, const std::string& settings,
@@ -151,10 +152,15 @@ class CrashLoop {
   void RunCycle(uint64_t cycle) {
     const uint64_t batch = 1 + rnd_.Uniform(rnd_.OneIn(3) ? 4 : 60);
     const std::string settings = RandomSettings();
-    const bool kill_on_acks = rnd_.OneIn(2);
+    // Short input: the writer reaches the end of stdin and closes (final WAL flush, compactor
+    // drain, last manifest) while the kill timer runs, so kills also land during Close.
+    const bool short_input = rnd_.OneIn(4);
+    const uint64_t input_lines = short_input ? 16 * (1 + rnd_.Uniform(60)) : kMaxLinesPerCycle;
+    const bool kill_on_acks = !short_input && rnd_.OneIn(2);
     const uint64_t kill_after_ms = rnd_.Uniform(350);
     const uint64_t kill_after_acks = 1 + rnd_.Uniform(300);
     SCOPED_TRACE("cycle " + std::to_string(cycle) + " batch " + std::to_string(batch) +
+                 (short_input ? " input " + std::to_string(input_lines) + " lines" : "") +
                  " settings " + settings);
 
     BackgroundProcess p(Cli({"load", "--await-durable", "--ack", "--batch", std::to_string(batch)},
@@ -170,20 +176,30 @@ class CrashLoop {
     }
     // The feeder writes lines until the pipe breaks; `attempted` bounds what the child read.
     std::atomic<uint64_t> attempted{0};
-    std::atomic<bool> stop{false};
+    std::atomic<bool> stop{false}, fed_all{false};
     std::thread feeder([&] {
       constexpr uint64_t kChunk = 16;
-      for (uint64_t i = 0; i < kMaxLinesPerCycle && !stop.load(); i += kChunk) {
+      for (uint64_t i = 0; i < input_lines && !stop.load(); i += kChunk) {
         std::string chunk;
         for (uint64_t j = i; j < i + kChunk; ++j) {
           chunk += util::ToHex(KeyOf(cycle, j)) + "\t" + util::ToHex(ValueOf(cycle, j)) + "\n";
         }
         attempted.store(i + kChunk);
-        if (!testing::WriteAllFd(p.stdin_fd(), chunk)) return;
+        if (!testing::WriteAllFd(p.stdin_fd(), chunk)) break;
       }
+      fed_all.store(true);  // (or the child is gone)
     });
 
     std::string out;
+    if (short_input) {
+      // Feed everything (reading acks meanwhile), then close stdin: the writer ends its input.
+      while (!fed_all.load()) {
+        p.DrainStdout(&out);
+        std::this_thread::sleep_for(std::chrono::microseconds(500));
+      }
+      feeder.join();
+      p.CloseStdin();
+    }
     auto start = std::chrono::steady_clock::now();
     auto give_up = start + std::chrono::seconds(60);
     while (true) {
@@ -223,12 +239,19 @@ class CrashLoop {
     int code = p.Wait();
     stop.store(true);
     p.DrainStdout(&out);
+    if (feeder.joinable()) feeder.join();  // the child is gone: its write fails with EPIPE
     p.CloseStdin();
-    feeder.join();
-    // 137 = killed by us. The writer never exits on its own while lines keep coming.
-    ASSERT_EQ(code, 137) << "the writer exited by itself";
-    ++killed_;
     const uint64_t fed_bound = attempted.load();
+    if (short_input && code == 0) {
+      // It finished before the kill: then every line was acknowledged.
+      ++clean_exits_;
+      ASSERT_EQ(static_cast<uint64_t>(std::count(out.begin(), out.end(), '\n')), input_lines)
+          << "the writer exited 0 without acknowledging all its input";
+    } else {
+      // 137 = killed by us. The writer never exits on its own while lines keep coming.
+      ASSERT_EQ(code, 137) << "the writer exited by itself";
+      ++killed_;
+    }
 
     // Acks: complete lines only (a kill can cut the last one).
     std::vector<std::string> acked;
@@ -330,7 +353,8 @@ class CrashLoop {
   util::Random rnd_;
   std::map<uint64_t, uint64_t> fed_, acked_, survived_end_;
   uint64_t survived_ = 0, acks_verified_ = 0, rows_verified_ = 0, killed_ = 0, gc_cycles_ = 0;
-  uint64_t gc_deleted_ = 0;  // objects the stopped-gracefully collectors reported deleting
+  uint64_t gc_deleted_ = 0;
+  uint64_t clean_exits_ = 0;  // short-input cycles that closed before the kill came  // objects the stopped-gracefully collectors reported deleting
 };
 
 void RunLoop(const Target& target, uint64_t cycles, const char* where) {
@@ -347,10 +371,13 @@ void RunLoop(const Target& target, uint64_t cycles, const char* where) {
                 std::chrono::steady_clock::now() - start)
                 .count();
   std::printf(
-      "crash_test %s: seed %llu: %llu/%llu cycles survived (each SIGKILLed; %llu with a garbage "
-      "collector running, which deleted >= %llu objects), %llu acked keys verified, %llu rows checked, %lld ms\n",
+      "crash_test %s: seed %llu: %llu/%llu cycles survived (SIGKILLed: %llu, closed before the "
+      "kill: %llu; %llu with a garbage collector running, which deleted >= %llu objects), %llu "
+      "acked keys verified, %llu rows checked, %lld ms\n",
       where, static_cast<unsigned long long>(seed),
       static_cast<unsigned long long>(loop.survived()), static_cast<unsigned long long>(cycles),
+      static_cast<unsigned long long>(loop.killed_mid_run()),
+      static_cast<unsigned long long>(loop.clean_exits()),
       static_cast<unsigned long long>(loop.gc_cycles()),
       static_cast<unsigned long long>(loop.gc_deleted()),
       static_cast<unsigned long long>(loop.acks_verified()),
