@@ -209,6 +209,7 @@ class DbReaderImpl final : public DbReader {
       RETURN_IF_ERROR(
           ReplayInto(*s->memtable, last_wal, latest->manifest.last_l0_seq, &last_wal, &max_seq));
     }
+    std::shared_ptr<const format::Manifest> published;
     {
       std::lock_guard lock(mu_);
       last_wal_ = last_wal;
@@ -216,9 +217,11 @@ class DbReaderImpl final : public DbReader {
         auto ns = std::make_shared<DbState>(*state_);
         ns->manifest = std::make_shared<const format::Manifest>(std::move(latest->manifest));
         max_seq = std::max(max_seq, ns->manifest->last_l0_seq);
+        published = ns->manifest;
         state_ = std::move(ns);
       }
     }
+    if (published) reads_->Retain(*published);
     seq_.store(std::max(seq_.load(), max_seq));
     return Status::OK();
   }
