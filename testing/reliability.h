@@ -107,8 +107,8 @@ inline std::optional<S3Target> MakeS3Target(std::string bucket, std::string* why
   }
   S3Target t;
   t.url = "s3://" + bucket + "/rel";
-  t.env = {{"AWS_ENDPOINT_URL", endpoint},   {"AWS_ENDPOINT", endpoint},
-           {"AWS_ALLOW_HTTP", "true"},       {"AWS_ACCESS_KEY_ID", "test"},
+  t.env = {{"AWS_ENDPOINT_URL", endpoint},    {"AWS_ENDPOINT", endpoint},
+           {"AWS_ALLOW_HTTP", "true"},        {"AWS_ACCESS_KEY_ID", "test"},
            {"AWS_SECRET_ACCESS_KEY", "test"}, {"AWS_REGION", "us-east-1"}};
   return t;
 }

@@ -69,8 +69,8 @@ class Writer {
                       "' --path db --hex --settings '" + settings +
                       "' load --await-durable --ack --batch " + std::to_string(batch) + " 2>'" +
                       err_file + "'";
-    proc_ = std::make_unique<BackgroundProcess>(std::vector<std::string>{"/bin/sh", "-c", cmd},
-                                                env);
+    proc_ =
+        std::make_unique<BackgroundProcess>(std::vector<std::string>{"/bin/sh", "-c", cmd}, env);
   }
   ~Writer() { StopWatchdog(); }
 
@@ -171,9 +171,9 @@ class FencingTest : public ::testing::TestWithParam<std::string> {
   }
 
   std::map<std::string, std::string> ScanAll() {
-    auto r = RunProcess({testing::CliPath(), "--url", url_, "--path", "db", "--hex", "--reader",
-                         "scan"},
-                        "", std::chrono::minutes(2), env_);
+    auto r =
+        RunProcess({testing::CliPath(), "--url", url_, "--path", "db", "--hex", "--reader", "scan"},
+                   "", std::chrono::minutes(2), env_);
     EXPECT_EQ(r.exit_code, 0) << "scan failed: " << r.err;
     std::string why;
     auto rows = testing::ParseHexScan(r.out, &why);
@@ -272,10 +272,10 @@ TEST_P(FencingTest, BusyOlderWriter) {
   EXPECT_GE(a_end, static_cast<int>(a_acks.size())) << "an acknowledged write of A was lost";
   EXPECT_LE(a_end, attempted.load()) << "A rows that were never fed";
   EXPECT_EQ(got.size(), static_cast<size_t>(kB + a_end)) << "a hole in A's lines or a stray row";
-  std::printf("fencing_test %s: A acked %zu (%zu before B opened), %d of A's lines survive, "
-              "%d fed; B acked %d\n",
-              GetParam().c_str(), a_acks.size(), acked_before_b.size(), a_end, attempted.load(),
-              kB);
+  std::printf(
+      "fencing_test %s: A acked %zu (%zu before B opened), %d of A's lines survive, "
+      "%d fed; B acked %d\n",
+      GetParam().c_str(), a_acks.size(), acked_before_b.size(), a_end, attempted.load(), kB);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, FencingTest, ::testing::Values("local", "s3"),

@@ -2,21 +2,22 @@
 //
 // A seeded random sequence of put / delete / batch / get / scan (both directions, random and
 // absent bounds, with Seek) / flush (WAL and memtable) / close-and-reopen / takeover by a new
-// writer / durable-only reads and a fresh DbReader runs against a std::map model. The store is the memory store under the fault injector
-// (latency on, transient kUnavailable errors and lost replies) under the retrying wrapper, so
-// every request may fail once or more before it succeeds. Memtables are tiny, so L0 flushes are
-// frequent, and (in the Compacting case) the embedded compactor merges them into sorted runs
-// while the sequence runs.
+// writer / durable-only reads and a fresh DbReader runs against a std::map model. The store is the
+// memory store under the fault injector (latency on, transient kUnavailable errors and lost
+// replies) under the retrying wrapper, so every request may fail once or more before it succeeds.
+// Memtables are tiny, so L0 flushes are frequent, and (in the Compacting case) the embedded
+// compactor merges them into sorted runs while the sequence runs.
 //
 // Replay: the test prints its seed; SLATEDB_TEST_SEED=<seed> replays the same operation
 // sequence (faults and background timing depend on thread interleaving, so a failure caused by
 // them may need a few runs). SLATEDB_MODEL_OPS (default 3000) sets the number of operations,
 // SLATEDB_MODEL_SECONDS (default 0 = none) a time budget that ends the run early.
 #include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cstddef>
 #include <chrono>
+#include <cstddef>
 #include <cstdio>
 #include <iterator>
 #include <map>
@@ -26,8 +27,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <spdlog/spdlog.h>
 
 #include "object_store/fault_injecting_object_store.h"
 #include "object_store/retrying_object_store.h"
@@ -74,8 +73,8 @@ Settings ModelSettings(bool compacting) {
   s.manifest_poll_interval = std::chrono::milliseconds(50);
   s.l0_sst_size_bytes = 4096;  // L0 flushes every few operations
   s.l0_flush_parallelism = 2;
-  s.min_filter_keys = 8;       // small SSTs still get bloom filters
-  s.block_size = 1024;         // and several blocks
+  s.min_filter_keys = 8;  // small SSTs still get bloom filters
+  s.block_size = 1024;    // and several blocks
   s.garbage_collector_options.reset();
   if (compacting) {
     CompactorOptions c;
@@ -177,8 +176,7 @@ class ModelRunner {
       std::string target = RandomKey(rnd_);
       if ((start && target < *start) || (end && target >= *end)) target = want.front().first;
       Status st = (*it)->Seek(target);
-      ASSERT_TRUE(st.ok()) << "op " << op << " seek " << Printable(target) << ": "
-                           << st.ToString();
+      ASSERT_TRUE(st.ok()) << "op " << op << " seek " << Printable(target) << ": " << st.ToString();
       Rows after;
       for (const auto& row : want) {
         if (so.reverse ? row.first <= target : row.first >= target) after.push_back(row);
@@ -221,8 +219,8 @@ class ModelRunner {
     auto got = db_->Get(k, remote);
     ASSERT_TRUE(got.ok()) << "op " << op << " durable get: " << got.status().ToString();
     auto m = model_.find(k);
-    ASSERT_EQ(got->has_value(), m != model_.end()) << "op " << op << " durable get "
-                                                   << Printable(k);
+    ASSERT_EQ(got->has_value(), m != model_.end())
+        << "op " << op << " durable get " << Printable(k);
     if (m != model_.end()) {
       ASSERT_TRUE(**got == m->second) << "op " << op << " durable get";
     }
@@ -391,8 +389,8 @@ class ModelRunner {
       got.emplace_back((*kv)->key, (*kv)->value);
     }
     Rows want(model_.begin(), model_.end());
-    EXPECT_TRUE(got == want) << "after reopen without faults: got " << got.size()
-                             << " rows, want " << want.size();
+    EXPECT_TRUE(got == want) << "after reopen without faults: got " << got.size() << " rows, want "
+                             << want.size();
     (*it).reset();
     EXPECT_TRUE((*db)->Close().ok());
   }
@@ -440,8 +438,8 @@ void RunModel(bool compacting) {
   ModelRunner runner(seed, compacting);
   auto start = std::chrono::steady_clock::now();
   uint64_t ran = runner.Run(ops, deadline);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::steady_clock::now() - start)
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  start)
                 .count();
   std::printf("model_test: seed %llu: %llu ops run in %lld ms; %s\n",
               static_cast<unsigned long long>(seed), static_cast<unsigned long long>(ran),

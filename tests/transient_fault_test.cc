@@ -192,11 +192,12 @@ class TransientFaultTest : public ::testing::Test {
   }
   void Report(const FaultyStore& s, size_t acked) {
     RequestCounts rc = s.faults->counts();
-    std::printf("transient_fault_test: %zu writes acknowledged; %llu requests, %llu injected "
-                "errors, %llu lost replies\n",
-                acked, static_cast<unsigned long long>(rc.Total()),
-                static_cast<unsigned long long>(rc.injected_errors),
-                static_cast<unsigned long long>(rc.lost_replies));
+    std::printf(
+        "transient_fault_test: %zu writes acknowledged; %llu requests, %llu injected "
+        "errors, %llu lost replies\n",
+        acked, static_cast<unsigned long long>(rc.Total()),
+        static_cast<unsigned long long>(rc.injected_errors),
+        static_cast<unsigned long long>(rc.lost_replies));
     // The faults were real.
     EXPECT_GT(rc.injected_errors, 0u);
     EXPECT_GT(rc.lost_replies, 0u);
