@@ -337,6 +337,19 @@ Status DbImpl::Write(const WriteBatch& batch, const WriteOptions& options) {
 }
 
 void DbImpl::HandleWrite(WriteMsg& msg) {
+  bool over_limit;
+  {
+    std::lock_guard lock(mu_);
+    // Only when nothing is already waiting for the flusher (else it relieves the pressure).
+    over_limit = unflushed_bytes_ > settings_.max_unflushed_bytes && state_->imms.empty();
+  }
+  if (over_limit && memtable_bytes_ > 0) {
+    // The mutable memtable alone may hold the excess (max_unflushed_bytes < l0_sst_size_bytes):
+    // freeze it so the flusher can relieve the pressure instead of waiting forever.
+    FreezeMemtable();
+    if (settings_.wal_enabled) wal_flusher_->TrySend(FlushMsg{});
+    memtable_flusher_->TrySend(FlushMsg{});
+  }
   {
     // Backpressure: stall while too much is not yet in L0. Close() wakes us (kClosed).
     std::unique_lock lock(mu_);

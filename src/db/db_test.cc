@@ -452,6 +452,24 @@ TEST(DbTest, FencedByManifestDuringL0Flush) {
   EXPECT_EQ(MustGet(*b, "x"), "1");
 }
 
+TEST(DbTest, UnflushedLimitBelowMemtableSizeDoesNotDeadlock) {
+  Settings s = TestSettings();
+  s.l0_sst_size_bytes = 1 << 20;
+  s.max_unflushed_bytes = 1000;
+  s.l0_max_ssts = 1000;
+  auto db = MustOpen(NewMemoryObjectStore(), "db", s);
+  ASSERT_NE(db, nullptr);
+  WriteOptions no_wait;
+  no_wait.await_durable = false;
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(db->Put("k" + std::to_string(i), std::string(100, 'v'), no_wait).ok());
+  }
+  auto st = db->GetStatus();
+  ASSERT_TRUE(st.ok());
+  EXPECT_GT(st->l0_ssts, 0u);  // the pressure was relieved by L0 flushes
+  EXPECT_EQ(ScanAll(*db).size(), 100u);
+}
+
 TEST(DbTest, StalledWriterGetsClosedOnClose) {
   Settings s = TestSettings();
   s.l0_sst_size_bytes = 1024;
