@@ -347,6 +347,10 @@ Status Compactor::Commit(const CompactionSpec& spec, const CompactionJobResult& 
     return Status::OK();
   };
 
+  // Start from the current version: the cached one may be as old as the job, and a version
+  // that old may have been deleted by the GC (min_age) — re-creating it would fork history.
+  RETURN_IF_ERROR(manifest_->Refresh());
+
   // 1. A checkpoint of the state that still lists the inputs (spec §8, §9.7).
   Status updated = manifest_->Update([&](format::Manifest& m) -> Status {
     RETURN_IF_ERROR(check_sources(m));

@@ -90,6 +90,13 @@ Result<GcStats> GarbageCollector::RunSweeps(const bool (&which)[kSweepCount]) {
   stats.runs = 1;
   manifest::ManifestStore ms(store_, db_path_);
   manifest::CompactionsStore cs(store_, db_path_);
+  // Order matters: `.compactions` is read BEFORE the manifest. An output SST missing from the
+  // manifest read below belongs either to a compaction listed here (its ULID is newer than that
+  // compaction's id, so above the watermark), or to one submitted later (newer still), or to a
+  // compaction committed before this read — then the manifest read below lists it or pins it
+  // with the compactor's checkpoint. Reading the manifest first would let a compaction commit
+  // and leave the list in between, and its live outputs would look like old orphans.
+  ASSIGN_OR_RETURN(auto compactions, cs.ReadLatest());
   ASSIGN_OR_RETURN(auto latest_opt, ms.ReadLatest());
   if (!latest_opt) return stats;  // no database (yet)
   const uint64_t latest_id = latest_opt->id;
@@ -159,7 +166,6 @@ Result<GcStats> GarbageCollector::RunSweeps(const bool (&which)[kSweepCount]) {
     for (const auto& [mid, m] : pinned) AddReferences(m, &referenced);
     // Low-watermark (spec §9.8); 0 (the epoch) whenever an input is missing.
     int64_t watermark = now_ms - options_.compacted_options->min_age.count();
-    ASSIGN_OR_RETURN(auto compactions, cs.ReadLatest());
     if (!compactions || compactions->compactions.recent_compactions.empty()) {
       watermark = 0;
     } else {
@@ -183,6 +189,10 @@ Result<GcStats> GarbageCollector::RunSweeps(const bool (&which)[kSweepCount]) {
         auto id = manifest::ParseCompactedSstId(obj.key);
         if (!id || referenced.count(*id) > 0) continue;
         if (static_cast<int64_t>(id->TimestampMillis()) >= watermark) continue;
+        spdlog::debug(
+            "garbage collector {}: deleting {} (ULID time {} < watermark {}, latest "
+            "manifest {})",
+            db_path_, obj.key, id->TimestampMillis(), watermark, latest_id);
         RETURN_IF_ERROR(store_->Delete(obj.key));
         ++stats.compacted_deleted;
       }

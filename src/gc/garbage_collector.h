@@ -12,7 +12,8 @@
 //               min(now − min_age, the oldest compaction id in the latest `.compactions`, the
 //               newest L0 ULID in the latest manifest — else l0_last_compacted's). When one of
 //               those is missing the watermark is the Unix epoch: nothing is deleted. This is
-//               what keeps an uploaded-but-unpublished L0 or compaction output alive.
+//               what keeps an uploaded-but-unpublished L0 or compaction output alive; it
+//               relies on reading `.compactions` before the manifest (see the .cc).
 //   .compactions every version but the latest, last-modified older than min_age.
 // A reader in progress is protected by its own checkpoint or by min_age, and the compactor
 // writes a 900-s checkpoint of the pre-compaction state before every commit.

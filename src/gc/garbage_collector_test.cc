@@ -246,14 +246,20 @@ TEST(GcReaderSafetyTest, ReaderNeverMeetsAMissingObject) {
       compactor::Compactor::Open(store, "db", copts, compactor::OutputSettings{}, nullptr, 4);
   ASSERT_TRUE(compactor.ok());
   ASSERT_TRUE((*compactor)->Start().ok());
-  auto gc = GarbageCollector::Open(
-      store, "db", AllSweeps(std::chrono::milliseconds(0), std::chrono::milliseconds(3)), nullptr);
+  // min_age 0 everywhere except manifests: a manifest version must outlive the longest gap
+  // between a party's read of the latest version and its create-if-absent of the next one, or a
+  // deleted version could be created again (SlateDB's default is 300 s; 20 ms is plenty here).
+  GarbageCollectorOptions gc_opts =
+      AllSweeps(std::chrono::milliseconds(0), std::chrono::milliseconds(3));
+  gc_opts.manifest_options->min_age = std::chrono::milliseconds(20);
+  auto gc = GarbageCollector::Open(store, "db", gc_opts, nullptr);
   ASSERT_TRUE(gc.ok());
   ASSERT_TRUE((*gc)->Start().ok());
 
   std::atomic<bool> done{false};
   std::atomic<uint64_t> scans{0};
-  std::string first_error;
+  std::atomic<bool> failed{false};
+  std::string first_error;  // written by the reader before `failed`, read after join
   std::thread reader([&] {
     manifest::ManifestStore ms(store, "db");
     while (!done.load()) {
@@ -265,25 +271,28 @@ TEST(GcReaderSafetyTest, ReaderNeverMeetsAMissingObject) {
       }
       if (!st.ok()) {
         first_error = st.ToString();
+        if (latest.ok() && *latest) {
+          first_error += " (reading manifest " + std::to_string((*latest)->id) + ")";
+        }
+        failed.store(true);
         return;
       }
       scans.fetch_add(1);
     }
   });
   util::Random rng(99);
-  for (int i = 0; i < 40 && first_error.empty(); ++i) {
+  for (int i = 0; i < 40 && !failed.load(); ++i) {
     std::vector<std::pair<std::string, std::optional<std::string>>> kvs;
     for (int j = 0; j < 30; ++j) {
       kvs.push_back({"k" + std::to_string(rng.Uniform(300)), "v" + std::to_string(i)});
     }
     ASSERT_TRUE(db.AddL0(kvs).ok());
-    std::this_thread::sleep_for(std::chrono::milliseconds(3));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   // Let the reader overlap a few more compactions and sweeps.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   uint64_t target = scans.load() + 20;
-  while (scans.load() < target && first_error.empty() &&
-         std::chrono::steady_clock::now() < deadline) {
+  while (scans.load() < target && !failed.load() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   done.store(true);
