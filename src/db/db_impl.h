@@ -1,7 +1,7 @@
 // db/db_impl.h — DbImpl, the writer engine behind slatedb::Db (spec §9.3–9.6, DESIGN.md §4).
 //
-// Actors (each a util::BackgroundTask with one thread, started in this order, stopped in
-// reverse by Close()):
+// Actors (each a util::BackgroundTask with one thread; the compactor first, then the three
+// tasks in this order; Close() stops them in reverse):
 //   WriteTask        orders writes: assigns one seq per batch, stamps create_ts (forced monotonic)
 //                    and expire_ts, appends rows to the WAL buffer and the memtable, freezes the
 //                    memtable when it reaches l0_sst_size_bytes, stalls (backpressure) while
@@ -13,11 +13,14 @@
 //   MemtableFlusher  writes frozen memtables, oldest first, as L0 SSTs, then publishes each in the
 //                    manifest (fenceable update loop); refreshes the manifest every
 //                    manifest_poll_interval (fencing detection, compactor's changes). While L0
-//                    holds l0_max_ssts SSTs it waits for an external compactor to drain L0 (there
-//                    is no embedded compactor yet; writers then stall on max_unflushed_bytes).
+//                    holds l0_max_ssts SSTs it waits for the compactor (embedded or external) to
+//                    drain L0; meanwhile writers stall on max_unflushed_bytes.
 //   Compactor        (optional, settings.compactor_options) the embedded compactor of
-//                    src/compactor: started after the writer is open, notified after each L0
-//                    publish and while L0 is full, stopped by Close() after the memtable flusher.
+//                    src/compactor: started right after recovery (§9.3 step 5), notified after
+//                    each L0 publish and while L0 is full, stopped by Close() after the memtable
+//                    flusher.
+// Manifest writes apply their change to the latest stored version (CAS loop), so what a
+// compactor wrote (compacted runs, checkpoints, l0_last_compacted, truncated l0) is preserved.
 // GC seam: Close() has a marked step where an embedded garbage collector would stop.
 //
 // Locking: mu_ guards the published DbState, the latched error, closing flags, WAL spans and the
