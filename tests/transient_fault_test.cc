@@ -274,13 +274,13 @@ TEST_F(TransientFaultTest, AcksHoldAfterTakeoverWithoutClose) {
 
 // ENGINE BUG (found by OutageLongerThanRetryBudget; reported to the engine owner): when a WAL
 // upload lands but its reply is lost on the last attempt the retry budget allows, the Db gets
-// kUnavailable, keeps the batch (src/db/db_impl.cc FlushWalNow: wal_buffer_.Restore) and later
-// re-uploads the SAME WAL id with a new PutIfAbsent. That meets its own object, AlreadyExists,
-// and FlushWalNow (db_impl.cc:450) latches Closed(fenced) "detected newer DB client" although no
-// other writer exists: the writer fences itself and every later call fails. Expected: an
-// AlreadyExists for an id this writer already tried should be checked (e.g. the object's
-// bytes equal the batch, or the manifest's writer_epoch is still ours) before declaring
-// fencing. Minimal repro: no retries (max_attempts 1), every write's reply lost once.
+// kUnavailable, keeps the batch (src/db/db_impl.cc, FlushWalNow: wal_buffer_.Restore) and
+// later re-uploads the SAME WAL id with a new PutIfAbsent. That meets its own object,
+// AlreadyExists, and FlushWalNow (db_impl.cc:450-454 at 64e310d) latches Closed(fenced)
+// "detected newer DB client" although no other writer exists: the writer fences itself and
+// every later call fails. Expected: an AlreadyExists for an id this writer already tried should
+// be checked (e.g. the object's bytes equal the batch, or the manifest's writer_epoch is still
+// ours) before declaring fencing. Minimal repro: no retries (max_attempts 1), one lost reply.
 // Disabled until the engine is fixed; run with --gtest_also_run_disabled_tests.
 TEST_F(TransientFaultTest, DISABLED_LostReplyOnLastAttemptIsNotFencing) {
   auto memory = NewMemoryObjectStore();
