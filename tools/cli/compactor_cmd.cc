@@ -44,6 +44,10 @@ CompactorCommands::CompactorCommands(CLI::App& app) {
   compactor_ = app.add_subcommand("compactor", "run a standalone compactor until SIGTERM/SIGINT");
   gc_ = app.add_subcommand("gc", "run the garbage collector until SIGTERM/SIGINT");
   gc_->add_flag("--once", gc_once_, "one pass over every directory, then exit");
+  // Take SIGTERM / SIGINT synchronously from the moment the subcommand is recognised, so a
+  // signal that arrives while settings and the store are being opened still stops us cleanly.
+  compactor_->preparse_callback([](size_t) { BlockStopSignals(); });
+  gc_->preparse_callback([](size_t) { BlockStopSignals(); });
 }
 
 bool CompactorCommands::parsed() const { return compactor_->parsed() || gc_->parsed(); }
