@@ -180,7 +180,18 @@ std::string PeerCli() {
   return EnvOr("SLATEDB_PEER", EnvOr("SLATEDB_SOURCE_DIR", ".") + "/../shared/peer/slatedb-peer");
 }
 std::string OurCli() {
-  return EnvOr("SLATEDB_CLI", EnvOr("SLATEDB_BINARY_DIR", ".") + "/tools/cli/slatedb");
+  if (const char* cli = std::getenv("SLATEDB_CLI"); cli != nullptr && *cli != '\0') return cli;
+  if (const char* bin = std::getenv("SLATEDB_BINARY_DIR"); bin != nullptr && *bin != '\0') {
+    return std::string(bin) + "/tools/cli/slatedb";
+  }
+  // Under plain ctest: walk up from this test binary to the build tree that holds the CLI.
+  std::error_code ec;
+  auto dir = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
+  for (; !ec && !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
+    auto candidate = dir / "tools" / "cli" / "slatedb";
+    if (std::filesystem::exists(candidate, ec)) return candidate.string();
+  }
+  return "./tools/cli/slatedb";
 }
 
 bool CopyTree(const std::string& from, const std::string& to) {
