@@ -150,6 +150,22 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
       return cst.WithContext("starting the embedded compactor");
     }
   }
+  // The embedded garbage collector (spec §9.8), after the compactor; stopped before it. It uses
+  // our injected clock for min_age; it draws no randomness, so there is no seed to pass.
+  if (db->settings_.garbage_collector_options) {
+    auto collector = gc::GarbageCollector::Open(
+        db->store_, db->path_, *db->settings_.garbage_collector_options, db->clock_);
+    Status gst = collector.ok() ? Status::OK() : collector.status();
+    if (gst.ok()) {
+      std::lock_guard glock(db->gc_mu_);
+      db->gc_ = std::move(collector).value();
+      gst = db->gc_->Start();
+    }
+    if (!gst.ok()) {
+      db->Close().PermitUnchecked();
+      return gst.WithContext("starting the embedded garbage collector");
+    }
+  }
   db->write_task_ = std::make_unique<WriteTask>(db.get());
   db->write_task_->Start();
   db->wal_flusher_ = std::make_unique<WalFlusher>(
@@ -288,13 +304,26 @@ Status DbImpl::CheckOpen() const {
 Status DbImpl::CheckWritable() const { return CheckOpen(); }
 
 void DbImpl::Latch(const Status& status) {
-  std::lock_guard lock(mu_);
-  if (fatal_.ok()) {
-    fatal_ = status;
-    has_fatal_.store(true, std::memory_order_release);
-    spdlog::error("slatedb: {} is now unusable: {}", path_, status.ToString());
+  {
+    std::lock_guard lock(mu_);
+    if (fatal_.ok()) {
+      fatal_ = status;
+      has_fatal_.store(true, std::memory_order_release);
+      spdlog::error("slatedb: {} is now unusable: {}", path_, status.ToString());
+    }
+    cv_.notify_all();
   }
-  cv_.notify_all();
+  // An unusable (e.g. fenced) writer stops collecting garbage; the GC would only delete by the
+  // §9.8 rules anyway, but the database now belongs to a newer writer and its collector.
+  StopGc();
+}
+
+void DbImpl::StopGc() {
+  std::lock_guard glock(gc_mu_);
+  if (gc_) {
+    Status st = gc_->Stop();
+    if (!st.ok()) spdlog::warn("slatedb: garbage collector stopped with: {}", st.ToString());
+  }
 }
 
 uint64_t DbImpl::ReadSeq(const ReadOptions& options) const {
@@ -676,8 +705,12 @@ Status DbImpl::Close() {
     cv_.notify_all();
   }
   if (memtable_flusher_) memtable_flusher_->Stop();
-  // 4. The embedded compactor (finishes or cancels running jobs, commits finished ones); an
-  //    embedded garbage collector would stop here too (none yet).
+  // 4. The embedded garbage collector, then the embedded compactor (reverse start order). The
+  //    GC stops first: it deletes only by rules that hold whatever runs, but stopping it before
+  //    the compactor means no sweep overlaps the compactor's final commits/cancellations and no
+  //    GC thread outlives the compactor. GC errors are logged, never returned (background GC
+  //    errors are retried; Close is about the data).
+  StopGc();
   if (compactor_) {
     Status st = compactor_->Stop();
     if (!st.ok()) {

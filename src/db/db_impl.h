@@ -19,9 +19,19 @@
 //                    src/compactor: started right after recovery (§9.3 step 5), notified after
 //                    each L0 publish and while L0 is full, stopped by Close() after the memtable
 //                    flusher.
+//   GarbageCollector (optional, settings.garbage_collector_options; SlateDB's default is on)
+//                    the collector of src/gc in background mode: started right after the
+//                    compactor, stopped by Close() right before the compactor (reverse start
+//                    order). The GC depends on no in-process state of this writer (it reads the
+//                    store and deletes only by the §9.8 rules, which protect our unpublished L0s
+//                    and WAL SSTs by id/ULID order and min_age, and the compactor's outputs via
+//                    `.compactions`), so it may run while the actors run; it is stopped before the
+//                    compactor so that no sweep races the compactor's final commits and so that
+//                    no GC thread exists once the last writer-side actor is gone. It is also
+//                    stopped as soon as a fatal error (e.g. fenced) is latched: a fenced writer
+//                    no longer collects (a newer writer's GC does).
 // Manifest writes apply their change to the latest stored version (CAS loop), so what a
 // compactor wrote (compacted runs, checkpoints, l0_last_compacted, truncated l0) is preserved.
-// GC seam: Close() has a marked step where an embedded garbage collector would stop.
 //
 // Locking: mu_ guards the published DbState, the latched error, closing flags, WAL spans and the
 // backpressure counters. No object-store I/O runs under mu_.
@@ -44,6 +54,7 @@
 #include "db/read_path.h"
 #include "db/write_rows.h"
 #include "format/ulid.h"
+#include "gc/garbage_collector.h"
 #include "manifest/stored_manifest.h"
 #include "slatedb/db.h"
 #include "util/background_task.h"
@@ -115,6 +126,9 @@ class DbImpl final : public Db {
   Status CheckOpen() const;
   Status CheckWritable() const;  // CheckOpen + not closing
   void Latch(const Status& status);
+  // Stops the embedded GC (any thread; idempotent; serialized by gc_mu_). Must not be called
+  // with mu_ held (it joins the GC thread).
+  void StopGc();
   std::shared_ptr<const DbState> state() const;
   uint64_t ReadSeq(const ReadOptions& options) const;
 
@@ -170,6 +184,10 @@ class DbImpl final : public Db {
   std::unique_ptr<WalFlusher> wal_flusher_;
   std::unique_ptr<MemtableFlusher> memtable_flusher_;
   std::unique_ptr<compactor::Compactor> compactor_;
+  // Set in Open before the actors start, never reset before destruction; Stop() calls are
+  // serialized by gc_mu_ (GarbageCollector::Stop must not run concurrently with itself).
+  std::unique_ptr<gc::GarbageCollector> gc_;
+  std::mutex gc_mu_;
 };
 
 }  // namespace slatedb::db
