@@ -1,7 +1,8 @@
 // db/db_impl.h — DbImpl, the writer engine behind slatedb::Db (spec §9.3–9.6, DESIGN.md §4).
 //
-// Actors (each a util::BackgroundTask with one thread; the compactor first, then the three
-// tasks in this order; Close() stops them in reverse):
+// Actors (each with one thread; started: compactor, GC, then the three util::BackgroundTasks in
+// this order; Close() stops: write task, (final WAL flush), memtable flusher, GC, compactor, WAL
+// flusher):
 //   WriteTask        orders writes: assigns one seq per batch, stamps create_ts (forced monotonic)
 //                    and expire_ts, appends rows to the WAL buffer and the memtable, freezes the
 //                    memtable when it reaches l0_sst_size_bytes, stalls (backpressure) while
