@@ -272,17 +272,12 @@ TEST_F(TransientFaultTest, AcksHoldAfterTakeoverWithoutClose) {
   EXPECT_TRUE(next->Close().ok());
 }
 
-// ENGINE BUG (found by OutageLongerThanRetryBudget; reported to the engine owner): when a WAL
-// upload lands but its reply is lost on the last attempt the retry budget allows, the Db gets
-// kUnavailable, keeps the batch (src/db/db_impl.cc, FlushWalNow: wal_buffer_.Restore) and
-// later re-uploads the SAME WAL id with a new PutIfAbsent. That meets its own object,
-// AlreadyExists, and FlushWalNow (db_impl.cc:450-454 at 64e310d) latches Closed(fenced)
-// "detected newer DB client" although no other writer exists: the writer fences itself and
-// every later call fails. Expected: an AlreadyExists for an id this writer already tried should
-// be checked (e.g. the object's bytes equal the batch, or the manifest's writer_epoch is still
-// ours) before declaring fencing. Minimal repro: no retries (max_attempts 1), one lost reply.
-// Disabled until the engine is fixed; run with --gtest_also_run_disabled_tests.
-TEST_F(TransientFaultTest, DISABLED_LostReplyOnLastAttemptIsNotFencing) {
+// Regression (found by OutageLongerThanRetryBudget): a WAL upload lands but its reply is lost on
+// the last attempt the retry budget allows; the Db restores the batch and re-uploads the same WAL
+// id, meeting its own object. That must not be taken for fencing by a newer writer (fixed in
+// DbImpl::FlushWalNow: an existing object holding a prefix of the batch is our own upload).
+// Minimal repro: no retries (max_attempts 1), one lost reply.
+TEST_F(TransientFaultTest, LostReplyOnLastAttemptIsNotFencing) {
   auto memory = NewMemoryObjectStore();
   auto faults = NewFaultInjectingObjectStore(memory, FaultOptions{});
   RetryOptions ro;
@@ -551,12 +546,10 @@ TEST_F(TransientFaultTest, OutageLongerThanRetryBudget) {
       "after the outage; close: %s\n",
       ok_writes.load(), failed_writes.load(), ok_after_outage.load(), close.ToString().c_str());
   EXPECT_GT(ok_writes.load(), 0);
-  // Progress after the outage. A writer that fenced itself (the bug pinned by
-  // DISABLED_LostReplyOnLastAttemptIsNotFencing, ~1 run in 5 here) cannot make any; once that
-  // is fixed this should hold unconditionally.
-  if (!close.IsFenced()) {
-    EXPECT_GT(ok_after_outage.load(), 0) << "the writer did not recover after the outage";
-  }
+  // Progress after the outage: the writer recovers (it must never take its own lost-reply
+  // upload for a fence; see LostReplyOnLastAttemptIsNotFencing).
+  EXPECT_FALSE(close.IsFenced()) << close.ToString();
+  EXPECT_GT(ok_after_outage.load(), 0) << "the writer did not recover after the outage";
   db.reset();
   auto clean = MustOpen(s.memory, seed_ + 1);
   ASSERT_NE(clean, nullptr);

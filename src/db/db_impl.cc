@@ -477,10 +477,40 @@ Status DbImpl::FlushWalNow() {
   const uint64_t id = next_wal_id_.load();
   Status st = wal_store_.Write(id, batch.rows);
   if (st.IsAlreadyExists()) {
-    Status fenced =
-        Status::Fenced("detected newer DB client: " + wal_store_.ObjectKey(id) + " already exists");
-    Latch(fenced);
-    return fenced;
+    // Either a newer writer took this id (its fence, or its WAL SST), or an earlier attempt of
+    // ours landed although its reply was lost (retries exhausted, batch restored, retried now
+    // with possibly more rows). Ours if the object holds a non-empty prefix of this batch:
+    // another writer's rows never equal ours (different epochs write different seqs/timestamps)
+    // and a fence has no rows.
+    auto existing = wal_store_.Read(id);
+    const bool ours = existing.ok() && !existing->empty() &&
+                      existing->size() <= batch.rows.size() &&
+                      std::equal(existing->begin(), existing->end(), batch.rows.begin());
+    if (!ours) {
+      if (!existing.ok() && existing.status().IsUnavailable()) {
+        wal_buffer_.Restore(std::move(batch));  // cannot tell yet; retry on the next flush
+        return existing.status().WithContext("checking " + wal_store_.ObjectKey(id));
+      }
+      Status fenced = Status::Fenced("detected newer DB client: " + wal_store_.ObjectKey(id) +
+                                     " already exists");
+      Latch(fenced);
+      return fenced;
+    }
+    // Our earlier upload landed: rows [0, n) are durable at `id`; the rest go to the next id.
+    const size_t n = existing->size();
+    const uint64_t landed_max_seq = (*existing)[n - 1].seq;
+    if (n < batch.rows.size()) {
+      wal::WalBuffer::Batch rest;
+      rest.rows.assign(std::make_move_iterator(batch.rows.begin() + static_cast<ptrdiff_t>(n)),
+                       std::make_move_iterator(batch.rows.end()));
+      for (const auto& row : rest.rows) {
+        rest.bytes += row.EstimatedSize();
+        rest.max_seq = std::max(rest.max_seq, row.seq);
+      }
+      wal_buffer_.Restore(std::move(rest));
+    }
+    batch.max_seq = landed_max_seq;
+    st = Status::OK();
   }
   if (!st.ok()) {
     wal_buffer_.Restore(std::move(batch));
