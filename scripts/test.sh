@@ -1,12 +1,24 @@
 #!/usr/bin/env bash
 # Builds what is missing, starts the servers the tests need (moto_server on free loopback
 # ports), runs the whole suite with ctest, and stops what it started even on failure.
+#
+# Stages (the default run, as CI does it, runs all of them):
+#   1. the whole suite on the release preset (unit, S3 on moto, peer compatibility, corruption,
+#      reliability: model test, crash loop, fencing, transient faults, compactor/GC shutdown);
+#   2. every libFuzzer target for SLATEDB_FUZZ_SECONDS (default 30) each   (scripts/fuzz.sh);
+#   3. a representative subset under ASan+UBSan and under TSan (see SANITIZER_* below).
+# SLATEDB_QUICK=1 runs stage 1 only. Long variants: SLATEDB_CRASH_CYCLES, SLATEDB_MODEL_OPS,
+# SLATEDB_SHUTDOWN_MOMENTS (see the tests).
 # Usage: ./scripts/test.sh [--preset release|debug|asan|tsan] [extra ctest args]
+#   (with --preset or extra ctest args only stage 1 runs, on that preset)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 PRESET=release
-if [[ ${1:-} == --preset ]]; then PRESET=$2; shift 2; fi
+STAGES=all
+if [[ ${1:-} == --preset ]]; then PRESET=$2; shift 2; STAGES=suite; fi
+[[ $# -gt 0 ]] && STAGES=suite
+[[ ${SLATEDB_QUICK:-0} == 1 ]] && STAGES=suite
 
 [[ -f build/$PRESET/build.ninja ]] || cmake --preset "$PRESET"
 cmake --build --preset "$PRESET"
@@ -48,5 +60,36 @@ export SLATEDB_PEER="$ROOT/../shared/peer/slatedb-peer"
 export SLATEDB_FIXTURES="$ROOT/../shared/peer/fixtures-0.12.1"
 export SLATEDB_CLI="$ROOT/build/$PRESET/tools/cli/slatedb"
 
-cd "build/$PRESET"
-ctest --output-on-failure -j2 --timeout 900 "$@"
+echo "== stage 1: test suite ($PRESET)"
+(cd "build/$PRESET" && ctest --output-on-failure -j2 --timeout 900 "$@")
+[[ $STAGES == all ]] || exit 0
+
+echo "== stage 2: fuzzers (${SLATEDB_FUZZ_SECONDS:-30} s each)"
+./scripts/fuzz.sh --seconds "${SLATEDB_FUZZ_SECONDS:-30}"
+
+# Stage 3: sanitizers on a representative subset (the whole suite under both would not fit CI's
+# time on 2 cores): every unit test of the engine layers, the model test and the transient-fault
+# test; not the S3 conformance suite (moto-bound), the peer compatibility tests (the peer is not
+# instrumented), nor the process-level crash/fencing loops (they exercise the same code as the
+# model test, through the CLI).
+ASAN_TARGETS=(util_test object_store_test object_store_conformance_test format_sst_test
+  format_block_test format_bloom_test format_compression_test format_manifest_codec_test
+  table_test memtable_test config_test manifest_store_test wal_wal_test db_db_test db_fixtures_test
+  db_db_gc_test compactor_test gc_test model_test transient_fault_test)
+TSAN_TARGETS=(util_test memtable_test table_test wal_wal_test manifest_store_test db_db_test
+  db_db_gc_test compactor_test gc_test model_test transient_fault_test)
+SANITIZER_EXCLUDE_LABELS='compat|s3|corruption'
+for preset in asan tsan; do
+  echo "== stage 3: $preset"
+  [[ -f build/$preset/build.ninja ]] || cmake --preset "$preset" >/dev/null
+  targets=()
+  if [[ $preset == asan ]]; then wanted=("${ASAN_TARGETS[@]}"); else wanted=("${TSAN_TARGETS[@]}"); fi
+  for t in "${wanted[@]}"; do
+    ninja -C "build/$preset" -t targets all 2>/dev/null | grep -q "^$t:" && targets+=("$t")
+  done
+  cmake --build "build/$preset" --target "${targets[@]}"
+  # gtest_discover_tests registers a binary's tests only once it is built, so ctest here runs
+  # exactly the tests of the targets built above.
+  (cd "build/$preset" && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+     ctest --output-on-failure -j2 --timeout 900 -LE "$SANITIZER_EXCLUDE_LABELS")
+done
