@@ -2,8 +2,11 @@
 #include "compactor/executor.h"
 
 #include <iterator>
+#include <optional>
+#include <string>
 #include <utility>
 
+#include "format/block.h"
 #include "format/sst.h"
 #include "manifest/paths.h"
 #include "table/iterator.h"
@@ -29,7 +32,8 @@ bool InRange(const format::BytesRange& range, std::string_view key) {
 }
 
 // Forward-only scan of a list of key-ordered, non-overlapping SSTs (one L0 SST or one sorted
-// run), reading data blocks in chunks of about `chunk_bytes` per ranged GET.
+// run), reading data blocks in chunks of about `chunk_bytes` per ranged GET. Rows are decoded
+// one at a time into reused buffers (no per-row allocation); row() stays valid until Next().
 class SequentialScan final : public table::RowIterator {
  public:
   SequentialScan(std::shared_ptr<ObjectStore> store, std::string db_path,
@@ -42,27 +46,48 @@ class SequentialScan final : public table::RowIterator {
   Status SeekToFirst() override {
     sst_ = 0;
     reader_.reset();
-    rows_.clear();
-    pos_ = 0;
+    iter_.reset();
+    chunk_.clear();
+    valid_ = false;
     return Fill();
   }
   Status Seek(std::string_view) override {
     return Status::Internal("SequentialScan supports SeekToFirst only");
   }
-  bool Valid() const override { return pos_ < rows_.size(); }
+  bool Valid() const override { return valid_; }
   Status Next() override {
-    ++pos_;
+    if (!valid_) return Status::OK();
+    Status st = iter_->Next();
+    if (!st.ok()) {
+      valid_ = false;
+      return st;
+    }
     return Fill();
   }
-  const RowEntry& row() const override { return rows_[pos_]; }
+  const RowEntry& row() const override { return iter_->row(); }
   table::Direction direction() const override { return table::Direction::kForward; }
 
  private:
-  // Ensures pos_ is on a row, loading the next chunk / SST as needed, or that the scan is done.
+  // Ensures the scan is on a visible row, opening the next block / chunk / SST as needed, or
+  // that the scan is done.
   Status Fill() {
-    while (pos_ >= rows_.size()) {
-      rows_.clear();
-      pos_ = 0;
+    valid_ = false;
+    while (true) {
+      if (iter_ && iter_->Valid()) {
+        const auto& range = ssts_[sst_].visible_range;
+        // Rows outside an SST's visible range do not exist for this database.
+        if (!range || InRange(*range, iter_->row().key)) {
+          valid_ = true;
+          return Status::OK();
+        }
+        RETURN_IF_ERROR(iter_->Next());
+        continue;
+      }
+      iter_.reset();
+      if (reader_ != nullptr && block_ < chunk_end_block_) {
+        RETURN_IF_ERROR(OpenBlock());
+        continue;
+      }
       if (reader_ != nullptr && next_block_ < num_blocks_) {
         RETURN_IF_ERROR(LoadChunk());
         continue;
@@ -79,10 +104,11 @@ class SequentialScan final : public table::RowIterator {
       ASSIGN_OR_RETURN(index_, reader_->Index());
       num_blocks_ = index_->blocks.size();
       next_block_ = 0;
+      block_ = chunk_end_block_ = 0;
     }
-    return Status::OK();
   }
 
+  // Reads the next run of blocks (about chunk_bytes_) in one ranged GET.
   Status LoadChunk() {
     const auto& info = reader_->info();
     uint64_t start = 0, end = 0;
@@ -96,33 +122,35 @@ class SequentialScan final : public table::RowIterator {
       ++last;
       chunk_end = e;
     }
+    chunk_.clear();
     auto bytes = store_->GetRange(reader_->object_key(), start, chunk_end - start);
     if (!bytes.ok()) return bytes.status().WithContext(reader_->object_key());
     if (bytes->size() != chunk_end - start) {
       return Status::Data(reader_->object_key() + ": short read of data blocks");
     }
-    for (size_t b = next_block_; b <= last; ++b) {
-      uint64_t s = 0, e = 0;
-      RETURN_IF_ERROR(format::BlockRange(*index_, info, b, &s, &e));
-      std::string_view section(bytes->data() + (s - start), e - s);
-      auto block = format::DecodeBlock(section, info.compression, reader_->format_version());
-      if (!block.ok()) {
-        return block.status().WithContext(reader_->object_key() + ": block #" + std::to_string(b));
-      }
-      ASSIGN_OR_RETURN(auto decoded, (*block)->DecodeAll());
-      if (const auto& range = ssts_[sst_].visible_range) {
-        // Rows outside an SST's visible range do not exist for this database.
-        std::erase_if(decoded, [&](const RowEntry& r) { return !InRange(*range, r.key); });
-      }
-      if (rows_.empty()) {
-        rows_ = std::move(decoded);
-      } else {
-        rows_.insert(rows_.end(), std::make_move_iterator(decoded.begin()),
-                     std::make_move_iterator(decoded.end()));
-      }
-    }
+    chunk_ = std::move(*bytes);
+    chunk_start_ = start;
+    block_ = next_block_;
+    chunk_end_block_ = last + 1;
     next_block_ = last + 1;
     return Status::OK();
+  }
+
+  // Verifies, decompresses and parses block block_ of the current chunk; positions iter_ on
+  // its first row.
+  Status OpenBlock() {
+    const auto& info = reader_->info();
+    uint64_t s = 0, e = 0;
+    RETURN_IF_ERROR(format::BlockRange(*index_, info, block_, &s, &e));
+    std::string_view section(chunk_.data() + (s - chunk_start_), e - s);
+    auto block = format::DecodeBlock(section, info.compression, reader_->format_version());
+    if (!block.ok()) {
+      return block.status().WithContext(reader_->object_key() + ": block #" +
+                                        std::to_string(block_));
+    }
+    ++block_;
+    iter_.emplace(std::move(*block));
+    return iter_->SeekToFirst();
   }
 
   std::shared_ptr<ObjectStore> store_;
@@ -133,9 +161,13 @@ class SequentialScan final : public table::RowIterator {
   std::shared_ptr<table::SstReader> reader_;
   std::shared_ptr<const format::SstIndex> index_;
   size_t num_blocks_ = 0;
-  size_t next_block_ = 0;
-  std::vector<RowEntry> rows_;
-  size_t pos_ = 0;
+  size_t next_block_ = 0;     // first block not yet read from the store
+  std::string chunk_;         // bytes of blocks [chunk block start, chunk_end_block_)
+  uint64_t chunk_start_ = 0;  // file offset of chunk_[0]
+  size_t block_ = 0;          // next block of the chunk to open
+  size_t chunk_end_block_ = 0;
+  std::optional<format::BlockIterator> iter_;
+  bool valid_ = false;
 };
 
 // Builds and uploads output SSTs.

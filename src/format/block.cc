@@ -2,6 +2,7 @@
 #include "format/block.h"
 
 #include <string>
+#include <utility>
 
 #include "format/row_codec.h"
 #include "util/coding.h"
@@ -25,15 +26,20 @@ bool BlockBuilder::TryAdd(const RowEntry& row) {
 }
 
 std::string BlockBuilder::Finish() {
-  std::string out = std::move(data_);
-  for (uint16_t r : restarts_) util::PutU16BE(&out, r);
-  util::PutU16BE(&out, static_cast<uint16_t>(restarts_.size()));
+  std::string out;
+  FinishInto(&out);
+  return out;
+}
+
+void BlockBuilder::FinishInto(std::string* out) {
+  for (uint16_t r : restarts_) util::PutU16BE(&data_, r);
+  util::PutU16BE(&data_, static_cast<uint16_t>(restarts_.size()));
+  out->swap(data_);
   data_.clear();
   restarts_.clear();
   num_rows_ = 0;
   first_key_.clear();
   last_key_.clear();
-  return out;
 }
 
 Result<std::shared_ptr<const Block>> Block::Parse(std::string data, uint16_t version) {
@@ -131,14 +137,14 @@ Status BlockIterator::ReadAt(size_t offset, std::string_view prev_key) {
     valid_ = false;
     return Status::OK();
   }
-  // `prev_key` may alias row_.key; decode into a fresh entry.
-  RowEntry next_row;
-  Status st = block_->DecodeAt(offset, prev_key, &next_row, &next_offset_);
+  // `prev_key` may alias row_.key; decode into the scratch entry, then swap (both keep their
+  // buffers, so steady-state iteration allocates nothing).
+  Status st = block_->DecodeAt(offset, prev_key, &scratch_, &next_offset_);
   if (!st.ok()) {
     valid_ = false;
     return st;
   }
-  row_ = std::move(next_row);
+  std::swap(row_, scratch_);
   valid_ = true;
   return Status::OK();
 }

@@ -41,6 +41,9 @@ class BlockBuilder {
   const std::string& last_key() const { return last_key_; }
   // Returns the encoded block and resets the builder.
   std::string Finish();
+  // Same, but swaps the encoded block into `*out`; the builder keeps `*out`'s old buffer
+  // (cleared) for the next block, so a caller reusing `out` allocates nothing per block.
+  void FinishInto(std::string* out);
 
  private:
   size_t block_size_;
@@ -96,6 +99,7 @@ class BlockIterator {
 
   std::shared_ptr<const Block> block_;
   RowEntry row_;
+  RowEntry scratch_;  // decode target, swapped with row_
   size_t next_offset_ = 0;
   bool valid_ = false;
 };

@@ -41,12 +41,16 @@ inline uint64_t LoadU64LE(const unsigned char* p) {
 // Probe positions per §3.6 step 4; calls fn(bit) for each probe.
 template <typename Fn>
 void ForEachProbe(uint64_t h, uint16_t num_probes, uint64_t nbits, Fn fn) {
+  // Same arithmetic as `(d + i) % nbits` and `(x + d) % nbits` with x, d < nbits, without a
+  // 64-bit division per probe.
   uint64_t x = (h & 0xFFFFFFFFu) % nbits;
   uint64_t d = (h >> 32) % nbits;
   for (uint32_t i = 0; i < num_probes; ++i) {
-    d = (d + i) % nbits;
+    d += i;
+    if (d >= nbits) d %= nbits;
     fn(x);
-    x = (x + d) % nbits;
+    x += d;
+    if (x >= nbits) x -= nbits;
   }
 }
 

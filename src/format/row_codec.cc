@@ -118,10 +118,10 @@ Status DecodeV2Header(std::string_view* in, std::string_view prev_key, std::stri
 
 Status DecodeRowV2(std::string_view* in, std::string_view prev_key, RowEntry* out) {
   uint32_t value_len = 0;
-  std::string key;
-  RETURN_IF_ERROR(DecodeV2Header(in, prev_key, &key, &value_len));
+  // Decodes straight into out->key (reusing its capacity); assign() copes with `prev_key`
+  // aliasing out->key, and every header check runs before the key is touched.
+  RETURN_IF_ERROR(DecodeV2Header(in, prev_key, &out->key, &value_len));
   if (in->size() < value_len) return Truncated("value");
-  out->key = std::move(key);
   out->value.assign(in->data(), value_len);
   in->remove_prefix(value_len);
   uint8_t flags = 0;

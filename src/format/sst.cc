@@ -169,9 +169,13 @@ Status SstBuilder::FinishBlock() {
   if (block_.empty()) return Status::OK();
   prev_block_last_key_ = block_.last_key();
   has_prev_block_ = true;
-  std::string raw = block_.Finish();
-  ASSIGN_OR_RETURN(std::string stored, Compress(options_.compression, raw));
-  AppendWithCrc(&data_, stored);
+  block_.FinishInto(&block_buf_);
+  if (options_.compression == CompressionCodec::kNone) {
+    AppendWithCrc(&data_, block_buf_);  // stored bytes == raw bytes: skip the copy
+  } else {
+    ASSIGN_OR_RETURN(std::string stored, Compress(options_.compression, block_buf_));
+    AppendWithCrc(&data_, stored);
+  }
   block_stats_.push_back(cur_counts_);
   cur_counts_ = {};
   return Status::OK();

@@ -66,7 +66,8 @@ class SstBuilder {
 
   SstBuilderOptions options_;
   BlockBuilder block_;
-  std::string data_;  // finished (compressed + CRC) data blocks
+  std::string block_buf_;  // last finished block (buffer swapped with block_'s)
+  std::string data_;       // finished (compressed + CRC) data blocks
   struct PendingMeta {
     uint64_t offset;
     std::string first_key;

@@ -69,10 +69,12 @@ MergeIterator::MergeIterator(std::vector<std::unique_ptr<RowIterator>> children,
 
 bool MergeIterator::HeapLess(size_t a, size_t b) const {
   // std heap functions keep the "largest" at the front; we want the row that comes first.
+  // One key comparison: true if a's row comes after b's in iteration order (see RowBefore).
   const RowEntry& ra = children_[a]->row();
   const RowEntry& rb = children_[b]->row();
-  if (RowBefore(dir_, ra, rb)) return false;
-  if (RowBefore(dir_, rb, ra)) return true;
+  int c = std::string_view(ra.key).compare(rb.key);
+  if (c != 0) return dir_ == Direction::kForward ? c > 0 : c < 0;
+  if (ra.seq != rb.seq) return ra.seq < rb.seq;
   return a > b;  // equal (key, seq): lower child index (higher precedence) first
 }
 
@@ -127,11 +129,13 @@ Status MergeIterator::AdvanceTop() {
 
 Status MergeIterator::Next() {
   if (heap_.empty()) return Status::OK();
-  std::string key = row().key;
+  last_key_.assign(row().key);  // reuses the buffer: no allocation per row
   uint64_t seq = row().seq;
   RETURN_IF_ERROR(AdvanceTop());
   // Drop lower-precedence duplicates of the row just returned.
-  while (!heap_.empty() && row().seq == seq && row().key == key) RETURN_IF_ERROR(AdvanceTop());
+  while (!heap_.empty() && row().seq == seq && row().key == last_key_) {
+    RETURN_IF_ERROR(AdvanceTop());
+  }
   return Status::OK();
 }
 

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -96,6 +97,7 @@ class MergeIterator : public RowIterator {
   std::vector<std::unique_ptr<RowIterator>> children_;
   Direction dir_;
   std::vector<size_t> heap_;  // child indexes; front = next row
+  std::string last_key_;      // Next(): key of the row just returned (buffer reused)
 };
 
 }  // namespace slatedb::table
