@@ -1,6 +1,7 @@
 // compactor/executor.cc — see executor.h.
 #include "compactor/executor.h"
 
+#include <algorithm>
 #include <iterator>
 #include <optional>
 #include <string>
@@ -180,6 +181,13 @@ class OutputWriter {
     opts_.filter_bits_per_key = ctx.output.filter_bits_per_key;
     opts_.min_filter_keys = ctx.output.min_filter_keys;
     opts_.sst_type = format::SstType::kCompacted;
+    // Outputs fill up to about max_sst_size (plus the key group that crosses it): reserve that
+    // much address space once instead of doubling and re-copying the buffer as it grows.
+    // Untouched reserved pages cost no memory.
+    // Capped so a huge max_sst_size does not turn into a huge allocation.
+    constexpr uint64_t kMaxReserve = uint64_t{256} << 20;
+    opts_.expected_size =
+        static_cast<size_t>(std::min(ctx.output.max_sst_size, kMaxReserve) + (1u << 20));
   }
   Status Add(const RowEntry& row) {
     if (!builder_) builder_.emplace(opts_);

@@ -99,7 +99,9 @@ std::string EncodeSeqKey(uint64_t seq) {
 }
 
 SstBuilder::SstBuilder(SstBuilderOptions options)
-    : options_(options), block_(options.block_size), bloom_(options.filter_bits_per_key) {}
+    : options_(options), block_(options.block_size), bloom_(options.filter_bits_per_key) {
+  if (options_.expected_size > 0) data_.reserve(options_.expected_size);
+}
 
 size_t SstBuilder::EstimatedSize() const { return data_.size() + block_.EstimatedSize(); }
 

@@ -40,6 +40,9 @@ struct SstBuilderOptions {
   size_t min_filter_keys = 1000;  // a filter is written iff rows >= this (compacted only)
   uint32_t filter_bits_per_key = 10;
   SstType sst_type = SstType::kCompacted;
+  // Capacity reserved up front for the output buffer (0: grow on demand). A writer that fills
+  // SSTs up to a known size sets it to avoid re-copying the buffer as it grows.
+  size_t expected_size = 0;
 };
 
 struct EncodedSst {
