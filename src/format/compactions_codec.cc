@@ -5,7 +5,6 @@
 #include "flatbuffers/flatbuffers.h"
 #include "format/manifest_codec.h"
 #include "format/slatedb_schema_generated.h"
-#include "util/coding.h"
 
 namespace slatedb::format {
 namespace {
@@ -83,18 +82,11 @@ std::string EncodeCompactions(const Compactions& compactions) {
   }
   auto vec = fbb.CreateVector(records);
   fbb.Finish(fb::CreateCompactionsV1(fbb, compactions.compactor_epoch, vec));
-  std::string out;
-  util::PutU16BE(&out, kCompactionsFormatVersion);
-  out.append(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
-  return out;
+  return FrameVersioned(kCompactionsFormatVersion, fbb);
 }
 
 Result<Compactions> DecodeCompactions(std::string_view bytes) {
-  if (bytes.size() < 2) {
-    return Status::Data("compactions: " + std::to_string(bytes.size()) +
-                        " bytes is too short for the version prefix");
-  }
-  const uint16_t version = util::LoadU16BE(bytes.data());
+  ASSIGN_OR_RETURN(const uint16_t version, ReadVersionPrefix(bytes, "compactions"));
   if (version != kCompactionsFormatVersion) {
     return Status::Data("compactions: unsupported format version " + std::to_string(version));
   }

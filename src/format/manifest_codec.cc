@@ -225,6 +225,22 @@ AlignedBuffer::AlignedBuffer(std::string_view bytes)
   if (!bytes.empty()) std::memcpy(words_.data(), bytes.data(), bytes.size());
 }
 
+std::string FrameVersioned(uint16_t version, const FlatBufferBuilder& fbb) {
+  std::string out;
+  out.reserve(2 + fbb.GetSize());
+  util::PutU16BE(&out, version);
+  out.append(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
+  return out;
+}
+
+Result<uint16_t> ReadVersionPrefix(std::string_view bytes, std::string_view what) {
+  if (bytes.size() < 2) {
+    return Status::Data(std::string(what) + ": " + std::to_string(bytes.size()) +
+                        " bytes is too short for the version prefix");
+  }
+  return util::LoadU16BE(bytes.data());
+}
+
 Offset<fb::Ulid> EncodeUlid(FlatBufferBuilder& fbb, const Ulid& id) {
   return fb::CreateUlid(fbb, id.high, id.low);
 }
@@ -299,19 +315,11 @@ std::string EncodeManifest(const Manifest& m) {
                            l0_last_compacted, l0, compacted, m.last_l0_clock_tick, checkpoints,
                            m.last_l0_seq, wal_uri, m.recent_snapshot_min_seq, tracker);
   fbb.Finish(root);
-  std::string out;
-  out.reserve(2 + fbb.GetSize());
-  util::PutU16BE(&out, kManifestFormatVersionV1);
-  out.append(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
-  return out;
+  return FrameVersioned(kManifestFormatVersionV1, fbb);
 }
 
 Result<Manifest> DecodeManifest(std::string_view bytes) {
-  if (bytes.size() < 2) {
-    return Status::Data("manifest: " + std::to_string(bytes.size()) +
-                        " bytes is too short for the version prefix");
-  }
-  const uint16_t version = util::LoadU16BE(bytes.data());
+  ASSIGN_OR_RETURN(const uint16_t version, ReadVersionPrefix(bytes, "manifest"));
   if (version != kManifestFormatVersionV1 && version != kManifestFormatVersionV2) {
     return Status::Data("manifest: unsupported format version " + std::to_string(version));
   }

@@ -55,4 +55,10 @@ class AlignedBuffer {
   size_t size_;
 };
 
+// `.manifest` / `.compactions` framing: a u16 big-endian format version, then the FlatBuffer.
+std::string FrameVersioned(uint16_t version, const flatbuffers::FlatBufferBuilder& fbb);
+// Reads the version prefix of a framed object; `what` ("manifest", "compactions") names it in
+// the kData error when fewer than 2 bytes are present.
+Result<uint16_t> ReadVersionPrefix(std::string_view bytes, std::string_view what);
+
 }  // namespace slatedb::format
