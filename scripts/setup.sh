@@ -11,6 +11,7 @@ PACKAGES=(
   libflatbuffers-dev flatbuffers-compiler
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libyaml-cpp-dev
   zstd curl
 )
 # The SlateDB peer (compatibility tests) needs node >= 20 and npm. A machine may already have a
