@@ -59,6 +59,11 @@ fi
 export SLATEDB_PEER="$ROOT/../shared/peer/slatedb-peer"
 export SLATEDB_FIXTURES="$ROOT/../shared/peer/fixtures-0.12.1"
 export SLATEDB_CLI="$ROOT/build/$PRESET/tools/cli/slatedb"
+# Install the peer's npm packages once, before tests run it in parallel (concurrent first-use
+# installs into the same directory break each other).
+if [[ -x "$ROOT/../shared/peer/install.sh" ]]; then
+  "$ROOT/../shared/peer/install.sh" >/dev/null || echo "test.sh: peer install failed" >&2
+fi
 
 echo "== stage 1: test suite ($PRESET)"
 (cd "build/$PRESET" && ctest --output-on-failure -j2 --timeout 900 "$@")

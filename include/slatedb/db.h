@@ -27,7 +27,9 @@
 #include <string>
 #include <string_view>
 
+#include "slatedb/export.h"
 #include "slatedb/iterator.h"
+#include "slatedb/logger.h"
 #include "slatedb/object_store.h"
 #include "slatedb/options.h"
 #include "slatedb/status.h"
@@ -44,6 +46,9 @@ struct Components {
   std::shared_ptr<ObjectStore> object_store;  // required
   std::shared_ptr<util::Clock> clock;         // optional; default: the system clock
   uint64_t seed = 0;                          // randomness (ULIDs, UUIDs, jitter); 0 = entropy
+  // Where this database's log lines go; null = DefaultLogger() (slatedb/logger.h: warnings and
+  // errors to stderr, level from SLATEDB_LOG). The library never writes to stdout.
+  std::shared_ptr<Logger> logger;
 };
 
 // A point-in-time summary (for `slatedb status`).
@@ -60,7 +65,7 @@ struct DbStatusInfo {
   size_t memtable_bytes = 0;
 };
 
-class Db {
+class SLATEDB_EXPORT Db {
  public:
   static Result<std::unique_ptr<Db>> Open(const std::string& path, Components components,
                                           Settings settings = Settings());
@@ -100,7 +105,7 @@ struct DbReaderOptions {
   std::optional<std::chrono::milliseconds> checkpoint_lifetime;
 };
 
-class DbReader {
+class SLATEDB_EXPORT DbReader {
  public:
   static Result<std::unique_ptr<DbReader>> Open(const std::string& path, Components components,
                                                 DbReaderOptions options = DbReaderOptions());

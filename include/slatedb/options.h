@@ -1,7 +1,7 @@
 // slatedb/options.h — settings (per database) and per-call read/write options.
 //
 // What: `Settings` mirrors SlateDB 0.12's `Settings` — same field names, same defaults (see
-// docs/slatedb-0.12.1-default-settings.json) — as typed C++ values: durations are
+// docs/format.md §14) — as typed C++ values: durations are
 // std::chrono::milliseconds, nullable fields are std::optional. Fields marked
 // "slatedb-cpp extension" do not exist in SlateDB and are never written to SlateDB-compatible
 // JSON unless asked for. Loading and printing (JSON, TOML, SLATEDB_* environment variables,

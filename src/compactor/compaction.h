@@ -3,7 +3,7 @@
 //   CompactionSpec  WHAT to compact: source L0 SSTs (newest first), source sorted runs (highest
 //                   id first) and the destination run id. Decided by the scheduler.
 //   Compaction      a spec that was submitted: it has a ULID id (time = submission time) and is
-//                   recorded in the `.compactions` object (spec §5).
+//                   recorded in the `.compactions` object (docs/format.md §9).
 //   job             one attempt to execute a compaction on the executor (CompactionJob), which
 //                   ends with exactly one CompactionJobResult.
 // Roles: scheduler (size_tiered_scheduler.h, a pure decision function), executor (executor.h,
@@ -26,11 +26,11 @@ namespace slatedb::compactor {
 struct CompactionSpec {
   std::vector<format::Ulid> l0_ids;  // newest first; always the oldest tail of the manifest's l0
   std::vector<uint32_t> run_ids;     // highest id first; adjacent runs of the manifest
-  uint32_t destination = 0;          // output run id (§4.4)
+  uint32_t destination = 0;          // output run id (docs/format.md §7.5)
   bool operator==(const CompactionSpec&) const = default;
 };
 
-// How output SSTs are built (the database's settings, spec §9.7).
+// How output SSTs are built (the database's settings, docs/design.md §10).
 struct OutputSettings {
   size_t block_size = 4096;
   format::CompressionCodec compression = format::CompressionCodec::kNone;

@@ -7,7 +7,6 @@
 
 #include "format/uuid.h"
 #include "manifest/paths.h"
-#include "spdlog/spdlog.h"
 
 namespace slatedb::compactor {
 
@@ -25,7 +24,7 @@ Result<std::unique_ptr<Compactor>> Compactor::Open(std::shared_ptr<ObjectStore> 
                                                    std::string db_path, CompactorOptions options,
                                                    OutputSettings output,
                                                    std::shared_ptr<util::Clock> clock,
-                                                   uint64_t seed) {
+                                                   uint64_t seed, util::Log log) {
   if (store == nullptr) return Status::Invalid("compactor: no object store");
   ASSIGN_OR_RETURN(SizeTieredOptions scheduler, ParseSchedulerOptions(options.scheduler_options));
   if (options.max_concurrent_compactions == 0 || options.max_concurrent_compactions > 1024) {
@@ -41,18 +40,20 @@ Result<std::unique_ptr<Compactor>> Compactor::Open(std::shared_ptr<ObjectStore> 
   // Seed 0 = "not given": two processes must never mint the same output SST ids.
   if (seed == 0) seed = util::EntropySeed();
   return std::make_unique<Compactor>(PrivateTag{}, std::move(store), std::move(db_path),
-                                     std::move(options), scheduler, output, std::move(clock), seed);
+                                     std::move(options), scheduler, output, std::move(clock), seed,
+                                     std::move(log));
 }
 
 Compactor::Compactor(PrivateTag, std::shared_ptr<ObjectStore> store, std::string db_path,
                      CompactorOptions options, SizeTieredOptions scheduler, OutputSettings output,
-                     std::shared_ptr<util::Clock> clock, uint64_t seed)
+                     std::shared_ptr<util::Clock> clock, uint64_t seed, util::Log log)
     : store_(std::move(store)),
       db_path_(std::move(db_path)),
       options_(std::move(options)),
       scheduler_(scheduler),
       output_(output),
       clock_(std::move(clock)),
+      log_(std::move(log)),
       manifest_store_(std::make_shared<manifest::ManifestStore>(store_, db_path_)),
       compactions_store_(store_, db_path_),
       ulids_(std::make_shared<format::UlidGenerator>(seed)),
@@ -62,7 +63,7 @@ Compactor::Compactor(PrivateTag, std::shared_ptr<ObjectStore> store, std::string
 
 Compactor::~Compactor() {
   Status st = Stop();
-  if (!st.ok()) spdlog::error("compactor {}: stop: {}", db_path_, st.ToString());
+  if (!st.ok()) log_.Error("compactor {}: stop: {}", db_path_, st.ToString());
 }
 
 Status Compactor::Start() {
@@ -122,7 +123,7 @@ Status Compactor::Start() {
       std::move(ctx), options_.max_concurrent_compactions,
       [this](CompactionJobResult result) { events_.Send(Event{std::move(result)}); });
   running_.store(true);
-  spdlog::info("compactor {}: started with epoch {}", db_path_, manifest_->epoch());
+  log_.Info("compactor {}: started with epoch {}", db_path_, manifest_->epoch());
   thread_ = std::jthread([this] { Run(); });
   return Status::OK();
 }
@@ -136,7 +137,7 @@ Status Compactor::Stop() {
   events_.TrySend(Event{});  // kFull means the orchestrator is awake anyway
   if (thread_.joinable()) thread_.join();
   stop_status_ = (fatal_.ok() || fatal_.IsFenced()) ? Status::OK() : fatal_;
-  spdlog::info("compactor {}: stopped", db_path_);
+  log_.Info("compactor {}: stopped", db_path_);
   return stop_status_;
 }
 
@@ -155,9 +156,9 @@ void Compactor::Latch(const Status& st) {
   fatal_ = st;
   if (st.IsFenced()) {
     fenced_.store(true);
-    spdlog::info("compactor {}: fenced by a newer compactor: {}", db_path_, st.ToString());
+    log_.Info("compactor {}: fenced by a newer compactor: {}", db_path_, st.ToString());
   } else {
-    spdlog::error("compactor {}: stopping after error: {}", db_path_, st.ToString());
+    log_.Error("compactor {}: stopping after error: {}", db_path_, st.ToString());
   }
 }
 
@@ -200,7 +201,7 @@ void Compactor::PollAndSchedule() {
     if (st.IsFenced() || st.code() == StatusCode::kData) {
       Latch(st);
     } else {
-      spdlog::warn("compactor {}: manifest poll failed (will retry): {}", db_path_, st.ToString());
+      log_.Warn("compactor {}: manifest poll failed (will retry): {}", db_path_, st.ToString());
     }
     return;
   }
@@ -214,7 +215,7 @@ void Compactor::PollAndSchedule() {
         Latch(st);
         return;
       }
-      spdlog::warn("compactor {}: could not submit {}: {}", db_path_, SpecToString(spec),
+      log_.Warn("compactor {}: could not submit {}: {}", db_path_, SpecToString(spec),
                    st.ToString());
     }
   }
@@ -270,7 +271,7 @@ Status Compactor::Submit(const CompactionSpec& spec) {
   std::lock_guard lock(stats_mu_);
   ++stats_.submitted;
   stats_.running = outstanding_;
-  spdlog::debug("compactor {}: submitted {} {}", db_path_, id.ToString(), SpecToString(spec));
+  log_.Debug("compactor {}: submitted {} {}", db_path_, id.ToString(), SpecToString(spec));
   return Status::OK();
 }
 
@@ -288,7 +289,7 @@ void Compactor::HandleCompletion(CompactionJobResult result) {
   if (!fatal_.ok()) {
     st = fatal_;  // fenced: nothing may be written any more
   } else if (result.cancelled) {
-    spdlog::debug("compactor {}: compaction {} cancelled at an SST boundary ({} orphaned SSTs)",
+    log_.Debug("compactor {}: compaction {} cancelled at an SST boundary ({} orphaned SSTs)",
                   db_path_, result.id.ToString(), result.outputs.size());
     RemoveRecord(result.id);
     Status w = WriteCompactions();
@@ -311,7 +312,7 @@ void Compactor::HandleCompletion(CompactionJobResult result) {
   if (st.IsFenced()) {
     Latch(st);
   } else {
-    spdlog::warn("compactor {}: compaction {} ({}) failed, will retry: {}", db_path_,
+    log_.Warn("compactor {}: compaction {} ({}) failed, will retry: {}", db_path_,
                  result.id.ToString(), SpecToString(spec), st.ToString());
     RemoveRecord(result.id);
     Status w = WriteCompactions();
@@ -351,7 +352,7 @@ Status Compactor::Commit(const CompactionSpec& spec, const CompactionJobResult& 
   // that old may have been deleted by the GC (min_age) — re-creating it would fork history.
   RETURN_IF_ERROR(manifest_->Refresh());
 
-  // 1. A checkpoint of the state that still lists the inputs (spec §8, §9.7).
+  // 1. A checkpoint of the state that still lists the inputs (docs/format.md §10, docs/design.md §10).
   Status updated = manifest_->Update([&](format::Manifest& m) -> Status {
     RETURN_IF_ERROR(check_sources(m));
     int64_t now_s = clock_->NowMillis() / 1000;
@@ -399,7 +400,7 @@ Status Compactor::Commit(const CompactionSpec& spec, const CompactionJobResult& 
   Status st = WriteCompactions();
   if (!st.ok() && !st.IsFenced()) {
     // The manifest already holds the result; only the bookkeeping object is stale.
-    spdlog::warn("compactor {}: could not record completion of {}: {}", db_path_,
+    log_.Warn("compactor {}: could not record completion of {}: {}", db_path_,
                  result.id.ToString(), st.ToString());
     return Status::OK();
   }

@@ -1,4 +1,4 @@
-// compactor/compactor.h — the compactor: orchestrator + executor pool (spec §5, §9.7).
+// compactor/compactor.h — the compactor: orchestrator + executor pool (docs/format.md §9, docs/design.md §10).
 //
 // Overview: `Compactor::Start()` bumps the manifest's compactor_epoch (fencing any older
 // compactor), writes a `.compactions` version carrying the new epoch, starts the executor pool
@@ -50,6 +50,7 @@
 #include "slatedb/options.h"
 #include "util/channel.h"
 #include "util/clock.h"
+#include "util/log.h"
 #include "util/random.h"
 
 namespace slatedb::compactor {
@@ -71,7 +72,7 @@ struct CompactorStats {
 // Output settings from the database settings (block size, codec, filter, max_sst_size).
 OutputSettings OutputSettingsFrom(const Settings& settings);
 
-// The compactor's expiry for the checkpoint it writes before each commit (spec §8).
+// The compactor's expiry for the checkpoint it writes before each commit (docs/format.md §10).
 inline constexpr uint32_t kCompactionCheckpointLifetimeSeconds = 900;
 
 class Compactor {
@@ -85,10 +86,11 @@ class Compactor {
   static Result<std::unique_ptr<Compactor>> Open(std::shared_ptr<ObjectStore> store,
                                                  std::string db_path, CompactorOptions options,
                                                  OutputSettings output,
-                                                 std::shared_ptr<util::Clock> clock, uint64_t seed);
+                                                 std::shared_ptr<util::Clock> clock, uint64_t seed,
+                                                 util::Log log = util::Log());
   Compactor(PrivateTag, std::shared_ptr<ObjectStore> store, std::string db_path,
             CompactorOptions options, SizeTieredOptions scheduler, OutputSettings output,
-            std::shared_ptr<util::Clock> clock, uint64_t seed);
+            std::shared_ptr<util::Clock> clock, uint64_t seed, util::Log log);
   // Stops (the result is logged if not OK).
   ~Compactor();
   Compactor(const Compactor&) = delete;
@@ -132,6 +134,7 @@ class Compactor {
   const SizeTieredOptions scheduler_;
   const OutputSettings output_;
   const std::shared_ptr<util::Clock> clock_;
+  const util::Log log_;
   const std::shared_ptr<manifest::ManifestStore> manifest_store_;
   const manifest::CompactionsStore compactions_store_;
   const std::shared_ptr<format::UlidGenerator> ulids_;

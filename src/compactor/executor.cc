@@ -20,7 +20,7 @@ namespace {
 using format::RowEntry;
 using format::RowKind;
 
-// True if `key` lies inside `range` (projected / cloned databases only, spec §4.2).
+// True if `key` lies inside `range` (projected / cloned databases only, docs/format.md §7.3).
 bool InRange(const format::BytesRange& range, std::string_view key) {
   using format::BoundType;
   const auto& lo = range.start;

@@ -3,7 +3,7 @@
 // What:
 //   * `RunCompaction` executes one job synchronously: a merge over the source L0 SSTs (newest
 //     first) and sorted runs (highest id first), each read sequentially in large ranged GETs
-//     (rows outside an SST's visible_range are skipped); per key it applies expiry (spec §6: an
+//     (rows outside an SST's visible_range are skipped); per key it applies expiry (docs/format.md §11: an
 //     expired value becomes a tombstone, an expired merge operand is dropped), keeps every version
 //     above `retention_min_seq` plus the newest version at or below it, drops tombstones left at
 //     the end of a key's versions only when the output is the bottom run, and writes output SSTs

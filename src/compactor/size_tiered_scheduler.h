@@ -1,4 +1,4 @@
-// compactor/size_tiered_scheduler.h — size-tiered compaction decisions (spec §9.7): a pure
+// compactor/size_tiered_scheduler.h — size-tiered compaction decisions (docs/design.md §10): a pure
 // function from (manifest, running compactions, options) to new compaction specs.
 //
 // Rules:

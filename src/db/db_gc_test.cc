@@ -161,7 +161,7 @@ Protected ReadProtected(std::shared_ptr<ObjectStore> store, const std::string& p
 }
 
 // Garbage by the GC's rules that is still present: manifests below the latest and not
-// checkpointed; WAL SSTs with rows below the replay point (spec §9.8: strictly below) and
+// checkpointed; WAL SSTs with rows below the replay point (docs/design.md §11: strictly below) and
 // outside every checkpoint range.
 size_t RemainingGarbage(std::shared_ptr<ObjectStore> store, const std::string& path) {
   const Protected p = ReadProtected(store, path);

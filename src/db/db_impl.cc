@@ -6,7 +6,6 @@
 
 #include "format/sequence_tracker.h"
 #include "manifest/paths.h"
-#include "spdlog/spdlog.h"
 #include "util/random.h"
 
 namespace slatedb::db {
@@ -85,7 +84,7 @@ class DbImpl::MemtableFlusher final : public util::BackgroundTask<FlushMsg> {
   void OnTick() override {
     Status st = db_->RefreshManifest();
     if (!st.ok() && !st.IsFenced())
-      spdlog::warn("slatedb: manifest refresh failed: {}", st.ToString());
+      db_->log_.Warn("slatedb: manifest refresh failed: {}", st.ToString());
     // Retry immutables left behind by an earlier failure.
     db_->FlushImmutables(false).PermitUnchecked();
   }
@@ -103,6 +102,7 @@ DbImpl::DbImpl(std::string path, Components components, Settings settings)
       settings_(std::move(settings)),
       store_(components_.object_store),
       clock_(components_.clock ? components_.clock : util::SystemClock::Default()),
+      log_(components_.logger),
       wal_store_(store_, path_, settings_.compression_codec, settings_.block_size),
       reads_(std::make_shared<ReadPath>(store_, path_, settings_)) {
   wal_flush_bytes_ = std::min<uint64_t>(settings_.l0_sst_size_bytes, kWalFlushBytesMax);
@@ -131,7 +131,7 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
     db->closed_ = true;
     return st;
   }
-  // §9.3 step 5: the embedded compactor (fences older compactors). Started before the
+  // docs/format.md §12.3 step 5: the embedded compactor (fences older compactors). Started before the
   // actors that notify it, stopped after them.
   if (db->settings_.compactor_options) {
     auto compactor = compactor::Compactor::Open(
@@ -139,7 +139,8 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
         compactor::OutputSettingsFrom(db->settings_), db->clock_,
         db->components_.seed != 0
             ? (db->components_.seed + 1) ^ (db->manifest_->epoch() * 0xC2B2AE3D27D4EB4Full)
-            : 0);
+            : 0,
+        db->log_);
     Status cst = compactor.ok() ? Status::OK() : compactor.status();
     if (cst.ok()) {
       db->compactor_ = std::move(compactor).value();
@@ -150,11 +151,13 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
       return cst.WithContext("starting the embedded compactor");
     }
   }
-  // The embedded garbage collector (spec §9.8), after the compactor; stopped before it. It uses
+  // The embedded garbage collector (docs/design.md §11), after the compactor; stopped before it. It uses
   // our injected clock for min_age; it draws no randomness, so there is no seed to pass.
   if (db->settings_.garbage_collector_options) {
+    gc::GcExtraOptions gc_extra;
+    gc_extra.log = db->log_;
     auto collector = gc::GarbageCollector::Open(
-        db->store_, db->path_, *db->settings_.garbage_collector_options, db->clock_);
+        db->store_, db->path_, *db->settings_.garbage_collector_options, db->clock_, gc_extra);
     Status gst = collector.ok() ? Status::OK() : collector.status();
     if (gst.ok()) {
       std::lock_guard glock(db->gc_mu_);
@@ -203,10 +206,10 @@ Status DbImpl::Recover() {
                            " uses a separate WAL object store, which is not supported");
   }
   const uint64_t replay_after = m.replay_after_wal_id;
-  // §9.3 step 2: next WAL id from a LIST of wal/.
+  // docs/format.md §12.3 step 2: next WAL id from a LIST of wal/.
   ASSIGN_OR_RETURN(std::vector<uint64_t> wal_ids, wal_store_.ListIds(replay_after + 1));
   uint64_t fence_id = wal_ids.empty() ? replay_after + 1 : wal_ids.back() + 1;
-  // §9.3 step 4: fence with an empty SST; on "exists" check our epoch and try the next id.
+  // docs/format.md §12.3 step 4: fence with an empty SST; on "exists" check our epoch and try the next id.
   // Without a WAL there is nothing to fence (the epoch bump alone fences older writers); WAL
   // SSTs left by an earlier WAL-enabled writer are still replayed.
   while (settings_.wal_enabled) {
@@ -216,7 +219,7 @@ Status DbImpl::Recover() {
     RETURN_IF_ERROR(manifest_->Refresh());
     ++fence_id;
   }
-  // §9.3 step 6: replay replay_after+1 .. fence_id.
+  // docs/format.md §12.3 step 6: replay replay_after+1 .. fence_id.
   last_seq_ = m.last_l0_seq;
   last_tick_ = m.last_l0_clock_tick;
   durable_seq_.store(m.last_l0_seq);
@@ -280,7 +283,7 @@ Status DbImpl::ReplayWal(uint64_t first_id, uint64_t last_id) {
 
 DbImpl::~DbImpl() {
   Status st = Close();
-  if (!st.ok() && !st.IsClosed()) spdlog::warn("slatedb: close in destructor: {}", st.ToString());
+  if (!st.ok() && !st.IsClosed()) log_.Warn("slatedb: close in destructor: {}", st.ToString());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -309,12 +312,12 @@ void DbImpl::Latch(const Status& status) {
     if (fatal_.ok()) {
       fatal_ = status;
       has_fatal_.store(true, std::memory_order_release);
-      spdlog::error("slatedb: {} is now unusable: {}", path_, status.ToString());
+      log_.Error("slatedb: {} is now unusable: {}", path_, status.ToString());
     }
     cv_.notify_all();
   }
   // An unusable (e.g. fenced) writer stops collecting garbage; the GC would only delete by the
-  // §9.8 rules anyway, but the database now belongs to a newer writer and its collector.
+  // docs/design.md §11 rules anyway, but the database now belongs to a newer writer and its collector.
   StopGc();
 }
 
@@ -322,7 +325,7 @@ void DbImpl::StopGc() {
   std::lock_guard glock(gc_mu_);
   if (gc_) {
     Status st = gc_->Stop();
-    if (!st.ok()) spdlog::warn("slatedb: garbage collector stopped with: {}", st.ToString());
+    if (!st.ok()) log_.Warn("slatedb: garbage collector stopped with: {}", st.ToString());
   }
 }
 
@@ -744,7 +747,7 @@ Status DbImpl::Close() {
   if (compactor_) {
     Status st = compactor_->Stop();
     if (!st.ok()) {
-      spdlog::warn("slatedb: compactor stopped with: {}", st.ToString());
+      log_.Warn("slatedb: compactor stopped with: {}", st.ToString());
       if (result.ok() && !st.IsFenced()) result = st.WithContext("stopping the compactor");
     }
   }

@@ -1,4 +1,4 @@
-// db/db_impl.h — DbImpl, the writer engine behind slatedb::Db (spec §9.3–9.6, DESIGN.md §4).
+// db/db_impl.h — DbImpl, the writer engine behind slatedb::Db (docs/design.md §4–§9, §13).
 //
 // Actors (each with one thread; started: compactor, GC, then the three util::BackgroundTasks in
 // this order; Close() stops: write task, (final WAL flush), memtable flusher, GC, compactor, WAL
@@ -17,14 +17,14 @@
 //                    holds l0_max_ssts SSTs it waits for the compactor (embedded or external) to
 //                    drain L0; meanwhile writers stall on max_unflushed_bytes.
 //   Compactor        (optional, settings.compactor_options) the embedded compactor of
-//                    src/compactor: started right after recovery (§9.3 step 5), notified after
+//                    src/compactor: started right after recovery (docs/format.md §12.3 step 5), notified after
 //                    each L0 publish and while L0 is full, stopped by Close() after the memtable
 //                    flusher.
 //   GarbageCollector (optional, settings.garbage_collector_options; SlateDB's default is on)
 //                    the collector of src/gc in background mode: started right after the
 //                    compactor, stopped by Close() right before the compactor (reverse start
 //                    order). The GC depends on no in-process state of this writer (it reads the
-//                    store and deletes only by the §9.8 rules, which protect our unpublished L0s
+//                    store and deletes only by the docs/design.md §11 rules, which protect our unpublished L0s
 //                    and WAL SSTs by id/ULID order and min_age, and the compactor's outputs via
 //                    `.compactions`), so it may run while the actors run; it is stopped before the
 //                    compactor so that no sweep races the compactor's final commits and so that
@@ -60,6 +60,7 @@
 #include "slatedb/db.h"
 #include "util/background_task.h"
 #include "util/clock.h"
+#include "util/log.h"
 #include "wal/wal_buffer.h"
 #include "wal/wal_store.h"
 
@@ -139,6 +140,7 @@ class DbImpl final : public Db {
   const Settings settings_;
   std::shared_ptr<ObjectStore> store_;
   std::shared_ptr<util::Clock> clock_;
+  const util::Log log_;
   wal::WalStore wal_store_;
   uint64_t wal_flush_bytes_ = 0;  // WAL buffer size that triggers an upload
 

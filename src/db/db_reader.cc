@@ -10,7 +10,7 @@
 #include "format/uuid.h"
 #include "manifest/manifest_store.h"
 #include "manifest/stored_manifest.h"
-#include "spdlog/spdlog.h"
+#include "util/log.h"
 #include "util/background_task.h"
 #include "util/clock.h"
 #include "util/random.h"
@@ -30,7 +30,8 @@ class DbReaderImpl final : public DbReader {
         wal_store_(store_, path_),
         reads_(std::make_shared<ReadPath>(store_, path_, Settings())),
         clock_(components.clock ? components.clock : util::SystemClock::Default()),
-        seed_(components.seed) {}
+        seed_(components.seed),
+        log_(components.logger) {}
 
   ~DbReaderImpl() override { Close().PermitUnchecked(); }
 
@@ -39,7 +40,7 @@ class DbReaderImpl final : public DbReader {
     if (!latest) return Status::Invalid("no database at " + path_);
     if (options_.checkpoint_lifetime) {
       Status st = CreateCheckpoint();
-      if (!st.ok()) spdlog::warn("slatedb reader: no checkpoint for {}: {}", path_, st.ToString());
+      if (!st.ok()) log_.Warn("slatedb reader: no checkpoint for {}: {}", path_, st.ToString());
       ASSIGN_OR_RETURN(latest, manifests_.ReadLatest());
       if (!latest) return Status::Invalid("no database at " + path_);
     }
@@ -81,7 +82,7 @@ class DbReaderImpl final : public DbReader {
         return Status::OK();
       });
       if (!st.ok()) {
-        spdlog::warn("slatedb reader: removing checkpoint {} of {}: {}", id.ToString(), path_,
+        log_.Warn("slatedb reader: removing checkpoint {} of {}: {}", id.ToString(), path_,
                      st.ToString());
       }
       checkpoint_.reset();
@@ -101,7 +102,8 @@ class DbReaderImpl final : public DbReader {
     void OnTick() override {
       Status st = reader_->Poll();
       if (!st.ok())
-        spdlog::warn("slatedb reader: poll of {} failed: {}", reader_->path_, st.ToString());
+        reader_->log_.Warn("slatedb reader: poll of {} failed: {}", reader_->path_,
+                           st.ToString());
     }
 
    private:
@@ -235,6 +237,7 @@ class DbReaderImpl final : public DbReader {
   std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
   std::shared_ptr<util::Clock> clock_;
   uint64_t seed_;
+  util::Log log_;
   // Init / Close only: the checkpoint this reader created, and the manifest handle to remove it.
   std::unique_ptr<manifest::StoredManifest> stored_;
   std::optional<format::Uuid> checkpoint_;

@@ -1,4 +1,4 @@
-// db/db_state.h — the immutable snapshot of what a read sees (DESIGN.md §4, EXAMPLES.md §6).
+// db/db_state.h — the immutable snapshot of what a read sees (docs/design.md §4.6).
 //
 // What: DbState = the mutable memtable (concurrently readable; a read bounds it by its snapshot
 // seq), the frozen memtables newest first, and the manifest view (L0 SSTs newest first, sorted

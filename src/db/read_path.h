@@ -1,4 +1,4 @@
-// db/read_path.h — point reads and scans over a DbState, shared by Db and DbReader (spec §6, §7).
+// db/read_path.h — point reads and scans over a DbState, shared by Db and DbReader (docs/design.md §12).
 //
 // Get: memtable → immutable memtables (newest first) → L0 SSTs (manifest order, newest first)
 // → sorted runs (list order; the SST is found by binary search on first_entry). SSTs whose

@@ -1,5 +1,5 @@
 // format/block.h — SST data blocks: BlockBuilder, Block (parsed, uncompressed) and
-// BlockIterator (spec §3.3, legacy layout Appendix A).
+// BlockIterator (docs/format.md §5.3, legacy layout §5.10).
 //
 // Layout v2: [rows][restart u16 BE]*k [k u16 BE], a restart (full key) every 16 rows.
 // Layout v1 (read-only): [rows][offset u16 BE]*n [n u16 BE], one offset per row, keys prefixed
@@ -31,7 +31,7 @@ class BlockBuilder {
   explicit BlockBuilder(size_t block_size = kDefaultBlockSize) : block_size_(block_size) {}
 
   // Adds `row` if the block is empty or the row fits within block_size (the peer's rule,
-  // §3.3); returns false (nothing added) otherwise — the caller then finishes the block.
+  // docs/format.md §5.3); returns false (nothing added) otherwise — the caller then finishes the block.
   bool TryAdd(const RowEntry& row);
   bool empty() const { return num_rows_ == 0; }
   size_t num_rows() const { return num_rows_; }

@@ -1,4 +1,4 @@
-// format/block_test.cc — row codec v2 / v1 and data blocks (spec §3.3, §3.4, Appendix A).
+// format/block_test.cc — row codec v2 / v1 and data blocks (docs/format.md §5.3, §5.4, §5.10).
 #include "format/block.h"
 
 #include <gtest/gtest.h>
@@ -45,7 +45,7 @@ TEST(RowCodecTest, SpecExampleBanana) {
 }
 
 TEST(RowCodecTest, PrefixCompressionAndKinds) {
-  // "counter" merge after "cherry": shares 1 byte (spec §3.11).
+  // "counter" merge after "cherry": shares 1 byte (docs/format.md §5.4).
   RowEntry m = Row("counter", "+1", 4, RowKind::kMerge);
   m.create_ts = 1795694213600;
   std::string enc;

@@ -38,7 +38,7 @@ inline uint64_t LoadU64LE(const unsigned char* p) {
   return v;
 }
 
-// Probe positions per §3.6 step 4; calls fn(bit) for each probe.
+// Probe positions per docs/format.md §5.6 step 4; calls fn(bit) for each probe.
 template <typename Fn>
 void ForEachProbe(uint64_t h, uint16_t num_probes, uint64_t nbits, Fn fn) {
   // Same arithmetic as `(d + i) % nbits` and `(x + d) % nbits` with x, d < nbits, without a

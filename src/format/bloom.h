@@ -1,4 +1,4 @@
-// format/bloom.h — the SST bloom filter of SlateDB 0.12 (spec §3.6).
+// format/bloom.h — the SST bloom filter of SlateDB 0.12 (docs/format.md §5.6).
 //
 // Layout: [num_probes u16 BE][bit array]; bit b is bit (b % 8) (LSB first) of byte b / 8.
 // Hash: SipHash-1-3 with a zero key over the raw user key; enhanced double hashing.

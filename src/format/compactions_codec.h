@@ -1,4 +1,4 @@
-// format/compactions_codec.h — the compactor's `.compactions` object (spec §5): C++ structs and
+// format/compactions_codec.h — the compactor's `.compactions` object (docs/format.md §9): C++ structs and
 // their encoding `[u16 BE version = 1][CompactionsV1 FlatBuffer]`.
 //
 // What: `Compactions` {compactor_epoch, recent_compactions}; each `CompactionRecord` is one

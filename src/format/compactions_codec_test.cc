@@ -55,7 +55,7 @@ TEST(CompactionsCodecTest, CompactFixtureGolden) {
   EXPECT_TRUE(c1.recent_compactions.empty());
   EXPECT_EQ(EncodeCompactions(Compactions{}), first);
 
-  // #4: one submitted L0 compaction (Appendix C.1).
+  // #4: one submitted L0 compaction (docs/format.md §9).
   Compactions c4 = DecodeFile(dir / "00000000000000000004.compactions");
   EXPECT_EQ(c4.compactor_epoch, 1u);
   ASSERT_EQ(c4.recent_compactions.size(), 1u);

@@ -1,4 +1,4 @@
-// format/compression.h — the five SST compression codecs of SlateDB 0.12 (spec §3.2).
+// format/compression.h — the five SST compression codecs of SlateDB 0.12 (docs/format.md §5.2).
 //
 // What: `CompressionCodec` (values = the FlatBuffers `CompressionFormat` ids) and Compress /
 // Decompress of one SST section (data block, filter, index or stats; never the info section).

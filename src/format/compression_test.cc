@@ -1,4 +1,4 @@
-// format/compression_test.cc — codec round trips, framing per spec §3.2, corrupt input.
+// format/compression_test.cc — codec round trips, framing per docs/format.md §5.2, corrupt input.
 #include "format/compression.h"
 
 #include <gtest/gtest.h>

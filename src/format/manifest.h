@@ -1,4 +1,4 @@
-// format/manifest.h — the C++ form of a SlateDB 0.12 manifest (spec §4.2, §4.4, §8).
+// format/manifest.h — the C++ form of a SlateDB 0.12 manifest (docs/format.md §7.2, §7.5, §10).
 //
 // What: plain value types mirroring ManifestV1: `Manifest` (the whole LSM state: epochs, WAL
 // ids, L0 SSTs newest first, sorted runs highest id first, checkpoints, ...), `SstHandle` (one
@@ -86,11 +86,11 @@ struct Manifest {
   uint64_t last_l0_seq = 0;
   std::optional<std::string> wal_object_store_uri;  // "" = a separate WAL store is used
   uint64_t recent_snapshot_min_seq = 0;
-  // Raw tracker bytes (§4.6), kept verbatim so foreign content round-trips byte for byte; use
+  // Raw tracker bytes (docs/format.md §8), kept verbatim so foreign content round-trips byte for byte; use
   // SequenceTracker::Decode / Encode to read or change it.
   std::string sequence_tracker = EmptySequenceTrackerBytes();
 
-  // The manifest of a fresh database (§4.5): initialized, epochs and WAL ids 0, empty lists,
+  // The manifest of a fresh database (docs/format.md §7.6): initialized, epochs and WAL ids 0, empty lists,
   // last_l0_clock_tick = INT64_MIN, empty tracker.
   static Manifest NewEmpty() { return Manifest(); }
 

@@ -1,4 +1,4 @@
-// format/manifest_codec.h — bytes <-> Manifest (spec §4.1-4.3), plus the FlatBuffers helpers
+// format/manifest_codec.h — bytes <-> Manifest (docs/format.md §7.1-§7.4), plus the FlatBuffers helpers
 // for the sub-tables shared with the `.compactions` codec (Ulid, Uuid, CompactedSsTable).
 //
 // Encoding: `[u16 BE version = 1][ManifestV1 FlatBuffer]`, laid out as the Rust builder of the

@@ -47,7 +47,7 @@ std::vector<fs::path> FixtureFiles(const std::string& dir, const std::string& ex
 std::string Hex(std::string_view s) { return util::ToHex(s); }
 
 TEST(ManifestCodecTest, InitialManifestIsByteIdenticalToSpec) {
-  // Spec §4.5, byte for byte (the layout of the peer's Rust builder).
+  // docs/format.md §7.6, byte for byte (the layout of the peer's Rust builder).
   const std::string golden =
       "0001"      // version 1
       "28000000"  // root -> 42
@@ -99,7 +99,7 @@ TEST(ManifestCodecTest, EveryFixtureManifestDecodesAndReencodesIdentically) {
     auto m2 = DecodeManifest(again);
     ASSERT_TRUE(m2.ok()) << path << ": " << m2.status().ToString();
     EXPECT_EQ(*m2, *m) << path;
-    // pywriter_* manifest 1 was written top-down by the spec-only writer (spec §12.3); every
+    // pywriter_* manifest 1 was written top-down by the spec-only writer (docs/format.md §2, rule 5); every
     // other fixture manifest was written by the peer and must re-encode byte for byte.
     const bool peer_written = path.string().find("/pywriter_") == std::string::npos ||
                               path.filename() != "00000000000000000001.manifest";

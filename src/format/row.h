@@ -15,7 +15,7 @@ namespace slatedb::format {
 
 enum class RowKind : uint8_t { kValue = 0, kTombstone = 1, kMerge = 2 };
 
-// Row flag bits (row codec v2, spec §3.4).
+// Row flag bits (row codec v2, docs/format.md §5.4).
 inline constexpr uint8_t kFlagTombstone = 0x01;
 inline constexpr uint8_t kFlagHasExpireTs = 0x02;
 inline constexpr uint8_t kFlagHasCreateTs = 0x04;

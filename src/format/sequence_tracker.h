@@ -1,4 +1,4 @@
-// format/sequence_tracker.h — the manifest's sequence-number → wall-clock samples (spec §4.6,
+// format/sequence_tracker.h — the manifest's sequence-number → wall-clock samples (docs/format.md §8,
 // SlateDB RFC 0012), and their byte encoding (manifest field 15).
 //
 // Bytes: [version u8 = 1][count u32 LE][stream A: seqs][stream B: Unix seconds]; each stream is a

@@ -1,4 +1,4 @@
-// format/sst.h — whole-SST encoding (SstBuilder) and per-section decoding (spec §3).
+// format/sst.h — whole-SST encoding (SstBuilder) and per-section decoding (docs/format.md §5).
 //
 // What: SstBuilder turns rows into the bytes of one SST object (data blocks, bloom filter,
 // index, stats, info, footer; every section followed by its CRC32 BE). The decode helpers parse
@@ -92,7 +92,7 @@ class SstBuilder {
   bool finished_ = false;
 };
 
-// The shortest separator of §3.5: a prefix of `first` that is > `prev_last` (or `first`).
+// The shortest separator of docs/format.md §5.5: a prefix of `first` that is > `prev_last` (or `first`).
 std::string IndexSeparator(std::string_view prev_last, std::string_view first);
 // 8-byte big-endian encoding of a seq (WAL index keys and first_entry).
 std::string EncodeSeqKey(uint64_t seq);

@@ -1,4 +1,4 @@
-// format/sst_info.h — SstInfo, the C++ form of the FlatBuffers `SsTableInfo` (spec §3.8).
+// format/sst_info.h — SstInfo, the C++ form of the FlatBuffers `SsTableInfo` (docs/format.md §5.8).
 //
 // What: the metadata of one SST (first/last entry, section offsets and lengths, codec, type),
 // as stored in the SST's info section and copied verbatim into the manifest for every L0 /
@@ -22,7 +22,7 @@ namespace slatedb::format {
 
 enum class SstType : uint8_t { kCompacted = 0, kWal = 1 };
 
-// Current (written) SST format version; version 1 is read-only (legacy, spec Appendix A).
+// Current (written) SST format version; version 1 is read-only (legacy, docs/format.md §5.10).
 inline constexpr uint16_t kSstFormatVersion = 2;
 inline constexpr uint16_t kSstFormatVersionLegacy = 1;
 

@@ -41,7 +41,7 @@ RowEntry Row(std::string key, std::string value, uint64_t seq, RowKind kind = Ro
   return r;
 }
 
-// The 114-byte empty fence SST of spec §3.10.
+// The 114-byte empty fence SST of docs/format.md §6.2.
 constexpr const char* kFenceHex =
     "0c00000000000600080004000600000004000000000000001"
     "77e6f0a08000000040004000400000"

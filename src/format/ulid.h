@@ -1,5 +1,5 @@
 // format/ulid.h — ULIDs: 128-bit ids (48-bit Unix-ms timestamp + 80 random bits) used for SST
-// ids and compaction ids (spec §1.2).
+// ids and compaction ids (docs/format.md §3.1).
 //
 // What: `Ulid` (value type; text form = 26 upper-case Crockford base32 characters, most
 // significant first), `UlidGenerator` (strictly increasing ids within one process, even inside one

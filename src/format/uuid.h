@@ -1,4 +1,4 @@
-// format/uuid.h — RFC 4122 UUIDs: checkpoint ids and external-DB ids (spec §1.2).
+// format/uuid.h — RFC 4122 UUIDs: checkpoint ids and external-DB ids (docs/format.md §3.2).
 //
 // What: `Uuid` (value type). `high` = first 8 bytes of the RFC byte string read big-endian,
 // `low` = last 8, exactly as the FlatBuffers `fb::Uuid` table stores them. Text form

@@ -10,13 +10,12 @@
 #include "format/manifest.h"
 #include "manifest/manifest_store.h"
 #include "manifest/paths.h"
-#include "spdlog/spdlog.h"
 #include "table/sst_reader.h"
 
 namespace slatedb::gc {
 namespace {
 
-// Fence objects are empty SSTs of about 114-140 bytes (spec §3.10); anything this large holds
+// Fence objects are empty SSTs of about 114-140 bytes (docs/format.md §6.2); anything this large holds
 // rows and is not read to find out.
 constexpr uint64_t kMaxFenceSize = 1024;
 
@@ -164,7 +163,7 @@ Result<GcStats> GarbageCollector::RunSweeps(const bool (&which)[kSweepCount]) {
     std::set<format::Ulid> referenced;
     AddReferences(latest, &referenced);
     for (const auto& [mid, m] : pinned) AddReferences(m, &referenced);
-    // Low-watermark (spec §9.8); 0 (the epoch) whenever an input is missing.
+    // Low-watermark (docs/design.md §11); 0 (the epoch) whenever an input is missing.
     int64_t watermark = now_ms - options_.compacted_options->min_age.count();
     if (!compactions || compactions->compactions.recent_compactions.empty()) {
       watermark = 0;
@@ -189,7 +188,7 @@ Result<GcStats> GarbageCollector::RunSweeps(const bool (&which)[kSweepCount]) {
         auto id = manifest::ParseCompactedSstId(obj.key);
         if (!id || referenced.count(*id) > 0) continue;
         if (static_cast<int64_t>(id->TimestampMillis()) >= watermark) continue;
-        spdlog::debug(
+        extra_.log.Debug(
             "garbage collector {}: deleting {} (ULID time {} < watermark {}, latest "
             "manifest {})",
             db_path_, obj.key, id->TimestampMillis(), watermark, latest_id);
@@ -269,7 +268,7 @@ void GarbageCollector::BackgroundLoop() {
     }
     auto result = RunSweeps(which);
     if (!result.ok()) {
-      spdlog::warn("garbage collector {}: sweep failed (will retry): {}", db_path_,
+      extra_.log.Warn("garbage collector {}: sweep failed (will retry): {}", db_path_,
                    result.status().ToString());
     }
   }

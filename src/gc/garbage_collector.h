@@ -1,4 +1,4 @@
-// gc/garbage_collector.h — deletes objects no reader or writer can need any more (spec §9.8).
+// gc/garbage_collector.h — deletes objects no reader or writer can need any more (docs/design.md §11).
 //
 // Sweeps (each enabled by its GcDirectoryOptions; an object is deleted only when ALL rules
 // hold; "live checkpoint" = listed in the latest manifest and not expired):
@@ -40,6 +40,7 @@
 #include "slatedb/options.h"
 #include "slatedb/status.h"
 #include "util/clock.h"
+#include "util/log.h"
 
 namespace slatedb::gc {
 
@@ -54,6 +55,7 @@ struct GcStats {
 
 struct GcExtraOptions {
   bool delete_fences = false;  // fence objects (empty WAL SSTs) are kept by default
+  util::Log log;               // where sweep failures and debug lines go
 };
 
 class GarbageCollector {

@@ -1,4 +1,4 @@
-// Garbage-collector rules (spec §9.8), background mode, and the "a reader never meets a missing
+// Garbage-collector rules (docs/design.md §11), background mode, and the "a reader never meets a missing
 // object" property while the compactor and the GC run.
 #include "gc/garbage_collector.h"
 

@@ -25,7 +25,7 @@ Result<std::vector<VersionInfo>> ListVersions(ObjectStore& store, const std::str
     std::string_view rest = std::string_view(meta.key).substr(dir.size());
     if (rest.find('/') != std::string_view::npos) continue;
     auto id = parse(rest);
-    if (!id) continue;  // another extension or an unparsable name: ignored (spec §2)
+    if (!id) continue;  // another extension or an unparsable name: ignored (docs/format.md §4.2)
     out.push_back(VersionInfo{*id, meta.key, meta.last_modified_ms, meta.size});
   }
   std::sort(out.begin(), out.end(),

@@ -1,5 +1,5 @@
 // manifest/manifest_store.h — reading and creating manifest and `.compactions` versions in the
-// object store (spec §2, §4.1, §5, §9.1).
+// object store (docs/format.md §4, §7.1, §9, §12.1).
 //
 // What: `ManifestStore` maps manifest ids to objects `<db>/manifest/<id:020>.manifest`:
 // `List` (ids ascending, with last-modified), `ReadLatest` (LIST, take the highest id, GET; if

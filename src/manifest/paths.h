@@ -1,4 +1,4 @@
-// manifest/paths.h — object names of a SlateDB 0.12 database (spec §2) and parsing of listed
+// manifest/paths.h — object names of a SlateDB 0.12 database (docs/format.md §4) and parsing of listed
 // names back into ids.
 //
 // Names (db = the database path, e.g. "db"; an empty path puts everything at the store root):

@@ -1,5 +1,5 @@
 // manifest/stored_manifest.h — the manifest update protocol: compare-and-swap by
-// create-if-absent, and epoch fencing of writers and compactors (spec §9.1-9.3, §9.5).
+// create-if-absent, and epoch fencing of writers and compactors (docs/design.md §9; docs/format.md §12.1-§12.3, §12.5).
 //
 // Overview:
 //   * `StoredManifest` holds the newest manifest version it knows (id N + contents). `Update`
@@ -13,7 +13,7 @@
 //     every later Refresh / Update checks the stored epoch and fails with
 //     Status::Fenced("detected newer writer (epoch N > M)") once a newer party has taken over.
 //   * `MergeCompactorState` is the rule a writer applies to its own view when a compactor wrote
-//     a newer manifest (§9.2).
+//     a newer manifest (docs/format.md §12.2).
 // Opening: `StoredManifest::Load` (readers; an empty path is "no database at <path>") and
 // `StoredManifest::LoadOrCreate` (writers; creates version 1 = Manifest::NewEmpty() if none).
 //
@@ -92,11 +92,11 @@ class FenceableManifest {
   static Result<FenceableManifest> Init(StoredManifest stored, FenceRole role,
                                         const ManifestMutator& extra = nullptr);
 
-  // Writer open (§9.3 steps 1 and 3): creates manifest 1 if the path has none, then bumps
+  // Writer open (docs/format.md §12.3 steps 1 and 3): creates manifest 1 if the path has none, then bumps
   // writer_epoch.
   static Result<FenceableManifest> OpenWriter(std::shared_ptr<ManifestStore> store,
                                               ManifestUpdateOptions options = {});
-  // Compactor start (§9.7): the database must exist (kInvalid otherwise); bumps
+  // Compactor start (docs/format.md §12.7): the database must exist (kInvalid otherwise); bumps
   // compactor_epoch.
   static Result<FenceableManifest> OpenCompactor(std::shared_ptr<ManifestStore> store,
                                                  ManifestUpdateOptions options = {});
@@ -124,7 +124,7 @@ class FenceableManifest {
 // The stored epoch of `role` in `m`.
 uint64_t EpochOf(const format::Manifest& m, FenceRole role);
 
-// A writer's view merged with a newer manifest written by the compactor (§9.2): `compacted`,
+// A writer's view merged with a newer manifest written by the compactor (docs/format.md §12.2): `compacted`,
 // `checkpoints`, `l0_last_compacted` and `compactor_epoch` come from `stored`; everything else
 // from `local`, except that local `l0` is cut just before the entry whose id equals
 // stored.l0_last_compacted (that entry and all older ones were compacted). If that id is not in

@@ -46,7 +46,7 @@ TEST(StoredManifestTest, LoadOrCreateWritesTheInitialManifest) {
   EXPECT_EQ(sm->manifest(), Manifest::NewEmpty());
   auto bytes = store->object_store()->Get(ManifestPath("db", 1));
   ASSERT_TRUE(bytes.ok());
-  EXPECT_EQ(bytes->size(), 106u);  // §4.5
+  EXPECT_EQ(bytes->size(), 106u);  // docs/format.md §7.6
   // A second opener loads instead of creating.
   auto again = StoredManifest::LoadOrCreate(store);
   ASSERT_TRUE(again.ok());

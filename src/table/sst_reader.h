@@ -1,4 +1,4 @@
-// table/sst_reader.h — reads one SST object through the object store (spec §3, §7).
+// table/sst_reader.h — reads one SST object through the object store (docs/format.md §5, §13).
 //
 // Open: one GetSuffix of up to 64 KiB. If the object is smaller it is kept whole and never
 // fetched again; otherwise a Head gives the size and the suffix (which usually holds the info,
@@ -81,7 +81,7 @@ class SstReader : public std::enable_shared_from_this<SstReader> {
   Result<std::string> ReadRange(uint64_t offset, uint64_t len);
   Status WithKey(const Status& st) const { return st.WithContext(key_); }
   Result<std::shared_ptr<const format::BloomFilter>> Filter();
-  // Block to start a forward search for `key` (§3.5: last block whose first_key < key).
+  // Block to start a forward search for `key` (docs/format.md §5.5: last block whose first_key < key).
   size_t FindBlockForward(const format::SstIndex& index, std::string_view key) const;
 
   friend class SstIterator;

@@ -1,5 +1,5 @@
 // util/background_task.h — BackgroundTask<Msg>: one actor = one std::jthread + a bounded
-// Channel<Msg> + an optional ticker (DESIGN.md §4, EXAMPLES.md §6).
+// Channel<Msg> + an optional ticker (docs/design.md §4.1).
 //
 // A subclass implements Handle(msg) (one message), optionally OnTick() (every `tick` interval,
 // measured on the steady clock, between messages; not after Stop()) and OnStop() (after the drain,

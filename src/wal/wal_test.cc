@@ -145,7 +145,7 @@ TEST(WalStoreTest, WriteReadListFence) {
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(*back, rows);  // commit order, every field
   EXPECT_TRUE(wal.Read(3).status().IsNotFound());
-  // The fence is the spec's 114-byte empty SST (§3.10).
+  // The fence is the 114-byte empty SST of docs/format.md §6.2.
   auto fence_bytes = store->Get("db/wal/00000000000000000001.sst");
   ASSERT_TRUE(fence_bytes.ok());
   EXPECT_EQ(fence_bytes->size(), 114u);

@@ -1,4 +1,4 @@
-// slatedb — command-line interface to a slatedb-cpp database (DESIGN.md §6).
+// slatedb — command-line interface to a slatedb-cpp database (docs/design.md §17).
 //
 //   slatedb --url STORE_URL --path DB_PATH [--settings JSON | --config FILE] [--hex] [--reader] CMD
 //
