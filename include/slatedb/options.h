@@ -4,12 +4,21 @@
 // docs/format.md §14) — as typed C++ values: durations are
 // std::chrono::milliseconds, nullable fields are std::optional. Fields marked
 // "slatedb-cpp extension" do not exist in SlateDB and are never written to SlateDB-compatible
-// JSON unless asked for. Loading and printing (JSON, TOML, SLATEDB_* environment variables,
-// duration strings such as "100ms", "5s", "1m30s") lives in src/config/settings_io.h.
+// JSON unless asked for. Settings::FromFile / FromEnv / Load / FromJson / ToJson load and
+// print them (JSON, TOML, YAML, SLATEDB_* environment variables; duration strings such as
+// "100ms", "5s", "1s+500ms", "7days 30min"); they are implemented in src/config
+// (settings_io.h has the details and more entry points, e.g. partial files over a base).
 //
-// Thread safety: plain value types; copy freely. Ownership: none (values only).
-// Errors: none here; the loaders in src/config return Status::Invalid naming the bad setting.
-// This header has no third-party includes.
+// Allowed ranges: the comment beside each field says what ValidateSettings
+// (src/config/settings_io.h) accepts; every loader and Db::Open check them. "10y" is
+// 3650 days. A setting without a range comment accepts any value of its type.
+//
+// Thread safety: plain value types; copy freely. The static loaders are reentrant, except that
+// FromEnv and Load read the process environment and Load the current directory (do not change
+// either concurrently). Ownership: none (values only).
+// Errors: the loaders return kInvalid naming the bad setting or input (with value and allowed
+// range for out-of-range values), kNotFound for a missing file given to FromFile. This header
+// has no third-party includes.
 #pragma once
 
 #include <chrono>
@@ -17,6 +26,9 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+
+#include "slatedb/status.h"
 
 namespace slatedb {
 
@@ -27,26 +39,34 @@ enum class CompressionCodec : uint8_t { kNone = 0, kSnappy = 1, kZlib = 2, kLz4 
 
 // Settings of the embedded compactor (SlateDB `CompactorOptions`).
 struct CompactorOptions {
-  std::chrono::milliseconds poll_interval{5000};
-  std::chrono::milliseconds manifest_update_timeout{300000};
-  uint64_t max_sst_size = 268435456;  // 256 MiB: compaction output SSTs are cut at this size
-  uint64_t max_concurrent_compactions = 4;
-  uint64_t max_fetch_tasks = 4;
-  // Scheduler knobs, string to string as in SlateDB (values are strings, e.g. "2"):
-  // min_compaction_sources, max_compaction_sources, include_size_threshold.
+  std::chrono::milliseconds poll_interval{5000};              // [1ms, 10y]
+  std::chrono::milliseconds manifest_update_timeout{300000};  // [1ms, 10y]
+  // Compaction output SSTs are cut at this size. [1 KiB, 4 GiB]
+  uint64_t max_sst_size = 268435456;        // 256 MiB
+  uint64_t max_concurrent_compactions = 4;  // [1, 1024]
+  uint64_t max_fetch_tasks = 4;             // [1, 1024]
+  // Scheduler knobs, string to string as in SlateDB (values are strings, e.g. "2"). Only these
+  // keys, checked as the size-tiered scheduler parses them (strtod):
+  //   min_compaction_sources: whole number in [2, 1000000] (default 4)
+  //   max_compaction_sources: whole number in [0, 1000000], >= min_compaction_sources (default 8)
+  //   include_size_threshold: finite number > 0 (default 4.0)
   std::map<std::string, std::string> scheduler_options;
 
   bool operator==(const CompactorOptions&) const = default;
 };
 
-// Local disk cache of object-store reads (SlateDB `ObjectStoreCacheOptions`). Accepted and
-// round-tripped; it has no effect on formats. A cache is used only if root_folder is set.
+// Local disk cache of object-store reads (SlateDB `ObjectStoreCacheOptions`). slatedb-cpp has
+// no disk cache yet: root_folder must stay null (validation refuses a folder rather than
+// ignore it); the other fields are round-tripped and range-checked but, as in SlateDB without a
+// root_folder, have no effect.
 struct ObjectStoreCacheOptions {
-  std::optional<std::string> root_folder;                         // null = no disk cache
-  std::optional<uint64_t> max_cache_size_bytes = 17179869184ULL;  // 16 GiB
-  uint64_t part_size_bytes = 4194304;                             // 4 MiB
+  // null = no disk cache. Must be null: "the disk cache is not implemented yet".
+  std::optional<std::string> root_folder;
+  std::optional<uint64_t> max_cache_size_bytes = 17179869184ULL;  // 16 GiB; any, null = no cap
+  uint64_t part_size_bytes = 4194304;                             // 4 MiB; >= 1
   bool cache_puts = false;
   std::optional<std::string> preload_disk_cache_on_startup;  // null | "AllSst" | "L0Sst"
+  // null | [1ms, 10y]
   std::optional<std::chrono::milliseconds> scan_interval = std::chrono::milliseconds(3600000);
 
   bool operator==(const ObjectStoreCacheOptions&) const = default;
@@ -55,8 +75,8 @@ struct ObjectStoreCacheOptions {
 // One garbage-collector sweep (SlateDB `GarbageCollectorDirectoryOptions`): run every
 // `interval`, delete only objects older than `min_age`.
 struct GcDirectoryOptions {
-  std::chrono::milliseconds interval{60000};
-  std::chrono::milliseconds min_age{300000};
+  std::chrono::milliseconds interval{60000};  // [1ms, 10y]
+  std::chrono::milliseconds min_age{300000};  // [0s, 10y]
 
   bool operator==(const GcDirectoryOptions&) const = default;
 };
@@ -76,23 +96,28 @@ struct GarbageCollectorOptions {
 struct Settings {
   // How often the WAL buffer is uploaded as a WAL SST. nullopt = no timer: only size limits
   // and explicit Flush() upload it (then await_durable writes wait for someone to flush).
+  // null | [1ms, 10y]
   std::optional<std::chrono::milliseconds> flush_interval = std::chrono::milliseconds(100);
   // false: no WAL; writes become durable only when the memtable is flushed to L0.
   bool wal_enabled = true;
-  // How often the manifest is re-read (writer: detect fencing; reader: new L0s).
+  // How often the manifest is re-read (writer: detect fencing; reader: new L0s). [1ms, 10y]
   std::chrono::milliseconds manifest_poll_interval{1000};
-  // Give up a manifest compare-and-swap update loop after this long.
+  // Give up a manifest compare-and-swap update loop after this long. [1ms, 10y]
   std::chrono::milliseconds manifest_update_timeout{300000};
-  // SSTs with fewer rows than this get no bloom filter.
+  // SSTs with fewer rows than this get no bloom filter. Any value.
   uint32_t min_filter_keys = 1000;
+  // Bloom filter bits per key. [1, 64]: the writer stores floor(bits * 0.69) probes as a u16,
+  // which both our reader (src/format/bloom.cc) and SlateDB's accept for every value; 1 gives 0
+  // probes, a filter that excludes nothing (readers treat it as "may contain").
   uint32_t filter_bits_per_key = 10;
-  // Memtable size at which it is frozen and flushed as an L0 SST.
+  // Memtable size at which it is frozen and flushed as an L0 SST. [1 KiB, 4 GiB] (SST offsets
+  // are 64-bit; 4 GiB is a sanity cap on one in-memory SST).
   uint64_t l0_sst_size_bytes = 67108864;  // 64 MiB
-  // Writes stall while this many L0 SSTs wait for compaction.
+  // Writes stall while this many L0 SSTs wait for compaction. [1, 10000]
   uint64_t l0_max_ssts = 8;
-  // How many L0 uploads may run at once.
+  // How many L0 uploads may run at once. [1, 64]
   uint64_t l0_flush_parallelism = 4;
-  // Writes stall while this many bytes are not yet in L0 (WAL buffer + memtables).
+  // Writes stall while this many bytes are not yet in L0 (WAL buffer + memtables). >= 1
   uint64_t max_unflushed_bytes = 1073741824;  // 1 GiB
   // nullopt = no embedded compactor.
   std::optional<CompactorOptions> compactor_options = CompactorOptions{};
@@ -101,14 +126,33 @@ struct Settings {
   // nullopt = no embedded garbage collector.
   std::optional<GarbageCollectorOptions> garbage_collector_options = GarbageCollectorOptions{};
   // Default time to live of written rows in clock ticks (ms); nullopt = rows never expire.
+  // Any value, as in SlateDB (0: rows expire at once; a create_ts + ttl past 2^64 - 1 means
+  // no expiry).
   std::optional<uint64_t> default_ttl;
 
   // --- slatedb-cpp extensions (not SlateDB settings; JSON key printed only on request) ---
-  // Target uncompressed data-block size of SSTs (SlateDB: DbBuilder::with_sst_block_size,
-  // 1 KiB .. 64 KiB, a power of two).
+  // Target uncompressed data-block size of SSTs (SlateDB: DbBuilder::with_sst_block_size).
+  // A power of two in [1 KiB, 64 KiB].
   uint32_t block_size = 4096;
 
   bool operator==(const Settings&) const = default;
+
+  // --- Loading and printing (src/config/settings.cc); every loader validates the result. ---
+  // A settings file by extension: .json, .toml, .yaml or .yml (case-insensitive), partial files
+  // laid over the defaults. kInvalid for another extension or bad content (naming the file),
+  // kNotFound if it does not exist.
+  static Result<Settings> FromFile(const std::string& path);
+  // Defaults overlaid with `<prefix>...` environment variables, nested keys joined by '.'
+  // (SlateDB: SLATEDB_COMPACTOR_OPTIONS.POLL_INTERVAL) or '__' (SLATEDB_COMPACTOR_OPTIONS__...).
+  static Result<Settings> FromEnv(std::string_view prefix = "SLATEDB_");
+  // SlateDB's Settings::load(): defaults <- SlateDb.json <- SlateDb.toml <- SlateDb.yaml <-
+  // SlateDb.yml (each only if present in the current directory) <- SLATEDB_ environment.
+  static Result<Settings> Load();
+  // A JSON object (as SlateDB's to_json_string prints; a partial one is laid over defaults).
+  static Result<Settings> FromJson(std::string_view json);
+  // SlateDB's JSON (its key set and order; 4-space indented if `pretty`). Extensions such as
+  // block_size are not printed, so FromJson(ToJson()) resets them to their defaults.
+  std::string ToJson(bool pretty = false) const;
 };
 
 // Which writes a read may see.

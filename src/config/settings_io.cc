@@ -8,10 +8,14 @@
 
 #include <toml++/toml.h>
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <fstream>
@@ -34,8 +38,9 @@ using OrderedJson = nlohmann::ordered_json;
 using std::chrono::milliseconds;
 
 struct Mode {
-  bool text = false;         // values are strings from the environment
-  bool null_string = false;  // the string "null" means null (TOML has no null)
+  bool text = false;                      // values are strings from the environment
+  bool null_string = false;               // the string "null" means null (TOML has no null)
+  bool numeric_scheduler_values = false;  // scheduler_options: 2 means "2" (env, YAML)
 };
 
 std::string Join(const std::string& path, const std::string& key) {
@@ -250,7 +255,7 @@ class Applier {
             c.scheduler_options.erase(name);
           } else if (value.is_string()) {
             c.scheduler_options[name] = value.get<std::string>();
-          } else if (mode_.text && value.is_number()) {
+          } else if ((mode_.text || mode_.numeric_scheduler_values) && value.is_number()) {
             c.scheduler_options[name] = value.dump();
           } else {
             return Expected(Join(p, name), "a string (e.g. \"2\")", value);
@@ -375,6 +380,98 @@ Result<Json> TomlToJson(const toml::node& node, const std::string& path) {
   return Status::Invalid("setting '" + path + "': dates and times are not valid setting values");
 }
 
+// YAML 1.2 core-schema typing of a plain (unquoted) scalar: null is handled by yaml-cpp;
+// true/false, decimal integers and decimal floats become JSON numbers/booleans, anything else
+// (e.g. 100ms) a string.
+Json YamlPlainScalar(const std::string& s) {
+  if (s == "true" || s == "True" || s == "TRUE") return true;
+  if (s == "false" || s == "False" || s == "FALSE") return false;
+  std::string_view digits = s;
+  bool negative = false;
+  if (!digits.empty() && (digits[0] == '+' || digits[0] == '-')) {
+    negative = digits[0] == '-';
+    digits.remove_prefix(1);
+  }
+  if (!digits.empty() &&
+      std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (!negative) {
+      uint64_t u = 0;
+      auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), u);
+      if (ec == std::errc() && ptr == digits.data() + digits.size()) return u;
+    } else {
+      int64_t i = 0;
+      auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), i);
+      if (ec == std::errc() && ptr == s.data() + s.size()) return i;
+    }
+    return s;  // out of range: reported by the setting as a string
+  }
+  // [-+]? ( \.[0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
+  size_t i = 0;
+  const size_t n = digits.size();
+  auto is_digit = [&](size_t k) { return k < n && digits[k] >= '0' && digits[k] <= '9'; };
+  size_t int_digits = 0, frac_digits = 0;
+  while (is_digit(i)) ++i, ++int_digits;
+  if (i < n && digits[i] == '.') {
+    ++i;
+    while (is_digit(i)) ++i, ++frac_digits;
+  }
+  bool ok = int_digits + frac_digits > 0;
+  if (ok && i < n && (digits[i] == 'e' || digits[i] == 'E')) {
+    ++i;
+    if (i < n && (digits[i] == '+' || digits[i] == '-')) ++i;
+    if (!is_digit(i)) ok = false;
+    while (is_digit(i)) ++i;
+  }
+  if (ok && i == n) {
+    double d = std::strtod(s.c_str(), nullptr);
+    if (std::isfinite(d)) return d;
+  }
+  return s;
+}
+
+// Nesting deeper than any settings tree; also stops self-referencing aliases ("&a [*a]").
+constexpr int kMaxYamlDepth = 32;
+
+Result<Json> YamlToJson(const YAML::Node& node, const std::string& path, int depth = 0) {
+  if (depth > kMaxYamlDepth) {
+    return Status::Invalid("settings YAML: nested deeper than " + std::to_string(kMaxYamlDepth) +
+                           " levels" + (path.empty() ? std::string() : " at '" + path + "'"));
+  }
+  switch (node.Type()) {
+    case YAML::NodeType::Undefined:
+    case YAML::NodeType::Null:
+      return Json(nullptr);
+    case YAML::NodeType::Scalar: {
+      const std::string& tag = node.Tag();
+      if (tag == "!" || tag == "tag:yaml.org,2002:str") return Json(node.Scalar());  // quoted
+      return YamlPlainScalar(node.Scalar());
+    }
+    case YAML::NodeType::Sequence: {
+      Json arr = Json::array();
+      for (const YAML::Node& child : node) {
+        ASSIGN_OR_RETURN(Json value, YamlToJson(child, path, depth + 1));
+        arr.push_back(std::move(value));
+      }
+      return arr;
+    }
+    case YAML::NodeType::Map: {
+      Json obj = Json::object();
+      for (const auto& entry : node) {
+        if (!entry.first.IsScalar()) {
+          return Status::Invalid(
+              "settings YAML: " + (path.empty() ? std::string("top level") : "'" + path + "'") +
+              ": keys must be plain strings");
+        }
+        const std::string& key = entry.first.Scalar();
+        ASSIGN_OR_RETURN(Json value, YamlToJson(entry.second, Join(path, key), depth + 1));
+        obj[key] = std::move(value);
+      }
+      return obj;
+    }
+  }
+  return Json(nullptr);
+}
+
 Status ApplyJsonTree(const Json& tree, Mode mode, Settings& s) {
   Applier applier(mode);
   return applier.ApplyRoot(tree, s);
@@ -398,6 +495,23 @@ OrderedJson GcDirJson(const std::optional<GcDirectoryOptions>& d) {
   j["interval"] = DurationJson(d->interval);
   j["min_age"] = DurationJson(d->min_age);
   return j;
+}
+
+// "a.b__c" -> ["a", "b", "c"]: SlateDB nests with '.', we also accept '__' (a '.' is not
+// allowed in variable names by most shells).
+std::vector<std::string> SplitEnvKey(const std::string& rest) {
+  std::vector<std::string> path(1);
+  for (size_t i = 0; i < rest.size(); ++i) {
+    if (rest[i] == '.') {
+      path.emplace_back();
+    } else if (rest[i] == '_' && i + 1 < rest.size() && rest[i + 1] == '_') {
+      path.emplace_back();
+      ++i;
+    } else {
+      path.back() += rest[i];
+    }
+  }
+  return path;
 }
 
 std::string FileExtension(const std::string& path) {
@@ -426,7 +540,12 @@ std::string_view CompressionCodecName(CompressionCodec codec) {
   return "null";
 }
 
-Result<Settings> SettingsFromJson(std::string_view json, const Settings& base) {
+namespace {
+
+// The Layer* functions lay one source over `s` without validating; public loaders validate the
+// final result once (so Load() does not reject an intermediate state a later source fixes).
+
+Status LayerJson(std::string_view json, Settings& s) {
   try {
     Json tree = Json::parse(json.begin(), json.end(), nullptr, /*allow_exceptions=*/false);
     if (tree.is_discarded()) {
@@ -440,16 +559,16 @@ Result<Settings> SettingsFromJson(std::string_view json, const Settings& base) {
       }
       return Status::Invalid("settings JSON: parse error");
     }
-    Settings s = base;
-    RETURN_IF_ERROR(ApplyJsonTree(tree, Mode{}, s));
-    RETURN_IF_ERROR(ValidateSettings(s));
-    return s;
+    Settings updated = s;
+    RETURN_IF_ERROR(ApplyJsonTree(tree, Mode{}, updated));
+    s = std::move(updated);
+    return Status::OK();
   } catch (const std::exception& e) {
     return ExceptionStatus("settings JSON", e);
   }
 }
 
-Result<Settings> SettingsFromToml(std::string_view toml_text, const Settings& base) {
+Status LayerToml(std::string_view toml_text, Settings& s) {
   try {
     toml::table table;
     try {
@@ -461,21 +580,42 @@ Result<Settings> SettingsFromToml(std::string_view toml_text, const Settings& ba
       return Status::Invalid(msg.str());
     }
     ASSIGN_OR_RETURN(Json tree, TomlToJson(table, ""));
-    Settings s = base;
-    RETURN_IF_ERROR(ApplyJsonTree(tree, Mode{.text = false, .null_string = true}, s));
-    RETURN_IF_ERROR(ValidateSettings(s));
-    return s;
+    Settings updated = s;
+    RETURN_IF_ERROR(ApplyJsonTree(tree, Mode{.text = false, .null_string = true}, updated));
+    s = std::move(updated);
+    return Status::OK();
   } catch (const std::exception& e) {
     return ExceptionStatus("settings TOML", e);
   }
 }
 
-Result<Settings> SettingsFromFile(const std::string& path, const Settings& base) {
+Status LayerYaml(std::string_view yaml_text, Settings& s) {
+  try {
+    YAML::Node root;
+    try {
+      root = YAML::Load(std::string(yaml_text));
+    } catch (const YAML::ParserException& e) {
+      return Status::Invalid("settings YAML: " + e.msg + " (line " +
+                             std::to_string(e.mark.line + 1) + ", column " +
+                             std::to_string(e.mark.column + 1) + ")");
+    }
+    ASSIGN_OR_RETURN(Json tree, YamlToJson(root, ""));
+    if (tree.is_null()) tree = Json::object();  // an empty document (or only comments)
+    Settings updated = s;
+    RETURN_IF_ERROR(ApplyJsonTree(tree, Mode{.numeric_scheduler_values = true}, updated));
+    s = std::move(updated);
+    return Status::OK();
+  } catch (const std::exception& e) {
+    return ExceptionStatus("settings YAML", e);
+  }
+}
+
+Status LayerFile(const std::string& path, Settings& s) {
   try {
     std::string ext = FileExtension(path);
-    if (ext != ".json" && ext != ".toml") {
+    if (ext != ".json" && ext != ".toml" && ext != ".yaml" && ext != ".yml") {
       return Status::Invalid("settings file '" + path +
-                             "': unsupported extension (expected .json or .toml)");
+                             "': unsupported extension (expected .json, .toml, .yaml or .yml)");
     }
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec)) {
@@ -488,35 +628,28 @@ Result<Settings> SettingsFromFile(const std::string& path, const Settings& base)
       return Status::Invalid("settings file '" + path + "': cannot read");
     }
     std::string text = buf.str();
-    Result<Settings> r =
-        ext == ".json" ? SettingsFromJson(text, base) : SettingsFromToml(text, base);
-    if (!r.ok()) return r.status().WithContext("settings file '" + path + "'");
-    return r;
+    Status st = ext == ".json"   ? LayerJson(text, s)
+                : ext == ".toml" ? LayerToml(text, s)
+                                 : LayerYaml(text, s);
+    return st.WithContext("settings file '" + path + "'");
   } catch (const std::exception& e) {
     return ExceptionStatus("settings file '" + path + "'", e);
   }
 }
 
-Status ApplyEnv(Settings& settings, const std::map<std::string, std::string>& env,
+Status LayerEnv(Settings& settings, const std::map<std::string, std::string>& env,
                 std::string_view prefix) {
   try {
     for (const auto& [name, value] : env) {
       if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
-      std::string rest = Lower(std::string_view(name).substr(prefix.size()));
-      std::vector<std::string> path;
-      size_t start = 0;
-      while (true) {
-        size_t pos = rest.find("__", start);
-        path.push_back(
-            rest.substr(start, pos == std::string::npos ? std::string::npos : pos - start));
-        if (pos == std::string::npos) break;
-        start = pos + 2;
-      }
+      std::vector<std::string> path =
+          SplitEnvKey(Lower(std::string_view(name).substr(prefix.size())));
       if (TopLevelKeys().count(path.front()) == 0) continue;  // not a setting: not ours
       const std::string context = "environment variable '" + name + "'";
       for (const std::string& segment : path) {
         if (segment.empty()) {
-          return Status::Invalid(context + ": empty key segment (nested keys are joined by '__')");
+          return Status::Invalid(context +
+                                 ": empty key segment (nested keys are joined by '.' or '__')");
         }
       }
       Settings updated = settings;
@@ -525,13 +658,49 @@ Status ApplyEnv(Settings& settings, const std::map<std::string, std::string>& en
       if (!st.ok()) return st.WithContext(context);
       settings = std::move(updated);
     }
-    return ValidateSettings(settings).WithContext("settings from environment");
+    return Status::OK();
   } catch (const std::exception& e) {
     return ExceptionStatus("settings from environment", e);
   }
 }
 
-Status ApplyEnvFromEnviron(Settings& settings, std::string_view prefix) {
+}  // namespace
+
+Result<Settings> SettingsFromJson(std::string_view json, const Settings& base) {
+  Settings s = base;
+  RETURN_IF_ERROR(LayerJson(json, s));
+  RETURN_IF_ERROR(ValidateSettings(s));
+  return s;
+}
+
+Result<Settings> SettingsFromToml(std::string_view toml_text, const Settings& base) {
+  Settings s = base;
+  RETURN_IF_ERROR(LayerToml(toml_text, s));
+  RETURN_IF_ERROR(ValidateSettings(s));
+  return s;
+}
+
+Result<Settings> SettingsFromYaml(std::string_view yaml_text, const Settings& base) {
+  Settings s = base;
+  RETURN_IF_ERROR(LayerYaml(yaml_text, s));
+  RETURN_IF_ERROR(ValidateSettings(s));
+  return s;
+}
+
+Result<Settings> SettingsFromFile(const std::string& path, const Settings& base) {
+  Settings s = base;
+  RETURN_IF_ERROR(LayerFile(path, s));
+  RETURN_IF_ERROR(ValidateSettings(s).WithContext("settings file '" + path + "'"));
+  return s;
+}
+
+Status ApplyEnv(Settings& settings, const std::map<std::string, std::string>& env,
+                std::string_view prefix) {
+  RETURN_IF_ERROR(LayerEnv(settings, env, prefix));
+  return ValidateSettings(settings).WithContext("settings from environment");
+}
+
+std::map<std::string, std::string> ProcessEnvironment() {
   std::map<std::string, std::string> env;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
     std::string_view entry(*e);
@@ -539,7 +708,29 @@ Status ApplyEnvFromEnviron(Settings& settings, std::string_view prefix) {
     if (eq == std::string_view::npos) continue;
     env.emplace(std::string(entry.substr(0, eq)), std::string(entry.substr(eq + 1)));
   }
-  return ApplyEnv(settings, env, prefix);
+  return env;
+}
+
+Status ApplyEnvFromEnviron(Settings& settings, std::string_view prefix) {
+  return ApplyEnv(settings, ProcessEnvironment(), prefix);
+}
+
+Result<Settings> LoadSettings(const std::string& dir, const std::map<std::string, std::string>& env,
+                              std::string_view prefix) {
+  Settings s;
+  try {
+    for (const char* name : {"SlateDb.json", "SlateDb.toml", "SlateDb.yaml", "SlateDb.yml"}) {
+      std::string path = (std::filesystem::path(dir) / name).string();
+      std::error_code ec;
+      if (!std::filesystem::exists(path, ec)) continue;  // each file only if present
+      RETURN_IF_ERROR(LayerFile(path, s));
+    }
+  } catch (const std::exception& e) {
+    return ExceptionStatus("settings files in '" + dir + "'", e);
+  }
+  RETURN_IF_ERROR(LayerEnv(s, env, prefix));
+  RETURN_IF_ERROR(ValidateSettings(s));
+  return s;
 }
 
 Status SetSetting(Settings& settings, std::string_view key, std::string_view json_value) {
@@ -636,33 +827,125 @@ std::string SettingsToJson(const Settings& s, JsonFormat format) {
   return j.dump(format.pretty ? 4 : -1, ' ', false, OrderedJson::error_handler_t::replace);
 }
 
+namespace {
+
+constexpr uint64_t kKiB = 1024;
+constexpr uint64_t kGiB = kKiB * kKiB * kKiB;
+constexpr int64_t kTenYearsMs = 3650LL * 86400 * 1000;  // "10y" (a year is 365 days)
+
+Status OutOfRange(std::string_view name, const std::string& value, std::string_view range) {
+  return Status::Invalid("setting '" + std::string(name) + "': " + value +
+                         " is outside the allowed range " + std::string(range));
+}
+
+Status CheckU64(std::string_view name, uint64_t v, uint64_t lo, uint64_t hi) {
+  if (v >= lo && v <= hi) return Status::OK();
+  return OutOfRange(name, std::to_string(v),
+                    "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+}
+
+// [min_ms, 10y]; min_ms is 0 or 1.
+Status CheckDuration(std::string_view name, milliseconds d, int64_t min_ms) {
+  if (d.count() >= min_ms && d.count() <= kTenYearsMs) return Status::OK();
+  return OutOfRange(name, "\"" + FormatDuration(d) + "\"",
+                    min_ms == 0 ? "[0s, 10y]" : "[1ms, 10y] (0 would spin)");
+}
+
+// Mirrors ParseSchedulerOptions in src/compactor/size_tiered_scheduler.cc (a layer above this
+// one): what it refuses at compactor start is refused here, and nothing else.
+Result<double> SchedulerNumber(const std::string& name, const std::string& value) {
+  errno = 0;
+  char* end = nullptr;
+  double v = value.empty() ? 0 : std::strtod(value.c_str(), &end);
+  if (value.empty() || errno != 0 || end != value.c_str() + value.size() || !std::isfinite(v)) {
+    return Status::Invalid("setting '" + name + "': expected a number, got \"" + value + "\"");
+  }
+  return v;
+}
+
+Result<uint64_t> SchedulerCount(const std::string& name, const std::string& value) {
+  ASSIGN_OR_RETURN(double v, SchedulerNumber(name, value));
+  if (v < 0 || v != std::floor(v) || v > 1e6) {
+    return Status::Invalid("setting '" + name +
+                           "': expected a whole number in [0, 1000000], got \"" + value + "\"");
+  }
+  return static_cast<uint64_t>(v);
+}
+
+Status ValidateScheduler(const std::map<std::string, std::string>& options) {
+  const std::string prefix = "compactor_options.scheduler_options.";
+  uint64_t min_sources = 4;  // SizeTieredOptions defaults
+  uint64_t max_sources = 8;
+  for (const auto& [key, value] : options) {
+    const std::string name = prefix + key;
+    if (key == "min_compaction_sources") {
+      ASSIGN_OR_RETURN(min_sources, SchedulerCount(name, value));
+      if (min_sources < 2) return OutOfRange(name, value, "[2, 1000000]");
+    } else if (key == "max_compaction_sources") {
+      ASSIGN_OR_RETURN(max_sources, SchedulerCount(name, value));
+    } else if (key == "include_size_threshold") {
+      ASSIGN_OR_RETURN(double t, SchedulerNumber(name, value));
+      if (t <= 0) return OutOfRange(name, value, "(0, inf)");
+    } else {
+      return Status::Invalid("setting '" + name +
+                             "': unknown scheduler option (expected min_compaction_sources, "
+                             "max_compaction_sources or include_size_threshold)");
+    }
+  }
+  if (max_sources < min_sources) {
+    return Status::Invalid(
+        "setting '" + prefix + "max_compaction_sources': " + std::to_string(max_sources) +
+        " is below min_compaction_sources (" + std::to_string(min_sources) + ", 4 if unset)");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 Status ValidateSettings(const Settings& s) {
-  auto at_least_one = [](std::string_view name, uint64_t v) {
-    if (v >= 1) return Status::OK();
-    return Status::Invalid("setting '" + std::string(name) + "': must be at least 1, got " +
-                           std::to_string(v));
-  };
-  auto positive = [](std::string_view name, milliseconds d) {
-    if (d.count() > 0) return Status::OK();
-    return Status::Invalid("setting '" + std::string(name) +
-                           "': must be a positive duration, got " + FormatDuration(d));
-  };
-  if (s.flush_interval) RETURN_IF_ERROR(positive("flush_interval", *s.flush_interval));
-  RETURN_IF_ERROR(positive("manifest_poll_interval", s.manifest_poll_interval));
-  RETURN_IF_ERROR(positive("manifest_update_timeout", s.manifest_update_timeout));
-  RETURN_IF_ERROR(at_least_one("l0_sst_size_bytes", s.l0_sst_size_bytes));
-  RETURN_IF_ERROR(at_least_one("l0_max_ssts", s.l0_max_ssts));
-  RETURN_IF_ERROR(at_least_one("l0_flush_parallelism", s.l0_flush_parallelism));
-  RETURN_IF_ERROR(at_least_one("max_unflushed_bytes", s.max_unflushed_bytes));
+  // The ranges are documented beside the fields in include/slatedb/options.h.
+  if (s.flush_interval) RETURN_IF_ERROR(CheckDuration("flush_interval", *s.flush_interval, 1));
+  RETURN_IF_ERROR(CheckDuration("manifest_poll_interval", s.manifest_poll_interval, 1));
+  RETURN_IF_ERROR(CheckDuration("manifest_update_timeout", s.manifest_update_timeout, 1));
+  // min_filter_keys: any uint32.
+  RETURN_IF_ERROR(CheckU64("filter_bits_per_key", s.filter_bits_per_key, 1, 64));
+  RETURN_IF_ERROR(CheckU64("l0_sst_size_bytes", s.l0_sst_size_bytes, kKiB, 4 * kGiB));
+  RETURN_IF_ERROR(CheckU64("l0_max_ssts", s.l0_max_ssts, 1, 10000));
+  RETURN_IF_ERROR(CheckU64("l0_flush_parallelism", s.l0_flush_parallelism, 1, 64));
+  RETURN_IF_ERROR(CheckU64("max_unflushed_bytes", s.max_unflushed_bytes, 1,
+                           std::numeric_limits<uint64_t>::max()));
   if (s.compactor_options) {
     const CompactorOptions& c = *s.compactor_options;
-    RETURN_IF_ERROR(positive("compactor_options.poll_interval", c.poll_interval));
+    RETURN_IF_ERROR(CheckDuration("compactor_options.poll_interval", c.poll_interval, 1));
     RETURN_IF_ERROR(
-        positive("compactor_options.manifest_update_timeout", c.manifest_update_timeout));
-    RETURN_IF_ERROR(at_least_one("compactor_options.max_sst_size", c.max_sst_size));
-    RETURN_IF_ERROR(
-        at_least_one("compactor_options.max_concurrent_compactions", c.max_concurrent_compactions));
-    RETURN_IF_ERROR(at_least_one("compactor_options.max_fetch_tasks", c.max_fetch_tasks));
+        CheckDuration("compactor_options.manifest_update_timeout", c.manifest_update_timeout, 1));
+    RETURN_IF_ERROR(CheckU64("compactor_options.max_sst_size", c.max_sst_size, kKiB, 4 * kGiB));
+    RETURN_IF_ERROR(CheckU64("compactor_options.max_concurrent_compactions",
+                             c.max_concurrent_compactions, 1, 1024));
+    RETURN_IF_ERROR(CheckU64("compactor_options.max_fetch_tasks", c.max_fetch_tasks, 1, 1024));
+    RETURN_IF_ERROR(ValidateScheduler(c.scheduler_options));
+  }
+  {
+    const ObjectStoreCacheOptions& c = s.object_store_cache_options;
+    if (c.root_folder) {
+      return Status::Invalid(
+          "object_store_cache_options.root_folder: the disk cache is not implemented yet (got \"" +
+          *c.root_folder + "\"; leave it null)");
+    }
+    // max_cache_size_bytes: any (null = unbounded); cache_puts: any.
+    RETURN_IF_ERROR(CheckU64("object_store_cache_options.part_size_bytes", c.part_size_bytes, 1,
+                             std::numeric_limits<uint64_t>::max()));
+    if (c.preload_disk_cache_on_startup && *c.preload_disk_cache_on_startup != "AllSst" &&
+        *c.preload_disk_cache_on_startup != "L0Sst") {
+      return Status::Invalid(
+          "setting 'object_store_cache_options.preload_disk_cache_on_startup': expected null, "
+          "\"AllSst\" or \"L0Sst\", got \"" +
+          *c.preload_disk_cache_on_startup + "\"");
+    }
+    if (c.scan_interval) {
+      RETURN_IF_ERROR(
+          CheckDuration("object_store_cache_options.scan_interval", *c.scan_interval, 1));
+    }
   }
   if (s.garbage_collector_options) {
     const GarbageCollectorOptions& g = *s.garbage_collector_options;
@@ -672,12 +955,13 @@ Status ValidateSettings(const Settings& s) {
         {"compacted_options", &g.compacted_options},
         {"compactions_options", &g.compactions_options}};
     for (const auto& [name, dir] : dirs) {
-      if (*dir) {
-        RETURN_IF_ERROR(positive(std::string("garbage_collector_options.") + name + ".interval",
-                                 (*dir)->interval));
-      }
+      if (!*dir) continue;
+      const std::string p = std::string("garbage_collector_options.") + name;
+      RETURN_IF_ERROR(CheckDuration(p + ".interval", (*dir)->interval, 1));
+      RETURN_IF_ERROR(CheckDuration(p + ".min_age", (*dir)->min_age, 0));
     }
   }
+  // default_ttl: any (0 = rows expire at once, as in SlateDB; null = never).
   uint32_t b = s.block_size;
   if (b < 1024 || b > 65536 || (b & (b - 1)) != 0) {
     return Status::Invalid("setting 'block_size': must be a power of two in [1024, 65536], got " +

@@ -1,4 +1,6 @@
-// config/settings_io.h — loading and printing slatedb::Settings (include/slatedb/options.h).
+// config/settings_io.h — loading, printing and validating slatedb::Settings
+// (include/slatedb/options.h; the public entry points are Settings::FromFile / FromEnv / Load /
+// FromJson / ToJson, thin wrappers of these functions).
 //
 // Sources, all with SlateDB 0.12's key names and value types:
 //  * JSON: the object SlateDB's `Settings::to_json_string` prints. Unlike SlateDB, a *partial*
@@ -6,27 +8,41 @@
 //    replaces everything. Nested objects (compactor_options, garbage_collector_options, ...)
 //    are merged key by key into the base value (or into the defaults if the base has null);
 //    `null` clears an optional field. scheduler_options entries are merged; a null entry
-//    removes that key. Durations are strings ("100ms", "5s", see duration.h).
+//    removes that key. Durations are strings ("100ms", "1s+500ms", "7days 30min", see
+//    duration.h); JSON numbers are not durations (as in SlateDB).
 //  * TOML: the same tree as TOML tables. TOML has no null: the string "null" clears an
 //    optional field.
-//  * Environment: `<prefix><KEY>` with nested keys joined by a double underscore, case
-//    insensitive: SLATEDB_FLUSH_INTERVAL=50ms, SLATEDB_COMPACTOR_OPTIONS__POLL_INTERVAL=1s,
+//  * YAML: the same tree as YAML mappings (yaml-cpp; YAML 1.2 core-schema scalars: plain
+//    true/false, integers and floats are typed, `~`/`null`/empty clear an optional field,
+//    anything else is a string, quoted scalars always are). scheduler_options values may be
+//    plain numbers (`min_compaction_sources: 2`). An empty document sets nothing.
+//  * Environment: `<prefix><KEY>`, case insensitive, nested keys joined by '.' (SlateDB's
+//    form: SLATEDB_OBJECT_STORE_CACHE_OPTIONS.ROOT_FOLDER, SLATEDB_COMPACTOR_OPTIONS.POLL_INTERVAL)
+//    or by a double underscore (usable from shells: SLATEDB_COMPACTOR_OPTIONS__POLL_INTERVAL=1s,
 //    SLATEDB_GARBAGE_COLLECTOR_OPTIONS__WAL_OPTIONS__MIN_AGE=10m,
-//    SLATEDB_COMPACTOR_OPTIONS__SCHEDULER_OPTIONS__MIN_COMPACTION_SOURCES=2. Values are text:
-//    numbers and booleans ("true"/"false") are parsed, "null" clears an optional field, an
-//    object-valued key also takes a JSON object ("{...}"), default_ttl also takes a duration.
-//    Variables whose first segment is not a setting (e.g. SLATEDB_SOURCE_DIR) are ignored;
-//    an unknown nested key under a known setting is an error.
+//    SLATEDB_COMPACTOR_OPTIONS__SCHEDULER_OPTIONS__MIN_COMPACTION_SOURCES=2); the two may be
+//    mixed. Values are text: numbers and booleans ("true"/"false") are parsed, "null" clears
+//    an optional field, an object-valued key also takes a JSON object ("{...}"), default_ttl
+//    also takes a duration. Variables whose first segment is not a setting (e.g.
+//    SLATEDB_SOURCE_DIR) are ignored; an unknown nested key under a known setting is an error.
+//  * LoadSettings: SlateDB's `Settings::load()` order, defaults <- SlateDb.json <- SlateDb.toml
+//    <- SlateDb.yaml <- SlateDb.yml (each only if present in `dir`) <- environment.
 //  * SetSetting: one dotted key and a JSON literal, like SlateDB's `settings.set(k, v)`.
-// Every loader validates the result with ValidateSettings.
+// Every loader validates the final result (once) with ValidateSettings; the allowed ranges are
+// documented beside the fields in include/slatedb/options.h.
 //
-// Thread safety: pure functions (ApplyEnvFromEnviron reads the process environment).
+// Thread safety: pure functions, except that ApplyEnvFromEnviron and ProcessEnvironment read
+// the process environment (do not call them while another thread calls setenv).
 // Errors: kInvalid, always naming the setting and/or input:
 //   "unknown setting 'flush_intervl'"
 //   "setting 'l0_max_ssts': expected a non-negative integer, got \"x\""
-//   "settings JSON: parse error at byte 12: ..." / "settings TOML: ... (line 3, column 7)"
-//   "settings file 'x.yaml': unsupported extension (expected .json or .toml)"
-//   kNotFound if a settings file does not exist.
+//   "setting 'l0_max_ssts': 0 is outside the allowed range [1, 10000]"
+//   "settings JSON: parse error at byte 12: ..." / "settings TOML: ... (line 3, column 7)" /
+//   "settings YAML: ... (line 2, column 5)"
+//   "settings file 'x.ini': unsupported extension (expected .json, .toml, .yaml or .yml)"
+//   "environment variable 'SLATEDB_L0_MAX_SSTS': setting 'l0_max_ssts': ..."
+//   kNotFound if a settings file given by name does not exist. Third-party exceptions never
+//   escape: they become kInvalid naming the input.
 #pragma once
 
 #include <map>
@@ -42,7 +58,10 @@ namespace slatedb::config {
 Result<Settings> SettingsFromJson(std::string_view json, const Settings& base = Settings());
 // TOML document laid over `base`.
 Result<Settings> SettingsFromToml(std::string_view toml, const Settings& base = Settings());
-// Reads `path` and parses it by extension: ".json" or ".toml" (case-insensitive).
+// YAML document laid over `base`.
+Result<Settings> SettingsFromYaml(std::string_view yaml, const Settings& base = Settings());
+// Reads `path` and parses it by extension: ".json", ".toml", ".yaml" or ".yml"
+// (case-insensitive).
 Result<Settings> SettingsFromFile(const std::string& path, const Settings& base = Settings());
 
 // Applies `<prefix>...` variables of `env` (name -> value) to `settings`, in name order. On error
@@ -51,6 +70,14 @@ Status ApplyEnv(Settings& settings, const std::map<std::string, std::string>& en
                 std::string_view prefix = "SLATEDB_");
 // Same, reading the process environment.
 Status ApplyEnvFromEnviron(Settings& settings, std::string_view prefix = "SLATEDB_");
+// The process environment as name -> value.
+std::map<std::string, std::string> ProcessEnvironment();
+
+// SlateDB's Settings::load(): defaults <- `dir`/SlateDb.json <- SlateDb.toml <- SlateDb.yaml
+// <- SlateDb.yml (absent files are skipped) <- `env` variables with `prefix`. Each source is
+// laid over the previous ones; the result is validated once at the end.
+Result<Settings> LoadSettings(const std::string& dir, const std::map<std::string, std::string>& env,
+                              std::string_view prefix = "SLATEDB_");
 
 // Sets one setting: `key` is dotted ("compactor_options.poll_interval"), `json_value` a JSON
 // literal ("\"1s\"", "8", "null", "{...}").
@@ -63,8 +90,10 @@ struct JsonFormat {
 // Prints exactly SlateDB 0.12.1's key set, in its order (plus extensions if asked).
 std::string SettingsToJson(const Settings& settings, JsonFormat format = JsonFormat());
 
-// Checks values the engine cannot work with (zero intervals, zero limits, block_size not a
-// power of two in [1 KiB, 64 KiB]). kInvalid naming the setting.
+// Checks every setting against its allowed range (documented in include/slatedb/options.h):
+// kInvalid naming the setting, its value and the range, e.g.
+// "setting 'filter_bits_per_key': 65 is outside the allowed range [1, 64]". Also refuses
+// settings the engine would accept but ignore (object_store_cache_options.root_folder).
 Status ValidateSettings(const Settings& settings);
 
 // "Snappy", "Zlib", "Lz4", "Zstd"; "null" for kNone.
