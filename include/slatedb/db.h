@@ -27,6 +27,7 @@
 #include <string>
 #include <string_view>
 
+#include "slatedb/clock.h"
 #include "slatedb/export.h"
 #include "slatedb/iterator.h"
 #include "slatedb/logger.h"
@@ -37,14 +38,10 @@
 
 namespace slatedb {
 
-namespace util {
-class Clock;
-}
-
 // Components: live objects (not settings) a Db is built from.
 struct Components {
   std::shared_ptr<ObjectStore> object_store;  // required
-  std::shared_ptr<util::Clock> clock;         // optional; default: the system clock
+  std::shared_ptr<Clock> clock;               // optional; default: the system clock
   uint64_t seed = 0;                          // randomness (ULIDs, UUIDs, jitter); 0 = entropy
   // Where this database's log lines go; null = DefaultLogger() (slatedb/logger.h: warnings and
   // errors to stderr, level from SLATEDB_LOG). The library never writes to stdout.

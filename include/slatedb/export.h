@@ -7,7 +7,7 @@
 #pragma once
 
 #if defined(__GNUC__) || defined(__clang__)
-#define SLATEDB_EXPORT __attribute__((visibility("default")))
+#define SLATEDB_EXPORT [[gnu::visibility("default")]]
 #else
 #define SLATEDB_EXPORT
 #endif

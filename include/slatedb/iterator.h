@@ -7,6 +7,8 @@
 // then return kClosed).
 #pragma once
 
+#include "slatedb/export.h"
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -37,7 +39,7 @@ struct ScanOptions {
   bool reverse = false;
 };
 
-class DbIterator {
+class SLATEDB_EXPORT DbIterator {
  public:
   virtual ~DbIterator() = default;
   // The next row, or std::nullopt at the end of the range. Errors: kData (corrupt object, names

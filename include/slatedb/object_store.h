@@ -19,6 +19,8 @@
 //   kData / kInternal    malformed responses, local I/O errors that are not transient
 #pragma once
 
+#include "slatedb/export.h"
+
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -45,7 +47,7 @@ struct PutOptions {
   std::map<std::string, std::string> metadata;
 };
 
-class ObjectStore {
+class SLATEDB_EXPORT ObjectStore {
  public:
   virtual ~ObjectStore() = default;
 
@@ -81,14 +83,15 @@ class ObjectStore {
 };
 
 // A fresh, empty in-process store.
-std::shared_ptr<ObjectStore> NewMemoryObjectStore();
-// A store rooted at the absolute directory `root` (created if missing).
-Result<std::shared_ptr<ObjectStore>> NewLocalObjectStore(const std::string& root);
+SLATEDB_EXPORT std::shared_ptr<ObjectStore> NewMemoryObjectStore();
+// A store rooted at the absolute directory `root`. The directory is created by the first write,
+// never by opening or reading (a missing root reads as an empty store).
+SLATEDB_EXPORT Result<std::shared_ptr<ObjectStore>> NewLocalObjectStore(const std::string& root);
 
 // Builds a store from a URL: "memory:///" (a fresh store each call), "file:///abs/dir",
 // "s3://bucket[/prefix]" (endpoint/region/credentials from AWS_* environment variables:
 // AWS_ENDPOINT_URL, AWS_REGION / AWS_DEFAULT_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 // AWS_SESSION_TOKEN, AWS_ALLOW_HTTP). Unknown schemes and malformed URLs are kInvalid.
-Result<std::shared_ptr<ObjectStore>> OpenObjectStore(std::string_view url);
+SLATEDB_EXPORT Result<std::shared_ptr<ObjectStore>> OpenObjectStore(std::string_view url);
 
 }  // namespace slatedb

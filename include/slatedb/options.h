@@ -21,6 +21,8 @@
 // has no third-party includes.
 #pragma once
 
+#include "slatedb/export.h"
+
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -93,7 +95,7 @@ struct GarbageCollectorOptions {
 };
 
 // Database settings (SlateDB `Settings`). Defaults are SlateDB 0.12.1's.
-struct Settings {
+struct SLATEDB_EXPORT Settings {
   // How often the WAL buffer is uploaded as a WAL SST. nullopt = no timer: only size limits
   // and explicit Flush() upload it (then await_durable writes wait for someone to flush).
   // null | [1ms, 10y]
@@ -113,7 +115,7 @@ struct Settings {
   // Memtable size at which it is frozen and flushed as an L0 SST. [1 KiB, 4 GiB] (SST offsets
   // are 64-bit; 4 GiB is a sanity cap on one in-memory SST).
   uint64_t l0_sst_size_bytes = 67108864;  // 64 MiB
-  // Writes stall while this many L0 SSTs wait for compaction. [1, 10000]
+  // Writes stall while this many L0 SSTs wait for compaction. [1, 1000000]
   uint64_t l0_max_ssts = 8;
   // How many L0 uploads may run at once. [1, 64]
   uint64_t l0_flush_parallelism = 4;

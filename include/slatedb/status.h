@@ -9,6 +9,8 @@
 // Messages are for people, not for matching: they name the offending input.
 #pragma once
 
+#include "slatedb/export.h"
+
 #include <cassert>
 #include <optional>
 #include <string>
@@ -34,7 +36,7 @@ enum class StatusCode : int {
 
 enum class CloseReason : int { kNone = 0, kClean, kFenced, kPanic };
 
-class [[nodiscard]] Status {
+class [[nodiscard]] SLATEDB_EXPORT Status {
  public:
   Status() = default;  // OK
   Status(StatusCode code, std::string message, CloseReason reason = CloseReason::kNone)
@@ -90,7 +92,7 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-std::string_view StatusCodeName(StatusCode code);
+SLATEDB_EXPORT std::string_view StatusCodeName(StatusCode code);
 
 // Result<T>: either a T or a non-OK Status.
 template <typename T>

@@ -5,6 +5,8 @@
 // bytes are kInvalid. Thread safety: none (build a batch on one thread, then hand it to Write).
 #pragma once
 
+#include "slatedb/export.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -13,7 +15,7 @@
 
 namespace slatedb {
 
-class WriteBatch {
+class SLATEDB_EXPORT WriteBatch {
  public:
   enum class OpType : uint8_t { kPut, kDelete };
   struct Op {

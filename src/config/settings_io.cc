@@ -910,7 +910,7 @@ Status ValidateSettings(const Settings& s) {
   // min_filter_keys: any uint32.
   RETURN_IF_ERROR(CheckU64("filter_bits_per_key", s.filter_bits_per_key, 1, 64));
   RETURN_IF_ERROR(CheckU64("l0_sst_size_bytes", s.l0_sst_size_bytes, kKiB, 4 * kGiB));
-  RETURN_IF_ERROR(CheckU64("l0_max_ssts", s.l0_max_ssts, 1, 10000));
+  RETURN_IF_ERROR(CheckU64("l0_max_ssts", s.l0_max_ssts, 1, 1000000));
   RETURN_IF_ERROR(CheckU64("l0_flush_parallelism", s.l0_flush_parallelism, 1, 64));
   RETURN_IF_ERROR(CheckU64("max_unflushed_bytes", s.max_unflushed_bytes, 1,
                            std::numeric_limits<uint64_t>::max()));

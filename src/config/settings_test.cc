@@ -178,7 +178,7 @@ TEST(SettingsApiTest, FromFileByExtension) {
   ASSERT_FALSE(b.ok());
   EXPECT_EQ(b.status().message(), "settings file '" + bad +
                                       "': setting 'l0_max_ssts': 0 is outside the allowed range "
-                                      "[1, 10000]");
+                                      "[1, 1000000]");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -415,7 +415,7 @@ TEST(SettingsLoadTest, NoFilesGivesDefaultsAndErrorsNameTheFile) {
   auto invalid = config::LoadSettings(dir.path().string(), {});
   ASSERT_FALSE(invalid.ok());
   EXPECT_EQ(invalid.status().message(),
-            "setting 'l0_max_ssts': 0 is outside the allowed range [1, 10000]");
+            "setting 'l0_max_ssts': 0 is outside the allowed range [1, 1000000]");
   std::string yaml = dir.Write("SlateDb.yaml", "flush_interval: [\n");
   auto broken = config::LoadSettings(dir.path().string(), {});
   ASSERT_FALSE(broken.ok());
@@ -464,7 +464,7 @@ TEST(SettingsRangeTest, IntegerSettings) {
        "[1, 64]"},
       {"l0_sst_size_bytes", [](Settings& s, uint64_t v) { s.l0_sst_size_bytes = v; }, 1024,
        4294967296, "[1024, 4294967296]"},
-      {"l0_max_ssts", [](Settings& s, uint64_t v) { s.l0_max_ssts = v; }, 1, 10000, "[1, 10000]"},
+      {"l0_max_ssts", [](Settings& s, uint64_t v) { s.l0_max_ssts = v; }, 1, 1000000, "[1, 1000000]"},
       {"l0_flush_parallelism", [](Settings& s, uint64_t v) { s.l0_flush_parallelism = v; }, 1, 64,
        "[1, 64]"},
       {"max_unflushed_bytes", [](Settings& s, uint64_t v) { s.max_unflushed_bytes = v; }, 1, kMax,

@@ -112,7 +112,9 @@ TEST_F(GcTest, WalBelowReplayPointUnlessACheckpointNeedsItAndFencesKept) {
     EXPECT_EQ(Exists(manifest::WalSstPath("db", id)), kept) << "wal " << id;
   }
   // Fences go only when configured.
-  auto f = Gc(std::chrono::milliseconds(0), GcExtraOptions{true})->RunOnce();
+  GcExtraOptions delete_fences;
+  delete_fences.delete_fences = true;
+  auto f = Gc(std::chrono::milliseconds(0), delete_fences)->RunOnce();
   ASSERT_TRUE(f.ok());
   EXPECT_EQ(f->wal_deleted, 1u);
   EXPECT_FALSE(Exists(manifest::WalSstPath("db", 4)));

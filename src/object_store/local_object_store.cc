@@ -238,7 +238,11 @@ class LocalObjectStore final : public ObjectStore {
   Result<LockHolder> Lock() {
     std::unique_lock<std::mutex> l(lock_mu_);
     if (lock_fd_ < 0) {
-      // Created lazily by the first write, so read-only roots can be opened and read.
+      // Created lazily by the first write, so read-only roots can be opened and read, and a
+      // store that is only read never creates its root directory.
+      std::error_code ec;
+      std::filesystem::create_directories(root_, ec);
+      if (ec) return Status::Internal("create local object store root " + root_ + ": " + ec.message());
       std::string lock_path = root_ + "/.tmp.lock";
       lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
       if (lock_fd_ < 0) return Status::Internal("open " + lock_path + ": " + Errno(errno));
@@ -450,12 +454,9 @@ Result<std::shared_ptr<ObjectStore>> NewLocalObjectStore(const std::string& root
     return Status::Invalid("local object store root '" + Printable(root) +
                            "' is the file-system root; use a dedicated directory");
   }
+  // The root is created by the first write (WriteTemp, Lock), never by opening or reading.
   std::error_code ec;
-  std::filesystem::create_directories(norm, ec);
-  if (ec) {
-    return Status::Internal("create local object store root " + norm + ": " + ec.message());
-  }
-  if (!std::filesystem::is_directory(norm, ec)) {
+  if (std::filesystem::exists(norm, ec) && !std::filesystem::is_directory(norm, ec)) {
     return Status::Invalid("local object store root " + norm + " is not a directory");
   }
   return std::shared_ptr<ObjectStore>(std::make_shared<LocalObjectStore>(norm));

@@ -376,6 +376,7 @@ class LocalStoreTest : public ::testing::Test {
             ("slatedb-local-" + std::to_string(getpid()) + "-" +
              ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(base_);
+    std::filesystem::create_directories(base_);
     root_ = base_ / "root";
     auto s = NewLocalObjectStore(root_.string());
     ASSERT_TRUE(s.ok()) << s.status().ToString();
@@ -394,6 +395,19 @@ TEST_F(LocalStoreTest, RelativeAndBadRootsAreInvalid) {
   std::ofstream(base_ / "afile") << "x";
   auto f = NewLocalObjectStore((base_ / "afile").string());
   EXPECT_FALSE(f.ok());
+}
+
+TEST_F(LocalStoreTest, OpeningAndReadingNeverCreatesTheRoot) {
+  // Opening, listing and reading a missing root leave nothing behind; the first write creates it.
+  EXPECT_FALSE(std::filesystem::exists(root_));
+  auto list = store_->List("db/");
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  EXPECT_TRUE(list->empty());
+  EXPECT_TRUE(store_->Get("db/x").status().IsNotFound());
+  EXPECT_TRUE(store_->Head("db/x").status().IsNotFound());
+  EXPECT_FALSE(std::filesystem::exists(root_));
+  ASSERT_TRUE(store_->PutIfAbsent("db/x", "1").ok());
+  EXPECT_TRUE(std::filesystem::is_directory(root_));
 }
 
 TEST_F(LocalStoreTest, ReadOnlyUseLeavesTheDirectoryUntouched) {

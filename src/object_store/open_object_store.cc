@@ -1,4 +1,10 @@
 // OpenObjectStore(url): memory:///, file:///abs/dir, s3://bucket[/prefix] (retried).
+#include <curl/curl.h>
+
+#include <cctype>
+#include <memory>
+#include <string>
+
 #include "object_store/key.h"
 #include "object_store/memory_object_store.h"
 #include "object_store/retrying_object_store.h"
@@ -9,7 +15,58 @@ namespace slatedb {
 
 namespace {
 constexpr char kExpected[] = "(expected memory:///, file:///abs/dir or s3://bucket/prefix)";
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
 }
+
+// The directory of a file:// URL, parsed by libcurl's URL API: percent-decoding,
+// file://localhost/abs and file:///abs; other hosts, queries and fragments are refused.
+Result<std::string> FileUrlPath(std::string_view url) {
+  using object_store::Printable;
+  struct Deleter {
+    void operator()(CURLU* u) const { curl_url_cleanup(u); }
+  };
+  std::unique_ptr<CURLU, Deleter> u(curl_url());
+  if (!u) return Status::Internal("curl_url: out of memory");
+  const std::string text(url);
+  CURLUcode rc = curl_url_set(u.get(), CURLUPART_URL, text.c_str(), 0);
+  if (rc != CURLUE_OK) {
+    return Status::Invalid("file object store URL '" + Printable(url) + "': " +
+                           curl_url_strerror(rc) + " (expected file:///abs/dir)");
+  }
+  auto part = [&](CURLUPart which, unsigned flags) -> std::optional<std::string> {
+    char* out = nullptr;
+    if (curl_url_get(u.get(), which, &out, flags) != CURLUE_OK || out == nullptr) {
+      return std::nullopt;
+    }
+    std::string value(out);
+    curl_free(out);
+    return value;
+  };
+  auto host = part(CURLUPART_HOST, 0);
+  if (host && !host->empty() && Lower(*host) != "localhost") {
+    return Status::Invalid("file object store URL '" + Printable(url) + "' names host '" +
+                           Printable(*host) + "'; only file:///abs/dir or file://localhost/abs/dir");
+  }
+  if (part(CURLUPART_QUERY, 0) || part(CURLUPART_FRAGMENT, 0)) {
+    return Status::Invalid("file object store URL '" + Printable(url) +
+                           "' has a query or fragment; expected file:///abs/dir");
+  }
+  auto path = part(CURLUPART_PATH, CURLU_URLDECODE);
+  if (!path || path->empty() || path->front() != '/') {
+    return Status::Invalid("file object store URL '" + Printable(url) +
+                           "' must name an absolute directory: file:///abs/dir");
+  }
+  if (path->find('\0') != std::string::npos) {
+    return Status::Invalid("file object store URL '" + Printable(url) + "' decodes to a NUL byte");
+  }
+  return *path;
+}
+
+}  // namespace
 
 Result<std::shared_ptr<ObjectStore>> OpenObjectStore(std::string_view url) {
   using object_store::Printable;
@@ -17,7 +74,8 @@ Result<std::shared_ptr<ObjectStore>> OpenObjectStore(std::string_view url) {
   if (sep == std::string_view::npos || sep == 0) {
     return Status::Invalid("malformed object store URL '" + Printable(url) + "' " + kExpected);
   }
-  std::string_view scheme = url.substr(0, sep);
+  // Schemes are case-insensitive (RFC 3986 §3.1).
+  const std::string scheme = Lower(url.substr(0, sep));
   std::string_view rest = url.substr(sep + 3);
   if (scheme == "memory") {
     if (!rest.empty() && rest != "/") {
@@ -27,12 +85,8 @@ Result<std::shared_ptr<ObjectStore>> OpenObjectStore(std::string_view url) {
     return NewMemoryObjectStore();
   }
   if (scheme == "file") {
-    if (rest.empty() || rest.front() != '/') {
-      return Status::Invalid("file object store URL '" + Printable(url) +
-                             "' must name an absolute directory: file:///abs/dir (relative paths "
-                             "and hosts are not supported)");
-    }
-    return NewLocalObjectStore(std::string(rest));
+    ASSIGN_OR_RETURN(std::string dir, FileUrlPath(url));
+    return NewLocalObjectStore(dir);
   }
   if (scheme == "s3") {
     size_t slash = rest.find('/');

@@ -1,6 +1,6 @@
 #include "util/clock.h"
 
-namespace slatedb::util {
+namespace slatedb {
 
 int64_t SystemClock::NowMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -17,4 +17,4 @@ std::shared_ptr<Clock> SystemClock::Default() {
   return clock;
 }
 
-}  // namespace slatedb::util
+}  // namespace slatedb

@@ -15,8 +15,11 @@
 #include "cli/compactor_cmd.h"
 #include "cli/manifest_json.h"
 #include "config/settings_io.h"
+#include "manifest/manifest_store.h"
 #include "slatedb/db.h"
+#include "slatedb/logger.h"
 #include "slatedb/object_store.h"
+#include "slatedb/version.h"
 #include "util/coding.h"
 #include "util/random.h"
 
@@ -28,6 +31,12 @@ constexpr int kExitError = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitNotFound = 3;
 
+// Documented bounds of the workload arguments (see --help).
+constexpr uint64_t kMaxValueSize = 256ull << 20;  // 256 MiB per value
+constexpr uint64_t kMaxBatch = 1000000;           // rows per write batch
+constexpr uint64_t kMaxNum = 1000000000000ull;    // 10^12 keys or reads
+
+// Options every command shares.
 struct Global {
   std::string url;
   std::string path;
@@ -35,6 +44,7 @@ struct Global {
   std::string config_file;
   bool hex = false;
   bool reader = false;
+  bool writer = false;
 };
 
 int Fail(const Status& s) {
@@ -79,24 +89,52 @@ Result<Settings> LoadSettings(const Global& g) {
   return settings;
 }
 
-// Either a writer or a read-only reader behind one small surface.
+Status NoDatabase(const Global& g, const std::shared_ptr<ObjectStore>& store) {
+  return Status::NotFound("no database at '" + g.path + "' in " + store->Describe());
+}
+
+// Reads the latest manifest without writing anything; NotFound names the path and store.
+Result<manifest::VersionedManifest> LatestManifest(const Global& g,
+                                                       const std::shared_ptr<ObjectStore>& store) {
+  manifest::ManifestStore manifests(store, g.path);
+  ASSIGN_OR_RETURN(auto latest, manifests.ReadLatest());
+  if (!latest) return NoDatabase(g, store);
+  return std::move(*latest);
+}
+
+// A writer (Db) or a read-only DbReader behind one small surface.
 class Handle {
  public:
-  static Result<std::unique_ptr<Handle>> Open(const Global& g) {
+  enum class Mode { kReader, kWriter };
+
+  // kReader: DbReader (never writes, never fences the writer). kWriter: Db::Open, which
+  // creates the database if `create` (and says so on stderr), else requires an existing one.
+  static Result<std::unique_ptr<Handle>> Open(const Global& g, Mode mode, bool create) {
     auto h = std::make_unique<Handle>();
     ASSIGN_OR_RETURN(auto store, OpenObjectStore(g.url));
     Components components;
     components.object_store = store;
-    if (g.reader) {
+    if (mode == Mode::kReader) {
+      // Check first so a missing database is a clear NotFound naming the store.
+      RETURN_IF_ERROR(LatestManifest(g, store).status());
       ASSIGN_OR_RETURN(h->reader_, DbReader::Open(g.path, components));
-    } else {
-      ASSIGN_OR_RETURN(Settings settings, LoadSettings(g));
-      ASSIGN_OR_RETURN(h->db_, Db::Open(g.path, components, settings));
+      return h;
+    }
+    ASSIGN_OR_RETURN(Settings settings, LoadSettings(g));
+    auto existing = LatestManifest(g, store);
+    if (!existing.ok() && !existing.status().IsNotFound()) return existing.status();
+    const bool exists = existing.ok();
+    if (!exists && !create) return NoDatabase(g, store);
+    ASSIGN_OR_RETURN(h->db_, Db::Open(g.path, components, settings));
+    if (!exists) {
+      std::cerr << "slatedb: created a new database at '" << g.path << "' in "
+                << store->Describe() << "\n";
     }
     return h;
   }
 
   Db* db() { return db_.get(); }
+  bool is_writer() const { return db_ != nullptr; }
   Result<std::optional<std::string>> Get(std::string_view key) {
     return db_ ? db_->Get(key) : reader_->Get(key);
   }
@@ -110,15 +148,16 @@ class Handle {
   std::unique_ptr<DbReader> reader_;
 };
 
-Status RequireWriter(const Global& g, const char* cmd) {
-  if (g.reader) return Status::Invalid(std::string("'") + cmd + "' needs a writer; drop --reader");
-  return Status::OK();
-}
-
 // Runs `body` with an open handle and always closes it; a close error is reported too.
+// Reading commands open a reader unless --writer; writing commands refuse --reader.
 template <typename Body>
-int WithHandle(const Global& g, Body body) {
-  auto h = Handle::Open(g);
+int WithHandle(const Global& g, bool writes, const char* cmd, Body body) {
+  if (writes && g.reader) {
+    return Fail(Status::Invalid(std::string("'") + cmd + "' writes; drop --reader"));
+  }
+  const bool writer = writes || g.writer;
+  auto h = Handle::Open(g, writer ? Handle::Mode::kWriter : Handle::Mode::kReader,
+                        /*create=*/writes);
   if (!h.ok()) return Fail(h.status());
   int code = body(**h);
   Status close = (*h)->Close();
@@ -126,268 +165,420 @@ int WithHandle(const Global& g, Body body) {
   return code;
 }
 
+// ---- one function per command ----
+
+struct KeyValueArgs {
+  std::string key;
+  std::string value;
+};
+
+int RunPut(const Global& g, const KeyValueArgs& a) {
+  auto k = Decode(g, a.key, "key");
+  if (!k.ok()) return Fail(k.status());
+  auto v = Decode(g, a.value, "value");
+  if (!v.ok()) return Fail(v.status());
+  return WithHandle(g, true, "put", [&](Handle& h) {
+    Status s = h.db()->Put(*k, *v);
+    return s.ok() ? kExitOk : Fail(s);
+  });
+}
+
+int RunDelete(const Global& g, const KeyValueArgs& a) {
+  auto k = Decode(g, a.key, "key");
+  if (!k.ok()) return Fail(k.status());
+  return WithHandle(g, true, "delete", [&](Handle& h) {
+    Status s = h.db()->Delete(*k);
+    return s.ok() ? kExitOk : Fail(s);
+  });
+}
+
+int RunGet(const Global& g, const KeyValueArgs& a) {
+  auto k = Decode(g, a.key, "key");
+  if (!k.ok()) return Fail(k.status());
+  return WithHandle(g, false, "get", [&](Handle& h) {
+    auto r = h.Get(*k);
+    if (!r.ok()) return Fail(r.status());
+    if (!r->has_value()) {
+      std::cerr << "not found\n";
+      return kExitNotFound;
+    }
+    std::cout << Encode(g, **r) << "\n";
+    return kExitOk;
+  });
+}
+
+int RunFlush(const Global& g, bool memtable) {
+  return WithHandle(g, true, "flush", [&](Handle& h) {
+    Status s = h.db()->Flush(memtable ? FlushType::kMemTable : FlushType::kWal);
+    return s.ok() ? kExitOk : Fail(s);
+  });
+}
+
+struct ScanArgs {
+  std::optional<std::string> from, to;
+  bool reverse = false;
+  uint64_t limit = UINT64_MAX;
+};
+
+int RunScan(const Global& g, const ScanArgs& a) {
+  ScanRange range;
+  if (a.from) {
+    auto f = Decode(g, *a.from, "--from");
+    if (!f.ok()) return Fail(f.status());
+    range.start = *f;
+  }
+  if (a.to) {
+    auto t = Decode(g, *a.to, "--to");
+    if (!t.ok()) return Fail(t.status());
+    range.end = *t;
+  }
+  ScanOptions options;
+  options.reverse = a.reverse;
+  return WithHandle(g, false, "scan", [&](Handle& h) {
+    auto it = h.Scan(range, options);
+    if (!it.ok()) return Fail(it.status());
+    std::string out;
+    for (uint64_t n = 0; n < a.limit; ++n) {
+      auto kv = (*it)->Next();
+      if (!kv.ok()) return Fail(kv.status());
+      if (!kv->has_value()) break;
+      out += Encode(g, (*kv)->key);
+      out += '\t';
+      out += Encode(g, (*kv)->value);
+      out += '\n';
+      if (out.size() > (1 << 16)) {
+        std::fwrite(out.data(), 1, out.size(), stdout);
+        out.clear();
+      }
+    }
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    return kExitOk;
+  });
+}
+
+struct LoadArgs {
+  uint64_t batch = 1000;
+  bool await_durable = false;
+  bool ack = false;
+};
+
+int RunLoad(const Global& g, LoadArgs a) {
+  if (a.ack) a.await_durable = true;
+  return WithHandle(g, true, "load", [&](Handle& h) {
+    WriteOptions wo;
+    wo.await_durable = a.await_durable;
+    WriteBatch wb;
+    std::vector<std::string> pending_keys;
+    uint64_t count = 0, line_no = 0;
+    auto write_batch = [&]() -> Status {
+      if (wb.empty()) return Status::OK();
+      RETURN_IF_ERROR(h.db()->Write(wb, wo));
+      if (a.ack) {
+        std::string out;
+        for (const auto& k : pending_keys) out += Encode(g, k) + "\n";
+        std::fwrite(out.data(), 1, out.size(), stdout);
+        std::fflush(stdout);
+      }
+      wb.Clear();
+      pending_keys.clear();
+      return Status::OK();
+    };
+    std::string line;
+    while (std::getline(std::cin, line)) {
+      ++line_no;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.empty()) continue;
+      size_t tab = line.find('\t');
+      if (tab == std::string::npos) {
+        return Fail(Status::Invalid("stdin line " + std::to_string(line_no) +
+                                    ": expected key<TAB>value"));
+      }
+      auto k = Decode(g, line.substr(0, tab), "key");
+      if (!k.ok()) return Fail(k.status().WithContext("stdin line " + std::to_string(line_no)));
+      auto v = Decode(g, line.substr(tab + 1), "value");
+      if (!v.ok()) return Fail(v.status().WithContext("stdin line " + std::to_string(line_no)));
+      wb.Put(*k, *v);
+      if (a.ack) pending_keys.push_back(*k);
+      ++count;
+      if (wb.size() >= a.batch) {
+        if (Status s = write_batch(); !s.ok()) return Fail(s);
+      }
+    }
+    if (Status s = write_batch(); !s.ok()) return Fail(s);
+    if (Status s = h.db()->Flush(FlushType::kWal); !s.ok()) return Fail(s);
+    if (!a.ack) std::cout << count << "\n";
+    return kExitOk;
+  });
+}
+
+struct FillArgs {
+  uint64_t num = 0;
+  uint64_t value_size = 100;
+  uint64_t batch = 1;
+  uint64_t seed = 1;
+  std::string order = "random";
+  bool await_durable = false;
+};
+
+int RunFill(const Global& g, const FillArgs& a) {
+  return WithHandle(g, true, "fill", [&](Handle& h) {
+    util::Random rng(a.seed);
+    std::string val(a.value_size, 'a');
+    WriteOptions wo;
+    wo.await_durable = a.await_durable;
+    auto t0 = std::chrono::steady_clock::now();
+    WriteBatch wb;
+    for (uint64_t i = 0; i < a.num; i += a.batch) {
+      wb.Clear();
+      for (uint64_t j = i; j < std::min(a.num, i + a.batch); ++j) {
+        wb.Put(KeyOf(a.order == "seq" ? j : rng.Uniform(a.num)), val);
+      }
+      if (Status s = h.db()->Write(wb, wo); !s.ok()) return Fail(s);
+    }
+    if (Status s = h.db()->Flush(FlushType::kWal); !s.ok()) return Fail(s);
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    nlohmann::json j = {{"engine", "slatedb-cpp"}, {"workload", "fill"},   {"num", a.num},
+                        {"value_size", a.value_size}, {"batch", a.batch},  {"seconds", secs},
+                        {"ops_per_sec", a.num / secs}, {"peak_rss_kb", PeakRssKb()}};
+    std::cout << j.dump() << "\n";
+    return kExitOk;
+  });
+}
+
+struct ReadRandomArgs {
+  uint64_t num = 0;
+  uint64_t reads = 0;
+  uint64_t seed = 2;
+};
+
+int RunReadRandom(const Global& g, const ReadRandomArgs& a) {
+  return WithHandle(g, false, "readrandom", [&](Handle& h) {
+    util::Random rng(a.seed);
+    uint64_t found = 0;
+    auto t0 = std::chrono::steady_clock::now();
+    for (uint64_t i = 0; i < a.reads; ++i) {
+      auto r = h.Get(KeyOf(rng.Uniform(a.num)));
+      if (!r.ok()) return Fail(r.status());
+      if (r->has_value()) ++found;
+    }
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    nlohmann::json j = {{"engine", "slatedb-cpp"}, {"workload", "readrandom"}, {"reads", a.reads},
+                        {"found", found},          {"seconds", secs}, {"ops_per_sec", a.reads / secs},
+                        {"peak_rss_kb", PeakRssKb()}};
+    std::cout << j.dump() << "\n";
+    return kExitOk;
+  });
+}
+
+// Reader mode: the summary comes from the latest manifest (nothing is opened for writing).
+// Writer mode (--writer) adds the live writer's counters.
+int RunStatus(const Global& g) {
+  if (!g.writer) {
+    auto store = OpenObjectStore(g.url);
+    if (!store.ok()) return Fail(store.status());
+    auto latest = LatestManifest(g, *store);
+    if (!latest.ok()) return Fail(latest.status());
+    const format::Manifest& m = latest->manifest;
+    nlohmann::json j = {{"mode", "reader"},
+                        {"manifest_id", latest->id},
+                        {"writer_epoch", m.writer_epoch},
+                        {"compactor_epoch", m.compactor_epoch},
+                        {"last_l0_seq", m.last_l0_seq},
+                        {"replay_after_wal_id", m.replay_after_wal_id},
+                        {"next_wal_id", m.wal_id_last_seen + 1},
+                        {"l0_ssts", m.l0.size()},
+                        {"sorted_runs", m.compacted.size()},
+                        {"checkpoints", m.checkpoints.size()}};
+    std::cout << j.dump() << "\n";
+    return kExitOk;
+  }
+  return WithHandle(g, false, "status", [&](Handle& h) {
+    auto st = h.db()->GetStatus();
+    if (!st.ok()) return Fail(st.status());
+    nlohmann::json j = {{"mode", "writer"},
+                        {"manifest_id", st->manifest_id},
+                        {"writer_epoch", st->writer_epoch},
+                        {"compactor_epoch", st->compactor_epoch},
+                        {"last_committed_seq", st->last_committed_seq},
+                        {"durable_seq", st->durable_seq},
+                        {"replay_after_wal_id", st->replay_after_wal_id},
+                        {"next_wal_id", st->next_wal_id},
+                        {"l0_ssts", st->l0_ssts},
+                        {"sorted_runs", st->sorted_runs},
+                        {"memtable_bytes", st->memtable_bytes}};
+    std::cout << j.dump() << "\n";
+    return kExitOk;
+  });
+}
+
+// Reads the manifest directly: never opens a writer, so it never fences anyone.
+int RunManifest(const Global& g) {
+  auto store = OpenObjectStore(g.url);
+  if (!store.ok()) return Fail(store.status());
+  auto latest = LatestManifest(g, *store);
+  if (!latest.ok()) return Fail(latest.status());
+  std::cout << ManifestToJson(latest->id, latest->manifest) << "\n";
+  return kExitOk;
+}
+
+// -v / -vv / -q / --log-level → the level of the default (stderr) logger.
+struct LogArgs {
+  int verbose = 0;
+  bool quiet = false;
+  std::string level;
+};
+
+Status ApplyLogArgs(const LogArgs& a) {
+  if (!a.level.empty()) {
+    ASSIGN_OR_RETURN(LogLevel level, ParseLogLevel(a.level));
+    SetDefaultLogLevel(level);
+  } else if (a.quiet) {
+    SetDefaultLogLevel(LogLevel::kError);
+  } else if (a.verbose >= 2) {
+    SetDefaultLogLevel(LogLevel::kDebug);
+  } else if (a.verbose == 1) {
+    SetDefaultLogLevel(LogLevel::kInfo);
+  }
+  return Status::OK();
+}
+
+// The first token that names no subcommand, if the command line has one where a command is
+// expected (for "unknown command 'x'").
+std::optional<std::string> UnknownCommand(const CLI::App& app, const std::vector<std::string>& rest) {
+  for (const std::string& arg : rest) {
+    if (arg.empty() || arg[0] == '-') continue;
+    bool known = false;
+    for (const CLI::App* sub : app.get_subcommands({})) known |= sub->get_name() == arg;
+    if (!known) return arg;
+    break;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 int Run(int argc, char** argv) {
   CLI::App app{"slatedb: a SlateDB-compatible key-value store on object storage"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("slatedb ") + Version());
   Global g;
-  app.add_option("--url", g.url, "object store URL: memory:///, file:///abs/dir, s3://bucket[/prefix]")
+  LogArgs log;
+  app.add_option("--url", g.url,
+                 "object store URL: memory:///, file:///abs/dir, s3://bucket[/prefix]")
       ->required();
   app.add_option("--path", g.path, "database path inside the store")->required();
   auto* settings_opt = app.add_option("--settings", g.settings_json,
                                       "partial settings JSON laid over the defaults");
-  app.add_option("--config", g.config_file, "settings file (.json or .toml)")
+  app.add_option("--config", g.config_file, "settings file (.json, .toml, .yaml or .yml)")
       ->excludes(settings_opt);
   app.add_flag("--hex", g.hex, "keys and values are hex on input and output");
-  app.add_flag("--reader", g.reader, "open read-only (never fences the writer)");
+  auto* reader_flag = app.add_flag(
+      "--reader", g.reader, "open read-only (the default of get/scan/status/readrandom)");
+  app.add_flag("--writer", g.writer,
+               "open reading commands as the writer (fences a running writer)")
+      ->excludes(reader_flag);
+  app.add_flag("-v,--verbose", log.verbose, "more log lines on stderr (-v info, -vv debug)");
+  app.add_flag("-q,--quiet", log.quiet, "only errors on stderr");
+  app.add_option("--log-level", log.level, "trace|debug|info|warn|error|off (default: warn, or "
+                                           "SLATEDB_LOG)");
 
-  std::string key, value;
-  auto* put = app.add_subcommand("put", "put KEY VALUE");
-  put->add_option("key", key)->required();
-  put->add_option("value", value)->required();
-  auto* get = app.add_subcommand("get", "get KEY: prints the value, exit 3 if absent");
-  get->add_option("key", key)->required();
+  KeyValueArgs kv;
+  auto* put = app.add_subcommand("put", "put KEY VALUE (creates the database if missing)");
+  put->add_option("key", kv.key, "key")->required();
+  put->add_option("value", kv.value, "value")->required();
+  auto* get = app.add_subcommand("get", "get KEY: prints the value, exit 3 if absent (reader)");
+  get->add_option("key", kv.key, "key")->required();
   auto* del = app.add_subcommand("delete", "delete KEY");
-  del->add_option("key", key)->required();
+  del->add_option("key", kv.key, "key")->required();
   auto* flush = app.add_subcommand("flush", "flush the WAL (--memtable: also write an L0)");
   bool flush_memtable = false;
   flush->add_flag("--memtable", flush_memtable, "also flush the memtable to an L0 SST");
 
-  auto* scan = app.add_subcommand("scan", "one key<TAB>value line per row");
-  std::optional<std::string> from, to;
-  bool reverse = false;
-  uint64_t limit = UINT64_MAX;
-  scan->add_option("--from", from, "first key (inclusive)");
-  scan->add_option("--to", to, "end key (exclusive)");
-  scan->add_flag("--reverse", reverse, "descending order");
-  scan->add_option("--limit", limit, "at most N rows");
+  ScanArgs scan_args;
+  auto* scan = app.add_subcommand("scan", "one key<TAB>value line per row (reader)");
+  scan->add_option("--from", scan_args.from, "first key (inclusive)");
+  scan->add_option("--to", scan_args.to, "end key (exclusive)");
+  scan->add_flag("--reverse", scan_args.reverse, "descending order");
+  scan->add_option("--limit", scan_args.limit, "at most N rows (default: all)");
 
+  LoadArgs load_args;
   auto* load = app.add_subcommand("load", "key<TAB>value lines on stdin");
-  uint64_t batch = 1000;
-  bool await_durable = false, ack = false;
-  load->add_option("--batch", batch, "rows per write batch")->check(CLI::PositiveNumber);
-  load->add_flag("--await-durable", await_durable, "each batch waits until its WAL SST is stored");
-  load->add_flag("--ack", ack, "print each key once it is durable (implies --await-durable)");
+  load->add_option("--batch", load_args.batch, "rows per write batch (1..1000000)")
+      ->check(CLI::Range(uint64_t{1}, kMaxBatch));
+  load->add_flag("--await-durable", load_args.await_durable,
+                 "each batch waits until its WAL SST is stored");
+  load->add_flag("--ack", load_args.ack,
+                 "print each key once it is durable (implies --await-durable)");
 
+  FillArgs fill_args;
   auto* fill = app.add_subcommand("fill", "deterministic write workload; prints one JSON line");
-  uint64_t num = 0, value_size = 100, seed = 1, reads = 0;
-  std::string order = "random";
-  uint64_t fill_batch = 1;
-  fill->add_option("--num", num)->required();
-  fill->add_option("--value-size", value_size);
-  fill->add_option("--batch", fill_batch)->check(CLI::PositiveNumber);
-  fill->add_option("--seed", seed);
-  fill->add_option("--order", order)->check(CLI::IsMember({"random", "seq"}));
-  fill->add_flag("--await-durable", await_durable);
+  fill->add_option("--num", fill_args.num, "number of writes (0..10^12)")
+      ->required()
+      ->check(CLI::Range(uint64_t{0}, kMaxNum));
+  fill->add_option("--value-size", fill_args.value_size, "bytes per value (0..268435456)")
+      ->check(CLI::Range(uint64_t{0}, kMaxValueSize));
+  fill->add_option("--batch", fill_args.batch, "rows per write batch (1..1000000)")
+      ->check(CLI::Range(uint64_t{1}, kMaxBatch));
+  fill->add_option("--seed", fill_args.seed, "seed of the key sequence");
+  fill->add_option("--order", fill_args.order, "random or seq")
+      ->check(CLI::IsMember({"random", "seq"}));
+  fill->add_flag("--await-durable", fill_args.await_durable,
+                 "each batch waits until its WAL SST is stored");
 
-  auto* readrandom = app.add_subcommand("readrandom", "random point reads; prints one JSON line");
-  uint64_t read_seed = 2;
-  readrandom->add_option("--num", num)->required();
-  readrandom->add_option("--reads", reads)->required();
-  readrandom->add_option("--seed", read_seed);
+  ReadRandomArgs rr_args;
+  auto* readrandom = app.add_subcommand("readrandom", "random point reads; one JSON line (reader)");
+  readrandom->add_option("--num", rr_args.num, "key space: key0..key(num-1) (1..10^12)")
+      ->required()
+      ->check(CLI::Range(uint64_t{1}, kMaxNum));
+  readrandom->add_option("--reads", rr_args.reads, "number of reads (0..10^12)")
+      ->required()
+      ->check(CLI::Range(uint64_t{0}, kMaxNum));
+  readrandom->add_option("--seed", rr_args.seed, "seed of the key sequence");
 
-  auto* status = app.add_subcommand("status", "prints a JSON summary");
+  auto* status = app.add_subcommand("status", "prints a JSON summary (reader: from the manifest)");
   auto* manifest = app.add_subcommand("manifest", "prints the latest manifest as JSON");
   CompactorCommands compactor_commands(app);  // compactor, gc
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+    std::vector<std::string> args(argv + 1, argv + argc);
+    bool any_subcommand = false;
+    for (const CLI::App* sub : app.get_subcommands({})) any_subcommand |= sub->parsed();
+    if (!any_subcommand) {
+      if (auto unknown = UnknownCommand(app, app.remaining())) {
+        std::cerr << "error: unknown command '" << *unknown << "' (see --help)\n";
+        return kExitUsage;
+      }
+    }
+    app.exit(e);
+    return kExitUsage;
+  }
+  if (Status s = ApplyLogArgs(log); !s.ok()) {
+    std::cerr << "error: --log-level: " << s.message() << "\n";
+    return kExitUsage;
   }
 
-  if (*put || *del) {
-    if (Status s = RequireWriter(g, put->parsed() ? "put" : "delete"); !s.ok()) return Fail(s);
-    auto k = Decode(g, key, "key");
-    if (!k.ok()) return Fail(k.status());
-    auto v = Decode(g, value, "value");
-    if (!v.ok()) return Fail(v.status());
-    return WithHandle(g, [&](Handle& h) {
-      Status s = put->parsed() ? h.db()->Put(*k, *v) : h.db()->Delete(*k);
-      return s.ok() ? kExitOk : Fail(s);
-    });
-  }
-  if (*get) {
-    auto k = Decode(g, key, "key");
-    if (!k.ok()) return Fail(k.status());
-    return WithHandle(g, [&](Handle& h) {
-      auto r = h.Get(*k);
-      if (!r.ok()) return Fail(r.status());
-      if (!r->has_value()) {
-        std::cerr << "not found\n";
-        return kExitNotFound;
-      }
-      std::cout << Encode(g, **r) << "\n";
-      return kExitOk;
-    });
-  }
-  if (*flush) {
-    if (Status s = RequireWriter(g, "flush"); !s.ok()) return Fail(s);
-    return WithHandle(g, [&](Handle& h) {
-      Status s = h.db()->Flush(flush_memtable ? FlushType::kMemTable : FlushType::kWal);
-      return s.ok() ? kExitOk : Fail(s);
-    });
-  }
-  if (*scan) {
-    ScanRange range;
-    if (from) {
-      auto f = Decode(g, *from, "--from");
-      if (!f.ok()) return Fail(f.status());
-      range.start = *f;
-    }
-    if (to) {
-      auto t = Decode(g, *to, "--to");
-      if (!t.ok()) return Fail(t.status());
-      range.end = *t;
-    }
-    ScanOptions options;
-    options.reverse = reverse;
-    return WithHandle(g, [&](Handle& h) {
-      auto it = h.Scan(range, options);
-      if (!it.ok()) return Fail(it.status());
-      std::string out;
-      for (uint64_t n = 0; n < limit; ++n) {
-        auto kv = (*it)->Next();
-        if (!kv.ok()) return Fail(kv.status());
-        if (!kv->has_value()) break;
-        out += Encode(g, (*kv)->key);
-        out += '\t';
-        out += Encode(g, (*kv)->value);
-        out += '\n';
-        if (out.size() > (1 << 16)) {
-          std::fwrite(out.data(), 1, out.size(), stdout);
-          out.clear();
-        }
-      }
-      std::fwrite(out.data(), 1, out.size(), stdout);
-      return kExitOk;
-    });
-  }
-  if (*load) {
-    if (Status s = RequireWriter(g, "load"); !s.ok()) return Fail(s);
-    if (ack) await_durable = true;
-    return WithHandle(g, [&](Handle& h) {
-      WriteOptions wo;
-      wo.await_durable = await_durable;
-      WriteBatch wb;
-      std::vector<std::string> pending_keys;
-      uint64_t count = 0, line_no = 0;
-      auto write_batch = [&]() -> Status {
-        if (wb.empty()) return Status::OK();
-        RETURN_IF_ERROR(h.db()->Write(wb, wo));
-        if (ack) {
-          std::string out;
-          for (const auto& k : pending_keys) out += Encode(g, k) + "\n";
-          std::fwrite(out.data(), 1, out.size(), stdout);
-          std::fflush(stdout);
-        }
-        wb.Clear();
-        pending_keys.clear();
-        return Status::OK();
-      };
-      std::string line;
-      while (std::getline(std::cin, line)) {
-        ++line_no;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (line.empty()) continue;
-        size_t tab = line.find('\t');
-        if (tab == std::string::npos) {
-          return Fail(Status::Invalid("stdin line " + std::to_string(line_no) +
-                                      ": expected key<TAB>value"));
-        }
-        auto k = Decode(g, line.substr(0, tab), "key");
-        if (!k.ok()) return Fail(k.status().WithContext("stdin line " + std::to_string(line_no)));
-        auto v = Decode(g, line.substr(tab + 1), "value");
-        if (!v.ok()) return Fail(v.status().WithContext("stdin line " + std::to_string(line_no)));
-        wb.Put(*k, *v);
-        if (ack) pending_keys.push_back(*k);
-        ++count;
-        if (wb.size() >= batch) {
-          if (Status s = write_batch(); !s.ok()) return Fail(s);
-        }
-      }
-      if (Status s = write_batch(); !s.ok()) return Fail(s);
-      if (Status s = h.db()->Flush(FlushType::kWal); !s.ok()) return Fail(s);
-      if (!ack) std::cout << count << "\n";
-      return kExitOk;
-    });
-  }
-  if (*fill) {
-    if (Status s = RequireWriter(g, "fill"); !s.ok()) return Fail(s);
-    return WithHandle(g, [&](Handle& h) {
-      util::Random rng(seed);
-      std::string val(value_size, 'a');
-      WriteOptions wo;
-      wo.await_durable = await_durable;
-      auto t0 = std::chrono::steady_clock::now();
-      WriteBatch wb;
-      for (uint64_t i = 0; i < num; i += fill_batch) {
-        wb.Clear();
-        for (uint64_t j = i; j < std::min(num, i + fill_batch); ++j) {
-          wb.Put(KeyOf(order == "seq" ? j : rng.Uniform(num)), val);
-        }
-        if (Status s = h.db()->Write(wb, wo); !s.ok()) return Fail(s);
-      }
-      if (Status s = h.db()->Flush(FlushType::kWal); !s.ok()) return Fail(s);
-      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      nlohmann::json j = {{"engine", "slatedb-cpp"}, {"workload", "fill"}, {"num", num},
-                          {"value_size", value_size}, {"batch", fill_batch}, {"seconds", secs},
-                          {"ops_per_sec", num / secs}, {"peak_rss_kb", PeakRssKb()}};
-      std::cout << j.dump() << "\n";
-      return kExitOk;
-    });
-  }
-  if (*readrandom) {
-    return WithHandle(g, [&](Handle& h) {
-      util::Random rng(read_seed);
-      uint64_t found = 0;
-      auto t0 = std::chrono::steady_clock::now();
-      for (uint64_t i = 0; i < reads; ++i) {
-        auto r = h.Get(KeyOf(rng.Uniform(num)));
-        if (!r.ok()) return Fail(r.status());
-        if (r->has_value()) ++found;
-      }
-      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      nlohmann::json j = {{"engine", "slatedb-cpp"}, {"workload", "readrandom"}, {"reads", reads},
-                          {"found", found}, {"seconds", secs}, {"ops_per_sec", reads / secs},
-                          {"peak_rss_kb", PeakRssKb()}};
-      std::cout << j.dump() << "\n";
-      return kExitOk;
-    });
-  }
-  if (*status) {
-    if (Status s = RequireWriter(g, "status"); !s.ok()) return Fail(s);
-    return WithHandle(g, [&](Handle& h) {
-      auto st = h.db()->GetStatus();
-      if (!st.ok()) return Fail(st.status());
-      nlohmann::json j = {{"manifest_id", st->manifest_id},
-                          {"writer_epoch", st->writer_epoch},
-                          {"compactor_epoch", st->compactor_epoch},
-                          {"last_committed_seq", st->last_committed_seq},
-                          {"durable_seq", st->durable_seq},
-                          {"replay_after_wal_id", st->replay_after_wal_id},
-                          {"next_wal_id", st->next_wal_id},
-                          {"l0_ssts", st->l0_ssts},
-                          {"sorted_runs", st->sorted_runs},
-                          {"memtable_bytes", st->memtable_bytes}};
-      std::cout << j.dump() << "\n";
-      return kExitOk;
-    });
-  }
+  if (*put) return RunPut(g, kv);
+  if (*del) return RunDelete(g, kv);
+  if (*get) return RunGet(g, kv);
+  if (*flush) return RunFlush(g, flush_memtable);
+  if (*scan) return RunScan(g, scan_args);
+  if (*load) return RunLoad(g, load_args);
+  if (*fill) return RunFill(g, fill_args);
+  if (*readrandom) return RunReadRandom(g, rr_args);
+  if (*status) return RunStatus(g);
+  if (*manifest) return RunManifest(g);
   if (compactor_commands.parsed()) {
     auto settings = LoadSettings(g);
     if (!settings.ok()) return Fail(settings.status());
     return compactor_commands.Run(g.url, g.path, *settings);
-  }
-  if (*manifest) {
-    // Reads the manifest directly: never opens a writer, so it never fences anyone.
-    auto store = OpenObjectStore(g.url);
-    if (!store.ok()) return Fail(store.status());
-    auto json = LatestManifestJson(*store, g.path);
-    if (!json.ok()) return Fail(json.status());
-    std::cout << *json << "\n";
-    return kExitOk;
   }
   return kExitUsage;
 }
