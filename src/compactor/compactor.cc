@@ -8,6 +8,7 @@
 #include "format/uuid.h"
 #include "manifest/paths.h"
 #include "spdlog/spdlog.h"
+#include "util/saturating.h"
 
 namespace slatedb::compactor {
 
@@ -27,6 +28,7 @@ Result<std::unique_ptr<Compactor>> Compactor::Open(std::shared_ptr<ObjectStore> 
                                                    std::shared_ptr<util::Clock> clock,
                                                    uint64_t seed) {
   if (store == nullptr) return Status::Invalid("compactor: no object store");
+  ASSIGN_OR_RETURN(db_path, manifest::NormalizeDbPath(db_path));
   ASSIGN_OR_RETURN(SizeTieredOptions scheduler, ParseSchedulerOptions(options.scheduler_options));
   if (options.max_concurrent_compactions == 0 || options.max_concurrent_compactions > 1024) {
     return Status::Invalid("compactor: max_concurrent_compactions must be in 1..1024, got " +
@@ -170,7 +172,8 @@ void Compactor::Run() {
     auto now = std::chrono::steady_clock::now();
     if (poll_requested_.exchange(false) || now >= next_poll) {
       PollAndSchedule();
-      next_poll = std::chrono::steady_clock::now() + options_.poll_interval;
+      next_poll =
+          util::SaturatingDeadline(std::chrono::steady_clock::now(), options_.poll_interval);
     }
   }
   Drain();
@@ -361,8 +364,9 @@ Status Compactor::Commit(const CompactionSpec& spec, const CompactionJobResult& 
     format::Checkpoint cp;
     cp.id = format::Uuid::NewV4(rng_);
     cp.manifest_id = manifest_->id() + 1;  // the version this mutation is written as
-    cp.create_time_s = static_cast<uint32_t>(now_s);
-    cp.expire_time_s = static_cast<uint32_t>(now_s + kCompactionCheckpointLifetimeSeconds);
+    cp.create_time_s = util::SaturatingCast<uint32_t>(now_s);
+    cp.expire_time_s = util::SaturatingCast<uint32_t>(
+        util::SaturatingAdd<int64_t>(now_s, kCompactionCheckpointLifetimeSeconds));
     m.checkpoints.push_back(std::move(cp));
     return Status::OK();
   });

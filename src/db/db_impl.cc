@@ -8,6 +8,7 @@
 #include "manifest/paths.h"
 #include "spdlog/spdlog.h"
 #include "util/random.h"
+#include "util/saturating.h"
 
 namespace slatedb::db {
 
@@ -112,7 +113,9 @@ DbImpl::DbImpl(std::string path, Components components, Settings settings)
 Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components components,
                                          Settings settings) {
   if (!components.object_store) return Status::Invalid("Components.object_store is required");
-  if (path.empty()) return Status::Invalid("database path is empty");
+  // Before any object-store call: "db/" is "db" (as in SlateDB); "", "/", "a//b", ".." and
+  // control characters are kInvalid, so a bad path can never write (and fence) anything.
+  ASSIGN_OR_RETURN(std::string db_path, manifest::NormalizeDbPath(path));
   if (settings.l0_sst_size_bytes == 0) return Status::Invalid("setting 'l0_sst_size_bytes' is 0");
   if (settings.flush_interval && settings.flush_interval->count() <= 0) {
     return Status::Invalid("setting 'flush_interval' must be positive (or null for no timer)");
@@ -125,7 +128,7 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
     return Status::Invalid("setting 'block_size' must be a power of two in 1024..65536, got " +
                            std::to_string(settings.block_size));
   }
-  std::unique_ptr<DbImpl> db(new DbImpl(path, std::move(components), std::move(settings)));
+  std::unique_ptr<DbImpl> db(new DbImpl(db_path, std::move(components), std::move(settings)));
   Status st = db->Recover();
   if (!st.ok()) {
     db->closed_ = true;
@@ -560,7 +563,10 @@ Status DbImpl::FlushImmutables(bool wait_for_l0_room) {
       // Wait for the (embedded or external) compactor to drain L0, re-reading the manifest.
       if (compactor_) compactor_->Notify();
       std::unique_lock lock(mu_);
-      cv_.wait_for(lock, settings_.manifest_poll_interval, [&] { return stopping_; });
+      cv_.wait_until(lock,
+                     util::SaturatingDeadline(std::chrono::steady_clock::now(),
+                                              settings_.manifest_poll_interval),
+                     [&] { return stopping_; });
       if (stopping_) return ClosedStatus();
       lock.unlock();
       Status st = RefreshManifest();

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "util/random.h"
+#include "util/saturating.h"
 
 namespace slatedb {
 namespace {
@@ -105,12 +106,12 @@ class RetryingObjectStore final : public ObjectStore {
   std::chrono::milliseconds Jitter(int retry) {
     int64_t cap = opts_.max_delay.count();
     int64_t exp = opts_.base_delay.count();
-    for (int i = 1; i < retry && exp < cap; ++i) exp *= 2;
+    for (int i = 1; i < retry && exp < cap; ++i) exp = util::SaturatingMul<int64_t>(exp, 2);
     exp = std::min(exp, cap);
     if (exp <= 0) return std::chrono::milliseconds(0);
     std::lock_guard<std::mutex> l(rng_mu_);
-    return std::chrono::milliseconds(
-        static_cast<int64_t>(rng_.Uniform(static_cast<uint64_t>(exp) + 1)));
+    return std::chrono::milliseconds(static_cast<int64_t>(
+        rng_.Uniform(util::SaturatingAdd(static_cast<uint64_t>(exp), uint64_t{1}))));
   }
 
   std::string NewPutId() {

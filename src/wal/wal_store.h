@@ -53,7 +53,8 @@ class WalStore {
   uint32_t block_size_;
 };
 
-// Parses the id of a listed WAL key or file name ("…/00000000000000000007.sst" → 7).
+// Parses the id of a WAL key or file name ("…/00000000000000000007.sst" → 7; exactly 20 digits,
+// see format/names.h).
 std::optional<uint64_t> ParseWalId(std::string_view key);
 
 }  // namespace slatedb::wal
