@@ -121,6 +121,11 @@ class DbReaderImpl final : public DbReader {
     const int64_t lifetime_s = options_.checkpoint_lifetime->count() / 1000;
     manifest::StoredManifest* sm = stored_.get();
     RETURN_IF_ERROR(sm->Update([&](format::Manifest& m) -> Status {
+      // Idempotent: the id is drawn once, outside the mutation.
+      if (std::any_of(m.checkpoints.begin(), m.checkpoints.end(),
+                      [&](const format::Checkpoint& c) { return c.id == id; })) {
+        return Status::OK();
+      }
       format::Checkpoint c;
       c.id = id;
       c.manifest_id = sm->id() + 1;  // the version this update creates

@@ -6,6 +6,8 @@
 
 #include "format/manifest_codec.h"
 #include "manifest/paths.h"
+#include "object_store/retrying_object_store.h"
+#include "spdlog/spdlog.h"
 
 namespace slatedb::manifest {
 namespace {
@@ -62,10 +64,28 @@ Result<std::string> ReadRaw(ObjectStore& store, const std::string& key, const ch
   return bytes.status().WithContext("get " + key);
 }
 
+// Create-if-absent tagged with our own put-id. When the reply is lost (kUnavailable, also
+// after a retrying store gave up), the object is HEADed: if it carries our put-id the write
+// landed and this is success — so a CAS loop never re-applies its change on top of a version
+// that already holds it. Absent: kUnavailable (did not land; retry). Someone else's:
+// kAlreadyExists (lost the race).
 Status WriteRaw(ObjectStore& store, const std::string& key, const std::string& bytes) {
-  auto put = store.PutIfAbsent(key, bytes);
+  PutOptions options;
+  const std::string put_id = NewPutId();
+  options.metadata[kPutIdMetadata] = put_id;
+  auto put = store.PutIfAbsent(key, bytes, options);
   if (put.ok()) return Status::OK();
   if (put.status().IsAlreadyExists()) return Status::AlreadyExists(key + " already exists");
+  if (!put.status().IsUnavailable()) return put.status().WithContext("create " + key);
+  Result<PutOwner> owner = OwnerOfConditionalPut(store, key, put_id, bytes);
+  if (owner.ok() && *owner == PutOwner::kOurs) {
+    spdlog::info("slatedb: {} landed although its reply was lost ({})", key,
+                 put.status().message());
+    return Status::OK();
+  }
+  if (owner.ok() && *owner == PutOwner::kTheirs) {
+    return Status::AlreadyExists(key + " already exists");
+  }
   return put.status().WithContext("create " + key);
 }
 

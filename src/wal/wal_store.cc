@@ -5,6 +5,7 @@
 
 #include "format/names.h"
 #include "format/sst.h"
+#include "object_store/retrying_object_store.h"
 
 namespace slatedb::wal {
 
@@ -34,10 +35,20 @@ Result<std::string> WalStore::Encode(const std::vector<format::RowEntry>& rows) 
   return std::move(sst.bytes);
 }
 
-Status WalStore::Write(uint64_t id, const std::vector<format::RowEntry>& rows) const {
+Status WalStore::Write(uint64_t id, const std::vector<format::RowEntry>& rows,
+                       const std::string& put_id) const {
   ASSIGN_OR_RETURN(std::string bytes, Encode(rows));
-  auto etag = store_->PutIfAbsent(ObjectKey(id), bytes);
+  PutOptions options;
+  if (!put_id.empty()) options.metadata[kPutIdMetadata] = put_id;
+  auto etag = store_->PutIfAbsent(ObjectKey(id), bytes, options);
   return etag.ok() ? Status::OK() : etag.status();
+}
+
+Result<bool> WalStore::IsOurs(uint64_t id, const std::string& put_id,
+                              const std::vector<format::RowEntry>& rows) const {
+  ASSIGN_OR_RETURN(std::string bytes, Encode(rows));
+  ASSIGN_OR_RETURN(PutOwner owner, OwnerOfConditionalPut(*store_, ObjectKey(id), put_id, bytes));
+  return owner == PutOwner::kOurs;
 }
 
 Status WalStore::WriteFence(uint64_t id) const {

@@ -34,8 +34,16 @@ class WalStore {
   // "<db>/wal/00000000000000000007.sst".
   std::string ObjectKey(uint64_t id) const;
 
-  // Encodes `rows` (commit order) and creates WAL SST `id`. REQUIRES: rows non-empty.
-  Status Write(uint64_t id, const std::vector<format::RowEntry>& rows) const;
+  // Encodes `rows` (commit order) and creates WAL SST `id`, tagged with `put_id` (metadata
+  // kPutIdMetadata) when given so that the writer can recognise its own object after a lost
+  // reply (IsOurs). REQUIRES: rows non-empty.
+  Status Write(uint64_t id, const std::vector<format::RowEntry>& rows,
+               const std::string& put_id = "") const;
+  // Whether WAL SST `id` was created by the Write that carried `put_id` (object_store/
+  // retrying_object_store.h OwnerOfConditionalPut; `rows` is only compared on backends that
+  // keep no metadata). false when absent or another writer's.
+  Result<bool> IsOurs(uint64_t id, const std::string& put_id,
+                      const std::vector<format::RowEntry>& rows) const;
   // Creates the empty fence SST at `id`.
   Status WriteFence(uint64_t id) const;
   // Ids of listed WAL SSTs >= min_id, ascending (unparsable names ignored).
