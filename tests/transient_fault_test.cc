@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "manifest/manifest_store.h"
 #include "object_store/fault_injecting_object_store.h"
 #include "object_store/retrying_object_store.h"
 #include "reliability.h"
@@ -364,6 +365,115 @@ class LoseConditionalReplies final : public ObjectStore {
   std::atomic<bool> armed_{false};
   std::atomic<int> lost_{0};
 };
+
+// A lost reply on the manifest publish of an L0 (no retry left) must not make the retried
+// flush list the L0 twice. With HEAD working the landed write is recognised at once by its
+// put-id; with HEAD failing too the flush fails, and the retry re-publishes the same SST
+// idempotently on top of the version that already lists it.
+TEST_F(TransientFaultTest, LostReplyOfL0PublishListsTheL0Once) {
+  for (bool head_fails : {false, true}) {
+    SCOPED_TRACE(head_fails ? "HEAD fails too" : "HEAD works");
+    auto memory = NewMemoryObjectStore();
+    auto faults = NewFaultInjectingObjectStore(memory, FaultOptions{});
+    auto lossy = std::make_shared<LoseConditionalReplies>(faults, "/manifest/");
+    Settings settings = FaultSettings();
+    settings.compactor_options.reset();
+    settings.manifest_poll_interval = std::chrono::milliseconds(60000);  // no background retry
+    Components c;
+    c.object_store = lossy;
+    c.seed = seed_;
+    auto opened = Db::Open("db", std::move(c), settings);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    auto db = std::move(opened).value();
+    ASSERT_TRUE(db->Put("a", "1").ok());
+    lossy->Arm(true);
+    if (head_fails) faults->SetOptions(FaultOptions{}.SetErrorRate(ObjectStoreOp::kHead, 1.0));
+    Status first = db->Flush(FlushType::kMemTable);
+    lossy->Arm(false);
+    faults->SetOptions(FaultOptions{});
+    EXPECT_GT(lossy->lost(), 0);
+    if (head_fails) {
+      EXPECT_FALSE(first.ok());
+    } else {
+      EXPECT_TRUE(first.ok()) << "the landed publish was not recognised: " << first.ToString();
+    }
+    Status again = db->Flush(FlushType::kMemTable);
+    EXPECT_TRUE(again.ok()) << again.ToString();
+    auto info = db->GetStatus();
+    ASSERT_TRUE(info.ok());
+    EXPECT_EQ(info->l0_ssts, 1u) << "the L0 was published twice";
+    ASSERT_TRUE(db->Close().ok());
+    manifest::ManifestStore manifests(memory, "db");
+    auto latest = manifests.ReadLatest();
+    ASSERT_TRUE(latest.ok() && latest->has_value());
+    EXPECT_EQ((*latest)->manifest.l0.size(), 1u);
+    auto clean = MustOpen(memory, seed_ + 1);
+    ASSERT_NE(clean, nullptr);
+    EXPECT_EQ(clean->Get("a").value_or(std::nullopt), std::optional<std::string>("1"));
+    EXPECT_TRUE(clean->Close().ok());
+  }
+}
+
+// A WAL SST at our id is recognised as ours by the put-id of our earlier (lost-reply) upload,
+// not by its contents: a byte-identical object written by someone else is a newer writer's.
+TEST_F(TransientFaultTest, WalObjectIsOursOnlyByPutId) {
+  auto memory = NewMemoryObjectStore();
+  auto lossy = std::make_shared<LoseConditionalReplies>(memory, "/wal/");
+  auto db = MustOpen(lossy, seed_);
+  ASSERT_NE(db, nullptr);
+  auto info = db->GetStatus();
+  ASSERT_TRUE(info.ok());
+  char name[64];
+  std::snprintf(name, sizeof(name), "db/wal/%020llu.sst",
+                static_cast<unsigned long long>(info->next_wal_id));
+  WriteOptions no_wait;
+  no_wait.await_durable = false;
+  ASSERT_TRUE(db->Put("k", "v", no_wait).ok());
+  lossy->Arm(true);
+  EXPECT_FALSE(db->Flush(FlushType::kWal).ok());
+  lossy->Arm(false);
+  // Someone else replaces the object with the very same bytes under another put-id.
+  auto bytes = memory->Get(name);
+  ASSERT_TRUE(bytes.ok()) << name << ": " << bytes.status().ToString();
+  ASSERT_TRUE(memory->Delete(name).ok());
+  PutOptions theirs;
+  theirs.metadata[kPutIdMetadata] = "0123456789abcdef0123456789abcdef";
+  ASSERT_TRUE(memory->PutIfAbsent(name, *bytes, theirs).ok());
+  Status again = db->Flush(FlushType::kWal);
+  EXPECT_TRUE(again.IsFenced()) << "a foreign WAL object was taken for ours: " << again.ToString();
+  db->Close().PermitUnchecked();
+}
+
+// A reader's checkpoint whose manifest write lands with its reply lost is recognised as
+// written (put-id), so Close() removes it instead of leaving an orphan checkpoint behind.
+TEST_F(TransientFaultTest, LostReplyOfReaderCheckpointLeavesNoOrphan) {
+  auto memory = NewMemoryObjectStore();
+  {
+    auto db = MustOpen(memory, seed_);
+    ASSERT_NE(db, nullptr);
+    ASSERT_TRUE(db->Put("a", "1").ok());
+    ASSERT_TRUE(db->Close().ok());
+  }
+  auto lossy = std::make_shared<LoseConditionalReplies>(memory, "/manifest/");
+  lossy->Arm(true);
+  Components c;
+  c.object_store = lossy;
+  c.seed = seed_;
+  DbReaderOptions ro;
+  ro.checkpoint_lifetime = std::chrono::minutes(10);
+  auto reader = DbReader::Open("db", c, ro);
+  lossy->Arm(false);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  EXPECT_GT(lossy->lost(), 0);
+  manifest::ManifestStore manifests(memory, "db");
+  auto during = manifests.ReadLatest();
+  ASSERT_TRUE(during.ok() && during->has_value());
+  EXPECT_EQ((*during)->manifest.checkpoints.size(), 1u);
+  ASSERT_TRUE((*reader)->Close().ok());
+  auto after = manifests.ReadLatest();
+  ASSERT_TRUE(after.ok() && after->has_value());
+  EXPECT_EQ((*after)->manifest.checkpoints.size(), 0u) << "orphan checkpoint left behind";
+}
 
 // Same lost reply on the last attempt, but during an L0 flush: the L0 SST and the manifest
 // update (a conditional put of the next manifest id) land while the writer hears kUnavailable.

@@ -7,6 +7,7 @@
 
 #include "format/uuid.h"
 #include "manifest/paths.h"
+#include "util/saturating.h"
 
 namespace slatedb::compactor {
 
@@ -26,6 +27,7 @@ Result<std::unique_ptr<Compactor>> Compactor::Open(std::shared_ptr<ObjectStore> 
                                                    std::shared_ptr<util::Clock> clock,
                                                    uint64_t seed, util::Log log) {
   if (store == nullptr) return Status::Invalid("compactor: no object store");
+  ASSIGN_OR_RETURN(db_path, manifest::NormalizeDbPath(db_path));
   ASSIGN_OR_RETURN(SizeTieredOptions scheduler, ParseSchedulerOptions(options.scheduler_options));
   if (options.max_concurrent_compactions == 0 || options.max_concurrent_compactions > 1024) {
     return Status::Invalid("compactor: max_concurrent_compactions must be in 1..1024, got " +
@@ -171,7 +173,8 @@ void Compactor::Run() {
     auto now = std::chrono::steady_clock::now();
     if (poll_requested_.exchange(false) || now >= next_poll) {
       PollAndSchedule();
-      next_poll = std::chrono::steady_clock::now() + options_.poll_interval;
+      next_poll =
+          util::SaturatingDeadline(std::chrono::steady_clock::now(), options_.poll_interval);
     }
   }
   Drain();
@@ -353,24 +356,40 @@ Status Compactor::Commit(const CompactionSpec& spec, const CompactionJobResult& 
   RETURN_IF_ERROR(manifest_->Refresh());
 
   // 1. A checkpoint of the state that still lists the inputs (docs/format.md §10, docs/design.md §10).
+  // Its id is drawn once, so a mutation re-applied on a version that already holds it adds nothing.
+  const format::Uuid checkpoint_id = format::Uuid::NewV4(rng_);
   Status updated = manifest_->Update([&](format::Manifest& m) -> Status {
     RETURN_IF_ERROR(check_sources(m));
+    if (std::any_of(m.checkpoints.begin(), m.checkpoints.end(),
+                    [&](const format::Checkpoint& c) { return c.id == checkpoint_id; })) {
+      return Status::OK();
+    }
     int64_t now_s = clock_->NowMillis() / 1000;
     std::erase_if(m.checkpoints, [&](const format::Checkpoint& c) {
       return c.expire_time_s != 0 && static_cast<int64_t>(c.expire_time_s) <= now_s;
     });
     format::Checkpoint cp;
-    cp.id = format::Uuid::NewV4(rng_);
+    cp.id = checkpoint_id;
     cp.manifest_id = manifest_->id() + 1;  // the version this mutation is written as
-    cp.create_time_s = static_cast<uint32_t>(now_s);
-    cp.expire_time_s = static_cast<uint32_t>(now_s + kCompactionCheckpointLifetimeSeconds);
+    cp.create_time_s = util::SaturatingCast<uint32_t>(now_s);
+    cp.expire_time_s = util::SaturatingCast<uint32_t>(
+        util::SaturatingAdd<int64_t>(now_s, kCompactionCheckpointLifetimeSeconds));
     m.checkpoints.push_back(std::move(cp));
     return Status::OK();
   });
   RETURN_IF_ERROR(updated);
 
-  // 2. The result.
+  // 2. The result. Idempotent: a version that already holds it (our earlier write landed
+  // although its reply was lost) is left as it is.
   updated = manifest_->Update([&](format::Manifest& m) -> Status {
+    auto dest = std::find_if(m.compacted.begin(), m.compacted.end(),
+                             [&](const auto& r) { return r.id == spec.destination; });
+    if (!result.outputs.empty() && dest != m.compacted.end() &&
+        dest->ssts.size() == result.outputs.size() &&
+        std::equal(dest->ssts.begin(), dest->ssts.end(), result.outputs.begin(),
+                   [](const auto& a, const auto& b) { return a.id == b.id; })) {
+      return Status::OK();
+    }
     RETURN_IF_ERROR(check_sources(m));
     std::set<format::Ulid> l0_ids(spec.l0_ids.begin(), spec.l0_ids.end());
     std::set<uint32_t> run_ids(spec.run_ids.begin(), spec.run_ids.end());

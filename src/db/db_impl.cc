@@ -4,9 +4,12 @@
 #include <chrono>
 #include <utility>
 
+#include "config/settings_io.h"
 #include "format/sequence_tracker.h"
 #include "manifest/paths.h"
+#include "object_store/retrying_object_store.h"
 #include "util/random.h"
+#include "util/saturating.h"
 
 namespace slatedb::db {
 
@@ -112,20 +115,12 @@ DbImpl::DbImpl(std::string path, Components components, Settings settings)
 Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components components,
                                          Settings settings) {
   if (!components.object_store) return Status::Invalid("Components.object_store is required");
-  if (path.empty()) return Status::Invalid("database path is empty");
-  if (settings.l0_sst_size_bytes == 0) return Status::Invalid("setting 'l0_sst_size_bytes' is 0");
-  if (settings.flush_interval && settings.flush_interval->count() <= 0) {
-    return Status::Invalid("setting 'flush_interval' must be positive (or null for no timer)");
-  }
-  if (settings.manifest_poll_interval.count() <= 0) {
-    return Status::Invalid("setting 'manifest_poll_interval' must be positive");
-  }
-  if (settings.block_size < 1024 || settings.block_size > 65536 ||
-      (settings.block_size & (settings.block_size - 1)) != 0) {
-    return Status::Invalid("setting 'block_size' must be a power of two in 1024..65536, got " +
-                           std::to_string(settings.block_size));
-  }
-  std::unique_ptr<DbImpl> db(new DbImpl(path, std::move(components), std::move(settings)));
+  // Before any object-store call: "db/" is "db" (as in SlateDB); "", "/", "a//b", ".." and
+  // control characters are kInvalid, so a bad path can never write (and fence) anything.
+  ASSIGN_OR_RETURN(std::string db_path, manifest::NormalizeDbPath(path));
+  // Every setting within its documented range (include/slatedb/options.h), before any I/O.
+  RETURN_IF_ERROR(config::ValidateSettings(settings));
+  std::unique_ptr<DbImpl> db(new DbImpl(db_path, std::move(components), std::move(settings)));
   Status st = db->Recover();
   if (!st.ok()) {
     db->closed_ = true;
@@ -478,47 +473,57 @@ Status DbImpl::FlushWalNow() {
   wal::WalBuffer::Batch batch = wal_buffer_.Take();
   if (batch.rows.empty()) return Status::OK();
   const uint64_t id = next_wal_id_.load();
-  Status st = wal_store_.Write(id, batch.rows);
+  // An earlier upload to `id` failed with kUnavailable and may have landed with its reply
+  // lost: retry exactly that upload (same rows, same put-id), so that "already exists" is
+  // answered unambiguously by the put-id; rows buffered since go to the next id.
+  const bool retrying_uncertain = uncertain_wal_ && uncertain_wal_->id == id;
+  if (retrying_uncertain && batch.rows.size() > uncertain_wal_->rows.size()) {
+    const auto n = static_cast<ptrdiff_t>(uncertain_wal_->rows.size());
+    wal::WalBuffer::Batch rest;
+    rest.rows.assign(std::make_move_iterator(batch.rows.begin() + n),
+                     std::make_move_iterator(batch.rows.end()));
+    batch.rows.resize(static_cast<size_t>(n));
+    for (const auto& row : rest.rows) {
+      rest.bytes += row.EstimatedSize();
+      rest.max_seq = std::max(rest.max_seq, row.seq);
+    }
+    batch.bytes -= std::min(batch.bytes, rest.bytes);
+    batch.max_seq = uncertain_wal_->max_seq;
+    wal_buffer_.Restore(std::move(rest));
+  }
+  const std::string put_id = retrying_uncertain ? uncertain_wal_->put_id : NewPutId();
+  Status st = wal_store_.Write(id, batch.rows, put_id);
+  if (st.IsUnavailable() && !retrying_uncertain) {
+    uncertain_wal_ = UncertainWal{id, put_id, batch.rows, batch.max_seq};
+  }
   if (st.IsAlreadyExists()) {
-    // Either a newer writer took this id (its fence, or its WAL SST), or an earlier attempt of
-    // ours landed although its reply was lost (retries exhausted, batch restored, retried now
-    // with possibly more rows). Ours if the object holds a non-empty prefix of this batch:
-    // another writer's rows never equal ours (different epochs write different seqs/timestamps)
-    // and a fence has no rows.
-    auto existing = wal_store_.Read(id);
-    const bool ours = existing.ok() && !existing->empty() &&
-                      existing->size() <= batch.rows.size() &&
-                      std::equal(existing->begin(), existing->end(), batch.rows.begin());
-    if (!ours) {
-      if (!existing.ok() && existing.status().IsUnavailable()) {
-        wal_buffer_.Restore(std::move(batch));  // cannot tell yet; retry on the next flush
-        return existing.status().WithContext("checking " + wal_store_.ObjectKey(id));
-      }
+    // Either a newer writer took this id (its fence, or its WAL SST), or the earlier attempt of
+    // ours landed although its reply was lost (retries exhausted). Ours only if the object
+    // carries that attempt's put-id — never decided by comparing contents (on a backend that
+    // keeps no metadata at all, see WalStore::IsOurs).
+    Result<bool> ours = retrying_uncertain
+                            ? wal_store_.IsOurs(id, uncertain_wal_->put_id, uncertain_wal_->rows)
+                            : Result<bool>(false);
+    if (!ours.ok()) {
+      wal_buffer_.Restore(std::move(batch));  // cannot tell yet; retry on the next flush
+      return ours.status().WithContext("checking " + wal_store_.ObjectKey(id));
+    }
+    uncertain_wal_.reset();
+    if (!*ours) {
       Status fenced = Status::Fenced("detected newer DB client: " + wal_store_.ObjectKey(id) +
                                      " already exists");
       Latch(fenced);
       return fenced;
     }
-    // Our earlier upload landed: rows [0, n) are durable at `id`; the rest go to the next id.
-    const size_t n = existing->size();
-    const uint64_t landed_max_seq = (*existing)[n - 1].seq;
-    if (n < batch.rows.size()) {
-      wal::WalBuffer::Batch rest;
-      rest.rows.assign(std::make_move_iterator(batch.rows.begin() + static_cast<ptrdiff_t>(n)),
-                       std::make_move_iterator(batch.rows.end()));
-      for (const auto& row : rest.rows) {
-        rest.bytes += row.EstimatedSize();
-        rest.max_seq = std::max(rest.max_seq, row.seq);
-      }
-      wal_buffer_.Restore(std::move(rest));
-    }
-    batch.max_seq = landed_max_seq;
+    log_.Info("slatedb: {} landed although its reply was lost ({} rows)",
+                 wal_store_.ObjectKey(id), batch.rows.size());
     st = Status::OK();
   }
   if (!st.ok()) {
     wal_buffer_.Restore(std::move(batch));
     return st.WithContext("uploading " + wal_store_.ObjectKey(id));
   }
+  uncertain_wal_.reset();
   next_wal_id_.store(id + 1);
   {
     std::lock_guard lock(mu_);
@@ -563,7 +568,10 @@ Status DbImpl::FlushImmutables(bool wait_for_l0_room) {
       // Wait for the (embedded or external) compactor to drain L0, re-reading the manifest.
       if (compactor_) compactor_->Notify();
       std::unique_lock lock(mu_);
-      cv_.wait_for(lock, settings_.manifest_poll_interval, [&] { return stopping_; });
+      cv_.wait_until(lock,
+                     util::SaturatingDeadline(std::chrono::steady_clock::now(),
+                                              settings_.manifest_poll_interval),
+                     [&] { return stopping_; });
       if (stopping_) return ClosedStatus();
       lock.unlock();
       Status st = RefreshManifest();
@@ -587,17 +595,22 @@ Status DbImpl::FlushOneImmutable(const std::shared_ptr<const ImmutableMemtable>&
   // No snapshots exist yet, so the retention bound is the memtable's own max seq: per key only
   // the newest version is kept.
   const uint64_t retention_seq = imm->max_seq;
-  std::vector<format::RowEntry> rows = CollectFlushRows(*imm->table, retention_seq);
-  format::Ulid id = ulids_->Next(clock_->NowMillis());
-  if (id <= last_ulid_) {  // strictly above every SST id we know of (GC relies on ULID order)
-    id = last_ulid_;
-    if (++id.low == 0) ++id.high;
+  if (!pending_l0_ || pending_l0_->imm != imm) {
+    std::vector<format::RowEntry> rows = CollectFlushRows(*imm->table, retention_seq);
+    format::Ulid id = ulids_->Next(clock_->NowMillis());
+    if (id <= last_ulid_) {  // strictly above every SST id we know of (GC relies on ULID order)
+      id = last_ulid_;
+      if (++id.low == 0) ++id.high;
+    }
+    last_ulid_ = id;
+    format::SstHandle handle;
+    handle.id = id;
+    handle.format_version = format::kSstFormatVersion;
+    ASSIGN_OR_RETURN(handle.info, reads_->WriteCompactedSst(id, rows));
+    pending_l0_ = PendingL0{imm, std::move(handle)};
   }
-  last_ulid_ = id;
-  format::SstHandle handle;
-  handle.id = id;
-  handle.format_version = format::kSstFormatVersion;
-  ASSIGN_OR_RETURN(handle.info, reads_->WriteCompactedSst(id, rows));
+  const format::SstHandle handle = pending_l0_->handle;
+  const format::Ulid id = handle.id;
 
   // Replay point: the last WAL id whose rows are all in this (and older) L0s.
   uint64_t replay_after = 0;
@@ -613,14 +626,21 @@ Status DbImpl::FlushOneImmutable(const std::shared_ptr<const ImmutableMemtable>&
   {
     std::lock_guard mlock(manifest_mu_);
     Status st = manifest_->Update([&](format::Manifest& m) -> Status {
-      m.l0.insert(m.l0.begin(), handle);
+      // Idempotent: an earlier publish of this very SST may have landed with its reply lost
+      // (then the version we build on lists it, or a compactor already compacted it: L0 ids
+      // grow, so l0_last_compacted >= id means it was published).
+      const bool listed = std::any_of(m.l0.begin(), m.l0.end(),
+                                      [&](const format::SstHandle& h) { return h.id == id; });
+      const bool compacted = m.l0_last_compacted && !(*m.l0_last_compacted < id);
+      const bool already = listed || compacted;
+      if (!already) m.l0.insert(m.l0.begin(), handle);
       m.last_l0_seq = std::max(m.last_l0_seq, imm->max_seq);
       m.last_l0_clock_tick = std::max(m.last_l0_clock_tick, imm->max_create_ts);
       m.replay_after_wal_id = std::max(m.replay_after_wal_id, replay_after);
       m.wal_id_last_seen = std::max({m.wal_id_last_seen, wal_last_seen, m.replay_after_wal_id});
       m.recent_snapshot_min_seq = m.last_l0_seq;
       auto tracker = format::SequenceTracker::Decode(m.sequence_tracker);
-      if (tracker.ok() && imm->first_seq != 0) {
+      if (tracker.ok() && imm->first_seq != 0 && !already) {
         tracker->Insert(imm->first_seq, imm->first_create_ts / 1000);
         m.sequence_tracker = tracker->Encode();
       }
@@ -630,6 +650,7 @@ Status DbImpl::FlushOneImmutable(const std::shared_ptr<const ImmutableMemtable>&
       if (st.IsFenced()) Latch(st);
       return st.WithContext("publishing L0 SST " + id.ToString());
     }
+    pending_l0_.reset();
     published = std::make_shared<const format::Manifest>(manifest_->manifest());
     manifest_id_.store(manifest_->id());
   }

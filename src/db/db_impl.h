@@ -177,6 +177,27 @@ class DbImpl final : public Db {
   // never mint the same ids; `last_ulid_` additionally keeps new ids above every listed SST.
   std::unique_ptr<format::UlidGenerator> ulids_;
   format::Ulid last_ulid_;
+  // The L0 SST uploaded for the oldest immutable memtable whose manifest publish has not been
+  // confirmed. A retried flush of the same memtable publishes this same SST, and the publish
+  // mutator skips it when the manifest already lists it (a lost reply that landed) or when it
+  // was already compacted — so an L0 is never listed twice.
+  struct PendingL0 {
+    std::shared_ptr<const ImmutableMemtable> imm;
+    format::SstHandle handle;
+  };
+  std::optional<PendingL0> pending_l0_;
+
+  // ---- WAL flusher only ----
+  // The last WAL upload whose outcome is unknown (it failed with kUnavailable: it may have
+  // landed with its reply lost). Its rows are the first `rows` of the restored buffer; a later
+  // "already exists" at `id` is ours iff the object carries `put_id`.
+  struct UncertainWal {
+    uint64_t id = 0;
+    std::string put_id;
+    std::vector<format::RowEntry> rows;
+    uint64_t max_seq = 0;
+  };
+  std::optional<UncertainWal> uncertain_wal_;
 
   wal::WalBuffer wal_buffer_;
   std::shared_ptr<ReadPath> reads_;

@@ -9,11 +9,13 @@
 #include "db/write_rows.h"
 #include "format/uuid.h"
 #include "manifest/manifest_store.h"
+#include "manifest/paths.h"
 #include "manifest/stored_manifest.h"
 #include "util/log.h"
 #include "util/background_task.h"
 #include "util/clock.h"
 #include "util/random.h"
+#include "util/saturating.h"
 #include "wal/wal_store.h"
 
 namespace slatedb::db {
@@ -121,11 +123,17 @@ class DbReaderImpl final : public DbReader {
     const int64_t lifetime_s = options_.checkpoint_lifetime->count() / 1000;
     manifest::StoredManifest* sm = stored_.get();
     RETURN_IF_ERROR(sm->Update([&](format::Manifest& m) -> Status {
+      // Idempotent: the id is drawn once, outside the mutation.
+      if (std::any_of(m.checkpoints.begin(), m.checkpoints.end(),
+                      [&](const format::Checkpoint& c) { return c.id == id; })) {
+        return Status::OK();
+      }
       format::Checkpoint c;
       c.id = id;
       c.manifest_id = sm->id() + 1;  // the version this update creates
-      c.create_time_s = static_cast<uint32_t>(now_s);
-      c.expire_time_s = static_cast<uint32_t>(now_s + lifetime_s);
+      c.create_time_s = util::SaturatingCast<uint32_t>(now_s);
+      // A lifetime beyond the u32 range saturates (never wraps into an already-expired time).
+      c.expire_time_s = util::SaturatingCast<uint32_t>(util::SaturatingAdd(now_s, lifetime_s));
       m.checkpoints.push_back(c);
       return Status::OK();
     }));
@@ -257,7 +265,9 @@ class DbReaderImpl final : public DbReader {
 Result<std::unique_ptr<DbReader>> OpenDbReader(const std::string& path, Components components,
                                                DbReaderOptions options) {
   if (!components.object_store) return Status::Invalid("Components.object_store is required");
-  auto reader = std::make_unique<DbReaderImpl>(path, std::move(components), options);
+  // Before any object-store call: "db/" is "db"; bad paths fail here, having touched nothing.
+  ASSIGN_OR_RETURN(std::string db_path, manifest::NormalizeDbPath(path));
+  auto reader = std::make_unique<DbReaderImpl>(db_path, std::move(components), options);
   RETURN_IF_ERROR(reader->Init());
   return std::unique_ptr<DbReader>(std::move(reader));
 }

@@ -138,6 +138,71 @@ TEST(DbTest, TtlSetsExpireTs) {
   EXPECT_GE((*l)->create_ts.value_or(0), 1'000'000);
 }
 
+// A ttl so large that create_ts + ttl does not fit in an int64 is no expiry (saturation):
+// wrapping would put expire_ts in the past and the first compaction would drop every row.
+TEST(DbTest, HugeTtlNeverExpiresThroughCompaction) {
+  for (uint64_t ttl : {uint64_t{INT64_MAX}, UINT64_MAX, uint64_t{INT64_MAX} - 10}) {
+    SCOPED_TRACE(ttl);
+    Settings s = TestSettings();
+    s.default_ttl = ttl;
+    s.l0_sst_size_bytes = 1024;
+    s.l0_max_ssts = 1000;
+    CompactorOptions copts;
+    copts.poll_interval = std::chrono::milliseconds(10);
+    copts.scheduler_options["min_compaction_sources"] = "2";
+    copts.scheduler_options["max_compaction_sources"] = "100";
+    s.compactor_options = copts;
+    auto store = NewMemoryObjectStore();
+    auto db = MustOpen(store, "db", s);
+    ASSERT_NE(db, nullptr);
+    std::map<std::string, std::string> model;
+    for (int i = 0; i < 60; ++i) {
+      std::string k = "key" + std::to_string(100 + i), v = "v" + std::string(40, 'x');
+      WriteBatch b;
+      if (i % 2 == 0) {
+        b.Put(k, v);
+      } else {
+        b.PutWithTtl(k, v, INT64_MAX);  // the per-write ttl saturates too
+      }
+      ASSERT_TRUE(db->Write(b).ok());
+      model[k] = v;
+      if (i % 10 == 9) {
+        ASSERT_TRUE(db->Flush(FlushType::kMemTable).ok());
+      }
+    }
+    auto kv = db->GetKeyValue("key100");
+    ASSERT_TRUE(kv.ok() && kv->has_value());
+    EXPECT_EQ((*kv)->expire_ts, std::nullopt);
+    // Wait for the compactor to merge every L0 into sorted runs.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto st = db->GetStatus();
+      ASSERT_TRUE(st.ok());
+      if (st->l0_ssts == 0 && st->sorted_runs >= 1) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    auto st = db->GetStatus();
+    ASSERT_TRUE(st.ok());
+    ASSERT_EQ(st->l0_ssts, 0u) << "the compactor did not run";
+    std::vector<std::pair<std::string, std::string>> all(model.begin(), model.end());
+    EXPECT_EQ(ScanAll(*db), all);
+    ASSERT_TRUE(db->Close().ok());
+    auto again = MustOpen(store, "db", s);
+    ASSERT_NE(again, nullptr);
+    EXPECT_EQ(ScanAll(*again), all);
+  }
+}
+
+TEST(DbTest, NegativePerWriteTtlIsInvalid) {
+  auto db = MustOpen(NewMemoryObjectStore(), "db");
+  ASSERT_NE(db, nullptr);
+  WriteBatch b;
+  b.PutWithTtl("k", "v", -5);
+  Status st = db->Write(b);
+  EXPECT_TRUE(st.IsInvalid()) << st.ToString();
+  EXPECT_NE(st.message().find("negative ttl"), std::string::npos) << st.ToString();
+}
+
 TEST(DbTest, BadKeys) {
   auto db = MustOpen(NewMemoryObjectStore(), "db");
   ASSERT_NE(db, nullptr);

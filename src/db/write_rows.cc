@@ -4,6 +4,8 @@
 #include <numeric>
 #include <string>
 
+#include "util/saturating.h"
+
 namespace slatedb::db {
 
 Status ValidateKey(std::string_view key) {
@@ -23,6 +25,11 @@ Result<PendingRows> RowsFromBatch(const WriteBatch& batch) {
     if (!st.ok()) {
       if (ops.size() == 1) return st;
       return Status::Invalid("write batch op " + std::to_string(i) + ": " + st.message());
+    }
+    if (ops[i].ttl_ms && *ops[i].ttl_ms < 0) {
+      return Status::Invalid("write batch op " + std::to_string(i) + " (key of " +
+                             std::to_string(ops[i].key.size()) + " bytes): negative ttl " +
+                             std::to_string(*ops[i].ttl_ms) + " ms");
     }
     if (ops[i].value.size() > UINT32_MAX) {
       return Status::Invalid("value of " + std::to_string(ops[i].value.size()) +
@@ -60,6 +67,23 @@ Result<PendingRows> RowsFromBatch(const WriteBatch& batch) {
   return out;
 }
 
+std::optional<int64_t> ExpireTs(int64_t create_ts, std::optional<int64_t> ttl_ms,
+                                std::optional<uint64_t> default_ttl) {
+  std::optional<uint64_t> ttl;
+  if (ttl_ms) {
+    if (*ttl_ms < 0) return create_ts;  // rejected by RowsFromBatch; expired at once otherwise
+    ttl = static_cast<uint64_t>(*ttl_ms);
+  } else {
+    ttl = default_ttl;
+  }
+  if (!ttl) return std::nullopt;
+  // An expiry beyond the representable range is no expiry (as in SlateDB): saturate, never wrap
+  // into the past (which would make the first compaction drop the row).
+  if (*ttl > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
+  std::optional<int64_t> expire = util::CheckedAdd(create_ts, static_cast<int64_t>(*ttl));
+  return expire;  // nullopt on overflow
+}
+
 void StampRows(PendingRows& pending, uint64_t seq, int64_t create_ts,
                std::optional<uint64_t> default_ttl) {
   for (size_t i = 0; i < pending.rows.size(); ++i) {
@@ -67,9 +91,7 @@ void StampRows(PendingRows& pending, uint64_t seq, int64_t create_ts,
     row.seq = seq;
     row.create_ts = create_ts;
     if (row.kind == format::RowKind::kValue) {
-      std::optional<int64_t> ttl = pending.ttl_ms[i];
-      if (!ttl && default_ttl) ttl = static_cast<int64_t>(*default_ttl);
-      if (ttl) row.expire_ts = create_ts + *ttl;
+      row.expire_ts = ExpireTs(create_ts, pending.ttl_ms[i], default_ttl);
     }
   }
 }

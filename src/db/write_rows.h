@@ -34,6 +34,12 @@ Status ValidateKey(std::string_view key);
 // Validates every op and builds the rows. An empty batch gives no rows (OK).
 Result<PendingRows> RowsFromBatch(const WriteBatch& batch);
 
+// The expire_ts of a put written at `create_ts` with its own `ttl_ms` (else `default_ttl`):
+// nullopt for no ttl, and also when create_ts + ttl does not fit in an int64 (saturation: an
+// expiry that cannot be represented is no expiry).
+std::optional<int64_t> ExpireTs(int64_t create_ts, std::optional<int64_t> ttl_ms,
+                                std::optional<uint64_t> default_ttl);
+
 // Stamps seq, create_ts and expire_ts (create_ts + ttl, the op's own or `default_ttl`).
 void StampRows(PendingRows& pending, uint64_t seq, int64_t create_ts,
                std::optional<uint64_t> default_ttl);

@@ -2,9 +2,11 @@
 #include "format/bloom.h"
 
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "util/coding.h"
+#include "util/saturating.h"
 
 namespace slatedb::format {
 
@@ -81,12 +83,19 @@ uint64_t SipHash13(std::string_view data, uint64_t k0, uint64_t k1) {
 }
 
 uint16_t BloomNumProbes(uint32_t bits_per_key) {
-  float probes = static_cast<float>(bits_per_key) * 0.69f;
+  // Saturates: a float above 65535 converted to uint16_t would be undefined behaviour.
+  const float probes = static_cast<float>(bits_per_key) * 0.69f;
+  if (probes >= 65535.0f) return UINT16_MAX;
   return static_cast<uint16_t>(probes);
 }
 
 std::string BloomFilterBuilder::Build() const {
-  uint64_t total_bits = static_cast<uint64_t>(hashes_.size()) * bits_per_key_;
+  // keys × bits_per_key must not wrap; a filter that would exceed kMaxBloomBits is not built
+  // (an empty filter excludes nothing, so reads stay correct).
+  constexpr uint64_t kMaxBloomBits = uint64_t{1} << 35;  // 4 GiB of filter
+  std::optional<uint64_t> checked =
+      util::CheckedMul(static_cast<uint64_t>(hashes_.size()), uint64_t{bits_per_key_});
+  uint64_t total_bits = checked && *checked <= kMaxBloomBits ? *checked : 0;
   uint64_t nbytes = (total_bits + 7) / 8;
   uint64_t nbits = nbytes * 8;
   uint16_t probes = BloomNumProbes(bits_per_key_);

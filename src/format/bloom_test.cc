@@ -89,5 +89,19 @@ TEST(BloomTest, DecodeErrorsAndDegenerateFilters) {
   EXPECT_FALSE(none->MayContain("apple"));
 }
 
+// keys × bits_per_key beyond the cap (or wrapping) builds no filter instead of allocating
+// gigabytes; probes saturate instead of a float→uint16 overflow.
+TEST(BloomTest, HugeBitsPerKeySaturates) {
+  EXPECT_EQ(BloomNumProbes(UINT32_MAX), UINT16_MAX);
+  BloomFilterBuilder b(UINT32_MAX);
+  for (int i = 0; i < 10; ++i) b.AddKey("k" + std::to_string(i));
+  std::string raw = b.Build();
+  EXPECT_EQ(raw.size(), 2u);
+  auto f = BloomFilter::Decode(raw);
+  ASSERT_TRUE(f.ok());
+  EXPECT_TRUE(f->MayContain("k1"));
+  EXPECT_TRUE(f->MayContain("absent"));
+}
+
 }  // namespace
 }  // namespace slatedb::format

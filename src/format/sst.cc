@@ -262,13 +262,21 @@ Result<SstFooter> DecodeFooter(std::string_view tail, uint64_t object_size) {
   SstFooter footer;
   footer.metadata_offset = util::LoadU64BE(tail.data());
   footer.version = util::LoadU16BE(tail.data() + 8);
+  // An object cut short ends in bytes of its data or metadata, which read as a nonsense footer:
+  // say "truncated or corrupt" with the size rather than only "unsupported version 18432".
   if (footer.version != kSstFormatVersion && footer.version != kSstFormatVersionLegacy) {
-    return Status::Data("unsupported SST format version " + std::to_string(footer.version));
+    return Status::Data("SST of " + std::to_string(object_size) +
+                        " bytes is truncated or corrupt: its last 10 bytes are no valid footer "
+                        "(format version " +
+                        std::to_string(footer.version) + " is unsupported; versions " +
+                        std::to_string(kSstFormatVersionLegacy) + " and " +
+                        std::to_string(kSstFormatVersion) + " are)");
   }
   if (object_size < kSstFooterSize + kSectionCrcSize ||
       footer.metadata_offset > object_size - kSstFooterSize - kSectionCrcSize) {
-    return Status::Data("SST footer metadata offset " + std::to_string(footer.metadata_offset) +
-                        " is beyond the object size " + std::to_string(object_size));
+    return Status::Data("SST of " + std::to_string(object_size) +
+                        " bytes is truncated or corrupt: footer metadata offset " +
+                        std::to_string(footer.metadata_offset) + " is beyond the object size");
   }
   return footer;
 }

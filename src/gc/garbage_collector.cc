@@ -11,6 +11,7 @@
 #include "manifest/manifest_store.h"
 #include "manifest/paths.h"
 #include "table/sst_reader.h"
+#include "util/saturating.h"
 
 namespace slatedb::gc {
 namespace {
@@ -44,6 +45,7 @@ Result<std::unique_ptr<GarbageCollector>> GarbageCollector::Open(std::shared_ptr
                                                                  std::shared_ptr<util::Clock> clock,
                                                                  GcExtraOptions extra) {
   if (store == nullptr) return Status::Invalid("garbage collector: no object store");
+  ASSIGN_OR_RETURN(db_path, manifest::NormalizeDbPath(db_path));
   const std::pair<const char*, const std::optional<GcDirectoryOptions>*> dirs[] = {
       {"manifest_options", &options.manifest_options},
       {"wal_options", &options.wal_options},
@@ -125,7 +127,7 @@ Result<GcStats> GarbageCollector::RunSweeps(const bool (&which)[kSweepCount]) {
   }
 
   auto old_enough = [&](const std::optional<GcDirectoryOptions>& o, int64_t t_ms) {
-    return t_ms < now_ms - o->min_age.count();
+    return t_ms < util::SaturatingAdd<int64_t>(now_ms, -o->min_age.count());
   };
 
   if (which[kManifest] && options_.manifest_options) {
@@ -141,7 +143,7 @@ Result<GcStats> GarbageCollector::RunSweeps(const bool (&which)[kSweepCount]) {
   if (which[kWal] && options_.wal_options) {
     ASSIGN_OR_RETURN(auto objects, store_->List(manifest::WalDir(db_path_)));
     for (const auto& obj : objects) {
-      auto id = manifest::ParseWalId(obj.key);
+      auto id = manifest::ListedWalId(db_path_, obj.key);  // ours only; others are kept
       if (!id || *id >= latest.replay_after_wal_id) continue;
       if (!old_enough(options_.wal_options, obj.last_modified_ms)) continue;
       bool needed = false;
@@ -164,7 +166,8 @@ Result<GcStats> GarbageCollector::RunSweeps(const bool (&which)[kSweepCount]) {
     AddReferences(latest, &referenced);
     for (const auto& [mid, m] : pinned) AddReferences(m, &referenced);
     // Low-watermark (docs/design.md §11); 0 (the epoch) whenever an input is missing.
-    int64_t watermark = now_ms - options_.compacted_options->min_age.count();
+    int64_t watermark =
+        util::SaturatingAdd<int64_t>(now_ms, -options_.compacted_options->min_age.count());
     if (!compactions || compactions->compactions.recent_compactions.empty()) {
       watermark = 0;
     } else {
@@ -185,7 +188,7 @@ Result<GcStats> GarbageCollector::RunSweeps(const bool (&which)[kSweepCount]) {
     if (watermark > 0) {
       ASSIGN_OR_RETURN(auto objects, store_->List(manifest::CompactedDir(db_path_)));
       for (const auto& obj : objects) {
-        auto id = manifest::ParseCompactedSstId(obj.key);
+        auto id = manifest::ListedCompactedSstId(db_path_, obj.key);  // ours only
         if (!id || referenced.count(*id) > 0) continue;
         if (static_cast<int64_t>(id->TimestampMillis()) >= watermark) continue;
         extra_.log.Debug(
@@ -243,7 +246,7 @@ void GarbageCollector::BackgroundLoop() {
   bool any = false;
   for (int i = 0; i < kSweepCount; ++i) {
     if (dirs[i]->has_value()) {
-      due[i] = SteadyClock::now() + (*dirs[i])->interval;
+      due[i] = util::SaturatingDeadline(SteadyClock::now(), (*dirs[i])->interval);
       any = true;
     }
   }
@@ -263,7 +266,7 @@ void GarbageCollector::BackgroundLoop() {
     for (int i = 0; i < kSweepCount; ++i) {
       if (dirs[i]->has_value() && now >= due[i]) {
         which[i] = true;
-        due[i] = now + (*dirs[i])->interval;
+        due[i] = util::SaturatingDeadline(now, (*dirs[i])->interval);
       }
     }
     auto result = RunSweeps(which);

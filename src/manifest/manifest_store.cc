@@ -6,6 +6,8 @@
 
 #include "format/manifest_codec.h"
 #include "manifest/paths.h"
+#include "object_store/retrying_object_store.h"
+#include "util/log.h"
 
 namespace slatedb::manifest {
 namespace {
@@ -13,19 +15,18 @@ namespace {
 // How often ReadLatest re-lists when the newest listed object disappears before the GET.
 constexpr int kMaxRelists = 16;
 
-using IdParser = std::optional<uint64_t> (*)(std::string_view);
+// (db_path, listed key) → id for our own objects only (manifest/paths.h Listed*).
+using IdParser = std::optional<uint64_t> (*)(std::string_view, std::string_view);
 
-Result<std::vector<VersionInfo>> ListVersions(ObjectStore& store, const std::string& dir,
-                                              IdParser parse) {
+Result<std::vector<VersionInfo>> ListVersions(ObjectStore& store, const std::string& db_path,
+                                              const std::string& dir, IdParser parse) {
   auto listed = store.List(dir);
   if (!listed.ok()) return listed.status().WithContext("list " + dir);
   std::vector<VersionInfo> out;
   for (const ObjectMeta& meta : *listed) {
-    // Only direct children of the directory count.
-    std::string_view rest = std::string_view(meta.key).substr(dir.size());
-    if (rest.find('/') != std::string_view::npos) continue;
-    auto id = parse(rest);
-    if (!id) continue;  // another extension or an unparsable name: ignored (docs/format.md §4.2)
+    // Only direct children named exactly like our versions count (docs/format.md §4.2); others are ignored.
+    auto id = parse(db_path, meta.key);
+    if (!id) continue;
     out.push_back(VersionInfo{*id, meta.key, meta.last_modified_ms, meta.size});
   }
   std::sort(out.begin(), out.end(),
@@ -35,10 +36,11 @@ Result<std::vector<VersionInfo>> ListVersions(ObjectStore& store, const std::str
 
 // Reads the highest-id object in `dir`: {id, bytes}, or nullopt when there is none.
 Result<std::optional<std::pair<uint64_t, std::string>>> ReadLatestRaw(ObjectStore& store,
+                                                                      const std::string& db_path,
                                                                       const std::string& dir,
                                                                       IdParser parse) {
   for (int attempt = 0; attempt < kMaxRelists; ++attempt) {
-    ASSIGN_OR_RETURN(std::vector<VersionInfo> versions, ListVersions(store, dir, parse));
+    ASSIGN_OR_RETURN(std::vector<VersionInfo> versions, ListVersions(store, db_path, dir, parse));
     if (versions.empty()) return std::optional<std::pair<uint64_t, std::string>>();
     const VersionInfo& latest = versions.back();
     auto bytes = store.Get(latest.key);
@@ -62,10 +64,28 @@ Result<std::string> ReadRaw(ObjectStore& store, const std::string& key, const ch
   return bytes.status().WithContext("get " + key);
 }
 
+// Create-if-absent tagged with our own put-id. When the reply is lost (kUnavailable, also
+// after a retrying store gave up), the object is HEADed: if it carries our put-id the write
+// landed and this is success — so a CAS loop never re-applies its change on top of a version
+// that already holds it. Absent: kUnavailable (did not land; retry). Someone else's:
+// kAlreadyExists (lost the race).
 Status WriteRaw(ObjectStore& store, const std::string& key, const std::string& bytes) {
-  auto put = store.PutIfAbsent(key, bytes);
+  PutOptions options;
+  const std::string put_id = NewPutId();
+  options.metadata[kPutIdMetadata] = put_id;
+  auto put = store.PutIfAbsent(key, bytes, options);
   if (put.ok()) return Status::OK();
   if (put.status().IsAlreadyExists()) return Status::AlreadyExists(key + " already exists");
+  if (!put.status().IsUnavailable()) return put.status().WithContext("create " + key);
+  Result<PutOwner> owner = OwnerOfConditionalPut(store, key, put_id, bytes);
+  if (owner.ok() && *owner == PutOwner::kOurs) {
+    util::Log().Info("slatedb: {} landed although its reply was lost ({})", key,
+                 put.status().message());
+    return Status::OK();
+  }
+  if (owner.ok() && *owner == PutOwner::kTheirs) {
+    return Status::AlreadyExists(key + " already exists");
+  }
   return put.status().WithContext("create " + key);
 }
 
@@ -81,11 +101,12 @@ ManifestStore::ManifestStore(std::shared_ptr<ObjectStore> store, std::string db_
     : store_(std::move(store)), db_path_(std::move(db_path)) {}
 
 Result<std::vector<VersionInfo>> ManifestStore::List() const {
-  return ListVersions(*store_, ManifestDir(db_path_), &ParseManifestId);
+  return ListVersions(*store_, db_path_, ManifestDir(db_path_), &ListedManifestId);
 }
 
 Result<std::optional<VersionedManifest>> ManifestStore::ReadLatest() const {
-  ASSIGN_OR_RETURN(auto raw, ReadLatestRaw(*store_, ManifestDir(db_path_), &ParseManifestId));
+  ASSIGN_OR_RETURN(auto raw,
+                   ReadLatestRaw(*store_, db_path_, ManifestDir(db_path_), &ListedManifestId));
   if (!raw) return std::optional<VersionedManifest>();
   ASSIGN_OR_RETURN(format::Manifest m, WithKey(format::DecodeManifest(raw->second),
                                                ManifestPath(db_path_, raw->first)));
@@ -110,11 +131,12 @@ CompactionsStore::CompactionsStore(std::shared_ptr<ObjectStore> store, std::stri
     : store_(std::move(store)), db_path_(std::move(db_path)) {}
 
 Result<std::vector<VersionInfo>> CompactionsStore::List() const {
-  return ListVersions(*store_, CompactionsDir(db_path_), &ParseCompactionsId);
+  return ListVersions(*store_, db_path_, CompactionsDir(db_path_), &ListedCompactionsId);
 }
 
 Result<std::optional<VersionedCompactions>> CompactionsStore::ReadLatest() const {
-  ASSIGN_OR_RETURN(auto raw, ReadLatestRaw(*store_, CompactionsDir(db_path_), &ParseCompactionsId));
+  ASSIGN_OR_RETURN(
+      auto raw, ReadLatestRaw(*store_, db_path_, CompactionsDir(db_path_), &ListedCompactionsId));
   if (!raw) return std::optional<VersionedCompactions>();
   ASSIGN_OR_RETURN(format::Compactions c, WithKey(format::DecodeCompactions(raw->second),
                                                   CompactionsPath(db_path_, raw->first)));

@@ -7,8 +7,12 @@
 #include <set>
 
 #include "format/manifest_codec.h"
+#include "format/uuid.h"
 #include "manifest/paths.h"
+#include "manifest/stored_manifest.h"
+#include "object_store/fault_injecting_object_store.h"
 #include "subprocess.h"
+#include "util/random.h"
 
 namespace slatedb::manifest {
 namespace {
@@ -222,6 +226,47 @@ TEST(CompactionsStoreTest, ReadsFixtureAndWritesCreateIfAbsent) {
   auto back = mem.Read(1);
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(*back, c);
+}
+
+// "Write landed, reply lost": the create-if-absent is recognised as ours by its put-id (so a
+// CAS loop never re-applies its change on top of a version that already holds it); the same
+// bytes written again — another put-id — are somebody else's.
+TEST(ManifestStoreTest, LostReplyIsRecognisedByPutId) {
+  auto memory = NewMemoryObjectStore();
+  FaultOptions lose;
+  lose.reply_lost_rate = 1.0;
+  auto faults = NewFaultInjectingObjectStore(memory, lose);
+  ManifestStore ms(faults, "db");
+  CompactionsStore cs(faults, "db");
+  Manifest m = Manifest::NewEmpty();
+  Status st = ms.WriteNew(1, m);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  EXPECT_TRUE(ms.WriteNew(1, m).IsAlreadyExists());
+  format::Compactions c;
+  c.compactor_epoch = 3;
+  st = cs.WriteNew(1, c);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  EXPECT_TRUE(cs.WriteNew(1, c).IsAlreadyExists());
+  EXPECT_GT(faults->counts().lost_replies, 0u);
+
+  // A non-idempotent mutation (appends a checkpoint) through lost replies: applied once.
+  auto sm = StoredManifest::Load(std::make_shared<ManifestStore>(faults, "db"));
+  ASSERT_TRUE(sm.ok()) << sm.status().ToString();
+  util::Random rng(5);
+  for (int i = 0; i < 3; ++i) {
+    st = sm->Update([&](Manifest& next) -> Status {
+      format::Checkpoint cp;
+      cp.id = format::Uuid::NewV4(rng);
+      next.checkpoints.push_back(cp);
+      return Status::OK();
+    });
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+  EXPECT_EQ(sm->id(), 4u);
+  auto latest = ms.ReadLatest();
+  ASSERT_TRUE(latest.ok() && latest->has_value());
+  EXPECT_EQ((*latest)->id, 4u);
+  EXPECT_EQ((*latest)->manifest.checkpoints.size(), 3u);
 }
 
 }  // namespace

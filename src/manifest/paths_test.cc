@@ -23,7 +23,7 @@ TEST(PathsTest, ObjectNames) {
 TEST(PathsTest, ParsesListedNames) {
   EXPECT_EQ(ParseManifestId("db/manifest/00000000000000000005.manifest"), 5u);
   EXPECT_EQ(ParseManifestId("00000000000000000005.manifest"), 5u);
-  EXPECT_EQ(ParseManifestId("12.manifest"), 12u);  // id = digits before the first '.'
+  EXPECT_EQ(ParseManifestId("12.manifest"), std::nullopt);  // exactly 20 digits only
   EXPECT_EQ(ParseCompactionsId("db/compactions/00000000000000000024.compactions"), 24u);
   EXPECT_EQ(ParseWalId("db/wal/00000000000000000003.sst"), 3u);
   auto ulid = ParseCompactedSstId("db/compacted/01M8BVF2MX00NHKW27PPS3ZNMD.sst");
@@ -50,6 +50,48 @@ TEST(PathsTest, NamesRoundTrip) {
     EXPECT_EQ(ParseManifestId(ManifestPath("db", id)), id);
     EXPECT_EQ(ParseCompactionsId(CompactionsPath("db", id)), id);
     EXPECT_EQ(ParseWalId(WalSstPath("db", id)), id);
+  }
+}
+
+// Only direct children named exactly like our objects are ours (listing is recursive).
+TEST(PathsTest, ListedKeysMustBeExactDirectChildren) {
+  EXPECT_EQ(ListedWalId("db", "db/wal/00000000000000000100.sst"), 100u);
+  EXPECT_EQ(ListedWalId("db", "db/wal/backup/00000000000000000100.sst"), std::nullopt);
+  EXPECT_EQ(ListedWalId("db", "db/wal/0000000000000000100.sst"), std::nullopt);    // 19 digits
+  EXPECT_EQ(ListedWalId("db", "db/wal/000000000000000000100.sst"), std::nullopt);  // 21 digits
+  EXPECT_EQ(ListedWalId("db", "db/wal/00000000000000000100.sst.tmp"), std::nullopt);
+  EXPECT_EQ(ListedWalId("db", "db/wal/00000000000000000100.sst/"), std::nullopt);  // "directory"
+  EXPECT_EQ(ListedWalId("db", "db/wal/"), std::nullopt);
+  EXPECT_EQ(ListedWalId("db", "other/wal/00000000000000000100.sst"), std::nullopt);
+  EXPECT_EQ(ListedManifestId("db", "db/manifest/00000000000000000002.manifest"), 2u);
+  EXPECT_EQ(ListedManifestId("db", "db/manifest/old/00000000000000000009.manifest"), std::nullopt);
+  EXPECT_EQ(ListedManifestId("db", "db/manifest/00000000000000000009.manifest.bak"), std::nullopt);
+  EXPECT_EQ(ListedCompactionsId("db", "db/compactions/00000000000000000003.compactions"), 3u);
+  EXPECT_EQ(ListedCompactionsId("db", "db/compactions/x/00000000000000000003.compactions"),
+            std::nullopt);
+  EXPECT_TRUE(ListedCompactedSstId("db", "db/compacted/01M8BVF2MX00NHKW27PPS3ZNMD.sst"));
+  EXPECT_FALSE(ListedCompactedSstId("db", "db/compacted/01m8bvf2mx00nhkw27pps3znmd.sst"));
+  EXPECT_FALSE(ListedCompactedSstId("db", "db/compacted/01M8BVF2MX00NHKW27PPS3ZNMDX.sst"));
+  EXPECT_FALSE(ListedCompactedSstId("db", "db/compacted/01M8BVF2MX00NHKW27PPS3ZNMU.sst"));
+  EXPECT_FALSE(ListedCompactedSstId("db", "db/compacted/81M8BVF2MX00NHKW27PPS3ZNMD.sst"));
+  EXPECT_FALSE(ListedCompactedSstId("db", "db/compacted/01M8BVF2MX00NHKW27PPS3ZNMD.sst.tmp"));
+  EXPECT_FALSE(ListedCompactedSstId("db", "db/compacted/a/01M8BVF2MX00NHKW27PPS3ZNMD.sst"));
+}
+
+TEST(PathsTest, NormalizeDbPath) {
+  EXPECT_EQ(NormalizeDbPath("db").value_or("?"), "db");
+  EXPECT_EQ(NormalizeDbPath("db/").value_or("?"), "db");
+  EXPECT_EQ(NormalizeDbPath("/db").value_or("?"), "db");
+  EXPECT_EQ(NormalizeDbPath("a/b/c/").value_or("?"), "a/b/c");
+  EXPECT_EQ(NormalizeDbPath("a.b/..c").value_or("?"), "a.b/..c");
+  for (const char* bad :
+       {"", "/", "//", "db//x", "a/./b", "../db", "db/..", ".", "a\nb", "a\tb", "x\x7f"}) {
+    auto r = NormalizeDbPath(bad);
+    EXPECT_TRUE(r.status().IsInvalid()) << "'" << bad << "'";
+    if (!r.ok()) {
+      EXPECT_NE(r.status().message().find("database path '"), std::string::npos)
+          << r.status().ToString();
+    }
   }
 }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "util/saturating.h"
+
 namespace slatedb::manifest {
 namespace {
 
@@ -69,7 +71,7 @@ Status StoredManifest::Update(const ManifestMutator& mutator) {
 Status StoredManifest::UpdateChecked(const ManifestMutator& mutator,
                                      const std::function<Status(const format::Manifest&)>& check) {
   const std::shared_ptr<util::Clock> clock = ClockOf(options_);
-  const auto deadline = clock->SteadyNow() + options_.timeout;
+  const auto deadline = util::SaturatingDeadline(clock->SteadyNow(), options_.timeout);
   int attempts = 0;
   while (true) {
     if (check) RETURN_IF_ERROR(check(manifest_));

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "util/random.h"
+#include "util/saturating.h"
 
 namespace slatedb {
 namespace {
@@ -105,12 +106,12 @@ class RetryingObjectStore final : public ObjectStore {
   std::chrono::milliseconds Jitter(int retry) {
     int64_t cap = opts_.max_delay.count();
     int64_t exp = opts_.base_delay.count();
-    for (int i = 1; i < retry && exp < cap; ++i) exp *= 2;
+    for (int i = 1; i < retry && exp < cap; ++i) exp = util::SaturatingMul<int64_t>(exp, 2);
     exp = std::min(exp, cap);
     if (exp <= 0) return std::chrono::milliseconds(0);
     std::lock_guard<std::mutex> l(rng_mu_);
-    return std::chrono::milliseconds(
-        static_cast<int64_t>(rng_.Uniform(static_cast<uint64_t>(exp) + 1)));
+    return std::chrono::milliseconds(static_cast<int64_t>(
+        rng_.Uniform(util::SaturatingAdd(static_cast<uint64_t>(exp), uint64_t{1}))));
   }
 
   std::string NewPutId() {
@@ -136,7 +137,10 @@ class RetryingObjectStore final : public ObjectStore {
   Result<std::string> ConditionalPut(std::string_view key, const PutOptions& options,
                                      StatusCode conflict, F&& fn) {
     PutOptions o = options;
-    std::string put_id = NewPutId();
+    // A caller-supplied put-id is kept, so the caller can recognise its own object later
+    // (e.g. after this wrapper gave up with the reply of the last attempt lost).
+    auto given = o.metadata.find(kPutIdMetadata);
+    const std::string put_id = given != o.metadata.end() ? given->second : NewPutId();
     o.metadata[kPutIdMetadata] = put_id;
     std::string_view op = conflict == StatusCode::kAlreadyExists ? "put-if-absent" : "put-if-match";
     Budget budget(this);
@@ -170,6 +174,37 @@ class RetryingObjectStore final : public ObjectStore {
 };
 
 }  // namespace
+
+std::string NewPutId() {
+  static std::mutex mu;
+  static util::Random rng(util::EntropySeed());
+  std::lock_guard<std::mutex> l(mu);
+  char buf[40];
+  std::snprintf(buf, sizeof(buf), "%016llx%016llx", static_cast<unsigned long long>(rng.Next64()),
+                static_cast<unsigned long long>(rng.Next64()));
+  return buf;
+}
+
+Result<PutOwner> OwnerOfConditionalPut(ObjectStore& store, std::string_view key,
+                                       std::string_view put_id, std::string_view data) {
+  Result<ObjectMeta> head = store.Head(key);
+  if (!head.ok()) {
+    if (head.status().IsNotFound()) return PutOwner::kAbsent;
+    return head.status();
+  }
+  auto it = head->metadata.find(kPutIdMetadata);
+  if (it != head->metadata.end()) return it->second == put_id ? PutOwner::kOurs : PutOwner::kTheirs;
+  if (!head->metadata.empty()) return PutOwner::kTheirs;
+  // A backend without user metadata (the local store, which does not lose replies): the
+  // only evidence left is the content.
+  if (head->size != data.size()) return PutOwner::kTheirs;
+  Result<std::string> bytes = store.Get(key);
+  if (!bytes.ok()) {
+    if (bytes.status().IsNotFound()) return PutOwner::kAbsent;
+    return bytes.status();
+  }
+  return *bytes == data ? PutOwner::kOurs : PutOwner::kTheirs;
+}
 
 std::shared_ptr<ObjectStore> NewRetryingObjectStore(std::shared_ptr<ObjectStore> inner,
                                                     RetryOptions options) {

@@ -3,7 +3,8 @@
 // What: a decorator that retries every operation failing with kUnavailable, with exponential
 // backoff and full jitter (delay = uniform[0, min(max_delay, base_delay * 2^retry))), bounded by
 // `max_attempts` and `total_deadline`. Other errors are returned at once.
-// Conditional PUTs (PutIfAbsent / PutIfMatch) carry user metadata `slatedbputid=<random id>`.
+// Conditional PUTs (PutIfAbsent / PutIfMatch) carry user metadata `slatedbputid=<random id>`
+// (the caller's own value if its PutOptions already carry one, see NewPutId()).
 // If an attempt failed with kUnavailable and a later attempt meets kAlreadyExists /
 // kPreconditionFailed, the wrapper HEADs the object: when its put-id is ours, the earlier
 // attempt landed and only its reply was lost, so success is reported (with the current etag).
@@ -19,6 +20,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
+#include <string_view>
 
 #include "slatedb/object_store.h"
 #include "util/clock.h"
@@ -37,6 +40,17 @@ struct RetryOptions {
 
 // The metadata name carrying the put-id of conditional PUTs.
 inline constexpr char kPutIdMetadata[] = "slatedbputid";
+
+// A fresh random put-id (32 hex digits) for callers that tag their own conditional PUTs.
+std::string NewPutId();
+
+// After a conditional PUT of `key` with `put_id` failed with kUnavailable (the write may have
+// landed with its reply lost): HEADs the object. kOurs = its put-id metadata is `put_id` (for
+// a backend that keeps no metadata at all: its bytes equal `data`); kAbsent; kTheirs = another
+// writer's object; kUnavailable (or another error) when the HEAD/GET fails.
+enum class PutOwner { kAbsent, kOurs, kTheirs };
+Result<PutOwner> OwnerOfConditionalPut(ObjectStore& store, std::string_view key,
+                                       std::string_view put_id, std::string_view data);
 
 std::shared_ptr<ObjectStore> NewRetryingObjectStore(std::shared_ptr<ObjectStore> inner,
                                                     RetryOptions options = {});

@@ -23,6 +23,7 @@
 #include <utility>
 
 #include "util/channel.h"
+#include "util/saturating.h"
 
 namespace slatedb::util {
 
@@ -68,8 +69,8 @@ class BackgroundTask {
 
  private:
   void Run() {
-    auto next_tick =
-        std::chrono::steady_clock::now() + (tick_ ? *tick_ : std::chrono::milliseconds(0));
+    auto next_tick = util::SaturatingDeadline(std::chrono::steady_clock::now(),
+                                              tick_.value_or(std::chrono::milliseconds(0)));
     while (true) {
       std::optional<Msg> message;
       if (tick_) {
@@ -84,7 +85,7 @@ class BackgroundTask {
       }
       if (tick_ && !stopping_.load() && std::chrono::steady_clock::now() >= next_tick) {
         OnTick();
-        next_tick = std::chrono::steady_clock::now() + *tick_;
+        next_tick = util::SaturatingDeadline(std::chrono::steady_clock::now(), *tick_);
       }
     }
     OnStop();

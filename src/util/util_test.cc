@@ -4,6 +4,7 @@
 #include "util/coding.h"
 #include "util/crc32.h"
 #include "util/random.h"
+#include "util/saturating.h"
 
 namespace slatedb {
 namespace {
@@ -85,6 +86,27 @@ TEST(RandomTest, MatchesPeerXorshiftSequence) {
   }
   util::Random a(42), b(42);
   for (int i = 0; i < 100; ++i) EXPECT_EQ(a.Uniform(1000), b.Uniform(1000));
+}
+
+TEST(SaturatingTest, AddMulCastAndDeadline) {
+  EXPECT_EQ(util::CheckedAdd<int64_t>(INT64_MAX, 1), std::nullopt);
+  EXPECT_EQ(util::CheckedAdd<int64_t>(1, 2), 3);
+  EXPECT_EQ(util::CheckedMul<uint64_t>(UINT64_MAX / 2 + 1, 2), std::nullopt);
+  EXPECT_EQ(util::CheckedMul<uint64_t>(1000, 10), 10000u);
+  EXPECT_EQ(util::SaturatingAdd<int64_t>(INT64_MAX - 1, 5), INT64_MAX);
+  EXPECT_EQ(util::SaturatingAdd<int64_t>(INT64_MIN + 1, -5), INT64_MIN);
+  EXPECT_EQ(util::SaturatingAdd<uint64_t>(UINT64_MAX, 1), UINT64_MAX);
+  EXPECT_EQ(util::SaturatingMul<int64_t>(INT64_MAX / 2 + 1, 2), INT64_MAX);
+  EXPECT_EQ(util::SaturatingMul<int64_t>(INT64_MAX / 2 + 1, -2), INT64_MIN);
+  EXPECT_EQ(util::SaturatingCast<uint32_t>(int64_t{1} << 40), UINT32_MAX);
+  EXPECT_EQ(util::SaturatingCast<uint32_t>(int64_t{-1}), 0u);
+  EXPECT_EQ(util::SaturatingCast<uint32_t>(int64_t{7}), 7u);
+  const auto now = std::chrono::steady_clock::now();
+  EXPECT_EQ(util::SaturatingDeadline(now, std::chrono::milliseconds::max()),
+            std::chrono::steady_clock::time_point::max());
+  EXPECT_EQ(util::SaturatingDeadline(now, std::chrono::milliseconds(5)),
+            now + std::chrono::milliseconds(5));
+  EXPECT_EQ(util::SaturatingDeadline(now, std::chrono::milliseconds(-5)), now);
 }
 
 }  // namespace

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "format/names.h"
 #include "format/sst.h"
+#include "object_store/retrying_object_store.h"
 
 namespace slatedb::wal {
 
@@ -33,10 +35,20 @@ Result<std::string> WalStore::Encode(const std::vector<format::RowEntry>& rows) 
   return std::move(sst.bytes);
 }
 
-Status WalStore::Write(uint64_t id, const std::vector<format::RowEntry>& rows) const {
+Status WalStore::Write(uint64_t id, const std::vector<format::RowEntry>& rows,
+                       const std::string& put_id) const {
   ASSIGN_OR_RETURN(std::string bytes, Encode(rows));
-  auto etag = store_->PutIfAbsent(ObjectKey(id), bytes);
+  PutOptions options;
+  if (!put_id.empty()) options.metadata[kPutIdMetadata] = put_id;
+  auto etag = store_->PutIfAbsent(ObjectKey(id), bytes, options);
   return etag.ok() ? Status::OK() : etag.status();
+}
+
+Result<bool> WalStore::IsOurs(uint64_t id, const std::string& put_id,
+                              const std::vector<format::RowEntry>& rows) const {
+  ASSIGN_OR_RETURN(std::string bytes, Encode(rows));
+  ASSIGN_OR_RETURN(PutOwner owner, OwnerOfConditionalPut(*store_, ObjectKey(id), put_id, bytes));
+  return owner == PutOwner::kOurs;
 }
 
 Status WalStore::WriteFence(uint64_t id) const {
@@ -52,23 +64,16 @@ Status WalStore::WriteFence(uint64_t id) const {
 std::optional<uint64_t> ParseWalId(std::string_view key) {
   size_t slash = key.rfind('/');
   std::string_view name = slash == std::string_view::npos ? key : key.substr(slash + 1);
-  size_t dot = name.find('.');
-  if (dot == std::string_view::npos || dot == 0 || name.substr(dot) != ".sst") return std::nullopt;
-  uint64_t id = 0;
-  for (char c : name.substr(0, dot)) {
-    if (c < '0' || c > '9') return std::nullopt;
-    uint64_t d = static_cast<uint64_t>(c - '0');
-    if (id > (UINT64_MAX - d) / 10) return std::nullopt;
-    id = id * 10 + d;
-  }
-  return id;
+  return format::ParseNumberedName(name, ".sst");
 }
 
 Result<std::vector<uint64_t>> WalStore::ListIds(uint64_t min_id) const {
   ASSIGN_OR_RETURN(std::vector<ObjectMeta> objects, store_->List(Dir()));
   std::vector<uint64_t> ids;
   for (const auto& meta : objects) {
-    std::optional<uint64_t> id = ParseWalId(meta.key);
+    // Direct children named exactly like our WAL SSTs only: "wal/backup/…100.sst" must not
+    // make a writer fence at 101 (format/names.h).
+    std::optional<uint64_t> id = format::ListedNumberedId(Dir(), meta.key, ".sst");
     if (id && *id >= min_id) ids.push_back(*id);
   }
   std::sort(ids.begin(), ids.end());

@@ -34,8 +34,16 @@ class WalStore {
   // "<db>/wal/00000000000000000007.sst".
   std::string ObjectKey(uint64_t id) const;
 
-  // Encodes `rows` (commit order) and creates WAL SST `id`. REQUIRES: rows non-empty.
-  Status Write(uint64_t id, const std::vector<format::RowEntry>& rows) const;
+  // Encodes `rows` (commit order) and creates WAL SST `id`, tagged with `put_id` (metadata
+  // kPutIdMetadata) when given so that the writer can recognise its own object after a lost
+  // reply (IsOurs). REQUIRES: rows non-empty.
+  Status Write(uint64_t id, const std::vector<format::RowEntry>& rows,
+               const std::string& put_id = "") const;
+  // Whether WAL SST `id` was created by the Write that carried `put_id` (object_store/
+  // retrying_object_store.h OwnerOfConditionalPut; `rows` is only compared on backends that
+  // keep no metadata). false when absent or another writer's.
+  Result<bool> IsOurs(uint64_t id, const std::string& put_id,
+                      const std::vector<format::RowEntry>& rows) const;
   // Creates the empty fence SST at `id`.
   Status WriteFence(uint64_t id) const;
   // Ids of listed WAL SSTs >= min_id, ascending (unparsable names ignored).
@@ -53,7 +61,8 @@ class WalStore {
   uint32_t block_size_;
 };
 
-// Parses the id of a listed WAL key or file name ("…/00000000000000000007.sst" → 7).
+// Parses the id of a WAL key or file name ("…/00000000000000000007.sst" → 7; exactly 20 digits,
+// see format/names.h).
 std::optional<uint64_t> ParseWalId(std::string_view key);
 
 }  // namespace slatedb::wal

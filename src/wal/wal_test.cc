@@ -185,6 +185,29 @@ TEST(WalStoreTest, CorruptWalNamesObject) {
   EXPECT_TRUE(got.status().IsData()) << got.status().ToString();
 }
 
+// A WAL SST cut short is reported as truncated, naming the object and its size (not as an
+// "unsupported SST format version" read from the bytes that now end the object).
+TEST(WalStoreTest, TruncatedWalSaysTruncatedWithObjectAndSize) {
+  auto store = NewMemoryObjectStore();
+  wal::WalStore wal(store, "db");
+  std::vector<format::RowEntry> rows;
+  for (uint64_t i = 1; i <= 50; ++i) rows.push_back(Row("key" + std::to_string(i), "value", i));
+  ASSERT_TRUE(wal.Write(4, rows).ok());
+  const std::string key = wal.ObjectKey(4);
+  const std::string bytes = *store->Get(key);
+  for (size_t cut : {size_t{1}, size_t{3}, size_t{7}, size_t{10}, bytes.size() / 2}) {
+    const std::string truncated = bytes.substr(0, bytes.size() - cut);
+    ASSERT_TRUE(store->Put(key, truncated).ok());
+    auto got = wal.Read(4);
+    ASSERT_FALSE(got.ok()) << "cut " << cut;
+    EXPECT_TRUE(got.status().IsData()) << got.status().ToString();
+    const std::string& msg = got.status().message();
+    EXPECT_NE(msg.find(key), std::string::npos) << msg;
+    EXPECT_NE(msg.find("truncated"), std::string::npos) << msg;
+    EXPECT_NE(msg.find(std::to_string(truncated.size()) + " bytes"), std::string::npos) << msg;
+  }
+}
+
 TEST(WalStoreTest, ParseWalId) {
   EXPECT_EQ(wal::ParseWalId("db/wal/00000000000000000012.sst"), 12u);
   EXPECT_EQ(wal::ParseWalId("00000000000000000001.sst"), 1u);

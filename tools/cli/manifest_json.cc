@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "manifest/manifest_store.h"
+#include "manifest/paths.h"
 #include "util/coding.h"
 
 namespace slatedb::cli {
@@ -71,7 +72,8 @@ std::string ManifestToJson(uint64_t manifest_id, const format::Manifest& m) {
 }
 
 Result<std::string> LatestManifestJson(const std::shared_ptr<ObjectStore>& store,
-                                       const std::string& db_path) {
+                                       const std::string& path) {
+  ASSIGN_OR_RETURN(std::string db_path, manifest::NormalizeDbPath(path));
   manifest::ManifestStore manifests(store, db_path);
   ASSIGN_OR_RETURN(auto latest, manifests.ReadLatest());
   if (!latest.has_value()) {
