@@ -5,7 +5,8 @@
 # Stages (the default run, as CI does it, runs all of them):
 #   1. the whole suite on the release preset (unit, S3 on moto, peer compatibility, corruption,
 #      reliability: model test, crash loop, fencing, transient faults, compactor/GC shutdown);
-#   2. every libFuzzer target for SLATEDB_FUZZ_SECONDS (default 30) each   (scripts/fuzz.sh);
+#   2. packaging: install + consumers (scripts/check_package.sh), then every libFuzzer target for
+#      SLATEDB_FUZZ_SECONDS (default 30) each (scripts/fuzz.sh);
 #   3. a representative subset under ASan+UBSan and under TSan (see SANITIZER_* below).
 # SLATEDB_QUICK=1 runs stage 1 only. Long variants: SLATEDB_CRASH_CYCLES, SLATEDB_MODEL_OPS,
 # SLATEDB_SHUTDOWN_MOMENTS (see the tests).
@@ -69,7 +70,10 @@ echo "== stage 1: test suite ($PRESET)"
 (cd "build/$PRESET" && ctest --output-on-failure -j2 --timeout 900 "$@")
 [[ $STAGES == all ]] || exit 0
 
-echo "== stage 2: fuzzers (${SLATEDB_FUZZ_SECONDS:-30} s each)"
+echo "== stage 2a: packaging (install, find_package, pkg-config, shared library, add_subdirectory)"
+./scripts/check_package.sh "build/$PRESET"
+
+echo "== stage 2b: fuzzers (${SLATEDB_FUZZ_SECONDS:-30} s each)"
 ./scripts/fuzz.sh --seconds "${SLATEDB_FUZZ_SECONDS:-30}"
 
 # Stage 3: sanitizers on a representative subset (the whole suite under both would not fit CI's
@@ -77,11 +81,11 @@ echo "== stage 2: fuzzers (${SLATEDB_FUZZ_SECONDS:-30} s each)"
 # test; not the S3 conformance suite (moto-bound), the peer compatibility tests (the peer is not
 # instrumented), nor the process-level crash/fencing loops (they exercise the same code as the
 # model test, through the CLI).
-ASAN_TARGETS=(util_test object_store_test object_store_conformance_test format_sst_test
+ASAN_TARGETS=(util_test util_log_test db_logging_test db_hardening_test object_store_test object_store_conformance_test format_sst_test
   format_block_test format_bloom_test format_compression_test format_manifest_codec_test
   table_test memtable_test config_test manifest_store_test wal_wal_test db_db_test db_fixtures_test
   db_db_gc_test compactor_test gc_test model_test transient_fault_test)
-TSAN_TARGETS=(util_test memtable_test table_test wal_wal_test manifest_store_test db_db_test
+TSAN_TARGETS=(util_test db_logging_test db_hardening_test memtable_test table_test wal_wal_test manifest_store_test db_db_test
   db_db_gc_test compactor_test gc_test model_test transient_fault_test)
 SANITIZER_EXCLUDE_LABELS='compat|s3|corruption'
 for preset in asan tsan; do

@@ -195,7 +195,7 @@ TEST(SettingsJsonTest, BadValuesAreNamed) {
        "setting 'manifest_poll_interval': expected a duration string such as \"100ms\", got null"},
       {R"({"compactor_options": 5})",
        "setting 'compactor_options': expected an object or null, got 5"},
-      {R"({"l0_max_ssts": 0})", "setting 'l0_max_ssts': 0 is outside the allowed range [1, 10000]"},
+      {R"({"l0_max_ssts": 0})", "setting 'l0_max_ssts': 0 is outside the allowed range [1, 1000000]"},
       {R"({"block_size": 1000})",
        "setting 'block_size': must be a power of two in [1024, 65536], got 1000"},
       {R"({"flush_interval": "0ms"})",

@@ -178,7 +178,9 @@ TEST(HardeningTest, StrayObjectsAreIgnoredAndKept) {
   for (const auto& key : StrayKeys()) {
     auto got = store->Get(key);
     EXPECT_TRUE(got.ok()) << key << " was deleted: " << got.status().ToString();
-    if (got.ok()) EXPECT_EQ(*got, "not an object of this database") << key;
+    if (got.ok()) {
+      EXPECT_EQ(*got, "not an object of this database") << key;
+    }
   }
 }
 
@@ -223,7 +225,7 @@ TEST(HardeningTest, BadPathsAreInvalidAndTouchNothing) {
   ASSERT_TRUE((*live)->Put("a", "1").ok());
   ASSERT_TRUE((*live)->Flush(FlushType::kWal).ok());
   const std::vector<std::string> before = Listing(*store);
-  for (const std::string path :
+  for (const std::string& path :
        {std::string(""), std::string("/"), std::string("//"), std::string("db//x"),
         std::string("a/../db"), std::string("db/."), std::string("./db"), std::string("db\n"),
         std::string("d\x01"

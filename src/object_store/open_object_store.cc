@@ -35,7 +35,8 @@ Result<std::string> FileUrlPath(std::string_view url) {
   CURLUcode rc = curl_url_set(u.get(), CURLUPART_URL, text.c_str(), 0);
   if (rc != CURLUE_OK) {
     return Status::Invalid("file object store URL '" + Printable(url) + "': " +
-                           curl_url_strerror(rc) + " (expected file:///abs/dir)");
+                           curl_url_strerror(rc) +
+                           " (only file:///abs/dir or file://localhost/abs/dir)");
   }
   auto part = [&](CURLUPart which, unsigned flags) -> std::optional<std::string> {
     char* out = nullptr;

@@ -460,6 +460,7 @@ std::optional<std::string> UnknownCommand(const CLI::App& app, const std::vector
 int Run(int argc, char** argv) {
   CLI::App app{"slatedb: a SlateDB-compatible key-value store on object storage"};
   app.require_subcommand(1);
+  app.get_formatter()->column_width(56);  // every option's help text on its own line
   app.set_version_flag("--version", std::string("slatedb ") + Version());
   Global g;
   LogArgs log;

@@ -1,0 +1,93 @@
+// A Db logs through the logger in Components (slatedb/logger.h), never to stdout.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "slatedb/db.h"
+#include "slatedb/logger.h"
+
+namespace slatedb {
+namespace {
+
+class CapturingLogger : public Logger {
+ public:
+  LogLevel level() const override { return LogLevel::kTrace; }
+  void Log(LogLevel, std::string_view message) override {
+    std::lock_guard<std::mutex> l(mu_);
+    lines_.emplace_back(message);
+  }
+  std::vector<std::string> lines() {
+    std::lock_guard<std::mutex> l(mu_);
+    return lines_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> lines_;
+};
+
+bool AnyContains(const std::vector<std::string>& lines, const std::string& needle) {
+  for (const auto& l : lines) {
+    if (l.find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+void WriteReadClose(Components c) {
+  Settings s;
+  s.flush_interval = std::chrono::milliseconds(10);
+  auto db = Db::Open("db", std::move(c), s);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  ASSERT_TRUE((*db)->Put("k", "v").ok());
+  ASSERT_TRUE((*db)->Flush(FlushType::kMemTable).ok());
+  auto v = (*db)->Get("k");
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->value_or(""), "v");
+  ASSERT_TRUE((*db)->Close().ok());
+}
+
+TEST(DbLoggingTest, ComponentsLoggerReceivesTheEnginesLines) {
+  auto logger = std::make_shared<CapturingLogger>();
+  Components c;
+  c.object_store = NewMemoryObjectStore();
+  c.logger = logger;
+  WriteReadClose(c);
+  // The embedded compactor logs its start and stop at info level through the Db's logger.
+  EXPECT_TRUE(AnyContains(logger->lines(), "compactor db: started with epoch"));
+  EXPECT_TRUE(AnyContains(logger->lines(), "compactor db: stopped"));
+}
+
+TEST(DbLoggingTest, NothingReachesStdoutEvenAtTraceLevel) {
+  // Everything the default logger gets at trace level must go to stderr, never stdout.
+  SetDefaultLogger(nullptr);
+  SetDefaultLogLevel(LogLevel::kTrace);
+  std::fflush(stdout);
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  const int saved = ::dup(STDOUT_FILENO);
+  ASSERT_GE(saved, 0);
+  ASSERT_GE(::dup2(pipe_fds[1], STDOUT_FILENO), 0);
+  ::close(pipe_fds[1]);
+  {
+    Components c;
+    c.object_store = NewMemoryObjectStore();
+    WriteReadClose(c);
+  }
+  std::fflush(stdout);
+  ASSERT_GE(::dup2(saved, STDOUT_FILENO), 0);
+  ::close(saved);
+  SetDefaultLogLevel(LogLevel::kWarn);
+  std::string captured;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(pipe_fds[0], buf, sizeof(buf))) > 0) captured.append(buf, n);
+  ::close(pipe_fds[0]);
+  EXPECT_EQ(captured, "");
+}
+
+}  // namespace
+}  // namespace slatedb

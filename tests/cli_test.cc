@@ -1,0 +1,260 @@
+// The `slatedb` command line as a user meets it: reading commands never fence a live writer and
+// never create anything; writing commands say when they create a database; URLs, flags, errors,
+// logging and argument ranges behave as documented in tools/cli/main.cc.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "reliability.h"
+#include "subprocess.h"
+
+namespace slatedb {
+namespace {
+
+using testing::BackgroundProcess;
+using testing::ProcessResult;
+using testing::RunProcess;
+using testing::TempDir;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(dir_.path().empty());
+    root_ = dir_.path() + "/store";
+    url_ = "file://" + root_;
+  }
+
+  ProcessResult Cli(std::vector<std::string> args, const std::string& stdin_data = "") {
+    std::vector<std::string> argv = {testing::OurCli()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return RunProcess(argv, stdin_data, std::chrono::seconds(120));
+  }
+  ProcessResult Db(std::vector<std::string> args, const std::string& stdin_data = "") {
+    std::vector<std::string> all = {"--url", url_, "--path", "db"};
+    all.insert(all.end(), args.begin(), args.end());
+    return Cli(all, stdin_data);
+  }
+  nlohmann::json Status(const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args = extra;
+    args.push_back("status");
+    ProcessResult r = Db(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return nlohmann::json::parse(r.out, nullptr, false);
+  }
+
+  TempDir dir_;
+  std::string root_;
+  std::string url_;
+};
+
+TEST_F(CliTest, ReadingCommandsNeverFenceALiveWriter) {
+  ASSERT_EQ(Db({"put", "k0", "v0"}).exit_code, 0);
+  const uint64_t epoch_before = Status()["writer_epoch"].get<uint64_t>();
+
+  // A live writer: `load --ack` prints each key once durable; it keeps running on stdin.
+  const std::string err_file = dir_.path() + "/load.err";
+  std::string cmd = "exec '" + testing::OurCli() + "' --url '" + url_ +
+                    "' --path db load --await-durable --ack --batch 1 2>'" + err_file + "'";
+  BackgroundProcess writer(std::vector<std::string>{"/bin/sh", "-c", cmd});
+  ASSERT_TRUE(writer.started());
+  std::string acks;
+  auto wait_acks = [&](size_t n) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (static_cast<size_t>(std::count(acks.begin(), acks.end(), '\n')) < n &&
+           std::chrono::steady_clock::now() < deadline) {
+      writer.DrainStdout(&acks);
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return static_cast<size_t>(std::count(acks.begin(), acks.end(), '\n'));
+  };
+  ASSERT_TRUE(testing::WriteAllFd(writer.stdin_fd(), "a\t1\nb\t2\n"));
+  ASSERT_EQ(wait_acks(2), 2u);
+  const uint64_t live_epoch = Status()["writer_epoch"].get<uint64_t>();
+  EXPECT_EQ(live_epoch, epoch_before + 1);  // the load is the writer now
+
+  // Every reading command, while the writer runs.
+  ProcessResult get = Db({"get", "a"});
+  EXPECT_EQ(get.exit_code, 0) << get.err;
+  EXPECT_EQ(get.out, "1\n");
+  ProcessResult scan = Db({"scan"});
+  EXPECT_EQ(scan.exit_code, 0) << scan.err;
+  EXPECT_EQ(scan.out, "a\t1\nb\t2\nk0\tv0\n");
+  ProcessResult rr = Db({"readrandom", "--num", "10", "--reads", "20"});
+  EXPECT_EQ(rr.exit_code, 0) << rr.err;
+  ProcessResult manifest = Db({"manifest"});
+  EXPECT_EQ(manifest.exit_code, 0) << manifest.err;
+  nlohmann::json status = Status();
+  EXPECT_EQ(status["mode"], "reader");
+  EXPECT_EQ(status["writer_epoch"].get<uint64_t>(), live_epoch);
+
+  // The writer was not fenced: it keeps acknowledging durable writes and exits cleanly.
+  ASSERT_TRUE(testing::WriteAllFd(writer.stdin_fd(), "c\t3\n"));
+  EXPECT_EQ(wait_acks(3), 3u);
+  writer.CloseStdin();
+  EXPECT_EQ(writer.Wait(), 0) << ReadFile(err_file);
+  EXPECT_EQ(Status()["writer_epoch"].get<uint64_t>(), live_epoch);
+  EXPECT_EQ(Db({"get", "c"}).out, "3\n");
+}
+
+TEST_F(CliTest, WriterFlagOptsIntoWriterModeForReads) {
+  ASSERT_EQ(Db({"put", "k", "v"}).exit_code, 0);
+  const uint64_t epoch = Status()["writer_epoch"].get<uint64_t>();
+  ProcessResult get = Db({"--writer", "get", "k"});
+  EXPECT_EQ(get.exit_code, 0) << get.err;
+  EXPECT_EQ(get.out, "v\n");
+  EXPECT_EQ(Status()["writer_epoch"].get<uint64_t>(), epoch + 1);
+  nlohmann::json live = Status({"--writer"});
+  EXPECT_EQ(live["mode"], "writer");
+  EXPECT_EQ(Db({"--reader", "--writer", "get", "k"}).exit_code, 2);
+  ProcessResult put = Db({"--reader", "put", "k", "v2"});
+  EXPECT_EQ(put.exit_code, 1);
+  EXPECT_NE(put.err.find("'put' writes; drop --reader"), std::string::npos) << put.err;
+}
+
+TEST_F(CliTest, ReadingCommandsCreateNothing) {
+  for (std::vector<std::string> cmd :
+       {std::vector<std::string>{"get", "k"}, {"scan"}, {"status"}, {"manifest"},
+        {"readrandom", "--num", "5", "--reads", "5"}, {"--writer", "get", "k"},
+        {"--writer", "status"}, {"--reader", "scan"}}) {
+    ProcessResult r = Db(cmd);
+    EXPECT_EQ(r.exit_code, 1) << cmd.back() << ": " << r.err;
+    EXPECT_NE(r.err.find("no database at 'db' in " + url_), std::string::npos)
+        << cmd.back() << ": " << r.err;
+    EXPECT_FALSE(std::filesystem::exists(root_)) << cmd.back() << " created the store root";
+  }
+  // An existing store with another database: still nothing created for "db".
+  ASSERT_EQ(Cli({"--url", url_, "--path", "other", "put", "k", "v"}).exit_code, 0);
+  ProcessResult r = Db({"get", "k"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_FALSE(std::filesystem::exists(root_ + "/db"));
+}
+
+TEST_F(CliTest, WritingCommandsSayWhenTheyCreateADatabase) {
+  ProcessResult first = Db({"put", "k", "v"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.err.find("created a new database at 'db' in " + url_), std::string::npos)
+      << first.err;
+  EXPECT_EQ(first.out, "");
+  ProcessResult second = Db({"put", "k", "w"});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(second.err.find("created"), std::string::npos) << second.err;
+  EXPECT_EQ(Db({"get", "k"}).out, "w\n");
+}
+
+TEST_F(CliTest, FileUrlsAreParsedAsUrls) {
+  // Percent-decoding, file://localhost, and a case-insensitive scheme all reach one directory.
+  const std::string spaced = dir_.path() + "/a b";
+  ASSERT_EQ(Cli({"--url", "file://" + dir_.path() + "/a%20b", "--path", "db", "put", "k", "v"})
+                .exit_code,
+            0);
+  EXPECT_TRUE(std::filesystem::is_directory(spaced + "/db"));
+  ProcessResult localhost =
+      Cli({"--url", "file://localhost" + dir_.path() + "/a%20b", "--path", "db", "get", "k"});
+  EXPECT_EQ(localhost.exit_code, 0) << localhost.err;
+  EXPECT_EQ(localhost.out, "v\n");
+  ProcessResult upper = Cli({"--url", "FILE://" + dir_.path() + "/a%20b", "--path", "db", "get", "k"});
+  EXPECT_EQ(upper.exit_code, 0) << upper.err;
+  EXPECT_EQ(upper.out, "v\n");
+  ProcessResult host = Cli({"--url", "file://elsewhere/tmp/x", "--path", "db", "get", "k"});
+  EXPECT_EQ(host.exit_code, 1);
+  EXPECT_NE(host.err.find("'file://elsewhere/tmp/x'"), std::string::npos) << host.err;
+  EXPECT_NE(host.err.find("only file:///abs/dir or file://localhost/abs/dir"), std::string::npos)
+      << host.err;
+}
+
+TEST_F(CliTest, UsageErrorsAreClear) {
+  ProcessResult unknown = Db({"frobnicate"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("unknown command 'frobnicate'"), std::string::npos) << unknown.err;
+  ProcessResult version = Cli({"--version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_TRUE(std::regex_search(version.out, std::regex("^slatedb [0-9]+\\.[0-9]+\\.[0-9]+\n$")))
+      << version.out;
+  ProcessResult level = Db({"--log-level", "loud", "scan"});
+  EXPECT_EQ(level.exit_code, 2);
+  EXPECT_NE(level.err.find("unknown log level 'loud'"), std::string::npos) << level.err;
+}
+
+TEST_F(CliTest, ArgumentsOutsideTheirRangeAreRejectedWithoutACrash) {
+  for (std::vector<std::string> cmd :
+       {std::vector<std::string>{"fill", "--num", "1", "--value-size", "18446744073709551615"},
+        {"fill", "--num", "1", "--value-size", "268435457"},
+        {"fill", "--num", "1", "--batch", "0"},
+        {"load", "--batch", "0"},
+        {"readrandom", "--num", "0", "--reads", "1"},
+        {"fill", "--num", "-1"}}) {
+    ProcessResult r = Db(cmd);
+    EXPECT_EQ(r.exit_code, 2) << cmd[1] << " " << cmd.back() << ": " << r.err;
+    EXPECT_FALSE(r.err.empty());
+    EXPECT_FALSE(std::filesystem::exists(root_)) << "a rejected command wrote something";
+  }
+}
+
+TEST_F(CliTest, EveryOptionHasHelpText) {
+  // In CLI11's help, an option line is "  NAME [TYPE] [REQUIRED]   description": a line with no
+  // second column has no help text.
+  std::vector<std::vector<std::string>> helps = {{"--help"}};
+  for (const char* sub : {"put", "get", "delete", "flush", "scan", "load", "fill", "readrandom",
+                          "status", "manifest", "compactor", "gc"}) {
+    helps.push_back({"--url", "memory:///", "--path", "db", sub, "--help"});
+  }
+  const std::regex option_line("^  +(-[^ ].*|[a-z_]+ +[A-Z]+.*)$");
+  const std::regex with_text("^  +\\S.*\\S   +\\S.*$");
+  for (const auto& args : helps) {
+    ProcessResult r = Cli(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::istringstream lines(r.out);
+    std::string line;
+    int options = 0;
+    while (std::getline(lines, line)) {
+      if (!std::regex_match(line, option_line)) continue;
+      ++options;
+      EXPECT_TRUE(std::regex_match(line, with_text))
+          << "no help text in '" << line << "' of " << args[args.size() - 2];
+    }
+    EXPECT_GE(options, 1) << args[args.size() - 2];
+  }
+}
+
+TEST_F(CliTest, LoggingFlagsControlStderrAndStdoutStaysClean) {
+  // Default: warnings only, so a clean put logs nothing; -v shows the compactor's info lines.
+  ProcessResult quiet = Db({"put", "k", "v"});
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(quiet.err.find("[info]"), std::string::npos) << quiet.err;
+  ProcessResult verbose = Db({"-v", "put", "k", "v2"});
+  ASSERT_EQ(verbose.exit_code, 0) << verbose.err;
+  EXPECT_NE(verbose.err.find("[info] compactor"), std::string::npos) << verbose.err;
+  EXPECT_EQ(verbose.out, "");
+  ProcessResult debug = Db({"--log-level", "debug", "put", "k", "v3"});
+  ASSERT_EQ(debug.exit_code, 0);
+  EXPECT_NE(debug.err.find("[info]"), std::string::npos) << debug.err;
+  ProcessResult q = Db({"-q", "-v", "put", "k", "v4"});  // --log-level > -q > -v
+  ASSERT_EQ(q.exit_code, 0);
+  EXPECT_EQ(q.err.find("[info]"), std::string::npos) << q.err;
+  // SLATEDB_LOG sets the default level when no flag does.
+  std::vector<std::string> argv = {testing::OurCli(), "--url", url_, "--path", "db", "put", "k",
+                                   "v5"};
+  ProcessResult env = RunProcess(argv, "", std::chrono::seconds(60), {{"SLATEDB_LOG", "info"}});
+  ASSERT_EQ(env.exit_code, 0) << env.err;
+  EXPECT_NE(env.err.find("[info] compactor"), std::string::npos) << env.err;
+  EXPECT_EQ(env.out, "");
+}
+
+}  // namespace
+}  // namespace slatedb
