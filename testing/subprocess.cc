@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 namespace slatedb::testing {
@@ -160,6 +162,19 @@ TempDir::TempDir() {
   std::string templ = (std::filesystem::temp_directory_path() / "slatedb-test-XXXXXX").string();
   char* p = mkdtemp(templ.data());
   path_ = p != nullptr ? p : "";
+}
+
+std::string TempDir::Write(const std::string& name, const std::string& text) const {
+  std::string p = path_ + "/" + name;
+  std::ofstream(p, std::ios::binary) << text;
+  return p;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
 }
 
 TempDir::~TempDir() {

@@ -58,10 +58,15 @@ class TempDir {
   TempDir();
   ~TempDir();
   const std::string& path() const { return path_; }
+  // Writes `text` to `name` inside the directory; returns the file's path.
+  std::string Write(const std::string& name, const std::string& text) const;
 
  private:
   std::string path_;
 };
+
+// The whole file, or "" if it cannot be read.
+std::string ReadFile(const std::string& path);
 
 // Where the frozen peer fixtures are: $SLATEDB_FIXTURES, else
 // $SLATEDB_SOURCE_DIR/../shared/peer/fixtures-0.12.1.

@@ -22,15 +22,9 @@ namespace {
 
 using testing::BackgroundProcess;
 using testing::ProcessResult;
+using testing::ReadFile;
 using testing::RunProcess;
 using testing::TempDir;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 class CliTest : public ::testing::Test {
  protected:

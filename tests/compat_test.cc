@@ -73,7 +73,10 @@ class CompatTest : public ::testing::TestWithParam<std::string> {
   ProcessResult Run(const Engine& e, std::vector<std::string> args, const std::string& input = "",
                     bool reader = false) {
     std::vector<std::string> argv = {e.cli, "--url", url_, "--path", "db", "--hex"};
+    const bool reads = args[0] == "scan" || args[0] == "get";
     if (reader) argv.push_back("--reader");
+    // Our reading commands default to reader mode; reader=false asks for the writer path.
+    if (!reader && reads && !e.is_peer) argv.push_back("--writer");
     if (!reader && (args[0] == "load" || args[0] == "put" || args[0] == "delete")) {
       argv.push_back("--settings");
       argv.push_back(e.is_peer ? kPeerSettings : kOurSettings);

@@ -165,16 +165,19 @@ void Compactor::Latch(const Status& st) {
 }
 
 void Compactor::Run() {
-  auto next_poll = std::chrono::steady_clock::now();  // first poll right away
+  // tidy: allow steady_clock — the event channel waits in real time; timers on the injected
+  // Clock need a clock-aware wait (issue 9, one background-service pattern).
+  auto next_poll = std::chrono::steady_clock::now();  // tidy: allow (first poll right away)
   while (!stop_requested_.load() && fatal_.ok()) {
     auto event = events_.ReceiveUntil(next_poll);
     if (event && event->result) HandleCompletion(std::move(*event->result));
     if (stop_requested_.load() || !fatal_.ok()) break;
-    auto now = std::chrono::steady_clock::now();
+    auto now = std::chrono::steady_clock::now();  // tidy: allow (see above)
     if (poll_requested_.exchange(false) || now >= next_poll) {
       PollAndSchedule();
       next_poll =
-          util::SaturatingDeadline(std::chrono::steady_clock::now(), options_.poll_interval);
+          util::SaturatingDeadline(std::chrono::steady_clock::now(),  // tidy: allow
+                                   options_.poll_interval);
     }
   }
   Drain();

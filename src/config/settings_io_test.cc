@@ -1,5 +1,6 @@
 // config/settings_io_test.cc — Settings from JSON / TOML / files / environment, and back.
 #include "config/settings_io.h"
+#include "subprocess.h"
 
 #include <gtest/gtest.h>
 
@@ -15,40 +16,13 @@ namespace {
 
 using std::chrono::milliseconds;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testing::ReadFile;
+using testing::TempDir;
 
 std::string DefaultsPath() {
   return std::string(SLATEDB_CONFIG_TESTDATA) + "/slatedb-0.12.1-default-settings.json";
 }
 
-// A fresh temporary directory per test, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::filesystem::temp_directory_path() /
-            (std::string("slatedb_config_") + info->name() + "_" + std::to_string(::getpid()));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string Write(const std::string& name, const std::string& text) const {
-    std::string p = (path_ / name).string();
-    std::ofstream(p) << text;
-    return p;
-  }
-
- private:
-  std::filesystem::path path_;
-};
 
 TEST(SettingsDefaultsTest, MatchSlateDbDefaultJson) {
   std::string expected_text = ReadFile(DefaultsPath());

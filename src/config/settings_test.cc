@@ -14,6 +14,7 @@
 
 #include "config/duration.h"
 #include "config/settings_io.h"
+#include "subprocess.h"
 #include "slatedb/options.h"
 
 namespace slatedb {
@@ -21,41 +22,13 @@ namespace {
 
 using std::chrono::milliseconds;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testing::ReadFile;
+using testing::TempDir;
 
 std::string DefaultsPath() {
   return std::string(SLATEDB_CONFIG_TESTDATA) + "/slatedb-0.12.1-default-settings.json";
 }
 
-// A fresh temporary directory per test, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::filesystem::temp_directory_path() /
-            (std::string("slatedb_settings_") + info->name() + "_" + std::to_string(::getpid()));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string Write(const std::string& name, const std::string& text) const {
-    std::string p = (path_ / name).string();
-    std::ofstream(p) << text;
-    return p;
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // chdir for the scope of one test.
 class ScopedChdir {
@@ -168,7 +141,7 @@ TEST(SettingsApiTest, FromFileByExtension) {
   ASSERT_FALSE(unknown.ok());
   EXPECT_TRUE(unknown.status().IsInvalid());
   EXPECT_NE(unknown.status().message().find(ini), std::string::npos);
-  std::string missing = (dir.path() / "nope.yaml").string();
+  std::string missing = (std::filesystem::path(dir.path()) / "nope.yaml").string();
   auto m = Settings::FromFile(missing);
   ASSERT_FALSE(m.ok());
   EXPECT_TRUE(m.status().IsNotFound());
@@ -409,15 +382,15 @@ TEST(SettingsLoadTest, NoFilesGivesDefaultsAndErrorsNameTheFile) {
   }
   // Only the final result is validated: a later source may fix an earlier one.
   dir.Write("SlateDb.json", R"({"l0_max_ssts": 0})");
-  auto fixed = config::LoadSettings(dir.path().string(), {{"SLATEDB_L0_MAX_SSTS", "3"}});
+  auto fixed = config::LoadSettings(dir.path(), {{"SLATEDB_L0_MAX_SSTS", "3"}});
   ASSERT_TRUE(fixed.ok()) << fixed.status().ToString();
   EXPECT_EQ(fixed->l0_max_ssts, 3u);
-  auto invalid = config::LoadSettings(dir.path().string(), {});
+  auto invalid = config::LoadSettings(dir.path(), {});
   ASSERT_FALSE(invalid.ok());
   EXPECT_EQ(invalid.status().message(),
             "setting 'l0_max_ssts': 0 is outside the allowed range [1, 1000000]");
   std::string yaml = dir.Write("SlateDb.yaml", "flush_interval: [\n");
-  auto broken = config::LoadSettings(dir.path().string(), {});
+  auto broken = config::LoadSettings(dir.path(), {});
   ASSERT_FALSE(broken.ok());
   EXPECT_TRUE(broken.status().IsInvalid());
   EXPECT_EQ(broken.status().message().rfind("settings file '" + yaml + "': settings YAML:", 0), 0u)

@@ -12,6 +12,7 @@
 #include "gc/garbage_collector.h"
 #include "slatedb/db.h"
 #include "slatedb/object_store.h"
+#include "test_util.h"
 
 namespace slatedb {
 namespace {
@@ -33,31 +34,7 @@ Result<std::unique_ptr<Db>> OpenDb(std::shared_ptr<ObjectStore> store, const std
   return Db::Open(path, std::move(c), settings);
 }
 
-std::map<std::string, std::string> ScanAll(Db& db) {
-  std::map<std::string, std::string> out;
-  auto it = db.Scan(ScanRange{});
-  EXPECT_TRUE(it.ok()) << it.status().ToString();
-  if (!it.ok()) return out;
-  while (true) {
-    auto kv = (*it)->Next();
-    EXPECT_TRUE(kv.ok()) << kv.status().ToString();
-    if (!kv.ok() || !kv->has_value()) break;
-    out[(*kv)->key] = (*kv)->value;
-  }
-  return out;
-}
-
-std::map<std::string, std::string> ReaderScanAll(DbReader& r) {
-  std::map<std::string, std::string> out;
-  auto it = r.Scan(ScanRange{});
-  EXPECT_TRUE(it.ok()) << it.status().ToString();
-  if (!it.ok()) return out;
-  while (true) {
-    auto kv = (*it)->Next();
-    EXPECT_TRUE(kv.ok()) << kv.status().ToString();
-    if (!kv.ok() || !kv->has_value()) break;
-    out[(*kv)->key] = (*kv)->value;
-  }
+using testing::ScanToMap;
   return out;
 }
 
@@ -151,13 +128,13 @@ TEST(HardeningTest, StrayObjectsAreIgnoredAndKept) {
     st = (*db)->GetStatus();
     ASSERT_TRUE(st.ok());
     EXPECT_GE(st->sorted_runs, 1u) << "no compaction ran";
-    EXPECT_EQ(ScanAll(**db), model);
+    EXPECT_EQ(ScanToMap(**db), model);
     // The reader sees exactly the data too.
     Components rc;
     rc.object_store = store;
     auto reader = DbReader::Open("db", rc);
     ASSERT_TRUE(reader.ok()) << reader.status().ToString();
-    EXPECT_EQ(ReaderScanAll(**reader), model);
+    EXPECT_EQ(ScanToMap(**reader), model);
     ASSERT_TRUE((*reader)->Close().ok());
     // A standalone GC, as aggressive as possible, a few rounds.
     auto collector = gc::GarbageCollector::Open(store, "db", gopts, nullptr);
@@ -173,7 +150,7 @@ TEST(HardeningTest, StrayObjectsAreIgnoredAndKept) {
   auto st = (*db)->GetStatus();
   ASSERT_TRUE(st.ok());
   EXPECT_EQ(st->writer_epoch, 2u);
-  EXPECT_EQ(ScanAll(**db), model);
+  EXPECT_EQ(ScanToMap(**db), model);
   ASSERT_TRUE((*db)->Close().ok());
   for (const auto& key : StrayKeys()) {
     auto got = store->Get(key);
@@ -213,7 +190,7 @@ TEST(HardeningTest, TrailingAndLeadingSlashesNameTheSameDatabase) {
   }
   auto db = OpenDb(store, "db");
   ASSERT_TRUE(db.ok()) << db.status().ToString();
-  EXPECT_EQ(ScanAll(**db).size(), 5u);
+  EXPECT_EQ(ScanToMap(**db).size(), 5u);
 }
 
 // A bad path fails with kInvalid naming it before any object-store call: the store is

@@ -9,6 +9,7 @@
 
 #include "slatedb/db.h"
 #include "slatedb/logger.h"
+#include "test_util.h"
 
 namespace slatedb {
 namespace {
@@ -40,14 +41,14 @@ bool AnyContains(const std::vector<std::string>& lines, const std::string& needl
 void WriteReadClose(Components c) {
   Settings s;
   s.flush_interval = std::chrono::milliseconds(10);
-  auto db = Db::Open("db", std::move(c), s);
-  ASSERT_TRUE(db.ok()) << db.status().ToString();
-  ASSERT_TRUE((*db)->Put("k", "v").ok());
-  ASSERT_TRUE((*db)->Flush(FlushType::kMemTable).ok());
-  auto v = (*db)->Get("k");
-  ASSERT_TRUE(v.ok());
-  EXPECT_EQ(v->value_or(""), "v");
-  ASSERT_TRUE((*db)->Close().ok());
+  std::unique_ptr<Db> db;
+  ASSERT_OK_AND_ASSIGN(db, Db::Open("db", std::move(c), s));
+  ASSERT_OK(db->Put("k", "v"));
+  ASSERT_OK(db->Flush(FlushType::kMemTable));
+  std::optional<std::string> v;
+  ASSERT_OK_AND_ASSIGN(v, db->Get("k"));
+  EXPECT_EQ(v.value_or(""), "v");
+  ASSERT_OK(db->Close());
 }
 
 TEST(DbLoggingTest, ComponentsLoggerReceivesTheEnginesLines) {

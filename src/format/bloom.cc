@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "format/compression.h"
 #include "util/coding.h"
 #include "util/saturating.h"
 
@@ -90,9 +91,10 @@ uint16_t BloomNumProbes(uint32_t bits_per_key) {
 }
 
 std::string BloomFilterBuilder::Build() const {
-  // keys × bits_per_key must not wrap; a filter that would exceed kMaxBloomBits is not built
-  // (an empty filter excludes nothing, so reads stay correct).
-  constexpr uint64_t kMaxBloomBits = uint64_t{1} << 35;  // 4 GiB of filter
+  // keys × bits_per_key must not wrap, and the filter section must stay within what our own
+  // reader accepts (kDefaultMaxDecompressedSize): a larger filter is not built (an empty filter
+  // excludes nothing, so reads stay correct and the SST stays readable).
+  constexpr uint64_t kMaxBloomBits = (uint64_t{kDefaultMaxDecompressedSize} - 2) * 8;
   std::optional<uint64_t> checked =
       util::CheckedMul(static_cast<uint64_t>(hashes_.size()), uint64_t{bits_per_key_});
   uint64_t total_bits = checked && *checked <= kMaxBloomBits ? *checked : 0;

@@ -16,6 +16,7 @@
 #include "cli/manifest_json.h"
 #include "config/settings_io.h"
 #include "manifest/manifest_store.h"
+#include "manifest/paths.h"
 #include "slatedb/db.h"
 #include "slatedb/logger.h"
 #include "slatedb/object_store.h"
@@ -96,7 +97,8 @@ Status NoDatabase(const Global& g, const std::shared_ptr<ObjectStore>& store) {
 // Reads the latest manifest without writing anything; NotFound names the path and store.
 Result<manifest::VersionedManifest> LatestManifest(const Global& g,
                                                        const std::shared_ptr<ObjectStore>& store) {
-  manifest::ManifestStore manifests(store, g.path);
+  ASSIGN_OR_RETURN(std::string path, manifest::NormalizeDbPath(g.path));  // "db/" is "db"
+  manifest::ManifestStore manifests(store, path);
   ASSIGN_OR_RETURN(auto latest, manifests.ReadLatest());
   if (!latest) return NoDatabase(g, store);
   return std::move(*latest);

@@ -71,16 +71,4 @@ std::string ManifestToJson(uint64_t manifest_id, const format::Manifest& m) {
   return j.dump(1);
 }
 
-Result<std::string> LatestManifestJson(const std::shared_ptr<ObjectStore>& store,
-                                       const std::string& path) {
-  ASSIGN_OR_RETURN(std::string db_path, manifest::NormalizeDbPath(path));
-  manifest::ManifestStore manifests(store, db_path);
-  ASSIGN_OR_RETURN(auto latest, manifests.ReadLatest());
-  if (!latest.has_value()) {
-    return Status::NotFound("no database at '" + db_path + "' in " + store->Describe() +
-                            " (no manifest found)");
-  }
-  return ManifestToJson(latest->id, latest->manifest);
-}
-
 }  // namespace slatedb::cli
