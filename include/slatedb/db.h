@@ -108,9 +108,10 @@ class SLATEDB_EXPORT Db {
   // is waited for: Close returns within close_timeout plus the object-store calls in flight at
   // that point (at most one per background thread — WAL flusher, memtable flusher, garbage
   // collector, compactor and its executors — joined one after another). Each call is bounded
-  // by the store: for s3:// stores opened with OpenObjectStore, a request times out after 3 s
-  // without a connection or 120 s in all and retries stop after 30 s; a custom store needs
-  // timeouts of its own, or Close can wait for it without bound.
+  // by the store: for s3:// stores opened with OpenObjectStore an attempt times out after 3 s
+  // without a connection or 120 s in all, and no new attempt starts after 30 s (so one call
+  // takes at most about 150 s); a custom store needs timeouts of its own, or Close can wait for
+  // it without bound.
   virtual Status Close() = 0;
 };
 
