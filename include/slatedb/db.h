@@ -14,9 +14,15 @@
 // Ownership: Open returns a unique_ptr; the Db shares the object store given in Components.
 // Destroying an open Db closes it (errors are logged). Iterators must not outlive their Db.
 //
+// Background WAL uploads that fail with a non-transient error (anything but kUnavailable, e.g.
+// "No space left on device") latch that error: writers waiting for durability and every later
+// call get it. Transient failures are retried at every flush, logged once when they start,
+// summarised at most once a minute while they last and logged when they recover; meanwhile
+// DbStatusInfo::background_error names them.
 // Errors: kInvalid (empty key, key > 65,535 bytes, bad settings), kClosed (after Close(), or
 // Closed(fenced) once a newer writer took over — latched: every later call returns it),
-// kUnavailable (object store unreachable after retries), kData (corrupt object, named in the
+// kUnavailable (object store unreachable after retries; latched once a WAL upload has failed
+// object_store_max_retries + 1 times), kData (corrupt object, named in the
 // message), kInternal. A missing key is not an error: Get returns std::nullopt.
 #pragma once
 
@@ -60,6 +66,12 @@ struct DbStatusInfo {
   size_t l0_ssts = 0;
   size_t sorted_runs = 0;
   size_t memtable_bytes = 0;
+  // Empty while background work succeeds. Otherwise the error of the background object-store
+  // write that is failing right now and being retried (e.g. "uploading db/wal/...sst: ..."), so
+  // an unhealthy database is visible before anything times out. (A latched fatal error is not
+  // reported here: GetStatus itself returns it.)
+  std::string background_error;
+  bool healthy() const { return background_error.empty(); }
 };
 
 class SLATEDB_EXPORT Db {
@@ -89,6 +101,17 @@ class SLATEDB_EXPORT Db {
 
   // Stops accepting writes, flushes the WAL, stops background work in dependency order and
   // writes the final manifest. Idempotent; returns the latched fatal error if there was one.
+  // Bounded: Close waits at most Settings::close_timeout (default 30 s) for its final
+  // object-store work; past it, it starts no more (the final manifest write is skipped — the
+  // next writer lists the WAL anyway) and returns kUnavailable naming what did not finish.
+  // Every thread is still joined before Close returns, so a thread inside an object-store call
+  // is waited for: Close returns within close_timeout plus the object-store calls in flight at
+  // that point (at most one per background thread — WAL flusher, memtable flusher, garbage
+  // collector, compactor and its executors — joined one after another). Each call is bounded
+  // by the store: for s3:// stores opened with OpenObjectStore an attempt times out after 3 s
+  // without a connection or 120 s in all, and no new attempt starts after 30 s (so one call
+  // takes at most about 150 s); a custom store needs timeouts of its own, or Close can wait for
+  // it without bound.
   virtual Status Close() = 0;
 };
 

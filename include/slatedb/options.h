@@ -131,11 +131,23 @@ struct SLATEDB_EXPORT Settings {
   // Any value, as in SlateDB (0: rows expire at once; a create_ts + ttl past 2^64 - 1 means
   // no expiry).
   std::optional<uint64_t> default_ttl;
+  // Bound on retries of a failing object-store write that the engine repeats in the background
+  // (SlateDB `object_store_max_retries`, a u32; default null = retry transient errors
+  // indefinitely). Here: how many times the WAL flusher re-attempts the upload of one WAL SST
+  // after a transient (kUnavailable) failure; once exhausted the database latches kUnavailable
+  // naming the object, so writers waiting for durability (and every later call) get that error
+  // instead of hanging. Non-transient upload errors are latched at once, whatever this says.
+  // null | [0, 4294967295]
+  std::optional<uint64_t> object_store_max_retries;
 
   // --- slatedb-cpp extensions (not SlateDB settings; JSON key printed only on request) ---
   // Target uncompressed data-block size of SSTs (SlateDB: DbBuilder::with_sst_block_size).
   // A power of two in [1 KiB, 64 KiB].
   uint32_t block_size = 4096;
+  // How long Db::Close() waits for its final object-store work (final WAL flush, memtable
+  // flusher, GC and compactor shutdown, final manifest) before giving up with kUnavailable
+  // naming the step that did not finish. See Db::Close() for the whole bound. [1ms, 10y]
+  std::chrono::milliseconds close_timeout{30000};
 
   bool operator==(const Settings&) const = default;
 

@@ -211,7 +211,20 @@ void Compactor::PollAndSchedule() {
     }
     return;
   }
-  std::vector<CompactionSpec> running;
+  // A failed spec is forgotten once one of its inputs has left the manifest (repaired, or
+  // compacted by someone else); until then its inputs stay busy.
+  const format::Manifest& m = manifest_->manifest();
+  std::erase_if(failed_specs_, [&](const CompactionSpec& spec) {
+    const bool l0_gone = std::any_of(spec.l0_ids.begin(), spec.l0_ids.end(), [&](const auto& id) {
+      return std::none_of(m.l0.begin(), m.l0.end(), [&](const auto& h) { return h.id == id; });
+    });
+    const bool run_gone = std::any_of(spec.run_ids.begin(), spec.run_ids.end(), [&](uint32_t id) {
+      return std::none_of(m.compacted.begin(), m.compacted.end(),
+                          [&](const auto& r) { return r.id == id; });
+    });
+    return l0_gone || run_gone;
+  });
+  std::vector<CompactionSpec> running(failed_specs_);
   for (const auto& [id, spec] : running_specs_) running.push_back(spec);
   for (const auto& spec : PickCompactions(manifest_->manifest(), running, scheduler_)) {
     if (outstanding_ >= options_.max_concurrent_compactions) break;
@@ -222,7 +235,7 @@ void Compactor::PollAndSchedule() {
         return;
       }
       log_.Warn("compactor {}: could not submit {}: {}", db_path_, SpecToString(spec),
-                   st.ToString());
+                st.ToString());
     }
   }
 }
@@ -296,7 +309,7 @@ void Compactor::HandleCompletion(CompactionJobResult result) {
     st = fatal_;  // fenced: nothing may be written any more
   } else if (result.cancelled) {
     log_.Debug("compactor {}: compaction {} cancelled at an SST boundary ({} orphaned SSTs)",
-                  db_path_, result.id.ToString(), result.outputs.size());
+               db_path_, result.id.ToString(), result.outputs.size());
     RemoveRecord(result.id);
     Status w = WriteCompactions();
     if (w.IsFenced()) Latch(w);
@@ -317,9 +330,20 @@ void Compactor::HandleCompletion(CompactionJobResult result) {
   // Failed (or fenced): the outputs are orphans for the GC.
   if (st.IsFenced()) {
     Latch(st);
+  } else if (st.IsNotFound()) {
+    // An input object is gone: every retry would fail the same way (and write `.compactions`
+    // three times). Fail it once, loudly; its inputs stay unscheduled (failed_specs_).
+    log_.Error(
+        "compactor {}: compaction {} ({}) failed: an input object is missing: {}; not retrying "
+        "(these inputs are not compacted again while they are in the manifest)",
+        db_path_, result.id.ToString(), SpecToString(spec), st.ToString());
+    failed_specs_.push_back(spec);
+    RemoveRecord(result.id);
+    Status w = WriteCompactions();
+    if (w.IsFenced()) Latch(w);
   } else {
     log_.Warn("compactor {}: compaction {} ({}) failed, will retry: {}", db_path_,
-                 result.id.ToString(), SpecToString(spec), st.ToString());
+              result.id.ToString(), SpecToString(spec), st.ToString());
     RemoveRecord(result.id);
     Status w = WriteCompactions();
     if (w.IsFenced()) Latch(w);
@@ -358,8 +382,9 @@ Status Compactor::Commit(const CompactionSpec& spec, const CompactionJobResult& 
   // that old may have been deleted by the GC (min_age) — re-creating it would fork history.
   RETURN_IF_ERROR(manifest_->Refresh());
 
-  // 1. A checkpoint of the state that still lists the inputs (docs/format.md §10, docs/design.md §10).
-  // Its id is drawn once, so a mutation re-applied on a version that already holds it adds nothing.
+  // 1. A checkpoint of the state that still lists the inputs (docs/format.md §10, docs/design.md
+  // §10). Its id is drawn once, so a mutation re-applied on a version that already holds it adds
+  // nothing.
   const format::Uuid checkpoint_id = format::Uuid::NewV4(rng_);
   Status updated = manifest_->Update([&](format::Manifest& m) -> Status {
     RETURN_IF_ERROR(check_sources(m));
@@ -422,8 +447,8 @@ Status Compactor::Commit(const CompactionSpec& spec, const CompactionJobResult& 
   Status st = WriteCompactions();
   if (!st.ok() && !st.IsFenced()) {
     // The manifest already holds the result; only the bookkeeping object is stale.
-    log_.Warn("compactor {}: could not record completion of {}: {}", db_path_,
-                 result.id.ToString(), st.ToString());
+    log_.Warn("compactor {}: could not record completion of {}: {}", db_path_, result.id.ToString(),
+              st.ToString());
     return Status::OK();
   }
   if (st.IsFenced()) Latch(st);

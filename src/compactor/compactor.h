@@ -26,7 +26,9 @@
 // <path>", object-store errors. Stop → OK after a clean shutdown and also when this compactor
 // was fenced by a newer one (an expected end; see fenced()); a latched unexpected error (e.g.
 // kData for a corrupt manifest) is returned. Failed individual compactions are logged (warn),
-// counted and retried at the next poll; they are not fatal.
+// counted and retried at the next poll; they are not fatal. Except: a compaction whose input
+// object is missing (kNotFound) is logged once (error, naming the object), counted, and not
+// retried — its inputs are not scheduled again while they are in the manifest.
 #pragma once
 
 #include <atomic>
@@ -144,6 +146,10 @@ class Compactor {
   format::Compactions compactions_;
   uint64_t compactions_id_ = 0;
   std::map<format::Ulid, CompactionSpec> running_specs_;
+  // Compactions that failed because an input object is gone (kNotFound): retrying cannot help,
+  // so their inputs count as busy for the scheduler (kept in memory only: a kFailed record in
+  // `.compactions` would pin the GC's watermark) until one of them leaves the manifest.
+  std::vector<CompactionSpec> failed_specs_;
   size_t outstanding_ = 0;  // jobs submitted whose completion has not been received
   Status fatal_;
   util::Random rng_;

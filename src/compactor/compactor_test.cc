@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -153,6 +154,68 @@ TEST(CompactorTest, CompactsL0IntoRunZeroWithTheSpecLifecycle) {
   ASSERT_EQ(outputs.size(), 4u);
   EXPECT_EQ(outputs[0], 0u);
   EXPECT_EQ(outputs[2], after->compacted[0].ssts.size());
+}
+
+class CountingLogger : public Logger {
+ public:
+  LogLevel level() const override { return LogLevel::kInfo; }
+  void Log(LogLevel, std::string_view message) override {
+    std::lock_guard<std::mutex> l(mu_);
+    lines_.emplace_back(message);
+  }
+  size_t Count(const std::string& needle) {
+    std::lock_guard<std::mutex> l(mu_);
+    size_t n = 0;
+    for (const auto& line : lines_) n += line.find(needle) != std::string::npos ? 1 : 0;
+    return n;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> lines_;
+};
+
+// An input SST deleted out from under the compactor: the compaction fails once, is logged once
+// (naming the object) and is not retried, so `.compactions` writes stop.
+TEST(CompactorTest, MissingInputFailsOnceAndIsNotRetried) {
+  auto store = NewMemoryObjectStore();
+  TestDb db(store);
+  ASSERT_TRUE(db.Init().ok());
+  util::Random rng(17);
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(db.AddL0(Batch(rng, 50, 100, i)).ok());
+  auto before = db.Latest();
+  ASSERT_TRUE(before.ok());
+  const std::string missing = "db/compacted/" + before->l0.back().id.ToString() + ".sst";
+  ASSERT_TRUE(store->Delete(missing).ok());
+
+  auto logger = std::make_shared<CountingLogger>();
+  auto c =
+      Compactor::Open(store, "db", FastOptions(2), OutputSettings{}, nullptr, 5, util::Log(logger));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_TRUE((*c)->Start().ok());
+  ASSERT_TRUE(WaitFor([&] { return (*c)->stats().failed >= 1; }));
+  auto count = [&] {
+    auto list = store->List("db/compactions/");
+    EXPECT_TRUE(list.ok());
+    return list.ok() ? list->size() : 0;
+  };
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // 10 poll intervals
+  const size_t writes = count();
+  const uint64_t polls = (*c)->stats().polls;
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // 30 more
+  EXPECT_GT((*c)->stats().polls, polls + 5);
+  EXPECT_EQ(count(), writes) << "the failed compaction is being retried";
+  EXPECT_EQ((*c)->stats().failed, 1u);
+  EXPECT_EQ((*c)->stats().committed, 0u);
+  EXPECT_EQ(logger->Count(missing), 1u);
+  EXPECT_EQ(logger->Count("is missing"), 1u);
+  EXPECT_TRUE((*c)->Stop().ok());
+  // Nothing of the failed compaction stays in `.compactions` (it would pin the GC).
+  auto latest = manifest::CompactionsStore(store, "db").ReadLatest();
+  ASSERT_TRUE(latest.ok() && latest->has_value());
+  for (const auto& rec : (*latest)->compactions.recent_compactions) {
+    EXPECT_EQ(rec.status, format::CompactionStatus::kCompleted);
+  }
 }
 
 TEST(CompactorTest, MergesRunsAndResumesAfterRestart) {

@@ -227,8 +227,12 @@ class Applier {
       } else {
         ASSIGN_OR_RETURN(s.default_ttl, OptU64(v, p));
       }
+    } else if (key == "object_store_max_retries") {
+      ASSIGN_OR_RETURN(s.object_store_max_retries, OptU64(v, p));
     } else if (key == "block_size") {
       ASSIGN_OR_RETURN(s.block_size, U32(v, p));
+    } else if (key == "close_timeout") {
+      ASSIGN_OR_RETURN(s.close_timeout, Duration(v, p));
     } else {
       return Unknown(p);
     }
@@ -350,7 +354,9 @@ const std::set<std::string>& TopLevelKeys() {
                                               "object_store_cache_options",
                                               "garbage_collector_options",
                                               "default_ttl",
-                                              "block_size"};
+                                              "object_store_max_retries",
+                                              "block_size",
+                                              "close_timeout"};
   return kKeys;
 }
 
@@ -823,7 +829,17 @@ std::string SettingsToJson(const Settings& s, JsonFormat format) {
     j["garbage_collector_options"] = nullptr;
   }
   j["default_ttl"] = s.default_ttl ? OrderedJson(*s.default_ttl) : OrderedJson(nullptr);
-  if (format.include_extensions) j["block_size"] = s.block_size;
+  // A newer SlateDB setting than the 0.12.1 key set printed above: printed when set (null is
+  // SlateDB's default, which SlateDB also assumes when the key is absent) or on request.
+  if (s.object_store_max_retries || format.include_extensions) {
+    j["object_store_max_retries"] = s.object_store_max_retries
+                                        ? OrderedJson(*s.object_store_max_retries)
+                                        : OrderedJson(nullptr);
+  }
+  if (format.include_extensions) {
+    j["block_size"] = s.block_size;
+    j["close_timeout"] = DurationJson(s.close_timeout);
+  }
   return j.dump(format.pretty ? 4 : -1, ' ', false, OrderedJson::error_handler_t::replace);
 }
 
@@ -962,6 +978,11 @@ Status ValidateSettings(const Settings& s) {
     }
   }
   // default_ttl: any (0 = rows expire at once, as in SlateDB; null = never).
+  if (s.object_store_max_retries) {
+    RETURN_IF_ERROR(CheckU64("object_store_max_retries", *s.object_store_max_retries, 0,
+                             std::numeric_limits<uint32_t>::max()));
+  }
+  RETURN_IF_ERROR(CheckDuration("close_timeout", s.close_timeout, 1));
   uint32_t b = s.block_size;
   if (b < 1024 || b > 65536 || (b & (b - 1)) != 0) {
     return Status::Invalid("setting 'block_size': must be a power of two in [1024, 65536], got " +

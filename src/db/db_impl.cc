@@ -20,6 +20,8 @@ constexpr size_t kFlushChannelCapacity = 64;
 // Upload the WAL buffer early once it holds this much (besides the timer); bounded by
 // l0_sst_size_bytes as in SlateDB.
 constexpr size_t kWalFlushBytesMax = 8u << 20;
+// A WAL upload that keeps failing is summarised in the log at most this often (clock_ time).
+constexpr std::chrono::minutes kWalFailureSummaryInterval{1};
 
 Status ClosedStatus() { return Status::Closed(CloseReason::kClean, "database is closed"); }
 
@@ -126,8 +128,8 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
     db->closed_ = true;
     return st;
   }
-  // docs/format.md §12.3 step 5: the embedded compactor (fences older compactors). Started before the
-  // actors that notify it, stopped after them.
+  // docs/format.md §12.3 step 5: the embedded compactor (fences older compactors). Started before
+  // the actors that notify it, stopped after them.
   if (db->settings_.compactor_options) {
     auto compactor = compactor::Compactor::Open(
         db->store_, db->path_, *db->settings_.compactor_options,
@@ -146,8 +148,8 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
       return cst.WithContext("starting the embedded compactor");
     }
   }
-  // The embedded garbage collector (docs/design.md §11), after the compactor; stopped before it. It uses
-  // our injected clock for min_age; it draws no randomness, so there is no seed to pass.
+  // The embedded garbage collector (docs/design.md §11), after the compactor; stopped before it. It
+  // uses our injected clock for min_age; it draws no randomness, so there is no seed to pass.
   if (db->settings_.garbage_collector_options) {
     gc::GcExtraOptions gc_extra;
     gc_extra.log = db->log_;
@@ -204,9 +206,9 @@ Status DbImpl::Recover() {
   // docs/format.md §12.3 step 2: next WAL id from a LIST of wal/.
   ASSIGN_OR_RETURN(std::vector<uint64_t> wal_ids, wal_store_.ListIds(replay_after + 1));
   uint64_t fence_id = wal_ids.empty() ? replay_after + 1 : wal_ids.back() + 1;
-  // docs/format.md §12.3 step 4: fence with an empty SST; on "exists" check our epoch and try the next id.
-  // Without a WAL there is nothing to fence (the epoch bump alone fences older writers); WAL
-  // SSTs left by an earlier WAL-enabled writer are still replayed.
+  // docs/format.md §12.3 step 4: fence with an empty SST; on "exists" check our epoch and try the
+  // next id. Without a WAL there is nothing to fence (the epoch bump alone fences older writers);
+  // WAL SSTs left by an earlier WAL-enabled writer are still replayed.
   while (settings_.wal_enabled) {
     Status st = wal_store_.WriteFence(fence_id);
     if (st.ok()) break;
@@ -312,7 +314,8 @@ void DbImpl::Latch(const Status& status) {
     cv_.notify_all();
   }
   // An unusable (e.g. fenced) writer stops collecting garbage; the GC would only delete by the
-  // docs/design.md §11 rules anyway, but the database now belongs to a newer writer and its collector.
+  // docs/design.md §11 rules anyway, but the database now belongs to a newer writer and its
+  // collector.
   StopGc();
 }
 
@@ -470,6 +473,9 @@ Status DbImpl::FlushWalNow() {
     std::lock_guard lock(mu_);
     return fatal_;
   }
+  if (close_deadline_passed_.load()) {
+    return Status::Unavailable("closing " + path_ + ": close_timeout passed, WAL not uploaded");
+  }
   wal::WalBuffer::Batch batch = wal_buffer_.Take();
   if (batch.rows.empty()) return Status::OK();
   const uint64_t id = next_wal_id_.load();
@@ -506,7 +512,7 @@ Status DbImpl::FlushWalNow() {
                             : Result<bool>(false);
     if (!ours.ok()) {
       wal_buffer_.Restore(std::move(batch));  // cannot tell yet; retry on the next flush
-      return ours.status().WithContext("checking " + wal_store_.ObjectKey(id));
+      return OnWalUploadFailure("checking " + wal_store_.ObjectKey(id), ours.status());
     }
     uncertain_wal_.reset();
     if (!*ours) {
@@ -515,16 +521,17 @@ Status DbImpl::FlushWalNow() {
       Latch(fenced);
       return fenced;
     }
-    log_.Info("slatedb: {} landed although its reply was lost ({} rows)",
-                 wal_store_.ObjectKey(id), batch.rows.size());
+    log_.Info("slatedb: {} landed although its reply was lost ({} rows)", wal_store_.ObjectKey(id),
+              batch.rows.size());
     st = Status::OK();
   }
   if (!st.ok()) {
     wal_buffer_.Restore(std::move(batch));
-    return st.WithContext("uploading " + wal_store_.ObjectKey(id));
+    return OnWalUploadFailure("uploading " + wal_store_.ObjectKey(id), st);
   }
   uncertain_wal_.reset();
   next_wal_id_.store(id + 1);
+  OnWalUploadSuccess();
   {
     std::lock_guard lock(mu_);
     wal_spans_.push_back(WalSpan{id, batch.max_seq});
@@ -532,6 +539,55 @@ Status DbImpl::FlushWalNow() {
   }
   cv_.notify_all();
   return Status::OK();
+}
+
+Status DbImpl::OnWalUploadFailure(const std::string& what, Status st) {
+  if (!st.IsUnavailable()) {
+    // Not transient (e.g. "No space left on device", permission denied): retrying cannot help
+    // and would hang every writer waiting for durability. Latch it (Latch logs it once).
+    Status fatal = st.WithContext(what + " (not retried: the error is not transient)");
+    Latch(fatal);
+    return fatal;
+  }
+  const auto now = clock_->SteadyNow();
+  if (!wal_failure_) wal_failure_ = WalUploadFailure{0, now, now};
+  WalUploadFailure& f = *wal_failure_;
+  ++f.attempts;
+  const Status failed = st.WithContext(what);
+  if (f.attempts == 1) {
+    log_.Warn("slatedb: {} failed; retrying at every WAL flush: {}", what, st.ToString());
+  } else if (now - f.last_logged >= kWalFailureSummaryInterval) {
+    f.last_logged = now;
+    log_.Warn("slatedb: WAL upload still failing after {} attempts over {} s: {}", f.attempts,
+              std::chrono::duration_cast<std::chrono::seconds>(now - f.since).count(),
+              failed.ToString());
+  }
+  {
+    std::lock_guard lock(mu_);
+    background_error_ = failed.ToString();
+  }
+  const std::optional<uint64_t> max_retries = settings_.object_store_max_retries;
+  if (max_retries && f.attempts > *max_retries) {
+    Status fatal = Status::Unavailable(what + " failed after " + std::to_string(f.attempts) +
+                                       " attempts (object_store_max_retries = " +
+                                       std::to_string(*max_retries) + "): " + st.message());
+    Latch(fatal);
+    return fatal;
+  }
+  return failed;
+}
+
+void DbImpl::OnWalUploadSuccess() {
+  if (!wal_failure_) return;
+  const auto secs =
+      std::chrono::duration_cast<std::chrono::seconds>(clock_->SteadyNow() - wal_failure_->since)
+          .count();
+  // Warn, like the failure it ends, so that both show at the default log level.
+  log_.Warn("slatedb: WAL upload recovered after {} failed attempts over {} s",
+            wal_failure_->attempts, secs);
+  wal_failure_.reset();
+  std::lock_guard lock(mu_);
+  background_error_.clear();
 }
 
 Status DbImpl::RequestWalFlush() {
@@ -731,14 +787,32 @@ Status DbImpl::Close() {
     closing_ = true;  // refuse new calls; stalled writers give up
     cv_.notify_all();
   }
+  // Close waits at most settings_.close_timeout for its final object-store work (real time:
+  // these are waits for other threads); then it starts no more of it. What did not finish is
+  // named in the kUnavailable it returns. See Db::Close() for the whole bound.
+  const auto deadline =
+      util::SaturatingDeadline(std::chrono::steady_clock::now(), settings_.close_timeout);
+  std::vector<std::string> unfinished;
+  auto await = [&](std::future<Status>& f, const char* what) -> Status {
+    if (f.wait_until(deadline) == std::future_status::ready) return f.get();
+    unfinished.emplace_back(what);
+    close_deadline_passed_.store(true);  // the flushers give up at their next step
+    return Status::OK();
+  };
   // 1. The write task drains what was already accepted.
   if (write_task_) write_task_->Stop();
   // 2. Final WAL flush (not for a fenced writer: it must write nothing). Without a WAL the
   //    memtable itself is flushed to L0, as SlateDB does (fixture `nowal`).
   Status result;
   if (wal_flusher_ && settings_.wal_enabled && !has_fatal_.load()) {
-    Status st = RequestWalFlush();
-    if (!st.ok() && result.ok()) result = st;
+    std::promise<Status> p;
+    std::future<Status> f = p.get_future();
+    FlushMsg msg;
+    msg.done = std::move(p);
+    if (wal_flusher_->Send(std::move(msg)) == util::SendResult::kOk) {
+      Status st = await(f, "the final WAL flush");
+      if (!st.ok() && result.ok()) result = st;
+    }
   }
   if (memtable_flusher_ && !settings_.wal_enabled && !has_fatal_.load()) {
     FreezeMemtable();  // the write task is stopped: this thread is now the only writer
@@ -748,7 +822,7 @@ Status DbImpl::Close() {
     msg.done = std::move(p);
     msg.final_flush = true;
     if (memtable_flusher_->Send(std::move(msg)) == util::SendResult::kOk) {
-      Status st = f.get();
+      Status st = await(f, "the final memtable flush");
       if (!st.ok() && result.ok()) result = st;
     }
   }
@@ -775,8 +849,12 @@ Status DbImpl::Close() {
   }
   // 5. WAL flusher.
   if (wal_flusher_) wal_flusher_->Stop();
-  // 6. Final manifest: records the last WAL id we wrote.
-  if (!has_fatal_.load() && manifest_) {
+  // 6. Final manifest: records the last WAL id we wrote (skipped once close_timeout passed:
+  //    the next writer finds the WAL ids by listing anyway).
+  if (std::chrono::steady_clock::now() >= deadline) close_deadline_passed_.store(true);
+  if (close_deadline_passed_.load() && !has_fatal_.load() && manifest_) {
+    unfinished.emplace_back("the final manifest write (not started)");
+  } else if (!has_fatal_.load() && manifest_) {
     std::lock_guard mlock(manifest_mu_);
     const uint64_t last_seen = next_wal_id_.load() - 1;
     Status st = manifest_->Update([&](format::Manifest& m) -> Status {
@@ -789,6 +867,16 @@ Status DbImpl::Close() {
     }
   }
   alive_->store(false);
+  if (!unfinished.empty()) {
+    std::string what;
+    for (const auto& u : unfinished) what += (what.empty() ? "" : ", ") + u;
+    Status timed_out = Status::Unavailable(
+        "closing " + path_ + ": " + what + " did not finish within close_timeout (" +
+        std::to_string(settings_.close_timeout.count()) + " ms); the object store (" +
+        store_->Describe() + ") did not answer in time");
+    log_.Error("slatedb: {}", timed_out.ToString());
+    if (result.ok() || result.IsUnavailable()) result = timed_out;
+  }
   std::lock_guard lock(mu_);
   if (!fatal_.ok()) result = fatal_;
   closed_ = true;
@@ -812,6 +900,7 @@ Result<DbStatusInfo> DbImpl::GetStatus() {
   info.sorted_runs = s->manifest->compacted.size();
   std::lock_guard lock(mu_);
   info.memtable_bytes = unflushed_bytes_;
+  info.background_error = background_error_;
   return info;
 }
 

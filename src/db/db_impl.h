@@ -154,9 +154,11 @@ class DbImpl final : public Db {
   bool closed_ = false;    // Close() finished
   std::optional<Status> close_status_;
   std::deque<WalSpan> wal_spans_;  // uploaded/replayed WAL ids not yet covered by L0
+  std::string background_error_;   // DbStatusInfo::background_error
   uint64_t unflushed_bytes_ = 0;   // memtable + immutable memtables
 
   std::atomic<bool> has_fatal_{false};
+  std::atomic<bool> close_deadline_passed_{false};  // Close(): stop starting object-store work
   std::atomic<uint64_t> committed_seq_{0};
   std::atomic<uint64_t> durable_seq_{0};
   std::atomic<uint64_t> next_wal_id_{1};
@@ -198,6 +200,19 @@ class DbImpl final : public Db {
     uint64_t max_seq = 0;
   };
   std::optional<UncertainWal> uncertain_wal_;
+  // A WAL upload failing again and again (transient errors): logged once when it starts, then
+  // summarised at most once per kWalFailureSummaryInterval of clock_ time, and when it recovers.
+  struct WalUploadFailure {
+    uint64_t attempts = 0;  // failed attempts since the last success
+    std::chrono::steady_clock::time_point since;
+    std::chrono::steady_clock::time_point last_logged;
+  };
+  std::optional<WalUploadFailure> wal_failure_;
+  // Called by FlushWalNow after an upload of `key` failed with `st`: latches non-transient
+  // errors and transient ones beyond object_store_max_retries, logs (bounded), publishes
+  // background_error_. Returns what FlushWalNow returns.
+  Status OnWalUploadFailure(const std::string& key, Status st);
+  void OnWalUploadSuccess();
 
   wal::WalBuffer wal_buffer_;
   std::shared_ptr<ReadPath> reads_;

@@ -1,8 +1,62 @@
 #include "object_store/key.h"
 
+#include <curl/curl.h>
+
 #include <cstdio>
+#include <memory>
+#include <optional>
+#include <utility>
 
 namespace slatedb::object_store {
+
+namespace {
+
+// Where the authority of `url` starts and ends ("scheme://AUTHORITY/..."); npos if no "://".
+std::pair<size_t, size_t> Authority(std::string_view url) {
+  const size_t sep = url.find("://");
+  if (sep == std::string_view::npos) return {std::string_view::npos, std::string_view::npos};
+  const size_t begin = sep + 3;
+  size_t end = url.find_first_of("/?#", begin);
+  if (end == std::string_view::npos) end = url.size();
+  return {begin, end};
+}
+
+// True if libcurl finds a user or password in `url`; nullopt if it cannot parse it.
+std::optional<bool> CurlFindsUserinfo(std::string_view url) {
+  struct Deleter {
+    void operator()(CURLU* u) const { curl_url_cleanup(u); }
+  };
+  std::unique_ptr<CURLU, Deleter> u(curl_url());
+  if (!u) return std::nullopt;
+  const std::string text(url);
+  if (curl_url_set(u.get(), CURLUPART_URL, text.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK) {
+    return std::nullopt;
+  }
+  for (CURLUPart part : {CURLUPART_USER, CURLUPART_PASSWORD, CURLUPART_OPTIONS}) {
+    char* out = nullptr;
+    CURLUcode rc = curl_url_get(u.get(), part, &out, 0);
+    if (out != nullptr) curl_free(out);
+    if (rc == CURLUE_OK) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string RedactUrl(std::string_view url) {
+  const auto [begin, end] = Authority(url);
+  if (begin == std::string_view::npos) return std::string(url);
+  const size_t at = url.substr(begin, end - begin).rfind('@');
+  const std::optional<bool> curl_says = CurlFindsUserinfo(url);
+  // Parsed: trust libcurl (and redact everything up to the '@' it split at). Unparsable: redact
+  // by position, whatever precedes an '@' in the authority.
+  if (curl_says.has_value() && !*curl_says) return std::string(url);
+  if (at == std::string_view::npos) return std::string(url);
+  std::string out(url.substr(0, begin));
+  out += "***";
+  out += url.substr(begin + at);
+  return out;
+}
 
 std::string Printable(std::string_view s) {
   std::string out;

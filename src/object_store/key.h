@@ -29,5 +29,10 @@ Status ValidateListPrefix(std::string_view prefix);
 Status ValidateMetadata(const std::map<std::string, std::string>& metadata);
 // A printable rendering of `s` for messages: non-printable bytes as \xNN, truncated at 200 bytes.
 std::string Printable(std::string_view s);
+// `url` with its userinfo (credentials, "user:password@") replaced by "***":
+// "http://user:secret@host/x" -> "http://***@host/x". libcurl's URL API (curl_url) decides
+// whether there is userinfo; a URL it cannot parse is redacted by position (anything before
+// the last '@' of the authority), so a malformed URL never leaks either. Other URLs unchanged.
+std::string RedactUrl(std::string_view url);
 
 }  // namespace slatedb::object_store

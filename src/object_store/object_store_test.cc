@@ -616,6 +616,48 @@ TEST(S3Network, UnreachableEndpointFailsFastAsUnavailable) {
   }
 }
 
+// Credentials in an endpoint URL (http://user:secret@host, e.g. from AWS_ENDPOINT_URL) are
+// never echoed: every message shows http://***@host.
+TEST(S3Network, CredentialsInEndpointUrlAreRedacted) {
+  const std::string host_port = "127.0.0.1:" + std::to_string(ClosedPort());
+  S3Config c;
+  c.bucket = "bucket";
+  c.endpoint = "http://user:secret@" + host_port;
+  c.connect_timeout_ms = 1000;
+  // Refused (plain http): the message names the endpoint, redacted.
+  auto refused = NewS3ObjectStore(c);
+  ASSERT_TRUE(refused.status().IsInvalid());
+  EXPECT_EQ(refused.status().message().find("secret"), std::string::npos)
+      << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find("http://***@" + host_port), std::string::npos)
+      << refused.status().ToString();
+  c.allow_http = true;
+  auto s3 = NewS3ObjectStore(c);
+  ASSERT_TRUE(s3.ok()) << s3.status().ToString();
+  EXPECT_EQ((*s3)->Describe().find("secret"), std::string::npos) << (*s3)->Describe();
+  for (auto st : {(*s3)->Get("some/key").status(), (*s3)->Put("k", "v").status(),
+                  (*s3)->List("").status(), (*s3)->Delete("k")}) {
+    EXPECT_TRUE(st.IsUnavailable()) << st.ToString();
+    EXPECT_EQ(st.ToString().find("secret"), std::string::npos) << st.ToString();
+    EXPECT_NE(st.ToString().find("http://***@" + host_port), std::string::npos) << st.ToString();
+  }
+  // Through OpenObjectStore and the environment.
+  setenv("AWS_ENDPOINT_URL", ("http://user:secret@" + host_port).c_str(), 1);
+  unsetenv("AWS_ALLOW_HTTP");
+  auto from_env = OpenObjectStore("s3://bucket/p");
+  unsetenv("AWS_ENDPOINT_URL");
+  ASSERT_FALSE(from_env.ok());
+  EXPECT_EQ(from_env.status().message().find("secret"), std::string::npos)
+      << from_env.status().ToString();
+  // Userinfo in the URL given to OpenObjectStore itself.
+  for (const char* url : {"file://user:secret@host/dir", "s3://user:secret@/x",
+                          "file://user:secret@localhost/dir?q", "bogus://user:secret@h/x"}) {
+    auto r = OpenObjectStore(url);
+    ASSERT_FALSE(r.ok()) << url;
+    EXPECT_EQ(r.status().message().find("secret"), std::string::npos) << r.status().ToString();
+  }
+}
+
 // ---------------------------------------------------------------- helpers
 
 TEST(S3Helpers, UriEncode) {

@@ -26,6 +26,7 @@ std::string Lower(std::string_view s) {
 // file://localhost/abs and file:///abs; other hosts, queries and fragments are refused.
 Result<std::string> FileUrlPath(std::string_view url) {
   using object_store::Printable;
+  using object_store::RedactUrl;
   struct Deleter {
     void operator()(CURLU* u) const { curl_url_cleanup(u); }
   };
@@ -34,8 +35,8 @@ Result<std::string> FileUrlPath(std::string_view url) {
   const std::string text(url);
   CURLUcode rc = curl_url_set(u.get(), CURLUPART_URL, text.c_str(), 0);
   if (rc != CURLUE_OK) {
-    return Status::Invalid("file object store URL '" + Printable(url) + "': " +
-                           curl_url_strerror(rc) +
+    return Status::Invalid("file object store URL '" + Printable(RedactUrl(url)) +
+                           "': " + curl_url_strerror(rc) +
                            " (only file:///abs/dir or file://localhost/abs/dir)");
   }
   auto part = [&](CURLUPart which, unsigned flags) -> std::optional<std::string> {
@@ -49,20 +50,22 @@ Result<std::string> FileUrlPath(std::string_view url) {
   };
   auto host = part(CURLUPART_HOST, 0);
   if (host && !host->empty() && Lower(*host) != "localhost") {
-    return Status::Invalid("file object store URL '" + Printable(url) + "' names host '" +
-                           Printable(*host) + "'; only file:///abs/dir or file://localhost/abs/dir");
+    return Status::Invalid("file object store URL '" + Printable(RedactUrl(url)) +
+                           "' names host '" + Printable(*host) +
+                           "'; only file:///abs/dir or file://localhost/abs/dir");
   }
   if (part(CURLUPART_QUERY, 0) || part(CURLUPART_FRAGMENT, 0)) {
-    return Status::Invalid("file object store URL '" + Printable(url) +
+    return Status::Invalid("file object store URL '" + Printable(RedactUrl(url)) +
                            "' has a query or fragment; expected file:///abs/dir");
   }
   auto path = part(CURLUPART_PATH, CURLU_URLDECODE);
   if (!path || path->empty() || path->front() != '/') {
-    return Status::Invalid("file object store URL '" + Printable(url) +
+    return Status::Invalid("file object store URL '" + Printable(RedactUrl(url)) +
                            "' must name an absolute directory: file:///abs/dir");
   }
   if (path->find('\0') != std::string::npos) {
-    return Status::Invalid("file object store URL '" + Printable(url) + "' decodes to a NUL byte");
+    return Status::Invalid("file object store URL '" + Printable(RedactUrl(url)) +
+                           "' decodes to a NUL byte");
   }
   return *path;
 }
@@ -71,16 +74,24 @@ Result<std::string> FileUrlPath(std::string_view url) {
 
 Result<std::shared_ptr<ObjectStore>> OpenObjectStore(std::string_view url) {
   using object_store::Printable;
+  using object_store::RedactUrl;
+  // Credentials belong in the environment (AWS_*), never in the URL: refuse it, redacted.
+  if (RedactUrl(url) != url) {
+    return Status::Invalid("object store URL '" + Printable(RedactUrl(url)) +
+                           "' contains credentials (user:password@); pass them in AWS_* "
+                           "environment variables instead");
+  }
   size_t sep = url.find("://");
   if (sep == std::string_view::npos || sep == 0) {
-    return Status::Invalid("malformed object store URL '" + Printable(url) + "' " + kExpected);
+    return Status::Invalid("malformed object store URL '" + Printable(RedactUrl(url)) + "' " +
+                           kExpected);
   }
   // Schemes are case-insensitive (RFC 3986 §3.1).
   const std::string scheme = Lower(url.substr(0, sep));
   std::string_view rest = url.substr(sep + 3);
   if (scheme == "memory") {
     if (!rest.empty() && rest != "/") {
-      return Status::Invalid("memory object store URL '" + Printable(url) +
+      return Status::Invalid("memory object store URL '" + Printable(RedactUrl(url)) +
                              "' must be exactly memory:///");
     }
     return NewMemoryObjectStore();
@@ -95,17 +106,17 @@ Result<std::shared_ptr<ObjectStore>> OpenObjectStore(std::string_view url) {
     std::string_view prefix =
         slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
     if (bucket.empty()) {
-      return Status::Invalid("s3 object store URL '" + Printable(url) + "' has no bucket " +
-                             kExpected);
+      return Status::Invalid("s3 object store URL '" + Printable(RedactUrl(url)) +
+                             "' has no bucket " + kExpected);
     }
     auto config = S3ConfigFromEnv(bucket, prefix);
     if (!config.ok())
-      return config.status().WithContext("object store URL '" + Printable(url) + "'");
+      return config.status().WithContext("object store URL '" + Printable(RedactUrl(url)) + "'");
     ASSIGN_OR_RETURN(std::shared_ptr<ObjectStore> s3, NewS3ObjectStore(std::move(config).value()));
     return NewRetryingObjectStore(std::move(s3));
   }
   return Status::Invalid("unknown object store URL scheme '" + Printable(scheme) + "' in '" +
-                         Printable(url) + "' " + kExpected);
+                         Printable(RedactUrl(url)) + "' " + kExpected);
 }
 
 }  // namespace slatedb

@@ -242,7 +242,8 @@ enum class Cond { kNone, kIfNoneMatch, kIfMatch };
 
 class S3Client {
  public:
-  explicit S3Client(S3Config config) : config_(std::move(config)) {
+  explicit S3Client(S3Config config)
+      : config_(std::move(config)), shown_endpoint_(object_store::RedactUrl(config_.endpoint)) {
     GlobalInit();
     sigv4_ = "aws:amz:" + config_.region + ":s3";
   }
@@ -327,8 +328,9 @@ class S3Client {
     CURLcode rc = curl_easy_perform(h);
     if (rc != CURLE_OK) {
       std::string detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
+      detail = ScrubEndpoint(std::move(detail));
       std::string msg =
-          "s3 " + std::string(method) + " " + what + " via " + config_.endpoint + ": " + detail;
+          "s3 " + std::string(method) + " " + what + " via " + shown_endpoint_ + ": " + detail;
       if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL) {
         return Status::Invalid(msg);
       }
@@ -356,7 +358,7 @@ class S3Client {
   Status MapCode(long status, const std::string& code, const std::string& msg, Cond cond) const {
     if (code == "NoSuchBucket") {
       return Status::NotFound("bucket '" + config_.bucket + "' does not exist at " +
-                              config_.endpoint + " (" + msg + ")");
+                              shown_endpoint_ + " (" + msg + ")");
     }
     if (code == "PermanentRedirect" || code == "AuthorizationHeaderMalformed" || status == 301 ||
         status == 307) {
@@ -386,7 +388,21 @@ class S3Client {
   }
 
  private:
+  // libcurl's own error text could quote the URL: drop the endpoint's userinfo from it.
+  std::string ScrubEndpoint(std::string text) const {
+    const size_t sep = config_.endpoint.find("://");
+    const size_t at = config_.endpoint.rfind('@');
+    if (sep == std::string::npos || at == std::string::npos || at < sep) return text;
+    const std::string userinfo = config_.endpoint.substr(sep + 3, at - sep - 3);
+    if (userinfo.empty()) return text;
+    for (size_t pos; (pos = text.find(userinfo)) != std::string::npos;) {
+      text.replace(pos, userinfo.size(), "***");
+    }
+    return text;
+  }
+
   S3Config config_;
+  std::string shown_endpoint_;  // config_.endpoint with its userinfo redacted
   std::string sigv4_;
   HandlePool pool_;
 };
@@ -718,15 +734,16 @@ Status ValidateConfig(S3Config* c) {
   std::string lower = ToLower(c->endpoint);
   if (lower.rfind("http://", 0) == 0) {
     if (!c->allow_http) {
-      return Status::Invalid("s3 endpoint '" + Printable(c->endpoint) +
+      return Status::Invalid("s3 endpoint '" + Printable(object_store::RedactUrl(c->endpoint)) +
                              "' uses plain http; set AWS_ALLOW_HTTP=true to allow it");
     }
   } else if (lower.rfind("https://", 0) != 0) {
-    return Status::Invalid("s3 endpoint '" + Printable(c->endpoint) +
+    return Status::Invalid("s3 endpoint '" + Printable(object_store::RedactUrl(c->endpoint)) +
                            "' must start with https:// (or http:// with AWS_ALLOW_HTTP=true)");
   }
   if (c->endpoint.size() <= 8 || c->endpoint.find_first_of(" \t\r\n") != std::string::npos) {
-    return Status::Invalid("s3 endpoint '" + Printable(c->endpoint) + "' is malformed");
+    return Status::Invalid("s3 endpoint '" + Printable(object_store::RedactUrl(c->endpoint)) +
+                           "' is malformed");
   }
   if (c->access_key_id.empty() != c->secret_access_key.empty()) {
     return Status::Invalid(c->access_key_id.empty()
