@@ -35,8 +35,6 @@ Result<std::unique_ptr<Db>> OpenDb(std::shared_ptr<ObjectStore> store, const std
 }
 
 using testing::ScanToMap;
-  return out;
-}
 
 std::vector<std::string> Listing(ObjectStore& store) {
   auto list = store.List("");
