@@ -12,6 +12,7 @@
 #include "manifest/paths.h"
 #include "manifest/stored_manifest.h"
 #include "util/log.h"
+#include "util/mutex.h"
 #include "util/background_task.h"
 #include "util/clock.h"
 #include "util/random.h"
@@ -71,7 +72,7 @@ class DbReaderImpl final : public DbReader {
 
   Status Close() override {
     {
-      std::lock_guard lock(mu_);
+      util::MutexLock lock(&mu_);
       if (closed_) return Status::OK();
       closed_ = true;
     }
@@ -142,13 +143,13 @@ class DbReaderImpl final : public DbReader {
   }
 
   Status CheckOpen() const {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(&mu_);
     if (closed_) return Status::Closed(CloseReason::kClean, "database reader is closed");
     return Status::OK();
   }
 
   std::shared_ptr<const DbState> state() const {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(&mu_);
     return state_;
   }
 
@@ -166,7 +167,7 @@ class DbReaderImpl final : public DbReader {
     s->manifest = std::make_shared<const format::Manifest>(std::move(manifest));
     reads_->Retain(*s->manifest);
     {
-      std::lock_guard lock(mu_);
+      util::MutexLock lock(&mu_);
       replay_after_ = s->manifest->replay_after_wal_id;
       last_wal_ = last_wal;
       state_ = std::move(s);
@@ -199,7 +200,7 @@ class DbReaderImpl final : public DbReader {
     if (!latest) return Status::OK();
     uint64_t replay_after;
     {
-      std::lock_guard lock(mu_);
+      util::MutexLock lock(&mu_);
       replay_after = replay_after_;
     }
     if (latest->id != manifest_id_ && latest->manifest.replay_after_wal_id != replay_after) {
@@ -211,7 +212,7 @@ class DbReaderImpl final : public DbReader {
     auto s = state();
     uint64_t last_wal;
     {
-      std::lock_guard lock(mu_);
+      util::MutexLock lock(&mu_);
       last_wal = last_wal_;
     }
     uint64_t max_seq = seq_.load();
@@ -221,7 +222,7 @@ class DbReaderImpl final : public DbReader {
     }
     std::shared_ptr<const format::Manifest> published;
     {
-      std::lock_guard lock(mu_);
+      util::MutexLock lock(&mu_);
       last_wal_ = last_wal;
       if (manifest_changed) {
         auto ns = std::make_shared<DbState>(*state_);
@@ -250,11 +251,11 @@ class DbReaderImpl final : public DbReader {
   std::unique_ptr<manifest::StoredManifest> stored_;
   std::optional<format::Uuid> checkpoint_;
 
-  mutable std::mutex mu_;
-  std::shared_ptr<const DbState> state_;
-  uint64_t replay_after_ = 0;
-  uint64_t last_wal_ = 0;
-  bool closed_ = false;
+  mutable util::Mutex mu_;
+  std::shared_ptr<const DbState> state_ GUARDED_BY(mu_);
+  uint64_t replay_after_ GUARDED_BY(mu_) = 0;
+  uint64_t last_wal_ GUARDED_BY(mu_) = 0;
+  bool closed_ GUARDED_BY(mu_) = false;
   std::atomic<uint64_t> seq_{0};
   uint64_t manifest_id_ = 0;  // poller only (and Init)
   std::unique_ptr<Poller> poller_;

@@ -76,7 +76,7 @@ GarbageCollector::GarbageCollector(PrivateTag, std::shared_ptr<ObjectStore> stor
 GarbageCollector::~GarbageCollector() { (void)Stop(); }
 
 GcStats GarbageCollector::totals() const {
-  std::lock_guard lock(mu_);
+  util::MutexLock lock(&mu_);
   return totals_;
 }
 
@@ -86,7 +86,7 @@ Result<GcStats> GarbageCollector::RunOnce() {
 }
 
 Result<GcStats> GarbageCollector::RunSweeps(const bool (&which)[kSweepCount]) {
-  std::lock_guard sweep_lock(sweep_mu_);
+  util::MutexLock sweep_lock(&sweep_mu_);
   GcStats stats;
   stats.runs = 1;
   manifest::ManifestStore ms(store_, db_path_);
@@ -214,13 +214,13 @@ Result<GcStats> GarbageCollector::RunSweeps(const bool (&which)[kSweepCount]) {
     }
   }
 
-  std::lock_guard lock(mu_);
+  util::MutexLock lock(&mu_);
   totals_ += stats;
   return stats;
 }
 
 Status GarbageCollector::Start() {
-  std::lock_guard lock(mu_);
+  util::MutexLock lock(&mu_);
   if (started_) return Status::Invalid("garbage collector: Start called twice");
   started_ = true;
   thread_ = std::jthread([this] { BackgroundLoop(); });
@@ -229,10 +229,10 @@ Status GarbageCollector::Start() {
 
 Status GarbageCollector::Stop() {
   {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(&mu_);
     stop_ = true;
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   if (thread_.joinable()) thread_.join();
   return Status::OK();
 }
@@ -246,7 +246,8 @@ void GarbageCollector::BackgroundLoop() {
   bool any = false;
   for (int i = 0; i < kSweepCount; ++i) {
     if (dirs[i]->has_value()) {
-      due[i] = util::SaturatingDeadline(SteadyClock::now(), (*dirs[i])->interval);
+      // tidy: allow — real-time condvar wait; timers on the injected Clock are still to come.
+      due[i] = util::SaturatingDeadline(SteadyClock::now(), (*dirs[i])->interval);  // tidy: allow
       any = true;
     }
   }
@@ -257,12 +258,13 @@ void GarbageCollector::BackgroundLoop() {
       if (dirs[i]->has_value()) next = std::min(next, due[i]);
     }
     {
-      std::unique_lock lock(mu_);
-      cv_.wait_until(lock, next, [&] { return stop_; });
+      util::MutexLock lock(&mu_);
+      while (!stop_ && cv_.WaitUntil(&mu_, next)) {
+      }
       if (stop_) return;
     }
     bool which[kSweepCount] = {false, false, false, false};
-    auto now = SteadyClock::now();
+    auto now = SteadyClock::now();  // tidy: allow (see above)
     for (int i = 0; i < kSweepCount; ++i) {
       if (dirs[i]->has_value() && now >= due[i]) {
         which[i] = true;

@@ -41,6 +41,7 @@
 #include "slatedb/status.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/mutex.h"
 
 namespace slatedb::gc {
 
@@ -94,13 +95,15 @@ class GarbageCollector {
   const std::shared_ptr<util::Clock> clock_;
   const GcExtraOptions extra_;
 
-  std::mutex sweep_mu_;  // one sweep at a time
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  bool started_ = false;
-  GcStats totals_;
-  std::jthread thread_;
+  // One sweep at a time (held across a sweep's object-store calls; it guards no data, only
+  // serializes RunOnce with the background loop). Acquired before mu_.
+  util::Mutex sweep_mu_;
+  mutable util::Mutex mu_ ACQUIRED_AFTER(sweep_mu_);
+  util::CondVar cv_;  // signals stop_ (with mu_)
+  bool stop_ GUARDED_BY(mu_) = false;
+  bool started_ GUARDED_BY(mu_) = false;
+  GcStats totals_ GUARDED_BY(mu_);
+  std::jthread thread_;  // started by Start(), joined by Stop()
 };
 
 }  // namespace slatedb::gc
