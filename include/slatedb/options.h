@@ -46,7 +46,12 @@ struct CompactorOptions {
   // Compaction output SSTs are cut at this size. [1 KiB, 4 GiB]
   uint64_t max_sst_size = 268435456;        // 256 MiB
   uint64_t max_concurrent_compactions = 4;  // [1, 1024]
-  uint64_t max_fetch_tasks = 4;             // [1, 1024]
+  // Concurrent block reads per compaction job: each input SST's next data blocks are
+  // prefetched (ranged GETs queued ahead of the merge) on max_fetch_tasks - 1 fetch threads of
+  // the job (at most 64), the merge thread's own index reads making at most max_fetch_tasks
+  // GETs in flight; 1 = one GET after another when the merge needs it. Outputs are the same
+  // for every value. [1, 1024]
+  uint64_t max_fetch_tasks = 4;
   // Scheduler knobs, string to string as in SlateDB (values are strings, e.g. "2"). Only these
   // keys, checked as the size-tiered scheduler parses them (strtod):
   //   min_compaction_sources: whole number in [2, 1000000] (default 4)
@@ -117,7 +122,12 @@ struct SLATEDB_EXPORT Settings {
   uint64_t l0_sst_size_bytes = 67108864;  // 64 MiB
   // Writes stall while this many L0 SSTs wait for compaction. [1, 1000000]
   uint64_t l0_max_ssts = 8;
-  // How many L0 uploads may run at once. [1, 64]
+  // How many frozen memtables are built and uploaded as L0 SSTs at once (on that many upload
+  // threads of the memtable flusher). They are published in the manifest strictly oldest
+  // first: an L0 is never listed before an older memtable's, the WAL replay point advances
+  // only over the contiguous prefix of finished uploads, and a failed upload is retried before
+  // anything newer is published. Running uploads still count as unflushed bytes and as L0
+  // SSTs for l0_max_ssts. 1 = one upload after the other, on the flusher thread. [1, 64]
   uint64_t l0_flush_parallelism = 4;
   // Writes stall while this many bytes are not yet in L0 (WAL buffer + memtables). >= 1
   uint64_t max_unflushed_bytes = 1073741824;  // 1 GiB

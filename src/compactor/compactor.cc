@@ -120,6 +120,7 @@ Status Compactor::Start() {
   ctx.output = output_;
   ctx.clock = clock_;
   ctx.ulids = ulids_;
+  ctx.max_fetch_tasks = options_.max_fetch_tasks;
   // Completions go through the orchestrator's channel; see Drain() for why it is still open.
   executor_ = std::make_unique<CompactionExecutor>(
       std::move(ctx), options_.max_concurrent_compactions,

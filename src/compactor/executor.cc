@@ -2,10 +2,18 @@
 #include "compactor/executor.h"
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
 #include <iterator>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
+
+#if defined(__linux__)
+#include <pthread.h>
+#endif
 
 #include "format/block.h"
 #include "format/sst.h"
@@ -20,6 +28,9 @@ namespace {
 using format::RowEntry;
 using format::RowKind;
 
+// max_fetch_tasks allows up to 1024; a job runs at most this many fetch threads.
+constexpr uint64_t kMaxFetchThreadsPerJob = 64;
+
 // True if `key` lies inside `range` (projected / cloned databases only, docs/format.md §7.3).
 bool InRange(const format::BytesRange& range, std::string_view key) {
   using format::BoundType;
@@ -32,23 +43,114 @@ bool InRange(const format::BytesRange& range, std::string_view key) {
   return true;
 }
 
+// One ranged GET of data blocks [first_block, end_block) of one source SST.
+struct BlockFetch {
+  std::shared_ptr<ObjectStore> store;
+  std::string key;
+  uint64_t start = 0, len = 0;
+  size_t first_block = 0, end_block = 0;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  Result<std::string> bytes = Status::Internal("fetch not run");
+
+  void Complete(Result<std::string> r) {
+    std::lock_guard lock(mu);
+    bytes = std::move(r);
+    done = true;
+    cv.notify_all();
+  }
+  Result<std::string> Wait() {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return done; });
+    return std::move(bytes);
+  }
+};
+
+// The block fetchers of one compaction job (max_fetch_tasks > 1): a fixed set of threads, so at
+// most that many data-block GETs of the job are in flight; further fetches queue. The
+// destructor abandons queued fetches (completing them with an error nobody reads) and joins the
+// threads, which waits only for the GETs already running — never for the queue.
+class FetchPool {
+ public:
+  explicit FetchPool(size_t threads) {
+    for (size_t i = 0; i < threads; ++i) {
+      workers_.emplace_back([this, i] {
+#if defined(__linux__)
+        pthread_setname_np(pthread_self(), ("slatedb-fetch-" + std::to_string(i)).c_str());
+#endif
+        Work();
+      });
+    }
+  }
+  ~FetchPool() {
+    std::deque<std::shared_ptr<BlockFetch>> abandoned;
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+      abandoned.swap(queue_);
+      cv_.notify_all();
+    }
+    for (auto& f : abandoned) f->Complete(Status::Internal("block fetch abandoned: job ended"));
+    for (auto& w : workers_) w.join();
+  }
+  FetchPool(const FetchPool&) = delete;
+  FetchPool& operator=(const FetchPool&) = delete;
+
+  void Submit(std::shared_ptr<BlockFetch> fetch) {
+    std::lock_guard lock(mu_);
+    queue_.push_back(std::move(fetch));
+    cv_.notify_one();
+  }
+
+ private:
+  void Work() {
+    while (true) {
+      std::shared_ptr<BlockFetch> f;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+        if (stop_) return;
+        f = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      f->Complete(f->store->GetRange(f->key, f->start, f->len));
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::deque<std::shared_ptr<BlockFetch>> queue_;
+  std::vector<std::jthread> workers_;
+};
+
 // Forward-only scan of a list of key-ordered, non-overlapping SSTs (one L0 SST or one sorted
 // run), reading data blocks in chunks of about `chunk_bytes` per ranged GET. Rows are decoded
 // one at a time into reused buffers (no per-row allocation); row() stays valid until Next().
+// With a FetchPool (`lookahead` >= 1) the reads are prefetched: up to `lookahead` ranged GETs
+// of about chunk_bytes / lookahead each are queued ahead of the block being merged (within the
+// current SST), so the bytes an input buffers stay about chunk_bytes as without prefetch.
+// Without a pool each chunk is read when the merge reaches it.
 class SequentialScan final : public table::RowIterator {
  public:
   SequentialScan(std::shared_ptr<ObjectStore> store, std::string db_path,
-                 std::vector<format::SstHandle> ssts, uint64_t chunk_bytes)
+                 std::vector<format::SstHandle> ssts, uint64_t chunk_bytes,
+                 FetchPool* pool = nullptr, size_t lookahead = 1)
       : store_(std::move(store)),
         db_path_(std::move(db_path)),
         ssts_(std::move(ssts)),
-        chunk_bytes_(chunk_bytes) {}
+        chunk_bytes_(pool != nullptr ? std::max<uint64_t>(1, chunk_bytes / lookahead)
+                                     : chunk_bytes),
+        pool_(pool),
+        lookahead_(std::max<size_t>(1, lookahead)) {}
 
   Status SeekToFirst() override {
     sst_ = 0;
     reader_.reset();
     iter_.reset();
     chunk_.clear();
+    ahead_.clear();
     valid_ = false;
     return Fill();
   }
@@ -89,8 +191,8 @@ class SequentialScan final : public table::RowIterator {
         RETURN_IF_ERROR(OpenBlock());
         continue;
       }
-      if (reader_ != nullptr && next_block_ < num_blocks_) {
-        RETURN_IF_ERROR(LoadChunk());
+      if (reader_ != nullptr && (!ahead_.empty() || next_block_ < num_blocks_)) {
+        RETURN_IF_ERROR(pool_ != nullptr ? NextPrefetched() : LoadChunk());
         continue;
       }
       if (reader_ != nullptr) {
@@ -106,35 +208,78 @@ class SequentialScan final : public table::RowIterator {
       num_blocks_ = index_->blocks.size();
       next_block_ = 0;
       block_ = chunk_end_block_ = 0;
+      if (pool_ != nullptr) RETURN_IF_ERROR(TopUp());
     }
   }
 
-  // Reads the next run of blocks (about chunk_bytes_) in one ranged GET.
-  Status LoadChunk() {
+  // The next run of blocks from next_block_ (about chunk_bytes_): [next_block_, *end_block)
+  // at file bytes [*start, *end).
+  Status PlanChunk(size_t* end_block, uint64_t* start, uint64_t* end) const {
     const auto& info = reader_->info();
-    uint64_t start = 0, end = 0;
-    RETURN_IF_ERROR(format::BlockRange(*index_, info, next_block_, &start, &end));
+    RETURN_IF_ERROR(format::BlockRange(*index_, info, next_block_, start, end));
     size_t last = next_block_;
-    uint64_t chunk_end = end;
     while (last + 1 < num_blocks_) {
       uint64_t s = 0, e = 0;
       RETURN_IF_ERROR(format::BlockRange(*index_, info, last + 1, &s, &e));
-      if (e - start > chunk_bytes_) break;
+      if (e - *start > chunk_bytes_) break;
       ++last;
-      chunk_end = e;
+      *end = e;
     }
-    chunk_.clear();
-    auto bytes = store_->GetRange(reader_->object_key(), start, chunk_end - start);
+    *end_block = last + 1;
+    return Status::OK();
+  }
+
+  // Installs the bytes of blocks [first, end_block) read from file offset `start`.
+  Status SetChunk(Result<std::string> bytes, size_t first, size_t end_block, uint64_t start,
+                  uint64_t len) {
     if (!bytes.ok()) return bytes.status().WithContext(reader_->object_key());
-    if (bytes->size() != chunk_end - start) {
+    if (bytes->size() != len) {
       return Status::Data(reader_->object_key() + ": short read of data blocks");
     }
     chunk_ = std::move(*bytes);
     chunk_start_ = start;
-    block_ = next_block_;
-    chunk_end_block_ = last + 1;
-    next_block_ = last + 1;
+    block_ = first;
+    chunk_end_block_ = end_block;
     return Status::OK();
+  }
+
+  // Reads the next run of blocks (about chunk_bytes_) in one ranged GET.
+  Status LoadChunk() {
+    size_t end_block = 0;
+    uint64_t start = 0, end = 0;
+    RETURN_IF_ERROR(PlanChunk(&end_block, &start, &end));
+    chunk_.clear();
+    const size_t first = next_block_;
+    next_block_ = end_block;
+    return SetChunk(store_->GetRange(reader_->object_key(), start, end - start), first, end_block,
+                    start, end - start);
+  }
+
+  // Queues GETs of the current SST's next chunks until lookahead_ are outstanding.
+  Status TopUp() {
+    while (ahead_.size() < lookahead_ && next_block_ < num_blocks_) {
+      auto f = std::make_shared<BlockFetch>();
+      uint64_t end = 0;
+      RETURN_IF_ERROR(PlanChunk(&f->end_block, &f->start, &end));
+      f->store = store_;
+      f->key = reader_->object_key();
+      f->len = end - f->start;
+      f->first_block = next_block_;
+      next_block_ = f->end_block;
+      ahead_.push_back(f);
+      pool_->Submit(std::move(f));
+    }
+    return Status::OK();
+  }
+
+  // Takes the oldest prefetched chunk (waiting for its GET), after queueing the next ones.
+  Status NextPrefetched() {
+    RETURN_IF_ERROR(TopUp());
+    std::shared_ptr<BlockFetch> f = std::move(ahead_.front());
+    ahead_.pop_front();
+    RETURN_IF_ERROR(TopUp());  // keep lookahead_ GETs queued while this chunk is merged
+    chunk_.clear();
+    return SetChunk(f->Wait(), f->first_block, f->end_block, f->start, f->len);
   }
 
   // Verifies, decompresses and parses block block_ of the current chunk; positions iter_ on
@@ -169,6 +314,9 @@ class SequentialScan final : public table::RowIterator {
   size_t chunk_end_block_ = 0;
   std::optional<format::BlockIterator> iter_;
   bool valid_ = false;
+  FetchPool* pool_;                                // null: no prefetch
+  size_t lookahead_;                               // GETs queued ahead (with a pool)
+  std::deque<std::shared_ptr<BlockFetch>> ahead_;  // of the current SST, in block order
 };
 
 // Builds and uploads output SSTs.
@@ -273,16 +421,32 @@ CompactionJobResult RunCompaction(const CompactionJob& job, const ExecutorContex
     result.cancelled = true;
     return result;
   }
+  // max_fetch_tasks N > 1: the job's data-block reads run on N - 1 fetch threads of its own,
+  // each input queueing its share of them ahead of the merge; the merge thread's own reads
+  // (each source SST's index, when the merge reaches it) are the N-th, so at most N GETs of the
+  // job are in flight. Declared before the inputs, so it is destroyed after them (abandoning
+  // queued fetches).
+  const size_t inputs = job.l0.size() + job.runs.size();
+  const size_t fetch_tasks = static_cast<size_t>(
+      std::min<uint64_t>(std::max<uint64_t>(ctx.max_fetch_tasks, 1), kMaxFetchThreadsPerJob + 1));
+  std::optional<FetchPool> pool;
+  size_t lookahead = 1;
+  if (fetch_tasks > 1 && inputs > 0) {
+    pool.emplace(fetch_tasks - 1);
+    lookahead = std::max<size_t>(1, (fetch_tasks + inputs - 1) / inputs);
+  }
+  FetchPool* fetch_pool = pool ? &*pool : nullptr;
   std::vector<std::unique_ptr<table::RowIterator>> children;
   for (const auto& sst : job.l0) {
     result.bytes_read += SstSize(sst.info);
     children.push_back(std::make_unique<SequentialScan>(
-        ctx.store, ctx.db_path, std::vector<format::SstHandle>{sst}, ctx.read_chunk_bytes));
+        ctx.store, ctx.db_path, std::vector<format::SstHandle>{sst}, ctx.read_chunk_bytes,
+        fetch_pool, lookahead));
   }
   for (const auto& run : job.runs) {
     result.bytes_read += RunSize(run);
-    children.push_back(
-        std::make_unique<SequentialScan>(ctx.store, ctx.db_path, run.ssts, ctx.read_chunk_bytes));
+    children.push_back(std::make_unique<SequentialScan>(
+        ctx.store, ctx.db_path, run.ssts, ctx.read_chunk_bytes, fetch_pool, lookahead));
   }
   table::MergeIterator merged(std::move(children), table::Direction::kForward);
   OutputWriter out(ctx, &result);

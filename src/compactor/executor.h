@@ -3,13 +3,21 @@
 // What:
 //   * `RunCompaction` executes one job synchronously: a merge over the source L0 SSTs (newest
 //     first) and sorted runs (highest id first), each read sequentially in large ranged GETs
-//     (rows outside an SST's visible_range are skipped); per key it applies expiry (docs/format.md §11: an
-//     expired value becomes a tombstone, an expired merge operand is dropped), keeps every version
-//     above `retention_min_seq` plus the newest version at or below it, drops tombstones left at
-//     the end of a key's versions only when the output is the bottom run, and writes output SSTs
-//     cut at about `max_sst_size` (never splitting a key's versions), each uploaded to
-//     `compacted/<ULID>.sst`. The `cancel` flag is checked at every SST boundary; a cancelled job
-//     reports `cancelled` and the SSTs it uploaded (orphans).
+//     (rows outside an SST's visible_range are skipped). With `max_fetch_tasks` N > 1 the job
+//     starts N - 1 fetch threads of its own ("slatedb-fetch-<i>", at most 64; the merge
+//     thread's index reads are the N-th concurrent GET) and each input keeps
+//     about ceil(N / inputs) GETs of its next blocks queued ahead of the merge (each about
+//     read_chunk_bytes / that many, so an input still buffers about read_chunk_bytes): at most
+//     N GETs of a job are in flight, rows come out in the same order, and a failed read is
+//     reported when the merge reaches it, naming the object. On return (done, failed or
+//     cancelled) queued fetches are abandoned and only the running GETs are waited for. N = 1
+//     reads each chunk when the merge reaches it, one GET after another. Per key it applies expiry
+//     (docs/format.md §11: an expired value becomes a tombstone, an expired merge operand is
+//     dropped), keeps every version above `retention_min_seq` plus the newest version at or below
+//     it, drops tombstones left at the end of a key's versions only when the output is the bottom
+//     run, and writes output SSTs cut at about `max_sst_size` (never splitting a key's versions),
+//     each uploaded to `compacted/<ULID>.sst`. The `cancel` flag is checked at every SST boundary;
+//     a cancelled job reports `cancelled` and the SSTs it uploaded (orphans).
 //   * `CompactionExecutor` runs jobs on a bounded pool of worker threads and reports each job's
 //     single result through the completion callback given at construction.
 // Shutdown protocol (the orchestrator's side is in compactor.h): `CloseAndCancel()` refuses new
@@ -45,6 +53,7 @@ struct ExecutorContext {
   std::shared_ptr<util::Clock> clock;
   std::shared_ptr<format::UlidGenerator> ulids;  // output SST ids (thread-safe)
   uint64_t read_chunk_bytes = 8 << 20;           // sequential source reads per GET
+  uint64_t max_fetch_tasks = 1;  // CompactorOptions::max_fetch_tasks: concurrent GETs per job
 };
 
 CompactionJobResult RunCompaction(const CompactionJob& job, const ExecutorContext& ctx,

@@ -5,11 +5,15 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
 #include <map>
 #include <mutex>
 
 #include "format/sst.h"
 #include "manifest/paths.h"
+#include "object_store/fault_injecting_object_store.h"
 #include "table/sst_writer.h"
 
 namespace slatedb::compactor {
@@ -217,13 +221,19 @@ TEST_F(ExecutorTest, CancelStopsAtAnSstBoundary) {
     std::shared_ptr<ObjectStore> inner_;
     std::atomic<bool>* flag_;
   };
-  ExecutorContext ctx = ctx_;
-  ctx.store = std::make_shared<CancellingStore>(ctx_.store, &cancel);
-  r = RunCompaction(job, ctx, cancel);
-  EXPECT_TRUE(r.cancelled);
-  EXPECT_TRUE(r.status.ok());
-  EXPECT_EQ(r.outputs.size(), 1u);  // the one SST finished before the boundary check
-  EXPECT_LT(r.rows_written, 300u);
+  for (uint64_t fetch_tasks : {uint64_t{1}, uint64_t{4}}) {
+    SCOPED_TRACE("max_fetch_tasks=" + std::to_string(fetch_tasks));
+    cancel = false;
+    ExecutorContext ctx = ctx_;
+    ctx.store = std::make_shared<CancellingStore>(ctx_.store, &cancel);
+    ctx.max_fetch_tasks = fetch_tasks;
+    ctx.read_chunk_bytes = 1024;  // many prefetched GETs still queued when the job stops
+    r = RunCompaction(job, ctx, cancel);
+    EXPECT_TRUE(r.cancelled);
+    EXPECT_TRUE(r.status.ok());
+    EXPECT_EQ(r.outputs.size(), 1u);  // the one SST finished before the boundary check
+    EXPECT_LT(r.rows_written, 300u);
+  }
 }
 
 TEST_F(ExecutorTest, RowsOutsideAVisibleRangeAreNotCompacted) {
@@ -252,10 +262,170 @@ TEST_F(ExecutorTest, CorruptSourceFailsTheJobNamingTheObject) {
   std::string bad = *bytes;
   bad[3] ^= 0x55;  // inside the first data block
   ASSERT_TRUE(ctx_.store->Put(key, bad).ok());
-  auto r = RunCompaction(job, ctx_, no_cancel_);
+  for (uint64_t fetch_tasks : {uint64_t{1}, uint64_t{4}}) {
+    ctx_.max_fetch_tasks = fetch_tasks;
+    auto r = RunCompaction(job, ctx_, no_cancel_);
+    ASSERT_FALSE(r.status.ok());
+    EXPECT_EQ(r.status.code(), StatusCode::kData) << r.status.ToString();
+    EXPECT_NE(r.status.ToString().find(key), std::string::npos) << r.status.ToString();
+  }
+}
+
+// Counts concurrent GetRange calls; the first data read (offset 0) waits (up to
+// `hold_timeout`) until a second GET runs, so overlap is observed whenever the executor issues GETs
+// concurrently at all.
+class GetProbeStore final : public ObjectStore {
+ public:
+  GetProbeStore(std::shared_ptr<ObjectStore> inner, std::chrono::milliseconds hold_timeout)
+      : inner_(std::move(inner)), hold_timeout_(hold_timeout) {}
+  size_t max_concurrent() {
+    std::lock_guard lock(mu_);
+    return max_;
+  }
+  size_t gets() {
+    std::lock_guard lock(mu_);
+    return gets_;
+  }
+  bool fail_data_reads = false;  // GETs from offset 0 (the first data blocks) fail
+  Result<std::string> GetRange(std::string_view k, uint64_t off,
+                               std::optional<uint64_t> len) override {
+    if (fail_data_reads && off == 0) return Status::Internal("injected GET failure");
+    {
+      std::unique_lock lock(mu_);
+      ++gets_;
+      max_ = std::max(max_, ++cur_);
+      if (!released_) {
+        if (cur_ >= 2) {
+          released_ = true;
+          cv_.notify_all();
+        } else if (off == 0 &&  // a data read (index reads are at the end of the SST)
+                   !cv_.wait_for(lock, hold_timeout_, [&] { return released_; })) {
+          released_ = true;  // only the first data read is ever held
+        }
+      }
+    }
+    auto r = inner_->GetRange(k, off, len);
+    std::lock_guard lock(mu_);
+    --cur_;
+    return r;
+  }
+  Result<std::string> Put(std::string_view k, std::string_view d, const PutOptions& o) override {
+    return inner_->Put(k, d, o);
+  }
+  Result<std::string> PutIfAbsent(std::string_view k, std::string_view d,
+                                  const PutOptions& o) override {
+    return inner_->PutIfAbsent(k, d, o);
+  }
+  Result<std::string> PutIfMatch(std::string_view k, std::string_view d, std::string_view e,
+                                 const PutOptions& o) override {
+    return inner_->PutIfMatch(k, d, e, o);
+  }
+  Result<std::string> Get(std::string_view k) override { return inner_->Get(k); }
+  Result<std::string> GetSuffix(std::string_view k, uint64_t n) override {
+    return inner_->GetSuffix(k, n);
+  }
+  Result<ObjectMeta> Head(std::string_view k) override { return inner_->Head(k); }
+  Result<std::vector<ObjectMeta>> List(std::string_view p) override { return inner_->List(p); }
+  Status Delete(std::string_view k) override { return inner_->Delete(k); }
+  std::string Describe() const override { return "get-probe"; }
+
+ private:
+  std::shared_ptr<ObjectStore> inner_;
+  const std::chrono::milliseconds hold_timeout_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  size_t cur_ = 0, max_ = 0, gets_ = 0;
+  bool released_ = false;
+};
+
+// max_fetch_tasks = 4 overlaps the source GETs (over a store adding latency per request) and
+// writes byte-identical outputs to max_fetch_tasks = 1, which never overlaps them.
+TEST_F(ExecutorTest, PrefetchOverlapsGetsAndWritesIdenticalOutputs) {
+  CompactionJob job;
+  std::vector<RowEntry> run_rows;
+  for (int l = 0; l < 2; ++l) {
+    std::vector<RowEntry> rows;
+    for (int i = 0; i < 300; ++i) {
+      char key[16];
+      std::snprintf(key, sizeof(key), "key%05d", i * 2 + l);
+      rows.push_back(Row(key, 1000 + l * 1000 + i, RowKind::kValue, std::string(40, 'a' + l)));
+    }
+    job.l0.insert(job.l0.begin(), Write(rows));
+  }
+  format::SortedRun run{7, {}};
+  for (int s = 0; s < 3; ++s) {
+    std::vector<RowEntry> rows;
+    for (int i = 0; i < 200; ++i) {
+      char key[16];
+      std::snprintf(key, sizeof(key), "key%05d", s * 200 + i);
+      rows.push_back(Row(key, 1 + s * 200 + i, RowKind::kValue, std::string(30, 'r')));
+    }
+    run.ssts.push_back(Write(rows));
+  }
+  job.runs.push_back(run);
+  job.retention_min_seq = 0;
+  ctx_.output.max_sst_size = 8192;
+
+  std::vector<std::string> outputs_of_one;
+  for (uint64_t fetch_tasks : {uint64_t{1}, uint64_t{4}}) {
+    SCOPED_TRACE("max_fetch_tasks=" + std::to_string(fetch_tasks));
+    FaultOptions fo;
+    fo.latency = std::chrono::microseconds(1000);
+    auto probe = std::make_shared<GetProbeStore>(
+        std::make_shared<FaultInjectingObjectStore>(ctx_.store, fo),
+        fetch_tasks == 1 ? std::chrono::milliseconds(50) : std::chrono::seconds(10));
+    ExecutorContext ctx = ctx_;
+    ctx.store = probe;
+    ctx.max_fetch_tasks = fetch_tasks;
+    ctx.read_chunk_bytes = 1024;  // a few 256-byte blocks per GET: many GETs per input
+    auto r = RunCompaction(job, ctx, no_cancel_);
+    ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+    EXPECT_GT(r.outputs.size(), 2u);
+    EXPECT_EQ(r.rows_written, 1200u);
+    std::printf("[ info ] max_fetch_tasks=%llu: %zu GETs, max %zu concurrent\n",
+                static_cast<unsigned long long>(fetch_tasks), probe->gets(),
+                probe->max_concurrent());
+    if (fetch_tasks == 1) {
+      EXPECT_EQ(probe->max_concurrent(), 1u);
+    } else {
+      EXPECT_GE(probe->max_concurrent(), 2u);
+      EXPECT_LE(probe->max_concurrent(), 4u);  // at most max_fetch_tasks GETs in flight
+    }
+    std::vector<std::string> outputs;
+    for (const auto& h : r.outputs) {
+      auto bytes = ctx_.store->Get(manifest::CompactedSstPath("db", h.id));
+      ASSERT_TRUE(bytes.ok());
+      outputs.push_back(*bytes);
+    }
+    if (fetch_tasks == 1) {
+      outputs_of_one = outputs;
+    } else {
+      EXPECT_EQ(outputs.size(), outputs_of_one.size());
+      EXPECT_TRUE(outputs == outputs_of_one) << "outputs differ from max_fetch_tasks=1";
+    }
+  }
+}
+
+// A failed prefetched GET fails the job, naming the object, as a failed plain read does.
+TEST_F(ExecutorTest, PrefetchErrorFailsTheJobNamingTheObject) {
+  std::vector<RowEntry> rows;
+  for (int i = 0; i < 200; ++i) {
+    rows.push_back(Row("k" + std::to_string(1000 + i), i + 1, RowKind::kValue, "vvvvvvvvvvvv"));
+  }
+  CompactionJob job;
+  job.l0.push_back(Write(rows));
+  auto probe = std::make_shared<GetProbeStore>(ctx_.store, std::chrono::milliseconds(0));
+  probe->fail_data_reads = true;
+  ExecutorContext ctx = ctx_;
+  ctx.store = probe;
+  ctx.max_fetch_tasks = 4;
+  ctx.read_chunk_bytes = 512;
+  auto r = RunCompaction(job, ctx, no_cancel_);
   ASSERT_FALSE(r.status.ok());
-  EXPECT_EQ(r.status.code(), StatusCode::kData) << r.status.ToString();
-  EXPECT_NE(r.status.ToString().find(key), std::string::npos) << r.status.ToString();
+  EXPECT_NE(r.status.ToString().find("injected GET failure"), std::string::npos);
+  EXPECT_NE(r.status.ToString().find(manifest::CompactedSstPath("db", job.l0[0].id)),
+            std::string::npos)
+      << r.status.ToString();
 }
 
 TEST_F(ExecutorTest, PoolCompletesEveryAcceptedJobExactlyOnce) {

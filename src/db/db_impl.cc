@@ -2,7 +2,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <string>
+#include <thread>
 #include <utility>
+#include <vector>
+
+#if defined(__linux__)
+#include <pthread.h>
+#endif
 
 #include "config/settings_io.h"
 #include "format/sequence_tracker.h"
@@ -86,6 +93,7 @@ class DbImpl::MemtableFlusher final : public util::BackgroundTask<FlushMsg> {
                                 : db_->FlushImmutables(true);
     if (msg.done) msg.done->set_value(st);
   }
+  void OnStop() override { db_->FinishUploads(); }
   void OnTick() override {
     Status st = db_->RefreshManifest();
     if (!st.ok() && !st.IsFenced())
@@ -96,6 +104,44 @@ class DbImpl::MemtableFlusher final : public util::BackgroundTask<FlushMsg> {
 
  private:
   DbImpl* db_;
+};
+
+// The upload threads of the parallel memtable flusher: a fixed pool started with the flusher
+// and joined by its OnStop. The flusher never has more than `threads` uploads running, so a
+// submitted upload starts at once.
+class DbImpl::L0UploadPool {
+ public:
+  L0UploadPool(DbImpl* db, size_t threads) : db_(db), queue_(threads) {
+    for (size_t i = 0; i < threads; ++i) {
+      workers_.emplace_back([this, i] {
+#if defined(__linux__)
+        // At most 15 characters: "slatedb-l0up-63".
+        pthread_setname_np(pthread_self(), ("slatedb-l0up-" + std::to_string(i)).c_str());
+#endif
+        while (auto upload = queue_.Receive()) db_->RunL0Upload(*upload);
+      });
+    }
+  }
+  ~L0UploadPool() { Stop(); }
+  L0UploadPool(const L0UploadPool&) = delete;
+  L0UploadPool& operator=(const L0UploadPool&) = delete;
+
+  // false once stopped (the upload is not run).
+  bool Submit(std::shared_ptr<L0Upload> upload) {
+    return queue_.Send(std::move(upload)) == util::SendResult::kOk;
+  }
+  // Runs what is queued, then joins. Idempotent.
+  void Stop() {
+    queue_.Close();
+    for (auto& w : workers_) {
+      if (w.joinable()) w.join();
+    }
+  }
+
+ private:
+  DbImpl* db_;
+  util::Channel<std::shared_ptr<L0Upload>> queue_;
+  std::vector<std::jthread> workers_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -171,6 +217,10 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
   db->wal_flusher_ = std::make_unique<WalFlusher>(
       db.get(), db->settings_.wal_enabled ? db->settings_.flush_interval : std::nullopt);
   db->wal_flusher_->Start();
+  if (db->settings_.l0_flush_parallelism > 1) {
+    db->upload_pool_ = std::make_unique<L0UploadPool>(
+        db.get(), static_cast<size_t>(db->settings_.l0_flush_parallelism));
+  }
   db->memtable_flusher_ =
       std::make_unique<MemtableFlusher>(db.get(), db->settings_.manifest_poll_interval);
   db->memtable_flusher_->Start();
@@ -450,7 +500,9 @@ void DbImpl::FreezeMemtable() {
     s->imms.insert(s->imms.begin(), std::move(imm));
     s->memtable = std::make_shared<Memtable>();
     state_ = std::move(s);
+    ++upload_events_;  // a parallel flusher waiting for uploads may start this one
   }
+  cv_.notify_all();
   memtable_bytes_ = 0;
   memtable_first_seq_ = 0;
   memtable_first_ts_ = 0;
@@ -606,6 +658,7 @@ Status DbImpl::RequestWalFlush() {
 // Memtable flusher
 
 Status DbImpl::FlushImmutables(bool wait_for_l0_room) {
+  if (upload_pool_) return FlushImmutablesParallel(wait_for_l0_room);
   while (true) {
     if (has_fatal_.load()) {
       std::lock_guard lock(mu_);
@@ -639,36 +692,194 @@ Status DbImpl::FlushImmutables(bool wait_for_l0_room) {
   }
 }
 
-Status DbImpl::FlushOneImmutable(const std::shared_ptr<const ImmutableMemtable>& imm) {
+Status DbImpl::EnsureWalDurable(uint64_t max_seq) {
   // The WAL first, so L0 never holds rows that are not durable in the WAL (durable_seq stays
   // an upper bound of what L0 contains, and the replay point below is exact).
-  if (settings_.wal_enabled && durable_seq_.load() < imm->max_seq) {
+  if (settings_.wal_enabled && durable_seq_.load() < max_seq) {
     RETURN_IF_ERROR(RequestWalFlush());
-    if (durable_seq_.load() < imm->max_seq) {
-      return Status::Internal("WAL flush did not make seq " + std::to_string(imm->max_seq) +
-                              " durable");
+    if (durable_seq_.load() < max_seq) {
+      return Status::Internal("WAL flush did not make seq " + std::to_string(max_seq) + " durable");
     }
   }
+  return Status::OK();
+}
+
+format::Ulid DbImpl::NextL0Id() {
+  format::Ulid id = ulids_->Next(clock_->NowMillis());
+  if (id <= last_ulid_) {  // strictly above every SST id we know of (GC relies on ULID order)
+    id = last_ulid_;
+    if (++id.low == 0) ++id.high;
+  }
+  last_ulid_ = id;
+  return id;
+}
+
+Status DbImpl::FlushOneImmutable(const std::shared_ptr<const ImmutableMemtable>& imm) {
+  RETURN_IF_ERROR(EnsureWalDurable(imm->max_seq));
   // No snapshots exist yet, so the retention bound is the memtable's own max seq: per key only
   // the newest version is kept.
   const uint64_t retention_seq = imm->max_seq;
   if (!pending_l0_ || pending_l0_->imm != imm) {
     std::vector<format::RowEntry> rows = CollectFlushRows(*imm->table, retention_seq);
-    format::Ulid id = ulids_->Next(clock_->NowMillis());
-    if (id <= last_ulid_) {  // strictly above every SST id we know of (GC relies on ULID order)
-      id = last_ulid_;
-      if (++id.low == 0) ++id.high;
-    }
-    last_ulid_ = id;
     format::SstHandle handle;
-    handle.id = id;
+    handle.id = NextL0Id();
     handle.format_version = format::kSstFormatVersion;
-    ASSIGN_OR_RETURN(handle.info, reads_->WriteCompactedSst(id, rows));
+    ASSIGN_OR_RETURN(handle.info, reads_->WriteCompactedSst(handle.id, rows));
     pending_l0_ = PendingL0{imm, std::move(handle)};
   }
   const format::SstHandle handle = pending_l0_->handle;
-  const format::Ulid id = handle.id;
+  RETURN_IF_ERROR(PublishL0(imm, handle));
+  pending_l0_.reset();
+  return Status::OK();
+}
 
+Status DbImpl::FlushImmutablesParallel(bool wait_for_l0_room) {
+  const size_t parallelism = static_cast<size_t>(settings_.l0_flush_parallelism);
+  while (true) {
+    if (has_fatal_.load()) {
+      std::lock_guard lock(mu_);
+      return fatal_;
+    }
+    uint64_t events = 0;
+    {
+      std::lock_guard lock(mu_);
+      events = upload_events_;  // before looking: a later event ends the wait below at once
+    }
+    RETURN_IF_ERROR(PublishFinishedUploads(/*retry_failed=*/true));
+    // Start the oldest memtables not yet started, while fewer than `parallelism` uploads run
+    // and L0 (published + started) has room.
+    std::vector<std::shared_ptr<const ImmutableMemtable>> start;
+    size_t running = 0;
+    {
+      std::lock_guard lock(mu_);
+      if (state_->imms.empty() && uploads_.empty()) return Status::OK();
+      running = static_cast<size_t>(std::count_if(uploads_.begin(), uploads_.end(), [](auto& u) {
+        return u->state == L0Upload::State::kRunning;
+      }));
+      const size_t total = state_->imms.size();
+      for (size_t next = uploads_.size(); next < total; ++next) {
+        if (state_->manifest->l0.size() + uploads_.size() + start.size() >= settings_.l0_max_ssts)
+          break;
+        if (running + start.size() >= parallelism) break;
+        start.push_back(state_->imms[total - 1 - next]);  // imms are newest first
+      }
+    }
+    if (!start.empty()) {
+      RETURN_IF_ERROR(EnsureWalDurable(start.back()->max_seq));
+      for (const auto& imm : start) {
+        auto upload = std::make_shared<L0Upload>();
+        upload->imm = imm;
+        upload->handle.id = NextL0Id();  // minted in memtable order: L0 ids grow with age
+        upload->handle.format_version = format::kSstFormatVersion;
+        {
+          std::lock_guard lock(mu_);
+          uploads_.push_back(upload);
+        }
+        if (!upload_pool_->Submit(upload)) return ClosedStatus();  // not reached: pool outlives us
+      }
+      continue;
+    }
+    if (running == 0) {
+      // Nothing runs and nothing finished is left to publish (uploads_ is empty): the oldest
+      // memtable waits for room in L0. Wait for the (embedded or external) compactor to drain
+      // it, re-reading the manifest.
+      if (!wait_for_l0_room) return Status::OK();
+      if (compactor_) compactor_->Notify();
+      std::unique_lock lock(mu_);
+      cv_.wait_until(lock,
+                     util::SaturatingDeadline(std::chrono::steady_clock::now(),
+                                              settings_.manifest_poll_interval),
+                     [&] { return stopping_; });
+      if (stopping_) return ClosedStatus();
+      lock.unlock();
+      Status st = RefreshManifest();
+      if (!st.ok() && st.IsFenced()) return st;
+      continue;
+    }
+    // Wait for an upload to finish (or a new memtable to start).
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return upload_events_ != events || stopping_ || has_fatal_.load(); });
+    if (has_fatal_.load()) return fatal_;
+    if (stopping_) return ClosedStatus();  // OnStop waits for the running uploads
+  }
+}
+
+Status DbImpl::PublishFinishedUploads(bool retry_failed) {
+  while (true) {
+    std::shared_ptr<L0Upload> upload;
+    format::SstHandle handle;
+    Status failed;
+    {
+      std::lock_guard lock(mu_);
+      if (uploads_.empty()) return Status::OK();
+      upload = uploads_.front();
+      if (upload->state == L0Upload::State::kRunning) return Status::OK();
+      if (upload->state == L0Upload::State::kFailed) {
+        failed = upload->status;
+        if (retry_failed) upload->state = L0Upload::State::kRunning;
+      } else {
+        handle = upload->handle;
+      }
+    }
+    if (!failed.ok()) {
+      // Retried with the same id (a PUT overwrites; the SST is rebuilt from the same memtable),
+      // so the L0 order stays the memtable order; nothing newer is published meanwhile.
+      if (retry_failed && !upload_pool_->Submit(upload)) {
+        std::lock_guard lock(mu_);
+        upload->state = L0Upload::State::kFailed;
+      }
+      return failed;
+    }
+    RETURN_IF_ERROR(PublishL0(upload->imm, handle));
+  }
+}
+
+void DbImpl::RunL0Upload(const std::shared_ptr<L0Upload>& upload) {
+  const ImmutableMemtable& imm = *upload->imm;
+  format::Ulid id;
+  {
+    std::lock_guard lock(mu_);
+    id = upload->handle.id;
+  }
+  // As in FlushOneImmutable: per key only the newest version is kept.
+  std::vector<format::RowEntry> rows = CollectFlushRows(*imm.table, imm.max_seq);
+  Result<format::SstInfo> info = reads_->WriteCompactedSst(id, rows);
+  {
+    std::lock_guard lock(mu_);
+    if (info.ok()) {
+      upload->handle.info = std::move(*info);
+      upload->state = L0Upload::State::kDone;
+    } else {
+      upload->status = info.status().WithContext("uploading L0 SST " + id.ToString());
+      upload->state = L0Upload::State::kFailed;
+    }
+    ++upload_events_;
+  }
+  cv_.notify_all();
+}
+
+void DbImpl::FinishUploads() {
+  if (!upload_pool_) return;
+  {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] {
+      return std::none_of(uploads_.begin(), uploads_.end(),
+                          [](auto& u) { return u->state == L0Upload::State::kRunning; });
+    });
+  }
+  if (!has_fatal_.load()) {
+    Status st = PublishFinishedUploads(/*retry_failed=*/false);
+    if (!st.ok()) {
+      log_.Warn("slatedb: L0 flush left unpublished at close (the WAL holds its rows): {}",
+                st.ToString());
+    }
+  }
+  upload_pool_->Stop();
+}
+
+Status DbImpl::PublishL0(const std::shared_ptr<const ImmutableMemtable>& imm,
+                         const format::SstHandle& handle) {
+  const format::Ulid id = handle.id;
   // Replay point: the last WAL id whose rows are all in this (and older) L0s.
   uint64_t replay_after = 0;
   {
@@ -707,7 +918,6 @@ Status DbImpl::FlushOneImmutable(const std::shared_ptr<const ImmutableMemtable>&
       if (st.IsFenced()) Latch(st);
       return st.WithContext("publishing L0 SST " + id.ToString());
     }
-    pending_l0_.reset();
     published = std::make_shared<const format::Manifest>(manifest_->manifest());
     manifest_id_.store(manifest_->id());
   }
@@ -716,6 +926,7 @@ Status DbImpl::FlushOneImmutable(const std::shared_ptr<const ImmutableMemtable>&
   {
     std::lock_guard lock(mu_);
     while (!wal_spans_.empty() && wal_spans_.front().id <= replay_after) wal_spans_.pop_front();
+    if (!uploads_.empty() && uploads_.front()->imm == imm) uploads_.pop_front();
     auto s = std::make_shared<DbState>(*state_);
     auto it = std::find(s->imms.begin(), s->imms.end(), imm);
     if (it != s->imms.end()) s->imms.erase(it);
@@ -828,7 +1039,8 @@ Status DbImpl::Close() {
     }
   }
   // 3. Memtable flusher: pending L0 flushes are abandoned (the WAL holds their rows); a stalled
-  //    flusher gives up.
+  //    flusher gives up. Uploads already running (l0_flush_parallelism > 1) are waited for and
+  //    the finished ones published, oldest first, before its upload threads are joined.
   {
     std::lock_guard lock(mu_);
     stopping_ = true;

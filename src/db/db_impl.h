@@ -12,7 +12,17 @@
 //                    and wakes every writer waiting for durability (group commit). "Already
 //                    exists" = a newer writer fenced us: Status::Fenced is latched.
 //   MemtableFlusher  writes frozen memtables, oldest first, as L0 SSTs, then publishes each in the
-//                    manifest (fenceable update loop); refreshes the manifest every
+//                    manifest (fenceable update loop). With l0_flush_parallelism N > 1 it keeps
+//                    up to N uploads running at once on a fixed pool of N upload threads
+//                    ("slatedb-l0up-<i>", started with the flusher, joined by its OnStop), and
+//                    still publishes strictly oldest first: an L0 is published only after every
+//                    older memtable's L0 (ids are minted in memtable order when an upload
+//                    starts), so the replay point only moves over a contiguous prefix of
+//                    finished uploads; a failed upload is retried (same id) and nothing newer
+//                    is published until it succeeds. On Close the flusher waits for every
+//                    running upload, publishes the finished prefix and joins the pool. N = 1
+//                    uploads on the flusher thread itself, one memtable after the other.
+//                    It also refreshes the manifest every
 //                    manifest_poll_interval (fencing detection, compactor's changes). While L0
 //                    holds l0_max_ssts SSTs it waits for the compactor (embedded or external) to
 //                    drain L0; meanwhile writers stall on max_unflushed_bytes.
@@ -66,6 +76,15 @@
 
 namespace slatedb::db {
 
+// One L0 upload of the parallel memtable flusher (l0_flush_parallelism > 1).
+struct L0Upload {
+  enum class State : uint8_t { kRunning, kDone, kFailed };
+  std::shared_ptr<const ImmutableMemtable> imm;
+  format::SstHandle handle;  // id minted (in memtable order) at start; info once kDone
+  State state = State::kRunning;
+  Status status;  // kFailed: the upload's error
+};
+
 class DbImpl final : public Db {
  public:
   static Result<std::unique_ptr<Db>> Open(const std::string& path, Components components,
@@ -99,6 +118,7 @@ class DbImpl final : public Db {
   class WriteTask;
   class WalFlusher;
   class MemtableFlusher;
+  class L0UploadPool;
 
   struct WalSpan {
     uint64_t id = 0;
@@ -123,6 +143,23 @@ class DbImpl final : public Db {
   // Memtable flusher side.
   Status FlushImmutables(bool wait_for_l0_room);
   Status FlushOneImmutable(const std::shared_ptr<const ImmutableMemtable>& imm);
+  // l0_flush_parallelism > 1: starts uploads (up to N running), publishes the finished prefix.
+  Status FlushImmutablesParallel(bool wait_for_l0_room);
+  // Publishes uploads_ from the front while they are finished. A failed front upload is
+  // resubmitted when `retry_failed` and its error returned; nothing behind it is published.
+  Status PublishFinishedUploads(bool retry_failed);
+  // On an upload thread: builds and uploads one L0 SST, records the outcome under mu_.
+  void RunL0Upload(const std::shared_ptr<L0Upload>& upload);
+  // The memtable flusher's OnStop: waits for running uploads, publishes the finished prefix
+  // (unless a fatal error is latched) and joins the upload pool.
+  void FinishUploads();
+  // The WAL holds every row up to `max_seq` (so L0 never holds rows not durable in the WAL).
+  Status EnsureWalDurable(uint64_t max_seq);
+  format::Ulid NextL0Id();  // flusher only: strictly above every SST id we know of
+  // Lists `handle` (the L0 SST of `imm`, the oldest unpublished memtable) in the manifest and
+  // drops `imm` from the state (and from the front of uploads_).
+  Status PublishL0(const std::shared_ptr<const ImmutableMemtable>& imm,
+                   const format::SstHandle& handle);
   Status RefreshManifest();
 
   Status CheckOpen() const;
@@ -188,6 +225,12 @@ class DbImpl final : public Db {
     format::SstHandle handle;
   };
   std::optional<PendingL0> pending_l0_;
+  // l0_flush_parallelism > 1 only. The started, not yet published L0 uploads, oldest first:
+  // they are always the oldest uploads_.size() entries of state_->imms. The deque, each
+  // upload's state/status/info and upload_events_ are guarded by mu_.
+  std::deque<std::shared_ptr<L0Upload>> uploads_;
+  uint64_t upload_events_ = 0;  // bumped when an upload finishes or a memtable is frozen
+  std::unique_ptr<L0UploadPool> upload_pool_;  // owned by the flusher (started/stopped with it)
 
   // ---- WAL flusher only ----
   // The last WAL upload whose outcome is unknown (it failed with kUnavailable: it may have
