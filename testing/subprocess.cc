@@ -102,8 +102,10 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const std::string
       if (got > 0) {
         (p.fd == out_r ? r.out : r.err).append(buf, static_cast<size_t>(got));
       } else if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN)) {
-        if (p.fd == out_r) out_open = false;
-        else err_open = false;
+        if (p.fd == out_r)
+          out_open = false;
+        else
+          err_open = false;
       }
     }
   }
@@ -211,10 +213,10 @@ std::string OurCli() {
 
 bool CopyTree(const std::string& from, const std::string& to) {
   std::error_code ec;
-  std::filesystem::copy(from, to,
-                        std::filesystem::copy_options::recursive |
-                            std::filesystem::copy_options::overwrite_existing,
-                        ec);
+  std::filesystem::copy(
+      from, to,
+      std::filesystem::copy_options::recursive | std::filesystem::copy_options::overwrite_existing,
+      ec);
   if (ec) return false;
   // Fixtures are read-only in CI: make the copy writable.
   for (auto& e : std::filesystem::recursive_directory_iterator(to, ec)) {

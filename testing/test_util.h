@@ -45,21 +45,21 @@ std::map<std::string, std::string> ScanToMap(Reader& reader, const ScanRange& ra
 #define SLATEDB_TEST_CONCAT_INNER(a, b) a##b
 #define SLATEDB_TEST_CONCAT(a, b) SLATEDB_TEST_CONCAT_INNER(a, b)
 
-#define ASSERT_OK(expr)                                                             \
-  do {                                                                              \
-    const ::slatedb::Status slatedb_test_status = ::slatedb::testing::ToStatus(expr); \
+#define ASSERT_OK(expr)                                                                       \
+  do {                                                                                        \
+    const ::slatedb::Status slatedb_test_status = ::slatedb::testing::ToStatus(expr);         \
     ASSERT_TRUE(slatedb_test_status.ok()) << #expr << ": " << slatedb_test_status.ToString(); \
   } while (0)
 
-#define EXPECT_OK(expr)                                                             \
-  do {                                                                              \
-    const ::slatedb::Status slatedb_test_status = ::slatedb::testing::ToStatus(expr); \
+#define EXPECT_OK(expr)                                                                       \
+  do {                                                                                        \
+    const ::slatedb::Status slatedb_test_status = ::slatedb::testing::ToStatus(expr);         \
     EXPECT_TRUE(slatedb_test_status.ok()) << #expr << ": " << slatedb_test_status.ToString(); \
   } while (0)
 
-#define SLATEDB_ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, expr)                   \
-  auto tmp = (expr);                                                        \
-  ASSERT_TRUE(tmp.ok()) << #expr << ": " << tmp.status().ToString();        \
+#define SLATEDB_ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, expr)            \
+  auto tmp = (expr);                                                 \
+  ASSERT_TRUE(tmp.ok()) << #expr << ": " << tmp.status().ToString(); \
   lhs = std::move(tmp).value()
 
 #define ASSERT_OK_AND_ASSIGN(lhs, expr) \

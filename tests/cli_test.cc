@@ -3,8 +3,8 @@
 // logging and argument ranges behave as documented in tools/cli/main.cc.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -122,10 +122,14 @@ TEST_F(CliTest, WriterFlagOptsIntoWriterModeForReads) {
 }
 
 TEST_F(CliTest, ReadingCommandsCreateNothing) {
-  for (std::vector<std::string> cmd :
-       {std::vector<std::string>{"get", "k"}, {"scan"}, {"status"}, {"manifest"},
-        {"readrandom", "--num", "5", "--reads", "5"}, {"--writer", "get", "k"},
-        {"--writer", "status"}, {"--reader", "scan"}}) {
+  for (std::vector<std::string> cmd : {std::vector<std::string>{"get", "k"},
+                                       {"scan"},
+                                       {"status"},
+                                       {"manifest"},
+                                       {"readrandom", "--num", "5", "--reads", "5"},
+                                       {"--writer", "get", "k"},
+                                       {"--writer", "status"},
+                                       {"--reader", "scan"}}) {
     ProcessResult r = Db(cmd);
     EXPECT_EQ(r.exit_code, 1) << cmd.back() << ": " << r.err;
     EXPECT_NE(r.err.find("no database at 'db' in " + url_), std::string::npos)
@@ -154,15 +158,16 @@ TEST_F(CliTest, WritingCommandsSayWhenTheyCreateADatabase) {
 TEST_F(CliTest, FileUrlsAreParsedAsUrls) {
   // Percent-decoding, file://localhost, and a case-insensitive scheme all reach one directory.
   const std::string spaced = dir_.path() + "/a b";
-  ASSERT_EQ(Cli({"--url", "file://" + dir_.path() + "/a%20b", "--path", "db", "put", "k", "v"})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      Cli({"--url", "file://" + dir_.path() + "/a%20b", "--path", "db", "put", "k", "v"}).exit_code,
+      0);
   EXPECT_TRUE(std::filesystem::is_directory(spaced + "/db"));
   ProcessResult localhost =
       Cli({"--url", "file://localhost" + dir_.path() + "/a%20b", "--path", "db", "get", "k"});
   EXPECT_EQ(localhost.exit_code, 0) << localhost.err;
   EXPECT_EQ(localhost.out, "v\n");
-  ProcessResult upper = Cli({"--url", "FILE://" + dir_.path() + "/a%20b", "--path", "db", "get", "k"});
+  ProcessResult upper =
+      Cli({"--url", "FILE://" + dir_.path() + "/a%20b", "--path", "db", "get", "k"});
   EXPECT_EQ(upper.exit_code, 0) << upper.err;
   EXPECT_EQ(upper.out, "v\n");
   ProcessResult host = Cli({"--url", "file://elsewhere/tmp/x", "--path", "db", "get", "k"});
@@ -242,8 +247,8 @@ TEST_F(CliTest, LoggingFlagsControlStderrAndStdoutStaysClean) {
   ASSERT_EQ(q.exit_code, 0);
   EXPECT_EQ(q.err.find("[info]"), std::string::npos) << q.err;
   // SLATEDB_LOG sets the default level when no flag does.
-  std::vector<std::string> argv = {testing::OurCli(), "--url", url_, "--path", "db", "put", "k",
-                                   "v5"};
+  std::vector<std::string> argv = {
+      testing::OurCli(), "--url", url_, "--path", "db", "put", "k", "v5"};
   ProcessResult env = RunProcess(argv, "", std::chrono::seconds(60), {{"SLATEDB_LOG", "info"}});
   ASSERT_EQ(env.exit_code, 0) << env.err;
   EXPECT_NE(env.err.find("[info] compactor"), std::string::npos) << env.err;

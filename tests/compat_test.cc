@@ -64,8 +64,8 @@ class CompatTest : public ::testing::TestWithParam<std::string> {
     for (auto& c : bucket) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     auto r = RunProcess({"curl", "-sf", "-X", "PUT", std::string(endpoint) + "/" + bucket});
     ASSERT_EQ(r.exit_code, 0) << "could not create bucket " << bucket << ": " << r.err;
-    env_ = {{"AWS_ENDPOINT_URL", endpoint}, {"AWS_ENDPOINT", endpoint},
-            {"AWS_ALLOW_HTTP", "true"},     {"AWS_ACCESS_KEY_ID", "test"},
+    env_ = {{"AWS_ENDPOINT_URL", endpoint},    {"AWS_ENDPOINT", endpoint},
+            {"AWS_ALLOW_HTTP", "true"},        {"AWS_ACCESS_KEY_ID", "test"},
             {"AWS_SECRET_ACCESS_KEY", "test"}, {"AWS_REGION", "us-east-1"}};
     url_ = "s3://" + bucket + "/compat";
   }

@@ -7,14 +7,13 @@
 // then return kClosed).
 #pragma once
 
-#include "slatedb/export.h"
-
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "slatedb/export.h"
 #include "slatedb/options.h"
 #include "slatedb/status.h"
 

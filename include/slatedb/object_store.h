@@ -19,8 +19,6 @@
 //   kData / kInternal    malformed responses, local I/O errors that are not transient
 #pragma once
 
-#include "slatedb/export.h"
-
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -29,15 +27,16 @@
 #include <string_view>
 #include <vector>
 
+#include "slatedb/export.h"
 #include "slatedb/status.h"
 
 namespace slatedb {
 
 struct ObjectMeta {
-  std::string key;               // full key, as passed to Put (without any store prefix)
+  std::string key;  // full key, as passed to Put (without any store prefix)
   uint64_t size = 0;
-  int64_t last_modified_ms = 0;  // Unix epoch milliseconds
-  std::string etag;              // opaque; pass back to PutIfMatch
+  int64_t last_modified_ms = 0;                 // Unix epoch milliseconds
+  std::string etag;                             // opaque; pass back to PutIfMatch
   std::map<std::string, std::string> metadata;  // user metadata (Head only; may be empty)
 };
 
@@ -60,8 +59,7 @@ class SLATEDB_EXPORT ObjectStore {
                                           const PutOptions& options = {}) = 0;
   // Replace only if the current etag equals `etag`; kPreconditionFailed otherwise.
   virtual Result<std::string> PutIfMatch(std::string_view key, std::string_view data,
-                                         std::string_view etag,
-                                         const PutOptions& options = {}) = 0;
+                                         std::string_view etag, const PutOptions& options = {}) = 0;
 
   // Whole object.
   virtual Result<std::string> Get(std::string_view key) = 0;

@@ -21,8 +21,6 @@
 // has no third-party includes.
 #pragma once
 
-#include "slatedb/export.h"
-
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -30,6 +28,7 @@
 #include <string>
 #include <string_view>
 
+#include "slatedb/export.h"
 #include "slatedb/status.h"
 
 namespace slatedb {

@@ -9,14 +9,14 @@
 // Messages are for people, not for matching: they name the offending input.
 #pragma once
 
-#include "slatedb/export.h"
-
 #include <cassert>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <variant>
+
+#include "slatedb/export.h"
 
 namespace slatedb {
 
@@ -98,8 +98,8 @@ SLATEDB_EXPORT std::string_view StatusCodeName(StatusCode code);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}                      // NOLINT(runtime/explicit)
-  Result(Status status) : v_(std::move(status)) {                // NOLINT(runtime/explicit)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(runtime/explicit)
+  Result(Status status) : v_(std::move(status)) {  // NOLINT(runtime/explicit)
     assert(!std::get<Status>(v_).ok() && "Result constructed from an OK status");
     if (std::get<Status>(v_).ok()) v_ = Status::Internal("Result built from OK status");
   }
@@ -129,10 +129,10 @@ class [[nodiscard]] Result {
 #define SLATEDB_CONCAT_(a, b) SLATEDB_CONCAT_INNER_(a, b)
 
 // Returns the status from the enclosing function if `expr` is not OK.
-#define RETURN_IF_ERROR(expr)                        \
-  do {                                               \
-    ::slatedb::Status _st = (expr);                  \
-    if (!_st.ok()) return _st;                       \
+#define RETURN_IF_ERROR(expr)       \
+  do {                              \
+    ::slatedb::Status _st = (expr); \
+    if (!_st.ok()) return _st;      \
   } while (0)
 
 #define ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \

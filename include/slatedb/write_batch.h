@@ -5,13 +5,13 @@
 // bytes are kInvalid. Thread safety: none (build a batch on one thread, then hand it to Write).
 #pragma once
 
-#include "slatedb/export.h"
-
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "slatedb/export.h"
 
 namespace slatedb {
 

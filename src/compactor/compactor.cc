@@ -176,9 +176,8 @@ void Compactor::Run() {
     auto now = std::chrono::steady_clock::now();  // tidy: allow (see above)
     if (poll_requested_.exchange(false) || now >= next_poll) {
       PollAndSchedule();
-      next_poll =
-          util::SaturatingDeadline(std::chrono::steady_clock::now(),  // tidy: allow
-                                   options_.poll_interval);
+      next_poll = util::SaturatingDeadline(std::chrono::steady_clock::now(),  // tidy: allow
+                                           options_.poll_interval);
     }
   }
   Drain();

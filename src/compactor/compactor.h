@@ -1,4 +1,5 @@
-// compactor/compactor.h — the compactor: orchestrator + executor pool (docs/format.md §9, docs/design.md §10).
+// compactor/compactor.h — the compactor: orchestrator + executor pool (docs/format.md §9,
+// docs/design.md §10).
 //
 // Overview: `Compactor::Start()` bumps the manifest's compactor_epoch (fencing any older
 // compactor), writes a `.compactions` version carrying the new epoch, starts the executor pool

@@ -1,6 +1,5 @@
 // config/settings_io_test.cc — Settings from JSON / TOML / files / environment, and back.
 #include "config/settings_io.h"
-#include "subprocess.h"
 
 #include <gtest/gtest.h>
 
@@ -9,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "subprocess.h"
 #include "util/random.h"
 
 namespace slatedb::config {
@@ -22,7 +22,6 @@ using testing::TempDir;
 std::string DefaultsPath() {
   return std::string(SLATEDB_CONFIG_TESTDATA) + "/slatedb-0.12.1-default-settings.json";
 }
-
 
 TEST(SettingsDefaultsTest, MatchSlateDbDefaultJson) {
   std::string expected_text = ReadFile(DefaultsPath());
@@ -169,7 +168,8 @@ TEST(SettingsJsonTest, BadValuesAreNamed) {
        "setting 'manifest_poll_interval': expected a duration string such as \"100ms\", got null"},
       {R"({"compactor_options": 5})",
        "setting 'compactor_options': expected an object or null, got 5"},
-      {R"({"l0_max_ssts": 0})", "setting 'l0_max_ssts': 0 is outside the allowed range [1, 1000000]"},
+      {R"({"l0_max_ssts": 0})",
+       "setting 'l0_max_ssts': 0 is outside the allowed range [1, 1000000]"},
       {R"({"block_size": 1000})",
        "setting 'block_size': must be a power of two in [1024, 65536], got 1000"},
       {R"({"flush_interval": "0ms"})",

@@ -14,8 +14,8 @@
 
 #include "config/duration.h"
 #include "config/settings_io.h"
-#include "subprocess.h"
 #include "slatedb/options.h"
+#include "subprocess.h"
 
 namespace slatedb {
 namespace {
@@ -28,7 +28,6 @@ using testing::TempDir;
 std::string DefaultsPath() {
   return std::string(SLATEDB_CONFIG_TESTDATA) + "/slatedb-0.12.1-default-settings.json";
 }
-
 
 // chdir for the scope of one test.
 class ScopedChdir {
@@ -437,7 +436,8 @@ TEST(SettingsRangeTest, IntegerSettings) {
        "[1, 64]"},
       {"l0_sst_size_bytes", [](Settings& s, uint64_t v) { s.l0_sst_size_bytes = v; }, 1024,
        4294967296, "[1024, 4294967296]"},
-      {"l0_max_ssts", [](Settings& s, uint64_t v) { s.l0_max_ssts = v; }, 1, 1000000, "[1, 1000000]"},
+      {"l0_max_ssts", [](Settings& s, uint64_t v) { s.l0_max_ssts = v; }, 1, 1000000,
+       "[1, 1000000]"},
       {"l0_flush_parallelism", [](Settings& s, uint64_t v) { s.l0_flush_parallelism = v; }, 1, 64,
        "[1, 64]"},
       {"max_unflushed_bytes", [](Settings& s, uint64_t v) { s.max_unflushed_bytes = v; }, 1, kMax,

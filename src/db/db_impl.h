@@ -27,15 +27,16 @@
 //                    holds l0_max_ssts SSTs it waits for the compactor (embedded or external) to
 //                    drain L0; meanwhile writers stall on max_unflushed_bytes.
 //   Compactor        (optional, settings.compactor_options) the embedded compactor of
-//                    src/compactor: started right after recovery (docs/format.md §12.3 step 5), notified after
-//                    each L0 publish and while L0 is full, stopped by Close() after the memtable
-//                    flusher.
+//                    src/compactor: started right after recovery (docs/format.md §12.3 step 5),
+//                    notified after each L0 publish and while L0 is full, stopped by Close() after
+//                    the memtable flusher.
 //   GarbageCollector (optional, settings.garbage_collector_options; SlateDB's default is on)
 //                    the collector of src/gc in background mode: started right after the
 //                    compactor, stopped by Close() right before the compactor (reverse start
 //                    order). The GC depends on no in-process state of this writer (it reads the
-//                    store and deletes only by the docs/design.md §11 rules, which protect our unpublished L0s
-//                    and WAL SSTs by id/ULID order and min_age, and the compactor's outputs via
+//                    store and deletes only by the docs/design.md §11 rules, which protect our
+//                    unpublished L0s and WAL SSTs by id/ULID order and min_age, and the compactor's
+//                    outputs via
 //                    `.compactions`), so it may run while the actors run; it is stopped before the
 //                    compactor so that no sweep races the compactor's final commits and so that
 //                    no GC thread exists once the last writer-side actor is gone. It is also

@@ -11,10 +11,10 @@
 #include "manifest/manifest_store.h"
 #include "manifest/paths.h"
 #include "manifest/stored_manifest.h"
-#include "util/log.h"
-#include "util/mutex.h"
 #include "util/background_task.h"
 #include "util/clock.h"
+#include "util/log.h"
+#include "util/mutex.h"
 #include "util/random.h"
 #include "util/saturating.h"
 #include "wal/wal_store.h"
@@ -86,7 +86,7 @@ class DbReaderImpl final : public DbReader {
       });
       if (!st.ok()) {
         log_.Warn("slatedb reader: removing checkpoint {} of {}: {}", id.ToString(), path_,
-                     st.ToString());
+                  st.ToString());
       }
       checkpoint_.reset();
     }
@@ -105,8 +105,7 @@ class DbReaderImpl final : public DbReader {
     void OnTick() override {
       Status st = reader_->Poll();
       if (!st.ok())
-        reader_->log_.Warn("slatedb reader: poll of {} failed: {}", reader_->path_,
-                           st.ToString());
+        reader_->log_.Warn("slatedb reader: poll of {} failed: {}", reader_->path_, st.ToString());
     }
 
    private:

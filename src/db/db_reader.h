@@ -1,4 +1,5 @@
-// db/db_reader.h — DbReaderImpl, the read-only follower behind slatedb::DbReader (docs/design.md §12).
+// db/db_reader.h — DbReaderImpl, the read-only follower behind slatedb::DbReader (docs/design.md
+// §12).
 //
 // Opens the latest manifest ("no database at <path>" when there is none), replays the WAL SSTs
 // after replay_after_wal_id into its own memtable (unless skip_wal_replay), and then, every

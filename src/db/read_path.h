@@ -1,4 +1,5 @@
-// db/read_path.h — point reads and scans over a DbState, shared by Db and DbReader (docs/design.md §12).
+// db/read_path.h — point reads and scans over a DbState, shared by Db and DbReader (docs/design.md
+// §12).
 //
 // Get: memtable → immutable memtables (newest first) → L0 SSTs (manifest order, newest first)
 // → sorted runs (list order; the SST is found by binary search on first_entry). SSTs whose

@@ -2,13 +2,12 @@
 //
 // What: key validation (1..65,535 bytes) and the batch → rows conversion the write path runs on
 // the caller's thread, before the batch is handed to the write task: rows sorted by key (the
-// order a WAL SST stores a batch in, docs/format.md §6.1), one row per key (a later op on the same key
-// replaces an earlier one, as in SlateDB's batch), seq and timestamps not yet stamped.
-// A put's time to live travels in `ttl_ms` until the write task stamps create_ts and turns it
-// into expire_ts (StampRows).
-// Thread safety: pure functions. Ownership: returns values.
-// Errors: kInvalid "key is empty" / "key of 65536 bytes exceeds the maximum of 65535 bytes"
-// (naming the op index for batches).
+// order a WAL SST stores a batch in, docs/format.md §6.1), one row per key (a later op on the same
+// key replaces an earlier one, as in SlateDB's batch), seq and timestamps not yet stamped. A put's
+// time to live travels in `ttl_ms` until the write task stamps create_ts and turns it into
+// expire_ts (StampRows). Thread safety: pure functions. Ownership: returns values. Errors: kInvalid
+// "key is empty" / "key of 65536 bytes exceeds the maximum of 65535 bytes" (naming the op index for
+// batches).
 #pragma once
 
 #include <cstdint>

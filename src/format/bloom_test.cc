@@ -1,4 +1,5 @@
-// format/bloom_test.cc — SipHash-1-3 vectors and the bloom filter worked example (docs/format.md §5.6).
+// format/bloom_test.cc — SipHash-1-3 vectors and the bloom filter worked example (docs/format.md
+// §5.6).
 #include "format/bloom.h"
 
 #include <gtest/gtest.h>

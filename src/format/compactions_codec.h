@@ -1,5 +1,5 @@
-// format/compactions_codec.h — the compactor's `.compactions` object (docs/format.md §9): C++ structs and
-// their encoding `[u16 BE version = 1][CompactionsV1 FlatBuffer]`.
+// format/compactions_codec.h — the compactor's `.compactions` object (docs/format.md §9): C++
+// structs and their encoding `[u16 BE version = 1][CompactionsV1 FlatBuffer]`.
 //
 // What: `Compactions` {compactor_epoch, recent_compactions}; each `CompactionRecord` is one
 // size-tiered compaction: its ULID, its sources (sorted-run ids and L0 SST ids, newest first),

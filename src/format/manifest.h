@@ -86,12 +86,12 @@ struct Manifest {
   uint64_t last_l0_seq = 0;
   std::optional<std::string> wal_object_store_uri;  // "" = a separate WAL store is used
   uint64_t recent_snapshot_min_seq = 0;
-  // Raw tracker bytes (docs/format.md §8), kept verbatim so foreign content round-trips byte for byte; use
-  // SequenceTracker::Decode / Encode to read or change it.
+  // Raw tracker bytes (docs/format.md §8), kept verbatim so foreign content round-trips byte for
+  // byte; use SequenceTracker::Decode / Encode to read or change it.
   std::string sequence_tracker = EmptySequenceTrackerBytes();
 
-  // The manifest of a fresh database (docs/format.md §7.6): initialized, epochs and WAL ids 0, empty lists,
-  // last_l0_clock_tick = INT64_MIN, empty tracker.
+  // The manifest of a fresh database (docs/format.md §7.6): initialized, epochs and WAL ids 0,
+  // empty lists, last_l0_clock_tick = INT64_MIN, empty tracker.
   static Manifest NewEmpty() { return Manifest(); }
 
   bool operator==(const Manifest&) const = default;

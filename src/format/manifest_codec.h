@@ -1,5 +1,5 @@
-// format/manifest_codec.h — bytes <-> Manifest (docs/format.md §7.1-§7.4), plus the FlatBuffers helpers
-// for the sub-tables shared with the `.compactions` codec (Ulid, Uuid, CompactedSsTable).
+// format/manifest_codec.h — bytes <-> Manifest (docs/format.md §7.1-§7.4), plus the FlatBuffers
+// helpers for the sub-tables shared with the `.compactions` codec (Ulid, Uuid, CompactedSsTable).
 //
 // Encoding: `[u16 BE version = 1][ManifestV1 FlatBuffer]`, laid out as the Rust builder of the
 // 0.12 peer does (children created in the peer's order, default scalars omitted, required vectors

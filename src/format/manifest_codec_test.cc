@@ -99,8 +99,8 @@ TEST(ManifestCodecTest, EveryFixtureManifestDecodesAndReencodesIdentically) {
     auto m2 = DecodeManifest(again);
     ASSERT_TRUE(m2.ok()) << path << ": " << m2.status().ToString();
     EXPECT_EQ(*m2, *m) << path;
-    // pywriter_* manifest 1 was written top-down by the spec-only writer (docs/format.md §2, rule 5); every
-    // other fixture manifest was written by the peer and must re-encode byte for byte.
+    // pywriter_* manifest 1 was written top-down by the spec-only writer (docs/format.md §2, rule
+    // 5); every other fixture manifest was written by the peer and must re-encode byte for byte.
     const bool peer_written = path.string().find("/pywriter_") == std::string::npos ||
                               path.filename() != "00000000000000000001.manifest";
     if (peer_written) {

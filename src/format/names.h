@@ -1,5 +1,5 @@
-// format/names.h — the object names of a SlateDB database (docs/format.md §4): the one place that builds
-// them, parses listed keys back into ids, and normalises the database path.
+// format/names.h — the object names of a SlateDB database (docs/format.md §4): the one place that
+// builds them, parses listed keys back into ids, and normalises the database path.
 //
 // Names (db = the normalised database path, e.g. "db"):
 //   <db>/manifest/<id:020>.manifest        manifest versions

@@ -1,8 +1,8 @@
 // format/row_codec.h — encode/decode one row of an SST data block.
 //
-// What: row codec v2 (SST format version 2, docs/format.md §5.4): varint shared / unshared / value_len,
-// key suffix, value, seq u64 BE, flags u8, [expire_ts i64 BE], [create_ts i64 BE]; prefix
-// compression against the previous row's key in the block. Legacy row codec v0 (SST format
+// What: row codec v2 (SST format version 2, docs/format.md §5.4): varint shared / unshared /
+// value_len, key suffix, value, seq u64 BE, flags u8, [expire_ts i64 BE], [create_ts i64 BE];
+// prefix compression against the previous row's key in the block. Legacy row codec v0 (SST format
 // version 1, docs/format.md §5.10) is decode-only: prefix against the block's FIRST key, u16 BE
 // lengths, value_len u32 BE after the timestamps.
 // Thread safety: pure functions. Ownership: decoded rows own their bytes (copied out of the

@@ -1,5 +1,5 @@
-// format/sequence_tracker.h — the manifest's sequence-number → wall-clock samples (docs/format.md §8,
-// SlateDB RFC 0012), and their byte encoding (manifest field 15).
+// format/sequence_tracker.h — the manifest's sequence-number → wall-clock samples (docs/format.md
+// §8, SlateDB RFC 0012), and their byte encoding (manifest field 15).
 //
 // Bytes: [version u8 = 1][count u32 LE][stream A: seqs][stream B: Unix seconds]; each stream is a
 // Gorilla delta-of-delta bit stream (MSB-first, zero-padded to a byte boundary): 32-bit value

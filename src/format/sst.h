@@ -92,7 +92,8 @@ class SstBuilder {
   bool finished_ = false;
 };
 
-// The shortest separator of docs/format.md §5.5: a prefix of `first` that is > `prev_last` (or `first`).
+// The shortest separator of docs/format.md §5.5: a prefix of `first` that is > `prev_last` (or
+// `first`).
 std::string IndexSeparator(std::string_view prev_last, std::string_view first);
 // 8-byte big-endian encoding of a seq (WAL index keys and first_entry).
 std::string EncodeSeqKey(uint64_t seq);

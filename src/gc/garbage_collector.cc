@@ -16,8 +16,8 @@
 namespace slatedb::gc {
 namespace {
 
-// Fence objects are empty SSTs of about 114-140 bytes (docs/format.md §6.2); anything this large holds
-// rows and is not read to find out.
+// Fence objects are empty SSTs of about 114-140 bytes (docs/format.md §6.2); anything this large
+// holds rows and is not read to find out.
 constexpr uint64_t kMaxFenceSize = 1024;
 
 void AddReferences(const format::Manifest& m, std::set<format::Ulid>* out) {
@@ -274,7 +274,7 @@ void GarbageCollector::BackgroundLoop() {
     auto result = RunSweeps(which);
     if (!result.ok()) {
       extra_.log.Warn("garbage collector {}: sweep failed (will retry): {}", db_path_,
-                   result.status().ToString());
+                      result.status().ToString());
     }
   }
 }

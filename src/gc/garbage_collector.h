@@ -1,4 +1,5 @@
-// gc/garbage_collector.h — deletes objects no reader or writer can need any more (docs/design.md §11).
+// gc/garbage_collector.h — deletes objects no reader or writer can need any more (docs/design.md
+// §11).
 //
 // Sweeps (each enabled by its GcDirectoryOptions; an object is deleted only when ALL rules
 // hold; "live checkpoint" = listed in the latest manifest and not expired):

@@ -1,5 +1,5 @@
-// Garbage-collector rules (docs/design.md §11), background mode, and the "a reader never meets a missing
-// object" property while the compactor and the GC run.
+// Garbage-collector rules (docs/design.md §11), background mode, and the "a reader never meets a
+// missing object" property while the compactor and the GC run.
 #include "gc/garbage_collector.h"
 
 #include <gtest/gtest.h>

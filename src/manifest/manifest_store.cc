@@ -24,7 +24,8 @@ Result<std::vector<VersionInfo>> ListVersions(ObjectStore& store, const std::str
   if (!listed.ok()) return listed.status().WithContext("list " + dir);
   std::vector<VersionInfo> out;
   for (const ObjectMeta& meta : *listed) {
-    // Only direct children named exactly like our versions count (docs/format.md §4.2); others are ignored.
+    // Only direct children named exactly like our versions count (docs/format.md §4.2); others are
+    // ignored.
     auto id = parse(db_path, meta.key);
     if (!id) continue;
     out.push_back(VersionInfo{*id, meta.key, meta.last_modified_ms, meta.size});
@@ -80,7 +81,7 @@ Status WriteRaw(ObjectStore& store, const std::string& key, const std::string& b
   Result<PutOwner> owner = OwnerOfConditionalPut(store, key, put_id, bytes);
   if (owner.ok() && *owner == PutOwner::kOurs) {
     util::Log().Info("slatedb: {} landed although its reply was lost ({})", key,
-                 put.status().message());
+                     put.status().message());
     return Status::OK();
   }
   if (owner.ok() && *owner == PutOwner::kTheirs) {

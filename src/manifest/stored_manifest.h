@@ -1,5 +1,6 @@
 // manifest/stored_manifest.h — the manifest update protocol: compare-and-swap by
-// create-if-absent, and epoch fencing of writers and compactors (docs/design.md §9; docs/format.md §12.1-§12.3, §12.5).
+// create-if-absent, and epoch fencing of writers and compactors (docs/design.md §9; docs/format.md
+// §12.1-§12.3, §12.5).
 //
 // Overview:
 //   * `StoredManifest` holds the newest manifest version it knows (id N + contents). `Update`
@@ -92,8 +93,8 @@ class FenceableManifest {
   static Result<FenceableManifest> Init(StoredManifest stored, FenceRole role,
                                         const ManifestMutator& extra = nullptr);
 
-  // Writer open (docs/format.md §12.3 steps 1 and 3): creates manifest 1 if the path has none, then bumps
-  // writer_epoch.
+  // Writer open (docs/format.md §12.3 steps 1 and 3): creates manifest 1 if the path has none, then
+  // bumps writer_epoch.
   static Result<FenceableManifest> OpenWriter(std::shared_ptr<ManifestStore> store,
                                               ManifestUpdateOptions options = {});
   // Compactor start (docs/format.md §12.7): the database must exist (kInvalid otherwise); bumps
@@ -124,9 +125,9 @@ class FenceableManifest {
 // The stored epoch of `role` in `m`.
 uint64_t EpochOf(const format::Manifest& m, FenceRole role);
 
-// A writer's view merged with a newer manifest written by the compactor (docs/format.md §12.2): `compacted`,
-// `checkpoints`, `l0_last_compacted` and `compactor_epoch` come from `stored`; everything else
-// from `local`, except that local `l0` is cut just before the entry whose id equals
+// A writer's view merged with a newer manifest written by the compactor (docs/format.md §12.2):
+// `compacted`, `checkpoints`, `l0_last_compacted` and `compactor_epoch` come from `stored`;
+// everything else from `local`, except that local `l0` is cut just before the entry whose id equals
 // stored.l0_last_compacted (that entry and all older ones were compacted). If that id is not in
 // the local l0 list, l0 is kept as is.
 format::Manifest MergeCompactorState(const format::Manifest& local, const format::Manifest& stored);

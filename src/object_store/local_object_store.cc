@@ -242,7 +242,8 @@ class LocalObjectStore final : public ObjectStore {
       // store that is only read never creates its root directory.
       std::error_code ec;
       std::filesystem::create_directories(root_, ec);
-      if (ec) return Status::Internal("create local object store root " + root_ + ": " + ec.message());
+      if (ec)
+        return Status::Internal("create local object store root " + root_ + ": " + ec.message());
       std::string lock_path = root_ + "/.tmp.lock";
       lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
       if (lock_fd_ < 0) return Status::Internal("open " + lock_path + ": " + Errno(errno));

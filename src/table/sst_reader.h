@@ -81,7 +81,8 @@ class SstReader : public std::enable_shared_from_this<SstReader> {
   Result<std::string> ReadRange(uint64_t offset, uint64_t len);
   Status WithKey(const Status& st) const { return st.WithContext(key_); }
   Result<std::shared_ptr<const format::BloomFilter>> Filter();
-  // Block to start a forward search for `key` (docs/format.md §5.5: last block whose first_key < key).
+  // Block to start a forward search for `key` (docs/format.md §5.5: last block whose first_key <
+  // key).
   size_t FindBlockForward(const format::SstIndex& index, std::string_view key) const;
 
   friend class SstIterator;

@@ -1,8 +1,8 @@
 // table/sst_writer.h — build an SST and upload it.
 //
 // Compacted SSTs (L0, sorted runs) are written with an unconditional Put (their ULID names are
-// unique); WAL SSTs and fences with PutIfAbsent, so kAlreadyExists means "fenced" (docs/format.md §6.1).
-// Thread safety: pure functions over a thread-safe ObjectStore. Ownership: the caller keeps
+// unique); WAL SSTs and fences with PutIfAbsent, so kAlreadyExists means "fenced" (docs/format.md
+// §6.1). Thread safety: pure functions over a thread-safe ObjectStore. Ownership: the caller keeps
 // the store; the returned EncodedSst owns its bytes.
 // Errors: kInvalid for rows the builder rejects (order, keys); object-store errors unchanged
 // (kAlreadyExists for an existing WAL object).

@@ -1,8 +1,8 @@
 // util/channel.h — a bounded, closable multi-producer / multi-consumer channel of T.
 //
-// What: the message queue between engine actors (docs/design.md §4.1). Send blocks while the channel is
-// full; Receive blocks until a message arrives, the channel is closed and drained, or a deadline
-// passes. Sending to a closed channel is an expected condition during shutdown: it returns
+// What: the message queue between engine actors (docs/design.md §4.1). Send blocks while the
+// channel is full; Receive blocks until a message arrives, the channel is closed and drained, or a
+// deadline passes. Sending to a closed channel is an expected condition during shutdown: it returns
 // SendResult::kClosed and hands the message back to the caller (so it can complete or abandon
 // the work it carries), never a crash or a user-visible error.
 // Thread safety: every method may be called concurrently from any thread.

@@ -78,7 +78,8 @@ TEST(LogTest, InjectedLoggerGetsLinesAtOrAboveItsLevelOnly) {
   EXPECT_EQ(formatted, 1);
   auto lines = logger->lines();
   ASSERT_EQ(lines.size(), 3u);
-  EXPECT_EQ(lines[0], std::make_pair(LogLevel::kInfo, std::string("compactor db: started with epoch 7")));
+  EXPECT_EQ(lines[0],
+            std::make_pair(LogLevel::kInfo, std::string("compactor db: started with epoch 7")));
   EXPECT_EQ(lines[1], std::make_pair(LogLevel::kWarn, std::string("w counted")));
   EXPECT_EQ(lines[2].first, LogLevel::kError);
   EXPECT_FALSE(log.Enabled(LogLevel::kDebug));

@@ -5,8 +5,9 @@
 // Use: `util::Mutex mu_; int x_ GUARDED_BY(mu_);` then `util::MutexLock lock(&mu_);` in a scope.
 // CondVar::Wait*(mu) require `mu` held and hold it again before returning.
 // Under other compilers the macros expand to nothing.
-// Thread safety: as std::mutex / std::condition_variable. Ownership: none. Errors: none (std::system_error from the standard library on
-// resource exhaustion is not caught: that is a programming or system failure).
+// Thread safety: as std::mutex / std::condition_variable. Ownership: none. Errors: none
+// (std::system_error from the standard library on resource exhaustion is not caught: that is a
+// programming or system failure).
 #pragma once
 
 #include <chrono>

@@ -22,7 +22,9 @@ class Random {
   // Uniform double in [0, 1): identical to peer.mjs's rng() (top 53 bits / 2^53).
   double NextDouble() { return static_cast<double>(Next64() >> 11) / 9007199254740992.0; }
   // Uniform integer in [0, n) (n > 0), as peer.mjs: floor(NextDouble() * n).
-  uint64_t Uniform(uint64_t n) { return static_cast<uint64_t>(NextDouble() * static_cast<double>(n)); }
+  uint64_t Uniform(uint64_t n) {
+    return static_cast<uint64_t>(NextDouble() * static_cast<double>(n));
+  }
   bool OneIn(uint64_t n) { return n <= 1 || Uniform(n) == 0; }
 
  private:

@@ -1,4 +1,5 @@
-// wal/wal_store.h — WAL SSTs and fences in the object store (docs/format.md §4, §6.1, §6.2, §12.3–§12.5).
+// wal/wal_store.h — WAL SSTs and fences in the object store (docs/format.md §4, §6.1, §6.2,
+// §12.3–§12.5).
 //
 // What: object names `<db>/wal/<id:020>.sst`; Write(id, rows) encodes rows in commit order as
 // ONE WAL SST (sst_type Wal, 8-byte BE seq index keys) and creates it with PutIfAbsent;

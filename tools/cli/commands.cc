@@ -96,7 +96,7 @@ Status NoDatabase(const Global& g, const std::shared_ptr<ObjectStore>& store) {
 
 // Reads the latest manifest without writing anything; NotFound names the path and store.
 Result<manifest::VersionedManifest> LatestManifest(const Global& g,
-                                                       const std::shared_ptr<ObjectStore>& store) {
+                                                   const std::shared_ptr<ObjectStore>& store) {
   ASSIGN_OR_RETURN(std::string path, manifest::NormalizeDbPath(g.path));  // "db/" is "db"
   manifest::ManifestStore manifests(store, path);
   ASSIGN_OR_RETURN(auto latest, manifests.ReadLatest());
@@ -129,8 +129,8 @@ class Handle {
     if (!exists && !create) return NoDatabase(g, store);
     ASSIGN_OR_RETURN(h->db_, Db::Open(g.path, components, settings));
     if (!exists) {
-      std::cerr << "slatedb: created a new database at '" << g.path << "' in "
-                << store->Describe() << "\n";
+      std::cerr << "slatedb: created a new database at '" << g.path << "' in " << store->Describe()
+                << "\n";
     }
     return h;
   }
@@ -292,8 +292,8 @@ int RunLoad(const Global& g, LoadArgs a) {
       if (line.empty()) continue;
       size_t tab = line.find('\t');
       if (tab == std::string::npos) {
-        return Fail(Status::Invalid("stdin line " + std::to_string(line_no) +
-                                    ": expected key<TAB>value"));
+        return Fail(
+            Status::Invalid("stdin line " + std::to_string(line_no) + ": expected key<TAB>value"));
       }
       auto k = Decode(g, line.substr(0, tab), "key");
       if (!k.ok()) return Fail(k.status().WithContext("stdin line " + std::to_string(line_no)));
@@ -339,9 +339,10 @@ int RunFill(const Global& g, const FillArgs& a) {
     }
     if (Status s = h.db()->Flush(FlushType::kWal); !s.ok()) return Fail(s);
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    nlohmann::json j = {{"engine", "slatedb-cpp"}, {"workload", "fill"},   {"num", a.num},
-                        {"value_size", a.value_size}, {"batch", a.batch},  {"seconds", secs},
-                        {"ops_per_sec", a.num / secs}, {"peak_rss_kb", PeakRssKb()}};
+    nlohmann::json j = {
+        {"engine", "slatedb-cpp"},     {"workload", "fill"},        {"num", a.num},
+        {"value_size", a.value_size},  {"batch", a.batch},          {"seconds", secs},
+        {"ops_per_sec", a.num / secs}, {"peak_rss_kb", PeakRssKb()}};
     std::cout << j.dump() << "\n";
     return kExitOk;
   });
@@ -364,8 +365,9 @@ int RunReadRandom(const Global& g, const ReadRandomArgs& a) {
       if (r->has_value()) ++found;
     }
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    nlohmann::json j = {{"engine", "slatedb-cpp"}, {"workload", "readrandom"}, {"reads", a.reads},
-                        {"found", found},          {"seconds", secs}, {"ops_per_sec", a.reads / secs},
+    nlohmann::json j = {{"engine", "slatedb-cpp"},   {"workload", "readrandom"},
+                        {"reads", a.reads},          {"found", found},
+                        {"seconds", secs},           {"ops_per_sec", a.reads / secs},
                         {"peak_rss_kb", PeakRssKb()}};
     std::cout << j.dump() << "\n";
     return kExitOk;
@@ -446,7 +448,8 @@ Status ApplyLogArgs(const LogArgs& a) {
 
 // The first token that names no subcommand, if the command line has one where a command is
 // expected (for "unknown command 'x'").
-std::optional<std::string> UnknownCommand(const CLI::App& app, const std::vector<std::string>& rest) {
+std::optional<std::string> UnknownCommand(const CLI::App& app,
+                                          const std::vector<std::string>& rest) {
   for (const std::string& arg : rest) {
     if (arg.empty() || arg[0] == '-') continue;
     bool known = false;
@@ -470,20 +473,21 @@ int Run(int argc, char** argv) {
                  "object store URL: memory:///, file:///abs/dir, s3://bucket[/prefix]")
       ->required();
   app.add_option("--path", g.path, "database path inside the store")->required();
-  auto* settings_opt = app.add_option("--settings", g.settings_json,
-                                      "partial settings JSON laid over the defaults");
+  auto* settings_opt =
+      app.add_option("--settings", g.settings_json, "partial settings JSON laid over the defaults");
   app.add_option("--config", g.config_file, "settings file (.json, .toml, .yaml or .yml)")
       ->excludes(settings_opt);
   app.add_flag("--hex", g.hex, "keys and values are hex on input and output");
-  auto* reader_flag = app.add_flag(
-      "--reader", g.reader, "open read-only (the default of get/scan/status/readrandom)");
+  auto* reader_flag = app.add_flag("--reader", g.reader,
+                                   "open read-only (the default of get/scan/status/readrandom)");
   app.add_flag("--writer", g.writer,
                "open reading commands as the writer (fences a running writer)")
       ->excludes(reader_flag);
   app.add_flag("-v,--verbose", log.verbose, "more log lines on stderr (-v info, -vv debug)");
   app.add_flag("-q,--quiet", log.quiet, "only errors on stderr");
-  app.add_option("--log-level", log.level, "trace|debug|info|warn|error|off (default: warn, or "
-                                           "SLATEDB_LOG)");
+  app.add_option("--log-level", log.level,
+                 "trace|debug|info|warn|error|off (default: warn, or "
+                 "SLATEDB_LOG)");
 
   KeyValueArgs kv;
   auto* put = app.add_subcommand("put", "put KEY VALUE (creates the database if missing)");
