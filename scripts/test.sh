@@ -5,6 +5,7 @@
 # Stages (the default run, as CI does it, runs all of them):
 #   1. the whole suite on the release preset (unit, S3 on moto, peer compatibility, corruption,
 #      reliability: model test, crash loop, fencing, transient faults, compactor/GC shutdown);
+#   1b. the clang-tsa build (-Wthread-safety -Werror over the library and CLI);
 #   2. packaging: install + consumers (scripts/check_package.sh), then every libFuzzer target for
 #      SLATEDB_FUZZ_SECONDS (default 30) each (scripts/fuzz.sh);
 #   3. a representative subset under ASan+UBSan and under TSan (see SANITIZER_* below).
@@ -69,6 +70,10 @@ fi
 echo "== stage 1: test suite ($PRESET)"
 (cd "build/$PRESET" && ctest --output-on-failure -j2 --timeout 900 "$@")
 [[ $STAGES == all ]] || exit 0
+
+echo "== stage 1b: clang thread-safety analysis (clang-tsa preset: -Wthread-safety -Werror)"
+[[ -f build/clang-tsa/build.ninja ]] || cmake --preset clang-tsa >/dev/null
+cmake --build --preset clang-tsa
 
 echo "== stage 2a: packaging (install, find_package, pkg-config, shared library, add_subdirectory)"
 ./scripts/check_package.sh "build/$PRESET"
