@@ -171,6 +171,7 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
   std::unique_ptr<DbImpl> db(new DbImpl(db_path, std::move(components), std::move(settings)));
   Status st = db->Recover();
   if (!st.ok()) {
+    util::MutexLock lock(&db->mu_);
     db->closed_ = true;
     return st;
   }
@@ -203,7 +204,7 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
         db->store_, db->path_, *db->settings_.garbage_collector_options, db->clock_, gc_extra);
     Status gst = collector.ok() ? Status::OK() : collector.status();
     if (gst.ok()) {
-      std::lock_guard glock(db->gc_mu_);
+      util::MutexLock glock(&db->gc_mu_);
       db->gc_ = std::move(collector).value();
       gst = db->gc_->Start();
     }
@@ -272,7 +273,7 @@ Status DbImpl::Recover() {
   durable_seq_.store(m.last_l0_seq);
   auto manifest_view = std::make_shared<const format::Manifest>(manifest_->manifest());
   {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(&mu_);
     auto s = std::make_shared<DbState>();
     s->memtable = std::make_shared<Memtable>();
     s->manifest = manifest_view;
@@ -313,13 +314,13 @@ Status DbImpl::ReplayWal(uint64_t first_id, uint64_t last_id) {
       size_t bytes = row.EstimatedSize();
       memtable_bytes_ += bytes;
       {
-        std::lock_guard lock(mu_);
+        util::MutexLock lock(&mu_);
         unflushed_bytes_ += bytes;
       }
       RETURN_IF_ERROR(mem->Add(row).WithContext("replaying " + wal_store_.ObjectKey(id)));
     }
     {
-      std::lock_guard lock(mu_);
+      util::MutexLock lock(&mu_);
       wal_spans_.push_back(span);
     }
     committed_seq_.store(last_seq_);
@@ -337,16 +338,16 @@ DbImpl::~DbImpl() {
 // Common helpers
 
 std::shared_ptr<const DbState> DbImpl::state() const {
-  std::lock_guard lock(mu_);
+  util::MutexLock lock(&mu_);
   return state_;
 }
 
 Status DbImpl::CheckOpen() const {
   if (has_fatal_.load(std::memory_order_acquire)) {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(&mu_);
     return fatal_;
   }
-  std::lock_guard lock(mu_);
+  util::MutexLock lock(&mu_);
   if (closing_) return ClosedStatus();
   return Status::OK();
 }
@@ -355,13 +356,13 @@ Status DbImpl::CheckWritable() const { return CheckOpen(); }
 
 void DbImpl::Latch(const Status& status) {
   {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(&mu_);
     if (fatal_.ok()) {
       fatal_ = status;
       has_fatal_.store(true, std::memory_order_release);
       log_.Error("slatedb: {} is now unusable: {}", path_, status.ToString());
     }
-    cv_.notify_all();
+    cv_.NotifyAll();
   }
   // An unusable (e.g. fenced) writer stops collecting garbage; the GC would only delete by the
   // docs/design.md §11 rules anyway, but the database now belongs to a newer writer and its
@@ -370,7 +371,7 @@ void DbImpl::Latch(const Status& status) {
 }
 
 void DbImpl::StopGc() {
-  std::lock_guard glock(gc_mu_);
+  util::MutexLock glock(&gc_mu_);
   if (gc_) {
     Status st = gc_->Stop();
     if (!st.ok()) log_.Warn("slatedb: garbage collector stopped with: {}", st.ToString());
@@ -419,7 +420,7 @@ Status DbImpl::Write(const WriteBatch& batch, const WriteOptions& options) {
 void DbImpl::HandleWrite(WriteMsg& msg) {
   bool over_limit;
   {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(&mu_);
     // Only when nothing is already waiting for the flusher (else it relieves the pressure).
     over_limit = unflushed_bytes_ > settings_.max_unflushed_bytes && state_->imms.empty();
   }
@@ -432,10 +433,10 @@ void DbImpl::HandleWrite(WriteMsg& msg) {
   }
   {
     // Backpressure: stall while too much is not yet in L0. Close() wakes us (kClosed).
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] {
-      return has_fatal_.load() || closing_ || unflushed_bytes_ <= settings_.max_unflushed_bytes;
-    });
+    util::MutexLock lock(&mu_);
+    while (!has_fatal_.load() && !closing_ && unflushed_bytes_ > settings_.max_unflushed_bytes) {
+      cv_.Wait(&mu_);
+    }
     if (has_fatal_.load()) {
       msg.done.set_value(fatal_);
       return;
@@ -453,7 +454,7 @@ void DbImpl::HandleWrite(WriteMsg& msg) {
   StampRows(msg.pending, seq, last_tick_, settings_.default_ttl);
   std::shared_ptr<Memtable> mem;
   {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(&mu_);
     mem = state_->memtable;
     unflushed_bytes_ += msg.pending.bytes;
   }
@@ -493,7 +494,7 @@ void DbImpl::FreezeMemtable() {
   imm->first_create_ts = memtable_first_ts_;
   imm->bytes = memtable_bytes_;
   {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(&mu_);
     auto s = std::make_shared<DbState>(*state_);
     imm->table = s->memtable;
     imm->table->Freeze();
@@ -502,15 +503,25 @@ void DbImpl::FreezeMemtable() {
     state_ = std::move(s);
     ++upload_events_;  // a parallel flusher waiting for uploads may start this one
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   memtable_bytes_ = 0;
   memtable_first_seq_ = 0;
   memtable_first_ts_ = 0;
 }
 
+bool DbImpl::WaitForL0Room() {
+  util::MutexLock lock(&mu_);
+  // tidy: allow — a real-time condvar wait (see compactor.cc Run)
+  const auto deadline = util::SaturatingDeadline(std::chrono::steady_clock::now(),  // tidy: allow
+                                                 settings_.manifest_poll_interval);
+  while (!stopping_ && cv_.WaitUntil(&mu_, deadline)) {
+  }
+  return stopping_;
+}
+
 Status DbImpl::WaitDurable(uint64_t seq) {
-  std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] { return durable_seq_.load() >= seq || has_fatal_.load() || stopping_; });
+  util::MutexLock lock(&mu_);
+  while (durable_seq_.load() < seq && !has_fatal_.load() && !stopping_) cv_.Wait(&mu_);
   if (durable_seq_.load() >= seq) return Status::OK();
   if (has_fatal_.load()) return fatal_;
   return Status::Closed(CloseReason::kClean, "database closed before the write (seq " +
@@ -522,7 +533,7 @@ Status DbImpl::WaitDurable(uint64_t seq) {
 
 Status DbImpl::FlushWalNow() {
   if (has_fatal_.load()) {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(&mu_);
     return fatal_;
   }
   if (close_deadline_passed_.load()) {
@@ -585,11 +596,11 @@ Status DbImpl::FlushWalNow() {
   next_wal_id_.store(id + 1);
   OnWalUploadSuccess();
   {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(&mu_);
     wal_spans_.push_back(WalSpan{id, batch.max_seq});
     if (batch.max_seq > durable_seq_.load()) durable_seq_.store(batch.max_seq);
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   return Status::OK();
 }
 
@@ -615,7 +626,7 @@ Status DbImpl::OnWalUploadFailure(const std::string& what, Status st) {
               failed.ToString());
   }
   {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(&mu_);
     background_error_ = failed.ToString();
   }
   const std::optional<uint64_t> max_retries = settings_.object_store_max_retries;
@@ -638,7 +649,7 @@ void DbImpl::OnWalUploadSuccess() {
   log_.Warn("slatedb: WAL upload recovered after {} failed attempts over {} s",
             wal_failure_->attempts, secs);
   wal_failure_.reset();
-  std::lock_guard lock(mu_);
+  util::MutexLock lock(&mu_);
   background_error_.clear();
 }
 
@@ -661,13 +672,13 @@ Status DbImpl::FlushImmutables(bool wait_for_l0_room) {
   if (upload_pool_) return FlushImmutablesParallel(wait_for_l0_room);
   while (true) {
     if (has_fatal_.load()) {
-      std::lock_guard lock(mu_);
+      util::MutexLock lock(&mu_);
       return fatal_;
     }
     std::shared_ptr<const ImmutableMemtable> imm;
     size_t l0_count = 0;
     {
-      std::lock_guard lock(mu_);
+      util::MutexLock lock(&mu_);
       if (state_->imms.empty()) return Status::OK();
       imm = state_->imms.back();  // oldest
       l0_count = state_->manifest->l0.size();
@@ -676,14 +687,7 @@ Status DbImpl::FlushImmutables(bool wait_for_l0_room) {
       if (!wait_for_l0_room) return Status::OK();
       // Wait for the (embedded or external) compactor to drain L0, re-reading the manifest.
       if (compactor_) compactor_->Notify();
-      std::unique_lock lock(mu_);
-      cv_.wait_until(lock,
-                     // tidy: allow — a real-time condvar wait (see compactor.cc Run)
-                     util::SaturatingDeadline(std::chrono::steady_clock::now(),  // tidy: allow
-                                              settings_.manifest_poll_interval),
-                     [&] { return stopping_; });
-      if (stopping_) return ClosedStatus();
-      lock.unlock();
+      if (WaitForL0Room()) return ClosedStatus();
       Status st = RefreshManifest();
       if (!st.ok() && st.IsFenced()) return st;
       continue;
@@ -737,12 +741,12 @@ Status DbImpl::FlushImmutablesParallel(bool wait_for_l0_room) {
   const size_t parallelism = static_cast<size_t>(settings_.l0_flush_parallelism);
   while (true) {
     if (has_fatal_.load()) {
-      std::lock_guard lock(mu_);
+      util::MutexLock lock(&mu_);
       return fatal_;
     }
     uint64_t events = 0;
     {
-      std::lock_guard lock(mu_);
+      util::MutexLock lock(&mu_);
       events = upload_events_;  // before looking: a later event ends the wait below at once
     }
     RETURN_IF_ERROR(PublishFinishedUploads(/*retry_failed=*/true));
@@ -751,7 +755,7 @@ Status DbImpl::FlushImmutablesParallel(bool wait_for_l0_room) {
     std::vector<std::shared_ptr<const ImmutableMemtable>> start;
     size_t running = 0;
     {
-      std::lock_guard lock(mu_);
+      util::MutexLock lock(&mu_);
       if (state_->imms.empty() && uploads_.empty()) return Status::OK();
       running = static_cast<size_t>(std::count_if(uploads_.begin(), uploads_.end(), [](auto& u) {
         return u->state == L0Upload::State::kRunning;
@@ -772,7 +776,7 @@ Status DbImpl::FlushImmutablesParallel(bool wait_for_l0_room) {
         upload->handle.id = NextL0Id();  // minted in memtable order: L0 ids grow with age
         upload->handle.format_version = format::kSstFormatVersion;
         {
-          std::lock_guard lock(mu_);
+          util::MutexLock lock(&mu_);
           uploads_.push_back(upload);
         }
         if (!upload_pool_->Submit(upload)) return ClosedStatus();  // not reached: pool outlives us
@@ -785,21 +789,14 @@ Status DbImpl::FlushImmutablesParallel(bool wait_for_l0_room) {
       // it, re-reading the manifest.
       if (!wait_for_l0_room) return Status::OK();
       if (compactor_) compactor_->Notify();
-      std::unique_lock lock(mu_);
-      // tidy: allow — a real-time condvar wait (see compactor.cc Run)
-      cv_.wait_until(lock,
-                     util::SaturatingDeadline(std::chrono::steady_clock::now(),  // tidy: allow
-                                              settings_.manifest_poll_interval),
-                     [&] { return stopping_; });
-      if (stopping_) return ClosedStatus();
-      lock.unlock();
+      if (WaitForL0Room()) return ClosedStatus();
       Status st = RefreshManifest();
       if (!st.ok() && st.IsFenced()) return st;
       continue;
     }
     // Wait for an upload to finish (or a new memtable to start).
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return upload_events_ != events || stopping_ || has_fatal_.load(); });
+    util::MutexLock lock(&mu_);
+    while (upload_events_ == events && !stopping_ && !has_fatal_.load()) cv_.Wait(&mu_);
     if (has_fatal_.load()) return fatal_;
     if (stopping_) return ClosedStatus();  // OnStop waits for the running uploads
   }
@@ -811,7 +808,7 @@ Status DbImpl::PublishFinishedUploads(bool retry_failed) {
     format::SstHandle handle;
     Status failed;
     {
-      std::lock_guard lock(mu_);
+      util::MutexLock lock(&mu_);
       if (uploads_.empty()) return Status::OK();
       upload = uploads_.front();
       if (upload->state == L0Upload::State::kRunning) return Status::OK();
@@ -826,7 +823,7 @@ Status DbImpl::PublishFinishedUploads(bool retry_failed) {
       // Retried with the same id (a PUT overwrites; the SST is rebuilt from the same memtable),
       // so the L0 order stays the memtable order; nothing newer is published meanwhile.
       if (retry_failed && !upload_pool_->Submit(upload)) {
-        std::lock_guard lock(mu_);
+        util::MutexLock lock(&mu_);
         upload->state = L0Upload::State::kFailed;
       }
       return failed;
@@ -839,14 +836,14 @@ void DbImpl::RunL0Upload(const std::shared_ptr<L0Upload>& upload) {
   const ImmutableMemtable& imm = *upload->imm;
   format::Ulid id;
   {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(&mu_);
     id = upload->handle.id;
   }
   // As in FlushOneImmutable: per key only the newest version is kept.
   std::vector<format::RowEntry> rows = CollectFlushRows(*imm.table, imm.max_seq);
   Result<format::SstInfo> info = reads_->WriteCompactedSst(id, rows);
   {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(&mu_);
     if (info.ok()) {
       upload->handle.info = std::move(*info);
       upload->state = L0Upload::State::kDone;
@@ -856,17 +853,17 @@ void DbImpl::RunL0Upload(const std::shared_ptr<L0Upload>& upload) {
     }
     ++upload_events_;
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
 }
 
 void DbImpl::FinishUploads() {
   if (!upload_pool_) return;
   {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] {
-      return std::none_of(uploads_.begin(), uploads_.end(),
-                          [](auto& u) { return u->state == L0Upload::State::kRunning; });
-    });
+    util::MutexLock lock(&mu_);
+    auto running = [](const std::shared_ptr<L0Upload>& u) {
+      return u->state == L0Upload::State::kRunning;
+    };
+    while (std::any_of(uploads_.begin(), uploads_.end(), running)) cv_.Wait(&mu_);
   }
   if (!has_fatal_.load()) {
     Status st = PublishFinishedUploads(/*retry_failed=*/false);
@@ -884,7 +881,7 @@ Status DbImpl::PublishL0(const std::shared_ptr<const ImmutableMemtable>& imm,
   // Replay point: the last WAL id whose rows are all in this (and older) L0s.
   uint64_t replay_after = 0;
   {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(&mu_);
     for (const WalSpan& span : wal_spans_) {
       if (span.max_seq > imm->max_seq) break;
       replay_after = span.id;
@@ -893,7 +890,7 @@ Status DbImpl::PublishL0(const std::shared_ptr<const ImmutableMemtable>& imm,
   const uint64_t wal_last_seen = next_wal_id_.load() - 1;
   std::shared_ptr<const format::Manifest> published;
   {
-    std::lock_guard mlock(manifest_mu_);
+    util::MutexLock mlock(&manifest_mu_);
     Status st = manifest_->Update([&](format::Manifest& m) -> Status {
       // Idempotent: an earlier publish of this very SST may have landed with its reply lost
       // (then the version we build on lists it, or a compactor already compacted it: L0 ids
@@ -925,7 +922,7 @@ Status DbImpl::PublishL0(const std::shared_ptr<const ImmutableMemtable>& imm,
   reads_->Retain(*published);
   if (compactor_) compactor_->Notify();
   {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(&mu_);
     while (!wal_spans_.empty() && wal_spans_.front().id <= replay_after) wal_spans_.pop_front();
     if (!uploads_.empty() && uploads_.front()->imm == imm) uploads_.pop_front();
     auto s = std::make_shared<DbState>(*state_);
@@ -938,14 +935,14 @@ Status DbImpl::PublishL0(const std::shared_ptr<const ImmutableMemtable>& imm,
       durable_seq_.store(imm->max_seq);
     }
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   return Status::OK();
 }
 
 Status DbImpl::RefreshManifest() {
   std::shared_ptr<const format::Manifest> published;
   {
-    std::lock_guard mlock(manifest_mu_);
+    util::MutexLock mlock(&manifest_mu_);
     uint64_t before = manifest_->id();
     Status st = manifest_->Refresh();
     if (!st.ok()) {
@@ -958,12 +955,12 @@ Status DbImpl::RefreshManifest() {
   }
   reads_->Retain(*published);
   {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(&mu_);
     auto s = std::make_shared<DbState>(*state_);
     s->manifest = published;
     state_ = std::move(s);
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   return Status::OK();
 }
 
@@ -992,12 +989,12 @@ Status DbImpl::Flush(FlushType type) {
 }
 
 Status DbImpl::Close() {
-  std::lock_guard close_lock(close_mu_);
+  util::MutexLock close_lock(&close_mu_);
   {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(&mu_);
     if (closed_) return close_status_.value_or(fatal_.ok() ? Status::OK() : fatal_);
     closing_ = true;  // refuse new calls; stalled writers give up
-    cv_.notify_all();
+    cv_.NotifyAll();
   }
   // Close waits at most settings_.close_timeout for its final object-store work (real time:
   // these are waits for other threads); then it starts no more of it. What did not finish is
@@ -1043,9 +1040,9 @@ Status DbImpl::Close() {
   //    flusher gives up. Uploads already running (l0_flush_parallelism > 1) are waited for and
   //    the finished ones published, oldest first, before its upload threads are joined.
   {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(&mu_);
     stopping_ = true;
-    cv_.notify_all();
+    cv_.NotifyAll();
   }
   if (memtable_flusher_) memtable_flusher_->Stop();
   // 4. The embedded garbage collector, then the embedded compactor (reverse start order). The
@@ -1071,7 +1068,7 @@ Status DbImpl::Close() {
   if (close_deadline_passed_.load() && !has_fatal_.load() && manifest_) {
     unfinished.emplace_back("the final manifest write (not started)");
   } else if (!has_fatal_.load() && manifest_) {
-    std::lock_guard mlock(manifest_mu_);
+    util::MutexLock mlock(&manifest_mu_);
     const uint64_t last_seen = next_wal_id_.load() - 1;
     Status st = manifest_->Update([&](format::Manifest& m) -> Status {
       m.wal_id_last_seen = std::max(m.wal_id_last_seen, last_seen);
@@ -1093,11 +1090,11 @@ Status DbImpl::Close() {
     log_.Error("slatedb: {}", timed_out.ToString());
     if (result.ok() || result.IsUnavailable()) result = timed_out;
   }
-  std::lock_guard lock(mu_);
+  util::MutexLock lock(&mu_);
   if (!fatal_.ok()) result = fatal_;
   closed_ = true;
   close_status_ = result;
-  cv_.notify_all();
+  cv_.NotifyAll();
   return result;
 }
 
@@ -1114,7 +1111,7 @@ Result<DbStatusInfo> DbImpl::GetStatus() {
   info.next_wal_id = next_wal_id_.load();
   info.l0_ssts = s->manifest->l0.size();
   info.sorted_runs = s->manifest->compacted.size();
-  std::lock_guard lock(mu_);
+  util::MutexLock lock(&mu_);
   info.memtable_bytes = unflushed_bytes_;
   info.background_error = background_error_;
   return info;

@@ -72,6 +72,7 @@
 #include "util/background_task.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/mutex.h"
 #include "wal/wal_buffer.h"
 #include "wal/wal_store.h"
 
@@ -170,6 +171,9 @@ class DbImpl final : public Db {
   // with mu_ held (it joins the GC thread).
   void StopGc();
   std::shared_ptr<const DbState> state() const;
+  // Waits up to manifest_poll_interval for the compactor to make room in L0 (the caller then
+  // re-reads the manifest). Returns true if the database is stopping. EXCLUDES mu_.
+  bool WaitForL0Room() EXCLUDES(mu_);
   uint64_t ReadSeq(const ReadOptions& options) const;
 
   // ---- constant after construction ----
@@ -183,17 +187,17 @@ class DbImpl final : public Db {
   uint64_t wal_flush_bytes_ = 0;  // WAL buffer size that triggers an upload
 
   // ---- guarded by mu_ ----
-  mutable std::mutex mu_;
-  std::condition_variable cv_;  // durable_seq_, unflushed bytes, L0 room, fatal, closing
-  std::shared_ptr<const DbState> state_;
-  Status fatal_;
-  bool closing_ = false;   // Close() started: refuse new calls
-  bool stopping_ = false;  // background waits give up
-  bool closed_ = false;    // Close() finished
-  std::optional<Status> close_status_;
-  std::deque<WalSpan> wal_spans_;  // uploaded/replayed WAL ids not yet covered by L0
-  std::string background_error_;   // DbStatusInfo::background_error
-  uint64_t unflushed_bytes_ = 0;   // memtable + immutable memtables
+  mutable util::Mutex mu_;
+  util::CondVar cv_;  // with mu_: durable_seq_, unflushed bytes, L0 room, fatal, closing
+  std::shared_ptr<const DbState> state_ GUARDED_BY(mu_);
+  Status fatal_ GUARDED_BY(mu_);
+  bool closing_ GUARDED_BY(mu_) = false;   // Close() started: refuse new calls
+  bool stopping_ GUARDED_BY(mu_) = false;  // background waits give up
+  bool closed_ GUARDED_BY(mu_) = false;    // Close() finished
+  std::optional<Status> close_status_ GUARDED_BY(mu_);
+  std::deque<WalSpan> wal_spans_ GUARDED_BY(mu_);  // uploaded/replayed WAL ids not yet in L0
+  std::string background_error_ GUARDED_BY(mu_);   // DbStatusInfo::background_error
+  uint64_t unflushed_bytes_ GUARDED_BY(mu_) = 0;   // memtable + immutable memtables
 
   std::atomic<bool> has_fatal_{false};
   std::atomic<bool> close_deadline_passed_{false};  // Close(): stop starting object-store work
@@ -201,7 +205,7 @@ class DbImpl final : public Db {
   std::atomic<uint64_t> durable_seq_{0};
   std::atomic<uint64_t> next_wal_id_{1};
   std::atomic<uint64_t> manifest_id_{0};
-  std::mutex close_mu_;  // serializes Close()
+  util::Mutex close_mu_ ACQUIRED_BEFORE(mu_);  // serializes Close()
 
   // ---- write task only ----
   uint64_t last_seq_ = 0;
@@ -212,7 +216,7 @@ class DbImpl final : public Db {
 
   // ---- memtable flusher only (and Open / Close when the flusher is stopped) ----
   std::unique_ptr<manifest::FenceableManifest> manifest_;
-  std::mutex manifest_mu_;  // serializes manifest_ use between the flusher and Close/GetStatus
+  util::Mutex manifest_mu_;  // serializes manifest_ use between the flusher and Close/GetStatus
   // Seeded from Components.seed mixed with our writer epoch, so two writers given the same seed
   // never mint the same ids; `last_ulid_` additionally keeps new ids above every listed SST.
   std::unique_ptr<format::UlidGenerator> ulids_;
@@ -229,9 +233,10 @@ class DbImpl final : public Db {
   // l0_flush_parallelism > 1 only. The started, not yet published L0 uploads, oldest first:
   // they are always the oldest uploads_.size() entries of state_->imms. The deque, each
   // upload's state/status/info and upload_events_ are guarded by mu_.
-  std::deque<std::shared_ptr<L0Upload>> uploads_;
-  uint64_t upload_events_ = 0;  // bumped when an upload finishes or a memtable is frozen
-  std::unique_ptr<L0UploadPool> upload_pool_;  // owned by the flusher (started/stopped with it)
+  std::deque<std::shared_ptr<L0Upload>> uploads_ GUARDED_BY(mu_);
+  uint64_t upload_events_ GUARDED_BY(mu_) = 0;  // bumped when an upload finishes or a memtable
+                                                // is frozen
+  std::unique_ptr<L0UploadPool> upload_pool_;   // owned by the flusher (started/stopped with it)
 
   // ---- WAL flusher only ----
   // The last WAL upload whose outcome is unknown (it failed with kUnavailable: it may have
@@ -270,7 +275,7 @@ class DbImpl final : public Db {
   // Set in Open before the actors start, never reset before destruction; Stop() calls are
   // serialized by gc_mu_ (GarbageCollector::Stop must not run concurrently with itself).
   std::unique_ptr<gc::GarbageCollector> gc_;
-  std::mutex gc_mu_;
+  util::Mutex gc_mu_;
 };
 
 }  // namespace slatedb::db
