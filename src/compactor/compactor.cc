@@ -69,7 +69,7 @@ Compactor::~Compactor() {
 }
 
 Status Compactor::Start() {
-  std::lock_guard lock(lifecycle_mu_);
+  util::MutexLock lock(&lifecycle_mu_);
   if (started_) return Status::Invalid("compactor: Start called twice");
   started_ = true;
   manifest::ManifestUpdateOptions mopts;
@@ -111,7 +111,7 @@ Status Compactor::Start() {
     return st;
   }
   {
-    std::lock_guard slock(stats_mu_);
+    util::MutexLock slock(&stats_mu_);
     stats_.epoch = manifest_->epoch();
   }
   ExecutorContext ctx;
@@ -132,7 +132,7 @@ Status Compactor::Start() {
 }
 
 Status Compactor::Stop() {
-  std::lock_guard lock(lifecycle_mu_);
+  util::MutexLock lock(&lifecycle_mu_);
   if (stopped_) return stop_status_;
   stopped_ = true;
   if (!started_) return Status::OK();
@@ -150,7 +150,7 @@ void Compactor::Notify() {
 }
 
 CompactorStats Compactor::stats() const {
-  std::lock_guard lock(stats_mu_);
+  util::MutexLock lock(&stats_mu_);
   return stats_;
 }
 
@@ -200,7 +200,7 @@ void Compactor::Drain() {
 void Compactor::PollAndSchedule() {
   Status st = manifest_->Refresh();
   {
-    std::lock_guard lock(stats_mu_);
+    util::MutexLock lock(&stats_mu_);
     ++stats_.polls;
   }
   if (!st.ok()) {
@@ -287,7 +287,7 @@ Status Compactor::Submit(const CompactionSpec& spec) {
   }
   running_specs_[id] = spec;
   ++outstanding_;
-  std::lock_guard lock(stats_mu_);
+  util::MutexLock lock(&stats_mu_);
   ++stats_.submitted;
   stats_.running = outstanding_;
   log_.Debug("compactor {}: submitted {} {}", db_path_, id.ToString(), SpecToString(spec));
@@ -299,7 +299,7 @@ void Compactor::HandleCompletion(CompactionJobResult result) {
   CompactionSpec spec = running_specs_[result.id];
   running_specs_.erase(result.id);
   {
-    std::lock_guard lock(stats_mu_);
+    util::MutexLock lock(&stats_mu_);
     stats_.running = outstanding_;
     stats_.bytes_read += result.bytes_read;
     stats_.bytes_written += result.bytes_written;
@@ -313,7 +313,7 @@ void Compactor::HandleCompletion(CompactionJobResult result) {
     RemoveRecord(result.id);
     Status w = WriteCompactions();
     if (w.IsFenced()) Latch(w);
-    std::lock_guard lock(stats_mu_);
+    util::MutexLock lock(&stats_mu_);
     ++stats_.cancelled;
     stats_.orphaned_ssts += result.outputs.size();
     return;
@@ -322,7 +322,7 @@ void Compactor::HandleCompletion(CompactionJobResult result) {
   } else {
     st = Commit(spec, result);
     if (st.ok()) {
-      std::lock_guard lock(stats_mu_);
+      util::MutexLock lock(&stats_mu_);
       ++stats_.committed;
       return;
     }
@@ -348,7 +348,7 @@ void Compactor::HandleCompletion(CompactionJobResult result) {
     Status w = WriteCompactions();
     if (w.IsFenced()) Latch(w);
   }
-  std::lock_guard lock(stats_mu_);
+  util::MutexLock lock(&stats_mu_);
   ++stats_.failed;
   stats_.orphaned_ssts += result.outputs.size();
 }

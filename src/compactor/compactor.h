@@ -37,7 +37,6 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -54,6 +53,7 @@
 #include "util/channel.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/mutex.h"
 #include "util/random.h"
 
 namespace slatedb::compactor {
@@ -100,13 +100,13 @@ class Compactor {
   Compactor& operator=(const Compactor&) = delete;
 
   // Fences older compactors and starts the threads. REQUIRES: called at most once.
-  Status Start();
+  Status Start() EXCLUDES(lifecycle_mu_);
   // Graceful, idempotent shutdown (see above). Returns the same status on every call.
-  Status Stop();
+  Status Stop() EXCLUDES(lifecycle_mu_);
   // Asks for a poll now (e.g. a new L0 was published). Never blocks; a no-op once stopped.
   void Notify();
 
-  CompactorStats stats() const;
+  CompactorStats stats() const EXCLUDES(stats_mu_);
   // True once a newer compactor has taken over (the orchestrator has ended).
   bool fenced() const { return fenced_.load(); }
   // True while the orchestrator thread runs (false before Start, after Stop or once fenced).
@@ -118,9 +118,9 @@ class Compactor {
   };
 
   void Run();
-  void PollAndSchedule();
-  Status Submit(const CompactionSpec& spec);
-  void HandleCompletion(CompactionJobResult result);
+  void PollAndSchedule() EXCLUDES(stats_mu_);
+  Status Submit(const CompactionSpec& spec) EXCLUDES(stats_mu_);
+  void HandleCompletion(CompactionJobResult result) EXCLUDES(stats_mu_);
   Status Commit(const CompactionSpec& spec, const CompactionJobResult& result);
   void Drain();
   // Writes compactions_ as the next `.compactions` version (Fenced if a newer epoch owns it).
@@ -161,15 +161,15 @@ class Compactor {
   std::atomic<bool> poll_requested_{false};
   std::atomic<bool> fenced_{false};
   std::atomic<bool> running_{false};
-  std::jthread thread_;
 
-  std::mutex lifecycle_mu_;  // serializes Start / Stop
-  bool started_ = false;
-  bool stopped_ = false;
-  Status stop_status_;
+  util::Mutex lifecycle_mu_;  // serializes Start / Stop
+  std::jthread thread_ GUARDED_BY(lifecycle_mu_);
+  bool started_ GUARDED_BY(lifecycle_mu_) = false;
+  bool stopped_ GUARDED_BY(lifecycle_mu_) = false;
+  Status stop_status_ GUARDED_BY(lifecycle_mu_);
 
-  mutable std::mutex stats_mu_;
-  CompactorStats stats_;
+  mutable util::Mutex stats_mu_ ACQUIRED_AFTER(lifecycle_mu_);  // Start holds both
+  CompactorStats stats_ GUARDED_BY(stats_mu_);
 };
 
 }  // namespace slatedb::compactor

@@ -2,10 +2,8 @@
 #include "compactor/executor.h"
 
 #include <algorithm>
-#include <condition_variable>
 #include <deque>
 #include <iterator>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -21,6 +19,7 @@
 #include "table/iterator.h"
 #include "table/sst_reader.h"
 #include "table/sst_writer.h"
+#include "util/mutex.h"
 
 namespace slatedb::compactor {
 namespace {
@@ -43,26 +42,27 @@ bool InRange(const format::BytesRange& range, std::string_view key) {
   return true;
 }
 
-// One ranged GET of data blocks [first_block, end_block) of one source SST.
+// One ranged GET of data blocks [first_block, end_block) of one source SST. The request fields
+// are set before the fetch is queued and not changed after; the result is guarded by `mu`.
 struct BlockFetch {
   std::shared_ptr<ObjectStore> store;
   std::string key;
   uint64_t start = 0, len = 0;
   size_t first_block = 0, end_block = 0;
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  Result<std::string> bytes = Status::Internal("fetch not run");
+  util::Mutex mu;
+  util::CondVar cv;  // signals done (with mu)
+  bool done GUARDED_BY(mu) = false;
+  Result<std::string> bytes GUARDED_BY(mu) = Status::Internal("fetch not run");
 
-  void Complete(Result<std::string> r) {
-    std::lock_guard lock(mu);
+  void Complete(Result<std::string> r) EXCLUDES(mu) {
+    util::MutexLock lock(&mu);
     bytes = std::move(r);
     done = true;
-    cv.notify_all();
+    cv.NotifyAll();
   }
-  Result<std::string> Wait() {
-    std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return done; });
+  Result<std::string> Wait() EXCLUDES(mu) {
+    util::MutexLock lock(&mu);
+    while (!done) cv.Wait(&mu);
     return std::move(bytes);
   }
 };
@@ -86,10 +86,10 @@ class FetchPool {
   ~FetchPool() {
     std::deque<std::shared_ptr<BlockFetch>> abandoned;
     {
-      std::lock_guard lock(mu_);
+      util::MutexLock lock(&mu_);
       stop_ = true;
       abandoned.swap(queue_);
-      cv_.notify_all();
+      cv_.NotifyAll();
     }
     for (auto& f : abandoned) f->Complete(Status::Internal("block fetch abandoned: job ended"));
     for (auto& w : workers_) w.join();
@@ -97,19 +97,19 @@ class FetchPool {
   FetchPool(const FetchPool&) = delete;
   FetchPool& operator=(const FetchPool&) = delete;
 
-  void Submit(std::shared_ptr<BlockFetch> fetch) {
-    std::lock_guard lock(mu_);
+  void Submit(std::shared_ptr<BlockFetch> fetch) EXCLUDES(mu_) {
+    util::MutexLock lock(&mu_);
     queue_.push_back(std::move(fetch));
-    cv_.notify_one();
+    cv_.NotifyOne();
   }
 
  private:
-  void Work() {
+  void Work() EXCLUDES(mu_) {
     while (true) {
       std::shared_ptr<BlockFetch> f;
       {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+        util::MutexLock lock(&mu_);
+        while (!stop_ && queue_.empty()) cv_.Wait(&mu_);
         if (stop_) return;
         f = std::move(queue_.front());
         queue_.pop_front();
@@ -118,10 +118,10 @@ class FetchPool {
     }
   }
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::deque<std::shared_ptr<BlockFetch>> queue_;
+  util::Mutex mu_;
+  util::CondVar cv_;  // signals queue_ / stop_ (with mu_)
+  bool stop_ GUARDED_BY(mu_) = false;
+  std::deque<std::shared_ptr<BlockFetch>> queue_ GUARDED_BY(mu_);
   std::vector<std::jthread> workers_;
 };
 

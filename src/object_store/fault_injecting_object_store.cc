@@ -55,30 +55,30 @@ FaultInjectingObjectStore::FaultInjectingObjectStore(std::shared_ptr<ObjectStore
     : inner_(std::move(inner)), opts_(std::move(options)), rng_(opts_.seed) {}
 
 void FaultInjectingObjectStore::SetOptions(FaultOptions options, bool reseed) {
-  std::lock_guard<std::mutex> l(mu_);
+  util::MutexLock l(&mu_);
   opts_ = std::move(options);
   if (reseed) rng_ = util::Random(opts_.seed);
 }
 
 FaultOptions FaultInjectingObjectStore::options() const {
-  std::lock_guard<std::mutex> l(mu_);
+  util::MutexLock l(&mu_);
   return opts_;
 }
 
 RequestCounts FaultInjectingObjectStore::counts() const {
-  std::lock_guard<std::mutex> l(mu_);
+  util::MutexLock l(&mu_);
   return counts_;
 }
 
 void FaultInjectingObjectStore::ResetCounts() {
-  std::lock_guard<std::mutex> l(mu_);
+  util::MutexLock l(&mu_);
   counts_ = RequestCounts();
 }
 
 FaultInjectingObjectStore::Decision FaultInjectingObjectStore::Decide(ObjectStoreOp op,
                                                                       std::string_view key) {
   (void)key;
-  std::lock_guard<std::mutex> l(mu_);
+  util::MutexLock l(&mu_);
   switch (op) {
     case ObjectStoreOp::kPut:
       ++counts_.put;
@@ -127,7 +127,7 @@ FaultInjectingObjectStore::Decision FaultInjectingObjectStore::Decide(ObjectStor
 Status FaultInjectingObjectStore::Injected(ObjectStoreOp op, std::string_view key) const {
   StatusCode code;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    util::MutexLock l(&mu_);
     code = opts_.injected_code;
   }
   return Status(code, "injected fault: " + std::string(ObjectStoreOpName(op)) + " '" +
@@ -138,7 +138,7 @@ void FaultInjectingObjectStore::Sleep(std::chrono::microseconds d) const {
   if (d.count() <= 0) return;
   std::function<void(std::chrono::microseconds)> sleeper;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    util::MutexLock l(&mu_);
     sleeper = opts_.sleeper;
   }
   if (sleeper) {
@@ -157,7 +157,7 @@ Result<std::string> FaultInjectingObjectStore::WriteOp(ObjectStoreOp op, std::st
   Result<std::string> r = fn();
   if (r.ok() && d.lose_reply) {
     {
-      std::lock_guard<std::mutex> l(mu_);
+      util::MutexLock l(&mu_);
       ++counts_.lost_replies;
     }
     return Status::Unavailable("injected fault: reply lost after " +

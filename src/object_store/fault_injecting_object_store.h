@@ -21,9 +21,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 
 #include "slatedb/object_store.h"
+#include "util/mutex.h"
 #include "util/random.h"
 
 namespace slatedb {
@@ -79,25 +79,25 @@ class FaultInjectingObjectStore final : public ObjectStore {
   FaultInjectingObjectStore(std::shared_ptr<ObjectStore> inner, FaultOptions options);
 
   Result<std::string> Put(std::string_view key, std::string_view data,
-                          const PutOptions& options = {}) override;
+                          const PutOptions& options = {}) EXCLUDES(mu_) override;
   Result<std::string> PutIfAbsent(std::string_view key, std::string_view data,
-                                  const PutOptions& options = {}) override;
+                                  const PutOptions& options = {}) EXCLUDES(mu_) override;
   Result<std::string> PutIfMatch(std::string_view key, std::string_view data, std::string_view etag,
-                                 const PutOptions& options = {}) override;
-  Result<std::string> Get(std::string_view key) override;
+                                 const PutOptions& options = {}) EXCLUDES(mu_) override;
+  Result<std::string> Get(std::string_view key) EXCLUDES(mu_) override;
   Result<std::string> GetRange(std::string_view key, uint64_t offset,
-                               std::optional<uint64_t> length) override;
-  Result<std::string> GetSuffix(std::string_view key, uint64_t n) override;
-  Result<ObjectMeta> Head(std::string_view key) override;
-  Result<std::vector<ObjectMeta>> List(std::string_view prefix) override;
-  Status Delete(std::string_view key) override;
+                               std::optional<uint64_t> length) EXCLUDES(mu_) override;
+  Result<std::string> GetSuffix(std::string_view key, uint64_t n) EXCLUDES(mu_) override;
+  Result<ObjectMeta> Head(std::string_view key) EXCLUDES(mu_) override;
+  Result<std::vector<ObjectMeta>> List(std::string_view prefix) EXCLUDES(mu_) override;
+  Status Delete(std::string_view key) EXCLUDES(mu_) override;
   std::string Describe() const override;
 
   // Replaces the options; the RNG is re-seeded only if `reseed` is true.
-  void SetOptions(FaultOptions options, bool reseed = false);
-  FaultOptions options() const;
-  RequestCounts counts() const;
-  void ResetCounts();
+  void SetOptions(FaultOptions options, bool reseed = false) EXCLUDES(mu_);
+  FaultOptions options() const EXCLUDES(mu_);
+  RequestCounts counts() const EXCLUDES(mu_);
+  void ResetCounts() EXCLUDES(mu_);
 
  private:
   struct Decision {
@@ -105,17 +105,17 @@ class FaultInjectingObjectStore final : public ObjectStore {
     bool lose_reply = false;
     std::chrono::microseconds delay{0};
   };
-  Decision Decide(ObjectStoreOp op, std::string_view key);
-  Status Injected(ObjectStoreOp op, std::string_view key) const;
-  void Sleep(std::chrono::microseconds d) const;
+  Decision Decide(ObjectStoreOp op, std::string_view key) EXCLUDES(mu_);
+  Status Injected(ObjectStoreOp op, std::string_view key) const EXCLUDES(mu_);
+  void Sleep(std::chrono::microseconds d) const EXCLUDES(mu_);
   template <typename F>
-  Result<std::string> WriteOp(ObjectStoreOp op, std::string_view key, F&& fn);
+  Result<std::string> WriteOp(ObjectStoreOp op, std::string_view key, F&& fn) EXCLUDES(mu_);
 
   std::shared_ptr<ObjectStore> inner_;
-  mutable std::mutex mu_;
-  FaultOptions opts_;
-  util::Random rng_;
-  RequestCounts counts_;
+  mutable util::Mutex mu_;
+  FaultOptions opts_ GUARDED_BY(mu_);
+  util::Random rng_ GUARDED_BY(mu_);
+  RequestCounts counts_ GUARDED_BY(mu_);
 };
 
 std::shared_ptr<FaultInjectingObjectStore> NewFaultInjectingObjectStore(

@@ -11,9 +11,9 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <mutex>
 
 #include "object_store/key.h"
+#include "util/mutex.h"
 #include "util/random.h"
 
 namespace slatedb {
@@ -81,7 +81,8 @@ class LocalObjectStore final : public ObjectStore {
     std::string path = PathOf(key);
     ASSIGN_OR_RETURN(std::string tmp, WriteTemp(key, data));
     {
-      ASSIGN_OR_RETURN(auto lock, Lock());
+      util::MutexLock lock(&lock_mu_);
+      ASSIGN_OR_RETURN(auto file_lock, FlockLocked());
       if (::rename(tmp.c_str(), path.c_str()) != 0) {
         int err = errno;
         ::unlink(tmp.c_str());
@@ -127,10 +128,11 @@ class LocalObjectStore final : public ObjectStore {
     std::string path = PathOf(key);
     ASSIGN_OR_RETURN(std::string tmp, WriteTemp(key, data));
     {
-      auto lock_or = Lock();
-      if (!lock_or.ok()) {
+      util::MutexLock lock(&lock_mu_);
+      auto file_lock = FlockLocked();
+      if (!file_lock.ok()) {
         ::unlink(tmp.c_str());
-        return lock_or.status();
+        return file_lock.status();
       }
       struct stat st {};
       if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -201,7 +203,8 @@ class LocalObjectStore final : public ObjectStore {
     RETURN_IF_ERROR(object_store::ValidateKey(key));
     std::string path = PathOf(key);
     {
-      ASSIGN_OR_RETURN(auto lock, Lock());
+      util::MutexLock lock(&lock_mu_);
+      ASSIGN_OR_RETURN(auto file_lock, FlockLocked());
       if (::unlink(path.c_str()) != 0) {
         int err = errno;
         if (err == ENOENT || err == ENOTDIR || err == EISDIR) return Status::OK();
@@ -218,25 +221,27 @@ class LocalObjectStore final : public ObjectStore {
   std::string Describe() const override { return "file://" + root_; }
 
  private:
-  // Holds the in-process mutex and the cross-process flock.
-  class LockHolder {
+  // Holds the cross-process flock on .tmp.lock (released on destruction). Writers take lock_mu_
+  // (the in-process lock: flock does not exclude threads sharing the descriptor) and then this:
+  //   util::MutexLock lock(&lock_mu_);
+  //   ASSIGN_OR_RETURN(auto file_lock, FlockLocked());
+  // so the flock is released before the mutex.
+  class FlockHolder {
    public:
-    LockHolder(std::unique_lock<std::mutex> l, int fd) : lock_(std::move(l)), fd_(fd) {}
-    LockHolder(LockHolder&& o) noexcept : lock_(std::move(o.lock_)), fd_(o.fd_) { o.fd_ = -1; }
-    LockHolder(const LockHolder&) = delete;
-    LockHolder& operator=(const LockHolder&) = delete;
-    LockHolder& operator=(LockHolder&&) = delete;
-    ~LockHolder() {
+    explicit FlockHolder(int fd) : fd_(fd) {}
+    FlockHolder(FlockHolder&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+    FlockHolder(const FlockHolder&) = delete;
+    FlockHolder& operator=(const FlockHolder&) = delete;
+    FlockHolder& operator=(FlockHolder&&) = delete;
+    ~FlockHolder() {
       if (fd_ >= 0) ::flock(fd_, LOCK_UN);
     }
 
    private:
-    std::unique_lock<std::mutex> lock_;
     int fd_;
   };
 
-  Result<LockHolder> Lock() {
-    std::unique_lock<std::mutex> l(lock_mu_);
+  Result<FlockHolder> FlockLocked() REQUIRES(lock_mu_) {
     if (lock_fd_ < 0) {
       // Created lazily by the first write, so read-only roots can be opened and read, and a
       // store that is only read never creates its root directory.
@@ -251,7 +256,7 @@ class LocalObjectStore final : public ObjectStore {
     while (::flock(lock_fd_, LOCK_EX) != 0) {
       if (errno != EINTR) return Status::Internal("flock " + root_ + "/.tmp.lock: " + Errno(errno));
     }
-    return LockHolder(std::move(l), lock_fd_);
+    return FlockHolder(lock_fd_);
   }
 
   static Status CheckPut(std::string_view key, const PutOptions& options) {
@@ -275,8 +280,8 @@ class LocalObjectStore final : public ObjectStore {
                             Errno(err));
   }
 
-  std::string TempName() {
-    std::lock_guard<std::mutex> l(rng_mu_);
+  std::string TempName() EXCLUDES(rng_mu_) {
+    util::MutexLock l(&rng_mu_);
     char buf[40];
     std::snprintf(buf, sizeof(buf), "%016llx%08llx", static_cast<unsigned long long>(rng_.Next64()),
                   static_cast<unsigned long long>(++temp_counter_ & 0xffffffffu));
@@ -432,11 +437,11 @@ class LocalObjectStore final : public ObjectStore {
   }
 
   const std::string root_;
-  int lock_fd_ = -1;  // guarded by lock_mu_
-  std::mutex lock_mu_;
-  std::mutex rng_mu_;
-  util::Random rng_;
-  uint64_t temp_counter_ = 0;
+  util::Mutex lock_mu_;                    // held (with the flock) while publishing / deleting
+  int lock_fd_ GUARDED_BY(lock_mu_) = -1;  // the destructor closes it unlocked (no users left)
+  util::Mutex rng_mu_;
+  util::Random rng_ GUARDED_BY(rng_mu_);
+  uint64_t temp_counter_ GUARDED_BY(rng_mu_) = 0;
 };
 
 }  // namespace

@@ -1,8 +1,7 @@
 #include "object_store/memory_object_store.h"
 
-#include <mutex>
-
 #include "object_store/key.h"
+#include "util/mutex.h"
 
 namespace slatedb {
 namespace {
@@ -13,17 +12,17 @@ class MemoryObjectStore final : public ObjectStore {
  public:
   explicit MemoryObjectStore(std::shared_ptr<util::Clock> clock) : clock_(std::move(clock)) {}
 
-  Result<std::string> Put(std::string_view key, std::string_view data,
-                          const PutOptions& options) override {
+  Result<std::string> Put(std::string_view key, std::string_view data, const PutOptions& options)
+      EXCLUDES(mu_) override {
     RETURN_IF_ERROR(CheckPut(key, options));
-    std::lock_guard<std::mutex> lock(mu_);
+    util::MutexLock lock(&mu_);
     return StoreLocked(key, data, options);
   }
 
   Result<std::string> PutIfAbsent(std::string_view key, std::string_view data,
-                                  const PutOptions& options) override {
+                                  const PutOptions& options) EXCLUDES(mu_) override {
     RETURN_IF_ERROR(CheckPut(key, options));
-    std::lock_guard<std::mutex> lock(mu_);
+    util::MutexLock lock(&mu_);
     if (objects_.find(key) != objects_.end()) {
       return Status::AlreadyExists("object '" + Printable(key) + "' already exists in memory:///");
     }
@@ -31,9 +30,9 @@ class MemoryObjectStore final : public ObjectStore {
   }
 
   Result<std::string> PutIfMatch(std::string_view key, std::string_view data, std::string_view etag,
-                                 const PutOptions& options) override {
+                                 const PutOptions& options) EXCLUDES(mu_) override {
     RETURN_IF_ERROR(CheckPut(key, options));
-    std::lock_guard<std::mutex> lock(mu_);
+    util::MutexLock lock(&mu_);
     auto it = objects_.find(key);
     if (it == objects_.end()) {
       return Status::PreconditionFailed("object '" + Printable(key) +
@@ -47,17 +46,17 @@ class MemoryObjectStore final : public ObjectStore {
     return StoreLocked(key, data, options);
   }
 
-  Result<std::string> Get(std::string_view key) override {
+  Result<std::string> Get(std::string_view key) EXCLUDES(mu_) override {
     RETURN_IF_ERROR(object_store::ValidateKey(key));
-    std::lock_guard<std::mutex> lock(mu_);
+    util::MutexLock lock(&mu_);
     ASSIGN_OR_RETURN(const Object* obj, FindLocked(key));
     return obj->data;
   }
 
   Result<std::string> GetRange(std::string_view key, uint64_t offset,
-                               std::optional<uint64_t> length) override {
+                               std::optional<uint64_t> length) EXCLUDES(mu_) override {
     RETURN_IF_ERROR(object_store::ValidateKey(key));
-    std::lock_guard<std::mutex> lock(mu_);
+    util::MutexLock lock(&mu_);
     ASSIGN_OR_RETURN(const Object* obj, FindLocked(key));
     uint64_t size = obj->data.size();
     if (offset > size) {
@@ -69,25 +68,25 @@ class MemoryObjectStore final : public ObjectStore {
     return obj->data.substr(offset, n);
   }
 
-  Result<std::string> GetSuffix(std::string_view key, uint64_t n) override {
+  Result<std::string> GetSuffix(std::string_view key, uint64_t n) EXCLUDES(mu_) override {
     RETURN_IF_ERROR(object_store::ValidateKey(key));
-    std::lock_guard<std::mutex> lock(mu_);
+    util::MutexLock lock(&mu_);
     ASSIGN_OR_RETURN(const Object* obj, FindLocked(key));
     uint64_t size = obj->data.size();
     if (n > size) n = size;
     return obj->data.substr(size - n);
   }
 
-  Result<ObjectMeta> Head(std::string_view key) override {
+  Result<ObjectMeta> Head(std::string_view key) EXCLUDES(mu_) override {
     RETURN_IF_ERROR(object_store::ValidateKey(key));
-    std::lock_guard<std::mutex> lock(mu_);
+    util::MutexLock lock(&mu_);
     ASSIGN_OR_RETURN(const Object* obj, FindLocked(key));
     return obj->meta;
   }
 
-  Result<std::vector<ObjectMeta>> List(std::string_view prefix) override {
+  Result<std::vector<ObjectMeta>> List(std::string_view prefix) EXCLUDES(mu_) override {
     RETURN_IF_ERROR(object_store::ValidateListPrefix(prefix));
-    std::lock_guard<std::mutex> lock(mu_);
+    util::MutexLock lock(&mu_);
     std::vector<ObjectMeta> out;
     for (auto it = objects_.lower_bound(prefix); it != objects_.end(); ++it) {
       if (std::string_view(it->first).substr(0, prefix.size()) != prefix) break;
@@ -98,9 +97,9 @@ class MemoryObjectStore final : public ObjectStore {
     return out;
   }
 
-  Status Delete(std::string_view key) override {
+  Status Delete(std::string_view key) EXCLUDES(mu_) override {
     RETURN_IF_ERROR(object_store::ValidateKey(key));
-    std::lock_guard<std::mutex> lock(mu_);
+    util::MutexLock lock(&mu_);
     auto it = objects_.find(key);
     if (it != objects_.end()) objects_.erase(it);
     return Status::OK();
@@ -119,7 +118,7 @@ class MemoryObjectStore final : public ObjectStore {
     return object_store::ValidateMetadata(options.metadata);
   }
 
-  Result<const Object*> FindLocked(std::string_view key) const {
+  Result<const Object*> FindLocked(std::string_view key) const REQUIRES(mu_) {
     auto it = objects_.find(key);
     if (it == objects_.end()) {
       return Status::NotFound("object '" + Printable(key) + "' not found in memory:///");
@@ -128,7 +127,7 @@ class MemoryObjectStore final : public ObjectStore {
   }
 
   Result<std::string> StoreLocked(std::string_view key, std::string_view data,
-                                  const PutOptions& options) {
+                                  const PutOptions& options) REQUIRES(mu_) {
     Object obj;
     obj.data.assign(data);
     obj.meta.key.assign(key);
@@ -147,9 +146,9 @@ class MemoryObjectStore final : public ObjectStore {
   }
 
   std::shared_ptr<util::Clock> clock_;
-  std::mutex mu_;
-  std::map<std::string, Object, std::less<>> objects_;
-  uint64_t etag_counter_ = 0;
+  util::Mutex mu_;
+  std::map<std::string, Object, std::less<>> objects_ GUARDED_BY(mu_);
+  uint64_t etag_counter_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <mutex>
 #include <thread>
 
+#include "util/mutex.h"
 #include "util/random.h"
 #include "util/saturating.h"
 
@@ -103,19 +103,19 @@ class RetryingObjectStore final : public ObjectStore {
     int attempts_ = 0;
   };
 
-  std::chrono::milliseconds Jitter(int retry) {
+  std::chrono::milliseconds Jitter(int retry) EXCLUDES(rng_mu_) {
     int64_t cap = opts_.max_delay.count();
     int64_t exp = opts_.base_delay.count();
     for (int i = 1; i < retry && exp < cap; ++i) exp = util::SaturatingMul<int64_t>(exp, 2);
     exp = std::min(exp, cap);
     if (exp <= 0) return std::chrono::milliseconds(0);
-    std::lock_guard<std::mutex> l(rng_mu_);
+    util::MutexLock l(&rng_mu_);
     return std::chrono::milliseconds(static_cast<int64_t>(
         rng_.Uniform(util::SaturatingAdd(static_cast<uint64_t>(exp), uint64_t{1}))));
   }
 
-  std::string NewPutId() {
-    std::lock_guard<std::mutex> l(rng_mu_);
+  std::string NewPutId() EXCLUDES(rng_mu_) {
+    util::MutexLock l(&rng_mu_);
     char buf[40];
     std::snprintf(buf, sizeof(buf), "%016llx%016llx",
                   static_cast<unsigned long long>(rng_.Next64()),
@@ -169,16 +169,16 @@ class RetryingObjectStore final : public ObjectStore {
 
   std::shared_ptr<ObjectStore> inner_;
   RetryOptions opts_;
-  std::mutex rng_mu_;
-  util::Random rng_;
+  util::Mutex rng_mu_;
+  util::Random rng_ GUARDED_BY(rng_mu_);
 };
 
 }  // namespace
 
 std::string NewPutId() {
-  static std::mutex mu;
-  static util::Random rng(util::EntropySeed());
-  std::lock_guard<std::mutex> l(mu);
+  static util::Mutex mu;
+  static util::Random rng GUARDED_BY(mu)(util::EntropySeed());
+  util::MutexLock l(&mu);
   char buf[40];
   std::snprintf(buf, sizeof(buf), "%016llx%016llx", static_cast<unsigned long long>(rng.Next64()),
                 static_cast<unsigned long long>(rng.Next64()));

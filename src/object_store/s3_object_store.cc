@@ -9,12 +9,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
-#include <mutex>
+#include <mutex>  // std::call_once
 #include <pugixml.hpp>
 #include <utility>
 #include <vector>
 
 #include "object_store/key.h"
+#include "util/mutex.h"
 
 namespace slatedb {
 
@@ -190,9 +191,9 @@ class HandlePool {
   ~HandlePool() {
     for (CURL* h : free_) curl_easy_cleanup(h);
   }
-  CURL* Acquire() {
+  CURL* Acquire() EXCLUDES(mu_) {
     {
-      std::lock_guard<std::mutex> l(mu_);
+      util::MutexLock l(&mu_);
       if (!free_.empty()) {
         CURL* h = free_.back();
         free_.pop_back();
@@ -201,8 +202,8 @@ class HandlePool {
     }
     return curl_easy_init();
   }
-  void Release(CURL* h) {
-    std::lock_guard<std::mutex> l(mu_);
+  void Release(CURL* h) EXCLUDES(mu_) {
+    util::MutexLock l(&mu_);
     if (free_.size() < 32) {
       free_.push_back(h);
     } else {
@@ -211,8 +212,8 @@ class HandlePool {
   }
 
  private:
-  std::mutex mu_;
-  std::vector<CURL*> free_;
+  util::Mutex mu_;
+  std::vector<CURL*> free_ GUARDED_BY(mu_);  // the destructor reads it unlocked (no users left)
 };
 
 struct CurlSlist {

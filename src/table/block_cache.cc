@@ -26,7 +26,7 @@ BlockCache::Shard& BlockCache::ShardFor(const std::string& key) {
 std::shared_ptr<const format::Block> BlockCache::Lookup(std::string_view sst, uint64_t offset) {
   std::string key = MakeKey(sst, offset);
   Shard& s = ShardFor(key);
-  std::lock_guard<std::mutex> lock(s.mu);
+  util::MutexLock lock(&s.mu);
   auto it = s.map.find(key);
   if (it == s.map.end()) {
     ++s.misses;
@@ -44,7 +44,7 @@ void BlockCache::Insert(std::string_view sst, uint64_t offset,
   if (charge > shard_capacity_) return;
   std::string key = MakeKey(sst, offset);
   Shard& s = ShardFor(key);
-  std::lock_guard<std::mutex> lock(s.mu);
+  util::MutexLock lock(&s.mu);
   auto it = s.map.find(key);
   if (it != s.map.end()) {
     s.usage -= it->second->charge;
@@ -65,7 +65,7 @@ void BlockCache::Insert(std::string_view sst, uint64_t offset,
 size_t BlockCache::usage() const {
   size_t total = 0;
   for (const auto& s : shards_) {
-    std::lock_guard<std::mutex> lock(s->mu);
+    util::MutexLock lock(&s->mu);
     total += s->usage;
   }
   return total;
@@ -74,7 +74,7 @@ size_t BlockCache::usage() const {
 uint64_t BlockCache::hits() const {
   uint64_t total = 0;
   for (const auto& s : shards_) {
-    std::lock_guard<std::mutex> lock(s->mu);
+    util::MutexLock lock(&s->mu);
     total += s->hits;
   }
   return total;
@@ -83,7 +83,7 @@ uint64_t BlockCache::hits() const {
 uint64_t BlockCache::misses() const {
   uint64_t total = 0;
   for (const auto& s : shards_) {
-    std::lock_guard<std::mutex> lock(s->mu);
+    util::MutexLock lock(&s->mu);
     total += s->misses;
   }
   return total;

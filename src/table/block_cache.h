@@ -10,13 +10,13 @@
 #include <cstdint>
 #include <list>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "format/block.h"
+#include "util/mutex.h"
 
 namespace slatedb::table {
 
@@ -41,11 +41,12 @@ class BlockCache {
     size_t charge;
   };
   struct Shard {
-    mutable std::mutex mu;
-    std::list<Entry> lru;  // front = most recent
-    std::unordered_map<std::string, std::list<Entry>::iterator> map;
-    size_t usage = 0;
-    uint64_t hits = 0, misses = 0;
+    mutable util::Mutex mu;
+    std::list<Entry> lru GUARDED_BY(mu);  // front = most recent
+    std::unordered_map<std::string, std::list<Entry>::iterator> map GUARDED_BY(mu);
+    size_t usage GUARDED_BY(mu) = 0;
+    uint64_t hits GUARDED_BY(mu) = 0;
+    uint64_t misses GUARDED_BY(mu) = 0;
   };
   static std::string MakeKey(std::string_view sst, uint64_t offset);
   Shard& ShardFor(const std::string& key);

@@ -91,7 +91,7 @@ Result<std::string> SstReader::ReadRange(uint64_t offset, uint64_t len) {
 }
 
 Result<std::shared_ptr<const SstIndex>> SstReader::Index() {
-  std::lock_guard<std::mutex> lock(mu_);
+  util::MutexLock lock(&mu_);
   if (index_) return index_;
   ASSIGN_OR_RETURN(std::string bytes, ReadRange(info_.index_offset, info_.index_len));
   auto index = format::DecodeIndex(bytes, info_.compression);
@@ -106,7 +106,7 @@ Result<std::shared_ptr<const SstIndex>> SstReader::Index() {
 }
 
 Result<std::shared_ptr<const format::BloomFilter>> SstReader::Filter() {
-  std::lock_guard<std::mutex> lock(mu_);
+  util::MutexLock lock(&mu_);
   if (filter_loaded_) return filter_;
   if (info_.filter_len > 0) {
     ASSIGN_OR_RETURN(std::string bytes, ReadRange(info_.filter_offset, info_.filter_len));

@@ -16,7 +16,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +25,7 @@
 #include "slatedb/object_store.h"
 #include "table/block_cache.h"
 #include "table/iterator.h"
+#include "util/mutex.h"
 
 namespace slatedb::table {
 
@@ -67,7 +67,7 @@ class SstReader : public std::enable_shared_from_this<SstReader> {
 
   Result<size_t> NumBlocks();
   Result<std::shared_ptr<const format::Block>> ReadBlock(size_t i);
-  Result<std::shared_ptr<const format::SstIndex>> Index();
+  Result<std::shared_ptr<const format::SstIndex>> Index() EXCLUDES(mu_);
   Result<std::optional<format::SstStats>> Stats();
 
   // Every row, stored order.
@@ -80,7 +80,7 @@ class SstReader : public std::enable_shared_from_this<SstReader> {
   // Bytes [offset, offset+len) — from the kept suffix when possible.
   Result<std::string> ReadRange(uint64_t offset, uint64_t len);
   Status WithKey(const Status& st) const { return st.WithContext(key_); }
-  Result<std::shared_ptr<const format::BloomFilter>> Filter();
+  Result<std::shared_ptr<const format::BloomFilter>> Filter() EXCLUDES(mu_);
   // Block to start a forward search for `key` (docs/format.md §5.5: last block whose first_key <
   // key).
   size_t FindBlockForward(const format::SstIndex& index, std::string_view key) const;
@@ -97,10 +97,10 @@ class SstReader : public std::enable_shared_from_this<SstReader> {
   uint64_t tail_offset_ = 0;  // meaningful iff has_tail_
   bool has_tail_ = false;
 
-  std::mutex mu_;
-  std::shared_ptr<const format::SstIndex> index_;
-  std::shared_ptr<const format::BloomFilter> filter_;
-  bool filter_loaded_ = false;
+  util::Mutex mu_;  // held across the lazy index / filter load (so each is read once)
+  std::shared_ptr<const format::SstIndex> index_ GUARDED_BY(mu_);
+  std::shared_ptr<const format::BloomFilter> filter_ GUARDED_BY(mu_);
+  bool filter_loaded_ GUARDED_BY(mu_) = false;
 };
 
 // Reads a whole WAL (or any) SST in stored order; an empty / fence SST gives no rows.

@@ -16,13 +16,13 @@
 #include <atomic>
 #include <cassert>
 #include <chrono>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <utility>
 
 #include "util/channel.h"
+#include "util/mutex.h"
 #include "util/saturating.h"
 
 namespace slatedb::util {
@@ -38,7 +38,8 @@ class BackgroundTask {
   BackgroundTask& operator=(const BackgroundTask&) = delete;
 
   // Starts the thread. Call once, after the subclass is fully constructed.
-  void Start() {
+  void Start() EXCLUDES(stop_mu_) {
+    MutexLock lock(&stop_mu_);
     thread_ = std::jthread([this] { Run(); });
   }
 
@@ -52,8 +53,8 @@ class BackgroundTask {
 
   // Closes the channel, drains it, runs OnStop() and joins. Idempotent; must not be called from
   // the task's own thread.
-  void Stop() {
-    std::lock_guard lock(stop_mu_);
+  void Stop() EXCLUDES(stop_mu_) {
+    MutexLock lock(&stop_mu_);
     stopping_.store(true);
     channel_.Close();
     if (thread_.joinable()) thread_.join();
@@ -94,9 +95,9 @@ class BackgroundTask {
   const std::string name_;
   Channel<Msg> channel_;
   const std::optional<std::chrono::milliseconds> tick_;
-  std::mutex stop_mu_;
+  Mutex stop_mu_;  // serialises Start/Stop (so concurrent Stop calls join once)
   std::atomic<bool> stopping_{false};
-  std::jthread thread_;
+  std::jthread thread_ GUARDED_BY(stop_mu_);  // the destructor reads it unlocked: no thread left
 };
 
 }  // namespace slatedb::util

@@ -11,12 +11,12 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
-#include <mutex>
 #include <optional>
 #include <utility>
+
+#include "util/mutex.h"
 
 namespace slatedb::util {
 
@@ -31,82 +31,84 @@ class Channel {
   Channel& operator=(const Channel&) = delete;
 
   // Blocks while full. On kClosed the message is moved back into `*rejected` if given.
-  SendResult Send(T message, std::optional<T>* rejected = nullptr) {
-    std::unique_lock lock(mu_);
-    not_full_.wait(lock, [&] { return closed_ || queue_.size() < capacity_; });
+  SendResult Send(T message, std::optional<T>* rejected = nullptr) EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
+    while (!closed_ && queue_.size() >= capacity_) not_full_.Wait(&mu_);
     if (closed_) {
       if (rejected != nullptr) rejected->emplace(std::move(message));
       return SendResult::kClosed;
     }
     queue_.push_back(std::move(message));
-    not_empty_.notify_one();
+    not_empty_.NotifyOne();
     return SendResult::kOk;
   }
 
   // Never blocks: kFull when the channel is full.
-  SendResult TrySend(T message, std::optional<T>* rejected = nullptr) {
-    std::unique_lock lock(mu_);
+  SendResult TrySend(T message, std::optional<T>* rejected = nullptr) EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     if (closed_ || queue_.size() >= capacity_) {
       if (rejected != nullptr) rejected->emplace(std::move(message));
       return closed_ ? SendResult::kClosed : SendResult::kFull;
     }
     queue_.push_back(std::move(message));
-    not_empty_.notify_one();
+    not_empty_.NotifyOne();
     return SendResult::kOk;
   }
 
   // Waits until a message is available (returns it), or the channel is closed and empty, or
   // `deadline` passes (both return nullopt).
-  std::optional<T> ReceiveUntil(std::chrono::steady_clock::time_point deadline) {
-    std::unique_lock lock(mu_);
-    not_empty_.wait_until(lock, deadline, [&] { return closed_ || !queue_.empty(); });
+  std::optional<T> ReceiveUntil(std::chrono::steady_clock::time_point deadline) EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
+    while (!closed_ && queue_.empty()) {
+      if (!not_empty_.WaitUntil(&mu_, deadline)) break;
+    }
     return PopLocked();
   }
 
   // Waits until a message is available or the channel is closed and empty.
-  std::optional<T> Receive() {
-    std::unique_lock lock(mu_);
-    not_empty_.wait(lock, [&] { return closed_ || !queue_.empty(); });
+  std::optional<T> Receive() EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
+    while (!closed_ && queue_.empty()) not_empty_.Wait(&mu_);
     return PopLocked();
   }
 
-  std::optional<T> TryReceive() {
-    std::unique_lock lock(mu_);
+  std::optional<T> TryReceive() EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     return PopLocked();
   }
 
   // After Close, Send returns kClosed; queued messages can still be received (drained).
-  void Close() {
-    std::lock_guard lock(mu_);
+  void Close() EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     closed_ = true;
-    not_empty_.notify_all();
-    not_full_.notify_all();
+    not_empty_.NotifyAll();
+    not_full_.NotifyAll();
   }
 
-  bool closed() const {
-    std::lock_guard lock(mu_);
+  bool closed() const EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     return closed_;
   }
-  size_t size() const {
-    std::lock_guard lock(mu_);
+  size_t size() const EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     return queue_.size();
   }
 
  private:
-  std::optional<T> PopLocked() {
+  std::optional<T> PopLocked() REQUIRES(mu_) {
     if (queue_.empty()) return std::nullopt;
     std::optional<T> out(std::move(queue_.front()));
     queue_.pop_front();
-    not_full_.notify_one();
+    not_full_.NotifyOne();
     return out;
   }
 
   const size_t capacity_;
-  mutable std::mutex mu_;
-  std::condition_variable not_empty_;
-  std::condition_variable not_full_;
-  std::deque<T> queue_;
-  bool closed_ = false;
+  mutable Mutex mu_;
+  CondVar not_empty_;  // signals a message queued or closed_ (with mu_)
+  CondVar not_full_;   // signals room in queue_ or closed_ (with mu_)
+  std::deque<T> queue_ GUARDED_BY(mu_);
+  bool closed_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace slatedb::util
