@@ -65,10 +65,13 @@ so=$(find "$WORK/shared" -name 'libslatedb.so.*.*.*' | head -1)
 [[ -n $so ]] || fail "shared: libslatedb.so not installed"
 soname=$(readelf -d "$so" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
 [[ $soname =~ ^libslatedb\.so\.[0-9]+\.[0-9]+$ ]] || fail "shared: SONAME is '$soname'"
-internal=$(nm -D -C --defined-only "$so" | grep -E ' slatedb::(util|format|table|memtable|wal|manifest|compactor|gc|db|config|object_store)::' |
-  grep -v 'slatedb::util::Log' | head -5 || true)
+# (Symbols into a variable first: `nm | grep -q` under pipefail fails when grep's early exit
+# kills nm with SIGPIPE.)
+symbols=$(nm -D -C --defined-only "$so")
+internal=$(grep -E ' slatedb::(util|format|table|memtable|wal|manifest|compactor|gc|db|config|object_store)::' \
+  <<<"$symbols" | head -5 || true)
 [[ -z $internal ]] || fail "shared: internal symbols exported: $internal"
-nm -D -C --defined-only "$so" | grep -q 'slatedb::Db::Open' || fail "shared: slatedb::Db::Open not exported"
+grep -q 'slatedb::Db::Open' <<<"$symbols" || fail "shared: slatedb::Db::Open not exported"
 echo "check_package: ok: shared $soname exports only the public API"
 consumers shared "$WORK/shared" LD_LIBRARY_PATH="$(dirname "$so")"
 
