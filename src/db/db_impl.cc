@@ -509,14 +509,21 @@ void DbImpl::FreezeMemtable() {
   memtable_first_ts_ = 0;
 }
 
-bool DbImpl::WaitForL0Room() {
-  util::MutexLock lock(&mu_);
-  // tidy: allow — a real-time condvar wait (see compactor.cc Run)
-  const auto deadline = util::SaturatingDeadline(std::chrono::steady_clock::now(),  // tidy: allow
-                                                 settings_.manifest_poll_interval);
-  while (!stopping_ && cv_.WaitUntil(&mu_, deadline)) {
+Status DbImpl::AwaitL0Room() {
+  // Wait for the (embedded or external) compactor to drain L0, then re-read the manifest.
+  if (compactor_) compactor_->Notify();
+  {
+    util::MutexLock lock(&mu_);
+    // tidy: allow — a real-time condvar wait (see compactor.cc Run)
+    const auto deadline = util::SaturatingDeadline(std::chrono::steady_clock::now(),  // tidy: allow
+                                                   settings_.manifest_poll_interval);
+    while (!stopping_ && cv_.WaitUntil(&mu_, deadline)) {
+    }
+    if (stopping_) return ClosedStatus();
   }
-  return stopping_;
+  Status st = RefreshManifest();
+  if (!st.ok() && st.IsFenced()) return st;
+  return Status::OK();
 }
 
 Status DbImpl::WaitDurable(uint64_t seq) {
@@ -568,8 +575,8 @@ Status DbImpl::FlushWalNow() {
   if (st.IsAlreadyExists()) {
     // Either a newer writer took this id (its fence, or its WAL SST), or the earlier attempt of
     // ours landed although its reply was lost (retries exhausted). Ours only if the object
-    // carries that attempt's put-id — never decided by comparing contents (on a backend that
-    // keeps no metadata at all, see WalStore::IsOurs).
+    // carries that attempt's put-id; contents decide only on a backend that keeps no metadata
+    // at all (the local store; see WalStore::IsOurs).
     Result<bool> ours = retrying_uncertain
                             ? wal_store_.IsOurs(id, uncertain_wal_->put_id, uncertain_wal_->rows)
                             : Result<bool>(false);
@@ -685,11 +692,7 @@ Status DbImpl::FlushImmutables(bool wait_for_l0_room) {
     }
     if (l0_count >= settings_.l0_max_ssts) {
       if (!wait_for_l0_room) return Status::OK();
-      // Wait for the (embedded or external) compactor to drain L0, re-reading the manifest.
-      if (compactor_) compactor_->Notify();
-      if (WaitForL0Room()) return ClosedStatus();
-      Status st = RefreshManifest();
-      if (!st.ok() && st.IsFenced()) return st;
+      RETURN_IF_ERROR(AwaitL0Room());
       continue;
     }
     RETURN_IF_ERROR(FlushOneImmutable(imm));
@@ -788,10 +791,7 @@ Status DbImpl::FlushImmutablesParallel(bool wait_for_l0_room) {
       // memtable waits for room in L0. Wait for the (embedded or external) compactor to drain
       // it, re-reading the manifest.
       if (!wait_for_l0_room) return Status::OK();
-      if (compactor_) compactor_->Notify();
-      if (WaitForL0Room()) return ClosedStatus();
-      Status st = RefreshManifest();
-      if (!st.ok() && st.IsFenced()) return st;
+      RETURN_IF_ERROR(AwaitL0Room());
       continue;
     }
     // Wait for an upload to finish (or a new memtable to start).

@@ -171,9 +171,10 @@ class DbImpl final : public Db {
   // with mu_ held (it joins the GC thread).
   void StopGc();
   std::shared_ptr<const DbState> state() const;
-  // Waits up to manifest_poll_interval for the compactor to make room in L0 (the caller then
-  // re-reads the manifest). Returns true if the database is stopping. EXCLUDES mu_.
-  bool WaitForL0Room() EXCLUDES(mu_);
+  // L0 is full: notifies the compactor, waits up to manifest_poll_interval for it to make room,
+  // and re-reads the manifest. kClosed if the database is stopping, Fenced if a newer writer
+  // took over, else OK (the caller looks again).
+  Status AwaitL0Room() EXCLUDES(mu_);
   uint64_t ReadSeq(const ReadOptions& options) const;
 
   // ---- constant after construction ----
