@@ -8,6 +8,7 @@
 #include "format/uuid.h"
 #include "manifest/paths.h"
 #include "util/saturating.h"
+#include "util/thread_name.h"
 
 namespace slatedb::compactor {
 
@@ -127,7 +128,10 @@ Status Compactor::Start() {
       [this](CompactionJobResult result) { events_.Send(Event{std::move(result)}); });
   running_.store(true);
   log_.Info("compactor {}: started with epoch {}", db_path_, manifest_->epoch());
-  thread_ = std::jthread([this] { Run(); });
+  thread_ = std::jthread([this] {
+    util::SetCurrentThreadName("slatedb-compact");
+    Run();
+  });
   return Status::OK();
 }
 

@@ -20,6 +20,7 @@
 #include "table/sst_reader.h"
 #include "table/sst_writer.h"
 #include "util/mutex.h"
+#include "util/thread_name.h"
 
 namespace slatedb::compactor {
 namespace {
@@ -76,9 +77,7 @@ class FetchPool {
   explicit FetchPool(size_t threads) {
     for (size_t i = 0; i < threads; ++i) {
       workers_.emplace_back([this, i] {
-#if defined(__linux__)
-        pthread_setname_np(pthread_self(), ("slatedb-fetch-" + std::to_string(i)).c_str());
-#endif
+        util::SetCurrentThreadName("slatedb-fetch-" + std::to_string(i));
         Work();
       });
     }
@@ -493,7 +492,12 @@ CompactionExecutor::CompactionExecutor(ExecutorContext ctx, size_t threads,
       on_complete_(std::move(on_complete)),
       jobs_(threads == 0 ? 1 : threads) {
   if (threads == 0) threads = 1;
-  for (size_t i = 0; i < threads; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+  for (size_t i = 0; i < threads; ++i) {
+    workers_.emplace_back([this, i] {
+      util::SetCurrentThreadName("slatedb-cjob-" + std::to_string(i));
+      WorkerLoop();
+    });
+  }
 }
 
 CompactionExecutor::~CompactionExecutor() {

@@ -17,6 +17,7 @@
 #include "object_store/retrying_object_store.h"
 #include "util/random.h"
 #include "util/saturating.h"
+#include "util/thread_name.h"
 
 namespace slatedb::db {
 
@@ -65,7 +66,7 @@ class DbImpl::WriteTask final : public util::BackgroundTask<WriteMsg> {
 class DbImpl::WalFlusher final : public util::BackgroundTask<FlushMsg> {
  public:
   WalFlusher(DbImpl* db, std::optional<std::chrono::milliseconds> interval)
-      : BackgroundTask("slatedb-wal-flush", kFlushChannelCapacity, interval), db_(db) {}
+      : BackgroundTask("slatedb-wal", kFlushChannelCapacity, interval), db_(db) {}
   ~WalFlusher() override { Stop(); }
 
  protected:
@@ -82,7 +83,7 @@ class DbImpl::WalFlusher final : public util::BackgroundTask<FlushMsg> {
 class DbImpl::MemtableFlusher final : public util::BackgroundTask<FlushMsg> {
  public:
   MemtableFlusher(DbImpl* db, std::chrono::milliseconds poll)
-      : BackgroundTask("slatedb-memtable-flush", kFlushChannelCapacity, poll), db_(db) {}
+      : BackgroundTask("slatedb-l0flush", kFlushChannelCapacity, poll), db_(db) {}
   ~MemtableFlusher() override { Stop(); }
 
  protected:
@@ -114,10 +115,7 @@ class DbImpl::L0UploadPool {
   L0UploadPool(DbImpl* db, size_t threads) : db_(db), queue_(threads) {
     for (size_t i = 0; i < threads; ++i) {
       workers_.emplace_back([this, i] {
-#if defined(__linux__)
-        // At most 15 characters: "slatedb-l0up-63".
-        pthread_setname_np(pthread_self(), ("slatedb-l0up-" + std::to_string(i)).c_str());
-#endif
+        util::SetCurrentThreadName("slatedb-l0up-" + std::to_string(i));  // "slatedb-l0up-63"
         while (auto upload = queue_.Receive()) db_->RunL0Upload(*upload);
       });
     }

@@ -97,7 +97,7 @@ class DbReaderImpl final : public DbReader {
   class Poller final : public util::BackgroundTask<int> {
    public:
     Poller(DbReaderImpl* reader, std::chrono::milliseconds interval)
-        : BackgroundTask("slatedb-reader-poll", 1, interval), reader_(reader) {}
+        : BackgroundTask("slatedb-reader", 1, interval), reader_(reader) {}
     ~Poller() override { Stop(); }
 
    protected:

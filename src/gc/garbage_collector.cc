@@ -12,6 +12,7 @@
 #include "manifest/paths.h"
 #include "table/sst_reader.h"
 #include "util/saturating.h"
+#include "util/thread_name.h"
 
 namespace slatedb::gc {
 namespace {
@@ -223,7 +224,10 @@ Status GarbageCollector::Start() {
   util::MutexLock lock(&mu_);
   if (started_) return Status::Invalid("garbage collector: Start called twice");
   started_ = true;
-  thread_ = std::jthread([this] { BackgroundLoop(); });
+  thread_ = std::jthread([this] {
+    util::SetCurrentThreadName("slatedb-gc");
+    BackgroundLoop();
+  });
   return Status::OK();
 }
 

@@ -24,6 +24,7 @@
 #include "util/channel.h"
 #include "util/mutex.h"
 #include "util/saturating.h"
+#include "util/thread_name.h"
 
 namespace slatedb::util {
 
@@ -70,6 +71,7 @@ class BackgroundTask {
 
  private:
   void Run() {
+    SetCurrentThreadName(name_);  // at most 15 characters are kept
     auto next_tick = util::SaturatingDeadline(std::chrono::steady_clock::now(),
                                               tick_.value_or(std::chrono::milliseconds(0)));
     while (true) {
