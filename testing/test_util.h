@@ -5,16 +5,24 @@
 //   ASSERT_OK_AND_ASSIGN(lhs, expr)          lhs = the value of the Result `expr`, or fail.
 //   ScanToMap(reader [, range])              every row of Db/DbReader (anything with Scan) as a
 //                                            std::map (adds a test failure on an error).
+//   CapturingLogger                          a slatedb::Logger keeping every line it gets.
+//   ScopedLogCapture                         installs a CapturingLogger as the process default
+//                                            logger (what components given no logger use) for
+//                                            its lifetime; WarningsAndErrors() for assertions.
 // Thread safety: as GoogleTest's assertions (the test's thread). Header-only.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "slatedb/iterator.h"
+#include "slatedb/logger.h"
 #include "slatedb/status.h"
 
 namespace slatedb::testing {
@@ -39,6 +47,65 @@ std::map<std::string, std::string> ScanToMap(Reader& reader, const ScanRange& ra
   }
   return out;
 }
+
+// Keeps every line at `level` and above (thread-safe).
+class CapturingLogger : public Logger {
+ public:
+  explicit CapturingLogger(LogLevel level = LogLevel::kTrace) : level_(level) {}
+  LogLevel level() const override { return level_; }
+  void Log(LogLevel level, std::string_view message) override {
+    std::lock_guard<std::mutex> l(mu_);
+    lines_.emplace_back(level, std::string(message));
+  }
+  std::vector<std::pair<LogLevel, std::string>> entries() {
+    std::lock_guard<std::mutex> l(mu_);
+    return lines_;
+  }
+  std::vector<std::string> lines() {
+    std::vector<std::string> out;
+    for (auto& [level, text] : entries()) out.push_back(text);
+    return out;
+  }
+  // How many lines contain `needle`.
+  size_t Count(const std::string& needle) {
+    size_t n = 0;
+    for (const auto& line : lines()) n += line.find(needle) != std::string::npos ? 1 : 0;
+    return n;
+  }
+  // "[warn] ...\n" lines of level >= `min` (for EXPECT_EQ(..., "")).
+  std::string Text(LogLevel min) {
+    std::string out;
+    for (auto& [level, text] : entries()) {
+      if (level >= min) out += "[" + std::string(LogLevelName(level)) + "] " + text + "\n";
+    }
+    return out;
+  }
+
+ private:
+  const LogLevel level_;
+  std::mutex mu_;
+  std::vector<std::pair<LogLevel, std::string>> lines_;
+};
+
+// The process default logger is a CapturingLogger while this object lives.
+class ScopedLogCapture {
+ public:
+  explicit ScopedLogCapture(LogLevel level = LogLevel::kTrace)
+      : logger_(std::make_shared<CapturingLogger>(level)), previous_(DefaultLogger()) {
+    SetDefaultLogger(logger_);
+  }
+  ~ScopedLogCapture() { SetDefaultLogger(previous_); }
+  ScopedLogCapture(const ScopedLogCapture&) = delete;
+  ScopedLogCapture& operator=(const ScopedLogCapture&) = delete;
+
+  CapturingLogger& logger() { return *logger_; }
+  std::string WarningsAndErrors() { return logger_->Text(LogLevel::kWarn); }
+  std::string All() { return logger_->Text(LogLevel::kTrace); }
+
+ private:
+  std::shared_ptr<CapturingLogger> logger_;
+  std::shared_ptr<Logger> previous_;
+};
 
 }  // namespace slatedb::testing
 

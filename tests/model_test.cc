@@ -13,7 +13,6 @@
 // them may need a few runs). SLATEDB_MODEL_OPS (default 3000) sets the number of operations,
 // SLATEDB_MODEL_SECONDS (default 0 = none) a time budget that ends the run early.
 #include <gtest/gtest.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
@@ -32,6 +31,7 @@
 #include "object_store/retrying_object_store.h"
 #include "reliability.h"
 #include "slatedb/db.h"
+#include "slatedb/logger.h"
 #include "slatedb/object_store.h"
 #include "util/random.h"
 
@@ -424,7 +424,7 @@ class ModelRunner {
 };
 
 void RunModel(bool compacting) {
-  spdlog::set_level(spdlog::level::warn);  // engine open/close chatter would drown the output
+  SetDefaultLogLevel(LogLevel::kWarn);  // engine open/close chatter would drown the output
   const uint64_t seed = testing::TestSeed();
   const uint64_t ops = testing::EnvU64("SLATEDB_MODEL_OPS", 3000);
   const uint64_t seconds = testing::EnvU64("SLATEDB_MODEL_SECONDS", 0);

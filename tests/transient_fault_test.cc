@@ -13,7 +13,6 @@
 // Knobs: SLATEDB_TEST_SEED replays the seed (fault timing still depends on thread
 // interleaving); SLATEDB_FAULT_WRITES (default 500) writes per thread.
 #include <gtest/gtest.h>
-#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <chrono>
@@ -30,6 +29,7 @@
 #include "object_store/retrying_object_store.h"
 #include "reliability.h"
 #include "slatedb/db.h"
+#include "slatedb/logger.h"
 #include "slatedb/object_store.h"
 #include "util/random.h"
 
@@ -185,7 +185,7 @@ void ExpectExactly(Db& db, const std::map<std::string, std::string>& acked, cons
 class TransientFaultTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    spdlog::set_level(spdlog::level::warn);
+    SetDefaultLogLevel(LogLevel::kWarn);
     seed_ = testing::TestSeed();
     per_writer_ = static_cast<int>(testing::EnvU64("SLATEDB_FAULT_WRITES", 500));
     std::printf("transient_fault_test: seed %llu (replay with SLATEDB_TEST_SEED=%llu)\n",

@@ -15,9 +15,8 @@
 #include "manifest/paths.h"
 #include "object_store/fault_injecting_object_store.h"
 #include "object_store/s3_object_store.h"
-#include "spdlog/sinks/ostream_sink.h"
-#include "spdlog/spdlog.h"
 #include "subprocess.h"
+#include "test_util.h"
 #include "util/random.h"
 
 namespace slatedb::compactor {
@@ -62,29 +61,6 @@ std::vector<std::pair<std::string, std::optional<std::string>>> Batch(util::Rand
   return kvs;
 }
 
-// Captures spdlog output at warn and above for the lifetime of the object.
-class LogCapture {
- public:
-  LogCapture() {
-    sink_ = std::make_shared<spdlog::sinks::ostream_sink_mt>(out_);
-    sink_->set_level(spdlog::level::warn);
-    previous_ = spdlog::default_logger();
-    auto logger = std::make_shared<spdlog::logger>("capture", sink_);
-    logger->set_level(spdlog::level::info);
-    spdlog::set_default_logger(logger);
-  }
-  ~LogCapture() { spdlog::set_default_logger(previous_); }
-  std::string text() {
-    sink_->flush();
-    return out_.str();
-  }
-
- private:
-  std::ostringstream out_;
-  std::shared_ptr<spdlog::sinks::ostream_sink_mt> sink_;
-  std::shared_ptr<spdlog::logger> previous_;
-};
-
 TEST(CompactorTest, CompactsL0IntoRunZeroWithTheSpecLifecycle) {
   auto store = NewMemoryObjectStore();
   TestDb db(store);
@@ -97,7 +73,7 @@ TEST(CompactorTest, CompactsL0IntoRunZeroWithTheSpecLifecycle) {
   std::vector<format::Ulid> l0_ids;
   for (const auto& h : before->l0) l0_ids.push_back(h.id);
 
-  LogCapture logs;
+  slatedb::testing::ScopedLogCapture logs;  // engine lines of components given no logger
   CompactorOptions opts = FastOptions(4);
   opts.max_sst_size = 1024;
   auto c = Compactor::Open(store, "db", opts, OutputSettings{}, nullptr, 5);
@@ -105,7 +81,7 @@ TEST(CompactorTest, CompactsL0IntoRunZeroWithTheSpecLifecycle) {
   ASSERT_TRUE((*c)->Start().ok());
   ASSERT_TRUE(WaitFor([&] { return (*c)->stats().committed >= 1; }));
   ASSERT_TRUE((*c)->Stop().ok());
-  EXPECT_EQ(logs.text(), "");
+  EXPECT_EQ(logs.WarningsAndErrors(), "");
   EXPECT_EQ((*c)->stats().epoch, 1u);
 
   auto after = db.Latest();
@@ -248,7 +224,7 @@ TEST(CompactorTest, StopIsIdempotentAndNotifyAfterStopIsSilent) {
   auto store = NewMemoryObjectStore();
   TestDb db(store);
   ASSERT_TRUE(db.Init().ok());
-  LogCapture logs;
+  slatedb::testing::ScopedLogCapture logs;  // engine lines of components given no logger
   auto never = Compactor::Open(store, "db", FastOptions(), OutputSettings{}, nullptr, 1);
   ASSERT_TRUE(never.ok());
   EXPECT_TRUE((*never)->Stop().ok());  // never started
@@ -262,7 +238,7 @@ TEST(CompactorTest, StopIsIdempotentAndNotifyAfterStopIsSilent) {
   EXPECT_TRUE((*c)->Stop().ok());
   for (int i = 0; i < 100; ++i) (*c)->Notify();
   EXPECT_FALSE((*c)->Start().ok());  // once only
-  EXPECT_EQ(logs.text(), "");
+  EXPECT_EQ(logs.WarningsAndErrors(), "");
 }
 
 TEST(CompactorTest, OpenRejectsBadOptionsAndStartNeedsADatabase) {
@@ -360,7 +336,7 @@ TEST_P(BackendTest, CompactsAndStopsGracefully) {
   TestDb db(store_);
   ASSERT_TRUE(db.Init().ok());
   util::Random rng(31);
-  LogCapture logs;
+  slatedb::testing::ScopedLogCapture logs;  // engine lines of components given no logger
   CompactorOptions opts = FastOptions(2);
   opts.max_sst_size = 1024;
   uint64_t committed = 0;
@@ -383,7 +359,7 @@ TEST_P(BackendTest, CompactsAndStopsGracefully) {
     ASSERT_TRUE(v.ok()) << v.ToString();
   }
   EXPECT_GT(committed, 0u);
-  EXPECT_EQ(logs.text(), "");
+  EXPECT_EQ(logs.WarningsAndErrors(), "");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, BackendTest, ::testing::Values("memory", "local", "s3"));

@@ -14,22 +14,7 @@
 namespace slatedb {
 namespace {
 
-class CapturingLogger : public Logger {
- public:
-  LogLevel level() const override { return LogLevel::kTrace; }
-  void Log(LogLevel, std::string_view message) override {
-    std::lock_guard<std::mutex> l(mu_);
-    lines_.emplace_back(message);
-  }
-  std::vector<std::string> lines() {
-    std::lock_guard<std::mutex> l(mu_);
-    return lines_;
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<std::string> lines_;
-};
+using slatedb::testing::CapturingLogger;
 
 bool AnyContains(const std::vector<std::string>& lines, const std::string& needle) {
   for (const auto& l : lines) {

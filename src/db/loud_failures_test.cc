@@ -23,33 +23,14 @@
 #include "slatedb/db.h"
 #include "slatedb/logger.h"
 #include "slatedb/object_store.h"
+#include "test_util.h"
 
 namespace slatedb {
 namespace {
 
 using std::chrono::milliseconds;
 
-class CapturingLogger : public Logger {
- public:
-  LogLevel level() const override { return LogLevel::kInfo; }
-  void Log(LogLevel, std::string_view message) override {
-    std::lock_guard<std::mutex> l(mu_);
-    lines_.emplace_back(message);
-  }
-  std::vector<std::string> lines() {
-    std::lock_guard<std::mutex> l(mu_);
-    return lines_;
-  }
-  size_t Count(const std::string& needle) {
-    size_t n = 0;
-    for (const auto& line : lines()) n += line.find(needle) != std::string::npos ? 1 : 0;
-    return n;
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<std::string> lines_;
-};
+using slatedb::testing::CapturingLogger;
 
 // A decorator whose calls can be failed (hook returns non-OK) or held (black-holed) for up to
 // `hold` before failing with kUnavailable, as a store call with a timeout would.
@@ -151,7 +132,7 @@ Settings FastSettings() {
 struct Fixture {
   std::shared_ptr<ControlledStore> store =
       std::make_shared<ControlledStore>(NewMemoryObjectStore());
-  std::shared_ptr<CapturingLogger> logger = std::make_shared<CapturingLogger>();
+  std::shared_ptr<CapturingLogger> logger = std::make_shared<CapturingLogger>(LogLevel::kInfo);
   std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>(1'700'000'000'000);
 
   Result<std::unique_ptr<Db>> Open(const Settings& s) {
@@ -308,7 +289,7 @@ TEST(LoudFailuresTest, EndpointCredentialsAreInNoErrorAndNoLogLine) {
   c.connect_timeout_ms = 1000;
   auto s3 = NewS3ObjectStore(c);
   ASSERT_TRUE(s3.ok()) << s3.status().ToString();
-  auto logger = std::make_shared<CapturingLogger>();
+  auto logger = std::make_shared<CapturingLogger>(LogLevel::kInfo);
   Components comp;
   comp.object_store = *s3;
   comp.logger = logger;

@@ -17,8 +17,7 @@
 #include "gc/garbage_collector.h"
 #include "manifest/paths.h"
 #include "object_store/fault_injecting_object_store.h"
-#include "spdlog/sinks/ostream_sink.h"
-#include "spdlog/spdlog.h"
+#include "test_util.h"
 #include "util/random.h"
 
 namespace slatedb::gc {
@@ -26,28 +25,6 @@ namespace {
 
 using compactor::Compactor;
 using compactor::testing::TestDb;
-
-class LogCapture {
- public:
-  LogCapture() {
-    sink_ = std::make_shared<spdlog::sinks::ostream_sink_mt>(out_);
-    sink_->set_level(spdlog::level::warn);
-    previous_ = spdlog::default_logger();
-    auto logger = std::make_shared<spdlog::logger>("capture", sink_);
-    logger->set_level(spdlog::level::debug);
-    spdlog::set_default_logger(logger);
-  }
-  ~LogCapture() { spdlog::set_default_logger(previous_); }
-  std::string text() {
-    sink_->flush();
-    return out_.str();
-  }
-
- private:
-  std::ostringstream out_;
-  std::shared_ptr<spdlog::sinks::ostream_sink_mt> sink_;
-  std::shared_ptr<spdlog::logger> previous_;
-};
 
 int Moments() {
   const char* env = std::getenv("SLATEDB_SHUTDOWN_MOMENTS");
@@ -73,7 +50,7 @@ TEST(CompactorShutdownTest, StopDuringCompactionAtRandomMomentsThenGcRemovesOrph
   opts.max_concurrent_compactions = 2;
   opts.scheduler_options = {{"min_compaction_sources", "2"}, {"max_compaction_sources", "4"}};
 
-  LogCapture logs;
+  slatedb::testing::ScopedLogCapture logs;  // engine lines of components given no logger
   compactor::CompactorStats total;
   for (int moment = 0; moment < Moments(); ++moment) {
     SCOPED_TRACE("moment " + std::to_string(moment));
@@ -116,7 +93,7 @@ TEST(CompactorShutdownTest, StopDuringCompactionAtRandomMomentsThenGcRemovesOrph
               static_cast<unsigned long long>(total.cancelled),
               static_cast<unsigned long long>(total.failed),
               static_cast<unsigned long long>(total.orphaned_ssts));
-  EXPECT_EQ(logs.text(), "");  // no warning or error, about channels or anything else
+  EXPECT_EQ(logs.WarningsAndErrors(), "");  // no warning or error, about channels or anything else
   EXPECT_EQ(total.failed, 0u);
   EXPECT_GT(total.cancelled, 0u);  // jobs really were in flight at some stops
   EXPECT_GT(total.committed, 0u);  // and some finished and were committed during the drain

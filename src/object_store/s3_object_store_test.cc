@@ -17,8 +17,6 @@
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -34,6 +32,7 @@
 
 #include "object_store/fault_injecting_object_store.h"
 #include "object_store/retrying_object_store.h"
+#include "test_util.h"
 #include "util/random.h"
 
 namespace slatedb {
@@ -161,10 +160,8 @@ class S3AuthTest : public ::testing::Test {
     }
     ASSERT_TRUE(key_.error.empty()) << key_.error;
     shared_lock_ = std::make_unique<EndpointLock>(endpoint_, LOCK_SH);
-    // Capture everything logged while the test runs.
-    log_sink_ = std::make_shared<spdlog::sinks::ostream_sink_mt>(log_);
-    spdlog::default_logger()->sinks().push_back(log_sink_);
-    spdlog::set_level(spdlog::level::trace);
+    // Capture everything logged while the test runs (the process default logger, at trace).
+    log_ = std::make_unique<slatedb::testing::ScopedLogCapture>(LogLevel::kTrace);
     S3Config c = Config(key_.secret_access_key);
     Status st = CreateS3Bucket(c);
     ASSERT_TRUE(st.ok()) << st.ToString();
@@ -172,13 +169,12 @@ class S3AuthTest : public ::testing::Test {
 
   void TearDown() override {
     shared_lock_.reset();
-    if (!log_sink_) return;
-    auto& sinks = spdlog::default_logger()->sinks();
-    sinks.erase(std::remove(sinks.begin(), sinks.end(), log_sink_), sinks.end());
-    spdlog::set_level(spdlog::level::info);
-    EXPECT_EQ(log_.str().find(key_.secret_access_key), std::string::npos);
-    EXPECT_EQ(log_.str().find("WRONG-SECRET"), std::string::npos);
-    EXPECT_EQ(log_.str().find("TOKEN-SECRET"), std::string::npos);
+    if (!log_) return;
+    const std::string logged = log_->All();
+    log_.reset();
+    EXPECT_EQ(logged.find(key_.secret_access_key), std::string::npos);
+    EXPECT_EQ(logged.find("WRONG-SECRET"), std::string::npos);
+    EXPECT_EQ(logged.find("TOKEN-SECRET"), std::string::npos);
   }
 
   static S3Config Config(const std::string& secret) {
@@ -201,8 +197,7 @@ class S3AuthTest : public ::testing::Test {
   static inline IamKey key_;
   static inline std::string bucket_;
   std::unique_ptr<EndpointLock> shared_lock_;
-  std::ostringstream log_;
-  std::shared_ptr<spdlog::sinks::ostream_sink_mt> log_sink_;
+  std::unique_ptr<slatedb::testing::ScopedLogCapture> log_;
 };
 
 TEST_F(S3AuthTest, CorrectCredentialsWork) {

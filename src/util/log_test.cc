@@ -9,27 +9,12 @@
 #include <utility>
 #include <vector>
 
+#include "test_util.h"
+
 namespace slatedb {
 namespace {
 
-class CapturingLogger : public Logger {
- public:
-  explicit CapturingLogger(LogLevel level) : level_(level) {}
-  LogLevel level() const override { return level_; }
-  void Log(LogLevel level, std::string_view message) override {
-    std::lock_guard<std::mutex> l(mu_);
-    lines_.emplace_back(level, std::string(message));
-  }
-  std::vector<std::pair<LogLevel, std::string>> lines() {
-    std::lock_guard<std::mutex> l(mu_);
-    return lines_;
-  }
-
- private:
-  const LogLevel level_;
-  std::mutex mu_;
-  std::vector<std::pair<LogLevel, std::string>> lines_;
-};
+using slatedb::testing::CapturingLogger;
 
 // Counts how often it is formatted.
 struct Counted {
@@ -76,7 +61,7 @@ TEST(LogTest, InjectedLoggerGetsLinesAtOrAboveItsLevelOnly) {
   log.Warn("w {}", Counted{&formatted});
   log.Error("e");
   EXPECT_EQ(formatted, 1);
-  auto lines = logger->lines();
+  auto lines = logger->entries();
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_EQ(lines[0],
             std::make_pair(LogLevel::kInfo, std::string("compactor db: started with epoch 7")));
@@ -95,8 +80,8 @@ TEST(LogTest, DefaultLoggerIsReplaceableAndLookedUpAtEachCall) {
   SetDefaultLogger(nullptr);  // back to the built-in stderr logger
   log.Debug("not captured");
   EXPECT_NE(DefaultLogger(), capture);
-  ASSERT_EQ(capture->lines().size(), 1u);
-  EXPECT_EQ(capture->lines()[0].second, "to the replacement 1");
+  ASSERT_EQ(capture->entries().size(), 1u);
+  EXPECT_EQ(capture->entries()[0].second, "to the replacement 1");
 }
 
 TEST(LogTest, BuiltinDefaultIsWarnAndSettable) {
