@@ -26,6 +26,7 @@
 
 #include "manifest/manifest_store.h"
 #include "object_store/fault_injecting_object_store.h"
+#include "object_store/object_store_wrapper.h"
 #include "object_store/retrying_object_store.h"
 #include "reliability.h"
 #include "slatedb/db.h"
@@ -311,19 +312,18 @@ TEST_F(TransientFaultTest, LostReplyOnLastAttemptIsNotFencing) {
 
 // Loses the reply of conditional puts (manifests, WAL SSTs, fences) whose key contains
 // `pattern` while armed: the object lands, the caller hears kUnavailable.
-class LoseConditionalReplies final : public ObjectStore {
+class LoseConditionalReplies final : public ObjectStoreWrapper {
  public:
   // Loses each matching reply with probability `rate` (seeded) while armed.
   LoseConditionalReplies(std::shared_ptr<ObjectStore> inner, std::string pattern, double rate = 1.0,
                          uint64_t seed = 1)
-      : inner_(std::move(inner)), pattern_(std::move(pattern)), rate_(rate), rng_(seed) {}
+      : ObjectStoreWrapper(std::move(inner)),
+        pattern_(std::move(pattern)),
+        rate_(rate),
+        rng_(seed) {}
   void Arm(bool on) { armed_.store(on); }
   int lost() const { return lost_.load(); }
 
-  Result<std::string> Put(std::string_view key, std::string_view data,
-                          const PutOptions& options) override {
-    return inner_->Put(key, data, options);
-  }
   Result<std::string> PutIfAbsent(std::string_view key, std::string_view data,
                                   const PutOptions& options) override {
     return Lose(key, inner_->PutIfAbsent(key, data, options));
@@ -332,19 +332,6 @@ class LoseConditionalReplies final : public ObjectStore {
                                  const PutOptions& options) override {
     return Lose(key, inner_->PutIfMatch(key, data, etag, options));
   }
-  Result<std::string> Get(std::string_view key) override { return inner_->Get(key); }
-  Result<std::string> GetRange(std::string_view key, uint64_t offset,
-                               std::optional<uint64_t> length) override {
-    return inner_->GetRange(key, offset, length);
-  }
-  Result<std::string> GetSuffix(std::string_view key, uint64_t n) override {
-    return inner_->GetSuffix(key, n);
-  }
-  Result<ObjectMeta> Head(std::string_view key) override { return inner_->Head(key); }
-  Result<std::vector<ObjectMeta>> List(std::string_view prefix) override {
-    return inner_->List(prefix);
-  }
-  Status Delete(std::string_view key) override { return inner_->Delete(key); }
   std::string Describe() const override { return "lose-replies(" + inner_->Describe() + ")"; }
 
  private:
@@ -358,7 +345,6 @@ class LoseConditionalReplies final : public ObjectStore {
     return Status::Unavailable("test: reply lost after conditional put '" + std::string(key) +
                                "' landed");
   }
-  std::shared_ptr<ObjectStore> inner_;
   std::string pattern_;
   const double rate_;
   std::mutex mu_;

@@ -14,6 +14,7 @@
 #include "format/sst.h"
 #include "manifest/paths.h"
 #include "object_store/fault_injecting_object_store.h"
+#include "object_store/object_store_wrapper.h"
 #include "table/sst_writer.h"
 
 namespace slatedb::compactor {
@@ -188,37 +189,17 @@ TEST_F(ExecutorTest, CancelStopsAtAnSstBoundary) {
 
   // A store that sets the flag on the first output upload: the job stops right after it.
   cancel = false;
-  class CancellingStore : public ObjectStore {
+  class CancellingStore : public ObjectStoreWrapper {
    public:
     CancellingStore(std::shared_ptr<ObjectStore> inner, std::atomic<bool>* flag)
-        : inner_(std::move(inner)), flag_(flag) {}
+        : ObjectStoreWrapper(std::move(inner)), flag_(flag) {}
     Result<std::string> Put(std::string_view k, std::string_view d, const PutOptions& o) override {
       flag_->store(true);
       return inner_->Put(k, d, o);
     }
-    Result<std::string> PutIfAbsent(std::string_view k, std::string_view d,
-                                    const PutOptions& o) override {
-      return inner_->PutIfAbsent(k, d, o);
-    }
-    Result<std::string> PutIfMatch(std::string_view k, std::string_view d, std::string_view e,
-                                   const PutOptions& o) override {
-      return inner_->PutIfMatch(k, d, e, o);
-    }
-    Result<std::string> Get(std::string_view k) override { return inner_->Get(k); }
-    Result<std::string> GetRange(std::string_view k, uint64_t off,
-                                 std::optional<uint64_t> len) override {
-      return inner_->GetRange(k, off, len);
-    }
-    Result<std::string> GetSuffix(std::string_view k, uint64_t n) override {
-      return inner_->GetSuffix(k, n);
-    }
-    Result<ObjectMeta> Head(std::string_view k) override { return inner_->Head(k); }
-    Result<std::vector<ObjectMeta>> List(std::string_view p) override { return inner_->List(p); }
-    Status Delete(std::string_view k) override { return inner_->Delete(k); }
     std::string Describe() const override { return "cancelling"; }
 
    private:
-    std::shared_ptr<ObjectStore> inner_;
     std::atomic<bool>* flag_;
   };
   for (uint64_t fetch_tasks : {uint64_t{1}, uint64_t{4}}) {
@@ -274,10 +255,10 @@ TEST_F(ExecutorTest, CorruptSourceFailsTheJobNamingTheObject) {
 // Counts concurrent GetRange calls; the first data read (offset 0) waits (up to
 // `hold_timeout`) until a second GET runs, so overlap is observed whenever the executor issues GETs
 // concurrently at all.
-class GetProbeStore final : public ObjectStore {
+class GetProbeStore final : public ObjectStoreWrapper {
  public:
   GetProbeStore(std::shared_ptr<ObjectStore> inner, std::chrono::milliseconds hold_timeout)
-      : inner_(std::move(inner)), hold_timeout_(hold_timeout) {}
+      : ObjectStoreWrapper(std::move(inner)), hold_timeout_(hold_timeout) {}
   size_t max_concurrent() {
     std::lock_guard lock(mu_);
     return max_;
@@ -309,28 +290,9 @@ class GetProbeStore final : public ObjectStore {
     --cur_;
     return r;
   }
-  Result<std::string> Put(std::string_view k, std::string_view d, const PutOptions& o) override {
-    return inner_->Put(k, d, o);
-  }
-  Result<std::string> PutIfAbsent(std::string_view k, std::string_view d,
-                                  const PutOptions& o) override {
-    return inner_->PutIfAbsent(k, d, o);
-  }
-  Result<std::string> PutIfMatch(std::string_view k, std::string_view d, std::string_view e,
-                                 const PutOptions& o) override {
-    return inner_->PutIfMatch(k, d, e, o);
-  }
-  Result<std::string> Get(std::string_view k) override { return inner_->Get(k); }
-  Result<std::string> GetSuffix(std::string_view k, uint64_t n) override {
-    return inner_->GetSuffix(k, n);
-  }
-  Result<ObjectMeta> Head(std::string_view k) override { return inner_->Head(k); }
-  Result<std::vector<ObjectMeta>> List(std::string_view p) override { return inner_->List(p); }
-  Status Delete(std::string_view k) override { return inner_->Delete(k); }
   std::string Describe() const override { return "get-probe"; }
 
  private:
-  std::shared_ptr<ObjectStore> inner_;
   const std::chrono::milliseconds hold_timeout_;
   std::mutex mu_;
   std::condition_variable cv_;

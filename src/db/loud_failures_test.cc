@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "object_store/object_store_wrapper.h"
 #include "object_store/s3_object_store.h"
 #include "slatedb/clock.h"
 #include "slatedb/db.h"
@@ -34,10 +35,11 @@ using slatedb::testing::CapturingLogger;
 
 // A decorator whose calls can be failed (hook returns non-OK) or held (black-holed) for up to
 // `hold` before failing with kUnavailable, as a store call with a timeout would.
-class ControlledStore final : public ObjectStore {
+class ControlledStore final : public ObjectStoreWrapper {
  public:
   using Hook = std::function<Status(std::string_view op, std::string_view key)>;
-  explicit ControlledStore(std::shared_ptr<ObjectStore> inner) : inner_(std::move(inner)) {}
+  explicit ControlledStore(std::shared_ptr<ObjectStore> inner)
+      : ObjectStoreWrapper(std::move(inner)) {}
 
   void SetHook(Hook hook) {
     std::lock_guard l(mu_);
@@ -108,7 +110,6 @@ class ControlledStore final : public ObjectStore {
     return Status::OK();
   }
 
-  std::shared_ptr<ObjectStore> inner_;
   std::mutex mu_;
   std::condition_variable cv_;
   Hook hook_;

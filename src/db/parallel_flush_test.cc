@@ -16,6 +16,7 @@
 #include "manifest/manifest_store.h"
 #include "manifest/paths.h"
 #include "object_store/fault_injecting_object_store.h"
+#include "object_store/object_store_wrapper.h"
 #include "slatedb/db.h"
 #include "slatedb/object_store.h"
 #include "table/sst_reader.h"
@@ -30,9 +31,9 @@ bool IsL0Upload(std::string_view key) {
 // Counts concurrent L0 PUTs (compacted/*.sst), optionally holds them until `hold_until` run at
 // once (or `hold_timeout` passes), can fail the PUT of the middle one of the first held batch
 // once, and records the L0 list of every manifest version written.
-class ProbeStore final : public ObjectStore {
+class ProbeStore final : public ObjectStoreWrapper {
  public:
-  explicit ProbeStore(std::shared_ptr<ObjectStore> inner) : inner_(std::move(inner)) {}
+  explicit ProbeStore(std::shared_ptr<ObjectStore> inner) : ObjectStoreWrapper(std::move(inner)) {}
 
   size_t hold_until = 0;  // 0: do not hold
   std::chrono::milliseconds hold_timeout{0};
@@ -95,23 +96,6 @@ class ProbeStore final : public ObjectStore {
     if (r.ok() && key.find("/manifest/") != std::string_view::npos) Record(data);
     return r;
   }
-  Result<std::string> PutIfMatch(std::string_view key, std::string_view data, std::string_view etag,
-                                 const PutOptions& options) override {
-    return inner_->PutIfMatch(key, data, etag, options);
-  }
-  Result<std::string> Get(std::string_view key) override { return inner_->Get(key); }
-  Result<std::string> GetRange(std::string_view key, uint64_t offset,
-                               std::optional<uint64_t> length) override {
-    return inner_->GetRange(key, offset, length);
-  }
-  Result<std::string> GetSuffix(std::string_view key, uint64_t n) override {
-    return inner_->GetSuffix(key, n);
-  }
-  Result<ObjectMeta> Head(std::string_view key) override { return inner_->Head(key); }
-  Result<std::vector<ObjectMeta>> List(std::string_view prefix) override {
-    return inner_->List(prefix);
-  }
-  Status Delete(std::string_view key) override { return inner_->Delete(key); }
   std::string Describe() const override { return "probe(" + inner_->Describe() + ")"; }
 
  private:
@@ -124,7 +108,6 @@ class ProbeStore final : public ObjectStore {
     history_.push_back(std::move(ids));
   }
 
-  std::shared_ptr<ObjectStore> inner_;
   std::mutex mu_;
   std::condition_variable cv_;
   size_t cur_ = 0, max_ = 0;

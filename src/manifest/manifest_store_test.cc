@@ -11,6 +11,7 @@
 #include "manifest/paths.h"
 #include "manifest/stored_manifest.h"
 #include "object_store/fault_injecting_object_store.h"
+#include "object_store/object_store_wrapper.h"
 #include "subprocess.h"
 #include "util/random.h"
 
@@ -22,22 +23,11 @@ using format::Manifest;
 
 // Forwards to another store; the first Get of `vanish_key` deletes it and reports kNotFound, as
 // if the garbage collector removed it between LIST and GET.
-class VanishingStore : public ObjectStore {
+class VanishingStore : public ObjectStoreWrapper {
  public:
   VanishingStore(std::shared_ptr<ObjectStore> inner, std::string vanish_key)
-      : inner_(std::move(inner)), vanish_key_(std::move(vanish_key)) {}
+      : ObjectStoreWrapper(std::move(inner)), vanish_key_(std::move(vanish_key)) {}
 
-  Result<std::string> Put(std::string_view k, std::string_view d, const PutOptions& o) override {
-    return inner_->Put(k, d, o);
-  }
-  Result<std::string> PutIfAbsent(std::string_view k, std::string_view d,
-                                  const PutOptions& o) override {
-    return inner_->PutIfAbsent(k, d, o);
-  }
-  Result<std::string> PutIfMatch(std::string_view k, std::string_view d, std::string_view e,
-                                 const PutOptions& o) override {
-    return inner_->PutIfMatch(k, d, e, o);
-  }
   Result<std::string> Get(std::string_view k) override {
     if (k == vanish_key_ && !vanished_) {
       vanished_ = true;
@@ -46,22 +36,11 @@ class VanishingStore : public ObjectStore {
     }
     return inner_->Get(k);
   }
-  Result<std::string> GetRange(std::string_view k, uint64_t off,
-                               std::optional<uint64_t> len) override {
-    return inner_->GetRange(k, off, len);
-  }
-  Result<std::string> GetSuffix(std::string_view k, uint64_t n) override {
-    return inner_->GetSuffix(k, n);
-  }
-  Result<ObjectMeta> Head(std::string_view k) override { return inner_->Head(k); }
-  Result<std::vector<ObjectMeta>> List(std::string_view p) override { return inner_->List(p); }
-  Status Delete(std::string_view k) override { return inner_->Delete(k); }
   std::string Describe() const override { return "vanishing(" + inner_->Describe() + ")"; }
 
   bool vanished() const { return vanished_; }
 
  private:
-  std::shared_ptr<ObjectStore> inner_;
   std::string vanish_key_;
   bool vanished_ = false;
 };
