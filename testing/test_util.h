@@ -5,6 +5,8 @@
 //   ASSERT_OK_AND_ASSIGN(lhs, expr)          lhs = the value of the Result `expr`, or fail.
 //   ScanToMap(reader [, range])              every row of Db/DbReader (anything with Scan) as a
 //                                            std::map (adds a test failure on an error).
+//   ClosedLoopbackPort()                     a 127.0.0.1 port nobody listens on (connections
+//                                            are refused at once).
 //   CapturingLogger                          a slatedb::Logger keeping every line it gets.
 //   ScopedLogCapture                         installs a CapturingLogger as the process default
 //                                            logger (what components given no logger use) for
@@ -12,7 +14,11 @@
 // Thread safety: as GoogleTest's assertions (the test's thread). Header-only.
 #pragma once
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <map>
 #include <memory>
@@ -46,6 +52,20 @@ std::map<std::string, std::string> ScanToMap(Reader& reader, const ScanRange& ra
     out[(*kv)->key] = (*kv)->value;
   }
   return out;
+}
+
+inline int ClosedLoopbackPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  int port = ntohs(addr.sin_port);
+  ::close(fd);  // nobody listens there now
+  return port;
 }
 
 // Keeps every line at `level` and above (thread-safe).

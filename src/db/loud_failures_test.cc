@@ -268,24 +268,11 @@ TEST(LoudFailuresTest, CloseWithUnreachableStoreIsBounded) {
       << std::chrono::duration_cast<milliseconds>(took).count() << " ms";
 }
 
-int ClosedPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = ntohs(addr.sin_port);
-  ::close(fd);  // nobody listens there now
-  return port;
-}
-
 // Credentials in an S3 endpoint URL appear in no error and no log line of a Db.
 TEST(LoudFailuresTest, EndpointCredentialsAreInNoErrorAndNoLogLine) {
   S3Config c;
   c.bucket = "bucket";
-  c.endpoint = "http://user:secret@127.0.0.1:" + std::to_string(ClosedPort());
+  c.endpoint = "http://user:secret@127.0.0.1:" + std::to_string(testing::ClosedLoopbackPort());
   c.allow_http = true;
   c.connect_timeout_ms = 1000;
   auto s3 = NewS3ObjectStore(c);

@@ -19,6 +19,7 @@
 #include "object_store/memory_object_store.h"
 #include "object_store/retrying_object_store.h"
 #include "object_store/s3_object_store.h"
+#include "test_util.h"
 #include "util/clock.h"
 
 namespace slatedb {
@@ -571,24 +572,10 @@ TEST(S3Config, FromEnvironment) {
   EXPECT_EQ(def->endpoint, "https://s3.us-east-1.amazonaws.com");
 }
 
-int ClosedPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = ntohs(addr.sin_port);
-  ::close(fd);  // nobody listens there now
-  return port;
-}
-
 TEST(S3Network, UnreachableEndpointFailsFastAsUnavailable) {
   S3Config c;
   c.bucket = "bucket";
-  c.endpoint = "http://127.0.0.1:" + std::to_string(ClosedPort());
+  c.endpoint = "http://127.0.0.1:" + std::to_string(testing::ClosedLoopbackPort());
   c.allow_http = true;
   c.access_key_id = "AKIDUNREACH";
   c.secret_access_key = "SUPERSECRETUNREACHABLE";
@@ -619,7 +606,7 @@ TEST(S3Network, UnreachableEndpointFailsFastAsUnavailable) {
 // Credentials in an endpoint URL (http://user:secret@host, e.g. from AWS_ENDPOINT_URL) are
 // never echoed: every message shows http://***@host.
 TEST(S3Network, CredentialsInEndpointUrlAreRedacted) {
-  const std::string host_port = "127.0.0.1:" + std::to_string(ClosedPort());
+  const std::string host_port = "127.0.0.1:" + std::to_string(testing::ClosedLoopbackPort());
   S3Config c;
   c.bucket = "bucket";
   c.endpoint = "http://user:secret@" + host_port;
