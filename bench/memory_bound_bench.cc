@@ -99,7 +99,7 @@ int main(int argc, char** argv) {
       std::snprintf(key, sizeof(key), "key%016llu", static_cast<unsigned long long>(rows));
       batch.Put(key, value);
     }
-    Status st = (*db)->Write(batch, wo);
+    Status st = (*db)->Write(batch, wo).status();
     if (!st.ok()) {
       std::fprintf(stderr, "%s\n", st.ToString().c_str());
       break;

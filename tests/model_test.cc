@@ -274,13 +274,13 @@ class ModelRunner {
       uint64_t dice = rnd_.Uniform(1000);
       if (dice < 400) {
         std::string k = RandomKey(rnd_), v = RandomValue(rnd_, op);
-        Status st = db_->Put(k, v, wo);
+        Status st = db_->Put(k, v, wo).status();
         EXPECT_TRUE(st.ok()) << "op " << op << " put: " << st.ToString();
         if (!st.ok()) break;
         model_[k] = v;
       } else if (dice < 520) {
         std::string k = RandomKey(rnd_);
-        Status st = db_->Delete(k, wo);
+        Status st = db_->Delete(k, wo).status();
         EXPECT_TRUE(st.ok()) << "op " << op << " delete: " << st.ToString();
         if (!st.ok()) break;
         model_.erase(k);
@@ -299,7 +299,7 @@ class ModelRunner {
             after[k] = v;
           }
         }
-        Status st = db_->Write(b, wo);
+        Status st = db_->Write(b, wo).status();
         EXPECT_TRUE(st.ok()) << "op " << op << " batch: " << st.ToString();
         if (!st.ok()) break;
         model_ = std::move(after);
@@ -329,7 +329,7 @@ class ModelRunner {
         if (!st.ok()) break;
         auto next = Open();
         if (next == nullptr) break;
-        Status late = db_->Put("late-write-of-fenced-writer", "x");
+        Status late = db_->Put("late-write-of-fenced-writer", "x").status();
         EXPECT_TRUE(late.IsFenced()) << "op " << op << " old writer: " << late.ToString();
         Status close = db_->Close();
         EXPECT_TRUE(close.ok() || close.IsFenced()) << "op " << op << ": " << close.ToString();

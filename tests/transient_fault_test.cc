@@ -129,11 +129,11 @@ std::map<std::string, std::string> WriteUnderFaults(Db& db, int per_writer) {
         Status st;
         int count = (n % 3 == 0) ? std::min(5, per_writer - n) : 1;
         if (count == 1) {
-          st = db.Put(KeyOf(w, n), ValueOf(w, n));
+          st = db.Put(KeyOf(w, n), ValueOf(w, n), WriteOptions{true}).status();
         } else {
           WriteBatch b;
           for (int i = n; i < n + count; ++i) b.Put(KeyOf(w, i), ValueOf(w, i));
-          st = db.Write(b);
+          st = db.Write(b, WriteOptions{true}).status();
         }
         if (!st.ok()) {
           ADD_FAILURE() << "writer " << w << " write " << n << ": " << st.ToString();
@@ -267,7 +267,7 @@ TEST_F(TransientFaultTest, AcksHoldAfterTakeoverWithoutClose) {
                 unacked);
   }
   // The old writer is fenced (or had nothing left to write); it never hangs.
-  Status late = db->Put("late", "x");
+  Status late = db->Put("late", "x", WriteOptions{true}).status();
   EXPECT_TRUE(late.IsFenced()) << late.ToString();
   Status st = db->Close();
   EXPECT_TRUE(st.ok() || st.IsFenced()) << st.ToString();
@@ -300,7 +300,7 @@ TEST_F(TransientFaultTest, LostReplyOnLastAttemptIsNotFencing) {
   faults->SetOptions(FaultOptions{});  // the store is healthy again
   Status again = db->Flush(FlushType::kWal);
   EXPECT_TRUE(again.ok()) << "the writer fenced itself: " << again.ToString();
-  Status put = db->Put("after", "2");
+  Status put = db->Put("after", "2", WriteOptions{true}).status();
   EXPECT_TRUE(put.ok()) << put.ToString();
   Status close = db->Close();
   EXPECT_TRUE(close.ok()) << close.ToString();
@@ -325,11 +325,11 @@ class LoseConditionalReplies final : public ObjectStoreWrapper {
   int lost() const { return lost_.load(); }
 
   Result<std::string> PutIfAbsent(std::string_view key, std::string_view data,
-                                  const PutOptions& options) override {
+                                  const ObjectPutOptions& options) override {
     return Lose(key, inner_->PutIfAbsent(key, data, options));
   }
   Result<std::string> PutIfMatch(std::string_view key, std::string_view data, std::string_view etag,
-                                 const PutOptions& options) override {
+                                 const ObjectPutOptions& options) override {
     return Lose(key, inner_->PutIfMatch(key, data, etag, options));
   }
   std::string Describe() const override { return "lose-replies(" + inner_->Describe() + ")"; }
@@ -427,7 +427,7 @@ TEST_F(TransientFaultTest, WalObjectIsOursOnlyByPutId) {
   auto bytes = memory->Get(name);
   ASSERT_TRUE(bytes.ok()) << name << ": " << bytes.status().ToString();
   ASSERT_TRUE(memory->Delete(name).ok());
-  PutOptions theirs;
+  ObjectPutOptions theirs;
   theirs.metadata[kPutIdMetadata] = "0123456789abcdef0123456789abcdef";
   ASSERT_TRUE(memory->PutIfAbsent(name, *bytes, theirs).ok());
   Status again = db->Flush(FlushType::kWal);
@@ -485,7 +485,7 @@ TEST_F(TransientFaultTest, LostReplyOfManifestUpdateDuringL0Flush) {
   Status first = db->Flush(FlushType::kMemTable);
   lossy->Arm(false);
   Status again = db->Flush(FlushType::kMemTable);
-  Status put = db->Put("b", "2");
+  Status put = db->Put("b", "2", WriteOptions{true}).status();
   std::printf("transient_fault_test: L0 flush, manifest reply lost (%d): %s; again: %s; put: %s\n",
               lossy->lost(), first.ToString().c_str(), again.ToString().c_str(),
               put.ToString().c_str());
@@ -560,7 +560,7 @@ TEST_F(TransientFaultTest, CompactorWithLostReplies) {
     for (int n = 0; n < 400; ++n) {
       WriteOptions wo;
       wo.await_durable = n % 10 == 0;
-      last = db->Put(KeyOf(n % 3, n), ValueOf(n % 3, n), wo);
+      last = db->Put(KeyOf(n % 3, n), ValueOf(n % 3, n), wo).status();
       if (!last.ok()) break;
       acked[KeyOf(n % 3, n)] = ValueOf(n % 3, n);
     }
@@ -613,7 +613,7 @@ TEST_F(TransientFaultTest, OutageLongerThanRetryBudget) {
   for (int w = 0; w < 2; ++w) {
     threads.emplace_back([&, w] {
       for (int n = 0; !stop.load(); ++n) {
-        Status st = db->Put(KeyOf(w, n), ValueOf(w, n));
+        Status st = db->Put(KeyOf(w, n), ValueOf(w, n), WriteOptions{true}).status();
         if (st.ok()) {
           ++ok_writes;
           if (outage_over.load()) ++ok_after_outage;

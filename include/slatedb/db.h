@@ -1,8 +1,11 @@
 // slatedb/db.h — the database: one writer process per database path, any number of readers.
 //
 // Db::Open opens (or creates) the database at `path` inside an object store, fences any older
-// writer (bumps writer_epoch, writes a fence at the next WAL id), and replays the WAL. Writes
-// are durable once their WAL SST is stored (await_durable, default true, waits for that).
+// writer (bumps writer_epoch, writes a fence at the next WAL id), and replays the WAL. A write
+// returns a WriteHandle once it is in the memtable (as SlateDB >= 0.16); it is durable once its
+// WAL SST is stored: WriteHandle::AwaitDurable() waits for that, and so does the call itself
+// with WriteOptions::await_durable. Reads (the DbRead interface, slatedb/db_read.h) see
+// committed writes at once (DurabilityLevel::kMemory) or only durable ones (kRemote).
 // DbReader opens read-only: it never writes a fence and never fences the writer.
 //
 // Backpressure: a write stalls while more than max_unflushed_bytes are not yet in L0. L0 SSTs
@@ -34,13 +37,16 @@
 #include <string_view>
 
 #include "slatedb/clock.h"
+#include "slatedb/db_read.h"
 #include "slatedb/export.h"
 #include "slatedb/iterator.h"
 #include "slatedb/logger.h"
+#include "slatedb/merge_operator.h"
 #include "slatedb/object_store.h"
 #include "slatedb/options.h"
 #include "slatedb/status.h"
 #include "slatedb/write_batch.h"
+#include "slatedb/write_handle.h"
 
 namespace slatedb {
 
@@ -52,6 +58,9 @@ struct Components {
   // Where this database's log lines go; null = DefaultLogger() (slatedb/logger.h: warnings and
   // errors to stderr, level from SLATEDB_LOG). The library never writes to stdout.
   std::shared_ptr<Logger> logger;
+  // Resolves merge operands (slatedb/merge_operator.h); null = none: Merge is kInvalid and a read
+  // that meets an operand (e.g. written by another process) is kInvalid naming the key.
+  std::shared_ptr<MergeOperator> merge_operator;
 };
 
 // A point-in-time summary (for `slatedb status`).
@@ -74,24 +83,27 @@ struct DbStatusInfo {
   bool healthy() const { return background_error.empty(); }
 };
 
-class SLATEDB_EXPORT Db {
+class SLATEDB_EXPORT Db : public DbRead {
  public:
   static Result<std::unique_ptr<Db>> Open(const std::string& path, Components components,
                                           Settings settings = Settings());
-  virtual ~Db() = default;
+  ~Db() override = default;
 
-  virtual Status Put(std::string_view key, std::string_view value,
-                     const WriteOptions& options = WriteOptions()) = 0;
-  virtual Status Delete(std::string_view key, const WriteOptions& options = WriteOptions()) = 0;
-  virtual Status Write(const WriteBatch& batch, const WriteOptions& options = WriteOptions()) = 0;
-
-  virtual Result<std::optional<std::string>> Get(std::string_view key,
-                                                 const ReadOptions& options = ReadOptions()) = 0;
-  // Like Get, with the row's metadata (seq, timestamps).
-  virtual Result<std::optional<KeyValue>> GetKeyValue(
-      std::string_view key, const ReadOptions& options = ReadOptions()) = 0;
-  virtual Result<std::unique_ptr<DbIterator>> Scan(const ScanRange& range,
-                                                   const ScanOptions& options = ScanOptions()) = 0;
+  // Writes return once the write is in the memtable (or, with options.await_durable, once it
+  // is durable); the handle's AwaitDurable() waits for durability (slatedb/write_handle.h).
+  virtual Result<WriteHandle> Put(std::string_view key, std::string_view value,
+                                  const WriteOptions& options = WriteOptions()) = 0;
+  virtual Result<WriteHandle> Put(std::string_view key, std::string_view value,
+                                  const PutOptions& put_options,
+                                  const WriteOptions& options = WriteOptions()) = 0;
+  // Stores a merge operand (needs Components::merge_operator, else kInvalid).
+  virtual Result<WriteHandle> Merge(std::string_view key, std::string_view operand,
+                                    const MergeOptions& merge_options = MergeOptions(),
+                                    const WriteOptions& options = WriteOptions()) = 0;
+  virtual Result<WriteHandle> Delete(std::string_view key,
+                                     const WriteOptions& options = WriteOptions()) = 0;
+  virtual Result<WriteHandle> Write(const WriteBatch& batch,
+                                    const WriteOptions& options = WriteOptions()) = 0;
 
   // kWal: upload the WAL buffer now and wait until it is durable. kMemTable: flush the WAL,
   // then write the memtable as an L0 SST and publish it in the manifest.
@@ -125,15 +137,11 @@ struct DbReaderOptions {
   std::optional<std::chrono::milliseconds> checkpoint_lifetime;
 };
 
-class SLATEDB_EXPORT DbReader {
+class SLATEDB_EXPORT DbReader : public DbRead {
  public:
   static Result<std::unique_ptr<DbReader>> Open(const std::string& path, Components components,
                                                 DbReaderOptions options = DbReaderOptions());
-  virtual ~DbReader() = default;
-  virtual Result<std::optional<std::string>> Get(std::string_view key,
-                                                 const ReadOptions& options = ReadOptions()) = 0;
-  virtual Result<std::unique_ptr<DbIterator>> Scan(const ScanRange& range,
-                                                   const ScanOptions& options = ScanOptions()) = 0;
+  ~DbReader() override = default;
   virtual Status Close() = 0;
 };
 

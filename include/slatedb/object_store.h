@@ -40,7 +40,7 @@ struct ObjectMeta {
   std::map<std::string, std::string> metadata;  // user metadata (Head only; may be empty)
 };
 
-struct PutOptions {
+struct ObjectPutOptions {
   // User metadata stored with the object where the backend supports it (memory, S3); the
   // retrying wrapper uses "slatedbputid" to recognise its own earlier conditional PUT.
   std::map<std::string, std::string> metadata;
@@ -52,14 +52,15 @@ class SLATEDB_EXPORT ObjectStore {
 
   // Unconditional write (creates or replaces). Returns the new etag.
   virtual Result<std::string> Put(std::string_view key, std::string_view data,
-                                  const PutOptions& options = {}) = 0;
+                                  const ObjectPutOptions& options = {}) = 0;
   // Create-only write: kAlreadyExists if the key is present. Atomic with respect to every other
   // writer of the same store. Returns the new etag.
   virtual Result<std::string> PutIfAbsent(std::string_view key, std::string_view data,
-                                          const PutOptions& options = {}) = 0;
+                                          const ObjectPutOptions& options = {}) = 0;
   // Replace only if the current etag equals `etag`; kPreconditionFailed otherwise.
   virtual Result<std::string> PutIfMatch(std::string_view key, std::string_view data,
-                                         std::string_view etag, const PutOptions& options = {}) = 0;
+                                         std::string_view etag,
+                                         const ObjectPutOptions& options = {}) = 0;
 
   // Whole object.
   virtual Result<std::string> Get(std::string_view key) = 0;

@@ -191,35 +191,42 @@ struct ReadOptions {
 };
 
 struct WriteOptions {
-  // true: the call returns once the write is durable in object storage (WAL SST stored, or
-  // L0 if the WAL is disabled). false: returns once the write is in memory.
-  bool await_durable = true;
+  // false (default, as SlateDB >= 0.16): the call returns once the write is in the memtable;
+  // the returned WriteHandle's AwaitDurable() waits for durability. true: the call itself
+  // returns only once the write is durable in object storage (its WAL SST stored, or its L0 SST
+  // if the WAL is disabled).
+  bool await_durable = false;
 };
 
-// Time to live of one write (SlateDB `Ttl`).
+// Time to live of one write (SlateDB `Ttl`). expire_ts of a row written at create_ts:
+//   Default()        create_ts + Settings::default_ttl (no expiry if that is unset)
+//   NoExpiry()       none, even with default_ttl set
+//   ExpireAfter(d)   create_ts + d; d must be >= 0 (else kInvalid); past INT64_MAX = no expiry
+//   ExpireAt(t)      t (Unix ms), stored verbatim (a time in the past: expired at once)
 struct Ttl {
-  enum class Kind : uint8_t {
-    kDefault = 0,  // use Settings::default_ttl (no expiry if unset)
-    kNoExpiry,     // never expires
-    kExpireAfter,  // expire_ts = create_ts + value (ms)
-    kExpireAt,     // expire_ts = value (Unix ms), stored verbatim
-  };
+  enum class Kind : uint8_t { kDefault = 0, kNoExpiry, kExpireAfter, kExpireAt };
   Kind kind = Kind::kDefault;
-  uint64_t value = 0;
+  int64_t value = 0;  // ms (kExpireAfter) or Unix ms (kExpireAt)
 
   static Ttl Default() { return {}; }
   static Ttl NoExpiry() { return {Kind::kNoExpiry, 0}; }
   static Ttl ExpireAfter(std::chrono::milliseconds d) {
-    return {Kind::kExpireAfter, static_cast<uint64_t>(d.count())};
+    return {Kind::kExpireAfter, static_cast<int64_t>(d.count())};
   }
-  static Ttl ExpireAt(int64_t unix_ms) { return {Kind::kExpireAt, static_cast<uint64_t>(unix_ms)}; }
+  static Ttl ExpireAt(int64_t unix_ms) { return {Kind::kExpireAt, unix_ms}; }
   bool operator==(const Ttl&) const = default;
 };
 
-// Per-put options (SlateDB `PutOptions`; renamed: object_store.h already defines
-// slatedb::PutOptions for object metadata).
-struct PutRowOptions {
+// Per-put options (SlateDB `PutOptions`).
+struct PutOptions {
   Ttl ttl;
+  bool operator==(const PutOptions&) const = default;
+};
+
+// Per-merge options (SlateDB `MergeOptions`): the operand's own time to live.
+struct MergeOptions {
+  Ttl ttl;
+  bool operator==(const MergeOptions&) const = default;
 };
 
 // What Db::Flush flushes: the WAL buffer, or the memtable (to an L0 SST, after the WAL).

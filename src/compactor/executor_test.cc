@@ -193,7 +193,8 @@ TEST_F(ExecutorTest, CancelStopsAtAnSstBoundary) {
    public:
     CancellingStore(std::shared_ptr<ObjectStore> inner, std::atomic<bool>* flag)
         : ObjectStoreWrapper(std::move(inner)), flag_(flag) {}
-    Result<std::string> Put(std::string_view k, std::string_view d, const PutOptions& o) override {
+    Result<std::string> Put(std::string_view k, std::string_view d,
+                            const ObjectPutOptions& o) override {
       flag_->store(true);
       return inner_->Put(k, d, o);
     }

@@ -1,6 +1,8 @@
 // Entry points of the public API (slatedb/db.h).
 #include "slatedb/db.h"
 
+#include <utility>
+
 #include "db/db_impl.h"
 #include "db/db_reader.h"
 
@@ -14,6 +16,37 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, Components compone
 Result<std::unique_ptr<DbReader>> DbReader::Open(const std::string& path, Components components,
                                                  DbReaderOptions options) {
   return db::OpenDbReader(path, std::move(components), options);
+}
+
+ScanRange PrefixRange(std::string_view prefix) {
+  ScanRange range;
+  range.start = std::string(prefix);
+  // The smallest key greater than every key with this prefix: drop trailing 0xff bytes, then
+  // increment the last byte. Nothing left: no upper bound.
+  std::string end(prefix);
+  while (!end.empty() && static_cast<unsigned char>(end.back()) == 0xff) end.pop_back();
+  if (!end.empty()) {
+    end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
+    range.end = std::move(end);
+  }
+  if (prefix.empty()) range.start.reset();
+  return range;
+}
+
+Result<std::unique_ptr<DbIterator>> DbRead::ScanPrefix(std::string_view prefix,
+                                                       const ScanOptions& options) {
+  return Scan(PrefixRange(prefix), options);
+}
+
+Result<std::vector<std::optional<std::string>>> DbRead::MultiGet(
+    const std::vector<std::string>& keys, const ReadOptions& options) {
+  std::vector<std::optional<std::string>> out;
+  out.reserve(keys.size());
+  for (const std::string& key : keys) {
+    ASSIGN_OR_RETURN(std::optional<std::string> value, Get(key, options));
+    out.push_back(std::move(value));
+  }
+  return out;
 }
 
 }  // namespace slatedb

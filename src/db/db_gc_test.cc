@@ -98,7 +98,7 @@ void WriteMany(Db& db, std::map<std::string, std::string>* model, int n, int dis
   for (int i = 0; i < n; ++i) {
     std::string k = "key" + std::to_string(i % distinct);
     std::string v = tag + std::to_string(i) + std::string(40, 'x');
-    Status st = db.Put(k, v, no_wait);
+    Status st = db.Put(k, v, no_wait).status();
     ASSERT_TRUE(st.ok()) << st.ToString();
     (*model)[k] = v;
   }
@@ -287,7 +287,7 @@ TEST(DbGcTest, CloseWithGcRunningReturnsOkRepeatedly) {
     ASSERT_TRUE(st.ok()) << "cycle " << cycle << ": " << st.ToString();
     st = db->Close();  // idempotent
     ASSERT_TRUE(st.ok()) << "cycle " << cycle << ": " << st.ToString();
-    EXPECT_TRUE(db->Put("after", "close").IsClosed());
+    EXPECT_TRUE(db->Put("after", "close").status().IsClosed());
   }
   auto db = MustOpen(store, "db", s);
   ASSERT_NE(db, nullptr);
@@ -362,7 +362,7 @@ TEST(DbGcTest, FencedWriterStopsCollecting) {
   auto b = MustOpen(store, "db", bs, 2);
   ASSERT_NE(b, nullptr);
   // A notices the newer writer (its next WAL upload collides with B's fence) and latches it.
-  Status st = a->Put("late", "y");
+  Status st = a->Put("late", "y").status();
   EXPECT_TRUE(st.IsFenced()) << st.ToString();
   // B makes garbage by the GC's rules (WAL SSTs below its replay point); A's collector, were
   // it still running every 20 ms with min_age 0, would delete it.

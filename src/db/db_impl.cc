@@ -53,7 +53,7 @@ class DbImpl::WriteTask final : public util::BackgroundTask<WriteMsg> {
   void Handle(WriteMsg& msg) override {
     if (msg.kind == WriteMsg::Kind::kFreeze) {
       db_->FreezeMemtable();
-      msg.done.set_value(db_->last_seq_);
+      msg.done.set_value(WriteMsg::Ack{db_->last_seq_, db_->last_tick_});
       return;
     }
     db_->HandleWrite(msg);
@@ -145,6 +145,52 @@ class DbImpl::L0UploadPool {
 // ---------------------------------------------------------------------------------------------
 // Open / recovery
 
+// What WriteHandles wait on. It outlives the DbImpl (handles may be kept); ~DbImpl detaches it
+// after Close, waiting for in-flight waits (which Close has already released) to return.
+class DbImpl::HandleWaiter final : public WriteHandle::Waiter {
+ public:
+  explicit HandleWaiter(DbImpl* db) : db_(db) {}
+
+  Status AwaitDurable(uint64_t seq) override {
+    DbImpl* db;
+    {
+      util::MutexLock lock(&mu_);
+      if (db_ == nullptr) {
+        if (seq <= final_durable_seq_) return Status::OK();
+        return final_status_.ok() ? Status::Closed(CloseReason::kClean,
+                                                   "database closed before the write (seq " +
+                                                       std::to_string(seq) + ") became durable")
+                                  : final_status_;
+      }
+      db = db_;
+      ++waiting_;
+    }
+    Status st = db->WaitDurable(seq);
+    {
+      util::MutexLock lock(&mu_);
+      --waiting_;
+    }
+    idle_.NotifyAll();
+    return st;
+  }
+
+  void Detach(uint64_t final_durable_seq, Status final_status) {
+    util::MutexLock lock(&mu_);
+    while (waiting_ > 0) idle_.Wait(&mu_);
+    db_ = nullptr;
+    final_durable_seq_ = final_durable_seq;
+    final_status_ = std::move(final_status);
+  }
+
+ private:
+  util::Mutex mu_;
+  util::CondVar idle_;
+  DbImpl* db_ GUARDED_BY(mu_);
+  int waiting_ GUARDED_BY(mu_) = 0;
+  uint64_t final_durable_seq_ GUARDED_BY(mu_) = 0;
+  Status final_status_ GUARDED_BY(mu_);
+};
+
 DbImpl::DbImpl(std::string path, Components components, Settings settings)
     : path_(std::move(path)),
       components_(std::move(components)),
@@ -153,7 +199,8 @@ DbImpl::DbImpl(std::string path, Components components, Settings settings)
       clock_(components_.clock ? components_.clock : util::SystemClock::Default()),
       log_(components_.logger),
       wal_store_(store_, path_, settings_.compression_codec, settings_.block_size),
-      reads_(std::make_shared<ReadPath>(store_, path_, settings_)) {
+      reads_(std::make_shared<ReadPath>(store_, path_, settings_)),
+      handle_waiter_(std::make_shared<HandleWaiter>(this)) {
   wal_flush_bytes_ = std::min<uint64_t>(settings_.l0_sst_size_bytes, kWalFlushBytesMax);
   if (wal_flush_bytes_ == 0) wal_flush_bytes_ = 1;
 }
@@ -330,6 +377,12 @@ Status DbImpl::ReplayWal(uint64_t first_id, uint64_t last_id) {
 DbImpl::~DbImpl() {
   Status st = Close();
   if (!st.ok() && !st.IsClosed()) log_.Warn("slatedb: close in destructor: {}", st.ToString());
+  Status final_status;
+  {
+    util::MutexLock lock(&mu_);
+    final_status = fatal_;
+  }
+  handle_waiter_->Detach(durable_seq_.load(), std::move(final_status));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -386,33 +439,49 @@ uint64_t DbImpl::ReadSeq(const ReadOptions& options) const {
 // ---------------------------------------------------------------------------------------------
 // Write path
 
-Status DbImpl::Put(std::string_view key, std::string_view value, const WriteOptions& options) {
+Result<WriteHandle> DbImpl::Put(std::string_view key, std::string_view value,
+                                const WriteOptions& options) {
+  return Put(key, value, PutOptions(), options);
+}
+
+Result<WriteHandle> DbImpl::Put(std::string_view key, std::string_view value,
+                                const PutOptions& put_options, const WriteOptions& options) {
   WriteBatch batch;
-  batch.Put(key, value);
+  batch.Put(key, value, put_options);
   return Write(batch, options);
 }
 
-Status DbImpl::Delete(std::string_view key, const WriteOptions& options) {
+Result<WriteHandle> DbImpl::Merge(std::string_view key, std::string_view operand,
+                                  const MergeOptions& merge_options, const WriteOptions& options) {
+  WriteBatch batch;
+  batch.Merge(key, operand, merge_options);
+  return Write(batch, options);
+}
+
+Result<WriteHandle> DbImpl::Delete(std::string_view key, const WriteOptions& options) {
   WriteBatch batch;
   batch.Delete(key);
   return Write(batch, options);
 }
 
-Status DbImpl::Write(const WriteBatch& batch, const WriteOptions& options) {
+Result<WriteHandle> DbImpl::Write(const WriteBatch& batch, const WriteOptions& options) {
   RETURN_IF_ERROR(CheckWritable());
-  ASSIGN_OR_RETURN(PendingRows pending, RowsFromBatch(batch));
-  if (pending.rows.empty()) return Status::OK();
+  ASSIGN_OR_RETURN(PendingRows pending, RowsFromBatch(batch, components_.merge_operator.get()));
+  if (pending.rows.empty()) {
+    return WriteHandle(committed_seq_.load(std::memory_order_acquire), 0, handle_waiter_);
+  }
   WriteMsg msg;
   msg.pending = std::move(pending);
-  std::future<Result<uint64_t>> done = msg.done.get_future();
+  std::future<Result<WriteMsg::Ack>> done = msg.done.get_future();
   std::optional<WriteMsg> rejected;
   if (write_task_->Send(std::move(msg), &rejected) != util::SendResult::kOk) {
     RETURN_IF_ERROR(CheckOpen());
     return ClosedStatus();
   }
-  ASSIGN_OR_RETURN(uint64_t seq, Await(done));
-  if (!options.await_durable) return Status::OK();
-  return WaitDurable(seq);
+  ASSIGN_OR_RETURN(WriteMsg::Ack ack, Await(done));
+  WriteHandle handle(ack.seq, ack.create_ts, handle_waiter_);
+  if (options.await_durable) RETURN_IF_ERROR(WaitDurable(ack.seq));
+  return handle;
 }
 
 void DbImpl::HandleWrite(WriteMsg& msg) {
@@ -472,7 +541,7 @@ void DbImpl::HandleWrite(WriteMsg& msg) {
   // The memtable copied the rows into its arena; the WAL buffer takes them over.
   if (settings_.wal_enabled) wal_buffer_.Append(std::move(msg.pending.rows));
   committed_seq_.store(seq, std::memory_order_release);
-  msg.done.set_value(seq);
+  msg.done.set_value(WriteMsg::Ack{seq, last_tick_});
 
   if (memtable_bytes_ >= settings_.l0_sst_size_bytes) {
     FreezeMemtable();
@@ -974,7 +1043,7 @@ Status DbImpl::Flush(FlushType type) {
   // kMemTable: freeze (ordered with writes), WAL, then L0.
   WriteMsg freeze;
   freeze.kind = WriteMsg::Kind::kFreeze;
-  std::future<Result<uint64_t>> frozen = freeze.done.get_future();
+  std::future<Result<WriteMsg::Ack>> frozen = freeze.done.get_future();
   if (write_task_->Send(std::move(freeze)) != util::SendResult::kOk) return ClosedStatus();
   RETURN_IF_ERROR(Await(frozen).status());
   if (settings_.wal_enabled) RETURN_IF_ERROR(RequestWalFlush());

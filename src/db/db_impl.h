@@ -93,9 +93,15 @@ class DbImpl final : public Db {
                                           Settings settings);
   ~DbImpl() override;
 
-  Status Put(std::string_view key, std::string_view value, const WriteOptions& options) override;
-  Status Delete(std::string_view key, const WriteOptions& options) override;
-  Status Write(const WriteBatch& batch, const WriteOptions& options) override;
+  Result<WriteHandle> Put(std::string_view key, std::string_view value,
+                          const WriteOptions& options) override;
+  Result<WriteHandle> Put(std::string_view key, std::string_view value,
+                          const PutOptions& put_options, const WriteOptions& options) override;
+  Result<WriteHandle> Merge(std::string_view key, std::string_view operand,
+                            const MergeOptions& merge_options,
+                            const WriteOptions& options) override;
+  Result<WriteHandle> Delete(std::string_view key, const WriteOptions& options) override;
+  Result<WriteHandle> Write(const WriteBatch& batch, const WriteOptions& options) override;
   Result<std::optional<std::string>> Get(std::string_view key, const ReadOptions& options) override;
   Result<std::optional<KeyValue>> GetKeyValue(std::string_view key,
                                               const ReadOptions& options) override;
@@ -109,7 +115,11 @@ class DbImpl final : public Db {
   struct WriteMsg {
     enum class Kind : uint8_t { kWrite, kFreeze } kind = Kind::kWrite;
     PendingRows pending;
-    std::promise<Result<uint64_t>> done;  // the batch's seq (kFreeze: last seq)
+    struct Ack {
+      uint64_t seq = 0;  // the batch's seq (kFreeze: the last seq)
+      int64_t create_ts = 0;
+    };
+    std::promise<Result<Ack>> done;
   };
   struct FlushMsg {
     std::optional<std::promise<Status>> done;  // absent: a kick, nobody waits
@@ -121,6 +131,7 @@ class DbImpl final : public Db {
   class WalFlusher;
   class MemtableFlusher;
   class L0UploadPool;
+  class HandleWaiter;
 
   struct WalSpan {
     uint64_t id = 0;
@@ -267,6 +278,8 @@ class DbImpl final : public Db {
   wal::WalBuffer wal_buffer_;
   std::shared_ptr<ReadPath> reads_;
   std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
+  // Shared with every WriteHandle; detached (answering from the final durable seq) by ~DbImpl.
+  std::shared_ptr<HandleWaiter> handle_waiter_;
 
   // ---- actors, in start order (stopped in reverse) ----
   std::unique_ptr<WriteTask> write_task_;

@@ -56,12 +56,17 @@ class DbReaderImpl final : public DbReader {
 
   Result<std::optional<std::string>> Get(std::string_view key,
                                          const ReadOptions& options) override {
+    ASSIGN_OR_RETURN(std::optional<KeyValue> kv, GetKeyValue(key, options));
+    if (!kv) return std::optional<std::string>();
+    return std::optional<std::string>(std::move(kv->value));
+  }
+
+  Result<std::optional<KeyValue>> GetKeyValue(std::string_view key,
+                                              const ReadOptions& /*options*/) override {
     RETURN_IF_ERROR(CheckOpen());
     RETURN_IF_ERROR(ValidateKey(key));
     auto s = state();
-    ASSIGN_OR_RETURN(std::optional<KeyValue> kv, reads_->Get(*s, key, seq_.load()));
-    if (!kv) return std::optional<std::string>();
-    return std::optional<std::string>(std::move(kv->value));
+    return reads_->Get(*s, key, seq_.load());
   }
 
   Result<std::unique_ptr<DbIterator>> Scan(const ScanRange& range,

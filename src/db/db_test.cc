@@ -121,7 +121,7 @@ TEST(DbTest, TtlSetsExpireTs) {
   ASSERT_TRUE(db.ok()) << db.status().ToString();
   WriteBatch b;
   b.Put("default", "v");
-  b.PutWithTtl("own", "v", 20);
+  b.Put("own", "v", PutOptions{Ttl::ExpireAfter(std::chrono::milliseconds(20))});
   ASSERT_TRUE((*db)->Write(b).ok());
   ASSERT_TRUE((*db)->Delete("gone").ok());
   auto d = (*db)->GetKeyValue("default");
@@ -162,7 +162,9 @@ TEST(DbTest, HugeTtlNeverExpiresThroughCompaction) {
       if (i % 2 == 0) {
         b.Put(k, v);
       } else {
-        b.PutWithTtl(k, v, INT64_MAX);  // the per-write ttl saturates too
+        b.Put(k, v,
+              PutOptions{Ttl::ExpireAfter(
+                  std::chrono::milliseconds(INT64_MAX))});  // the per-write ttl saturates too
       }
       ASSERT_TRUE(db->Write(b).ok());
       model[k] = v;
@@ -197,8 +199,8 @@ TEST(DbTest, NegativePerWriteTtlIsInvalid) {
   auto db = MustOpen(NewMemoryObjectStore(), "db");
   ASSERT_NE(db, nullptr);
   WriteBatch b;
-  b.PutWithTtl("k", "v", -5);
-  Status st = db->Write(b);
+  b.Put("k", "v", PutOptions{Ttl::ExpireAfter(std::chrono::milliseconds(-5))});
+  Status st = db->Write(b).status();
   EXPECT_TRUE(st.IsInvalid()) << st.ToString();
   EXPECT_NE(st.message().find("negative ttl"), std::string::npos) << st.ToString();
 }
@@ -206,14 +208,14 @@ TEST(DbTest, NegativePerWriteTtlIsInvalid) {
 TEST(DbTest, BadKeys) {
   auto db = MustOpen(NewMemoryObjectStore(), "db");
   ASSERT_NE(db, nullptr);
-  Status st = db->Put("", "v");
+  Status st = db->Put("", "v").status();
   EXPECT_TRUE(st.IsInvalid());
   EXPECT_NE(st.message().find("key is empty"), std::string::npos) << st.ToString();
   std::string big(65536, 'k');
-  st = db->Put(big, "v");
+  st = db->Put(big, "v").status();
   EXPECT_TRUE(st.IsInvalid());
   EXPECT_NE(st.message().find("65536"), std::string::npos) << st.ToString();
-  EXPECT_TRUE(db->Delete("").IsInvalid());
+  EXPECT_TRUE(db->Delete("").status().IsInvalid());
   EXPECT_TRUE(db->Get("").status().IsInvalid());
   std::string max_key(65535, 'm');
   ASSERT_TRUE(db->Put(max_key, "ok").ok());
@@ -221,7 +223,7 @@ TEST(DbTest, BadKeys) {
   WriteBatch b;
   b.Put("fine", "1");
   b.Put("", "2");
-  st = db->Write(b);
+  st = db->Write(b).status();
   EXPECT_TRUE(st.IsInvalid());
   EXPECT_EQ(MustGet(*db, "fine"), std::nullopt);  // the batch is all or nothing
 }
@@ -233,7 +235,7 @@ TEST(DbTest, CallsAfterCloseReturnClosed) {
   ASSERT_TRUE(db->Put("a", "1").ok());
   ASSERT_TRUE(db->Close().ok());
   EXPECT_TRUE(db->Close().ok());  // idempotent
-  EXPECT_TRUE(db->Put("a", "2").IsClosed());
+  EXPECT_TRUE(db->Put("a", "2").status().IsClosed());
   EXPECT_TRUE(db->Get("a").status().IsClosed());
   EXPECT_TRUE(db->Flush().IsClosed());
   EXPECT_TRUE(db->Scan({}).status().IsClosed());
@@ -248,7 +250,9 @@ TEST(DbTest, CloseMakesWaitingWritesDurable) {
   auto it = db->Scan({});
   ASSERT_TRUE(it.ok());
   Status put_status = Status::Internal("not run");
-  std::thread writer([&] { put_status = db->Put("k", "v"); });  // waits for durability
+  std::thread writer([&] {
+    put_status = db->Put("k", "v", WriteOptions{true}).status();
+  });  // waits for durability
   for (int i = 0; i < 5000; ++i) {
     auto st = db->GetStatus();
     if (st.ok() && st->last_committed_seq == 1) break;
@@ -489,9 +493,9 @@ TEST(DbTest, FencingLatchesClosedFenced) {
   ASSERT_TRUE(a->Put("from-a", "1").ok());
   auto b = MustOpen(store, "db");
   ASSERT_NE(b, nullptr);
-  Status st = a->Put("late", "x");
+  Status st = a->Put("late", "x").status();
   EXPECT_TRUE(st.IsFenced()) << st.ToString();
-  EXPECT_TRUE(a->Put("later", "y").IsFenced());
+  EXPECT_TRUE(a->Put("later", "y").status().IsFenced());
   EXPECT_TRUE(a->Get("from-a").status().IsFenced());
   EXPECT_TRUE(a->Flush().IsFenced());
   EXPECT_TRUE(a->Close().IsFenced());
@@ -548,7 +552,7 @@ TEST(DbTest, StalledWriterGetsClosedOnClose) {
     WriteOptions no_wait;
     no_wait.await_durable = false;
     for (int i = 0; i < 100000; ++i) {
-      Status st = db->Put("k" + std::to_string(i), std::string(200, 'v'), no_wait);
+      Status st = db->Put("k" + std::to_string(i), std::string(200, 'v'), no_wait).status();
       if (!st.ok()) {
         last = st;
         break;
@@ -845,7 +849,7 @@ TEST(DbTest, SurvivesTransientStoreFaults) {
     for (int i = 0; i < 150; ++i) {
       std::string k = "k" + std::to_string(i % 60),
                   v = "v" + std::to_string(i) + std::string(50, 'x');
-      Status st = db->Put(k, v);
+      Status st = db->Put(k, v).status();
       ASSERT_TRUE(st.ok()) << st.ToString();
       model[k] = v;
     }

@@ -225,7 +225,7 @@ TEST(HardeningTest, BadPathsAreInvalidAndTouchNothing) {
     EXPECT_TRUE(g.status().IsInvalid()) << g.status().ToString();
     EXPECT_EQ(Listing(*store), before) << "the store changed";
   }
-  Status put = (*live)->Put("b", "2");
+  Status put = (*live)->Put("b", "2").status();
   EXPECT_TRUE(put.ok()) << "the live writer was fenced: " << put.ToString();
   EXPECT_TRUE((*live)->Close().ok());
 }

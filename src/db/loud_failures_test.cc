@@ -58,17 +58,17 @@ class ControlledStore final : public ObjectStoreWrapper {
   }
 
   Result<std::string> Put(std::string_view key, std::string_view data,
-                          const PutOptions& options) override {
+                          const ObjectPutOptions& options) override {
     RETURN_IF_ERROR(Check("put", key));
     return inner_->Put(key, data, options);
   }
   Result<std::string> PutIfAbsent(std::string_view key, std::string_view data,
-                                  const PutOptions& options) override {
+                                  const ObjectPutOptions& options) override {
     RETURN_IF_ERROR(Check("put", key));
     return inner_->PutIfAbsent(key, data, options);
   }
   Result<std::string> PutIfMatch(std::string_view key, std::string_view data, std::string_view etag,
-                                 const PutOptions& options) override {
+                                 const ObjectPutOptions& options) override {
     RETURN_IF_ERROR(Check("put", key));
     return inner_->PutIfMatch(key, data, etag, options);
   }
@@ -203,7 +203,8 @@ TEST(LoudFailuresTest, NonTransientWalFailureIsLatchedAndReleasesWaiters) {
   f.store->SetHook([](std::string_view op, std::string_view key) {
     return IsWalPut(op, key) ? Status::Internal("No space left on device") : Status::OK();
   });
-  auto put = std::async(std::launch::async, [&] { return (*db)->Put("k", "v"); });
+  auto put = std::async(std::launch::async,
+                        [&] { return (*db)->Put("k", "v", WriteOptions{true}).status(); });
   const bool finished = put.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
   EXPECT_TRUE(finished) << "await_durable writer still hangs after 5 s";
   if (!finished) (*db)->Close().PermitUnchecked();  // releases it (old behaviour)
@@ -211,7 +212,7 @@ TEST(LoudFailuresTest, NonTransientWalFailureIsLatchedAndReleasesWaiters) {
   EXPECT_FALSE(st.ok());
   EXPECT_NE(st.message().find("No space left on device"), std::string::npos) << st.ToString();
   EXPECT_NE(st.message().find("db/wal/"), std::string::npos) << st.ToString();
-  Status later = (*db)->Put("k2", "v2", WriteOptions{false});
+  Status later = (*db)->Put("k2", "v2", WriteOptions{false}).status();
   EXPECT_NE(later.message().find("No space left on device"), std::string::npos) << later.ToString();
   EXPECT_GE(f.logger->Count("No space left on device"), 1u);
   (*db)->Close().PermitUnchecked();
@@ -228,7 +229,8 @@ TEST(LoudFailuresTest, MaxRetriesBoundsTransientWalFailures) {
   f.store->SetHook([](std::string_view op, std::string_view key) {
     return IsWalPut(op, key) ? Status::Unavailable("503 Slow Down") : Status::OK();
   });
-  auto put = std::async(std::launch::async, [&] { return (*db)->Put("k", "v"); });
+  auto put = std::async(std::launch::async,
+                        [&] { return (*db)->Put("k", "v", WriteOptions{true}).status(); });
   const bool finished = put.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
   EXPECT_TRUE(finished) << "await_durable writer still hangs after 5 s";
   if (!finished) (*db)->Close().PermitUnchecked();

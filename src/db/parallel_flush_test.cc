@@ -57,7 +57,7 @@ class ProbeStore final : public ObjectStoreWrapper {
   }
 
   Result<std::string> Put(std::string_view key, std::string_view data,
-                          const PutOptions& options) override {
+                          const ObjectPutOptions& options) override {
     if (!IsL0Upload(key)) return inner_->Put(key, data, options);
     bool fail = false;
     {
@@ -91,7 +91,7 @@ class ProbeStore final : public ObjectStoreWrapper {
     return r;
   }
   Result<std::string> PutIfAbsent(std::string_view key, std::string_view data,
-                                  const PutOptions& options) override {
+                                  const ObjectPutOptions& options) override {
     auto r = inner_->PutIfAbsent(key, data, options);
     if (r.ok() && key.find("/manifest/") != std::string_view::npos) Record(data);
     return r;

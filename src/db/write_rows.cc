@@ -4,6 +4,7 @@
 #include <numeric>
 #include <string>
 
+#include "util/printable.h"
 #include "util/saturating.h"
 
 namespace slatedb::db {
@@ -18,25 +19,31 @@ Status ValidateKey(std::string_view key) {
   return Status::OK();
 }
 
-Result<PendingRows> RowsFromBatch(const WriteBatch& batch) {
+Result<PendingRows> RowsFromBatch(const WriteBatch& batch, const MergeOperator* merge_operator) {
   const auto& ops = batch.ops();
+  auto op_error = [&](size_t i, const std::string& what) {
+    if (ops.size() == 1) return Status::Invalid(what);
+    return Status::Invalid("write batch op " + std::to_string(i) + ": " + what);
+  };
   for (size_t i = 0; i < ops.size(); ++i) {
     Status st = ValidateKey(ops[i].key);
-    if (!st.ok()) {
-      if (ops.size() == 1) return st;
-      return Status::Invalid("write batch op " + std::to_string(i) + ": " + st.message());
-    }
-    if (ops[i].ttl_ms && *ops[i].ttl_ms < 0) {
-      return Status::Invalid("write batch op " + std::to_string(i) + " (key of " +
-                             std::to_string(ops[i].key.size()) + " bytes): negative ttl " +
-                             std::to_string(*ops[i].ttl_ms) + " ms");
+    if (!st.ok()) return op_error(i, st.message());
+    if (ops[i].ttl.kind == Ttl::Kind::kExpireAfter && ops[i].ttl.value < 0) {
+      return op_error(i, "negative ttl " + std::to_string(ops[i].ttl.value) + " ms (key of " +
+                             std::to_string(ops[i].key.size()) + " bytes)");
     }
     if (ops[i].value.size() > UINT32_MAX) {
-      return Status::Invalid("value of " + std::to_string(ops[i].value.size()) +
+      return op_error(i, "value of " + std::to_string(ops[i].value.size()) +
                              " bytes exceeds the maximum of 4294967295 bytes");
     }
+    if (ops[i].type == WriteBatch::OpType::kMerge && merge_operator == nullptr) {
+      return op_error(i,
+                      "merge operator not configured (Components::merge_operator) for a merge "
+                      "of key '" +
+                          util::PrintableKey(ops[i].key) + "'");
+    }
   }
-  // Sort op indexes by key; among equal keys the later op wins.
+  // Sort op indexes by key, stable: among equal keys the batch order is kept.
   std::vector<size_t> order(ops.size());
   std::iota(order.begin(), order.end(), size_t{0});
   bool sorted = true;
@@ -47,41 +54,90 @@ Result<PendingRows> RowsFromBatch(const WriteBatch& batch) {
   }
   PendingRows out;
   out.rows.reserve(ops.size());
-  out.ttl_ms.reserve(ops.size());
-  for (size_t i = 0; i < order.size(); ++i) {
-    if (i + 1 < order.size() && ops[order[i]].key == ops[order[i + 1]].key) continue;
-    const WriteBatch::Op& op = ops[order[i]];
+  out.ttl.reserve(ops.size());
+  size_t i = 0;
+  while (i < order.size()) {
+    size_t end = i + 1;
+    while (end < order.size() && ops[order[end]].key == ops[order[i]].key) ++end;
+    // The last put/delete of the key replaces everything before it; merges after it fold on.
+    size_t base = i;
+    for (size_t j = i; j < end; ++j) {
+      if (ops[order[j]].type != WriteBatch::OpType::kMerge) base = j;
+    }
+    const WriteBatch::Op& first = ops[order[base]];
     format::RowEntry row;
-    row.key = op.key;
-    if (op.type == WriteBatch::OpType::kPut) {
+    row.key = first.key;
+    Ttl ttl = first.ttl;
+    std::vector<std::string_view> operands;
+    for (size_t j = base + (first.type == WriteBatch::OpType::kMerge ? 0 : 1); j < end; ++j) {
+      const WriteBatch::Op& op = ops[order[j]];
+      if (first.type == WriteBatch::OpType::kMerge && !(op.ttl == first.ttl)) {
+        return op_error(order[j], "merges of key '" + util::PrintableKey(op.key) +
+                                      "' with different ttls in one batch");
+      }
+      operands.push_back(op.value);
+    }
+    if (first.type == WriteBatch::OpType::kPut && operands.empty()) {
       row.kind = format::RowKind::kValue;
-      row.value = op.value;
-      out.ttl_ms.push_back(op.ttl_ms);
-    } else {
+      row.value = first.value;
+    } else if (first.type == WriteBatch::OpType::kDelete && operands.empty()) {
       row.kind = format::RowKind::kTombstone;
-      out.ttl_ms.push_back(std::nullopt);
+      ttl = Ttl::Default();
+    } else if (first.type == WriteBatch::OpType::kMerge) {
+      // Merges alone: one operand combining them (an associative operator, see merge_operator.h).
+      row.kind = format::RowKind::kMerge;
+      if (operands.size() == 1) {
+        row.value = std::string(operands[0]);
+      } else {
+        std::vector<std::string_view> rest(operands.begin() + 1, operands.end());
+        Result<std::string> merged = merge_operator->MergeBatch(row.key, operands[0], rest);
+        if (!merged.ok())
+          return merged.status().WithContext("merging key '" + util::PrintableKey(row.key) + "'");
+        row.value = std::move(merged).value();
+      }
+    } else {
+      // A put or a delete followed by merges: the merged value (onto nothing after a delete).
+      std::optional<std::string_view> existing;
+      if (first.type == WriteBatch::OpType::kPut) existing = first.value;
+      Result<std::string> merged = merge_operator->MergeBatch(row.key, existing, operands);
+      if (!merged.ok())
+        return merged.status().WithContext("merging key '" + util::PrintableKey(row.key) + "'");
+      row.kind = format::RowKind::kValue;
+      row.value = std::move(merged).value();
+      // The put's ttl governs the value; after a delete the value takes the last merge's ttl.
+      if (first.type == WriteBatch::OpType::kDelete) ttl = ops[order[end - 1]].ttl;
+    }
+    if (row.value.size() > UINT32_MAX) {
+      return Status::Invalid("merged value of key '" + util::PrintableKey(row.key) + "' has " +
+                             std::to_string(row.value.size()) +
+                             " bytes, over the maximum of 4294967295 bytes");
     }
     out.bytes += row.EstimatedSize();
     out.rows.push_back(std::move(row));
+    out.ttl.push_back(ttl);
+    i = end;
   }
   return out;
 }
 
-std::optional<int64_t> ExpireTs(int64_t create_ts, std::optional<int64_t> ttl_ms,
+std::optional<int64_t> ExpireTs(int64_t create_ts, const Ttl& ttl,
                                 std::optional<uint64_t> default_ttl) {
-  std::optional<uint64_t> ttl;
-  if (ttl_ms) {
-    if (*ttl_ms < 0) return create_ts;  // rejected by RowsFromBatch; expired at once otherwise
-    ttl = static_cast<uint64_t>(*ttl_ms);
-  } else {
-    ttl = default_ttl;
+  switch (ttl.kind) {
+    case Ttl::Kind::kNoExpiry:
+      return std::nullopt;
+    case Ttl::Kind::kExpireAt:
+      return ttl.value;
+    case Ttl::Kind::kExpireAfter:
+      if (ttl.value < 0) return create_ts;  // rejected by RowsFromBatch; expired at once otherwise
+      return util::CheckedAdd(create_ts, ttl.value);  // nullopt on overflow: no expiry
+    case Ttl::Kind::kDefault:
+      break;
   }
-  if (!ttl) return std::nullopt;
+  if (!default_ttl) return std::nullopt;
   // An expiry beyond the representable range is no expiry (as in SlateDB): saturate, never wrap
   // into the past (which would make the first compaction drop the row).
-  if (*ttl > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
-  std::optional<int64_t> expire = util::CheckedAdd(create_ts, static_cast<int64_t>(*ttl));
-  return expire;  // nullopt on overflow
+  if (*default_ttl > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
+  return util::CheckedAdd(create_ts, static_cast<int64_t>(*default_ttl));
 }
 
 void StampRows(PendingRows& pending, uint64_t seq, int64_t create_ts,
@@ -90,8 +146,8 @@ void StampRows(PendingRows& pending, uint64_t seq, int64_t create_ts,
     format::RowEntry& row = pending.rows[i];
     row.seq = seq;
     row.create_ts = create_ts;
-    if (row.kind == format::RowKind::kValue) {
-      row.expire_ts = ExpireTs(create_ts, pending.ttl_ms[i], default_ttl);
+    if (row.kind != format::RowKind::kTombstone) {
+      row.expire_ts = ExpireTs(create_ts, pending.ttl[i], default_ttl);
     }
   }
 }

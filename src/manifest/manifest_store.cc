@@ -71,7 +71,7 @@ Result<std::string> ReadRaw(ObjectStore& store, const std::string& key, const ch
 // that already holds it. Absent: kUnavailable (did not land; retry). Someone else's:
 // kAlreadyExists (lost the race).
 Status WriteRaw(ObjectStore& store, const std::string& key, const std::string& bytes) {
-  PutOptions options;
+  ObjectPutOptions options;
   const std::string put_id = NewPutId();
   options.metadata[kPutIdMetadata] = put_id;
   auto put = store.PutIfAbsent(key, bytes, options);

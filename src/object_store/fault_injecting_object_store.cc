@@ -168,13 +168,13 @@ Result<std::string> FaultInjectingObjectStore::WriteOp(ObjectStoreOp op, std::st
 }
 
 Result<std::string> FaultInjectingObjectStore::Put(std::string_view key, std::string_view data,
-                                                   const PutOptions& options) {
+                                                   const ObjectPutOptions& options) {
   return WriteOp(ObjectStoreOp::kPut, key, [&] { return inner_->Put(key, data, options); });
 }
 
 Result<std::string> FaultInjectingObjectStore::PutIfAbsent(std::string_view key,
                                                            std::string_view data,
-                                                           const PutOptions& options) {
+                                                           const ObjectPutOptions& options) {
   return WriteOp(ObjectStoreOp::kPutIfAbsent, key,
                  [&] { return inner_->PutIfAbsent(key, data, options); });
 }
@@ -182,7 +182,7 @@ Result<std::string> FaultInjectingObjectStore::PutIfAbsent(std::string_view key,
 Result<std::string> FaultInjectingObjectStore::PutIfMatch(std::string_view key,
                                                           std::string_view data,
                                                           std::string_view etag,
-                                                          const PutOptions& options) {
+                                                          const ObjectPutOptions& options) {
   return WriteOp(ObjectStoreOp::kPutIfMatch, key,
                  [&] { return inner_->PutIfMatch(key, data, etag, options); });
 }

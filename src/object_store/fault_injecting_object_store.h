@@ -79,11 +79,11 @@ class FaultInjectingObjectStore final : public ObjectStore {
   FaultInjectingObjectStore(std::shared_ptr<ObjectStore> inner, FaultOptions options);
 
   Result<std::string> Put(std::string_view key, std::string_view data,
-                          const PutOptions& options = {}) EXCLUDES(mu_) override;
+                          const ObjectPutOptions& options = {}) EXCLUDES(mu_) override;
   Result<std::string> PutIfAbsent(std::string_view key, std::string_view data,
-                                  const PutOptions& options = {}) EXCLUDES(mu_) override;
+                                  const ObjectPutOptions& options = {}) EXCLUDES(mu_) override;
   Result<std::string> PutIfMatch(std::string_view key, std::string_view data, std::string_view etag,
-                                 const PutOptions& options = {}) EXCLUDES(mu_) override;
+                                 const ObjectPutOptions& options = {}) EXCLUDES(mu_) override;
   Result<std::string> Get(std::string_view key) EXCLUDES(mu_) override;
   Result<std::string> GetRange(std::string_view key, uint64_t offset,
                                std::optional<uint64_t> length) EXCLUDES(mu_) override;

@@ -76,7 +76,7 @@ class LocalObjectStore final : public ObjectStore {
   }
 
   Result<std::string> Put(std::string_view key, std::string_view data,
-                          const PutOptions& options) override {
+                          const ObjectPutOptions& options) override {
     RETURN_IF_ERROR(CheckPut(key, options));
     std::string path = PathOf(key);
     ASSIGN_OR_RETURN(std::string tmp, WriteTemp(key, data));
@@ -94,7 +94,7 @@ class LocalObjectStore final : public ObjectStore {
   }
 
   Result<std::string> PutIfAbsent(std::string_view key, std::string_view data,
-                                  const PutOptions& options) override {
+                                  const ObjectPutOptions& options) override {
     RETURN_IF_ERROR(CheckPut(key, options));
     std::string path = PathOf(key);
     ASSIGN_OR_RETURN(std::string tmp, WriteTemp(key, data));
@@ -123,7 +123,7 @@ class LocalObjectStore final : public ObjectStore {
   }
 
   Result<std::string> PutIfMatch(std::string_view key, std::string_view data, std::string_view etag,
-                                 const PutOptions& options) override {
+                                 const ObjectPutOptions& options) override {
     RETURN_IF_ERROR(CheckPut(key, options));
     std::string path = PathOf(key);
     ASSIGN_OR_RETURN(std::string tmp, WriteTemp(key, data));
@@ -259,7 +259,7 @@ class LocalObjectStore final : public ObjectStore {
     return FlockHolder(lock_fd_);
   }
 
-  static Status CheckPut(std::string_view key, const PutOptions& options) {
+  static Status CheckPut(std::string_view key, const ObjectPutOptions& options) {
     RETURN_IF_ERROR(object_store::ValidateKey(key));
     return object_store::ValidateMetadata(options.metadata);
   }

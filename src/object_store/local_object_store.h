@@ -9,7 +9,7 @@
 // Etags are "<mtime_ns>-<size>-<inode>" in hex; every write creates a new inode, so an etag
 // changes on every write. Ranged reads use pread(2). List walks directories recursively, skips
 // temporary files and returns keys sorted by bytes. Delete unlinks and prunes empty parent
-// directories (never the root). User metadata is NOT stored (PutOptions::metadata is
+// directories (never the root). User metadata is NOT stored (ObjectPutOptions::metadata is
 // validated and ignored; Head returns no metadata).
 //
 // Thread safety: every method may be called concurrently. Put/PutIfMatch/Delete publish under a

@@ -12,15 +12,15 @@ class MemoryObjectStore final : public ObjectStore {
  public:
   explicit MemoryObjectStore(std::shared_ptr<util::Clock> clock) : clock_(std::move(clock)) {}
 
-  Result<std::string> Put(std::string_view key, std::string_view data, const PutOptions& options)
-      EXCLUDES(mu_) override {
+  Result<std::string> Put(std::string_view key, std::string_view data,
+                          const ObjectPutOptions& options) EXCLUDES(mu_) override {
     RETURN_IF_ERROR(CheckPut(key, options));
     util::MutexLock lock(&mu_);
     return StoreLocked(key, data, options);
   }
 
   Result<std::string> PutIfAbsent(std::string_view key, std::string_view data,
-                                  const PutOptions& options) EXCLUDES(mu_) override {
+                                  const ObjectPutOptions& options) EXCLUDES(mu_) override {
     RETURN_IF_ERROR(CheckPut(key, options));
     util::MutexLock lock(&mu_);
     if (objects_.find(key) != objects_.end()) {
@@ -30,7 +30,7 @@ class MemoryObjectStore final : public ObjectStore {
   }
 
   Result<std::string> PutIfMatch(std::string_view key, std::string_view data, std::string_view etag,
-                                 const PutOptions& options) EXCLUDES(mu_) override {
+                                 const ObjectPutOptions& options) EXCLUDES(mu_) override {
     RETURN_IF_ERROR(CheckPut(key, options));
     util::MutexLock lock(&mu_);
     auto it = objects_.find(key);
@@ -113,7 +113,7 @@ class MemoryObjectStore final : public ObjectStore {
     ObjectMeta meta;
   };
 
-  static Status CheckPut(std::string_view key, const PutOptions& options) {
+  static Status CheckPut(std::string_view key, const ObjectPutOptions& options) {
     RETURN_IF_ERROR(object_store::ValidateKey(key));
     return object_store::ValidateMetadata(options.metadata);
   }
@@ -127,7 +127,7 @@ class MemoryObjectStore final : public ObjectStore {
   }
 
   Result<std::string> StoreLocked(std::string_view key, std::string_view data,
-                                  const PutOptions& options) REQUIRES(mu_) {
+                                  const ObjectPutOptions& options) REQUIRES(mu_) {
     Object obj;
     obj.data.assign(data);
     obj.meta.key.assign(key);

@@ -156,7 +156,7 @@ TEST_P(ConformanceTest, ZeroByteObject) {
 }
 
 TEST_P(ConformanceTest, HeadReportsSizeEtagTimeAndMetadata) {
-  PutOptions opts;
+  ObjectPutOptions opts;
   opts.metadata["color"] = "blue";
   opts.metadata["slatedbputid"] = "0123abcd";
   auto e = store_->Put("h/obj", "12345", opts);

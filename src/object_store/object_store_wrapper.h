@@ -22,15 +22,15 @@ class ObjectStoreWrapper : public ObjectStore {
   explicit ObjectStoreWrapper(std::shared_ptr<ObjectStore> inner) : inner_(std::move(inner)) {}
 
   Result<std::string> Put(std::string_view key, std::string_view data,
-                          const PutOptions& options) override {
+                          const ObjectPutOptions& options) override {
     return inner_->Put(key, data, options);
   }
   Result<std::string> PutIfAbsent(std::string_view key, std::string_view data,
-                                  const PutOptions& options) override {
+                                  const ObjectPutOptions& options) override {
     return inner_->PutIfAbsent(key, data, options);
   }
   Result<std::string> PutIfMatch(std::string_view key, std::string_view data, std::string_view etag,
-                                 const PutOptions& options) override {
+                                 const ObjectPutOptions& options) override {
     return inner_->PutIfMatch(key, data, etag, options);
   }
   Result<std::string> Get(std::string_view key) override { return inner_->Get(key); }

@@ -25,21 +25,22 @@ class RetryingObjectStore final : public ObjectStore {
   }
 
   Result<std::string> Put(std::string_view key, std::string_view data,
-                          const PutOptions& options) override {
+                          const ObjectPutOptions& options) override {
     return Retry<std::string>("put", [&] { return inner_->Put(key, data, options); });
   }
 
   Result<std::string> PutIfAbsent(std::string_view key, std::string_view data,
-                                  const PutOptions& options) override {
-    return ConditionalPut(key, options, StatusCode::kAlreadyExists,
-                          [&](const PutOptions& o) { return inner_->PutIfAbsent(key, data, o); });
+                                  const ObjectPutOptions& options) override {
+    return ConditionalPut(key, options, StatusCode::kAlreadyExists, [&](const ObjectPutOptions& o) {
+      return inner_->PutIfAbsent(key, data, o);
+    });
   }
 
   Result<std::string> PutIfMatch(std::string_view key, std::string_view data, std::string_view etag,
-                                 const PutOptions& options) override {
-    return ConditionalPut(key, options, StatusCode::kPreconditionFailed, [&](const PutOptions& o) {
-      return inner_->PutIfMatch(key, data, etag, o);
-    });
+                                 const ObjectPutOptions& options) override {
+    return ConditionalPut(
+        key, options, StatusCode::kPreconditionFailed,
+        [&](const ObjectPutOptions& o) { return inner_->PutIfMatch(key, data, etag, o); });
   }
 
   Result<std::string> Get(std::string_view key) override {
@@ -134,9 +135,9 @@ class RetryingObjectStore final : public ObjectStore {
   }
 
   template <typename F>
-  Result<std::string> ConditionalPut(std::string_view key, const PutOptions& options,
+  Result<std::string> ConditionalPut(std::string_view key, const ObjectPutOptions& options,
                                      StatusCode conflict, F&& fn) {
-    PutOptions o = options;
+    ObjectPutOptions o = options;
     // A caller-supplied put-id is kept, so the caller can recognise its own object later
     // (e.g. after this wrapper gave up with the reply of the last attempt lost).
     auto given = o.metadata.find(kPutIdMetadata);

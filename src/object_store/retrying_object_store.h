@@ -4,7 +4,7 @@
 // backoff and full jitter (delay = uniform[0, min(max_delay, base_delay * 2^retry))), bounded by
 // `max_attempts` and `total_deadline`. Other errors are returned at once.
 // Conditional PUTs (PutIfAbsent / PutIfMatch) carry user metadata `slatedbputid=<random id>`
-// (the caller's own value if its PutOptions already carry one, see NewPutId()).
+// (the caller's own value if its ObjectPutOptions already carry one, see NewPutId()).
 // If an attempt failed with kUnavailable and a later attempt meets kAlreadyExists /
 // kPreconditionFailed, the wrapper HEADs the object: when its put-id is ours, the earlier
 // attempt landed and only its reply was lost, so success is reported (with the current etag).

@@ -413,15 +413,15 @@ class S3ObjectStore final : public ObjectStore {
   explicit S3ObjectStore(S3Config config) : client_(std::move(config)) {}
 
   Result<std::string> Put(std::string_view key, std::string_view data,
-                          const PutOptions& options) override {
+                          const ObjectPutOptions& options) override {
     return PutImpl(key, data, options, Cond::kNone, {});
   }
   Result<std::string> PutIfAbsent(std::string_view key, std::string_view data,
-                                  const PutOptions& options) override {
+                                  const ObjectPutOptions& options) override {
     return PutImpl(key, data, options, Cond::kIfNoneMatch, {});
   }
   Result<std::string> PutIfMatch(std::string_view key, std::string_view data, std::string_view etag,
-                                 const PutOptions& options) override {
+                                 const ObjectPutOptions& options) override {
     for (char c : etag) {
       auto u = static_cast<unsigned char>(c);
       if (u < 0x20 || u >= 0x7f) {
@@ -597,7 +597,7 @@ class S3ObjectStore final : public ObjectStore {
                            Printable(key) + "' (size " + std::to_string(size) + ")");
   }
 
-  static std::vector<std::string> PutHeaders(const PutOptions& options, Cond cond,
+  static std::vector<std::string> PutHeaders(const ObjectPutOptions& options, Cond cond,
                                              std::string_view etag) {
     std::vector<std::string> h = {"Content-Type: application/octet-stream"};
     for (const auto& [name, value] : options.metadata) {
@@ -609,7 +609,7 @@ class S3ObjectStore final : public ObjectStore {
   }
 
   Result<std::string> PutImpl(std::string_view key, std::string_view data,
-                              const PutOptions& options, Cond cond, std::string_view etag) {
+                              const ObjectPutOptions& options, Cond cond, std::string_view etag) {
     RETURN_IF_ERROR(object_store::ValidateKey(key));
     RETURN_IF_ERROR(object_store::ValidateMetadata(options.metadata));
     // Conditional writes use one PUT up to S3's single-PUT limit: not every S3-compatible server
@@ -628,7 +628,8 @@ class S3ObjectStore final : public ObjectStore {
   }
 
   Result<std::string> MultipartPut(std::string_view key, std::string_view data,
-                                   const PutOptions& options, Cond cond, std::string_view etag) {
+                                   const ObjectPutOptions& options, Cond cond,
+                                   std::string_view etag) {
     std::string what = What(key);
     std::string path = PathOf(key);
     std::vector<std::string> create_headers = PutHeaders(options, Cond::kNone, {});

@@ -204,7 +204,7 @@ TEST_F(S3AuthTest, CorrectCredentialsWork) {
   auto s = NewS3ObjectStore(Config(key_.secret_access_key));
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   auto& store = *s;
-  PutOptions o;
+  ObjectPutOptions o;
   o.metadata["slatedbputid"] = "abc";
   auto e = store->Put("db/manifest/00000000000000000001.manifest", "m1", o);
   ASSERT_TRUE(e.ok()) << e.status().ToString();

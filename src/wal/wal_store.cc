@@ -38,7 +38,7 @@ Result<std::string> WalStore::Encode(const std::vector<format::RowEntry>& rows) 
 Status WalStore::Write(uint64_t id, const std::vector<format::RowEntry>& rows,
                        const std::string& put_id) const {
   ASSIGN_OR_RETURN(std::string bytes, Encode(rows));
-  PutOptions options;
+  ObjectPutOptions options;
   if (!put_id.empty()) options.metadata[kPutIdMetadata] = put_id;
   auto etag = store_->PutIfAbsent(ObjectKey(id), bytes, options);
   return etag.ok() ? Status::OK() : etag.status();

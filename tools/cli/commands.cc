@@ -172,6 +172,7 @@ int WithHandle(const Global& g, bool writes, const char* cmd, Body body) {
 struct KeyValueArgs {
   std::string key;
   std::string value;
+  bool await_durable = false;  // put/delete: return only once durable (else: on close)
 };
 
 int RunPut(const Global& g, const KeyValueArgs& a) {
@@ -180,7 +181,7 @@ int RunPut(const Global& g, const KeyValueArgs& a) {
   auto v = Decode(g, a.value, "value");
   if (!v.ok()) return Fail(v.status());
   return WithHandle(g, true, "put", [&](Handle& h) {
-    Status s = h.db()->Put(*k, *v);
+    Status s = h.db()->Put(*k, *v, WriteOptions{a.await_durable}).status();
     return s.ok() ? kExitOk : Fail(s);
   });
 }
@@ -189,7 +190,7 @@ int RunDelete(const Global& g, const KeyValueArgs& a) {
   auto k = Decode(g, a.key, "key");
   if (!k.ok()) return Fail(k.status());
   return WithHandle(g, true, "delete", [&](Handle& h) {
-    Status s = h.db()->Delete(*k);
+    Status s = h.db()->Delete(*k, WriteOptions{a.await_durable}).status();
     return s.ok() ? kExitOk : Fail(s);
   });
 }
@@ -274,7 +275,7 @@ int RunLoad(const Global& g, LoadArgs a) {
     uint64_t count = 0, line_no = 0;
     auto write_batch = [&]() -> Status {
       if (wb.empty()) return Status::OK();
-      RETURN_IF_ERROR(h.db()->Write(wb, wo));
+      RETURN_IF_ERROR(h.db()->Write(wb, wo).status());
       if (a.ack) {
         std::string out;
         for (const auto& k : pending_keys) out += Encode(g, k) + "\n";
@@ -335,7 +336,7 @@ int RunFill(const Global& g, const FillArgs& a) {
       for (uint64_t j = i; j < std::min(a.num, i + a.batch); ++j) {
         wb.Put(KeyOf(a.order == "seq" ? j : rng.Uniform(a.num)), val);
       }
-      if (Status s = h.db()->Write(wb, wo); !s.ok()) return Fail(s);
+      if (Status s = h.db()->Write(wb, wo).status(); !s.ok()) return Fail(s);
     }
     if (Status s = h.db()->Flush(FlushType::kWal); !s.ok()) return Fail(s);
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -493,10 +494,14 @@ int Run(int argc, char** argv) {
   auto* put = app.add_subcommand("put", "put KEY VALUE (creates the database if missing)");
   put->add_option("key", kv.key, "key")->required();
   put->add_option("value", kv.value, "value")->required();
+  put->add_flag("--await-durable", kv.await_durable,
+                "wait until the write is durable (else it becomes durable when the command "
+                "closes the database, before it exits)");
   auto* get = app.add_subcommand("get", "get KEY: prints the value, exit 3 if absent (reader)");
   get->add_option("key", kv.key, "key")->required();
   auto* del = app.add_subcommand("delete", "delete KEY");
   del->add_option("key", kv.key, "key")->required();
+  del->add_flag("--await-durable", kv.await_durable, "wait until the delete is durable");
   auto* flush = app.add_subcommand("flush", "flush the WAL (--memtable: also write an L0)");
   bool flush_memtable = false;
   flush->add_flag("--memtable", flush_memtable, "also flush the memtable to an L0 SST");
