@@ -329,7 +329,7 @@ class ModelRunner {
         if (!st.ok()) break;
         auto next = Open();
         if (next == nullptr) break;
-        Status late = db_->Put("late-write-of-fenced-writer", "x").status();
+        Status late = db_->Put("late-write-of-fenced-writer", "x", WriteOptions{true}).status();
         EXPECT_TRUE(late.IsFenced()) << "op " << op << " old writer: " << late.ToString();
         Status close = db_->Close();
         EXPECT_TRUE(close.ok() || close.IsFenced()) << "op " << op << ": " << close.ToString();

@@ -137,6 +137,8 @@ struct SLATEDB_EXPORT Settings {
   // nullopt = no embedded garbage collector.
   std::optional<GarbageCollectorOptions> garbage_collector_options = GarbageCollectorOptions{};
   // Default time to live of written rows in clock ticks (ms); nullopt = rows never expire.
+  // Loaders also accept SlateDB 0.17's name `default_ttl_millis` for it (ToJson prints
+  // `default_ttl`, SlateDB 0.12's name).
   // Any value, as in SlateDB (0: rows expire at once; a create_ts + ttl past 2^64 - 1 means
   // no expiry).
   std::optional<uint64_t> default_ttl;

@@ -213,7 +213,8 @@ class Applier {
         RETURN_IF_ERROR(ApplyGc(obj, p, g));
         s.garbage_collector_options = std::move(g);
       }
-    } else if (key == "default_ttl") {
+    } else if (key == "default_ttl" || key == "default_ttl_millis") {
+      // default_ttl_millis: SlateDB 0.17's name of the same setting.
       if (mode_.text && v.is_string() && !IsNull(v)) {
         // The environment may say "1h" as well as "3600000".
         auto as_int = U64(v, p);
@@ -354,6 +355,7 @@ const std::set<std::string>& TopLevelKeys() {
                                               "object_store_cache_options",
                                               "garbage_collector_options",
                                               "default_ttl",
+                                              "default_ttl_millis",
                                               "object_store_max_retries",
                                               "block_size",
                                               "close_timeout"};

@@ -76,6 +76,16 @@ TEST(SettingsJsonTest, PartialObjectLaysOverBase) {
   EXPECT_EQ(s->default_ttl, 60000u);
 }
 
+TEST(SettingsJsonTest, AcceptsSlateDb017DefaultTtlMillis) {
+  auto s = SettingsFromJson(R"({"default_ttl_millis": 1500})", Settings());
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->default_ttl, 1500u);
+  Settings env;
+  Status st = ApplyEnv(env, {{"SLATEDB_DEFAULT_TTL_MILLIS", "2s"}});
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(env.default_ttl, 2000u);
+}
+
 TEST(SettingsJsonTest, NullClearsOptionals) {
   auto s = SettingsFromJson(
       R"({"flush_interval": null, "compactor_options": null, "garbage_collector_options": null,

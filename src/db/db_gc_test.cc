@@ -355,14 +355,14 @@ TEST(DbGcTest, FencedWriterStopsCollecting) {
   std::map<std::string, std::string> model;
   auto a = MustOpen(store, "db", GcSettings(/*with_gc=*/true, /*with_compactor=*/false), 1);
   ASSERT_NE(a, nullptr);
-  ASSERT_TRUE(a->Put("from-a", "x").ok());
+  ASSERT_TRUE(a->Put("from-a", "x", WriteOptions{true}).ok());
   model["from-a"] = "x";
   Settings bs = GcSettings(/*with_gc=*/false, /*with_compactor=*/false);
   bs.l0_max_ssts = 1000;
   auto b = MustOpen(store, "db", bs, 2);
   ASSERT_NE(b, nullptr);
   // A notices the newer writer (its next WAL upload collides with B's fence) and latches it.
-  Status st = a->Put("late", "y").status();
+  Status st = a->Put("late", "y", WriteOptions{true}).status();
   EXPECT_TRUE(st.IsFenced()) << st.ToString();
   // B makes garbage by the GC's rules (WAL SSTs below its replay point); A's collector, were
   // it still running every 20 ms with min_age 0, would delete it.

@@ -1201,6 +1201,18 @@ Result<std::optional<KeyValue>> DbImpl::GetKeyValue(std::string_view key,
   return reads_->Get(*state(), key, seq);
 }
 
+Result<std::vector<std::optional<std::string>>> DbImpl::MultiGet(
+    const std::vector<std::string>& keys, const ReadOptions& options) {
+  RETURN_IF_ERROR(CheckOpen());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    Status st = ValidateKey(keys[i]);
+    if (!st.ok()) return st.WithContext("multi-get key " + std::to_string(i));
+  }
+  const uint64_t seq = ReadSeq(options);
+  ASSIGN_OR_RETURN(auto kvs, reads_->MultiGet(*state(), keys, seq));
+  return ValuesOf(std::move(kvs));
+}
+
 Result<std::unique_ptr<DbIterator>> DbImpl::Scan(const ScanRange& range,
                                                  const ScanOptions& options) {
   RETURN_IF_ERROR(CheckOpen());

@@ -107,6 +107,8 @@ class DbImpl final : public Db {
                                               const ReadOptions& options) override;
   Result<std::unique_ptr<DbIterator>> Scan(const ScanRange& range,
                                            const ScanOptions& options) override;
+  Result<std::vector<std::optional<std::string>>> MultiGet(const std::vector<std::string>& keys,
+                                                           const ReadOptions& options) override;
   Status Flush(FlushType type) override;
   Result<DbStatusInfo> GetStatus() override;
   Status Close() override;

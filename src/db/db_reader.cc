@@ -69,6 +69,18 @@ class DbReaderImpl final : public DbReader {
     return reads_->Get(*s, key, seq_.load());
   }
 
+  Result<std::vector<std::optional<std::string>>> MultiGet(
+      const std::vector<std::string>& keys, const ReadOptions& /*options*/) override {
+    RETURN_IF_ERROR(CheckOpen());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      Status st = ValidateKey(keys[i]);
+      if (!st.ok()) return st.WithContext("multi-get key " + std::to_string(i));
+    }
+    auto s = state();
+    ASSIGN_OR_RETURN(auto kvs, reads_->MultiGet(*s, keys, seq_.load()));
+    return ValuesOf(std::move(kvs));
+  }
+
   Result<std::unique_ptr<DbIterator>> Scan(const ScanRange& range,
                                            const ScanOptions& options) override {
     RETURN_IF_ERROR(CheckOpen());

@@ -22,6 +22,9 @@
 namespace slatedb {
 namespace {
 
+// Tests that need a write to be durable when the call returns (writes no longer wait by default).
+const WriteOptions kDurable{true};
+
 Settings TestSettings() {
   Settings s;
   s.flush_interval = std::chrono::milliseconds(10);
@@ -361,7 +364,8 @@ TEST(DbTest, GroupCommitSharesWalUploads) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
-        if (!db->Put("t" + std::to_string(t) + "-" + std::to_string(i), "v").ok()) ++failures;
+        if (!db->Put("t" + std::to_string(t) + "-" + std::to_string(i), "v", kDurable).ok())
+          ++failures;
       }
     });
   }
@@ -423,7 +427,7 @@ TEST(DbTest, UnclosedWriterLosesNoDurableWrite) {
   auto store = NewMemoryObjectStore();
   auto a = MustOpen(store, "db");
   ASSERT_NE(a, nullptr);
-  ASSERT_TRUE(a->Put("durable", "yes").ok());
+  ASSERT_TRUE(a->Put("durable", "yes", kDurable).ok());
   // No Close(): a second writer takes over and must see every acknowledged durable write.
   auto b = MustOpen(store, "db");
   ASSERT_NE(b, nullptr);
@@ -490,12 +494,12 @@ TEST(DbTest, FencingLatchesClosedFenced) {
   auto store = NewMemoryObjectStore();
   auto a = MustOpen(store, "db");
   ASSERT_NE(a, nullptr);
-  ASSERT_TRUE(a->Put("from-a", "1").ok());
+  ASSERT_TRUE(a->Put("from-a", "1", kDurable).ok());
   auto b = MustOpen(store, "db");
   ASSERT_NE(b, nullptr);
-  Status st = a->Put("late", "x").status();
+  Status st = a->Put("late", "x", kDurable).status();
   EXPECT_TRUE(st.IsFenced()) << st.ToString();
-  EXPECT_TRUE(a->Put("later", "y").status().IsFenced());
+  EXPECT_TRUE(a->Put("later", "y", kDurable).status().IsFenced());
   EXPECT_TRUE(a->Get("from-a").status().IsFenced());
   EXPECT_TRUE(a->Flush().IsFenced());
   EXPECT_TRUE(a->Close().IsFenced());
@@ -512,7 +516,7 @@ TEST(DbTest, FencedByManifestDuringL0Flush) {
   ASSERT_NE(a, nullptr);
   WriteOptions no_wait;
   no_wait.await_durable = false;
-  ASSERT_TRUE(a->Put("x", "1").ok());
+  ASSERT_TRUE(a->Put("x", "1", kDurable).ok());
   auto b = MustOpen(store, "db");
   ASSERT_NE(b, nullptr);
   ASSERT_TRUE(a->Put("y", "2", no_wait).ok());
@@ -740,8 +744,8 @@ TEST(DbTest, MissingWalIdFailsOpen) {
   {
     auto db = MustOpen(store, "db");
     ASSERT_NE(db, nullptr);
-    ASSERT_TRUE(db->Put("k1", "v").ok());
-    ASSERT_TRUE(db->Put("k2", "v").ok());
+    ASSERT_TRUE(db->Put("k1", "v", kDurable).ok());
+    ASSERT_TRUE(db->Put("k2", "v", kDurable).ok());
     ASSERT_TRUE(db->Close().ok());
   }
   ASSERT_TRUE(store->Delete("db/wal/00000000000000000002.sst").ok());
@@ -942,7 +946,7 @@ TEST(DbReaderTest, ReadsL0AndWalAndFollowsWriter) {
   ASSERT_NE(db, nullptr);
   ASSERT_TRUE(db->Put("in-l0", "1").ok());
   ASSERT_TRUE(db->Flush(FlushType::kMemTable).ok());
-  ASSERT_TRUE(db->Put("in-wal", "2").ok());
+  ASSERT_TRUE(db->Put("in-wal", "2", kDurable).ok());
   Components c;
   c.object_store = store;
   DbReaderOptions ro;
@@ -956,7 +960,7 @@ TEST(DbReaderTest, ReadsL0AndWalAndFollowsWriter) {
   ASSERT_TRUE(v.ok());
   EXPECT_EQ(*v, "2");
   // New durable writes show up after a poll.
-  ASSERT_TRUE(db->Put("later", "3").ok());
+  ASSERT_TRUE(db->Put("later", "3", kDurable).ok());
   std::optional<std::string> later;
   for (int i = 0; i < 500 && !later; ++i) {
     auto got = (*reader)->Get("later");

@@ -1,6 +1,7 @@
 #include "db/read_path.h"
 
 #include <algorithm>
+#include <thread>
 #include <utility>
 
 #include "format/sst.h"
@@ -366,6 +367,59 @@ Result<std::optional<KeyValue>> ReadPath::Get(const DbState& state, std::string_
     if (row) return ResolveRow(*row);
   }
   return std::optional<KeyValue>();
+}
+
+Result<std::vector<std::optional<KeyValue>>> ReadPath::MultiGet(
+    const DbState& state, const std::vector<std::string>& keys, uint64_t seq) {
+  std::vector<Result<std::optional<KeyValue>>> answers(keys.size(), std::optional<KeyValue>());
+  std::vector<size_t> from_ssts;  // indexes of keys the memtables do not answer
+  for (size_t i = 0; i < keys.size(); ++i) {
+    std::optional<format::RowEntry> row;
+    if (state.memtable) row = state.memtable->Get(keys[i], seq);
+    for (size_t j = 0; !row && j < state.imms.size(); ++j)
+      row = state.imms[j]->table->Get(keys[i], seq);
+    if (row && row->kind != format::RowKind::kMerge) {
+      answers[i] = ResolveRow(*row);
+    } else {
+      from_ssts.push_back(i);  // (an operand may need older versions: the full Get decides)
+    }
+  }
+  if (from_ssts.size() <= 1) {
+    for (size_t i : from_ssts) answers[i] = Get(state, keys[i], seq);
+  } else {
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t n; (n = next.fetch_add(1)) < from_ssts.size();) {
+        const size_t i = from_ssts[n];
+        answers[i] = Get(state, keys[i], seq);
+      }
+    };
+    const size_t threads = std::min(kMultiGetParallelism, from_ssts.size());
+    std::vector<std::jthread> pool;
+    pool.reserve(threads - 1);
+    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();  // the calling thread is one of them
+  }
+  std::vector<std::optional<KeyValue>> out;
+  out.reserve(keys.size());
+  for (auto& a : answers) {
+    if (!a.ok()) return a.status();
+    out.push_back(std::move(a).value());
+  }
+  return out;
+}
+
+std::vector<std::optional<std::string>> ValuesOf(std::vector<std::optional<KeyValue>> kvs) {
+  std::vector<std::optional<std::string>> out;
+  out.reserve(kvs.size());
+  for (auto& kv : kvs) {
+    if (kv) {
+      out.emplace_back(std::move(kv->value));
+    } else {
+      out.emplace_back();
+    }
+  }
+  return out;
 }
 
 Result<std::unique_ptr<DbIterator>> ReadPath::Scan(std::shared_ptr<const DbState> state,

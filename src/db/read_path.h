@@ -43,6 +43,15 @@ class ReadPath : public std::enable_shared_from_this<ReadPath> {
 
   Result<std::optional<KeyValue>> Get(const DbState& state, std::string_view key, uint64_t seq);
 
+  // Get for many keys, answers in key order. Keys the memtables answer are resolved at once;
+  // the others are read from SSTs by up to kMultiGetParallelism threads at a time (so the
+  // blocks of keys that miss the cache are fetched concurrently). The first error (in key
+  // order) fails the call.
+  static constexpr size_t kMultiGetParallelism = 8;
+  Result<std::vector<std::optional<KeyValue>>> MultiGet(const DbState& state,
+                                                        const std::vector<std::string>& keys,
+                                                        uint64_t seq);
+
   // `alive` turns false when the database closes; the iterator then returns kClosed.
   Result<std::unique_ptr<DbIterator>> Scan(std::shared_ptr<const DbState> state,
                                            const ScanRange& range, bool reverse, uint64_t seq,
@@ -73,6 +82,9 @@ class ReadPath : public std::enable_shared_from_this<ReadPath> {
 // The rows an L0 flush writes: per key, every version with seq > retention_seq plus the newest
 // version at or below it (internal order: key asc, seq desc).
 std::vector<format::RowEntry> CollectFlushRows(const Memtable& table, uint64_t retention_seq);
+
+// The values of MultiGet's answers.
+std::vector<std::optional<std::string>> ValuesOf(std::vector<std::optional<KeyValue>> kvs);
 
 // value → KeyValue, tombstone → nullopt, merge operand → kInvalid.
 Result<std::optional<KeyValue>> ResolveRow(const format::RowEntry& row);
