@@ -23,8 +23,10 @@ int main(int argc, char** argv) {
     std::cerr << db.status().ToString() << "\n";
     return 1;
   }
-  if (auto s = (*db)->Put("hello", "world"); !s.ok()) {
-    std::cerr << s.ToString() << "\n";
+  // A write returns once in the memtable; AwaitDurable() waits until it is in object storage.
+  auto put = (*db)->Put("hello", "world");
+  if (!put.ok() || !put->AwaitDurable().ok()) {
+    std::cerr << (put.ok() ? put->AwaitDurable() : put.status()).ToString() << "\n";
     return 1;
   }
   auto value = (*db)->Get("hello");

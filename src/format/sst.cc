@@ -199,7 +199,14 @@ Result<EncodedSst> SstBuilder::Finish() {
 
   // Filter.
   if (!wal && num_rows_ > 0 && num_rows_ >= options_.min_filter_keys) {
-    ASSIGN_OR_RETURN(std::string stored, Compress(codec, bloom_.Build()));
+    std::string raw = bloom_.Build();
+    if (options_.filter_format == FilterFormat::kComposite) {
+      std::vector<std::pair<std::string, std::string>> filters = {{"_bf", std::move(raw)}};
+      filters.insert(filters.end(), options_.extra_filters.begin(), options_.extra_filters.end());
+      raw = EncodeCompositeFilters(filters);
+      info.filter_format = FilterFormat::kComposite;
+    }
+    ASSIGN_OR_RETURN(std::string stored, Compress(codec, raw));
     AppendWithCrc(&out, stored);
     info.filter_len = out.size() - info.filter_offset;
   }
@@ -304,11 +311,76 @@ Result<SstIndex> DecodeIndex(std::string_view section, CompressionCodec codec) {
   return index;
 }
 
-Result<BloomFilter> DecodeFilter(std::string_view section, CompressionCodec codec) {
+Result<std::vector<std::pair<std::string, std::string>>> ParseCompositeFilters(
+    std::string_view raw) {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto bad = [&](const std::string& what) {
+    return Status::Data("SST composite filter block of " + std::to_string(raw.size()) +
+                        " bytes: " + what);
+  };
+  size_t pos = 0;
+  auto u16 = [&](uint16_t* v) {
+    if (raw.size() - pos < 2) return false;
+    *v = static_cast<uint16_t>((static_cast<unsigned char>(raw[pos]) << 8) |
+                               static_cast<unsigned char>(raw[pos + 1]));
+    pos += 2;
+    return true;
+  };
+  uint16_t count = 0;
+  if (!u16(&count)) return bad("no filter count");
+  for (uint16_t i = 0; i < count; ++i) {
+    uint16_t name_len = 0;
+    if (!u16(&name_len) || raw.size() - pos < name_len) {
+      return bad("filter " + std::to_string(i) + ": truncated name");
+    }
+    std::string name(raw.substr(pos, name_len));
+    pos += name_len;
+    if (raw.size() - pos < 8) return bad("filter '" + name + "': truncated length");
+    uint64_t len = 0;
+    for (int b = 0; b < 8; ++b) len = (len << 8) | static_cast<unsigned char>(raw[pos++]);
+    if (raw.size() - pos < len) {
+      return bad("filter '" + name + "' of " + std::to_string(len) + " bytes is truncated");
+    }
+    out.emplace_back(std::move(name), std::string(raw.substr(pos, static_cast<size_t>(len))));
+    pos += static_cast<size_t>(len);
+  }
+  return out;
+}
+
+std::string EncodeCompositeFilters(
+    const std::vector<std::pair<std::string, std::string>>& filters) {
+  std::string out;
+  auto put16 = [&](size_t v) {
+    out.push_back(static_cast<char>((v >> 8) & 0xff));
+    out.push_back(static_cast<char>(v & 0xff));
+  };
+  put16(filters.size());
+  for (const auto& [name, data] : filters) {
+    put16(name.size());
+    out += name;
+    for (int b = 7; b >= 0; --b) out.push_back(static_cast<char>((data.size() >> (8 * b)) & 0xff));
+    out += data;
+  }
+  return out;
+}
+
+Result<std::optional<BloomFilter>> DecodeFilter(std::string_view section, CompressionCodec codec,
+                                                FilterFormat format) {
   ASSIGN_OR_RETURN(std::string raw, CheckAndDecompress(section, codec, "SST filter"));
-  auto f = BloomFilter::Decode(std::move(raw));
-  if (!f.ok()) return f.status().WithContext("SST filter");
-  return f;
+  if (format == FilterFormat::kLegacy) {
+    auto f = BloomFilter::Decode(std::move(raw));
+    if (!f.ok()) return f.status().WithContext("SST filter");
+    return std::optional<BloomFilter>(std::move(*f));
+  }
+  ASSIGN_OR_RETURN(auto filters, ParseCompositeFilters(raw));
+  for (auto& [name, data] : filters) {
+    const bool bloom = name == "_bf" || name.starts_with("_bf:");
+    if (!bloom || name.find(":wh=0") != std::string::npos) continue;  // unknown / no whole keys
+    auto f = BloomFilter::Decode(std::move(data));
+    if (!f.ok()) return f.status().WithContext("SST filter '" + name + "'");
+    return std::optional<BloomFilter>(std::move(*f));
+  }
+  return std::optional<BloomFilter>();
 }
 
 Result<SstStats> DecodeStats(std::string_view section, CompressionCodec codec) {
@@ -396,9 +468,8 @@ Result<DecodedSst> DecodeSst(std::string_view object) {
   ASSIGN_OR_RETURN(out.index,
                    DecodeIndex(object.substr(info.index_offset, info.index_len), info.compression));
   if (info.filter_len > 0) {
-    ASSIGN_OR_RETURN(
-        auto f, DecodeFilter(object.substr(info.filter_offset, info.filter_len), info.compression));
-    out.filter = std::move(f);
+    ASSIGN_OR_RETURN(out.filter, DecodeFilter(object.substr(info.filter_offset, info.filter_len),
+                                              info.compression, info.filter_format));
   }
   if (info.stats_len > 0) {
     ASSIGN_OR_RETURN(

@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "format/block.h"
@@ -40,6 +41,11 @@ struct SstBuilderOptions {
   size_t min_filter_keys = 1000;  // a filter is written iff rows >= this (compacted only)
   uint32_t filter_bits_per_key = 10;
   SstType sst_type = SstType::kCompacted;
+  // kLegacy (default): the raw bloom filter SlateDB 0.12 reads. kComposite: the bloom filter
+  // named `_bf` in a composite block (SlateDB >= 0.13 only), followed by `extra_filters`
+  // (name, bytes) — for tests of readers that must skip filters they do not know.
+  FilterFormat filter_format = FilterFormat::kLegacy;
+  std::vector<std::pair<std::string, std::string>> extra_filters;
   // Capacity reserved up front for the output buffer (0: grow on demand). A writer that fills
   // SSTs up to a known size sets it to avoid re-copying the buffer as it grows.
   size_t expected_size = 0;
@@ -126,7 +132,19 @@ Result<SstFooter> DecodeFooter(std::string_view tail, uint64_t object_size);
 // `section` = bytes [metadata_offset, size - 10): info FlatBuffer + CRC.
 Result<SstInfo> DecodeInfo(std::string_view section);
 Result<SstIndex> DecodeIndex(std::string_view section, CompressionCodec codec);
-Result<BloomFilter> DecodeFilter(std::string_view section, CompressionCodec codec);
+// The whole-key bloom filter of a filter section. kLegacy: the section is one raw bloom filter.
+// kComposite (SlateDB >= 0.13): [count u16 BE] then per filter [name_len u16 BE][name]
+// [data_len u64 BE][data]; the filter used is `_bf` or `_bf:p=<extractor>` (both hash whole
+// keys), never one marked `:wh=0` (no whole keys); filters of other names are skipped, as
+// SlateDB does. nullopt: no usable whole-key filter (reads then look into the SST). kData for a
+// bad CRC or a composite block that does not parse.
+Result<std::optional<BloomFilter>> DecodeFilter(std::string_view section, CompressionCodec codec,
+                                                FilterFormat format = FilterFormat::kLegacy);
+// The named filters of a decompressed composite filter block (name, raw filter bytes).
+Result<std::vector<std::pair<std::string, std::string>>> ParseCompositeFilters(
+    std::string_view raw);
+// Builds a composite filter block (for tests and tools; we write kLegacy SSTs).
+std::string EncodeCompositeFilters(const std::vector<std::pair<std::string, std::string>>& filters);
 Result<SstStats> DecodeStats(std::string_view section, CompressionCodec codec);
 Result<std::shared_ptr<const Block>> DecodeBlock(std::string_view section, CompressionCodec codec,
                                                  uint16_t version);

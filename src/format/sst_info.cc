@@ -21,7 +21,7 @@ flatbuffers::Offset<fb::SsTableInfo> EncodeSsTableInfo(flatbuffers::FlatBufferBu
   return fb::CreateSsTableInfo(
       fbb, first, info.index_offset, info.index_len, info.filter_offset, info.filter_len,
       static_cast<fb::CompressionFormat>(info.compression), static_cast<fb::SstType>(info.sst_type),
-      last, info.stats_offset, info.stats_len);
+      last, info.stats_offset, info.stats_len, static_cast<fb::FilterFormat>(info.filter_format));
 }
 
 Result<SstInfo> SsTableInfoFromFb(const fb::SsTableInfo* fb_info) {
@@ -39,6 +39,11 @@ Result<SstInfo> SsTableInfoFromFb(const fb::SsTableInfo* fb_info) {
   info.filter_len = fb_info->filter_len();
   info.stats_offset = fb_info->stats_offset();
   info.stats_len = fb_info->stats_len();
+  const auto filter_format = static_cast<int>(fb_info->filter_format());
+  if (filter_format > static_cast<int>(FilterFormat::kComposite)) {
+    return Status::Data("SsTableInfo: unknown filter_format " + std::to_string(filter_format));
+  }
+  info.filter_format = static_cast<FilterFormat>(filter_format);
   auto codec = CompressionCodecFromId(static_cast<int>(fb_info->compression_format()));
   if (!codec) {
     return Status::Data("SsTableInfo: unknown compression_format " +

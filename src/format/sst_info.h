@@ -6,7 +6,8 @@
 // default are omitted, like the Rust builder); `SsTableInfoFromFb` reads it back.
 // All `*_len` values include the 4 CRC bytes of the section.
 // Thread safety: plain value type and pure functions. Ownership: SstInfo owns its bytes.
-// Errors: SsTableInfoFromFb returns kData for a null table or an unknown codec / sst type.
+// Errors: SsTableInfoFromFb returns kData for a null table or an unknown codec / sst type /
+// filter format.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +22,11 @@
 namespace slatedb::format {
 
 enum class SstType : uint8_t { kCompacted = 0, kWal = 1 };
+
+// Layout of the filter section (SsTableInfo field 10, SlateDB >= 0.13): kLegacy = one raw bloom
+// filter (what SlateDB 0.12 and we write); kComposite = named filters (`_bf`, `_bf:p=<prefix
+// extractor>`, ...; docs/format.md §5.6.1). Kept as read so a manifest rewrite preserves it.
+enum class FilterFormat : uint8_t { kLegacy = 0, kComposite = 1 };
 
 // Current (written) SST format version; version 1 is read-only (legacy, docs/format.md §5.10).
 inline constexpr uint16_t kSstFormatVersion = 2;
@@ -39,6 +45,7 @@ struct SstInfo {
   uint64_t stats_len = 0;      // 0 when absent
   CompressionCodec compression = CompressionCodec::kNone;
   SstType sst_type = SstType::kCompacted;
+  FilterFormat filter_format = FilterFormat::kLegacy;
 
   bool has_filter() const { return filter_len > 0; }
   bool has_stats() const { return stats_len > 0; }

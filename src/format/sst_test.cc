@@ -147,6 +147,55 @@ TEST(SstBuilderTest, RoundTripManyBlocksWithFilterAndEveryCodec) {
   }
 }
 
+// SlateDB >= 0.13 writes a composite filter block (SsTableInfo.filter_format = Composite):
+// the whole-key bloom is the one named `_bf` (or `_bf:p=<extractor>`); unknown names and
+// filters without whole keys (`:wh=0`) are skipped, never taken for corruption.
+TEST(SstBuilderTest, CompositeFilterBlocksAreReadAndUnknownFiltersSkipped) {
+  for (int c = 0; c <= 4; ++c) {
+    SstBuilderOptions opts;
+    opts.compression = static_cast<CompressionCodec>(c);
+    opts.min_filter_keys = 10;
+    opts.filter_format = FilterFormat::kComposite;
+    opts.extra_filters = {{"_bf:wh=0", std::string(40, '\xff')}, {"zz-unknown", "opaque"}};
+    SstBuilder b(opts);
+    for (int i = 0; i < 200; ++i) {
+      ASSERT_TRUE(
+          b.Add(Row("key" + std::to_string(1000 + i), "v", 5, RowKind::kValue, std::nullopt)).ok());
+    }
+    auto sst = b.Finish();
+    ASSERT_TRUE(sst.ok()) << sst.status().ToString();
+    EXPECT_EQ(sst->info.filter_format, FilterFormat::kComposite);
+    auto d = DecodeSst(sst->bytes);
+    ASSERT_TRUE(d.ok()) << d.status().ToString();
+    EXPECT_EQ(d->info.filter_format, FilterFormat::kComposite);  // survives re-encoding
+    ASSERT_TRUE(d->filter.has_value());
+    for (int i = 0; i < 200; ++i)
+      EXPECT_TRUE(d->filter->MayContain("key" + std::to_string(1000 + i)));
+    int fp = 0;
+    for (int i = 0; i < 1000; ++i) fp += d->filter->MayContain("absent" + std::to_string(i));
+    EXPECT_LT(fp, 100);
+    // The info round-trips through its FlatBuffer with the format (a manifest rewrite keeps it).
+    const std::string fb_bytes = EncodeSsTableInfoBuffer(d->info);
+    auto again = SsTableInfoFromFb(flatbuffers::GetRoot<fb::SsTableInfo>(fb_bytes.data()));
+    ASSERT_TRUE(again.ok()) << again.status().ToString();
+    EXPECT_EQ(*again, d->info);
+  }
+  // Only filters we cannot use: no filter (reads look into the SST), not an error.
+  std::string raw = EncodeCompositeFilters({{"_bf:p=x:wh=0", "ab"}, {"other", ""}});
+  auto parsed = ParseCompositeFilters(raw);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->size(), 2u);
+  EXPECT_EQ((*parsed)[0].first, "_bf:p=x:wh=0");
+  // Truncations are kData naming what is missing.
+  for (size_t n = 0; n < raw.size(); ++n) {
+    auto t = ParseCompositeFilters(raw.substr(0, n));
+    EXPECT_FALSE(t.ok()) << n;
+    if (!t.ok()) {
+      EXPECT_TRUE(t.status().IsData());
+    }
+  }
+}
+
 TEST(SstBuilderTest, WalSstUsesSeqKeysAndNoFilterOrStats) {
   SstBuilderOptions opts;
   opts.sst_type = SstType::kWal;

@@ -110,9 +110,9 @@ Result<std::shared_ptr<const format::BloomFilter>> SstReader::Filter() {
   if (filter_loaded_) return filter_;
   if (info_.filter_len > 0) {
     ASSIGN_OR_RETURN(std::string bytes, ReadRange(info_.filter_offset, info_.filter_len));
-    auto f = format::DecodeFilter(bytes, info_.compression);
+    auto f = format::DecodeFilter(bytes, info_.compression, info_.filter_format);
     if (!f.ok()) return WithKey(f.status());
-    filter_ = std::make_shared<const format::BloomFilter>(std::move(*f));
+    if (f->has_value()) filter_ = std::make_shared<const format::BloomFilter>(std::move(**f));
   }
   filter_loaded_ = true;
   return filter_;
