@@ -62,7 +62,7 @@ std::string Ulid::ToString() const {
 }
 
 Ulid UlidGenerator::Next(int64_t unix_millis) {
-  std::lock_guard<std::mutex> lock(mu_);
+  util::MutexLock lock(&mu_);
   Ulid next = Ulid::New(unix_millis, rng_);
   if (has_last_ && next <= last_) {
     // Same (or earlier) millisecond: increment the previous id; the carry may reach the

@@ -11,11 +11,11 @@
 
 #include <compare>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <string_view>
 
 #include "slatedb/status.h"
+#include "util/mutex.h"
 #include "util/random.h"
 
 namespace slatedb::format {
@@ -48,10 +48,10 @@ class UlidGenerator {
   Ulid Next(int64_t unix_millis);
 
  private:
-  std::mutex mu_;
-  util::Random rng_;
-  Ulid last_;
-  bool has_last_ = false;
+  util::Mutex mu_;
+  util::Random rng_ GUARDED_BY(mu_);
+  Ulid last_ GUARDED_BY(mu_);
+  bool has_last_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace slatedb::format

@@ -11,10 +11,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
-#include <mutex>
 #include <vector>
 
 #include "format/row.h"
+#include "util/mutex.h"
 
 namespace slatedb::wal {
 
@@ -28,7 +28,7 @@ class WalBuffer {
 
   // Appends one committed batch (all rows share one seq, so order is preserved).
   void Append(const std::vector<format::RowEntry>& rows) {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(&mu_);
     for (const auto& row : rows) {
       current_.bytes += row.EstimatedSize();
       if (row.seq > current_.max_seq) current_.max_seq = row.seq;
@@ -37,7 +37,7 @@ class WalBuffer {
   }
   // Same, moving the rows in (the write path's variant: no copy of keys and values).
   void Append(std::vector<format::RowEntry>&& rows) {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(&mu_);
     for (auto& row : rows) {
       current_.bytes += row.EstimatedSize();
       if (row.seq > current_.max_seq) current_.max_seq = row.seq;
@@ -47,7 +47,7 @@ class WalBuffer {
 
   // Takes every buffered row (possibly none), leaving the buffer empty.
   Batch Take() {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(&mu_);
     Batch out = std::move(current_);
     current_ = Batch{};
     return out;
@@ -56,7 +56,7 @@ class WalBuffer {
   // Puts a batch whose upload failed back in front of the rows buffered since, so it is retried
   // in order.
   void Restore(Batch batch) {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(&mu_);
     batch.bytes += current_.bytes;
     batch.max_seq = std::max(batch.max_seq, current_.max_seq);
     batch.rows.insert(batch.rows.end(), std::make_move_iterator(current_.rows.begin()),
@@ -65,17 +65,17 @@ class WalBuffer {
   }
 
   size_t bytes() const {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(&mu_);
     return current_.bytes;
   }
   bool empty() const {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(&mu_);
     return current_.rows.empty();
   }
 
  private:
-  mutable std::mutex mu_;
-  Batch current_;
+  mutable util::Mutex mu_;
+  Batch current_ GUARDED_BY(mu_);
 };
 
 }  // namespace slatedb::wal
