@@ -19,12 +19,34 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "subprocess.h"
 #include "util/coding.h"
 #include "util/random.h"
 
 namespace slatedb::testing {
+
+// Objects that are not the engine's own, under database path "db", in every directory it reads:
+// nested copies, near-miss names, temp-like names. Writers, readers, compactors and GC must
+// ignore them and never delete them (or fence on them).
+inline const std::vector<std::string>& StrayObjects() {
+  static const std::vector<std::string> strays = {
+      "db/manifest/backup/00000000000000000009.manifest",
+      "db/manifest/0000000000000000001.manifest",
+      "db/manifest/00000000000000000099.manifest.tmp",
+      "db/wal/backup/00000000000000000100.sst",
+      "db/wal/000000000000000000100.sst",
+      "db/wal/00000000000000000777.txt",
+      "db/compacted/01arz3ndektsv4rrffq69g5fav.sst",
+      "db/compacted/old/01ARZ3NDEKTSV4RRFFQ69G5FAV.sst",
+      "db/compactions/00000000000000000005.compactions.bak",
+      "db/compactions/copy/00000000000000000005.compactions",
+      "db/gc/notes.txt",
+      "db/gc/old/00000000000000000001.manifest",
+  };
+  return strays;
+}
 
 // The value of environment variable `name` as an unsigned integer, else `fallback`.
 inline uint64_t EnvU64(const char* name, uint64_t fallback) {

@@ -425,33 +425,14 @@ class CrashTest : public ::testing::Test {
   testing::TempDir dir_;
 };
 
-// Objects that are not the engine's own, in every directory it reads: nested copies, near-miss
-// names, temp-like names. Writers, readers, compactors and GC must ignore them and never delete
-// them (or fence on them), through every kill.
-const std::vector<std::string>& StrayObjects() {
-  static const std::vector<std::string> strays = {
-      "db/manifest/backup/00000000000000000009.manifest",
-      "db/manifest/0000000000000000001.manifest",
-      "db/manifest/00000000000000000099.manifest.tmp",
-      "db/wal/backup/00000000000000000100.sst",
-      "db/wal/000000000000000000100.sst",
-      "db/wal/00000000000000000777.txt",
-      "db/compacted/01arz3ndektsv4rrffq69g5fav.sst",
-      "db/compacted/old/01ARZ3NDEKTSV4RRFFQ69G5FAV.sst",
-      "db/compactions/00000000000000000005.compactions.bak",
-      "db/compactions/copy/00000000000000000005.compactions",
-  };
-  return strays;
-}
-
 TEST_F(CrashTest, SigkillLoopLocal) {
-  for (const std::string& key : StrayObjects()) {
+  for (const std::string& key : testing::StrayObjects()) {
     std::filesystem::path file = std::filesystem::path(dir_.path()) / key;
     std::filesystem::create_directories(file.parent_path());
     std::ofstream(file) << "not an object of this database: " << key;
   }
   RunLoop({"file://" + dir_.path(), {}}, testing::EnvU64("SLATEDB_CRASH_CYCLES", 50), "local");
-  for (const std::string& key : StrayObjects()) {
+  for (const std::string& key : testing::StrayObjects()) {
     EXPECT_EQ(testing::ReadFile(dir_.path() + "/" + key), "not an object of this database: " + key)
         << key << " was changed or deleted";
   }

@@ -6,7 +6,9 @@
 // memory store under the fault injector (latency on, transient kUnavailable errors and lost
 // replies) under the retrying wrapper, so every request may fail once or more before it succeeds.
 // Memtables are tiny, so L0 flushes are frequent, and (in the Compacting case) the embedded
-// compactor merges them into sorted runs while the sequence runs.
+// compactor merges them into sorted runs while the sequence runs. The Hostile case adds an
+// aggressive garbage collector, objects that are not ours in every directory (they must survive
+// untouched) and "never expire" TTLs that overflow create_ts + ttl (no row may expire).
 //
 // Replay: the test prints its seed; SLATEDB_TEST_SEED=<seed> replays the same operation
 // sequence (faults and background timing depend on thread interleaving, so a failure caused by
@@ -67,7 +69,14 @@ Stores MakeStores(uint64_t seed) {
   return s;
 }
 
-Settings ModelSettings(bool compacting) {
+// kHostile: the compactor and an aggressive garbage collector run, every directory holds
+// objects that are not ours (testing::StrayObjects), and every row gets a "never expire" TTL
+// that overflows create_ts + ttl (default_ttl = 2^64 - 1, ExpireAfter(INT64_MAX ms),
+// ExpireAt(INT64_MAX)): nothing may be lost, expired early or deleted that is not ours.
+enum class Variant : uint8_t { kPlain, kCompacting, kHostile };
+
+Settings ModelSettings(Variant variant) {
+  const bool compacting = variant != Variant::kPlain;
   Settings s;
   s.flush_interval = std::chrono::milliseconds(5);
   s.manifest_poll_interval = std::chrono::milliseconds(50);
@@ -88,7 +97,28 @@ Settings ModelSettings(bool compacting) {
     s.compactor_options.reset();
     s.l0_max_ssts = 100000;
   }
+  if (variant == Variant::kHostile) {
+    GcDirectoryOptions fast;
+    fast.interval = std::chrono::milliseconds(20);
+    fast.min_age = std::chrono::milliseconds(200);
+    s.garbage_collector_options = GarbageCollectorOptions{fast, fast, fast, fast};
+    s.default_ttl = UINT64_MAX;  // "never": create_ts + ttl overflows and must mean no expiry
+  }
   return s;
+}
+
+// A per-put TTL that never expires, in one of the spellings that overflow or saturate.
+PutOptions NeverExpiring(util::Random& rnd) {
+  switch (rnd.Uniform(4)) {
+    case 0:
+      return PutOptions{Ttl::NoExpiry()};
+    case 1:
+      return PutOptions{Ttl::ExpireAfter(std::chrono::milliseconds(INT64_MAX))};
+    case 2:
+      return PutOptions{Ttl::ExpireAt(INT64_MAX)};
+    default:
+      return PutOptions{};  // default_ttl = 2^64 - 1
+  }
 }
 
 // Keys from a small space (so overwrites and deletes hit), some binary.
@@ -138,14 +168,35 @@ std::string Printable(std::string_view s) {
 
 class ModelRunner {
  public:
-  ModelRunner(uint64_t seed, bool compacting)
-      : seed_(seed), compacting_(compacting), rnd_(seed), stores_(MakeStores(seed)) {}
+  ModelRunner(uint64_t seed, Variant variant)
+      : seed_(seed), variant_(variant), rnd_(seed), stores_(MakeStores(seed)) {
+    if (variant_ == Variant::kHostile) {
+      for (const std::string& key : testing::StrayObjects()) {
+        Status st = stores_.memory->Put(key, StrayContent(key)).status();
+        EXPECT_TRUE(st.ok()) << key << ": " << st.ToString();
+      }
+    }
+  }
+
+  static std::string StrayContent(const std::string& key) { return "not ours: " + key; }
+
+  // Every stray object is still there, unchanged.
+  void CheckStrays() {
+    if (variant_ != Variant::kHostile) return;
+    for (const std::string& key : testing::StrayObjects()) {
+      auto got = stores_.memory->Get(key);
+      EXPECT_TRUE(got.ok()) << key << " was deleted: " << got.status().ToString();
+      if (got.ok()) {
+        EXPECT_EQ(*got, StrayContent(key)) << key << " was changed";
+      }
+    }
+  }
 
   std::unique_ptr<Db> Open() {
     Components c;
     c.object_store = stores_.store;
     c.seed = seed_ + (++opens_);
-    auto db = Db::Open("db", std::move(c), ModelSettings(compacting_));
+    auto db = Db::Open("db", std::move(c), ModelSettings(variant_));
     EXPECT_TRUE(db.ok()) << "open #" << opens_ << ": " << db.status().ToString();
     return db.ok() ? std::move(db).value() : nullptr;
   }
@@ -229,6 +280,8 @@ class ModelRunner {
     c.seed = seed_ + 5000 + op;
     DbReaderOptions ro;
     ro.manifest_poll_interval = std::chrono::milliseconds(50);
+    // With a collector running, the reader pins what it reads with a checkpoint.
+    if (variant_ == Variant::kHostile) ro.checkpoint_lifetime = std::chrono::seconds(30);
     auto reader = DbReader::Open("db", std::move(c), ro);
     ASSERT_TRUE(reader.ok()) << "op " << op << " reader open: " << reader.status().ToString();
     auto it = (*reader)->Scan(ScanRange{});
@@ -274,7 +327,8 @@ class ModelRunner {
       uint64_t dice = rnd_.Uniform(1000);
       if (dice < 400) {
         std::string k = RandomKey(rnd_), v = RandomValue(rnd_, op);
-        Status st = db_->Put(k, v, wo).status();
+        PutOptions po = variant_ == Variant::kHostile ? NeverExpiring(rnd_) : PutOptions{};
+        Status st = db_->Put(k, v, po, wo).status();
         EXPECT_TRUE(st.ok()) << "op " << op << " put: " << st.ToString();
         if (!st.ok()) break;
         model_[k] = v;
@@ -295,7 +349,7 @@ class ModelRunner {
             after.erase(k);
           } else {
             std::string v = RandomValue(rnd_, op);
-            b.Put(k, v);
+            b.Put(k, v, variant_ == Variant::kHostile ? NeverExpiring(rnd_) : PutOptions{});
             after[k] = v;
           }
         }
@@ -366,6 +420,7 @@ class ModelRunner {
       EXPECT_TRUE(st.ok()) << "final close: " << st.ToString();
       db_.reset();
       VerifyWithoutFaults();
+      CheckStrays();
     }
     db_.reset();
     return op;
@@ -376,7 +431,7 @@ class ModelRunner {
     Components c;
     c.object_store = stores_.memory;
     c.seed = seed_ + 999;
-    Settings s = ModelSettings(false);
+    Settings s = ModelSettings(Variant::kPlain);
     auto db = Db::Open("db", std::move(c), s);
     ASSERT_TRUE(db.ok()) << "reopen without faults: " << db.status().ToString();
     auto it = (*db)->Scan(ScanRange{});
@@ -404,14 +459,14 @@ class ModelRunner {
            " lost_replies=" + std::to_string(rc.lost_replies) +
            " final_l0=" + std::to_string(l0_ssts_) +
            " final_sorted_runs=" + std::to_string(sorted_runs_) +
-           " keys=" + std::to_string(model_.size());
+           " deletes=" + std::to_string(rc.delete_) + " keys=" + std::to_string(model_.size());
   }
   RequestCounts counts() const { return stores_.faults->counts(); }
   int reopens() const { return reopens_; }
 
  private:
   const uint64_t seed_;
-  const bool compacting_;
+  const Variant variant_;
   util::Random rnd_;
   Stores stores_;
   Model model_;
@@ -423,7 +478,7 @@ class ModelRunner {
   size_t l0_ssts_ = 0, sorted_runs_ = 0;
 };
 
-void RunModel(bool compacting) {
+void RunModel(Variant variant) {
   SetDefaultLogLevel(LogLevel::kWarn);  // engine open/close chatter would drown the output
   const uint64_t seed = testing::TestSeed();
   const uint64_t ops = testing::EnvU64("SLATEDB_MODEL_OPS", 3000);
@@ -432,10 +487,13 @@ void RunModel(bool compacting) {
                                : std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
   std::printf("model_test: seed %llu (replay with SLATEDB_TEST_SEED=%llu), ops %llu%s\n",
               static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed),
-              static_cast<unsigned long long>(ops), compacting ? ", compactor on" : "");
+              static_cast<unsigned long long>(ops),
+              variant == Variant::kHostile      ? ", compactor + GC on, strays, huge TTLs"
+              : variant == Variant::kCompacting ? ", compactor on"
+                                                : "");
   std::fflush(stdout);
   SCOPED_TRACE("seed " + std::to_string(seed) + " (SLATEDB_TEST_SEED replays)");
-  ModelRunner runner(seed, compacting);
+  ModelRunner runner(seed, variant);
   auto start = std::chrono::steady_clock::now();
   uint64_t ran = runner.Run(ops, deadline);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
@@ -453,12 +511,20 @@ void RunModel(bool compacting) {
   // The faults were real: requests failed and were retried.
   if (ran >= 1000) {
     EXPECT_GT(runner.counts().injected_errors, 0u);
+    // The collector really collected (the strays it must not touch survived: CheckStrays).
+    if (variant == Variant::kHostile) {
+      EXPECT_GT(runner.counts().delete_, 0u);
+    }
   }
 }
 
-TEST(ModelTest, RandomOpsWithFaults) { RunModel(/*compacting=*/false); }
+TEST(ModelTest, RandomOpsWithFaults) { RunModel(Variant::kPlain); }
 
-TEST(ModelTest, RandomOpsWithFaultsAndCompactor) { RunModel(/*compacting=*/true); }
+TEST(ModelTest, RandomOpsWithFaultsAndCompactor) { RunModel(Variant::kCompacting); }
+
+TEST(ModelTest, RandomOpsWithFaultsCompactorGcStrayObjectsAndHugeTtls) {
+  RunModel(Variant::kHostile);
+}
 
 }  // namespace
 }  // namespace slatedb
