@@ -89,9 +89,9 @@ echo "== stage 2b: fuzzers (${SLATEDB_FUZZ_SECONDS:-30} s each)"
 ASAN_TARGETS=(util_test util_log_test db_logging_test db_hardening_test object_store_test object_store_conformance_test format_sst_test
   format_block_test format_bloom_test format_compression_test format_manifest_codec_test
   table_test memtable_test config_test manifest_store_test wal_wal_test db_db_test db_fixtures_test
-  db_db_gc_test compactor_test gc_test model_test transient_fault_test)
+  db_db_gc_test compactor_test gc_test model_test transient_fault_test db_write_api_test capi_c_test)
 TSAN_TARGETS=(util_test db_logging_test db_hardening_test memtable_test table_test wal_wal_test manifest_store_test db_db_test
-  db_db_gc_test compactor_test gc_test model_test transient_fault_test)
+  db_db_gc_test compactor_test gc_test model_test transient_fault_test db_write_api_test capi_c_test)
 SANITIZER_EXCLUDE_LABELS='compat|s3|corruption'
 for preset in asan tsan; do
   echo "== stage 3: $preset"
