@@ -88,6 +88,11 @@ Status ApplyS3UrlOptions(std::string_view url, std::string_view query, S3Config*
     std::string key = Lower(item.substr(0, eq));
     std::string value = eq == std::string_view::npos ? "true" : Lower(item.substr(eq + 1));
     if (key.rfind("aws_", 0) == 0) key.erase(0, 4);
+    if (key != "skip_signature" && key != "force_path_style" &&
+        key != "virtual_hosted_style_request") {
+      return Status::Invalid("s3 URL '" + Printable(RedactUrl(url)) + "': unknown option '" +
+                             Printable(key) + "' (known: " + kS3Options + ")");
+    }
     if (value != "true" && value != "false") {
       return Status::Invalid("s3 URL '" + Printable(RedactUrl(url)) + "': option '" +
                              Printable(key) + "' must be true or false, not '" + Printable(value) +
@@ -99,11 +104,8 @@ Status ApplyS3UrlOptions(std::string_view url, std::string_view query, S3Config*
       if (on) config->credentials_provider.reset();
     } else if (key == "force_path_style") {
       path_style = on;
-    } else if (key == "virtual_hosted_style_request") {
+    } else {  // virtual_hosted_style_request
       virtual_hosted = on;
-    } else {
-      return Status::Invalid("s3 URL '" + Printable(RedactUrl(url)) + "': unknown option '" +
-                             Printable(key) + "' (known: " + kS3Options + ")");
     }
   }
   if (path_style && virtual_hosted) {
