@@ -8,7 +8,6 @@
 #include "object_store/aws_credentials.h"
 
 #include <gtest/gtest.h>
-
 #include <sys/stat.h>
 
 #include <condition_variable>
@@ -68,10 +67,10 @@ std::string StsXml(const std::string& akid, const std::string& secret, const std
 }
 
 // Secrets every fake hands out or reads; none may appear in a message or a log line.
-const std::vector<std::string> kSecrets = {
-    "ENVSECRET",      "PROFILESECRET",   "IMDSSECRET", "IMDSSESSIONTOKEN", "ECSSECRET",
-    "ECSSESSIONTOKEN", "ECSAUTHTOKEN",    "STSSECRET",  "STSSESSIONTOKEN",  "WEBIDENTITYJWT",
-    "IMDSV2TOKEN",    "HALFSETSECRET"};
+const std::vector<std::string> kSecrets = {"ENVSECRET",        "PROFILESECRET", "IMDSSECRET",
+                                           "IMDSSESSIONTOKEN", "ECSSECRET",     "ECSSESSIONTOKEN",
+                                           "ECSAUTHTOKEN",     "STSSECRET",     "STSSESSIONTOKEN",
+                                           "WEBIDENTITYJWT",   "IMDSV2TOKEN",   "HALFSETSECRET"};
 
 void ExpectNoSecrets(const std::string& text) {
   for (const auto& s : kSecrets) EXPECT_EQ(text.find(s), std::string::npos) << s << " in " << text;
@@ -207,7 +206,8 @@ TEST_F(AwsCredentialsTest, DefaultProfileUnderHomeDotAws) {
   WriteFile(Path(".aws/credentials"),
             "[default]\naws_access_key_id = AKHOME\naws_secret_access_key = PROFILESECRET\n"
             "aws_session_token = TOK\n");
-  ASSERT_OK_AND_ASSIGN(AwsCredentials c, NewDefaultAwsCredentialsChain(Options())->GetCredentials());
+  ASSERT_OK_AND_ASSIGN(AwsCredentials c,
+                       NewDefaultAwsCredentialsChain(Options())->GetCredentials());
   EXPECT_EQ(c.access_key_id, "AKHOME");
   EXPECT_EQ(c.session_token, "TOK");
 }
@@ -221,8 +221,7 @@ TEST_F(AwsCredentialsTest, BadProfilesAreErrorsNotFallThrough) {
   FakeImds imds;
   env_.Unset("AWS_EC2_METADATA_DISABLED");
   env_.Set("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.server.url());
-  for (const auto& [profile, expected] :
-       std::vector<std::pair<std::string, std::string>>{
+  for (const auto& [profile, expected] : std::vector<std::pair<std::string, std::string>>{
            {"half", "aws_secret_access_key but no aws_access_key_id"},
            {"proc", "'credential_process', which slatedb-cpp does not support"},
            {"missing", "AWS_PROFILE names profile 'missing'"}}) {
@@ -270,7 +269,8 @@ TEST_F(AwsCredentialsTest, EnvironmentWithSessionTokenAndHalfSetPair) {
   env_.Set("AWS_ACCESS_KEY_ID", "AKENV");
   env_.Set("AWS_SECRET_ACCESS_KEY", "ENVSECRET");
   env_.Set("AWS_SESSION_TOKEN", "ENVTOKEN");
-  ASSERT_OK_AND_ASSIGN(AwsCredentials c, NewDefaultAwsCredentialsChain(Options())->GetCredentials());
+  ASSERT_OK_AND_ASSIGN(AwsCredentials c,
+                       NewDefaultAwsCredentialsChain(Options())->GetCredentials());
   EXPECT_EQ(c.access_key_id, "AKENV");
   EXPECT_EQ(c.secret_access_key, "ENVSECRET");
   EXPECT_EQ(c.session_token, "ENVTOKEN");
@@ -290,7 +290,8 @@ TEST_F(AwsCredentialsTest, ImdsV2TokenThenRoleCredentials) {
   ASSERT_NE(imds.server.port(), 0);
   env_.Unset("AWS_EC2_METADATA_DISABLED");
   env_.Set("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.server.url() + "/");
-  ASSERT_OK_AND_ASSIGN(AwsCredentials c, NewDefaultAwsCredentialsChain(Options())->GetCredentials());
+  ASSERT_OK_AND_ASSIGN(AwsCredentials c,
+                       NewDefaultAwsCredentialsChain(Options())->GetCredentials());
   EXPECT_EQ(c.access_key_id, "AKIMDS1");
   EXPECT_EQ(c.secret_access_key, "IMDSSECRET");
   EXPECT_EQ(c.session_token, "IMDSSESSIONTOKEN");
@@ -405,7 +406,8 @@ TEST_F(AwsCredentialsTest, EcsRelativeUriWithAuthorizationToken) {
   ecs_auth_ = "ECSAUTHTOKEN";
   env_.Set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/abc");
   env_.Set("AWS_CONTAINER_AUTHORIZATION_TOKEN", "ECSAUTHTOKEN");
-  ASSERT_OK_AND_ASSIGN(AwsCredentials c, NewDefaultAwsCredentialsChain(Options())->GetCredentials());
+  ASSERT_OK_AND_ASSIGN(AwsCredentials c,
+                       NewDefaultAwsCredentialsChain(Options())->GetCredentials());
   EXPECT_EQ(c.access_key_id, "AKECS");
   EXPECT_EQ(c.session_token, "ECSSESSIONTOKEN");
   EXPECT_EQ(*c.expiration_ms, kStart + 60 * kMinute);
@@ -425,7 +427,8 @@ TEST_F(AwsCredentialsTest, EcsFullUriWithTokenFile) {
   env_.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI", ecs_.url() + "/v2/credentials/abc");
   env_.Set("AWS_CONTAINER_AUTHORIZATION_TOKEN", "ignored-when-a-file-is-set");
   env_.Set("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", Path("ecs-token"));
-  ASSERT_OK_AND_ASSIGN(AwsCredentials c, NewDefaultAwsCredentialsChain(Options())->GetCredentials());
+  ASSERT_OK_AND_ASSIGN(AwsCredentials c,
+                       NewDefaultAwsCredentialsChain(Options())->GetCredentials());
   EXPECT_EQ(c.access_key_id, "AKECS");
   EXPECT_EQ(ecs_.requests().at(0).Header("authorization"), "ECSAUTHTOKEN");
   // Plain http to a host that is neither loopback nor the ECS/EKS address: refused, not sent.
@@ -443,7 +446,8 @@ TEST_F(AwsCredentialsTest, WebIdentityAssumesRoleAtStsEndpoint) {
   env_.Set("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/slatedb");
   env_.Set("AWS_ROLE_SESSION_NAME", "sess-1");
   env_.Set("AWS_ENDPOINT_URL_STS", sts_.url());
-  ASSERT_OK_AND_ASSIGN(AwsCredentials c, NewDefaultAwsCredentialsChain(Options())->GetCredentials());
+  ASSERT_OK_AND_ASSIGN(AwsCredentials c,
+                       NewDefaultAwsCredentialsChain(Options())->GetCredentials());
   EXPECT_EQ(c.access_key_id, "AKSTS");
   EXPECT_EQ(c.session_token, "STSSESSIONTOKEN");
   EXPECT_EQ(c.source, "web identity");
@@ -467,12 +471,15 @@ TEST_F(AwsCredentialsTest, WebIdentityAssumesRoleAtStsEndpoint) {
 
 TEST_F(AwsCredentialsTest, WebIdentityFromAProfile) {
   WriteFile(Path("token"), "WEBIDENTITYJWT");
-  WriteFile(Path("config"), "[profile irsa]\nrole_arn = arn:aws:iam::1:role/r\n"
-                            "web_identity_token_file = " + Path("token") + "\n");
+  WriteFile(Path("config"),
+            "[profile irsa]\nrole_arn = arn:aws:iam::1:role/r\n"
+            "web_identity_token_file = " +
+                Path("token") + "\n");
   env_.Set("AWS_CONFIG_FILE", Path("config"));
   env_.Set("AWS_PROFILE", "irsa");
   env_.Set("AWS_ENDPOINT_URL", sts_.url());
-  ASSERT_OK_AND_ASSIGN(AwsCredentials c, NewDefaultAwsCredentialsChain(Options())->GetCredentials());
+  ASSERT_OK_AND_ASSIGN(AwsCredentials c,
+                       NewDefaultAwsCredentialsChain(Options())->GetCredentials());
   EXPECT_EQ(c.access_key_id, "AKSTS");
   EXPECT_NE(c.source.find("profile 'irsa'"), std::string::npos) << c.source;
 }
@@ -518,8 +525,9 @@ TEST_F(AwsCredentialsTest, NothingFoundListsEverySourceAndWhy) {
   ASSERT_TRUE(r.status().IsPermissionDenied()) << r.status().ToString();
   const std::string m = r.status().message();
   for (const char* part :
-       {"no AWS credentials found", "1) environment: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
-                                    "are not set",
+       {"no AWS credentials found",
+        "1) environment: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+        "are not set",
         "2) shared config files: profile 'default'", "/.aws/credentials", "/.aws/config",
         "3) web identity: AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are not set",
         "4) ECS container credentials: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",

@@ -219,9 +219,9 @@ class FakeHttpServer {
       requests_.push_back(req);
     }
     FakeResponse resp = handler_(req);
-    std::string out = "HTTP/1.1 " + std::to_string(resp.status) + " X\r\nContent-Type: " +
-                      resp.content_type + "\r\nContent-Length: " +
-                      std::to_string(resp.body.size()) + "\r\nConnection: close\r\n\r\n";
+    std::string out =
+        "HTTP/1.1 " + std::to_string(resp.status) + " X\r\nContent-Type: " + resp.content_type +
+        "\r\nContent-Length: " + std::to_string(resp.body.size()) + "\r\nConnection: close\r\n\r\n";
     if (req.method != "HEAD") out += resp.body;
     size_t sent = 0;
     while (sent < out.size()) {
