@@ -544,6 +544,7 @@ TEST_F(AwsCredentialsTest, S3StoreSignsWithChainCredentialsAndNeverSendsUnsigned
     if (r.method == "PUT") return {200, "", "application/xml"};
     return {404, "<Error><Code>NoSuchKey</Code></Error>", "application/xml"};
   });
+  slatedb::testing::ScopedLogCapture log(LogLevel::kTrace);  // the chain logs to the default
   env_.Set("AWS_ENDPOINT_URL", s3.url());
   env_.Set("AWS_ALLOW_HTTP", "true");
   // OpenObjectStore uses the real ECS base address for relative URIs: use a full URI here.
@@ -591,6 +592,9 @@ TEST_F(AwsCredentialsTest, S3StoreSignsWithChainCredentialsAndNeverSendsUnsigned
   ASSERT_TRUE(b.status().IsPermissionDenied()) << b.status().ToString();
   EXPECT_NE(b.status().message().find("skip_signature"), std::string::npos);
   EXPECT_EQ(s3.count(), 4u);
+  EXPECT_EQ(log.logger().Count("AWS credentials from ECS container credentials (temporary)"), 1u)
+      << log.All();
+  ExpectNoSecrets(log.All());
 }
 
 TEST(S3UrlOptions, UnknownOrMalformedOptionsAreRejected) {

@@ -19,9 +19,10 @@
 // Errors: kNotFound (404/NoSuchKey; NoSuchBucket says "bucket 'x' does not exist"),
 // kAlreadyExists (If-None-Match failed: 412/409), kPreconditionFailed (If-Match failed: 412, or
 // 404 for a missing object), kPermissionDenied (401/403, SignatureDoesNotMatch,
-// InvalidAccessKeyId, ...), kUnavailable (network errors, timeouts, 5xx, 429, SlowDown,
-// RequestTimeout), kInvalid (bad key/bucket/config/range), kData (malformed responses).
-// Secrets (secret key, session token) never appear in any message.
+// InvalidAccessKeyId, ..., naming where the credentials came from; or no credentials at all),
+// kUnavailable (network errors, timeouts, 5xx, 429, SlowDown, RequestTimeout), kInvalid (bad
+// key/bucket/config/range), kData (malformed responses). Secrets (secret key, session token) never
+// appear in any message.
 #pragma once
 
 #include <cstdint>
