@@ -61,7 +61,9 @@ function(slatedb_test name)
   endif()
   gtest_discover_tests(${name}
     PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
-               ENVIRONMENT "SLATEDB_SOURCE_DIR=${PROJECT_SOURCE_DIR};SLATEDB_BINARY_DIR=${PROJECT_BINARY_DIR}"
+               # AWS_EC2_METADATA_DISABLED: a test that ends up without S3 credentials must fail
+               # with the chain's error, not contact the link-local instance metadata address.
+               ENVIRONMENT "SLATEDB_SOURCE_DIR=${PROJECT_SOURCE_DIR};SLATEDB_BINARY_DIR=${PROJECT_BINARY_DIR};AWS_EC2_METADATA_DISABLED=true"
     DISCOVERY_TIMEOUT 60)
 endfunction()
 

@@ -1,4 +1,6 @@
-// OpenObjectStore(url): memory:///, file:///abs/dir, s3://bucket[/prefix] (retried).
+// OpenObjectStore(url): memory:///, file:///abs/dir, s3://bucket[/prefix][?options] (retried).
+// S3 URL options (SlateDB's object_store names, with or without the aws_ prefix):
+// skip_signature, force_path_style, virtual_hosted_style_request = true|false.
 #include <curl/curl.h>
 
 #include <cctype>
@@ -15,6 +17,8 @@ namespace slatedb {
 
 namespace {
 constexpr char kExpected[] = "(expected memory:///, file:///abs/dir or s3://bucket/prefix)";
+constexpr char kS3Options[] =
+    "skip_signature, force_path_style, virtual_hosted_style_request (true or false)";
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -70,6 +74,50 @@ Result<std::string> FileUrlPath(std::string_view url) {
   return *path;
 }
 
+// Applies "k=v&k=v" S3 URL options to `config`.
+Status ApplyS3UrlOptions(std::string_view url, std::string_view query, S3Config* config) {
+  using object_store::Printable;
+  using object_store::RedactUrl;
+  bool path_style = false, virtual_hosted = false;
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view item = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (item.empty()) continue;
+    size_t eq = item.find('=');
+    std::string key = Lower(item.substr(0, eq));
+    std::string value = eq == std::string_view::npos ? "true" : Lower(item.substr(eq + 1));
+    if (key.rfind("aws_", 0) == 0) key.erase(0, 4);
+    if (key != "skip_signature" && key != "force_path_style" &&
+        key != "virtual_hosted_style_request") {
+      return Status::Invalid("s3 URL '" + Printable(RedactUrl(url)) + "': unknown option '" +
+                             Printable(key) + "' (known: " + kS3Options + ")");
+    }
+    if (value != "true" && value != "false") {
+      return Status::Invalid("s3 URL '" + Printable(RedactUrl(url)) + "': option '" +
+                             Printable(key) + "' must be true or false, not '" + Printable(value) +
+                             "'");
+    }
+    const bool on = value == "true";
+    if (key == "skip_signature") {
+      config->skip_signature = on;
+      if (on) config->credentials_provider.reset();
+    } else if (key == "force_path_style") {
+      path_style = on;
+    } else {  // virtual_hosted_style_request
+      virtual_hosted = on;
+    }
+  }
+  if (path_style && virtual_hosted) {
+    return Status::Invalid("s3 URL '" + Printable(RedactUrl(url)) +
+                           "': force_path_style and virtual_hosted_style_request exclude each "
+                           "other");
+  }
+  if (path_style) config->addressing_style = S3AddressingStyle::kPath;
+  if (virtual_hosted) config->addressing_style = S3AddressingStyle::kVirtualHosted;
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<std::shared_ptr<ObjectStore>> OpenObjectStore(std::string_view url) {
@@ -101,6 +149,15 @@ Result<std::shared_ptr<ObjectStore>> OpenObjectStore(std::string_view url) {
     return NewLocalObjectStore(dir);
   }
   if (scheme == "s3") {
+    std::string_view query;
+    if (size_t q = rest.find('?'); q != std::string_view::npos) {
+      query = rest.substr(q + 1);
+      rest = rest.substr(0, q);
+    }
+    if (rest.find('#') != std::string_view::npos || query.find('#') != std::string_view::npos) {
+      return Status::Invalid("s3 object store URL '" + Printable(RedactUrl(url)) +
+                             "' has a fragment ('#')");
+    }
     size_t slash = rest.find('/');
     std::string_view bucket = rest.substr(0, slash);
     std::string_view prefix =
@@ -112,6 +169,7 @@ Result<std::shared_ptr<ObjectStore>> OpenObjectStore(std::string_view url) {
     auto config = S3ConfigFromEnv(bucket, prefix);
     if (!config.ok())
       return config.status().WithContext("object store URL '" + Printable(RedactUrl(url)) + "'");
+    RETURN_IF_ERROR(ApplyS3UrlOptions(url, query, &config.value()));
     ASSIGN_OR_RETURN(std::shared_ptr<ObjectStore> s3, NewS3ObjectStore(std::move(config).value()));
     return NewRetryingObjectStore(std::move(s3));
   }

@@ -9,11 +9,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <map>
 #include <mutex>  // std::call_once
+#include <optional>
 #include <pugixml.hpp>
 #include <utility>
 #include <vector>
 
+#include "object_store/aws_config_file.h"
 #include "object_store/key.h"
 #include "util/mutex.h"
 
@@ -87,6 +90,69 @@ bool ParseIso8601Millis(std::string_view s, int64_t* ms) {
   return true;
 }
 
+namespace {
+std::string LowerAscii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Host (without port and userinfo) of "scheme://[user@]host[:port][/path]".
+std::string EndpointHost(std::string_view endpoint) {
+  size_t sep = endpoint.find("://");
+  std::string_view rest = sep == std::string_view::npos ? endpoint : endpoint.substr(sep + 3);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  size_t at = rest.rfind('@');
+  if (at != std::string_view::npos) rest = rest.substr(at + 1);
+  if (!rest.empty() && rest[0] == '[') return std::string(rest.substr(0, rest.find(']') + 1));
+  return LowerAscii(rest.substr(0, rest.find(':')));
+}
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+}  // namespace
+
+bool UsesVirtualHostedStyle(const S3Config& config) {
+  switch (config.addressing_style) {
+    case S3AddressingStyle::kPath:
+      return false;
+    case S3AddressingStyle::kVirtualHosted:
+      return true;
+    case S3AddressingStyle::kAuto:
+      break;
+  }
+  const std::string host = EndpointHost(config.endpoint);
+  const bool aws = EndsWith(host, ".amazonaws.com") || EndsWith(host, ".amazonaws.com.cn");
+  // Dotted bucket names break the *.s3.<region>.amazonaws.com wildcard certificate over TLS.
+  const bool tls = LowerAscii(config.endpoint).rfind("https://", 0) == 0;
+  return aws && !(tls && config.bucket.find('.') != std::string::npos);
+}
+
+std::string RequestUrl(const S3Config& config, bool virtual_hosted, std::string_view object_path,
+                       std::string_view query) {
+  std::string url;
+  if (virtual_hosted) {
+    // scheme://[userinfo@]host... → scheme://[userinfo@]bucket.host...
+    const std::string& ep = config.endpoint;
+    size_t sep = ep.find("://");
+    size_t host_start = sep == std::string::npos ? 0 : sep + 3;
+    size_t authority_end = ep.find_first_of("/?#", host_start);
+    size_t at = ep.rfind('@', authority_end == std::string::npos ? ep.size() : authority_end);
+    if (at != std::string::npos && at >= host_start) host_start = at + 1;
+    url = ep.substr(0, host_start) + config.bucket + "." + ep.substr(host_start);
+    url += object_path.empty() ? std::string_view("/") : object_path;
+  } else {
+    url = config.endpoint + "/" + config.bucket;
+    url += object_path;
+  }
+  if (!query.empty()) {
+    url += '?';
+    url += query;
+  }
+  return url;
+}
+
 }  // namespace s3_internal
 
 namespace {
@@ -118,6 +184,7 @@ struct HttpResponse {
   long status = 0;
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
+  std::string credentials_source;  // where the signing credentials came from ("" = unsigned)
 
   std::string Header(const std::string& name) const {
     auto it = headers.find(name);
@@ -244,9 +311,19 @@ enum class Cond { kNone, kIfNoneMatch, kIfMatch };
 class S3Client {
  public:
   explicit S3Client(S3Config config)
-      : config_(std::move(config)), shown_endpoint_(object_store::RedactUrl(config_.endpoint)) {
+      : config_(std::move(config)),
+        shown_endpoint_(object_store::RedactUrl(config_.endpoint)),
+        virtual_hosted_(s3_internal::UsesVirtualHostedStyle(config_)) {
     GlobalInit();
     sigv4_ = "aws:amz:" + config_.region + ":s3";
+    if (!config_.access_key_id.empty()) {
+      AwsCredentials fixed;
+      fixed.access_key_id = config_.access_key_id;
+      fixed.secret_access_key = config_.secret_access_key;
+      fixed.session_token = config_.session_token;
+      fixed.source = "S3Config access_key_id";
+      static_credentials_ = std::move(fixed);
+    }
   }
 
   const S3Config& config() const { return config_; }
@@ -270,9 +347,34 @@ class S3Client {
     } releaser{&pool_, h};
     curl_easy_reset(h);
 
-    std::string url = config_.endpoint + "/" + config_.bucket + object_path;
-    if (!query.empty()) url += "?" + query;
+    // The credentials of this request: a refresh elsewhere does not change them mid-request.
+    std::optional<AwsCredentials> creds;
+    if (!config_.skip_signature) {
+      if (static_credentials_) {
+        creds = static_credentials_;
+      } else if (config_.credentials_provider) {
+        auto got = config_.credentials_provider->GetCredentials();
+        if (!got.ok()) {
+          return got.status().WithContext("s3 " + std::string(method) + " " + what + " via " +
+                                          shown_endpoint_);
+        }
+        creds = std::move(got).value();
+        if (!HeaderSafe(creds->access_key_id) || !HeaderSafe(creds->secret_access_key) ||
+            !HeaderSafe(creds->session_token)) {
+          return Status::Invalid("s3 credentials from " + Printable(creds->source) +
+                                 " contain spaces or non-printable characters");
+        }
+      } else {
+        return Status::PermissionDenied(
+            "s3 " + std::string(method) + " " + what + " via " + shown_endpoint_ +
+            ": no credentials: the S3Config has no access_key_id and no credentials_provider "
+            "(use NewDefaultAwsCredentialsChain()), and skip_signature is false");
+      }
+    }
+
+    const std::string url = s3_internal::RequestUrl(config_, virtual_hosted_, object_path, query);
     HttpResponse resp;
+    if (creds) resp.credentials_source = creds->source;
     char errbuf[CURL_ERROR_SIZE] = {0};
     UploadSource src{body, 0};
     CurlSlist hdrs;
@@ -280,8 +382,8 @@ class S3Client {
     bool is_post = std::strcmp(method, "POST") == 0;
     hdrs.Add("x-amz-content-sha256: " +
              (body.empty() ? std::string(kEmptySha256) : s3_internal::Sha256Hex(body)));
-    if (!config_.session_token.empty()) {
-      hdrs.Add("x-amz-security-token: " + config_.session_token);
+    if (creds && !creds->session_token.empty()) {
+      hdrs.Add("x-amz-security-token: " + creds->session_token);
     }
     // Note: no "Expect:" header to suppress 100-continue — libcurl 7.88 signs the empty header
     // without sending it (SignatureDoesNotMatch). Bodies > 1 MiB get Expect: 100-continue; we
@@ -302,10 +404,10 @@ class S3Client {
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp.body);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, HeaderCb);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &resp.headers);
-    if (!config_.access_key_id.empty()) {
+    if (creds) {
       curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4_.c_str());
-      curl_easy_setopt(h, CURLOPT_USERNAME, config_.access_key_id.c_str());
-      curl_easy_setopt(h, CURLOPT_PASSWORD, config_.secret_access_key.c_str());
+      curl_easy_setopt(h, CURLOPT_USERNAME, creds->access_key_id.c_str());
+      curl_easy_setopt(h, CURLOPT_PASSWORD, creds->secret_access_key.c_str());
     }
     if (is_put) {
       curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
@@ -353,7 +455,14 @@ class S3Client {
     if (!e.code.empty()) detail += " " + e.code;
     if (!e.message.empty()) detail += ": " + e.message;
     std::string msg = "s3 " + std::string(method) + " " + what + ": " + detail;
-    return MapCode(resp.status, e.code, msg, cond);
+    Status st = MapCode(resp.status, e.code, msg, cond);
+    if (st.IsPermissionDenied()) {
+      return Status::PermissionDenied(
+          st.message() + (resp.credentials_source.empty()
+                              ? std::string(" (the request was unsigned: skip_signature)")
+                              : " (credentials from " + Printable(resp.credentials_source) + ")"));
+    }
+    return st;
   }
 
   Status MapCode(long status, const std::string& code, const std::string& msg, Cond cond) const {
@@ -368,7 +477,7 @@ class S3Client {
     if (code == "SignatureDoesNotMatch" || code == "InvalidAccessKeyId" || code == "AccessDenied" ||
         code == "ExpiredToken" || code == "InvalidToken" || code == "InvalidClientTokenId" ||
         status == 401 || status == 403) {
-      return Status::PermissionDenied(msg + " (check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)");
+      return Status::PermissionDenied(msg);
     }
     if (code == "SlowDown" || code == "RequestTimeout" || code == "InternalError" ||
         code == "OperationAborted" || code == "RequestTimeTooSkewed" ||
@@ -389,6 +498,13 @@ class S3Client {
   }
 
  private:
+  static bool HeaderSafe(const std::string& s) {
+    return std::all_of(s.begin(), s.end(), [](char ch) {
+      auto u = static_cast<unsigned char>(ch);
+      return u >= 0x21 && u < 0x7f;
+    });
+  }
+
   // libcurl's own error text could quote the URL: drop the endpoint's userinfo from it.
   std::string ScrubEndpoint(std::string text) const {
     const size_t sep = config_.endpoint.find("://");
@@ -404,6 +520,8 @@ class S3Client {
 
   S3Config config_;
   std::string shown_endpoint_;  // config_.endpoint with its userinfo redacted
+  bool virtual_hosted_;
+  std::optional<AwsCredentials> static_credentials_;  // from access_key_id / secret_access_key
   std::string sigv4_;
   HandlePool pool_;
 };
@@ -806,20 +924,53 @@ Status ValidateS3BucketName(std::string_view b) {
   return Status::OK();
 }
 
-Result<S3Config> S3ConfigFromEnv(std::string_view bucket, std::string_view prefix) {
+Result<S3Config> S3ConfigFromEnv(std::string_view bucket, std::string_view prefix,
+                                 AwsCredentialChainOptions chain_options) {
   S3Config c;
   c.bucket.assign(bucket);
   c.prefix.assign(prefix);
+  ASSIGN_OR_RETURN(aws::AwsProfile profile, aws::LoadAwsProfile());
   c.endpoint = Env("AWS_ENDPOINT_URL_S3");
   if (c.endpoint.empty()) c.endpoint = Env("AWS_ENDPOINT_URL");
+  if (c.endpoint.empty()) c.endpoint = profile.Get("s3.endpoint_url").value_or("");
+  if (c.endpoint.empty()) c.endpoint = profile.Get("endpoint_url").value_or("");
   c.region = Env("AWS_REGION");
   if (c.region.empty()) c.region = Env("AWS_DEFAULT_REGION");
+  if (c.region.empty()) c.region = profile.Get("region").value_or("");
   if (c.region.empty()) c.region = "us-east-1";
-  c.access_key_id = Env("AWS_ACCESS_KEY_ID");
-  c.secret_access_key = Env("AWS_SECRET_ACCESS_KEY");
-  c.session_token = Env("AWS_SESSION_TOKEN");
   c.allow_http = EnvTrue(std::getenv("AWS_ALLOW_HTTP"));
+  c.skip_signature = EnvTrue(std::getenv("AWS_SKIP_SIGNATURE"));
+  const std::string force_path = Env("AWS_S3_FORCE_PATH_STYLE");
+  const std::string style = ToLower(profile.Get("s3.addressing_style").value_or("auto"));
+  if (EnvTrue(force_path.c_str())) {
+    c.addressing_style = S3AddressingStyle::kPath;
+  } else if (!force_path.empty() && ToLower(force_path) != "false" && force_path != "0") {
+    return Status::Invalid("AWS_S3_FORCE_PATH_STYLE must be true or false, not '" +
+                           Printable(force_path) + "'");
+  } else if (style == "path") {
+    c.addressing_style = S3AddressingStyle::kPath;
+  } else if (style == "virtual") {
+    c.addressing_style = S3AddressingStyle::kVirtualHosted;
+  } else if (style != "auto") {
+    return Status::Invalid(profile.Describe() +
+                           ": s3 addressing_style must be auto, path or "
+                           "virtual, not '" +
+                           Printable(style) + "'");
+  }
+  // A half-set pair of key variables is a mistake to report now, not at the first request.
+  const std::string akid = Env("AWS_ACCESS_KEY_ID");
+  const std::string secret = Env("AWS_SECRET_ACCESS_KEY");
+  if (akid.empty() != secret.empty()) {
+    return Status::Invalid(akid.empty()
+                               ? "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not"
+                               : "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not");
+  }
   RETURN_IF_ERROR(ValidateConfig(&c));
+  if (!c.skip_signature) {
+    chain_options.region = c.region;
+    chain_options.allow_http = chain_options.allow_http || c.allow_http;
+    c.credentials_provider = NewDefaultAwsCredentialsChain(std::move(chain_options));
+  }
   return c;
 }
 

@@ -30,8 +30,10 @@
 #include <sstream>
 #include <thread>
 
+#include "object_store/aws_test_support.h"
 #include "object_store/fault_injecting_object_store.h"
 #include "object_store/retrying_object_store.h"
+#include "subprocess.h"
 #include "test_util.h"
 #include "util/random.h"
 
@@ -302,6 +304,76 @@ TEST_F(S3AuthTest, OpenObjectStoreFromEnvironment) {
        {"AWS_ENDPOINT_URL", "AWS_ALLOW_HTTP", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}) {
     unsetenv(v);
   }
+}
+
+// Credentials from a profile in the shared files (AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE,
+// AWS_PROFILE; region and endpoint_url from the profile) sign requests that moto verifies.
+TEST_F(S3AuthTest, ProfileCredentialsFromSharedFilesAreSigned) {
+  slatedb::testing::TempDir home;
+  slatedb::testing::ScopedAwsEnv env(home.path());
+  const std::string creds_file =
+      home.Write("creds", "[slatedb-moto]\naws_access_key_id = " + key_.access_key_id +
+                              "\naws_secret_access_key = " + key_.secret_access_key + "\n");
+  const std::string config_file = home.Write(
+      "config", "[profile slatedb-moto]\nregion = us-east-1\nendpoint_url = " + endpoint_ + "\n");
+  env.Set("AWS_SHARED_CREDENTIALS_FILE", creds_file);
+  env.Set("AWS_CONFIG_FILE", config_file);
+  env.Set("AWS_PROFILE", "slatedb-moto");
+  env.Set("AWS_ALLOW_HTTP", "true");
+  auto s = OpenObjectStore("s3://" + bucket_ + "/profile");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  auto put = (*s)->Put("obj", "from-profile");
+  ASSERT_TRUE(put.ok()) << put.status().ToString();
+  EXPECT_EQ((*s)->Get("obj").value_or("?"), "from-profile");
+  ASSERT_TRUE((*s)->Head("obj").ok());  // (no List: its prefix "profile/" has a '/', see above)
+  // A wrong secret in the profile: kPermissionDenied naming the profile, without the secret.
+  home.Write("creds", "[slatedb-moto]\naws_access_key_id = " + key_.access_key_id +
+                          "\naws_secret_access_key = WRONG-SECRET-profile\n");
+  auto bad = OpenObjectStore("s3://" + bucket_ + "/profile");
+  ASSERT_TRUE(bad.ok()) << bad.status().ToString();
+  auto r = (*bad)->Get("obj");
+  ASSERT_TRUE(r.status().IsPermissionDenied()) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("SignatureDoesNotMatch"), std::string::npos);
+  EXPECT_NE(r.status().message().find("credentials from profile 'slatedb-moto'"), std::string::npos)
+      << r.status().ToString();
+  ExpectNoSecrets(r.status());
+  EXPECT_TRUE((*s)->Delete("obj").ok());
+}
+
+// Web identity (EKS IRSA): AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN → moto's STS
+// AssumeRoleWithWebIdentity (moto_server answers STS on the same port; AWS_ENDPOINT_URL applies
+// to STS as in the SDKs), then S3 requests signed with the temporary credentials and their
+// session token. On the plain moto: moto's STS keys are not IAM keys, which the signature-checking
+// server would reject, and that server answers the unsigned STS call with HTTP 500.
+TEST(S3WebIdentity, AssumeRoleWithWebIdentityOnMoto) {
+  const char* ep = std::getenv("SLATEDB_TEST_S3_ENDPOINT");
+  if (ep == nullptr || *ep == '\0') GTEST_SKIP() << "SLATEDB_TEST_S3_ENDPOINT is not set";
+  slatedb::testing::TempDir home;
+  slatedb::testing::ScopedAwsEnv env(home.path());
+  slatedb::testing::ScopedLogCapture log(LogLevel::kTrace);
+  const std::string token = "WEBIDENTITY-TOKEN-SECRET-" + Hex64();
+  env.Set("AWS_WEB_IDENTITY_TOKEN_FILE", home.Write("token", token));
+  env.Set("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/slatedb-irsa");
+  env.Set("AWS_ROLE_SESSION_NAME", "slatedb-test");
+  env.Set("AWS_ENDPOINT_URL", ep);
+  env.Set("AWS_ALLOW_HTTP", "true");
+  auto config = S3ConfigFromEnv("slatedb-irsa-" + Hex64(), "p");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  auto creds = config->credentials_provider->GetCredentials();
+  ASSERT_TRUE(creds.ok()) << creds.status().ToString();
+  EXPECT_EQ(creds->source, "web identity");
+  EXPECT_FALSE(creds->session_token.empty());
+  ASSERT_TRUE(creds->expiration_ms.has_value());
+  ASSERT_TRUE(CreateS3Bucket(*config).ok());
+  auto s = NewS3ObjectStore(*config);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_TRUE((*s)->Put("k", "irsa").ok());
+  EXPECT_EQ((*s)->Get("k").value_or("?"), "irsa");
+  EXPECT_EQ(log.logger().Count("AWS credentials from web identity (temporary)"), 1u) << log.All();
+  const std::string logged = log.All();
+  EXPECT_EQ(logged.find(token), std::string::npos);
+  EXPECT_EQ(logged.find(creds->secret_access_key), std::string::npos);
+  EXPECT_EQ(logged.find(creds->session_token), std::string::npos);
 }
 
 TEST(S3Errors, MissingBucketNamesTheBucket) {
