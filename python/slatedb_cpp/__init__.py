@@ -1,0 +1,464 @@
+"""slatedb_cpp — Python binding of slatedb-cpp over its C API (slatedb/c.h), stdlib only (ctypes).
+
+    from slatedb_cpp import Db
+    with Db.open("db", "file:///tmp/demo") as db:
+        db.put(b"k", b"v")
+        assert db.get(b"k") == b"v"
+        for key, value in db.scan(b"a", b"z"):
+            ...
+
+The shared library is found through $SLATEDB_CPP_LIBRARY (a path), else libslatedb_c.so /
+libslatedb.so on the loader's search path. Keys and values are bytes (str is encoded as UTF-8).
+Errors raise SlateDBError subclasses named after the error kinds (InvalidError, ClosedError,
+UnavailableError, DataError, ...). A missing key is not an error: get returns None.
+Thread safety: a Db or DbReader may be shared by threads; an iterator belongs to one thread.
+"""
+
+import ctypes
+import ctypes.util
+import os
+
+__all__ = [
+    "Db", "DbReader", "WriteBatch", "Settings", "SlateDBError", "InvalidError", "ClosedError",
+    "FencedError", "UnavailableError", "DataError", "InternalError", "NotFoundError",
+    "PermissionDeniedError", "string_append", "uint64_add", "Ttl",
+]
+
+
+class SlateDBError(Exception):
+    """An error returned by slatedb-cpp; `kind` is the error kind ("Invalid", "Closed", ...)."""
+
+    def __init__(self, kind, message):
+        super().__init__(f"{kind}: {message}" if message else kind)
+        self.kind = kind
+        self.message = message
+
+
+class InvalidError(SlateDBError): pass
+class ClosedError(SlateDBError): pass
+class FencedError(ClosedError): pass
+class UnavailableError(SlateDBError): pass
+class DataError(SlateDBError): pass
+class InternalError(SlateDBError): pass
+class NotFoundError(SlateDBError): pass
+class PermissionDeniedError(SlateDBError): pass
+class AlreadyExistsError(SlateDBError): pass
+class PreconditionFailedError(SlateDBError): pass
+class TransactionError(SlateDBError): pass
+
+_KINDS = {
+    "Invalid": InvalidError, "Closed": ClosedError, "Closed(fenced)": FencedError,
+    "Unavailable": UnavailableError, "Data": DataError, "Internal": InternalError,
+    "NotFound": NotFoundError, "PermissionDenied": PermissionDeniedError,
+    "AlreadyExists": AlreadyExistsError, "PreconditionFailed": PreconditionFailedError,
+    "Transaction": TransactionError,
+}
+
+
+def _load():
+    path = os.environ.get("SLATEDB_CPP_LIBRARY")
+    candidates = [path] if path else ["libslatedb_c.so", "libslatedb.so.0.1", "libslatedb.so"]
+    errors = []
+    for c in candidates:
+        try:
+            return ctypes.CDLL(c)
+        except OSError as e:  # try the next name
+            errors.append(str(e))
+    raise ImportError("slatedb_cpp: cannot load the slatedb-cpp shared library (set "
+                      "SLATEDB_CPP_LIBRARY): " + "; ".join(errors))
+
+
+_lib = _load()
+_c = ctypes
+_p, _sz, _u64, _i64 = _c.c_void_p, _c.c_size_t, _c.c_uint64, _c.c_int64
+_err = _c.POINTER(_c.c_void_p)
+
+
+class _Ttl(_c.Structure):
+    _fields_ = [("kind", _c.c_int), ("value", _c.c_int64)]
+
+
+class Ttl:
+    """Time to live of one put: Ttl.default(), Ttl.no_expiry(), Ttl.expire_after(ms),
+    Ttl.expire_at(unix_ms)."""
+
+    def __init__(self, kind, value=0):
+        self._kind, self._value = kind, value
+
+    @staticmethod
+    def default(): return Ttl(0)
+    @staticmethod
+    def no_expiry(): return Ttl(1)
+    @staticmethod
+    def expire_after(ms): return Ttl(2, int(ms))
+    @staticmethod
+    def expire_at(unix_ms): return Ttl(3, int(unix_ms))
+
+    def _c(self):
+        return _Ttl(self._kind, self._value)
+
+
+def _fn(name, restype, *argtypes):
+    f = getattr(_lib, name)
+    f.restype = restype
+    f.argtypes = list(argtypes)
+    return f
+
+
+_free = _fn("slatedb_free", None, _p)
+_version = _fn("slatedb_version", _c.c_char_p)
+_store_open = _fn("slatedb_object_store_open", _p, _c.c_char_p, _err)
+_store_destroy = _fn("slatedb_object_store_destroy", None, _p)
+_settings_from_json = _fn("slatedb_settings_from_json", _p, _c.c_char_p, _err)
+_settings_from_file = _fn("slatedb_settings_from_file", _p, _c.c_char_p, _err)
+_settings_to_json = _fn("slatedb_settings_to_json", _p, _p)
+_settings_destroy = _fn("slatedb_settings_destroy", None, _p)
+_mo_append = _fn("slatedb_mergeoperator_create_string_append", _p, _c.c_char_p, _sz)
+_mo_add = _fn("slatedb_mergeoperator_create_uint64_add", _p)
+_mo_destroy = _fn("slatedb_mergeoperator_destroy", None, _p)
+_opts_create = _fn("slatedb_options_create", _p)
+_opts_settings = _fn("slatedb_options_set_settings", None, _p, _p)
+_opts_merge = _fn("slatedb_options_set_merge_operator", None, _p, _p)
+_opts_seed = _fn("slatedb_options_set_seed", None, _p, _u64)
+_opts_destroy = _fn("slatedb_options_destroy", None, _p)
+_wo_create = _fn("slatedb_writeoptions_create", _p)
+_wo_durable = _fn("slatedb_writeoptions_set_await_durable", None, _p, _c.c_ubyte)
+_wo_destroy = _fn("slatedb_writeoptions_destroy", None, _p)
+_open = _fn("slatedb_open_with_options", _p, _c.c_char_p, _p, _p, _err)
+_close = _fn("slatedb_close", None, _p, _err)
+_put = _fn("slatedb_put_with_options", _u64, _p, _p, _c.c_char_p, _sz, _c.c_char_p, _sz, _Ttl,
+           _err)
+_delete = _fn("slatedb_delete", _u64, _p, _c.c_char_p, _sz, _err)
+_merge = _fn("slatedb_merge", _u64, _p, _c.c_char_p, _sz, _c.c_char_p, _sz, _err)
+_write = _fn("slatedb_write", _u64, _p, _p, _p, _err)
+_flush = _fn("slatedb_flush", None, _p, _err)
+_flush_memtable = _fn("slatedb_flush_memtable", None, _p, _err)
+_get = _fn("slatedb_get", _p, _p, _c.c_char_p, _sz, _c.POINTER(_sz), _err)
+_scan = _fn("slatedb_scan", _p, _p, _c.c_char_p, _sz, _c.c_char_p, _sz, _err)
+_scan_rev = _fn("slatedb_scan_reverse", _p, _p, _c.c_char_p, _sz, _c.c_char_p, _sz, _err)
+_scan_prefix = _fn("slatedb_scan_prefix", _p, _p, _c.c_char_p, _sz, _err)
+_wb_create = _fn("slatedb_writebatch_create", _p)
+_wb_put = _fn("slatedb_writebatch_put_with_ttl", None, _p, _c.c_char_p, _sz, _c.c_char_p, _sz,
+              _Ttl)
+_wb_delete = _fn("slatedb_writebatch_delete", None, _p, _c.c_char_p, _sz)
+_wb_merge = _fn("slatedb_writebatch_merge", None, _p, _c.c_char_p, _sz, _c.c_char_p, _sz)
+_wb_count = _fn("slatedb_writebatch_count", _sz, _p)
+_wb_destroy = _fn("slatedb_writebatch_destroy", None, _p)
+_it_valid = _fn("slatedb_iter_valid", _c.c_ubyte, _p)
+_it_key = _fn("slatedb_iter_key", _p, _p, _c.POINTER(_sz))
+_it_value = _fn("slatedb_iter_value", _p, _p, _c.POINTER(_sz))
+_it_next = _fn("slatedb_iter_next", None, _p)
+_it_seek = _fn("slatedb_iter_seek", None, _p, _c.c_char_p, _sz)
+_it_error = _fn("slatedb_iter_get_error", None, _p, _err)
+_it_destroy = _fn("slatedb_iter_destroy", None, _p)
+_reader_open = _fn("slatedb_reader_open", _p, _c.c_char_p, _p, _p, _err)
+_reader_get = _fn("slatedb_reader_get", _p, _p, _c.c_char_p, _sz, _c.POINTER(_sz), _err)
+_reader_scan = _fn("slatedb_reader_scan", _p, _p, _c.c_char_p, _sz, _c.c_char_p, _sz, _err)
+_reader_close = _fn("slatedb_reader_close", None, _p, _err)
+
+
+def version():
+    return _version().decode()
+
+
+def _bytes(x, what="key"):
+    if isinstance(x, bytes):
+        return x
+    if isinstance(x, (bytearray, memoryview)):
+        return bytes(x)
+    if isinstance(x, str):
+        return x.encode()
+    raise TypeError(f"{what} must be bytes or str, not {type(x).__name__}")
+
+
+def _call(fn, *args):
+    """Calls fn(*args, &err) and raises the error it reports."""
+    err = _c.c_void_p()
+    result = fn(*args, _c.byref(err))
+    if err.value:
+        text = _c.string_at(err.value).decode("utf-8", "replace")
+        _free(err)
+        kind, _, message = text.partition(": ")
+        raise _KINDS.get(kind, SlateDBError)(kind, message)
+    return result
+
+
+def _take(ptr, length):
+    if not ptr:
+        return None
+    try:
+        return _c.string_at(ptr, length)
+    finally:
+        _free(ptr)
+
+
+class Settings:
+    """Database settings (SlateDB's JSON, partial objects over the defaults, or a file)."""
+
+    def __init__(self, handle):
+        self._h = handle
+
+    @staticmethod
+    def from_json(text):
+        return Settings(_call(_settings_from_json, _bytes(text, "json")))
+
+    @staticmethod
+    def from_file(path):
+        return Settings(_call(_settings_from_file, os.fsencode(path)))
+
+    def to_json(self):
+        return _take_str(_settings_to_json(self._h))
+
+    def __del__(self):
+        if getattr(self, "_h", None):
+            _settings_destroy(self._h)
+            self._h = None
+
+
+def _take_str(ptr):
+    if not ptr:
+        return None
+    try:
+        return _c.string_at(ptr).decode()
+    finally:
+        _free(ptr)
+
+
+class _MergeOperator:
+    def __init__(self, handle):
+        self._h = handle
+
+    def __del__(self):
+        if getattr(self, "_h", None):
+            _mo_destroy(self._h)
+            self._h = None
+
+
+def string_append(delimiter=b","):
+    d = _bytes(delimiter, "delimiter")
+    return _MergeOperator(_mo_append(d, len(d)))
+
+
+def uint64_add():
+    return _MergeOperator(_mo_add())
+
+
+class WriteBatch:
+    """An atomic group of puts, deletes and merges."""
+
+    def __init__(self):
+        self._h = _wb_create()
+
+    def put(self, key, value, ttl=None):
+        k, v = _bytes(key), _bytes(value, "value")
+        _wb_put(self._h, k, len(k), v, len(v), (ttl or Ttl.default())._c())
+
+    def delete(self, key):
+        k = _bytes(key)
+        _wb_delete(self._h, k, len(k))
+
+    def merge(self, key, operand):
+        k, v = _bytes(key), _bytes(operand, "operand")
+        _wb_merge(self._h, k, len(k), v, len(v))
+
+    def __len__(self):
+        return _wb_count(self._h)
+
+    def __del__(self):
+        if getattr(self, "_h", None):
+            _wb_destroy(self._h)
+            self._h = None
+
+
+class _Iterator:
+    """Yields (key, value) pairs; seek(key) repositions."""
+
+    def __init__(self, handle, owner):
+        self._h, self._owner = handle, owner  # the owner keeps the database alive
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if not self._h:
+            raise StopIteration
+        if not _it_valid(self._h):
+            _call(_it_error, self._h)
+            self.close()
+            raise StopIteration
+        kl, vl = _sz(), _sz()
+        k = _c.string_at(_it_key(self._h, _c.byref(kl)), kl.value)
+        v = _c.string_at(_it_value(self._h, _c.byref(vl)), vl.value)
+        _it_next(self._h)
+        return k, v
+
+    def seek(self, key):
+        k = _bytes(key)
+        _it_seek(self._h, k, len(k))
+        return self
+
+    def close(self):
+        if self._h:
+            _it_destroy(self._h)
+            self._h = None
+
+    def __del__(self):
+        self.close()
+
+
+def _bounds(start, end):
+    s = None if start is None else _bytes(start)
+    e = None if end is None else _bytes(end)
+    return s, len(s or b""), e, len(e or b"")
+
+
+def _options(settings, merge_operator, seed):
+    opts = _opts_create()
+    if settings is not None:
+        if isinstance(settings, (str, bytes, dict)):
+            import json
+            settings = Settings.from_json(json.dumps(settings) if isinstance(settings, dict)
+                                          else settings)
+        _opts_settings(opts, settings._h)
+    if merge_operator is not None:
+        _opts_merge(opts, merge_operator._h)
+    _opts_seed(opts, seed)
+    return opts
+
+
+class _Store:
+    def __init__(self, url):
+        self._h = _call(_store_open, _bytes(url, "url"))
+
+    def __del__(self):
+        if getattr(self, "_h", None):
+            _store_destroy(self._h)
+            self._h = None
+
+
+class Db:
+    """The writer. Db.open(path, url, settings=None, merge_operator=None)."""
+
+    def __init__(self, handle, store):
+        self._h, self._store = handle, store
+
+    @staticmethod
+    def open(path, url="memory:///", settings=None, merge_operator=None, seed=0):
+        store = _Store(url)
+        opts = _options(settings, merge_operator, seed)
+        try:
+            h = _call(_open, _bytes(path, "path"), store._h, opts)
+        finally:
+            _opts_destroy(opts)
+        return Db(h, store)
+
+    def _check(self):
+        if not self._h:
+            raise ClosedError("Closed", "database is closed")
+        return self._h
+
+    def put(self, key, value, ttl=None, await_durable=False):
+        k, v = _bytes(key), _bytes(value, "value")
+        wo = _wo_create()
+        try:
+            _wo_durable(wo, 1 if await_durable else 0)
+            return _call(_put, self._check(), wo, k, len(k), v, len(v), (ttl or Ttl.default())._c())
+        finally:
+            _wo_destroy(wo)
+
+    def delete(self, key):
+        k = _bytes(key)
+        return _call(_delete, self._check(), k, len(k))
+
+    def merge(self, key, operand):
+        k, v = _bytes(key), _bytes(operand, "operand")
+        return _call(_merge, self._check(), k, len(k), v, len(v))
+
+    def write(self, batch, await_durable=False):
+        wo = _wo_create()
+        try:
+            _wo_durable(wo, 1 if await_durable else 0)
+            return _call(_write, self._check(), batch._h, wo)
+        finally:
+            _wo_destroy(wo)
+
+    def get(self, key):
+        k = _bytes(key)
+        n = _sz()
+        return _take(_call(_get, self._check(), k, len(k), _c.byref(n)), n.value)
+
+    def scan(self, start=None, end=None, reverse=False):
+        fn = _scan_rev if reverse else _scan
+        return _Iterator(_call(fn, self._check(), *_bounds(start, end)), self)
+
+    def scan_prefix(self, prefix):
+        p = _bytes(prefix)
+        return _Iterator(_call(_scan_prefix, self._check(), p, len(p)), self)
+
+    def flush(self, memtable=False):
+        _call(_flush_memtable if memtable else _flush, self._check())
+
+    def close(self):
+        if self._h:
+            h, self._h = self._h, None
+            _call(_close, h)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def __del__(self):
+        try:
+            self.close()
+        except SlateDBError:
+            pass
+
+
+class DbReader:
+    """A read-only follower: DbReader.open(path, url). Never fences the writer."""
+
+    def __init__(self, handle, store):
+        self._h, self._store = handle, store
+
+    @staticmethod
+    def open(path, url, merge_operator=None):
+        store = _Store(url)
+        opts = _options(None, merge_operator, 0)
+        try:
+            h = _call(_reader_open, _bytes(path, "path"), store._h, opts)
+        finally:
+            _opts_destroy(opts)
+        return DbReader(h, store)
+
+    def get(self, key):
+        if not self._h:
+            raise ClosedError("Closed", "reader is closed")
+        k = _bytes(key)
+        n = _sz()
+        return _take(_call(_reader_get, self._h, k, len(k), _c.byref(n)), n.value)
+
+    def scan(self, start=None, end=None):
+        if not self._h:
+            raise ClosedError("Closed", "reader is closed")
+        return _Iterator(_call(_reader_scan, self._h, *_bounds(start, end)), self)
+
+    def close(self):
+        if self._h:
+            h, self._h = self._h, None
+            _call(_reader_close, h)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def __del__(self):
+        try:
+            self.close()
+        except SlateDBError:
+            pass
