@@ -47,8 +47,12 @@ typedef struct slatedb_writebatch_t slatedb_writebatch_t;
 typedef struct slatedb_iterator_t slatedb_iterator_t;
 
 /* Time to live of one put or merge (slatedb::Ttl). */
-enum { SLATEDB_TTL_DEFAULT = 0, SLATEDB_TTL_NO_EXPIRY = 1, SLATEDB_TTL_EXPIRE_AFTER = 2,
-       SLATEDB_TTL_EXPIRE_AT = 3 };
+enum {
+  SLATEDB_TTL_DEFAULT = 0,
+  SLATEDB_TTL_NO_EXPIRY = 1,
+  SLATEDB_TTL_EXPIRE_AFTER = 2,
+  SLATEDB_TTL_EXPIRE_AT = 3
+};
 typedef struct slatedb_ttl_t {
   int kind;      /* one of SLATEDB_TTL_* */
   int64_t value; /* EXPIRE_AFTER: milliseconds (>= 0); EXPIRE_AT: Unix milliseconds */
@@ -115,8 +119,7 @@ SLATEDB_C_EXPORT slatedb_t* slatedb_open(const char* path, slatedb_object_store_
                                          const slatedb_settings_t* settings, char** errptr);
 SLATEDB_C_EXPORT slatedb_t* slatedb_open_with_options(const char* path,
                                                       slatedb_object_store_t* store,
-                                                      const slatedb_options_t* opts,
-                                                      char** errptr);
+                                                      const slatedb_options_t* opts, char** errptr);
 /* Closes (flushing the WAL) and frees the handle, also when closing fails. */
 SLATEDB_C_EXPORT void slatedb_close(slatedb_t* db, char** errptr);
 
@@ -144,14 +147,14 @@ SLATEDB_C_EXPORT char* slatedb_get(slatedb_t* db, const char* key, size_t key_le
                                    size_t* value_len, char** errptr);
 /* values[i] = malloc'd value or NULL if absent, value_lens[i] its length. On error every
  * values[i] is NULL. */
-SLATEDB_C_EXPORT void slatedb_multi_get(slatedb_t* db, size_t num_keys,
-                                        const char* const* keys, const size_t* key_lens,
-                                        char** values, size_t* value_lens, char** errptr);
+SLATEDB_C_EXPORT void slatedb_multi_get(slatedb_t* db, size_t num_keys, const char* const* keys,
+                                        const size_t* key_lens, char** values, size_t* value_lens,
+                                        char** errptr);
 /* Rows in [start, end) (a NULL bound is unbounded), ascending; the iterator is positioned on
  * the first row. */
 SLATEDB_C_EXPORT slatedb_iterator_t* slatedb_scan(slatedb_t* db, const char* start,
-                                                  size_t start_len, const char* end,
-                                                  size_t end_len, char** errptr);
+                                                  size_t start_len, const char* end, size_t end_len,
+                                                  char** errptr);
 SLATEDB_C_EXPORT slatedb_iterator_t* slatedb_scan_reverse(slatedb_t* db, const char* start,
                                                           size_t start_len, const char* end,
                                                           size_t end_len, char** errptr);
@@ -161,8 +164,7 @@ SLATEDB_C_EXPORT slatedb_iterator_t* slatedb_scan_prefix(slatedb_t* db, const ch
 /* ---- write batches ---- */
 SLATEDB_C_EXPORT slatedb_writebatch_t* slatedb_writebatch_create(void);
 SLATEDB_C_EXPORT void slatedb_writebatch_put(slatedb_writebatch_t* b, const char* key,
-                                             size_t key_len, const char* value,
-                                             size_t value_len);
+                                             size_t key_len, const char* value, size_t value_len);
 SLATEDB_C_EXPORT void slatedb_writebatch_put_with_ttl(slatedb_writebatch_t* b, const char* key,
                                                       size_t key_len, const char* value,
                                                       size_t value_len, slatedb_ttl_t ttl);

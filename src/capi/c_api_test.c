@@ -10,22 +10,22 @@
 
 static int failures = 0;
 
-#define CHECK(cond)                                                   \
-  do {                                                                \
-    if (!(cond)) {                                                    \
+#define CHECK(cond)                                                            \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
       fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-      ++failures;                                                     \
-    }                                                                 \
+      ++failures;                                                              \
+    }                                                                          \
   } while (0)
 
-#define CHECK_NO_ERROR(err)                                                          \
-  do {                                                                               \
-    if ((err) != NULL) {                                                             \
+#define CHECK_NO_ERROR(err)                                                        \
+  do {                                                                             \
+    if ((err) != NULL) {                                                           \
       fprintf(stderr, "%s:%d: unexpected error: %s\n", __FILE__, __LINE__, (err)); \
-      ++failures;                                                                    \
-      slatedb_free(err);                                                             \
-      (err) = NULL;                                                                  \
-    }                                                                                \
+      ++failures;                                                                  \
+      slatedb_free(err);                                                           \
+      (err) = NULL;                                                                \
+    }                                                                              \
   } while (0)
 
 static int StartsWith(const char* s, const char* prefix) {
@@ -78,8 +78,8 @@ static void TestMemoryStore(void) {
   slatedb_object_store_t* store = slatedb_object_store_open("memory:///", &err);
   CHECK_NO_ERROR(err);
   CHECK(store != NULL);
-  slatedb_settings_t* settings =
-      slatedb_settings_from_json("{\"flush_interval\": \"5ms\", \"compactor_options\": null}", &err);
+  slatedb_settings_t* settings = slatedb_settings_from_json(
+      "{\"flush_interval\": \"5ms\", \"compactor_options\": null}", &err);
   CHECK_NO_ERROR(err);
   CHECK(settings != NULL);
   char* json = slatedb_settings_to_json(settings);
