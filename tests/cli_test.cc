@@ -257,3 +257,54 @@ TEST_F(CliTest, LoggingFlagsControlStderrAndStdoutStaysClean) {
 
 }  // namespace
 }  // namespace slatedb
+
+// --merge-operator, merge, load --merge and scan --prefix (the peer's command line). Operands
+// are bytes like values: a uint64-add operand is 8 little-endian bytes, given with --hex.
+TEST_F(CliTest, MergeOperatorsAndPrefixScans) {
+  auto bad = Db({"--merge-operator", "max", "get", "k"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("unknown merge operator 'max' (valid: string-append, uint64-add)"),
+            std::string::npos)
+      << bad.err;
+  auto no_op = Db({"merge", "k", "x"});
+  EXPECT_EQ(no_op.exit_code, 1);
+  EXPECT_NE(no_op.err.find("merge operator not configured"), std::string::npos) << no_op.err;
+
+  const std::vector<std::string> sa = {"--merge-operator", "string-append"};
+  auto with = [&](std::vector<std::string> pre, std::vector<std::string> args,
+                  const std::string& in = "") {
+    pre.insert(pre.end(), args.begin(), args.end());
+    return Db(pre, in);
+  };
+  ASSERT_EQ(with(sa, {"put", "list:a", "x"}).exit_code, 0);
+  ASSERT_EQ(with(sa, {"merge", "list:a", "y"}).exit_code, 0);
+  auto load = with(sa, {"load", "--merge"}, "list:a\tz\nlist:b\tp\nlist:b\tq\nother\tw\n");
+  ASSERT_EQ(load.exit_code, 0) << load.err;
+  EXPECT_EQ(load.out, "4\n");
+  auto get = with(sa, {"get", "list:a"});
+  EXPECT_EQ(get.exit_code, 0) << get.err;
+  EXPECT_EQ(get.out, "x,y,z\n");
+  auto prefix = with(sa, {"scan", "--prefix", "list:"});
+  EXPECT_EQ(prefix.exit_code, 0) << prefix.err;
+  EXPECT_EQ(prefix.out, "list:a\tx,y,z\nlist:b\tp,q\n");
+  prefix = with(sa, {"scan", "--prefix", "list:", "--reverse", "--limit", "1"});
+  EXPECT_EQ(prefix.out, "list:b\tp,q\n");
+  auto both = with(sa, {"scan", "--prefix", "list:", "--from", "a"});
+  EXPECT_EQ(both.exit_code, 2) << "--prefix excludes --from";
+  // Read without the operator: the operand's key fails, naming it.
+  auto blind = Db({"get", "list:b"});
+  EXPECT_EQ(blind.exit_code, 1);
+  EXPECT_NE(blind.err.find("merge operator not configured: key 'list:b'"), std::string::npos)
+      << blind.err;
+
+  const std::vector<std::string> add = {"--merge-operator", "uint64-add", "--hex"};
+  ASSERT_EQ(with(add, {"merge", "6e", "0500000000000000"}).exit_code, 0);  // n += 5
+  ASSERT_EQ(with(add, {"merge", "6e", "ffffffffffffffff"}).exit_code, 0);  // n += 2^64 - 1
+  get = with(add, {"get", "6e"});
+  EXPECT_EQ(get.exit_code, 0) << get.err;
+  EXPECT_EQ(get.out, "0400000000000000\n");
+  ASSERT_EQ(with(add, {"merge", "6e", "0102"}).exit_code, 0);  // a 2-byte operand is stored
+  get = with(add, {"get", "6e"});
+  EXPECT_EQ(get.exit_code, 1);
+  EXPECT_NE(get.err.find("has 2 bytes, not 8"), std::string::npos) << get.err;
+}
