@@ -278,14 +278,14 @@ std::vector<format::RowEntry> CollectFlushRows(const Memtable& table, uint64_t r
     below.clear();
   };
   memtable::MemtableIterator it = table.NewIterator();
-  std::string prev_key;
+  std::string_view prev_key;  // views into the memtable's arena stay valid while it lives
   bool first = true;
   for (it.SeekToFirst(); it.Valid(); it.Next()) {
     std::string_view key = it.key();
     if (first || key != prev_key) {
       finish_key();
       first = false;
-      prev_key.assign(key);
+      prev_key = key;
       below_done = false;
     }
     if (it.seq() > retention_seq) {
