@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -255,9 +256,6 @@ TEST_F(CliTest, LoggingFlagsControlStderrAndStdoutStaysClean) {
   EXPECT_EQ(env.out, "");
 }
 
-}  // namespace
-}  // namespace slatedb
-
 // --merge-operator, merge, load --merge and scan --prefix (the peer's command line). Operands
 // are bytes like values: a uint64-add operand is 8 little-endian bytes, given with --hex.
 TEST_F(CliTest, MergeOperatorsAndPrefixScans) {
@@ -308,3 +306,52 @@ TEST_F(CliTest, MergeOperatorsAndPrefixScans) {
   EXPECT_EQ(get.exit_code, 1);
   EXPECT_NE(get.err.find("has 2 bytes, not 8"), std::string::npos) << get.err;
 }
+
+// The standalone compactor takes the global --merge-operator: with it the operands are
+// collapsed, without it they are kept as they are (and it says so once, at info). Both give the
+// same value afterwards.
+TEST_F(CliTest, StandaloneCompactorTakesTheMergeOperator) {
+  const std::string settings = R"({"compactor_options": {"poll_interval": "20ms", )"
+                               R"("scheduler_options": {"min_compaction_sources": "2"}}})";
+  for (bool with_operator : {true, false}) {
+    SCOPED_TRACE(with_operator ? "with --merge-operator" : "without");
+    url_ = "file://" + dir_.path() + (with_operator ? "/with" : "/without");
+    for (int i = 0; i < 3; ++i) {
+      auto r = Db({"--merge-operator", "string-append", "merge", "k", "v" + std::to_string(i)});
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      r = Db({"--merge-operator", "string-append", "flush", "--memtable"});  // one L0 each
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+    }
+    const std::string err_file = dir_.path() + (with_operator ? "/with.err" : "/without.err");
+    std::string cmd = "exec '" + testing::OurCli() + "' --url '" + url_ +
+                      "' --path db -v --settings '" + settings + "' " +
+                      (with_operator ? "--merge-operator string-append " : "") + "compactor 2>'" +
+                      err_file + "'";
+    BackgroundProcess compactor(std::vector<std::string>{"/bin/sh", "-c", cmd});
+    ASSERT_TRUE(compactor.started());
+    bool compacted = false;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!compacted && std::chrono::steady_clock::now() < deadline) {
+      auto m = Db({"manifest"});
+      ASSERT_EQ(m.exit_code, 0) << m.err;
+      auto j = nlohmann::json::parse(m.out, nullptr, false);
+      compacted = j["l0"].empty() && !j["compacted"].empty();
+      if (!compacted) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    compactor.Signal(SIGTERM);
+    EXPECT_EQ(compactor.Wait(), 0);
+    ASSERT_TRUE(compacted) << "the standalone compactor did not compact the L0 SSTs";
+    const std::string err = ReadFile(err_file);
+    const bool kept_notice = err.find("merge operands are kept as they are") != std::string::npos;
+    EXPECT_EQ(kept_notice, !with_operator) << err;
+    auto get = Db({"--merge-operator", "string-append", "get", "k"});
+    EXPECT_EQ(get.exit_code, 0) << get.err;
+    EXPECT_EQ(get.out, "v0,v1,v2\n");
+  }
+  auto bad = Db({"--merge-operator", "nope", "compactor"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("unknown merge operator 'nope'"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+}  // namespace slatedb
