@@ -16,12 +16,13 @@
 //     dropped), keeps every version above `retention_min_seq` as it is, plus the versions at or
 //     below it down to the first value or tombstone; with a merge operator those are collapsed
 //     (table::CollapseOperands: same-expiry operand runs folded, folded onto a tombstone or a
-//     value of the same expiry, a value at the bottom run; without an operator, or when the
-//     operator fails on a key, they are kept as they are and a line is logged once per
-//     compactor), drops tombstones left at the end of a key's versions only when the output is
-//     the bottom run, and writes output SSTs cut at about `max_sst_size` (never splitting a key's
-//     versions), each uploaded to `compacted/<ULID>.sst`. The `cancel` flag is checked at every SST
-//     boundary; a cancelled job reports `cancelled` and the SSTs it uploaded (orphans).
+//     value of the same expiry, a value at the bottom run; without an operator they are kept as
+//     they are, logged once per compactor at info; an operator error on a key keeps that key's
+//     rows unmerged, logged once per job at warn), drops tombstones left at the end of a key's
+//     versions only when the output is the bottom run, and writes output SSTs cut at about
+//     `max_sst_size` (never splitting a key's versions), each uploaded to `compacted/<ULID>.sst`.
+//     The `cancel` flag is checked at every SST boundary; a cancelled job reports `cancelled` and
+//     the SSTs it uploaded (orphans).
 //   * `CompactionExecutor` runs jobs on a bounded pool of worker threads and reports each job's
 //     single result through the completion callback given at construction.
 // Shutdown protocol (the orchestrator's side is in compactor.h): `CloseAndCancel()` refuses new
