@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -253,6 +254,103 @@ TEST_F(CliTest, LoggingFlagsControlStderrAndStdoutStaysClean) {
   ASSERT_EQ(env.exit_code, 0) << env.err;
   EXPECT_NE(env.err.find("[info] compactor"), std::string::npos) << env.err;
   EXPECT_EQ(env.out, "");
+}
+
+// --merge-operator, merge, load --merge and scan --prefix (the peer's command line). Operands
+// are bytes like values: a uint64-add operand is 8 little-endian bytes, given with --hex.
+TEST_F(CliTest, MergeOperatorsAndPrefixScans) {
+  auto bad = Db({"--merge-operator", "max", "get", "k"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("unknown merge operator 'max' (valid: string-append, uint64-add)"),
+            std::string::npos)
+      << bad.err;
+  auto no_op = Db({"merge", "k", "x"});
+  EXPECT_EQ(no_op.exit_code, 1);
+  EXPECT_NE(no_op.err.find("merge operator not configured"), std::string::npos) << no_op.err;
+
+  const std::vector<std::string> sa = {"--merge-operator", "string-append"};
+  auto with = [&](std::vector<std::string> pre, std::vector<std::string> args,
+                  const std::string& in = "") {
+    pre.insert(pre.end(), args.begin(), args.end());
+    return Db(pre, in);
+  };
+  ASSERT_EQ(with(sa, {"put", "list:a", "x"}).exit_code, 0);
+  ASSERT_EQ(with(sa, {"merge", "list:a", "y"}).exit_code, 0);
+  auto load = with(sa, {"load", "--merge"}, "list:a\tz\nlist:b\tp\nlist:b\tq\nother\tw\n");
+  ASSERT_EQ(load.exit_code, 0) << load.err;
+  EXPECT_EQ(load.out, "4\n");
+  auto get = with(sa, {"get", "list:a"});
+  EXPECT_EQ(get.exit_code, 0) << get.err;
+  EXPECT_EQ(get.out, "x,y,z\n");
+  auto prefix = with(sa, {"scan", "--prefix", "list:"});
+  EXPECT_EQ(prefix.exit_code, 0) << prefix.err;
+  EXPECT_EQ(prefix.out, "list:a\tx,y,z\nlist:b\tp,q\n");
+  prefix = with(sa, {"scan", "--prefix", "list:", "--reverse", "--limit", "1"});
+  EXPECT_EQ(prefix.out, "list:b\tp,q\n");
+  auto both = with(sa, {"scan", "--prefix", "list:", "--from", "a"});
+  EXPECT_EQ(both.exit_code, 2) << "--prefix excludes --from";
+  // Read without the operator: the operand's key fails, naming it.
+  auto blind = Db({"get", "list:b"});
+  EXPECT_EQ(blind.exit_code, 1);
+  EXPECT_NE(blind.err.find("merge operator not configured: key 'list:b'"), std::string::npos)
+      << blind.err;
+
+  const std::vector<std::string> add = {"--merge-operator", "uint64-add", "--hex"};
+  ASSERT_EQ(with(add, {"merge", "6e", "0500000000000000"}).exit_code, 0);  // n += 5
+  ASSERT_EQ(with(add, {"merge", "6e", "ffffffffffffffff"}).exit_code, 0);  // n += 2^64 - 1
+  get = with(add, {"get", "6e"});
+  EXPECT_EQ(get.exit_code, 0) << get.err;
+  EXPECT_EQ(get.out, "0400000000000000\n");
+  ASSERT_EQ(with(add, {"merge", "6e", "0102"}).exit_code, 0);  // a 2-byte operand is stored
+  get = with(add, {"get", "6e"});
+  EXPECT_EQ(get.exit_code, 1);
+  EXPECT_NE(get.err.find("has 2 bytes, not 8"), std::string::npos) << get.err;
+}
+
+// The standalone compactor takes the global --merge-operator: with it the operands are
+// collapsed, without it they are kept as they are (and it says so once, at info). Both give the
+// same value afterwards.
+TEST_F(CliTest, StandaloneCompactorTakesTheMergeOperator) {
+  const std::string settings = R"({"compactor_options": {"poll_interval": "20ms", )"
+                               R"("scheduler_options": {"min_compaction_sources": "2"}}})";
+  for (bool with_operator : {true, false}) {
+    SCOPED_TRACE(with_operator ? "with --merge-operator" : "without");
+    url_ = "file://" + dir_.path() + (with_operator ? "/with" : "/without");
+    for (int i = 0; i < 3; ++i) {
+      auto r = Db({"--merge-operator", "string-append", "merge", "k", "v" + std::to_string(i)});
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      r = Db({"--merge-operator", "string-append", "flush", "--memtable"});  // one L0 each
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+    }
+    const std::string err_file = dir_.path() + (with_operator ? "/with.err" : "/without.err");
+    std::string cmd = "exec '" + testing::OurCli() + "' --url '" + url_ +
+                      "' --path db -v --settings '" + settings + "' " +
+                      (with_operator ? "--merge-operator string-append " : "") + "compactor 2>'" +
+                      err_file + "'";
+    BackgroundProcess compactor(std::vector<std::string>{"/bin/sh", "-c", cmd});
+    ASSERT_TRUE(compactor.started());
+    bool compacted = false;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!compacted && std::chrono::steady_clock::now() < deadline) {
+      auto m = Db({"manifest"});
+      ASSERT_EQ(m.exit_code, 0) << m.err;
+      auto j = nlohmann::json::parse(m.out, nullptr, false);
+      compacted = j["l0"].empty() && !j["compacted"].empty();
+      if (!compacted) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    compactor.Signal(SIGTERM);
+    EXPECT_EQ(compactor.Wait(), 0);
+    ASSERT_TRUE(compacted) << "the standalone compactor did not compact the L0 SSTs";
+    const std::string err = ReadFile(err_file);
+    const bool kept_notice = err.find("merge operands are kept as they are") != std::string::npos;
+    EXPECT_EQ(kept_notice, !with_operator) << err;
+    auto get = Db({"--merge-operator", "string-append", "get", "k"});
+    EXPECT_EQ(get.exit_code, 0) << get.err;
+    EXPECT_EQ(get.out, "v0,v1,v2\n");
+  }
+  auto bad = Db({"--merge-operator", "nope", "compactor"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("unknown merge operator 'nope'"), std::string::npos) << bad.err;
 }
 
 }  // namespace

@@ -12,8 +12,11 @@
 // compaction); implementations must be thread-safe and must not call back into the database.
 // Ownership: shared (Components holds a shared_ptr).
 // Errors: an operator returns a non-OK Status to refuse an operand (e.g. kInvalid "uint64-add:
-// operand of 3 bytes is not 8 bytes"); the read, flush or compaction that ran it fails with
-// that error, naming the key.
+// operand of key 'k' has 3 bytes, not 8"); a read that runs it fails with that error, naming the
+// key; an L0 flush or a compaction that meets it keeps that key's operands unmerged instead (so
+// nothing is lost and the database keeps working; the key's reads report the error).
+// Without an operator, reading a key whose newest version is an operand is kInvalid "merge
+// operator not configured: key '<key>' has merge operands"; compaction keeps operands as they are.
 #pragma once
 
 #include <memory>

@@ -26,7 +26,8 @@ Result<std::unique_ptr<Compactor>> Compactor::Open(std::shared_ptr<ObjectStore> 
                                                    std::string db_path, CompactorOptions options,
                                                    OutputSettings output,
                                                    std::shared_ptr<util::Clock> clock,
-                                                   uint64_t seed, util::Log log) {
+                                                   uint64_t seed, util::Log log,
+                                                   std::shared_ptr<MergeOperator> merge_operator) {
   if (store == nullptr) return Status::Invalid("compactor: no object store");
   ASSIGN_OR_RETURN(db_path, manifest::NormalizeDbPath(db_path));
   ASSIGN_OR_RETURN(SizeTieredOptions scheduler, ParseSchedulerOptions(options.scheduler_options));
@@ -44,12 +45,13 @@ Result<std::unique_ptr<Compactor>> Compactor::Open(std::shared_ptr<ObjectStore> 
   if (seed == 0) seed = util::EntropySeed();
   return std::make_unique<Compactor>(PrivateTag{}, std::move(store), std::move(db_path),
                                      std::move(options), scheduler, output, std::move(clock), seed,
-                                     std::move(log));
+                                     std::move(log), std::move(merge_operator));
 }
 
 Compactor::Compactor(PrivateTag, std::shared_ptr<ObjectStore> store, std::string db_path,
                      CompactorOptions options, SizeTieredOptions scheduler, OutputSettings output,
-                     std::shared_ptr<util::Clock> clock, uint64_t seed, util::Log log)
+                     std::shared_ptr<util::Clock> clock, uint64_t seed, util::Log log,
+                     std::shared_ptr<MergeOperator> merge_operator)
     : store_(std::move(store)),
       db_path_(std::move(db_path)),
       options_(std::move(options)),
@@ -57,6 +59,7 @@ Compactor::Compactor(PrivateTag, std::shared_ptr<ObjectStore> store, std::string
       output_(output),
       clock_(std::move(clock)),
       log_(std::move(log)),
+      merge_operator_(std::move(merge_operator)),
       manifest_store_(std::make_shared<manifest::ManifestStore>(store_, db_path_)),
       compactions_store_(store_, db_path_),
       ulids_(std::make_shared<format::UlidGenerator>(seed)),
@@ -122,6 +125,9 @@ Status Compactor::Start() {
   ctx.clock = clock_;
   ctx.ulids = ulids_;
   ctx.max_fetch_tasks = options_.max_fetch_tasks;
+  ctx.merge_operator = merge_operator_;
+  ctx.log = log_;
+  ctx.merge_notice_logged = std::make_shared<std::atomic<bool>>(false);
   // Completions go through the orchestrator's channel; see Drain() for why it is still open.
   executor_ = std::make_unique<CompactionExecutor>(
       std::move(ctx), options_.max_concurrent_compactions,

@@ -48,6 +48,7 @@
 #include "format/compactions_codec.h"
 #include "manifest/manifest_store.h"
 #include "manifest/stored_manifest.h"
+#include "slatedb/merge_operator.h"
 #include "slatedb/object_store.h"
 #include "slatedb/options.h"
 #include "util/channel.h"
@@ -85,15 +86,17 @@ class Compactor {
   // Validates the options (scheduler strings, max_concurrent_compactions >= 1); no I/O.
   // `output.max_sst_size` is taken from options.max_sst_size. A null clock means the system
   // clock. `seed` drives output SST and checkpoint ids; 0 means util::EntropySeed() (distinct
-  // processes must not share a seed, or their output SST ids could collide).
-  static Result<std::unique_ptr<Compactor>> Open(std::shared_ptr<ObjectStore> store,
-                                                 std::string db_path, CompactorOptions options,
-                                                 OutputSettings output,
-                                                 std::shared_ptr<util::Clock> clock, uint64_t seed,
-                                                 util::Log log = util::Log());
+  // processes must not share a seed, or their output SST ids could collide). `merge_operator`
+  // (the database's, null = none) collapses merge operands; without one they are kept as they
+  // are (executor.h).
+  static Result<std::unique_ptr<Compactor>> Open(
+      std::shared_ptr<ObjectStore> store, std::string db_path, CompactorOptions options,
+      OutputSettings output, std::shared_ptr<util::Clock> clock, uint64_t seed,
+      util::Log log = util::Log(), std::shared_ptr<MergeOperator> merge_operator = nullptr);
   Compactor(PrivateTag, std::shared_ptr<ObjectStore> store, std::string db_path,
             CompactorOptions options, SizeTieredOptions scheduler, OutputSettings output,
-            std::shared_ptr<util::Clock> clock, uint64_t seed, util::Log log);
+            std::shared_ptr<util::Clock> clock, uint64_t seed, util::Log log,
+            std::shared_ptr<MergeOperator> merge_operator);
   // Stops (the result is logged if not OK).
   ~Compactor();
   Compactor(const Compactor&) = delete;
@@ -138,6 +141,7 @@ class Compactor {
   const OutputSettings output_;
   const std::shared_ptr<util::Clock> clock_;
   const util::Log log_;
+  const std::shared_ptr<MergeOperator> merge_operator_;  // may be null
   const std::shared_ptr<manifest::ManifestStore> manifest_store_;
   const manifest::CompactionsStore compactions_store_;
   const std::shared_ptr<format::UlidGenerator> ulids_;

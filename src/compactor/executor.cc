@@ -17,6 +17,7 @@
 #include "format/sst.h"
 #include "manifest/paths.h"
 #include "table/iterator.h"
+#include "table/merge_resolve.h"
 #include "table/sst_reader.h"
 #include "table/sst_writer.h"
 #include "util/mutex.h"
@@ -366,15 +367,40 @@ class OutputWriter {
   std::optional<format::SstBuilder> builder_;
 };
 
-// Applies expiry, retention and bottom-run tombstone dropping to the versions of each key as
-// they stream by (newest first), adding the survivors to the output without copying them.
+// Applies expiry, retention, merge-operand collapsing and bottom-run tombstone dropping to the
+// versions of each key as they stream by (newest first), adding the survivors to the output.
 class VersionFilter {
  public:
-  VersionFilter(const CompactionJob& job, OutputWriter* out) : job_(job), out_(out) {}
+  VersionFilter(const CompactionJob& job, const ExecutorContext& ctx, OutputWriter* out)
+      : job_(job), ctx_(ctx), out_(out) {}
 
-  void StartKey() {
+  // Ends the previous key (writing what it still holds) and starts a new one.
+  Status StartKey() {
+    RETURN_IF_ERROR(FinishKey());
     done_ = false;
     pending_.clear();
+    return Status::OK();
+  }
+
+  // Writes what the current key still holds (call after its last version).
+  Status FinishKey() {
+    if (below_.empty()) return Status::OK();
+    std::vector<RowEntry> rows = std::move(below_);
+    below_.clear();
+    if (rows.size() == 1 && rows.front().kind != RowKind::kMerge) return Emit(rows.front());
+    auto collapsed = table::CollapseOperands(*ctx_.merge_operator, rows, job_.output_is_bottom);
+    if (!collapsed.ok()) {
+      // The operands stay as they are; a read of the key reports the error.
+      if (!warned_) {
+        warned_ = true;
+        ctx_.log.Warn("compactor {}: compaction {} keeps merge operands unmerged: {}", ctx_.db_path,
+                      job_.id.ToString(), collapsed.status().ToString());
+      }
+    } else {
+      rows = std::move(*collapsed);
+    }
+    for (const auto& r : rows) RETURN_IF_ERROR(Emit(r));
+    return Status::OK();
   }
 
   Status Add(const RowEntry& row) {
@@ -390,23 +416,42 @@ class VersionFilter {
       scratch_.expire_ts.reset();
       r = &scratch_;
     }
-    if (r->seq <= job_.retention_min_seq && r->kind != RowKind::kMerge) done_ = true;
-    if (job_.output_is_bottom && r->kind == RowKind::kTombstone) {
+    if (r->seq > job_.retention_min_seq) return Emit(*r);  // a snapshot may see it as it is
+    // At or below the bound: every reader sees the same thing from here down to the first
+    // value or tombstone, which hides everything older.
+    if (r->kind != RowKind::kMerge) done_ = true;
+    if (ctx_.merge_operator == nullptr) {
+      if (r->kind == RowKind::kMerge && !ctx_.merge_notice_logged->exchange(true)) {
+        ctx_.log.Info(
+            "compactor {}: merge operands are kept as they are (no merge operator configured)",
+            ctx_.db_path);
+      }
+      return Emit(*r);
+    }
+    below_.push_back(*r);
+    return done_ ? FinishKey() : Status::OK();
+  }
+
+ private:
+  Status Emit(const RowEntry& r) {
+    if (job_.output_is_bottom && r.kind == RowKind::kTombstone) {
       // Nothing older exists below the output: a tombstone hides something only if a retained
       // older version of the key follows it, so it waits for one.
-      pending_.push_back(*r);
+      pending_.push_back(r);
       return Status::OK();
     }
     for (const auto& t : pending_) RETURN_IF_ERROR(out_->Add(t));
     pending_.clear();
-    return out_->Add(*r);
+    return out_->Add(r);
   }
 
- private:
   const CompactionJob& job_;
+  const ExecutorContext& ctx_;
   OutputWriter* out_;
   bool done_ = false;
+  bool warned_ = false;            // an operator failure was logged for this job
   std::vector<RowEntry> pending_;  // bottom run: tombstones not yet known to hide anything
+  std::vector<RowEntry> below_;    // with an operator: versions at or below the bound
   RowEntry scratch_;
 };
 
@@ -456,14 +501,17 @@ CompactionJobResult RunCompaction(const CompactionJob& job, const ExecutorContex
   };
   Status st = merged.SeekToFirst();
   if (!st.ok()) return fail(st);
-  VersionFilter filter(job, &out);
+  VersionFilter filter(job, ctx, &out);
   std::string current_key;
   bool have_key = false;
   while (merged.Valid()) {
     const RowEntry& row = merged.row();
     if (!have_key || row.key != current_key) {
       // A key boundary: the only place an output SST may end, and so the only place a job stops
-      // early (a key's versions never straddle two SSTs of a run).
+      // early (a key's versions never straddle two SSTs of a run). The previous key's last rows
+      // are written first.
+      st = filter.StartKey();
+      if (!st.ok()) return fail(st);
       if (out.Full()) {
         st = out.Finish();
         if (!st.ok()) return fail(st);
@@ -474,13 +522,14 @@ CompactionJobResult RunCompaction(const CompactionJob& job, const ExecutorContex
       }
       current_key.assign(row.key);
       have_key = true;
-      filter.StartKey();
     }
     st = filter.Add(row);
     if (!st.ok()) return fail(st);
     st = merged.Next();
     if (!st.ok()) return fail(st);
   }
+  st = filter.FinishKey();
+  if (!st.ok()) return fail(st);
   st = out.Finish();
   if (!st.ok()) return fail(st);
   return result;

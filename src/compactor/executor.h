@@ -13,11 +13,16 @@
 //     cancelled) queued fetches are abandoned and only the running GETs are waited for. N = 1
 //     reads each chunk when the merge reaches it, one GET after another. Per key it applies expiry
 //     (docs/format.md §11: an expired value becomes a tombstone, an expired merge operand is
-//     dropped), keeps every version above `retention_min_seq` plus the newest version at or below
-//     it, drops tombstones left at the end of a key's versions only when the output is the bottom
-//     run, and writes output SSTs cut at about `max_sst_size` (never splitting a key's versions),
-//     each uploaded to `compacted/<ULID>.sst`. The `cancel` flag is checked at every SST boundary;
-//     a cancelled job reports `cancelled` and the SSTs it uploaded (orphans).
+//     dropped), keeps every version above `retention_min_seq` as it is, plus the versions at or
+//     below it down to the first value or tombstone; with a merge operator those are collapsed
+//     (table::CollapseOperands: same-expiry operand runs folded, folded onto a tombstone or a
+//     value of the same expiry, a value at the bottom run; without an operator they are kept as
+//     they are, logged once per compactor at info; an operator error on a key keeps that key's
+//     rows unmerged, logged once per job at warn), drops tombstones left at the end of a key's
+//     versions only when the output is the bottom run, and writes output SSTs cut at about
+//     `max_sst_size` (never splitting a key's versions), each uploaded to `compacted/<ULID>.sst`.
+//     The `cancel` flag is checked at every SST boundary; a cancelled job reports `cancelled` and
+//     the SSTs it uploaded (orphans).
 //   * `CompactionExecutor` runs jobs on a bounded pool of worker threads and reports each job's
 //     single result through the completion callback given at construction.
 // Shutdown protocol (the orchestrator's side is in compactor.h): `CloseAndCancel()` refuses new
@@ -40,9 +45,11 @@
 
 #include "compactor/compaction.h"
 #include "format/ulid.h"
+#include "slatedb/merge_operator.h"
 #include "slatedb/object_store.h"
 #include "util/channel.h"
 #include "util/clock.h"
+#include "util/log.h"
 
 namespace slatedb::compactor {
 
@@ -54,6 +61,10 @@ struct ExecutorContext {
   std::shared_ptr<format::UlidGenerator> ulids;  // output SST ids (thread-safe)
   uint64_t read_chunk_bytes = 8 << 20;           // sequential source reads per GET
   uint64_t max_fetch_tasks = 1;  // CompactorOptions::max_fetch_tasks: concurrent GETs per job
+  std::shared_ptr<MergeOperator> merge_operator;  // null: merge operands are kept as they are
+  util::Log log;
+  // Set once "no merge operator: operands kept" (info) or an operator failure (warn) was logged.
+  std::shared_ptr<std::atomic<bool>> merge_notice_logged = std::make_shared<std::atomic<bool>>();
 };
 
 CompactionJobResult RunCompaction(const CompactionJob& job, const ExecutorContext& ctx,

@@ -15,7 +15,9 @@
 #include "manifest/paths.h"
 #include "object_store/fault_injecting_object_store.h"
 #include "object_store/object_store_wrapper.h"
+#include "slatedb/merge_operator.h"
 #include "table/sst_writer.h"
+#include "test_util.h"
 
 namespace slatedb::compactor {
 namespace {
@@ -145,6 +147,124 @@ TEST_F(ExecutorTest, ExpiredValuesBecomeTombstonesAndMergeOperandsAreKept) {
   r = RunCompaction(job, ctx_, no_cancel_);
   ASSERT_TRUE(r.status.ok());
   EXPECT_EQ(ReadOutputs(r).size(), 2u);  // the expired "e" is gone entirely
+}
+
+std::string U64(uint64_t x) {
+  std::string out(8, '\0');
+  for (size_t i = 0; i < 8; ++i) out[i] = static_cast<char>((x >> (8 * i)) & 0xff);
+  return out;
+}
+
+// With a merge operator, the operands at or below the retention bound are folded with the base
+// below them; those above it (a snapshot may read between them) stay as they are.
+TEST_F(ExecutorTest, MergeOperandsCollapseBelowTheRetentionBound) {
+  ctx_.merge_operator = UInt64AddOperator();
+  CompactionJob job;
+  // Counter c: base 10 (seq 1), +1 .. +6 (seqs 2..7) spread over three L0s; +100 at seq 8.
+  job.l0.push_back(
+      Write({Row("c", 8, RowKind::kMerge, U64(100)), Row("c", 7, RowKind::kMerge, U64(6)),
+             Row("c", 6, RowKind::kMerge, U64(5))}));
+  job.l0.push_back(
+      Write({Row("c", 5, RowKind::kMerge, U64(4)), Row("c", 4, RowKind::kMerge, U64(3)),
+             Row("d", 4, RowKind::kMerge, U64(7))}));
+  job.l0.push_back(
+      Write({Row("c", 3, RowKind::kMerge, U64(2)), Row("c", 2, RowKind::kMerge, U64(1)),
+             Row("c", 1, RowKind::kValue, U64(10))}));
+  job.retention_min_seq = 6;  // a snapshot at seq 6 reads c = 10+1+..+5 = 25
+  job.output_is_bottom = false;
+  auto r = RunCompaction(job, ctx_, no_cancel_);
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  auto rows = ReadOutputs(r);
+  // c: seq 8 and 7 as they are, seqs 6..1 folded into one value; d: one operand (no base, not
+  // the bottom run).
+  std::vector<RowEntry> want = {
+      Row("c", 8, RowKind::kMerge, U64(100)), Row("c", 7, RowKind::kMerge, U64(6)),
+      Row("c", 6, RowKind::kValue, U64(25)), Row("d", 4, RowKind::kMerge, U64(7))};
+  EXPECT_EQ(rows, want);
+  EXPECT_EQ(r.rows_written, 4u);
+
+  // Everything at or below the bound, into the bottom run: one value per key.
+  job.retention_min_seq = 100;
+  job.output_is_bottom = true;
+  r = RunCompaction(job, ctx_, no_cancel_);
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  want = {Row("c", 8, RowKind::kValue, U64(131)), Row("d", 4, RowKind::kValue, U64(7))};
+  EXPECT_EQ(ReadOutputs(r), want);
+  EXPECT_EQ(r.rows_written, 2u);
+}
+
+TEST_F(ExecutorTest, MergeCollapseRespectsTombstonesAndOperandTtls) {
+  ctx_.merge_operator = StringAppendOperator();
+  CompactionJob job;
+  job.l0.push_back(Write({Row("a", 9, RowKind::kMerge, "x"), Row("b", 9, RowKind::kMerge, "y", 500),
+                          Row("e", 9, RowKind::kMerge, "gone", 50)}));
+  job.l0.push_back(Write({Row("a", 8, RowKind::kTombstone), Row("b", 8, RowKind::kMerge, "z"),
+                          Row("e", 8, RowKind::kMerge, "kept")}));
+  job.runs.push_back(
+      {1,
+       {Write({Row("a", 2, RowKind::kValue, "hidden"), Row("b", 2, RowKind::kValue, "base"),
+               Row("e", 2, RowKind::kValue, "base")})}});
+  job.compaction_clock_tick = 100;  // e@9 has expired: dropped
+  job.retention_min_seq = 100;
+  job.output_is_bottom = true;
+  auto r = RunCompaction(job, ctx_, no_cancel_);
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  std::vector<RowEntry> want = {
+      // a: the operand folds onto the tombstone (a value merged onto nothing); "hidden" goes.
+      Row("a", 9, RowKind::kValue, "x"),
+      // b: y expires at 500, z never: they stay apart; z folds onto the base.
+      Row("b", 9, RowKind::kMerge, "y", 500), Row("b", 8, RowKind::kValue, "base,z"),
+      // e: the expired operand is dropped, the live one folds onto the base.
+      Row("e", 8, RowKind::kValue, "base,kept")};
+  EXPECT_EQ(ReadOutputs(r), want);
+}
+
+// No merge operator: the operands and everything down to their base are kept as they are (the
+// compaction never fails and never drops them), and one info line says so.
+TEST_F(ExecutorTest, WithoutAMergeOperatorOperandsAreKept) {
+  auto logger = std::make_shared<slatedb::testing::CapturingLogger>();
+  ctx_.log = util::Log(logger);
+  CompactionJob job;
+  job.l0.push_back(Write({Row("m", 9, RowKind::kMerge, "b"), Row("n", 9, RowKind::kValue, "v")}));
+  job.l0.push_back(Write({Row("m", 8, RowKind::kMerge, "a"), Row("n", 8, RowKind::kMerge, "o")}));
+  job.runs.push_back(
+      {1, {Write({Row("m", 2, RowKind::kValue, "base"), Row("m", 1, RowKind::kValue, "older")})}});
+  job.retention_min_seq = 100;
+  job.output_is_bottom = true;
+  for (int round = 0; round < 2; ++round) {
+    auto r = RunCompaction(job, ctx_, no_cancel_);
+    ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+    std::vector<RowEntry> want = {
+        Row("m", 9, RowKind::kMerge, "b"), Row("m", 8, RowKind::kMerge, "a"),
+        Row("m", 2, RowKind::kValue, "base"), Row("n", 9, RowKind::kValue, "v")};
+    EXPECT_EQ(ReadOutputs(r), want);
+  }
+  EXPECT_EQ(logger->Count("no merge operator configured"), 1u) << "logged once per compactor";
+  EXPECT_NE(logger->Text(LogLevel::kInfo).find("[info] compactor db: merge operands are kept"),
+            std::string::npos)
+      << logger->Text(LogLevel::kTrace);
+}
+
+// An operator that refuses an operand: the key's operands stay unmerged, the job succeeds.
+TEST_F(ExecutorTest, AMergeOperatorErrorKeepsTheOperands) {
+  ctx_.merge_operator = UInt64AddOperator();
+  auto logger = std::make_shared<slatedb::testing::CapturingLogger>();
+  ctx_.log = util::Log(logger);
+  CompactionJob job;
+  job.l0.push_back(
+      Write({Row("bad", 9, RowKind::kMerge, "abc"), Row("ok", 9, RowKind::kMerge, U64(2))}));
+  job.l0.push_back(
+      Write({Row("bad", 8, RowKind::kValue, U64(1)), Row("ok", 8, RowKind::kValue, U64(1))}));
+  job.retention_min_seq = 100;
+  auto r = RunCompaction(job, ctx_, no_cancel_);
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  std::vector<RowEntry> want = {Row("bad", 9, RowKind::kMerge, "abc"),
+                                Row("bad", 8, RowKind::kValue, U64(1)),
+                                Row("ok", 9, RowKind::kValue, U64(3))};
+  EXPECT_EQ(ReadOutputs(r), want);
+  EXPECT_EQ(logger->Count("keeps merge operands unmerged"), 1u);
+  EXPECT_NE(logger->Text(LogLevel::kWarn).find("'bad'"), std::string::npos)
+      << logger->Text(LogLevel::kTrace);
 }
 
 TEST_F(ExecutorTest, RollsOutputsAtMaxSstSizeWithoutSplittingAKey) {

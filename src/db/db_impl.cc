@@ -199,7 +199,7 @@ DbImpl::DbImpl(std::string path, Components components, Settings settings)
       clock_(components_.clock ? components_.clock : util::SystemClock::Default()),
       log_(components_.logger),
       wal_store_(store_, path_, settings_.compression_codec, settings_.block_size),
-      reads_(std::make_shared<ReadPath>(store_, path_, settings_)),
+      reads_(std::make_shared<ReadPath>(store_, path_, settings_, components_.merge_operator)),
       handle_waiter_(std::make_shared<HandleWaiter>(this)) {
   wal_flush_bytes_ = std::min<uint64_t>(settings_.l0_sst_size_bytes, kWalFlushBytesMax);
   if (wal_flush_bytes_ == 0) wal_flush_bytes_ = 1;
@@ -229,7 +229,7 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
         db->components_.seed != 0
             ? (db->components_.seed + 1) ^ (db->manifest_->epoch() * 0xC2B2AE3D27D4EB4Full)
             : 0,
-        db->log_);
+        db->log_, db->components_.merge_operator);
     Status cst = compactor.ok() ? Status::OK() : compactor.status();
     if (cst.ok()) {
       db->compactor_ = std::move(compactor).value();
@@ -794,7 +794,8 @@ Status DbImpl::FlushOneImmutable(const std::shared_ptr<const ImmutableMemtable>&
   // the newest version is kept.
   const uint64_t retention_seq = imm->max_seq;
   if (!pending_l0_ || pending_l0_->imm != imm) {
-    std::vector<format::RowEntry> rows = CollectFlushRows(*imm->table, retention_seq);
+    std::vector<format::RowEntry> rows =
+        CollectFlushRows(*imm->table, retention_seq, components_.merge_operator.get());
     format::SstHandle handle;
     handle.id = NextL0Id();
     handle.format_version = format::kSstFormatVersion;
@@ -907,7 +908,8 @@ void DbImpl::RunL0Upload(const std::shared_ptr<L0Upload>& upload) {
     id = upload->handle.id;
   }
   // As in FlushOneImmutable: per key only the newest version is kept.
-  std::vector<format::RowEntry> rows = CollectFlushRows(*imm.table, imm.max_seq);
+  std::vector<format::RowEntry> rows =
+      CollectFlushRows(*imm.table, imm.max_seq, components_.merge_operator.get());
   Result<format::SstInfo> info = reads_->WriteCompactedSst(id, rows);
   {
     util::MutexLock lock(&mu_);

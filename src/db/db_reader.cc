@@ -31,7 +31,7 @@ class DbReaderImpl final : public DbReader {
         options_(options),
         manifests_(store_, path_),
         wal_store_(store_, path_),
-        reads_(std::make_shared<ReadPath>(store_, path_, Settings())),
+        reads_(std::make_shared<ReadPath>(store_, path_, Settings(), components.merge_operator)),
         clock_(components.clock ? components.clock : util::SystemClock::Default()),
         seed_(components.seed),
         log_(components.logger) {}

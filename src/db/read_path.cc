@@ -6,6 +6,7 @@
 
 #include "format/sst.h"
 #include "manifest/paths.h"
+#include "table/merge_resolve.h"
 
 namespace slatedb::db {
 
@@ -165,7 +166,8 @@ class DbIteratorImpl final : public DbIterator {
         range_(std::move(range)),
         reverse_(reverse),
         seq_(seq),
-        alive_(std::move(alive)) {}
+        alive_(std::move(alive)),
+        resolver_(reads_->merge_operator(), std::nullopt) {}
 
   Result<std::optional<KeyValue>> Next() override {
     if (!alive_->load()) return Status::Closed(CloseReason::kClean, "database is closed");
@@ -195,16 +197,20 @@ class DbIteratorImpl final : public DbIterator {
         RETURN_IF_ERROR(Advance());
         continue;
       }
+      // The newest visible version of a new key: resolve it with its older versions (within a
+      // key the merged rows come newest first in both directions).
       last_key_ = row.key;
       has_last_ = true;
-      if (row.kind == format::RowKind::kTombstone) {
+      resolver_.Reset();
+      while (true) {
+        Status st = resolver_.Add(merged_->row());
+        if (!st.ok()) return Fail(st);
         RETURN_IF_ERROR(Advance());
-        continue;
+        if (resolver_.done() || !merged_->Valid() || merged_->row().key != last_key_) break;
       }
-      auto resolved = ResolveRow(row);
+      auto resolved = resolver_.Finish();
       if (!resolved.ok()) return Fail(resolved.status());
-      RETURN_IF_ERROR(Advance());
-      return resolved;
+      if (resolved->has_value()) return resolved;
     }
     return std::optional<KeyValue>();
   }
@@ -243,6 +249,7 @@ class DbIteratorImpl final : public DbIterator {
   bool positioned_ = false;
   bool has_last_ = false;
   std::string last_key_;
+  table::MergeResolver resolver_;  // reads apply no expiry (docs/format.md §11)
   Status status_;
 };
 
@@ -254,54 +261,50 @@ bool KeyInSst(const format::SstInfo& info, std::string_view key) {
 
 }  // namespace
 
-Result<std::optional<KeyValue>> ResolveRow(const format::RowEntry& row) {
-  switch (row.kind) {
-    case format::RowKind::kTombstone:
-      return std::optional<KeyValue>();
-    case format::RowKind::kMerge:
-      return Status::Invalid("merge operator not configured: key '" + row.key +
-                             "' has merge operands");
-    case format::RowKind::kValue:
-      break;
-  }
-  KeyValue kv;
-  kv.key = row.key;
-  kv.value = row.value;
-  kv.seq = row.seq;
-  kv.create_ts = row.create_ts;
-  kv.expire_ts = row.expire_ts;
-  return std::optional<KeyValue>(std::move(kv));
-}
-
-std::vector<format::RowEntry> CollectFlushRows(const Memtable& table, uint64_t retention_seq) {
+std::vector<format::RowEntry> CollectFlushRows(const Memtable& table, uint64_t retention_seq,
+                                               const MergeOperator* merge_operator) {
   std::vector<format::RowEntry> rows;
   rows.reserve(table.num_entries());
+  std::vector<format::RowEntry> below;  // one key's versions at or below retention_seq
+  bool below_done = false;              // met the first value / tombstone at or below
+  auto finish_key = [&] {
+    if (below.empty()) return;
+    if (merge_operator != nullptr && below.size() > 1) {
+      auto collapsed = table::CollapseOperands(*merge_operator, below, /*bottom=*/false);
+      // On an operator error the operands stay as they are; a read of the key reports it.
+      if (collapsed.ok()) below = std::move(*collapsed);
+    }
+    for (auto& r : below) rows.push_back(std::move(r));
+    below.clear();
+  };
   memtable::MemtableIterator it = table.NewIterator();
-  std::string_view prev_key;
-  bool kept_at_or_below = false;
+  std::string_view prev_key;  // views into the memtable's arena stay valid while it lives
   bool first = true;
   for (it.SeekToFirst(); it.Valid(); it.Next()) {
     std::string_view key = it.key();
     if (first || key != prev_key) {
+      finish_key();
       first = false;
       prev_key = key;
-      kept_at_or_below = false;
+      below_done = false;
     }
     if (it.seq() > retention_seq) {
       rows.push_back(it.row());
-    } else if (!kept_at_or_below) {
-      kept_at_or_below = true;
-      rows.push_back(it.row());
+    } else if (!below_done) {
+      below.push_back(it.row());
+      below_done = it.kind() != format::RowKind::kMerge;
     }
   }
+  finish_key();
   return rows;
 }
 
 ReadPath::ReadPath(std::shared_ptr<ObjectStore> store, std::string db_path,
-                   const Settings& settings)
+                   const Settings& settings, std::shared_ptr<MergeOperator> merge_operator)
     : store_(std::move(store)),
       db_path_(std::move(db_path)),
       settings_(settings),
+      merge_operator_(std::move(merge_operator)),
       block_cache_(std::make_shared<table::BlockCache>(kBlockCacheBytes)) {}
 
 Result<std::shared_ptr<table::SstReader>> ReadPath::OpenSst(const format::SstHandle& handle) {
@@ -334,39 +337,65 @@ void ReadPath::Retain(const format::Manifest& manifest) {
   std::erase_if(readers_, [&](const auto& entry) { return !keep.contains(entry.first); });
 }
 
-Result<std::optional<format::RowEntry>> ReadPath::GetFromSst(const format::SstHandle& handle,
-                                                             std::string_view key, uint64_t seq) {
-  if (!KeyInSst(handle.info, key)) return std::optional<format::RowEntry>();
+Status ReadPath::GetFromSst(const format::SstHandle& handle, std::string_view key, uint64_t seq,
+                            table::MergeResolver* resolver) {
+  if (!KeyInSst(handle.info, key)) return Status::OK();
   ASSIGN_OR_RETURN(auto reader, OpenSst(handle));
   ASSIGN_OR_RETURN(bool may, reader->MayContain(key));
-  if (!may) return std::optional<format::RowEntry>();
-  return reader->Get(key, seq);
+  if (!may) return Status::OK();
+  ASSIGN_OR_RETURN(std::optional<format::RowEntry> newest, reader->Get(key, seq));
+  if (!newest) return Status::OK();
+  RETURN_IF_ERROR(resolver->Add(*newest));
+  if (resolver->done()) return Status::OK();
+  // A merge operand: the older versions of the key in this SST matter too.
+  ASSIGN_OR_RETURN(std::vector<format::RowEntry> versions, reader->GetVersions(key, seq));
+  for (size_t i = 1; i < versions.size() && !resolver->done(); ++i) {
+    RETURN_IF_ERROR(resolver->Add(versions[i]));
+  }
+  return Status::OK();
 }
+
+namespace {
+
+// Feeds the versions of `key` in `table` with seq <= `seq` (newest first) to `resolver`.
+Status GetFromMemtable(const Memtable& table, std::string_view key, uint64_t seq,
+                       table::MergeResolver* resolver) {
+  memtable::MemtableIterator it = table.NewIterator();
+  for (it.Seek(key, seq); it.Valid() && it.key() == key && !resolver->done(); it.Next()) {
+    RETURN_IF_ERROR(resolver->Add(it.row()));
+  }
+  return Status::OK();
+}
+
+}  // namespace
 
 Result<std::optional<KeyValue>> ReadPath::Get(const DbState& state, std::string_view key,
                                               uint64_t seq) {
+  // Reads apply no expiry (docs/format.md §11).
+  table::MergeResolver resolver(merge_operator_.get(), std::nullopt);
   if (state.memtable) {
-    if (auto row = state.memtable->Get(key, seq)) return ResolveRow(*row);
+    RETURN_IF_ERROR(GetFromMemtable(*state.memtable, key, seq, &resolver));
   }
   for (const auto& imm : state.imms) {
-    if (auto row = imm->table->Get(key, seq)) return ResolveRow(*row);
+    if (resolver.done()) break;
+    RETURN_IF_ERROR(GetFromMemtable(*imm->table, key, seq, &resolver));
   }
   const format::Manifest& m = *state.manifest;
   for (const auto& sst : m.l0) {
-    ASSIGN_OR_RETURN(auto row, GetFromSst(sst, key, seq));
-    if (row) return ResolveRow(*row);
+    if (resolver.done()) break;
+    RETURN_IF_ERROR(GetFromSst(sst, key, seq, &resolver));
   }
   for (const auto& run : m.compacted) {
+    if (resolver.done()) break;
     if (run.ssts.empty()) continue;
     auto it = std::upper_bound(run.ssts.begin(), run.ssts.end(), key,
                                [](std::string_view k, const format::SstHandle& h) {
                                  return k < h.info.first_entry.value_or(std::string());
                                });
     if (it == run.ssts.begin()) continue;
-    ASSIGN_OR_RETURN(auto row, GetFromSst(*(it - 1), key, seq));
-    if (row) return ResolveRow(*row);
+    RETURN_IF_ERROR(GetFromSst(*(it - 1), key, seq, &resolver));
   }
-  return std::optional<KeyValue>();
+  return resolver.Finish();
 }
 
 Result<std::vector<std::optional<KeyValue>>> ReadPath::MultiGet(
@@ -379,7 +408,10 @@ Result<std::vector<std::optional<KeyValue>>> ReadPath::MultiGet(
     for (size_t j = 0; !row && j < state.imms.size(); ++j)
       row = state.imms[j]->table->Get(keys[i], seq);
     if (row && row->kind != format::RowKind::kMerge) {
-      answers[i] = ResolveRow(*row);
+      // A value or a tombstone decides alone (reads apply no expiry).
+      table::MergeResolver resolver(merge_operator_.get(), std::nullopt);
+      Status st = resolver.Add(*row);
+      answers[i] = st.ok() ? resolver.Finish() : Result<std::optional<KeyValue>>(st);
     } else {
       from_ssts.push_back(i);  // (an operand may need older versions: the full Get decides)
     }

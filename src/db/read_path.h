@@ -4,16 +4,21 @@
 // Get: memtable → immutable memtables (newest first) → L0 SSTs (manifest order, newest first)
 // → sorted runs (list order; the SST is found by binary search on first_entry). SSTs whose
 // [first_entry, last_entry] excludes the key, or whose bloom filter rejects it, are skipped. The
-// first version with seq ≤ the read's snapshot seq decides: value → returned, tombstone →
-// nullopt, merge operand → kInvalid (no merge operator can be configured yet).
+// versions with seq ≤ the read's snapshot seq are fed newest first to a table::MergeResolver
+// (table/merge_resolve.h): a value is returned, a tombstone means not found, merge operands make
+// the search go on through older sources down to a value or tombstone and are folded with the
+// database's merge operator (none configured → kInvalid naming the key).
 // Scan: a MergeIterator over every source (same precedence), wrapped in a DbIterator that hides
-// older versions, tombstones and rows above the snapshot seq, in either direction, with Seek.
+// rows above the snapshot seq and resolves each key's versions the same way, in either
+// direction, with Seek. Reads apply no expiry (as SlateDB 0.12.1; docs/format.md §11).
 // Also owns the SST side of the writer: building and uploading L0 SSTs, the open-SST cache and
 // the block cache.
 // Thread safety: all methods are thread-safe. Ownership: shared by its Db/DbReader and every
-// iterator it creates (iterators keep it, and the DbState they read, alive).
+// iterator it creates (iterators keep it, and the DbState they read, alive); it shares the merge
+// operator.
 // Errors: kData naming the object for corrupt SSTs, object-store errors, kInvalid for merge
-// operands, kClosed from iterators once their database is closed.
+// operands without an operator, the operator's error (naming the key), kClosed from iterators
+// once their database is closed.
 #pragma once
 
 #include <atomic>
@@ -30,16 +35,20 @@
 #include "db/db_state.h"
 #include "format/manifest.h"
 #include "slatedb/iterator.h"
+#include "slatedb/merge_operator.h"
 #include "slatedb/object_store.h"
 #include "slatedb/options.h"
 #include "table/block_cache.h"
+#include "table/merge_resolve.h"
 #include "table/sst_reader.h"
 
 namespace slatedb::db {
 
 class ReadPath : public std::enable_shared_from_this<ReadPath> {
  public:
-  ReadPath(std::shared_ptr<ObjectStore> store, std::string db_path, const Settings& settings);
+  // `merge_operator` may be null (reading an operand is then kInvalid).
+  ReadPath(std::shared_ptr<ObjectStore> store, std::string db_path, const Settings& settings,
+           std::shared_ptr<MergeOperator> merge_operator);
 
   Result<std::optional<KeyValue>> Get(const DbState& state, std::string_view key, uint64_t seq);
 
@@ -63,30 +72,37 @@ class ReadPath : public std::enable_shared_from_this<ReadPath> {
 
   Result<std::shared_ptr<table::SstReader>> OpenSst(const format::SstHandle& handle);
 
+  const MergeOperator* merge_operator() const { return merge_operator_.get(); }
+
   // Forgets cached readers of SSTs no longer listed in `manifest` (compacted away), once the
   // cache holds noticeably more readers than the manifest lists. Iterators keep their own.
   void Retain(const format::Manifest& manifest);
 
  private:
-  Result<std::optional<format::RowEntry>> GetFromSst(const format::SstHandle& handle,
-                                                     std::string_view key, uint64_t seq);
+  // Feeds the versions of `key` in one SST (seq <= `seq`, newest first) to `resolver`, until it
+  // is done.
+  Status GetFromSst(const format::SstHandle& handle, std::string_view key, uint64_t seq,
+                    table::MergeResolver* resolver);
 
   std::shared_ptr<ObjectStore> store_;
   std::string db_path_;
   Settings settings_;
+  std::shared_ptr<MergeOperator> merge_operator_;
   std::shared_ptr<table::BlockCache> block_cache_;
   std::mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<table::SstReader>> readers_;  // by object key
 };
 
-// The rows an L0 flush writes: per key, every version with seq > retention_seq plus the newest
-// version at or below it (internal order: key asc, seq desc).
-std::vector<format::RowEntry> CollectFlushRows(const Memtable& table, uint64_t retention_seq);
+// The rows an L0 flush writes (internal order: key asc, seq desc): per key, every version with
+// seq > retention_seq, plus the versions at or below it down to and including the first value
+// or tombstone (only the newest one when that is a value or tombstone itself: older ones are
+// hidden from every reader). With `merge_operator` those operands are collapsed
+// (table::CollapseOperands; no expiry is applied); without one, or when the operator fails on
+// them (the read of the key will report it), they are kept as they are.
+std::vector<format::RowEntry> CollectFlushRows(const Memtable& table, uint64_t retention_seq,
+                                               const MergeOperator* merge_operator);
 
 // The values of MultiGet's answers.
 std::vector<std::optional<std::string>> ValuesOf(std::vector<std::optional<KeyValue>> kvs);
-
-// value → KeyValue, tombstone → nullopt, merge operand → kInvalid.
-Result<std::optional<KeyValue>> ResolveRow(const format::RowEntry& row);
 
 }  // namespace slatedb::db

@@ -19,6 +19,7 @@
 #include "manifest/paths.h"
 #include "slatedb/db.h"
 #include "slatedb/logger.h"
+#include "slatedb/merge_operator.h"
 #include "slatedb/object_store.h"
 #include "slatedb/version.h"
 #include "util/coding.h"
@@ -46,7 +47,18 @@ struct Global {
   bool hex = false;
   bool reader = false;
   bool writer = false;
+  std::string merge_operator_name;                // --merge-operator (empty: none)
+  std::shared_ptr<MergeOperator> merge_operator;  // resolved from the name after parsing
 };
+
+// The built-in operators by their --merge-operator names (the peer's names).
+Result<std::shared_ptr<MergeOperator>> MergeOperatorByName(const std::string& name) {
+  if (name.empty()) return std::shared_ptr<MergeOperator>();
+  if (name == "string-append") return StringAppendOperator();
+  if (name == "uint64-add") return UInt64AddOperator();
+  return Status::Invalid("unknown merge operator '" + name +
+                         "' (valid: string-append, uint64-add)");
+}
 
 int Fail(const Status& s) {
   std::cerr << "error: " << s.ToString() << "\n";
@@ -116,6 +128,7 @@ class Handle {
     ASSIGN_OR_RETURN(auto store, OpenObjectStore(g.url));
     Components components;
     components.object_store = store;
+    components.merge_operator = g.merge_operator;
     if (mode == Mode::kReader) {
       // Check first so a missing database is a clear NotFound naming the store.
       RETURN_IF_ERROR(LatestManifest(g, store).status());
@@ -140,9 +153,7 @@ class Handle {
   Result<std::optional<std::string>> Get(std::string_view key) {
     return db_ ? db_->Get(key) : reader_->Get(key);
   }
-  Result<std::unique_ptr<DbIterator>> Scan(const ScanRange& range, const ScanOptions& options) {
-    return db_ ? db_->Scan(range, options) : reader_->Scan(range, options);
-  }
+  DbRead* read() { return db_ ? static_cast<DbRead*>(db_.get()) : reader_.get(); }
   Status Close() { return db_ ? db_->Close() : reader_->Close(); }
 
  private:
@@ -186,6 +197,19 @@ int RunPut(const Global& g, const KeyValueArgs& a) {
   });
 }
 
+// Operands are bytes like values (text, or hex with --hex), as the peer takes them: a uint64-add
+// operand is 8 little-endian bytes, e.g. `--hex merge 6b 0500000000000000` adds 5.
+int RunMerge(const Global& g, const KeyValueArgs& a) {
+  auto k = Decode(g, a.key, "key");
+  if (!k.ok()) return Fail(k.status());
+  auto v = Decode(g, a.value, "operand");
+  if (!v.ok()) return Fail(v.status());
+  return WithHandle(g, true, "merge", [&](Handle& h) {
+    Status s = h.db()->Merge(*k, *v, MergeOptions(), WriteOptions{a.await_durable}).status();
+    return s.ok() ? kExitOk : Fail(s);
+  });
+}
+
 int RunDelete(const Global& g, const KeyValueArgs& a) {
   auto k = Decode(g, a.key, "key");
   if (!k.ok()) return Fail(k.status());
@@ -218,7 +242,7 @@ int RunFlush(const Global& g, bool memtable) {
 }
 
 struct ScanArgs {
-  std::optional<std::string> from, to;
+  std::optional<std::string> from, to, prefix;
   bool reverse = false;
   uint64_t limit = UINT64_MAX;
 };
@@ -235,10 +259,16 @@ int RunScan(const Global& g, const ScanArgs& a) {
     if (!t.ok()) return Fail(t.status());
     range.end = *t;
   }
+  std::optional<std::string> prefix;
+  if (a.prefix) {
+    auto p = Decode(g, *a.prefix, "--prefix");
+    if (!p.ok()) return Fail(p.status());
+    prefix = *p;
+  }
   ScanOptions options;
   options.reverse = a.reverse;
   return WithHandle(g, false, "scan", [&](Handle& h) {
-    auto it = h.Scan(range, options);
+    auto it = prefix ? h.read()->ScanPrefix(*prefix, options) : h.read()->Scan(range, options);
     if (!it.ok()) return Fail(it.status());
     std::string out;
     for (uint64_t n = 0; n < a.limit; ++n) {
@@ -263,6 +293,7 @@ struct LoadArgs {
   uint64_t batch = 1000;
   bool await_durable = false;
   bool ack = false;
+  bool merge = false;  // each line is a merge operand
 };
 
 int RunLoad(const Global& g, LoadArgs a) {
@@ -300,7 +331,11 @@ int RunLoad(const Global& g, LoadArgs a) {
       if (!k.ok()) return Fail(k.status().WithContext("stdin line " + std::to_string(line_no)));
       auto v = Decode(g, line.substr(tab + 1), "value");
       if (!v.ok()) return Fail(v.status().WithContext("stdin line " + std::to_string(line_no)));
-      wb.Put(*k, *v);
+      if (a.merge) {
+        wb.Merge(*k, *v);
+      } else {
+        wb.Put(*k, *v);
+      }
       if (a.ack) pending_keys.push_back(*k);
       ++count;
       if (wb.size() >= a.batch) {
@@ -486,6 +521,10 @@ int Run(int argc, char** argv) {
       ->excludes(reader_flag);
   app.add_flag("-v,--verbose", log.verbose, "more log lines on stderr (-v info, -vv debug)");
   app.add_flag("-q,--quiet", log.quiet, "only errors on stderr");
+  app.add_option(
+      "--merge-operator", g.merge_operator_name,
+      "string-append|uint64-add: the merge operator for merge, load --merge, reads and "
+      "compaction (operands are bytes as values are; uint64-add: 8 little-endian bytes)");
   app.add_option("--log-level", log.level,
                  "trace|debug|info|warn|error|off (default: warn, or "
                  "SLATEDB_LOG)");
@@ -499,6 +538,10 @@ int Run(int argc, char** argv) {
                 "closes the database, before it exits)");
   auto* get = app.add_subcommand("get", "get KEY: prints the value, exit 3 if absent (reader)");
   get->add_option("key", kv.key, "key")->required();
+  auto* merge = app.add_subcommand("merge", "merge KEY OPERAND (needs --merge-operator)");
+  merge->add_option("key", kv.key, "key")->required();
+  merge->add_option("operand", kv.value, "operand")->required();
+  merge->add_flag("--await-durable", kv.await_durable, "wait until the merge is durable");
   auto* del = app.add_subcommand("delete", "delete KEY");
   del->add_option("key", kv.key, "key")->required();
   del->add_flag("--await-durable", kv.await_durable, "wait until the delete is durable");
@@ -508,8 +551,11 @@ int Run(int argc, char** argv) {
 
   ScanArgs scan_args;
   auto* scan = app.add_subcommand("scan", "one key<TAB>value line per row (reader)");
-  scan->add_option("--from", scan_args.from, "first key (inclusive)");
-  scan->add_option("--to", scan_args.to, "end key (exclusive)");
+  auto* scan_from = scan->add_option("--from", scan_args.from, "first key (inclusive)");
+  auto* scan_to = scan->add_option("--to", scan_args.to, "end key (exclusive)");
+  scan->add_option("--prefix", scan_args.prefix, "only keys starting with P")
+      ->excludes(scan_from)
+      ->excludes(scan_to);
   scan->add_flag("--reverse", scan_args.reverse, "descending order");
   scan->add_option("--limit", scan_args.limit, "at most N rows (default: all)");
 
@@ -521,6 +567,8 @@ int Run(int argc, char** argv) {
                  "each batch waits until its WAL SST is stored");
   load->add_flag("--ack", load_args.ack,
                  "print each key once it is durable (implies --await-durable)");
+  load->add_flag("--merge", load_args.merge,
+                 "each line is key<TAB>operand, written as a merge (needs --merge-operator)");
 
   FillArgs fill_args;
   auto* fill = app.add_subcommand("fill", "deterministic write workload; prints one JSON line");
@@ -577,7 +625,15 @@ int Run(int argc, char** argv) {
     return kExitUsage;
   }
 
+  auto op = MergeOperatorByName(g.merge_operator_name);
+  if (!op.ok()) {
+    std::cerr << "error: --merge-operator: " << op.status().message() << "\n";
+    return kExitUsage;
+  }
+  g.merge_operator = std::move(*op);
+
   if (*put) return RunPut(g, kv);
+  if (*merge) return RunMerge(g, kv);
   if (*del) return RunDelete(g, kv);
   if (*get) return RunGet(g, kv);
   if (*flush) return RunFlush(g, flush_memtable);
@@ -590,7 +646,7 @@ int Run(int argc, char** argv) {
   if (compactor_commands.parsed()) {
     auto settings = LoadSettings(g);
     if (!settings.ok()) return Fail(settings.status());
-    return compactor_commands.Run(g.url, g.path, *settings);
+    return compactor_commands.Run(g.url, g.path, *settings, g.merge_operator);
   }
   return kExitUsage;
 }

@@ -53,7 +53,8 @@ CompactorCommands::CompactorCommands(CLI::App& app) {
 bool CompactorCommands::parsed() const { return compactor_->parsed() || gc_->parsed(); }
 
 int CompactorCommands::Run(const std::string& url, const std::string& path,
-                           const Settings& settings) {
+                           const Settings& settings,
+                           std::shared_ptr<MergeOperator> merge_operator) {
   const sigset_t signals = BlockStopSignals();  // before any thread exists
   auto store = OpenObjectStore(url);
   if (!store.ok()) return Fail(store.status());
@@ -61,8 +62,8 @@ int CompactorCommands::Run(const std::string& url, const std::string& path,
   if (compactor_->parsed()) {
     CompactorOptions options = settings.compactor_options.value_or(CompactorOptions{});
     compactor::OutputSettings output = compactor::OutputSettingsFrom(settings);
-    auto c =
-        compactor::Compactor::Open(*store, path, options, output, nullptr, util::EntropySeed());
+    auto c = compactor::Compactor::Open(*store, path, options, output, nullptr, util::EntropySeed(),
+                                        util::Log(), std::move(merge_operator));
     if (!c.ok()) return Fail(c.status());
     if (Status st = (*c)->Start(); !st.ok()) return Fail(st);
     std::cerr << "compactor running on " << (*store)->Describe() << " path '" << path << "' (epoch "

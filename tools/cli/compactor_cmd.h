@@ -5,17 +5,20 @@
 //                                         JSON line of counters on exit.
 //   slatedb --url U --path P gc [--once]  runs the garbage collector in the background until a
 //                                         signal, or one pass with --once; prints JSON counters.
-// Options come from the database settings (`compactor_options`, `garbage_collector_options`;
-// when null, SlateDB's defaults are used, so a writer with compaction disabled can rely on a
-// standalone compactor). Signals are taken synchronously (blocked, then sigtimedwait) so
-// shutdown runs on the main thread, never inside a signal handler.
-// Thread safety: single-threaded entry points. Errors: printed to stderr; exit codes 0 ok,
-// 1 error (including "fenced by a newer compactor").
+// The global --merge-operator is the compactor's merge operator (without one, merge operands are
+// kept as they are). Options come from the database settings (`compactor_options`,
+// `garbage_collector_options`; when null, SlateDB's defaults are used, so a writer with compaction
+// disabled can rely on a standalone compactor). Signals are taken synchronously (blocked, then
+// sigtimedwait) so shutdown runs on the main thread, never inside a signal handler. Thread safety:
+// single-threaded entry points. Errors: printed to stderr; exit codes 0 ok, 1 error (including
+// "fenced by a newer compactor").
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <memory>
 #include <string>
 
+#include "slatedb/merge_operator.h"
 #include "slatedb/options.h"
 
 namespace slatedb::cli {
@@ -27,7 +30,9 @@ class CompactorCommands {
   // True if `compactor` or `gc` was parsed.
   bool parsed() const;
   // Runs the parsed subcommand; returns the process exit code.
-  int Run(const std::string& url, const std::string& path, const Settings& settings);
+  // `merge_operator` (--merge-operator; null = none) collapses merge operands in compaction.
+  int Run(const std::string& url, const std::string& path, const Settings& settings,
+          std::shared_ptr<MergeOperator> merge_operator);
 
  private:
   CLI::App* compactor_ = nullptr;

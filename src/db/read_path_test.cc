@@ -1,0 +1,229 @@
+// Tests of ReadPath's merge-operand resolution over every source of a DbState: the memtable,
+// immutable memtables, L0 SSTs and sorted runs, through Get, forward and reverse scans and Seek,
+// and of CollectFlushRows (what an L0 flush keeps of operands).
+#include "db/read_path.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "format/ulid.h"
+#include "slatedb/merge_operator.h"
+
+namespace slatedb::db {
+namespace {
+
+using format::RowEntry;
+using format::RowKind;
+
+RowEntry Row(std::string key, uint64_t seq, RowKind kind, std::string value = "") {
+  RowEntry r;
+  r.key = std::move(key);
+  r.seq = seq;
+  r.kind = kind;
+  r.value = std::move(value);
+  r.create_ts = static_cast<int64_t>(100 + seq);
+  return r;
+}
+RowEntry V(std::string k, uint64_t seq, std::string v) {
+  return Row(std::move(k), seq, RowKind::kValue, std::move(v));
+}
+RowEntry M(std::string k, uint64_t seq, std::string v) {
+  return Row(std::move(k), seq, RowKind::kMerge, std::move(v));
+}
+RowEntry T(std::string k, uint64_t seq) { return Row(std::move(k), seq, RowKind::kTombstone); }
+
+std::shared_ptr<Memtable> Table(const std::vector<RowEntry>& rows) {
+  auto t = std::make_shared<Memtable>();
+  for (const auto& r : rows) EXPECT_TRUE(t->Add(r).ok());
+  return t;
+}
+
+// A DbState whose key "k" has operands in every kind of source, above a base value in a sorted
+// run:  memtable k+10 | imm k+9 | imm k+8 | L0 k+7 | L0 k+6 k+5 | run k=base@3 (k=x@1 below).
+// Other keys: "a" a value in the run only; "b" a tombstone in the memtable over operands in L0;
+// "c" operands only (no base anywhere); "d" a value in the memtable over operands below it.
+class ReadPathMergeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = NewMemoryObjectStore();
+    Build(StringAppendOperator());
+  }
+
+  void Build(std::shared_ptr<MergeOperator> op) {
+    reads_ = std::make_shared<ReadPath>(store_, "db", Settings(), std::move(op));
+    auto m = std::make_shared<format::Manifest>();
+    m->l0.push_back(Sst({M("b", 7, "b7"), M("k", 7, "c7")}));
+    m->l0.push_back(Sst({M("c", 6, "c6"), M("k", 6, "c6"), M("k", 5, "c5")}));
+    m->compacted.push_back({1,
+                            {Sst({V("a", 2, "a2"), M("c", 4, "c4"), V("d", 2, "d2"),
+                                  V("k", 3, "base"), V("k", 1, "x")})}});
+    state_ = std::make_shared<DbState>();
+    state_->memtable = Table({M("k", 10, "c10"), T("b", 11), V("d", 12, "d12"), M("d", 4, "d4")});
+    for (uint64_t seq : {9, 8}) {
+      auto imm = std::make_shared<ImmutableMemtable>();
+      imm->table = Table({M("k", seq, "c" + std::to_string(seq))});
+      imm->max_seq = seq;
+      state_->imms.push_back(imm);
+    }
+    state_->manifest = m;
+  }
+
+  format::SstHandle Sst(const std::vector<RowEntry>& rows) {
+    format::SstHandle h;
+    h.id = ulids_.Next(1000);
+    h.format_version = format::kSstFormatVersion;
+    auto info = reads_->WriteCompactedSst(h.id, rows);
+    EXPECT_TRUE(info.ok()) << info.status().ToString();
+    if (info.ok()) h.info = *info;
+    return h;
+  }
+
+  std::optional<std::string> Get(std::string_view key, uint64_t seq = 100) {
+    auto kv = reads_->Get(*state_, key, seq);
+    EXPECT_TRUE(kv.ok()) << kv.status().ToString();
+    if (!kv.ok() || !kv->has_value()) return std::nullopt;
+    return (*kv)->value;
+  }
+
+  std::vector<std::pair<std::string, std::string>> Scan(bool reverse, uint64_t seq = 100) {
+    auto it = reads_->Scan(state_, ScanRange{}, reverse, seq, alive_);
+    EXPECT_TRUE(it.ok()) << it.status().ToString();
+    std::vector<std::pair<std::string, std::string>> out;
+    if (!it.ok()) return out;
+    while (true) {
+      auto kv = (*it)->Next();
+      EXPECT_TRUE(kv.ok()) << kv.status().ToString();
+      if (!kv.ok() || !kv->has_value()) break;
+      out.emplace_back((*kv)->key, (*kv)->value);
+    }
+    return out;
+  }
+
+  std::shared_ptr<ObjectStore> store_;
+  format::UlidGenerator ulids_{11};
+  std::shared_ptr<ReadPath> reads_;
+  std::shared_ptr<DbState> state_;
+  std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
+};
+
+const char* kAllOfK = "base,c5,c6,c7,c8,c9,c10";
+
+TEST_F(ReadPathMergeTest, GetFoldsOperandsFromEverySource) {
+  EXPECT_EQ(Get("k"), kAllOfK);
+  auto kv = reads_->Get(*state_, "k", 100);
+  ASSERT_TRUE(kv.ok() && kv->has_value());
+  EXPECT_EQ((*kv)->seq, 10u);  // the newest row's
+  EXPECT_EQ((*kv)->create_ts, 110);
+  EXPECT_EQ(Get("a"), "a2");
+  EXPECT_EQ(Get("b"), std::nullopt);  // the tombstone hides the operands below it
+  EXPECT_EQ(Get("c"), "c4,c6");       // no base: merged onto nothing
+  EXPECT_EQ(Get("d"), "d12");         // a value hides the operands below it
+  EXPECT_EQ(Get("nope"), std::nullopt);
+}
+
+TEST_F(ReadPathMergeTest, GetAtAnOlderSeqSeesOnlyTheOperandsBelowIt) {
+  EXPECT_EQ(Get("k", 9), "base,c5,c6,c7,c8,c9");
+  EXPECT_EQ(Get("k", 6), "base,c5,c6");
+  EXPECT_EQ(Get("k", 3), "base");
+  EXPECT_EQ(Get("k", 2), "x");
+  EXPECT_EQ(Get("b", 10), "b7");  // before the tombstone
+  EXPECT_EQ(Get("d", 11), "d2,d4");
+}
+
+TEST_F(ReadPathMergeTest, ScansResolveTheSameInBothDirections) {
+  std::vector<std::pair<std::string, std::string>> want = {
+      {"a", "a2"}, {"c", "c4,c6"}, {"d", "d12"}, {"k", kAllOfK}};
+  EXPECT_EQ(Scan(false), want);
+  std::vector<std::pair<std::string, std::string>> rev(want.rbegin(), want.rend());
+  EXPECT_EQ(Scan(true), rev);
+  want = {{"a", "a2"}, {"b", "b7"}, {"c", "c4,c6"}, {"d", "d2,d4"}, {"k", "base,c5,c6,c7,c8,c9"}};
+  EXPECT_EQ(Scan(false, 9), want);
+  rev.assign(want.rbegin(), want.rend());
+  EXPECT_EQ(Scan(true, 9), rev);
+}
+
+TEST_F(ReadPathMergeTest, SeekResolvesTheKeyItLandsOn) {
+  auto it = reads_->Scan(state_, ScanRange{}, false, 100, alive_);
+  ASSERT_TRUE(it.ok());
+  ASSERT_TRUE((*it)->Seek("j").ok());
+  auto kv = (*it)->Next();
+  ASSERT_TRUE(kv.ok() && kv->has_value()) << kv.status().ToString();
+  EXPECT_EQ((*kv)->key, "k");
+  EXPECT_EQ((*kv)->value, kAllOfK);
+  ASSERT_TRUE((*it)->Seek("c").ok());
+  kv = (*it)->Next();
+  ASSERT_TRUE(kv.ok() && kv->has_value());
+  EXPECT_EQ((*kv)->value, "c4,c6");
+  auto rit = reads_->Scan(state_, ScanRange{}, true, 100, alive_);
+  ASSERT_TRUE(rit.ok());
+  ASSERT_TRUE((*rit)->Seek("e").ok());
+  kv = (*rit)->Next();
+  ASSERT_TRUE(kv.ok() && kv->has_value());
+  EXPECT_EQ((*kv)->key, "d");
+  EXPECT_EQ((*kv)->value, "d12");
+}
+
+TEST_F(ReadPathMergeTest, WithoutAnOperatorOperandsAreInvalidNamingTheKey) {
+  Build(nullptr);
+  auto kv = reads_->Get(*state_, "k", 100);
+  ASSERT_FALSE(kv.ok());
+  EXPECT_TRUE(kv.status().IsInvalid());
+  EXPECT_NE(kv.status().message().find("merge operator not configured"), std::string::npos);
+  EXPECT_NE(kv.status().message().find("'k'"), std::string::npos) << kv.status().ToString();
+  EXPECT_EQ(Get("a"), "a2");
+  EXPECT_EQ(Get("d"), "d12");  // the newest version is a value: no operand matters
+  auto it = reads_->Scan(state_, ScanRange{}, false, 100, alive_);
+  ASSERT_TRUE(it.ok());
+  auto first = (*it)->Next();
+  ASSERT_TRUE(first.ok() && first->has_value());
+  EXPECT_EQ((*first)->key, "a");
+  auto second = (*it)->Next();  // "c": operands only
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.status().message().find("'c'"), std::string::npos);
+  EXPECT_FALSE((*it)->Next().ok()) << "the iterator stays failed";
+}
+
+TEST(CollectFlushRowsTest, KeepsOperandsDownToTheirBaseOrFoldsThem) {
+  auto t = Table({M("k", 5, "c"), M("k", 4, "b"), V("k", 3, "a"), V("k", 2, "old"), M("m", 6, "y"),
+                  M("m", 2, "x"), V("v", 7, "new"), V("v", 1, "old"), M("t", 3, "z"), T("t", 2),
+                  V("t", 1, "gone")});
+  // No operator: the operands and their base are kept, older versions are not.
+  std::vector<RowEntry> want = {M("k", 5, "c"), M("k", 4, "b"), V("k", 3, "a"), M("m", 6, "y"),
+                                M("m", 2, "x"), M("t", 3, "z"), T("t", 2),      V("v", 7, "new")};
+  EXPECT_EQ(CollectFlushRows(*t, 7, nullptr), want);
+  // With an operator they are folded.
+  auto op = StringAppendOperator();
+  auto rows = CollectFlushRows(*t, 7, op.get());
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0].key, "k");
+  EXPECT_EQ(rows[0].kind, RowKind::kValue);
+  EXPECT_EQ(rows[0].value, "a,b,c");
+  EXPECT_EQ(rows[0].seq, 5u);
+  EXPECT_EQ(rows[1].key, "m");
+  EXPECT_EQ(rows[1].kind, RowKind::kMerge);  // no base in this memtable: one operand
+  EXPECT_EQ(rows[1].value, "x,y");
+  EXPECT_EQ(rows[2].key, "t");
+  EXPECT_EQ(rows[2].kind, RowKind::kValue);  // merged onto the tombstone: onto nothing
+  EXPECT_EQ(rows[2].value, "z");
+  EXPECT_EQ(rows[3], V("v", 7, "new"));
+  // A retention bound keeps every version above it as it is.
+  rows = CollectFlushRows(*t, 4, op.get());
+  want = {M("k", 5, "c"), V("k", 4, "a,b"), M("m", 6, "y"),  M("m", 2, "x"),
+          V("t", 3, "z"), V("v", 7, "new"), V("v", 1, "old")};
+  ASSERT_EQ(rows.size(), want.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i].key, want[i].key) << i;
+    EXPECT_EQ(rows[i].seq, want[i].seq) << i;
+    EXPECT_EQ(rows[i].kind, want[i].kind) << i;
+    EXPECT_EQ(rows[i].value, want[i].value) << i;
+  }
+}
+
+}  // namespace
+}  // namespace slatedb::db
