@@ -390,13 +390,14 @@ TEST_P(CompatTest, UInt64AddOperandOfWrongSize) {
   auto r = Run(ours_, {"get", util::ToHex("p")}, "", true);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "0000000000000000\n") << "the peer wrote its operator's output";
-  ASSERT_EQ(Run(ours_, {"merge", util::ToHex("k"), "0102"}).exit_code, 0);
-  r = Run(peer_, {"get", util::ToHex("k")}, "", true);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "0000000000000000\n");
-  r = Run(ours_, {"get", util::ToHex("k")}, "", true);
-  EXPECT_EQ(r.exit_code, 1);
+  // Ours runs the operand through the operator on write too (as SlateDB does), but our uint64-add
+  // refuses an operand that is not 8 bytes (RocksDB's reads it as 0): the write fails, naming the
+  // key, and nothing is stored.
+  r = Run(ours_, {"merge", util::ToHex("k"), "0102"});
+  EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("operand of key 'k' has 2 bytes, not 8"), std::string::npos) << r.err;
+  r = Run(ours_, {"get", util::ToHex("k")}, "", true);
+  EXPECT_EQ(r.exit_code, 3) << "nothing was stored: " << r.out << r.err;
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CompatTest, ::testing::Values("local", "s3"),

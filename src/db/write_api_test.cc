@@ -217,6 +217,17 @@ TEST(BatchMergeTest, MergesFoldInTheBatch) {
   ASSERT_OK(db->Close());
 }
 
+TEST(BatchMergeTest, AnOperandTheOperatorRefusesFailsTheWrite) {
+  auto db = MustOpen(NewMemoryObjectStore(), TestSettings(), nullptr, UInt64AddOperator());
+  ASSERT_NE(db, nullptr);
+  auto r = db->Merge("counter", "ab");  // 2 bytes, not a u64
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsInvalid());
+  EXPECT_NE(r.status().message().find("counter"), std::string::npos) << r.status().ToString();
+  EXPECT_EQ(MustGet(*db, "counter"), std::nullopt);  // nothing was stored
+  ASSERT_OK(db->Close());
+}
+
 TEST(BatchMergeTest, MergeWithoutOperatorIsInvalidNamingTheKey) {
   auto db = MustOpen(NewMemoryObjectStore());
   ASSERT_NE(db, nullptr);

@@ -85,16 +85,15 @@ Result<PendingRows> RowsFromBatch(const WriteBatch& batch, const MergeOperator* 
       ttl = Ttl::Default();
     } else if (first.type == WriteBatch::OpType::kMerge) {
       // Merges alone: one operand combining them (an associative operator, see merge_operator.h).
+      // Even a lone operand goes through the operator (as SlateDB does), so an operand the
+      // operator refuses (e.g. uint64-add of 2 bytes) fails this write, naming the key, instead
+      // of making the key unreadable later.
       row.kind = format::RowKind::kMerge;
-      if (operands.size() == 1) {
-        row.value = std::string(operands[0]);
-      } else {
-        std::vector<std::string_view> rest(operands.begin() + 1, operands.end());
-        Result<std::string> merged = merge_operator->MergeBatch(row.key, operands[0], rest);
-        if (!merged.ok())
-          return merged.status().WithContext("merging key '" + util::PrintableKey(row.key) + "'");
-        row.value = std::move(merged).value();
+      Result<std::string> merged = merge_operator->MergeBatch(row.key, std::nullopt, operands);
+      if (!merged.ok()) {
+        return merged.status().WithContext("merging key '" + util::PrintableKey(row.key) + "'");
       }
+      row.value = std::move(merged).value();
     } else {
       // A put or a delete followed by merges: the merged value (onto nothing after a delete).
       std::optional<std::string_view> existing;
