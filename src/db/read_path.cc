@@ -310,7 +310,7 @@ ReadPath::ReadPath(std::shared_ptr<ObjectStore> store, std::string db_path,
 Result<std::shared_ptr<table::SstReader>> ReadPath::OpenSst(const format::SstHandle& handle) {
   std::string key = manifest::CompactedSstPath(db_path_, handle.id);
   {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(&mu_);
     auto it = readers_.find(key);
     if (it != readers_.end()) return it->second;
   }
@@ -319,7 +319,7 @@ Result<std::shared_ptr<table::SstReader>> ReadPath::OpenSst(const format::SstHan
   ASSIGN_OR_RETURN(std::shared_ptr<table::SstReader> reader,
                    table::SstReader::OpenWithInfo(store_, key, handle.info,
                                                   handle.format_version.value_or(1), opts));
-  std::lock_guard lock(mu_);
+  util::MutexLock lock(&mu_);
   auto [it, inserted] = readers_.emplace(key, reader);
   return it->second;
 }
@@ -327,7 +327,7 @@ Result<std::shared_ptr<table::SstReader>> ReadPath::OpenSst(const format::SstHan
 void ReadPath::Retain(const format::Manifest& manifest) {
   size_t listed = manifest.l0.size();
   for (const auto& run : manifest.compacted) listed += run.ssts.size();
-  std::lock_guard lock(mu_);
+  util::MutexLock lock(&mu_);
   if (readers_.size() <= listed + 64) return;
   std::unordered_set<std::string> keep;
   for (const auto& sst : manifest.l0) keep.insert(manifest::CompactedSstPath(db_path_, sst.id));

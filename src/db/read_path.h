@@ -24,7 +24,6 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +40,7 @@
 #include "table/block_cache.h"
 #include "table/merge_resolve.h"
 #include "table/sst_reader.h"
+#include "util/mutex.h"
 
 namespace slatedb::db {
 
@@ -89,8 +89,9 @@ class ReadPath : public std::enable_shared_from_this<ReadPath> {
   Settings settings_;
   std::shared_ptr<MergeOperator> merge_operator_;
   std::shared_ptr<table::BlockCache> block_cache_;
-  std::mutex mu_;
-  std::unordered_map<std::string, std::shared_ptr<table::SstReader>> readers_;  // by object key
+  util::Mutex mu_;  // guards only the reader map (never held across I/O)
+  std::unordered_map<std::string, std::shared_ptr<table::SstReader>> readers_
+      GUARDED_BY(mu_);  // by object key
 };
 
 // The rows an L0 flush writes (internal order: key asc, seq desc): per key, every version with
