@@ -7,8 +7,9 @@
 #include <atomic>
 #include <cctype>
 #include <cstdlib>
-#include <mutex>
 #include <string>
+
+#include "util/mutex.h"
 
 namespace slatedb {
 namespace {
@@ -82,9 +83,9 @@ std::shared_ptr<SpdlogLogger> NewStderrLogger(LogLevel level) {
 }
 
 struct DefaultState {
-  std::mutex mu;
-  std::shared_ptr<SpdlogLogger> builtin;  // created on first use
-  std::shared_ptr<Logger> current;        // null = builtin
+  util::Mutex mu;
+  std::shared_ptr<SpdlogLogger> builtin GUARDED_BY(mu);  // created on first use
+  std::shared_ptr<Logger> current GUARDED_BY(mu);        // null = builtin
 };
 
 DefaultState& State() {
@@ -93,7 +94,7 @@ DefaultState& State() {
   return *state;
 }
 
-std::shared_ptr<SpdlogLogger> BuiltinLocked(DefaultState& s) {
+std::shared_ptr<SpdlogLogger> BuiltinLocked(DefaultState& s) REQUIRES(s.mu) {
   if (!s.builtin) s.builtin = NewStderrLogger(LevelFromEnvironment());
   return s.builtin;
 }
@@ -140,20 +141,20 @@ std::shared_ptr<Logger> MakeSpdlogLogger(std::shared_ptr<spdlog::logger> logger)
 
 std::shared_ptr<Logger> DefaultLogger() {
   DefaultState& s = State();
-  std::lock_guard<std::mutex> lock(s.mu);
+  util::MutexLock lock(&s.mu);
   if (s.current) return s.current;
   return BuiltinLocked(s);
 }
 
 void SetDefaultLogger(std::shared_ptr<Logger> logger) {
   DefaultState& s = State();
-  std::lock_guard<std::mutex> lock(s.mu);
+  util::MutexLock lock(&s.mu);
   s.current = std::move(logger);
 }
 
 void SetDefaultLogLevel(LogLevel level) {
   DefaultState& s = State();
-  std::lock_guard<std::mutex> lock(s.mu);
+  util::MutexLock lock(&s.mu);
   BuiltinLocked(s)->SetLevel(level);
 }
 
