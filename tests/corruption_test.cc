@@ -438,7 +438,9 @@ TEST(CorruptionTest, Manifest) {
       ASSERT_TRUE(!latest_error && latest->has_value());
       EXPECT_EQ((*latest)->manifest, *read) << "Read and ReadLatest differ after " << m.what;
       // Whatever decodes must be a usable manifest: it re-encodes and decodes to itself.
-      auto again = format::DecodeManifest(format::EncodeManifest(*read));
+      auto encoded = format::EncodeManifest(*read);
+      ASSERT_TRUE(encoded.ok()) << encoded.status().ToString();
+      auto again = format::DecodeManifest(*encoded);
       EXPECT_TRUE(again.ok() && *again == *read) << "decoded manifest does not round-trip";
       if (*read == expected) {
         ++tally.undetected;

@@ -147,11 +147,11 @@ TEST_F(GcTest, CompactedSstsFollowReferencesAndTheLowWatermark) {
   format::Ulid unpublished = Sst(t0 + 9000);  // uploaded after the newest published L0
 
   format::Manifest old_version;
-  old_version.compacted.push_back({0, {format::SstHandle{pinned_only, {}, {}, 2}}});
+  old_version.compacted.push_back({0, {format::SstHandle{pinned_only, {}, {}, 2, {}}}});
   WriteManifest(1, old_version);
   format::Manifest latest;
-  latest.l0.push_back(format::SstHandle{l0, {}, {}, 2});
-  latest.compacted.push_back({0, {format::SstHandle{in_run, {}, {}, 2}}});
+  latest.l0.push_back(format::SstHandle{l0, {}, {}, 2, {}});
+  latest.compacted.push_back({0, {format::SstHandle{in_run, {}, {}, 2, {}}}});
   latest.checkpoints.push_back(Cp(1, clock_->NowMillis() + kHour));
   WriteManifest(2, latest);
 

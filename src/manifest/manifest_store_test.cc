@@ -130,7 +130,7 @@ TEST(ManifestStoreTest, CorruptOrTruncatedManifestIsDataErrorNamingTheObject) {
   auto os = NewMemoryObjectStore();
   ManifestStore store(os, "db");
   ASSERT_TRUE(store.WriteNew(1, WithSeq(1)).ok());
-  const std::string good = format::EncodeManifest(WithSeq(2));
+  const std::string good = format::EncodeManifest(WithSeq(2)).value();
   const std::string key = ManifestPath("db", 2);
   for (const std::string& bad : {good.substr(0, good.size() / 2), std::string("\x00\x07xyz", 5),
                                  std::string(), std::string("garbage-garbage-garbage")}) {

@@ -46,7 +46,9 @@ TEST(StoredManifestTest, LoadOrCreateWritesTheInitialManifest) {
   EXPECT_EQ(sm->manifest(), Manifest::NewEmpty());
   auto bytes = store->object_store()->Get(ManifestPath("db", 1));
   ASSERT_TRUE(bytes.ok());
-  EXPECT_EQ(bytes->size(), 106u);  // docs/format.md §7.6
+  // Format version 2 by default (docs/format.md §7.4): the 130-byte empty ManifestV2.
+  EXPECT_EQ(bytes->substr(0, 2), std::string("\x00\x02", 2));
+  EXPECT_EQ(bytes->size(), 130u);
   // A second opener loads instead of creating.
   auto again = StoredManifest::LoadOrCreate(store);
   ASSERT_TRUE(again.ok());
@@ -327,7 +329,7 @@ TEST(MergeCompactorStateTest, TakesCompactorFieldsAndTruncatesL0) {
   stored.l0 = {L0(4)};
   stored.l0_last_compacted = L0(3).id;
   stored.compacted = {format::SortedRun{0, {L0(100)}}};
-  stored.checkpoints = {format::Checkpoint{format::Uuid{1, 2}, 7, 0, 0, {}, {}}};
+  stored.checkpoints = {format::Checkpoint{format::Uuid{1, 2}, 7, 0, 0, {}, {}, {}}};
 
   Manifest merged = MergeCompactorState(local, stored);
   EXPECT_EQ(merged.l0, (std::vector<format::SstHandle>{L0(5), L0(4)}));
