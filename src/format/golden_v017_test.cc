@@ -15,12 +15,12 @@
 #include "format/boundary.h"
 #include "format/compactions_codec.h"
 #include "format/manifest_codec.h"
-#include "format/test_fixtures.h"
 
 namespace slatedb::format {
 namespace {
 
-std::string Dir() { return testing::SourceDir() + "/testdata/v017/"; }
+// Absolute (set by CMake), so the test runs from any working directory.
+std::string Dir() { return SLATEDB_V017_TESTDATA; }
 
 std::string ReadFile(const std::string& name) {
   std::ifstream in(Dir() + name, std::ios::binary);

@@ -38,6 +38,33 @@ TEST(StoredManifestTest, LoadWithoutDatabaseIsInvalid) {
   EXPECT_NE(r.status().message().find("no database at 'db'"), std::string::npos);
 }
 
+// A manifest with named segments (SlateDB 0.13+, RFC-0024) is refused by every opener rather
+// than read without the segments' rows; an extractor name alone is refused by writers only.
+TEST(StoredManifestTest, SegmentedManifestsFailClosed) {
+  auto store = MemoryManifestStore();
+  Manifest m = Manifest::NewEmpty();
+  m.segment_extractor_name = "fixed_prefix:4";
+  ASSERT_TRUE(store->WriteNew(1, m).ok());
+  auto reader = StoredManifest::Load(store);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  auto writer = FenceableManifest::OpenWriter(store);
+  ASSERT_TRUE(writer.status().IsInvalid()) << writer.status().ToString();
+  EXPECT_NE(writer.status().message().find("segment extractor 'fixed_prefix:4'"),
+            std::string::npos);
+  format::Segment segment;
+  segment.prefix = "abcd";
+  m.segments.push_back(segment);
+  ASSERT_TRUE(store->WriteNew(2, m).ok());
+  Status refresh = reader->Refresh();
+  EXPECT_TRUE(refresh.IsInvalid()) << refresh.ToString();
+  auto load = StoredManifest::Load(store);
+  ASSERT_TRUE(load.status().IsInvalid());
+  EXPECT_EQ(load.status().message(),
+            "database 'db' (manifest 2): manifest stores 1 named segment(s) (prefixes 'abcd', "
+            "RFC-0024); reading and compacting segments is not supported yet");
+  EXPECT_TRUE(FenceableManifest::OpenCompactor(store).status().IsInvalid());
+}
+
 TEST(StoredManifestTest, LoadOrCreateWritesTheInitialManifest) {
   auto store = MemoryManifestStore();
   auto sm = StoredManifest::LoadOrCreate(store);
