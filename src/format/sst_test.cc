@@ -13,6 +13,7 @@
 #include "format/row_codec.h"
 #include "format/test_fixtures.h"
 #include "util/coding.h"
+#include "util/crc32.h"
 
 namespace slatedb::format {
 namespace {
