@@ -33,11 +33,16 @@ using testing::RunProcess;
 constexpr const char* kPeerSettings =
     R"({"l0_sst_size_bytes": 262144, "flush_interval": "50ms", "compactor_options": )"
     R"({"poll_interval": "100ms", "scheduler_options": {"min_compaction_sources": "2"}}})";
-constexpr const char* kOurSettings = R"({"l0_sst_size_bytes": 262144, "flush_interval": "50ms"})";
+// compatibility "0.12": our compactor writes `.compactions` version 1, the only one the 0.12.1
+// peer's writer accepts (its embedded compactor refuses version 2: "unsupported compactions
+// format version"); manifests stay version 2, which 0.12.1 reads.
+constexpr const char* kOurSettings =
+    R"({"l0_sst_size_bytes": 262144, "flush_interval": "50ms", "compatibility": "0.12"})";
 // The merge tests make our writer compact eagerly too (the peer's compactor settings).
 constexpr const char* kOurCompactingSettings =
-    R"({"l0_sst_size_bytes": 262144, "flush_interval": "50ms", "compactor_options": )"
-    R"({"poll_interval": "100ms", "scheduler_options": {"min_compaction_sources": "2"}}})";
+    R"({"l0_sst_size_bytes": 262144, "flush_interval": "50ms", "compatibility": "0.12", )"
+    R"("compactor_options": {"poll_interval": "100ms", )"
+    R"("scheduler_options": {"min_compaction_sources": "2"}}})";
 
 using Model = std::map<std::string, std::string>;
 

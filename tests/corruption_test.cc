@@ -438,8 +438,17 @@ TEST(CorruptionTest, Manifest) {
       ASSERT_TRUE(!latest_error && latest->has_value());
       EXPECT_EQ((*latest)->manifest, *read) << "Read and ReadLatest differ after " << m.what;
       // Whatever decodes must be a usable manifest: it re-encodes and decodes to itself.
-      auto again = format::DecodeManifest(format::EncodeManifest(*read));
-      EXPECT_TRUE(again.ok() && *again == *read) << "decoded manifest does not round-trip";
+      // The one exception: a flipped checkpoint-metadata tag reads as a newer union variant,
+      // which is kept on read and refused (kInvalid, naming it) on rewrite.
+      auto encoded = format::EncodeManifest(*read);
+      if (!encoded.ok()) {
+        EXPECT_TRUE(encoded.status().IsInvalid()) << encoded.status().ToString();
+        EXPECT_NE(encoded.status().message().find("checkpoint metadata variant"), std::string::npos)
+            << encoded.status().ToString();
+      } else {
+        auto again = format::DecodeManifest(*encoded);
+        EXPECT_TRUE(again.ok() && *again == *read) << "decoded manifest does not round-trip";
+      }
       if (*read == expected) {
         ++tally.undetected;
       } else {

@@ -94,6 +94,12 @@ struct GarbageCollectorOptions {
   std::optional<GcDirectoryOptions> wal_options = GcDirectoryOptions{};
   std::optional<GcDirectoryOptions> compacted_options = GcDirectoryOptions{};
   std::optional<GcDirectoryOptions> compactions_options = GcDirectoryOptions{};
+  // SlateDB 0.13+ (RFC-0026): before deleting manifest or `.compactions` versions the collector
+  // advances `<db>/gc/manifest.boundary` / `<db>/gc/compactions.boundary` to the highest id it
+  // deletes, so a stalled writer cannot re-create a deleted id and believe it won. false: no
+  // boundary objects are written (writers still honour existing ones). Not printed in 0.12's
+  // JSON unless false.
+  bool boundary_files_enabled = true;
 
   bool operator==(const GarbageCollectorOptions&) const = default;
 };
@@ -159,6 +165,14 @@ struct SLATEDB_EXPORT Settings {
   // flusher, GC and compactor shutdown, final manifest) before giving up with kUnavailable
   // naming the step that did not finish. See Db::Close() for the whole bound. [1ms, 10y]
   std::chrono::milliseconds close_timeout{30000};
+  // Which SlateDB release the objects we write must stay readable by. "0.17" (default): manifest
+  // format version 2 and `.compactions` version 2 (what SlateDB 0.13-0.17 write). "0.12":
+  // `.compactions` version 1 (SlateDB 0.12.1 refuses to open a writer or compactor on a bucket
+  // whose latest `.compactions` is version 2), manifests still version 2 (0.12.1 reads them) —
+  // for buckets that still run SlateDB 0.12 processes. A `.compactions` holding what version 1
+  // cannot (a drain-segment job, the states Compacted / Scheduled, a worker) then fails to write
+  // with kInvalid rather than losing it. Both settings read every version. "0.17" | "0.12"
+  std::string compatibility = "0.17";
 
   bool operator==(const Settings&) const = default;
 

@@ -37,6 +37,9 @@ struct OutputSettings {
   uint32_t filter_bits_per_key = 10;
   size_t min_filter_keys = 1000;
   uint64_t max_sst_size = 268435456;  // outputs are cut at about this size
+  // Settings::compatibility: which manifest / `.compactions` versions the compactor writes
+  // (manifest::StoreFormatFor).
+  std::string compatibility = "0.17";
 };
 
 // One attempt to execute a compaction: the spec resolved against a manifest version.

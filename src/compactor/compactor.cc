@@ -19,6 +19,7 @@ OutputSettings OutputSettingsFrom(const Settings& settings) {
   out.filter_bits_per_key = settings.filter_bits_per_key;
   out.min_filter_keys = settings.min_filter_keys;
   if (settings.compactor_options) out.max_sst_size = settings.compactor_options->max_sst_size;
+  out.compatibility = settings.compatibility;
   return out;
 }
 
@@ -60,8 +61,9 @@ Compactor::Compactor(PrivateTag, std::shared_ptr<ObjectStore> store, std::string
       clock_(std::move(clock)),
       log_(std::move(log)),
       merge_operator_(std::move(merge_operator)),
-      manifest_store_(std::make_shared<manifest::ManifestStore>(store_, db_path_)),
-      compactions_store_(store_, db_path_),
+      manifest_store_(std::make_shared<manifest::ManifestStore>(
+          store_, db_path_, manifest::StoreFormatFor(output_.compatibility))),
+      compactions_store_(store_, db_path_, manifest::StoreFormatFor(output_.compatibility)),
       ulids_(std::make_shared<format::UlidGenerator>(seed)),
       rng_(seed ^ 0x9e3779b97f4a7c15ull),
       // Capacity: one completion per running job plus room for wake-ups (which never block).
@@ -279,6 +281,7 @@ Status Compactor::Submit(const CompactionSpec& spec) {
   rec.id = job.id;
   rec.sorted_runs = spec.run_ids;
   rec.l0_view_ids = spec.l0_ids;
+  rec.destination = spec.destination;  // stored by `.compactions` version 2 only
   rec.status = format::CompactionStatus::kSubmitted;
   compactions_.recent_compactions.push_back(rec);
   Status st = WriteCompactions();

@@ -463,11 +463,20 @@ TEST(CompactorPeerTest, PeerWrittenDatabaseCompactedByUsScansTheSameInThePeer) {
   ASSERT_EQ(load.exit_code, 0) << load.err;
   auto store = NewLocalObjectStore(dir.path());
   ASSERT_TRUE(store.ok());
-  auto c = Compactor::Open(*store, "db", FastOptions(4), OutputSettings{}, nullptr, 3);
+  // compatibility "0.12": `.compactions` version 1, which the 0.12.1 writer below requires (its
+  // embedded compactor refuses version 2); the manifests stay version 2.
+  OutputSettings output;
+  output.compatibility = "0.12";
+  auto c = Compactor::Open(*store, "db", FastOptions(4), output, nullptr, 3);
   ASSERT_TRUE(c.ok());
   ASSERT_TRUE((*c)->Start().ok());
   ASSERT_TRUE(WaitFor([&] { return (*c)->stats().committed >= 1 && (*c)->stats().running == 0; }));
   ASSERT_TRUE((*c)->Stop().ok());
+  auto latest_compactions = manifest::CompactionsStore(*store, "db").List();
+  ASSERT_TRUE(latest_compactions.ok() && !latest_compactions->empty());
+  auto compactions_bytes = (*store)->Get(latest_compactions->back().key);
+  ASSERT_TRUE(compactions_bytes.ok());
+  EXPECT_EQ(compactions_bytes->substr(0, 2), std::string("\x00\x01", 2));
   auto m = manifest::ManifestStore(*store, "db").ReadLatest();
   ASSERT_TRUE(m.ok() && m->has_value());
   EXPECT_FALSE((*m)->manifest.compacted.empty());

@@ -234,6 +234,10 @@ class Applier {
       ASSIGN_OR_RETURN(s.block_size, U32(v, p));
     } else if (key == "close_timeout") {
       ASSIGN_OR_RETURN(s.close_timeout, Duration(v, p));
+    } else if (key == "compatibility") {
+      ASSIGN_OR_RETURN(std::optional<std::string> c, OptString(v, p));
+      if (!c) return Expected(p, "\"0.17\" or \"0.12\"", v);
+      s.compatibility = *c;
     } else {
       return Unknown(p);
     }
@@ -328,6 +332,8 @@ class Applier {
         RETURN_IF_ERROR(ApplyGcDir(v, p, g.compacted_options));
       } else if (key == "compactions_options") {
         RETURN_IF_ERROR(ApplyGcDir(v, p, g.compactions_options));
+      } else if (key == "boundary_files_enabled") {
+        ASSIGN_OR_RETURN(g.boundary_files_enabled, Bool(v, p));
       } else {
         return Unknown(p);
       }
@@ -358,7 +364,8 @@ const std::set<std::string>& TopLevelKeys() {
                                               "default_ttl_millis",
                                               "object_store_max_retries",
                                               "block_size",
-                                              "close_timeout"};
+                                              "close_timeout",
+                                              "compatibility"};
   return kKeys;
 }
 
@@ -826,6 +833,11 @@ std::string SettingsToJson(const Settings& s, JsonFormat format) {
     gj["wal_options"] = GcDirJson(g.wal_options);
     gj["compacted_options"] = GcDirJson(g.compacted_options);
     gj["compactions_options"] = GcDirJson(g.compactions_options);
+    // A SlateDB 0.13+ setting: printed when not its default (true) or on request, so the
+    // default JSON stays 0.12.1's key set.
+    if (!g.boundary_files_enabled || format.include_extensions) {
+      gj["boundary_files_enabled"] = g.boundary_files_enabled;
+    }
     j["garbage_collector_options"] = std::move(gj);
   } else {
     j["garbage_collector_options"] = nullptr;
@@ -841,6 +853,7 @@ std::string SettingsToJson(const Settings& s, JsonFormat format) {
   if (format.include_extensions) {
     j["block_size"] = s.block_size;
     j["close_timeout"] = DurationJson(s.close_timeout);
+    j["compatibility"] = s.compatibility;
   }
   return j.dump(format.pretty ? 4 : -1, ' ', false, OrderedJson::error_handler_t::replace);
 }
@@ -985,6 +998,10 @@ Status ValidateSettings(const Settings& s) {
                              std::numeric_limits<uint32_t>::max()));
   }
   RETURN_IF_ERROR(CheckDuration("close_timeout", s.close_timeout, 1));
+  if (s.compatibility != "0.17" && s.compatibility != "0.12") {
+    return Status::Invalid("setting 'compatibility': must be \"0.17\" or \"0.12\", got \"" +
+                           s.compatibility + "\"");
+  }
   uint32_t b = s.block_size;
   if (b < 1024 || b > 65536 || (b & (b - 1)) != 0) {
     return Status::Invalid("setting 'block_size': must be a power of two in [1024, 65536], got " +

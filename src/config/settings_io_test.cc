@@ -469,3 +469,72 @@ TEST(SettingsRobustnessTest, GarbageAndMutationsFailCleanly) {
 
 }  // namespace
 }  // namespace slatedb::config
+
+namespace slatedb::config {
+namespace {
+
+// Settings::compatibility (our extension) and garbage_collector_options.boundary_files_enabled
+// (SlateDB 0.13+) through every loader, range-checked, printed only where they belong.
+TEST(SettingsFormatsTest, CompatibilityAndBoundaryFilesEverywhere) {
+  Settings defaults;
+  EXPECT_EQ(defaults.compatibility, "0.17");
+  EXPECT_TRUE(defaults.garbage_collector_options->boundary_files_enabled);
+
+  auto json = SettingsFromJson(
+      R"({"compatibility": "0.12", "garbage_collector_options": {"boundary_files_enabled": false}})");
+  ASSERT_TRUE(json.ok()) << json.status().ToString();
+  EXPECT_EQ(json->compatibility, "0.12");
+  EXPECT_FALSE(json->garbage_collector_options->boundary_files_enabled);
+  EXPECT_TRUE(json->garbage_collector_options->manifest_options.has_value());  // merged
+
+  auto toml = SettingsFromToml(
+      "compatibility = \"0.12\"\n[garbage_collector_options]\nboundary_files_enabled = false\n");
+  ASSERT_TRUE(toml.ok()) << toml.status().ToString();
+  EXPECT_EQ(*toml, *json);
+  auto yaml = SettingsFromYaml(
+      "compatibility: \"0.12\"\ngarbage_collector_options:\n  boundary_files_enabled: false\n");
+  ASSERT_TRUE(yaml.ok()) << yaml.status().ToString();
+  EXPECT_EQ(*yaml, *json);
+  Settings env;
+  ASSERT_TRUE(
+      ApplyEnv(env, {{"SLATEDB_COMPATIBILITY", "0.12"},
+                     {"SLATEDB_GARBAGE_COLLECTOR_OPTIONS__BOUNDARY_FILES_ENABLED", "false"}})
+          .ok());
+  EXPECT_EQ(env, *json);
+
+  for (const std::string bad : {R"({"compatibility": "0.13"})", R"({"compatibility": ""})"}) {
+    auto r = SettingsFromJson(bad);
+    ASSERT_TRUE(r.status().IsInvalid()) << bad;
+    EXPECT_NE(r.status().message().find("setting 'compatibility': must be \"0.17\" or \"0.12\""),
+              std::string::npos)
+        << r.status().ToString();
+  }
+  EXPECT_TRUE(SettingsFromJson(R"({"compatibility": null})").status().IsInvalid());
+  EXPECT_TRUE(SettingsFromJson(R"({"compatibility": 12})").status().IsInvalid());
+  Settings direct;
+  direct.compatibility = "0.16";
+  Status st = ValidateSettings(direct);
+  EXPECT_EQ(st.message(), "setting 'compatibility': must be \"0.17\" or \"0.12\", got \"0.16\"");
+  EXPECT_TRUE(SettingsFromJson(R"({"garbage_collector_options": {"boundary_files_enabled": "no"}})")
+                  .status()
+                  .IsInvalid());
+
+  // SlateDB's JSON: the defaults keep 0.12.1's key set; a non-default boundary setting and, on
+  // request, the extension are printed, and both parse back.
+  const auto plain = nlohmann::json::parse(SettingsToJson(defaults));
+  EXPECT_EQ(plain.count("compatibility"), 0u);
+  EXPECT_EQ(plain["garbage_collector_options"].count("boundary_files_enabled"), 0u);
+  JsonFormat with_extensions;
+  with_extensions.include_extensions = true;
+  const std::string printed = SettingsToJson(*json, with_extensions);
+  EXPECT_EQ(nlohmann::json::parse(printed)["compatibility"], "0.12");
+  auto back = SettingsFromJson(printed);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, *json);
+  EXPECT_EQ(nlohmann::json::parse(
+                SettingsToJson(*json))["garbage_collector_options"]["boundary_files_enabled"],
+            false);
+}
+
+}  // namespace
+}  // namespace slatedb::config

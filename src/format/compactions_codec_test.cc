@@ -15,6 +15,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// EncodeCompactions that must succeed.
+std::string Encode(const Compactions& c, uint16_t version = kCompactionsFormatVersion) {
+  auto r = EncodeCompactions(c, version);
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return r.ok() ? *r : std::string();
+}
+
 std::string FixturesDir() {
   if (const char* d = std::getenv("SLATEDB_FIXTURES")) return d;
   const char* src = std::getenv("SLATEDB_SOURCE_DIR");
@@ -53,7 +60,7 @@ TEST(CompactionsCodecTest, CompactFixtureGolden) {
   Compactions c1 = DecodeFile(dir / "00000000000000000001.compactions");
   EXPECT_EQ(c1.compactor_epoch, 0u);
   EXPECT_TRUE(c1.recent_compactions.empty());
-  EXPECT_EQ(EncodeCompactions(Compactions{}), first);
+  EXPECT_EQ(Encode(Compactions{}, kCompactionsFormatVersionV1), first);
 
   // #4: one submitted L0 compaction (docs/format.md §9).
   Compactions c4 = DecodeFile(dir / "00000000000000000004.compactions");
@@ -109,7 +116,10 @@ TEST(CompactionsCodecTest, EveryFixtureFileReencodesIdentically) {
       const std::string bytes = ReadFile(f);
       auto c = DecodeCompactions(bytes);
       ASSERT_TRUE(c.ok()) << f << ": " << c.status().ToString();
-      EXPECT_EQ(util::ToHex(EncodeCompactions(*c)), util::ToHex(bytes)) << f;
+      EXPECT_EQ(util::ToHex(Encode(*c, kCompactionsFormatVersionV1)), util::ToHex(bytes)) << f;
+      for (const CompactionRecord& r : c->recent_compactions) {
+        EXPECT_EQ(r.destination, std::nullopt) << f;  // version 1 does not store it
+      }
       ++files;
     }
   }
@@ -134,19 +144,91 @@ TEST(CompactionsCodecTest, RoundTripAllFields) {
   b.id = Ulid{12, 13};
   b.status = CompactionStatus::kFailed;
   c.recent_compactions = {a, b};
-  auto d = DecodeCompactions(EncodeCompactions(c));
+  // Version 1: everything but the destination (not stored).
+  auto d1 = DecodeCompactions(Encode(c, kCompactionsFormatVersionV1));
+  ASSERT_TRUE(d1.ok()) << d1.status().ToString();
+  EXPECT_EQ(*d1, c);
+  // Version 2 stores the destination (written as SlateDB infers it when we had none).
+  auto d2 = DecodeCompactions(Encode(c));
+  ASSERT_TRUE(d2.ok()) << d2.status().ToString();
+  c.recent_compactions[0].destination = 0;  // min(3, 1, 0)
+  c.recent_compactions[1].destination = 0;
+  EXPECT_EQ(*d2, c);
+}
+
+TEST(CompactionsCodecTest, Version2RoundTripsEveryNewField) {
+  Compactions c;
+  c.compactor_epoch = 9;
+  CompactionRecord tiered;
+  tiered.id = Ulid{20, 1};
+  tiered.l0_view_ids = {Ulid{7, 7}};
+  tiered.sorted_runs = {2};
+  tiered.segment = "tenant-a/";
+  tiered.destination = 2;
+  tiered.status = CompactionStatus::kCompacted;
+  tiered.worker = WorkerSpec{"worker-1", 1795694234269ull};
+  CompactionContext ctx;
+  ctx.retention_min_seq = 77;
+  Subcompaction sub;
+  sub.range =
+      BytesRange{{BoundType::kUnbounded, std::nullopt}, {BoundType::kExcluded, std::string("m")}};
+  SstHandle out;
+  out.id = Ulid{30, 3};
+  out.info.first_entry = "a";
+  out.info.last_entry = "l";
+  out.format_version = 2;
+  sub.output_ssts = {out};
+  Subcompaction empty_sub;
+  empty_sub.range =
+      BytesRange{{BoundType::kIncluded, std::string("m")}, {BoundType::kUnbounded, std::nullopt}};
+  ctx.subcompactions = {sub, empty_sub};
+  tiered.ctx = ctx;
+  tiered.output_ssts = {out};
+  CompactionRecord drain;
+  drain.id = Ulid{21, 1};
+  drain.kind = CompactionKind::kDrainSegment;
+  drain.segment = std::string("\x00\xff", 2);
+  drain.l0_view_ids = {Ulid{8, 8}, Ulid{9, 9}};
+  drain.status = CompactionStatus::kScheduled;
+  CompactionRecord plain;  // no worker, no context: both stay absent
+  plain.id = Ulid{22, 1};
+  plain.destination = 5;
+  c.recent_compactions = {tiered, drain, plain};
+  const std::string bytes = Encode(c);
+  EXPECT_EQ(bytes.substr(0, 2), std::string("\x00\x02", 2));
+  auto d = DecodeCompactions(bytes);
   ASSERT_TRUE(d.ok()) << d.status().ToString();
   EXPECT_EQ(*d, c);
+  EXPECT_EQ(Encode(*d), bytes);  // stable
+
+  // Version 1 cannot hold any of it: refused, naming what.
+  for (const auto& [record, what] : std::vector<std::pair<CompactionRecord, std::string>>{
+           {tiered, "a segment"}, {drain, "a drain-segment spec"}}) {
+    auto v1 = EncodeCompactions(Compactions{1, {record}}, kCompactionsFormatVersionV1);
+    ASSERT_TRUE(v1.status().IsInvalid());
+    EXPECT_NE(v1.status().message().find(what), std::string::npos) << v1.status().ToString();
+  }
+  CompactionRecord scheduled = plain;
+  scheduled.status = CompactionStatus::kScheduled;
+  EXPECT_TRUE(EncodeCompactions(Compactions{1, {scheduled}}, kCompactionsFormatVersionV1)
+                  .status()
+                  .IsInvalid());
+  CompactionRecord claimed = plain;
+  claimed.worker = WorkerSpec{"w", 1};
+  EXPECT_TRUE(EncodeCompactions(Compactions{1, {claimed}}, kCompactionsFormatVersionV1)
+                  .status()
+                  .IsInvalid());
 }
 
 TEST(CompactionsCodecTest, RejectsBadInput) {
   EXPECT_TRUE(DecodeCompactions("").status().IsData());
-  std::string bytes = EncodeCompactions(Compactions{7, {}});
+  std::string bytes = Encode(Compactions{7, {}});
   std::string bad = bytes;
-  bad[1] = 2;
+  bad[1] = 3;
   auto r = DecodeCompactions(bad);
   ASSERT_TRUE(r.status().IsData());
-  EXPECT_EQ(r.status().message(), "compactions: unsupported format version 2");
+  EXPECT_EQ(r.status().message(),
+            "compactions: unsupported format version 3 (this version reads 1 and 2)");
   for (size_t n = 2; n < bytes.size(); ++n) {
     EXPECT_TRUE(DecodeCompactions(bytes.substr(0, n)).status().IsData()) << n;
   }

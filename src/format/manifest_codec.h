@@ -1,18 +1,26 @@
 // format/manifest_codec.h — bytes <-> Manifest (docs/format.md §7.1-§7.4), plus the FlatBuffers
-// helpers for the sub-tables shared with the `.compactions` codec (Ulid, Uuid, CompactedSsTable).
+// helpers for the sub-tables shared with the `.compactions` codec (Ulid, Uuid, CompactedSsTable,
+// BytesRange, the unknown-field check).
 //
-// Encoding: `[u16 BE version = 1][ManifestV1 FlatBuffer]`, laid out as the Rust builder of the
-// 0.12 peer does (children created in the peer's order, default scalars omitted, required vectors
-// always present, manifest_id never written), so a manifest that went through Decode → Encode is
-// byte-identical to the peer's file. Decoding accepts version 1 (ManifestV1) and version 2
-// (ManifestV2: each L0 / sorted-run view becomes an SstHandle for its physical SST with the view's
-// visible range; `last_compacted_l0_sst_view_id` becomes `l0_last_compacted`). The FlatBuffer is
-// copied into an aligned buffer and checked with flatbuffers::Verifier (depth ≤ 64) first.
+// Encoding: `[u16 BE version][ManifestV1 or ManifestV2 FlatBuffer]`, children created in the
+// order of the writer of that version (V1: the 0.12 peer; V2: SlateDB 0.17's builder), default
+// scalars omitted, required vectors always present, manifest_id never written — so a manifest
+// that went through Decode → Encode at its own version is byte-identical to the writer's file.
+// Version 2 is the default (SlateDB writes it since #2056, and 0.12.1 reads it). V2 has no
+// `wal_object_store_uri`, so a manifest that has one is written as version 1; version 1 cannot
+// hold segments, an extractor name or view ids, so asking for version 1 (compatibility "0.12")
+// with those fails closed. Decoding accepts version 1 and version 2 (views become SstHandles
+// with their view id and visible range; segments and the extractor name are kept).
+// The FlatBuffer is copied into an aligned buffer and checked with flatbuffers::Verifier
+// (depth ≤ 64) first; then every table we re-encode is checked for fields we do not know.
 // Thread safety: pure functions. Ownership: results are returned by value; the builder
 // helpers write into the caller's FlatBufferBuilder.
 // Errors (kData): "manifest: N bytes is too short", "manifest: unsupported format version 7",
-// "manifest: flatbuffer verification failed", or a message naming the bad field (unknown codec,
-// V2 view of an unknown SST, ...). Callers add the object name.
+// "manifest: flatbuffer verification failed", "manifest: ManifestV2 has field id 18, which this
+// version does not know", or a message naming the bad field (unknown codec, V2 view of an
+// unknown SST, ...). EncodeManifest: kInvalid naming what the requested version cannot hold or
+// what cannot be re-encoded (an unknown checkpoint metadata variant). Callers add the object
+// name.
 #pragma once
 
 #include <string>
@@ -29,10 +37,20 @@ namespace slatedb::format {
 inline constexpr uint16_t kManifestFormatVersionV1 = 1;
 inline constexpr uint16_t kManifestFormatVersionV2 = 2;
 
-// Encodes `manifest` as format version 1 (the only version the 0.12 peer writes).
-std::string EncodeManifest(const Manifest& manifest);
+// Encodes `manifest` as format `version` (2 by default; 1 = what the 0.12 peer writes). See the
+// file comment for when version 2 writes 1 and when encoding fails (kInvalid).
+Result<std::string> EncodeManifest(const Manifest& manifest,
+                                   uint16_t version = kManifestFormatVersionV2);
 // Decodes a version-1 or version-2 manifest object.
 Result<Manifest> DecodeManifest(std::string_view bytes);
+
+// What a process does with a manifest: read it (Db / DbReader reads, GC, compactor) or write
+// the database (a writer's L0 flushes).
+enum class ManifestUse { kRead, kWrite };
+// kInvalid when this version cannot honour `m`: named segments (their rows are routed by prefix
+// into trees of their own, which our read path, compactor and GC do not know yet), or — for
+// kWrite — a segment extractor name (our L0 flushes do not split by segment).
+Status CheckManifestSupported(const Manifest& m, ManifestUse use);
 
 // ---- helpers shared with compactions_codec ----
 flatbuffers::Offset<fb::Ulid> EncodeUlid(flatbuffers::FlatBufferBuilder& fbb, const Ulid& id);
@@ -42,6 +60,17 @@ Uuid UuidFromFb(const fb::Uuid* id);  // null → the zero UUID
 flatbuffers::Offset<fb::CompactedSsTable> EncodeSstHandle(flatbuffers::FlatBufferBuilder& fbb,
                                                           const SstHandle& sst);
 Result<SstHandle> SstHandleFromFb(const fb::CompactedSsTable* sst);
+flatbuffers::Offset<fb::BytesRange> EncodeBytesRange(flatbuffers::FlatBufferBuilder& fbb,
+                                                     const BytesRange& range);
+Result<BytesRange> BytesRangeFromFb(const fb::BytesRange* range);
+// kData "<what> has field id N, which this version does not know" when `table` has a present
+// field at or past `known_fields` (a newer writer's field that a rewrite would drop).
+// `table` is any generated table type (they derive privately from flatbuffers::Table).
+Status CheckKnownFieldsOfTable(const uint8_t* table, int known_fields, std::string_view what);
+template <typename FbTable>
+Status CheckKnownFields(const FbTable* table, int known_fields, std::string_view what) {
+  return CheckKnownFieldsOfTable(reinterpret_cast<const uint8_t*>(table), known_fields, what);
+}
 
 // A copy of `bytes` in 8-byte aligned storage, for the FlatBuffers verifier and accessors.
 class AlignedBuffer {

@@ -15,6 +15,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// EncodeManifest that must succeed.
+std::string Encode(const Manifest& m, uint16_t version = kManifestFormatVersionV2) {
+  auto r = EncodeManifest(m, version);
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return r.ok() ? *r : std::string();
+}
+
 std::string FixturesDir() {
   if (const char* d = std::getenv("SLATEDB_FIXTURES")) return d;
   const char* src = std::getenv("SLATEDB_SOURCE_DIR");
@@ -69,7 +76,7 @@ TEST(ManifestCodecTest, InitialManifestIsByteIdenticalToSpec) {
       "00000000"                    // checkpoints
       "00000000"                    // compacted
       "00000000";                   // l0
-  const std::string encoded = EncodeManifest(Manifest::NewEmpty());
+  const std::string encoded = Encode(Manifest::NewEmpty(), kManifestFormatVersionV1);
   EXPECT_EQ(encoded.size(), 106u);
   EXPECT_EQ(Hex(encoded), golden);
   auto decoded = DecodeManifest(encoded);
@@ -95,7 +102,7 @@ TEST(ManifestCodecTest, EveryFixtureManifestDecodesAndReencodesIdentically) {
     const std::string bytes = ReadFile(path);
     auto m = DecodeManifest(bytes);
     ASSERT_TRUE(m.ok()) << path << ": " << m.status().ToString();
-    const std::string again = EncodeManifest(*m);
+    const std::string again = Encode(*m, kManifestFormatVersionV1);
     auto m2 = DecodeManifest(again);
     ASSERT_TRUE(m2.ok()) << path << ": " << m2.status().ToString();
     EXPECT_EQ(*m2, *m) << path;
@@ -224,7 +231,7 @@ Manifest RichManifest() {
 
 TEST(ManifestCodecTest, EveryFieldRoundTrips) {
   const Manifest m = RichManifest();
-  auto decoded = DecodeManifest(EncodeManifest(m));
+  auto decoded = DecodeManifest(Encode(m));
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(*decoded, m);
 }
@@ -269,6 +276,8 @@ TEST(ManifestCodecTest, DecodesVersion2WithViews) {
   EXPECT_EQ(r->l0_last_compacted, std::optional<Ulid>(Ulid{7, 7}));
   ASSERT_EQ(r->l0.size(), 1u);
   EXPECT_EQ(r->l0[0].id, (Ulid{9, 9}));
+  EXPECT_EQ(r->l0[0].view_id, std::optional<Ulid>(Ulid{8, 8}));  // a view id of its own
+  EXPECT_EQ(r->l0[0].ViewId(), (Ulid{8, 8}));
   EXPECT_EQ(r->l0[0].info, info);
   EXPECT_EQ(r->l0[0].format_version, std::optional<uint16_t>(2));
   ASSERT_TRUE(r->l0[0].visible_range.has_value());
@@ -278,6 +287,7 @@ TEST(ManifestCodecTest, DecodesVersion2WithViews) {
   EXPECT_EQ(r->compacted[0].id, 4u);
   ASSERT_EQ(r->compacted[0].ssts.size(), 1u);
   EXPECT_FALSE(r->compacted[0].ssts[0].visible_range.has_value());
+  EXPECT_FALSE(r->compacted[0].ssts[0].view_id.has_value());  // identity view
   EXPECT_EQ(r->last_l0_clock_tick, 42);
   EXPECT_EQ(r->last_l0_seq, 11u);
   EXPECT_EQ(r->recent_snapshot_min_seq, 10u);
@@ -285,7 +295,7 @@ TEST(ManifestCodecTest, DecodesVersion2WithViews) {
 }
 
 TEST(ManifestCodecTest, RejectsUnknownVersion) {
-  std::string bytes = EncodeManifest(Manifest::NewEmpty());
+  std::string bytes = Encode(Manifest::NewEmpty());
   bytes[1] = 7;
   auto r = DecodeManifest(bytes);
   ASSERT_TRUE(r.status().IsData());
@@ -295,7 +305,7 @@ TEST(ManifestCodecTest, RejectsUnknownVersion) {
 TEST(ManifestCodecTest, RejectsShortAndCorruptBytes) {
   EXPECT_TRUE(DecodeManifest("").status().IsData());
   EXPECT_TRUE(DecodeManifest(std::string("\x00", 1)).status().IsData());
-  const std::string good = EncodeManifest(RichManifest());
+  const std::string good = Encode(RichManifest());
   // Every truncation must fail cleanly (no crash).
   for (size_t n = 2; n < good.size(); ++n) {
     auto r = DecodeManifest(good.substr(0, n));

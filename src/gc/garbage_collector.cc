@@ -103,6 +103,12 @@ Result<GcStats> GarbageCollector::RunSweeps(const bool (&which)[kSweepCount]) {
   if (!latest_opt) return stats;  // no database (yet)
   const uint64_t latest_id = latest_opt->id;
   const format::Manifest& latest = latest_opt->manifest;
+  // SSTs of named segments (and their L0 watermark) are invisible to the sweeps below: refuse
+  // rather than delete them.
+  if (Status st = format::CheckManifestSupported(latest, format::ManifestUse::kRead); !st.ok()) {
+    return st.WithContext("garbage collector " + db_path_ + " (manifest " +
+                          std::to_string(latest_id) + ")");
+  }
   const int64_t now_ms = clock_->NowMillis();
 
   // Live checkpoints and the manifests they pin.
@@ -124,6 +130,10 @@ Result<GcStats> GarbageCollector::RunSweeps(const bool (&which)[kSweepCount]) {
       }
       return m.status();
     }
+    if (Status st = format::CheckManifestSupported(*m, format::ManifestUse::kRead); !st.ok()) {
+      return st.WithContext("garbage collector " + db_path_ + " (manifest " +
+                            std::to_string(cp.manifest_id) + ")");
+    }
     pinned[cp.manifest_id] = std::move(*m);
   }
 
@@ -133,10 +143,19 @@ Result<GcStats> GarbageCollector::RunSweeps(const bool (&which)[kSweepCount]) {
 
   if (which[kManifest] && options_.manifest_options) {
     ASSIGN_OR_RETURN(auto versions, ms.List());
+    std::vector<uint64_t> doomed;
     for (const auto& v : versions) {
       if (v.id >= latest_id || pinned.count(v.id) > 0) continue;
       if (!old_enough(options_.manifest_options, v.last_modified_ms)) continue;
-      RETURN_IF_ERROR(ms.Delete(v.id));
+      doomed.push_back(v.id);
+    }
+    // RFC-0026: fence every id up to the highest one deleted before deleting, so a writer that
+    // stalled past min_age cannot re-create a deleted id and believe it won.
+    if (!doomed.empty() && options_.boundary_files_enabled) {
+      RETURN_IF_ERROR(ms.AdvanceBoundary(doomed.back()));
+    }
+    for (uint64_t id : doomed) {
+      RETURN_IF_ERROR(ms.Delete(id));
       ++stats.manifests_deleted;
     }
   }
@@ -206,10 +225,17 @@ Result<GcStats> GarbageCollector::RunSweeps(const bool (&which)[kSweepCount]) {
     ASSIGN_OR_RETURN(auto versions, cs.List());
     if (!versions.empty()) {
       uint64_t newest = versions.back().id;
+      std::vector<uint64_t> doomed;
       for (const auto& v : versions) {
         if (v.id >= newest) continue;
         if (!old_enough(options_.compactions_options, v.last_modified_ms)) continue;
-        RETURN_IF_ERROR(cs.Delete(v.id));
+        doomed.push_back(v.id);
+      }
+      if (!doomed.empty() && options_.boundary_files_enabled) {
+        RETURN_IF_ERROR(cs.AdvanceBoundary(doomed.back()));
+      }
+      for (uint64_t id : doomed) {
+        RETURN_IF_ERROR(cs.Delete(id));
         ++stats.compactions_deleted;
       }
     }

@@ -138,6 +138,71 @@ TEST_F(GcTest, OldManifestsExceptLatestAndCheckpointed) {
   EXPECT_EQ((*list)[1].id, 6u);
 }
 
+// RFC-0026: before deleting manifest / `.compactions` versions the collector raises the boundary
+// objects to the highest id it deletes, so a stalled writer re-creating a deleted id loses.
+TEST_F(GcTest, BoundariesAdvanceBeforeDeletingAndFenceStalledWriters) {
+  for (uint64_t id = 1; id <= 5; ++id) WriteManifest(id, format::Manifest());
+  format::Manifest latest;
+  latest.checkpoints.push_back(Cp(3, clock_->NowMillis() + kHour));
+  WriteManifest(6, latest);
+  manifest::CompactionsStore cs(store_, "db");
+  for (uint64_t id = 1; id <= 4; ++id) ASSERT_TRUE(cs.WriteNew(id, format::Compactions()).ok());
+  EXPECT_FALSE(Exists(manifest::ManifestBoundaryPath("db")));  // writers never create it
+  EXPECT_FALSE(Exists(manifest::CompactionsBoundaryPath("db")));
+
+  auto r = Gc(std::chrono::milliseconds(0))->RunOnce();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->manifests_deleted, 4u);  // 1, 2, 4, 5 (3 is checkpointed, 6 the latest)
+  EXPECT_EQ(ms_->Boundary().value(), 5u);
+  EXPECT_EQ(store_->Get(manifest::ManifestBoundaryPath("db")).value(), "5");
+  EXPECT_EQ(cs.Boundary().value(), 3u);
+  EXPECT_EQ(store_->Get(manifest::CompactionsBoundaryPath("db")).value(), "3");
+
+  // A writer that stalled since version 4 re-creates it: the create lands but counts as lost.
+  Status stalled = ms_->WriteNew(4, format::Manifest());
+  EXPECT_TRUE(stalled.IsAlreadyExists()) << stalled.ToString();
+  EXPECT_NE(stalled.message().find("at or below the GC boundary 5"), std::string::npos);
+  EXPECT_TRUE(cs.WriteNew(2, format::Compactions()).IsAlreadyExists());
+  EXPECT_TRUE(ms_->WriteNew(7, format::Manifest()).ok());
+  EXPECT_TRUE(cs.WriteNew(5, format::Compactions()).ok());
+
+  // A second sweep deletes the fenced leftovers and only ever raises the boundaries.
+  r = Gc(std::chrono::milliseconds(0))->RunOnce();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(ms_->Boundary().value(), 6u);
+  EXPECT_EQ(cs.Boundary().value(), 4u);
+}
+
+TEST_F(GcTest, BoundaryFilesDisabledWritesNone) {
+  for (uint64_t id = 1; id <= 3; ++id) WriteManifest(id, format::Manifest());
+  manifest::CompactionsStore cs(store_, "db");
+  for (uint64_t id = 1; id <= 2; ++id) ASSERT_TRUE(cs.WriteNew(id, format::Compactions()).ok());
+  GarbageCollectorOptions options = AllSweeps(std::chrono::milliseconds(0));
+  options.boundary_files_enabled = false;
+  auto gc = GarbageCollector::Open(store_, "db", options, clock_);
+  ASSERT_TRUE(gc.ok());
+  auto r = (*gc)->RunOnce();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->manifests_deleted, 2u);
+  EXPECT_EQ(r->compactions_deleted, 1u);
+  EXPECT_FALSE(Exists(manifest::ManifestBoundaryPath("db")));
+  EXPECT_FALSE(Exists(manifest::CompactionsBoundaryPath("db")));
+}
+
+// Segment SSTs are invisible to the sweeps: a segmented manifest stops the collector.
+TEST_F(GcTest, SegmentedManifestFailsClosed) {
+  format::Manifest m;
+  format::Segment segment;
+  segment.prefix = "tenant-a/";
+  m.segments.push_back(segment);
+  WriteManifest(1, format::Manifest());
+  WriteManifest(2, m);
+  auto r = Gc(std::chrono::milliseconds(0))->RunOnce();
+  ASSERT_TRUE(r.status().IsInvalid()) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("manifest stores 1 named segment(s)"), std::string::npos);
+  EXPECT_TRUE(Exists(manifest::ManifestPath("db", 1)));  // nothing deleted
+}
+
 TEST_F(GcTest, CompactedSstsFollowReferencesAndTheLowWatermark) {
   int64_t t0 = clock_->NowMillis() - 100000;
   format::Ulid orphan_old = Sst(t0);
@@ -147,11 +212,11 @@ TEST_F(GcTest, CompactedSstsFollowReferencesAndTheLowWatermark) {
   format::Ulid unpublished = Sst(t0 + 9000);  // uploaded after the newest published L0
 
   format::Manifest old_version;
-  old_version.compacted.push_back({0, {format::SstHandle{pinned_only, {}, {}, 2}}});
+  old_version.compacted.push_back({0, {format::SstHandle{pinned_only, {}, {}, 2, {}}}});
   WriteManifest(1, old_version);
   format::Manifest latest;
-  latest.l0.push_back(format::SstHandle{l0, {}, {}, 2});
-  latest.compacted.push_back({0, {format::SstHandle{in_run, {}, {}, 2}}});
+  latest.l0.push_back(format::SstHandle{l0, {}, {}, 2, {}});
+  latest.compacted.push_back({0, {format::SstHandle{in_run, {}, {}, 2, {}}}});
   latest.checkpoints.push_back(Cp(1, clock_->NowMillis() + kHour));
   WriteManifest(2, latest);
 

@@ -4,6 +4,7 @@
 #include <functional>
 #include <utility>
 
+#include "format/boundary.h"
 #include "format/manifest_codec.h"
 #include "manifest/paths.h"
 #include "object_store/retrying_object_store.h"
@@ -90,6 +91,20 @@ Status WriteRaw(ObjectStore& store, const std::string& key, const std::string& b
   return put.status().WithContext("create " + key);
 }
 
+// WriteRaw, then the RFC-0026 check: a version created at or below the GC boundary was fenced
+// (the collector may have deleted that id while we stalled), so it counts as a lost race.
+Status CreateChecked(ObjectStore& store, const std::string& key, uint64_t id,
+                     const std::string& bytes, const std::string& boundary_key) {
+  RETURN_IF_ERROR(WriteRaw(store, key, bytes));
+  ASSIGN_OR_RETURN(const uint64_t boundary, ReadBoundary(store, boundary_key));
+  if (id <= boundary) {
+    return Status::AlreadyExists(key + " is at or below the GC boundary " +
+                                 std::to_string(boundary) + " (" + boundary_key +
+                                 "): lost the race to a garbage collector");
+  }
+  return Status::OK();
+}
+
 template <typename T>
 Result<T> WithKey(Result<T> decoded, const std::string& key) {
   if (decoded.ok()) return decoded;
@@ -98,8 +113,51 @@ Result<T> WithKey(Result<T> decoded, const std::string& key) {
 
 }  // namespace
 
-ManifestStore::ManifestStore(std::shared_ptr<ObjectStore> store, std::string db_path)
-    : store_(std::move(store)), db_path_(std::move(db_path)) {}
+StoreFormat StoreFormatFor(std::string_view compatibility) {
+  // SlateDB 0.12.1 reads manifest version 2 (tested against the peer: manifest_peer_compat_test,
+  // compat_test) but rejects `.compactions` version 2, so only the latter steps back.
+  if (compatibility == "0.12") {
+    return StoreFormat{format::kManifestFormatVersionV2, format::kCompactionsFormatVersionV1};
+  }
+  return StoreFormat{};
+}
+
+Result<uint64_t> ReadBoundary(ObjectStore& store, const std::string& key) {
+  auto bytes = store.Get(key);
+  if (bytes.status().IsNotFound()) return uint64_t{0};
+  if (!bytes.ok()) return bytes.status().WithContext("get " + key);
+  return WithKey(format::DecodeBoundary(*bytes), key);
+}
+
+Status AdvanceBoundary(ObjectStore& store, const std::string& key, uint64_t boundary) {
+  // Bounded: each round loses only to another collector that raised the boundary meanwhile.
+  constexpr int kMaxRounds = 64;
+  for (int round = 0; round < kMaxRounds; ++round) {
+    // HEAD before GET: if the object changes in between, the etag is the older one and the
+    // conditional PUT below fails and retries — never a PUT over a value we did not see.
+    auto meta = store.Head(key);
+    if (!meta.ok() && !meta.status().IsNotFound()) return meta.status().WithContext("head " + key);
+    const std::string bytes = format::EncodeBoundary(boundary);
+    Status put;
+    if (meta.ok()) {
+      ASSIGN_OR_RETURN(const uint64_t current, ReadBoundary(store, key));
+      if (current >= boundary) return Status::OK();
+      put = store.PutIfMatch(key, bytes, meta->etag).status();
+    } else {
+      put = store.PutIfAbsent(key, bytes).status();
+    }
+    if (put.ok()) return Status::OK();
+    if (!put.IsAlreadyExists() && !put.IsPreconditionFailed()) {
+      return put.WithContext("advance " + key);
+    }
+  }
+  return Status::Unavailable("advance " + key + " to " + std::to_string(boundary) + ": lost " +
+                             std::to_string(kMaxRounds) + " conditional writes");
+}
+
+ManifestStore::ManifestStore(std::shared_ptr<ObjectStore> store, std::string db_path,
+                             StoreFormat format)
+    : store_(std::move(store)), db_path_(std::move(db_path)), format_(format) {}
 
 Result<std::vector<VersionInfo>> ManifestStore::List() const {
   return ListVersions(*store_, db_path_, ManifestDir(db_path_), &ListedManifestId);
@@ -121,15 +179,27 @@ Result<format::Manifest> ManifestStore::Read(uint64_t id) const {
 }
 
 Status ManifestStore::WriteNew(uint64_t id, const format::Manifest& manifest) const {
-  return WriteRaw(*store_, ManifestPath(db_path_, id), format::EncodeManifest(manifest));
+  const std::string key = ManifestPath(db_path_, id);
+  ASSIGN_OR_RETURN(std::string bytes,
+                   WithKey(format::EncodeManifest(manifest, format_.manifest_version), key));
+  return CreateChecked(*store_, key, id, bytes, ManifestBoundaryPath(db_path_));
 }
 
 Status ManifestStore::Delete(uint64_t id) const {
   return store_->Delete(ManifestPath(db_path_, id));
 }
 
-CompactionsStore::CompactionsStore(std::shared_ptr<ObjectStore> store, std::string db_path)
-    : store_(std::move(store)), db_path_(std::move(db_path)) {}
+Result<uint64_t> ManifestStore::Boundary() const {
+  return ReadBoundary(*store_, ManifestBoundaryPath(db_path_));
+}
+
+Status ManifestStore::AdvanceBoundary(uint64_t boundary) const {
+  return manifest::AdvanceBoundary(*store_, ManifestBoundaryPath(db_path_), boundary);
+}
+
+CompactionsStore::CompactionsStore(std::shared_ptr<ObjectStore> store, std::string db_path,
+                                   StoreFormat format)
+    : store_(std::move(store)), db_path_(std::move(db_path)), format_(format) {}
 
 Result<std::vector<VersionInfo>> CompactionsStore::List() const {
   return ListVersions(*store_, db_path_, CompactionsDir(db_path_), &ListedCompactionsId);
@@ -151,11 +221,23 @@ Result<format::Compactions> CompactionsStore::Read(uint64_t id) const {
 }
 
 Status CompactionsStore::WriteNew(uint64_t id, const format::Compactions& compactions) const {
-  return WriteRaw(*store_, CompactionsPath(db_path_, id), format::EncodeCompactions(compactions));
+  const std::string key = CompactionsPath(db_path_, id);
+  ASSIGN_OR_RETURN(
+      std::string bytes,
+      WithKey(format::EncodeCompactions(compactions, format_.compactions_version), key));
+  return CreateChecked(*store_, key, id, bytes, CompactionsBoundaryPath(db_path_));
 }
 
 Status CompactionsStore::Delete(uint64_t id) const {
   return store_->Delete(CompactionsPath(db_path_, id));
+}
+
+Result<uint64_t> CompactionsStore::Boundary() const {
+  return ReadBoundary(*store_, CompactionsBoundaryPath(db_path_));
+}
+
+Status CompactionsStore::AdvanceBoundary(uint64_t boundary) const {
+  return manifest::AdvanceBoundary(*store_, CompactionsBoundaryPath(db_path_), boundary);
 }
 
 }  // namespace slatedb::manifest

@@ -6,9 +6,19 @@
 // that object vanished — a concurrent GC — re-list), `Read(id)`, and `WriteNew(id, manifest)`,
 // a create-if-absent PUT: the only way a manifest version is ever written, so two writers racing
 // for the same id cannot both win. `CompactionsStore` does the same for `.compactions`.
+// Every successful create is then checked against the GC boundary object (`gc/manifest.boundary`
+// resp. `gc/compactions.boundary`, RFC-0026): an id at or below the boundary was fenced by a
+// garbage collector (it may have deleted that id while we stalled), so the create counts as a
+// lost race. `AdvanceBoundary` is the collector's side: raise the boundary, never lower it.
+// `StoreFormat` says which format versions are written (compatibility "0.17" → manifest 2 /
+// `.compactions` 2; "0.12" → manifest 2 / `.compactions` 1, since SlateDB 0.12.1 reads manifest
+// version 2 but not `.compactions` version 2); every version is read.
 // Thread safety: both classes are thread-safe (no mutable state besides the shared store).
 // Ownership: they share the ObjectStore (`std::shared_ptr`).
-// Errors: kAlreadyExists from WriteNew when the id is taken (lost the race); kNotFound from Read
+// Errors: kAlreadyExists from WriteNew when the id is taken (lost the race) or is at or below the
+// GC boundary ("... is at or below the GC boundary B"); kInvalid from WriteNew when the object
+// cannot be encoded at the configured version; kData for a boundary object that is not a
+// decimal number; kNotFound from Read
 // for a missing id; kData "<object key>: manifest: ..." for an object that fails to decode;
 // other object-store errors (kUnavailable, kPermissionDenied, ...) pass through with the key.
 #pragma once
@@ -17,14 +27,32 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "format/compactions_codec.h"
 #include "format/manifest.h"
+#include "format/manifest_codec.h"
 #include "slatedb/object_store.h"
 #include "slatedb/status.h"
 
 namespace slatedb::manifest {
+
+// Which format versions the stores write.
+struct StoreFormat {
+  uint16_t manifest_version = format::kManifestFormatVersionV2;
+  uint16_t compactions_version = format::kCompactionsFormatVersionV2;
+  bool operator==(const StoreFormat&) const = default;
+};
+// The versions a `Settings::compatibility` value asks for: "0.12" → {2, 1}; anything else (the
+// validated default "0.17") → {2, 2}.
+StoreFormat StoreFormatFor(std::string_view compatibility);
+
+// The current GC boundary at `key` (0 when the object does not exist).
+Result<uint64_t> ReadBoundary(ObjectStore& store, const std::string& key);
+// Raises the boundary at `key` to at least `boundary`: create-if-absent when missing, else
+// conditional overwrite on the etag read (retried on conflict). Never lowers it.
+Status AdvanceBoundary(ObjectStore& store, const std::string& key, uint64_t boundary);
 
 // One listed version of a manifest or `.compactions` object.
 struct VersionInfo {
@@ -47,10 +75,11 @@ struct VersionedCompactions {
 
 class ManifestStore {
  public:
-  ManifestStore(std::shared_ptr<ObjectStore> store, std::string db_path);
+  ManifestStore(std::shared_ptr<ObjectStore> store, std::string db_path, StoreFormat format = {});
 
   const std::string& db_path() const { return db_path_; }
   const std::shared_ptr<ObjectStore>& object_store() const { return store_; }
+  const StoreFormat& format() const { return format_; }
 
   // Every manifest version, ascending by id (names that are not `<digits>.manifest` are
   // ignored).
@@ -58,29 +87,39 @@ class ManifestStore {
   // The highest-id manifest, or std::nullopt when the database has none.
   Result<std::optional<VersionedManifest>> ReadLatest() const;
   Result<format::Manifest> Read(uint64_t id) const;
-  // Creates version `id`; kAlreadyExists if it exists.
+  // Creates version `id`; kAlreadyExists if it exists or is at or below the GC boundary.
   Status WriteNew(uint64_t id, const format::Manifest& manifest) const;
   // Deletes version `id` (for the garbage collector); deleting a missing one is OK.
   Status Delete(uint64_t id) const;
+  // `gc/manifest.boundary` (0 when absent), and raising it (the garbage collector only).
+  Result<uint64_t> Boundary() const;
+  Status AdvanceBoundary(uint64_t boundary) const;
 
  private:
   std::shared_ptr<ObjectStore> store_;
   std::string db_path_;
+  StoreFormat format_;
 };
 
 class CompactionsStore {
  public:
-  CompactionsStore(std::shared_ptr<ObjectStore> store, std::string db_path);
+  CompactionsStore(std::shared_ptr<ObjectStore> store, std::string db_path,
+                   StoreFormat format = {});
 
+  const StoreFormat& format() const { return format_; }
   Result<std::vector<VersionInfo>> List() const;
   Result<std::optional<VersionedCompactions>> ReadLatest() const;
   Result<format::Compactions> Read(uint64_t id) const;
   Status WriteNew(uint64_t id, const format::Compactions& compactions) const;
   Status Delete(uint64_t id) const;
+  // `gc/compactions.boundary` (0 when absent), and raising it (the garbage collector only).
+  Result<uint64_t> Boundary() const;
+  Status AdvanceBoundary(uint64_t boundary) const;
 
  private:
   std::shared_ptr<ObjectStore> store_;
   std::string db_path_;
+  StoreFormat format_;
 };
 
 }  // namespace slatedb::manifest

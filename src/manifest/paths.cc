@@ -28,6 +28,14 @@ std::string CompactedDir(std::string_view db_path) {
   return format::DbSubdir(db_path, "compacted");
 }
 
+std::string GcDir(std::string_view db_path) { return format::DbSubdir(db_path, "gc"); }
+std::string ManifestBoundaryPath(std::string_view db_path) {
+  return GcDir(db_path) + "manifest.boundary";
+}
+std::string CompactionsBoundaryPath(std::string_view db_path) {
+  return GcDir(db_path) + "compactions.boundary";
+}
+
 std::string ManifestPath(std::string_view db_path, uint64_t id) {
   return ManifestDir(db_path) + Padded(id) + ".manifest";
 }

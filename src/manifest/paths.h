@@ -37,6 +37,11 @@ std::string ManifestPath(std::string_view db_path, uint64_t id);
 std::string CompactionsPath(std::string_view db_path, uint64_t id);
 std::string WalSstPath(std::string_view db_path, uint64_t id);
 std::string CompactedSstPath(std::string_view db_path, const format::Ulid& id);
+// GC boundary objects (RFC-0026, docs/format.md §9.3): `<db>/gc/manifest.boundary` and
+// `<db>/gc/compactions.boundary`.
+std::string GcDir(std::string_view db_path);
+std::string ManifestBoundaryPath(std::string_view db_path);
+std::string CompactionsBoundaryPath(std::string_view db_path);
 
 // A bare file name or a key; only the file name is parsed, and only the exact form counts:
 // "00000000000000000007.manifest" (or ".../manifest/0000...7.manifest") → 7, "7.manifest" → none.

@@ -34,7 +34,8 @@ class PeerCompatTest : public ::testing::Test {
     return testing::RunProcess(argv, "", std::chrono::minutes(2));
   }
 
-  // Every manifest version decodes, and re-encodes to the exact bytes the peer wrote.
+  // Every manifest version decodes, and re-encodes (at its own format version) to the exact bytes
+  // its writer — the peer or we — stored.
   void ExpectAllManifestsReencodeIdentically() {
     auto list = store_->List();
     ASSERT_TRUE(list.ok()) << list.status().ToString();
@@ -44,7 +45,8 @@ class PeerCompatTest : public ::testing::Test {
       ASSERT_TRUE(bytes.ok());
       auto m = format::DecodeManifest(*bytes);
       ASSERT_TRUE(m.ok()) << (*list)[i].key << ": " << m.status().ToString();
-      EXPECT_EQ(format::EncodeManifest(*m), *bytes) << (*list)[i].key;
+      const uint16_t version = format::ReadVersionPrefix(*bytes, "manifest").value();
+      EXPECT_EQ(format::EncodeManifest(*m, version).value(), *bytes) << (*list)[i].key;
     }
   }
 
@@ -112,6 +114,37 @@ TEST_F(PeerCompatTest, PeerReadsOurUpdatesAndFencesOurWriter) {
   for (const auto& c : (*latest)->manifest.checkpoints) kept |= c.id == cp.id;
   EXPECT_TRUE(kept) << "the peer dropped our non-expiring checkpoint";
   ExpectAllManifestsReencodeIdentically();
+}
+
+// What SlateDB 0.12.1 accepts of the 0.17 formats (docs/format.md §7.4, §9): it reads and writes
+// on top of our version-2 manifests, but its writer (with its embedded compactor) refuses a
+// `.compactions` version 2 — hence compatibility "0.12", which writes version 1.
+TEST_F(PeerCompatTest, PeerReadsManifestV2ButRejectsCompactionsV2) {
+  auto created = StoredManifest::LoadOrCreate(store_);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  auto first = os_->Get(ManifestPath("db", 1));
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->substr(0, 2), std::string("\x00\x02", 2));  // we wrote version 2
+
+  CompactionsStore v2(os_, "db");
+  ASSERT_TRUE(v2.WriteNew(1, format::Compactions{}).ok());
+  auto put = Peer({"put", "k1", "v1"});
+  EXPECT_NE(put.exit_code, 0);
+  EXPECT_NE(put.err.find("unsupported compactions format version"), std::string::npos) << put.err;
+  auto read = Peer({"scan"}, /*reader=*/true);  // a reader does not look at `.compactions`
+  EXPECT_EQ(read.exit_code, 0) << read.err;
+
+  CompactionsStore v1(os_, "db", StoreFormatFor("0.12"));
+  ASSERT_TRUE(v1.WriteNew(2, format::Compactions{}).ok());
+  auto bytes = os_->Get(CompactionsPath("db", 2));
+  ASSERT_TRUE(bytes.ok());
+  EXPECT_EQ(bytes->substr(0, 2), std::string("\x00\x01", 2));
+  put = Peer({"put", "k1", "v1"});
+  ASSERT_EQ(put.exit_code, 0) << put.err;
+  auto get = Peer({"get", "k1"}, /*reader=*/true);
+  ASSERT_EQ(get.exit_code, 0) << get.err;
+  EXPECT_EQ(get.out, "v1\n");
+  ExpectAllManifestsReencodeIdentically();  // ours at version 2, the peer's at version 1
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "format/manifest_codec.h"
 #include "util/saturating.h"
 
 namespace slatedb::manifest {
@@ -12,6 +13,15 @@ const char* RoleName(FenceRole role) { return role == FenceRole::kWriter ? "writ
 
 std::shared_ptr<util::Clock> ClockOf(const ManifestUpdateOptions& options) {
   return options.clock != nullptr ? options.clock : util::SystemClock::Default();
+}
+
+// Fails closed (kInvalid naming the database and manifest) on what this version cannot honour.
+Status Supported(const ManifestStore& store, const VersionedManifest& latest,
+                 format::ManifestUse use = format::ManifestUse::kRead) {
+  Status st = format::CheckManifestSupported(latest.manifest, use);
+  if (st.ok()) return st;
+  return st.WithContext("database '" + store.db_path() + "' (manifest " +
+                        std::to_string(latest.id) + ")");
 }
 
 }  // namespace
@@ -30,6 +40,7 @@ Result<StoredManifest> StoredManifest::Load(std::shared_ptr<ManifestStore> store
     return Status::Invalid("no database at '" + store->db_path() + "' in " +
                            store->object_store()->Describe() + " (no manifest)");
   }
+  RETURN_IF_ERROR(Supported(*store, *latest));
   return StoredManifest(std::move(store), std::move(options), latest->id,
                         std::move(latest->manifest));
 }
@@ -39,6 +50,7 @@ Result<StoredManifest> StoredManifest::LoadOrCreate(std::shared_ptr<ManifestStor
                                                     const format::Manifest& initial) {
   ASSIGN_OR_RETURN(std::optional<VersionedManifest> latest, store->ReadLatest());
   if (latest) {
+    RETURN_IF_ERROR(Supported(*store, *latest));
     return StoredManifest(std::move(store), std::move(options), latest->id,
                           std::move(latest->manifest));
   }
@@ -59,6 +71,7 @@ Status StoredManifest::Refresh() {
     return Status::Data("latest manifest of '" + store_->db_path() + "' went back from " +
                         std::to_string(id_) + " to " + std::to_string(latest->id));
   }
+  RETURN_IF_ERROR(Supported(*store_, *latest));
   id_ = latest->id;
   manifest_ = std::move(latest->manifest);
   return Status::OK();
@@ -101,6 +114,10 @@ uint64_t EpochOf(const format::Manifest& m, FenceRole role) {
 
 Result<FenceableManifest> FenceableManifest::Init(StoredManifest stored, FenceRole role,
                                                   const ManifestMutator& extra) {
+  if (role == FenceRole::kWriter) {
+    RETURN_IF_ERROR(Supported(*stored.store(), VersionedManifest{stored.id(), stored.manifest()},
+                              format::ManifestUse::kWrite));
+  }
   uint64_t epoch = 0;
   Status st = stored.Update([&](format::Manifest& m) -> Status {
     epoch = EpochOf(m, role) + 1;
@@ -159,7 +176,7 @@ format::Manifest MergeCompactorState(const format::Manifest& local,
   out.compactor_epoch = stored.compactor_epoch;
   if (stored.l0_last_compacted) {
     auto it = std::find_if(out.l0.begin(), out.l0.end(), [&](const format::SstHandle& sst) {
-      return sst.id == *stored.l0_last_compacted;
+      return sst.ViewId() == *stored.l0_last_compacted;
     });
     out.l0.erase(it, out.l0.end());
   }

@@ -38,6 +38,33 @@ TEST(StoredManifestTest, LoadWithoutDatabaseIsInvalid) {
   EXPECT_NE(r.status().message().find("no database at 'db'"), std::string::npos);
 }
 
+// A manifest with named segments (SlateDB 0.13+, RFC-0024) is refused by every opener rather
+// than read without the segments' rows; an extractor name alone is refused by writers only.
+TEST(StoredManifestTest, SegmentedManifestsFailClosed) {
+  auto store = MemoryManifestStore();
+  Manifest m = Manifest::NewEmpty();
+  m.segment_extractor_name = "fixed_prefix:4";
+  ASSERT_TRUE(store->WriteNew(1, m).ok());
+  auto reader = StoredManifest::Load(store);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  auto writer = FenceableManifest::OpenWriter(store);
+  ASSERT_TRUE(writer.status().IsInvalid()) << writer.status().ToString();
+  EXPECT_NE(writer.status().message().find("segment extractor 'fixed_prefix:4'"),
+            std::string::npos);
+  format::Segment segment;
+  segment.prefix = "abcd";
+  m.segments.push_back(segment);
+  ASSERT_TRUE(store->WriteNew(2, m).ok());
+  Status refresh = reader->Refresh();
+  EXPECT_TRUE(refresh.IsInvalid()) << refresh.ToString();
+  auto load = StoredManifest::Load(store);
+  ASSERT_TRUE(load.status().IsInvalid());
+  EXPECT_EQ(load.status().message(),
+            "database 'db' (manifest 2): manifest stores 1 named segment(s) (prefixes 'abcd', "
+            "RFC-0024); reading and compacting segments is not supported yet");
+  EXPECT_TRUE(FenceableManifest::OpenCompactor(store).status().IsInvalid());
+}
+
 TEST(StoredManifestTest, LoadOrCreateWritesTheInitialManifest) {
   auto store = MemoryManifestStore();
   auto sm = StoredManifest::LoadOrCreate(store);
@@ -46,7 +73,9 @@ TEST(StoredManifestTest, LoadOrCreateWritesTheInitialManifest) {
   EXPECT_EQ(sm->manifest(), Manifest::NewEmpty());
   auto bytes = store->object_store()->Get(ManifestPath("db", 1));
   ASSERT_TRUE(bytes.ok());
-  EXPECT_EQ(bytes->size(), 106u);  // docs/format.md §7.6
+  // Format version 2 by default (docs/format.md §7.4): the 130-byte empty ManifestV2.
+  EXPECT_EQ(bytes->substr(0, 2), std::string("\x00\x02", 2));
+  EXPECT_EQ(bytes->size(), 130u);
   // A second opener loads instead of creating.
   auto again = StoredManifest::LoadOrCreate(store);
   ASSERT_TRUE(again.ok());
@@ -327,7 +356,7 @@ TEST(MergeCompactorStateTest, TakesCompactorFieldsAndTruncatesL0) {
   stored.l0 = {L0(4)};
   stored.l0_last_compacted = L0(3).id;
   stored.compacted = {format::SortedRun{0, {L0(100)}}};
-  stored.checkpoints = {format::Checkpoint{format::Uuid{1, 2}, 7, 0, 0, {}, {}}};
+  stored.checkpoints = {format::Checkpoint{format::Uuid{1, 2}, 7, 0, 0, {}, {}, {}}};
 
   Manifest merged = MergeCompactorState(local, stored);
   EXPECT_EQ(merged.l0, (std::vector<format::SstHandle>{L0(5), L0(4)}));
