@@ -202,8 +202,8 @@ DbImpl::DbImpl(std::string path, Components components, Settings settings)
       wal_store_(store_, path_, settings_.compression_codec, settings_.block_size),
       reads_(std::make_shared<ReadPath>(store_, path_, settings_, components_.merge_operator)),
       // Transaction ids: seeded, but distinct from the ULID/compactor streams.
-      txns_(std::make_shared<TxnManager>(
-          components_.seed != 0 ? components_.seed ^ 0x5DEECE66Dull : util::EntropySeed())),
+      txns_(std::make_shared<TxnManager>(components_.seed != 0 ? components_.seed ^ 0x5DEECE66Dull
+                                                               : util::EntropySeed())),
       handle_waiter_(std::make_shared<HandleWaiter>(this)) {
   txns_->Attach(this);
   wal_flush_bytes_ = std::min<uint64_t>(settings_.l0_sst_size_bytes, kWalFlushBytesMax);
@@ -1269,7 +1269,6 @@ Result<std::unique_ptr<DbIterator>> DbImpl::Scan(const ScanRange& range,
   const uint64_t seq = ReadSeq(options.read);
   return reads_->Scan(state(), range, options.reverse, seq, alive_);
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // Snapshots and transactions

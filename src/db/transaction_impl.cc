@@ -71,8 +71,8 @@ class TxnIterator final : public DbIterator {
     peeked_ = false;
     peek_.reset();
     auto first_at_or_after = [&](const Entry& e) { return reverse_ ? e.key <= key : e.key >= key; };
-    pos_ = static_cast<size_t>(
-        std::find_if(entries_.begin(), entries_.end(), first_at_or_after) - entries_.begin());
+    pos_ = static_cast<size_t>(std::find_if(entries_.begin(), entries_.end(), first_at_or_after) -
+                               entries_.begin());
     return Status::OK();
   }
 
@@ -185,9 +185,9 @@ Result<std::optional<KeyValue>> TransactionImpl::GetKeyValue(std::string_view ke
   if (level_ == IsolationLevel::kSerializableSnapshot) read_keys_.emplace(key);
   auto it = buffer_.find(key);
   if (it == buffer_.end() || it->second.base == BufferedWrite::Base::kSnapshot) {
-    ASSIGN_OR_RETURN(std::optional<KeyValue> below,
-                     txns_->WithDb<KvResult>(
-                         [&](TxnSource& db) { return db.GetAt(key, options, seq_); }));
+    ASSIGN_OR_RETURN(std::optional<KeyValue> below, txns_->WithDb<KvResult>([&](TxnSource& db) {
+      return db.GetAt(key, options, seq_);
+    }));
     if (it == buffer_.end()) return below;
     std::optional<std::string> below_value;
     if (below) below_value = std::move(below->value);
@@ -205,9 +205,9 @@ Result<std::optional<KeyValue>> TransactionImpl::GetKeyValue(std::string_view ke
 Result<std::unique_ptr<DbIterator>> TransactionImpl::Scan(const ScanRange& range,
                                                           const ScanOptions& options) {
   RETURN_IF_ERROR(CheckActive());
-  ASSIGN_OR_RETURN(std::unique_ptr<DbIterator> inner,
-                   txns_->WithDb<IterResult>(
-                       [&](TxnSource& db) { return db.ScanAt(range, options, seq_); }));
+  ASSIGN_OR_RETURN(std::unique_ptr<DbIterator> inner, txns_->WithDb<IterResult>([&](TxnSource& db) {
+    return db.ScanAt(range, options, seq_);
+  }));
   // Under SSI the whole requested range counts as read (SlateDB tracks the requested range too).
   if (level_ == IsolationLevel::kSerializableSnapshot) read_ranges_.push_back(range);
   std::vector<TxnIterator::Entry> entries;

@@ -2,6 +2,8 @@
 // snapshot reads across flushes and compaction, the published recent_snapshot_min_seq, flush
 // retention, read-your-writes, SI/SSI conflicts, MarkRead/UnmarkWrite, Rollback, the conflict
 // tracker's memory, and a randomized SSI history checked against a serial model.
+#include "slatedb/transaction.h"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -20,7 +22,6 @@
 #include "slatedb/db.h"
 #include "slatedb/merge_operator.h"
 #include "slatedb/snapshot.h"
-#include "slatedb/transaction.h"
 #include "table/sst_reader.h"
 #include "test_util.h"
 #include "util/random.h"
@@ -263,8 +264,8 @@ TEST(TransactionTest, ReadYourWritesGetAndScanBothDirections) {
   ASSERT_OK(txn->Put("bb", "new"));
   ASSERT_OK(txn->Merge("d", "x"));  // onto the snapshot's value
   ASSERT_OK(txn->Put("f", "f1"));
-  ASSERT_OK(txn->Merge("f", "y"));  // onto the buffered put
-  ASSERT_OK(txn->Delete("zz"));     // deleting an absent key
+  ASSERT_OK(txn->Merge("f", "y"));       // onto the buffered put
+  ASSERT_OK(txn->Delete("zz"));          // deleting an absent key
   ASSERT_OK(db->Put("e", "e-outside"));  // after the snapshot: invisible
   EXPECT_EQ(MustGet(*txn, "b"), "b1");
   EXPECT_EQ(MustGet(*txn, "c"), std::nullopt);
@@ -274,8 +275,8 @@ TEST(TransactionTest, ReadYourWritesGetAndScanBothDirections) {
   ASSERT_OK_AND_ASSIGN(auto kv, txn->GetKeyValue("b"));
   ASSERT_TRUE(kv.has_value());
   EXPECT_EQ(kv->seq, UINT64_MAX);  // buffered
-  const Rows all = {{"a", "a0"},   {"b", "b1"},   {"bb", "new"},
-                    {"d", "d0,x"}, {"e", "e0"},   {"f", "f1,y"}};
+  const Rows all = {{"a", "a0"},   {"b", "b1"}, {"bb", "new"},
+                    {"d", "d0,x"}, {"e", "e0"}, {"f", "f1,y"}};
   EXPECT_EQ(ScanRows(*txn), all);
   EXPECT_EQ(ScanRows(*txn, {}, true), Rows(all.rbegin(), all.rend()));
   EXPECT_EQ(ScanRows(*txn, {"b", "d"}), (Rows{{"b", "b1"}, {"bb", "new"}}));
@@ -546,10 +547,10 @@ TEST(TransactionTest, TruncatedConflictHistoryFailsOldTransactions) {
 
 struct Op {
   enum Kind { kGet, kScan, kPut, kDelete } kind = kGet;
-  std::string key;    // get, put, delete; scan: start
-  std::string end;    // scan
+  std::string key;  // get, put, delete; scan: start
+  std::string end;  // scan
   bool reverse = false;
-  std::string value;  // put
+  std::string value;               // put
   std::optional<std::string> got;  // get
   Rows scanned;                    // scan
 };
@@ -614,8 +615,8 @@ TEST(TransactionTest, RandomizedSsiHistoriesAreSerializable) {
             }
             case 2:
               op.kind = Op::kPut;
-              op.value = "t" + std::to_string(t) + "." + std::to_string(i) + "." +
-                         std::to_string(j);
+              op.value =
+                  "t" + std::to_string(t) + "." + std::to_string(i) + "." + std::to_string(j);
               ASSERT_OK((*txn)->Put(op.key, op.value));
               break;
             default:
@@ -674,8 +675,8 @@ TEST(TransactionTest, RandomizedSsiHistoriesAreSerializable) {
         case Op::kScan: {
           Rows want(local.lower_bound(op.key), local.lower_bound(op.end));
           if (op.reverse) std::reverse(want.begin(), want.end());
-          ASSERT_EQ(op.scanned, want) << "scan [" << op.key << ", " << op.end << ") at seq "
-                                      << c.seq;
+          ASSERT_EQ(op.scanned, want)
+              << "scan [" << op.key << ", " << op.end << ") at seq " << c.seq;
           break;
         }
         case Op::kPut:

@@ -96,24 +96,23 @@ void TxnManager::PruneLocked() {
 Status TxnManager::CheckConflicts(const TxnConflictSet& txn) const {
   util::MutexLock lock(&mu_);
   if (txn.begin_seq < truncated_through_) {
-    return Status::Transaction("transaction " + txn.id + " (begun at seq " +
-                               std::to_string(txn.begin_seq) +
-                               "): conflict history truncated (more than " +
-                               std::to_string(max_tracked_keys_) +
-                               " keys committed since it began); retry it");
+    return Status::Transaction(
+        "transaction " + txn.id + " (begun at seq " + std::to_string(txn.begin_seq) +
+        "): conflict history truncated (more than " + std::to_string(max_tracked_keys_) +
+        " keys committed since it began); retry it");
   }
   // Newest first: the first records are the most likely to conflict.
   for (auto it = commits_.rbegin(); it != commits_.rend() && it->seq > txn.begin_seq; ++it) {
     std::string key;
     if (SortedIntersect(it->keys, txn.write_keys, &key)) {
-      return Status::Transaction("transaction " + txn.id + ": write-write conflict on key '" +
-                                 key + "' (written at seq " + std::to_string(it->seq) +
+      return Status::Transaction("transaction " + txn.id + ": write-write conflict on key '" + key +
+                                 "' (written at seq " + std::to_string(it->seq) +
                                  " after the transaction began at seq " +
                                  std::to_string(txn.begin_seq) + ")");
     }
     if (SortedIntersect(it->keys, txn.read_keys, &key)) {
-      return Status::Transaction("transaction " + txn.id + ": read-write conflict on key '" +
-                                 key + "' (written at seq " + std::to_string(it->seq) +
+      return Status::Transaction("transaction " + txn.id + ": read-write conflict on key '" + key +
+                                 "' (written at seq " + std::to_string(it->seq) +
                                  " after the transaction began at seq " +
                                  std::to_string(txn.begin_seq) + ")");
     }

@@ -96,8 +96,7 @@ class TxnManager {
   // *committed_seq and records the batch's keys (txn ? txn->write_keys : the rows' keys) if an
   // active transaction began before `seq`.
   void PublishCommit(uint64_t seq, const std::vector<format::RowEntry>& rows,
-                     const TxnConflictSet* txn, std::atomic<uint64_t>* committed_seq)
-      EXCLUDES(mu_);
+                     const TxnConflictSet* txn, std::atomic<uint64_t>* committed_seq) EXCLUDES(mu_);
   size_t active_txns() const EXCLUDES(mu_);
   size_t tracked_commits() const EXCLUDES(mu_);
   size_t tracked_keys() const EXCLUDES(mu_);
