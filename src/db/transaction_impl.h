@@ -1,5 +1,5 @@
 // db/transaction_impl.h — SnapshotImpl and TransactionImpl, behind slatedb::Snapshot and
-// slatedb::Transaction (docs/design.md §14).
+// slatedb::Transaction (docs/design.md §19).
 //
 // What: a snapshot is a registered seq plus reads of the database's *current* sources at that
 // seq (TxnSource::GetAt / ScanAt) — not a frozen DbState — so after its memtable is flushed and

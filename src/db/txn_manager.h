@@ -1,5 +1,5 @@
 // db/txn_manager.h — the writer's registry of live snapshots and transactions, and the conflict
-// tracker of optimistic transactions (SlateDB's TransactionManager; docs/design.md §14).
+// tracker of optimistic transactions (SlateDB's TransactionManager; docs/design.md §19).
 //
 // What:
 //   * Live snapshot seqs (Db::Snapshot and every transaction's snapshot), as a multiset: the
