@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <string>
 #include <thread>
 #include <utility>
@@ -1253,12 +1254,17 @@ Result<std::optional<KeyValue>> DbImpl::GetKeyValue(std::string_view key,
 
 Result<std::vector<std::optional<std::string>>> DbImpl::MultiGet(
     const std::vector<std::string>& keys, const ReadOptions& options) {
+  return MultiGetAt(keys, options, std::numeric_limits<uint64_t>::max());
+}
+
+Result<std::vector<std::optional<std::string>>> DbImpl::MultiGetAt(
+    const std::vector<std::string>& keys, const ReadOptions& options, uint64_t seq_bound) {
   RETURN_IF_ERROR(CheckOpen());
   for (size_t i = 0; i < keys.size(); ++i) {
     Status st = ValidateKey(keys[i]);
     if (!st.ok()) return st.WithContext("multi-get key " + std::to_string(i));
   }
-  const uint64_t seq = ReadSeq(options);
+  const uint64_t seq = std::min(seq_bound, ReadSeq(options));
   ASSIGN_OR_RETURN(auto kvs, reads_->MultiGet(*state(), keys, seq));
   return ValuesOf(std::move(kvs));
 }

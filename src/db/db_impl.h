@@ -121,6 +121,9 @@ class DbImpl final : public Db, public TxnSource {
                                         uint64_t seq) override;
   Result<std::unique_ptr<DbIterator>> ScanAt(const ScanRange& range, const ScanOptions& options,
                                              uint64_t seq) override;
+  Result<std::vector<std::optional<std::string>>> MultiGetAt(const std::vector<std::string>& keys,
+                                                             const ReadOptions& options,
+                                                             uint64_t seq) override;
   Result<WriteHandle> CommitTxn(const WriteBatch& batch, std::shared_ptr<const TxnConflictSet> txn,
                                 const WriteOptions& options) override;
 

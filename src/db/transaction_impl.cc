@@ -139,6 +139,12 @@ Result<std::unique_ptr<DbIterator>> SnapshotImpl::Scan(const ScanRange& range,
   return txns_->WithDb<IterResult>([&](TxnSource& db) { return db.ScanAt(range, options, seq_); });
 }
 
+Result<std::vector<std::optional<std::string>>> SnapshotImpl::MultiGet(
+    const std::vector<std::string>& keys, const ReadOptions& options) {
+  return txns_->WithDb<Result<std::vector<std::optional<std::string>>>>(
+      [&](TxnSource& db) { return db.MultiGetAt(keys, options, seq_); });
+}
+
 // ---------------------------------------------------------------------------------------------
 // TransactionImpl
 

@@ -42,6 +42,8 @@ class SnapshotImpl final : public slatedb::Snapshot {
                                               const ReadOptions& options) override;
   Result<std::unique_ptr<DbIterator>> Scan(const ScanRange& range,
                                            const ScanOptions& options) override;
+  Result<std::vector<std::optional<std::string>>> MultiGet(const std::vector<std::string>& keys,
+                                                           const ReadOptions& options) override;
   uint64_t seq() const override { return seq_; }
 
  private:

@@ -62,6 +62,9 @@ class TxnSource {
                                                 uint64_t seq) = 0;
   virtual Result<std::unique_ptr<DbIterator>> ScanAt(const ScanRange& range,
                                                      const ScanOptions& options, uint64_t seq) = 0;
+  // Db::MultiGet (concurrent SST reads) at min(seq, the read seq `options` asks for).
+  virtual Result<std::vector<std::optional<std::string>>> MultiGetAt(
+      const std::vector<std::string>& keys, const ReadOptions& options, uint64_t seq) = 0;
   // Writes `batch` after the write task found no conflict for `txn` (kTransaction otherwise).
   virtual Result<WriteHandle> CommitTxn(const WriteBatch& batch,
                                         std::shared_ptr<const TxnConflictSet> txn,
