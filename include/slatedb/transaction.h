@@ -21,8 +21,9 @@
 // transaction and for the transactions it could conflict with. A transaction that buffered no
 // write commits trivially (no check; serializable at its snapshot) and its handle has the last
 // committed seq. A failed commit is final: start a new transaction to retry.
-// After Commit (successful or not) or Rollback every call returns kInvalid ("transaction <id>
-// is already committed" / "... rolled back"); Rollback is idempotent. Destroying an unfinished
+// After Commit or Rollback every call returns kInvalid ("transaction <id> is already committed"
+// / "... already ended: its commit failed" / "... is already rolled back"); Rollback is
+// idempotent (but kInvalid after a commit). Destroying an unfinished
 // transaction rolls it back. The commit-tracking memory the database keeps for conflict checks
 // is released as transactions end (nothing is kept while no transaction is active); if it
 // would exceed its cap, the oldest entries are dropped and transactions that began before them

@@ -171,6 +171,8 @@ Status TransactionImpl::CheckActive() const {
       return Status::OK();
     case State::kCommitted:
       return Status::Invalid("transaction " + id_ + " is already committed");
+    case State::kCommitFailed:
+      return Status::Invalid("transaction " + id_ + " already ended: its commit failed");
     case State::kRolledBack:
       return Status::Invalid("transaction " + id_ + " is already rolled back");
   }
@@ -288,13 +290,14 @@ Result<WriteHandle> TransactionImpl::Commit(const WriteOptions& options) {
   Result<WriteHandle> handle = txns_->WithDb<Result<WriteHandle>>(
       [&](TxnSource& db) { return db.CommitTxn(batch_, conflict, options); });
   End();
+  if (!handle.ok()) state_ = State::kCommitFailed;
   batch_.Clear();
   buffer_.clear();
   return handle;
 }
 
 Status TransactionImpl::Rollback() {
-  if (state_ == State::kCommitted) return CheckActive();
+  if (state_ == State::kCommitted || state_ == State::kCommitFailed) return CheckActive();
   state_ = State::kRolledBack;
   End();
   batch_.Clear();

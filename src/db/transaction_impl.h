@@ -88,7 +88,7 @@ class TransactionImpl final : public Transaction {
   IsolationLevel isolation_level() const override { return level_; }
 
  private:
-  enum class State : uint8_t { kActive, kCommitted, kRolledBack };
+  enum class State : uint8_t { kActive, kCommitted, kCommitFailed, kRolledBack };
   Status CheckActive() const;
   void End();
 

@@ -327,6 +327,9 @@ TEST(TransactionTest, SnapshotIsolationWriteWriteConflicts) {
   Result<WriteHandle> lost = t2->Commit();
   ASSERT_TRUE(lost.status().IsTransaction()) << lost.status().ToString();
   EXPECT_NE(lost.status().message().find("'k'"), std::string::npos) << lost.status().ToString();
+  Status after = t2->Put("k", "again");  // a failed commit is final
+  EXPECT_TRUE(after.IsInvalid());
+  EXPECT_NE(after.message().find("commit failed"), std::string::npos) << after.ToString();
   EXPECT_EQ(MustGet(*db, "k"), "1");
   EXPECT_EQ(MustGet(*db, "other"), std::nullopt);  // nothing of the failed commit was written
   // With a plain Db write.
