@@ -15,7 +15,8 @@
 //
 // Thread safety: every method of Db and DbReader may be called concurrently from any thread.
 // Ownership: Open returns a unique_ptr; the Db shares the object store given in Components.
-// Destroying an open Db closes it (errors are logged). Iterators must not outlive their Db.
+// Destroying an open Db closes it (errors are logged). Iterators must not outlive their Db;
+// snapshots and transactions may (their calls then return kClosed).
 //
 // Background WAL uploads that fail with a non-transient error (anything but kUnavailable, e.g.
 // "No space left on device") latch that error: writers waiting for durability and every later
@@ -24,6 +25,7 @@
 // DbStatusInfo::background_error names them.
 // Errors: kInvalid (empty key, key > 65,535 bytes, bad settings), kClosed (after Close(), or
 // Closed(fenced) once a newer writer took over — latched: every later call returns it),
+// kTransaction (a transaction's commit conflicted; slatedb/transaction.h),
 // kUnavailable (object store unreachable after retries; latched once a WAL upload has failed
 // object_store_max_retries + 1 times), kData (corrupt object, named in the
 // message), kInternal. A missing key is not an error: Get returns std::nullopt.
@@ -44,7 +46,9 @@
 #include "slatedb/merge_operator.h"
 #include "slatedb/object_store.h"
 #include "slatedb/options.h"
+#include "slatedb/snapshot.h"
 #include "slatedb/status.h"
+#include "slatedb/transaction.h"
 #include "slatedb/write_batch.h"
 #include "slatedb/write_handle.h"
 
@@ -104,6 +108,13 @@ class SLATEDB_EXPORT Db : public DbRead {
                                      const WriteOptions& options = WriteOptions()) = 0;
   virtual Result<WriteHandle> Write(const WriteBatch& batch,
                                     const WriteOptions& options = WriteOptions()) = 0;
+
+  // A read-only view at the last committed seq (slatedb/snapshot.h). While it lives, flushes and
+  // compaction keep every version it can see. kClosed once closed.
+  virtual Result<std::unique_ptr<slatedb::Snapshot>> Snapshot() = 0;
+  // Starts an optimistic transaction at the last committed seq (slatedb/transaction.h).
+  virtual Result<std::unique_ptr<Transaction>> Begin(
+      IsolationLevel level = IsolationLevel::kSnapshot) = 0;
 
   // kWal: upload the WAL buffer now and wait until it is durable. kMemTable: flush the WAL,
   // then write the memtable as an L0 SST and publish it in the manifest.

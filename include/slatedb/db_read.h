@@ -43,7 +43,8 @@ class SLATEDB_EXPORT DbRead {
   // Scan(PrefixRange(prefix), options).
   virtual Result<std::unique_ptr<DbIterator>> ScanPrefix(
       std::string_view prefix, const ScanOptions& options = ScanOptions());
-  // One answer per key, in order. The default asks Get key by key; Db and DbReader read
+  // One answer per key, in order. The default asks Get key by key (so a Transaction sees its
+  // buffered writes and, under SSI, tracks every key); Db, DbReader and Snapshot read
   // the SST blocks the keys need concurrently.
   virtual Result<std::vector<std::optional<std::string>>> MultiGet(
       const std::vector<std::string>& keys, const ReadOptions& options = ReadOptions());

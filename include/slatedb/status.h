@@ -26,7 +26,7 @@ enum class StatusCode : int {
   kUnavailable,         // transient: network, throttling, timeouts; the caller may retry
   kData,                // corrupt or unexpected data in an object (checksum, decode)
   kClosed,              // the database is closed; see CloseReason
-  kTransaction,         // transaction conflict
+  kTransaction,         // a transaction's commit conflicted (retry with a new transaction)
   kInternal,            // a bug or an invariant violation
   kNotFound,            // object store: the object does not exist
   kAlreadyExists,       // object store: create-if-absent lost (object exists)
@@ -71,6 +71,7 @@ class [[nodiscard]] SLATEDB_EXPORT Status {
   bool IsData() const { return code_ == StatusCode::kData; }
   bool IsClosed() const { return code_ == StatusCode::kClosed; }
   bool IsFenced() const { return IsClosed() && reason_ == CloseReason::kFenced; }
+  bool IsTransaction() const { return code_ == StatusCode::kTransaction; }
   bool IsInternal() const { return code_ == StatusCode::kInternal; }
   bool IsNotFound() const { return code_ == StatusCode::kNotFound; }
   bool IsAlreadyExists() const { return code_ == StatusCode::kAlreadyExists; }

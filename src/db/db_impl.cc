@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <string>
 #include <thread>
 #include <utility>
@@ -12,6 +13,7 @@
 #endif
 
 #include "config/settings_io.h"
+#include "db/transaction_impl.h"
 #include "format/sequence_tracker.h"
 #include "manifest/paths.h"
 #include "object_store/retrying_object_store.h"
@@ -200,7 +202,11 @@ DbImpl::DbImpl(std::string path, Components components, Settings settings)
       log_(components_.logger),
       wal_store_(store_, path_, settings_.compression_codec, settings_.block_size),
       reads_(std::make_shared<ReadPath>(store_, path_, settings_, components_.merge_operator)),
+      // Transaction ids: seeded, but distinct from the ULID/compactor streams.
+      txns_(std::make_shared<TxnManager>(components_.seed != 0 ? components_.seed ^ 0x5DEECE66Dull
+                                                               : util::EntropySeed())),
       handle_waiter_(std::make_shared<HandleWaiter>(this)) {
+  txns_->Attach(this);
   wal_flush_bytes_ = std::min<uint64_t>(settings_.l0_sst_size_bytes, kWalFlushBytesMax);
   if (wal_flush_bytes_ == 0) wal_flush_bytes_ = 1;
 }
@@ -384,6 +390,7 @@ DbImpl::~DbImpl() {
     final_status = fatal_;
   }
   handle_waiter_->Detach(durable_seq_.load(), std::move(final_status));
+  txns_->Detach();  // snapshots and transactions that outlive us answer kClosed
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -430,6 +437,16 @@ void DbImpl::StopGc() {
   }
 }
 
+uint64_t DbImpl::FlushRetentionSeq(const ImmutableMemtable& imm) const {
+  const std::optional<uint64_t> oldest = txns_->MinSnapshotSeq();
+  return oldest ? std::min(imm.max_seq, *oldest) : imm.max_seq;
+}
+
+uint64_t DbImpl::SnapshotMinSeq(uint64_t last_l0_seq) const {
+  const std::optional<uint64_t> oldest = txns_->MinSnapshotSeq();
+  return oldest ? std::min(last_l0_seq, *oldest) : last_l0_seq;
+}
+
 uint64_t DbImpl::ReadSeq(const ReadOptions& options) const {
   if (options.durability_filter == DurabilityLevel::kRemote && !options.dirty) {
     return durable_seq_.load(std::memory_order_acquire);
@@ -471,8 +488,26 @@ Result<WriteHandle> DbImpl::Write(const WriteBatch& batch, const WriteOptions& o
   if (pending.rows.empty()) {
     return WriteHandle(committed_seq_.load(std::memory_order_acquire), 0, handle_waiter_);
   }
+  return Submit(std::move(pending), nullptr, options);
+}
+
+Result<WriteHandle> DbImpl::CommitTxn(const WriteBatch& batch,
+                                      std::shared_ptr<const TxnConflictSet> txn,
+                                      const WriteOptions& options) {
+  RETURN_IF_ERROR(CheckWritable());
+  ASSIGN_OR_RETURN(PendingRows pending, RowsFromBatch(batch, components_.merge_operator.get()));
+  // Read-only: nothing to check (serializable at its snapshot), nothing to write.
+  if (pending.rows.empty()) {
+    return WriteHandle(committed_seq_.load(std::memory_order_acquire), 0, handle_waiter_);
+  }
+  return Submit(std::move(pending), std::move(txn), options);
+}
+
+Result<WriteHandle> DbImpl::Submit(PendingRows pending, std::shared_ptr<const TxnConflictSet> txn,
+                                   const WriteOptions& options) {
   WriteMsg msg;
   msg.pending = std::move(pending);
+  msg.txn = std::move(txn);
   std::future<Result<WriteMsg::Ack>> done = msg.done.get_future();
   std::optional<WriteMsg> rejected;
   if (write_task_->Send(std::move(msg), &rejected) != util::SendResult::kOk) {
@@ -517,6 +552,15 @@ void DbImpl::HandleWrite(WriteMsg& msg) {
       return;
     }
   }
+  // A transaction's conflict check, atomic with its seq assignment: only this thread records
+  // commits (PublishCommit below), one batch at a time.
+  if (msg.txn) {
+    Status conflict = txns_->CheckConflicts(*msg.txn);
+    if (!conflict.ok()) {
+      msg.done.set_value(conflict);
+      return;
+    }
+  }
   const uint64_t seq = ++last_seq_;
   last_tick_ = std::max(last_tick_, clock_->NowMillis());
   StampRows(msg.pending, seq, last_tick_, settings_.default_ttl);
@@ -539,9 +583,10 @@ void DbImpl::HandleWrite(WriteMsg& msg) {
     }
   }
   memtable_bytes_ += msg.pending.bytes;
+  // Visible from here on; recorded for the conflict checks of transactions begun before it.
+  txns_->PublishCommit(seq, msg.pending.rows, msg.txn.get(), &committed_seq_);
   // The memtable copied the rows into its arena; the WAL buffer takes them over.
   if (settings_.wal_enabled) wal_buffer_.Append(std::move(msg.pending.rows));
-  committed_seq_.store(seq, std::memory_order_release);
   msg.done.set_value(WriteMsg::Ack{seq, last_tick_});
 
   if (memtable_bytes_ >= settings_.l0_sst_size_bytes) {
@@ -791,9 +836,10 @@ format::Ulid DbImpl::NextL0Id() {
 
 Status DbImpl::FlushOneImmutable(const std::shared_ptr<const ImmutableMemtable>& imm) {
   RETURN_IF_ERROR(EnsureWalDurable(imm->max_seq));
-  // No snapshots exist yet, so the retention bound is the memtable's own max seq: per key only
-  // the newest version is kept.
-  const uint64_t retention_seq = imm->max_seq;
+  // Per key: every version a live snapshot can see, plus the newest (the retention bound is the
+  // memtable's own max seq while no snapshot is older). A snapshot registered after this reads
+  // a committed seq >= imm->max_seq, so it needs nothing older than what is kept.
+  const uint64_t retention_seq = FlushRetentionSeq(*imm);
   if (!pending_l0_ || pending_l0_->imm != imm) {
     std::vector<format::RowEntry> rows =
         CollectFlushRows(*imm->table, retention_seq, components_.merge_operator.get());
@@ -908,9 +954,9 @@ void DbImpl::RunL0Upload(const std::shared_ptr<L0Upload>& upload) {
     util::MutexLock lock(&mu_);
     id = upload->handle.id;
   }
-  // As in FlushOneImmutable: per key only the newest version is kept.
+  // As in FlushOneImmutable: per key the newest version plus what live snapshots can see.
   std::vector<format::RowEntry> rows =
-      CollectFlushRows(*imm.table, imm.max_seq, components_.merge_operator.get());
+      CollectFlushRows(*imm.table, FlushRetentionSeq(imm), components_.merge_operator.get());
   Result<format::SstInfo> info = reads_->WriteCompactedSst(id, rows);
   {
     util::MutexLock lock(&mu_);
@@ -974,7 +1020,8 @@ Status DbImpl::PublishL0(const std::shared_ptr<const ImmutableMemtable>& imm,
       m.last_l0_clock_tick = std::max(m.last_l0_clock_tick, imm->max_create_ts);
       m.replay_after_wal_id = std::max(m.replay_after_wal_id, replay_after);
       m.wal_id_last_seen = std::max({m.wal_id_last_seen, wal_last_seen, m.replay_after_wal_id});
-      m.recent_snapshot_min_seq = m.last_l0_seq;
+      // Never above the oldest live snapshot: compactors keep every version it can see.
+      m.recent_snapshot_min_seq = SnapshotMinSeq(m.last_l0_seq);
       auto tracker = format::SequenceTracker::Decode(m.sequence_tracker);
       if (tracker.ok() && imm->first_seq != 0 && !already) {
         tracker->Insert(imm->first_seq, imm->first_create_ts / 1000);
@@ -1142,6 +1189,7 @@ Status DbImpl::Close() {
     const uint64_t last_seen = next_wal_id_.load() - 1;
     Status st = manifest_->Update([&](format::Manifest& m) -> Status {
       m.wal_id_last_seen = std::max(m.wal_id_last_seen, last_seen);
+      m.recent_snapshot_min_seq = SnapshotMinSeq(m.last_l0_seq);
       return Status::OK();
     });
     if (!st.ok()) {
@@ -1206,12 +1254,17 @@ Result<std::optional<KeyValue>> DbImpl::GetKeyValue(std::string_view key,
 
 Result<std::vector<std::optional<std::string>>> DbImpl::MultiGet(
     const std::vector<std::string>& keys, const ReadOptions& options) {
+  return MultiGetAt(keys, options, std::numeric_limits<uint64_t>::max());
+}
+
+Result<std::vector<std::optional<std::string>>> DbImpl::MultiGetAt(
+    const std::vector<std::string>& keys, const ReadOptions& options, uint64_t seq_bound) {
   RETURN_IF_ERROR(CheckOpen());
   for (size_t i = 0; i < keys.size(); ++i) {
     Status st = ValidateKey(keys[i]);
     if (!st.ok()) return st.WithContext("multi-get key " + std::to_string(i));
   }
-  const uint64_t seq = ReadSeq(options);
+  const uint64_t seq = std::min(seq_bound, ReadSeq(options));
   ASSIGN_OR_RETURN(auto kvs, reads_->MultiGet(*state(), keys, seq));
   return ValuesOf(std::move(kvs));
 }
@@ -1221,6 +1274,37 @@ Result<std::unique_ptr<DbIterator>> DbImpl::Scan(const ScanRange& range,
   RETURN_IF_ERROR(CheckOpen());
   const uint64_t seq = ReadSeq(options.read);
   return reads_->Scan(state(), range, options.reverse, seq, alive_);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Snapshots and transactions
+
+Result<std::unique_ptr<slatedb::Snapshot>> DbImpl::Snapshot() {
+  RETURN_IF_ERROR(CheckOpen());
+  const uint64_t seq = txns_->RegisterSnapshot(committed_seq_);
+  return std::unique_ptr<slatedb::Snapshot>(std::make_unique<SnapshotImpl>(txns_, seq));
+}
+
+Result<std::unique_ptr<Transaction>> DbImpl::Begin(IsolationLevel level) {
+  RETURN_IF_ERROR(CheckWritable());
+  std::string id;
+  const uint64_t seq = txns_->BeginTxn(committed_seq_, &id);
+  return std::unique_ptr<Transaction>(std::make_unique<TransactionImpl>(
+      txns_, components_.merge_operator, level, seq, std::move(id)));
+}
+
+Result<std::optional<KeyValue>> DbImpl::GetAt(std::string_view key, const ReadOptions& options,
+                                              uint64_t seq) {
+  RETURN_IF_ERROR(CheckOpen());
+  RETURN_IF_ERROR(ValidateKey(key));
+  return reads_->Get(*state(), key, std::min(seq, ReadSeq(options)));
+}
+
+Result<std::unique_ptr<DbIterator>> DbImpl::ScanAt(const ScanRange& range,
+                                                   const ScanOptions& options, uint64_t seq) {
+  RETURN_IF_ERROR(CheckOpen());
+  return reads_->Scan(state(), range, options.reverse, std::min(seq, ReadSeq(options.read)),
+                      alive_);
 }
 
 }  // namespace slatedb::db

@@ -64,6 +64,7 @@
 #include "compactor/compactor.h"
 #include "db/db_state.h"
 #include "db/read_path.h"
+#include "db/txn_manager.h"
 #include "db/write_rows.h"
 #include "format/ulid.h"
 #include "gc/garbage_collector.h"
@@ -87,7 +88,7 @@ struct L0Upload {
   Status status;  // kFailed: the upload's error
 };
 
-class DbImpl final : public Db {
+class DbImpl final : public Db, public TxnSource {
  public:
   static Result<std::unique_ptr<Db>> Open(const std::string& path, Components components,
                                           Settings settings);
@@ -109,14 +110,32 @@ class DbImpl final : public Db {
                                            const ScanOptions& options) override;
   Result<std::vector<std::optional<std::string>>> MultiGet(const std::vector<std::string>& keys,
                                                            const ReadOptions& options) override;
+  Result<std::unique_ptr<slatedb::Snapshot>> Snapshot() override;
+  Result<std::unique_ptr<Transaction>> Begin(IsolationLevel level) override;
   Status Flush(FlushType type) override;
   Result<DbStatusInfo> GetStatus() override;
   Status Close() override;
+
+  // TxnSource (snapshots and transactions).
+  Result<std::optional<KeyValue>> GetAt(std::string_view key, const ReadOptions& options,
+                                        uint64_t seq) override;
+  Result<std::unique_ptr<DbIterator>> ScanAt(const ScanRange& range, const ScanOptions& options,
+                                             uint64_t seq) override;
+  Result<std::vector<std::optional<std::string>>> MultiGetAt(const std::vector<std::string>& keys,
+                                                             const ReadOptions& options,
+                                                             uint64_t seq) override;
+  Result<WriteHandle> CommitTxn(const WriteBatch& batch, std::shared_ptr<const TxnConflictSet> txn,
+                                const WriteOptions& options) override;
+
+  // For tests: the snapshot/transaction registry.
+  const TxnManager& txn_manager() const { return *txns_; }
 
   // Messages of the actors (public so the task classes in db_impl.cc can name them).
   struct WriteMsg {
     enum class Kind : uint8_t { kWrite, kFreeze } kind = Kind::kWrite;
     PendingRows pending;
+    // A transaction's commit: checked for conflicts by the write task before its seq is assigned.
+    std::shared_ptr<const TxnConflictSet> txn;
     struct Ack {
       uint64_t seq = 0;  // the batch's seq (kFreeze: the last seq)
       int64_t create_ts = 0;
@@ -146,6 +165,9 @@ class DbImpl final : public Db {
   Status ReplayWal(uint64_t first_id, uint64_t last_id);
 
   // Write task side.
+  // Hands `pending` (non-empty) to the write task and waits for its seq (and durability).
+  Result<WriteHandle> Submit(PendingRows pending, std::shared_ptr<const TxnConflictSet> txn,
+                             const WriteOptions& options);
   void HandleWrite(WriteMsg& msg);
   void FreezeMemtable();  // write task only (or Recover, before the tasks start)
 
@@ -189,6 +211,11 @@ class DbImpl final : public Db {
   // took over, else OK (the caller looks again).
   Status AwaitL0Room() EXCLUDES(mu_);
   uint64_t ReadSeq(const ReadOptions& options) const;
+  // What a flush of `imm` keeps: versions above min(imm max seq, oldest live snapshot) plus the
+  // newest at or below it, per key.
+  uint64_t FlushRetentionSeq(const ImmutableMemtable& imm) const;
+  // The manifest's recent_snapshot_min_seq: min(last_l0_seq, oldest live snapshot).
+  uint64_t SnapshotMinSeq(uint64_t last_l0_seq) const;
 
   // ---- constant after construction ----
   const std::string path_;
@@ -279,6 +306,8 @@ class DbImpl final : public Db {
 
   wal::WalBuffer wal_buffer_;
   std::shared_ptr<ReadPath> reads_;
+  // Live snapshots and transactions (shared with them; detached by ~DbImpl).
+  std::shared_ptr<TxnManager> txns_;
   std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
   // Shared with every WriteHandle; detached (answering from the final durable seq) by ~DbImpl.
   std::shared_ptr<HandleWaiter> handle_waiter_;
