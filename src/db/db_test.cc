@@ -178,17 +178,19 @@ TEST(DbTest, HugeTtlNeverExpiresThroughCompaction) {
     auto kv = db->GetKeyValue("key100");
     ASSERT_TRUE(kv.ok() && kv->has_value());
     EXPECT_EQ((*kv)->expire_ts, std::nullopt);
-    // Wait for the compactor to merge every L0 into sorted runs.
+    // Wait for the compactor to merge the L0s into sorted runs (one L0 may be left behind: the
+    // scheduler needs min_compaction_sources = 2 sources to start a compaction).
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (std::chrono::steady_clock::now() < deadline) {
       auto st = db->GetStatus();
       ASSERT_TRUE(st.ok());
-      if (st->l0_ssts == 0 && st->sorted_runs >= 1) break;
+      if (st->l0_ssts <= 1 && st->sorted_runs >= 1) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     auto st = db->GetStatus();
     ASSERT_TRUE(st.ok());
-    ASSERT_EQ(st->l0_ssts, 0u) << "the compactor did not run";
+    ASSERT_LE(st->l0_ssts, 1u) << "the compactor did not run";
+    ASSERT_GE(st->sorted_runs, 1u) << "the compactor did not run";
     std::vector<std::pair<std::string, std::string>> all(model.begin(), model.end());
     EXPECT_EQ(ScanAll(*db), all);
     ASSERT_TRUE(db->Close().ok());
