@@ -72,7 +72,10 @@ TEST(CompactorShutdownTest, StopDuringCompactionAtRandomMomentsThenGcRemovesOrph
                              seed + static_cast<uint64_t>(moment));
     ASSERT_TRUE(c.ok());
     ASSERT_TRUE((*c)->Start().ok());
-    std::this_thread::sleep_for(std::chrono::microseconds(rng.Uniform(25000)));
+    // Mostly within 25 ms (jobs in flight); every 10th moment up to 300 ms, so that some jobs
+    // finish and are committed before the stop even on a slow (sanitizer) build.
+    std::this_thread::sleep_for(
+        std::chrono::microseconds(rng.Uniform(moment % 10 == 0 ? 300000 : 25000)));
     Status st = (*c)->Stop();
     ASSERT_TRUE(st.ok()) << st.ToString();
     EXPECT_FALSE((*c)->running());
