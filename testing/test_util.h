@@ -5,6 +5,8 @@
 //   ASSERT_OK_AND_ASSIGN(lhs, expr)          lhs = the value of the Result `expr`, or fail.
 //   ScanToMap(reader [, range])              every row of Db/DbReader (anything with Scan) as a
 //                                            std::map (adds a test failure on an error).
+//   DrainRows(scan_result)                   the (key, value) rows of a Scan's Result, in
+//                                            iteration order (adds a test failure on an error).
 //   ClosedLoopbackPort()                     a 127.0.0.1 port nobody listens on (connections
 //                                            are refused at once).
 //   CapturingLogger                          a slatedb::Logger keeping every line it gets.
@@ -37,6 +39,21 @@ inline const Status& ToStatus(const Status& s) { return s; }
 template <typename T>
 Status ToStatus(const Result<T>& r) {
   return r.status();
+}
+
+using Rows = std::vector<std::pair<std::string, std::string>>;
+
+inline Rows DrainRows(Result<std::unique_ptr<DbIterator>> it) {
+  Rows out;
+  EXPECT_TRUE(it.ok()) << it.status().ToString();
+  if (!it.ok()) return out;
+  while (true) {
+    auto kv = (*it)->Next();
+    EXPECT_TRUE(kv.ok()) << kv.status().ToString();
+    if (!kv.ok() || !kv->has_value()) break;
+    out.emplace_back((*kv)->key, (*kv)->value);
+  }
+  return out;
 }
 
 template <typename Reader>

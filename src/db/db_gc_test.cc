@@ -16,6 +16,7 @@
 #include "manifest/paths.h"
 #include "slatedb/db.h"
 #include "slatedb/object_store.h"
+#include "test_util.h"
 
 namespace slatedb {
 namespace {
@@ -72,16 +73,7 @@ std::unique_ptr<Db> MustOpen(std::shared_ptr<ObjectStore> store, const std::stri
 
 std::vector<std::pair<std::string, std::string>> ScanAll(Db& db) {
   auto it = db.Scan(ScanRange{}, ScanOptions{});
-  EXPECT_TRUE(it.ok()) << it.status().ToString();
-  std::vector<std::pair<std::string, std::string>> out;
-  if (!it.ok()) return out;
-  while (true) {
-    auto kv = (*it)->Next();
-    EXPECT_TRUE(kv.ok()) << kv.status().ToString();
-    if (!kv.ok() || !kv->has_value()) break;
-    out.emplace_back((*kv)->key, (*kv)->value);
-  }
-  return out;
+  return testing::DrainRows(std::move(it));
 }
 
 std::vector<std::pair<std::string, std::string>> AsVector(

@@ -16,6 +16,7 @@
 #include "object_store/retrying_object_store.h"
 #include "slatedb/object_store.h"
 #include "subprocess.h"
+#include "test_util.h"
 #include "util/clock.h"
 #include "util/random.h"
 
@@ -49,16 +50,7 @@ std::vector<std::pair<std::string, std::string>> ScanAll(Db& db, ScanRange range
   ScanOptions opts;
   opts.reverse = reverse;
   auto it = db.Scan(range, opts);
-  EXPECT_TRUE(it.ok()) << it.status().ToString();
-  std::vector<std::pair<std::string, std::string>> out;
-  if (!it.ok()) return out;
-  while (true) {
-    auto kv = (*it)->Next();
-    EXPECT_TRUE(kv.ok()) << kv.status().ToString();
-    if (!kv.ok() || !kv->has_value()) break;
-    out.emplace_back((*kv)->key, (*kv)->value);
-  }
-  return out;
+  return testing::DrainRows(std::move(it));
 }
 
 size_t CountObjects(ObjectStore& store, const std::string& prefix) {

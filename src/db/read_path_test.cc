@@ -14,6 +14,7 @@
 
 #include "format/ulid.h"
 #include "slatedb/merge_operator.h"
+#include "test_util.h"
 
 namespace slatedb::db {
 namespace {
@@ -92,17 +93,7 @@ class ReadPathMergeTest : public ::testing::Test {
   }
 
   std::vector<std::pair<std::string, std::string>> Scan(bool reverse, uint64_t seq = 100) {
-    auto it = reads_->Scan(state_, ScanRange{}, reverse, seq, alive_);
-    EXPECT_TRUE(it.ok()) << it.status().ToString();
-    std::vector<std::pair<std::string, std::string>> out;
-    if (!it.ok()) return out;
-    while (true) {
-      auto kv = (*it)->Next();
-      EXPECT_TRUE(kv.ok()) << kv.status().ToString();
-      if (!kv.ok() || !kv->has_value()) break;
-      out.emplace_back((*kv)->key, (*kv)->value);
-    }
-    return out;
+    return testing::DrainRows(reads_->Scan(state_, ScanRange{}, reverse, seq, alive_));
   }
 
   std::shared_ptr<ObjectStore> store_;

@@ -76,17 +76,8 @@ using Rows = std::vector<std::pair<std::string, std::string>>;
 Rows ScanRows(DbRead& r, ScanRange range = {}, bool reverse = false) {
   ScanOptions opts;
   opts.reverse = reverse;
-  Rows out;
   auto it = r.Scan(range, opts);
-  EXPECT_TRUE(it.ok()) << it.status().ToString();
-  if (!it.ok()) return out;
-  while (true) {
-    auto kv = (*it)->Next();
-    EXPECT_TRUE(kv.ok()) << kv.status().ToString();
-    if (!kv.ok() || !kv->has_value()) break;
-    out.emplace_back((*kv)->key, (*kv)->value);
-  }
-  return out;
+  return testing::DrainRows(std::move(it));
 }
 
 format::Manifest LatestManifest(const std::shared_ptr<ObjectStore>& store) {
