@@ -336,7 +336,29 @@ class _Store:
             self._h = None
 
 
-class Db:
+class _Handle:
+    """Close (idempotent), context manager and close-on-collection for Db and DbReader."""
+
+    def close(self):
+        if self._h:
+            h, self._h = self._h, None
+            _call(self._close_fn, h)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def __del__(self):
+        try:
+            self.close()
+        except SlateDBError:
+            pass
+
+
+class Db(_Handle):
     """The writer. Db.open(path, url, settings=None, merge_operator=None)."""
 
     def __init__(self, handle, store):
@@ -398,26 +420,10 @@ class Db:
     def flush(self, memtable=False):
         _call(_flush_memtable if memtable else _flush, self._check())
 
-    def close(self):
-        if self._h:
-            h, self._h = self._h, None
-            _call(_close, h)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
-
-    def __del__(self):
-        try:
-            self.close()
-        except SlateDBError:
-            pass
+    _close_fn = staticmethod(_close)
 
 
-class DbReader:
+class DbReader(_Handle):
     """A read-only follower: DbReader.open(path, url). Never fences the writer."""
 
     def __init__(self, handle, store):
@@ -445,20 +451,4 @@ class DbReader:
             raise ClosedError("Closed", "reader is closed")
         return _Iterator(_call(_reader_scan, self._h, *_bounds(start, end)), self)
 
-    def close(self):
-        if self._h:
-            h, self._h = self._h, None
-            _call(_reader_close, h)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
-
-    def __del__(self):
-        try:
-            self.close()
-        except SlateDBError:
-            pass
+    _close_fn = staticmethod(_reader_close)
