@@ -14,6 +14,8 @@
 #include "slatedb/db.h"
 #include "slatedb/merge_operator.h"
 #include "slatedb/options.h"
+#include "slatedb/snapshot.h"
+#include "slatedb/transaction.h"
 #include "slatedb/version.h"
 
 struct slatedb_object_store_t {
@@ -41,6 +43,12 @@ struct slatedb_reader_t {
 };
 struct slatedb_writebatch_t {
   slatedb::WriteBatch batch;
+};
+struct slatedb_snapshot_t {
+  std::unique_ptr<slatedb::Snapshot> snapshot;
+};
+struct slatedb_transaction_t {
+  std::unique_ptr<slatedb::Transaction> txn;
 };
 struct slatedb_iterator_t {
   std::unique_ptr<slatedb::DbIterator> it;
@@ -211,6 +219,66 @@ slatedb_iterator_t* ScanOf(slatedb::DbRead& r, std::optional<std::string> start,
   return Ok(st, errptr) ? out : nullptr;
 }
 
+// values[i]/value_lens[i] for keys[i]; every values[i] is NULL on error.
+void MultiGetFrom(slatedb::DbRead& r, size_t num_keys, const char* const* keys,
+                  const size_t* key_lens, char** values, size_t* value_lens, char** errptr) {
+  for (size_t i = 0; i < num_keys; ++i) {
+    values[i] = nullptr;
+    value_lens[i] = 0;
+  }
+  Status st = Guard([&]() -> Status {
+    std::vector<std::string> ks;
+    ks.reserve(num_keys);
+    for (size_t i = 0; i < num_keys; ++i) ks.emplace_back(View(keys[i], key_lens[i]));
+    auto got = r.MultiGet(ks);
+    if (!got.ok()) return got.status();
+    for (size_t i = 0; i < num_keys; ++i) {
+      if (!(*got)[i]) continue;
+      values[i] = CopyBytes(*(*got)[i]);
+      if (values[i] == nullptr) {
+        for (size_t j = 0; j < i; ++j) {
+          std::free(values[j]);
+          values[j] = nullptr;
+        }
+        return Status::Internal("out of memory");
+      }
+      value_lens[i] = (*got)[i]->size();
+    }
+    return Status::OK();
+  });
+  Ok(st, errptr);
+}
+
+std::vector<std::string> KeyList(size_t num_keys, const char* const* keys, const size_t* key_lens) {
+  std::vector<std::string> ks;
+  ks.reserve(num_keys);
+  for (size_t i = 0; i < num_keys; ++i) ks.emplace_back(View(keys[i], key_lens[i]));
+  return ks;
+}
+
+// The C name of a StatusCode name ("Closed(fenced)" has the kind "Closed").
+int ErrorKindOf(std::string_view msg) {
+  static constexpr std::pair<std::string_view, int> kKinds[] = {
+      {"Invalid", SLATEDB_ERROR_INVALID},
+      {"Unavailable", SLATEDB_ERROR_UNAVAILABLE},
+      {"Data", SLATEDB_ERROR_DATA},
+      {"Closed", SLATEDB_ERROR_CLOSED},
+      {"Transaction", SLATEDB_ERROR_TRANSACTION},
+      {"Internal", SLATEDB_ERROR_INTERNAL},
+      {"NotFound", SLATEDB_ERROR_NOT_FOUND},
+      {"AlreadyExists", SLATEDB_ERROR_ALREADY_EXISTS},
+      {"PreconditionFailed", SLATEDB_ERROR_PRECONDITION_FAILED},
+      {"PermissionDenied", SLATEDB_ERROR_PERMISSION_DENIED},
+  };
+  size_t end = msg.find_first_of(":(");
+  if (end == std::string_view::npos) return SLATEDB_ERROR_UNKNOWN;
+  std::string_view kind = msg.substr(0, end);
+  for (const auto& [name, code] : kKinds) {
+    if (kind == name) return code;
+  }
+  return SLATEDB_ERROR_UNKNOWN;
+}
+
 std::optional<std::string> Bound(const char* p, size_t n) {
   if (p == nullptr) return std::nullopt;
   return std::string(p, n);
@@ -235,6 +303,11 @@ extern "C" {
 void slatedb_free(void* ptr) { std::free(ptr); }
 
 const char* slatedb_version(void) { return SLATEDB_VERSION_STRING; }
+
+int slatedb_error_kind(const char* errmsg) {
+  if (errmsg == nullptr) return SLATEDB_ERROR_NONE;
+  return ErrorKindOf(errmsg);
+}
 
 slatedb_object_store_t* slatedb_object_store_open(const char* url, char** errptr) {
   slatedb_object_store_t* out = nullptr;
@@ -430,31 +503,7 @@ char* slatedb_get(slatedb_t* db, const char* key, size_t key_len, size_t* value_
 
 void slatedb_multi_get(slatedb_t* db, size_t num_keys, const char* const* keys,
                        const size_t* key_lens, char** values, size_t* value_lens, char** errptr) {
-  for (size_t i = 0; i < num_keys; ++i) {
-    values[i] = nullptr;
-    value_lens[i] = 0;
-  }
-  Status st = Guard([&]() -> Status {
-    std::vector<std::string> ks;
-    ks.reserve(num_keys);
-    for (size_t i = 0; i < num_keys; ++i) ks.emplace_back(View(keys[i], key_lens[i]));
-    auto got = db->db->MultiGet(ks);
-    if (!got.ok()) return got.status();
-    for (size_t i = 0; i < num_keys; ++i) {
-      if (!(*got)[i]) continue;
-      values[i] = CopyBytes(*(*got)[i]);
-      if (values[i] == nullptr) {
-        for (size_t j = 0; j < i; ++j) {
-          std::free(values[j]);
-          values[j] = nullptr;
-        }
-        return Status::Internal("out of memory");
-      }
-      value_lens[i] = (*got)[i]->size();
-    }
-    return Status::OK();
-  });
-  Ok(st, errptr);
+  MultiGetFrom(*db->db, num_keys, keys, key_lens, values, value_lens, errptr);
 }
 
 slatedb_iterator_t* slatedb_scan(slatedb_t* db, const char* start, size_t start_len,
@@ -580,11 +629,185 @@ slatedb_iterator_t* slatedb_reader_scan(slatedb_reader_t* r, const char* start, 
                 errptr);
 }
 
+slatedb_iterator_t* slatedb_reader_scan_prefix(slatedb_reader_t* r, const char* prefix,
+                                               size_t prefix_len, char** errptr) {
+  return ScanOf(*r->reader, std::nullopt, std::nullopt, std::string(View(prefix, prefix_len)),
+                false, errptr);
+}
+
+void slatedb_reader_multi_get(slatedb_reader_t* r, size_t num_keys, const char* const* keys,
+                              const size_t* key_lens, char** values, size_t* value_lens,
+                              char** errptr) {
+  MultiGetFrom(*r->reader, num_keys, keys, key_lens, values, value_lens, errptr);
+}
+
 void slatedb_reader_close(slatedb_reader_t* r, char** errptr) {
   if (r == nullptr) return;
   Status st = Guard([&] { return r->reader->Close(); });
   FreeHandle(r);
   Ok(st, errptr);
 }
+
+slatedb_snapshot_t* slatedb_snapshot_create(slatedb_t* db, char** errptr) {
+  slatedb_snapshot_t* out = nullptr;
+  Status st = Guard([&]() -> Status {
+    if (db == nullptr) return Status::Invalid("slatedb_snapshot_create: db is NULL");
+    auto snap = db->db->Snapshot();
+    if (!snap.ok()) return snap.status();
+    out = NewHandle<slatedb_snapshot_t>(std::move(snap).value());
+    return Status::OK();
+  });
+  return Ok(st, errptr) ? out : nullptr;
+}
+
+uint64_t slatedb_snapshot_seq(const slatedb_snapshot_t* snap) {
+  return snap != nullptr ? snap->snapshot->seq() : 0;
+}
+
+char* slatedb_snapshot_get(slatedb_snapshot_t* snap, const char* key, size_t key_len,
+                           size_t* value_len, char** errptr) {
+  return GetFrom(*snap->snapshot, key, key_len, value_len, errptr);
+}
+
+void slatedb_snapshot_multi_get(slatedb_snapshot_t* snap, size_t num_keys, const char* const* keys,
+                                const size_t* key_lens, char** values, size_t* value_lens,
+                                char** errptr) {
+  MultiGetFrom(*snap->snapshot, num_keys, keys, key_lens, values, value_lens, errptr);
+}
+
+slatedb_iterator_t* slatedb_snapshot_scan(slatedb_snapshot_t* snap, const char* start,
+                                          size_t start_len, const char* end, size_t end_len,
+                                          char** errptr) {
+  return ScanOf(*snap->snapshot, Bound(start, start_len), Bound(end, end_len), std::nullopt, false,
+                errptr);
+}
+
+slatedb_iterator_t* slatedb_snapshot_scan_prefix(slatedb_snapshot_t* snap, const char* prefix,
+                                                 size_t prefix_len, char** errptr) {
+  return ScanOf(*snap->snapshot, std::nullopt, std::nullopt, std::string(View(prefix, prefix_len)),
+                false, errptr);
+}
+
+void slatedb_snapshot_release(slatedb_snapshot_t* snap) { FreeHandle(snap); }
+
+slatedb_transaction_t* slatedb_transaction_begin(slatedb_t* db, int isolation, char** errptr) {
+  slatedb_transaction_t* out = nullptr;
+  Status st = Guard([&]() -> Status {
+    if (db == nullptr) return Status::Invalid("slatedb_transaction_begin: db is NULL");
+    slatedb::IsolationLevel level;
+    switch (isolation) {
+      case SLATEDB_ISOLATION_SNAPSHOT:
+        level = slatedb::IsolationLevel::kSnapshot;
+        break;
+      case SLATEDB_ISOLATION_SERIALIZABLE_SNAPSHOT:
+        level = slatedb::IsolationLevel::kSerializableSnapshot;
+        break;
+      default:
+        return Status::Invalid("slatedb_transaction_begin: unknown isolation level " +
+                               std::to_string(isolation));
+    }
+    auto txn = db->db->Begin(level);
+    if (!txn.ok()) return txn.status();
+    out = NewHandle<slatedb_transaction_t>(std::move(txn).value());
+    return Status::OK();
+  });
+  return Ok(st, errptr) ? out : nullptr;
+}
+
+void slatedb_transaction_put(slatedb_transaction_t* txn, const char* key, size_t key_len,
+                             const char* value, size_t value_len, char** errptr) {
+  slatedb_ttl_t ttl = {SLATEDB_TTL_DEFAULT, 0};
+  slatedb_transaction_put_with_ttl(txn, key, key_len, value, value_len, ttl, errptr);
+}
+
+void slatedb_transaction_put_with_ttl(slatedb_transaction_t* txn, const char* key, size_t key_len,
+                                      const char* value, size_t value_len, slatedb_ttl_t ttl,
+                                      char** errptr) {
+  if (!Ok(CheckTtl(ttl), errptr)) return;
+  Ok(Guard([&] {
+       return txn->txn->Put(View(key, key_len), View(value, value_len),
+                            slatedb::PutOptions{ToTtl(ttl)});
+     }),
+     errptr);
+}
+
+void slatedb_transaction_delete(slatedb_transaction_t* txn, const char* key, size_t key_len,
+                                char** errptr) {
+  Ok(Guard([&] { return txn->txn->Delete(View(key, key_len)); }), errptr);
+}
+
+void slatedb_transaction_merge(slatedb_transaction_t* txn, const char* key, size_t key_len,
+                               const char* operand, size_t operand_len, char** errptr) {
+  Ok(Guard([&] { return txn->txn->Merge(View(key, key_len), View(operand, operand_len)); }),
+     errptr);
+}
+
+char* slatedb_transaction_get(slatedb_transaction_t* txn, const char* key, size_t key_len,
+                              size_t* value_len, char** errptr) {
+  return GetFrom(*txn->txn, key, key_len, value_len, errptr);
+}
+
+void slatedb_transaction_multi_get(slatedb_transaction_t* txn, size_t num_keys,
+                                   const char* const* keys, const size_t* key_lens, char** values,
+                                   size_t* value_lens, char** errptr) {
+  MultiGetFrom(*txn->txn, num_keys, keys, key_lens, values, value_lens, errptr);
+}
+
+slatedb_iterator_t* slatedb_transaction_scan(slatedb_transaction_t* txn, const char* start,
+                                             size_t start_len, const char* end, size_t end_len,
+                                             char** errptr) {
+  return ScanOf(*txn->txn, Bound(start, start_len), Bound(end, end_len), std::nullopt, false,
+                errptr);
+}
+
+slatedb_iterator_t* slatedb_transaction_scan_prefix(slatedb_transaction_t* txn, const char* prefix,
+                                                    size_t prefix_len, char** errptr) {
+  return ScanOf(*txn->txn, std::nullopt, std::nullopt, std::string(View(prefix, prefix_len)), false,
+                errptr);
+}
+
+void slatedb_transaction_mark_read(slatedb_transaction_t* txn, size_t num_keys,
+                                   const char* const* keys, const size_t* key_lens, char** errptr) {
+  Ok(Guard([&] { return txn->txn->MarkRead(KeyList(num_keys, keys, key_lens)); }), errptr);
+}
+
+void slatedb_transaction_unmark_write(slatedb_transaction_t* txn, size_t num_keys,
+                                      const char* const* keys, const size_t* key_lens,
+                                      char** errptr) {
+  Ok(Guard([&] { return txn->txn->UnmarkWrite(KeyList(num_keys, keys, key_lens)); }), errptr);
+}
+
+uint64_t slatedb_transaction_commit(slatedb_transaction_t* txn, const slatedb_writeoptions_t* wopts,
+                                    char** errptr) {
+  uint64_t seq = 0;
+  Status st = Guard([&]() -> Status {
+    auto h = txn->txn->Commit(wopts != nullptr ? wopts->options : slatedb::WriteOptions());
+    if (!h.ok()) return h.status();
+    seq = h->seq();
+    return Status::OK();
+  });
+  return Ok(st, errptr) ? seq : 0;
+}
+
+void slatedb_transaction_rollback(slatedb_transaction_t* txn, char** errptr) {
+  Ok(Guard([&] { return txn->txn->Rollback(); }), errptr);
+}
+
+uint64_t slatedb_transaction_seq(const slatedb_transaction_t* txn) {
+  return txn != nullptr ? txn->txn->seq() : 0;
+}
+
+const char* slatedb_transaction_id(const slatedb_transaction_t* txn) {
+  return txn != nullptr ? txn->txn->id().c_str() : nullptr;
+}
+
+int slatedb_transaction_isolation(const slatedb_transaction_t* txn) {
+  if (txn == nullptr) return -1;
+  return txn->txn->isolation_level() == slatedb::IsolationLevel::kSerializableSnapshot
+             ? SLATEDB_ISOLATION_SERIALIZABLE_SNAPSHOT
+             : SLATEDB_ISOLATION_SNAPSHOT;
+}
+
+void slatedb_transaction_destroy(slatedb_transaction_t* txn) { FreeHandle(txn); }
 
 }  // extern "C"
