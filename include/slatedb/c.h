@@ -45,6 +45,7 @@ typedef struct slatedb_settings_t slatedb_settings_t;
 typedef struct slatedb_mergeoperator_t slatedb_mergeoperator_t;
 typedef struct slatedb_options_t slatedb_options_t;
 typedef struct slatedb_writeoptions_t slatedb_writeoptions_t;
+typedef struct slatedb_readoptions_t slatedb_readoptions_t;
 typedef struct slatedb_t slatedb_t;
 typedef struct slatedb_reader_t slatedb_reader_t;
 typedef struct slatedb_writebatch_t slatedb_writebatch_t;
@@ -66,6 +67,12 @@ enum {
   SLATEDB_ERROR_PRECONDITION_FAILED = 9,
   SLATEDB_ERROR_PERMISSION_DENIED = 10,
   SLATEDB_ERROR_UNKNOWN = 11 /* not a message of this API */
+};
+
+/* What a read sees (slatedb::DurabilityLevel). */
+enum {
+  SLATEDB_DURABILITY_MEMORY = 0, /* every committed write (default) */
+  SLATEDB_DURABILITY_REMOTE = 1  /* only writes durable in object storage */
 };
 
 /* Isolation levels of slatedb_transaction_begin (slatedb::IsolationLevel). */
@@ -143,6 +150,15 @@ SLATEDB_C_EXPORT void slatedb_writeoptions_set_await_durable(slatedb_writeoption
                                                              unsigned char value);
 SLATEDB_C_EXPORT void slatedb_writeoptions_destroy(slatedb_writeoptions_t* opts);
 
+SLATEDB_C_EXPORT slatedb_readoptions_t* slatedb_readoptions_create(void);
+/* A SLATEDB_DURABILITY_* value; any other value makes reads with these options fail (Invalid). */
+SLATEDB_C_EXPORT void slatedb_readoptions_set_durability_filter(slatedb_readoptions_t* opts,
+                                                                int level);
+/* 1: also see this process's committed writes whose durability failed (default 0). */
+SLATEDB_C_EXPORT void slatedb_readoptions_set_dirty(slatedb_readoptions_t* opts,
+                                                    unsigned char value);
+SLATEDB_C_EXPORT void slatedb_readoptions_destroy(slatedb_readoptions_t* opts);
+
 /* ---- the writer ---- */
 /* `settings` may be NULL (SlateDB's defaults). */
 SLATEDB_C_EXPORT slatedb_t* slatedb_open(const char* path, slatedb_object_store_t* store,
@@ -163,8 +179,18 @@ SLATEDB_C_EXPORT uint64_t slatedb_put_with_options(slatedb_t* db,
                                                    slatedb_ttl_t ttl, char** errptr);
 SLATEDB_C_EXPORT uint64_t slatedb_delete(slatedb_t* db, const char* key, size_t key_len,
                                          char** errptr);
+SLATEDB_C_EXPORT uint64_t slatedb_delete_with_options(slatedb_t* db,
+                                                      const slatedb_writeoptions_t* wopts,
+                                                      const char* key, size_t key_len,
+                                                      char** errptr);
 SLATEDB_C_EXPORT uint64_t slatedb_merge(slatedb_t* db, const char* key, size_t key_len,
                                         const char* operand, size_t operand_len, char** errptr);
+/* `ttl` is the operand's own time to live. */
+SLATEDB_C_EXPORT uint64_t slatedb_merge_with_options(slatedb_t* db,
+                                                     const slatedb_writeoptions_t* wopts,
+                                                     const char* key, size_t key_len,
+                                                     const char* operand, size_t operand_len,
+                                                     slatedb_ttl_t ttl, char** errptr);
 SLATEDB_C_EXPORT uint64_t slatedb_write(slatedb_t* db, const slatedb_writebatch_t* batch,
                                         const slatedb_writeoptions_t* wopts, char** errptr);
 /* Uploads the WAL now and waits until every earlier write is durable. */
@@ -175,6 +201,10 @@ SLATEDB_C_EXPORT void slatedb_flush_memtable(slatedb_t* db, char** errptr);
 /* NULL when the key is absent (not an error). */
 SLATEDB_C_EXPORT char* slatedb_get(slatedb_t* db, const char* key, size_t key_len,
                                    size_t* value_len, char** errptr);
+/* `ropts` may be NULL (the defaults). */
+SLATEDB_C_EXPORT char* slatedb_get_with_options(slatedb_t* db, const slatedb_readoptions_t* ropts,
+                                                const char* key, size_t key_len, size_t* value_len,
+                                                char** errptr);
 /* values[i] = malloc'd value or NULL if absent, value_lens[i] its length. On error every
  * values[i] is NULL. */
 SLATEDB_C_EXPORT void slatedb_multi_get(slatedb_t* db, size_t num_keys, const char* const* keys,
@@ -190,6 +220,10 @@ SLATEDB_C_EXPORT slatedb_iterator_t* slatedb_scan_reverse(slatedb_t* db, const c
                                                           size_t end_len, char** errptr);
 SLATEDB_C_EXPORT slatedb_iterator_t* slatedb_scan_prefix(slatedb_t* db, const char* prefix,
                                                          size_t prefix_len, char** errptr);
+/* slatedb_scan / slatedb_scan_reverse (reverse = 1) with read options (`ropts` may be NULL). */
+SLATEDB_C_EXPORT slatedb_iterator_t* slatedb_scan_with_options(
+    slatedb_t* db, const slatedb_readoptions_t* ropts, const char* start, size_t start_len,
+    const char* end, size_t end_len, unsigned char reverse, char** errptr);
 
 /* ---- write batches ---- */
 SLATEDB_C_EXPORT slatedb_writebatch_t* slatedb_writebatch_create(void);

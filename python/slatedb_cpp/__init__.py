@@ -148,8 +148,16 @@ _open = _fn("slatedb_open_with_options", _p, _c.c_char_p, _p, _p, _err)
 _close = _fn("slatedb_close", None, _p, _err)
 _put = _fn("slatedb_put_with_options", _u64, _p, _p, _c.c_char_p, _sz, _c.c_char_p, _sz, _Ttl,
            _err)
-_delete = _fn("slatedb_delete", _u64, _p, _c.c_char_p, _sz, _err)
-_merge = _fn("slatedb_merge", _u64, _p, _c.c_char_p, _sz, _c.c_char_p, _sz, _err)
+_delete = _fn("slatedb_delete_with_options", _u64, _p, _p, _c.c_char_p, _sz, _err)
+_merge = _fn("slatedb_merge_with_options", _u64, _p, _p, _c.c_char_p, _sz, _c.c_char_p, _sz, _Ttl,
+             _err)
+_ro_create = _fn("slatedb_readoptions_create", _p)
+_ro_durability = _fn("slatedb_readoptions_set_durability_filter", None, _p, _c.c_int)
+_ro_dirty = _fn("slatedb_readoptions_set_dirty", None, _p, _c.c_ubyte)
+_ro_destroy = _fn("slatedb_readoptions_destroy", None, _p)
+_get_opts = _fn("slatedb_get_with_options", _p, _p, _p, _c.c_char_p, _sz, _c.POINTER(_sz), _err)
+_scan_opts = _fn("slatedb_scan_with_options", _p, _p, _p, _c.c_char_p, _sz, _c.c_char_p, _sz,
+                 _c.c_ubyte, _err)
 _write = _fn("slatedb_write", _u64, _p, _p, _p, _err)
 _flush = _fn("slatedb_flush", None, _p, _err)
 _flush_memtable = _fn("slatedb_flush_memtable", None, _p, _err)
@@ -536,6 +544,45 @@ class Transaction(_Reads):
         self.close()
 
 
+class _WriteOptions:
+    """A slatedb_writeoptions_t for one call (a context manager yielding the handle)."""
+
+    def __init__(self, await_durable):
+        self._await = await_durable
+
+    def __enter__(self):
+        self._h = _wo_create()
+        _wo_durable(self._h, 1 if self._await else 0)
+        return self._h
+
+    def __exit__(self, *exc):
+        _wo_destroy(self._h)
+        return False
+
+
+_DURABILITY = {"memory": 0, "remote": 1}
+
+
+class _ReadOptions:
+    """A slatedb_readoptions_t for one call; durability is "memory" or "remote"."""
+
+    def __init__(self, durability, dirty):
+        if durability not in _DURABILITY:
+            raise InvalidError("Invalid", f"unknown durability {durability!r} (valid: 'memory', "
+                               "'remote')")
+        self._level, self._dirty = _DURABILITY[durability], dirty
+
+    def __enter__(self):
+        self._h = _ro_create()
+        _ro_durability(self._h, self._level)
+        _ro_dirty(self._h, 1 if self._dirty else 0)
+        return self._h
+
+    def __exit__(self, *exc):
+        _ro_destroy(self._h)
+        return False
+
+
 def _bounds(start, end):
     s = None if start is None else _bytes(start)
     e = None if end is None else _bytes(end)
@@ -621,13 +668,16 @@ class Db(_Handle):
         finally:
             _wo_destroy(wo)
 
-    def delete(self, key):
+    def delete(self, key, await_durable=False):
         k = _bytes(key)
-        return _call(_delete, self._check(), k, len(k))
+        with _WriteOptions(await_durable) as wo:
+            return _call(_delete, self._check(), wo, k, len(k))
 
-    def merge(self, key, operand):
+    def merge(self, key, operand, ttl=None, await_durable=False):
         k, v = _bytes(key), _bytes(operand, "operand")
-        return _call(_merge, self._check(), k, len(k), v, len(v))
+        with _WriteOptions(await_durable) as wo:
+            return _call(_merge, self._check(), wo, k, len(k), v, len(v),
+                         (ttl or Ttl.default())._c())
 
     def write(self, batch, await_durable=False):
         wo = _wo_create()
@@ -637,14 +687,17 @@ class Db(_Handle):
         finally:
             _wo_destroy(wo)
 
-    def get(self, key):
+    def get(self, key, durability="memory", dirty=False):
+        """durability="remote": only writes already durable in object storage."""
         k = _bytes(key)
         n = _sz()
-        return _take(_call(_get, self._check(), k, len(k), _c.byref(n)), n.value)
+        with _ReadOptions(durability, dirty) as ro:
+            return _take(_call(_get_opts, self._check(), ro, k, len(k), _c.byref(n)), n.value)
 
-    def scan(self, start=None, end=None, reverse=False):
-        fn = _scan_rev if reverse else _scan
-        return _Iterator(_call(fn, self._check(), *_bounds(start, end)), self)
+    def scan(self, start=None, end=None, reverse=False, durability="memory", dirty=False):
+        with _ReadOptions(durability, dirty) as ro:
+            h = _call(_scan_opts, self._check(), ro, *_bounds(start, end), 1 if reverse else 0)
+        return _Iterator(h, self)
 
     def scan_prefix(self, prefix):
         p = _bytes(prefix)

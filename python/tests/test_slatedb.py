@@ -49,6 +49,17 @@ class BindingTest(unittest.TestCase):
             self.assertEqual(db.get(b"k"), b"base|x")
             self.assertEqual(db.get(b"forever"), b"v")
 
+    def test_write_and_read_options(self):
+        with s.Db.open("db", self.url, merge_operator="string-append") as db:
+            self.assertGreater(db.merge(b"m", b"a", ttl=s.Ttl.no_expiry(), await_durable=True), 0)
+            db.put(b"d", b"x", await_durable=True)
+            db.delete(b"d", await_durable=True)
+            self.assertEqual(db.get(b"m", durability="remote"), b"a")
+            self.assertIsNone(db.get(b"d", durability="remote"))
+            self.assertEqual(list(db.scan(durability="remote", reverse=True)), [(b"m", b"a")])
+            with self.assertRaises(s.InvalidError):
+                db.get(b"m", durability="disk")
+
     def test_merge_operators_by_name(self):
         with s.Db.open("db", self.url, merge_operator="string-append") as db:
             db.merge(b"k", b"a")

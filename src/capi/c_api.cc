@@ -35,6 +35,10 @@ struct slatedb_options_t {
 struct slatedb_writeoptions_t {
   slatedb::WriteOptions options;
 };
+struct slatedb_readoptions_t {
+  slatedb::ReadOptions options;
+  int durability = SLATEDB_DURABILITY_MEMORY;  // checked when used
+};
 struct slatedb_t {
   std::unique_ptr<slatedb::Db> db;
 };
@@ -183,11 +187,32 @@ slatedb::Components MakeComponents(slatedb_object_store_t* store, const slatedb_
   return c;
 }
 
-char* GetFrom(slatedb::DbRead& r, const char* key, size_t key_len, size_t* value_len,
-              char** errptr) {
+// The ReadOptions of a C handle (NULL = the defaults); kInvalid for an unknown level.
+Result<slatedb::ReadOptions> ReadOptionsOf(const slatedb_readoptions_t* ropts) {
+  if (ropts == nullptr) return slatedb::ReadOptions();
+  slatedb::ReadOptions o = ropts->options;
+  switch (ropts->durability) {
+    case SLATEDB_DURABILITY_MEMORY:
+      o.durability_filter = slatedb::DurabilityLevel::kMemory;
+      break;
+    case SLATEDB_DURABILITY_REMOTE:
+      o.durability_filter = slatedb::DurabilityLevel::kRemote;
+      break;
+    default:
+      return Status::Invalid("slatedb_readoptions_set_durability_filter: unknown level " +
+                             std::to_string(ropts->durability) +
+                             " (valid: SLATEDB_DURABILITY_MEMORY, SLATEDB_DURABILITY_REMOTE)");
+  }
+  return o;
+}
+
+char* GetFrom(slatedb::DbRead& r, const char* key, size_t key_len, size_t* value_len, char** errptr,
+              const slatedb_readoptions_t* ropts = nullptr) {
   char* out = nullptr;
   Status st = Guard([&]() -> Status {
-    auto v = r.Get(View(key, key_len));
+    auto ro = ReadOptionsOf(ropts);
+    if (!ro.ok()) return ro.status();
+    auto v = r.Get(View(key, key_len), *ro);
     if (!v.ok()) return v.status();
     if (v->has_value()) {
       out = CopyBytes(**v);
@@ -203,10 +228,14 @@ char* GetFrom(slatedb::DbRead& r, const char* key, size_t key_len, size_t* value
 
 slatedb_iterator_t* ScanOf(slatedb::DbRead& r, std::optional<std::string> start,
                            std::optional<std::string> end, std::optional<std::string> prefix,
-                           bool reverse, char** errptr) {
+                           bool reverse, char** errptr,
+                           const slatedb_readoptions_t* ropts = nullptr) {
   slatedb_iterator_t* out = nullptr;
   Status st = Guard([&]() -> Status {
+    auto ro = ReadOptionsOf(ropts);
+    if (!ro.ok()) return ro.status();
     slatedb::ScanOptions so;
+    so.read = *ro;
     so.reverse = reverse;
     auto it = prefix ? r.ScanPrefix(*prefix, so) : r.Scan(slatedb::ScanRange{start, end}, so);
     if (!it.ok()) return it.status();
@@ -422,6 +451,20 @@ void slatedb_writeoptions_set_await_durable(slatedb_writeoptions_t* opts, unsign
 
 void slatedb_writeoptions_destroy(slatedb_writeoptions_t* opts) { FreeHandle(opts); }
 
+slatedb_readoptions_t* slatedb_readoptions_create(void) {
+  return NewEmptyHandle<slatedb_readoptions_t>();
+}
+
+void slatedb_readoptions_set_durability_filter(slatedb_readoptions_t* opts, int level) {
+  if (opts != nullptr) opts->durability = level;
+}
+
+void slatedb_readoptions_set_dirty(slatedb_readoptions_t* opts, unsigned char value) {
+  if (opts != nullptr) opts->options.dirty = value != 0;
+}
+
+void slatedb_readoptions_destroy(slatedb_readoptions_t* opts) { FreeHandle(opts); }
+
 slatedb_t* slatedb_open(const char* path, slatedb_object_store_t* store,
                         const slatedb_settings_t* settings, char** errptr) {
   slatedb_options_t opts;
@@ -467,16 +510,29 @@ uint64_t slatedb_put_with_options(slatedb_t* db, const slatedb_writeoptions_t* w
 }
 
 uint64_t slatedb_delete(slatedb_t* db, const char* key, size_t key_len, char** errptr) {
+  return slatedb_delete_with_options(db, nullptr, key, key_len, errptr);
+}
+
+uint64_t slatedb_delete_with_options(slatedb_t* db, const slatedb_writeoptions_t* wopts,
+                                     const char* key, size_t key_len, char** errptr) {
   slatedb::WriteBatch b;
   b.Delete(View(key, key_len));
-  return WriteTo(db, b, nullptr, errptr);
+  return WriteTo(db, b, wopts, errptr);
 }
 
 uint64_t slatedb_merge(slatedb_t* db, const char* key, size_t key_len, const char* operand,
                        size_t operand_len, char** errptr) {
+  slatedb_ttl_t ttl = {SLATEDB_TTL_DEFAULT, 0};
+  return slatedb_merge_with_options(db, nullptr, key, key_len, operand, operand_len, ttl, errptr);
+}
+
+uint64_t slatedb_merge_with_options(slatedb_t* db, const slatedb_writeoptions_t* wopts,
+                                    const char* key, size_t key_len, const char* operand,
+                                    size_t operand_len, slatedb_ttl_t ttl, char** errptr) {
+  if (!Ok(CheckTtl(ttl), errptr)) return 0;
   slatedb::WriteBatch b;
-  b.Merge(View(key, key_len), View(operand, operand_len));
-  return WriteTo(db, b, nullptr, errptr);
+  b.Merge(View(key, key_len), View(operand, operand_len), slatedb::MergeOptions{ToTtl(ttl)});
+  return WriteTo(db, b, wopts, errptr);
 }
 
 uint64_t slatedb_write(slatedb_t* db, const slatedb_writebatch_t* batch,
@@ -501,6 +557,11 @@ char* slatedb_get(slatedb_t* db, const char* key, size_t key_len, size_t* value_
   return GetFrom(*db->db, key, key_len, value_len, errptr);
 }
 
+char* slatedb_get_with_options(slatedb_t* db, const slatedb_readoptions_t* ropts, const char* key,
+                               size_t key_len, size_t* value_len, char** errptr) {
+  return GetFrom(*db->db, key, key_len, value_len, errptr, ropts);
+}
+
 void slatedb_multi_get(slatedb_t* db, size_t num_keys, const char* const* keys,
                        const size_t* key_lens, char** values, size_t* value_lens, char** errptr) {
   MultiGetFrom(*db->db, num_keys, keys, key_lens, values, value_lens, errptr);
@@ -520,6 +581,14 @@ slatedb_iterator_t* slatedb_scan_prefix(slatedb_t* db, const char* prefix, size_
                                         char** errptr) {
   return ScanOf(*db->db, std::nullopt, std::nullopt, std::string(View(prefix, prefix_len)), false,
                 errptr);
+}
+
+slatedb_iterator_t* slatedb_scan_with_options(slatedb_t* db, const slatedb_readoptions_t* ropts,
+                                              const char* start, size_t start_len, const char* end,
+                                              size_t end_len, unsigned char reverse,
+                                              char** errptr) {
+  return ScanOf(*db->db, Bound(start, start_len), Bound(end, end_len), std::nullopt, reverse != 0,
+                errptr, ropts);
 }
 
 slatedb_writebatch_t* slatedb_writebatch_create(void) {

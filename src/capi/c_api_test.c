@@ -381,6 +381,43 @@ static void TestSnapshotsAndTransactions(void) {
   CHECK(v != NULL && len == 8 && (unsigned char)v[0] == 3);
   slatedb_free(v);
 
+  /* Durable merge (with its own TTL) and delete; REMOTE reads see them; read option errors. */
+  slatedb_ttl_t forever = {SLATEDB_TTL_NO_EXPIRY, 0};
+  CHECK(slatedb_merge_with_options(db, wo, "ctr", 3, (const char*)two, 8, forever, &err) > cseq);
+  CHECK_NO_ERROR(err);
+  CHECK(slatedb_delete_with_options(db, wo, "k1", 2, &err) > 0);
+  CHECK_NO_ERROR(err);
+  slatedb_ttl_t bad = {-1, 0};
+  CHECK(slatedb_merge_with_options(db, NULL, "ctr", 3, (const char*)two, 8, bad, &err) == 0);
+  CHECK(slatedb_error_kind(err) == SLATEDB_ERROR_INVALID);
+  slatedb_free(err);
+  err = NULL;
+  slatedb_readoptions_t* ro = slatedb_readoptions_create();
+  slatedb_readoptions_set_durability_filter(ro, SLATEDB_DURABILITY_REMOTE);
+  slatedb_readoptions_set_dirty(ro, 0);
+  v = slatedb_get_with_options(db, ro, "ctr", 3, &len, &err);
+  CHECK_NO_ERROR(err);
+  CHECK(v != NULL && len == 8 && (unsigned char)v[0] == 5);
+  slatedb_free(v);
+  v = slatedb_get_with_options(db, NULL, "k1", 2, &len, &err);
+  CHECK(v == NULL && err == NULL);
+  it = slatedb_scan_with_options(db, ro, "a", 1, "k2", 2, 1, &err); /* reverse */
+  CHECK_NO_ERROR(err);
+  key = slatedb_iter_key(it, &kl);
+  CHECK(Equals(key, kl, "ctr")); /* k1 is deleted: ctr is the last key below "k2" */
+  slatedb_iter_destroy(it);
+  slatedb_readoptions_set_durability_filter(ro, 7);
+  v = slatedb_get_with_options(db, ro, "ctr", 3, &len, &err);
+  CHECK(v == NULL && slatedb_error_kind(err) == SLATEDB_ERROR_INVALID &&
+        strstr(err, "unknown level 7") != NULL);
+  slatedb_free(err);
+  err = NULL;
+  CHECK(slatedb_scan_with_options(db, ro, NULL, 0, NULL, 0, 0, &err) == NULL);
+  CHECK(slatedb_error_kind(err) == SLATEDB_ERROR_INVALID);
+  slatedb_free(err);
+  err = NULL;
+  slatedb_readoptions_destroy(ro);
+
   /* SI write-write conflict: the second committer gets a Transaction error. */
   slatedb_transaction_t* a = slatedb_transaction_begin(db, SLATEDB_ISOLATION_SNAPSHOT, &err);
   slatedb_transaction_t* c = slatedb_transaction_begin(db, SLATEDB_ISOLATION_SNAPSHOT, &err);
