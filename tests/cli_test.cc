@@ -405,5 +405,37 @@ TEST_F(CliTest, ProgressGoesToStderrAndLeavesStdoutUnchanged) {
   EXPECT_EQ(nlohmann::json::parse(gc.out)["runs"], 1);
 }
 
+// A standalone compactor with --progress: a periodic line on stderr while it runs, the totals
+// "(done)" after SIGTERM, and stdout only its JSON counters.
+TEST_F(CliTest, CompactorProgressLinesUntilStopped) {
+  ASSERT_EQ(Db({"put", "k", "v"}).exit_code, 0);
+  const std::string err_file = dir_.path() + "/compactor.err";
+  std::string cmd = "exec '" + testing::OurCli() + "' --url '" + url_ +
+                    "' --path db compactor --progress 2>'" + err_file + "'";
+  BackgroundProcess compactor(std::vector<std::string>{"/bin/sh", "-c", cmd});
+  ASSERT_TRUE(compactor.started());
+  // Waits for the first periodic line (every second); the deadline only turns a hang into a
+  // failure.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (ReadFile(err_file).find("compactor: 0 compactions done, 0 running, 0 failed; read 0 B, "
+                                 "wrote 0 B; ") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::string out;
+  compactor.DrainStdout(&out);
+  EXPECT_EQ(out, "");  // nothing on stdout while it runs
+  compactor.Signal(SIGTERM);
+  EXPECT_EQ(compactor.Wait(), 0) << ReadFile(err_file);
+  compactor.DrainStdout(&out);
+  const std::string err = ReadFile(err_file);
+  EXPECT_TRUE(std::regex_search(
+      err, std::regex(R"(compactor: 0 compactions done, 0 running, 0 failed; read 0 B, wrote 0 B; )"
+                      R"([0-9.]+ s\n(.|\n)*compactor: 0 compactions done, .* s \(done\)\n)")))
+      << err;
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+  EXPECT_EQ(nlohmann::json::parse(out, nullptr, false)["committed"], 0) << out;
+}
+
 }  // namespace
 }  // namespace slatedb

@@ -90,9 +90,9 @@ int CompactorCommands::Run(const std::string& url, const std::string& path,
     });
     int sig = 0;
     while (sig == 0 && (*c)->running()) sig = PollStopSignal(signals);
-    progress.Finish();
     bool fenced = (*c)->fenced();
     Status st = (*c)->Stop();
+    progress.Finish();  // after Stop: the totals include what the shutdown drained
     auto s = (*c)->stats();
     nlohmann::json j = {{"epoch", s.epoch},
                         {"submitted", s.submitted},
