@@ -62,6 +62,7 @@ TransactionError = TransactionConflict  # the kind's name, like the other classe
 
 _KINDS = {
     "Invalid": InvalidError, "Closed": ClosedError, "Closed(fenced)": FencedError,
+    "Closed(clean)": ClosedError, "Closed(panic)": ClosedError,
     "Unavailable": UnavailableError, "Data": DataError, "Internal": InternalError,
     "NotFound": NotFoundError, "PermissionDenied": PermissionDeniedError,
     "AlreadyExists": AlreadyExistsError, "PreconditionFailed": PreconditionFailedError,

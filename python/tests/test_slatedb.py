@@ -168,6 +168,22 @@ class BindingTest(unittest.TestCase):
             with self.assertRaises(s.InvalidError):
                 db.begin(isolation="read-committed")
 
+            # Closing the database ends the iterators open on it and on its transactions; the
+            # transaction and snapshot objects then fail with ClosedError.
+            txn, snap = db.begin(), db.snapshot()
+            txn_it, snap_it, db_it = txn.scan(), snap.scan(), db.scan()
+        self.assertIsNone(next(txn_it, None))
+        self.assertIsNone(next(snap_it, None))
+        self.assertIsNone(next(db_it, None))
+        txn.put(b"late", b"1")  # buffered only
+        with self.assertRaises(s.ClosedError) as cm:
+            txn.commit()
+        self.assertEqual(cm.exception.kind, "Closed(clean)")
+        with self.assertRaises(s.ClosedError):
+            snap.get(b"x")
+        txn.close()
+        snap.release()
+
     def test_errors_map_to_kinds(self):
         with self.assertRaises(s.InvalidError) as cm:
             s.Settings.from_json('{"l0_max_ssts": 0}')
