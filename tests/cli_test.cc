@@ -357,5 +357,85 @@ TEST_F(CliTest, StandaloneCompactorTakesTheMergeOperator) {
   EXPECT_NE(bad.err.find("unknown merge operator 'nope'"), std::string::npos) << bad.err;
 }
 
+// --progress: progress lines (and the totals) on stderr; stdout carries exactly what it does
+// without the flag. Without --progress and with stderr not a terminal there are none.
+TEST_F(CliTest, ProgressGoesToStderrAndLeavesStdoutUnchanged) {
+  ProcessResult plain = Db({"load"}, "a\t1\nb\t22\n");
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_EQ(plain.err.find("load:"), std::string::npos) << plain.err;
+  ProcessResult load = Db({"load", "--progress"}, "c\t333\nd\t4444\ne\t5\n");
+  ASSERT_EQ(load.exit_code, 0) << load.err;
+  EXPECT_EQ(plain.out, "2\n");
+  EXPECT_EQ(load.out, "3\n");
+  EXPECT_TRUE(std::regex_search(
+      load.err,
+      std::regex(R"(load: 3 rows \(\d+ rows/s\), 11 B \([^)]+/s\), [0-9.]+ s \(done\)\n)")))
+      << load.err;
+
+  ProcessResult fill = Db({"fill", "--num", "2000", "--batch", "100", "--progress"});
+  ASSERT_EQ(fill.exit_code, 0) << fill.err;
+  // 2000 rows of "key%016llu" (19 bytes) + 100 bytes = 238000 B = 232.4 KiB.
+  EXPECT_TRUE(std::regex_search(
+      fill.err,
+      std::regex(
+          R"(fill: 2000 rows \(\d+ rows/s\), 232\.4 KiB \([^)]+/s\), [0-9.]+ s \(done\)\n)")))
+      << fill.err;
+  // stdout: only the JSON result line, with the same fields as without --progress.
+  ProcessResult fill_plain = Db({"fill", "--num", "2000", "--batch", "100"});
+  ASSERT_EQ(fill_plain.exit_code, 0) << fill_plain.err;
+  EXPECT_EQ(fill_plain.err.find("fill:"), std::string::npos) << fill_plain.err;
+  auto keys = [](const std::string& out) {
+    EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+    std::vector<std::string> k;
+    const nlohmann::json j = nlohmann::json::parse(out, nullptr, false);
+    for (const auto& [key, value] : j.items()) k.push_back(key);
+    return k;
+  };
+  EXPECT_EQ(keys(fill.out), keys(fill_plain.out));
+  EXPECT_EQ(nlohmann::json::parse(fill.out)["num"], 2000);
+
+  ProcessResult rr = Db({"readrandom", "--num", "2000", "--reads", "50", "--progress"});
+  ASSERT_EQ(rr.exit_code, 0) << rr.err;
+  EXPECT_NE(rr.err.find("readrandom: 50 reads ("), std::string::npos) << rr.err;
+  EXPECT_EQ(nlohmann::json::parse(rr.out)["reads"], 50);
+
+  ProcessResult gc = Db({"gc", "--once", "--progress"});
+  ASSERT_EQ(gc.exit_code, 0) << gc.err;
+  EXPECT_NE(gc.err.find("gc: 1 sweeps; deleted "), std::string::npos) << gc.err;
+  EXPECT_EQ(nlohmann::json::parse(gc.out)["runs"], 1);
+}
+
+// A standalone compactor with --progress: a periodic line on stderr while it runs, the totals
+// "(done)" after SIGTERM, and stdout only its JSON counters.
+TEST_F(CliTest, CompactorProgressLinesUntilStopped) {
+  ASSERT_EQ(Db({"put", "k", "v"}).exit_code, 0);
+  const std::string err_file = dir_.path() + "/compactor.err";
+  std::string cmd = "exec '" + testing::OurCli() + "' --url '" + url_ +
+                    "' --path db compactor --progress 2>'" + err_file + "'";
+  BackgroundProcess compactor(std::vector<std::string>{"/bin/sh", "-c", cmd});
+  ASSERT_TRUE(compactor.started());
+  // Waits for the first periodic line (every second); the deadline only turns a hang into a
+  // failure.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (ReadFile(err_file).find("compactor: 0 compactions done, 0 running, 0 failed; read 0 B, "
+                                 "wrote 0 B; ") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::string out;
+  compactor.DrainStdout(&out);
+  EXPECT_EQ(out, "");  // nothing on stdout while it runs
+  compactor.Signal(SIGTERM);
+  EXPECT_EQ(compactor.Wait(), 0) << ReadFile(err_file);
+  compactor.DrainStdout(&out);
+  const std::string err = ReadFile(err_file);
+  EXPECT_TRUE(std::regex_search(
+      err, std::regex(R"(compactor: 0 compactions done, 0 running, 0 failed; read 0 B, wrote 0 B; )"
+                      R"([0-9.]+ s\n(.|\n)*compactor: 0 compactions done, .* s \(done\)\n)")))
+      << err;
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+  EXPECT_EQ(nlohmann::json::parse(out, nullptr, false)["committed"], 0) << out;
+}
+
 }  // namespace
 }  // namespace slatedb

@@ -1,15 +1,17 @@
 /* slatedb/c.h — the C API of slatedb-cpp, in the style of RocksDB's rocksdb/c.h.
  *
  * What: opaque handles over the C++ API (slatedb/db.h): object stores from URLs, settings from
- * JSON, the writer (put, get, delete, merge, write batches, scans, multi-get, flush), read-only
- * readers, and merge operators (built in, or C callbacks). Compiles as C11 and C++.
+ * JSON, the writer (put, get, delete, merge, write batches, scans, multi-get, flush), snapshots,
+ * optimistic transactions (SI and SSI), read-only readers, and merge operators (built in, or C
+ * callbacks). Compiles as C11 and C++.
  *
  * Errors: every call that can fail takes `char** errptr`. On success *errptr is left
  * unchanged; on failure, if *errptr was not NULL it is freed, and *errptr is set to a
  * malloc'd message "<Kind>: <message>" (Kind as in slatedb/status.h: "Invalid", "Closed(fenced)",
  * "Unavailable", "Data", "NotFound", ...) that the caller frees with slatedb_free(). A missing
- * key is not an error: slatedb_get returns NULL with *errptr unchanged. No C++ exception ever
- * crosses this API.
+ * key is not an error: slatedb_get returns NULL with *errptr unchanged. slatedb_error_kind()
+ * turns a message back into a SLATEDB_ERROR_* code (a commit conflict is
+ * SLATEDB_ERROR_TRANSACTION). No C++ exception ever crosses this API.
  *
  * Memory: values returned as `char*` (and `char**` arrays' elements) are malloc'd, owned by the
  * caller, freed with slatedb_free(). `const char*` results (iterator keys and values) stay valid
@@ -17,8 +19,10 @@
  * lengths (not NUL-terminated).
  *
  * Thread safety: a slatedb_t, slatedb_reader_t or slatedb_object_store_t may be used from any
- * number of threads at once; a write batch, an iterator or an options handle from one thread at
- * a time. Destroy iterators before closing their database.
+ * number of threads at once, and so may a slatedb_snapshot_t; a write batch, an iterator, a
+ * transaction or an options handle from one thread at a time. Destroy iterators before closing,
+ * releasing or destroying their source (database, reader, snapshot or transaction). Snapshots and
+ * transactions may outlive their database: their calls then fail with "Closed...".
  */
 #ifndef SLATEDB_C_H_
 #define SLATEDB_C_H_
@@ -41,10 +45,41 @@ typedef struct slatedb_settings_t slatedb_settings_t;
 typedef struct slatedb_mergeoperator_t slatedb_mergeoperator_t;
 typedef struct slatedb_options_t slatedb_options_t;
 typedef struct slatedb_writeoptions_t slatedb_writeoptions_t;
+typedef struct slatedb_readoptions_t slatedb_readoptions_t;
 typedef struct slatedb_t slatedb_t;
 typedef struct slatedb_reader_t slatedb_reader_t;
 typedef struct slatedb_writebatch_t slatedb_writebatch_t;
 typedef struct slatedb_iterator_t slatedb_iterator_t;
+typedef struct slatedb_snapshot_t slatedb_snapshot_t;
+typedef struct slatedb_transaction_t slatedb_transaction_t;
+
+/* The kind of an error message (slatedb::StatusCode), from slatedb_error_kind(). */
+enum {
+  SLATEDB_ERROR_NONE = 0, /* errmsg is NULL */
+  SLATEDB_ERROR_INVALID = 1,
+  SLATEDB_ERROR_UNAVAILABLE = 2,
+  SLATEDB_ERROR_DATA = 3,
+  SLATEDB_ERROR_CLOSED = 4,
+  SLATEDB_ERROR_TRANSACTION = 5, /* a transaction's commit conflicted: retry with a new one */
+  SLATEDB_ERROR_INTERNAL = 6,
+  SLATEDB_ERROR_NOT_FOUND = 7,
+  SLATEDB_ERROR_ALREADY_EXISTS = 8,
+  SLATEDB_ERROR_PRECONDITION_FAILED = 9,
+  SLATEDB_ERROR_PERMISSION_DENIED = 10,
+  SLATEDB_ERROR_UNKNOWN = 11 /* not a message of this API */
+};
+
+/* What a read sees (slatedb::DurabilityLevel). */
+enum {
+  SLATEDB_DURABILITY_MEMORY = 0, /* every committed write (default) */
+  SLATEDB_DURABILITY_REMOTE = 1  /* only writes durable in object storage */
+};
+
+/* Isolation levels of slatedb_transaction_begin (slatedb::IsolationLevel). */
+enum {
+  SLATEDB_ISOLATION_SNAPSHOT = 0,             /* SI: write-write conflicts */
+  SLATEDB_ISOLATION_SERIALIZABLE_SNAPSHOT = 1 /* SSI: also keys read and ranges scanned */
+};
 
 /* Time to live of one put or merge (slatedb::Ttl). */
 enum {
@@ -62,6 +97,8 @@ typedef struct slatedb_ttl_t {
 SLATEDB_C_EXPORT void slatedb_free(void* ptr);
 /* "0.1.0" (static storage). */
 SLATEDB_C_EXPORT const char* slatedb_version(void);
+/* The SLATEDB_ERROR_* kind of a message set through errptr (its "<Kind>" prefix). */
+SLATEDB_C_EXPORT int slatedb_error_kind(const char* errmsg);
 
 /* ---- object stores ---- */
 /* "memory:///", "file:///abs/dir", "s3://bucket/prefix" (credentials and endpoint from the
@@ -113,6 +150,15 @@ SLATEDB_C_EXPORT void slatedb_writeoptions_set_await_durable(slatedb_writeoption
                                                              unsigned char value);
 SLATEDB_C_EXPORT void slatedb_writeoptions_destroy(slatedb_writeoptions_t* opts);
 
+SLATEDB_C_EXPORT slatedb_readoptions_t* slatedb_readoptions_create(void);
+/* A SLATEDB_DURABILITY_* value; any other value makes reads with these options fail (Invalid). */
+SLATEDB_C_EXPORT void slatedb_readoptions_set_durability_filter(slatedb_readoptions_t* opts,
+                                                                int level);
+/* 1: also see this process's committed writes whose durability failed (default 0). */
+SLATEDB_C_EXPORT void slatedb_readoptions_set_dirty(slatedb_readoptions_t* opts,
+                                                    unsigned char value);
+SLATEDB_C_EXPORT void slatedb_readoptions_destroy(slatedb_readoptions_t* opts);
+
 /* ---- the writer ---- */
 /* `settings` may be NULL (SlateDB's defaults). */
 SLATEDB_C_EXPORT slatedb_t* slatedb_open(const char* path, slatedb_object_store_t* store,
@@ -133,8 +179,18 @@ SLATEDB_C_EXPORT uint64_t slatedb_put_with_options(slatedb_t* db,
                                                    slatedb_ttl_t ttl, char** errptr);
 SLATEDB_C_EXPORT uint64_t slatedb_delete(slatedb_t* db, const char* key, size_t key_len,
                                          char** errptr);
+SLATEDB_C_EXPORT uint64_t slatedb_delete_with_options(slatedb_t* db,
+                                                      const slatedb_writeoptions_t* wopts,
+                                                      const char* key, size_t key_len,
+                                                      char** errptr);
 SLATEDB_C_EXPORT uint64_t slatedb_merge(slatedb_t* db, const char* key, size_t key_len,
                                         const char* operand, size_t operand_len, char** errptr);
+/* `ttl` is the operand's own time to live. */
+SLATEDB_C_EXPORT uint64_t slatedb_merge_with_options(slatedb_t* db,
+                                                     const slatedb_writeoptions_t* wopts,
+                                                     const char* key, size_t key_len,
+                                                     const char* operand, size_t operand_len,
+                                                     slatedb_ttl_t ttl, char** errptr);
 SLATEDB_C_EXPORT uint64_t slatedb_write(slatedb_t* db, const slatedb_writebatch_t* batch,
                                         const slatedb_writeoptions_t* wopts, char** errptr);
 /* Uploads the WAL now and waits until every earlier write is durable. */
@@ -145,6 +201,10 @@ SLATEDB_C_EXPORT void slatedb_flush_memtable(slatedb_t* db, char** errptr);
 /* NULL when the key is absent (not an error). */
 SLATEDB_C_EXPORT char* slatedb_get(slatedb_t* db, const char* key, size_t key_len,
                                    size_t* value_len, char** errptr);
+/* `ropts` may be NULL (the defaults). */
+SLATEDB_C_EXPORT char* slatedb_get_with_options(slatedb_t* db, const slatedb_readoptions_t* ropts,
+                                                const char* key, size_t key_len, size_t* value_len,
+                                                char** errptr);
 /* values[i] = malloc'd value or NULL if absent, value_lens[i] its length. On error every
  * values[i] is NULL. */
 SLATEDB_C_EXPORT void slatedb_multi_get(slatedb_t* db, size_t num_keys, const char* const* keys,
@@ -160,6 +220,10 @@ SLATEDB_C_EXPORT slatedb_iterator_t* slatedb_scan_reverse(slatedb_t* db, const c
                                                           size_t end_len, char** errptr);
 SLATEDB_C_EXPORT slatedb_iterator_t* slatedb_scan_prefix(slatedb_t* db, const char* prefix,
                                                          size_t prefix_len, char** errptr);
+/* slatedb_scan / slatedb_scan_reverse (reverse = 1) with read options (`ropts` may be NULL). */
+SLATEDB_C_EXPORT slatedb_iterator_t* slatedb_scan_with_options(
+    slatedb_t* db, const slatedb_readoptions_t* ropts, const char* start, size_t start_len,
+    const char* end, size_t end_len, unsigned char reverse, char** errptr);
 
 /* ---- write batches ---- */
 SLATEDB_C_EXPORT slatedb_writebatch_t* slatedb_writebatch_create(void);
@@ -198,7 +262,86 @@ SLATEDB_C_EXPORT char* slatedb_reader_get(slatedb_reader_t* r, const char* key, 
 SLATEDB_C_EXPORT slatedb_iterator_t* slatedb_reader_scan(slatedb_reader_t* r, const char* start,
                                                          size_t start_len, const char* end,
                                                          size_t end_len, char** errptr);
+SLATEDB_C_EXPORT slatedb_iterator_t* slatedb_reader_scan_prefix(slatedb_reader_t* r,
+                                                                const char* prefix,
+                                                                size_t prefix_len, char** errptr);
+SLATEDB_C_EXPORT void slatedb_reader_multi_get(slatedb_reader_t* r, size_t num_keys,
+                                               const char* const* keys, const size_t* key_lens,
+                                               char** values, size_t* value_lens, char** errptr);
 SLATEDB_C_EXPORT void slatedb_reader_close(slatedb_reader_t* r, char** errptr);
+
+/* ---- snapshots (slatedb/snapshot.h): reads at one sequence number ---- */
+/* A view at the database's last committed write; later writes, flushes and compactions do not
+ * change what it reads. Release it with slatedb_snapshot_release. */
+SLATEDB_C_EXPORT slatedb_snapshot_t* slatedb_snapshot_create(slatedb_t* db, char** errptr);
+SLATEDB_C_EXPORT uint64_t slatedb_snapshot_seq(const slatedb_snapshot_t* snap);
+SLATEDB_C_EXPORT char* slatedb_snapshot_get(slatedb_snapshot_t* snap, const char* key,
+                                            size_t key_len, size_t* value_len, char** errptr);
+SLATEDB_C_EXPORT void slatedb_snapshot_multi_get(slatedb_snapshot_t* snap, size_t num_keys,
+                                                 const char* const* keys, const size_t* key_lens,
+                                                 char** values, size_t* value_lens, char** errptr);
+SLATEDB_C_EXPORT slatedb_iterator_t* slatedb_snapshot_scan(slatedb_snapshot_t* snap,
+                                                           const char* start, size_t start_len,
+                                                           const char* end, size_t end_len,
+                                                           char** errptr);
+SLATEDB_C_EXPORT slatedb_iterator_t* slatedb_snapshot_scan_prefix(slatedb_snapshot_t* snap,
+                                                                  const char* prefix,
+                                                                  size_t prefix_len, char** errptr);
+SLATEDB_C_EXPORT void slatedb_snapshot_release(slatedb_snapshot_t* snap);
+
+/* ---- optimistic transactions (slatedb/transaction.h) ---- */
+/* `isolation` is a SLATEDB_ISOLATION_* value. Writes are buffered until commit; reads see them
+ * on top of the transaction's snapshot. */
+SLATEDB_C_EXPORT slatedb_transaction_t* slatedb_transaction_begin(slatedb_t* db, int isolation,
+                                                                  char** errptr);
+SLATEDB_C_EXPORT void slatedb_transaction_put(slatedb_transaction_t* txn, const char* key,
+                                              size_t key_len, const char* value, size_t value_len,
+                                              char** errptr);
+SLATEDB_C_EXPORT void slatedb_transaction_put_with_ttl(slatedb_transaction_t* txn, const char* key,
+                                                       size_t key_len, const char* value,
+                                                       size_t value_len, slatedb_ttl_t ttl,
+                                                       char** errptr);
+SLATEDB_C_EXPORT void slatedb_transaction_delete(slatedb_transaction_t* txn, const char* key,
+                                                 size_t key_len, char** errptr);
+SLATEDB_C_EXPORT void slatedb_transaction_merge(slatedb_transaction_t* txn, const char* key,
+                                                size_t key_len, const char* operand,
+                                                size_t operand_len, char** errptr);
+SLATEDB_C_EXPORT char* slatedb_transaction_get(slatedb_transaction_t* txn, const char* key,
+                                               size_t key_len, size_t* value_len, char** errptr);
+SLATEDB_C_EXPORT void slatedb_transaction_multi_get(slatedb_transaction_t* txn, size_t num_keys,
+                                                    const char* const* keys, const size_t* key_lens,
+                                                    char** values, size_t* value_lens,
+                                                    char** errptr);
+SLATEDB_C_EXPORT slatedb_iterator_t* slatedb_transaction_scan(slatedb_transaction_t* txn,
+                                                              const char* start, size_t start_len,
+                                                              const char* end, size_t end_len,
+                                                              char** errptr);
+SLATEDB_C_EXPORT slatedb_iterator_t* slatedb_transaction_scan_prefix(slatedb_transaction_t* txn,
+                                                                     const char* prefix,
+                                                                     size_t prefix_len,
+                                                                     char** errptr);
+/* Treats the keys as read for conflict detection (both levels). */
+SLATEDB_C_EXPORT void slatedb_transaction_mark_read(slatedb_transaction_t* txn, size_t num_keys,
+                                                    const char* const* keys, const size_t* key_lens,
+                                                    char** errptr);
+/* Keeps the keys in the commit but out of write-conflict detection. */
+SLATEDB_C_EXPORT void slatedb_transaction_unmark_write(slatedb_transaction_t* txn, size_t num_keys,
+                                                       const char* const* keys,
+                                                       const size_t* key_lens, char** errptr);
+/* Returns the commit's sequence number (0 on error). A conflict is a "Transaction: ..." error
+ * (slatedb_error_kind = SLATEDB_ERROR_TRANSACTION); a failed commit is final. `wopts` may be
+ * NULL. The handle still needs slatedb_transaction_destroy. */
+SLATEDB_C_EXPORT uint64_t slatedb_transaction_commit(slatedb_transaction_t* txn,
+                                                     const slatedb_writeoptions_t* wopts,
+                                                     char** errptr);
+/* Discards the buffered writes (idempotent; an error after a commit). */
+SLATEDB_C_EXPORT void slatedb_transaction_rollback(slatedb_transaction_t* txn, char** errptr);
+/* The snapshot seq it reads at; its id (a UUID, valid until destroy); its SLATEDB_ISOLATION_*. */
+SLATEDB_C_EXPORT uint64_t slatedb_transaction_seq(const slatedb_transaction_t* txn);
+SLATEDB_C_EXPORT const char* slatedb_transaction_id(const slatedb_transaction_t* txn);
+SLATEDB_C_EXPORT int slatedb_transaction_isolation(const slatedb_transaction_t* txn);
+/* Frees the handle; an unfinished transaction is rolled back. */
+SLATEDB_C_EXPORT void slatedb_transaction_destroy(slatedb_transaction_t* txn);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -6,22 +6,32 @@
         assert db.get(b"k") == b"v"
         for key, value in db.scan(b"a", b"z"):
             ...
+        with db.snapshot() as snap:          # reads at one sequence number
+            snap.get(b"k")
+        with db.begin(isolation="ssi") as txn:  # commits on success, rolls back on exception
+            txn.put(b"k", txn.get(b"k") + b"!")
 
 The shared library is found through $SLATEDB_CPP_LIBRARY (a path), else libslatedb_c.so /
 libslatedb.so on the loader's search path. Keys and values are bytes (str is encoded as UTF-8).
 Errors raise SlateDBError subclasses named after the error kinds (InvalidError, ClosedError,
-UnavailableError, DataError, ...). A missing key is not an error: get returns None.
-Thread safety: a Db or DbReader may be shared by threads; an iterator belongs to one thread.
+UnavailableError, DataError, ...; a transaction's commit conflict raises TransactionConflict).
+A missing key is not an error: get returns None.
+Thread safety: a Db, DbReader or Snapshot may be shared by threads; a Transaction or an
+iterator belongs to one thread at a time. Closing a Db, snapshot or transaction closes the
+iterators still open on it (they then end).
 """
 
 import ctypes
 import ctypes.util
+import json
 import os
+import weakref
 
 __all__ = [
     "Db", "DbReader", "WriteBatch", "Settings", "SlateDBError", "InvalidError", "ClosedError",
     "FencedError", "UnavailableError", "DataError", "InternalError", "NotFoundError",
-    "PermissionDeniedError", "string_append", "uint64_add", "Ttl",
+    "PermissionDeniedError", "string_append", "uint64_add", "Ttl", "Snapshot", "Transaction",
+    "TransactionConflict", "TransactionError", "SNAPSHOT", "SERIALIZABLE_SNAPSHOT",
 ]
 
 
@@ -44,15 +54,26 @@ class NotFoundError(SlateDBError): pass
 class PermissionDeniedError(SlateDBError): pass
 class AlreadyExistsError(SlateDBError): pass
 class PreconditionFailedError(SlateDBError): pass
-class TransactionError(SlateDBError): pass
+class TransactionConflict(SlateDBError):
+    """A transaction's commit conflicted with another write (kind "Transaction"): retry it."""
+
+
+TransactionError = TransactionConflict  # the kind's name, like the other classes
 
 _KINDS = {
     "Invalid": InvalidError, "Closed": ClosedError, "Closed(fenced)": FencedError,
+    "Closed(clean)": ClosedError, "Closed(panic)": ClosedError,
     "Unavailable": UnavailableError, "Data": DataError, "Internal": InternalError,
     "NotFound": NotFoundError, "PermissionDenied": PermissionDeniedError,
     "AlreadyExists": AlreadyExistsError, "PreconditionFailed": PreconditionFailedError,
-    "Transaction": TransactionError,
+    "Transaction": TransactionConflict,
 }
+
+# Isolation levels of Db.begin (also accepted as "si" / "ssi").
+SNAPSHOT = 0
+SERIALIZABLE_SNAPSHOT = 1
+_ISOLATION = {SNAPSHOT: 0, SERIALIZABLE_SNAPSHOT: 1, "si": 0, "snapshot": 0, "ssi": 1,
+              "serializable": 1, "serializable_snapshot": 1}
 
 
 def _load():
@@ -128,8 +149,16 @@ _open = _fn("slatedb_open_with_options", _p, _c.c_char_p, _p, _p, _err)
 _close = _fn("slatedb_close", None, _p, _err)
 _put = _fn("slatedb_put_with_options", _u64, _p, _p, _c.c_char_p, _sz, _c.c_char_p, _sz, _Ttl,
            _err)
-_delete = _fn("slatedb_delete", _u64, _p, _c.c_char_p, _sz, _err)
-_merge = _fn("slatedb_merge", _u64, _p, _c.c_char_p, _sz, _c.c_char_p, _sz, _err)
+_delete = _fn("slatedb_delete_with_options", _u64, _p, _p, _c.c_char_p, _sz, _err)
+_merge = _fn("slatedb_merge_with_options", _u64, _p, _p, _c.c_char_p, _sz, _c.c_char_p, _sz, _Ttl,
+             _err)
+_ro_create = _fn("slatedb_readoptions_create", _p)
+_ro_durability = _fn("slatedb_readoptions_set_durability_filter", None, _p, _c.c_int)
+_ro_dirty = _fn("slatedb_readoptions_set_dirty", None, _p, _c.c_ubyte)
+_ro_destroy = _fn("slatedb_readoptions_destroy", None, _p)
+_get_opts = _fn("slatedb_get_with_options", _p, _p, _p, _c.c_char_p, _sz, _c.POINTER(_sz), _err)
+_scan_opts = _fn("slatedb_scan_with_options", _p, _p, _p, _c.c_char_p, _sz, _c.c_char_p, _sz,
+                 _c.c_ubyte, _err)
 _write = _fn("slatedb_write", _u64, _p, _p, _p, _err)
 _flush = _fn("slatedb_flush", None, _p, _err)
 _flush_memtable = _fn("slatedb_flush_memtable", None, _p, _err)
@@ -154,7 +183,37 @@ _it_destroy = _fn("slatedb_iter_destroy", None, _p)
 _reader_open = _fn("slatedb_reader_open", _p, _c.c_char_p, _p, _p, _err)
 _reader_get = _fn("slatedb_reader_get", _p, _p, _c.c_char_p, _sz, _c.POINTER(_sz), _err)
 _reader_scan = _fn("slatedb_reader_scan", _p, _p, _c.c_char_p, _sz, _c.c_char_p, _sz, _err)
+_reader_scan_prefix = _fn("slatedb_reader_scan_prefix", _p, _p, _c.c_char_p, _sz, _err)
 _reader_close = _fn("slatedb_reader_close", None, _p, _err)
+_mg_args = (_p, _sz, _c.POINTER(_c.c_char_p), _c.POINTER(_sz), _c.POINTER(_p), _c.POINTER(_sz),
+            _err)
+_multi_get = _fn("slatedb_multi_get", None, *_mg_args)
+_reader_multi_get = _fn("slatedb_reader_multi_get", None, *_mg_args)
+_snap_create = _fn("slatedb_snapshot_create", _p, _p, _err)
+_snap_seq = _fn("slatedb_snapshot_seq", _u64, _p)
+_snap_get = _fn("slatedb_snapshot_get", _p, _p, _c.c_char_p, _sz, _c.POINTER(_sz), _err)
+_snap_multi_get = _fn("slatedb_snapshot_multi_get", None, *_mg_args)
+_snap_scan = _fn("slatedb_snapshot_scan", _p, _p, _c.c_char_p, _sz, _c.c_char_p, _sz, _err)
+_snap_scan_prefix = _fn("slatedb_snapshot_scan_prefix", _p, _p, _c.c_char_p, _sz, _err)
+_snap_release = _fn("slatedb_snapshot_release", None, _p)
+_txn_begin = _fn("slatedb_transaction_begin", _p, _p, _c.c_int, _err)
+_txn_put = _fn("slatedb_transaction_put_with_ttl", None, _p, _c.c_char_p, _sz, _c.c_char_p, _sz,
+               _Ttl, _err)
+_txn_delete = _fn("slatedb_transaction_delete", None, _p, _c.c_char_p, _sz, _err)
+_txn_merge = _fn("slatedb_transaction_merge", None, _p, _c.c_char_p, _sz, _c.c_char_p, _sz, _err)
+_txn_get = _fn("slatedb_transaction_get", _p, _p, _c.c_char_p, _sz, _c.POINTER(_sz), _err)
+_txn_multi_get = _fn("slatedb_transaction_multi_get", None, *_mg_args)
+_txn_scan = _fn("slatedb_transaction_scan", _p, _p, _c.c_char_p, _sz, _c.c_char_p, _sz, _err)
+_txn_scan_prefix = _fn("slatedb_transaction_scan_prefix", _p, _p, _c.c_char_p, _sz, _err)
+_txn_keys_args = (_p, _sz, _c.POINTER(_c.c_char_p), _c.POINTER(_sz), _err)
+_txn_mark_read = _fn("slatedb_transaction_mark_read", None, *_txn_keys_args)
+_txn_unmark_write = _fn("slatedb_transaction_unmark_write", None, *_txn_keys_args)
+_txn_commit = _fn("slatedb_transaction_commit", _u64, _p, _p, _err)
+_txn_rollback = _fn("slatedb_transaction_rollback", None, _p, _err)
+_txn_seq = _fn("slatedb_transaction_seq", _u64, _p)
+_txn_id = _fn("slatedb_transaction_id", _c.c_char_p, _p)
+_txn_isolation = _fn("slatedb_transaction_isolation", _c.c_int, _p)
+_txn_destroy = _fn("slatedb_transaction_destroy", None, _p)
 
 
 def version():
@@ -243,6 +302,20 @@ def uint64_add():
     return _MergeOperator(_mo_add())
 
 
+def _merge_operator(op):
+    """A merge operator object, or a built-in's name (the CLI's --merge-operator names)."""
+    if op is None or isinstance(op, _MergeOperator):
+        return op
+    if isinstance(op, str):
+        name = op.replace("_", "-")
+        if name == "string-append":
+            return string_append()
+        if name == "uint64-add":
+            return uint64_add()
+    raise InvalidError("Invalid", f"unknown merge operator {op!r} (valid: 'string-append', "
+                       "'uint64-add', or string_append(delimiter) / uint64_add())")
+
+
 class WriteBatch:
     """An atomic group of puts, deletes and merges."""
 
@@ -273,8 +346,10 @@ class WriteBatch:
 class _Iterator:
     """Yields (key, value) pairs; seek(key) repositions."""
 
-    def __init__(self, handle, owner):
-        self._h, self._owner = handle, owner  # the owner keeps the database alive
+    def __init__(self, handle, *owners):
+        self._h, self._owners = handle, owners  # the owners keep their sources alive
+        for o in owners:  # closing an owner closes this iterator first
+            o._iters.add(self)
 
     def __iter__(self):
         return self
@@ -306,6 +381,209 @@ class _Iterator:
         self.close()
 
 
+def _key_arrays(keys):
+    ks = [_bytes(k) for k in keys]
+    n = len(ks)
+    return ks, n, (_c.c_char_p * n)(*ks), (_sz * n)(*[len(k) for k in ks])
+
+
+class _Reads:
+    """get / multi_get / scan / scan_prefix over one C source (Snapshot, Transaction)."""
+
+    def _src(self):
+        if not self._h:
+            raise ClosedError("Closed", f"{self._what} is closed")
+        return self._h
+
+    def get(self, key):
+        k = _bytes(key)
+        n = _sz()
+        return _take(_call(self._get_fn, self._src(), k, len(k), _c.byref(n)), n.value)
+
+    def multi_get(self, keys):
+        """One value (or None) per key, in order."""
+        _, n, karr, klens = _key_arrays(keys)
+        vals, vlens = (_p * n)(), (_sz * n)()
+        _call(self._multi_get_fn, self._src(), n, karr, klens, vals, vlens)
+        return [_take(vals[i], vlens[i]) for i in range(n)]
+
+    def scan(self, start=None, end=None):
+        return _Iterator(_call(self._scan_fn, self._src(), *_bounds(start, end)), *self._owners())
+
+    def scan_prefix(self, prefix):
+        p = _bytes(prefix)
+        return _Iterator(_call(self._scan_prefix_fn, self._src(), p, len(p)), *self._owners())
+
+    def _owners(self):
+        return (self, self._db) if self._db is not None else (self,)
+
+    def _close_iters(self):
+        for it in list(self._iters):
+            it.close()
+
+
+class Snapshot(_Reads):
+    """A consistent read-only view at one sequence number (Db.snapshot()). Context manager:
+    released on exit; release() is idempotent."""
+
+    _what = "snapshot"
+    _get_fn, _multi_get_fn = staticmethod(_snap_get), staticmethod(_snap_multi_get)
+    _scan_fn, _scan_prefix_fn = staticmethod(_snap_scan), staticmethod(_snap_scan_prefix)
+
+    def __init__(self, handle, db):
+        self._h, self._db, self._iters = handle, db, weakref.WeakSet()
+
+    @property
+    def seq(self):
+        return _snap_seq(self._src())
+
+    def release(self):
+        if self._h:
+            self._close_iters()
+            h, self._h = self._h, None
+            _snap_release(h)
+
+    close = release
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.release()
+        return False
+
+    def __del__(self):
+        self.release()
+
+
+class Transaction(_Reads):
+    """An optimistic transaction (Db.begin()). Writes are buffered; reads see them on top of the
+    transaction's snapshot. commit() raises TransactionConflict on a conflict (final: begin a
+    new transaction to retry). As a context manager it commits when the block succeeds (unless
+    already committed or rolled back) and rolls back when it raises; the handle is freed on
+    exit either way."""
+
+    _what = "transaction"
+    _get_fn, _multi_get_fn = staticmethod(_txn_get), staticmethod(_txn_multi_get)
+    _scan_fn, _scan_prefix_fn = staticmethod(_txn_scan), staticmethod(_txn_scan_prefix)
+
+    def __init__(self, handle, db):
+        self._h, self._db, self._iters = handle, db, weakref.WeakSet()
+        self._done = False
+
+    @property
+    def id(self):
+        return _txn_id(self._src()).decode()
+
+    @property
+    def seq(self):
+        """The snapshot seq the transaction reads at."""
+        return _txn_seq(self._src())
+
+    @property
+    def isolation(self):
+        return _txn_isolation(self._src())
+
+    def put(self, key, value, ttl=None):
+        k, v = _bytes(key), _bytes(value, "value")
+        _call(_txn_put, self._src(), k, len(k), v, len(v), (ttl or Ttl.default())._c())
+
+    def delete(self, key):
+        k = _bytes(key)
+        _call(_txn_delete, self._src(), k, len(k))
+
+    def merge(self, key, operand):
+        k, v = _bytes(key), _bytes(operand, "operand")
+        _call(_txn_merge, self._src(), k, len(k), v, len(v))
+
+    def mark_read(self, keys):
+        """Treats `keys` as read for conflict detection."""
+        _, n, karr, klens = _key_arrays(keys)
+        _call(_txn_mark_read, self._src(), n, karr, klens)
+
+    def unmark_write(self, keys):
+        """Keeps `keys` in the commit but out of write-conflict detection."""
+        _, n, karr, klens = _key_arrays(keys)
+        _call(_txn_unmark_write, self._src(), n, karr, klens)
+
+    def commit(self, await_durable=False):
+        """Commits; returns the commit's sequence number."""
+        wo = _wo_create()
+        try:
+            _wo_durable(wo, 1 if await_durable else 0)
+            self._done = True  # a failed commit is final too
+            return _call(_txn_commit, self._src(), wo)
+        finally:
+            _wo_destroy(wo)
+
+    def rollback(self):
+        self._done = True
+        _call(_txn_rollback, self._src())
+
+    def close(self):
+        """Frees the handle (an unfinished transaction is rolled back)."""
+        if self._h:
+            self._close_iters()
+            h, self._h = self._h, None
+            _txn_destroy(h)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            if self._h and not self._done:
+                if exc_type is None:
+                    self.commit()
+                else:
+                    self.rollback()
+        finally:
+            self.close()
+        return False
+
+    def __del__(self):
+        self.close()
+
+
+class _WriteOptions:
+    """A slatedb_writeoptions_t for one call (a context manager yielding the handle)."""
+
+    def __init__(self, await_durable):
+        self._await = await_durable
+
+    def __enter__(self):
+        self._h = _wo_create()
+        _wo_durable(self._h, 1 if self._await else 0)
+        return self._h
+
+    def __exit__(self, *exc):
+        _wo_destroy(self._h)
+        return False
+
+
+_DURABILITY = {"memory": 0, "remote": 1}
+
+
+class _ReadOptions:
+    """A slatedb_readoptions_t for one call; durability is "memory" or "remote"."""
+
+    def __init__(self, durability, dirty):
+        if durability not in _DURABILITY:
+            raise InvalidError("Invalid", f"unknown durability {durability!r} (valid: 'memory', "
+                               "'remote')")
+        self._level, self._dirty = _DURABILITY[durability], dirty
+
+    def __enter__(self):
+        self._h = _ro_create()
+        _ro_durability(self._h, self._level)
+        _ro_dirty(self._h, 1 if self._dirty else 0)
+        return self._h
+
+    def __exit__(self, *exc):
+        _ro_destroy(self._h)
+        return False
+
+
 def _bounds(start, end):
     s = None if start is None else _bytes(start)
     e = None if end is None else _bytes(end)
@@ -316,10 +594,10 @@ def _options(settings, merge_operator, seed):
     opts = _opts_create()
     if settings is not None:
         if isinstance(settings, (str, bytes, dict)):
-            import json
             settings = Settings.from_json(json.dumps(settings) if isinstance(settings, dict)
                                           else settings)
         _opts_settings(opts, settings._h)
+    merge_operator = _merge_operator(merge_operator)
     if merge_operator is not None:
         _opts_merge(opts, merge_operator._h)
     _opts_seed(opts, seed)
@@ -341,6 +619,8 @@ class _Handle:
 
     def close(self):
         if self._h:
+            for it in list(self._iters):  # iterators first (they must not outlive the source)
+                it.close()
             h, self._h = self._h, None
             _call(self._close_fn, h)
 
@@ -359,10 +639,11 @@ class _Handle:
 
 
 class Db(_Handle):
-    """The writer. Db.open(path, url, settings=None, merge_operator=None)."""
+    """The writer. Db.open(path, url, settings=None, merge_operator=None); merge_operator is
+    string_append(delimiter), uint64_add(), or the name "string-append" / "uint64-add"."""
 
     def __init__(self, handle, store):
-        self._h, self._store = handle, store
+        self._h, self._store, self._iters = handle, store, weakref.WeakSet()
 
     @staticmethod
     def open(path, url="memory:///", settings=None, merge_operator=None, seed=0):
@@ -388,13 +669,16 @@ class Db(_Handle):
         finally:
             _wo_destroy(wo)
 
-    def delete(self, key):
+    def delete(self, key, await_durable=False):
         k = _bytes(key)
-        return _call(_delete, self._check(), k, len(k))
+        with _WriteOptions(await_durable) as wo:
+            return _call(_delete, self._check(), wo, k, len(k))
 
-    def merge(self, key, operand):
+    def merge(self, key, operand, ttl=None, await_durable=False):
         k, v = _bytes(key), _bytes(operand, "operand")
-        return _call(_merge, self._check(), k, len(k), v, len(v))
+        with _WriteOptions(await_durable) as wo:
+            return _call(_merge, self._check(), wo, k, len(k), v, len(v),
+                         (ttl or Ttl.default())._c())
 
     def write(self, batch, await_durable=False):
         wo = _wo_create()
@@ -404,18 +688,40 @@ class Db(_Handle):
         finally:
             _wo_destroy(wo)
 
-    def get(self, key):
+    def get(self, key, durability="memory", dirty=False):
+        """durability="remote": only writes already durable in object storage."""
         k = _bytes(key)
         n = _sz()
-        return _take(_call(_get, self._check(), k, len(k), _c.byref(n)), n.value)
+        with _ReadOptions(durability, dirty) as ro:
+            return _take(_call(_get_opts, self._check(), ro, k, len(k), _c.byref(n)), n.value)
 
-    def scan(self, start=None, end=None, reverse=False):
-        fn = _scan_rev if reverse else _scan
-        return _Iterator(_call(fn, self._check(), *_bounds(start, end)), self)
+    def scan(self, start=None, end=None, reverse=False, durability="memory", dirty=False):
+        with _ReadOptions(durability, dirty) as ro:
+            h = _call(_scan_opts, self._check(), ro, *_bounds(start, end), 1 if reverse else 0)
+        return _Iterator(h, self)
 
     def scan_prefix(self, prefix):
         p = _bytes(prefix)
         return _Iterator(_call(_scan_prefix, self._check(), p, len(p)), self)
+
+    def multi_get(self, keys):
+        """One value (or None) per key, in order."""
+        _, n, karr, klens = _key_arrays(keys)
+        vals, vlens = (_p * n)(), (_sz * n)()
+        _call(_multi_get, self._check(), n, karr, klens, vals, vlens)
+        return [_take(vals[i], vlens[i]) for i in range(n)]
+
+    def snapshot(self):
+        """A Snapshot at the last committed write (a context manager)."""
+        return Snapshot(_call(_snap_create, self._check()), self)
+
+    def begin(self, isolation=SNAPSHOT):
+        """A Transaction; isolation is SNAPSHOT ("si") or SERIALIZABLE_SNAPSHOT ("ssi")."""
+        level = _ISOLATION.get(isolation.lower() if isinstance(isolation, str) else isolation)
+        if level is None:
+            raise InvalidError("Invalid", f"unknown isolation level {isolation!r} (valid: "
+                               "SNAPSHOT / 'si', SERIALIZABLE_SNAPSHOT / 'ssi')")
+        return Transaction(_call(_txn_begin, self._check(), level), self)
 
     def flush(self, memtable=False):
         _call(_flush_memtable if memtable else _flush, self._check())
@@ -427,7 +733,7 @@ class DbReader(_Handle):
     """A read-only follower: DbReader.open(path, url). Never fences the writer."""
 
     def __init__(self, handle, store):
-        self._h, self._store = handle, store
+        self._h, self._store, self._iters = handle, store, weakref.WeakSet()
 
     @staticmethod
     def open(path, url, merge_operator=None):
@@ -450,5 +756,19 @@ class DbReader(_Handle):
         if not self._h:
             raise ClosedError("Closed", "reader is closed")
         return _Iterator(_call(_reader_scan, self._h, *_bounds(start, end)), self)
+
+    def scan_prefix(self, prefix):
+        if not self._h:
+            raise ClosedError("Closed", "reader is closed")
+        p = _bytes(prefix)
+        return _Iterator(_call(_reader_scan_prefix, self._h, p, len(p)), self)
+
+    def multi_get(self, keys):
+        if not self._h:
+            raise ClosedError("Closed", "reader is closed")
+        _, n, karr, klens = _key_arrays(keys)
+        vals, vlens = (_p * n)(), (_sz * n)()
+        _call(_reader_multi_get, self._h, n, karr, klens, vals, vlens)
+        return [_take(vals[i], vlens[i]) for i in range(n)]
 
     _close_fn = staticmethod(_reader_close)

@@ -14,6 +14,8 @@
 #include "slatedb/db.h"
 #include "slatedb/merge_operator.h"
 #include "slatedb/options.h"
+#include "slatedb/snapshot.h"
+#include "slatedb/transaction.h"
 #include "slatedb/version.h"
 
 struct slatedb_object_store_t {
@@ -33,6 +35,10 @@ struct slatedb_options_t {
 struct slatedb_writeoptions_t {
   slatedb::WriteOptions options;
 };
+struct slatedb_readoptions_t {
+  slatedb::ReadOptions options;
+  int durability = SLATEDB_DURABILITY_MEMORY;  // checked when used
+};
 struct slatedb_t {
   std::unique_ptr<slatedb::Db> db;
 };
@@ -41,6 +47,12 @@ struct slatedb_reader_t {
 };
 struct slatedb_writebatch_t {
   slatedb::WriteBatch batch;
+};
+struct slatedb_snapshot_t {
+  std::unique_ptr<slatedb::Snapshot> snapshot;
+};
+struct slatedb_transaction_t {
+  std::unique_ptr<slatedb::Transaction> txn;
 };
 struct slatedb_iterator_t {
   std::unique_ptr<slatedb::DbIterator> it;
@@ -175,11 +187,32 @@ slatedb::Components MakeComponents(slatedb_object_store_t* store, const slatedb_
   return c;
 }
 
-char* GetFrom(slatedb::DbRead& r, const char* key, size_t key_len, size_t* value_len,
-              char** errptr) {
+// The ReadOptions of a C handle (NULL = the defaults); kInvalid for an unknown level.
+Result<slatedb::ReadOptions> ReadOptionsOf(const slatedb_readoptions_t* ropts) {
+  if (ropts == nullptr) return slatedb::ReadOptions();
+  slatedb::ReadOptions o = ropts->options;
+  switch (ropts->durability) {
+    case SLATEDB_DURABILITY_MEMORY:
+      o.durability_filter = slatedb::DurabilityLevel::kMemory;
+      break;
+    case SLATEDB_DURABILITY_REMOTE:
+      o.durability_filter = slatedb::DurabilityLevel::kRemote;
+      break;
+    default:
+      return Status::Invalid("slatedb_readoptions_set_durability_filter: unknown level " +
+                             std::to_string(ropts->durability) +
+                             " (valid: SLATEDB_DURABILITY_MEMORY, SLATEDB_DURABILITY_REMOTE)");
+  }
+  return o;
+}
+
+char* GetFrom(slatedb::DbRead& r, const char* key, size_t key_len, size_t* value_len, char** errptr,
+              const slatedb_readoptions_t* ropts = nullptr) {
   char* out = nullptr;
   Status st = Guard([&]() -> Status {
-    auto v = r.Get(View(key, key_len));
+    auto ro = ReadOptionsOf(ropts);
+    if (!ro.ok()) return ro.status();
+    auto v = r.Get(View(key, key_len), *ro);
     if (!v.ok()) return v.status();
     if (v->has_value()) {
       out = CopyBytes(**v);
@@ -195,10 +228,14 @@ char* GetFrom(slatedb::DbRead& r, const char* key, size_t key_len, size_t* value
 
 slatedb_iterator_t* ScanOf(slatedb::DbRead& r, std::optional<std::string> start,
                            std::optional<std::string> end, std::optional<std::string> prefix,
-                           bool reverse, char** errptr) {
+                           bool reverse, char** errptr,
+                           const slatedb_readoptions_t* ropts = nullptr) {
   slatedb_iterator_t* out = nullptr;
   Status st = Guard([&]() -> Status {
+    auto ro = ReadOptionsOf(ropts);
+    if (!ro.ok()) return ro.status();
     slatedb::ScanOptions so;
+    so.read = *ro;
     so.reverse = reverse;
     auto it = prefix ? r.ScanPrefix(*prefix, so) : r.Scan(slatedb::ScanRange{start, end}, so);
     if (!it.ok()) return it.status();
@@ -209,6 +246,66 @@ slatedb_iterator_t* ScanOf(slatedb::DbRead& r, std::optional<std::string> start,
     return Status::OK();
   });
   return Ok(st, errptr) ? out : nullptr;
+}
+
+// values[i]/value_lens[i] for keys[i]; every values[i] is NULL on error.
+void MultiGetFrom(slatedb::DbRead& r, size_t num_keys, const char* const* keys,
+                  const size_t* key_lens, char** values, size_t* value_lens, char** errptr) {
+  for (size_t i = 0; i < num_keys; ++i) {
+    values[i] = nullptr;
+    value_lens[i] = 0;
+  }
+  Status st = Guard([&]() -> Status {
+    std::vector<std::string> ks;
+    ks.reserve(num_keys);
+    for (size_t i = 0; i < num_keys; ++i) ks.emplace_back(View(keys[i], key_lens[i]));
+    auto got = r.MultiGet(ks);
+    if (!got.ok()) return got.status();
+    for (size_t i = 0; i < num_keys; ++i) {
+      if (!(*got)[i]) continue;
+      values[i] = CopyBytes(*(*got)[i]);
+      if (values[i] == nullptr) {
+        for (size_t j = 0; j < i; ++j) {
+          std::free(values[j]);
+          values[j] = nullptr;
+        }
+        return Status::Internal("out of memory");
+      }
+      value_lens[i] = (*got)[i]->size();
+    }
+    return Status::OK();
+  });
+  Ok(st, errptr);
+}
+
+std::vector<std::string> KeyList(size_t num_keys, const char* const* keys, const size_t* key_lens) {
+  std::vector<std::string> ks;
+  ks.reserve(num_keys);
+  for (size_t i = 0; i < num_keys; ++i) ks.emplace_back(View(keys[i], key_lens[i]));
+  return ks;
+}
+
+// The C name of a StatusCode name ("Closed(fenced)" has the kind "Closed").
+int ErrorKindOf(std::string_view msg) {
+  static constexpr std::pair<std::string_view, int> kKinds[] = {
+      {"Invalid", SLATEDB_ERROR_INVALID},
+      {"Unavailable", SLATEDB_ERROR_UNAVAILABLE},
+      {"Data", SLATEDB_ERROR_DATA},
+      {"Closed", SLATEDB_ERROR_CLOSED},
+      {"Transaction", SLATEDB_ERROR_TRANSACTION},
+      {"Internal", SLATEDB_ERROR_INTERNAL},
+      {"NotFound", SLATEDB_ERROR_NOT_FOUND},
+      {"AlreadyExists", SLATEDB_ERROR_ALREADY_EXISTS},
+      {"PreconditionFailed", SLATEDB_ERROR_PRECONDITION_FAILED},
+      {"PermissionDenied", SLATEDB_ERROR_PERMISSION_DENIED},
+  };
+  size_t end = msg.find_first_of(":(");
+  if (end == std::string_view::npos) return SLATEDB_ERROR_UNKNOWN;
+  std::string_view kind = msg.substr(0, end);
+  for (const auto& [name, code] : kKinds) {
+    if (kind == name) return code;
+  }
+  return SLATEDB_ERROR_UNKNOWN;
 }
 
 std::optional<std::string> Bound(const char* p, size_t n) {
@@ -235,6 +332,11 @@ extern "C" {
 void slatedb_free(void* ptr) { std::free(ptr); }
 
 const char* slatedb_version(void) { return SLATEDB_VERSION_STRING; }
+
+int slatedb_error_kind(const char* errmsg) {
+  if (errmsg == nullptr) return SLATEDB_ERROR_NONE;
+  return ErrorKindOf(errmsg);
+}
 
 slatedb_object_store_t* slatedb_object_store_open(const char* url, char** errptr) {
   slatedb_object_store_t* out = nullptr;
@@ -349,6 +451,20 @@ void slatedb_writeoptions_set_await_durable(slatedb_writeoptions_t* opts, unsign
 
 void slatedb_writeoptions_destroy(slatedb_writeoptions_t* opts) { FreeHandle(opts); }
 
+slatedb_readoptions_t* slatedb_readoptions_create(void) {
+  return NewEmptyHandle<slatedb_readoptions_t>();
+}
+
+void slatedb_readoptions_set_durability_filter(slatedb_readoptions_t* opts, int level) {
+  if (opts != nullptr) opts->durability = level;
+}
+
+void slatedb_readoptions_set_dirty(slatedb_readoptions_t* opts, unsigned char value) {
+  if (opts != nullptr) opts->options.dirty = value != 0;
+}
+
+void slatedb_readoptions_destroy(slatedb_readoptions_t* opts) { FreeHandle(opts); }
+
 slatedb_t* slatedb_open(const char* path, slatedb_object_store_t* store,
                         const slatedb_settings_t* settings, char** errptr) {
   slatedb_options_t opts;
@@ -394,16 +510,29 @@ uint64_t slatedb_put_with_options(slatedb_t* db, const slatedb_writeoptions_t* w
 }
 
 uint64_t slatedb_delete(slatedb_t* db, const char* key, size_t key_len, char** errptr) {
+  return slatedb_delete_with_options(db, nullptr, key, key_len, errptr);
+}
+
+uint64_t slatedb_delete_with_options(slatedb_t* db, const slatedb_writeoptions_t* wopts,
+                                     const char* key, size_t key_len, char** errptr) {
   slatedb::WriteBatch b;
   b.Delete(View(key, key_len));
-  return WriteTo(db, b, nullptr, errptr);
+  return WriteTo(db, b, wopts, errptr);
 }
 
 uint64_t slatedb_merge(slatedb_t* db, const char* key, size_t key_len, const char* operand,
                        size_t operand_len, char** errptr) {
+  slatedb_ttl_t ttl = {SLATEDB_TTL_DEFAULT, 0};
+  return slatedb_merge_with_options(db, nullptr, key, key_len, operand, operand_len, ttl, errptr);
+}
+
+uint64_t slatedb_merge_with_options(slatedb_t* db, const slatedb_writeoptions_t* wopts,
+                                    const char* key, size_t key_len, const char* operand,
+                                    size_t operand_len, slatedb_ttl_t ttl, char** errptr) {
+  if (!Ok(CheckTtl(ttl), errptr)) return 0;
   slatedb::WriteBatch b;
-  b.Merge(View(key, key_len), View(operand, operand_len));
-  return WriteTo(db, b, nullptr, errptr);
+  b.Merge(View(key, key_len), View(operand, operand_len), slatedb::MergeOptions{ToTtl(ttl)});
+  return WriteTo(db, b, wopts, errptr);
 }
 
 uint64_t slatedb_write(slatedb_t* db, const slatedb_writebatch_t* batch,
@@ -428,33 +557,14 @@ char* slatedb_get(slatedb_t* db, const char* key, size_t key_len, size_t* value_
   return GetFrom(*db->db, key, key_len, value_len, errptr);
 }
 
+char* slatedb_get_with_options(slatedb_t* db, const slatedb_readoptions_t* ropts, const char* key,
+                               size_t key_len, size_t* value_len, char** errptr) {
+  return GetFrom(*db->db, key, key_len, value_len, errptr, ropts);
+}
+
 void slatedb_multi_get(slatedb_t* db, size_t num_keys, const char* const* keys,
                        const size_t* key_lens, char** values, size_t* value_lens, char** errptr) {
-  for (size_t i = 0; i < num_keys; ++i) {
-    values[i] = nullptr;
-    value_lens[i] = 0;
-  }
-  Status st = Guard([&]() -> Status {
-    std::vector<std::string> ks;
-    ks.reserve(num_keys);
-    for (size_t i = 0; i < num_keys; ++i) ks.emplace_back(View(keys[i], key_lens[i]));
-    auto got = db->db->MultiGet(ks);
-    if (!got.ok()) return got.status();
-    for (size_t i = 0; i < num_keys; ++i) {
-      if (!(*got)[i]) continue;
-      values[i] = CopyBytes(*(*got)[i]);
-      if (values[i] == nullptr) {
-        for (size_t j = 0; j < i; ++j) {
-          std::free(values[j]);
-          values[j] = nullptr;
-        }
-        return Status::Internal("out of memory");
-      }
-      value_lens[i] = (*got)[i]->size();
-    }
-    return Status::OK();
-  });
-  Ok(st, errptr);
+  MultiGetFrom(*db->db, num_keys, keys, key_lens, values, value_lens, errptr);
 }
 
 slatedb_iterator_t* slatedb_scan(slatedb_t* db, const char* start, size_t start_len,
@@ -471,6 +581,14 @@ slatedb_iterator_t* slatedb_scan_prefix(slatedb_t* db, const char* prefix, size_
                                         char** errptr) {
   return ScanOf(*db->db, std::nullopt, std::nullopt, std::string(View(prefix, prefix_len)), false,
                 errptr);
+}
+
+slatedb_iterator_t* slatedb_scan_with_options(slatedb_t* db, const slatedb_readoptions_t* ropts,
+                                              const char* start, size_t start_len, const char* end,
+                                              size_t end_len, unsigned char reverse,
+                                              char** errptr) {
+  return ScanOf(*db->db, Bound(start, start_len), Bound(end, end_len), std::nullopt, reverse != 0,
+                errptr, ropts);
 }
 
 slatedb_writebatch_t* slatedb_writebatch_create(void) {
@@ -580,11 +698,185 @@ slatedb_iterator_t* slatedb_reader_scan(slatedb_reader_t* r, const char* start, 
                 errptr);
 }
 
+slatedb_iterator_t* slatedb_reader_scan_prefix(slatedb_reader_t* r, const char* prefix,
+                                               size_t prefix_len, char** errptr) {
+  return ScanOf(*r->reader, std::nullopt, std::nullopt, std::string(View(prefix, prefix_len)),
+                false, errptr);
+}
+
+void slatedb_reader_multi_get(slatedb_reader_t* r, size_t num_keys, const char* const* keys,
+                              const size_t* key_lens, char** values, size_t* value_lens,
+                              char** errptr) {
+  MultiGetFrom(*r->reader, num_keys, keys, key_lens, values, value_lens, errptr);
+}
+
 void slatedb_reader_close(slatedb_reader_t* r, char** errptr) {
   if (r == nullptr) return;
   Status st = Guard([&] { return r->reader->Close(); });
   FreeHandle(r);
   Ok(st, errptr);
 }
+
+slatedb_snapshot_t* slatedb_snapshot_create(slatedb_t* db, char** errptr) {
+  slatedb_snapshot_t* out = nullptr;
+  Status st = Guard([&]() -> Status {
+    if (db == nullptr) return Status::Invalid("slatedb_snapshot_create: db is NULL");
+    auto snap = db->db->Snapshot();
+    if (!snap.ok()) return snap.status();
+    out = NewHandle<slatedb_snapshot_t>(std::move(snap).value());
+    return Status::OK();
+  });
+  return Ok(st, errptr) ? out : nullptr;
+}
+
+uint64_t slatedb_snapshot_seq(const slatedb_snapshot_t* snap) {
+  return snap != nullptr ? snap->snapshot->seq() : 0;
+}
+
+char* slatedb_snapshot_get(slatedb_snapshot_t* snap, const char* key, size_t key_len,
+                           size_t* value_len, char** errptr) {
+  return GetFrom(*snap->snapshot, key, key_len, value_len, errptr);
+}
+
+void slatedb_snapshot_multi_get(slatedb_snapshot_t* snap, size_t num_keys, const char* const* keys,
+                                const size_t* key_lens, char** values, size_t* value_lens,
+                                char** errptr) {
+  MultiGetFrom(*snap->snapshot, num_keys, keys, key_lens, values, value_lens, errptr);
+}
+
+slatedb_iterator_t* slatedb_snapshot_scan(slatedb_snapshot_t* snap, const char* start,
+                                          size_t start_len, const char* end, size_t end_len,
+                                          char** errptr) {
+  return ScanOf(*snap->snapshot, Bound(start, start_len), Bound(end, end_len), std::nullopt, false,
+                errptr);
+}
+
+slatedb_iterator_t* slatedb_snapshot_scan_prefix(slatedb_snapshot_t* snap, const char* prefix,
+                                                 size_t prefix_len, char** errptr) {
+  return ScanOf(*snap->snapshot, std::nullopt, std::nullopt, std::string(View(prefix, prefix_len)),
+                false, errptr);
+}
+
+void slatedb_snapshot_release(slatedb_snapshot_t* snap) { FreeHandle(snap); }
+
+slatedb_transaction_t* slatedb_transaction_begin(slatedb_t* db, int isolation, char** errptr) {
+  slatedb_transaction_t* out = nullptr;
+  Status st = Guard([&]() -> Status {
+    if (db == nullptr) return Status::Invalid("slatedb_transaction_begin: db is NULL");
+    slatedb::IsolationLevel level;
+    switch (isolation) {
+      case SLATEDB_ISOLATION_SNAPSHOT:
+        level = slatedb::IsolationLevel::kSnapshot;
+        break;
+      case SLATEDB_ISOLATION_SERIALIZABLE_SNAPSHOT:
+        level = slatedb::IsolationLevel::kSerializableSnapshot;
+        break;
+      default:
+        return Status::Invalid("slatedb_transaction_begin: unknown isolation level " +
+                               std::to_string(isolation));
+    }
+    auto txn = db->db->Begin(level);
+    if (!txn.ok()) return txn.status();
+    out = NewHandle<slatedb_transaction_t>(std::move(txn).value());
+    return Status::OK();
+  });
+  return Ok(st, errptr) ? out : nullptr;
+}
+
+void slatedb_transaction_put(slatedb_transaction_t* txn, const char* key, size_t key_len,
+                             const char* value, size_t value_len, char** errptr) {
+  slatedb_ttl_t ttl = {SLATEDB_TTL_DEFAULT, 0};
+  slatedb_transaction_put_with_ttl(txn, key, key_len, value, value_len, ttl, errptr);
+}
+
+void slatedb_transaction_put_with_ttl(slatedb_transaction_t* txn, const char* key, size_t key_len,
+                                      const char* value, size_t value_len, slatedb_ttl_t ttl,
+                                      char** errptr) {
+  if (!Ok(CheckTtl(ttl), errptr)) return;
+  Ok(Guard([&] {
+       return txn->txn->Put(View(key, key_len), View(value, value_len),
+                            slatedb::PutOptions{ToTtl(ttl)});
+     }),
+     errptr);
+}
+
+void slatedb_transaction_delete(slatedb_transaction_t* txn, const char* key, size_t key_len,
+                                char** errptr) {
+  Ok(Guard([&] { return txn->txn->Delete(View(key, key_len)); }), errptr);
+}
+
+void slatedb_transaction_merge(slatedb_transaction_t* txn, const char* key, size_t key_len,
+                               const char* operand, size_t operand_len, char** errptr) {
+  Ok(Guard([&] { return txn->txn->Merge(View(key, key_len), View(operand, operand_len)); }),
+     errptr);
+}
+
+char* slatedb_transaction_get(slatedb_transaction_t* txn, const char* key, size_t key_len,
+                              size_t* value_len, char** errptr) {
+  return GetFrom(*txn->txn, key, key_len, value_len, errptr);
+}
+
+void slatedb_transaction_multi_get(slatedb_transaction_t* txn, size_t num_keys,
+                                   const char* const* keys, const size_t* key_lens, char** values,
+                                   size_t* value_lens, char** errptr) {
+  MultiGetFrom(*txn->txn, num_keys, keys, key_lens, values, value_lens, errptr);
+}
+
+slatedb_iterator_t* slatedb_transaction_scan(slatedb_transaction_t* txn, const char* start,
+                                             size_t start_len, const char* end, size_t end_len,
+                                             char** errptr) {
+  return ScanOf(*txn->txn, Bound(start, start_len), Bound(end, end_len), std::nullopt, false,
+                errptr);
+}
+
+slatedb_iterator_t* slatedb_transaction_scan_prefix(slatedb_transaction_t* txn, const char* prefix,
+                                                    size_t prefix_len, char** errptr) {
+  return ScanOf(*txn->txn, std::nullopt, std::nullopt, std::string(View(prefix, prefix_len)), false,
+                errptr);
+}
+
+void slatedb_transaction_mark_read(slatedb_transaction_t* txn, size_t num_keys,
+                                   const char* const* keys, const size_t* key_lens, char** errptr) {
+  Ok(Guard([&] { return txn->txn->MarkRead(KeyList(num_keys, keys, key_lens)); }), errptr);
+}
+
+void slatedb_transaction_unmark_write(slatedb_transaction_t* txn, size_t num_keys,
+                                      const char* const* keys, const size_t* key_lens,
+                                      char** errptr) {
+  Ok(Guard([&] { return txn->txn->UnmarkWrite(KeyList(num_keys, keys, key_lens)); }), errptr);
+}
+
+uint64_t slatedb_transaction_commit(slatedb_transaction_t* txn, const slatedb_writeoptions_t* wopts,
+                                    char** errptr) {
+  uint64_t seq = 0;
+  Status st = Guard([&]() -> Status {
+    auto h = txn->txn->Commit(wopts != nullptr ? wopts->options : slatedb::WriteOptions());
+    if (!h.ok()) return h.status();
+    seq = h->seq();
+    return Status::OK();
+  });
+  return Ok(st, errptr) ? seq : 0;
+}
+
+void slatedb_transaction_rollback(slatedb_transaction_t* txn, char** errptr) {
+  Ok(Guard([&] { return txn->txn->Rollback(); }), errptr);
+}
+
+uint64_t slatedb_transaction_seq(const slatedb_transaction_t* txn) {
+  return txn != nullptr ? txn->txn->seq() : 0;
+}
+
+const char* slatedb_transaction_id(const slatedb_transaction_t* txn) {
+  return txn != nullptr ? txn->txn->id().c_str() : nullptr;
+}
+
+int slatedb_transaction_isolation(const slatedb_transaction_t* txn) {
+  if (txn == nullptr) return -1;
+  return txn->txn->isolation_level() == slatedb::IsolationLevel::kSerializableSnapshot
+             ? SLATEDB_ISOLATION_SERIALIZABLE_SNAPSHOT
+             : SLATEDB_ISOLATION_SNAPSHOT;
+}
+
+void slatedb_transaction_destroy(slatedb_transaction_t* txn) { FreeHandle(txn); }
 
 }  // extern "C"

@@ -73,6 +73,12 @@ static const char* AddName(void* state) {
   return "decimal-add";
 }
 
+static int Count(slatedb_iterator_t* it) {
+  int n = 0;
+  for (; slatedb_iter_valid(it); slatedb_iter_next(it)) ++n;
+  return n;
+}
+
 static void TestMemoryStore(void) {
   char* err = NULL;
   slatedb_object_store_t* store = slatedb_object_store_open("memory:///", &err);
@@ -230,6 +236,15 @@ static void TestMemoryStore(void) {
     for (; slatedb_iter_valid(it); slatedb_iter_next(it)) ++n;
     CHECK(n == 2);
     slatedb_iter_destroy(it);
+    it = slatedb_reader_scan_prefix(r, "a", 1, &err);
+    CHECK_NO_ERROR(err);
+    CHECK(Count(it) == 2);
+    slatedb_iter_destroy(it);
+    slatedb_reader_multi_get(r, 3, keys, klens, values, vlens, &err);
+    CHECK_NO_ERROR(err);
+    CHECK(Equals(values[0], vlens[0], "1") && values[1] == NULL &&
+          Equals(values[2], vlens[2], "2"));
+    for (int i = 0; i < 3; ++i) slatedb_free(values[i]);
     slatedb_reader_close(r, &err);
     CHECK_NO_ERROR(err);
   }
@@ -238,6 +253,272 @@ static void TestMemoryStore(void) {
   CHECK(add.destroyed == 1); /* the last reference went with the database */
   slatedb_settings_destroy(settings);
   slatedb_object_store_destroy(store);
+}
+
+/* Snapshots and transactions (SI and SSI), with the built-in uint64 add operator. */
+static void TestSnapshotsAndTransactions(void) {
+  char* err = NULL;
+  slatedb_object_store_t* store = slatedb_object_store_open("memory:///", &err);
+  CHECK_NO_ERROR(err);
+  slatedb_mergeoperator_t* op = slatedb_mergeoperator_create_uint64_add();
+  slatedb_options_t* opts = slatedb_options_create();
+  slatedb_options_set_merge_operator(opts, op);
+  slatedb_options_set_seed(opts, 7);
+  slatedb_mergeoperator_destroy(op);
+  slatedb_t* db = slatedb_open_with_options("txn-db", store, opts, &err);
+  slatedb_options_destroy(opts);
+  CHECK_NO_ERROR(err);
+  if (db == NULL) return;
+
+  /* A snapshot keeps reading at its seq across later writes and flushes. */
+  uint64_t s1 = slatedb_put(db, "k1", 2, "old", 3, &err);
+  CHECK_NO_ERROR(err);
+  slatedb_put(db, "k2", 2, "two", 3, &err);
+  CHECK_NO_ERROR(err);
+  slatedb_snapshot_t* snap = slatedb_snapshot_create(db, &err);
+  CHECK_NO_ERROR(err);
+  CHECK(snap != NULL && slatedb_snapshot_seq(snap) == s1 + 1);
+  slatedb_put(db, "k1", 2, "new", 3, &err);
+  slatedb_delete(db, "k2", 2, &err);
+  slatedb_put(db, "k3", 2, "three", 5, &err);
+  CHECK_NO_ERROR(err);
+  slatedb_flush_memtable(db, &err);
+  CHECK_NO_ERROR(err);
+  size_t len = 0;
+  char* v = slatedb_snapshot_get(snap, "k1", 2, &len, &err);
+  CHECK_NO_ERROR(err);
+  CHECK(Equals(v, len, "old"));
+  slatedb_free(v);
+  v = slatedb_snapshot_get(snap, "k3", 2, &len, &err);
+  CHECK(v == NULL && err == NULL);
+  v = slatedb_get(db, "k1", 2, &len, &err);
+  CHECK(Equals(v, len, "new"));
+  slatedb_free(v);
+  slatedb_iterator_t* it = slatedb_snapshot_scan(snap, NULL, 0, NULL, 0, &err);
+  CHECK_NO_ERROR(err);
+  size_t kl = 0;
+  const char* key = slatedb_iter_key(it, &kl);
+  CHECK(Equals(key, kl, "k1"));
+  CHECK(Count(it) == 2); /* k1, k2 (k3 is later; k2's delete is later) */
+  slatedb_iter_destroy(it);
+  it = slatedb_snapshot_scan_prefix(snap, "k", 1, &err);
+  CHECK_NO_ERROR(err);
+  CHECK(Count(it) == 2);
+  slatedb_iter_destroy(it);
+  const char* mkeys[] = {"k2", "k3"};
+  size_t mlens[] = {2, 2};
+  char* mvals[2];
+  size_t mvlens[2];
+  slatedb_snapshot_multi_get(snap, 2, mkeys, mlens, mvals, mvlens, &err);
+  CHECK_NO_ERROR(err);
+  CHECK(Equals(mvals[0], mvlens[0], "two") && mvals[1] == NULL);
+  slatedb_free(mvals[0]);
+  slatedb_snapshot_release(snap);
+
+  /* A transaction reads its own writes; a rolled-back one writes nothing. */
+  slatedb_transaction_t* t = slatedb_transaction_begin(db, SLATEDB_ISOLATION_SNAPSHOT, &err);
+  CHECK_NO_ERROR(err);
+  CHECK(t != NULL && slatedb_transaction_isolation(t) == SLATEDB_ISOLATION_SNAPSHOT);
+  CHECK(slatedb_transaction_id(t) != NULL && strlen(slatedb_transaction_id(t)) == 36);
+  slatedb_transaction_put(t, "t1", 2, "x", 1, &err);
+  CHECK_NO_ERROR(err);
+  slatedb_ttl_t never = {SLATEDB_TTL_NO_EXPIRY, 0};
+  slatedb_transaction_put_with_ttl(t, "t2", 2, "y", 1, never, &err);
+  CHECK_NO_ERROR(err);
+  slatedb_transaction_delete(t, "k1", 2, &err);
+  CHECK_NO_ERROR(err);
+  v = slatedb_transaction_get(t, "t1", 2, &len, &err);
+  CHECK(Equals(v, len, "x"));
+  slatedb_free(v);
+  v = slatedb_transaction_get(t, "k1", 2, &len, &err);
+  CHECK(v == NULL && err == NULL);
+  it = slatedb_transaction_scan(t, NULL, 0, NULL, 0, &err);
+  CHECK_NO_ERROR(err);
+  CHECK(Count(it) == 3); /* k3, t1, t2 */
+  slatedb_iter_destroy(it);
+  slatedb_transaction_rollback(t, &err);
+  CHECK_NO_ERROR(err);
+  slatedb_transaction_put(t, "t1", 2, "x", 1, &err); /* finished: every call fails */
+  CHECK(slatedb_error_kind(err) == SLATEDB_ERROR_INVALID && strstr(err, "rolled back") != NULL);
+  slatedb_free(err);
+  err = NULL;
+  slatedb_transaction_destroy(t);
+  v = slatedb_get(db, "t1", 2, &len, &err);
+  CHECK(v == NULL && err == NULL);
+
+  /* Merges in a transaction fold onto the snapshot's value; commit returns the seq. */
+  slatedb_writebatch_t* b = slatedb_writebatch_create();
+  unsigned char one[8] = {1, 0, 0, 0, 0, 0, 0, 0};
+  unsigned char two[8] = {2, 0, 0, 0, 0, 0, 0, 0};
+  slatedb_writebatch_merge(b, "ctr", 3, (const char*)one, 8);
+  slatedb_write(db, b, NULL, &err);
+  CHECK_NO_ERROR(err);
+  slatedb_writebatch_destroy(b);
+  t = slatedb_transaction_begin(db, SLATEDB_ISOLATION_SNAPSHOT, &err);
+  slatedb_transaction_merge(t, "ctr", 3, (const char*)two, 8, &err);
+  CHECK_NO_ERROR(err);
+  v = slatedb_transaction_get(t, "ctr", 3, &len, &err);
+  CHECK(v != NULL && len == 8 && (unsigned char)v[0] == 3);
+  slatedb_free(v);
+  const char* tkeys[] = {"ctr", "nope"};
+  size_t tlens[] = {3, 4};
+  char* tvals[2];
+  size_t tvlens[2];
+  slatedb_transaction_multi_get(t, 2, tkeys, tlens, tvals, tvlens, &err);
+  CHECK_NO_ERROR(err);
+  CHECK(tvals[0] != NULL && tvlens[0] == 8 && tvals[1] == NULL);
+  slatedb_free(tvals[0]);
+  it = slatedb_transaction_scan_prefix(t, "ct", 2, &err);
+  CHECK(Count(it) == 1);
+  slatedb_iter_destroy(it);
+  slatedb_writeoptions_t* wo = slatedb_writeoptions_create();
+  slatedb_writeoptions_set_await_durable(wo, 1);
+  uint64_t cseq = slatedb_transaction_commit(t, wo, &err);
+  CHECK_NO_ERROR(err);
+  CHECK(cseq > slatedb_transaction_seq(t));
+  slatedb_transaction_destroy(t);
+  v = slatedb_get(db, "ctr", 3, &len, &err);
+  CHECK(v != NULL && len == 8 && (unsigned char)v[0] == 3);
+  slatedb_free(v);
+
+  /* Durable merge (with its own TTL) and delete; REMOTE reads see them; read option errors. */
+  slatedb_ttl_t forever = {SLATEDB_TTL_NO_EXPIRY, 0};
+  CHECK(slatedb_merge_with_options(db, wo, "ctr", 3, (const char*)two, 8, forever, &err) > cseq);
+  CHECK_NO_ERROR(err);
+  CHECK(slatedb_delete_with_options(db, wo, "k1", 2, &err) > 0);
+  CHECK_NO_ERROR(err);
+  slatedb_ttl_t bad = {-1, 0};
+  CHECK(slatedb_merge_with_options(db, NULL, "ctr", 3, (const char*)two, 8, bad, &err) == 0);
+  CHECK(slatedb_error_kind(err) == SLATEDB_ERROR_INVALID);
+  slatedb_free(err);
+  err = NULL;
+  slatedb_readoptions_t* ro = slatedb_readoptions_create();
+  slatedb_readoptions_set_durability_filter(ro, SLATEDB_DURABILITY_REMOTE);
+  slatedb_readoptions_set_dirty(ro, 0);
+  v = slatedb_get_with_options(db, ro, "ctr", 3, &len, &err);
+  CHECK_NO_ERROR(err);
+  CHECK(v != NULL && len == 8 && (unsigned char)v[0] == 5);
+  slatedb_free(v);
+  v = slatedb_get_with_options(db, NULL, "k1", 2, &len, &err);
+  CHECK(v == NULL && err == NULL);
+  it = slatedb_scan_with_options(db, ro, "a", 1, "k2", 2, 1, &err); /* reverse */
+  CHECK_NO_ERROR(err);
+  key = slatedb_iter_key(it, &kl);
+  CHECK(Equals(key, kl, "ctr")); /* k1 is deleted: ctr is the last key below "k2" */
+  slatedb_iter_destroy(it);
+  slatedb_readoptions_set_durability_filter(ro, 7);
+  v = slatedb_get_with_options(db, ro, "ctr", 3, &len, &err);
+  CHECK(v == NULL && slatedb_error_kind(err) == SLATEDB_ERROR_INVALID &&
+        strstr(err, "unknown level 7") != NULL);
+  slatedb_free(err);
+  err = NULL;
+  CHECK(slatedb_scan_with_options(db, ro, NULL, 0, NULL, 0, 0, &err) == NULL);
+  CHECK(slatedb_error_kind(err) == SLATEDB_ERROR_INVALID);
+  slatedb_free(err);
+  err = NULL;
+  slatedb_readoptions_destroy(ro);
+
+  /* SI write-write conflict: the second committer gets a Transaction error. */
+  slatedb_transaction_t* a = slatedb_transaction_begin(db, SLATEDB_ISOLATION_SNAPSHOT, &err);
+  slatedb_transaction_t* c = slatedb_transaction_begin(db, SLATEDB_ISOLATION_SNAPSHOT, &err);
+  CHECK_NO_ERROR(err);
+  slatedb_transaction_put(a, "w", 1, "a", 1, &err);
+  slatedb_transaction_put(c, "w", 1, "c", 1, &err);
+  CHECK_NO_ERROR(err);
+  CHECK(slatedb_transaction_commit(a, NULL, &err) > 0);
+  CHECK_NO_ERROR(err);
+  CHECK(slatedb_transaction_commit(c, NULL, &err) == 0);
+  CHECK(slatedb_error_kind(err) == SLATEDB_ERROR_TRANSACTION && StartsWith(err, "Transaction:"));
+  slatedb_free(err);
+  err = NULL;
+  slatedb_transaction_destroy(a);
+  slatedb_transaction_destroy(c);
+  v = slatedb_get(db, "w", 1, &len, &err);
+  CHECK(Equals(v, len, "a"));
+  slatedb_free(v);
+
+  /* SI with unmark_write: the same race commits both (last writer wins). */
+  a = slatedb_transaction_begin(db, SLATEDB_ISOLATION_SNAPSHOT, &err);
+  c = slatedb_transaction_begin(db, SLATEDB_ISOLATION_SNAPSHOT, &err);
+  const char* wkey[] = {"w"};
+  size_t wlen[] = {1};
+  slatedb_transaction_put(a, "w", 1, "a2", 2, &err);
+  slatedb_transaction_put(c, "w", 1, "c2", 2, &err);
+  slatedb_transaction_unmark_write(c, 1, wkey, wlen, &err);
+  CHECK_NO_ERROR(err);
+  slatedb_transaction_commit(a, NULL, &err);
+  CHECK_NO_ERROR(err);
+  slatedb_transaction_commit(c, NULL, &err);
+  CHECK_NO_ERROR(err);
+  slatedb_transaction_destroy(a);
+  slatedb_transaction_destroy(c);
+  v = slatedb_get(db, "w", 1, &len, &err);
+  CHECK(Equals(v, len, "c2"));
+  slatedb_free(v);
+
+  /* SSI read-write conflict: a key read (or marked read) then written by another commit. */
+  a = slatedb_transaction_begin(db, SLATEDB_ISOLATION_SERIALIZABLE_SNAPSHOT, &err);
+  CHECK(slatedb_transaction_isolation(a) == SLATEDB_ISOLATION_SERIALIZABLE_SNAPSHOT);
+  v = slatedb_transaction_get(a, "k3", 2, &len, &err);
+  CHECK(Equals(v, len, "three"));
+  slatedb_free(v);
+  slatedb_transaction_put(a, "other", 5, "1", 1, &err);
+  slatedb_put(db, "k3", 2, "changed", 7, &err);
+  CHECK_NO_ERROR(err);
+  CHECK(slatedb_transaction_commit(a, NULL, &err) == 0);
+  CHECK(slatedb_error_kind(err) == SLATEDB_ERROR_TRANSACTION);
+  slatedb_free(err);
+  err = NULL;
+  slatedb_transaction_destroy(a);
+  a = slatedb_transaction_begin(db, SLATEDB_ISOLATION_SNAPSHOT, &err);
+  const char* rkey[] = {"k3"};
+  size_t rlen[] = {2};
+  slatedb_transaction_mark_read(a, 1, rkey, rlen, &err);
+  slatedb_transaction_put(a, "other", 5, "1", 1, &err);
+  CHECK_NO_ERROR(err);
+  slatedb_put(db, "k3", 2, "again", 5, &err);
+  CHECK(slatedb_transaction_commit(a, NULL, &err) == 0);
+  CHECK(slatedb_error_kind(err) == SLATEDB_ERROR_TRANSACTION);
+  slatedb_free(err);
+  err = NULL;
+  slatedb_transaction_destroy(a);
+
+  /* An unfinished transaction is rolled back by destroy. */
+  a = slatedb_transaction_begin(db, SLATEDB_ISOLATION_SNAPSHOT, &err);
+  slatedb_transaction_put(a, "dropped", 7, "1", 1, &err);
+  slatedb_transaction_destroy(a);
+  v = slatedb_get(db, "dropped", 7, &len, &err);
+  CHECK(v == NULL && err == NULL);
+
+  CHECK(slatedb_transaction_begin(db, 9, &err) == NULL);
+  CHECK(slatedb_error_kind(err) == SLATEDB_ERROR_INVALID && strstr(err, "isolation level 9"));
+  slatedb_free(err);
+  err = NULL;
+
+  /* A snapshot and a transaction outliving their database fail with Closed. */
+  snap = slatedb_snapshot_create(db, &err);
+  t = slatedb_transaction_begin(db, SLATEDB_ISOLATION_SNAPSHOT, &err);
+  CHECK_NO_ERROR(err);
+  slatedb_writeoptions_destroy(wo);
+  slatedb_close(db, &err);
+  CHECK_NO_ERROR(err);
+  v = slatedb_snapshot_get(snap, "k1", 2, &len, &err);
+  CHECK(v == NULL && slatedb_error_kind(err) == SLATEDB_ERROR_CLOSED);
+  slatedb_free(err);
+  err = NULL;
+  slatedb_transaction_put(t, "z", 1, "1", 1, &err);
+  slatedb_transaction_commit(t, NULL, &err);
+  CHECK(slatedb_error_kind(err) == SLATEDB_ERROR_CLOSED);
+  slatedb_free(err);
+  err = NULL;
+  slatedb_snapshot_release(snap);
+  slatedb_transaction_destroy(t);
+  slatedb_object_store_destroy(store);
+
+  CHECK(slatedb_error_kind(NULL) == SLATEDB_ERROR_NONE);
+  CHECK(slatedb_error_kind("Closed(fenced): x") == SLATEDB_ERROR_CLOSED);
+  CHECK(slatedb_error_kind("PermissionDenied: x") == SLATEDB_ERROR_PERMISSION_DENIED);
+  CHECK(slatedb_error_kind("whatever") == SLATEDB_ERROR_UNKNOWN);
 }
 
 static void TestLocalStoreAndErrors(const char* dir) {
@@ -291,6 +572,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   TestMemoryStore();
+  TestSnapshotsAndTransactions();
   TestLocalStoreAndErrors(argv[1]);
   if (failures > 0) {
     fprintf(stderr, "%d check(s) failed\n", failures);

@@ -61,6 +61,45 @@ std::vector<std::pair<std::string, std::optional<std::string>>> Batch(util::Rand
   return kvs;
 }
 
+TEST(CompactorTest, EachCompactionLogsOneInfoLineWithInputsOutputsBytesAndSeconds) {
+  auto store = NewMemoryObjectStore();
+  TestDb db(store);
+  ASSERT_TRUE(db.Init().ok());
+  util::Random rng(12);
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(db.AddL0(Batch(rng, 50, 100, i)).ok());
+  auto logger = std::make_shared<slatedb::testing::CapturingLogger>(LogLevel::kInfo);
+  CompactorOptions opts = FastOptions(4);  // exactly one compaction: the 4 L0s into run 0
+  opts.max_sst_size = 1024;
+  auto c = Compactor::Open(store, "db", opts, OutputSettings{}, nullptr, 5, util::Log(logger));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_TRUE((*c)->Start().ok());
+  ASSERT_TRUE(WaitFor([&] { return (*c)->stats().committed >= 1; }));
+  ASSERT_TRUE((*c)->Stop().ok());
+  const CompactorStats stats = (*c)->stats();
+  ASSERT_EQ(stats.committed, 1u);
+  auto after = db.Latest();
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->compacted.size(), 1u);
+
+  std::vector<std::string> done;
+  for (const auto& [level, text] : logger->entries()) {
+    if (text.find(": compaction ") != std::string::npos) {
+      EXPECT_EQ(level, LogLevel::kInfo);
+      done.push_back(text);
+    }
+  }
+  ASSERT_EQ(done.size(), 1u) << logger->Text(LogLevel::kTrace);
+  const std::string want = "done: inputs 4 L0 SSTs + 0 sorted runs, output run 0 (" +
+                           std::to_string(after->compacted[0].ssts.size()) + " SSTs, ";
+  EXPECT_NE(done[0].find(want), std::string::npos) << done[0];
+  EXPECT_NE(done[0].find("bytes read " + std::to_string(stats.bytes_read) + " written " +
+                         std::to_string(stats.bytes_written) + ", "),
+            std::string::npos)
+      << done[0];
+  EXPECT_GT(stats.bytes_written, 0u);
+  EXPECT_EQ(done[0].substr(done[0].size() - 2), " s");
+}
+
 TEST(CompactorTest, CompactsL0IntoRunZeroWithTheSpecLifecycle) {
   auto store = NewMemoryObjectStore();
   TestDb db(store);

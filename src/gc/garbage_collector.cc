@@ -88,6 +88,7 @@ Result<GcStats> GarbageCollector::RunOnce() {
 
 Result<GcStats> GarbageCollector::RunSweeps(const bool (&which)[kSweepCount]) {
   util::MutexLock sweep_lock(&sweep_mu_);
+  const int64_t start_ms = clock_->NowMillis();
   GcStats stats;
   stats.runs = 1;
   manifest::ManifestStore ms(store_, db_path_);
@@ -241,6 +242,13 @@ Result<GcStats> GarbageCollector::RunSweeps(const bool (&which)[kSweepCount]) {
     }
   }
 
+  // One line per completed sweep (the deletions; a failed sweep is logged by its caller).
+  extra_.log.Info(
+      "garbage collector {}: sweep done (latest manifest {}): deleted {} manifests, {} WAL SSTs, "
+      "{} compacted SSTs, {} .compactions versions, {:.3f} s",
+      db_path_, latest_id, stats.manifests_deleted, stats.wal_deleted, stats.compacted_deleted,
+      stats.compactions_deleted,
+      static_cast<double>(std::max<int64_t>(0, clock_->NowMillis() - start_ms)) / 1000.0);
   util::MutexLock lock(&mu_);
   totals_ += stats;
   return stats;

@@ -14,6 +14,7 @@
 #include "manifest/manifest_store.h"
 #include "manifest/paths.h"
 #include "table/sst_writer.h"
+#include "test_util.h"
 #include "util/random.h"
 
 namespace slatedb::gc {
@@ -136,6 +137,28 @@ TEST_F(GcTest, OldManifestsExceptLatestAndCheckpointed) {
   ASSERT_EQ(list->size(), 2u);
   EXPECT_EQ((*list)[0].id, 3u);
   EXPECT_EQ((*list)[1].id, 6u);
+}
+
+TEST_F(GcTest, EachSweepLogsOneInfoLineWithItsDeletions) {
+  for (uint64_t id = 1; id <= 3; ++id) WriteManifest(id, format::Manifest());
+  auto logger = std::make_shared<slatedb::testing::CapturingLogger>(LogLevel::kInfo);
+  GcExtraOptions e;
+  e.log = util::Log(logger);
+  auto gc = Gc(std::chrono::milliseconds(0), e);
+  auto r = gc->RunOnce();
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->manifests_deleted, 2u);
+  ASSERT_TRUE(gc->RunOnce().ok());  // nothing left to delete: still one line
+  auto entries = logger->entries();
+  ASSERT_EQ(entries.size(), 2u) << logger->Text(LogLevel::kTrace);
+  for (const auto& [level, text] : entries) EXPECT_EQ(level, LogLevel::kInfo) << text;
+  EXPECT_NE(entries[0].second.find("garbage collector db: sweep done (latest manifest 3): deleted "
+                                   "2 manifests, 0 WAL SSTs, 0 compacted SSTs, 0 .compactions "
+                                   "versions, "),
+            std::string::npos)
+      << entries[0].second;
+  EXPECT_NE(entries[1].second.find("deleted 0 manifests"), std::string::npos) << entries[1].second;
+  EXPECT_EQ(entries[0].second.substr(entries[0].second.size() - 2), " s");
 }
 
 // RFC-0026: before deleting manifest / `.compactions` versions the collector raises the boundary

@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -14,6 +15,7 @@
 
 #include "cli/compactor_cmd.h"
 #include "cli/manifest_json.h"
+#include "cli/progress.h"
 #include "config/settings_io.h"
 #include "manifest/manifest_store.h"
 #include "manifest/paths.h"
@@ -37,6 +39,9 @@ constexpr int kExitNotFound = 3;
 constexpr uint64_t kMaxValueSize = 256ull << 20;  // 256 MiB per value
 constexpr uint64_t kMaxBatch = 1000000;           // rows per write batch
 constexpr uint64_t kMaxNum = 1000000000000ull;    // 10^12 keys or reads
+constexpr const char* kProgressHelp =
+    "progress lines on stderr every second, and the totals at the end (the default when stderr "
+    "is a terminal)";
 
 // Options every command shares.
 struct Global {
@@ -294,6 +299,7 @@ struct LoadArgs {
   bool await_durable = false;
   bool ack = false;
   bool merge = false;  // each line is a merge operand
+  bool progress = false;
 };
 
 int RunLoad(const Global& g, LoadArgs a) {
@@ -304,9 +310,17 @@ int RunLoad(const Global& g, LoadArgs a) {
     WriteBatch wb;
     std::vector<std::string> pending_keys;
     uint64_t count = 0, line_no = 0;
+    ProgressCounters done;  // rows and bytes written (batches that returned)
+    ProgressReporter progress(ProgressWanted(a.progress), [&](double secs) {
+      return RowsLine("load", "rows", done.rows.load(), done.bytes.load(), secs);
+    });
+    uint64_t batch_bytes = 0;
     auto write_batch = [&]() -> Status {
       if (wb.empty()) return Status::OK();
       RETURN_IF_ERROR(h.db()->Write(wb, wo).status());
+      done.rows.fetch_add(wb.size());
+      done.bytes.fetch_add(batch_bytes);
+      batch_bytes = 0;
       if (a.ack) {
         std::string out;
         for (const auto& k : pending_keys) out += Encode(g, k) + "\n";
@@ -337,6 +351,7 @@ int RunLoad(const Global& g, LoadArgs a) {
         wb.Put(*k, *v);
       }
       if (a.ack) pending_keys.push_back(*k);
+      batch_bytes += k->size() + v->size();
       ++count;
       if (wb.size() >= a.batch) {
         if (Status s = write_batch(); !s.ok()) return Fail(s);
@@ -344,6 +359,7 @@ int RunLoad(const Global& g, LoadArgs a) {
     }
     if (Status s = write_batch(); !s.ok()) return Fail(s);
     if (Status s = h.db()->Flush(FlushType::kWal); !s.ok()) return Fail(s);
+    progress.Finish();
     if (!a.ack) std::cout << count << "\n";
     return kExitOk;
   });
@@ -356,6 +372,7 @@ struct FillArgs {
   uint64_t seed = 1;
   std::string order = "random";
   bool await_durable = false;
+  bool progress = false;
 };
 
 int RunFill(const Global& g, const FillArgs& a) {
@@ -365,15 +382,25 @@ int RunFill(const Global& g, const FillArgs& a) {
     WriteOptions wo;
     wo.await_durable = a.await_durable;
     auto t0 = std::chrono::steady_clock::now();
+    ProgressCounters done;
+    ProgressReporter progress(ProgressWanted(a.progress), [&](double secs) {
+      return RowsLine("fill", "rows", done.rows.load(), done.bytes.load(), secs);
+    });
     WriteBatch wb;
     for (uint64_t i = 0; i < a.num; i += a.batch) {
       wb.Clear();
+      uint64_t bytes = 0;
       for (uint64_t j = i; j < std::min(a.num, i + a.batch); ++j) {
-        wb.Put(KeyOf(a.order == "seq" ? j : rng.Uniform(a.num)), val);
+        std::string key = KeyOf(a.order == "seq" ? j : rng.Uniform(a.num));
+        bytes += key.size() + val.size();
+        wb.Put(key, val);
       }
       if (Status s = h.db()->Write(wb, wo).status(); !s.ok()) return Fail(s);
+      done.rows.fetch_add(wb.size());
+      done.bytes.fetch_add(bytes);
     }
     if (Status s = h.db()->Flush(FlushType::kWal); !s.ok()) return Fail(s);
+    progress.Finish();
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     nlohmann::json j = {
         {"engine", "slatedb-cpp"},     {"workload", "fill"},        {"num", a.num},
@@ -388,6 +415,7 @@ struct ReadRandomArgs {
   uint64_t num = 0;
   uint64_t reads = 0;
   uint64_t seed = 2;
+  bool progress = false;
 };
 
 int RunReadRandom(const Global& g, const ReadRandomArgs& a) {
@@ -395,11 +423,23 @@ int RunReadRandom(const Global& g, const ReadRandomArgs& a) {
     util::Random rng(a.seed);
     uint64_t found = 0;
     auto t0 = std::chrono::steady_clock::now();
+    ProgressCounters done;  // rows: reads; bytes: value bytes found
+    std::atomic<uint64_t> found_now{0};
+    ProgressReporter progress(ProgressWanted(a.progress), [&](double secs) {
+      return RowsLine("readrandom", "reads", done.rows.load(), done.bytes.load(), secs) + ", " +
+             std::to_string(found_now.load()) + " found";
+    });
     for (uint64_t i = 0; i < a.reads; ++i) {
       auto r = h.Get(KeyOf(rng.Uniform(a.num)));
       if (!r.ok()) return Fail(r.status());
-      if (r->has_value()) ++found;
+      if (r->has_value()) {
+        ++found;
+        found_now.store(found, std::memory_order_relaxed);
+        done.bytes.fetch_add((*r)->size(), std::memory_order_relaxed);
+      }
+      done.rows.fetch_add(1, std::memory_order_relaxed);
     }
+    progress.Finish();
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     nlohmann::json j = {{"engine", "slatedb-cpp"},   {"workload", "readrandom"},
                         {"reads", a.reads},          {"found", found},
@@ -569,6 +609,7 @@ int Run(int argc, char** argv) {
                  "print each key once it is durable (implies --await-durable)");
   load->add_flag("--merge", load_args.merge,
                  "each line is key<TAB>operand, written as a merge (needs --merge-operator)");
+  load->add_flag("--progress", load_args.progress, kProgressHelp);
 
   FillArgs fill_args;
   auto* fill = app.add_subcommand("fill", "deterministic write workload; prints one JSON line");
@@ -584,6 +625,7 @@ int Run(int argc, char** argv) {
       ->check(CLI::IsMember({"random", "seq"}));
   fill->add_flag("--await-durable", fill_args.await_durable,
                  "each batch waits until its WAL SST is stored");
+  fill->add_flag("--progress", fill_args.progress, kProgressHelp);
 
   ReadRandomArgs rr_args;
   auto* readrandom = app.add_subcommand("readrandom", "random point reads; one JSON line (reader)");
@@ -594,6 +636,7 @@ int Run(int argc, char** argv) {
       ->required()
       ->check(CLI::Range(uint64_t{0}, kMaxNum));
   readrandom->add_option("--seed", rr_args.seed, "seed of the key sequence");
+  readrandom->add_flag("--progress", rr_args.progress, kProgressHelp);
 
   auto* status = app.add_subcommand("status", "prints a JSON summary (reader: from the manifest)");
   auto* manifest = app.add_subcommand("manifest", "prints the latest manifest as JSON");

@@ -5,10 +5,13 @@
 #include <signal.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <ctime>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <string>
 
+#include "cli/progress.h"
 #include "compactor/compactor.h"
 #include "gc/garbage_collector.h"
 #include "util/random.h"
@@ -44,6 +47,10 @@ CompactorCommands::CompactorCommands(CLI::App& app) {
   compactor_ = app.add_subcommand("compactor", "run a standalone compactor until SIGTERM/SIGINT");
   gc_ = app.add_subcommand("gc", "run the garbage collector until SIGTERM/SIGINT");
   gc_->add_flag("--once", gc_once_, "one pass over every directory, then exit");
+  const char* progress_help =
+      "progress lines on stderr every second (the default when stderr is a terminal)";
+  compactor_->add_flag("--progress", progress_, progress_help);
+  gc_->add_flag("--progress", progress_, progress_help);
   // Take SIGTERM / SIGINT synchronously from the moment the subcommand is recognised, so a
   // signal that arrives while settings and the store are being opened still stops us cleanly.
   compactor_->preparse_callback([](size_t) { BlockStopSignals(); });
@@ -68,10 +75,24 @@ int CompactorCommands::Run(const std::string& url, const std::string& path,
     if (Status st = (*c)->Start(); !st.ok()) return Fail(st);
     std::cerr << "compactor running on " << (*store)->Describe() << " path '" << path << "' (epoch "
               << (*c)->stats().epoch << "); SIGTERM or SIGINT stops it\n";
+    ProgressReporter progress(ProgressWanted(progress_), [&](double secs) {
+      auto s = (*c)->stats();
+      char buf[256];
+      std::snprintf(buf, sizeof(buf),
+                    "compactor: %llu compactions done, %llu running, %llu failed; read %s, "
+                    "wrote %s; %.1f s",
+                    static_cast<unsigned long long>(s.committed),
+                    static_cast<unsigned long long>(s.running),
+                    static_cast<unsigned long long>(s.failed),
+                    FormatBytes(static_cast<double>(s.bytes_read)).c_str(),
+                    FormatBytes(static_cast<double>(s.bytes_written)).c_str(), secs);
+      return std::string(buf);
+    });
     int sig = 0;
     while (sig == 0 && (*c)->running()) sig = PollStopSignal(signals);
     bool fenced = (*c)->fenced();
     Status st = (*c)->Stop();
+    progress.Finish();  // after Stop: the totals include what the shutdown drained
     auto s = (*c)->stats();
     nlohmann::json j = {{"epoch", s.epoch},
                         {"submitted", s.submitted},
@@ -102,9 +123,24 @@ int CompactorCommands::Run(const std::string& url, const std::string& path,
                         {"runs", s.runs}};
     std::cout << j.dump() << std::endl;
   };
+  auto gc_line = [&](double secs) {
+    auto s = (*gc)->totals();
+    char buf[256];
+    std::snprintf(buf, sizeof(buf),
+                  "gc: %llu sweeps; deleted %llu manifests, %llu WAL SSTs, %llu compacted SSTs, "
+                  "%llu .compactions; %.1f s",
+                  static_cast<unsigned long long>(s.runs),
+                  static_cast<unsigned long long>(s.manifests_deleted),
+                  static_cast<unsigned long long>(s.wal_deleted),
+                  static_cast<unsigned long long>(s.compacted_deleted),
+                  static_cast<unsigned long long>(s.compactions_deleted), secs);
+    return std::string(buf);
+  };
+  ProgressReporter progress(ProgressWanted(progress_), gc_line);
   if (gc_once_) {
     auto r = (*gc)->RunOnce();
     if (!r.ok()) return Fail(r.status());
+    progress.Finish();
     print(*r);
     return 0;
   }
@@ -112,6 +148,7 @@ int CompactorCommands::Run(const std::string& url, const std::string& path,
   while (PollStopSignal(signals) == 0) {
   }
   Status st = (*gc)->Stop();
+  progress.Finish();
   print((*gc)->totals());
   return st.ok() ? 0 : Fail(st);
 }

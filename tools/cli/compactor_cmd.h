@@ -10,8 +10,9 @@
 // `garbage_collector_options`; when null, SlateDB's defaults are used, so a writer with compaction
 // disabled can rely on a standalone compactor). Signals are taken synchronously (blocked, then
 // sigtimedwait) so shutdown runs on the main thread, never inside a signal handler. Thread safety:
-// single-threaded entry points. Errors: printed to stderr; exit codes 0 ok, 1 error (including
-// "fenced by a newer compactor").
+// single-threaded entry points. Both take --progress: progress lines on stderr (compactions done
+// and running, bytes; GC deletions), the default when stderr is a terminal. Errors: printed to
+// stderr; exit codes 0 ok, 1 error (including "fenced by a newer compactor").
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -38,6 +39,7 @@ class CompactorCommands {
   CLI::App* compactor_ = nullptr;
   CLI::App* gc_ = nullptr;
   bool gc_once_ = false;
+  bool progress_ = false;  // --progress of either subcommand (cli/progress.h)
 };
 
 }  // namespace slatedb::cli
