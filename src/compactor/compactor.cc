@@ -136,10 +136,7 @@ Status Compactor::Start() {
       [this](CompactionJobResult result) { events_.Send(Event{std::move(result)}); });
   running_.store(true);
   log_.Info("compactor {}: started with epoch {}", db_path_, manifest_->epoch());
-  thread_ = std::jthread([this] {
-    util::SetCurrentThreadName("slatedb-compact");
-    Run();
-  });
+  thread_ = util::NamedThread("slatedb-compact", [this] { Run(); });
   return Status::OK();
 }
 

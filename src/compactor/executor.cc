@@ -77,10 +77,8 @@ class FetchPool {
  public:
   explicit FetchPool(size_t threads) {
     for (size_t i = 0; i < threads; ++i) {
-      workers_.emplace_back([this, i] {
-        util::SetCurrentThreadName("slatedb-fetch-" + std::to_string(i));
-        Work();
-      });
+      workers_.push_back(
+          util::NamedThread("slatedb-fetch-" + std::to_string(i), [this] { Work(); }));
     }
   }
   ~FetchPool() {
@@ -542,10 +540,8 @@ CompactionExecutor::CompactionExecutor(ExecutorContext ctx, size_t threads,
       jobs_(threads == 0 ? 1 : threads) {
   if (threads == 0) threads = 1;
   for (size_t i = 0; i < threads; ++i) {
-    workers_.emplace_back([this, i] {
-      util::SetCurrentThreadName("slatedb-cjob-" + std::to_string(i));
-      WorkerLoop();
-    });
+    workers_.push_back(
+        util::NamedThread("slatedb-cjob-" + std::to_string(i), [this] { WorkerLoop(); }));
   }
 }
 

@@ -116,10 +116,9 @@ class DbImpl::L0UploadPool {
  public:
   L0UploadPool(DbImpl* db, size_t threads) : db_(db), queue_(threads) {
     for (size_t i = 0; i < threads; ++i) {
-      workers_.emplace_back([this, i] {
-        util::SetCurrentThreadName("slatedb-l0up-" + std::to_string(i));  // "slatedb-l0up-63"
+      workers_.push_back(util::NamedThread("slatedb-l0up-" + std::to_string(i), [this] {
         while (auto upload = queue_.Receive()) db_->RunL0Upload(*upload);
-      });
+      }));
     }
   }
   ~L0UploadPool() { Stop(); }

@@ -258,10 +258,7 @@ Status GarbageCollector::Start() {
   util::MutexLock lock(&mu_);
   if (started_) return Status::Invalid("garbage collector: Start called twice");
   started_ = true;
-  thread_ = std::jthread([this] {
-    util::SetCurrentThreadName("slatedb-gc");
-    BackgroundLoop();
-  });
+  thread_ = util::NamedThread("slatedb-gc", [this] { BackgroundLoop(); });
   return Status::OK();
 }
 

@@ -41,7 +41,7 @@ class BackgroundTask {
   // Starts the thread. Call once, after the subclass is fully constructed.
   void Start() EXCLUDES(stop_mu_) {
     MutexLock lock(&stop_mu_);
-    thread_ = std::jthread([this] { Run(); });
+    thread_ = NamedThread(name_, [this] { Run(); });  // at most 15 characters are kept
   }
 
   // Blocks while the channel is full. kClosed after Stop(); the message is handed back.
@@ -71,7 +71,6 @@ class BackgroundTask {
 
  private:
   void Run() {
-    SetCurrentThreadName(name_);  // at most 15 characters are kept
     auto next_tick = util::SaturatingDeadline(std::chrono::steady_clock::now(),
                                               tick_.value_or(std::chrono::milliseconds(0)));
     while (true) {
