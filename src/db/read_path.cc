@@ -300,12 +300,13 @@ std::vector<format::RowEntry> CollectFlushRows(const Memtable& table, uint64_t r
 }
 
 ReadPath::ReadPath(std::shared_ptr<ObjectStore> store, std::string db_path,
-                   const Settings& settings, std::shared_ptr<MergeOperator> merge_operator)
+                   const Settings& settings, std::shared_ptr<MergeOperator> merge_operator,
+                   const std::shared_ptr<MetricsRecorder>& metrics)
     : store_(std::move(store)),
       db_path_(std::move(db_path)),
       settings_(settings),
       merge_operator_(std::move(merge_operator)),
-      block_cache_(std::make_shared<table::BlockCache>(kBlockCacheBytes)) {}
+      block_cache_(std::make_shared<table::BlockCache>(kBlockCacheBytes, 16, metrics)) {}
 
 Result<std::shared_ptr<table::SstReader>> ReadPath::OpenSst(const format::SstHandle& handle) {
   std::string key = manifest::CompactedSstPath(db_path_, handle.id);
