@@ -62,4 +62,19 @@ DbMetrics::DbMetrics(MetricsRecorder& rec)
       manifest_refresh_count(rec.RegisterCounter("slatedb.memtable_flush.manifest_refresh_count",
                                                  "Manifest re-reads by the writer", {})) {}
 
+std::shared_ptr<MetricsRecorder> RecorderOrDefault(std::shared_ptr<MetricsRecorder> injected) {
+  if (injected) return injected;
+  return std::make_shared<DefaultMetricsRecorder>();
+}
+
+Result<MetricsSnapshot> SnapshotOf(const std::shared_ptr<MetricsRecorder>& rec) {
+  const auto* def = dynamic_cast<const DefaultMetricsRecorder*>(rec.get());
+  if (def == nullptr) {
+    return Status::Invalid(
+        "Components.metrics_recorder is not a DefaultMetricsRecorder: read the metrics from the "
+        "recorder you injected");
+  }
+  return def->Snapshot();
+}
+
 }  // namespace slatedb::db

@@ -8,13 +8,20 @@
 
 #include <memory>
 
+#include "format/manifest.h"
 #include "slatedb/metrics.h"
+#include "slatedb/status.h"
 
 namespace slatedb::db {
 
 // Read-side series, registered by both a Db and a DbReader.
 struct ReadMetrics {
   explicit ReadMetrics(MetricsRecorder& rec);
+  // Sets l0_sst_count and sorted_run_count from `m`.
+  void SetManifestGauges(const format::Manifest& m) const {
+    l0_sst_count->Set(static_cast<int64_t>(m.l0.size()));
+    sorted_run_count->Set(static_cast<int64_t>(m.compacted.size()));
+  }
   std::shared_ptr<CounterHandle> get_requests;   // request_count{op=get}
   std::shared_ptr<CounterHandle> scan_requests;  // request_count{op=scan}
   std::shared_ptr<GaugeHandle> l0_sst_count;
@@ -44,5 +51,11 @@ struct DbMetrics {
   std::shared_ptr<CounterHandle> memtable_flush_requests;  // memtable_flush.flush_request_count
   std::shared_ptr<CounterHandle> manifest_refresh_count;
 };
+
+// The recorder a Db / DbReader uses: `injected`, or a new private DefaultMetricsRecorder.
+std::shared_ptr<MetricsRecorder> RecorderOrDefault(std::shared_ptr<MetricsRecorder> injected);
+// Db::Metrics / DbReader::Metrics: the snapshot of `rec` if it is a DefaultMetricsRecorder,
+// else kInvalid.
+Result<MetricsSnapshot> SnapshotOf(const std::shared_ptr<MetricsRecorder>& rec);
 
 }  // namespace slatedb::db

@@ -92,6 +92,10 @@ class ReadPath : public std::enable_shared_from_this<ReadPath> {
   Settings settings_;
   std::shared_ptr<MergeOperator> merge_operator_;
   std::shared_ptr<table::BlockCache> block_cache_;
+  // slatedb.db.sst_filter_*_count{kind=point}: the filter's answers in GetFromSst.
+  std::shared_ptr<CounterHandle> filter_positives_;
+  std::shared_ptr<CounterHandle> filter_negatives_;
+  std::shared_ptr<CounterHandle> filter_false_positives_;
   util::Mutex mu_;  // guards only the reader map (never held across I/O)
   std::unordered_map<std::string, std::shared_ptr<table::SstReader>> readers_
       GUARDED_BY(mu_);  // by object key
