@@ -1,11 +1,12 @@
 // Tests of DefaultMetricsRecorder, MetricsSnapshot and ToPrometheusText (slatedb/metrics.h).
+#include "slatedb/metrics.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <thread>
 #include <vector>
 
-#include "slatedb/metrics.h"
 #include "util/metrics.h"
 
 namespace slatedb {
@@ -97,8 +98,7 @@ TEST(MetricsTest, PrometheusTextGolden) {
   rec.RegisterCounter("slatedb.db.request_count", "Number of DB requests", {{"op", "scan"}})
       ->Increment(1);
   rec.RegisterGauge("slatedb.db.l0_sst_count", "L0 SSTs\nnow \\ here", {})->Set(-4);
-  rec.RegisterUpDownCounter("slatedb.compactor.running_compactions", "running", {})
-      ->Increment(2);
+  rec.RegisterUpDownCounter("slatedb.compactor.running_compactions", "running", {})->Increment(2);
   auto h = rec.RegisterHistogram("slatedb.object_store.request_duration_seconds", "latency",
                                  {{"api", "get\"x\\y\nz"}, {"bad-label", "v"}}, {0.5, 1, 2.5});
   h->Record(0.25);
