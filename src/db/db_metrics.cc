@@ -37,7 +37,7 @@ DbMetrics::DbMetrics(MetricsRecorder& rec)
           "slatedb.db.backpressure_count",
           "Writes that stalled because max_unflushed_bytes were not yet in L0", {})),
       l0_stall_count(rec.RegisterCounter("slatedb.db.l0_stall_count",
-                                         "L0 flushes that waited for L0 room (l0_max_ssts)",
+                                         "L0 flusher waits for L0 room (l0_max_ssts reached)",
                                          {{"type", "num_ssts"}})),
       immutable_memtable_flushes(rec.RegisterCounter("slatedb.db.immutable_memtable_flushes",
                                                      "Immutable memtables flushed to L0", {})),
