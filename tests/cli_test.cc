@@ -506,6 +506,22 @@ TEST_F(CliTest, CompactorServesMetricsOnMetricsAddr) {
     EXPECT_EQ(r.exit_code, 2) << bad;
     EXPECT_NE(r.err.find("--metrics-addr '" + std::string(bad) + "'"), std::string::npos) << r.err;
   }
+  {
+    // An address someone else listens on: exit 1, naming the flag.
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    ASSERT_EQ(::listen(fd, 1), 0);
+    socklen_t len = sizeof(addr);
+    ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    const std::string busy = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+    auto r = Db({"compactor", "--metrics-addr", busy});
+    ::close(fd);
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("--metrics-addr " + busy + ": cannot listen"), std::string::npos) << r.err;
+  }
   auto once = Db({"gc", "--once", "--metrics-addr", "127.0.0.1:0"});
   EXPECT_EQ(once.exit_code, 2);
   EXPECT_NE(once.err.find("--metrics-addr"), std::string::npos) << once.err;
