@@ -154,6 +154,35 @@ TEST(DbMetricsTest, WritesReadsAndFlushesMoveTheNamedMetrics) {
   ASSERT_OK(db2->Close());
 }
 
+TEST(DbMetricsTest, BloomFilterAnswersAreCounted) {
+  Settings s = QuietSettings();
+  s.min_filter_keys = 1;  // every SST gets a filter
+  Opened o = OpenWithRecorder(s);
+  ASSERT_NE(o.db, nullptr);
+  ASSERT_OK(o.db->Put("a", "1"));
+  ASSERT_OK(o.db->Put("c", "3"));
+  ASSERT_OK(o.db->Flush(FlushType::kMemTable));
+  ASSERT_OK(o.db->Close());
+  Components c;
+  c.object_store = o.store;
+  c.metrics_recorder = o.rec;
+  ASSERT_OK_AND_ASSIGN(auto db, Db::Open("db", std::move(c), s));  // empty memtable
+  ASSERT_OK_AND_ASSIGN(auto a, db->Get("a"));                      // present: a positive
+  EXPECT_EQ(a, "1");
+  ASSERT_OK_AND_ASSIGN(auto b, db->Get("b"));  // in the SST's key range, absent
+  EXPECT_EQ(b, std::nullopt);
+  ASSERT_OK(db->Get("z"));  // outside the key range: the filter is not asked
+  const MetricsSnapshot m = o.rec->Snapshot();
+  const MetricLabels point = {{"kind", "point"}};
+  const int64_t positives = m.Sum("slatedb.db.sst_filter_positive_count", point);
+  const int64_t negatives = m.Sum("slatedb.db.sst_filter_negative_count", point);
+  // "b" is either rejected by the filter or a false positive; "a" is a true positive.
+  EXPECT_EQ(positives + negatives, 2);
+  EXPECT_GE(positives, 1);
+  EXPECT_EQ(m.Sum("slatedb.db.sst_filter_false_positive_count", point), positives - 1);
+  ASSERT_OK(db->Close());
+}
+
 TEST(DbMetricsTest, WithoutARecorderEachDbHasItsOwn) {
   Components c;
   c.object_store = NewMemoryObjectStore();
