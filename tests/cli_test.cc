@@ -17,6 +17,7 @@
 
 #include "reliability.h"
 #include "subprocess.h"
+#include "test_util.h"
 
 namespace slatedb {
 namespace {
@@ -435,6 +436,128 @@ TEST_F(CliTest, CompactorProgressLinesUntilStopped) {
       << err;
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
   EXPECT_EQ(nlohmann::json::parse(out, nullptr, false)["committed"], 0) << out;
+}
+
+// One HTTP GET to 127.0.0.1:`port`; the whole response, or "" if nothing listens (yet).
+std::string HttpGet(int port, const std::string& path) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return "";
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string out;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+    const std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size())) {
+      char buf[4096];
+      for (ssize_t n; (n = ::recv(fd, buf, sizeof(buf), 0)) > 0;) {
+        out.append(buf, static_cast<size_t>(n));
+      }
+    }
+  }
+  ::close(fd);
+  return out;
+}
+
+TEST_F(CliTest, StatusMetricsPrintsThePrometheusTextAndARequestCost) {
+  ASSERT_EQ(Db({"put", "k", "v"}).exit_code, 0);
+  // Reader mode: the JSON summary line, then the exposition of this process's metrics.
+  auto r = Db({"status", "--metrics"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const size_t nl = r.out.find('\n');
+  ASSERT_NE(nl, std::string::npos);
+  auto j = nlohmann::json::parse(r.out.substr(0, nl), nullptr, false);
+  ASSERT_TRUE(j.is_object()) << r.out;
+  EXPECT_EQ(j["mode"], "reader");
+  ASSERT_TRUE(j.contains("request_cost")) << r.out;
+  EXPECT_GT(j["request_cost"]["get_per_sec"].get<double>(), 0);   // manifest reads
+  EXPECT_GT(j["request_cost"]["list_per_sec"].get<double>(), 0);  // manifest + WAL listings
+  EXPECT_GT(j["request_cost"]["usd_per_month"].get<double>(), 0);
+  const std::string text = r.out.substr(nl + 1);
+  for (const char* want :
+       {"# TYPE slatedb_db_request_count counter\n", "# TYPE slatedb_db_l0_sst_count gauge\n",
+        "slatedb_db_request_count{op=\"get\"} 0\n", "slatedb_db_cache_access_count{",
+        "slatedb_object_store_request_count{component=\"reader\",store_type=\"main\",op=\"get\","
+        "api=\"get\"} ",
+        "# TYPE slatedb_object_store_request_duration_seconds histogram\n", "le=\"+Inf\"}"}) {
+    EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
+  }
+  // Without --metrics: the JSON line only (still with the cost).
+  r = Db({"status"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+  EXPECT_NE(r.out.find("\"request_cost\""), std::string::npos) << r.out;
+  // Writer mode: the writer's series too.
+  r = Db({"--writer", "status", "--metrics"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* want :
+       {"# TYPE slatedb_db_write_ops counter\n", "slatedb_wal_wal_buffer_flushes ",
+        "slatedb_db_request_count{op=\"put\"} 0\n",
+        "slatedb_object_store_request_count{component=\"db\","}) {
+    EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
+  }
+}
+
+TEST_F(CliTest, CompactorServesMetricsOnMetricsAddr) {
+  ASSERT_EQ(Db({"put", "k", "v"}).exit_code, 0);
+  for (const char* bad : {"nope", "127.0.0.1", "localhost:9090", "127.0.0.1:70000", "1.2.3.4:x"}) {
+    auto r = Db({"compactor", "--metrics-addr", bad});
+    EXPECT_EQ(r.exit_code, 2) << bad;
+    EXPECT_NE(r.err.find("--metrics-addr '" + std::string(bad) + "'"), std::string::npos) << r.err;
+  }
+  {
+    // An address someone else listens on: exit 1, naming the flag.
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    ASSERT_EQ(::listen(fd, 1), 0);
+    socklen_t len = sizeof(addr);
+    ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    const std::string busy = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+    auto r = Db({"compactor", "--metrics-addr", busy});
+    ::close(fd);
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("--metrics-addr " + busy + ": cannot listen"), std::string::npos) << r.err;
+  }
+  auto once = Db({"gc", "--once", "--metrics-addr", "127.0.0.1:0"});
+  EXPECT_EQ(once.exit_code, 2);
+  EXPECT_NE(once.err.find("--metrics-addr"), std::string::npos) << once.err;
+
+  for (const char* cmd : {"compactor", "gc"}) {
+    SCOPED_TRACE(cmd);
+    const int port = testing::ClosedLoopbackPort();  // bound to port 0, then closed: free
+    const std::string addr = "127.0.0.1:" + std::to_string(port);
+    BackgroundProcess proc(std::vector<std::string>{testing::OurCli(), "--url", url_, "--path",
+                                                    "db", cmd, "--metrics-addr", addr});
+    ASSERT_TRUE(proc.started());
+    std::string resp;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+      resp = HttpGet(port, "/metrics");
+      if (!resp.empty()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ASSERT_EQ(resp.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << resp;
+    EXPECT_NE(resp.find("Content-Type: text/plain; version=0.0.4"), std::string::npos) << resp;
+    const char* want = std::string(cmd) == "compactor"
+                           ? "# TYPE slatedb_compactor_running_compactions gauge\n"
+                           : "# TYPE slatedb_gc_deleted_count counter\n";
+    EXPECT_NE(resp.find(want), std::string::npos) << resp;
+    EXPECT_NE(
+        resp.find("slatedb_object_store_request_count{component=\"" + std::string(cmd) + "\""),
+        std::string::npos)
+        << resp;
+    EXPECT_EQ(HttpGet(port, "/other").rfind("HTTP/1.1 404 ", 0), 0u);
+    proc.Signal(SIGTERM);
+    EXPECT_EQ(proc.Wait(), 0);
+    std::string out;
+    proc.DrainStdout(&out);
+    EXPECT_NE(out.find("\"request_cost\""), std::string::npos) << out;
+    EXPECT_EQ(HttpGet(port, "/metrics"), "");  // stopped with the command
+  }
 }
 
 }  // namespace

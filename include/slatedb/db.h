@@ -44,6 +44,7 @@
 #include "slatedb/iterator.h"
 #include "slatedb/logger.h"
 #include "slatedb/merge_operator.h"
+#include "slatedb/metrics.h"
 #include "slatedb/object_store.h"
 #include "slatedb/options.h"
 #include "slatedb/snapshot.h"
@@ -65,6 +66,10 @@ struct Components {
   // Resolves merge operands (slatedb/merge_operator.h); null = none: Merge is kInvalid and a read
   // that meets an operand (e.g. written by another process) is kInvalid naming the key.
   std::shared_ptr<MergeOperator> merge_operator;
+  // Where this database's metrics go (slatedb/metrics.h; every name in docs/metrics.md). The Db
+  // (or DbReader), its embedded compactor and garbage collector all register with it; null = a
+  // private DefaultMetricsRecorder, read with Metrics().
+  std::shared_ptr<MetricsRecorder> metrics_recorder;
 };
 
 // A point-in-time summary (for `slatedb status`).
@@ -122,6 +127,12 @@ class SLATEDB_EXPORT Db : public DbRead {
 
   virtual Result<DbStatusInfo> GetStatus() = 0;
 
+  // A snapshot of this database's metrics: those of its private recorder, or of
+  // Components::metrics_recorder when that is a DefaultMetricsRecorder (then including whatever
+  // else registered there). kInvalid when Components::metrics_recorder is another recorder (read
+  // the metrics from it). Works after Close().
+  virtual Result<MetricsSnapshot> Metrics() = 0;
+
   // Stops accepting writes, flushes the WAL, stops background work in dependency order and
   // writes the final manifest. Idempotent; returns the latched fatal error if there was one.
   // Bounded: Close waits at most Settings::close_timeout (default 30 s) for its final
@@ -153,6 +164,8 @@ class SLATEDB_EXPORT DbReader : public DbRead {
   static Result<std::unique_ptr<DbReader>> Open(const std::string& path, Components components,
                                                 DbReaderOptions options = DbReaderOptions());
   ~DbReader() override = default;
+  // As Db::Metrics (component "reader" for the object-store series).
+  virtual Result<MetricsSnapshot> Metrics() = 0;
   virtual Status Close() = 0;
 };
 

@@ -7,6 +7,7 @@
 
 #include "format/uuid.h"
 #include "manifest/paths.h"
+#include "util/metrics.h"
 #include "util/saturating.h"
 #include "util/thread_name.h"
 
@@ -23,12 +24,10 @@ OutputSettings OutputSettingsFrom(const Settings& settings) {
   return out;
 }
 
-Result<std::unique_ptr<Compactor>> Compactor::Open(std::shared_ptr<ObjectStore> store,
-                                                   std::string db_path, CompactorOptions options,
-                                                   OutputSettings output,
-                                                   std::shared_ptr<util::Clock> clock,
-                                                   uint64_t seed, util::Log log,
-                                                   std::shared_ptr<MergeOperator> merge_operator) {
+Result<std::unique_ptr<Compactor>> Compactor::Open(
+    std::shared_ptr<ObjectStore> store, std::string db_path, CompactorOptions options,
+    OutputSettings output, std::shared_ptr<util::Clock> clock, uint64_t seed, util::Log log,
+    std::shared_ptr<MergeOperator> merge_operator, std::shared_ptr<MetricsRecorder> metrics) {
   if (store == nullptr) return Status::Invalid("compactor: no object store");
   ASSIGN_OR_RETURN(db_path, manifest::NormalizeDbPath(db_path));
   ASSIGN_OR_RETURN(SizeTieredOptions scheduler, ParseSchedulerOptions(options.scheduler_options));
@@ -46,13 +45,32 @@ Result<std::unique_ptr<Compactor>> Compactor::Open(std::shared_ptr<ObjectStore> 
   if (seed == 0) seed = util::EntropySeed();
   return std::make_unique<Compactor>(PrivateTag{}, std::move(store), std::move(db_path),
                                      std::move(options), scheduler, output, std::move(clock), seed,
-                                     std::move(log), std::move(merge_operator));
+                                     std::move(log), std::move(merge_operator), metrics);
+}
+
+Compactor::Metrics::Metrics(MetricsRecorder& rec) {
+  constexpr std::string_view kFinished = "slatedb.compactor.finished_compactions";
+  constexpr std::string_view kFinishedHelp = "Compactions finished by this compactor, by result";
+  bytes_compacted = rec.RegisterCounter("slatedb.compactor.bytes_compacted",
+                                        "Bytes of output SSTs written by compactions", {});
+  ssts_written = rec.RegisterCounter("slatedb.compactor.ssts_written",
+                                     "Output SSTs of committed compactions", {});
+  committed = rec.RegisterCounter(kFinished, kFinishedHelp, {{"result", "committed"}});
+  cancelled = rec.RegisterCounter(kFinished, kFinishedHelp, {{"result", "cancelled"}});
+  failed = rec.RegisterCounter(kFinished, kFinishedHelp, {{"result", "failed"}});
+  running = rec.RegisterUpDownCounter("slatedb.compactor.running_compactions",
+                                      "Compactions running now", {});
+  epoch = rec.RegisterGauge("slatedb.compactor.epoch", "This compactor's epoch", {});
+  last_compaction_timestamp_sec =
+      rec.RegisterGauge("slatedb.compactor.last_compaction_timestamp_sec",
+                        "When the last compaction was committed (Unix seconds)", {});
 }
 
 Compactor::Compactor(PrivateTag, std::shared_ptr<ObjectStore> store, std::string db_path,
                      CompactorOptions options, SizeTieredOptions scheduler, OutputSettings output,
                      std::shared_ptr<util::Clock> clock, uint64_t seed, util::Log log,
-                     std::shared_ptr<MergeOperator> merge_operator)
+                     std::shared_ptr<MergeOperator> merge_operator,
+                     const std::shared_ptr<MetricsRecorder>& metrics)
     : store_(std::move(store)),
       db_path_(std::move(db_path)),
       options_(std::move(options)),
@@ -65,6 +83,7 @@ Compactor::Compactor(PrivateTag, std::shared_ptr<ObjectStore> store, std::string
           store_, db_path_, manifest::StoreFormatFor(output_.compatibility))),
       compactions_store_(store_, db_path_, manifest::StoreFormatFor(output_.compatibility)),
       ulids_(std::make_shared<format::UlidGenerator>(seed)),
+      metrics_(*util::MetricsOrNoop(metrics)),
       rng_(seed ^ 0x9e3779b97f4a7c15ull),
       // Capacity: one completion per running job plus room for wake-ups (which never block).
       events_(options_.max_concurrent_compactions + 8) {}
@@ -120,6 +139,7 @@ Status Compactor::Start() {
     util::MutexLock slock(&stats_mu_);
     stats_.epoch = manifest_->epoch();
   }
+  metrics_.epoch->Set(static_cast<int64_t>(manifest_->epoch()));
   ExecutorContext ctx;
   ctx.store = store_;
   ctx.db_path = db_path_;
@@ -297,6 +317,7 @@ Status Compactor::Submit(const CompactionSpec& spec) {
   }
   running_specs_[id] = spec;
   ++outstanding_;
+  metrics_.running->Increment(1);
   util::MutexLock lock(&stats_mu_);
   ++stats_.submitted;
   stats_.running = outstanding_;
@@ -306,6 +327,8 @@ Status Compactor::Submit(const CompactionSpec& spec) {
 
 void Compactor::HandleCompletion(CompactionJobResult result) {
   --outstanding_;
+  metrics_.running->Increment(-1);
+  metrics_.bytes_compacted->Increment(result.bytes_written);
   CompactionSpec spec = running_specs_[result.id];
   running_specs_.erase(result.id);
   {
@@ -323,6 +346,7 @@ void Compactor::HandleCompletion(CompactionJobResult result) {
     RemoveRecord(result.id);
     Status w = WriteCompactions();
     if (w.IsFenced()) Latch(w);
+    metrics_.cancelled->Increment(1);
     util::MutexLock lock(&stats_mu_);
     ++stats_.cancelled;
     stats_.orphaned_ssts += result.outputs.size();
@@ -341,6 +365,9 @@ void Compactor::HandleCompletion(CompactionJobResult result) {
           db_path_, result.id.ToString(), spec.l0_ids.size(), spec.run_ids.size(), spec.destination,
           result.outputs.size(), result.rows_written, result.bytes_read, result.bytes_written,
           static_cast<double>(std::max<int64_t>(0, elapsed_ms)) / 1000.0);
+      metrics_.committed->Increment(1);
+      metrics_.ssts_written->Increment(result.outputs.size());
+      metrics_.last_compaction_timestamp_sec->Set(clock_->NowMillis() / 1000);
       util::MutexLock lock(&stats_mu_);
       ++stats_.committed;
       return;
@@ -367,6 +394,7 @@ void Compactor::HandleCompletion(CompactionJobResult result) {
     Status w = WriteCompactions();
     if (w.IsFenced()) Latch(w);
   }
+  metrics_.failed->Increment(1);
   util::MutexLock lock(&stats_mu_);
   ++stats_.failed;
   stats_.orphaned_ssts += result.outputs.size();

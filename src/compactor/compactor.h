@@ -49,6 +49,7 @@
 #include "manifest/manifest_store.h"
 #include "manifest/stored_manifest.h"
 #include "slatedb/merge_operator.h"
+#include "slatedb/metrics.h"
 #include "slatedb/object_store.h"
 #include "slatedb/options.h"
 #include "util/channel.h"
@@ -92,11 +93,14 @@ class Compactor {
   static Result<std::unique_ptr<Compactor>> Open(
       std::shared_ptr<ObjectStore> store, std::string db_path, CompactorOptions options,
       OutputSettings output, std::shared_ptr<util::Clock> clock, uint64_t seed,
-      util::Log log = util::Log(), std::shared_ptr<MergeOperator> merge_operator = nullptr);
+      util::Log log = util::Log(), std::shared_ptr<MergeOperator> merge_operator = nullptr,
+      std::shared_ptr<MetricsRecorder> metrics = nullptr);
+  // `metrics` (null = none): the slatedb.compactor.* series (docs/metrics.md).
   Compactor(PrivateTag, std::shared_ptr<ObjectStore> store, std::string db_path,
             CompactorOptions options, SizeTieredOptions scheduler, OutputSettings output,
             std::shared_ptr<util::Clock> clock, uint64_t seed, util::Log log,
-            std::shared_ptr<MergeOperator> merge_operator);
+            std::shared_ptr<MergeOperator> merge_operator,
+            const std::shared_ptr<MetricsRecorder>& metrics = nullptr);
   // Stops (the result is logged if not OK).
   ~Compactor();
   Compactor(const Compactor&) = delete;
@@ -145,6 +149,14 @@ class Compactor {
   const std::shared_ptr<manifest::ManifestStore> manifest_store_;
   const manifest::CompactionsStore compactions_store_;
   const std::shared_ptr<format::UlidGenerator> ulids_;
+  struct Metrics {
+    explicit Metrics(MetricsRecorder& rec);
+    std::shared_ptr<CounterHandle> bytes_compacted, ssts_written;
+    std::shared_ptr<CounterHandle> committed, cancelled, failed;  // finished_compactions{result}
+    std::shared_ptr<UpDownCounterHandle> running;
+    std::shared_ptr<GaugeHandle> epoch, last_compaction_timestamp_sec;
+  };
+  const Metrics metrics_;
 
   // Orchestrator thread only (set up by Start before the thread exists).
   std::optional<manifest::FenceableManifest> manifest_;

@@ -16,6 +16,7 @@
 #include "db/transaction_impl.h"
 #include "format/sequence_tracker.h"
 #include "manifest/paths.h"
+#include "object_store/metrics_object_store.h"
 #include "object_store/retrying_object_store.h"
 #include "util/random.h"
 #include "util/saturating.h"
@@ -196,11 +197,14 @@ DbImpl::DbImpl(std::string path, Components components, Settings settings)
     : path_(std::move(path)),
       components_(std::move(components)),
       settings_(std::move(settings)),
-      store_(components_.object_store),
+      recorder_(RecorderOrDefault(components_.metrics_recorder)),
+      metrics_(*recorder_),
+      store_(NewMetricsObjectStore(components_.object_store, recorder_, "db", components_.clock)),
       clock_(components_.clock ? components_.clock : util::SystemClock::Default()),
       log_(components_.logger),
       wal_store_(store_, path_, settings_.compression_codec, settings_.block_size),
-      reads_(std::make_shared<ReadPath>(store_, path_, settings_, components_.merge_operator)),
+      reads_(std::make_shared<ReadPath>(store_, path_, settings_, components_.merge_operator,
+                                        recorder_)),
       // Transaction ids: seeded, but distinct from the ULID/compactor streams.
       txns_(std::make_shared<TxnManager>(components_.seed != 0 ? components_.seed ^ 0x5DEECE66Dull
                                                                : util::EntropySeed())),
@@ -229,12 +233,13 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
   // the actors that notify it, stopped after them.
   if (db->settings_.compactor_options) {
     auto compactor = compactor::Compactor::Open(
-        db->store_, db->path_, *db->settings_.compactor_options,
-        compactor::OutputSettingsFrom(db->settings_), db->clock_,
+        NewMetricsObjectStore(db->components_.object_store, db->recorder_, "compactor", db->clock_),
+        db->path_, *db->settings_.compactor_options, compactor::OutputSettingsFrom(db->settings_),
+        db->clock_,
         db->components_.seed != 0
             ? (db->components_.seed + 1) ^ (db->manifest_->epoch() * 0xC2B2AE3D27D4EB4Full)
             : 0,
-        db->log_, db->components_.merge_operator);
+        db->log_, db->components_.merge_operator, db->recorder_);
     Status cst = compactor.ok() ? Status::OK() : compactor.status();
     if (cst.ok()) {
       db->compactor_ = std::move(compactor).value();
@@ -250,8 +255,10 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
   if (db->settings_.garbage_collector_options) {
     gc::GcExtraOptions gc_extra;
     gc_extra.log = db->log_;
+    gc_extra.metrics = db->recorder_;
     auto collector = gc::GarbageCollector::Open(
-        db->store_, db->path_, *db->settings_.garbage_collector_options, db->clock_, gc_extra);
+        NewMetricsObjectStore(db->components_.object_store, db->recorder_, "gc", db->clock_),
+        db->path_, *db->settings_.garbage_collector_options, db->clock_, gc_extra);
     Status gst = collector.ok() ? Status::OK() : collector.status();
     if (gst.ok()) {
       util::MutexLock glock(&db->gc_mu_);
@@ -330,6 +337,7 @@ Status DbImpl::Recover() {
     s->manifest = manifest_view;
     state_ = std::move(s);
   }
+  metrics_.read.SetManifestGauges(*manifest_view);
   manifest_id_.store(manifest_->id());
   RETURN_IF_ERROR(ReplayWal(replay_after + 1, settings_.wal_enabled ? fence_id : fence_id - 1));
   next_wal_id_.store(fence_id + 1);
@@ -463,25 +471,33 @@ Result<WriteHandle> DbImpl::Put(std::string_view key, std::string_view value,
 
 Result<WriteHandle> DbImpl::Put(std::string_view key, std::string_view value,
                                 const PutOptions& put_options, const WriteOptions& options) {
+  metrics_.put_requests->Increment(1);
   WriteBatch batch;
   batch.Put(key, value, put_options);
-  return Write(batch, options);
+  return WriteBatchNow(batch, options);
 }
 
 Result<WriteHandle> DbImpl::Merge(std::string_view key, std::string_view operand,
                                   const MergeOptions& merge_options, const WriteOptions& options) {
+  metrics_.merge_requests->Increment(1);
   WriteBatch batch;
   batch.Merge(key, operand, merge_options);
-  return Write(batch, options);
+  return WriteBatchNow(batch, options);
 }
 
 Result<WriteHandle> DbImpl::Delete(std::string_view key, const WriteOptions& options) {
+  metrics_.delete_requests->Increment(1);
   WriteBatch batch;
   batch.Delete(key);
-  return Write(batch, options);
+  return WriteBatchNow(batch, options);
 }
 
 Result<WriteHandle> DbImpl::Write(const WriteBatch& batch, const WriteOptions& options) {
+  metrics_.write_requests->Increment(1);
+  return WriteBatchNow(batch, options);
+}
+
+Result<WriteHandle> DbImpl::WriteBatchNow(const WriteBatch& batch, const WriteOptions& options) {
   RETURN_IF_ERROR(CheckWritable());
   ASSIGN_OR_RETURN(PendingRows pending, RowsFromBatch(batch, components_.merge_operator.get()));
   if (pending.rows.empty()) {
@@ -536,7 +552,10 @@ void DbImpl::HandleWrite(WriteMsg& msg) {
   {
     // Backpressure: stall while too much is not yet in L0. Close() wakes us (kClosed).
     util::MutexLock lock(&mu_);
+    bool stalled = false;
     while (!has_fatal_.load() && !closing_ && unflushed_bytes_ > settings_.max_unflushed_bytes) {
+      if (!stalled) metrics_.backpressure_count->Increment(1);
+      stalled = true;
       cv_.Wait(&mu_);
     }
     if (has_fatal_.load()) {
@@ -568,6 +587,7 @@ void DbImpl::HandleWrite(WriteMsg& msg) {
     util::MutexLock lock(&mu_);
     mem = state_->memtable;
     unflushed_bytes_ += msg.pending.bytes;
+    metrics_.total_mem_size_bytes->Set(static_cast<int64_t>(unflushed_bytes_));
   }
   if (memtable_first_seq_ == 0) {
     memtable_first_seq_ = seq;
@@ -585,7 +605,12 @@ void DbImpl::HandleWrite(WriteMsg& msg) {
   // Visible from here on; recorded for the conflict checks of transactions begun before it.
   txns_->PublishCommit(seq, msg.pending.rows, msg.txn.get(), &committed_seq_);
   // The memtable copied the rows into its arena; the WAL buffer takes them over.
-  if (settings_.wal_enabled) wal_buffer_.Append(std::move(msg.pending.rows));
+  metrics_.write_ops->Increment(msg.pending.rows.size());
+  metrics_.write_batch_count->Increment(1);
+  if (settings_.wal_enabled) {
+    wal_buffer_.Append(std::move(msg.pending.rows));
+    metrics_.wal_buffer_estimated_bytes->Set(static_cast<int64_t>(wal_buffer_.bytes()));
+  }
   msg.done.set_value(WriteMsg::Ack{seq, last_tick_});
 
   if (memtable_bytes_ >= settings_.l0_sst_size_bytes) {
@@ -599,6 +624,7 @@ void DbImpl::HandleWrite(WriteMsg& msg) {
 
 void DbImpl::FreezeMemtable() {
   if (memtable_bytes_ == 0) return;
+  metrics_.memtable_freeze_count->Increment(1);
   auto imm = std::make_shared<ImmutableMemtable>();
   imm->max_seq = last_seq_;
   imm->max_create_ts = last_tick_;
@@ -623,6 +649,7 @@ void DbImpl::FreezeMemtable() {
 
 Status DbImpl::AwaitL0Room() {
   // Wait for the (embedded or external) compactor to drain L0, then re-read the manifest.
+  metrics_.l0_stall_count->Increment(1);
   if (compactor_) compactor_->Notify();
   {
     util::MutexLock lock(&mu_);
@@ -659,6 +686,7 @@ Status DbImpl::FlushWalNow() {
     return Status::Unavailable("closing " + path_ + ": close_timeout passed, WAL not uploaded");
   }
   wal::WalBuffer::Batch batch = wal_buffer_.Take();
+  metrics_.wal_buffer_estimated_bytes->Set(static_cast<int64_t>(wal_buffer_.bytes()));
   if (batch.rows.empty()) return Status::OK();
   const uint64_t id = next_wal_id_.load();
   // An earlier upload to `id` failed with kUnavailable and may have landed with its reply
@@ -713,6 +741,8 @@ Status DbImpl::FlushWalNow() {
   }
   uncertain_wal_.reset();
   next_wal_id_.store(id + 1);
+  metrics_.wal_buffer_flushes->Increment(1);
+  metrics_.wal_flush_bytes->Increment(batch.bytes);
   OnWalUploadSuccess();
   {
     util::MutexLock lock(&mu_);
@@ -773,6 +803,7 @@ void DbImpl::OnWalUploadSuccess() {
 }
 
 Status DbImpl::RequestWalFlush() {
+  metrics_.wal_buffer_flush_requests->Increment(1);
   std::promise<Status> p;
   std::future<Status> f = p.get_future();
   FlushMsg msg;
@@ -1036,6 +1067,12 @@ Status DbImpl::PublishL0(const std::shared_ptr<const ImmutableMemtable>& imm,
     manifest_id_.store(manifest_->id());
   }
   reads_->Retain(*published);
+  metrics_.read.SetManifestGauges(*published);
+  metrics_.immutable_memtable_flushes->Increment(1);
+  // Blocks, index, filter and stats (all but the small info block and footer at the end).
+  metrics_.l0_flush_bytes->Increment(std::max({handle.info.filter_offset + handle.info.filter_len,
+                                               handle.info.index_offset + handle.info.index_len,
+                                               handle.info.stats_offset + handle.info.stats_len}));
   if (compactor_) compactor_->Notify();
   {
     util::MutexLock lock(&mu_);
@@ -1047,6 +1084,7 @@ Status DbImpl::PublishL0(const std::shared_ptr<const ImmutableMemtable>& imm,
     s->manifest = published;
     state_ = std::move(s);
     unflushed_bytes_ -= std::min<uint64_t>(unflushed_bytes_, imm->bytes);
+    metrics_.total_mem_size_bytes->Set(static_cast<int64_t>(unflushed_bytes_));
     if (!settings_.wal_enabled && imm->max_seq > durable_seq_.load()) {
       durable_seq_.store(imm->max_seq);
     }
@@ -1056,6 +1094,7 @@ Status DbImpl::PublishL0(const std::shared_ptr<const ImmutableMemtable>& imm,
 }
 
 Status DbImpl::RefreshManifest() {
+  metrics_.manifest_refresh_count->Increment(1);
   std::shared_ptr<const format::Manifest> published;
   {
     util::MutexLock mlock(&manifest_mu_);
@@ -1070,6 +1109,7 @@ Status DbImpl::RefreshManifest() {
     manifest_id_.store(manifest_->id());
   }
   reads_->Retain(*published);
+  metrics_.read.SetManifestGauges(*published);
   {
     util::MutexLock lock(&mu_);
     auto s = std::make_shared<DbState>(*state_);
@@ -1084,12 +1124,14 @@ Status DbImpl::RefreshManifest() {
 // Flush / Close / status
 
 Status DbImpl::Flush(FlushType type) {
+  metrics_.flush_requests->Increment(1);
   RETURN_IF_ERROR(CheckWritable());
   if (type == FlushType::kWal) {
     if (!settings_.wal_enabled) return Status::OK();
     return RequestWalFlush();
   }
   // kMemTable: freeze (ordered with writes), WAL, then L0.
+  metrics_.memtable_flush_requests->Increment(1);
   WriteMsg freeze;
   freeze.kind = WriteMsg::Kind::kFreeze;
   std::future<Result<WriteMsg::Ack>> frozen = freeze.done.get_future();
@@ -1215,6 +1257,8 @@ Status DbImpl::Close() {
   return result;
 }
 
+Result<MetricsSnapshot> DbImpl::Metrics() { return SnapshotOf(recorder_); }
+
 Result<DbStatusInfo> DbImpl::GetStatus() {
   RETURN_IF_ERROR(CheckOpen());
   auto s = state();
@@ -1245,6 +1289,7 @@ Result<std::optional<std::string>> DbImpl::Get(std::string_view key, const ReadO
 
 Result<std::optional<KeyValue>> DbImpl::GetKeyValue(std::string_view key,
                                                     const ReadOptions& options) {
+  metrics_.read.get_requests->Increment(1);
   RETURN_IF_ERROR(CheckOpen());
   RETURN_IF_ERROR(ValidateKey(key));
   const uint64_t seq = ReadSeq(options);
@@ -1258,6 +1303,7 @@ Result<std::vector<std::optional<std::string>>> DbImpl::MultiGet(
 
 Result<std::vector<std::optional<std::string>>> DbImpl::MultiGetAt(
     const std::vector<std::string>& keys, const ReadOptions& options, uint64_t seq_bound) {
+  metrics_.read.get_requests->Increment(keys.size());
   RETURN_IF_ERROR(CheckOpen());
   for (size_t i = 0; i < keys.size(); ++i) {
     Status st = ValidateKey(keys[i]);
@@ -1270,6 +1316,7 @@ Result<std::vector<std::optional<std::string>>> DbImpl::MultiGetAt(
 
 Result<std::unique_ptr<DbIterator>> DbImpl::Scan(const ScanRange& range,
                                                  const ScanOptions& options) {
+  metrics_.read.scan_requests->Increment(1);
   RETURN_IF_ERROR(CheckOpen());
   const uint64_t seq = ReadSeq(options.read);
   return reads_->Scan(state(), range, options.reverse, seq, alive_);
@@ -1294,6 +1341,7 @@ Result<std::unique_ptr<Transaction>> DbImpl::Begin(IsolationLevel level) {
 
 Result<std::optional<KeyValue>> DbImpl::GetAt(std::string_view key, const ReadOptions& options,
                                               uint64_t seq) {
+  metrics_.read.get_requests->Increment(1);
   RETURN_IF_ERROR(CheckOpen());
   RETURN_IF_ERROR(ValidateKey(key));
   return reads_->Get(*state(), key, std::min(seq, ReadSeq(options)));
@@ -1301,6 +1349,7 @@ Result<std::optional<KeyValue>> DbImpl::GetAt(std::string_view key, const ReadOp
 
 Result<std::unique_ptr<DbIterator>> DbImpl::ScanAt(const ScanRange& range,
                                                    const ScanOptions& options, uint64_t seq) {
+  metrics_.read.scan_requests->Increment(1);
   RETURN_IF_ERROR(CheckOpen());
   return reads_->Scan(state(), range, options.reverse, std::min(seq, ReadSeq(options.read)),
                       alive_);

@@ -62,6 +62,7 @@
 #include <vector>
 
 #include "compactor/compactor.h"
+#include "db/db_metrics.h"
 #include "db/db_state.h"
 #include "db/read_path.h"
 #include "db/txn_manager.h"
@@ -114,6 +115,7 @@ class DbImpl final : public Db, public TxnSource {
   Result<std::unique_ptr<Transaction>> Begin(IsolationLevel level) override;
   Status Flush(FlushType type) override;
   Result<DbStatusInfo> GetStatus() override;
+  Result<MetricsSnapshot> Metrics() override;
   Status Close() override;
 
   // TxnSource (snapshots and transactions).
@@ -166,6 +168,8 @@ class DbImpl final : public Db, public TxnSource {
 
   // Write task side.
   // Hands `pending` (non-empty) to the write task and waits for its seq (and durability).
+  // Put/Merge/Delete/Write after counting their request: rows from `batch`, then Submit.
+  Result<WriteHandle> WriteBatchNow(const WriteBatch& batch, const WriteOptions& options);
   Result<WriteHandle> Submit(PendingRows pending, std::shared_ptr<const TxnConflictSet> txn,
                              const WriteOptions& options);
   void HandleWrite(WriteMsg& msg);
@@ -221,7 +225,9 @@ class DbImpl final : public Db, public TxnSource {
   const std::string path_;
   const Components components_;
   const Settings settings_;
-  std::shared_ptr<ObjectStore> store_;
+  const std::shared_ptr<MetricsRecorder> recorder_;  // injected or private; never null
+  const DbMetrics metrics_;
+  std::shared_ptr<ObjectStore> store_;  // components_.object_store with component="db" metrics
   std::shared_ptr<util::Clock> clock_;
   const util::Log log_;
   wal::WalStore wal_store_;

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <mutex>
 
+#include "db/db_metrics.h"
 #include "db/db_state.h"
 #include "db/read_path.h"
 #include "db/write_rows.h"
@@ -11,6 +12,7 @@
 #include "manifest/manifest_store.h"
 #include "manifest/paths.h"
 #include "manifest/stored_manifest.h"
+#include "object_store/metrics_object_store.h"
 #include "util/background_task.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -27,11 +29,15 @@ class DbReaderImpl final : public DbReader {
  public:
   DbReaderImpl(std::string path, Components components, DbReaderOptions options)
       : path_(std::move(path)),
-        store_(components.object_store),
+        recorder_(RecorderOrDefault(components.metrics_recorder)),
+        metrics_(*recorder_),
+        store_(
+            NewMetricsObjectStore(components.object_store, recorder_, "reader", components.clock)),
         options_(options),
         manifests_(store_, path_),
         wal_store_(store_, path_),
-        reads_(std::make_shared<ReadPath>(store_, path_, Settings(), components.merge_operator)),
+        reads_(std::make_shared<ReadPath>(store_, path_, Settings(), components.merge_operator,
+                                          recorder_)),
         clock_(components.clock ? components.clock : util::SystemClock::Default()),
         seed_(components.seed),
         log_(components.logger) {}
@@ -63,6 +69,7 @@ class DbReaderImpl final : public DbReader {
 
   Result<std::optional<KeyValue>> GetKeyValue(std::string_view key,
                                               const ReadOptions& /*options*/) override {
+    metrics_.get_requests->Increment(1);
     RETURN_IF_ERROR(CheckOpen());
     RETURN_IF_ERROR(ValidateKey(key));
     auto s = state();
@@ -71,6 +78,7 @@ class DbReaderImpl final : public DbReader {
 
   Result<std::vector<std::optional<std::string>>> MultiGet(
       const std::vector<std::string>& keys, const ReadOptions& /*options*/) override {
+    metrics_.get_requests->Increment(keys.size());
     RETURN_IF_ERROR(CheckOpen());
     for (size_t i = 0; i < keys.size(); ++i) {
       Status st = ValidateKey(keys[i]);
@@ -83,9 +91,12 @@ class DbReaderImpl final : public DbReader {
 
   Result<std::unique_ptr<DbIterator>> Scan(const ScanRange& range,
                                            const ScanOptions& options) override {
+    metrics_.scan_requests->Increment(1);
     RETURN_IF_ERROR(CheckOpen());
     return reads_->Scan(state(), range, options.reverse, seq_.load(), alive_);
   }
+
+  Result<MetricsSnapshot> Metrics() override { return SnapshotOf(recorder_); }
 
   Status Close() override {
     {
@@ -182,6 +193,7 @@ class DbReaderImpl final : public DbReader {
     s->memtable = std::move(mem);
     s->manifest = std::make_shared<const format::Manifest>(std::move(manifest));
     reads_->Retain(*s->manifest);
+    metrics_.SetManifestGauges(*s->manifest);
     {
       util::MutexLock lock(&mu_);
       replay_after_ = s->manifest->replay_after_wal_id;
@@ -248,13 +260,18 @@ class DbReaderImpl final : public DbReader {
         state_ = std::move(ns);
       }
     }
-    if (published) reads_->Retain(*published);
+    if (published) {
+      reads_->Retain(*published);
+      metrics_.SetManifestGauges(*published);
+    }
     seq_.store(std::max(seq_.load(), max_seq));
     return Status::OK();
   }
 
   const std::string path_;
-  std::shared_ptr<ObjectStore> store_;
+  const std::shared_ptr<MetricsRecorder> recorder_;  // injected or private; never null
+  const ReadMetrics metrics_;
+  std::shared_ptr<ObjectStore> store_;  // with component="reader" metrics
   const DbReaderOptions options_;
   manifest::ManifestStore manifests_;
   wal::WalStore wal_store_;

@@ -7,6 +7,7 @@
 #include "format/sst.h"
 #include "manifest/paths.h"
 #include "table/merge_resolve.h"
+#include "util/metrics.h"
 
 namespace slatedb::db {
 
@@ -300,12 +301,23 @@ std::vector<format::RowEntry> CollectFlushRows(const Memtable& table, uint64_t r
 }
 
 ReadPath::ReadPath(std::shared_ptr<ObjectStore> store, std::string db_path,
-                   const Settings& settings, std::shared_ptr<MergeOperator> merge_operator)
+                   const Settings& settings, std::shared_ptr<MergeOperator> merge_operator,
+                   const std::shared_ptr<MetricsRecorder>& metrics)
     : store_(std::move(store)),
       db_path_(std::move(db_path)),
       settings_(settings),
       merge_operator_(std::move(merge_operator)),
-      block_cache_(std::make_shared<table::BlockCache>(kBlockCacheBytes)) {}
+      block_cache_(std::make_shared<table::BlockCache>(kBlockCacheBytes, 16, metrics)) {
+  auto rec = util::MetricsOrNoop(metrics);
+  const MetricLabels point = {{"kind", "point"}};
+  filter_positives_ = rec->RegisterCounter("slatedb.db.sst_filter_positive_count",
+                                           "Bloom filter answers 'may contain' on a Get", point);
+  filter_negatives_ = rec->RegisterCounter("slatedb.db.sst_filter_negative_count",
+                                           "Bloom filter answers 'absent' on a Get", point);
+  filter_false_positives_ =
+      rec->RegisterCounter("slatedb.db.sst_filter_false_positive_count",
+                           "Bloom filter 'may contain' answers where the key was absent", point);
+}
 
 Result<std::shared_ptr<table::SstReader>> ReadPath::OpenSst(const format::SstHandle& handle) {
   std::string key = manifest::CompactedSstPath(db_path_, handle.id);
@@ -342,9 +354,15 @@ Status ReadPath::GetFromSst(const format::SstHandle& handle, std::string_view ke
   if (!KeyInSst(handle.info, key)) return Status::OK();
   ASSIGN_OR_RETURN(auto reader, OpenSst(handle));
   ASSIGN_OR_RETURN(bool may, reader->MayContain(key));
+  // KeyInSst checked the key range, so with a filter `may` is the filter's answer.
+  const bool filtered = handle.info.has_filter();
+  if (filtered) (may ? filter_positives_ : filter_negatives_)->Increment(1);
   if (!may) return Status::OK();
   ASSIGN_OR_RETURN(std::optional<format::RowEntry> newest, reader->Get(key, seq));
-  if (!newest) return Status::OK();
+  if (!newest) {
+    if (filtered) filter_false_positives_->Increment(1);
+    return Status::OK();
+  }
   RETURN_IF_ERROR(resolver->Add(*newest));
   if (resolver->done()) return Status::OK();
   // A merge operand: the older versions of the key in this SST matter too.

@@ -35,6 +35,7 @@
 #include "format/manifest.h"
 #include "slatedb/iterator.h"
 #include "slatedb/merge_operator.h"
+#include "slatedb/metrics.h"
 #include "slatedb/object_store.h"
 #include "slatedb/options.h"
 #include "table/block_cache.h"
@@ -46,9 +47,11 @@ namespace slatedb::db {
 
 class ReadPath : public std::enable_shared_from_this<ReadPath> {
  public:
-  // `merge_operator` may be null (reading an operand is then kInvalid).
+  // `merge_operator` may be null (reading an operand is then kInvalid). `metrics` (may be null)
+  // receives the block cache's slatedb.db_cache.* counters.
   ReadPath(std::shared_ptr<ObjectStore> store, std::string db_path, const Settings& settings,
-           std::shared_ptr<MergeOperator> merge_operator);
+           std::shared_ptr<MergeOperator> merge_operator,
+           const std::shared_ptr<MetricsRecorder>& metrics = nullptr);
 
   Result<std::optional<KeyValue>> Get(const DbState& state, std::string_view key, uint64_t seq);
 
@@ -89,6 +92,10 @@ class ReadPath : public std::enable_shared_from_this<ReadPath> {
   Settings settings_;
   std::shared_ptr<MergeOperator> merge_operator_;
   std::shared_ptr<table::BlockCache> block_cache_;
+  // slatedb.db.sst_filter_*_count{kind=point}: the filter's answers in GetFromSst.
+  std::shared_ptr<CounterHandle> filter_positives_;
+  std::shared_ptr<CounterHandle> filter_negatives_;
+  std::shared_ptr<CounterHandle> filter_false_positives_;
   util::Mutex mu_;  // guards only the reader map (never held across I/O)
   std::unordered_map<std::string, std::shared_ptr<table::SstReader>> readers_
       GUARDED_BY(mu_);  // by object key

@@ -11,6 +11,7 @@
 #include "manifest/manifest_store.h"
 #include "manifest/paths.h"
 #include "table/sst_reader.h"
+#include "util/metrics.h"
 #include "util/saturating.h"
 #include "util/thread_name.h"
 
@@ -72,7 +73,18 @@ GarbageCollector::GarbageCollector(PrivateTag, std::shared_ptr<ObjectStore> stor
       db_path_(std::move(db_path)),
       options_(std::move(options)),
       clock_(std::move(clock)),
-      extra_(extra) {}
+      extra_(extra),
+      metrics_(*util::MetricsOrNoop(extra_.metrics)) {}
+
+GarbageCollector::Metrics::Metrics(MetricsRecorder& rec) {
+  constexpr std::string_view kDeleted = "slatedb.gc.deleted_count";
+  constexpr std::string_view kHelp = "Objects deleted by the garbage collector, by resource";
+  runs = rec.RegisterCounter("slatedb.gc.count", "Garbage collector runs (sweep passes)", {});
+  manifests = rec.RegisterCounter(kDeleted, kHelp, {{"resource", "manifest"}});
+  wals = rec.RegisterCounter(kDeleted, kHelp, {{"resource", "wal"}});
+  compacted = rec.RegisterCounter(kDeleted, kHelp, {{"resource", "compacted"}});
+  compactions = rec.RegisterCounter(kDeleted, kHelp, {{"resource", "compactions"}});
+}
 
 GarbageCollector::~GarbageCollector() { (void)Stop(); }
 
@@ -91,6 +103,7 @@ Result<GcStats> GarbageCollector::RunSweeps(const bool (&which)[kSweepCount]) {
   const int64_t start_ms = clock_->NowMillis();
   GcStats stats;
   stats.runs = 1;
+  metrics_.runs->Increment(1);
   manifest::ManifestStore ms(store_, db_path_);
   manifest::CompactionsStore cs(store_, db_path_);
   // Order matters: `.compactions` is read BEFORE the manifest. An output SST missing from the
@@ -158,6 +171,7 @@ Result<GcStats> GarbageCollector::RunSweeps(const bool (&which)[kSweepCount]) {
     for (uint64_t id : doomed) {
       RETURN_IF_ERROR(ms.Delete(id));
       ++stats.manifests_deleted;
+      metrics_.manifests->Increment(1);
     }
   }
 
@@ -179,6 +193,7 @@ Result<GcStats> GarbageCollector::RunSweeps(const bool (&which)[kSweepCount]) {
       }
       RETURN_IF_ERROR(store_->Delete(obj.key));
       ++stats.wal_deleted;
+      metrics_.wals->Increment(1);
     }
   }
 
@@ -218,6 +233,7 @@ Result<GcStats> GarbageCollector::RunSweeps(const bool (&which)[kSweepCount]) {
             db_path_, obj.key, id->TimestampMillis(), watermark, latest_id);
         RETURN_IF_ERROR(store_->Delete(obj.key));
         ++stats.compacted_deleted;
+        metrics_.compacted->Increment(1);
       }
     }
   }
@@ -238,6 +254,7 @@ Result<GcStats> GarbageCollector::RunSweeps(const bool (&which)[kSweepCount]) {
       for (uint64_t id : doomed) {
         RETURN_IF_ERROR(cs.Delete(id));
         ++stats.compactions_deleted;
+        metrics_.compactions->Increment(1);
       }
     }
   }

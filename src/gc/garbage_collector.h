@@ -37,6 +37,7 @@
 #include <string>
 #include <thread>
 
+#include "slatedb/metrics.h"
 #include "slatedb/object_store.h"
 #include "slatedb/options.h"
 #include "slatedb/status.h"
@@ -58,6 +59,8 @@ struct GcStats {
 struct GcExtraOptions {
   bool delete_fences = false;  // fence objects (empty WAL SSTs) are kept by default
   util::Log log;               // where sweep failures and debug lines go
+  // slatedb.gc.count and slatedb.gc.deleted_count{resource} (docs/metrics.md); null = none.
+  std::shared_ptr<MetricsRecorder> metrics;
 };
 
 class GarbageCollector {
@@ -95,6 +98,11 @@ class GarbageCollector {
   const GarbageCollectorOptions options_;
   const std::shared_ptr<util::Clock> clock_;
   const GcExtraOptions extra_;
+  struct Metrics {
+    explicit Metrics(MetricsRecorder& rec);
+    std::shared_ptr<CounterHandle> runs, manifests, wals, compacted, compactions;
+  };
+  const Metrics metrics_;
 
   // One sweep at a time (held across a sweep's object-store calls; it guards no data, only
   // serializes RunOnce with the background loop). Acquired before mu_.

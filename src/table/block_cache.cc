@@ -3,11 +3,21 @@
 
 #include <functional>
 
+#include "util/metrics.h"
+
 namespace slatedb::table {
 
-BlockCache::BlockCache(size_t capacity_bytes, size_t num_shards)
+BlockCache::BlockCache(size_t capacity_bytes, size_t num_shards,
+                       const std::shared_ptr<MetricsRecorder>& metrics)
     : capacity_(capacity_bytes),
       shard_capacity_(capacity_bytes / (num_shards == 0 ? 1 : num_shards)) {
+  auto rec = util::MetricsOrNoop(metrics);
+  constexpr std::string_view kName = "slatedb.db_cache.access_count";
+  constexpr std::string_view kHelp = "Block cache lookups by entry kind and result";
+  hit_count_ =
+      rec->RegisterCounter(kName, kHelp, {{"entry_kind", "data_block"}, {"result", "hit"}});
+  miss_count_ =
+      rec->RegisterCounter(kName, kHelp, {{"entry_kind", "data_block"}, {"result", "miss"}});
   if (num_shards == 0) num_shards = 1;
   for (size_t i = 0; i < num_shards; ++i) shards_.push_back(std::make_unique<Shard>());
 }
@@ -30,9 +40,11 @@ std::shared_ptr<const format::Block> BlockCache::Lookup(std::string_view sst, ui
   auto it = s.map.find(key);
   if (it == s.map.end()) {
     ++s.misses;
+    miss_count_->Increment(1);
     return nullptr;
   }
   ++s.hits;
+  hit_count_->Increment(1);
   s.lru.splice(s.lru.begin(), s.lru, it->second);
   return it->second->block;
 }

@@ -4,6 +4,8 @@
 // shared_ptr<const Block>, so an evicted block stays valid for iterators still using it.
 // Thread safety: every method may be called concurrently (one mutex per shard).
 // Ownership: shared by the SstReaders of a database. Errors: none (misses return nullptr).
+// Metrics: every Lookup counts slatedb.db_cache.access_count{entry_kind="data_block",
+// result="hit"|"miss"} in the recorder given at construction (docs/metrics.md).
 #pragma once
 
 #include <cstddef>
@@ -16,13 +18,16 @@
 #include <vector>
 
 #include "format/block.h"
+#include "slatedb/metrics.h"
 #include "util/mutex.h"
 
 namespace slatedb::table {
 
 class BlockCache {
  public:
-  explicit BlockCache(size_t capacity_bytes, size_t num_shards = 16);
+  // `metrics` null = no metrics.
+  explicit BlockCache(size_t capacity_bytes, size_t num_shards = 16,
+                      const std::shared_ptr<MetricsRecorder>& metrics = nullptr);
 
   std::shared_ptr<const format::Block> Lookup(std::string_view sst, uint64_t offset);
   // Inserts (or replaces) an entry; evicts least-recently-used entries of the shard beyond its
@@ -53,6 +58,8 @@ class BlockCache {
 
   size_t capacity_;
   size_t shard_capacity_;
+  std::shared_ptr<CounterHandle> hit_count_;
+  std::shared_ptr<CounterHandle> miss_count_;
   std::vector<std::unique_ptr<Shard>> shards_;
 };
 

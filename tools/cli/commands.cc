@@ -15,15 +15,19 @@
 
 #include "cli/compactor_cmd.h"
 #include "cli/manifest_json.h"
+#include "cli/metrics_cli.h"
 #include "cli/progress.h"
 #include "config/settings_io.h"
 #include "manifest/manifest_store.h"
 #include "manifest/paths.h"
+#include "object_store/metrics_object_store.h"
 #include "slatedb/db.h"
 #include "slatedb/logger.h"
 #include "slatedb/merge_operator.h"
+#include "slatedb/metrics.h"
 #include "slatedb/object_store.h"
 #include "slatedb/version.h"
+#include "util/clock.h"
 #include "util/coding.h"
 #include "util/random.h"
 
@@ -54,6 +58,7 @@ struct Global {
   bool writer = false;
   std::string merge_operator_name;                // --merge-operator (empty: none)
   std::shared_ptr<MergeOperator> merge_operator;  // resolved from the name after parsing
+  std::shared_ptr<MetricsRecorder> metrics;       // given to the Db / DbReader (null: its own)
 };
 
 // The built-in operators by their --merge-operator names (the peer's names).
@@ -134,6 +139,7 @@ class Handle {
     Components components;
     components.object_store = store;
     components.merge_operator = g.merge_operator;
+    components.metrics_recorder = g.metrics;
     if (mode == Mode::kReader) {
       // Check first so a missing database is a clear NotFound naming the store.
       RETURN_IF_ERROR(LatestManifest(g, store).status());
@@ -451,12 +457,26 @@ int RunReadRandom(const Global& g, const ReadRandomArgs& a) {
 }
 
 // Reader mode: the summary comes from the latest manifest (nothing is opened for writing).
-// Writer mode (--writer) adds the live writer's counters.
-int RunStatus(const Global& g) {
+// Writer mode (--writer) adds the live writer's counters. Both add "request_cost": this
+// command's own object-store requests priced per month (docs/metrics.md). --metrics: then the
+// Prometheus text of this process's metrics (reader mode opens a DbReader for them).
+int RunStatus(const Global& global, bool show_metrics) {
+  const auto started = util::SystemClock::Default()->SteadyNow();
+  auto recorder = std::make_shared<DefaultMetricsRecorder>();
+  Global g = global;
+  g.metrics = recorder;
+  auto finish = [&](nlohmann::json j) {
+    const std::chrono::duration<double> secs = util::SystemClock::Default()->SteadyNow() - started;
+    j["request_cost"] = RequestCostJson(EstimateRequestCost(recorder->Snapshot(), secs.count()));
+    std::cout << j.dump() << "\n";
+    if (show_metrics) std::cout << ToPrometheusText(recorder->Snapshot());
+    return kExitOk;
+  };
   if (!g.writer) {
-    auto store = OpenObjectStore(g.url);
-    if (!store.ok()) return Fail(store.status());
-    auto latest = LatestManifest(g, *store);
+    auto opened = OpenObjectStore(g.url);
+    if (!opened.ok()) return Fail(opened.status());
+    auto store = NewMetricsObjectStore(*opened, recorder, "reader", nullptr);
+    auto latest = LatestManifest(g, store);
     if (!latest.ok()) return Fail(latest.status());
     const format::Manifest& m = latest->manifest;
     nlohmann::json j = {{"mode", "reader"},
@@ -469,10 +489,15 @@ int RunStatus(const Global& g) {
                         {"l0_ssts", m.l0.size()},
                         {"sorted_runs", m.compacted.size()},
                         {"checkpoints", m.checkpoints.size()}};
-    std::cout << j.dump() << "\n";
-    return kExitOk;
+    if (show_metrics) {
+      auto h = Handle::Open(g, Handle::Mode::kReader, /*create=*/false);
+      if (!h.ok()) return Fail(h.status());
+      if (Status st = (*h)->Close(); !st.ok()) return Fail(st);
+    }
+    return finish(std::move(j));
   }
-  return WithHandle(g, false, "status", [&](Handle& h) {
+  nlohmann::json summary;
+  int code = WithHandle(g, false, "status", [&](Handle& h) {
     auto st = h.db()->GetStatus();
     if (!st.ok()) return Fail(st.status());
     nlohmann::json j = {{"mode", "writer"},
@@ -486,9 +511,10 @@ int RunStatus(const Global& g) {
                         {"l0_ssts", st->l0_ssts},
                         {"sorted_runs", st->sorted_runs},
                         {"memtable_bytes", st->memtable_bytes}};
-    std::cout << j.dump() << "\n";
+    summary = std::move(j);
     return kExitOk;
   });
+  return code == kExitOk ? finish(std::move(summary)) : code;
 }
 
 // Reads the manifest directly: never opens a writer, so it never fences anyone.
@@ -639,6 +665,9 @@ int Run(int argc, char** argv) {
   readrandom->add_flag("--progress", rr_args.progress, kProgressHelp);
 
   auto* status = app.add_subcommand("status", "prints a JSON summary (reader: from the manifest)");
+  bool status_metrics = false;
+  status->add_flag("--metrics", status_metrics,
+                   "then this process's metrics in the Prometheus text format (docs/metrics.md)");
   auto* manifest = app.add_subcommand("manifest", "prints the latest manifest as JSON");
   CompactorCommands compactor_commands(app);  // compactor, gc
 
@@ -684,7 +713,7 @@ int Run(int argc, char** argv) {
   if (*load) return RunLoad(g, load_args);
   if (*fill) return RunFill(g, fill_args);
   if (*readrandom) return RunReadRandom(g, rr_args);
-  if (*status) return RunStatus(g);
+  if (*status) return RunStatus(g, status_metrics);
   if (*manifest) return RunManifest(g);
   if (compactor_commands.parsed()) {
     auto settings = LoadSettings(g);

@@ -5,15 +5,20 @@
 #include <signal.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "cli/metrics_cli.h"
 #include "cli/progress.h"
 #include "compactor/compactor.h"
 #include "gc/garbage_collector.h"
+#include "object_store/metrics_object_store.h"
+#include "slatedb/metrics.h"
+#include "util/clock.h"
 #include "util/random.h"
 
 namespace slatedb::cli {
@@ -46,7 +51,11 @@ int Fail(const Status& s) {
 CompactorCommands::CompactorCommands(CLI::App& app) {
   compactor_ = app.add_subcommand("compactor", "run a standalone compactor until SIGTERM/SIGINT");
   gc_ = app.add_subcommand("gc", "run the garbage collector until SIGTERM/SIGINT");
-  gc_->add_flag("--once", gc_once_, "one pass over every directory, then exit");
+  auto* once = gc_->add_flag("--once", gc_once_, "one pass over every directory, then exit");
+  const char* metrics_help =
+      "serve GET /metrics (Prometheus text) on IPV4:PORT, e.g. 127.0.0.1:9090";
+  compactor_->add_option("--metrics-addr", metrics_addr_, metrics_help);
+  gc_->add_option("--metrics-addr", metrics_addr_, metrics_help)->excludes(once);
   const char* progress_help =
       "progress lines on stderr every second (the default when stderr is a terminal)";
   compactor_->add_flag("--progress", progress_, progress_help);
@@ -63,17 +72,44 @@ int CompactorCommands::Run(const std::string& url, const std::string& path,
                            const Settings& settings,
                            std::shared_ptr<MergeOperator> merge_operator) {
   const sigset_t signals = BlockStopSignals();  // before any thread exists
-  auto store = OpenObjectStore(url);
-  if (!store.ok()) return Fail(store.status());
+  const auto started = util::SystemClock::Default()->SteadyNow();
+  if (!metrics_addr_.empty()) {
+    std::string host;
+    uint16_t port = 0;
+    if (Status st = ParseMetricsAddr(metrics_addr_, &host, &port); !st.ok()) {
+      std::cerr << "error: " << st.message() << "\n";
+      return 2;
+    }
+  }
+  auto recorder = std::make_shared<DefaultMetricsRecorder>();
+  auto opened = OpenObjectStore(url);
+  if (!opened.ok()) return Fail(opened.status());
+  const char* component = compactor_->parsed() ? "compactor" : "gc";
+  auto store = NewMetricsObjectStore(*opened, recorder, component, nullptr);
+  std::unique_ptr<MetricsServer> server;
+  auto serve = [&]() -> Status {
+    if (metrics_addr_.empty()) return Status::OK();
+    ASSIGN_OR_RETURN(server, MetricsServer::Start(metrics_addr_, [recorder] {
+                       return ToPrometheusText(recorder->Snapshot());
+                     }));
+    std::cerr << "serving metrics on http://" << metrics_addr_.substr(0, metrics_addr_.rfind(':'))
+              << ":" << server->port() << "/metrics\n";
+    return Status::OK();
+  };
+  auto cost = [&] {
+    const std::chrono::duration<double> secs = util::SystemClock::Default()->SteadyNow() - started;
+    return RequestCostJson(EstimateRequestCost(recorder->Snapshot(), secs.count()));
+  };
 
   if (compactor_->parsed()) {
     CompactorOptions options = settings.compactor_options.value_or(CompactorOptions{});
     compactor::OutputSettings output = compactor::OutputSettingsFrom(settings);
-    auto c = compactor::Compactor::Open(*store, path, options, output, nullptr, util::EntropySeed(),
-                                        util::Log(), std::move(merge_operator));
+    auto c = compactor::Compactor::Open(store, path, options, output, nullptr, util::EntropySeed(),
+                                        util::Log(), std::move(merge_operator), recorder);
     if (!c.ok()) return Fail(c.status());
+    if (Status st = serve(); !st.ok()) return Fail(st);
     if (Status st = (*c)->Start(); !st.ok()) return Fail(st);
-    std::cerr << "compactor running on " << (*store)->Describe() << " path '" << path << "' (epoch "
+    std::cerr << "compactor running on " << store->Describe() << " path '" << path << "' (epoch "
               << (*c)->stats().epoch << "); SIGTERM or SIGINT stops it\n";
     ProgressReporter progress(ProgressWanted(progress_), [&](double secs) {
       auto s = (*c)->stats();
@@ -101,7 +137,9 @@ int CompactorCommands::Run(const std::string& url, const std::string& path,
                         {"failed", s.failed},
                         {"bytes_read", s.bytes_read},
                         {"bytes_written", s.bytes_written},
-                        {"fenced", fenced}};
+                        {"fenced", fenced},
+                        {"request_cost", cost()}};
+    if (server) server->Stop();
     std::cout << j.dump() << std::endl;
     if (!st.ok()) return Fail(st);
     if (fenced) {
@@ -113,14 +151,17 @@ int CompactorCommands::Run(const std::string& url, const std::string& path,
 
   GarbageCollectorOptions options =
       settings.garbage_collector_options.value_or(GarbageCollectorOptions{});
-  auto gc = gc::GarbageCollector::Open(*store, path, options, nullptr);
+  gc::GcExtraOptions extra;
+  extra.metrics = recorder;
+  auto gc = gc::GarbageCollector::Open(store, path, options, nullptr, extra);
   if (!gc.ok()) return Fail(gc.status());
-  auto print = [](const gc::GcStats& s) {
+  auto print = [&](const gc::GcStats& s) {
     nlohmann::json j = {{"manifests_deleted", s.manifests_deleted},
                         {"wal_deleted", s.wal_deleted},
                         {"compacted_deleted", s.compacted_deleted},
                         {"compactions_deleted", s.compactions_deleted},
-                        {"runs", s.runs}};
+                        {"runs", s.runs},
+                        {"request_cost", cost()}};
     std::cout << j.dump() << std::endl;
   };
   auto gc_line = [&](double secs) {
@@ -144,11 +185,13 @@ int CompactorCommands::Run(const std::string& url, const std::string& path,
     print(*r);
     return 0;
   }
+  if (Status st = serve(); !st.ok()) return Fail(st);
   if (Status st = (*gc)->Start(); !st.ok()) return Fail(st);
   while (PollStopSignal(signals) == 0) {
   }
   Status st = (*gc)->Stop();
   progress.Finish();
+  if (server) server->Stop();
   print((*gc)->totals());
   return st.ok() ? 0 : Fail(st);
 }

@@ -5,6 +5,10 @@
 //                                         JSON line of counters on exit.
 //   slatedb --url U --path P gc [--once]  runs the garbage collector in the background until a
 //                                         signal, or one pass with --once; prints JSON counters.
+//   --metrics-addr IPV4:PORT (compactor, gc without --once): serves GET /metrics (Prometheus
+//   text of this process's metrics, docs/metrics.md) on that address until the command stops; a
+//   malformed address is a usage error (exit 2) naming the flag, one that cannot be bound exits 1.
+//   The exit JSON line also carries "request_cost" (docs/metrics.md).
 // The global --merge-operator is the compactor's merge operator (without one, merge operands are
 // kept as they are). Options come from the database settings (`compactor_options`,
 // `garbage_collector_options`; when null, SlateDB's defaults are used, so a writer with compaction
@@ -39,7 +43,8 @@ class CompactorCommands {
   CLI::App* compactor_ = nullptr;
   CLI::App* gc_ = nullptr;
   bool gc_once_ = false;
-  bool progress_ = false;  // --progress of either subcommand (cli/progress.h)
+  bool progress_ = false;     // --progress of either subcommand (cli/progress.h)
+  std::string metrics_addr_;  // --metrics-addr (empty: no server)
 };
 
 }  // namespace slatedb::cli
