@@ -46,19 +46,20 @@ class AdminCliTest : public ::testing::Test {
 
   ProcessResult Ours(std::vector<std::string> args, const std::string& input = "",
                      const std::string& url = "") {
-    std::vector<std::string> argv = {testing::OurCli(), "--url", url.empty() ? url_ : url,
-                                     "--path", "db"};
+    std::vector<std::string> argv = {testing::OurCli(), "--url", url.empty() ? url_ : url, "--path",
+                                     "db"};
     argv.insert(argv.end(), args.begin(), args.end());
     return RunProcess(argv, input, std::chrono::minutes(2));
   }
   ProcessResult OurWrite(std::vector<std::string> args, const std::string& input = "") {
-    std::vector<std::string> all = {"--merge-operator", "string-append", "--settings", kOurSettings};
+    std::vector<std::string> all = {"--merge-operator", "string-append", "--settings",
+                                    kOurSettings};
     all.insert(all.end(), args.begin(), args.end());
     return Ours(all, input);
   }
   // The peer (node) exits right after printing; its stdout goes to a file so nothing is cut.
   ProcessResult Peer(std::vector<std::string> args, const std::string& input = "") {
-    std::vector<std::string> argv = {testing::PeerCli(), "--url", url_, "--path", "db",
+    std::vector<std::string> argv = {testing::PeerCli(), "--url",        url_, "--path", "db",
                                      "--merge-operator", "string-append"};
     argv.insert(argv.end(), args.begin(), args.end());
     const std::string out_file = dir_.path() + "/peer-stdout.txt";
@@ -191,7 +192,8 @@ TEST_F(AdminCliTest, CdcFollowSeesLaterWritesAndExitsCleanlyOnSigterm) {
 
 TEST_F(AdminCliTest, SstDumpShowsTheSstAndVerifyFindsAFlippedBlock) {
   std::string load;
-  for (int i = 0; i < 200; ++i) load += "key" + std::to_string(1000 + i) + "\tvalue" + std::to_string(i) + "\n";
+  for (int i = 0; i < 200; ++i)
+    load += "key" + std::to_string(1000 + i) + "\tvalue" + std::to_string(i) + "\n";
   ASSERT_EQ(OurWrite({"load"}, load).exit_code, 0);
   ASSERT_EQ(OurWrite({"delete", "key1005"}).exit_code, 0);
   ProcessResult flush = OurWrite({"flush", "--memtable"});
@@ -282,7 +284,8 @@ TEST_F(AdminCliTest, VerifyPassesOnAHealthyDbAndNamesMissingObjects) {
   const uint64_t last_wal =
       nlohmann::json::parse(lines[lines.size() - 2])["wal_id"].get<uint64_t>();
   char wal_name[32];
-  std::snprintf(wal_name, sizeof(wal_name), "%020llu.sst", static_cast<unsigned long long>(last_wal));
+  std::snprintf(wal_name, sizeof(wal_name), "%020llu.sst",
+                static_cast<unsigned long long>(last_wal));
   const std::string copy2 = dir_.path() + "/copy2";
   ASSERT_TRUE(testing::CopyTree(root_, copy2));
   ASSERT_TRUE(fs::remove(copy2 + "/db/wal/" + wal_name));

@@ -54,8 +54,8 @@ struct WalRow {
 // One listed WAL file.
 struct WalFileInfo {
   uint64_t id = 0;
-  uint64_t size = 0;              // bytes (0 for a zero-byte fence)
-  int64_t last_modified_ms = 0;   // as the store reports it
+  uint64_t size = 0;             // bytes (0 for a zero-byte fence)
+  int64_t last_modified_ms = 0;  // as the store reports it
 };
 
 struct WalReaderOptions {
@@ -72,7 +72,8 @@ class SLATEDB_EXPORT WalReader {
   // Opens a reader on the database at `db_path` ("db", "/db/" and "db/" are the same path).
   // Reads nothing yet; a missing database is not an error (it has no WAL files).
   static Result<std::unique_ptr<WalReader>> Open(std::shared_ptr<ObjectStore> store,
-                                                 std::string db_path, WalReaderOptions options = {});
+                                                 std::string db_path,
+                                                 WalReaderOptions options = {});
   ~WalReader();
 
   // WAL files with start_id <= id < end_id (absent bounds: unbounded), ascending. One LIST.
@@ -94,7 +95,15 @@ class SLATEDB_EXPORT WalReader {
   struct State;  // shared with cursors (implementation detail)
 
  private:
-  explicit WalReader(std::shared_ptr<State> state);
+  struct PrivateTag {
+    explicit PrivateTag() = default;
+  };
+
+ public:
+  // Use Open (the tag is private).
+  WalReader(PrivateTag, std::shared_ptr<State> state);
+
+ private:
   std::shared_ptr<State> state_;
 };
 
@@ -111,7 +120,15 @@ class SLATEDB_EXPORT WalCursor {
  private:
   friend class WalReader;
   struct Impl;
-  explicit WalCursor(std::unique_ptr<Impl> impl);
+  struct PrivateTag {
+    explicit PrivateTag() = default;
+  };
+
+ public:
+  // Made by WalReader::CursorAt* (the tag is private).
+  WalCursor(PrivateTag, std::unique_ptr<Impl> impl);
+
+ private:
   std::unique_ptr<Impl> impl_;
 };
 

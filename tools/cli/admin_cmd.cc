@@ -68,9 +68,7 @@ Json WalRowJson(const WalRow& row) {
   return j;
 }
 
-Json OptionalTs(const std::optional<int64_t>& ts) {
-  return ts ? Json(*ts) : Json(nullptr);
-}
+Json OptionalTs(const std::optional<int64_t>& ts) { return ts ? Json(*ts) : Json(nullptr); }
 
 const char* RowKindName(format::RowKind kind) {
   return WalRowKindName(static_cast<WalRowKind>(kind));
@@ -125,8 +123,8 @@ SstReport InspectSst(ObjectStore& store, const std::string& key, const InspectOp
     r.problems.push_back(key + ": " + std::to_string(size) + " bytes is too small for an SST");
     return r;
   }
-  auto footer = format::DecodeFooter(std::string_view(bytes).substr(size - format::kSstFooterSize),
-                                     size);
+  auto footer =
+      format::DecodeFooter(std::string_view(bytes).substr(size - format::kSstFooterSize), size);
   if (!footer.ok()) {
     problem("footer", footer.status());
     return r;
@@ -157,8 +155,8 @@ SstReport InspectSst(ObjectStore& store, const std::string& key, const InspectOp
                     {"filter_len", info.filter_len},
                     {"stats_offset", info.stats_offset},
                     {"stats_len", info.stats_len}};
-  auto index = format::DecodeIndex(std::string_view(bytes).substr(info.index_offset, info.index_len),
-                                   info.compression);
+  auto index = format::DecodeIndex(
+      std::string_view(bytes).substr(info.index_offset, info.index_len), info.compression);
   if (!index.ok()) {
     problem("index", index.status());
     return r;
@@ -197,12 +195,14 @@ SstReport InspectSst(ObjectStore& store, const std::string& key, const InspectOp
     } else if (opts.stats) {
       Json blocks = Json::array();
       for (const auto& b : stats->block_stats) {
-        blocks.push_back(
-            {{"num_puts", b.num_puts}, {"num_deletes", b.num_deletes}, {"num_merges", b.num_merges}});
+        blocks.push_back({{"num_puts", b.num_puts},
+                          {"num_deletes", b.num_deletes},
+                          {"num_merges", b.num_merges}});
       }
-      r.json["stats"] = {{"num_puts", stats->num_puts},       {"num_deletes", stats->num_deletes},
-                         {"num_merges", stats->num_merges},   {"raw_key_size", stats->raw_key_size},
-                         {"raw_val_size", stats->raw_val_size}, {"block_stats", blocks}};
+      r.json["stats"] = {
+          {"num_puts", stats->num_puts},         {"num_deletes", stats->num_deletes},
+          {"num_merges", stats->num_merges},     {"raw_key_size", stats->raw_key_size},
+          {"raw_val_size", stats->raw_val_size}, {"block_stats", blocks}};
     }
   } else if (opts.stats) {
     r.json["stats"] = nullptr;
@@ -296,6 +296,8 @@ AdminCommands::AdminCommands(CLI::App& app) {
   verify_ = app.add_subcommand(
       "verify", "check the manifest, its checkpoints, SSTs and WAL (exit 1 naming each problem)");
   verify_->add_flag("--full", verify_full_, "also decode and CRC-check every data block");
+  verify_->add_option("--wal-url", verify_wal_url_,
+                      "store URL of the WAL when the database keeps it in a separate store");
 }
 
 bool AdminCommands::parsed() const {
@@ -367,7 +369,8 @@ int AdminCommands::RunSstDump(const std::string& url, const std::string& path) {
   }
   InspectOptions opts{sst_rows_, sst_stats_, sst_verify_};
   SstReport r = InspectSst(**store, key, opts);
-  if (!r.found) return Fail(Status::NotFound("no SST object '" + key + "' in " + (*store)->Describe()));
+  if (!r.found)
+    return Fail(Status::NotFound("no SST object '" + key + "' in " + (*store)->Describe()));
   if (!r.problems.empty()) r.json["problems"] = r.problems;
   std::cout << r.json.dump() << std::endl;
   for (const auto& p : r.problems) std::cerr << "problem: " << p << "\n";
@@ -394,8 +397,8 @@ int AdminCommands::RunVerify(const std::string& url, const std::string& path) {
   std::vector<std::pair<std::string, format::Manifest>> views;
   views.emplace_back("manifest " + std::to_string(head.id), head.manifest);
   for (const format::Checkpoint& cp : head.manifest.checkpoints) {
-    const std::string label = "checkpoint " + cp.id.ToString() + " (manifest " +
-                              std::to_string(cp.manifest_id) + ")";
+    const std::string label =
+        "checkpoint " + cp.id.ToString() + " (manifest " + std::to_string(cp.manifest_id) + ")";
     auto m = manifests.Read(cp.manifest_id);
     if (!m.ok()) {
       problems.push_back(label + ": " + m.status().ToString());
@@ -444,8 +447,9 @@ int AdminCommands::RunVerify(const std::string& url, const std::string& path) {
         std::optional<std::string> last = h.info.last_entry ? h.info.last_entry : r.last_key;
         if (first && prev_first) {
           if (*first <= *prev_first) {
-            problems.push_back(run_label + ": SST " + h.id.ToString() + " is out of order (first key " +
-                               util::ToHex(*first) + " <= first key of " + prev_name + ")");
+            problems.push_back(run_label + ": SST " + h.id.ToString() +
+                               " is out of order (first key " + util::ToHex(*first) +
+                               " <= first key of " + prev_name + ")");
           } else if (prev_last && *first <= *prev_last) {
             problems.push_back(run_label + ": SST " + h.id.ToString() + " overlaps " + prev_name +
                                " (first key " + util::ToHex(*first) + " <= its last key " +
@@ -459,10 +463,26 @@ int AdminCommands::RunVerify(const std::string& url, const std::string& path) {
     }
   };
 
-  // The WAL: listed once; every id the views need must exist and decode.
-  auto reader = WalReader::Open(store, db_path);
+  // The WAL: listed once; every id the views need must exist and decode. A database that keeps
+  // its WAL in a separate store (manifest wal_object_store_uri) is checked there only when
+  // --wal-url names that store.
+  std::vector<std::string> notes;
+  std::shared_ptr<ObjectStore> wal_store = store;
+  bool check_wal = true;
+  if (!verify_wal_url_.empty()) {
+    auto ws = OpenObjectStore(verify_wal_url_);
+    if (!ws.ok()) return Fail(ws.status());
+    wal_store = *ws;
+  } else if (head.manifest.wal_object_store_uri.has_value()) {
+    check_wal = false;
+    notes.push_back("the WAL is in a separate object store ('" +
+                    *head.manifest.wal_object_store_uri +
+                    "'): WAL files not checked (pass --wal-url)");
+  }
+  auto reader = WalReader::Open(wal_store, db_path);
   if (!reader.ok()) return Fail(reader.status());
-  auto wal_files = (*reader)->List();
+  Result<std::vector<WalFileInfo>> wal_files = std::vector<WalFileInfo>{};
+  if (check_wal) wal_files = (*reader)->List();
   if (!wal_files.ok()) return Fail(wal_files.status());
   std::set<uint64_t> wal_ids;
   for (const auto& f : *wal_files) wal_ids.insert(f.id);
@@ -473,12 +493,14 @@ int AdminCommands::RunVerify(const std::string& url, const std::string& path) {
     for (const auto& seg : m.segments) {
       check_tree(m, seg.l0, seg.compacted, label + " segment '" + util::ToHex(seg.prefix) + "'");
     }
+    if (!check_wal) continue;
     uint64_t last = m.wal_id_last_seen;
     if (v == 0 && !wal_ids.empty()) last = std::max(last, *wal_ids.rbegin());
     for (uint64_t id = m.replay_after_wal_id + 1; id <= last; ++id) {
       if (!wal_ids.count(id)) {
         problems.push_back(label + ": WAL " + std::to_string(id) + " (" +
-                           manifest::WalSstPath(db_path, id) + ") is missing (WAL ids must be "
+                           manifest::WalSstPath(db_path, id) +
+                           ") is missing (WAL ids must be "
                            "contiguous after the replay point " +
                            std::to_string(m.replay_after_wal_id) + ")");
         continue;
@@ -497,6 +519,7 @@ int AdminCommands::RunVerify(const std::string& url, const std::string& path) {
   summary["wal_files"] = wal_checked.size();
   summary["blocks"] = blocks;
   summary["problems"] = problems;
+  if (!notes.empty()) summary["notes"] = notes;
   std::cout << summary.dump() << std::endl;
   for (const auto& p : problems) std::cerr << "problem: " << p << "\n";
   return problems.empty() ? kExitOk : kExitError;

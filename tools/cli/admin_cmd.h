@@ -12,10 +12,11 @@
 //                                 --stats the stats block, --rows every row, --verify a CRC and
 //                                 decode check of every data block (exit 1 naming bad blocks).
 //                                 ID is a compacted SST ULID or a WAL id; OBJECT an object key.
-//   verify [--full]               checks the latest manifest and each checkpoint's manifest: every
+//   verify [--full] [--wal-url U] checks the latest manifest and each checkpoint's manifest: every
 //                                 SST they reference exists and decodes (with --full every data
 //                                 block), sorted runs are ordered and non-overlapping, WAL ids are
-//                                 contiguous after the replay point; prints a JSON summary, each
+//                                 contiguous after the replay point (in the --wal-url store when
+//                                 the WAL is kept apart); prints a JSON summary, each
 //                                 problem on stderr, exit 1 if there is any.
 // None of them writes to the store. Thread safety: single-threaded entry points. Errors: printed
 // to stderr; exit codes 0 ok, 1 error or problems found, 3 no such SST / database.
@@ -57,6 +58,7 @@ class AdminCommands {
   bool sst_stats_ = false;
   bool sst_verify_ = false;
   bool verify_full_ = false;
+  std::string verify_wal_url_;
 };
 
 }  // namespace slatedb::cli

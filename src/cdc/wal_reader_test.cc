@@ -86,7 +86,8 @@ TEST_P(WalReaderTest, RowsKindsAndTtlFields) {
   ttl.create_ts = 1000;
   ttl.expire_ts = 61000;
   ASSERT_OK(wal_->Write(2, {ttl, Row("u", "uv", 1)}));
-  ASSERT_OK(wal_->Write(3, {Row("t", "", 2, RowKind::kTombstone), Row("m", "op", 3, RowKind::kMerge)}));
+  ASSERT_OK(
+      wal_->Write(3, {Row("t", "", 2, RowKind::kTombstone), Row("m", "op", 3, RowKind::kMerge)}));
   ASSERT_OK_AND_ASSIGN(auto reader, OpenReader());
 
   ASSERT_OK_AND_ASSIGN(auto files, reader->List());

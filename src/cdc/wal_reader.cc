@@ -1,4 +1,4 @@
-// wal/wal_reader.cc — the public WalReader / WalCursor (include/slatedb/wal_reader.h).
+// cdc/wal_reader.cc — the public WalReader / WalCursor (include/slatedb/wal_reader.h).
 #include "slatedb/wal_reader.h"
 
 #include <algorithm>
@@ -110,7 +110,7 @@ struct WalReader::State {
 struct WalCursor::Impl {
   std::shared_ptr<WalReader::State> state;
   uint64_t next_id = 1;
-  uint64_t min_seq = 0;  // rows with a smaller seq are skipped (CursorAtSeq)
+  uint64_t min_seq = 0;      // rows with a smaller seq are skipped (CursorAtSeq)
   std::vector<WalRow> rows;  // of the file before next_id, not yet returned
   size_t pos = 0;
   std::optional<std::chrono::steady_clock::time_point> last_idle_poll;
@@ -141,20 +141,19 @@ struct WalCursor::Impl {
   }
 };
 
-WalReader::WalReader(std::shared_ptr<State> state) : state_(std::move(state)) {}
+WalReader::WalReader(PrivateTag, std::shared_ptr<State> state) : state_(std::move(state)) {}
 WalReader::~WalReader() = default;
 
 Result<std::unique_ptr<WalReader>> WalReader::Open(std::shared_ptr<ObjectStore> store,
-                                                   std::string db_path,
-                                                   WalReaderOptions options) {
+                                                   std::string db_path, WalReaderOptions options) {
   if (!store) return Status::Invalid("WalReader::Open: the object store is null");
   if (options.poll_interval.count() <= 0) {
     return Status::Invalid("WalReader::Open: poll_interval must be > 0 ms, got " +
                            std::to_string(options.poll_interval.count()));
   }
   ASSIGN_OR_RETURN(std::string path, format::NormalizeDbPath(db_path));
-  return std::unique_ptr<WalReader>(
-      new WalReader(std::make_shared<State>(std::move(store), std::move(path), options)));
+  return std::make_unique<WalReader>(
+      PrivateTag{}, std::make_shared<State>(std::move(store), std::move(path), options));
 }
 
 Result<std::vector<WalFileInfo>> WalReader::List(std::optional<uint64_t> start_id,
@@ -175,7 +174,7 @@ Result<std::unique_ptr<WalCursor>> WalReader::CursorAtWalId(uint64_t wal_id) con
     }
     RETURN_IF_ERROR(state_->CheckGap(wal_id));
   }
-  return std::unique_ptr<WalCursor>(new WalCursor(std::move(impl)));
+  return std::make_unique<WalCursor>(WalCursor::PrivateTag{}, std::move(impl));
 }
 
 Result<std::unique_ptr<WalCursor>> WalReader::CursorAtSeq(uint64_t seq) const {
@@ -196,7 +195,7 @@ Result<std::unique_ptr<WalCursor>> WalReader::CursorAtSeq(uint64_t seq) const {
                           " in SSTs (the garbage collector removed their WAL files)");
     }
     impl->next_id = next;
-    return std::unique_ptr<WalCursor>(new WalCursor(std::move(impl)));
+    return std::make_unique<WalCursor>(WalCursor::PrivateTag{}, std::move(impl));
   }
   // The first file whose rows reach `seq`: seqs grow with WAL ids, so walk the files from the
   // newest backwards until one starts below `seq` (reading only those files' rows).
@@ -221,10 +220,10 @@ Result<std::unique_ptr<WalCursor>> WalReader::CursorAtSeq(uint64_t seq) const {
     }
   }
   impl->next_id = files[start].id;
-  return std::unique_ptr<WalCursor>(new WalCursor(std::move(impl)));
+  return std::make_unique<WalCursor>(WalCursor::PrivateTag{}, std::move(impl));
 }
 
-WalCursor::WalCursor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+WalCursor::WalCursor(PrivateTag, std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 WalCursor::~WalCursor() = default;
 Result<std::optional<WalRow>> WalCursor::TryNext() { return impl_->TryNext(); }
 uint64_t WalCursor::next_wal_id() const { return impl_->next_id; }
