@@ -5,10 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -49,7 +52,7 @@ class AdminCliTest : public ::testing::Test {
     std::vector<std::string> argv = {testing::OurCli(), "--url", url.empty() ? url_ : url, "--path",
                                      "db"};
     argv.insert(argv.end(), args.begin(), args.end());
-    return RunProcess(argv, input, std::chrono::minutes(2));
+    return RunProcess(argv, input, std::chrono::minutes(2), env_);
   }
   ProcessResult OurWrite(std::vector<std::string> args, const std::string& input = "") {
     std::vector<std::string> all = {"--merge-operator", "string-append", "--settings",
@@ -66,11 +69,26 @@ class AdminCliTest : public ::testing::Test {
     std::string cmd = "exec";
     for (const auto& a : argv) cmd += " '" + a + "'";
     cmd += " > '" + out_file + "'";
-    ProcessResult r = RunProcess({"/bin/sh", "-c", cmd}, input, std::chrono::minutes(2));
+    ProcessResult r = RunProcess({"/bin/sh", "-c", cmd}, input, std::chrono::minutes(2), env_);
     r.out = testing::ReadFile(out_file);
     return r;
   }
   bool HavePeer() const { return fs::exists(testing::PeerCli()); }
+  // Switches both CLIs to a fresh bucket on moto ($SLATEDB_TEST_S3_ENDPOINT); false if unset.
+  bool UseS3() {
+    const char* endpoint = std::getenv("SLATEDB_TEST_S3_ENDPOINT");
+    if (endpoint == nullptr || *endpoint == '\0') return false;
+    std::string bucket = "admin-" + fs::path(dir_.path()).filename().string();
+    for (auto& c : bucket) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    ProcessResult r =
+        RunProcess({"curl", "-sf", "-X", "PUT", std::string(endpoint) + "/" + bucket});
+    EXPECT_EQ(r.exit_code, 0) << "could not create bucket " << bucket << ": " << r.err;
+    env_ = {{"AWS_ENDPOINT_URL", endpoint},    {"AWS_ENDPOINT", endpoint},
+            {"AWS_ALLOW_HTTP", "true"},        {"AWS_ACCESS_KEY_ID", "test"},
+            {"AWS_SECRET_ACCESS_KEY", "test"}, {"AWS_REGION", "us-east-1"}};
+    url_ = "s3://" + bucket + "/admin";
+    return r.exit_code == 0;
+  }
 
   // The one compacted SST of the database (after `flush --memtable`).
   std::string OnlyCompactedSst(const std::string& root) {
@@ -87,6 +105,7 @@ class AdminCliTest : public ::testing::Test {
   TempDir dir_;
   std::string root_;
   std::string url_;
+  std::map<std::string, std::string> env_;
 };
 
 TEST_F(AdminCliTest, OurWalDumpOfAPeerWrittenDbEqualsThePeers) {
@@ -133,6 +152,26 @@ TEST_F(AdminCliTest, PeerWalDumpOfADbWeWroteEqualsOurs) {
   ProcessResult theirs_from = Peer({"wal-dump", "--from", "4"});
   EXPECT_FALSE(ours_from.out.empty());
   EXPECT_EQ(theirs_from.out, ours_from.out);
+}
+
+TEST_F(AdminCliTest, WalDumpAndCdcOnS3MatchThePeer) {
+  if (!HavePeer()) GTEST_SKIP() << "peer not found: " << testing::PeerCli();
+  if (!UseS3()) GTEST_SKIP() << "SLATEDB_TEST_S3_ENDPOINT not set (scripts/test.sh starts moto)";
+  ASSERT_EQ(Peer({"put", "p", "1"}).exit_code, 0);
+  ASSERT_EQ(OurWrite({"put", "o", "2"}).exit_code, 0);
+  ASSERT_EQ(OurWrite({"delete", "p"}).exit_code, 0);
+  ProcessResult theirs = Peer({"wal-dump"});
+  ASSERT_EQ(theirs.exit_code, 0) << theirs.err;
+  ProcessResult ours = Ours({"wal-dump"});
+  ASSERT_EQ(ours.exit_code, 0) << ours.err;
+  ASSERT_EQ(Lines(ours.out).size(), 3u) << ours.out;
+  EXPECT_EQ(ours.out, theirs.out);
+  ProcessResult cdc = Ours({"cdc", "--from-seq", "2"});
+  ASSERT_EQ(cdc.exit_code, 0) << cdc.err;
+  ASSERT_EQ(Lines(cdc.out).size(), 2u) << cdc.out;
+  EXPECT_EQ(nlohmann::json::parse(Lines(cdc.out)[1])["kind"], "Tombstone");
+  ProcessResult verify = Ours({"verify", "--full"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
 }
 
 TEST_F(AdminCliTest, CdcFromSeqPrintsRowsFromThatSeqOn) {

@@ -3,14 +3,17 @@
 #include "slatedb/wal_reader.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "format/manifest.h"
 #include "manifest/manifest_store.h"
+#include "object_store/s3_object_store.h"
 #include "slatedb/clock.h"
 #include "slatedb/object_store.h"
 #include "subprocess.h"
@@ -54,14 +57,31 @@ std::vector<WalRow> Drain(WalCursor& cursor) {
   }
 }
 
-class WalReaderTest : public ::testing::TestWithParam<bool> {
+// Parameter: "Memory", "Local" (a temp directory) or "S3" (moto at $SLATEDB_TEST_S3_ENDPOINT, a
+// fresh bucket per test; skipped when unset).
+class WalReaderTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    if (GetParam()) {
+    if (GetParam() == "Local") {
       dir_ = std::make_unique<testing::TempDir>();
       auto local = NewLocalObjectStore(dir_->path());
       ASSERT_TRUE(local.ok()) << local.status().ToString();
       store_ = *local;
+    } else if (GetParam() == "S3") {
+      const char* endpoint = std::getenv("SLATEDB_TEST_S3_ENDPOINT");
+      if (endpoint == nullptr || *endpoint == '\0') {
+        GTEST_SKIP() << "SLATEDB_TEST_S3_ENDPOINT not set (scripts/test.sh starts moto)";
+      }
+      static int buckets = 0;
+      S3Config c;
+      c.bucket = "wal-reader-" + std::to_string(getpid()) + "-" + std::to_string(++buckets);
+      c.endpoint = endpoint;
+      c.allow_http = true;
+      c.access_key_id = "testing";
+      c.secret_access_key = "testing";
+      c.prefix = "p";
+      ASSERT_OK(CreateS3Bucket(c));
+      ASSERT_OK_AND_ASSIGN(store_, NewS3ObjectStore(c));
     } else {
       store_ = NewMemoryObjectStore();
     }
@@ -298,9 +318,9 @@ TEST(WalReaderOpenTest, RejectsBadArguments) {
   EXPECT_NE(bad.status().message().find("poll_interval"), std::string::npos);
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, WalReaderTest, ::testing::Values(false, true),
-                         [](const ::testing::TestParamInfo<bool>& param) {
-                           return param.param ? "Local" : "Memory";
+INSTANTIATE_TEST_SUITE_P(Stores, WalReaderTest, ::testing::Values("Memory", "Local", "S3"),
+                         [](const ::testing::TestParamInfo<std::string>& param) {
+                           return param.param;
                          });
 
 }  // namespace
