@@ -254,10 +254,19 @@ TEST_F(AdminCliTest, SstDumpShowsTheSstAndVerifyFindsAFlippedBlock) {
   EXPECT_EQ(j["stats"]["num_deletes"], 1);
   EXPECT_EQ(j["verify"]["ok"], true);
   EXPECT_EQ(j["verify"]["blocks_checked"], j["index"].size());
-  // The same object by key, and a WAL by id.
+  // The same object by key and by file name, and a WAL by id.
   ProcessResult by_key = Ours({"sst-dump", "db/compacted/" + name});
   EXPECT_EQ(by_key.exit_code, 0) << by_key.err;
   EXPECT_EQ(nlohmann::json::parse(by_key.out)["object"], "db/compacted/" + name);
+  ProcessResult by_name = Ours({"sst-dump", name});
+  EXPECT_EQ(by_name.exit_code, 0) << by_name.err;
+  EXPECT_EQ(nlohmann::json::parse(by_name.out)["object"], "db/compacted/" + name);
+  ProcessResult wal = Ours({"sst-dump", "2", "--rows"});
+  ASSERT_EQ(wal.exit_code, 0) << wal.err;
+  nlohmann::json wj = nlohmann::json::parse(wal.out);
+  EXPECT_EQ(wj["object"], "db/wal/00000000000000000002.sst");
+  EXPECT_EQ(wj["sst_type"], "Wal");
+  EXPECT_EQ(wj["rows"].size(), 200u);  // the load's one batch
   ProcessResult missing = Ours({"sst-dump", "01ARZ3NDEKTSV4RRFFQ69G5FAV"});
   EXPECT_EQ(missing.exit_code, 3);
   EXPECT_NE(missing.err.find("01ARZ3NDEKTSV4RRFFQ69G5FAV"), std::string::npos) << missing.err;

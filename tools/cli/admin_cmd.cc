@@ -361,11 +361,20 @@ int AdminCommands::RunSstDump(const std::string& url, const std::string& path) {
   if (!store.ok()) return Fail(store.status());
   auto db_path = manifest::NormalizeDbPath(path);
   if (!db_path.ok()) return Fail(db_path.status());
+  // "<ULID>" / "<ULID>.sst" → a compacted SST, "<id>" / "<20 digits>.sst" → a WAL SST, anything
+  // else is an object key.
   std::string key = sst_target_;
-  if (auto ulid = format::Ulid::Parse(sst_target_); ulid.ok() && sst_target_.size() == 26) {
+  std::string bare = sst_target_;
+  if (bare.find('/') == std::string::npos && bare.size() > 4 &&
+      bare.compare(bare.size() - 4, 4, ".sst") == 0) {
+    bare.resize(bare.size() - 4);
+  }
+  if (auto ulid = format::Ulid::Parse(bare); ulid.ok() && bare.size() == 26) {
     key = manifest::CompactedSstPath(*db_path, *ulid);
-  } else if (AllDigits(sst_target_) && sst_target_.size() <= 20) {
-    key = manifest::WalSstPath(*db_path, std::stoull(sst_target_));
+  } else if (AllDigits(bare) && bare.size() <= 19) {
+    key = manifest::WalSstPath(*db_path, std::stoull(bare));
+  } else if (AllDigits(bare) && bare.size() == 20 && bare <= "18446744073709551615") {
+    key = manifest::WalSstPath(*db_path, std::stoull(bare));
   }
   InspectOptions opts{sst_rows_, sst_stats_, sst_verify_};
   SstReport r = InspectSst(**store, key, opts);
