@@ -174,6 +174,20 @@ TEST_F(AdminCliTest, WalDumpAndCdcOnS3MatchThePeer) {
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
 }
 
+TEST_F(AdminCliTest, InspectionCommandsCreateNothing) {
+  ProcessResult dump = Ours({"wal-dump"});
+  EXPECT_EQ(dump.exit_code, 0) << dump.err;
+  EXPECT_EQ(dump.out, "");
+  ProcessResult cdc = Ours({"cdc", "--from-seq", "1"});
+  EXPECT_EQ(cdc.exit_code, 0) << cdc.err;
+  EXPECT_EQ(cdc.out, "");
+  ProcessResult verify = Ours({"verify"});
+  EXPECT_EQ(verify.exit_code, 3);
+  EXPECT_NE(verify.err.find("no database at 'db'"), std::string::npos) << verify.err;
+  EXPECT_EQ(Ours({"sst-dump", "7"}).exit_code, 3);
+  EXPECT_FALSE(fs::exists(root_));  // not even the store's directory
+}
+
 TEST_F(AdminCliTest, CdcFromSeqPrintsRowsFromThatSeqOn) {
   ASSERT_EQ(OurWrite({"put", "a", "1"}).exit_code, 0);
   ASSERT_EQ(OurWrite({"put", "b", "2"}).exit_code, 0);

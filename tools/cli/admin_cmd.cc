@@ -84,6 +84,7 @@ struct SstReport {
   Json json;
   std::vector<std::string> problems;  // each names the object
   std::optional<std::string> first_key, last_key;
+  std::optional<format::SstInfo> info;  // as decoded from the object
   uint64_t blocks_checked = 0;
 };
 
@@ -143,6 +144,7 @@ SstReport InspectSst(ObjectStore& store, const std::string& key, const InspectOp
     return r;
   }
   const bool wal = info.sst_type == format::SstType::kWal;
+  r.info = info;
   r.first_key = info.first_entry;
   r.last_key = info.last_entry;
   r.json["sst_type"] = wal ? "Wal" : "Compacted";
@@ -434,6 +436,11 @@ int AdminCommands::RunVerify(const std::string& url, const std::string& path) {
       it = checked.emplace(key, InspectSst(*store, key, opts)).first;
       blocks += it->second.blocks_checked;
       for (const auto& p : it->second.problems) problems.push_back(where + ": " + p);
+    }
+    // The manifest keeps a copy of each SST's info section: it must be the object's.
+    if (it->second.info && !(*it->second.info == h.info)) {
+      problems.push_back(where + ": " + key +
+                         ": the manifest's copy of the SST info differs from the object's");
     }
     return it->second;
   };
