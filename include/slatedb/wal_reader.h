@@ -114,7 +114,8 @@ class SLATEDB_EXPORT WalCursor {
   // new poll of the store happens once `poll_interval` has passed on the clock since the last
   // one). Fences and empty WAL files are stepped over. Errors leave the cursor where it was.
   Result<std::optional<WalRow>> TryNext();
-  // The WAL id the cursor reads next (the file it is in, or the one it waits for).
+  // The id of the next WAL file the cursor will read (rows of the file before it may still be
+  // pending), or the one it waits for at the tail, or the missing one after a gap error.
   uint64_t next_wal_id() const;
 
  private:
