@@ -1,9 +1,8 @@
-// Tests of the public WalReader / WalCursor (include/slatedb/wal_reader.h) on the memory and the
-// local store. WAL files are written with WalStore, as the engine writes them.
+// Tests of the public WalReader / WalCursor (include/slatedb/wal_reader.h) on the memory, the
+// local and (with $SLATEDB_TEST_S3_ENDPOINT) the S3 store; WAL files are written with WalStore.
 #include "slatedb/wal_reader.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -18,6 +17,7 @@
 #include "slatedb/object_store.h"
 #include "subprocess.h"
 #include "test_util.h"
+#include "util/random.h"
 #include "wal/wal_store.h"
 
 namespace slatedb {
@@ -72,9 +72,9 @@ class WalReaderTest : public ::testing::TestWithParam<std::string> {
       if (endpoint == nullptr || *endpoint == '\0') {
         GTEST_SKIP() << "SLATEDB_TEST_S3_ENDPOINT not set (scripts/test.sh starts moto)";
       }
-      static int buckets = 0;
+      // A name no earlier run on the same server used (pids are reused across runs).
       S3Config c;
-      c.bucket = "wal-reader-" + std::to_string(getpid()) + "-" + std::to_string(++buckets);
+      c.bucket = "wal-reader-" + std::to_string(util::EntropySeed() % 1000000000000ull);
       c.endpoint = endpoint;
       c.allow_http = true;
       c.access_key_id = "testing";

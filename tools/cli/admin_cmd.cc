@@ -341,7 +341,7 @@ int AdminCommands::RunCdc(const std::string& url, const std::string& path) {
   if (!reader.ok()) return Fail(reader.status());
   auto cursor = (*reader)->CursorAtSeq(from_seq_);
   if (!cursor.ok()) return Fail(cursor.status());
-  while (true) {
+  for (uint64_t printed = 0;;) {
     auto next = (*cursor)->TryNext();
     if (!next.ok()) return Fail(next.status());
     if (next->has_value()) {
@@ -349,6 +349,11 @@ int AdminCommands::RunCdc(const std::string& url, const std::string& path) {
       j["create_ts"] = OptionalTs((*next)->create_ts);
       j["expire_ts"] = OptionalTs((*next)->expire_ts);
       std::cout << j.dump() << "\n";
+      // A long backlog still stops promptly on a signal (checked without waiting).
+      if (follow_ && ++printed % 1024 == 0 && StopSignalWithin(signals, 0)) {
+        std::cout.flush();
+        return kExitOk;
+      }
       continue;
     }
     std::cout.flush();
