@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/admin_cmd.h"
 #include "cli/compactor_cmd.h"
 #include "cli/manifest_json.h"
 #include "cli/metrics_cli.h"
@@ -670,6 +671,7 @@ int Run(int argc, char** argv) {
                    "then this process's metrics in the Prometheus text format (docs/metrics.md)");
   auto* manifest = app.add_subcommand("manifest", "prints the latest manifest as JSON");
   CompactorCommands compactor_commands(app);  // compactor, gc
+  AdminCommands admin_commands(app);          // wal-dump, cdc, sst-dump, verify
 
   try {
     app.parse(argc, argv);
@@ -715,6 +717,7 @@ int Run(int argc, char** argv) {
   if (*readrandom) return RunReadRandom(g, rr_args);
   if (*status) return RunStatus(g, status_metrics);
   if (*manifest) return RunManifest(g);
+  if (admin_commands.parsed()) return admin_commands.Run(g.url, g.path);
   if (compactor_commands.parsed()) {
     auto settings = LoadSettings(g);
     if (!settings.ok()) return Fail(settings.status());
