@@ -52,6 +52,8 @@ function(slatedb_test name)
   add_executable(${name} ${ARG_SRCS})
   target_compile_options(${name} PRIVATE ${SLATEDB_WARNINGS})
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/testing)
+  # The checkout's absolute path for test data (__FILE__ may be relative: ccache base_dir).
+  target_compile_definitions(${name} PRIVATE SLATEDB_TEST_SOURCE_ROOT="${PROJECT_SOURCE_DIR}")
   target_link_libraries(${name} PRIVATE ${deps} GTest::gtest GTest::gtest_main Threads::Threads)
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 600)
