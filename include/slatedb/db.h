@@ -46,6 +46,7 @@
 #include "slatedb/merge_operator.h"
 #include "slatedb/object_store.h"
 #include "slatedb/options.h"
+#include "slatedb/prefix_extractor.h"
 #include "slatedb/snapshot.h"
 #include "slatedb/status.h"
 #include "slatedb/transaction.h"
@@ -65,6 +66,8 @@ struct Components {
   // Resolves merge operands (slatedb/merge_operator.h); null = none: Merge is kInvalid and a read
   // that meets an operand (e.g. written by another process) is kInvalid naming the key.
   std::shared_ptr<MergeOperator> merge_operator;
+  // Builds and uses prefix bloom filters (slatedb/prefix_extractor.h); null = none.
+  std::shared_ptr<const PrefixExtractor> prefix_extractor;
 };
 
 // A point-in-time summary (for `slatedb status`).

@@ -15,6 +15,7 @@
 #include "config/settings_io.h"
 #include "db/transaction_impl.h"
 #include "format/sequence_tracker.h"
+#include "format/sst.h"
 #include "manifest/paths.h"
 #include "object_store/retrying_object_store.h"
 #include "util/random.h"
@@ -200,7 +201,8 @@ DbImpl::DbImpl(std::string path, Components components, Settings settings)
       clock_(components_.clock ? components_.clock : util::SystemClock::Default()),
       log_(components_.logger),
       wal_store_(store_, path_, settings_.compression_codec, settings_.block_size),
-      reads_(std::make_shared<ReadPath>(store_, path_, settings_, components_.merge_operator)),
+      reads_(std::make_shared<ReadPath>(store_, path_, settings_, components_.merge_operator,
+                                        components_.prefix_extractor)),
       // Transaction ids: seeded, but distinct from the ULID/compactor streams.
       txns_(std::make_shared<TxnManager>(components_.seed != 0 ? components_.seed ^ 0x5DEECE66Dull
                                                                : util::EntropySeed())),
@@ -218,6 +220,8 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
   ASSIGN_OR_RETURN(std::string db_path, manifest::NormalizeDbPath(path));
   // Every setting within its documented range (include/slatedb/options.h), before any I/O.
   RETURN_IF_ERROR(config::ValidateSettings(settings));
+  RETURN_IF_ERROR(
+      format::ValidatePrefixExtractor(components.prefix_extractor.get(), settings.compatibility));
   std::unique_ptr<DbImpl> db(new DbImpl(db_path, std::move(components), std::move(settings)));
   Status st = db->Recover();
   if (!st.ok()) {
@@ -230,7 +234,7 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
   if (db->settings_.compactor_options) {
     auto compactor = compactor::Compactor::Open(
         db->store_, db->path_, *db->settings_.compactor_options,
-        compactor::OutputSettingsFrom(db->settings_), db->clock_,
+        compactor::OutputSettingsFrom(db->settings_, db->components_.prefix_extractor), db->clock_,
         db->components_.seed != 0
             ? (db->components_.seed + 1) ^ (db->manifest_->epoch() * 0xC2B2AE3D27D4EB4Full)
             : 0,

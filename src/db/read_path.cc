@@ -6,6 +6,7 @@
 
 #include "format/sst.h"
 #include "manifest/paths.h"
+#include "slatedb/db_read.h"
 #include "table/merge_resolve.h"
 
 namespace slatedb::db {
@@ -85,12 +86,13 @@ class MemtableRowIterator final : public table::RowIterator {
   size_t group_pos_ = 0;
 };
 
-// The SSTs of one sorted run (key-ordered, non-overlapping), opened lazily.
+// The SSTs of one sorted run (key-ordered, non-overlapping), opened lazily. With a prefix
+// `probe` (ReadPath::PrefixProbe), SSTs whose prefix filter excludes it are passed over.
 class SortedRunIterator final : public table::RowIterator {
  public:
   SortedRunIterator(std::shared_ptr<ReadPath> reads, std::vector<format::SstHandle> ssts,
-                    table::Direction dir)
-      : reads_(std::move(reads)), ssts_(std::move(ssts)), dir_(dir) {}
+                    table::Direction dir, std::optional<std::string> probe = std::nullopt)
+      : reads_(std::move(reads)), ssts_(std::move(ssts)), dir_(dir), probe_(std::move(probe)) {}
 
   Status SeekToFirst() override {
     if (ssts_.empty()) return Invalidate();
@@ -124,6 +126,20 @@ class SortedRunIterator final : public table::RowIterator {
     return Status::OK();
   }
   Status OpenAt(size_t idx, std::optional<std::string> seek) {
+    cur_.reset();
+    while (probe_) {
+      ASSIGN_OR_RETURN(bool excluded, reads_->PrefixFilterExcludes(ssts_[idx], *probe_));
+      if (!excluded) break;
+      // No key of the scanned prefix is in this SST: go on with the next one (from its start).
+      seek.reset();
+      if (dir_ == table::Direction::kForward) {
+        if (idx + 1 >= ssts_.size()) return Invalidate();
+        ++idx;
+      } else {
+        if (idx == 0) return Invalidate();
+        --idx;
+      }
+    }
     idx_ = idx;
     ASSIGN_OR_RETURN(auto reader, reads_->OpenSst(ssts_[idx]));
     cur_ = reader->NewIterator(dir_);
@@ -151,6 +167,7 @@ class SortedRunIterator final : public table::RowIterator {
   table::Direction dir_;
   size_t idx_ = 0;
   std::unique_ptr<table::RowIterator> cur_;
+  std::optional<std::string> probe_;
 };
 
 // Applies visibility over the merged rows: the first version (in iteration order, newest first
@@ -300,12 +317,34 @@ std::vector<format::RowEntry> CollectFlushRows(const Memtable& table, uint64_t r
 }
 
 ReadPath::ReadPath(std::shared_ptr<ObjectStore> store, std::string db_path,
-                   const Settings& settings, std::shared_ptr<MergeOperator> merge_operator)
+                   const Settings& settings, std::shared_ptr<MergeOperator> merge_operator,
+                   std::shared_ptr<const PrefixExtractor> prefix_extractor)
     : store_(std::move(store)),
       db_path_(std::move(db_path)),
       settings_(settings),
       merge_operator_(std::move(merge_operator)),
+      prefix_extractor_(std::move(prefix_extractor)),
       block_cache_(std::make_shared<table::BlockCache>(kBlockCacheBytes)) {}
+
+std::optional<std::string> ReadPath::PrefixProbe(const ScanRange& range) const {
+  if (!prefix_extractor_ || !range.start || range.start->empty()) return std::nullopt;
+  const ScanRange whole = PrefixRange(*range.start);
+  if (whole.start != range.start || whole.end != range.end) return std::nullopt;
+  const std::string& prefix = *range.start;
+  const std::optional<size_t> n = prefix_extractor_->PrefixLen(prefix, PrefixTarget::kPrefix);
+  if (!n || *n > prefix.size()) return std::nullopt;  // no safe probe (or a broken extractor)
+  return prefix.substr(0, *n);
+}
+
+Result<bool> ReadPath::PrefixFilterExcludes(const format::SstHandle& handle,
+                                            std::string_view probe) {
+  ASSIGN_OR_RETURN(auto reader, OpenSst(handle));
+  ASSIGN_OR_RETURN(std::optional<bool> may,
+                   reader->MayContainPrefix(prefix_extractor_->Name(), probe));
+  if (!may) return false;  // no prefix filter of our extractor's name: nothing is known
+  (*may ? prefix_positives_ : prefix_negatives_).fetch_add(1, std::memory_order_relaxed);
+  return !*may;
+}
 
 Result<std::shared_ptr<table::SstReader>> ReadPath::OpenSst(const format::SstHandle& handle) {
   std::string key = manifest::CompactedSstPath(db_path_, handle.id);
@@ -470,15 +509,16 @@ Result<std::unique_ptr<DbIterator>> ReadPath::Scan(std::shared_ptr<const DbState
     children.push_back(std::make_unique<MemtableRowIterator>(imm->table, dir));
   }
   auto self = shared_from_this();
+  const std::optional<std::string> probe = PrefixProbe(range);
   for (const auto& sst : state->manifest->l0) {
     // Skip SSTs entirely outside the range.
     if (range.end && sst.info.first_entry && *sst.info.first_entry >= *range.end) continue;
     if (range.start && sst.info.last_entry && *sst.info.last_entry < *range.start) continue;
     children.push_back(
-        std::make_unique<SortedRunIterator>(self, std::vector<format::SstHandle>{sst}, dir));
+        std::make_unique<SortedRunIterator>(self, std::vector<format::SstHandle>{sst}, dir, probe));
   }
   for (const auto& run : state->manifest->compacted) {
-    children.push_back(std::make_unique<SortedRunIterator>(self, run.ssts, dir));
+    children.push_back(std::make_unique<SortedRunIterator>(self, run.ssts, dir, probe));
   }
   auto merged = std::make_unique<table::MergeIterator>(std::move(children), dir);
   return std::unique_ptr<DbIterator>(std::make_unique<DbIteratorImpl>(
@@ -493,6 +533,7 @@ Result<format::SstInfo> ReadPath::WriteCompactedSst(const format::Ulid& id,
   opts.min_filter_keys = settings_.min_filter_keys;
   opts.filter_bits_per_key = settings_.filter_bits_per_key;
   opts.sst_type = format::SstType::kCompacted;
+  format::SetPrefixFilter(&opts, prefix_extractor_);
   format::SstBuilder builder(opts);
   for (const auto& row : rows) RETURN_IF_ERROR(builder.Add(row));
   ASSIGN_OR_RETURN(format::EncodedSst sst, builder.Finish());
