@@ -1,5 +1,5 @@
 // slatedb/prefix_extractor.h — prefix extractors: which leading bytes of a key a prefix bloom
-// filter records (SlateDB's `PrefixExtractor`, docs/format.md §5.6.2).
+// filter records (SlateDB's `PrefixExtractor`, docs/format.md §5.12).
 //
 // With Components::prefix_extractor set (and settings `compatibility: "0.17"`), every L0 and
 // compacted SST gets, besides its whole-key filter `_bf`, the filter `_bf:p=<Name()>`: the hashes

@@ -12,7 +12,7 @@
 // rows above the snapshot seq and resolves each key's versions the same way, in either
 // direction, with Seek. A prefix scan (ScanPrefix, i.e. a range equal to PrefixRange(p)) skips
 // L0 and sorted-run SSTs whose prefix filter `_bf:p=<extractor name>` excludes p's extracted
-// prefix (docs/format.md §5.6.2); SSTs without a filter of that name are read. Reads apply no
+// prefix (docs/format.md §5.12); SSTs without a filter of that name are read. Reads apply no
 // expiry (as SlateDB 0.12.1; docs/format.md §11). Also owns the SST side of the writer: building
 // and uploading L0 SSTs, the open-SST cache and the block cache. Thread safety: all methods are
 // thread-safe. Ownership: shared by its Db/DbReader and every iterator it creates (iterators keep
