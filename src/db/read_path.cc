@@ -87,12 +87,16 @@ class MemtableRowIterator final : public table::RowIterator {
 };
 
 // The SSTs of one sorted run (key-ordered, non-overlapping), opened lazily. With a prefix
-// `probe` (ReadPath::PrefixProbe), SSTs whose prefix filter excludes it are passed over.
+// `probe` (ReadPath::PrefixProbe), SSTs whose prefix filter excludes it are passed over, and
+// once that search leaves the keys starting with the probe the iterator ends (so a scan never
+// walks the filters of the rest of the run).
 class SortedRunIterator final : public table::RowIterator {
  public:
   SortedRunIterator(std::shared_ptr<ReadPath> reads, std::vector<format::SstHandle> ssts,
                     table::Direction dir, std::optional<std::string> probe = std::nullopt)
-      : reads_(std::move(reads)), ssts_(std::move(ssts)), dir_(dir), probe_(std::move(probe)) {}
+      : reads_(std::move(reads)), ssts_(std::move(ssts)), dir_(dir), probe_(std::move(probe)) {
+    if (probe_) probe_end_ = PrefixRange(*probe_).end;
+  }
 
   Status SeekToFirst() override {
     if (ssts_.empty()) return Invalidate();
@@ -128,6 +132,12 @@ class SortedRunIterator final : public table::RowIterator {
   Status OpenAt(size_t idx, std::optional<std::string> seek) {
     cur_.reset();
     while (probe_) {
+      const format::SstInfo& info = ssts_[idx].info;
+      // Entirely past the probe's keys in the scan direction: nothing more to find in this run.
+      const bool past = dir_ == table::Direction::kForward
+                            ? probe_end_ && info.first_entry && *info.first_entry >= *probe_end_
+                            : info.last_entry && *info.last_entry < *probe_;
+      if (past) return Invalidate();
       ASSIGN_OR_RETURN(bool excluded, reads_->PrefixFilterExcludes(ssts_[idx], *probe_));
       if (!excluded) break;
       // No key of the scanned prefix is in this SST: go on with the next one (from its start).
@@ -168,6 +178,7 @@ class SortedRunIterator final : public table::RowIterator {
   size_t idx_ = 0;
   std::unique_ptr<table::RowIterator> cur_;
   std::optional<std::string> probe_;
+  std::optional<std::string> probe_end_;  // PrefixRange(probe_).end
 };
 
 // Applies visibility over the merged rows: the first version (in iteration order, newest first
