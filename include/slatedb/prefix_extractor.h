@@ -16,6 +16,7 @@
 // has PrefixLen(q, kPoint) = n. Name() must change whenever the extraction changes.
 // Thread safety: implementations are called concurrently (flushes, compaction, scans) and must be
 // thread-safe and pure. Ownership: shared (Components holds a shared_ptr).
+// Compatibility: such SSTs are readable by SlateDB >= 0.13 (and us), not by SlateDB 0.12.1.
 // Errors: NewFixedPrefixExtractor(0) is kInvalid. Db::Open rejects (kInvalid) an extractor with
 // an empty Name() and one configured with `compatibility: "0.12"`; an SST build whose extractor
 // returns n > the key's length fails with kInvalid naming the extractor.
