@@ -47,6 +47,7 @@
 #include "slatedb/metrics.h"
 #include "slatedb/object_store.h"
 #include "slatedb/options.h"
+#include "slatedb/prefix_extractor.h"
 #include "slatedb/snapshot.h"
 #include "slatedb/status.h"
 #include "slatedb/transaction.h"
@@ -70,6 +71,8 @@ struct Components {
   // (or DbReader), its embedded compactor and garbage collector all register with it; null = a
   // private DefaultMetricsRecorder, read with Metrics().
   std::shared_ptr<MetricsRecorder> metrics_recorder;
+  // Builds and uses prefix bloom filters (slatedb/prefix_extractor.h); null = none.
+  std::shared_ptr<const PrefixExtractor> prefix_extractor;
 };
 
 // A point-in-time summary (for `slatedb status`).

@@ -13,12 +13,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "format/compression.h"
 #include "format/manifest.h"
 #include "format/ulid.h"
+#include "slatedb/prefix_extractor.h"
 #include "slatedb/status.h"
 
 namespace slatedb::compactor {
@@ -40,6 +42,8 @@ struct OutputSettings {
   // Settings::compatibility: which manifest / `.compactions` versions the compactor writes
   // (manifest::StoreFormatFor).
   std::string compatibility = "0.17";
+  // Components::prefix_extractor: outputs carry its prefix filter (format::SetPrefixFilter).
+  std::shared_ptr<const PrefixExtractor> prefix_extractor;
 };
 
 // One attempt to execute a compaction: the spec resolved against a manifest version.

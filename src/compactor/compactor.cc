@@ -5,6 +5,7 @@
 #include <set>
 #include <utility>
 
+#include "format/sst.h"
 #include "format/uuid.h"
 #include "manifest/paths.h"
 #include "util/metrics.h"
@@ -13,7 +14,8 @@
 
 namespace slatedb::compactor {
 
-OutputSettings OutputSettingsFrom(const Settings& settings) {
+OutputSettings OutputSettingsFrom(const Settings& settings,
+                                  std::shared_ptr<const PrefixExtractor> prefix_extractor) {
   OutputSettings out;
   out.block_size = settings.block_size;
   out.compression = static_cast<format::CompressionCodec>(settings.compression_codec);
@@ -21,6 +23,7 @@ OutputSettings OutputSettingsFrom(const Settings& settings) {
   out.min_filter_keys = settings.min_filter_keys;
   if (settings.compactor_options) out.max_sst_size = settings.compactor_options->max_sst_size;
   out.compatibility = settings.compatibility;
+  out.prefix_extractor = std::move(prefix_extractor);
   return out;
 }
 
@@ -36,6 +39,8 @@ Result<std::unique_ptr<Compactor>> Compactor::Open(
                            std::to_string(options.max_concurrent_compactions));
   }
   if (options.max_sst_size == 0) return Status::Invalid("compactor: max_sst_size must be > 0");
+  RETURN_IF_ERROR(
+      format::ValidatePrefixExtractor(output.prefix_extractor.get(), output.compatibility));
   if (options.poll_interval.count() <= 0) {
     return Status::Invalid("compactor: poll_interval must be > 0");
   }

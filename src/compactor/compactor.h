@@ -74,8 +74,10 @@ struct CompactorStats {
   uint64_t running = 0;
 };
 
-// Output settings from the database settings (block size, codec, filter, max_sst_size).
-OutputSettings OutputSettingsFrom(const Settings& settings);
+// Output settings from the database settings (block size, codec, filter, max_sst_size) and the
+// database's prefix extractor (null: none).
+OutputSettings OutputSettingsFrom(
+    const Settings& settings, std::shared_ptr<const PrefixExtractor> prefix_extractor = nullptr);
 
 // The compactor's expiry for the checkpoint it writes before each commit (docs/format.md §10).
 inline constexpr uint32_t kCompactionCheckpointLifetimeSeconds = 900;

@@ -327,6 +327,7 @@ class OutputWriter {
     opts_.filter_bits_per_key = ctx.output.filter_bits_per_key;
     opts_.min_filter_keys = ctx.output.min_filter_keys;
     opts_.sst_type = format::SstType::kCompacted;
+    format::SetPrefixFilter(&opts_, ctx.output.prefix_extractor);
     // Outputs fill up to about max_sst_size (plus the key group that crosses it): reserve that
     // much address space once instead of doubling and re-copying the buffer as it grows.
     // Untouched reserved pages cost no memory.

@@ -15,6 +15,7 @@
 #include "config/settings_io.h"
 #include "db/transaction_impl.h"
 #include "format/sequence_tracker.h"
+#include "format/sst.h"
 #include "manifest/paths.h"
 #include "object_store/metrics_object_store.h"
 #include "object_store/retrying_object_store.h"
@@ -204,7 +205,7 @@ DbImpl::DbImpl(std::string path, Components components, Settings settings)
       log_(components_.logger),
       wal_store_(store_, path_, settings_.compression_codec, settings_.block_size),
       reads_(std::make_shared<ReadPath>(store_, path_, settings_, components_.merge_operator,
-                                        recorder_)),
+                                        components_.prefix_extractor, recorder_)),
       // Transaction ids: seeded, but distinct from the ULID/compactor streams.
       txns_(std::make_shared<TxnManager>(components_.seed != 0 ? components_.seed ^ 0x5DEECE66Dull
                                                                : util::EntropySeed())),
@@ -222,6 +223,8 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
   ASSIGN_OR_RETURN(std::string db_path, manifest::NormalizeDbPath(path));
   // Every setting within its documented range (include/slatedb/options.h), before any I/O.
   RETURN_IF_ERROR(config::ValidateSettings(settings));
+  RETURN_IF_ERROR(
+      format::ValidatePrefixExtractor(components.prefix_extractor.get(), settings.compatibility));
   std::unique_ptr<DbImpl> db(new DbImpl(db_path, std::move(components), std::move(settings)));
   Status st = db->Recover();
   if (!st.ok()) {
@@ -234,8 +237,8 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
   if (db->settings_.compactor_options) {
     auto compactor = compactor::Compactor::Open(
         NewMetricsObjectStore(db->components_.object_store, db->recorder_, "compactor", db->clock_),
-        db->path_, *db->settings_.compactor_options, compactor::OutputSettingsFrom(db->settings_),
-        db->clock_,
+        db->path_, *db->settings_.compactor_options,
+        compactor::OutputSettingsFrom(db->settings_, db->components_.prefix_extractor), db->clock_,
         db->components_.seed != 0
             ? (db->components_.seed + 1) ^ (db->manifest_->epoch() * 0xC2B2AE3D27D4EB4Full)
             : 0,

@@ -131,6 +131,8 @@ class DbImpl final : public Db, public TxnSource {
 
   // For tests: the snapshot/transaction registry.
   const TxnManager& txn_manager() const { return *txns_; }
+  // For tests: the read path (its prefix-filter counters).
+  const ReadPath& read_path() const { return *reads_; }
 
   // Messages of the actors (public so the task classes in db_impl.cc can name them).
   struct WriteMsg {

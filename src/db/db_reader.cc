@@ -8,6 +8,7 @@
 #include "db/db_state.h"
 #include "db/read_path.h"
 #include "db/write_rows.h"
+#include "format/sst.h"
 #include "format/uuid.h"
 #include "manifest/manifest_store.h"
 #include "manifest/paths.h"
@@ -37,7 +38,7 @@ class DbReaderImpl final : public DbReader {
         manifests_(store_, path_),
         wal_store_(store_, path_),
         reads_(std::make_shared<ReadPath>(store_, path_, Settings(), components.merge_operator,
-                                          recorder_)),
+                                          components.prefix_extractor, recorder_)),
         clock_(components.clock ? components.clock : util::SystemClock::Default()),
         seed_(components.seed),
         log_(components.logger) {}
@@ -301,6 +302,8 @@ Result<std::unique_ptr<DbReader>> OpenDbReader(const std::string& path, Componen
   if (!components.object_store) return Status::Invalid("Components.object_store is required");
   // Before any object-store call: "db/" is "db"; bad paths fail here, having touched nothing.
   ASSIGN_OR_RETURN(std::string db_path, manifest::NormalizeDbPath(path));
+  // A reader never writes, so any compatibility allows a prefix extractor.
+  RETURN_IF_ERROR(format::ValidatePrefixExtractor(components.prefix_extractor.get(), "0.17"));
   auto reader = std::make_unique<DbReaderImpl>(db_path, std::move(components), options);
   RETURN_IF_ERROR(reader->Init());
   return std::unique_ptr<DbReader>(std::move(reader));

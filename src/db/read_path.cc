@@ -6,6 +6,7 @@
 
 #include "format/sst.h"
 #include "manifest/paths.h"
+#include "slatedb/db_read.h"
 #include "table/merge_resolve.h"
 #include "util/metrics.h"
 
@@ -86,12 +87,17 @@ class MemtableRowIterator final : public table::RowIterator {
   size_t group_pos_ = 0;
 };
 
-// The SSTs of one sorted run (key-ordered, non-overlapping), opened lazily.
+// The SSTs of one sorted run (key-ordered, non-overlapping), opened lazily. With a prefix
+// `probe` (ReadPath::PrefixProbe), SSTs whose prefix filter excludes it are passed over, and
+// once that search leaves the keys starting with the probe the iterator ends (so a scan never
+// walks the filters of the rest of the run).
 class SortedRunIterator final : public table::RowIterator {
  public:
   SortedRunIterator(std::shared_ptr<ReadPath> reads, std::vector<format::SstHandle> ssts,
-                    table::Direction dir)
-      : reads_(std::move(reads)), ssts_(std::move(ssts)), dir_(dir) {}
+                    table::Direction dir, std::optional<std::string> probe = std::nullopt)
+      : reads_(std::move(reads)), ssts_(std::move(ssts)), dir_(dir), probe_(std::move(probe)) {
+    if (probe_) probe_end_ = PrefixRange(*probe_).end;
+  }
 
   Status SeekToFirst() override {
     if (ssts_.empty()) return Invalidate();
@@ -125,6 +131,26 @@ class SortedRunIterator final : public table::RowIterator {
     return Status::OK();
   }
   Status OpenAt(size_t idx, std::optional<std::string> seek) {
+    cur_.reset();
+    while (probe_) {
+      const format::SstInfo& info = ssts_[idx].info;
+      // Entirely past the probe's keys in the scan direction: nothing more to find in this run.
+      const bool past = dir_ == table::Direction::kForward
+                            ? probe_end_ && info.first_entry && *info.first_entry >= *probe_end_
+                            : info.last_entry && *info.last_entry < *probe_;
+      if (past) return Invalidate();
+      ASSIGN_OR_RETURN(bool excluded, reads_->PrefixFilterExcludes(ssts_[idx], *probe_));
+      if (!excluded) break;
+      // No key of the scanned prefix is in this SST: go on with the next one (from its start).
+      seek.reset();
+      if (dir_ == table::Direction::kForward) {
+        if (idx + 1 >= ssts_.size()) return Invalidate();
+        ++idx;
+      } else {
+        if (idx == 0) return Invalidate();
+        --idx;
+      }
+    }
     idx_ = idx;
     ASSIGN_OR_RETURN(auto reader, reads_->OpenSst(ssts_[idx]));
     cur_ = reader->NewIterator(dir_);
@@ -152,6 +178,8 @@ class SortedRunIterator final : public table::RowIterator {
   table::Direction dir_;
   size_t idx_ = 0;
   std::unique_ptr<table::RowIterator> cur_;
+  std::optional<std::string> probe_;
+  std::optional<std::string> probe_end_;  // PrefixRange(probe_).end
 };
 
 // Applies visibility over the merged rows: the first version (in iteration order, newest first
@@ -302,11 +330,13 @@ std::vector<format::RowEntry> CollectFlushRows(const Memtable& table, uint64_t r
 
 ReadPath::ReadPath(std::shared_ptr<ObjectStore> store, std::string db_path,
                    const Settings& settings, std::shared_ptr<MergeOperator> merge_operator,
+                   std::shared_ptr<const PrefixExtractor> prefix_extractor,
                    const std::shared_ptr<MetricsRecorder>& metrics)
     : store_(std::move(store)),
       db_path_(std::move(db_path)),
       settings_(settings),
       merge_operator_(std::move(merge_operator)),
+      prefix_extractor_(std::move(prefix_extractor)),
       block_cache_(std::make_shared<table::BlockCache>(kBlockCacheBytes, 16, metrics)) {
   auto rec = util::MetricsOrNoop(metrics);
   const MetricLabels point = {{"kind", "point"}};
@@ -317,6 +347,26 @@ ReadPath::ReadPath(std::shared_ptr<ObjectStore> store, std::string db_path,
   filter_false_positives_ =
       rec->RegisterCounter("slatedb.db.sst_filter_false_positive_count",
                            "Bloom filter 'may contain' answers where the key was absent", point);
+}
+
+std::optional<std::string> ReadPath::PrefixProbe(const ScanRange& range) const {
+  if (!prefix_extractor_ || !range.start || range.start->empty()) return std::nullopt;
+  const ScanRange whole = PrefixRange(*range.start);
+  if (whole.start != range.start || whole.end != range.end) return std::nullopt;
+  const std::string& prefix = *range.start;
+  const std::optional<size_t> n = prefix_extractor_->PrefixLen(prefix, PrefixTarget::kPrefix);
+  if (!n || *n > prefix.size()) return std::nullopt;  // no safe probe (or a broken extractor)
+  return prefix.substr(0, *n);
+}
+
+Result<bool> ReadPath::PrefixFilterExcludes(const format::SstHandle& handle,
+                                            std::string_view probe) {
+  ASSIGN_OR_RETURN(auto reader, OpenSst(handle));
+  ASSIGN_OR_RETURN(std::optional<bool> may,
+                   reader->MayContainPrefix(prefix_extractor_->Name(), probe));
+  if (!may) return false;  // no prefix filter of our extractor's name: nothing is known
+  (*may ? prefix_positives_ : prefix_negatives_).fetch_add(1, std::memory_order_relaxed);
+  return !*may;
 }
 
 Result<std::shared_ptr<table::SstReader>> ReadPath::OpenSst(const format::SstHandle& handle) {
@@ -488,15 +538,16 @@ Result<std::unique_ptr<DbIterator>> ReadPath::Scan(std::shared_ptr<const DbState
     children.push_back(std::make_unique<MemtableRowIterator>(imm->table, dir));
   }
   auto self = shared_from_this();
+  const std::optional<std::string> probe = PrefixProbe(range);
   for (const auto& sst : state->manifest->l0) {
     // Skip SSTs entirely outside the range.
     if (range.end && sst.info.first_entry && *sst.info.first_entry >= *range.end) continue;
     if (range.start && sst.info.last_entry && *sst.info.last_entry < *range.start) continue;
     children.push_back(
-        std::make_unique<SortedRunIterator>(self, std::vector<format::SstHandle>{sst}, dir));
+        std::make_unique<SortedRunIterator>(self, std::vector<format::SstHandle>{sst}, dir, probe));
   }
   for (const auto& run : state->manifest->compacted) {
-    children.push_back(std::make_unique<SortedRunIterator>(self, run.ssts, dir));
+    children.push_back(std::make_unique<SortedRunIterator>(self, run.ssts, dir, probe));
   }
   auto merged = std::make_unique<table::MergeIterator>(std::move(children), dir);
   return std::unique_ptr<DbIterator>(std::make_unique<DbIteratorImpl>(
@@ -511,6 +562,7 @@ Result<format::SstInfo> ReadPath::WriteCompactedSst(const format::Ulid& id,
   opts.min_filter_keys = settings_.min_filter_keys;
   opts.filter_bits_per_key = settings_.filter_bits_per_key;
   opts.sst_type = format::SstType::kCompacted;
+  format::SetPrefixFilter(&opts, prefix_extractor_);
   format::SstBuilder builder(opts);
   for (const auto& row : rows) RETURN_IF_ERROR(builder.Add(row));
   ASSIGN_OR_RETURN(format::EncodedSst sst, builder.Finish());

@@ -10,15 +10,15 @@
 // database's merge operator (none configured → kInvalid naming the key).
 // Scan: a MergeIterator over every source (same precedence), wrapped in a DbIterator that hides
 // rows above the snapshot seq and resolves each key's versions the same way, in either
-// direction, with Seek. Reads apply no expiry (as SlateDB 0.12.1; docs/format.md §11).
-// Also owns the SST side of the writer: building and uploading L0 SSTs, the open-SST cache and
-// the block cache.
-// Thread safety: all methods are thread-safe. Ownership: shared by its Db/DbReader and every
-// iterator it creates (iterators keep it, and the DbState they read, alive); it shares the merge
-// operator.
-// Errors: kData naming the object for corrupt SSTs, object-store errors, kInvalid for merge
-// operands without an operator, the operator's error (naming the key), kClosed from iterators
-// once their database is closed.
+// direction, with Seek. A prefix scan (ScanPrefix, i.e. a range equal to PrefixRange(p)) skips
+// L0 and sorted-run SSTs whose prefix filter `_bf:p=<extractor name>` excludes p's extracted
+// prefix (docs/format.md §5.12); SSTs without a filter of that name are read. Reads apply no
+// expiry (as SlateDB 0.12.1; docs/format.md §11). Also owns the SST side of the writer: building
+// and uploading L0 SSTs, the open-SST cache and the block cache. Thread safety: all methods are
+// thread-safe. Ownership: shared by its Db/DbReader and every iterator it creates (iterators keep
+// it, and the DbState they read, alive); it shares the merge operator. Errors: kData naming the
+// object for corrupt SSTs, object-store errors, kInvalid for merge operands without an operator,
+// the operator's error (naming the key), kClosed from iterators once their database is closed.
 #pragma once
 
 #include <atomic>
@@ -38,6 +38,7 @@
 #include "slatedb/metrics.h"
 #include "slatedb/object_store.h"
 #include "slatedb/options.h"
+#include "slatedb/prefix_extractor.h"
 #include "table/block_cache.h"
 #include "table/merge_resolve.h"
 #include "table/sst_reader.h"
@@ -47,10 +48,13 @@ namespace slatedb::db {
 
 class ReadPath : public std::enable_shared_from_this<ReadPath> {
  public:
-  // `merge_operator` may be null (reading an operand is then kInvalid). `metrics` (may be null)
-  // receives the block cache's slatedb.db_cache.* counters.
+  // `merge_operator` may be null (reading an operand is then kInvalid); so may
+  // `prefix_extractor` (no prefix filters are written or consulted then). `metrics` (may be null)
+  // receives the block cache's slatedb.db_cache.* and the filters' slatedb.db.sst_filter_*
+  // counters.
   ReadPath(std::shared_ptr<ObjectStore> store, std::string db_path, const Settings& settings,
            std::shared_ptr<MergeOperator> merge_operator,
+           std::shared_ptr<const PrefixExtractor> prefix_extractor = nullptr,
            const std::shared_ptr<MetricsRecorder>& metrics = nullptr);
 
   Result<std::optional<KeyValue>> Get(const DbState& state, std::string_view key, uint64_t seq);
@@ -77,6 +81,18 @@ class ReadPath : public std::enable_shared_from_this<ReadPath> {
 
   const MergeOperator* merge_operator() const { return merge_operator_.get(); }
 
+  // The bytes a prefix filter is probed with for a scan of `range`, or nullopt when no filter
+  // applies: `range` must be PrefixRange(p) of a non-empty p (as ScanPrefix(p) gives) and the
+  // extractor must give p a prefix (PrefixLen(p, kPrefix)).
+  std::optional<std::string> PrefixProbe(const ScanRange& range) const;
+  // True when the SST's prefix filter of our extractor says no key starts with `probe` (the
+  // scan can skip it); false when it may, or when the SST has no filter of that name.
+  Result<bool> PrefixFilterExcludes(const format::SstHandle& handle, std::string_view probe);
+  // How often a prefix filter was consulted and excluded the SST (negatives, the SST was
+  // skipped) or did not (positives); as SlateDB's sst_filter_prefix_{negatives,positives}.
+  uint64_t prefix_filter_negatives() const { return prefix_negatives_.load(); }
+  uint64_t prefix_filter_positives() const { return prefix_positives_.load(); }
+
   // Forgets cached readers of SSTs no longer listed in `manifest` (compacted away), once the
   // cache holds noticeably more readers than the manifest lists. Iterators keep their own.
   void Retain(const format::Manifest& manifest);
@@ -91,6 +107,9 @@ class ReadPath : public std::enable_shared_from_this<ReadPath> {
   std::string db_path_;
   Settings settings_;
   std::shared_ptr<MergeOperator> merge_operator_;
+  std::shared_ptr<const PrefixExtractor> prefix_extractor_;
+  std::atomic<uint64_t> prefix_negatives_{0};
+  std::atomic<uint64_t> prefix_positives_{0};
   std::shared_ptr<table::BlockCache> block_cache_;
   // slatedb.db.sst_filter_*_count{kind=point}: the filter's answers in GetFromSst.
   std::shared_ptr<CounterHandle> filter_positives_;

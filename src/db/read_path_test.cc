@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <memory>
@@ -13,7 +14,9 @@
 #include <vector>
 
 #include "format/ulid.h"
+#include "slatedb/db_read.h"
 #include "slatedb/merge_operator.h"
+#include "slatedb/prefix_extractor.h"
 #include "test_util.h"
 
 namespace slatedb::db {
@@ -214,6 +217,75 @@ TEST(CollectFlushRowsTest, KeepsOperandsDownToTheirBaseOrFoldsThem) {
     EXPECT_EQ(rows[i].kind, want[i].kind) << i;
     EXPECT_EQ(rows[i].value, want[i].value) << i;
   }
+}
+
+// A prefix scan over a sorted run of 20 SSTs (SST i holds the keys of prefix r<i>): the SST
+// before the prefix is ruled out by its filter, the prefix's SST is read, and the run is not
+// walked past the prefix's keys (each SST's filter would otherwise be consulted).
+TEST(ReadPathPrefixTest, SortedRunPrefixScanStopsAtThePrefixEnd) {
+  auto store = NewMemoryObjectStore();
+  Settings settings;
+  settings.min_filter_keys = 1;
+  auto extractor = NewFixedPrefixExtractor(4);
+  ASSERT_TRUE(extractor.ok());
+  auto reads = std::make_shared<ReadPath>(store, "db", settings, nullptr, *extractor);
+  format::UlidGenerator ulids(5);
+  format::SortedRun run{1, {}};
+  auto prefix = [](int i) {
+    std::string p = std::to_string(i);
+    return "r" + std::string(3 - p.size(), '0') + p;
+  };
+  std::vector<std::pair<std::string, std::string>> all;
+  for (int i = 0; i < 20; ++i) {
+    std::vector<RowEntry> rows;
+    for (int j = 0; j < 5; ++j) {
+      rows.push_back(V(prefix(i) + "/" + std::to_string(j), 1, "v" + std::to_string(i)));
+      all.emplace_back(rows.back().key, rows.back().value);
+    }
+    format::SstHandle h;
+    h.id = ulids.Next(1000);
+    h.format_version = format::kSstFormatVersion;
+    ASSERT_OK_AND_ASSIGN(h.info, reads->WriteCompactedSst(h.id, rows));
+    EXPECT_EQ(h.info.filter_format, format::FilterFormat::kComposite);
+    run.ssts.push_back(h);
+  }
+  auto state = std::make_shared<DbState>();
+  state->memtable = std::make_shared<Memtable>();
+  auto m = std::make_shared<format::Manifest>();
+  m->compacted.push_back(run);
+  state->manifest = m;
+  auto alive = std::make_shared<std::atomic<bool>>(true);
+  auto want = [&](const std::string& p, bool reverse) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& kv : all) {
+      if (kv.first.starts_with(p)) out.push_back(kv);
+    }
+    if (reverse) std::reverse(out.begin(), out.end());
+    return out;
+  };
+  for (bool reverse : {false, true}) {
+    for (int i : {0, 5, 19}) {
+      const uint64_t before = reads->prefix_filter_negatives() + reads->prefix_filter_positives();
+      EXPECT_EQ(testing::DrainRows(reads->Scan(state, PrefixRange(prefix(i)), reverse, 10, alive)),
+                want(prefix(i), reverse))
+          << prefix(i);
+      const uint64_t consulted =
+          reads->prefix_filter_negatives() + reads->prefix_filter_positives() - before;
+      EXPECT_GE(consulted, 1u) << prefix(i);
+      EXPECT_LE(consulted, 2u) << prefix(i) << (reverse ? " reverse" : " forward");
+    }
+    // Longer scan prefixes are probed with their first 4 bytes.
+    EXPECT_EQ(testing::DrainRows(reads->Scan(state, PrefixRange("r007/3"), reverse, 10, alive)),
+              want("r007/3", reverse));
+  }
+  // Absent prefixes: "r0055" is probed as "r005" (SST 5's filter passes it, no row matches);
+  // "r100" lies after every key: only SST 19 is consulted, and ruled out.
+  const uint64_t neg = reads->prefix_filter_negatives();
+  EXPECT_TRUE(
+      testing::DrainRows(reads->Scan(state, PrefixRange("r0055"), false, 10, alive)).empty());
+  EXPECT_TRUE(
+      testing::DrainRows(reads->Scan(state, PrefixRange("r100"), false, 10, alive)).empty());
+  EXPECT_EQ(reads->prefix_filter_negatives() - neg, 1u) << "r100: only SST 19 consulted";
 }
 
 }  // namespace

@@ -99,8 +99,30 @@ std::string EncodeSeqKey(uint64_t seq) {
 }
 
 SstBuilder::SstBuilder(SstBuilderOptions options)
-    : options_(options), block_(options.block_size), bloom_(options.filter_bits_per_key) {
+    : options_(options),
+      block_(options.block_size),
+      bloom_(options.filter_bits_per_key),
+      prefix_bloom_(options.filter_bits_per_key) {
   if (options_.expected_size > 0) data_.reserve(options_.expected_size);
+}
+
+void SetPrefixFilter(SstBuilderOptions* options, std::shared_ptr<const PrefixExtractor> extractor) {
+  options->filter_format = extractor ? FilterFormat::kComposite : FilterFormat::kLegacy;
+  options->prefix_extractor = std::move(extractor);
+}
+
+Status ValidatePrefixExtractor(const PrefixExtractor* extractor, std::string_view compatibility) {
+  if (extractor == nullptr) return Status::OK();
+  if (extractor->Name().empty()) {
+    return Status::Invalid("Components::prefix_extractor: Name() must not be empty");
+  }
+  if (compatibility == "0.12") {
+    return Status::Invalid("Components::prefix_extractor ('" + std::string(extractor->Name()) +
+                           "') needs setting 'compatibility' \"0.17\", got \"0.12\": the prefix "
+                           "filter lives in the composite filter block, which SlateDB 0.12 "
+                           "cannot read");
+  }
+  return Status::OK();
 }
 
 size_t SstBuilder::EstimatedSize() const { return data_.size() + block_.EstimatedSize(); }
@@ -127,6 +149,17 @@ Status SstBuilder::Add(const RowEntry& row) {
                              std::to_string(last_row_->seq));
     }
   }
+  // The extracted prefix, checked before anything is added so a bad extractor changes nothing.
+  std::optional<size_t> prefix_len;
+  if (!wal && options_.prefix_extractor) {
+    prefix_len = options_.prefix_extractor->PrefixLen(row.key, PrefixTarget::kPoint);
+    if (prefix_len && *prefix_len > row.key.size()) {
+      return Status::Invalid("prefix extractor '" + std::string(options_.prefix_extractor->Name()) +
+                             "' returned a prefix of " + std::to_string(*prefix_len) +
+                             " bytes for a key of " + std::to_string(row.key.size()) +
+                             " bytes (0x" + util::ToHex(row.key) + ")");
+    }
+  }
   bool added = false;
   if (!block_.empty()) {
     added = block_.TryAdd(row);
@@ -144,6 +177,17 @@ Status SstBuilder::Add(const RowEntry& row) {
   }
   if (!first_entry_) first_entry_ = wal ? EncodeSeqKey(row.seq) : row.key;
   if (!wal) bloom_.AddKey(row.key);
+  if (!wal && options_.prefix_extractor) {
+    if (prefix_len) {
+      const std::string_view prefix = std::string_view(row.key).substr(0, *prefix_len);
+      if (!has_last_prefix_ || prefix != last_prefix_) {
+        prefix_bloom_.AddKey(prefix);
+        last_prefix_.assign(prefix);
+        has_last_prefix_ = true;
+      }
+    }
+    prefix_bloom_.AddKey(row.key);
+  }
   switch (row.kind) {
     case RowKind::kValue:
       ++num_puts_;
@@ -186,6 +230,13 @@ Status SstBuilder::FinishBlock() {
 Result<EncodedSst> SstBuilder::Finish() {
   if (finished_) return Status::Internal("SstBuilder::Finish called twice");
   finished_ = true;
+  if (options_.prefix_extractor && options_.filter_format != FilterFormat::kComposite &&
+      options_.sst_type != SstType::kWal) {
+    return Status::Invalid("SST prefix filter (extractor '" +
+                           std::string(options_.prefix_extractor->Name()) +
+                           "') needs the composite filter format; the legacy format holds one "
+                           "whole-key filter");
+  }
   RETURN_IF_ERROR(FinishBlock());
   bool wal = options_.sst_type == SstType::kWal;
   const CompressionCodec codec = options_.compression;
@@ -202,6 +253,10 @@ Result<EncodedSst> SstBuilder::Finish() {
     std::string raw = bloom_.Build();
     if (options_.filter_format == FilterFormat::kComposite) {
       std::vector<std::pair<std::string, std::string>> filters = {{"_bf", std::move(raw)}};
+      if (options_.prefix_extractor) {
+        filters.emplace_back(PrefixFilterName(options_.prefix_extractor->Name()),
+                             prefix_bloom_.Build());
+      }
       filters.insert(filters.end(), options_.extra_filters.begin(), options_.extra_filters.end());
       raw = EncodeCompositeFilters(filters);
       info.filter_format = FilterFormat::kComposite;
@@ -364,23 +419,48 @@ std::string EncodeCompositeFilters(
   return out;
 }
 
-Result<std::optional<BloomFilter>> DecodeFilter(std::string_view section, CompressionCodec codec,
-                                                FilterFormat format) {
+std::string PrefixFilterName(std::string_view extractor_name) {
+  return "_bf:p=" + std::string(extractor_name);
+}
+
+const BloomFilter* SstFilters::PrefixFilter(std::string_view extractor_name) const {
+  const std::string with_keys = PrefixFilterName(extractor_name);
+  const std::string prefixes_only = with_keys + ":wh=0";
+  for (const auto& [name, filter] : prefix) {
+    if (name == with_keys || name == prefixes_only) return &filter;
+  }
+  return nullptr;
+}
+
+Result<SstFilters> DecodeFilters(std::string_view section, CompressionCodec codec,
+                                 FilterFormat format) {
   ASSIGN_OR_RETURN(std::string raw, CheckAndDecompress(section, codec, "SST filter"));
+  SstFilters out;
   if (format == FilterFormat::kLegacy) {
     auto f = BloomFilter::Decode(std::move(raw));
     if (!f.ok()) return f.status().WithContext("SST filter");
-    return std::optional<BloomFilter>(std::move(*f));
+    out.whole_key = std::move(*f);
+    return out;
   }
   ASSIGN_OR_RETURN(auto filters, ParseCompositeFilters(raw));
   for (auto& [name, data] : filters) {
     const bool bloom = name == "_bf" || name.starts_with("_bf:");
-    if (!bloom || name.find(":wh=0") != std::string::npos) continue;  // unknown / no whole keys
+    if (!bloom) continue;  // a filter policy we do not know (SlateDB skips it too)
+    const bool whole_keys = name.find(":wh=0") == std::string::npos;
+    const bool prefixes = name.starts_with("_bf:p=");
+    if (!prefixes && (!whole_keys || out.whole_key)) continue;
     auto f = BloomFilter::Decode(std::move(data));
     if (!f.ok()) return f.status().WithContext("SST filter '" + name + "'");
-    return std::optional<BloomFilter>(std::move(*f));
+    if (whole_keys && !out.whole_key) out.whole_key = *f;
+    if (prefixes) out.prefix.emplace_back(name, std::move(*f));
   }
-  return std::optional<BloomFilter>();
+  return out;
+}
+
+Result<std::optional<BloomFilter>> DecodeFilter(std::string_view section, CompressionCodec codec,
+                                                FilterFormat format) {
+  ASSIGN_OR_RETURN(SstFilters filters, DecodeFilters(section, codec, format));
+  return std::move(filters.whole_key);
 }
 
 Result<SstStats> DecodeStats(std::string_view section, CompressionCodec codec) {

@@ -28,6 +28,7 @@
 #include "format/compression.h"
 #include "format/row.h"
 #include "format/sst_info.h"
+#include "slatedb/prefix_extractor.h"
 #include "slatedb/status.h"
 
 namespace slatedb::format {
@@ -42,14 +43,24 @@ struct SstBuilderOptions {
   uint32_t filter_bits_per_key = 10;
   SstType sst_type = SstType::kCompacted;
   // kLegacy (default): the raw bloom filter SlateDB 0.12 reads. kComposite: the bloom filter
-  // named `_bf` in a composite block (SlateDB >= 0.13 only), followed by `extra_filters`
+  // named `_bf` in a composite block (SlateDB >= 0.13 only), then — with `prefix_extractor` —
+  // the prefix filter `_bf:p=<name>` (whole keys + extracted prefixes), then `extra_filters`
   // (name, bytes) — for tests of readers that must skip filters they do not know.
   FilterFormat filter_format = FilterFormat::kLegacy;
+  // Needs kComposite (Finish returns kInvalid with kLegacy, which has room for one filter only).
+  std::shared_ptr<const PrefixExtractor> prefix_extractor;
   std::vector<std::pair<std::string, std::string>> extra_filters;
   // Capacity reserved up front for the output buffer (0: grow on demand). A writer that fills
   // SSTs up to a known size sets it to avoid re-copying the buffer as it grows.
   size_t expected_size = 0;
 };
+
+// Sets the filter layout of a database's L0 and compacted SSTs: with `extractor`, kComposite
+// (`_bf` + `_bf:p=<name>`); without, kLegacy (unchanged from SlateDB 0.12).
+void SetPrefixFilter(SstBuilderOptions* options, std::shared_ptr<const PrefixExtractor> extractor);
+// kInvalid when `extractor` cannot be used with `compatibility` ("0.12": SlateDB 0.12 cannot read
+// the composite filter block a prefix filter lives in) or has an empty name; OK for null.
+Status ValidatePrefixExtractor(const PrefixExtractor* extractor, std::string_view compatibility);
 
 struct EncodedSst {
   std::string bytes;
@@ -88,6 +99,9 @@ class SstBuilder {
   std::vector<BlockCounts> block_stats_;
   BlockCounts cur_counts_;
   BloomFilterBuilder bloom_;
+  BloomFilterBuilder prefix_bloom_;  // with options_.prefix_extractor: whole keys + prefixes
+  std::string last_prefix_;          // the previous in-domain key's prefix (dedup, as SlateDB)
+  bool has_last_prefix_ = false;
   std::string prev_block_last_key_;
   bool has_prev_block_ = false;
   std::optional<RowEntry> last_row_;  // key and seq of the previous row (value not kept)
@@ -143,8 +157,24 @@ Result<std::optional<BloomFilter>> DecodeFilter(std::string_view section, Compre
 // The named filters of a decompressed composite filter block (name, raw filter bytes).
 Result<std::vector<std::pair<std::string, std::string>>> ParseCompositeFilters(
     std::string_view raw);
-// Builds a composite filter block (for tests and tools; we write kLegacy SSTs).
+// Builds a composite filter block.
 std::string EncodeCompositeFilters(const std::vector<std::pair<std::string, std::string>>& filters);
+
+// The name of the prefix filter built with `extractor_name`: "_bf:p=<extractor_name>".
+std::string PrefixFilterName(std::string_view extractor_name);
+
+// Every bloom filter of a filter section that a reader can use.
+struct SstFilters {
+  // The whole-key filter (as DecodeFilter chooses it); nullopt: none.
+  std::optional<BloomFilter> whole_key;
+  // Prefix filters by extractor name (from `_bf:p=<name>` and `_bf:p=<name>:wh=0`).
+  std::vector<std::pair<std::string, BloomFilter>> prefix;
+  // The prefix filter of `extractor_name`, or null.
+  const BloomFilter* PrefixFilter(std::string_view extractor_name) const;
+};
+// All usable filters of a filter section (kLegacy: only a whole-key one). Errors as DecodeFilter.
+Result<SstFilters> DecodeFilters(std::string_view section, CompressionCodec codec,
+                                 FilterFormat format = FilterFormat::kLegacy);
 Result<SstStats> DecodeStats(std::string_view section, CompressionCodec codec);
 Result<std::shared_ptr<const Block>> DecodeBlock(std::string_view section, CompressionCodec codec,
                                                  uint16_t version);

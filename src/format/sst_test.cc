@@ -10,8 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "format/compression.h"
 #include "format/row_codec.h"
 #include "format/test_fixtures.h"
+#include "test_util.h"
 #include "util/coding.h"
 #include "util/crc32.h"
 
@@ -194,6 +196,133 @@ TEST(SstBuilderTest, CompositeFilterBlocksAreReadAndUnknownFiltersSkipped) {
       EXPECT_TRUE(t.status().IsData());
     }
   }
+}
+
+TEST(PrefixExtractorTest, FixedLengthExtractor) {
+  auto bad = NewFixedPrefixExtractor(0);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(bad.status().IsInvalid());
+  ASSERT_OK_AND_ASSIGN(auto e, NewFixedPrefixExtractor(3));
+  EXPECT_EQ(e->Name(), "fixed-3");
+  EXPECT_EQ(e->PrefixLen("abc_1", PrefixTarget::kPoint), std::optional<size_t>(3));
+  EXPECT_EQ(e->PrefixLen("abc", PrefixTarget::kPrefix), std::optional<size_t>(3));
+  EXPECT_EQ(e->PrefixLen("abcd", PrefixTarget::kPrefix), std::optional<size_t>(3));
+  EXPECT_EQ(e->PrefixLen("ab", PrefixTarget::kPrefix), std::nullopt);  // too short to probe
+  EXPECT_FALSE(e->InDomain("ab"));
+  EXPECT_TRUE(e->InDomain("abc"));
+}
+
+// An extractor that breaks the contract (a prefix longer than the key).
+class TooLongExtractor final : public PrefixExtractor {
+ public:
+  std::string_view Name() const override { return "too-long"; }
+  std::optional<size_t> PrefixLen(std::string_view input, PrefixTarget) const override {
+    return input.size() + 1;
+  }
+};
+
+// With a prefix extractor the composite block holds `_bf` (whole keys) and `_bf:p=<name>`: one
+// bloom over every key's hash and the hash of each distinct (consecutive) extracted prefix, as
+// SlateDB's BloomFilterPolicy with a prefix extractor and whole-key filtering builds it.
+TEST(SstBuilderTest, PrefixFilterRoundTrip) {
+  ASSERT_OK_AND_ASSIGN(auto fixed3, NewFixedPrefixExtractor(3));
+  std::vector<std::string> keys;
+  for (const char* p : {"aaa", "bbb", "bbc"}) {
+    for (int i = 0; i < 100; ++i) keys.push_back(std::string(p) + std::to_string(1000 + i));
+  }
+  keys.insert(keys.begin(), "a");  // out of the domain (shorter than 3): whole key only
+  keys.insert(keys.begin() + 1, "aa");
+  for (int c = 0; c <= 4; ++c) {
+    SstBuilderOptions opts;
+    opts.compression = static_cast<CompressionCodec>(c);
+    opts.min_filter_keys = 10;
+    SetPrefixFilter(&opts, fixed3);
+    EXPECT_EQ(opts.filter_format, FilterFormat::kComposite);
+    SstBuilder b(opts);
+    for (const auto& k : keys) {
+      // Two versions of "bbb1050": the prefix is still hashed once, the key once per row.
+      if (k == "bbb1050") ASSERT_OK(b.Add(Row(k, "new", 9, RowKind::kValue, std::nullopt)));
+      ASSERT_OK(b.Add(Row(k, "v", 5, RowKind::kValue, std::nullopt)));
+    }
+    ASSERT_OK_AND_ASSIGN(EncodedSst sst, b.Finish());
+    EXPECT_EQ(sst.info.filter_format, FilterFormat::kComposite);
+    const std::string_view section =
+        std::string_view(sst.bytes).substr(sst.info.filter_offset, sst.info.filter_len);
+    ASSERT_OK_AND_ASSIGN(SstFilters filters,
+                         DecodeFilters(section, opts.compression, FilterFormat::kComposite));
+    ASSERT_TRUE(filters.whole_key.has_value());
+    ASSERT_EQ(filters.prefix.size(), 1u);
+    EXPECT_EQ(filters.prefix[0].first, "_bf:p=fixed-3");
+    EXPECT_EQ(filters.PrefixFilter("fixed-4"), nullptr);  // another extractor's name: unused
+    const BloomFilter* pf = filters.PrefixFilter("fixed-3");
+    ASSERT_NE(pf, nullptr);
+    // The exact bits: keys (one per row) + the distinct prefixes aaa, bbb, bbc.
+    BloomFilterBuilder expected(opts.filter_bits_per_key);
+    for (const char* p : {"aaa", "bbb", "bbc"}) expected.AddKey(p);
+    for (const auto& k : keys) expected.AddKey(k);
+    expected.AddKey("bbb1050");
+    ASSERT_OK_AND_ASSIGN(BloomFilter want, BloomFilter::Decode(expected.Build()));
+    EXPECT_EQ(pf->ByteSize(), want.ByteSize());
+    EXPECT_EQ(pf->num_probes(), want.num_probes());
+    for (const char* p : {"aaa", "bbb", "bbc"}) EXPECT_TRUE(pf->MayContain(p)) << p;
+    for (const auto& k : keys) {
+      EXPECT_TRUE(pf->MayContain(k)) << k;  // whole keys are in the prefix filter too
+      EXPECT_TRUE(filters.whole_key->MayContain(k)) << k;
+    }
+    int fp = 0;
+    for (char x = 'c'; x <= 'z'; ++x) fp += pf->MayContain(std::string(3, x));
+    EXPECT_LT(fp, 5);
+    // The whole-key filter is `_bf` (DecodeSst and DecodeFilter pick it).
+    ASSERT_OK_AND_ASSIGN(auto raw, ParseCompositeFilters(*Decompress(
+                                       opts.compression, section.substr(0, section.size() - 4))));
+    ASSERT_EQ(raw.size(), 2u);
+    EXPECT_EQ(raw[0].first, "_bf");
+    EXPECT_EQ(raw[1].first, "_bf:p=fixed-3");
+    EXPECT_EQ(raw[1].second, expected.Build());
+    ASSERT_OK_AND_ASSIGN(DecodedSst d, DecodeSst(sst.bytes));
+    EXPECT_EQ(d.rows.size(), keys.size() + 1);
+  }
+  // A prefix-only filter (`:wh=0`, SlateDB's whole_key_filtering=false) serves prefix probes but
+  // never point lookups.
+  BloomFilterBuilder only(10);
+  only.AddKey("xyz");
+  const std::string block = EncodeCompositeFilters({{"_bf:p=fixed-3:wh=0", only.Build()}});
+  std::string section = block;
+  util::PutU32BE(&section, util::Crc32(block));
+  ASSERT_OK_AND_ASSIGN(SstFilters f,
+                       DecodeFilters(section, CompressionCodec::kNone, FilterFormat::kComposite));
+  EXPECT_FALSE(f.whole_key.has_value());
+  ASSERT_NE(f.PrefixFilter("fixed-3"), nullptr);
+  EXPECT_TRUE(f.PrefixFilter("fixed-3")->MayContain("xyz"));
+}
+
+TEST(SstBuilderTest, PrefixFilterErrors) {
+  ASSERT_OK_AND_ASSIGN(auto fixed3, NewFixedPrefixExtractor(3));
+  // The legacy format has room for one filter: asking for a prefix filter there is kInvalid.
+  SstBuilderOptions legacy;
+  legacy.min_filter_keys = 1;
+  legacy.prefix_extractor = fixed3;
+  SstBuilder b(legacy);
+  ASSERT_OK(b.Add(Row("abc", "v", 1)));
+  auto r = b.Finish();
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsInvalid());
+  EXPECT_NE(r.status().ToString().find("fixed-3"), std::string::npos) << r.status().ToString();
+  // An extractor longer than the key is kInvalid naming it, and adds nothing.
+  SstBuilderOptions opts;
+  SetPrefixFilter(&opts, std::make_shared<TooLongExtractor>());
+  SstBuilder b2(opts);
+  Status st = b2.Add(Row("abc", "v", 1));
+  EXPECT_TRUE(st.IsInvalid());
+  EXPECT_NE(st.ToString().find("too-long"), std::string::npos) << st.ToString();
+  EXPECT_EQ(b2.num_rows(), 0u);
+  // Open-time checks: empty names, and compatibility "0.12" (no composite filter blocks).
+  EXPECT_OK(ValidatePrefixExtractor(nullptr, "0.12"));
+  EXPECT_OK(ValidatePrefixExtractor(fixed3.get(), "0.17"));
+  Status old = ValidatePrefixExtractor(fixed3.get(), "0.12");
+  EXPECT_TRUE(old.IsInvalid());
+  EXPECT_NE(old.ToString().find("compatibility"), std::string::npos) << old.ToString();
+  EXPECT_NE(old.ToString().find("prefix_extractor"), std::string::npos) << old.ToString();
 }
 
 TEST(SstBuilderTest, WalSstUsesSeqKeysAndNoFilterOrStats) {

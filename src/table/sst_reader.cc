@@ -105,17 +105,18 @@ Result<std::shared_ptr<const SstIndex>> SstReader::Index() {
   return index_;
 }
 
-Result<std::shared_ptr<const format::BloomFilter>> SstReader::Filter() {
+Result<std::shared_ptr<const format::SstFilters>> SstReader::Filters() {
   util::MutexLock lock(&mu_);
-  if (filter_loaded_) return filter_;
+  if (filters_) return filters_;
+  format::SstFilters filters;
   if (info_.filter_len > 0) {
     ASSIGN_OR_RETURN(std::string bytes, ReadRange(info_.filter_offset, info_.filter_len));
-    auto f = format::DecodeFilter(bytes, info_.compression, info_.filter_format);
+    auto f = format::DecodeFilters(bytes, info_.compression, info_.filter_format);
     if (!f.ok()) return WithKey(f.status());
-    if (f->has_value()) filter_ = std::make_shared<const format::BloomFilter>(std::move(**f));
+    filters = std::move(*f);
   }
-  filter_loaded_ = true;
-  return filter_;
+  filters_ = std::make_shared<const format::SstFilters>(std::move(filters));
+  return filters_;
 }
 
 Result<std::optional<format::SstStats>> SstReader::Stats() {
@@ -162,8 +163,16 @@ Result<bool> SstReader::MayContain(std::string_view key) {
     if (info_.first_entry && key < std::string_view(*info_.first_entry)) return false;
     if (info_.last_entry && key > std::string_view(*info_.last_entry)) return false;
   }
-  ASSIGN_OR_RETURN(auto filter, Filter());
-  return filter == nullptr || filter->MayContain(key);
+  ASSIGN_OR_RETURN(auto filters, Filters());
+  return !filters->whole_key || filters->whole_key->MayContain(key);
+}
+
+Result<std::optional<bool>> SstReader::MayContainPrefix(std::string_view extractor_name,
+                                                        std::string_view prefix) {
+  ASSIGN_OR_RETURN(auto filters, Filters());
+  const format::BloomFilter* filter = filters->PrefixFilter(extractor_name);
+  if (filter == nullptr) return std::optional<bool>();
+  return std::optional<bool>(filter->MayContain(prefix));
 }
 
 Result<std::vector<RowEntry>> SstReader::GetVersions(std::string_view key, uint64_t max_seq) {

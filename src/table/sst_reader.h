@@ -6,7 +6,8 @@
 // I/O. The index and filter are loaded lazily (once); data blocks are read with GetRange and
 // go through the optional BlockCache.
 // Get(key, max_seq) returns the newest version with seq <= max_seq, tombstones included (the
-// caller decides); MayContain consults the bloom filter; NewIterator scans a compacted SST in
+// caller decides); MayContain consults the whole-key bloom filter, MayContainPrefix the prefix
+// filter of a named extractor; NewIterator scans a compacted SST in
 // either direction; ReadAllRows returns every row in stored order (WAL SSTs: commit order).
 // Thread safety: all methods may be called concurrently (lazy loads are mutex-guarded).
 // Ownership: held by shared_ptr; iterators keep their reader alive.
@@ -60,6 +61,11 @@ class SstReader : public std::enable_shared_from_this<SstReader> {
 
   // True if `key` may be present: within [first_entry, last_entry] and accepted by the filter.
   Result<bool> MayContain(std::string_view key);
+  // Whether a key starting with `prefix` (an extracted prefix: PrefixLen(p, kPrefix) bytes of a
+  // scan prefix p) may be present, according to the prefix filter `_bf:p=<extractor_name>`;
+  // nullopt when the SST has no prefix filter of that name (then nothing is known).
+  Result<std::optional<bool>> MayContainPrefix(std::string_view extractor_name,
+                                               std::string_view prefix);
   // Newest version of `key` with seq <= max_seq (tombstones and merge operands included).
   Result<std::optional<format::RowEntry>> Get(std::string_view key, uint64_t max_seq);
   // All versions of `key` with seq <= max_seq, newest first (for merge operand folding).
@@ -80,7 +86,8 @@ class SstReader : public std::enable_shared_from_this<SstReader> {
   // Bytes [offset, offset+len) — from the kept suffix when possible.
   Result<std::string> ReadRange(uint64_t offset, uint64_t len);
   Status WithKey(const Status& st) const { return st.WithContext(key_); }
-  Result<std::shared_ptr<const format::BloomFilter>> Filter() EXCLUDES(mu_);
+  // The SST's decoded filters (loaded once; empty when the SST has none).
+  Result<std::shared_ptr<const format::SstFilters>> Filters() EXCLUDES(mu_);
   // Block to start a forward search for `key` (docs/format.md §5.5: last block whose first_key <
   // key).
   size_t FindBlockForward(const format::SstIndex& index, std::string_view key) const;
@@ -99,8 +106,7 @@ class SstReader : public std::enable_shared_from_this<SstReader> {
 
   util::Mutex mu_;  // held across the lazy index / filter load (so each is read once)
   std::shared_ptr<const format::SstIndex> index_ GUARDED_BY(mu_);
-  std::shared_ptr<const format::BloomFilter> filter_ GUARDED_BY(mu_);
-  bool filter_loaded_ GUARDED_BY(mu_) = false;
+  std::shared_ptr<const format::SstFilters> filters_ GUARDED_BY(mu_);
 };
 
 // Reads a whole WAL (or any) SST in stored order; an empty / fence SST gives no rows.
