@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs bench/db_bench (ours), RocksDB's db_bench and the SlateDB peer with the same settings,
 alternately for --rounds rounds, and prints a markdown table of median ops/sec, the ratios
-ours/rocksdb and ours/peer, and each process's peak RSS (ru_maxrss from wait4), followed by the
+ours/rocksdb and ours/peer, and each process's peak RSS (GNU time's %M, or wait4's ru_maxrss without /usr/bin/time), followed by the
 exact commands of the last round.
 
 Each measured process runs one benchmark: fillseq and fillrandom on a fresh directory; the others
@@ -36,18 +36,31 @@ LINE = re.compile(r"^(\w+)\s+:\s+[\d.]+ micros/op (\d+) ops/sec [\d.]+ seconds (
                   re.M)
 
 
+TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+
+
 def run_measured(cmd):
-    """Starts cmd and collects its own rusage with wait4 (so RSS covers only this process)."""
-    with tempfile.TemporaryFile(mode="w+") as fo, tempfile.TemporaryFile(mode="w+") as fe:
-        p = subprocess.Popen(cmd, stdout=fo, stderr=fe)
+    """Runs cmd; returns (stdout, peak RSS in KiB). Exits naming the command if it fails.
+
+    Peak RSS comes from GNU time (%M) when /usr/bin/time exists, else from wait4's ru_maxrss.
+    (The latter is floored at this interpreter's own RSS: Linux starts a vforked child's
+    high-water mark at its parent's.)"""
+    with tempfile.NamedTemporaryFile(mode="w+") as ft, tempfile.TemporaryFile(mode="w+") as fo, \
+            tempfile.TemporaryFile(mode="w+") as fe:
+        full = [TIME, "-f", "%M", "-o", ft.name] + cmd if TIME else cmd
+        p = subprocess.Popen(full, stdout=fo, stderr=fe)
         _, status, usage = os.wait4(p.pid, 0)
         p.returncode = os.waitstatus_to_exitcode(status)
         fo.seek(0)
         fe.seek(0)
         out, err = fo.read(), fe.read()
+        rss = usage.ru_maxrss
+        if TIME and p.returncode == 0:
+            ft.seek(0)
+            rss = int(ft.read().strip().splitlines()[-1])
     if p.returncode != 0:
         sys.exit(f"failed (exit {p.returncode}): {' '.join(cmd)}\n{err}\n{out}")
-    return out, usage.ru_maxrss
+    return out, rss
 
 
 def db_bench_ops(out, name, cmd):
