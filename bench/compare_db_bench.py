@@ -13,7 +13,7 @@ readwhilewriting; its cells say n/a. Its RSS includes the node runtime.
 
 usage: bench/compare_db_bench.py [--num 200000] [--reads 50000] [--rounds 3] [--batch_size 100]
          [--threads 1] [--value_size 100] [--seek_nexts 10] [--bloom_bits 10]
-         [--compression_type none] [--benchmarks a,b] [--ours build/rel/bench/db_bench]
+         [--compression_type none] [--write_buffer_size 67108864] [--benchmarks a,b] [--ours build/rel/bench/db_bench]
          [--rocksdb db_bench] [--peer ../shared/peer/slatedb-peer] [--dir DIR] [--smoke]
 --smoke: tiny sizes, one round; exits 77 (ctest SKIP_RETURN_CODE) if RocksDB's db_bench is not
 installed, and leaves the peer out if it is not there.
@@ -82,6 +82,9 @@ def main():
     ap.add_argument("--bloom_bits", type=int, default=10)
     ap.add_argument("--compression_type", default="none")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--write_buffer_size", type=int, default=64 << 20,
+                    help="memtable bytes (RocksDB write_buffer_size, our and the peer's "
+                         "l0_sst_size_bytes)")
     ap.add_argument("--benchmarks", default=",".join(ALL))
     ap.add_argument("--ours", default=os.path.join(ROOT, "build/release/bench/db_bench"))
     ap.add_argument("--rocksdb", default="db_bench")
@@ -113,7 +116,7 @@ def main():
               f"--threads={a.threads}", "--key_size=16", f"--value_size={a.value_size}",
               f"--seek_nexts={a.seek_nexts}", f"--cache_size={64 << 20}",
               f"--bloom_bits={a.bloom_bits}", f"--compression_type={a.compression_type}",
-              f"--seed={a.seed}"]
+              f"--seed={a.seed}", f"--write_buffer_size={a.write_buffer_size}"]
 
     def db_bench_cmds(exe, engine, b):
         db = os.path.join(scratch, engine, b)
@@ -124,7 +127,8 @@ def main():
 
     def peer_cmds(b):
         db = os.path.join(scratch, "peer", b)
-        g = [a.peer, "--url", "file://" + db, "--path", "db"]
+        g = [a.peer, "--url", "file://" + db, "--path", "db", "--settings",
+             json.dumps({"l0_sst_size_bytes": a.write_buffer_size})]
         fill = ["fill", "--num", str(a.num), "--value-size", str(a.value_size),
                 "--batch", str(a.batch_size), "--seed", str(a.seed)]
         if b == "fillseq":
@@ -182,7 +186,8 @@ def main():
 
     print(f"num={a.num} reads={a.reads} batch_size={a.batch_size} threads={a.threads} "
           f"value_size={a.value_size} seek_nexts={a.seek_nexts} bloom_bits={a.bloom_bits} "
-          f"compression={a.compression_type} rounds={a.rounds} (medians)\n")
+          f"compression={a.compression_type} write_buffer_size={a.write_buffer_size} "
+          f"rounds={a.rounds} (medians)\n")
     cols = ["benchmark", "ours ops/s", "rocksdb ops/s"] + (["peer ops/s"] if use_peer else [])
     cols += ["ours/rocksdb"] + (["ours/peer"] if use_peer else [])
     cols += ["ours RSS MiB", "rocksdb RSS MiB"] + (["peer RSS MiB"] if use_peer else [])

@@ -1,7 +1,7 @@
 // slatedb_db_bench (installed in the build tree as bench/db_bench) — a driver that speaks
 // RocksDB/LevelDB db_bench's language: the same benchmark names, flags and per-benchmark output
-// line, over slatedb-cpp's public API only (issue 14 item 9). bench/compare_db_bench.py runs it beside
-// RocksDB's db_bench and the SlateDB peer.
+// line, over slatedb-cpp's public API only (issue 14 item 9). bench/compare_db_bench.py runs it
+// beside RocksDB's db_bench and the SlateDB peer.
 //
 // Benchmarks (comma separated in --benchmarks, run in order on one open database):
 //   fillseq, fillrandom   fresh database (refused with --use_existing_db); num writes per thread
@@ -19,7 +19,9 @@
 // --histogram the latency percentiles of each operation (a batch counts once).
 // Flags db_bench has and we do not, unknown benchmark names and settings we cannot honour (a
 // --cache_size other than our fixed 64 MiB block cache) are errors naming them (exit 1).
-// Not a test: it prints figures; bench/db_bench_smoke.py (ctest db_bench_smoke) checks its output shape.
+// Not a test: it prints figures; bench/db_bench_smoke.py (ctest db_bench_smoke) checks its output
+// shape.
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -33,8 +35,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "slatedb/db.h"
 #include "slatedb/object_store.h"
@@ -65,6 +65,7 @@ struct Flags {
   uint64_t seed = 0;
   int duration = 0;
   bool histogram = false;
+  int64_t write_buffer_size = 64LL << 20;
 };
 
 // db_bench's RandomGenerator: 1 MiB of data built from 100-byte pieces of which half is random
@@ -145,6 +146,25 @@ class Bench {
     return CloseDb();
   }
 
+  // Maps --compression_type to our codec; false for a name we do not know.
+  bool SetCodec() {
+    const std::string& c = f_.compression_type;
+    if (c == "none") {
+      codec_ = slatedb::CompressionCodec::kNone;
+    } else if (c == "snappy") {
+      codec_ = slatedb::CompressionCodec::kSnappy;
+    } else if (c == "zstd") {
+      codec_ = slatedb::CompressionCodec::kZstd;
+    } else if (c == "lz4") {
+      codec_ = slatedb::CompressionCodec::kLz4;
+    } else if (c == "zlib") {
+      codec_ = slatedb::CompressionCodec::kZlib;
+    } else {
+      return false;
+    }
+    return true;
+  }
+
  private:
   static bool IsKnown(const std::string& n) {
     return n == "fillseq" || n == "fillrandom" || n == "overwrite" || n == "readrandom" ||
@@ -207,6 +227,7 @@ class Bench {
       settings.filter_bits_per_key = static_cast<uint32_t>(f_.bloom_bits);
     }
     settings.compression_codec = codec_;
+    settings.l0_sst_size_bytes = static_cast<uint64_t>(f_.write_buffer_size);
     auto db = slatedb::Db::Open(DbPath(), components, settings);
     if (!db.ok()) return Fail("opening --db=" + f_.db + ": " + db.status().ToString());
     db_ = std::move(*db);
@@ -221,26 +242,6 @@ class Bench {
     return 0;
   }
 
- public:
-  bool SetCodec() {
-    const std::string& c = f_.compression_type;
-    if (c == "none") {
-      codec_ = slatedb::CompressionCodec::kNone;
-    } else if (c == "snappy") {
-      codec_ = slatedb::CompressionCodec::kSnappy;
-    } else if (c == "zstd") {
-      codec_ = slatedb::CompressionCodec::kZstd;
-    } else if (c == "lz4") {
-      codec_ = slatedb::CompressionCodec::kLz4;
-    } else if (c == "zlib") {
-      codec_ = slatedb::CompressionCodec::kZlib;
-    } else {
-      return false;
-    }
-    return true;
-  }
-
- private:
   // How long one thread's operation loop runs: num ops, or --duration seconds if given.
   struct Budget {
     int64_t max_ops;
@@ -464,6 +465,9 @@ int main(int argc, char** argv) {
   app.add_option("--duration", f.duration, "seconds each benchmark runs (0 = --num/--reads ops)")
       ->check(CLI::Range(0, 86400 * 365));
   app.add_flag("--histogram", f.histogram, "print latency percentiles per benchmark");
+  app.add_option("--write_buffer_size", f.write_buffer_size,
+                 "memtable bytes before it is flushed as an L0 SST (our l0_sst_size_bytes)")
+      ->check(CLI::Range(int64_t{1024}, int64_t{4294967296}));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -478,14 +482,13 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (f.num > 1 && std::to_string(f.num - 1).size() > static_cast<size_t>(f.key_size)) {
-    std::fprintf(stderr, "db_bench: --key_size=%d is too small for --num=%" PRId64 "\n",
-                 f.key_size, f.num);
+    std::fprintf(stderr, "db_bench: --key_size=%d is too small for --num=%" PRId64 "\n", f.key_size,
+                 f.num);
     return 1;
   }
   Bench bench(f);
   if (!bench.SetCodec()) {
-    std::fprintf(stderr,
-                 "db_bench: unknown --compression_type=%s (none|snappy|zstd|lz4|zlib)\n",
+    std::fprintf(stderr, "db_bench: unknown --compression_type=%s (none|snappy|zstd|lz4|zlib)\n",
                  f.compression_type.c_str());
     return 1;
   }

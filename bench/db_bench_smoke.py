@@ -79,7 +79,8 @@ def main():
 
         # Threads and batches: each of 2 threads writes num rows in batches of 10.
         p = run(exe, [f"--db={tmp}/db2", "--num=500", "--threads=2", "--batch_size=10",
-                      "--compression_type=zstd", "--bloom_bits=0", "--benchmarks=fillrandom,readrandom"])
+                      "--compression_type=zstd", "--bloom_bits=0", "--write_buffer_size=16384",
+                      "--benchmarks=fillrandom,readrandom"])
         r = results(p.stdout)
         check("fillrandom" in r and r["fillrandom"].group(5) == "1000", f"threads x num:\n{p.stdout}")
         check("readrandom" in r and r["readrandom"].group(5) == "1000", f"threads x reads:\n{p.stdout}")
@@ -97,8 +98,9 @@ def main():
             (["--cache_size=8388608"], "--cache_size=8388608"),
             (["--use_existing_db", "--benchmarks=fillseq"], "fillseq"),
             (["--num=1000000", "--key_size=4"], "--key_size=4"),
+            (["--write_buffer_size=10"], "--write_buffer_size"),
         ]:
-            p = run(exe, [f"--db={tmp}/bad"] + args, expect_rc=1 if needle != "--no_such_flag" else None)
+            p = run(exe, [f"--db={tmp}/bad"] + args, expect_rc=None)  # CLI11 errors exit 1xx
             check(p.returncode != 0, f"{args} succeeded")
             check(needle in p.stderr, f"{args}: stderr does not name {needle!r}: {p.stderr}")
     finally:
