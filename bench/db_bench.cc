@@ -17,6 +17,7 @@
 //   name         :    X micros/op Y ops/sec Z seconds N operations;   W MB/s [(F of R found)]
 // as db_bench does (micros/op: summed thread time per op; ops/sec: ops over wall time), and with
 // --histogram the latency percentiles of each operation (a batch counts once).
+// --write_buffer_size sets our l0_sst_size_bytes (the memtable size at which it becomes an L0).
 // Flags db_bench has and we do not, unknown benchmark names and settings we cannot honour (a
 // --cache_size other than our fixed 64 MiB block cache) are errors naming them (exit 1).
 // Not a test: it prints figures; bench/db_bench_smoke.py (ctest db_bench_smoke) checks its output

@@ -77,6 +77,14 @@ def main():
               f"--histogram printed no percentiles:\n{p.stdout}")
         check(re.search(r"^Count: 2000 ", p.stdout, re.M), f"histogram count:\n{p.stdout}")
 
+        # --duration bounds time instead of operations (no timing is asserted: it ran and counted).
+        p = run(exe, [db, f"--num={num}", "--use_existing_db", "--benchmarks=readrandom",
+                      "--duration=1"])
+        r = results(p.stdout)
+        check("readrandom" in r and int(r["readrandom"].group(5)) > 0
+              and r["readrandom"].group(7) == r["readrandom"].group(5),
+              f"--duration=1:\n{p.stdout}")
+
         # Threads and batches: each of 2 threads writes num rows in batches of 10.
         p = run(exe, [f"--db={tmp}/db2", "--num=500", "--threads=2", "--batch_size=10",
                       "--compression_type=zstd", "--bloom_bits=0", "--write_buffer_size=16384",
