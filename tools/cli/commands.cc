@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/checkpoint_cmd.h"
 #include "cli/compactor_cmd.h"
 #include "cli/manifest_json.h"
 #include "cli/metrics_cli.h"
@@ -669,7 +670,8 @@ int Run(int argc, char** argv) {
   status->add_flag("--metrics", status_metrics,
                    "then this process's metrics in the Prometheus text format (docs/metrics.md)");
   auto* manifest = app.add_subcommand("manifest", "prints the latest manifest as JSON");
-  CompactorCommands compactor_commands(app);  // compactor, gc
+  CompactorCommands compactor_commands(app);    // compactor, gc
+  CheckpointCommands checkpoint_commands(app);  // create/list/refresh/delete-checkpoint
 
   try {
     app.parse(argc, argv);
@@ -715,6 +717,7 @@ int Run(int argc, char** argv) {
   if (*readrandom) return RunReadRandom(g, rr_args);
   if (*status) return RunStatus(g, status_metrics);
   if (*manifest) return RunManifest(g);
+  if (checkpoint_commands.parsed()) return checkpoint_commands.Run(g.url, g.path);
   if (compactor_commands.parsed()) {
     auto settings = LoadSettings(g);
     if (!settings.ok()) return Fail(settings.status());
