@@ -63,7 +63,14 @@ int CheckpointCommands::Run(const std::string& url, const std::string& path) {
   auto store = OpenObjectStore(url);
   if (!store.ok()) return Fail(store.status());
   auto admin = Admin::Open(path, *store);
-  if (!admin.ok()) return Fail(admin.status());
+  if (!admin.ok()) {
+    if (admin.status().code() == StatusCode::kInvalid &&
+        admin.status().message().starts_with("no database at")) {
+      // The wording of the other reading commands.
+      return Fail(Status::Invalid("no database at '" + path + "' in " + url));
+    }
+    return Fail(admin.status());
+  }
 
   if (create_->parsed()) {
     CheckpointOptions options;
