@@ -6,11 +6,13 @@
 // S3 (moto at $SLATEDB_TEST_S3_ENDPOINT; skipped when unset).
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "gc/garbage_collector.h"
 #include "gtest/gtest.h"
@@ -295,6 +297,63 @@ TEST_P(CheckpointTest, ManagedReaderCheckpointIsRefreshedAndOutlivesAnUnrefreshe
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CheckpointTest, ::testing::Values("memory", "local", "s3"));
+
+// SlateDB 0.12.1 (the peer CLI) opens a database holding our checkpoints (compatibility "0.12"),
+// reads and writes it, and keeps the checkpoints as we wrote them. Skipped without the peer.
+TEST(CheckpointPeerTest, PeerOpensADatabaseWithOurCheckpointsAndKeepsThem) {
+  if (!std::filesystem::exists(testing::PeerCli())) {
+    GTEST_SKIP() << "peer not found: " << testing::PeerCli();
+  }
+  testing::TempDir dir;
+  ASSERT_OK_AND_ASSIGN(auto store, NewLocalObjectStore(dir.path()));
+  Components c;
+  c.object_store = store;
+  c.seed = 3;
+  Settings s;
+  s.compatibility = "0.12";
+  s.compactor_options.reset();
+  s.garbage_collector_options.reset();
+  ASSERT_OK_AND_ASSIGN(auto db, Db::Open("db", c, s));
+  ASSERT_OK(db->Put("k", "v"));
+  CheckpointOptions named;
+  named.name = "ours";
+  named.lifetime = hours(1);
+  ASSERT_OK_AND_ASSIGN(CheckpointCreateResult cp,
+                       db->CreateCheckpoint(CheckpointScope::kAll, named));
+  ASSERT_OK(db->Close());
+  ASSERT_OK_AND_ASSIGN(auto admin, Admin::Open("db", c));
+  ASSERT_OK_AND_ASSIGN(CheckpointCreateResult detached, admin->CreateDetachedCheckpoint());
+  ASSERT_OK_AND_ASSIGN(auto before, admin->ListCheckpoints());
+  ASSERT_EQ(before.size(), 2u);
+
+  auto peer = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = {testing::PeerCli(), "--url", "file://" + dir.path(), "--path",
+                                     "db"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return testing::RunProcess(argv, "", std::chrono::minutes(2));
+  };
+  auto get = peer({"get", "k"});
+  ASSERT_EQ(get.exit_code, 0) << get.err;
+  EXPECT_EQ(get.out, "v\n");
+  auto put = peer({"put", "k2", "v2"});
+  ASSERT_EQ(put.exit_code, 0) << put.err;
+
+  ASSERT_OK_AND_ASSIGN(auto after, admin->ListCheckpoints());
+  ASSERT_EQ(after.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(after[i].id, before[i].id);
+    EXPECT_EQ(after[i].manifest_id, before[i].manifest_id);
+    EXPECT_EQ(after[i].expire_time_s, before[i].expire_time_s);
+    EXPECT_EQ(after[i].create_time_s, before[i].create_time_s);
+    EXPECT_EQ(after[i].name, before[i].name);
+  }
+  DbReaderOptions frozen;
+  frozen.checkpoint_id = cp.id;
+  ASSERT_OK_AND_ASSIGN(auto reader, DbReader::Open("db", c, frozen));
+  EXPECT_EQ(ScanToMap(*reader), (std::map<std::string, std::string>{{"k", "v"}}));
+  ASSERT_OK(reader->Close());
+  ASSERT_OK(admin->DeleteCheckpoint(detached.id));
+}
 
 }  // namespace
 }  // namespace slatedb
