@@ -124,14 +124,18 @@ TEST_F(CliTest, WriterFlagOptsIntoWriterModeForReads) {
 }
 
 TEST_F(CliTest, ReadingCommandsCreateNothing) {
-  for (std::vector<std::string> cmd : {std::vector<std::string>{"get", "k"},
-                                       {"scan"},
-                                       {"status"},
-                                       {"manifest"},
-                                       {"readrandom", "--num", "5", "--reads", "5"},
-                                       {"--writer", "get", "k"},
-                                       {"--writer", "status"},
-                                       {"--reader", "scan"}}) {
+  for (std::vector<std::string> cmd :
+       {std::vector<std::string>{"get", "k"},
+        {"scan"},
+        {"status"},
+        {"manifest"},
+        {"list-checkpoints"},
+        {"create-checkpoint"},
+        {"delete-checkpoint", "--id", "00000000-0000-4000-8000-000000000001"},
+        {"readrandom", "--num", "5", "--reads", "5"},
+        {"--writer", "get", "k"},
+        {"--writer", "status"},
+        {"--reader", "scan"}}) {
     ProcessResult r = Db(cmd);
     EXPECT_EQ(r.exit_code, 1) << cmd.back() << ": " << r.err;
     EXPECT_NE(r.err.find("no database at 'db' in " + url_), std::string::npos)
@@ -143,6 +147,78 @@ TEST_F(CliTest, ReadingCommandsCreateNothing) {
   ProcessResult r = Db({"get", "k"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_FALSE(std::filesystem::exists(root_ + "/db"));
+}
+
+// create/list/refresh/delete-checkpoint with slatedb-cli's flags and output shapes.
+TEST_F(CliTest, CheckpointCommandsAsSlatedbCli) {
+  ASSERT_EQ(Db({"put", "k", "v"}).exit_code, 0);
+  ProcessResult created = Db({"create-checkpoint", "--lifetime", "1h", "--name", "nightly"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  std::smatch m;
+  const std::regex shape(
+      "CheckpointCreateResult \\{ id: ([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
+      "[0-9a-f]{12}), manifest_id: ([0-9]+) \\}\n");
+  ASSERT_TRUE(std::regex_match(created.out, m, shape)) << created.out;
+  const std::string id = m[1];
+  const uint64_t manifest_id = std::stoull(m[2]);
+  ProcessResult plain = Db({"create-checkpoint", "-s", id});  // short flags; same manifest
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  ASSERT_TRUE(std::regex_match(plain.out, m, shape)) << plain.out;
+  const std::string second = m[1];
+  EXPECT_EQ(std::stoull(m[2]), manifest_id);
+
+  ProcessResult listed = Db({"list-checkpoints"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  auto all = nlohmann::ordered_json::parse(listed.out, nullptr, false);
+  ASSERT_TRUE(all.is_array()) << listed.out;
+  ASSERT_EQ(all.size(), 2u);
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : all[0].items()) keys.push_back(k);
+  EXPECT_EQ(keys,
+            (std::vector<std::string>{"id", "manifest_id", "expire_time", "create_time", "name"}));
+  EXPECT_EQ(all[0]["id"], id);
+  EXPECT_EQ(all[0]["manifest_id"], manifest_id);
+  EXPECT_EQ(all[0]["name"], "nightly");
+  const std::regex rfc3339("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z");
+  const std::string created_at = all[0]["create_time"];
+  const std::string expires_at = all[0]["expire_time"];
+  EXPECT_TRUE(std::regex_match(created_at, rfc3339)) << created_at;
+  EXPECT_TRUE(std::regex_match(expires_at, rfc3339)) << expires_at;
+  EXPECT_GT(expires_at, created_at);
+  EXPECT_TRUE(all[1]["expire_time"].is_null());
+  EXPECT_TRUE(all[1]["name"].is_null());
+  ProcessResult named = Db({"list-checkpoints", "--name", "nightly"});
+  ASSERT_EQ(named.exit_code, 0);
+  EXPECT_EQ(nlohmann::json::parse(named.out).size(), 1u);
+  EXPECT_EQ(Db({"list-checkpoints", "-n", "nope"}).out, "[]\n");
+
+  ProcessResult refreshed = Db({"refresh-checkpoint", "--id", id});  // no lifetime: never expires
+  ASSERT_EQ(refreshed.exit_code, 0) << refreshed.err;
+  EXPECT_EQ(refreshed.out, "()\n");
+  auto after = nlohmann::json::parse(Db({"list-checkpoints", "-n", "nightly"}).out);
+  EXPECT_TRUE(after[0]["expire_time"].is_null());
+  ASSERT_EQ(Db({"refresh-checkpoint", "-i", id, "-l", "7days 30min"}).exit_code, 0);
+  after = nlohmann::json::parse(Db({"list-checkpoints", "-n", "nightly"}).out);
+  EXPECT_FALSE(after[0]["expire_time"].is_null());
+
+  ProcessResult deleted = Db({"delete-checkpoint", "--id", second});
+  ASSERT_EQ(deleted.exit_code, 0) << deleted.err;
+  EXPECT_EQ(deleted.out, "()\n");
+  EXPECT_EQ(nlohmann::json::parse(Db({"list-checkpoints"}).out).size(), 1u);
+  // Errors name the id; bad input is rejected.
+  ProcessResult again = Db({"delete-checkpoint", "--id", second});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find(second), std::string::npos) << again.err;
+  EXPECT_EQ(again.out, "");
+  ProcessResult bad_id = Db({"refresh-checkpoint", "--id", "xyz"});
+  EXPECT_EQ(bad_id.exit_code, 1);
+  EXPECT_NE(bad_id.err.find("xyz"), std::string::npos) << bad_id.err;
+  ProcessResult bad_lifetime = Db({"create-checkpoint", "--lifetime", "soon"});
+  EXPECT_EQ(bad_lifetime.exit_code, 1);
+  EXPECT_NE(bad_lifetime.err.find("--lifetime"), std::string::npos) << bad_lifetime.err;
+  EXPECT_NE(Db({"delete-checkpoint"}).exit_code, 0);  // --id is required
+  // The database still opens and reads as before.
+  EXPECT_EQ(Db({"get", "k"}).out, "v\n");
 }
 
 TEST_F(CliTest, WritingCommandsSayWhenTheyCreateADatabase) {

@@ -38,6 +38,7 @@
 #include <string>
 #include <string_view>
 
+#include "slatedb/checkpoint.h"
 #include "slatedb/clock.h"
 #include "slatedb/db_read.h"
 #include "slatedb/export.h"
@@ -136,6 +137,14 @@ class SLATEDB_EXPORT Db : public DbRead {
   // the metrics from it). Works after Close().
   virtual Result<MetricsSnapshot> Metrics() = 0;
 
+  // Adds a checkpoint (slatedb/checkpoint.h) to the manifest through this writer and returns its
+  // id and the manifest version it pins. kAll flushes the WAL and the memtable first (like
+  // Flush(FlushType::kMemTable)); kDurable pins what is in the store now (the manifest plus the
+  // WAL SSTs uploaded so far). Errors: kInvalid (negative lifetime, malformed source id),
+  // kNotFound naming an unknown source checkpoint, kClosed / Fenced, object-store errors.
+  virtual Result<CheckpointCreateResult> CreateCheckpoint(
+      CheckpointScope scope, const CheckpointOptions& options = CheckpointOptions()) = 0;
+
   // Stops accepting writes, flushes the WAL, stops background work in dependency order and
   // writes the final manifest. Idempotent; returns the latched fatal error if there was one.
   // Bounded: Close waits at most Settings::close_timeout (default 30 s) for its final
@@ -155,11 +164,22 @@ class SLATEDB_EXPORT Db : public DbRead {
 struct DbReaderOptions {
   std::chrono::milliseconds manifest_poll_interval{1000};
   bool skip_wal_replay = false;  // true: see only L0/sorted runs, not unflushed WAL data
-  // Optional, like SlateDB's reader: a checkpoint (expiring after this long) pins the manifest
-  // the reader opened so a garbage collector keeps its SSTs; removed by Close(). Off by default
-  // because it writes to the store (a reader must be safe on read-only / frozen databases).
-  // Failing to write it is logged, not an error.
+  // Three modes, as SlateDB's reader:
+  //  * follow-latest (the default): polls for new manifests and WAL SSTs; writes nothing.
+  //  * managed checkpoint (checkpoint_lifetime set): as follow-latest, and a checkpoint of its own
+  //    (expiring after this long) pins the manifest version the reader reads, so a garbage
+  //    collector keeps its SSTs. Each poll that finds a newer manifest moves the checkpoint to
+  //    it, and once half the lifetime has passed on the Components clock the checkpoint is
+  //    refreshed (expiry = now + lifetime), so a long-lived reader stays protected. Removed by
+  //    Close(). Off by default because it writes to the store (a reader must be safe on
+  //    read-only databases). Failing to write it at open is logged, not an error; later
+  //    failures are logged and retried at the next poll.
+  //  * frozen (checkpoint_id set): the view of that existing checkpoint (its manifest plus the WAL
+  //    SSTs up to that manifest's wal_id_last_seen); never polls, writes nothing. Open fails with
+  //    kNotFound naming the id when the latest manifest does not list it.
+  // Setting both checkpoint_lifetime and checkpoint_id is kInvalid.
   std::optional<std::chrono::milliseconds> checkpoint_lifetime;
+  std::optional<std::string> checkpoint_id;
 };
 
 class SLATEDB_EXPORT DbReader : public DbRead {

@@ -13,6 +13,7 @@
 #endif
 
 #include "config/settings_io.h"
+#include "db/checkpoint_ops.h"
 #include "db/transaction_impl.h"
 #include "format/sequence_tracker.h"
 #include "format/sst.h"
@@ -1125,6 +1126,42 @@ Status DbImpl::RefreshManifest() {
 
 // ---------------------------------------------------------------------------------------------
 // Flush / Close / status
+
+Result<CheckpointCreateResult> DbImpl::CreateCheckpoint(CheckpointScope scope,
+                                                        const CheckpointOptions& options) {
+  RETURN_IF_ERROR(ValidateLifetime(options.lifetime));
+  if (options.source) RETURN_IF_ERROR(ParseCheckpointId(*options.source).status());
+  RETURN_IF_ERROR(CheckWritable());
+  // kAll: everything committed so far goes into L0 first, so the pinned manifest holds it.
+  if (scope == CheckpointScope::kAll) RETURN_IF_ERROR(Flush(FlushType::kMemTable));
+  // WAL SSTs uploaded so far: pinned through the checkpoint manifest's wal_id_last_seen.
+  const uint64_t wal_last_seen = next_wal_id_.load() - 1;
+  const int64_t now_ms = clock_->NowMillis();
+  format::Checkpoint created;
+  {
+    util::MutexLock mlock(&manifest_mu_);
+    if (!checkpoint_rng_) {
+      const uint64_t seed = components_.seed != 0 ? (components_.seed ^ 0xC3A5C85C97CB3127ull) +
+                                                        manifest_->epoch() * 0x9E3779B97F4A7C15ull
+                                                  : util::EntropySeed();
+      checkpoint_rng_.emplace(seed);
+    }
+    const format::Uuid id = format::Uuid::NewV4(*checkpoint_rng_);  // drawn once: retries reuse it
+    Status st = manifest_->Update([&](format::Manifest& m) -> Status {
+      m.wal_id_last_seen = std::max(m.wal_id_last_seen, wal_last_seen);
+      return AddCheckpoint(m, manifest_->id() + 1, id, options, now_ms, &created);
+    });
+    if (!st.ok()) {
+      if (st.IsFenced()) Latch(st);
+      return st.WithContext("creating a checkpoint of " + path_);
+    }
+    // Only the checkpoint list (and wal_id_last_seen) changed: the read state stays as it is.
+    manifest_id_.store(manifest_->id());
+  }
+  log_.Info("slatedb: checkpoint {} of {} pins manifest {}", created.id.ToString(), path_,
+            created.manifest_id);
+  return CheckpointCreateResult{created.id.ToString(), created.manifest_id};
+}
 
 Status DbImpl::Flush(FlushType type) {
   metrics_.flush_requests->Increment(1);

@@ -75,6 +75,7 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/mutex.h"
+#include "util/random.h"
 #include "wal/wal_buffer.h"
 #include "wal/wal_store.h"
 
@@ -116,6 +117,8 @@ class DbImpl final : public Db, public TxnSource {
   Status Flush(FlushType type) override;
   Result<DbStatusInfo> GetStatus() override;
   Result<MetricsSnapshot> Metrics() override;
+  Result<CheckpointCreateResult> CreateCheckpoint(CheckpointScope scope,
+                                                  const CheckpointOptions& options) override;
   Status Close() override;
 
   // TxnSource (snapshots and transactions).
@@ -266,6 +269,8 @@ class DbImpl final : public Db, public TxnSource {
   // ---- memtable flusher only (and Open / Close when the flusher is stopped) ----
   std::unique_ptr<manifest::FenceableManifest> manifest_;
   util::Mutex manifest_mu_;  // serializes manifest_ use between the flusher and Close/GetStatus
+  // Draws checkpoint UUIDs (CreateCheckpoint); created on first use, seeded like ulids_.
+  std::optional<util::Random> checkpoint_rng_ GUARDED_BY(manifest_mu_);
   // Seeded from Components.seed mixed with our writer epoch, so two writers given the same seed
   // never mint the same ids; `last_ulid_` additionally keeps new ids above every listed SST.
   std::unique_ptr<format::UlidGenerator> ulids_;

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <limits>
 #include <mutex>
 
+#include "db/checkpoint_ops.h"
 #include "db/db_metrics.h"
 #include "db/db_state.h"
 #include "db/read_path.h"
@@ -46,13 +48,26 @@ class DbReaderImpl final : public DbReader {
   ~DbReaderImpl() override { Close().PermitUnchecked(); }
 
   Status Init() {
+    if (options_.checkpoint_id && options_.checkpoint_lifetime) {
+      return Status::Invalid(
+          "DbReaderOptions: checkpoint_id (frozen view) and checkpoint_lifetime (managed "
+          "checkpoint) exclude each other");
+    }
+    if (options_.checkpoint_lifetime)
+      RETURN_IF_ERROR(ValidateLifetime(options_.checkpoint_lifetime));
     ASSIGN_OR_RETURN(auto latest, manifests_.ReadLatest());
     if (!latest) return Status::Invalid("no database at " + path_);
+    if (options_.checkpoint_id) return InitFrozen(latest->manifest);
     if (options_.checkpoint_lifetime) {
       Status st = CreateCheckpoint();
-      if (!st.ok()) log_.Warn("slatedb reader: no checkpoint for {}: {}", path_, st.ToString());
-      ASSIGN_OR_RETURN(latest, manifests_.ReadLatest());
-      if (!latest) return Status::Invalid("no database at " + path_);
+      if (st.ok()) {
+        // Read exactly the version the checkpoint pins.
+        latest = manifest::VersionedManifest{stored_->id(), stored_->manifest()};
+      } else {
+        log_.Warn("slatedb reader: no checkpoint for {}: {}", path_, st.ToString());
+        ASSIGN_OR_RETURN(latest, manifests_.ReadLatest());
+        if (!latest) return Status::Invalid("no database at " + path_);
+      }
     }
     manifest_id_ = latest->id;
     RETURN_IF_ERROR(Rebuild(std::move(latest->manifest)));
@@ -141,32 +156,68 @@ class DbReaderImpl final : public DbReader {
     DbReaderImpl* reader_;
   };
 
-  // Adds a checkpoint of the manifest version it is written in (as the peer's reader does).
+  // Frozen mode: the manifest checkpoint `options_.checkpoint_id` pins, WAL replay bounded by its
+  // wal_id_last_seen; no poller.
+  Status InitFrozen(const format::Manifest& latest) {
+    ASSIGN_OR_RETURN(format::Uuid id, ParseCheckpointId(*options_.checkpoint_id));
+    auto it = std::find_if(latest.checkpoints.begin(), latest.checkpoints.end(),
+                           [&](const format::Checkpoint& c) { return c.id == id; });
+    if (it == latest.checkpoints.end()) {
+      return Status::NotFound("checkpoint " + id.ToString() + " not found in " + path_);
+    }
+    if (CheckpointExpired(*it, clock_->NowMillis())) {
+      log_.Warn("slatedb reader: checkpoint {} of {} has expired; its objects may be collected",
+                id.ToString(), path_);
+    }
+    auto pinned = manifests_.Read(it->manifest_id);
+    if (!pinned.ok()) {
+      return pinned.status().WithContext("manifest " + std::to_string(it->manifest_id) +
+                                         " of checkpoint " + id.ToString());
+    }
+    wal_limit_ = pinned->wal_id_last_seen;
+    manifest_id_ = it->manifest_id;
+    return Rebuild(std::move(*pinned));
+  }
+
+  // Managed mode: adds this reader's checkpoint, pinning the version the update writes.
   Status CreateCheckpoint() {
     auto store = std::make_shared<manifest::ManifestStore>(store_, path_);
-    ASSIGN_OR_RETURN(manifest::StoredManifest stored, manifest::StoredManifest::Load(store));
+    manifest::ManifestUpdateOptions update_options;
+    update_options.clock = clock_;
+    ASSIGN_OR_RETURN(manifest::StoredManifest stored,
+                     manifest::StoredManifest::Load(store, update_options));
     stored_ = std::make_unique<manifest::StoredManifest>(std::move(stored));
     util::Random rng(seed_ != 0 ? seed_ : util::EntropySeed());
-    const format::Uuid id = format::Uuid::NewV4(rng);
-    const int64_t now_s = clock_->NowMillis() / 1000;
-    const int64_t lifetime_s = options_.checkpoint_lifetime->count() / 1000;
+    const format::Uuid id = format::Uuid::NewV4(rng);  // drawn once: retries reuse it
+    const int64_t now_ms = clock_->NowMillis();
+    CheckpointOptions options;
+    options.lifetime = options_.checkpoint_lifetime;
     manifest::StoredManifest* sm = stored_.get();
+    format::Checkpoint created;
     RETURN_IF_ERROR(sm->Update([&](format::Manifest& m) -> Status {
-      // Idempotent: the id is drawn once, outside the mutation.
-      if (std::any_of(m.checkpoints.begin(), m.checkpoints.end(),
-                      [&](const format::Checkpoint& c) { return c.id == id; })) {
-        return Status::OK();
-      }
-      format::Checkpoint c;
-      c.id = id;
-      c.manifest_id = sm->id() + 1;  // the version this update creates
-      c.create_time_s = util::SaturatingCast<uint32_t>(now_s);
-      // A lifetime beyond the u32 range saturates (never wraps into an already-expired time).
-      c.expire_time_s = util::SaturatingCast<uint32_t>(util::SaturatingAdd(now_s, lifetime_s));
-      m.checkpoints.push_back(c);
-      return Status::OK();
+      return AddCheckpoint(m, sm->id() + 1, id, options, now_ms, &created);
     }));
     checkpoint_ = id;
+    refresh_due_ms_ =
+        util::SaturatingAdd<int64_t>(now_ms, options_.checkpoint_lifetime->count() / 2);
+    return Status::OK();
+  }
+
+  // Managed mode (poller): moves the checkpoint to the version this update writes (on top of the
+  // latest) and sets its expiry to now + lifetime; re-adds it if someone removed it.
+  Status PinLatest() {
+    const format::Uuid id = *checkpoint_;
+    const int64_t now_ms = clock_->NowMillis();
+    CheckpointOptions options;
+    options.lifetime = options_.checkpoint_lifetime;
+    manifest::StoredManifest* sm = stored_.get();
+    RETURN_IF_ERROR(sm->Update([&](format::Manifest& m) -> Status {
+      std::erase_if(m.checkpoints, [&](const format::Checkpoint& c) { return c.id == id; });
+      format::Checkpoint added;
+      return AddCheckpoint(m, sm->id() + 1, id, options, now_ms, &added);
+    }));
+    refresh_due_ms_ =
+        util::SaturatingAdd<int64_t>(now_ms, options_.checkpoint_lifetime->count() / 2);
     return Status::OK();
   }
 
@@ -211,7 +262,7 @@ class DbReaderImpl final : public DbReader {
     ASSIGN_OR_RETURN(std::vector<uint64_t> ids, wal_store_.ListIds(after_id + 1));
     uint64_t expect = after_id + 1;
     for (uint64_t id : ids) {
-      if (id != expect) break;
+      if (id != expect || id > wal_limit_) break;
       ASSIGN_OR_RETURN(std::vector<format::RowEntry> rows, wal_store_.Read(id));
       for (const auto& row : rows) {
         if (row.seq <= min_seq) continue;
@@ -227,6 +278,13 @@ class DbReaderImpl final : public DbReader {
   Status Poll() {
     ASSIGN_OR_RETURN(auto latest, manifests_.ReadLatest());
     if (!latest) return Status::OK();
+    if (checkpoint_ && stored_ &&
+        (latest->id != manifest_id_ || clock_->NowMillis() >= refresh_due_ms_)) {
+      // Managed checkpoint: pin the newer version (or refresh at half the lifetime) before
+      // reading it, then read exactly what it pins.
+      RETURN_IF_ERROR(PinLatest());
+      latest = manifest::VersionedManifest{stored_->id(), stored_->manifest()};
+    }
     uint64_t replay_after;
     {
       util::MutexLock lock(&mu_);
@@ -281,9 +339,13 @@ class DbReaderImpl final : public DbReader {
   std::shared_ptr<util::Clock> clock_;
   uint64_t seed_;
   util::Log log_;
-  // Init / Close only: the checkpoint this reader created, and the manifest handle to remove it.
+  // Managed mode: the checkpoint this reader created, the manifest handle that updates it, and
+  // when (Clock ms) it is next refreshed. Init, the poller and Close (after the poller stopped).
   std::unique_ptr<manifest::StoredManifest> stored_;
   std::optional<format::Uuid> checkpoint_;
+  int64_t refresh_due_ms_ = 0;
+  // Frozen mode: WAL ids above this are not replayed (constant after Init).
+  uint64_t wal_limit_ = std::numeric_limits<uint64_t>::max();
 
   mutable util::Mutex mu_;
   std::shared_ptr<const DbState> state_ GUARDED_BY(mu_);

@@ -10,6 +10,7 @@
 #include "format/manifest.h"
 #include "manifest/manifest_store.h"
 #include "manifest/paths.h"
+#include "manifest/stored_manifest.h"
 #include "table/sst_reader.h"
 #include "util/metrics.h"
 #include "util/saturating.h"
@@ -37,6 +38,7 @@ GcStats& GcStats::operator+=(const GcStats& o) {
   wal_deleted += o.wal_deleted;
   compacted_deleted += o.compacted_deleted;
   compactions_deleted += o.compactions_deleted;
+  checkpoints_expired += o.checkpoints_expired;
   runs += o.runs;
   return *this;
 }
@@ -125,12 +127,38 @@ Result<GcStats> GarbageCollector::RunSweeps(const bool (&which)[kSweepCount]) {
   }
   const int64_t now_ms = clock_->NowMillis();
 
+  // Expired checkpoints leave the manifest (part of the manifest sweep, as in SlateDB); from
+  // then on — and already in this run, below — they pin nothing.
+  auto expired = [&](const format::Checkpoint& cp) {
+    return cp.expire_time_s != 0 && static_cast<int64_t>(cp.expire_time_s) * 1000 <= now_ms;
+  };
+  if (which[kManifest] && options_.manifest_options &&
+      std::any_of(latest.checkpoints.begin(), latest.checkpoints.end(), expired)) {
+    manifest::ManifestUpdateOptions update_options;
+    update_options.clock = clock_;
+    uint64_t removed = 0;
+    auto stored = manifest::StoredManifest::Load(
+        std::make_shared<manifest::ManifestStore>(store_, db_path_), update_options);
+    Status st = stored.status();
+    if (st.ok()) {
+      st = stored->Update([&](format::Manifest& m) -> Status {
+        removed = std::erase_if(m.checkpoints, expired);
+        return Status::OK();
+      });
+    }
+    // Not fatal: the sweeps below treat expired checkpoints as gone either way.
+    if (!st.ok()) {
+      extra_.log.Warn("slatedb gc: removing expired checkpoints of {}: {}", db_path_,
+                      st.ToString());
+    } else {
+      stats.checkpoints_expired += removed;
+    }
+  }
+
   // Live checkpoints and the manifests they pin.
   std::map<uint64_t, format::Manifest> pinned;
   for (const auto& cp : latest.checkpoints) {
-    if (cp.expire_time_s != 0 && static_cast<int64_t>(cp.expire_time_s) * 1000 <= now_ms) {
-      continue;
-    }
+    if (expired(cp)) continue;
     if (pinned.count(cp.manifest_id) > 0) continue;
     if (cp.manifest_id == latest_id) {
       pinned[cp.manifest_id] = latest;

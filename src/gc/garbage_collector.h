@@ -3,8 +3,9 @@
 //
 // Sweeps (each enabled by its GcDirectoryOptions; an object is deleted only when ALL rules
 // hold; "live checkpoint" = listed in the latest manifest and not expired):
-//   manifests   id below the latest, not pinned by a live checkpoint, last-modified older than
-//               min_age.
+//   manifests   first removes expired checkpoints from the latest manifest (one CAS update,
+//               only when there are any); then deletes versions with an id below the latest, not
+//               pinned by a live checkpoint, last-modified older than min_age.
 //   WAL SSTs    id below the latest replay_after_wal_id, outside the (replay_after_wal_id,
 //               wal_id_last_seen] range of every live checkpoint's manifest, last-modified
 //               older than min_age; fences (empty SSTs) are kept unless `delete_fences`.
@@ -52,6 +53,7 @@ struct GcStats {
   uint64_t wal_deleted = 0;
   uint64_t compacted_deleted = 0;
   uint64_t compactions_deleted = 0;
+  uint64_t checkpoints_expired = 0;  // expired checkpoints removed from the manifest
   uint64_t runs = 0;
   GcStats& operator+=(const GcStats& o);
 };

@@ -128,15 +128,66 @@ TEST_F(GcTest, OldManifestsExceptLatestAndCheckpointed) {
   latest.checkpoints.push_back(Cp(3, clock_->NowMillis() + kHour));
   latest.checkpoints.push_back(Cp(2, clock_->NowMillis() - 1000));  // expired: pins nothing
   WriteManifest(6, latest);
-  EXPECT_EQ(Gc(std::chrono::milliseconds(kHour))->RunOnce()->manifests_deleted, 0u);
+  // The first run removes the expired checkpoint from the manifest (new version 7) whatever
+  // min_age is, but deletes no manifest yet.
+  auto young = Gc(std::chrono::milliseconds(kHour))->RunOnce();
+  ASSERT_TRUE(young.ok());
+  EXPECT_EQ(young->manifests_deleted, 0u);
+  EXPECT_EQ(young->checkpoints_expired, 1u);
+  auto seven = ms_->Read(7);
+  ASSERT_TRUE(seven.ok());
+  ASSERT_EQ(seven->checkpoints.size(), 1u);
+  EXPECT_EQ(seven->checkpoints[0], latest.checkpoints[0]);
   auto r = Gc(std::chrono::milliseconds(0))->RunOnce();
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->manifests_deleted, 4u);
+  EXPECT_EQ(r->manifests_deleted, 5u);  // 1, 2, 4, 5, 6
+  EXPECT_EQ(r->checkpoints_expired, 0u);
   auto list = ms_->List();
   ASSERT_TRUE(list.ok());
   ASSERT_EQ(list->size(), 2u);
   EXPECT_EQ((*list)[0].id, 3u);
-  EXPECT_EQ((*list)[1].id, 6u);
+  EXPECT_EQ((*list)[1].id, 7u);
+}
+
+TEST_F(GcTest, ExpiredCheckpointIsRemovedThenWhatItPinnedGoes) {
+  format::Manifest pinned;
+  pinned.replay_after_wal_id = 1;
+  pinned.wal_id_last_seen = 2;  // pins WAL 2
+  WriteManifest(1, pinned);
+  format::Manifest latest;
+  latest.replay_after_wal_id = 3;
+  latest.wal_id_last_seen = 3;
+  latest.checkpoints.push_back(Cp(1, clock_->NowMillis() + kHour));
+  WriteManifest(2, latest);
+  for (uint64_t id = 1; id <= 3; ++id) WriteWal(id, /*fence=*/false);
+
+  // Live: manifest 1 and WAL 2 stay; nothing is rewritten.
+  auto r = Gc(std::chrono::milliseconds(0))->RunOnce();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->checkpoints_expired, 0u);
+  EXPECT_EQ(r->manifests_deleted, 0u);
+  EXPECT_TRUE(Exists(manifest::WalSstPath("db", 2)));
+  EXPECT_FALSE(Exists(manifest::WalSstPath("db", 1)));
+  ASSERT_EQ(ms_->List()->size(), 2u);
+
+  // Expired: removed from the manifest (version 3), and manifest 1 / WAL 2 are collected.
+  clock_->Advance(2 * kHour);
+  r = Gc(std::chrono::milliseconds(0))->RunOnce();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->checkpoints_expired, 1u);
+  EXPECT_EQ(r->manifests_deleted, 1u);  // 1 (2 was the latest when the sweep started)
+  EXPECT_FALSE(Exists(manifest::WalSstPath("db", 2)));
+  EXPECT_TRUE(Exists(manifest::WalSstPath("db", 3)));
+  auto newest = ms_->ReadLatest();
+  ASSERT_TRUE(newest.ok() && newest->has_value());
+  EXPECT_EQ((*newest)->id, 3u);
+  EXPECT_TRUE((*newest)->manifest.checkpoints.empty());
+  EXPECT_EQ((*newest)->manifest.replay_after_wal_id, 3u);  // nothing else changed
+  // A further run has nothing to expire and writes no manifest.
+  r = Gc(std::chrono::milliseconds(0))->RunOnce();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->checkpoints_expired, 0u);
+  EXPECT_EQ((*ms_->ReadLatest())->id, 3u);
 }
 
 TEST_F(GcTest, EachSweepLogsOneInfoLineWithItsDeletions) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cli/admin_cmd.h"
+#include "cli/checkpoint_cmd.h"
 #include "cli/compactor_cmd.h"
 #include "cli/manifest_json.h"
 #include "cli/metrics_cli.h"
@@ -670,8 +671,9 @@ int Run(int argc, char** argv) {
   status->add_flag("--metrics", status_metrics,
                    "then this process's metrics in the Prometheus text format (docs/metrics.md)");
   auto* manifest = app.add_subcommand("manifest", "prints the latest manifest as JSON");
-  CompactorCommands compactor_commands(app);  // compactor, gc
-  AdminCommands admin_commands(app);          // wal-dump, cdc, sst-dump, verify
+  CompactorCommands compactor_commands(app);    // compactor, gc
+  AdminCommands admin_commands(app);            // wal-dump, cdc, sst-dump, verify
+  CheckpointCommands checkpoint_commands(app);  // create/list/refresh/delete-checkpoint
 
   try {
     app.parse(argc, argv);
@@ -718,6 +720,7 @@ int Run(int argc, char** argv) {
   if (*status) return RunStatus(g, status_metrics);
   if (*manifest) return RunManifest(g);
   if (admin_commands.parsed()) return admin_commands.Run(g.url, g.path);
+  if (checkpoint_commands.parsed()) return checkpoint_commands.Run(g.url, g.path);
   if (compactor_commands.parsed()) {
     auto settings = LoadSettings(g);
     if (!settings.ok()) return Fail(settings.status());
