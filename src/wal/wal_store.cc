@@ -84,6 +84,9 @@ Result<std::vector<format::RowEntry>> WalStore::Read(uint64_t id) const {
   const std::string key = ObjectKey(id);
   auto bytes = store_->Get(key);
   if (!bytes.ok()) return bytes.status().WithContext(key);
+  // A zero-byte object is a fence too: SlateDB's fences share the WAL id space and may be empty
+  // objects (docs/format.md §6.2), and its WalReader and replay step over them.
+  if (bytes->empty()) return std::vector<format::RowEntry>{};
   auto decoded = format::DecodeSst(*bytes);
   if (!decoded.ok()) return decoded.status().WithContext(key);
   return std::move(decoded->rows);

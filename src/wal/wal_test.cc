@@ -151,6 +151,22 @@ TEST(WalStoreTest, WriteReadListFence) {
   EXPECT_EQ(fence_bytes->size(), 114u);
 }
 
+// A zero-byte object in the WAL id space is a fence (SlateDB writes such objects): no rows, no
+// error. A cut-short non-empty SST is still an error (TruncatedWal... below).
+TEST(WalStoreTest, ZeroByteObjectReadsAsAFence) {
+  auto store = NewMemoryObjectStore();
+  wal::WalStore wal(store, "db");
+  ASSERT_TRUE(store->Put("db/wal/00000000000000000003.sst", "").ok());
+  auto ids = wal.ListIds();
+  ASSERT_TRUE(ids.ok()) << ids.status().ToString();
+  EXPECT_EQ(*ids, (std::vector<uint64_t>{3}));
+  auto rows = wal.Read(3);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_TRUE(rows->empty());
+  ASSERT_TRUE(store->Put("db/wal/00000000000000000004.sst", "x").ok());
+  EXPECT_FALSE(wal.Read(4).ok());
+}
+
 TEST(WalStoreTest, CompressedWalRoundTrips) {
   auto store = NewMemoryObjectStore();
   for (CompressionCodec codec : {CompressionCodec::kSnappy, CompressionCodec::kZlib,
