@@ -7,6 +7,8 @@
 //                                            std::map (adds a test failure on an error).
 //   DrainRows(scan_result)                   the (key, value) rows of a Scan's Result, in
 //                                            iteration order (adds a test failure on an error).
+//   DrainCursor(wal_cursor)                  the rows a WalCursor yields until it is caught up
+//                                            (adds a test failure on an error).
 //   ClosedLoopbackPort()                     a 127.0.0.1 port nobody listens on (connections
 //                                            are refused at once).
 //   CapturingLogger                          a slatedb::Logger keeping every line it gets.
@@ -32,6 +34,7 @@
 #include "slatedb/iterator.h"
 #include "slatedb/logger.h"
 #include "slatedb/status.h"
+#include "slatedb/wal_reader.h"
 
 namespace slatedb::testing {
 
@@ -54,6 +57,16 @@ inline Rows DrainRows(Result<std::unique_ptr<DbIterator>> it) {
     out.emplace_back((*kv)->key, (*kv)->value);
   }
   return out;
+}
+
+inline std::vector<WalRow> DrainCursor(WalCursor& cursor) {
+  std::vector<WalRow> out;
+  while (true) {
+    auto next = cursor.TryNext();
+    EXPECT_TRUE(next.ok()) << next.status().ToString();
+    if (!next.ok() || !next->has_value()) return out;
+    out.push_back(std::move(**next));
+  }
 }
 
 template <typename Reader>

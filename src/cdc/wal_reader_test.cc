@@ -46,17 +46,6 @@ std::vector<std::string> AllKeys(ObjectStore& store) {
   return keys;
 }
 
-// Drains a cursor until it reports caught-up.
-std::vector<WalRow> Drain(WalCursor& cursor) {
-  std::vector<WalRow> out;
-  while (true) {
-    auto next = cursor.TryNext();
-    EXPECT_TRUE(next.ok()) << next.status().ToString();
-    if (!next.ok() || !next->has_value()) return out;
-    out.push_back(std::move(**next));
-  }
-}
-
 // Parameter: "Memory", "Local" (a temp directory) or "S3" (moto at $SLATEDB_TEST_S3_ENDPOINT, a
 // fresh bucket per test; skipped when unset).
 class WalReaderTest : public ::testing::TestWithParam<std::string> {
@@ -154,7 +143,7 @@ TEST_P(WalReaderTest, CursorStepsOverFencesAndZeroByteObjects) {
   ASSERT_OK(wal_->Write(5, {Row("b", "2", 2)}));
   ASSERT_OK_AND_ASSIGN(auto reader, OpenReader());
   ASSERT_OK_AND_ASSIGN(auto cursor, reader->CursorAtWalId(1));
-  std::vector<WalRow> rows = Drain(*cursor);
+  std::vector<WalRow> rows = testing::DrainCursor(*cursor);
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].wal_id, 2u);
   EXPECT_EQ(rows[1].wal_id, 5u);
@@ -166,7 +155,7 @@ TEST_P(WalReaderTest, LiveCursorPicksUpFilesWrittenAfterItStarted) {
   ASSERT_OK(wal_->Write(1, {Row("a", "1", 1)}));
   ASSERT_OK_AND_ASSIGN(auto reader, OpenReader());
   ASSERT_OK_AND_ASSIGN(auto cursor, reader->CursorAtWalId(1));
-  ASSERT_EQ(Drain(*cursor).size(), 1u);
+  ASSERT_EQ(testing::DrainCursor(*cursor).size(), 1u);
 
   ASSERT_OK(wal_->Write(2, {Row("b", "2", 2)}));
   ASSERT_OK(wal_->WriteFence(3));
@@ -178,7 +167,7 @@ TEST_P(WalReaderTest, LiveCursorPicksUpFilesWrittenAfterItStarted) {
   ASSERT_OK_AND_ASSIGN(auto still_early, cursor->TryNext());
   EXPECT_FALSE(still_early.has_value());
   clock_->Advance(1);
-  std::vector<WalRow> rows = Drain(*cursor);
+  std::vector<WalRow> rows = testing::DrainCursor(*cursor);
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[0].key, "b");
   EXPECT_EQ(rows[1].wal_id, 4u);
@@ -195,19 +184,19 @@ TEST_P(WalReaderTest, CursorAtSeqStartsAtTheFileHoldingIt) {
   ASSERT_OK_AND_ASSIGN(auto reader, OpenReader());
   ASSERT_OK_AND_ASSIGN(auto cursor, reader->CursorAtSeq(2));
   EXPECT_EQ(cursor->next_wal_id(), 3u);
-  std::vector<WalRow> rows = Drain(*cursor);
+  std::vector<WalRow> rows = testing::DrainCursor(*cursor);
   ASSERT_EQ(rows.size(), 4u);
   EXPECT_EQ(rows[0].seq, 2u);
   EXPECT_EQ(rows[3].seq, 4u);
 
   ASSERT_OK_AND_ASSIGN(auto from_zero, reader->CursorAtSeq(0));
-  EXPECT_EQ(Drain(*from_zero).size(), 5u);
+  EXPECT_EQ(testing::DrainCursor(*from_zero).size(), 5u);
   // Past the tail: nothing yet, then the next file once written and polled.
   ASSERT_OK_AND_ASSIGN(auto tail, reader->CursorAtSeq(5));
-  EXPECT_TRUE(Drain(*tail).empty());
+  EXPECT_TRUE(testing::DrainCursor(*tail).empty());
   ASSERT_OK(wal_->Write(6, {Row("f", "5", 5)}));
   clock_->Advance(500);
-  std::vector<WalRow> tail_rows = Drain(*tail);
+  std::vector<WalRow> tail_rows = testing::DrainCursor(*tail);
   ASSERT_EQ(tail_rows.size(), 1u);
   EXPECT_EQ(tail_rows[0].key, "f");
 }
@@ -272,7 +261,7 @@ TEST_P(WalReaderTest, StrayObjectsAreIgnored) {
   EXPECT_EQ(files[0].id, 1u);
   // The stray "…/00000000000000000002.sst" is not taken as a later WAL: no gap error at 2.
   ASSERT_OK_AND_ASSIGN(auto cursor, reader->CursorAtWalId(1));
-  std::vector<WalRow> rows = Drain(*cursor);
+  std::vector<WalRow> rows = testing::DrainCursor(*cursor);
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(cursor->next_wal_id(), 2u);
 }
@@ -285,9 +274,9 @@ TEST_P(WalReaderTest, ReaderCreatesNoObject) {
   ASSERT_OK(reader->List().status());
   ASSERT_OK(reader->ReadFile(2).status());
   ASSERT_OK_AND_ASSIGN(auto cursor, reader->CursorAtSeq(0));
-  EXPECT_EQ(Drain(*cursor).size(), 1u);
+  EXPECT_EQ(testing::DrainCursor(*cursor).size(), 1u);
   clock_->Advance(1000);
-  EXPECT_TRUE(Drain(*cursor).empty());
+  EXPECT_TRUE(testing::DrainCursor(*cursor).empty());
   EXPECT_EQ(AllKeys(*store_), before);
   // A reader on a path with no database creates nothing either.
   ASSERT_OK_AND_ASSIGN(auto empty, WalReader::Open(store_, "nothing"));

@@ -20,16 +20,6 @@ namespace {
 
 using std::chrono::milliseconds;
 
-std::vector<WalRow> Drain(WalCursor& cursor) {
-  std::vector<WalRow> out;
-  while (true) {
-    auto next = cursor.TryNext();
-    EXPECT_TRUE(next.ok()) << next.status().ToString();
-    if (!next.ok() || !next->has_value()) return out;
-    out.push_back(std::move(**next));
-  }
-}
-
 TEST(CdcTest, EngineWritesReachTheWalReaderAndTheCursorFollowsTheTail) {
   auto store = NewMemoryObjectStore();
   auto clock = std::make_shared<ManualClock>(1'700'000'000'000);
@@ -60,7 +50,7 @@ TEST(CdcTest, EngineWritesReachTheWalReaderAndTheCursorFollowsTheTail) {
   options.clock = clock;
   ASSERT_OK_AND_ASSIGN(auto reader, WalReader::Open(store, "db", options));
   ASSERT_OK_AND_ASSIGN(auto cursor, reader->CursorAtSeq(1));
-  std::vector<WalRow> rows = Drain(*cursor);
+  std::vector<WalRow> rows = testing::DrainCursor(*cursor);
   ASSERT_EQ(rows.size(), 5u);
   EXPECT_EQ(rows[0].key, "a");
   EXPECT_EQ(rows[0].kind, WalRowKind::kValue);
@@ -82,7 +72,7 @@ TEST(CdcTest, EngineWritesReachTheWalReaderAndTheCursorFollowsTheTail) {
   ASSERT_OK(db->Put("later", "2").status());
   ASSERT_OK(db->Flush());
   clock->Advance(1000);  // the poll interval
-  std::vector<WalRow> later = Drain(*cursor);
+  std::vector<WalRow> later = testing::DrainCursor(*cursor);
   ASSERT_EQ(later.size(), 1u);
   EXPECT_EQ(later[0].key, "later");
   ASSERT_OK(db->Close());
