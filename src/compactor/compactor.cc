@@ -132,6 +132,8 @@ Status Compactor::Start() {
       }
     }
     if (last_done != nullptr) compactions_.recent_compactions.push_back(*last_done);
+    // Admin submissions not yet picked up stay submitted (validated at the first poll).
+    MergeSubmitted((*latest)->compactions);
   }
   Status st = WriteCompactions();
   if (!st.ok()) {
@@ -258,6 +260,8 @@ void Compactor::PollAndSchedule() {
     });
     return l0_gone || run_gone;
   });
+  AdoptSubmitted();
+  if (!fatal_.ok()) return;
   std::vector<CompactionSpec> running(failed_specs_);
   for (const auto& [id, spec] : running_specs_) running.push_back(spec);
   for (const auto& spec : PickCompactions(manifest_->manifest(), running, scheduler_)) {
@@ -274,10 +278,146 @@ void Compactor::PollAndSchedule() {
   }
 }
 
-Status Compactor::Submit(const CompactionSpec& spec) {
+namespace {
+
+// Why `rec` (a Submitted record from `.compactions`) cannot run against `m`: the checks our own
+// scheduler's specs pass by construction (L0 sources are the oldest tail of L0 in order, sorted
+// runs an adjacent block in order, the newest runs when L0 is included; the destination is the
+// lowest source run, or above every run when only L0 is compacted). "" = valid.
+std::string InvalidReason(const format::CompactionRecord& rec, const format::Manifest& m) {
+  if (rec.kind != format::CompactionKind::kTiered) return "only tiered compactions are supported";
+  if (!rec.segment.empty()) return "named segments are not supported";
+  if (rec.l0_view_ids.empty() && rec.sorted_runs.empty()) return "no sources";
+  const size_t k = rec.l0_view_ids.size();
+  if (k > m.l0.size()) return "more L0 sources than L0 SSTs";
+  for (size_t i = 0; i < k; ++i) {
+    if (!(m.l0[m.l0.size() - k + i].ViewId() == rec.l0_view_ids[i])) {
+      return "L0 source " + rec.l0_view_ids[i].ToString() +
+             " is not in the oldest L0 SSTs in order (newest first)";
+    }
+  }
+  if (!rec.sorted_runs.empty()) {
+    auto first = std::find_if(m.compacted.begin(), m.compacted.end(),
+                              [&](const auto& r) { return r.id == rec.sorted_runs[0]; });
+    if (first == m.compacted.end()) {
+      return "sorted run " + std::to_string(rec.sorted_runs[0]) + " does not exist";
+    }
+    const size_t at = static_cast<size_t>(first - m.compacted.begin());
+    for (size_t i = 0; i < rec.sorted_runs.size(); ++i) {
+      if (at + i >= m.compacted.size() || m.compacted[at + i].id != rec.sorted_runs[i]) {
+        return "sorted run " + std::to_string(rec.sorted_runs[i]) +
+               " is missing or not adjacent (runs must be listed highest id first)";
+      }
+    }
+    if (k > 0 && at != 0) return "with L0 sources the sorted runs must be the newest ones";
+    const uint32_t lowest = *std::min_element(rec.sorted_runs.begin(), rec.sorted_runs.end());
+    if (!rec.destination || *rec.destination != lowest) {
+      return "destination must be the lowest source run " + std::to_string(lowest);
+    }
+  } else if (rec.destination) {
+    for (const auto& r : m.compacted) {
+      if (r.id >= *rec.destination) {
+        return "destination " + std::to_string(*rec.destination) +
+               " must be above every sorted run (" + std::to_string(r.id) + " exists)";
+      }
+    }
+  } else {
+    return "no destination";
+  }
+  return "";
+}
+
+bool Overlaps(const format::CompactionRecord& rec, const CompactionSpec& busy) {
+  if (!rec.l0_view_ids.empty() && !busy.l0_ids.empty()) return true;
+  for (uint32_t id : rec.sorted_runs) {
+    if (std::find(busy.run_ids.begin(), busy.run_ids.end(), id) != busy.run_ids.end()) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void Compactor::MergeSubmitted(const format::Compactions& other) {
+  for (const auto& rec : other.recent_compactions) {
+    if (rec.status == format::CompactionStatus::kSubmitted && FindRecord(rec.id) == nullptr) {
+      compactions_.recent_compactions.push_back(rec);
+    }
+  }
+}
+
+void Compactor::AdoptSubmitted() {
+  auto latest = compactions_store_.ReadLatest();
+  if (!latest.ok()) {
+    log_.Warn("compactor {}: reading .compactions failed (will retry): {}", db_path_,
+              latest.status().ToString());
+    return;
+  }
+  if (*latest && (*latest)->id > compactions_id_) {
+    if ((*latest)->compactions.compactor_epoch > compactions_.compactor_epoch) {
+      Latch(Status::Fenced("detected newer compactor (epoch " +
+                           std::to_string((*latest)->compactions.compactor_epoch) + " > " +
+                           std::to_string(compactions_.compactor_epoch) + ")"));
+      return;
+    }
+    MergeSubmitted((*latest)->compactions);
+    compactions_id_ = (*latest)->id;
+  }
+  const format::Manifest& m = manifest_->manifest();
+  std::vector<format::Ulid> pending;
+  for (const auto& rec : compactions_.recent_compactions) {
+    if (rec.status == format::CompactionStatus::kSubmitted && running_specs_.count(rec.id) == 0) {
+      pending.push_back(rec.id);
+    }
+  }
+  bool failed_any = false;
+  for (const format::Ulid& id : pending) {
+    format::CompactionRecord* rec = FindRecord(id);
+    if (rec == nullptr) continue;
+    const std::string why = InvalidReason(*rec, m);
+    if (!why.empty()) {
+      log_.Warn("compactor {}: submitted compaction {} failed validation: {}", db_path_,
+                id.ToString(), why);
+      rec->status = format::CompactionStatus::kFailed;
+      failed_any = true;
+      continue;
+    }
+    bool busy = false;
+    for (const auto& spec : failed_specs_) busy |= Overlaps(*rec, spec);
+    for (const auto& [rid, spec] : running_specs_) busy |= Overlaps(*rec, spec);
+    if (busy || outstanding_ >= options_.max_concurrent_compactions) continue;
+    CompactionSpec spec;
+    spec.l0_ids = rec->l0_view_ids;
+    spec.run_ids = rec->sorted_runs;
+    spec.destination = rec->destination.value_or(0);
+    Status st = Submit(spec, id);
+    if (!st.ok()) {
+      if (st.IsFenced()) {
+        Latch(st);
+        return;
+      }
+      log_.Warn("compactor {}: could not start submitted compaction {}: {}", db_path_,
+                id.ToString(), st.ToString());
+    }
+  }
+  if (failed_any) {
+    // Written once so the submitter sees why; then dropped (a Failed record would pin the GC
+    // watermark).
+    Status st = WriteCompactions();
+    std::erase_if(compactions_.recent_compactions, [](const format::CompactionRecord& r) {
+      return r.status == format::CompactionStatus::kFailed;
+    });
+    if (st.IsFenced()) {
+      Latch(st);
+    } else if (!st.ok()) {
+      log_.Warn("compactor {}: could not record failed submissions: {}", db_path_, st.ToString());
+    }
+  }
+}
+
+Status Compactor::Submit(const CompactionSpec& spec, std::optional<format::Ulid> existing) {
   const format::Manifest& m = manifest_->manifest();
   CompactionJob job;
-  job.id = ulids_->Next(clock_->NowMillis());
+  job.id = existing ? *existing : ulids_->Next(clock_->NowMillis());
   job.spec = spec;
   for (const auto& id : spec.l0_ids) {
     auto it = std::find_if(m.l0.begin(), m.l0.end(), [&](const auto& h) { return h.id == id; });
@@ -299,20 +439,27 @@ Status Compactor::Submit(const CompactionSpec& spec) {
   job.retention_min_seq = m.recent_snapshot_min_seq;
   job.compaction_clock_tick = m.last_l0_clock_tick;
 
-  format::CompactionRecord rec;
-  rec.id = job.id;
-  rec.sorted_runs = spec.run_ids;
-  rec.l0_view_ids = spec.l0_ids;
-  rec.destination = spec.destination;  // stored by `.compactions` version 2 only
-  rec.status = format::CompactionStatus::kSubmitted;
-  compactions_.recent_compactions.push_back(rec);
-  Status st = WriteCompactions();
+  Status st;
+  if (!existing) {
+    format::CompactionRecord rec;
+    rec.id = job.id;
+    rec.sorted_runs = spec.run_ids;
+    rec.l0_view_ids = spec.l0_ids;
+    rec.destination = spec.destination;  // stored by `.compactions` version 2 only
+    rec.status = format::CompactionStatus::kSubmitted;
+    compactions_.recent_compactions.push_back(rec);
+    st = WriteCompactions();
+  }
   if (st.ok()) {
     FindRecord(job.id)->status = format::CompactionStatus::kRunning;
     st = WriteCompactions();
   }
   if (!st.ok()) {
-    RemoveRecord(job.id);
+    if (existing) {
+      FindRecord(job.id)->status = format::CompactionStatus::kSubmitted;  // retried next poll
+    } else {
+      RemoveRecord(job.id);
+    }
     return st;
   }
   format::Ulid id = job.id;
@@ -522,6 +669,8 @@ Status Compactor::WriteCompactions() {
                             std::to_string(latest->compactions.compactor_epoch) + " > " +
                             std::to_string(compactions_.compactor_epoch) + ")");
     }
+    // An admin's submission (same epoch) must not be overwritten: keep it for the next poll.
+    MergeSubmitted(latest->compactions);
     compactions_id_ = latest->id;
   }
   return Status::Unavailable("compactions: too many lost races writing .compactions");

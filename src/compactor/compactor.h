@@ -128,7 +128,16 @@ class Compactor {
 
   void Run();
   void PollAndSchedule() EXCLUDES(stats_mu_);
-  Status Submit(const CompactionSpec& spec) EXCLUDES(stats_mu_);
+  // Starts `spec` as a new job; with `existing`, as the job of that Submitted record (one an
+  // admin wrote to `.compactions`) instead of a new record.
+  Status Submit(const CompactionSpec& spec, std::optional<format::Ulid> existing = std::nullopt)
+      EXCLUDES(stats_mu_);
+  // Reads the latest `.compactions`; Submitted records we did not write (slatedb
+  // submit-compaction) join compactions_; each is validated against the manifest and started, or
+  // marked Failed with the reason logged (warn). Sources in use by a running job: left Submitted.
+  void AdoptSubmitted() EXCLUDES(stats_mu_);
+  // Copies the Submitted records of `other` that compactions_ lacks.
+  void MergeSubmitted(const format::Compactions& other);
   void HandleCompletion(CompactionJobResult result) EXCLUDES(stats_mu_);
   Status Commit(const CompactionSpec& spec, const CompactionJobResult& result);
   void Drain();

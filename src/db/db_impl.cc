@@ -374,6 +374,7 @@ Status DbImpl::ReplayWal(uint64_t first_id, uint64_t last_id) {
       }
       last_seq_ = std::max(last_seq_, row.seq);
       if (row.create_ts) last_tick_ = std::max(last_tick_, *row.create_ts);
+      if (row.create_ts) memtable_tracker_.Insert(row.seq, *row.create_ts / 1000);
       size_t bytes = row.EstimatedSize();
       memtable_bytes_ += bytes;
       {
@@ -597,6 +598,7 @@ void DbImpl::HandleWrite(WriteMsg& msg) {
     memtable_first_seq_ = seq;
     memtable_first_ts_ = last_tick_;
   }
+  memtable_tracker_.Insert(seq, last_tick_ / 1000);  // at most one sample per 60 s
   for (const format::RowEntry& row : msg.pending.rows) {
     Status st = mem->Add(row);
     if (!st.ok()) {
@@ -634,6 +636,8 @@ void DbImpl::FreezeMemtable() {
   imm->max_create_ts = last_tick_;
   imm->first_seq = memtable_first_seq_;
   imm->first_create_ts = memtable_first_ts_;
+  imm->tracker = std::move(memtable_tracker_);
+  memtable_tracker_ = format::SequenceTracker();
   imm->bytes = memtable_bytes_;
   {
     util::MutexLock lock(&mu_);
@@ -1057,8 +1061,8 @@ Status DbImpl::PublishL0(const std::shared_ptr<const ImmutableMemtable>& imm,
       // Never above the oldest live snapshot: compactors keep every version it can see.
       m.recent_snapshot_min_seq = SnapshotMinSeq(m.last_l0_seq);
       auto tracker = format::SequenceTracker::Decode(m.sequence_tracker);
-      if (tracker.ok() && imm->first_seq != 0 && !already) {
-        tracker->Insert(imm->first_seq, imm->first_create_ts / 1000);
+      if (tracker.ok() && !imm->tracker.empty() && !already) {
+        tracker->Extend(imm->tracker);  // SlateDB: extend_from(the memtable's tracker)
         m.sequence_tracker = tracker->Encode();
       }
       return Status::OK();

@@ -264,6 +264,7 @@ class DbImpl final : public Db, public TxnSource {
   int64_t last_tick_ = 0;
   uint64_t memtable_first_seq_ = 0;
   int64_t memtable_first_ts_ = 0;
+  format::SequenceTracker memtable_tracker_;  // samples of the mutable memtable's writes
   size_t memtable_bytes_ = 0;
 
   // ---- memtable flusher only (and Open / Close when the flusher is stopped) ----

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "format/manifest.h"
+#include "format/sequence_tracker.h"
 #include "memtable/memtable.h"
 
 namespace slatedb::db {
@@ -27,8 +28,11 @@ struct ImmutableMemtable {
   std::shared_ptr<Memtable> table;
   uint64_t max_seq = 0;       // highest seq in it (its rows are exactly (prev max, max_seq])
   int64_t max_create_ts = 0;  // highest create_ts in it
-  uint64_t first_seq = 0;     // seq and time of its first write (sequence tracker sample)
+  uint64_t first_seq = 0;     // seq and time of its first write
   int64_t first_create_ts = 0;
+  // Its writes' (seq, Unix second) samples, one per 60 s (RFC-0012, as SlateDB's memtable
+  // records them); merged into the manifest's tracker when it is published as an L0.
+  format::SequenceTracker tracker;
   size_t bytes = 0;  // unflushed bytes it accounts for
 };
 

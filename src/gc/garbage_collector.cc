@@ -214,11 +214,16 @@ Result<GcStats> GarbageCollector::RunSweeps(const bool (&which)[kSweepCount]) {
         if (*id > m.replay_after_wal_id && *id <= m.wal_id_last_seen) needed = true;
       }
       if (needed) continue;
-      if (!extra_.delete_fences && obj.size <= kMaxFenceSize) {
+      // A fence is an empty object or an SST without rows.
+      bool fence = false;
+      if (obj.size == 0) {
+        fence = true;
+      } else if ((!extra_.delete_fences || extra_.only_fences) && obj.size <= kMaxFenceSize) {
         auto rows = table::ReadAllRows(store_, obj.key);
         if (!rows.ok()) return rows.status();
-        if (rows->empty()) continue;  // a fence
+        fence = rows->empty();
       }
+      if (extra_.only_fences ? !fence : (fence && !extra_.delete_fences)) continue;
       RETURN_IF_ERROR(store_->Delete(obj.key));
       ++stats.wal_deleted;
       metrics_.wals->Increment(1);

@@ -8,7 +8,8 @@
 //               pinned by a live checkpoint, last-modified older than min_age.
 //   WAL SSTs    id below the latest replay_after_wal_id, outside the (replay_after_wal_id,
 //               wal_id_last_seen] range of every live checkpoint's manifest, last-modified
-//               older than min_age; fences (empty SSTs) are kept unless `delete_fences`.
+//               older than min_age; fences (empty SSTs) are kept unless `delete_fences`;
+//               `only_fences` deletes fences only.
 //   compacted   not referenced by the latest manifest nor by any live checkpoint's manifest
 //               (L0, sorted runs, external_dbs), and ULID time older than the low-watermark
 //               min(now − min_age, the oldest compaction id in the latest `.compactions`, the
@@ -60,7 +61,10 @@ struct GcStats {
 
 struct GcExtraOptions {
   bool delete_fences = false;  // fence objects (empty WAL SSTs) are kept by default
-  util::Log log;               // where sweep failures and debug lines go
+  // The WAL sweep deletes only fences, under the same age / replay / checkpoint rules (SlateDB's
+  // `wal_fence_options`; implies delete_fences).
+  bool only_fences = false;
+  util::Log log;  // where sweep failures and debug lines go
   // slatedb.gc.count and slatedb.gc.deleted_count{resource} (docs/metrics.md); null = none.
   std::shared_ptr<MetricsRecorder> metrics;
 };

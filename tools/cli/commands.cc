@@ -18,6 +18,7 @@
 #include "cli/compactor_cmd.h"
 #include "cli/manifest_json.h"
 #include "cli/metrics_cli.h"
+#include "cli/official_cmd.h"
 #include "cli/progress.h"
 #include "config/settings_io.h"
 #include "manifest/manifest_store.h"
@@ -135,7 +136,8 @@ class Handle {
 
   // kReader: DbReader (never writes, never fences the writer). kWriter: Db::Open, which
   // creates the database if `create` (and says so on stderr), else requires an existing one.
-  static Result<std::unique_ptr<Handle>> Open(const Global& g, Mode mode, bool create) {
+  static Result<std::unique_ptr<Handle>> Open(const Global& g, Mode mode, bool create,
+                                              const DbReaderOptions& reader_options = {}) {
     auto h = std::make_unique<Handle>();
     ASSIGN_OR_RETURN(auto store, OpenObjectStore(g.url));
     Components components;
@@ -145,7 +147,7 @@ class Handle {
     if (mode == Mode::kReader) {
       // Check first so a missing database is a clear NotFound naming the store.
       RETURN_IF_ERROR(LatestManifest(g, store).status());
-      ASSIGN_OR_RETURN(h->reader_, DbReader::Open(g.path, components));
+      ASSIGN_OR_RETURN(h->reader_, DbReader::Open(g.path, components, reader_options));
       return h;
     }
     ASSIGN_OR_RETURN(Settings settings, LoadSettings(g));
@@ -177,18 +179,23 @@ class Handle {
 // Runs `body` with an open handle and always closes it; a close error is reported too.
 // Reading commands open a reader unless --writer; writing commands refuse --reader.
 template <typename Body>
-int WithHandle(const Global& g, bool writes, const char* cmd, Body body) {
+int WithHandle(const Global& g, bool writes, const char* cmd, const DbReaderOptions& reader_options,
+               Body body) {
   if (writes && g.reader) {
     return Fail(Status::Invalid(std::string("'") + cmd + "' writes; drop --reader"));
   }
   const bool writer = writes || g.writer;
   auto h = Handle::Open(g, writer ? Handle::Mode::kWriter : Handle::Mode::kReader,
-                        /*create=*/writes);
+                        /*create=*/writes, reader_options);
   if (!h.ok()) return Fail(h.status());
   int code = body(**h);
   Status close = (*h)->Close();
   if (!close.ok() && code == kExitOk) return Fail(close);
   return code;
+}
+template <typename Body>
+int WithHandle(const Global& g, bool writes, const char* cmd, Body body) {
+  return WithHandle(g, writes, cmd, DbReaderOptions(), std::move(body));
 }
 
 // ---- one function per command ----
@@ -258,6 +265,8 @@ struct ScanArgs {
   std::optional<std::string> from, to, prefix;
   bool reverse = false;
   uint64_t limit = UINT64_MAX;
+  bool count = false;                     // print "<n> entries, <bytes> bytes" only
+  std::optional<std::string> checkpoint;  // a frozen view at this checkpoint id
 };
 
 int RunScan(const Global& g, const ScanArgs& a) {
@@ -280,14 +289,23 @@ int RunScan(const Global& g, const ScanArgs& a) {
   }
   ScanOptions options;
   options.reverse = a.reverse;
-  return WithHandle(g, false, "scan", [&](Handle& h) {
+  if (a.checkpoint && g.writer) {
+    return Fail(Status::Invalid("scan --checkpoint reads a checkpoint; drop --writer"));
+  }
+  DbReaderOptions reader_options;
+  reader_options.checkpoint_id = a.checkpoint;
+  return WithHandle(g, false, "scan", reader_options, [&](Handle& h) {
     auto it = prefix ? h.read()->ScanPrefix(*prefix, options) : h.read()->Scan(range, options);
     if (!it.ok()) return Fail(it.status());
     std::string out;
+    uint64_t entries = 0, bytes = 0;
     for (uint64_t n = 0; n < a.limit; ++n) {
       auto kv = (*it)->Next();
       if (!kv.ok()) return Fail(kv.status());
       if (!kv->has_value()) break;
+      ++entries;
+      bytes += (*kv)->key.size() + (*kv)->value.size();
+      if (a.count) continue;
       out += Encode(g, (*kv)->key);
       out += '\t';
       out += Encode(g, (*kv)->value);
@@ -298,6 +316,7 @@ int RunScan(const Global& g, const ScanArgs& a) {
       }
     }
     std::fwrite(out.data(), 1, out.size(), stdout);
+    if (a.count) std::cout << entries << " entries, " << bytes << " bytes\n";
     return kExitOk;
   });
 }
@@ -557,7 +576,7 @@ std::optional<std::string> UnknownCommand(const CLI::App& app,
   for (const std::string& arg : rest) {
     if (arg.empty() || arg[0] == '-') continue;
     bool known = false;
-    for (const CLI::App* sub : app.get_subcommands({})) known |= sub->get_name() == arg;
+    for (const CLI::App* sub : app.get_subcommands({})) known |= sub->check_name(arg);
     if (!known) return arg;
     break;
   }
@@ -573,10 +592,16 @@ int Run(int argc, char** argv) {
   app.set_version_flag("--version", std::string("slatedb ") + Version());
   Global g;
   LogArgs log;
-  app.add_option("--url", g.url,
-                 "object store URL: memory:///, file:///abs/dir, s3://bucket[/prefix]")
-      ->required();
-  app.add_option("--path", g.path, "database path inside the store")->required();
+  std::optional<std::string> env_file;
+  auto* url_opt = app.add_option("--url", g.url,
+                                 "object store URL: memory:///, file:///abs/dir, "
+                                 "s3://bucket[/prefix]; default: from CLOUD_PROVIDER (see "
+                                 "--env-file)");
+  app.add_option("-e,--env-file", env_file,
+                 "dotenv file with CLOUD_PROVIDER=local|memory|aws, LOCAL_PATH, AWS_* (used "
+                 "without --url; default ./.env if present)")
+      ->excludes(url_opt);
+  app.add_option("-p,--path", g.path, "database path inside the store")->required();
   auto* settings_opt =
       app.add_option("--settings", g.settings_json, "partial settings JSON laid over the defaults");
   app.add_option("--config", g.config_file, "settings file (.json, .toml, .yaml or .yml)")
@@ -625,7 +650,11 @@ int Run(int argc, char** argv) {
       ->excludes(scan_from)
       ->excludes(scan_to);
   scan->add_flag("--reverse", scan_args.reverse, "descending order");
-  scan->add_option("--limit", scan_args.limit, "at most N rows (default: all)");
+  scan->add_option("--limit,--max-keys", scan_args.limit, "at most N rows (default: all)");
+  scan->add_flag("--count", scan_args.count,
+                 "print only \"<n> entries, <bytes> bytes\" (key + value bytes)");
+  scan->add_option("--checkpoint", scan_args.checkpoint,
+                   "read the frozen view of this checkpoint id (protected from the GC)");
 
   LoadArgs load_args;
   auto* load = app.add_subcommand("load", "key<TAB>value lines on stdin");
@@ -674,6 +703,7 @@ int Run(int argc, char** argv) {
   CompactorCommands compactor_commands(app);    // compactor, gc
   AdminCommands admin_commands(app);            // wal-dump, cdc, sst-dump, verify
   CheckpointCommands checkpoint_commands(app);  // create/list/refresh/delete-checkpoint
+  OfficialCommands official_commands(app);  // read/list-manifest(s), -compactions, delete-db, ...
 
   try {
     app.parse(argc, argv);
@@ -707,6 +737,11 @@ int Run(int argc, char** argv) {
     return kExitUsage;
   }
   g.merge_operator = std::move(*op);
+  if (g.url.empty()) {
+    auto url = StoreUrlFromEnv(env_file);
+    if (!url.ok()) return Fail(url.status());
+    g.url = *url;
+  }
 
   if (*put) return RunPut(g, kv);
   if (*merge) return RunMerge(g, kv);
@@ -721,6 +756,7 @@ int Run(int argc, char** argv) {
   if (*manifest) return RunManifest(g);
   if (admin_commands.parsed()) return admin_commands.Run(g.url, g.path);
   if (checkpoint_commands.parsed()) return checkpoint_commands.Run(g.url, g.path);
+  if (official_commands.parsed()) return official_commands.Run(g.url, g.path);
   if (compactor_commands.parsed()) {
     auto settings = LoadSettings(g);
     if (!settings.ok()) return Fail(settings.status());

@@ -50,6 +50,7 @@ int Fail(const Status& s) {
 
 CompactorCommands::CompactorCommands(CLI::App& app) {
   compactor_ = app.add_subcommand("compactor", "run a standalone compactor until SIGTERM/SIGINT");
+  compactor_->alias("run-compactor");  // slatedb-cli's name
   gc_ = app.add_subcommand("gc", "run the garbage collector until SIGTERM/SIGINT");
   auto* once = gc_->add_flag("--once", gc_once_, "one pass over every directory, then exit");
   const char* metrics_help =
