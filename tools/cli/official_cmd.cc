@@ -101,17 +101,17 @@ Json RangeJson(const format::BytesRange& r) {
   return Json{{"start_bound", BoundJson(r.start)}, {"end_bound", BoundJson(r.end)}};
 }
 
-const char* CodecName(CompressionCodec c) {
+const char* CodecName(format::CompressionCodec c) {
   switch (c) {
-    case CompressionCodec::kSnappy:
+    case format::CompressionCodec::kSnappy:
       return "Snappy";
-    case CompressionCodec::kZlib:
+    case format::CompressionCodec::kZlib:
       return "Zlib";
-    case CompressionCodec::kLz4:
+    case format::CompressionCodec::kLz4:
       return "Lz4";
-    case CompressionCodec::kZstd:
+    case format::CompressionCodec::kZstd:
       return "Zstd";
-    case CompressionCodec::kNone:
+    case format::CompressionCodec::kNone:
       break;
   }
   return nullptr;
