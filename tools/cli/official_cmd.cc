@@ -396,7 +396,9 @@ Result<std::string> StoreUrlFromEnv(const std::optional<std::string>& env_file) 
     if (bucket.empty()) return Status::Invalid("CLOUD_PROVIDER=aws needs AWS_BUCKET");
     // object_store's AWS_ENDPOINT is our AWS_ENDPOINT_URL.
     const std::string endpoint = Env("AWS_ENDPOINT");
-    if (!endpoint.empty()) setenv("AWS_ENDPOINT_URL", endpoint.c_str(), /*overwrite=*/0);
+    if (!endpoint.empty() && Env("AWS_ENDPOINT_URL").empty()) {
+      setenv("AWS_ENDPOINT_URL", endpoint.c_str(), /*overwrite=*/1);
+    }
     return "s3://" + bucket;
   }
   return Status::Invalid("invalid environment variable CLOUD_PROVIDER value '" +
