@@ -1,7 +1,7 @@
 // slatedb — command-line interface to a slatedb-cpp database (docs/design.md §17).
 //
-//   slatedb --url STORE_URL --path DB_PATH [--settings JSON | --config FILE] [--hex]
-//           [--reader | --writer] [-v | -q | --log-level L] CMD
+//   slatedb [--url STORE_URL | --env-file F] --path DB_PATH [--settings JSON | --config FILE]
+//           [--hex] [--reader | --writer] [-v | -q | --log-level L] CMD
 //
 // The shared subset of commands has the same syntax and output as ../shared/peer/slatedb-peer,
 // so tests and benchmarks can run either engine with one command line. Reading commands (get,
