@@ -155,6 +155,26 @@ TEST_F(OfficialCliTest, ReadAndListCompactions) {
   ProcessResult missing = Db({"read-compactions", "--id", "99999"});
   EXPECT_EQ(missing.exit_code, 0);
   EXPECT_EQ(missing.out, "no compactions file found\n");
+
+  // A submitted job (no compactor runs) is one record of the latest version: read-compaction.
+  const nlohmann::json m = Json({"read-manifest"});
+  ASSERT_EQ(m["l0"].size(), 1u);
+  const std::string spec =
+      nlohmann::json{{"Spec", {{"sources", {{{"SstView", m["l0"][0]["id"]}}}}, {"destination", 0}}}}
+          .dump();
+  nlohmann::json submitted = Json({"submit-compaction", "--request", spec});
+  ASSERT_EQ(submitted.size(), 1u);
+  const std::string id = submitted[0]["id"];
+  nlohmann::json one = Json({"read-compaction", "--id", id});
+  EXPECT_EQ(one["id"], id);
+  EXPECT_EQ(one["status"], "Submitted");
+  EXPECT_EQ(one["spec"]["Tiered"]["sources"][0]["SstView"], m["l0"][0]["id"]);
+  EXPECT_EQ(Json({"read-compactions"})["recent_compactions"][id], one);
+  EXPECT_EQ(Db({"read-compaction", "--id", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}).out,
+            "no compaction found\n");
+  EXPECT_EQ(Db({"read-compaction", "--id", id, "--compactions-id", all[0]["id"].dump()}).out,
+            "no compaction found\n");  // not in the oldest version
+  EXPECT_EQ(Db({"read-compaction", "--id", "nope"}).exit_code, 1);
 }
 
 TEST_F(OfficialCliTest, ReadingCommandsCreateNothing) {

@@ -421,6 +421,11 @@ OfficialCommands::OfficialCommands(CLI::App& app) {
       "list-compactions", "print the .compactions versions in [start, end) (slatedb-cli)");
   list_compactions_->add_option("-s,--start", start_, "first id (inclusive)");
   list_compactions_->add_option("-e,--end", end_, "end id (exclusive)");
+  read_compaction_ = app.add_subcommand(
+      "read-compaction", "print one compaction of the latest .compactions as JSON (slatedb-cli)");
+  read_compaction_->add_option("-i,--id", compaction_id_, "compaction ULID")->required();
+  read_compaction_->add_option("--compactions-id", compactions_id_,
+                               ".compactions version (default: the latest)");
   delete_db_ = app.add_subcommand(
       "delete-db", "delete every object of the database; a dry run without --confirm");
   delete_db_->add_flag("--confirm", confirm_, "actually delete");
@@ -451,7 +456,7 @@ OfficialCommands::OfficialCommands(CLI::App& app) {
 
 bool OfficialCommands::parsed() const {
   for (const CLI::App* c : {read_manifest_, list_manifests_, read_compactions_, list_compactions_,
-                            delete_db_, gc_, submit_, seq_to_ts_, ts_to_seq_}) {
+                            read_compaction_, delete_db_, gc_, submit_, seq_to_ts_, ts_to_seq_}) {
     if (c->parsed()) return true;
   }
   return false;
@@ -533,6 +538,33 @@ int OfficialCommands::Run(const std::string& url, const std::string& path_arg) {
       return 0;
     }
     std::cout << CompactionsJson(c->id, c->compactions).dump() << "\n";
+    return 0;
+  }
+  if (read_compaction_->parsed()) {
+    auto wanted = format::Ulid::Parse(compaction_id_);
+    if (!wanted.ok()) return Fail(wanted.status().WithContext("--id"));
+    std::optional<format::Compactions> c;
+    if (compactions_id_) {
+      auto r = compactions.Read(*compactions_id_);
+      if (r.ok()) {
+        c = std::move(*r);
+      } else if (!r.status().IsNotFound()) {
+        return Fail(r.status());
+      }
+    } else {
+      auto r = compactions.ReadLatest();
+      if (!r.ok()) return Fail(r.status());
+      if (*r) c = std::move((*r)->compactions);
+    }
+    if (c) {
+      for (const auto& rec : c->recent_compactions) {
+        if (rec.id == *wanted) {
+          std::cout << CompactionJson(rec).dump() << "\n";
+          return 0;
+        }
+      }
+    }
+    std::cout << "no compaction found\n";
     return 0;
   }
   if (delete_db_->parsed()) {

@@ -7,6 +7,9 @@
 //   read-compactions [-i ID]       the latest (or ID) `.compactions` as JSON; "no compactions
 //                                  file found"
 //   list-compactions [-s A] [-e B] a JSON array of the `.compactions` versions with A <= id < B
+//   read-compaction -i ULID [--compactions-id N]
+//                                  one compaction record of the latest (or N) `.compactions` as
+//                                  JSON; "no compaction found"
 //   delete-db [--confirm]          dry run: "would delete N objects:", one indented object key a
 //                                  line, "rerun with --confirm to delete"; --confirm: removes
 //                                  the checkpoints this database (a clone) pins in its parents,
@@ -65,12 +68,15 @@ class OfficialCommands {
   CLI::App* list_manifests_ = nullptr;
   CLI::App* read_compactions_ = nullptr;
   CLI::App* list_compactions_ = nullptr;
+  CLI::App* read_compaction_ = nullptr;
   CLI::App* delete_db_ = nullptr;
   CLI::App* gc_ = nullptr;
   CLI::App* submit_ = nullptr;
   CLI::App* seq_to_ts_ = nullptr;
   CLI::App* ts_to_seq_ = nullptr;
   std::optional<uint64_t> id_;
+  std::string compaction_id_;
+  std::optional<uint64_t> compactions_id_;
   std::optional<uint64_t> start_;
   std::optional<uint64_t> end_;
   bool confirm_ = false;
