@@ -20,6 +20,10 @@
 #include <thread>
 #include <vector>
 
+#include "format/manifest.h"
+#include "format/uuid.h"
+#include "manifest/manifest_store.h"
+#include "slatedb/object_store.h"
 #include "subprocess.h"
 
 namespace slatedb {
@@ -223,6 +227,34 @@ TEST_F(OfficialCliTest, DeleteDbDryRunListsThenConfirmDeletes) {
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_NE(refused.err.find("not a database"), std::string::npos) << refused.err;
   EXPECT_TRUE(fs::exists(root_ + "/notdb/precious.txt"));
+}
+
+// A clone (a manifest with external_dbs) pins a checkpoint in its parent; delete-db --confirm
+// removes that checkpoint from the parent first, as SlateDB does, and leaves the parent alone.
+TEST_F(OfficialCliTest, DeleteDbOfACloneUnpinsItsParentCheckpoint) {
+  Put("p", "1");  // the parent, "db"
+  ProcessResult created = Db({"create-checkpoint", "--name", "clone-pin"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  const std::string cp = created.out.substr(created.out.find("id: ") + 4, 36);
+  ASSERT_EQ(Cli({"--url", url_, "--path", "clone", "put", "c", "2"}).exit_code, 0);
+  {
+    auto store = NewLocalObjectStore(root_);
+    ASSERT_TRUE(store.ok());
+    manifest::ManifestStore clone(*store, "clone");
+    auto latest = clone.ReadLatest();
+    ASSERT_TRUE(latest.ok() && latest->has_value());
+    format::Manifest m = (*latest)->manifest;
+    auto id = format::Uuid::Parse(cp);
+    ASSERT_TRUE(id.ok()) << cp;
+    m.external_dbs.push_back(format::ExternalDb{"db", *id, *id, {}});
+    ASSERT_TRUE(clone.WriteNew((*latest)->id + 1, m).ok());
+  }
+  EXPECT_EQ(Json({"list-checkpoints", "--name", "clone-pin"}).size(), 1u);
+  ProcessResult gone = Cli({"--url", url_, "--path", "clone", "delete-db", "--confirm"});
+  ASSERT_EQ(gone.exit_code, 0) << gone.err;
+  EXPECT_TRUE(LocalFiles(root_ + "/clone").empty());
+  EXPECT_EQ(Json({"list-checkpoints", "--name", "clone-pin"}).size(), 0u);
+  EXPECT_EQ(Db({"get", "p"}).out, "1\n");
 }
 
 TEST_F(OfficialCliTest, ScanPrefixMaxKeysCountAndCheckpoint) {
