@@ -38,6 +38,7 @@
 #include <string>
 #include <string_view>
 
+#include "slatedb/block_cache.h"
 #include "slatedb/checkpoint.h"
 #include "slatedb/clock.h"
 #include "slatedb/db_read.h"
@@ -74,6 +75,11 @@ struct Components {
   std::shared_ptr<MetricsRecorder> metrics_recorder;
   // Builds and uses prefix bloom filters (slatedb/prefix_extractor.h); null = none.
   std::shared_ptr<const PrefixExtractor> prefix_extractor;
+  // The in-memory cache of SST data blocks and of their indexes, filters and stats
+  // (slatedb/block_cache.h); may be shared by several Db / DbReader instances. Null = a cache of
+  // this database's own with BlockCacheOptions' defaults (512 MiB data + 128 MiB metadata, as
+  // SlateDB); BlockCache::Disabled() = no caching.
+  std::shared_ptr<BlockCache> block_cache;
 };
 
 // A point-in-time summary (for `slatedb status`).

@@ -206,7 +206,8 @@ DbImpl::DbImpl(std::string path, Components components, Settings settings)
       log_(components_.logger),
       wal_store_(store_, path_, settings_.compression_codec, settings_.block_size),
       reads_(std::make_shared<ReadPath>(store_, path_, settings_, components_.merge_operator,
-                                        components_.prefix_extractor, recorder_)),
+                                        components_.prefix_extractor, recorder_,
+                                        components_.block_cache)),
       // Transaction ids: seeded, but distinct from the ULID/compactor streams.
       txns_(std::make_shared<TxnManager>(components_.seed != 0 ? components_.seed ^ 0x5DEECE66Dull
                                                                : util::EntropySeed())),
@@ -341,6 +342,7 @@ Status DbImpl::Recover() {
     s->manifest = manifest_view;
     state_ = std::move(s);
   }
+  reads_->Retain(manifest_view);
   metrics_.read.SetManifestGauges(*manifest_view);
   manifest_id_.store(manifest_->id());
   RETURN_IF_ERROR(ReplayWal(replay_after + 1, settings_.wal_enabled ? fence_id : fence_id - 1));
@@ -1074,7 +1076,7 @@ Status DbImpl::PublishL0(const std::shared_ptr<const ImmutableMemtable>& imm,
     published = std::make_shared<const format::Manifest>(manifest_->manifest());
     manifest_id_.store(manifest_->id());
   }
-  reads_->Retain(*published);
+  reads_->Retain(published);
   metrics_.read.SetManifestGauges(*published);
   metrics_.immutable_memtable_flushes->Increment(1);
   // Blocks, index, filter and stats (all but the small info block and footer at the end).
@@ -1116,7 +1118,7 @@ Status DbImpl::RefreshManifest() {
     published = std::make_shared<const format::Manifest>(manifest_->manifest());
     manifest_id_.store(manifest_->id());
   }
-  reads_->Retain(*published);
+  reads_->Retain(published);
   metrics_.read.SetManifestGauges(*published);
   {
     util::MutexLock lock(&mu_);

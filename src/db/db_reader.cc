@@ -40,7 +40,8 @@ class DbReaderImpl final : public DbReader {
         manifests_(store_, path_),
         wal_store_(store_, path_),
         reads_(std::make_shared<ReadPath>(store_, path_, Settings(), components.merge_operator,
-                                          components.prefix_extractor, recorder_)),
+                                          components.prefix_extractor, recorder_,
+                                          components.block_cache)),
         clock_(components.clock ? components.clock : util::SystemClock::Default()),
         seed_(components.seed),
         log_(components.logger) {}
@@ -244,7 +245,7 @@ class DbReaderImpl final : public DbReader {
     auto s = std::make_shared<DbState>();
     s->memtable = std::move(mem);
     s->manifest = std::make_shared<const format::Manifest>(std::move(manifest));
-    reads_->Retain(*s->manifest);
+    reads_->Retain(s->manifest);
     metrics_.SetManifestGauges(*s->manifest);
     {
       util::MutexLock lock(&mu_);
@@ -320,7 +321,7 @@ class DbReaderImpl final : public DbReader {
       }
     }
     if (published) {
-      reads_->Retain(*published);
+      reads_->Retain(published);
       metrics_.SetManifestGauges(*published);
     }
     seq_.store(std::max(seq_.load(), max_seq));

@@ -14,8 +14,6 @@ namespace slatedb::db {
 
 namespace {
 
-constexpr size_t kBlockCacheBytes = 64u << 20;
-
 // A memtable as a table::RowIterator. Reverse order needs each key's versions newest first, but
 // the skiplist walks backwards oldest first, so reverse mode buffers one key group at a time.
 class MemtableRowIterator final : public table::RowIterator {
@@ -331,13 +329,16 @@ std::vector<format::RowEntry> CollectFlushRows(const Memtable& table, uint64_t r
 ReadPath::ReadPath(std::shared_ptr<ObjectStore> store, std::string db_path,
                    const Settings& settings, std::shared_ptr<MergeOperator> merge_operator,
                    std::shared_ptr<const PrefixExtractor> prefix_extractor,
-                   const std::shared_ptr<MetricsRecorder>& metrics)
+                   const std::shared_ptr<MetricsRecorder>& metrics,
+                   std::shared_ptr<BlockCache> block_cache)
     : store_(std::move(store)),
       db_path_(std::move(db_path)),
       settings_(settings),
       merge_operator_(std::move(merge_operator)),
       prefix_extractor_(std::move(prefix_extractor)),
-      block_cache_(std::make_shared<table::BlockCache>(kBlockCacheBytes, 16, metrics)) {
+      block_cache_(block_cache ? std::move(block_cache) : BlockCache::Create().value()),
+      cache_scope_(table::BlockCacheImpl::NewScope()),
+      cache_counters_(table::CacheCounters::Register(metrics)) {
   auto rec = util::MetricsOrNoop(metrics);
   const MetricLabels point = {{"kind", "point"}};
   filter_positives_ = rec->RegisterCounter("slatedb.db.sst_filter_positive_count",
@@ -370,39 +371,65 @@ Result<bool> ReadPath::PrefixFilterExcludes(const format::SstHandle& handle,
 }
 
 Result<std::shared_ptr<table::SstReader>> ReadPath::OpenSst(const format::SstHandle& handle) {
-  std::string key = manifest::CompactedSstPath(db_path_, handle.id);
   {
     util::MutexLock lock(&mu_);
-    auto it = readers_.find(key);
+    auto it = readers_.find(handle.id);
     if (it != readers_.end()) return it->second;
   }
   table::SstReaderOptions opts;
   opts.cache = block_cache_;
+  opts.cache_scope = cache_scope_;
+  opts.sst_id = handle.id;
+  opts.counters = cache_counters_;
   ASSIGN_OR_RETURN(std::shared_ptr<table::SstReader> reader,
-                   table::SstReader::OpenWithInfo(store_, key, handle.info,
-                                                  handle.format_version.value_or(1), opts));
+                   table::SstReader::OpenWithInfo(store_,
+                                                  manifest::CompactedSstPath(db_path_, handle.id),
+                                                  handle.info, handle.format_version.value_or(1),
+                                                  opts));
   util::MutexLock lock(&mu_);
-  auto [it, inserted] = readers_.emplace(key, reader);
+  auto [it, inserted] = readers_.emplace(handle.id, reader);
   return it->second;
 }
 
-void ReadPath::Retain(const format::Manifest& manifest) {
-  size_t listed = manifest.l0.size();
-  for (const auto& run : manifest.compacted) listed += run.ssts.size();
+void ReadPath::Retain(std::shared_ptr<const format::Manifest> manifest) {
+  if (!manifest) return;
+  // Resolve every listed SST (OpenWithInfo does no I/O); a bad SstInfo leaves that slot empty,
+  // and Get then reports the error through OpenSst.
+  auto resolved = std::make_shared<ResolvedReaders>();
+  auto open = [&](const format::SstHandle& h) {
+    auto r = OpenSst(h);
+    return r.ok() ? std::move(r).value() : nullptr;
+  };
+  resolved->l0.reserve(manifest->l0.size());
+  for (const auto& sst : manifest->l0) resolved->l0.push_back(open(sst));
+  resolved->runs.reserve(manifest->compacted.size());
+  for (const auto& run : manifest->compacted) {
+    auto& readers = resolved->runs.emplace_back();
+    readers.reserve(run.ssts.size());
+    for (const auto& sst : run.ssts) readers.push_back(open(sst));
+  }
+  size_t listed = manifest->l0.size();
+  for (const auto& run : manifest->compacted) listed += run.ssts.size();
+  resolved->manifest = manifest;
   util::MutexLock lock(&mu_);
+  resolved_ = std::move(resolved);
   if (readers_.size() <= listed + 64) return;
-  std::unordered_set<std::string> keep;
-  for (const auto& sst : manifest.l0) keep.insert(manifest::CompactedSstPath(db_path_, sst.id));
-  for (const auto& run : manifest.compacted) {
-    for (const auto& sst : run.ssts) keep.insert(manifest::CompactedSstPath(db_path_, sst.id));
+  std::unordered_set<format::Ulid, UlidHash> keep;
+  for (const auto& sst : manifest->l0) keep.insert(sst.id);
+  for (const auto& run : manifest->compacted) {
+    for (const auto& sst : run.ssts) keep.insert(sst.id);
   }
   std::erase_if(readers_, [&](const auto& entry) { return !keep.contains(entry.first); });
 }
 
-Status ReadPath::GetFromSst(const format::SstHandle& handle, std::string_view key, uint64_t seq,
-                            table::MergeResolver* resolver) {
+Status ReadPath::GetFromSst(const format::SstHandle& handle, table::SstReader* resolved,
+                            std::string_view key, uint64_t seq, table::MergeResolver* resolver) {
   if (!KeyInSst(handle.info, key)) return Status::OK();
-  ASSIGN_OR_RETURN(auto reader, OpenSst(handle));
+  std::shared_ptr<table::SstReader> opened;
+  if (resolved == nullptr) {
+    ASSIGN_OR_RETURN(opened, OpenSst(handle));
+  }
+  table::SstReader* reader = resolved ? resolved : opened.get();
   ASSIGN_OR_RETURN(bool may, reader->MayContain(key));
   // KeyInSst checked the key range, so with a filter `may` is the filter's answer.
   const bool filtered = handle.info.has_filter();
@@ -448,12 +475,20 @@ Result<std::optional<KeyValue>> ReadPath::Get(const DbState& state, std::string_
     if (resolver.done()) break;
     RETURN_IF_ERROR(GetFromMemtable(*imm->table, key, seq, &resolver));
   }
+  if (resolver.done()) return resolver.Finish();
   const format::Manifest& m = *state.manifest;
-  for (const auto& sst : m.l0) {
-    if (resolver.done()) break;
-    RETURN_IF_ERROR(GetFromSst(sst, key, seq, &resolver));
+  std::shared_ptr<const ResolvedReaders> resolved;
+  {
+    util::MutexLock lock(&mu_);
+    if (resolved_ && resolved_->manifest == state.manifest) resolved = resolved_;
   }
-  for (const auto& run : m.compacted) {
+  for (size_t i = 0; i < m.l0.size(); ++i) {
+    if (resolver.done()) break;
+    RETURN_IF_ERROR(GetFromSst(m.l0[i], resolved ? resolved->l0[i].get() : nullptr, key, seq,
+                               &resolver));
+  }
+  for (size_t r = 0; r < m.compacted.size(); ++r) {
+    const auto& run = m.compacted[r];
     if (resolver.done()) break;
     if (run.ssts.empty()) continue;
     auto it = std::upper_bound(run.ssts.begin(), run.ssts.end(), key,
@@ -461,7 +496,9 @@ Result<std::optional<KeyValue>> ReadPath::Get(const DbState& state, std::string_
                                  return k < h.info.first_entry.value_or(std::string());
                                });
     if (it == run.ssts.begin()) continue;
-    RETURN_IF_ERROR(GetFromSst(*(it - 1), key, seq, &resolver));
+    const size_t idx = static_cast<size_t>(it - run.ssts.begin()) - 1;
+    RETURN_IF_ERROR(GetFromSst(run.ssts[idx], resolved ? resolved->runs[r][idx].get() : nullptr,
+                               key, seq, &resolver));
   }
   return resolver.Finish();
 }

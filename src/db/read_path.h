@@ -39,6 +39,7 @@
 #include "slatedb/object_store.h"
 #include "slatedb/options.h"
 #include "slatedb/prefix_extractor.h"
+#include "slatedb/block_cache.h"
 #include "table/block_cache.h"
 #include "table/merge_resolve.h"
 #include "table/sst_reader.h"
@@ -51,11 +52,13 @@ class ReadPath : public std::enable_shared_from_this<ReadPath> {
   // `merge_operator` may be null (reading an operand is then kInvalid); so may
   // `prefix_extractor` (no prefix filters are written or consulted then). `metrics` (may be null)
   // receives the block cache's slatedb.db_cache.* and the filters' slatedb.db.sst_filter_*
-  // counters.
+  // counters. `block_cache` (Components::block_cache) may be shared with other databases; null =
+  // a private cache with BlockCacheOptions' defaults. Our entries use a key scope of our own.
   ReadPath(std::shared_ptr<ObjectStore> store, std::string db_path, const Settings& settings,
            std::shared_ptr<MergeOperator> merge_operator,
            std::shared_ptr<const PrefixExtractor> prefix_extractor = nullptr,
-           const std::shared_ptr<MetricsRecorder>& metrics = nullptr);
+           const std::shared_ptr<MetricsRecorder>& metrics = nullptr,
+           std::shared_ptr<BlockCache> block_cache = nullptr);
 
   Result<std::optional<KeyValue>> Get(const DbState& state, std::string_view key, uint64_t seq);
 
@@ -93,15 +96,30 @@ class ReadPath : public std::enable_shared_from_this<ReadPath> {
   uint64_t prefix_filter_negatives() const { return prefix_negatives_.load(); }
   uint64_t prefix_filter_positives() const { return prefix_positives_.load(); }
 
-  // Forgets cached readers of SSTs no longer listed in `manifest` (compacted away), once the
-  // cache holds noticeably more readers than the manifest lists. Iterators keep their own.
-  void Retain(const format::Manifest& manifest);
+  // Resolves the readers of every SST `manifest` lists, once, for the Gets of states holding this
+  // very manifest (no reader-map lookup per SST probed then); and forgets cached readers of SSTs
+  // no longer listed (compacted away), once the map holds noticeably more readers than the
+  // manifest lists. Iterators keep their own.
+  void Retain(std::shared_ptr<const format::Manifest> manifest);
+
+  const std::shared_ptr<BlockCache>& block_cache() const { return block_cache_; }
 
  private:
   // Feeds the versions of `key` in one SST (seq <= `seq`, newest first) to `resolver`, until it
   // is done.
-  Status GetFromSst(const format::SstHandle& handle, std::string_view key, uint64_t seq,
-                    table::MergeResolver* resolver);
+  // `reader` = the handle's resolved reader, or null (then OpenSst finds it).
+  Status GetFromSst(const format::SstHandle& handle, table::SstReader* reader,
+                    std::string_view key, uint64_t seq, table::MergeResolver* resolver);
+
+  // Readers of one manifest's SSTs, parallel to its l0 and compacted lists.
+  struct ResolvedReaders {
+    std::shared_ptr<const format::Manifest> manifest;
+    std::vector<std::shared_ptr<table::SstReader>> l0;
+    std::vector<std::vector<std::shared_ptr<table::SstReader>>> runs;
+  };
+  struct UlidHash {
+    size_t operator()(const format::Ulid& u) const { return u.high * 0x9e3779b97f4a7c15ULL ^ u.low; }
+  };
 
   std::shared_ptr<ObjectStore> store_;
   std::string db_path_;
@@ -110,14 +128,17 @@ class ReadPath : public std::enable_shared_from_this<ReadPath> {
   std::shared_ptr<const PrefixExtractor> prefix_extractor_;
   std::atomic<uint64_t> prefix_negatives_{0};
   std::atomic<uint64_t> prefix_positives_{0};
-  std::shared_ptr<table::BlockCache> block_cache_;
+  std::shared_ptr<BlockCache> block_cache_;
+  uint64_t cache_scope_;
+  std::shared_ptr<const table::CacheCounters> cache_counters_;
   // slatedb.db.sst_filter_*_count{kind=point}: the filter's answers in GetFromSst.
   std::shared_ptr<CounterHandle> filter_positives_;
   std::shared_ptr<CounterHandle> filter_negatives_;
   std::shared_ptr<CounterHandle> filter_false_positives_;
-  util::Mutex mu_;  // guards only the reader map (never held across I/O)
-  std::unordered_map<std::string, std::shared_ptr<table::SstReader>> readers_
-      GUARDED_BY(mu_);  // by object key
+  util::Mutex mu_;  // guards only the reader map and `resolved_` (never held across I/O)
+  std::unordered_map<format::Ulid, std::shared_ptr<table::SstReader>, UlidHash> readers_
+      GUARDED_BY(mu_);  // by SST id
+  std::shared_ptr<const ResolvedReaders> resolved_ GUARDED_BY(mu_);  // of the newest Retain
 };
 
 // The rows an L0 flush writes (internal order: key asc, seq desc): per key, every version with

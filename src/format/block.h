@@ -64,8 +64,12 @@ class Block {
   static Result<std::shared_ptr<const Block>> Parse(std::string data, uint16_t version);
 
   uint16_t version() const { return version_; }
-  // Bytes held (for cache accounting).
-  size_t ByteSize() const { return data_.size() + offsets_.size() * sizeof(uint16_t) + 64; }
+  // Bytes really allocated for this block (for cache accounting): the object, its buffers'
+  // capacities and the make_shared control block.
+  size_t ByteSize() const {
+    return sizeof(Block) + 16 + data_.capacity() + offsets_.capacity() * sizeof(uint16_t) +
+           (first_key_.capacity() > 15 ? first_key_.capacity() : 0);
+  }
   // Every row of the block, in stored order.
   Result<std::vector<RowEntry>> DecodeAll() const;
 
@@ -94,6 +98,11 @@ class BlockIterator {
   bool Valid() const { return valid_; }
   Status Next();
   const RowEntry& row() const { return row_; }
+  // Moves the current row out (the iterator is then invalid).
+  RowEntry TakeRow() {
+    valid_ = false;
+    return std::move(row_);
+  }
 
  private:
   Status ReadAt(size_t offset, std::string_view prev_key);

@@ -45,6 +45,8 @@ class BloomFilter {
   uint16_t num_probes() const { return num_probes_; }
   size_t num_bits() const { return (raw_.size() - 2) * 8; }
   size_t ByteSize() const { return raw_.size(); }
+  // Bytes really allocated (the object and its buffer's capacity).
+  size_t AllocatedBytes() const { return sizeof(BloomFilter) + raw_.capacity(); }
 
  private:
   std::string raw_;  // including the 2-byte probe count

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "util/coding.h"
+#include "util/metrics.h"
 
 namespace slatedb::table {
 
@@ -13,6 +14,71 @@ using format::Block;
 using format::BlockIterator;
 using format::RowEntry;
 using format::SstIndex;
+
+std::shared_ptr<const CacheCounters> CacheCounters::Register(
+    const std::shared_ptr<MetricsRecorder>& recorder) {
+  auto rec = util::MetricsOrNoop(recorder);
+  constexpr std::string_view kName = "slatedb.db_cache.access_count";
+  constexpr std::string_view kHelp = "Block cache lookups by entry kind and result";
+  constexpr std::string_view kKinds[4] = {"data_block", "index", "filter", "stats"};
+  auto c = std::make_shared<CacheCounters>();
+  for (size_t i = 0; i < 4; ++i) {
+    std::string kind(kKinds[i]);
+    c->hit[i] = rec->RegisterCounter(kName, kHelp, {{"entry_kind", kind}, {"result", "hit"}});
+    c->miss[i] = rec->RegisterCounter(kName, kHelp, {{"entry_kind", kind}, {"result", "miss"}});
+  }
+  return c;
+}
+
+SstReader::SstReader(PrivateTag, std::shared_ptr<ObjectStore> store, std::string key,
+                     SstReaderOptions options)
+    : store_(std::move(store)), key_(std::move(key)), options_(std::move(options)) {
+  if (options_.cache) cache_ = options_.cache->impl();
+  scope_ = options_.cache_scope != 0 ? options_.cache_scope : BlockCacheImpl::NewScope();
+  if (options_.sst_id) {
+    id_high_ = options_.sst_id->high;
+    id_low_ = options_.sst_id->low;
+  } else {
+    // Two independent hashes of the object key (the scope keeps readers apart anyway).
+    id_high_ = std::hash<std::string>{}(key_);
+    id_low_ = std::hash<std::string>{}(key_ + "\x01") ^ 0x5bd1e9955bd1e995ULL;
+  }
+}
+
+void SstReader::Count(CacheEntryKind kind, bool hit) const {
+  if (!options_.counters) return;
+  const auto i = static_cast<size_t>(kind);
+  (hit ? options_.counters->hit[i] : options_.counters->miss[i])->Increment(1);
+}
+
+template <typename T, typename Decode>
+Result<std::shared_ptr<const T>> SstReader::LoadMeta(CacheEntryKind kind, uint64_t offset,
+                                                     uint64_t len, std::shared_ptr<const T>* memo,
+                                                     Decode decode) {
+  const bool cached = cache_ != nullptr;
+  if (cached) {
+    if (auto hit = cache_->LookupMeta<T>(KeyOf(offset, kind))) {
+      Count(kind, true);
+      return hit;
+    }
+    Count(kind, false);
+  } else {
+    util::MutexLock lock(&mu_);
+    if (*memo) return *memo;
+  }
+  // Read and decode outside any lock; concurrent misses may both read (same result).
+  ASSIGN_OR_RETURN(std::string bytes, ReadRange(offset, len));
+  auto decoded = decode(bytes);
+  if (!decoded.ok()) return WithKey(decoded.status());
+  auto value = std::make_shared<const T>(std::move(*decoded));
+  if (cached) {
+    cache_->InsertMeta<T>(KeyOf(offset, kind), value, AllocatedBytes(*value));
+  } else {
+    util::MutexLock lock(&mu_);
+    if (!*memo) *memo = value;
+  }
+  return value;
+}
 
 Result<std::shared_ptr<SstReader>> SstReader::Open(std::shared_ptr<ObjectStore> store,
                                                    std::string object_key,
@@ -91,40 +157,41 @@ Result<std::string> SstReader::ReadRange(uint64_t offset, uint64_t len) {
 }
 
 Result<std::shared_ptr<const SstIndex>> SstReader::Index() {
-  util::MutexLock lock(&mu_);
-  if (index_) return index_;
-  ASSIGN_OR_RETURN(std::string bytes, ReadRange(info_.index_offset, info_.index_len));
-  auto index = format::DecodeIndex(bytes, info_.compression);
-  if (!index.ok()) return WithKey(index.status());
-  for (size_t i = 0; i < index->blocks.size(); ++i) {
-    uint64_t start = 0, end = 0;
-    Status st = format::BlockRange(*index, info_, i, &start, &end);
-    if (!st.ok()) return WithKey(st);
-  }
-  index_ = std::make_shared<const SstIndex>(std::move(*index));
-  return index_;
+  return LoadMeta<SstIndex>(
+      CacheEntryKind::kIndex, info_.index_offset, info_.index_len, &index_,
+      [this](std::string_view bytes) -> Result<SstIndex> {
+        auto index = format::DecodeIndex(bytes, info_.compression);
+        if (!index.ok()) return index.status();
+        for (size_t i = 0; i < index->blocks.size(); ++i) {
+          uint64_t start = 0, end = 0;
+          RETURN_IF_ERROR(format::BlockRange(*index, info_, i, &start, &end));
+        }
+        return index;
+      });
 }
 
 Result<std::shared_ptr<const format::SstFilters>> SstReader::Filters() {
-  util::MutexLock lock(&mu_);
-  if (filters_) return filters_;
-  format::SstFilters filters;
-  if (info_.filter_len > 0) {
-    ASSIGN_OR_RETURN(std::string bytes, ReadRange(info_.filter_offset, info_.filter_len));
-    auto f = format::DecodeFilters(bytes, info_.compression, info_.filter_format);
-    if (!f.ok()) return WithKey(f.status());
-    filters = std::move(*f);
+  if (info_.filter_len == 0) {
+    static const auto* const kNone = new std::shared_ptr<const format::SstFilters>(
+        std::make_shared<const format::SstFilters>());
+    return *kNone;
   }
-  filters_ = std::make_shared<const format::SstFilters>(std::move(filters));
-  return filters_;
+  return LoadMeta<format::SstFilters>(
+      CacheEntryKind::kFilter, info_.filter_offset, info_.filter_len, &filters_,
+      [this](std::string_view bytes) {
+        return format::DecodeFilters(bytes, info_.compression, info_.filter_format);
+      });
 }
 
 Result<std::optional<format::SstStats>> SstReader::Stats() {
   if (info_.stats_len == 0) return std::optional<format::SstStats>();
-  ASSIGN_OR_RETURN(std::string bytes, ReadRange(info_.stats_offset, info_.stats_len));
-  auto s = format::DecodeStats(bytes, info_.compression);
-  if (!s.ok()) return WithKey(s.status());
-  return std::optional<format::SstStats>(std::move(*s));
+  ASSIGN_OR_RETURN(auto stats,
+                   LoadMeta<format::SstStats>(
+                       CacheEntryKind::kStats, info_.stats_offset, info_.stats_len, &stats_,
+                       [this](std::string_view bytes) {
+                         return format::DecodeStats(bytes, info_.compression);
+                       }));
+  return std::optional<format::SstStats>(*stats);
 }
 
 Result<size_t> SstReader::NumBlocks() {
@@ -134,18 +201,27 @@ Result<size_t> SstReader::NumBlocks() {
 
 Result<std::shared_ptr<const Block>> SstReader::ReadBlock(size_t i) {
   ASSIGN_OR_RETURN(auto index, Index());
+  return ReadBlock(*index, i);
+}
+
+Result<std::shared_ptr<const Block>> SstReader::ReadBlock(const SstIndex& index, size_t i) {
   uint64_t start = 0, end = 0;
-  Status st = format::BlockRange(*index, info_, i, &start, &end);
+  Status st = format::BlockRange(index, info_, i, &start, &end);
   if (!st.ok()) return WithKey(st);
-  if (options_.cache) {
-    if (auto hit = options_.cache->Lookup(key_, start)) return hit;
+  const bool cached = cache_ != nullptr && cache_->data_enabled();
+  if (cached) {
+    if (auto hit = cache_->LookupBlock(KeyOf(start, CacheEntryKind::kDataBlock))) {
+      Count(CacheEntryKind::kDataBlock, true);
+      return hit;
+    }
+    Count(CacheEntryKind::kDataBlock, false);
   }
   ASSIGN_OR_RETURN(std::string bytes, ReadRange(start, end - start));
   auto block = format::DecodeBlock(bytes, info_.compression, version_);
   if (!block.ok()) {
     return WithKey(block.status().WithContext("block #" + std::to_string(i)));
   }
-  if (options_.cache) options_.cache->Insert(key_, start, *block);
+  if (cached) cache_->InsertBlock(KeyOf(start, CacheEntryKind::kDataBlock), *block);
   return block;
 }
 
@@ -182,7 +258,7 @@ Result<std::vector<RowEntry>> SstReader::GetVersions(std::string_view key, uint6
   if (!may) return out;
   ASSIGN_OR_RETURN(auto index, Index());
   for (size_t b = FindBlockForward(*index, key); b < index->blocks.size(); ++b) {
-    ASSIGN_OR_RETURN(auto block, ReadBlock(b));
+    ASSIGN_OR_RETURN(auto block, ReadBlock(*index, b));
     BlockIterator it(block);
     Status st = it.Seek(key);
     if (!st.ok()) return WithKey(st);
@@ -201,13 +277,13 @@ Result<std::optional<RowEntry>> SstReader::Get(std::string_view key, uint64_t ma
   if (!may) return std::optional<RowEntry>();
   ASSIGN_OR_RETURN(auto index, Index());
   for (size_t b = FindBlockForward(*index, key); b < index->blocks.size(); ++b) {
-    ASSIGN_OR_RETURN(auto block, ReadBlock(b));
+    ASSIGN_OR_RETURN(auto block, ReadBlock(*index, b));
     BlockIterator it(block);
     Status st = it.Seek(key);
     if (!st.ok()) return WithKey(st);
     for (; it.Valid(); st = it.Next()) {
       if (it.row().key != key) return std::optional<RowEntry>();
-      if (it.row().seq <= max_seq) return std::optional<RowEntry>(it.row());
+      if (it.row().seq <= max_seq) return std::optional<RowEntry>(it.TakeRow());
     }
     if (!st.ok()) return WithKey(st);
   }
@@ -215,10 +291,10 @@ Result<std::optional<RowEntry>> SstReader::Get(std::string_view key, uint64_t ma
 }
 
 Result<std::vector<RowEntry>> SstReader::ReadAllRows() {
-  ASSIGN_OR_RETURN(size_t n, NumBlocks());
+  ASSIGN_OR_RETURN(auto index, Index());
   std::vector<RowEntry> rows;
-  for (size_t b = 0; b < n; ++b) {
-    ASSIGN_OR_RETURN(auto block, ReadBlock(b));
+  for (size_t b = 0; b < index->blocks.size(); ++b) {
+    ASSIGN_OR_RETURN(auto block, ReadBlock(*index, b));
     auto decoded = block->DecodeAll();
     if (!decoded.ok()) {
       return WithKey(decoded.status().WithContext("block #" + std::to_string(b)));
@@ -304,7 +380,7 @@ class SstIterator : public RowIterator {
   Status ForwardFrom(size_t b, std::optional<std::string_view> key) {
     valid_ = false;
     for (; b < index_->blocks.size(); ++b) {
-      ASSIGN_OR_RETURN(auto block, reader_->ReadBlock(b));
+      ASSIGN_OR_RETURN(auto block, reader_->ReadBlock(*index_, b));
       bit_ = std::make_unique<BlockIterator>(block);
       Status st = key ? bit_->Seek(*key) : bit_->SeekToFirst();
       if (!st.ok()) return Fail(st);
@@ -319,7 +395,7 @@ class SstIterator : public RowIterator {
   }
 
   Status LoadReverseBlock(size_t b) {
-    ASSIGN_OR_RETURN(auto block, reader_->ReadBlock(b));
+    ASSIGN_OR_RETURN(auto block, reader_->ReadBlock(*index_, b));
     auto rows = block->DecodeAll();
     if (!rows.ok()) return Fail(rows.status().WithContext("block #" + std::to_string(b)));
     rrows_ = std::move(*rows);

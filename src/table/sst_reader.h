@@ -23,6 +23,9 @@
 #include <vector>
 
 #include "format/sst.h"
+#include "format/ulid.h"
+#include "slatedb/block_cache.h"
+#include "slatedb/metrics.h"
 #include "slatedb/object_store.h"
 #include "table/block_cache.h"
 #include "table/iterator.h"
@@ -30,9 +33,24 @@
 
 namespace slatedb::table {
 
+// slatedb.db_cache.access_count{entry_kind, result} handles, registered once per database.
+struct CacheCounters {
+  std::shared_ptr<CounterHandle> hit[4];   // by CacheEntryKind
+  std::shared_ptr<CounterHandle> miss[4];  // by CacheEntryKind
+  // `recorder` null = counters that count nothing.
+  static std::shared_ptr<const CacheCounters> Register(
+      const std::shared_ptr<MetricsRecorder>& recorder);
+};
+
 struct SstReaderOptions {
-  std::shared_ptr<BlockCache> cache;       // optional
-  uint64_t suffix_read_bytes = 64 * 1024;  // first read at Open
+  std::shared_ptr<BlockCache> cache;  // optional
+  // Key scope in `cache` (BlockCacheImpl::NewScope(); one per database instance); 0 = a fresh
+  // scope for this reader alone.
+  uint64_t cache_scope = 0;
+  // The SST's id (compacted SSTs); absent = derived from the object key.
+  std::optional<format::Ulid> sst_id;
+  std::shared_ptr<const CacheCounters> counters;  // optional: lookups are counted here
+  uint64_t suffix_read_bytes = 64 * 1024;         // first read at Open
 };
 
 class SstReader : public std::enable_shared_from_this<SstReader> {
@@ -41,8 +59,7 @@ class SstReader : public std::enable_shared_from_this<SstReader> {
  public:
   // Use Open / OpenWithInfo.
   SstReader(PrivateTag, std::shared_ptr<ObjectStore> store, std::string key,
-            SstReaderOptions options)
-      : store_(std::move(store)), key_(std::move(key)), options_(std::move(options)) {}
+            SstReaderOptions options);
 
   static Result<std::shared_ptr<SstReader>> Open(std::shared_ptr<ObjectStore> store,
                                                  std::string object_key,
@@ -73,6 +90,8 @@ class SstReader : public std::enable_shared_from_this<SstReader> {
 
   Result<size_t> NumBlocks();
   Result<std::shared_ptr<const format::Block>> ReadBlock(size_t i);
+  // Same, with the index in hand (no index lookup).
+  Result<std::shared_ptr<const format::Block>> ReadBlock(const format::SstIndex& index, size_t i);
   Result<std::shared_ptr<const format::SstIndex>> Index() EXCLUDES(mu_);
   Result<std::optional<format::SstStats>> Stats();
 
@@ -88,6 +107,15 @@ class SstReader : public std::enable_shared_from_this<SstReader> {
   Status WithKey(const Status& st) const { return st.WithContext(key_); }
   // The SST's decoded filters (loaded once; empty when the SST has none).
   Result<std::shared_ptr<const format::SstFilters>> Filters() EXCLUDES(mu_);
+  // Loads a metadata section through the cache (or the reader's own memo when it has none).
+  template <typename T, typename Decode>
+  Result<std::shared_ptr<const T>> LoadMeta(CacheEntryKind kind, uint64_t offset, uint64_t len,
+                                            std::shared_ptr<const T>* memo, Decode decode)
+      EXCLUDES(mu_);
+  CacheKey KeyOf(uint64_t offset, CacheEntryKind kind) const {
+    return CacheKey::Of(scope_, id_high_, id_low_, offset, kind);
+  }
+  void Count(CacheEntryKind kind, bool hit) const;
   // Block to start a forward search for `key` (docs/format.md §5.5: last block whose first_key <
   // key).
   size_t FindBlockForward(const format::SstIndex& index, std::string_view key) const;
@@ -97,6 +125,10 @@ class SstReader : public std::enable_shared_from_this<SstReader> {
   std::shared_ptr<ObjectStore> store_;
   std::string key_;
   SstReaderOptions options_;
+  BlockCacheImpl* cache_ = nullptr;  // options_.cache's, or null
+  uint64_t scope_ = 0;
+  uint64_t id_high_ = 0;
+  uint64_t id_low_ = 0;
   format::SstInfo info_;
   uint16_t version_ = format::kSstFormatVersion;
   uint64_t size_ = 0;
@@ -104,9 +136,11 @@ class SstReader : public std::enable_shared_from_this<SstReader> {
   uint64_t tail_offset_ = 0;  // meaningful iff has_tail_
   bool has_tail_ = false;
 
-  util::Mutex mu_;  // held across the lazy index / filter load (so each is read once)
+  // Without a cache: the index / filters / stats, loaded once (never held across I/O).
+  util::Mutex mu_;
   std::shared_ptr<const format::SstIndex> index_ GUARDED_BY(mu_);
   std::shared_ptr<const format::SstFilters> filters_ GUARDED_BY(mu_);
+  std::shared_ptr<const format::SstStats> stats_ GUARDED_BY(mu_);
 };
 
 // Reads a whole WAL (or any) SST in stored order; an empty / fence SST gives no rows.

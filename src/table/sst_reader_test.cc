@@ -131,7 +131,7 @@ TEST_F(SstReaderTest, IteratorsAndGetsMatchTheModel) {
     ASSERT_TRUE(sst.ok());
     SstReaderOptions ropts;
     if (variant >= 1) ropts.suffix_read_bytes = 64;
-    if (variant == 1) ropts.cache = std::make_shared<BlockCache>(1 << 20);
+    if (variant == 1) ropts.cache = slatedb::BlockCache::Create({.data_capacity_bytes = 1 << 20, .meta_capacity_bytes = 1 << 20}).value();
     auto reader = SstReader::Open(store_, key, ropts);
     ASSERT_TRUE(reader.ok()) << reader.status().ToString();
     ASSERT_GT(*(*reader)->NumBlocks(), 20u);
@@ -173,7 +173,7 @@ TEST_F(SstReaderTest, IteratorsAndGetsMatchTheModel) {
       EXPECT_FALSE(absent->has_value());
     }
     if (ropts.cache) {
-      EXPECT_GT(ropts.cache->hits(), 0u);
+      EXPECT_GT(ropts.cache->GetStats().data_hits, 0u);
     }
   }
 }
@@ -223,7 +223,7 @@ TEST_F(SstReaderTest, ConcurrentReadersShareLazyState) {
   opts.min_filter_keys = 10;
   ASSERT_TRUE(WriteSst(*store_, "db/compacted/t.sst", rows, opts).ok());
   SstReaderOptions ropts;
-  ropts.cache = std::make_shared<BlockCache>(64 * 1024, 4);
+  ropts.cache = slatedb::BlockCache::Create({.data_capacity_bytes = 64 * 1024, .meta_capacity_bytes = 64 * 1024, .num_shards = 4}).value();
   ropts.suffix_read_bytes = 64;
   auto reader = SstReader::Open(store_, "db/compacted/t.sst", ropts);
   ASSERT_TRUE(reader.ok());
@@ -366,7 +366,7 @@ TEST(SstReaderFixtureTest, CompactFixtureSortedRunsAndL0s) {
   auto manifest = format::DecodeManifest(*bytes);
   ASSERT_TRUE(manifest.ok()) << manifest.status().ToString();
   ASSERT_FALSE(manifest->compacted.empty());
-  auto cache = std::make_shared<BlockCache>(4 << 20);
+  auto cache = slatedb::BlockCache::Create({.data_capacity_bytes = 4 << 20}).value();
   SstReaderOptions ropts;
   ropts.cache = cache;
   size_t total_rows = 0;
