@@ -6,14 +6,16 @@ exact commands of the last round.
 
 Each measured process runs one benchmark: fillseq and fillrandom on a fresh directory; the others
 (overwrite, readrandom, seekrandom, readwhilewriting) with --use_existing_db after an unmeasured
-fillseq of --num keys. RocksDB gets the same key and value sizes, --cache_size (our block cache:
-64 MiB), --bloom_bits, --compression_type, --batch_size, --threads and --seed. The peer
+fillseq of --num keys (with --compacted, then also an unmeasured full compaction: RocksDB's
+`compact`, our `waitforcompaction`). RocksDB gets the same key and value sizes, --cache_size (our
+block cache's data budget; default 64 MiB), --bloom_bits, --compression_type, --batch_size, --threads and --seed. The peer
 (SlateDB 0.12.1 behind node: `fill`, `readrandom`) has no overwrite, seekrandom or
 readwhilewriting; its cells say n/a. Its RSS includes the node runtime.
 
 usage: bench/compare_db_bench.py [--num 200000] [--reads 50000] [--rounds 3] [--batch_size 100]
          [--threads 1] [--value_size 100] [--seek_nexts 10] [--bloom_bits 10]
-         [--compression_type none] [--write_buffer_size 67108864] [--benchmarks a,b] [--ours build/rel/bench/db_bench]
+         [--compression_type none] [--write_buffer_size 67108864] [--cache_size 67108864]
+         [--compacted] [--benchmarks a,b] [--ours build/rel/bench/db_bench]
          [--rocksdb db_bench] [--peer ../shared/peer/slatedb-peer] [--dir DIR] [--smoke]
 --smoke: tiny sizes, one round; exits 77 (ctest SKIP_RETURN_CODE) if RocksDB's db_bench is not
 installed, and leaves the peer out if it is not there.
@@ -85,6 +87,10 @@ def main():
     ap.add_argument("--write_buffer_size", type=int, default=64 << 20,
                     help="memtable bytes (RocksDB write_buffer_size, our and the peer's "
                          "l0_sst_size_bytes)")
+    ap.add_argument("--cache_size", type=int, default=64 << 20,
+                    help="block cache bytes (ours: the data budget; 0 = none)")
+    ap.add_argument("--compacted", action="store_true",
+                    help="read benchmarks run on a fully compacted database")
     ap.add_argument("--benchmarks", default=",".join(ALL))
     ap.add_argument("--ours", default=os.path.join(ROOT, "build/release/bench/db_bench"))
     ap.add_argument("--rocksdb", default="db_bench")
@@ -114,7 +120,7 @@ def main():
     os.makedirs(scratch, exist_ok=True)
     common = [f"--num={a.num}", f"--reads={a.reads}", f"--batch_size={a.batch_size}",
               f"--threads={a.threads}", "--key_size=16", f"--value_size={a.value_size}",
-              f"--seek_nexts={a.seek_nexts}", f"--cache_size={64 << 20}",
+              f"--seek_nexts={a.seek_nexts}", f"--cache_size={a.cache_size}",
               f"--bloom_bits={a.bloom_bits}", f"--compression_type={a.compression_type}",
               f"--seed={a.seed}", f"--write_buffer_size={a.write_buffer_size}"]
 
@@ -123,7 +129,11 @@ def main():
         base = [exe] + common + [f"--db={db}"]
         if b in ("fillseq", "fillrandom"):
             return [], base + [f"--benchmarks={b}"], db
-        return [base + ["--benchmarks=fillseq"]], base + ["--use_existing_db", f"--benchmarks={b}"], db
+        setup = [base + ["--benchmarks=fillseq"]]
+        if a.compacted:
+            setup.append(base + ["--use_existing_db", "--benchmarks=" +
+                                 ("waitforcompaction" if engine == "ours" else "compact")])
+        return setup, base + ["--use_existing_db", f"--benchmarks={b}"], db
 
     def peer_cmds(b):
         db = os.path.join(scratch, "peer", b)
@@ -185,6 +195,7 @@ def main():
         return "n/a" if x is None or y is None or y == 0 else f"{x / y:.2f}"
 
     print(f"num={a.num} reads={a.reads} batch_size={a.batch_size} threads={a.threads} "
+          f"cache_size={a.cache_size} compacted={a.compacted} "
           f"value_size={a.value_size} seek_nexts={a.seek_nexts} bloom_bits={a.bloom_bits} "
           f"compression={a.compression_type} write_buffer_size={a.write_buffer_size} "
           f"rounds={a.rounds} (medians)\n")
