@@ -172,8 +172,7 @@ class Bench {
  private:
   static bool IsKnown(const std::string& n) {
     return n == "fillseq" || n == "fillrandom" || n == "overwrite" || n == "readrandom" ||
-           n == "seekrandom" || n == "readwhilewriting" || n == "flush" ||
-           n == "waitforcompaction";
+           n == "seekrandom" || n == "readwhilewriting" || n == "flush" || n == "waitforcompaction";
   }
 
   // flush: the memtable becomes an L0 SST. waitforcompaction: that, then waits until the embedded

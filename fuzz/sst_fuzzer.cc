@@ -102,7 +102,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ExerciseReader(store, slatedb::table::SstReaderOptions{}, decoded);
   slatedb::table::SstReaderOptions ranged;
   ranged.suffix_read_bytes = 16;
-  ranged.cache = slatedb::BlockCache::Create({.data_capacity_bytes = 1 << 16, .meta_capacity_bytes = 1 << 16, .num_shards = 2}).value();
+  ranged.cache =
+      slatedb::BlockCache::Create(
+          {.data_capacity_bytes = 1 << 16, .meta_capacity_bytes = 1 << 16, .num_shards = 2})
+          .value();
   ExerciseReader(store, ranged, decoded);
   return 0;
 }

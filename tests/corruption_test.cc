@@ -276,7 +276,10 @@ void RunL0Corruption(format::CompressionCodec codec, const char* label, int num_
 
   table::SstReaderOptions ranged;
   ranged.suffix_read_bytes = 32;
-  ranged.cache = BlockCache::Create({.data_capacity_bytes = 1 << 20, .meta_capacity_bytes = 1 << 20, .num_shards = 1}).value();
+  ranged.cache =
+      BlockCache::Create(
+          {.data_capacity_bytes = 1 << 20, .meta_capacity_bytes = 1 << 20, .num_shards = 1})
+          .value();
 
   Tally tally;
   for (const Mutation& m : AllMutations(original, masks)) {
@@ -291,7 +294,10 @@ void RunL0Corruption(format::CompressionCodec codec, const char* label, int num_
     }
     error |= ReadL0(store, key, {}, expected, m);
     // A fresh cache per case: a cached block must not hide the corruption of this case.
-    ranged.cache = BlockCache::Create({.data_capacity_bytes = 1 << 20, .meta_capacity_bytes = 1 << 20, .num_shards = 1}).value();
+    ranged.cache =
+        BlockCache::Create(
+            {.data_capacity_bytes = 1 << 20, .meta_capacity_bytes = 1 << 20, .num_shards = 1})
+            .value();
     error |= ReadL0(store, key, ranged, expected, m);
     if (m.truncation) {
       EXPECT_TRUE(error) << "truncated L0 read without error: " << m.what;

@@ -56,6 +56,8 @@ struct BlockCacheStats {
 };
 
 class SLATEDB_EXPORT BlockCache {
+  struct PrivateTag {};
+
  public:
   static Result<std::shared_ptr<BlockCache>> Create(const BlockCacheOptions& options = {});
   // A cache with both budgets 0: nothing is cached.
@@ -70,8 +72,10 @@ class SLATEDB_EXPORT BlockCache {
   // For the library's own use (the SST readers); not part of the supported API.
   table::BlockCacheImpl* impl() const { return impl_.get(); }
 
+  // Use Create / Disabled.
+  BlockCache(PrivateTag, const BlockCacheOptions& options);
+
  private:
-  BlockCache(const BlockCacheOptions& options, std::unique_ptr<table::BlockCacheImpl> impl);
   BlockCacheOptions options_;
   std::unique_ptr<table::BlockCacheImpl> impl_;
 };

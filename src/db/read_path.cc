@@ -381,11 +381,10 @@ Result<std::shared_ptr<table::SstReader>> ReadPath::OpenSst(const format::SstHan
   opts.cache_scope = cache_scope_;
   opts.sst_id = handle.id;
   opts.counters = cache_counters_;
-  ASSIGN_OR_RETURN(std::shared_ptr<table::SstReader> reader,
-                   table::SstReader::OpenWithInfo(store_,
-                                                  manifest::CompactedSstPath(db_path_, handle.id),
-                                                  handle.info, handle.format_version.value_or(1),
-                                                  opts));
+  ASSIGN_OR_RETURN(
+      std::shared_ptr<table::SstReader> reader,
+      table::SstReader::OpenWithInfo(store_, manifest::CompactedSstPath(db_path_, handle.id),
+                                     handle.info, handle.format_version.value_or(1), opts));
   util::MutexLock lock(&mu_);
   auto [it, inserted] = readers_.emplace(handle.id, reader);
   return it->second;
@@ -435,7 +434,8 @@ Status ReadPath::GetFromSst(const format::SstHandle& handle, table::SstReader* r
   const bool filtered = handle.info.has_filter();
   if (filtered) (may ? filter_positives_ : filter_negatives_)->Increment(1);
   if (!may) return Status::OK();
-  ASSIGN_OR_RETURN(std::optional<format::RowEntry> newest, reader->Get(key, seq));
+  ASSIGN_OR_RETURN(std::optional<format::RowEntry> newest,
+                   reader->Get(key, seq, /*filter_checked=*/true));
   if (!newest) {
     if (filtered) filter_false_positives_->Increment(1);
     return Status::OK();
@@ -443,7 +443,8 @@ Status ReadPath::GetFromSst(const format::SstHandle& handle, table::SstReader* r
   RETURN_IF_ERROR(resolver->Add(*newest));
   if (resolver->done()) return Status::OK();
   // A merge operand: the older versions of the key in this SST matter too.
-  ASSIGN_OR_RETURN(std::vector<format::RowEntry> versions, reader->GetVersions(key, seq));
+  ASSIGN_OR_RETURN(std::vector<format::RowEntry> versions,
+                   reader->GetVersions(key, seq, /*filter_checked=*/true));
   for (size_t i = 1; i < versions.size() && !resolver->done(); ++i) {
     RETURN_IF_ERROR(resolver->Add(versions[i]));
   }
@@ -484,8 +485,8 @@ Result<std::optional<KeyValue>> ReadPath::Get(const DbState& state, std::string_
   }
   for (size_t i = 0; i < m.l0.size(); ++i) {
     if (resolver.done()) break;
-    RETURN_IF_ERROR(GetFromSst(m.l0[i], resolved ? resolved->l0[i].get() : nullptr, key, seq,
-                               &resolver));
+    RETURN_IF_ERROR(
+        GetFromSst(m.l0[i], resolved ? resolved->l0[i].get() : nullptr, key, seq, &resolver));
   }
   for (size_t r = 0; r < m.compacted.size(); ++r) {
     const auto& run = m.compacted[r];

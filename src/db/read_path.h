@@ -33,13 +33,13 @@
 
 #include "db/db_state.h"
 #include "format/manifest.h"
+#include "slatedb/block_cache.h"
 #include "slatedb/iterator.h"
 #include "slatedb/merge_operator.h"
 #include "slatedb/metrics.h"
 #include "slatedb/object_store.h"
 #include "slatedb/options.h"
 #include "slatedb/prefix_extractor.h"
-#include "slatedb/block_cache.h"
 #include "table/block_cache.h"
 #include "table/merge_resolve.h"
 #include "table/sst_reader.h"
@@ -108,8 +108,8 @@ class ReadPath : public std::enable_shared_from_this<ReadPath> {
   // Feeds the versions of `key` in one SST (seq <= `seq`, newest first) to `resolver`, until it
   // is done.
   // `reader` = the handle's resolved reader, or null (then OpenSst finds it).
-  Status GetFromSst(const format::SstHandle& handle, table::SstReader* reader,
-                    std::string_view key, uint64_t seq, table::MergeResolver* resolver);
+  Status GetFromSst(const format::SstHandle& handle, table::SstReader* reader, std::string_view key,
+                    uint64_t seq, table::MergeResolver* resolver);
 
   // Readers of one manifest's SSTs, parallel to its l0 and compacted lists.
   struct ResolvedReaders {
@@ -118,7 +118,9 @@ class ReadPath : public std::enable_shared_from_this<ReadPath> {
     std::vector<std::vector<std::shared_ptr<table::SstReader>>> runs;
   };
   struct UlidHash {
-    size_t operator()(const format::Ulid& u) const { return u.high * 0x9e3779b97f4a7c15ULL ^ u.low; }
+    size_t operator()(const format::Ulid& u) const {
+      return u.high * 0x9e3779b97f4a7c15ULL ^ u.low;
+    }
   };
 
   std::shared_ptr<ObjectStore> store_;
@@ -137,7 +139,7 @@ class ReadPath : public std::enable_shared_from_this<ReadPath> {
   std::shared_ptr<CounterHandle> filter_false_positives_;
   util::Mutex mu_;  // guards only the reader map and `resolved_` (never held across I/O)
   std::unordered_map<format::Ulid, std::shared_ptr<table::SstReader>, UlidHash> readers_
-      GUARDED_BY(mu_);  // by SST id
+      GUARDED_BY(mu_);                                               // by SST id
   std::shared_ptr<const ResolvedReaders> resolved_ GUARDED_BY(mu_);  // of the newest Retain
 };
 

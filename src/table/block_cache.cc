@@ -235,7 +235,8 @@ BlockCacheStats BlockCacheImpl::GetStats() const {
 }
 
 size_t AllocatedBytes(const format::SstIndex& index) {
-  size_t n = sizeof(format::SstIndex) + 16 + index.blocks.capacity() * sizeof(format::BlockMetaEntry);
+  size_t n =
+      sizeof(format::SstIndex) + 16 + index.blocks.capacity() * sizeof(format::BlockMetaEntry);
   for (const auto& b : index.blocks) n += StringBytes(b.first_key);
   return n;
 }
@@ -249,7 +250,8 @@ size_t AllocatedBytes(const format::SstFilters& filters) {
 }
 
 size_t AllocatedBytes(const format::SstStats& stats) {
-  return sizeof(format::SstStats) + 16 + stats.block_stats.capacity() * sizeof(stats.block_stats[0]);
+  return sizeof(format::SstStats) + 16 +
+         stats.block_stats.capacity() * sizeof(stats.block_stats[0]);
 }
 
 }  // namespace slatedb::table
@@ -258,28 +260,26 @@ size_t AllocatedBytes(const format::SstStats& stats) {
 
 namespace slatedb {
 
-BlockCache::BlockCache(const BlockCacheOptions& options,
-                       std::unique_ptr<table::BlockCacheImpl> impl)
-    : options_(options), impl_(std::move(impl)) {}
+BlockCache::BlockCache(PrivateTag, const BlockCacheOptions& options)
+    : options_(options), impl_(std::make_unique<table::BlockCacheImpl>(options)) {}
 
 BlockCache::~BlockCache() = default;
 
 Result<std::shared_ptr<BlockCache>> BlockCache::Create(const BlockCacheOptions& options) {
   const uint32_t n = options.num_shards;
   if (n != 0 && (n > table::kMaxShards || (n & (n - 1)) != 0)) {
-    return Status::Invalid("BlockCacheOptions::num_shards must be 0 or a power of two <= 256, not " +
-                           std::to_string(n));
+    return Status::Invalid(
+        "BlockCacheOptions::num_shards must be 0 or a power of two <= 256, not " +
+        std::to_string(n));
   }
-  return std::shared_ptr<BlockCache>(
-      new BlockCache(options, std::make_unique<table::BlockCacheImpl>(options)));
+  return std::make_shared<BlockCache>(PrivateTag{}, options);
 }
 
 std::shared_ptr<BlockCache> BlockCache::Disabled() {
   BlockCacheOptions none;
   none.data_capacity_bytes = 0;
   none.meta_capacity_bytes = 0;
-  return std::shared_ptr<BlockCache>(
-      new BlockCache(none, std::make_unique<table::BlockCacheImpl>(none)));
+  return std::make_shared<BlockCache>(PrivateTag{}, none);
 }
 
 BlockCacheStats BlockCache::GetStats() const { return impl_->GetStats(); }

@@ -155,8 +155,8 @@ class CachedReaderTest : public ::testing::Test {
     info_ = info->info;
   }
 
-  std::shared_ptr<SstReader> Open(const std::shared_ptr<slatedb::BlockCache>& cache,
-                                  uint64_t scope, std::shared_ptr<MetricsRecorder> rec = nullptr) {
+  std::shared_ptr<SstReader> Open(const std::shared_ptr<slatedb::BlockCache>& cache, uint64_t scope,
+                                  std::shared_ptr<MetricsRecorder> rec = nullptr) {
     SstReaderOptions o;
     o.cache = cache;
     o.cache_scope = scope;

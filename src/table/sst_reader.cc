@@ -157,40 +157,34 @@ Result<std::string> SstReader::ReadRange(uint64_t offset, uint64_t len) {
 }
 
 Result<std::shared_ptr<const SstIndex>> SstReader::Index() {
-  return LoadMeta<SstIndex>(
-      CacheEntryKind::kIndex, info_.index_offset, info_.index_len, &index_,
-      [this](std::string_view bytes) -> Result<SstIndex> {
-        auto index = format::DecodeIndex(bytes, info_.compression);
-        if (!index.ok()) return index.status();
-        for (size_t i = 0; i < index->blocks.size(); ++i) {
-          uint64_t start = 0, end = 0;
-          RETURN_IF_ERROR(format::BlockRange(*index, info_, i, &start, &end));
-        }
-        return index;
-      });
+  return LoadMeta<SstIndex>(CacheEntryKind::kIndex, info_.index_offset, info_.index_len, &index_,
+                            [this](std::string_view bytes) -> Result<SstIndex> {
+                              auto index = format::DecodeIndex(bytes, info_.compression);
+                              if (!index.ok()) return index.status();
+                              for (size_t i = 0; i < index->blocks.size(); ++i) {
+                                uint64_t start = 0, end = 0;
+                                RETURN_IF_ERROR(format::BlockRange(*index, info_, i, &start, &end));
+                              }
+                              return index;
+                            });
 }
 
 Result<std::shared_ptr<const format::SstFilters>> SstReader::Filters() {
-  if (info_.filter_len == 0) {
-    static const auto* const kNone = new std::shared_ptr<const format::SstFilters>(
-        std::make_shared<const format::SstFilters>());
-    return *kNone;
-  }
-  return LoadMeta<format::SstFilters>(
-      CacheEntryKind::kFilter, info_.filter_offset, info_.filter_len, &filters_,
-      [this](std::string_view bytes) {
-        return format::DecodeFilters(bytes, info_.compression, info_.filter_format);
-      });
+  if (info_.filter_len == 0) return std::make_shared<const format::SstFilters>();
+  return LoadMeta<format::SstFilters>(CacheEntryKind::kFilter, info_.filter_offset,
+                                      info_.filter_len, &filters_, [this](std::string_view bytes) {
+                                        return format::DecodeFilters(bytes, info_.compression,
+                                                                     info_.filter_format);
+                                      });
 }
 
 Result<std::optional<format::SstStats>> SstReader::Stats() {
   if (info_.stats_len == 0) return std::optional<format::SstStats>();
-  ASSIGN_OR_RETURN(auto stats,
-                   LoadMeta<format::SstStats>(
-                       CacheEntryKind::kStats, info_.stats_offset, info_.stats_len, &stats_,
-                       [this](std::string_view bytes) {
-                         return format::DecodeStats(bytes, info_.compression);
-                       }));
+  ASSIGN_OR_RETURN(auto stats, LoadMeta<format::SstStats>(
+                                   CacheEntryKind::kStats, info_.stats_offset, info_.stats_len,
+                                   &stats_, [this](std::string_view bytes) {
+                                     return format::DecodeStats(bytes, info_.compression);
+                                   }));
   return std::optional<format::SstStats>(*stats);
 }
 
@@ -239,23 +233,28 @@ Result<bool> SstReader::MayContain(std::string_view key) {
     if (info_.first_entry && key < std::string_view(*info_.first_entry)) return false;
     if (info_.last_entry && key > std::string_view(*info_.last_entry)) return false;
   }
+  if (info_.filter_len == 0) return true;
   ASSIGN_OR_RETURN(auto filters, Filters());
   return !filters->whole_key || filters->whole_key->MayContain(key);
 }
 
 Result<std::optional<bool>> SstReader::MayContainPrefix(std::string_view extractor_name,
                                                         std::string_view prefix) {
+  if (info_.filter_len == 0) return std::optional<bool>();
   ASSIGN_OR_RETURN(auto filters, Filters());
   const format::BloomFilter* filter = filters->PrefixFilter(extractor_name);
   if (filter == nullptr) return std::optional<bool>();
   return std::optional<bool>(filter->MayContain(prefix));
 }
 
-Result<std::vector<RowEntry>> SstReader::GetVersions(std::string_view key, uint64_t max_seq) {
+Result<std::vector<RowEntry>> SstReader::GetVersions(std::string_view key, uint64_t max_seq,
+                                                     bool filter_checked) {
   if (is_wal()) return Status::Invalid(key_ + ": point lookups are not supported on WAL SSTs");
   std::vector<RowEntry> out;
-  ASSIGN_OR_RETURN(bool may, MayContain(key));
-  if (!may) return out;
+  if (!filter_checked) {
+    ASSIGN_OR_RETURN(bool may, MayContain(key));
+    if (!may) return out;
+  }
   ASSIGN_OR_RETURN(auto index, Index());
   for (size_t b = FindBlockForward(*index, key); b < index->blocks.size(); ++b) {
     ASSIGN_OR_RETURN(auto block, ReadBlock(*index, b));
@@ -271,10 +270,13 @@ Result<std::vector<RowEntry>> SstReader::GetVersions(std::string_view key, uint6
   return out;
 }
 
-Result<std::optional<RowEntry>> SstReader::Get(std::string_view key, uint64_t max_seq) {
+Result<std::optional<RowEntry>> SstReader::Get(std::string_view key, uint64_t max_seq,
+                                               bool filter_checked) {
   if (is_wal()) return Status::Invalid(key_ + ": point lookups are not supported on WAL SSTs");
-  ASSIGN_OR_RETURN(bool may, MayContain(key));
-  if (!may) return std::optional<RowEntry>();
+  if (!filter_checked) {
+    ASSIGN_OR_RETURN(bool may, MayContain(key));
+    if (!may) return std::optional<RowEntry>();
+  }
   ASSIGN_OR_RETURN(auto index, Index());
   for (size_t b = FindBlockForward(*index, key); b < index->blocks.size(); ++b) {
     ASSIGN_OR_RETURN(auto block, ReadBlock(*index, b));

@@ -84,9 +84,12 @@ class SstReader : public std::enable_shared_from_this<SstReader> {
   Result<std::optional<bool>> MayContainPrefix(std::string_view extractor_name,
                                                std::string_view prefix);
   // Newest version of `key` with seq <= max_seq (tombstones and merge operands included).
-  Result<std::optional<format::RowEntry>> Get(std::string_view key, uint64_t max_seq);
+  // `filter_checked`: the caller has just had MayContain(key) say true (it is not asked again).
+  Result<std::optional<format::RowEntry>> Get(std::string_view key, uint64_t max_seq,
+                                              bool filter_checked = false);
   // All versions of `key` with seq <= max_seq, newest first (for merge operand folding).
-  Result<std::vector<format::RowEntry>> GetVersions(std::string_view key, uint64_t max_seq);
+  Result<std::vector<format::RowEntry>> GetVersions(std::string_view key, uint64_t max_seq,
+                                                    bool filter_checked = false);
 
   Result<size_t> NumBlocks();
   Result<std::shared_ptr<const format::Block>> ReadBlock(size_t i);

@@ -131,7 +131,10 @@ TEST_F(SstReaderTest, IteratorsAndGetsMatchTheModel) {
     ASSERT_TRUE(sst.ok());
     SstReaderOptions ropts;
     if (variant >= 1) ropts.suffix_read_bytes = 64;
-    if (variant == 1) ropts.cache = slatedb::BlockCache::Create({.data_capacity_bytes = 1 << 20, .meta_capacity_bytes = 1 << 20}).value();
+    if (variant == 1)
+      ropts.cache = slatedb::BlockCache::Create(
+                        {.data_capacity_bytes = 1 << 20, .meta_capacity_bytes = 1 << 20})
+                        .value();
     auto reader = SstReader::Open(store_, key, ropts);
     ASSERT_TRUE(reader.ok()) << reader.status().ToString();
     ASSERT_GT(*(*reader)->NumBlocks(), 20u);
@@ -223,7 +226,10 @@ TEST_F(SstReaderTest, ConcurrentReadersShareLazyState) {
   opts.min_filter_keys = 10;
   ASSERT_TRUE(WriteSst(*store_, "db/compacted/t.sst", rows, opts).ok());
   SstReaderOptions ropts;
-  ropts.cache = slatedb::BlockCache::Create({.data_capacity_bytes = 64 * 1024, .meta_capacity_bytes = 64 * 1024, .num_shards = 4}).value();
+  ropts.cache =
+      slatedb::BlockCache::Create(
+          {.data_capacity_bytes = 64 * 1024, .meta_capacity_bytes = 64 * 1024, .num_shards = 4})
+          .value();
   ropts.suffix_read_bytes = 64;
   auto reader = SstReader::Open(store_, "db/compacted/t.sst", ropts);
   ASSERT_TRUE(reader.ok());
