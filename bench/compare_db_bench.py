@@ -16,7 +16,7 @@ usage: bench/compare_db_bench.py [--num 200000] [--reads 50000] [--rounds 3] [--
          [--threads 1] [--value_size 100] [--seek_nexts 10] [--bloom_bits 10]
          [--compression_type none] [--write_buffer_size 67108864] [--cache_size 67108864]
          [--compacted] [--benchmarks a,b] [--ours build/rel/bench/db_bench]
-         [--rocksdb db_bench] [--peer ../shared/peer/slatedb-peer] [--dir DIR] [--smoke]
+         [--rocksdb db_bench] [--baseline OTHER_DB_BENCH] [--peer ../shared/peer/slatedb-peer] [--dir DIR] [--smoke]
 --smoke: tiny sizes, one round; exits 77 (ctest SKIP_RETURN_CODE) if RocksDB's db_bench is not
 installed, and leaves the peer out if it is not there.
 """
@@ -94,6 +94,8 @@ def main():
     ap.add_argument("--benchmarks", default=",".join(ALL))
     ap.add_argument("--ours", default=os.path.join(ROOT, "build/release/bench/db_bench"))
     ap.add_argument("--rocksdb", default="db_bench")
+    ap.add_argument("--baseline", default=None,
+                    help="another build of our db_bench (e.g. before a change), run alternately too")
     ap.add_argument("--peer", default=os.path.join(ROOT, "../shared/peer/slatedb-peer"))
     ap.add_argument("--dir", default=None, help="scratch directory (default: a temp dir)")
     ap.add_argument("--smoke", action="store_true")
@@ -110,6 +112,8 @@ def main():
             print(f"SKIP: RocksDB's db_bench ({a.rocksdb}) is not installed")
             return 77
         sys.exit(f"RocksDB's db_bench not found: --rocksdb={a.rocksdb} (apt-get install rocksdb-tools)")
+    if a.baseline and not os.access(a.baseline, os.X_OK):
+        sys.exit(f"baseline db_bench not found: --baseline={a.baseline}")
     if not os.access(a.ours, os.X_OK):
         sys.exit(f"our db_bench not found: --ours={a.ours}")
     use_peer = os.access(a.peer, os.X_OK)
@@ -132,7 +136,7 @@ def main():
         setup = [base + ["--benchmarks=fillseq"]]
         if a.compacted:
             setup.append(base + ["--use_existing_db", "--benchmarks=" +
-                                 ("waitforcompaction" if engine == "ours" else "compact")])
+                                 ("waitforcompaction" if engine in ("ours", "base") else "compact")])
         return setup, base + ["--use_existing_db", f"--benchmarks={b}"], db
 
     def peer_cmds(b):
@@ -148,7 +152,9 @@ def main():
         return [g + fill + ["--order", "seq"]], g + ["readrandom", "--num", str(a.num), "--reads",
                                                     str(a.reads), "--seed", str(a.seed)], db
 
-    engines = ["ours", "rocksdb"] + (["peer"] if use_peer else [])
+    if a.compacted:
+        use_peer = False  # the peer has no compaction step here
+    engines = ["ours"] + (["base"] if a.baseline else []) + ["rocksdb"] + (["peer"] if use_peer else [])
     results = {(e, b): [] for e in engines for b in benches}
     last_cmd = {}
     for r in range(a.rounds):
@@ -159,7 +165,8 @@ def main():
                 if e == "peer":
                     setup, cmd, db = peer_cmds(b)
                 else:
-                    setup, cmd, db = db_bench_cmds(a.ours if e == "ours" else rocksdb, e, b)
+                    exe = {"ours": a.ours, "base": a.baseline}.get(e, rocksdb)
+                    setup, cmd, db = db_bench_cmds(exe, e, b)
                 shutil.rmtree(db, ignore_errors=True)
                 os.makedirs(os.path.dirname(db), exist_ok=True)
                 for s in setup:
@@ -199,14 +206,18 @@ def main():
           f"value_size={a.value_size} seek_nexts={a.seek_nexts} bloom_bits={a.bloom_bits} "
           f"compression={a.compression_type} write_buffer_size={a.write_buffer_size} "
           f"rounds={a.rounds} (medians)\n")
-    cols = ["benchmark", "ours ops/s", "rocksdb ops/s"] + (["peer ops/s"] if use_peer else [])
-    cols += ["ours/rocksdb"] + (["ours/peer"] if use_peer else [])
-    cols += ["ours RSS MiB", "rocksdb RSS MiB"] + (["peer RSS MiB"] if use_peer else [])
+    cols = ["benchmark"] + [f"{e} ops/s" for e in engines]
+    cols += ["ours/rocksdb"] + (["base/rocksdb", "ours/base"] if a.baseline else [])
+    cols += ["ours/peer"] if use_peer else []
+    cols += [f"{e} RSS MiB" for e in engines]
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
     for b in benches:
         row = [b] + [fmt(med(e, b, 0)) for e in engines]
         row.append(ratio(med("ours", b, 0), med("rocksdb", b, 0)))
+        if a.baseline:
+            row.append(ratio(med("base", b, 0), med("rocksdb", b, 0)))
+            row.append(ratio(med("ours", b, 0), med("base", b, 0)))
         if use_peer:
             row.append(ratio(med("ours", b, 0), med("peer", b, 0)))
         row += [fmt(med(e, b, 1), 1024, 1) for e in engines]
