@@ -98,12 +98,26 @@ def main():
         r = results(p.stdout)
         check("readrandom" in r and r["readrandom"].group(7) == "100", f"memory:///:\n{p.stdout}")
 
+        # Any --cache_size works (the block cache's data budget; 0 = none).
+        for size in ("0", "8388608"):
+            p = run(exe, ["--db=memory:///", "--num=100", f"--cache_size={size}",
+                          "--benchmarks=fillseq,readrandom"])
+            r = results(p.stdout)
+            check("readrandom" in r and r["readrandom"].group(7) == "100",
+                  f"--cache_size={size}:\n{p.stdout}")
+
+        # flush prints no line of its own; the reads after it come from the L0 SST.
+        p = run(exe, ["--db=memory:///", "--num=100", "--benchmarks=fillseq,flush,readrandom"])
+        r = results(p.stdout)
+        check("flush" not in r and "readrandom" in r and r["readrandom"].group(7) == "100",
+              f"flush:\n{p.stdout}")
+
         # Bad input fails naming it.
         for args, needle in [
             (["--benchmarks=fillseq,nosuch"], "nosuch"),
             (["--no_such_flag=1"], "--no_such_flag"),
             (["--compression_type=brotli"], "brotli"),
-            (["--cache_size=8388608"], "--cache_size=8388608"),
+            (["--cache_size=-1"], "--cache_size"),
             (["--use_existing_db", "--benchmarks=fillseq"], "fillseq"),
             (["--num=1000000", "--key_size=4"], "--key_size=4"),
             (["--write_buffer_size=10"], "--write_buffer_size"),
