@@ -18,6 +18,8 @@
 namespace slatedb {
 namespace {
 
+using testing::ScanToMap;
+
 // Records the Appends of every streamed upload and the whole-object Puts.
 class FlushProbe : public ObjectStoreWrapper {
  public:

@@ -510,7 +510,9 @@ TEST(S3Multipart, StreamedUploadSendsPartsAndAbortLeavesNoUpload) {
     ASSERT_TRUE(w.ok());
     append_all(w->get(), 6u << 20);
     EXPECT_EQ(PendingUploads(ep, c.bucket).size(), 1u);
-    if (abort) EXPECT_TRUE((*w)->Abort().ok());
+    if (abort) {
+      EXPECT_TRUE((*w)->Abort().ok());
+    }
     w->reset();
     EXPECT_TRUE((*s)->Head("db/compacted/abandoned.sst").status().IsNotFound());
     EXPECT_TRUE(PendingUploads(ep, c.bucket).empty());

@@ -31,8 +31,7 @@ Result<std::unique_ptr<StreamingSstWriter>> StreamingSstWriter::Open(
                            "': WAL SSTs are written whole with PutIfAbsent (fencing)");
   }
   ASSIGN_OR_RETURN(std::unique_ptr<ObjectWriter> writer, store.OpenWriter(object_key));
-  return std::unique_ptr<StreamingSstWriter>(
-      new StreamingSstWriter(std::move(object_key), std::move(writer), options));
+  return std::make_unique<StreamingSstWriter>(std::move(object_key), std::move(writer), options);
 }
 
 StreamingSstWriter::StreamingSstWriter(std::string key, std::unique_ptr<ObjectWriter> writer,

@@ -39,6 +39,9 @@ class StreamingSstWriter {
   static Result<std::unique_ptr<StreamingSstWriter>> Open(ObjectStore& store,
                                                           std::string object_key,
                                                           const format::SstBuilderOptions& options);
+  // Streams into `writer` (use Open).
+  StreamingSstWriter(std::string key, std::unique_ptr<ObjectWriter> writer,
+                     const format::SstBuilderOptions& options);
   ~StreamingSstWriter();
   StreamingSstWriter(const StreamingSstWriter&) = delete;
   StreamingSstWriter& operator=(const StreamingSstWriter&) = delete;
@@ -64,9 +67,6 @@ class StreamingSstWriter {
    private:
     ObjectWriter* writer_;
   };
-
-  StreamingSstWriter(std::string key, std::unique_ptr<ObjectWriter> writer,
-                     const format::SstBuilderOptions& options);
 
   std::string key_;
   std::unique_ptr<ObjectWriter> writer_;
