@@ -388,14 +388,18 @@ class LocalObjectStore final : public ObjectStore {
       return pending_.size() >= kWriteBuffer ? Drain() : Status::OK();
     }
     Result<std::string> Finish() override {
+      if (state_.finished()) return state_.etag();
       RETURN_IF_ERROR(state_.Check("Finish", key_));
       RETURN_IF_ERROR(Drain());  // a failed write keeps its bytes: Finish may be retried
       // From here a failure removes the temp file (SyncClose, PublishTemp): the writer is done.
       Status st = SyncClose(&fd_, tmp_);
       Result<std::string> etag = st.ok() ? store_->PublishTemp(key_, tmp_) : st;
       tmp_.clear();
-      state_.set_phase(etag.ok() ? object_store::WriterState::Phase::kFinished
-                                 : object_store::WriterState::Phase::kAborted);
+      if (etag.ok()) {
+        state_.Finished(*etag);
+      } else {
+        state_.set_phase(object_store::WriterState::Phase::kAborted);
+      }
       return etag;
     }
     Status Abort() override {

@@ -31,9 +31,10 @@ Status BufferedObjectWriter::Append(std::string_view data) {
 }
 
 Result<std::string> BufferedObjectWriter::Finish() {
+  if (state_.finished()) return state_.etag();
   RETURN_IF_ERROR(state_.Check("Finish", key_));
   ASSIGN_OR_RETURN(std::string etag, store_->Put(key_, buf_, options_));
-  state_.set_phase(WriterState::Phase::kFinished);
+  state_.Finished(etag);
   std::string().swap(buf_);
   return etag;
 }

@@ -23,9 +23,18 @@ class WriterState {
   Status Check(std::string_view op, std::string_view key) const;
   Phase phase() const { return phase_; }
   void set_phase(Phase p) { phase_ = p; }
+  // After a successful Finish: its etag, returned again by a repeated Finish (a retry whose
+  // first reply was lost, e.g. by a decorator, must not fail).
+  bool finished() const { return phase_ == Phase::kFinished; }
+  const std::string& etag() const { return etag_; }
+  void Finished(std::string etag) {
+    phase_ = Phase::kFinished;
+    etag_ = std::move(etag);
+  }
 
  private:
   Phase phase_ = Phase::kOpen;
+  std::string etag_;
 };
 
 class BufferedObjectWriter final : public ObjectWriter {

@@ -887,10 +887,12 @@ class S3ObjectStore final : public ObjectStore {
     }
 
     Result<std::string> Finish() override {
+      if (state_.finished()) return state_.etag();
       RETURN_IF_ERROR(state_.Check("Finish", key_));
       if (upload_id_.empty()) {
         ASSIGN_OR_RETURN(std::string tag, store_->PutImpl(key_, buf_, options_, Cond::kNone, {}));
         Done(object_store::WriterState::Phase::kFinished);
+        state_.Finished(tag);
         return tag;
       }
       while (buf_.size() > part_size_) RETURN_IF_ERROR(UploadFront(part_size_));
@@ -907,6 +909,7 @@ class S3ObjectStore final : public ObjectStore {
       if (!tag.ok()) return tag.status();
       upload_id_.clear();
       Done(object_store::WriterState::Phase::kFinished);
+      state_.Finished(*tag);
       return tag;
     }
 

@@ -255,5 +255,45 @@ TEST(StreamingSstTest, FailedPartsAreRetriedOrFailTheWriterWithoutAnObject) {
   EXPECT_GT(c.writer_appends, c.failed_appends);
 }
 
+TEST(StreamingSstTest, AFinishWhoseReplyWasLostSucceedsWhenRetried) {
+  // model_test found it: the retrying store retries a Finish whose reply the fault injector
+  // dropped; the inner writer had finished, and a repeated Finish must return its etag again.
+  auto inner = NewMemoryObjectStore();
+  FaultOptions lost;
+  lost.reply_lost_rate = 1.0;
+  auto faults = NewFaultInjectingObjectStore(inner, lost);
+  ASSERT_OK_AND_ASSIGN(auto w, faults->OpenWriter("lost.sst"));
+  ASSERT_OK(w->Append("landed"));
+  Result<std::string> first = w->Finish();
+  EXPECT_TRUE(first.status().IsUnavailable()) << first.status().ToString();
+  EXPECT_EQ(inner->Get("lost.sst").value_or("?"), "landed");
+  faults->SetOptions({});
+  ASSERT_OK_AND_ASSIGN(std::string etag, w->Finish());
+  EXPECT_EQ(etag, inner->Head("lost.sst").value().etag);
+
+  // Through the retrying store (lost replies half of the time): the streamed SST is published.
+  FaultOptions half;
+  half.seed = 9;
+  half.reply_lost_rate = 0.5;
+  faults->SetOptions(half, /*reseed=*/true);
+  RetryOptions ro;
+  ro.max_attempts = 20;
+  ro.base_delay = std::chrono::milliseconds(0);
+  ro.max_delay = std::chrono::milliseconds(0);
+  ro.seed = 1;
+  auto retrying = NewRetryingObjectStore(faults, ro);
+  util::Random rng(14);
+  const std::vector<RowEntry> rows = RandomRows(&rng, 200, 50);
+  for (int i = 0; i < 8; ++i) {
+    const std::string key = "retried" + std::to_string(i) + ".sst";
+    ASSERT_OK_AND_ASSIGN(auto sw, StreamingSstWriter::Open(*retrying, key, {}));
+    for (const auto& r : rows) ASSERT_OK(sw->Add(r));
+    ASSERT_OK(sw->Finish());
+    ASSERT_OK_AND_ASSIGN(auto d, format::DecodeSst(inner->Get(key).value_or("")));
+    EXPECT_EQ(d.rows, rows);
+  }
+  EXPECT_GE(faults->counts().lost_replies, 2u);
+}
+
 }  // namespace
 }  // namespace slatedb::table
