@@ -40,6 +40,37 @@ struct ObjectMeta {
   std::map<std::string, std::string> metadata;  // user metadata (Head only; may be empty)
 };
 
+// A streaming upload of one object, from ObjectStore::OpenWriter. The object appears (as with an
+// unconditional Put: created or replaced) only when Finish succeeds; until then readers see the
+// previous state. Bytes go out as they arrive: S3 uploads parts of `part_size` (multipart, with a
+// single PUT when the whole object is smaller than a part), the local store writes a temporary
+// file in the target directory and renames it at Finish, the memory store and the base class
+// buffer and Put at Finish. So a writer holds at most about one part in memory.
+//
+// Append always takes `data` (also when it returns an error). An error means an upload of
+// earlier bytes failed; the writer keeps what was not uploaded, and a later Append (possibly
+// of nothing) or Finish retries it, so transient (kUnavailable) errors can be retried without
+// restarting the object. After any error the caller may instead Abort.
+// Abort discards everything: no object becomes visible and nothing stays pending (the multipart
+// upload is aborted, the temporary file removed); it is idempotent. Destroying a writer that was
+// neither finished nor aborted aborts it (best effort, errors ignored).
+//
+// Thread safety: one writer is used by one thread at a time; many writers may run at once.
+// Ownership: a writer must not outlive the store that opened it.
+// Errors: as Put (kInvalid for a bad key is reported by OpenWriter); kInternal for calls after
+// Finish or Abort.
+class SLATEDB_EXPORT ObjectWriter {
+ public:
+  virtual ~ObjectWriter() = default;
+  virtual Status Append(std::string_view data) = 0;
+  // Uploads what is left and makes the object visible; returns its etag. On an error nothing new
+  // is visible and Finish may be called again (it resumes) or the writer aborted.
+  virtual Result<std::string> Finish() = 0;
+  virtual Status Abort() = 0;
+  // Bytes appended so far.
+  virtual uint64_t size() const = 0;
+};
+
 struct ObjectPutOptions {
   // User metadata stored with the object where the backend supports it (memory, S3); the
   // retrying wrapper uses "slatedbputid" to recognise its own earlier conditional PUT.
@@ -61,6 +92,12 @@ class SLATEDB_EXPORT ObjectStore {
   virtual Result<std::string> PutIfMatch(std::string_view key, std::string_view data,
                                          std::string_view etag,
                                          const ObjectPutOptions& options = {}) = 0;
+
+  // A streaming unconditional write of `key` (see ObjectWriter). The default implementation
+  // buffers the appended bytes and calls Put at Finish, so every decorator that only overrides
+  // Put keeps seeing whole objects; stores that can stream override it.
+  virtual Result<std::unique_ptr<ObjectWriter>> OpenWriter(std::string_view key,
+                                                           const ObjectPutOptions& options = {});
 
   // Whole object.
   virtual Result<std::string> Get(std::string_view key) = 0;

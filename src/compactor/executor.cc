@@ -317,7 +317,10 @@ class SequentialScan final : public table::RowIterator {
   std::deque<std::shared_ptr<BlockFetch>> ahead_;  // of the current SST, in block order
 };
 
-// Builds and uploads output SSTs.
+// Builds and uploads output SSTs, streaming each (table::StreamingSstWriter): blocks go to the
+// store as they fill, so memory is one block + the store writer's part buffer + index entries and
+// filter hashes, whatever max_sst_size is. An output is rolled at max_sst_size (at a key
+// boundary); one that is abandoned (cancel, error, destruction) has its upload aborted.
 class OutputWriter {
  public:
   OutputWriter(const ExecutorContext& ctx, CompactionJobResult* result)
@@ -328,42 +331,47 @@ class OutputWriter {
     opts_.min_filter_keys = ctx.output.min_filter_keys;
     opts_.sst_type = format::SstType::kCompacted;
     format::SetPrefixFilter(&opts_, ctx.output.prefix_extractor);
-    // Outputs fill up to about max_sst_size (plus the key group that crosses it): reserve that
-    // much address space once instead of doubling and re-copying the buffer as it grows.
-    // Untouched reserved pages cost no memory.
-    // Capped so a huge max_sst_size does not turn into a huge allocation.
-    constexpr uint64_t kMaxReserve = uint64_t{256} << 20;
-    opts_.expected_size =
-        static_cast<size_t>(std::min(ctx.output.max_sst_size, kMaxReserve) + (1u << 20));
   }
   Status Add(const RowEntry& row) {
-    if (!builder_) builder_.emplace(opts_);
-    return builder_->Add(row);
+    if (!writer_) {
+      handle_ = format::SstHandle{};
+      handle_.id = ctx_.ulids->Next(ctx_.clock->NowMillis());
+      handle_.format_version = format::kSstFormatVersion;
+      ASSIGN_OR_RETURN(
+          writer_, table::StreamingSstWriter::Open(
+                       *ctx_.store, manifest::CompactedSstPath(ctx_.db_path, handle_.id), opts_));
+    }
+    return writer_->Add(row);
   }
-  bool Full() const {
-    return builder_.has_value() && builder_->EstimatedSize() >= ctx_.output.max_sst_size;
-  }
+  bool Full() const { return writer_ && writer_->EstimatedSize() >= ctx_.output.max_sst_size; }
+  bool Open() const { return writer_ != nullptr; }
   Status Finish() {
-    if (!builder_ || builder_->num_rows() == 0) return Status::OK();
-    ASSIGN_OR_RETURN(format::EncodedSst sst, builder_->Finish());
-    builder_.reset();
-    format::SstHandle handle;
-    handle.id = ctx_.ulids->Next(ctx_.clock->NowMillis());
-    handle.info = sst.info;
-    handle.format_version = format::kSstFormatVersion;
-    std::string key = manifest::CompactedSstPath(ctx_.db_path, handle.id);
-    RETURN_IF_ERROR(table::UploadSst(*ctx_.store, key, sst));
-    result_->bytes_written += sst.bytes.size();
-    result_->rows_written += sst.num_rows;
-    result_->outputs.push_back(std::move(handle));
+    if (!writer_) return Status::OK();
+    if (writer_->num_rows() == 0) {
+      Abort();
+      return Status::OK();
+    }
+    Result<format::EncodedSst> sst = writer_->Finish();
+    writer_.reset();
+    RETURN_IF_ERROR(sst.status());
+    handle_.info = sst->info;
+    result_->bytes_written += sst->size;
+    result_->rows_written += sst->num_rows;
+    result_->outputs.push_back(std::move(handle_));
     return Status::OK();
+  }
+  // Abandons the output being written (its upload is aborted; no object appears).
+  void Abort() {
+    if (writer_) writer_->Abort();
+    writer_.reset();
   }
 
  private:
   const ExecutorContext& ctx_;
   CompactionJobResult* result_;
   format::SstBuilderOptions opts_;
-  std::optional<format::SstBuilder> builder_;
+  std::unique_ptr<table::StreamingSstWriter> writer_;
+  format::SstHandle handle_;
 };
 
 // Applies expiry, retention, merge-operand collapsing and bottom-run tombstone dropping to the
@@ -511,13 +519,16 @@ CompactionJobResult RunCompaction(const CompactionJob& job, const ExecutorContex
       // are written first.
       st = filter.StartKey();
       if (!st.ok()) return fail(st);
+      if (cancel.load()) {
+        // Stopped mid-output: the output being written is aborted (never visible); the outputs
+        // finished so far are orphans, as for a stop at an SST boundary.
+        out.Abort();
+        result.cancelled = true;
+        return result;
+      }
       if (out.Full()) {
         st = out.Finish();
         if (!st.ok()) return fail(st);
-        if (cancel.load()) {
-          result.cancelled = true;
-          return result;
-        }
       }
       current_key.assign(row.key);
       have_key = true;

@@ -338,6 +338,112 @@ TEST_F(ExecutorTest, CancelStopsAtAnSstBoundary) {
   }
 }
 
+// Records what the compactor streams: the largest Append, aborts, and (optionally) raises a
+// cancel flag once `cancel_after` bytes of an output were appended.
+class StreamProbe : public ObjectStoreWrapper {
+ public:
+  explicit StreamProbe(std::shared_ptr<ObjectStore> inner) : ObjectStoreWrapper(std::move(inner)) {}
+  Result<std::unique_ptr<ObjectWriter>> OpenWriter(std::string_view key,
+                                                   const ObjectPutOptions& options) override {
+    ASSIGN_OR_RETURN(auto inner, inner_->OpenWriter(key, options));
+    ++opened;
+    return std::unique_ptr<ObjectWriter>(std::make_unique<Writer>(this, std::move(inner)));
+  }
+  Result<std::string> Put(std::string_view k, std::string_view d,
+                          const ObjectPutOptions& o) override {
+    ++puts;
+    return inner_->Put(k, d, o);
+  }
+  std::string Describe() const override { return "stream-probe"; }
+
+  std::atomic<bool>* cancel = nullptr;
+  uint64_t cancel_after = 0;
+  size_t max_append = 0;
+  int opened = 0, finished = 0, aborted = 0, puts = 0;
+
+ private:
+  class Writer : public ObjectWriter {
+   public:
+    Writer(StreamProbe* p, std::unique_ptr<ObjectWriter> inner) : p_(p), inner_(std::move(inner)) {}
+    Status Append(std::string_view d) override {
+      p_->max_append = std::max(p_->max_append, d.size());
+      RETURN_IF_ERROR(inner_->Append(d));
+      if (p_->cancel != nullptr && p_->cancel_after > 0 && inner_->size() >= p_->cancel_after) {
+        p_->cancel->store(true);
+      }
+      return Status::OK();
+    }
+    Result<std::string> Finish() override {
+      ++p_->finished;
+      return inner_->Finish();
+    }
+    Status Abort() override {
+      ++p_->aborted;
+      return inner_->Abort();
+    }
+    uint64_t size() const override { return inner_->size(); }
+
+   private:
+    StreamProbe* p_;
+    std::unique_ptr<ObjectWriter> inner_;
+  };
+};
+
+TEST_F(ExecutorTest, OutputsAreStreamedBlockByBlockAndRolledAtMaxSstSize) {
+  std::vector<RowEntry> rows;
+  for (int i = 0; i < 6000; ++i) {
+    char key[16];
+    std::snprintf(key, sizeof(key), "key%06d", i);
+    rows.push_back(Row(key, 1 + i, RowKind::kValue, std::string(200, 'v')));
+  }
+  CompactionJob job;
+  job.l0.push_back(Write(rows));
+  auto probe = std::make_shared<StreamProbe>(ctx_.store);
+  ExecutorContext ctx = ctx_;
+  ctx.store = probe;
+  ctx.output.block_size = 4096;
+  ctx.output.max_sst_size = 256u << 10;
+  auto r = RunCompaction(job, ctx, no_cancel_);
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  // ~1.3 MiB of rows in outputs of about 256 KiB, each streamed: no whole-SST Put.
+  EXPECT_GE(r.outputs.size(), 5u);
+  EXPECT_EQ(probe->opened, static_cast<int>(r.outputs.size()));
+  EXPECT_EQ(probe->finished, static_cast<int>(r.outputs.size()));
+  EXPECT_EQ(probe->aborted, 0);
+  EXPECT_EQ(probe->puts, 0) << "no output is written with a whole-object Put";
+  EXPECT_LE(probe->max_append, 4096u + 512u) << "one block (or the metadata) per Append";
+  for (const auto& out : r.outputs) {
+    EXPECT_LT(out.info.filter_offset, (256u << 10) + 4096u + 512u);
+  }
+  EXPECT_EQ(ReadOutputs(r).size(), rows.size());
+}
+
+TEST_F(ExecutorTest, CancelMidOutputAbortsItsUpload) {
+  std::vector<RowEntry> rows;
+  for (int i = 0; i < 3000; ++i) {
+    rows.push_back(
+        Row("k" + std::to_string(100000 + i), i + 1, RowKind::kValue, std::string(100, 'v')));
+  }
+  CompactionJob job;
+  job.l0.push_back(Write(rows));
+  const size_t before = ctx_.store->List("db/compacted/").value().size();
+  std::atomic<bool> cancel{false};
+  auto probe = std::make_shared<StreamProbe>(ctx_.store);
+  probe->cancel = &cancel;
+  probe->cancel_after = 20000;  // in the middle of the first output
+  ExecutorContext ctx = ctx_;
+  ctx.store = probe;
+  ctx.output.max_sst_size = 1u << 20;  // one output would hold everything
+  auto r = RunCompaction(job, ctx, cancel);
+  EXPECT_TRUE(r.cancelled);
+  EXPECT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_TRUE(r.outputs.empty());
+  EXPECT_EQ(probe->opened, 1);
+  EXPECT_EQ(probe->aborted, 1);
+  EXPECT_EQ(probe->finished, 0);
+  EXPECT_EQ(ctx_.store->List("db/compacted/").value().size(), before) << "no partial output";
+}
+
 TEST_F(ExecutorTest, RowsOutsideAVisibleRangeAreNotCompacted) {
   CompactionJob job;
   auto h = Write({Row("a", 1, RowKind::kValue, "1"), Row("b", 2, RowKind::kValue, "2"),

@@ -881,12 +881,11 @@ Status DbImpl::FlushOneImmutable(const std::shared_ptr<const ImmutableMemtable>&
   // a committed seq >= imm->max_seq, so it needs nothing older than what is kept.
   const uint64_t retention_seq = FlushRetentionSeq(*imm);
   if (!pending_l0_ || pending_l0_->imm != imm) {
-    std::vector<format::RowEntry> rows =
-        CollectFlushRows(*imm->table, retention_seq, components_.merge_operator.get());
     format::SstHandle handle;
     handle.id = NextL0Id();
     handle.format_version = format::kSstFormatVersion;
-    ASSIGN_OR_RETURN(handle.info, reads_->WriteCompactedSst(handle.id, rows));
+    ASSIGN_OR_RETURN(handle.info, reads_->WriteMemtableSst(handle.id, *imm->table, retention_seq,
+                                                           components_.merge_operator.get()));
     pending_l0_ = PendingL0{imm, std::move(handle)};
   }
   const format::SstHandle handle = pending_l0_->handle;
@@ -995,9 +994,8 @@ void DbImpl::RunL0Upload(const std::shared_ptr<L0Upload>& upload) {
     id = upload->handle.id;
   }
   // As in FlushOneImmutable: per key the newest version plus what live snapshots can see.
-  std::vector<format::RowEntry> rows =
-      CollectFlushRows(*imm.table, FlushRetentionSeq(imm), components_.merge_operator.get());
-  Result<format::SstInfo> info = reads_->WriteCompactedSst(id, rows);
+  Result<format::SstInfo> info = reads_->WriteMemtableSst(id, *imm.table, FlushRetentionSeq(imm),
+                                                          components_.merge_operator.get());
   {
     util::MutexLock lock(&mu_);
     if (info.ok()) {

@@ -1,6 +1,7 @@
 #include "db/read_path.h"
 
 #include <algorithm>
+#include <functional>
 #include <thread>
 #include <utility>
 
@@ -8,6 +9,7 @@
 #include "manifest/paths.h"
 #include "slatedb/db_read.h"
 #include "table/merge_resolve.h"
+#include "table/sst_writer.h"
 #include "util/metrics.h"
 
 namespace slatedb::db {
@@ -288,21 +290,30 @@ bool KeyInSst(const format::SstInfo& info, std::string_view key) {
 
 }  // namespace
 
-std::vector<format::RowEntry> CollectFlushRows(const Memtable& table, uint64_t retention_seq,
-                                               const MergeOperator* merge_operator) {
-  std::vector<format::RowEntry> rows;
-  rows.reserve(table.num_entries());
+Status ForEachFlushRow(const Memtable& table, uint64_t retention_seq,
+                       const MergeOperator* merge_operator,
+                       const std::function<Status(const format::RowEntry&)>& fn) {
   std::vector<format::RowEntry> below;  // one key's versions at or below retention_seq
   bool below_done = false;              // met the first value / tombstone at or below
-  auto finish_key = [&] {
-    if (below.empty()) return;
+  auto finish_key = [&]() -> Status {
+    if (below.empty()) return Status::OK();
     if (merge_operator != nullptr && below.size() > 1) {
       auto collapsed = table::CollapseOperands(*merge_operator, below, /*bottom=*/false);
       // On an operator error the operands stay as they are; a read of the key reports it.
       if (collapsed.ok()) below = std::move(*collapsed);
     }
-    for (auto& r : below) rows.push_back(std::move(r));
+    for (const auto& r : below) RETURN_IF_ERROR(fn(r));
     below.clear();
+    return Status::OK();
+  };
+  format::RowEntry scratch;  // reused: its buffers keep their capacity from row to row
+  auto load = [&](const memtable::MemtableIterator& it, format::RowEntry* r) {
+    r->key.assign(it.key());
+    r->value.assign(it.value());
+    r->seq = it.seq();
+    r->kind = it.kind();
+    r->create_ts = it.create_ts();
+    r->expire_ts = it.expire_ts();
   };
   memtable::MemtableIterator it = table.NewIterator();
   std::string_view prev_key;  // views into the memtable's arena stay valid while it lives
@@ -310,19 +321,30 @@ std::vector<format::RowEntry> CollectFlushRows(const Memtable& table, uint64_t r
   for (it.SeekToFirst(); it.Valid(); it.Next()) {
     std::string_view key = it.key();
     if (first || key != prev_key) {
-      finish_key();
+      RETURN_IF_ERROR(finish_key());
       first = false;
       prev_key = key;
       below_done = false;
     }
     if (it.seq() > retention_seq) {
-      rows.push_back(it.row());
+      load(it, &scratch);
+      RETURN_IF_ERROR(fn(scratch));
     } else if (!below_done) {
       below.push_back(it.row());
       below_done = it.kind() != format::RowKind::kMerge;
     }
   }
-  finish_key();
+  return finish_key();
+}
+
+std::vector<format::RowEntry> CollectFlushRows(const Memtable& table, uint64_t retention_seq,
+                                               const MergeOperator* merge_operator) {
+  std::vector<format::RowEntry> rows;
+  rows.reserve(table.num_entries());
+  (void)ForEachFlushRow(table, retention_seq, merge_operator, [&](const format::RowEntry& r) {
+    rows.push_back(r);
+    return Status::OK();
+  });
   return rows;
 }
 
@@ -592,8 +614,7 @@ Result<std::unique_ptr<DbIterator>> ReadPath::Scan(std::shared_ptr<const DbState
       std::move(state), std::move(self), std::move(merged), range, reverse, seq, std::move(alive)));
 }
 
-Result<format::SstInfo> ReadPath::WriteCompactedSst(const format::Ulid& id,
-                                                    const std::vector<format::RowEntry>& rows) {
+format::SstBuilderOptions ReadPath::CompactedSstOptions() const {
   format::SstBuilderOptions opts;
   opts.block_size = settings_.block_size;
   opts.compression = static_cast<format::CompressionCodec>(settings_.compression_codec);
@@ -601,13 +622,33 @@ Result<format::SstInfo> ReadPath::WriteCompactedSst(const format::Ulid& id,
   opts.filter_bits_per_key = settings_.filter_bits_per_key;
   opts.sst_type = format::SstType::kCompacted;
   format::SetPrefixFilter(&opts, prefix_extractor_);
-  format::SstBuilder builder(opts);
-  for (const auto& row : rows) RETURN_IF_ERROR(builder.Add(row));
-  ASSIGN_OR_RETURN(format::EncodedSst sst, builder.Finish());
+  return opts;
+}
+
+Result<format::SstInfo> ReadPath::WriteCompactedSst(const format::Ulid& id,
+                                                    const std::vector<format::RowEntry>& rows) {
   const std::string key = manifest::CompactedSstPath(db_path_, id);
-  auto put = store_->Put(key, sst.bytes);
-  if (!put.ok()) return put.status().WithContext("uploading " + key);
-  return sst.info;
+  ASSIGN_OR_RETURN(auto writer,
+                   table::StreamingSstWriter::Open(*store_, key, CompactedSstOptions()));
+  for (const auto& row : rows) RETURN_IF_ERROR(writer->Add(row));
+  auto sst = writer->Finish();
+  if (!sst.ok()) return sst.status().WithContext("uploading " + key);
+  return sst->info;
+}
+
+Result<format::SstInfo> ReadPath::WriteMemtableSst(const format::Ulid& id, const Memtable& table,
+                                                   uint64_t retention_seq,
+                                                   const MergeOperator* merge_operator) {
+  const std::string key = manifest::CompactedSstPath(db_path_, id);
+  ASSIGN_OR_RETURN(auto writer,
+                   table::StreamingSstWriter::Open(*store_, key, CompactedSstOptions()));
+  RETURN_IF_ERROR(
+      ForEachFlushRow(table, retention_seq, merge_operator, [&](const format::RowEntry& r) {
+        return writer->Add(r);
+      }).WithContext("uploading " + key));
+  auto sst = writer->Finish();
+  if (!sst.ok()) return sst.status().WithContext("uploading " + key);
+  return sst->info;
 }
 
 }  // namespace slatedb::db

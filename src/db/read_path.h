@@ -23,6 +23,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -79,6 +80,13 @@ class ReadPath : public std::enable_shared_from_this<ReadPath> {
   // Builds a compacted SST from `rows` (internal order) and uploads compacted/<id>.sst.
   Result<format::SstInfo> WriteCompactedSst(const format::Ulid& id,
                                             const std::vector<format::RowEntry>& rows);
+  // Streams the rows ForEachFlushRow gives for `table` into compacted/<id>.sst (the L0 flush):
+  // no copy of the memtable, no whole-SST buffer; the upload is aborted on failure.
+  Result<format::SstInfo> WriteMemtableSst(const format::Ulid& id, const Memtable& table,
+                                           uint64_t retention_seq,
+                                           const MergeOperator* merge_operator);
+  // The builder options of this database's L0 / compacted SSTs.
+  format::SstBuilderOptions CompactedSstOptions() const;
 
   Result<std::shared_ptr<table::SstReader>> OpenSst(const format::SstHandle& handle);
 
@@ -151,6 +159,11 @@ class ReadPath : public std::enable_shared_from_this<ReadPath> {
 // them (the read of the key will report it), they are kept as they are.
 std::vector<format::RowEntry> CollectFlushRows(const Memtable& table, uint64_t retention_seq,
                                                const MergeOperator* merge_operator);
+// The same rows, in order, handed to `fn` one at a time (the row is valid during the call
+// only); stops at and returns the first error of `fn`.
+Status ForEachFlushRow(const Memtable& table, uint64_t retention_seq,
+                       const MergeOperator* merge_operator,
+                       const std::function<Status(const format::RowEntry&)>& fn);
 
 // The values of MultiGet's answers.
 std::vector<std::optional<std::string>> ValuesOf(std::vector<std::optional<KeyValue>> kvs);

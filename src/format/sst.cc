@@ -98,12 +98,21 @@ std::string EncodeSeqKey(uint64_t seq) {
   return out;
 }
 
-SstBuilder::SstBuilder(SstBuilderOptions options)
+SstBuilder::SstBuilder(SstBuilderOptions options, SstSink* sink)
     : options_(options),
+      sink_(sink),
       block_(options.block_size),
       bloom_(options.filter_bits_per_key),
       prefix_bloom_(options.filter_bits_per_key) {
-  if (options_.expected_size > 0) data_.reserve(options_.expected_size);
+  if (options_.expected_size > 0 && sink_ == nullptr) data_.reserve(options_.expected_size);
+}
+
+Status SstBuilder::Emit() {
+  if (sink_ == nullptr || data_.empty()) return Status::OK();
+  RETURN_IF_ERROR(sink_->Append(data_));
+  emitted_ += data_.size();
+  data_.clear();
+  return Status::OK();
 }
 
 void SetPrefixFilter(SstBuilderOptions* options, std::shared_ptr<const PrefixExtractor> extractor) {
@@ -125,7 +134,7 @@ Status ValidatePrefixExtractor(const PrefixExtractor* extractor, std::string_vie
   return Status::OK();
 }
 
-size_t SstBuilder::EstimatedSize() const { return data_.size() + block_.EstimatedSize(); }
+size_t SstBuilder::EstimatedSize() const { return Pos() + block_.EstimatedSize(); }
 
 Status SstBuilder::Add(const RowEntry& row) {
   if (finished_) return Status::Internal("SstBuilder::Add after Finish");
@@ -172,7 +181,7 @@ Status SstBuilder::Add(const RowEntry& row) {
     } else if (has_prev_block_) {
       first_key = IndexSeparator(prev_block_last_key_, row.key);
     }
-    metas_.push_back({data_.size(), std::move(first_key)});
+    metas_.push_back({Pos(), std::move(first_key)});
     block_.TryAdd(row);
   }
   if (!first_entry_) first_entry_ = wal ? EncodeSeqKey(row.seq) : row.key;
@@ -224,7 +233,7 @@ Status SstBuilder::FinishBlock() {
   }
   block_stats_.push_back(cur_counts_);
   cur_counts_ = {};
-  return Status::OK();
+  return Emit();
 }
 
 Result<EncodedSst> SstBuilder::Finish() {
@@ -241,12 +250,11 @@ Result<EncodedSst> SstBuilder::Finish() {
   bool wal = options_.sst_type == SstType::kWal;
   const CompressionCodec codec = options_.compression;
   EncodedSst result;
-  std::string& out = result.bytes;
-  out = std::move(data_);
+  std::string& out = data_;
   SstInfo& info = result.info;
   info.compression = codec;
   info.sst_type = options_.sst_type;
-  info.filter_offset = out.size();
+  info.filter_offset = Pos();
 
   // Filter.
   if (!wal && num_rows_ > 0 && num_rows_ >= options_.min_filter_keys) {
@@ -263,11 +271,12 @@ Result<EncodedSst> SstBuilder::Finish() {
     }
     ASSIGN_OR_RETURN(std::string stored, Compress(codec, raw));
     AppendWithCrc(&out, stored);
-    info.filter_len = out.size() - info.filter_offset;
+    info.filter_len = Pos() - info.filter_offset;
+    RETURN_IF_ERROR(Emit());
   }
 
   // Index.
-  info.index_offset = out.size();
+  info.index_offset = Pos();
   {
     flatbuffers::FlatBufferBuilder fbb(1024);
     std::vector<flatbuffers::Offset<fb::BlockMeta>> metas;
@@ -282,11 +291,12 @@ Result<EncodedSst> SstBuilder::Finish() {
     ASSIGN_OR_RETURN(std::string stored, Compress(codec, BuilderBytes(fbb)));
     AppendWithCrc(&out, stored);
   }
-  info.index_len = out.size() - info.index_offset;
+  info.index_len = Pos() - info.index_offset;
+  RETURN_IF_ERROR(Emit());
 
   // Stats (compacted only).
   if (!wal) {
-    info.stats_offset = out.size();
+    info.stats_offset = Pos();
     flatbuffers::FlatBufferBuilder fbb(256);
     flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::BlockStats>>> vec;
     if (!block_stats_.empty()) {
@@ -300,16 +310,20 @@ Result<EncodedSst> SstBuilder::Finish() {
                                   raw_val_size_, vec));
     ASSIGN_OR_RETURN(std::string stored, Compress(codec, BuilderBytes(fbb)));
     AppendWithCrc(&out, stored);
-    info.stats_len = out.size() - info.stats_offset;
+    info.stats_len = Pos() - info.stats_offset;
+    RETURN_IF_ERROR(Emit());
   }
 
   info.first_entry = first_entry_;
   if (!wal && last_row_) info.last_entry = last_row_->key;
 
-  uint64_t metadata_offset = out.size();
+  uint64_t metadata_offset = Pos();
   AppendWithCrc(&out, EncodeSsTableInfoBuffer(info));
   util::PutU64BE(&out, metadata_offset);
   util::PutU16BE(&out, kSstFormatVersion);
+  result.size = Pos();
+  RETURN_IF_ERROR(Emit());
+  if (sink_ == nullptr) result.bytes = std::move(data_);
   result.num_rows = num_rows_;
   return result;
 }

@@ -63,14 +63,27 @@ void SetPrefixFilter(SstBuilderOptions* options, std::shared_ptr<const PrefixExt
 Status ValidatePrefixExtractor(const PrefixExtractor* extractor, std::string_view compatibility);
 
 struct EncodedSst {
-  std::string bytes;
+  std::string bytes;  // the whole object; empty when built into an SstSink
   SstInfo info;
   uint64_t num_rows = 0;
+  uint64_t size = 0;  // bytes of the object (== bytes.size() without a sink)
+};
+
+// Receives an SST's bytes in order while SstBuilder produces them: each data block (compressed,
+// with its CRC) as it fills, then the filter, index, stats, info and footer at Finish. An error
+// from Append is returned by the SstBuilder call that produced the bytes.
+class SstSink {
+ public:
+  virtual ~SstSink() = default;
+  virtual Status Append(std::string_view bytes) = 0;
 };
 
 class SstBuilder {
  public:
-  explicit SstBuilder(SstBuilderOptions options = {});
+  // With a `sink` (not owned; must outlive the builder) the builder streams: it holds only the
+  // block being filled, the index entries and the filter's key hashes, and Finish returns the
+  // info without `bytes`. The bytes are identical either way.
+  explicit SstBuilder(SstBuilderOptions options = {}, SstSink* sink = nullptr);
 
   // Compacted: rows strictly increasing by (key asc, seq desc). WAL: seq non-decreasing
   // (commit order). Violations and bad keys → kInvalid (nothing is added).
@@ -83,11 +96,17 @@ class SstBuilder {
 
  private:
   Status FinishBlock();
+  // Offset in the object of the next byte.
+  uint64_t Pos() const { return emitted_ + data_.size(); }
+  // Hands data_ to the sink (no-op without one).
+  Status Emit();
 
   SstBuilderOptions options_;
+  SstSink* sink_;
   BlockBuilder block_;
   std::string block_buf_;  // last finished block (buffer swapped with block_'s)
-  std::string data_;       // finished (compressed + CRC) data blocks
+  std::string data_;       // encoded bytes not yet given to the sink (without one: all of them)
+  uint64_t emitted_ = 0;   // bytes given to the sink
   struct PendingMeta {
     uint64_t offset;
     std::string first_key;

@@ -187,6 +187,63 @@ Result<std::string> FaultInjectingObjectStore::PutIfMatch(std::string_view key,
                  [&] { return inner_->PutIfMatch(key, data, etag, options); });
 }
 
+// Forwards to the inner writer; Appends may fail (bytes kept in pending_), Finish is a kPut.
+class FaultInjectingObjectStore::Writer final : public ObjectWriter {
+ public:
+  Writer(FaultInjectingObjectStore* store, std::string key, std::unique_ptr<ObjectWriter> inner)
+      : store_(store), key_(std::move(key)), inner_(std::move(inner)) {}
+  Status Append(std::string_view data) override {
+    size_ += data.size();
+    if (store_->DecideAppend()) {
+      pending_.append(data);
+      return store_->Injected(ObjectStoreOp::kPut, key_).WithContext("streamed part");
+    }
+    RETURN_IF_ERROR(Forward());
+    return inner_->Append(data);
+  }
+  Result<std::string> Finish() override {
+    return store_->WriteOp(ObjectStoreOp::kPut, key_, [&]() -> Result<std::string> {
+      RETURN_IF_ERROR(Forward());
+      return inner_->Finish();
+    });
+  }
+  Status Abort() override {
+    std::string().swap(pending_);
+    return inner_->Abort();
+  }
+  uint64_t size() const override { return size_; }
+
+ private:
+  Status Forward() {
+    if (pending_.empty()) return Status::OK();
+    std::string p = std::move(pending_);
+    pending_.clear();
+    return inner_->Append(p);  // the inner writer keeps the bytes even if this fails
+  }
+
+  FaultInjectingObjectStore* store_;
+  std::string key_;
+  std::unique_ptr<ObjectWriter> inner_;
+  std::string pending_;  // bytes of failed Appends, not yet given to inner_
+  uint64_t size_ = 0;
+};
+
+bool FaultInjectingObjectStore::DecideAppend() {
+  util::MutexLock l(&mu_);
+  ++counts_.writer_appends;
+  // No draw while the rate is 0, so seeded fault sequences of other requests stay as they were.
+  const bool fail = opts_.append_error_rate > 0 && rng_.NextDouble() < opts_.append_error_rate;
+  if (fail) ++counts_.failed_appends;
+  return fail;
+}
+
+Result<std::unique_ptr<ObjectWriter>> FaultInjectingObjectStore::OpenWriter(
+    std::string_view key, const ObjectPutOptions& options) {
+  ASSIGN_OR_RETURN(std::unique_ptr<ObjectWriter> inner, inner_->OpenWriter(key, options));
+  return std::unique_ptr<ObjectWriter>(
+      std::make_unique<Writer>(this, std::string(key), std::move(inner)));
+}
+
 Result<std::string> FaultInjectingObjectStore::Get(std::string_view key) {
   Decision d = Decide(ObjectStoreOp::kGet, key);
   Sleep(d.delay);

@@ -48,6 +48,11 @@ struct FaultOptions {
   StatusCode injected_code = StatusCode::kUnavailable;
   // Probability that a successful write (any put kind) is reported as kUnavailable.
   double reply_lost_rate = 0;
+  // Streaming writers (OpenWriter): probability that an Append fails with `injected_code` before
+  // its bytes reach the inner writer (they are kept and forwarded by the next Append or Finish,
+  // as the ObjectWriter contract says). A writer's Finish is one kPut request (error_rate[kPut],
+  // reply_lost_rate and latency apply; a failed one leaves the inner writer open).
+  double append_error_rate = 0;
   std::chrono::microseconds latency{0};         // added to every request
   std::chrono::microseconds latency_jitter{0};  // plus uniform [0, jitter]
   // Sleeps for the latency; null = std::this_thread::sleep_for.
@@ -68,6 +73,8 @@ struct RequestCounts {
            delete_ = 0;
   uint64_t injected_errors = 0;  // requests failed before reaching the inner store
   uint64_t lost_replies = 0;     // writes that landed but reported kUnavailable
+  uint64_t writer_appends = 0;   // ObjectWriter::Append calls (not requests: not in Total())
+  uint64_t failed_appends = 0;   // of which failed by append_error_rate
   uint64_t Total() const {
     return put + put_if_absent + put_if_match + get + get_range + head + list + delete_;
   }
@@ -91,6 +98,9 @@ class FaultInjectingObjectStore final : public ObjectStore {
   Result<ObjectMeta> Head(std::string_view key) EXCLUDES(mu_) override;
   Result<std::vector<ObjectMeta>> List(std::string_view prefix) EXCLUDES(mu_) override;
   Status Delete(std::string_view key) EXCLUDES(mu_) override;
+  Result<std::unique_ptr<ObjectWriter>> OpenWriter(std::string_view key,
+                                                   const ObjectPutOptions& options = {})
+      EXCLUDES(mu_) override;
   std::string Describe() const override;
 
   // Replaces the options; the RNG is re-seeded only if `reseed` is true.
@@ -100,6 +110,9 @@ class FaultInjectingObjectStore final : public ObjectStore {
   void ResetCounts() EXCLUDES(mu_);
 
  private:
+  class Writer;
+  // For one Append: true = fail it (counted).
+  bool DecideAppend() EXCLUDES(mu_);
   struct Decision {
     bool fail = false;
     bool lose_reply = false;

@@ -13,6 +13,7 @@
 #include <filesystem>
 
 #include "object_store/key.h"
+#include "object_store/object_writer.h"
 #include "util/mutex.h"
 #include "util/random.h"
 
@@ -78,19 +79,14 @@ class LocalObjectStore final : public ObjectStore {
   Result<std::string> Put(std::string_view key, std::string_view data,
                           const ObjectPutOptions& options) override {
     RETURN_IF_ERROR(CheckPut(key, options));
-    std::string path = PathOf(key);
     ASSIGN_OR_RETURN(std::string tmp, WriteTemp(key, data));
-    {
-      util::MutexLock lock(&lock_mu_);
-      ASSIGN_OR_RETURN(auto file_lock, FlockLocked());
-      if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        int err = errno;
-        ::unlink(tmp.c_str());
-        return IoError("rename to", key, err);
-      }
-    }
-    RETURN_IF_ERROR(FsyncDir(ParentDir(path)));
-    return StatEtag(key, path);
+    return PublishTemp(key, tmp);
+  }
+
+  Result<std::unique_ptr<ObjectWriter>> OpenWriter(std::string_view key,
+                                                   const ObjectPutOptions& options) override {
+    RETURN_IF_ERROR(CheckPut(key, options));
+    return std::unique_ptr<ObjectWriter>(std::make_unique<Writer>(this, std::string(key)));
   }
 
   Result<std::string> PutIfAbsent(std::string_view key, std::string_view data,
@@ -288,12 +284,10 @@ class LocalObjectStore final : public ObjectStore {
     return std::string(object_store::kTempPrefix) + buf;
   }
 
-  // Writes `data` to a fresh temp file in the key's directory (creating directories), fsyncs it
-  // and returns its path.
-  Result<std::string> WriteTemp(std::string_view key, std::string_view data) {
+  // Creates a fresh temp file in the key's directory (creating directories); returns its path
+  // and sets `fd`.
+  Result<std::string> CreateTemp(std::string_view key, Fd* fd) {
     std::string dir = ParentDir(PathOf(key));
-    std::string tmp;
-    Fd fd;
     // A concurrent Delete may prune the directory between mkdir and open: retry a few times.
     for (int attempt = 0;; ++attempt) {
       std::error_code ec;
@@ -302,11 +296,11 @@ class LocalObjectStore final : public ObjectStore {
         return Status::Internal("create directory " + dir + " for '" + Printable(key) +
                                 "': " + ec.message());
       }
-      tmp = dir + "/" + TempName();
+      std::string tmp = dir + "/" + TempName();
       int f = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
       if (f >= 0) {
-        fd.reset(f);
-        break;
+        fd->reset(f);
+        return tmp;
       }
       int err = errno;
       if (err == ENOENT && attempt < 16) continue;
@@ -317,31 +311,130 @@ class LocalObjectStore final : public ObjectStore {
       }
       return Status::Internal("create " + tmp + ": " + Errno(err));
     }
-    const char* p = data.data();
-    size_t left = data.size();
-    while (left > 0) {
-      ssize_t n = ::write(fd.get(), p, left);
+  }
+
+  // Writes `data` at the descriptor's position; *written = bytes written (also on error).
+  static Status WriteAll(int fd, const std::string& tmp, std::string_view data, size_t* written) {
+    *written = 0;
+    while (*written < data.size()) {
+      ssize_t n = ::write(fd, data.data() + *written, data.size() - *written);
       if (n < 0) {
         if (errno == EINTR) continue;
-        int err = errno;
-        ::unlink(tmp.c_str());
-        return Status::Internal("write " + tmp + ": " + Errno(err));
+        return Status::Internal("write " + tmp + ": " + Errno(errno));
       }
-      p += n;
-      left -= static_cast<size_t>(n);
+      *written += static_cast<size_t>(n);
     }
-    if (::fsync(fd.get()) != 0) {
+    return Status::OK();
+  }
+
+  // fsyncs and closes `fd` (removing `tmp` on failure).
+  static Status SyncClose(Fd* fd, const std::string& tmp) {
+    if (::fsync(fd->get()) != 0) {
       int err = errno;
       ::unlink(tmp.c_str());
       return Status::Internal("fsync " + tmp + ": " + Errno(err));
     }
-    if (::close(fd.release()) != 0) {
+    if (::close(fd->release()) != 0) {
       int err = errno;
       ::unlink(tmp.c_str());
       return Status::Internal("close " + tmp + ": " + Errno(err));
     }
+    return Status::OK();
+  }
+
+  // Renames `tmp` over `key` under the store lock, fsyncs the directory; returns the etag.
+  Result<std::string> PublishTemp(std::string_view key, const std::string& tmp) {
+    std::string path = PathOf(key);
+    {
+      util::MutexLock lock(&lock_mu_);
+      ASSIGN_OR_RETURN(auto file_lock, FlockLocked());
+      if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        int err = errno;
+        ::unlink(tmp.c_str());
+        return IoError("rename to", key, err);
+      }
+    }
+    RETURN_IF_ERROR(FsyncDir(ParentDir(path)));
+    return StatEtag(key, path);
+  }
+
+  // Writes `data` to a fresh temp file in the key's directory (creating directories), fsyncs it
+  // and returns its path.
+  Result<std::string> WriteTemp(std::string_view key, std::string_view data) {
+    Fd fd;
+    ASSIGN_OR_RETURN(std::string tmp, CreateTemp(key, &fd));
+    size_t written = 0;
+    Status st = WriteAll(fd.get(), tmp, data, &written);
+    if (!st.ok()) {
+      ::unlink(tmp.c_str());
+      return st;
+    }
+    RETURN_IF_ERROR(SyncClose(&fd, tmp));
     return tmp;
   }
+
+  // Streams into a temp file of the key's directory (created at the first write), buffering up
+  // to kWriteBuffer bytes; Finish fsyncs and renames it over the key as Put does.
+  class Writer final : public ObjectWriter {
+   public:
+    static constexpr size_t kWriteBuffer = 1u << 20;
+    Writer(LocalObjectStore* store, std::string key) : store_(store), key_(std::move(key)) {}
+    ~Writer() override { (void)Abort(); }
+
+    Status Append(std::string_view data) override {
+      RETURN_IF_ERROR(state_.Check("Append", key_));
+      pending_.append(data);
+      size_ += data.size();
+      return pending_.size() >= kWriteBuffer ? Drain() : Status::OK();
+    }
+    Result<std::string> Finish() override {
+      if (state_.finished()) return state_.etag();
+      RETURN_IF_ERROR(state_.Check("Finish", key_));
+      RETURN_IF_ERROR(Drain());  // a failed write keeps its bytes: Finish may be retried
+      // From here a failure removes the temp file (SyncClose, PublishTemp): the writer is done.
+      Status st = SyncClose(&fd_, tmp_);
+      Result<std::string> etag = st.ok() ? store_->PublishTemp(key_, tmp_) : st;
+      tmp_.clear();
+      if (etag.ok()) {
+        state_.Finished(*etag);
+      } else {
+        state_.set_phase(object_store::WriterState::Phase::kAborted);
+      }
+      return etag;
+    }
+    Status Abort() override {
+      if (state_.phase() == object_store::WriterState::Phase::kFinished) {
+        return state_.Check("Abort", key_);
+      }
+      state_.set_phase(object_store::WriterState::Phase::kAborted);
+      fd_.reset(-1);
+      if (!tmp_.empty()) ::unlink(tmp_.c_str());
+      tmp_.clear();
+      std::string().swap(pending_);
+      return Status::OK();
+    }
+    uint64_t size() const override { return size_; }
+
+   private:
+    // Writes the pending bytes (creating the temp file first); what was not written stays.
+    Status Drain() {
+      if (tmp_.empty()) {
+        ASSIGN_OR_RETURN(tmp_, store_->CreateTemp(key_, &fd_));
+      }
+      size_t written = 0;
+      Status st = WriteAll(fd_.get(), tmp_, pending_, &written);
+      pending_.erase(0, written);
+      return st;
+    }
+
+    LocalObjectStore* store_;
+    std::string key_;
+    Fd fd_;
+    std::string tmp_;
+    std::string pending_;
+    uint64_t size_ = 0;
+    object_store::WriterState state_;
+  };
 
   Result<std::string> StatEtag(std::string_view key, const std::string& path) const {
     struct stat st {};

@@ -66,6 +66,12 @@ class MetricsObjectStore final : public ObjectStoreWrapper {
                                  const ObjectPutOptions& options) override {
     return Timed(put_, [&] { return inner_->PutIfMatch(key, data, etag, options); });
   }
+  // A streamed upload counts as one put (timed over Finish, where the object is published).
+  Result<std::unique_ptr<ObjectWriter>> OpenWriter(std::string_view key,
+                                                   const ObjectPutOptions& options) override {
+    ASSIGN_OR_RETURN(std::unique_ptr<ObjectWriter> inner, inner_->OpenWriter(key, options));
+    return std::unique_ptr<ObjectWriter>(std::make_unique<Writer>(this, std::move(inner)));
+  }
   Result<std::string> Get(std::string_view key) override {
     return Timed(get_, [&] { return inner_->Get(key); });
   }
@@ -87,6 +93,22 @@ class MetricsObjectStore final : public ObjectStoreWrapper {
   }
 
  private:
+  class Writer final : public ObjectWriter {
+   public:
+    Writer(MetricsObjectStore* store, std::unique_ptr<ObjectWriter> inner)
+        : store_(store), inner_(std::move(inner)) {}
+    Status Append(std::string_view data) override { return inner_->Append(data); }
+    Result<std::string> Finish() override {
+      return store_->Timed(store_->put_, [&] { return inner_->Finish(); });
+    }
+    Status Abort() override { return inner_->Abort(); }
+    uint64_t size() const override { return inner_->size(); }
+
+   private:
+    MetricsObjectStore* store_;
+    std::unique_ptr<ObjectWriter> inner_;
+  };
+
   const std::shared_ptr<util::Clock> clock_;
   const ApiMetrics get_, get_range_, head_, list_, put_, delete_;
 };

@@ -348,6 +348,76 @@ TEST_P(ConformanceTest, LargeObject20MiB) {
   EXPECT_TRUE(store_->Delete("big/cond").ok());
 }
 
+TEST_P(ConformanceTest, StreamedWritesMatchTheirBytes) {
+  // 20 MiB in uneven chunks: several multipart parts on S3 (8 MiB parts by default), a streamed
+  // temp file on the local store.
+  const std::string data = RandomBytes(20u << 20, 44);
+  auto w = store_->OpenWriter("stream/big.sst");
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  size_t off = 0;
+  for (size_t step = 1; off < data.size(); step = step * 7 % 300007 + 1) {
+    const size_t n = std::min(step, data.size() - off);
+    ASSERT_TRUE((*w)->Append(std::string_view(data).substr(off, n)).ok());
+    off += n;
+  }
+  EXPECT_EQ((*w)->size(), data.size());
+  EXPECT_TRUE(store_->Head("stream/big.sst").status().IsNotFound()) << "visible before Finish";
+  auto etag = (*w)->Finish();
+  ASSERT_TRUE(etag.ok()) << etag.status().ToString();
+  EXPECT_TRUE(store_->Get("stream/big.sst").value_or("?") == data) << "20 MiB stream differs";
+  auto h = store_->Head("stream/big.sst");
+  ASSERT_TRUE(h.ok()) << h.status().ToString();
+  EXPECT_EQ(h->size, data.size());
+  EXPECT_EQ(h->etag, *etag);
+  EXPECT_TRUE((*w)->Append("x").IsInternal());
+  EXPECT_EQ((*w)->Finish().value_or("?"), *etag) << "a repeated Finish returns the same etag";
+
+  // Small (one PUT on S3), empty, and an overwrite of an existing object.
+  for (const std::string& small : {std::string("hello stream"), std::string()}) {
+    auto s = store_->OpenWriter("stream/big.sst");
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE((*s)->Append(small).ok());
+    ASSERT_TRUE((*s)->Finish().ok());
+    EXPECT_EQ(store_->Get("stream/big.sst").value_or("?"), small);
+  }
+  EXPECT_TRUE(store_->OpenWriter("").status().IsInvalid());
+  EXPECT_TRUE(store_->OpenWriter("a/../b").status().IsInvalid());
+  EXPECT_TRUE(store_->Delete("stream/big.sst").ok());
+}
+
+TEST_P(ConformanceTest, AbortedAndAbandonedStreamsLeaveNothing) {
+  ASSERT_TRUE(store_->Put("stream/kept", "old").ok());
+  const std::string data = RandomBytes(12u << 20, 45);  // > one S3 part: an upload is started
+  for (bool abort : {true, false}) {
+    for (const char* key : {"stream/new", "stream/kept"}) {
+      SCOPED_TRACE(std::string(key) + (abort ? " aborted" : " dropped"));
+      auto w = store_->OpenWriter(key);
+      ASSERT_TRUE(w.ok());
+      for (size_t off = 0; off < data.size(); off += 1u << 20) {
+        ASSERT_TRUE((*w)->Append(std::string_view(data).substr(off, 1u << 20)).ok());
+      }
+      if (abort) {
+        ASSERT_TRUE((*w)->Abort().ok());
+        EXPECT_TRUE((*w)->Abort().ok()) << "idempotent";
+        EXPECT_TRUE((*w)->Finish().status().IsInternal());
+      }
+      w->reset();  // destroying an unfinished writer aborts it
+    }
+  }
+  EXPECT_TRUE(store_->Head("stream/new").status().IsNotFound());
+  EXPECT_EQ(store_->Get("stream/kept").value_or("?"), "old");
+  auto l = store_->List("stream/");
+  ASSERT_TRUE(l.ok());
+  EXPECT_EQ(l->size(), 1u);
+  if (IsLocal()) {
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir_)) {
+      const std::string name = e.path().filename().string();
+      EXPECT_TRUE(name == ".tmp.lock" || name.rfind(".tmp.", 0) != 0) << "temp left: " << name;
+    }
+  }
+  EXPECT_TRUE(store_->Delete("stream/kept").ok());
+}
+
 TEST_P(ConformanceTest, BadKeysAreInvalid) {
   const std::string bad[] = {
       "",       "/abs",      "a//b", "a/../b", "..", "./a", "a/.", "a/", std::string("a\0b", 3),

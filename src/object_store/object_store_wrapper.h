@@ -1,6 +1,8 @@
 // object_store/object_store_wrapper.h — ObjectStoreWrapper: an ObjectStore that forwards every
 // call to an inner store (LevelDB's EnvWrapper). Decorators (test probes, fault injection around
-// a few calls) derive from it and override only what they change.
+// a few calls) derive from it and override only what they change. OpenWriter is not forwarded:
+// the ObjectStore default buffers a streamed object and calls this wrapper's Put at Finish, so a
+// decorator that overrides Put sees streamed uploads too (override OpenWriter to stream through).
 //
 // Thread safety: as the inner store (the wrapper adds no state). Ownership: shares the inner
 // store. Errors: exactly the inner store's.

@@ -68,9 +68,53 @@ class RetryingObjectStore final : public ObjectStore {
     return r.ok() ? Status::OK() : r.status();
   }
 
+  // Retries part by part: the inner writer keeps the bytes a failed Append or Finish could not
+  // upload (ObjectWriter contract), so a transient failure retries that part (an empty Append, or
+  // Finish again) with this store's backoff and budget, per call, never the whole object — which
+  // would need the whole object buffered.
+  Result<std::unique_ptr<ObjectWriter>> OpenWriter(std::string_view key,
+                                                   const ObjectPutOptions& options) override {
+    ASSIGN_OR_RETURN(std::unique_ptr<ObjectWriter> inner,
+                     Retry<std::unique_ptr<ObjectWriter>>(
+                         "open writer", [&] { return inner_->OpenWriter(key, options); }));
+    return std::unique_ptr<ObjectWriter>(std::make_unique<Writer>(this, std::move(inner)));
+  }
+
   std::string Describe() const override { return inner_->Describe(); }
 
  private:
+  class Writer final : public ObjectWriter {
+   public:
+    Writer(RetryingObjectStore* store, std::unique_ptr<ObjectWriter> inner)
+        : store_(store), inner_(std::move(inner)) {}
+    Status Append(std::string_view data) override {
+      Status st = inner_->Append(data);
+      if (st.ok() || !st.IsUnavailable()) return st;
+      Budget budget(store_);
+      while (true) {
+        if (!budget.BackoffAndContinue()) return budget.GiveUp(st, "streamed part upload");
+        st = inner_->Append({});  // the bytes are kept: retry the pending part
+        if (st.ok() || !st.IsUnavailable()) return st;
+      }
+    }
+    Result<std::string> Finish() override {
+      return store_->Retry<std::string>("streamed upload finish", [&] { return inner_->Finish(); });
+    }
+    Status Abort() override {
+      Result<bool> r = store_->Retry<bool>("streamed upload abort", [&]() -> Result<bool> {
+        Status st = inner_->Abort();
+        if (!st.ok()) return st;
+        return true;
+      });
+      return r.ok() ? Status::OK() : r.status();
+    }
+    uint64_t size() const override { return inner_->size(); }
+
+   private:
+    RetryingObjectStore* store_;
+    std::unique_ptr<ObjectWriter> inner_;
+  };
+
   // Tracks the retry budget of one logical operation.
   class Budget {
    public:

@@ -18,6 +18,7 @@
 
 #include "object_store/aws_config_file.h"
 #include "object_store/key.h"
+#include "object_store/object_writer.h"
 #include "util/mutex.h"
 
 namespace slatedb {
@@ -553,6 +554,13 @@ class S3ObjectStore final : public ObjectStore {
     return PutImpl(key, data, options, Cond::kIfMatch, etag);
   }
 
+  Result<std::unique_ptr<ObjectWriter>> OpenWriter(std::string_view key,
+                                                   const ObjectPutOptions& options) override {
+    RETURN_IF_ERROR(object_store::ValidateKey(key));
+    RETURN_IF_ERROR(object_store::ValidateMetadata(options.metadata));
+    return std::unique_ptr<ObjectWriter>(std::make_unique<Writer>(this, std::string(key), options));
+  }
+
   Result<std::string> Get(std::string_view key) override {
     RETURN_IF_ERROR(object_store::ValidateKey(key));
     std::string what = What(key);
@@ -748,11 +756,21 @@ class S3ObjectStore final : public ObjectStore {
   Result<std::string> MultipartPut(std::string_view key, std::string_view data,
                                    const ObjectPutOptions& options, Cond cond,
                                    std::string_view etag) {
+    ASSIGN_OR_RETURN(std::string upload_id, CreateUpload(key, options));
+    Result<std::string> result = UploadParts(key, data, cond, etag, upload_id);
+    if (!result.ok()) {
+      // Best effort: abort so the parts do not linger (and cost money).
+      (void)AbortUpload(key, upload_id);
+    }
+    return result;
+  }
+
+  // CreateMultipartUpload; returns the upload id.
+  Result<std::string> CreateUpload(std::string_view key, const ObjectPutOptions& options) {
     std::string what = What(key);
-    std::string path = PathOf(key);
     std::vector<std::string> create_headers = PutHeaders(options, Cond::kNone, {});
     ASSIGN_OR_RETURN(HttpResponse cr,
-                     client_.Perform("POST", path, "uploads=", create_headers, {}, what));
+                     client_.Perform("POST", PathOf(key), "uploads=", create_headers, {}, what));
     if (cr.status != 200) return client_.MapError("POST (create multipart upload)", what, cr);
     pugi::xml_document doc;
     std::string upload_id;
@@ -762,36 +780,45 @@ class S3ObjectStore final : public ObjectStore {
     if (upload_id.empty()) {
       return Status::Data("s3 POST " + what + ": CreateMultipartUpload returned no UploadId");
     }
-    Result<std::string> result = UploadParts(key, data, cond, etag, upload_id);
-    if (!result.ok()) {
-      // Best effort: abort so the parts do not linger (and cost money).
-      auto abort =
-          client_.Perform("DELETE", path, BuildQuery({{"uploadId", upload_id}}), {}, {}, what);
-      (void)abort;
-    }
-    return result;
+    return upload_id;
   }
 
-  Result<std::string> UploadParts(std::string_view key, std::string_view data, Cond cond,
-                                  std::string_view etag, const std::string& upload_id) {
+  // UploadPart; returns the part's ETag.
+  Result<std::string> UploadPart(std::string_view key, const std::string& upload_id, int part,
+                                 std::string_view chunk) {
+    std::string what = What(key);
+    std::string q = BuildQuery({{"partNumber", std::to_string(part)}, {"uploadId", upload_id}});
+    ASSIGN_OR_RETURN(HttpResponse r, client_.Perform("PUT", PathOf(key), q, {}, chunk, what));
+    if (r.status != 200) {
+      return client_.MapError(("PUT (part " + std::to_string(part) + ")").c_str(), what, r);
+    }
+    std::string tag = r.Header("etag");
+    if (tag.empty()) {
+      return Status::Data("s3 PUT " + what + ": part " + std::to_string(part) + " has no ETag");
+    }
+    return tag;
+  }
+
+  // AbortMultipartUpload (a missing upload is OK: already aborted or completed).
+  Status AbortUpload(std::string_view key, const std::string& upload_id) {
+    std::string what = What(key);
+    ASSIGN_OR_RETURN(HttpResponse r,
+                     client_.Perform("DELETE", PathOf(key), BuildQuery({{"uploadId", upload_id}}),
+                                     {}, {}, what));
+    if (r.status == 204 || r.status == 200 || r.status == 404) return Status::OK();
+    return client_.MapError("DELETE (abort multipart upload)", what, r);
+  }
+
+  // CompleteMultipartUpload of `part_etags` (part i+1 = part_etags[i]); returns the ETag.
+  Result<std::string> CompleteUpload(std::string_view key, const std::string& upload_id,
+                                     const std::vector<std::string>& part_etags, Cond cond,
+                                     std::string_view etag) {
     std::string what = What(key);
     std::string path = PathOf(key);
-    uint64_t part_size = std::max<uint64_t>(client_.config().part_size, 1);
     std::string complete = "<CompleteMultipartUpload>";
-    int part = 1;
-    for (uint64_t off = 0; off < data.size(); off += part_size, ++part) {
-      std::string_view chunk = data.substr(off, part_size);
-      std::string q = BuildQuery({{"partNumber", std::to_string(part)}, {"uploadId", upload_id}});
-      ASSIGN_OR_RETURN(HttpResponse r, client_.Perform("PUT", path, q, {}, chunk, what));
-      if (r.status != 200) {
-        return client_.MapError(("PUT (part " + std::to_string(part) + ")").c_str(), what, r);
-      }
-      std::string tag = r.Header("etag");
-      if (tag.empty()) {
-        return Status::Data("s3 PUT " + what + ": part " + std::to_string(part) + " has no ETag");
-      }
-      complete += "<Part><PartNumber>" + std::to_string(part) + "</PartNumber><ETag>" + tag +
-                  "</ETag></Part>";
+    for (size_t i = 0; i < part_etags.size(); ++i) {
+      complete += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>" +
+                  part_etags[i] + "</ETag></Part>";
     }
     complete += "</CompleteMultipartUpload>";
     std::vector<std::string> headers = {"Content-Type: application/xml"};
@@ -821,6 +848,114 @@ class S3ObjectStore final : public ObjectStore {
     }
     return tag;
   }
+
+  Result<std::string> UploadParts(std::string_view key, std::string_view data, Cond cond,
+                                  std::string_view etag, const std::string& upload_id) {
+    uint64_t part_size = std::max<uint64_t>(client_.config().part_size, 1);
+    std::vector<std::string> tags;
+    int part = 1;
+    for (uint64_t off = 0; off < data.size(); off += part_size, ++part) {
+      ASSIGN_OR_RETURN(std::string tag,
+                       UploadPart(key, upload_id, part, data.substr(off, part_size)));
+      tags.push_back(std::move(tag));
+    }
+    return CompleteUpload(key, upload_id, tags, cond, etag);
+  }
+
+  // The streaming writer: buffers up to one part; the first full part (beyond
+  // multipart_threshold) starts a multipart upload, each further full part is uploaded as it
+  // fills, Finish uploads the rest as the last part and completes. An object that never grows
+  // past the threshold is one PUT at Finish. A failed part stays buffered and is retried by the
+  // next call; Abort (or the destructor) aborts the multipart upload.
+  class Writer final : public ObjectWriter {
+   public:
+    Writer(S3ObjectStore* store, std::string key, ObjectPutOptions options)
+        : store_(store), key_(std::move(key)), options_(std::move(options)) {
+      part_size_ = std::max<uint64_t>(store_->client_.config().part_size, 1);
+      threshold_ = store_->client_.config().multipart_threshold;
+    }
+    ~Writer() override { (void)Abort(); }
+
+    Status Append(std::string_view data) override {
+      RETURN_IF_ERROR(state_.Check("Append", key_));
+      buf_.append(data);
+      size_ += data.size();
+      while (buf_.size() >= part_size_ && (!upload_id_.empty() || buf_.size() > threshold_)) {
+        RETURN_IF_ERROR(UploadFront(part_size_));
+      }
+      return Status::OK();
+    }
+
+    Result<std::string> Finish() override {
+      if (state_.finished()) return state_.etag();
+      RETURN_IF_ERROR(state_.Check("Finish", key_));
+      if (upload_id_.empty()) {
+        ASSIGN_OR_RETURN(std::string tag, store_->PutImpl(key_, buf_, options_, Cond::kNone, {}));
+        Done(object_store::WriterState::Phase::kFinished);
+        state_.Finished(tag);
+        return tag;
+      }
+      while (buf_.size() > part_size_) RETURN_IF_ERROR(UploadFront(part_size_));
+      if (!buf_.empty()) RETURN_IF_ERROR(UploadFront(buf_.size()));
+      Result<std::string> tag =
+          store_->CompleteUpload(key_, upload_id_, part_etags_, Cond::kNone, {});
+      if (!tag.ok() && tag.status().IsNotFound() && complete_tried_) {
+        // An earlier CompleteMultipartUpload landed with its reply lost: the upload is gone and
+        // the object is ours.
+        ASSIGN_OR_RETURN(ObjectMeta m, store_->Head(key_));
+        tag = m.etag;
+      }
+      complete_tried_ = true;
+      if (!tag.ok()) return tag.status();
+      upload_id_.clear();
+      Done(object_store::WriterState::Phase::kFinished);
+      state_.Finished(*tag);
+      return tag;
+    }
+
+    Status Abort() override {
+      if (state_.phase() == object_store::WriterState::Phase::kFinished) {
+        return state_.Check("Abort", key_);
+      }
+      if (!upload_id_.empty()) {
+        RETURN_IF_ERROR(store_->AbortUpload(key_, upload_id_));
+        upload_id_.clear();
+      }
+      Done(object_store::WriterState::Phase::kAborted);
+      return Status::OK();
+    }
+    uint64_t size() const override { return size_; }
+
+   private:
+    // Uploads buf_[0, n) as the next part (creating the upload first); erased on success.
+    Status UploadFront(uint64_t n) {
+      if (upload_id_.empty()) {
+        ASSIGN_OR_RETURN(upload_id_, store_->CreateUpload(key_, options_));
+      }
+      const int part = static_cast<int>(part_etags_.size()) + 1;
+      ASSIGN_OR_RETURN(std::string tag, store_->UploadPart(key_, upload_id_, part,
+                                                           std::string_view(buf_).substr(0, n)));
+      part_etags_.push_back(std::move(tag));
+      buf_.erase(0, n);
+      return Status::OK();
+    }
+    void Done(object_store::WriterState::Phase phase) {
+      state_.set_phase(phase);
+      std::string().swap(buf_);
+    }
+
+    S3ObjectStore* store_;
+    std::string key_;
+    ObjectPutOptions options_;
+    uint64_t part_size_ = 0;
+    uint64_t threshold_ = 0;
+    std::string buf_;  // bytes not yet uploaded (at most about one part)
+    std::string upload_id_;
+    std::vector<std::string> part_etags_;
+    uint64_t size_ = 0;
+    bool complete_tried_ = false;
+    object_store::WriterState state_;
+  };
 
   S3Client client_;
 };

@@ -234,6 +234,21 @@ TEST_F(S3AuthTest, CorrectCredentialsWork) {
   auto be = (*mp)->PutIfAbsent("db/big.sst", big);
   ASSERT_TRUE(be.ok()) << be.status().ToString();
   EXPECT_TRUE((*mp)->Get("db/big.sst").value_or("?") == big);
+  // The same, streamed (signed CreateMultipartUpload / UploadPart / Complete, and an Abort).
+  auto sw = (*mp)->OpenWriter("db/streamed.sst");
+  ASSERT_TRUE(sw.ok());
+  for (size_t off = 0; off < big.size(); off += 1u << 20) {
+    ASSERT_TRUE((*sw)->Append(std::string_view(big).substr(off, 1u << 20)).ok());
+  }
+  auto se = (*sw)->Finish();
+  ASSERT_TRUE(se.ok()) << se.status().ToString();
+  EXPECT_TRUE((*mp)->Get("db/streamed.sst").value_or("?") == big);
+  auto aw = (*mp)->OpenWriter("db/aborted.sst");
+  ASSERT_TRUE(aw.ok());
+  ASSERT_TRUE((*aw)->Append(big).ok());
+  EXPECT_TRUE((*aw)->Abort().ok());
+  EXPECT_TRUE((*mp)->Head("db/aborted.sst").status().IsNotFound());
+  EXPECT_TRUE(store->Delete("db/streamed.sst").ok());
   EXPECT_TRUE(store->Delete("db/big.sst").ok());
   EXPECT_TRUE(store->Delete("db/manifest/00000000000000000001.manifest").ok());
 }
@@ -430,6 +445,87 @@ TEST(S3Multipart, FailedUploadIsAborted) {
   auto root = doc.child("ListMultipartUploadsResult");
   ASSERT_TRUE(root) << body;
   EXPECT_FALSE(root.child("Upload")) << body;
+}
+
+// The <Upload> entries of ListMultipartUploads on an unauthenticated moto endpoint.
+std::vector<std::string> PendingUploads(const std::string& ep, const std::string& bucket) {
+  std::string body;
+  CURL* h = curl_easy_init();
+  std::string url = ep + "/" + bucket + "?uploads=";
+  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, Append);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+  EXPECT_EQ(curl_easy_perform(h), CURLE_OK);
+  curl_easy_cleanup(h);
+  pugi::xml_document doc;
+  EXPECT_TRUE(doc.load_string(body.c_str())) << body;
+  auto root = doc.child("ListMultipartUploadsResult");
+  EXPECT_TRUE(root) << body;
+  std::vector<std::string> keys;
+  for (auto u = root.child("Upload"); u; u = u.next_sibling("Upload")) {
+    keys.push_back(u.child_value("Key"));
+  }
+  return keys;
+}
+
+TEST(S3Multipart, StreamedUploadSendsPartsAndAbortLeavesNoUpload) {
+  const char* ep = std::getenv("SLATEDB_TEST_S3_ENDPOINT");
+  if (ep == nullptr || *ep == '\0') GTEST_SKIP() << "SLATEDB_TEST_S3_ENDPOINT is not set";
+  S3Config c;
+  c.bucket = "slatedb-stream-" + Hex64();
+  c.endpoint = ep;
+  c.allow_http = true;
+  c.access_key_id = "testing";
+  c.secret_access_key = "testing";
+  c.multipart_threshold = 5u << 20;
+  c.part_size = 5u << 20;  // S3's minimum
+  ASSERT_TRUE(CreateS3Bucket(c).ok());
+  auto s = NewS3ObjectStore(c);
+  ASSERT_TRUE(s.ok());
+  std::string data(13u << 20, 'd');
+  for (size_t i = 0; i < data.size(); i += 4093) data[i] = static_cast<char>(i / 4093);
+  auto append_all = [&](ObjectWriter* w, size_t n) {
+    for (size_t off = 0; off < n; off += 64u << 10) {
+      ASSERT_TRUE(
+          w->Append(std::string_view(data).substr(off, std::min<size_t>(64u << 10, n - off))).ok());
+    }
+  };
+  {
+    auto w = (*s)->OpenWriter("db/compacted/streamed.sst");
+    ASSERT_TRUE(w.ok());
+    append_all(w->get(), data.size());
+    // Two full parts went out while appending; the upload is pending, the object invisible.
+    EXPECT_EQ(PendingUploads(ep, c.bucket), std::vector<std::string>{"db/compacted/streamed.sst"});
+    EXPECT_TRUE((*s)->Head("db/compacted/streamed.sst").status().IsNotFound());
+    auto etag = (*w)->Finish();
+    ASSERT_TRUE(etag.ok()) << etag.status().ToString();
+    EXPECT_TRUE((*s)->Get("db/compacted/streamed.sst").value_or("?") == data);
+    // A multipart ETag ("<md5>-<parts>") names the 3 parts: 5 + 5 + 3 MiB.
+    EXPECT_NE(etag->find("-3"), std::string::npos) << *etag;
+    EXPECT_TRUE(PendingUploads(ep, c.bucket).empty());
+  }
+  for (bool abort : {true, false}) {
+    SCOPED_TRACE(abort ? "aborted" : "dropped");
+    auto w = (*s)->OpenWriter("db/compacted/abandoned.sst");
+    ASSERT_TRUE(w.ok());
+    append_all(w->get(), 6u << 20);
+    EXPECT_EQ(PendingUploads(ep, c.bucket).size(), 1u);
+    if (abort) {
+      EXPECT_TRUE((*w)->Abort().ok());
+    }
+    w->reset();
+    EXPECT_TRUE((*s)->Head("db/compacted/abandoned.sst").status().IsNotFound());
+    EXPECT_TRUE(PendingUploads(ep, c.bucket).empty());
+  }
+  // Below one part: a single PUT, no upload is ever created.
+  auto small = (*s)->OpenWriter("db/compacted/small.sst");
+  ASSERT_TRUE(small.ok());
+  append_all(small->get(), 1u << 20);
+  EXPECT_TRUE(PendingUploads(ep, c.bucket).empty());
+  auto etag = (*small)->Finish();
+  ASSERT_TRUE(etag.ok()) << etag.status().ToString();
+  EXPECT_EQ(etag->find('-'), std::string::npos) << *etag;
+  EXPECT_TRUE((*s)->Get("db/compacted/small.sst").value_or("?") == data.substr(0, 1u << 20));
 }
 
 // Prints the request rate seen on moto (no timing assertion): small PutIfAbsent + Get pairs
