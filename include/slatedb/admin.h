@@ -36,8 +36,49 @@
 
 namespace slatedb {
 
+// Clones: Admin::CreateClone (a static — the clone path holds no database yet to open an Admin
+// on) makes a shallow clone of another database; see its comment below.
+
+// What Admin::CreateClone made (or found already made).
+struct CloneResult {
+  std::string path;                  // the clone (normalised)
+  std::string parent_path;           // its parent (normalised)
+  std::string source_checkpoint_id;  // the parent checkpoint the clone starts from
+  std::string final_checkpoint_id;   // the parent checkpoint that pins what the clone reads
+  uint64_t source_manifest_id = 0;   // the parent manifest version the clone starts from
+  uint64_t manifest_id = 0;          // the clone's latest manifest version
+  uint64_t wal_ssts_copied = 0;      // WAL SSTs copied from the parent by this call
+};
+
 class SLATEDB_EXPORT Admin {
  public:
+  // Creates a shallow clone of the database at `parent_path` at `clone_path` (SlateDB RFC-0004;
+  // docs/design.md "Clones"). The clone starts as the parent's state at checkpoint
+  // `checkpoint_id` of the parent (nullopt: a new checkpoint of the parent's latest manifest,
+  // expiring after 5 minutes) and reads the parent's SSTs where they are: its manifest lists
+  // them under `external_dbs` together with a "final" checkpoint this call adds to the parent
+  // (never expires) so the parent's GC keeps them. Only the WAL SSTs after the source version's
+  // replay point are copied. Writes to the clone (L0s, compactions, WAL) stay under
+  // `clone_path`; the clone's GC deletes the final checkpoint and the external_dbs entry once
+  // its compactor has rewritten every parent SST it read. A clone of a clone reads the SSTs of
+  // every ancestor from where they are.
+  // Two phases: the clone's manifest 1 is written with initialized=false, then the parent's
+  // final checkpoint(s) and the WAL copy are made, then initialized=true. Db::Open / DbReader
+  // refuse an uninitialized clone; calling CreateClone again with the same arguments (the same
+  // parent and checkpoint, or no checkpoint) finishes it, and calling it on a finished clone of
+  // that parent (and checkpoint) returns its description without writing.
+  // Uses components.object_store (required), .clock, .seed and .logger.
+  // Errors: kInvalid for a malformed path or checkpoint id, a clone path equal to the parent
+  // path, no database at parent_path (or an unfinished one), a clone path that holds an
+  // initialized database that is not this clone ("already holds an initialized database"), or an
+  // unfinished clone of another parent / checkpoint (naming both); kNotFound "checkpoint <id>
+  // not found in <parent>"; kData when a WAL SST the source version lists is missing; kUnavailable
+  // / object-store errors pass through (retry to finish).
+  static Result<CloneResult> CreateClone(const std::string& clone_path,
+                                         const std::string& parent_path,
+                                         const std::optional<std::string>& checkpoint_id,
+                                         Components components);
+
   // Uses components.object_store (required), .clock (checkpoint times; default: system clock),
   // .seed (checkpoint UUIDs; 0 = entropy) and .logger.
   static Result<std::unique_ptr<Admin>> Open(const std::string& path, Components components);

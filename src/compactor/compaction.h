@@ -20,6 +20,7 @@
 #include "format/compression.h"
 #include "format/manifest.h"
 #include "format/ulid.h"
+#include "manifest/sst_paths.h"
 #include "slatedb/prefix_extractor.h"
 #include "slatedb/status.h"
 
@@ -55,6 +56,9 @@ struct CompactionJob {
   bool output_is_bottom = false;        // no older run below the output: tombstones dropped
   uint64_t retention_min_seq = 0;       // manifest recent_snapshot_min_seq
   int64_t compaction_clock_tick = 0;    // manifest last_l0_clock_tick (expiry)
+  // Where the sources live (a clone reads its ancestors' SSTs from their paths); null: every
+  // source is in the compactor's own database. Outputs always go to the own database.
+  std::shared_ptr<const manifest::SstPathResolver> sst_paths;
 };
 
 struct CompactionJobResult {

@@ -8,6 +8,7 @@
 #include "format/sst.h"
 #include "format/uuid.h"
 #include "manifest/paths.h"
+#include "manifest/sst_paths.h"
 #include "util/metrics.h"
 #include "util/saturating.h"
 #include "util/thread_name.h"
@@ -438,6 +439,9 @@ Status Compactor::Submit(const CompactionSpec& spec, std::optional<format::Ulid>
                                       [&](const auto& r) { return r.id < lowest_source; });
   job.retention_min_seq = m.recent_snapshot_min_seq;
   job.compaction_clock_tick = m.last_l0_clock_tick;
+  if (!m.external_dbs.empty()) {
+    job.sst_paths = std::make_shared<const manifest::SstPathResolver>(db_path_, m);
+  }
 
   Status st;
   if (!existing) {
@@ -633,6 +637,9 @@ Status Compactor::Commit(const CompactionSpec& spec, const CompactionJobResult& 
       m.compacted.insert(pos, format::SortedRun{spec.destination, result.outputs});
     }
     if (!spec.l0_ids.empty()) m.l0_last_compacted = spec.l0_ids.front();
+    // A clone: ancestors' SSTs rewritten into our own are no longer read from there (the GC
+    // detaches an ancestor whose list runs empty).
+    manifest::PruneExternalSstIds(m);
     return Status::OK();
   });
   RETURN_IF_ERROR(updated);

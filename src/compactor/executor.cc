@@ -16,6 +16,7 @@
 #include "format/block.h"
 #include "format/sst.h"
 #include "manifest/paths.h"
+#include "manifest/sst_paths.h"
 #include "table/iterator.h"
 #include "table/merge_resolve.h"
 #include "table/sst_reader.h"
@@ -132,11 +133,12 @@ class FetchPool {
 // Without a pool each chunk is read when the merge reaches it.
 class SequentialScan final : public table::RowIterator {
  public:
-  SequentialScan(std::shared_ptr<ObjectStore> store, std::string db_path,
+  SequentialScan(std::shared_ptr<ObjectStore> store,
+                 std::shared_ptr<const manifest::SstPathResolver> paths,
                  std::vector<format::SstHandle> ssts, uint64_t chunk_bytes,
                  FetchPool* pool = nullptr, size_t lookahead = 1)
       : store_(std::move(store)),
-        db_path_(std::move(db_path)),
+        paths_(std::move(paths)),
         ssts_(std::move(ssts)),
         chunk_bytes_(pool != nullptr ? std::max<uint64_t>(1, chunk_bytes / lookahead)
                                      : chunk_bytes),
@@ -199,7 +201,7 @@ class SequentialScan final : public table::RowIterator {
       }
       if (sst_ >= ssts_.size()) return Status::OK();
       const auto& h = ssts_[sst_];
-      std::string key = manifest::CompactedSstPath(db_path_, h.id);
+      std::string key = paths_->Path(h.id);
       ASSIGN_OR_RETURN(reader_, table::SstReader::OpenWithInfo(store_, key, h.info,
                                                                h.format_version.value_or(1)));
       ASSIGN_OR_RETURN(index_, reader_->Index());
@@ -298,7 +300,7 @@ class SequentialScan final : public table::RowIterator {
   }
 
   std::shared_ptr<ObjectStore> store_;
-  std::string db_path_;
+  std::shared_ptr<const manifest::SstPathResolver> paths_;
   std::vector<format::SstHandle> ssts_;
   uint64_t chunk_bytes_;
   size_t sst_ = 0;
@@ -487,17 +489,19 @@ CompactionJobResult RunCompaction(const CompactionJob& job, const ExecutorContex
     lookahead = std::max<size_t>(1, (fetch_tasks + inputs - 1) / inputs);
   }
   FetchPool* fetch_pool = pool ? &*pool : nullptr;
+  const std::shared_ptr<const manifest::SstPathResolver> paths =
+      job.sst_paths ? job.sst_paths : std::make_shared<manifest::SstPathResolver>(ctx.db_path);
   std::vector<std::unique_ptr<table::RowIterator>> children;
   for (const auto& sst : job.l0) {
     result.bytes_read += SstSize(sst.info);
-    children.push_back(std::make_unique<SequentialScan>(
-        ctx.store, ctx.db_path, std::vector<format::SstHandle>{sst}, ctx.read_chunk_bytes,
-        fetch_pool, lookahead));
+    children.push_back(
+        std::make_unique<SequentialScan>(ctx.store, paths, std::vector<format::SstHandle>{sst},
+                                         ctx.read_chunk_bytes, fetch_pool, lookahead));
   }
   for (const auto& run : job.runs) {
     result.bytes_read += RunSize(run);
     children.push_back(std::make_unique<SequentialScan>(
-        ctx.store, ctx.db_path, run.ssts, ctx.read_chunk_bytes, fetch_pool, lookahead));
+        ctx.store, paths, run.ssts, ctx.read_chunk_bytes, fetch_pool, lookahead));
   }
   table::MergeIterator merged(std::move(children), table::Direction::kForward);
   OutputWriter out(ctx, &result);

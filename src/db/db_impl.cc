@@ -14,6 +14,7 @@
 
 #include "config/settings_io.h"
 #include "db/checkpoint_ops.h"
+#include "db/clone_ops.h"
 #include "db/transaction_impl.h"
 #include "format/sequence_tracker.h"
 #include "format/sst.h"
@@ -300,6 +301,7 @@ Status DbImpl::Recover() {
       store_, path_, manifest::StoreFormatFor(settings_.compatibility));
   ASSIGN_OR_RETURN(manifest::StoredManifest stored,
                    manifest::StoredManifest::LoadOrCreate(manifest_store, mopts));
+  if (!stored.manifest().initialized) return UnfinishedCloneError(path_);
   ASSIGN_OR_RETURN(
       manifest::FenceableManifest fenceable,
       manifest::FenceableManifest::Init(std::move(stored), manifest::FenceRole::kWriter));

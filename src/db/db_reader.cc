@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "db/checkpoint_ops.h"
+#include "db/clone_ops.h"
 #include "db/db_metrics.h"
 #include "db/db_state.h"
 #include "db/read_path.h"
@@ -58,6 +59,7 @@ class DbReaderImpl final : public DbReader {
       RETURN_IF_ERROR(ValidateLifetime(options_.checkpoint_lifetime));
     ASSIGN_OR_RETURN(auto latest, manifests_.ReadLatest());
     if (!latest) return Status::Invalid("no database at " + path_);
+    if (!latest->manifest.initialized) return UnfinishedCloneError(path_);
     if (options_.checkpoint_id) return InitFrozen(latest->manifest);
     if (options_.checkpoint_lifetime) {
       Status st = CreateCheckpoint();

@@ -360,7 +360,8 @@ ReadPath::ReadPath(std::shared_ptr<ObjectStore> store, std::string db_path,
       prefix_extractor_(std::move(prefix_extractor)),
       block_cache_(block_cache ? std::move(block_cache) : BlockCache::Create().value()),
       cache_scope_(table::BlockCacheImpl::NewScope()),
-      cache_counters_(table::CacheCounters::Register(metrics)) {
+      cache_counters_(table::CacheCounters::Register(metrics)),
+      sst_paths_(db_path_) {
   auto rec = util::MetricsOrNoop(metrics);
   const MetricLabels point = {{"kind", "point"}};
   filter_positives_ = rec->RegisterCounter("slatedb.db.sst_filter_positive_count",
@@ -393,8 +394,10 @@ Result<bool> ReadPath::PrefixFilterExcludes(const format::SstHandle& handle,
 }
 
 Result<std::shared_ptr<table::SstReader>> ReadPath::OpenSst(const format::SstHandle& handle) {
+  std::string key;
   {
     util::MutexLock lock(&mu_);
+    key = sst_paths_.Path(handle.id);
     auto it = readers_.find(handle.id);
     if (it != readers_.end()) return it->second;
   }
@@ -403,10 +406,9 @@ Result<std::shared_ptr<table::SstReader>> ReadPath::OpenSst(const format::SstHan
   opts.cache_scope = cache_scope_;
   opts.sst_id = handle.id;
   opts.counters = cache_counters_;
-  ASSIGN_OR_RETURN(
-      std::shared_ptr<table::SstReader> reader,
-      table::SstReader::OpenWithInfo(store_, manifest::CompactedSstPath(db_path_, handle.id),
-                                     handle.info, handle.format_version.value_or(1), opts));
+  ASSIGN_OR_RETURN(std::shared_ptr<table::SstReader> reader,
+                   table::SstReader::OpenWithInfo(store_, key, handle.info,
+                                                  handle.format_version.value_or(1), opts));
   util::MutexLock lock(&mu_);
   auto [it, inserted] = readers_.emplace(handle.id, reader);
   return it->second;
@@ -414,6 +416,11 @@ Result<std::shared_ptr<table::SstReader>> ReadPath::OpenSst(const format::SstHan
 
 void ReadPath::Retain(std::shared_ptr<const format::Manifest> manifest) {
   if (!manifest) return;
+  {
+    // First: the readers opened below must find a clone's external SSTs where they are.
+    util::MutexLock lock(&mu_);
+    sst_paths_.Add(*manifest);
+  }
   // Resolve every listed SST (OpenWithInfo does no I/O); a bad SstInfo leaves that slot empty,
   // and Get then reports the error through OpenSst.
   auto resolved = std::make_shared<ResolvedReaders>();

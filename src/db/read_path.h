@@ -34,6 +34,7 @@
 
 #include "db/db_state.h"
 #include "format/manifest.h"
+#include "manifest/sst_paths.h"
 #include "slatedb/block_cache.h"
 #include "slatedb/iterator.h"
 #include "slatedb/merge_operator.h"
@@ -104,10 +105,11 @@ class ReadPath : public std::enable_shared_from_this<ReadPath> {
   uint64_t prefix_filter_negatives() const { return prefix_negatives_.load(); }
   uint64_t prefix_filter_positives() const { return prefix_positives_.load(); }
 
-  // Resolves the readers of every SST `manifest` lists, once, for the Gets of states holding this
-  // very manifest (no reader-map lookup per SST probed then); and forgets cached readers of SSTs
-  // no longer listed (compacted away), once the map holds noticeably more readers than the
-  // manifest lists. Iterators keep their own.
+  // Learns where `manifest`'s SSTs live (a clone's external SSTs, manifest/sst_paths.h; do this
+  // before publishing a state holding it), then resolves the readers of every SST it lists, once,
+  // for the Gets of states holding this very manifest (no reader-map lookup per SST probed then);
+  // and forgets cached readers of SSTs no longer listed (compacted away), once the map holds
+  // noticeably more readers than the manifest lists. Iterators keep their own.
   void Retain(std::shared_ptr<const format::Manifest> manifest);
 
   const std::shared_ptr<BlockCache>& block_cache() const { return block_cache_; }
@@ -145,10 +147,11 @@ class ReadPath : public std::enable_shared_from_this<ReadPath> {
   std::shared_ptr<CounterHandle> filter_positives_;
   std::shared_ptr<CounterHandle> filter_negatives_;
   std::shared_ptr<CounterHandle> filter_false_positives_;
-  util::Mutex mu_;  // guards only the reader map and `resolved_` (never held across I/O)
+  util::Mutex mu_;  // guards the reader map, `resolved_`, `sst_paths_` (never held across I/O)
   std::unordered_map<format::Ulid, std::shared_ptr<table::SstReader>, UlidHash> readers_
       GUARDED_BY(mu_);                                               // by SST id
   std::shared_ptr<const ResolvedReaders> resolved_ GUARDED_BY(mu_);  // of the newest Retain
+  manifest::SstPathResolver sst_paths_ GUARDED_BY(mu_);              // every version seen so far
 };
 
 // The rows an L0 flush writes (internal order: key asc, seq desc): per key, every version with

@@ -39,6 +39,7 @@ GcStats& GcStats::operator+=(const GcStats& o) {
   compacted_deleted += o.compacted_deleted;
   compactions_deleted += o.compactions_deleted;
   checkpoints_expired += o.checkpoints_expired;
+  clones_detached += o.clones_detached;
   runs += o.runs;
   return *this;
 }
@@ -183,6 +184,14 @@ Result<GcStats> GarbageCollector::RunSweeps(const bool (&which)[kSweepCount]) {
     return t_ms < util::SaturatingAdd<int64_t>(now_ms, -o->min_age.count());
   };
 
+  if (which[kManifest] && options_.manifest_options && !latest.external_dbs.empty()) {
+    // Not fatal: the next run retries.
+    if (Status st = DetachClones(latest, pinned, &stats); !st.ok()) {
+      extra_.log.Warn("slatedb gc: detaching clone {} from its parents: {}", db_path_,
+                      st.ToString());
+    }
+  }
+
   if (which[kManifest] && options_.manifest_options) {
     ASSIGN_OR_RETURN(auto versions, ms.List());
     std::vector<uint64_t> doomed;
@@ -302,6 +311,73 @@ Result<GcStats> GarbageCollector::RunSweeps(const bool (&which)[kSweepCount]) {
   util::MutexLock lock(&mu_);
   totals_ += stats;
   return stats;
+}
+
+Status GarbageCollector::DetachClones(const format::Manifest& latest,
+                                      const std::map<uint64_t, format::Manifest>& pinned,
+                                      GcStats* stats) {
+  // An ancestor is detachable once neither the latest manifest nor any version a live
+  // checkpoint pins reads an SST from it (its entry's sst_ids is empty or gone everywhere).
+  std::set<format::Uuid> detachable;
+  for (const auto& db : latest.external_dbs) {
+    if (!db.sst_ids.empty() || !db.final_checkpoint_id) continue;
+    bool still_read = false;
+    for (const auto& [id, m] : pinned) {
+      for (const auto& other : m.external_dbs) {
+        if (other.final_checkpoint_id == db.final_checkpoint_id && !other.sst_ids.empty()) {
+          still_read = true;
+        }
+      }
+    }
+    if (still_read) continue;
+    // Parent first (as SlateDB): a crash after this leaves an empty entry whose checkpoint is
+    // gone, and the next run only has to drop the entry; the other order could leak the
+    // parent's checkpoint forever.
+    manifest::ManifestUpdateOptions update_options;
+    update_options.clock = clock_;
+    auto parent_path = manifest::NormalizeDbPath(db.path);
+    auto parent =
+        manifest::StoredManifest::Load(std::make_shared<manifest::ManifestStore>(
+                                           store_, parent_path.ok() ? *parent_path : db.path),
+                                       update_options);
+    Status st = parent.status();
+    if (st.ok()) {
+      st = parent->Update([&](format::Manifest& m) -> Status {
+        const size_t removed = std::erase_if(m.checkpoints, [&](const format::Checkpoint& c) {
+          return c.id == *db.final_checkpoint_id;
+        });
+        // Already gone (an earlier run, or our own write whose reply was lost): write nothing.
+        return removed > 0 ? Status::OK() : Status::NotFound("");
+      });
+      if (st.IsNotFound()) st = Status::OK();
+    }
+    if (st.IsInvalid()) st = Status::OK();  // the parent itself is gone: nothing to unpin
+    if (!st.ok()) {
+      extra_.log.Warn("slatedb gc: deleting checkpoint {} of {} (clone {}): {}",
+                      db.final_checkpoint_id->ToString(), db.path, db_path_, st.ToString());
+      continue;
+    }
+    extra_.log.Info("slatedb gc: clone {} detached from {} (checkpoint {} deleted)", db_path_,
+                    db.path, db.final_checkpoint_id->ToString());
+    detachable.insert(*db.final_checkpoint_id);
+  }
+  if (detachable.empty()) return Status::OK();
+  manifest::ManifestUpdateOptions update_options;
+  update_options.clock = clock_;
+  ASSIGN_OR_RETURN(
+      manifest::StoredManifest stored,
+      manifest::StoredManifest::Load(std::make_shared<manifest::ManifestStore>(store_, db_path_),
+                                     update_options));
+  uint64_t removed = 0;
+  RETURN_IF_ERROR(stored.Update([&](format::Manifest& m) -> Status {
+    removed = std::erase_if(m.external_dbs, [&](const format::ExternalDb& db) {
+      return db.sst_ids.empty() && db.final_checkpoint_id &&
+             detachable.contains(*db.final_checkpoint_id);
+    });
+    return Status::OK();
+  }));
+  stats->clones_detached += removed;
+  return Status::OK();
 }
 
 Status GarbageCollector::Start() {

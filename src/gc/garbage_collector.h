@@ -18,6 +18,10 @@
 //               what keeps an uploaded-but-unpublished L0 or compaction output alive; it
 //               relies on reading `.compactions` before the manifest (see the .cc).
 //   .compactions every version but the latest, last-modified older than min_age.
+//   clones      (with the manifest sweep) an external_dbs entry whose sst_ids is empty in the
+//               latest manifest and in every live checkpoint's manifest is detached: its final
+//               checkpoint is deleted in that (ancestor) database, then the entry is removed.
+//               Objects of other databases are never deleted.
 // A reader in progress is protected by its own checkpoint or by min_age, and the compactor
 // writes a 900-s checkpoint of the pre-compaction state before every commit.
 // `RunOnce()` runs every enabled sweep now; `Start()` runs each sweep every `interval` on a
@@ -33,12 +37,14 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 
+#include "format/manifest.h"
 #include "slatedb/metrics.h"
 #include "slatedb/object_store.h"
 #include "slatedb/options.h"
@@ -55,6 +61,7 @@ struct GcStats {
   uint64_t compacted_deleted = 0;
   uint64_t compactions_deleted = 0;
   uint64_t checkpoints_expired = 0;  // expired checkpoints removed from the manifest
+  uint64_t clones_detached = 0;      // external_dbs entries removed (their parents unpinned)
   uint64_t runs = 0;
   GcStats& operator+=(const GcStats& o);
 };
@@ -97,6 +104,10 @@ class GarbageCollector {
  private:
   enum Sweep { kManifest = 0, kWal, kCompacted, kCompactions, kSweepCount };
   Result<GcStats> RunSweeps(const bool (&which)[kSweepCount]);
+  // Part of the manifest sweep of a clone: for each external db no version still reads from,
+  // deletes its final checkpoint in that db, then removes the entry from our manifest.
+  Status DetachClones(const format::Manifest& latest,
+                      const std::map<uint64_t, format::Manifest>& pinned, GcStats* stats);
   void BackgroundLoop();
 
   const std::shared_ptr<ObjectStore> store_;

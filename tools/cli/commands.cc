@@ -15,6 +15,7 @@
 
 #include "cli/admin_cmd.h"
 #include "cli/checkpoint_cmd.h"
+#include "cli/clone_cmd.h"
 #include "cli/compactor_cmd.h"
 #include "cli/manifest_json.h"
 #include "cli/metrics_cli.h"
@@ -700,6 +701,7 @@ int Run(int argc, char** argv) {
   status->add_flag("--metrics", status_metrics,
                    "then this process's metrics in the Prometheus text format (docs/metrics.md)");
   auto* manifest = app.add_subcommand("manifest", "prints the latest manifest as JSON");
+  CloneCommands clone_commands(app);            // create-clone
   CompactorCommands compactor_commands(app);    // compactor, gc
   AdminCommands admin_commands(app);            // wal-dump, cdc, sst-dump, verify
   CheckpointCommands checkpoint_commands(app);  // create/list/refresh/delete-checkpoint
@@ -754,6 +756,7 @@ int Run(int argc, char** argv) {
   if (*readrandom) return RunReadRandom(g, rr_args);
   if (*status) return RunStatus(g, status_metrics);
   if (*manifest) return RunManifest(g);
+  if (clone_commands.parsed()) return clone_commands.Run(g.url, g.path);
   if (admin_commands.parsed()) return admin_commands.Run(g.url, g.path);
   if (checkpoint_commands.parsed()) return checkpoint_commands.Run(g.url, g.path);
   if (official_commands.parsed()) return official_commands.Run(g.url, g.path);
