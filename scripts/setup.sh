@@ -12,7 +12,7 @@ PACKAGES=(
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libyaml-cpp-dev
-  zstd curl
+  zstd curl ccache
 )
 # The SlateDB peer (compatibility tests) needs node >= 20 and npm. A machine may already have a
 # node build that bundles npm (e.g. the nodejs package of another repository, which conflicts with
@@ -37,5 +37,8 @@ if ! command -v moto_server >/dev/null 2>&1; then
     echo "setup: could not install moto_server; S3 tests will be skipped" >&2; }
 fi
 
+# Compile through ccache (CMakeLists.txt picks it up): paths relative to the checkout, so a fresh
+# clone elsewhere on this machine reuses what an earlier one compiled.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 cmake --preset release
 cmake --build --preset release

@@ -16,6 +16,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+# See setup.sh: ccache keyed on paths relative to the checkout.
+export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
+START_S=$SECONDS
+stage() { echo "== [$(date -u +%H:%M:%S), +$((SECONDS - START_S)) s] $*"; }
 PRESET=release
 STAGES=all
 if [[ ${1:-} == --preset ]]; then PRESET=$2; shift 2; STAGES=suite; fi
@@ -67,18 +71,18 @@ if [[ -x "$ROOT/../shared/peer/install.sh" ]]; then
   "$ROOT/../shared/peer/install.sh" >/dev/null || echo "test.sh: peer install failed" >&2
 fi
 
-echo "== stage 1: test suite ($PRESET)"
+stage "stage 1: test suite ($PRESET)"
 (cd "build/$PRESET" && ctest --output-on-failure -j2 --timeout 900 "$@")
 [[ $STAGES == all ]] || exit 0
 
-echo "== stage 1b: clang thread-safety analysis (clang-tsa preset: -Wthread-safety -Werror)"
+stage "stage 1b: clang thread-safety analysis (clang-tsa preset: -Wthread-safety -Werror)"
 [[ -f build/clang-tsa/build.ninja ]] || cmake --preset clang-tsa >/dev/null
 cmake --build --preset clang-tsa
 
-echo "== stage 2a: packaging (install, find_package, pkg-config, shared library, add_subdirectory)"
+stage "stage 2a: packaging (install, find_package, pkg-config, shared library, add_subdirectory)"
 ./scripts/check_package.sh "build/$PRESET"
 
-echo "== stage 2b: fuzzers (${SLATEDB_FUZZ_SECONDS:-30} s each)"
+stage "stage 2b: fuzzers (${SLATEDB_FUZZ_SECONDS:-30} s each)"
 ./scripts/fuzz.sh --seconds "${SLATEDB_FUZZ_SECONDS:-30}"
 
 # Stage 3: sanitizers on a representative subset (the whole suite under both would not fit CI's
@@ -89,12 +93,15 @@ echo "== stage 2b: fuzzers (${SLATEDB_FUZZ_SECONDS:-30} s each)"
 ASAN_TARGETS=(util_test util_log_test db_logging_test db_hardening_test object_store_test object_store_conformance_test format_sst_test
   format_block_test format_bloom_test format_compression_test format_manifest_codec_test
   table_test memtable_test config_test manifest_store_test wal_wal_test db_db_test db_fixtures_test
-  db_db_gc_test compactor_test gc_test model_test transient_fault_test db_write_api_test capi_c_test)
+  db_db_gc_test compactor_test gc_test model_test transient_fault_test db_write_api_test capi_c_test
+  db_transaction_test db_merge_test db_metrics_test db_checkpoint_test db_prefix_filter_test db_cdc_test
+  db_read_path_test cdc_wal_reader_test util_metrics_test object_store_metrics_test)
 TSAN_TARGETS=(util_test db_logging_test db_hardening_test memtable_test table_test wal_wal_test manifest_store_test db_db_test
-  db_db_gc_test compactor_test gc_test model_test transient_fault_test db_write_api_test capi_c_test)
+  db_db_gc_test compactor_test gc_test model_test transient_fault_test db_write_api_test capi_c_test
+  db_transaction_test db_metrics_test db_checkpoint_test db_cdc_test cdc_wal_reader_test util_metrics_test)
 SANITIZER_EXCLUDE_LABELS='compat|s3|corruption'
 for preset in asan tsan; do
-  echo "== stage 3: $preset"
+  stage "stage 3: $preset"
   [[ -f build/$preset/build.ninja ]] || cmake --preset "$preset" >/dev/null
   if [[ $preset == asan ]]; then wanted=("${ASAN_TARGETS[@]}"); else wanted=("${TSAN_TARGETS[@]}"); fi
   # (No `ninja -t targets | grep -q` pipeline here: under pipefail grep -q's early exit makes
@@ -111,3 +118,4 @@ for preset in asan tsan; do
   (cd "build/$preset" && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
      ctest --output-on-failure -j2 --timeout 900 -LE "$SANITIZER_EXCLUDE_LABELS" -E '_NOT_BUILT$')
 done
+stage "all stages passed"

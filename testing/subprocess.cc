@@ -119,9 +119,11 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const std::string
 }
 
 BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
-                                     const std::map<std::string, std::string>& env) {
-  pid_ = Spawn(argv, env, &in_fd_, &out_fd_, nullptr);
+                                     const std::map<std::string, std::string>& env,
+                                     bool capture_stderr) {
+  pid_ = Spawn(argv, env, &in_fd_, &out_fd_, capture_stderr ? &err_fd_ : nullptr);
   if (pid_ > 0) fcntl(out_fd_, F_SETFL, O_NONBLOCK);
+  if (pid_ > 0 && err_fd_ >= 0) fcntl(err_fd_, F_SETFL, O_NONBLOCK);
 }
 
 BackgroundProcess::~BackgroundProcess() {
@@ -131,6 +133,7 @@ BackgroundProcess::~BackgroundProcess() {
   }
   if (in_fd_ >= 0) close(in_fd_);
   if (out_fd_ >= 0) close(out_fd_);
+  if (err_fd_ >= 0) close(err_fd_);
 }
 
 void BackgroundProcess::CloseStdin() {
@@ -145,6 +148,25 @@ void BackgroundProcess::DrainStdout(std::string* out) {
     if (got <= 0) break;
     out->append(buf, static_cast<size_t>(got));
   }
+}
+
+void BackgroundProcess::DrainStderr(std::string* err) {
+  if (err_fd_ < 0) return;
+  char buf[65536];
+  while (true) {
+    ssize_t got = read(err_fd_, buf, sizeof(buf));
+    if (got <= 0) break;
+    err->append(buf, static_cast<size_t>(got));
+  }
+}
+
+bool BackgroundProcess::Running() {
+  if (pid_ <= 0 || waited_) return false;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) != pid_) return true;
+  waited_ = true;
+  exit_code_ = DecodeWait(status);
+  return false;
 }
 
 void BackgroundProcess::Signal(int sig) {

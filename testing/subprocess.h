@@ -28,8 +28,10 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const std::string
 // A child running in the background, its stdout read line by line (for crash tests).
 class BackgroundProcess {
  public:
+  // capture_stderr: the child's stderr goes to a pipe read by DrainStderr (else it is inherited).
   BackgroundProcess(const std::vector<std::string>& argv,
-                    const std::map<std::string, std::string>& env = {});
+                    const std::map<std::string, std::string>& env = {},
+                    bool capture_stderr = false);
   ~BackgroundProcess();
   BackgroundProcess(const BackgroundProcess&) = delete;
   BackgroundProcess& operator=(const BackgroundProcess&) = delete;
@@ -40,6 +42,10 @@ class BackgroundProcess {
   void CloseStdin();
   // Reads whatever stdout has produced so far (non-blocking) and appends it to `out`.
   void DrainStdout(std::string* out);
+  // The same for stderr (only with capture_stderr).
+  void DrainStderr(std::string* err);
+  // True while the child has not exited (reaps it when it has; Wait() then returns its code).
+  bool Running();
   void Signal(int sig);
   // Waits for exit; returns the exit code (128+N on signal N).
   int Wait();
@@ -48,6 +54,7 @@ class BackgroundProcess {
   pid_t pid_ = -1;
   int in_fd_ = -1;
   int out_fd_ = -1;
+  int err_fd_ = -1;
   int exit_code_ = -1;
   bool waited_ = false;
 };

@@ -44,6 +44,14 @@ Status ToStatus(const Result<T>& r) {
   return r.status();
 }
 
+// The predicate-formatter behind ASSERT_OK / EXPECT_OK.
+template <typename T>
+::testing::AssertionResult IsOkPredFormat(const char* expr_text, const T& value) {
+  const Status status = ToStatus(value);
+  if (status.ok()) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << expr_text << ": " << status.ToString();
+}
+
 using Rows = std::vector<std::pair<std::string, std::string>>;
 
 inline Rows DrainRows(Result<std::unique_ptr<DbIterator>> it) {
@@ -162,17 +170,12 @@ class ScopedLogCapture {
 #define SLATEDB_TEST_CONCAT_INNER(a, b) a##b
 #define SLATEDB_TEST_CONCAT(a, b) SLATEDB_TEST_CONCAT_INNER(a, b)
 
-#define ASSERT_OK(expr)                                                                       \
-  do {                                                                                        \
-    const ::slatedb::Status slatedb_test_status = ::slatedb::testing::ToStatus(expr);         \
-    ASSERT_TRUE(slatedb_test_status.ok()) << #expr << ": " << slatedb_test_status.ToString(); \
-  } while (0)
-
-#define EXPECT_OK(expr)                                                                       \
-  do {                                                                                        \
-    const ::slatedb::Status slatedb_test_status = ::slatedb::testing::ToStatus(expr);         \
-    EXPECT_TRUE(slatedb_test_status.ok()) << #expr << ": " << slatedb_test_status.ToString(); \
-  } while (0)
+// ASSERT_OK(expr) / EXPECT_OK(expr): expr is a Status or a Result<T>, evaluated once; on
+// failure the message names the expression and the status, and more can be streamed:
+// `ASSERT_OK(s) << "key " << k;`. (Built on gtest's predicate-format assertions, which also guard
+// against a dangling else.)
+#define ASSERT_OK(expr) ASSERT_PRED_FORMAT1(::slatedb::testing::IsOkPredFormat, expr)
+#define EXPECT_OK(expr) EXPECT_PRED_FORMAT1(::slatedb::testing::IsOkPredFormat, expr)
 
 #define SLATEDB_ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, expr)            \
   auto tmp = (expr);                                                 \

@@ -36,6 +36,7 @@
 #include "table/block_cache.h"
 #include "table/iterator.h"
 #include "table/sst_reader.h"
+#include "test_util.h"
 #include "util/random.h"
 #include "wal/wal_store.h"
 
@@ -179,9 +180,9 @@ std::string BuildL0(const std::vector<RowEntry>& rows, format::CompressionCodec 
   options.min_filter_keys = 1;  // always write the bloom filter
   options.sst_type = format::SstType::kCompacted;
   format::SstBuilder builder(options);
-  for (const RowEntry& row : rows) EXPECT_TRUE(builder.Add(row).ok());
+  for (const RowEntry& row : rows) EXPECT_OK(builder.Add(row));
   auto sst = builder.Finish();
-  EXPECT_TRUE(sst.ok()) << sst.status().ToString();
+  EXPECT_OK(sst) << sst.status().ToString();
   EXPECT_TRUE(sst->info.has_filter());
   return sst.ok() ? sst->bytes : std::string();
 }
@@ -267,10 +268,10 @@ void RunL0Corruption(format::CompressionCodec codec, const char* label, int num_
 
   // The intact object reads back (guards against a test that passes because nothing works).
   Mutation intact{original, "no change", false};
-  ASSERT_TRUE(store->Put(key, original).ok());
+  ASSERT_OK(store->Put(key, original));
   ASSERT_FALSE(ReadL0(store, key, {}, expected, intact));
   auto decoded = format::DecodeSst(original);
-  ASSERT_TRUE(decoded.ok());
+  ASSERT_OK(decoded);
   ASSERT_EQ(decoded->rows, expected);
   ASSERT_GT(decoded->index.blocks.size(), 2u);
 
@@ -284,7 +285,7 @@ void RunL0Corruption(format::CompressionCodec codec, const char* label, int num_
   Tally tally;
   for (const Mutation& m : AllMutations(original, masks)) {
     ++tally.cases;
-    ASSERT_TRUE(store->Put(key, m.bytes).ok());
+    ASSERT_OK(store->Put(key, m.bytes));
     bool error = false;
     auto direct = format::DecodeSst(m.bytes);
     if (IsDataError(direct.status(), "", m, "DecodeSst")) {
@@ -320,18 +321,18 @@ TEST(CorruptionTest, WalSst) {
   auto store = NewMemoryObjectStore();
   wal::WalStore wal(store, "db");
   const std::vector<RowEntry> expected = WalRows();
-  ASSERT_TRUE(wal.Write(3, expected).ok());
+  ASSERT_OK(wal.Write(3, expected));
   const std::string key = wal.ObjectKey(3);
   auto original = store->Get(key);
-  ASSERT_TRUE(original.ok());
+  ASSERT_OK(original);
   auto intact = wal.Read(3);
-  ASSERT_TRUE(intact.ok()) << intact.status().ToString();
+  ASSERT_OK(intact) << intact.status().ToString();
   ASSERT_EQ(*intact, expected);
 
   Tally tally;
   for (const Mutation& m : AllMutations(*original)) {
     ++tally.cases;
-    ASSERT_TRUE(store->Put(key, m.bytes).ok());
+    ASSERT_OK(store->Put(key, m.bytes));
     bool error = false;
     auto rows = table::ReadAllRows(store, key);
     if (IsDataError(rows.status(), key, m, "table::ReadAllRows")) {
@@ -344,7 +345,7 @@ TEST(CorruptionTest, WalSst) {
       // A zero-byte object at a WAL id is a fence by definition (docs/format.md §6.2: SlateDB can
       // leave them), so WalStore::Read gives no rows; object stores write whole objects, so this
       // is not a torn write. table::ReadAllRows above still reports it.
-      ASSERT_TRUE(wal_rows.ok()) << wal_rows.status().ToString();
+      ASSERT_OK(wal_rows) << wal_rows.status().ToString();
       EXPECT_TRUE(wal_rows->empty());
     } else if (IsDataError(wal_rows.status(), key, m, "WalStore::Read")) {
       error = true;
@@ -388,7 +389,7 @@ format::Manifest SampleManifest() {
   m.recent_snapshot_min_seq = 70;
   const std::string l0 = BuildL0(L0Rows(), format::CompressionCodec::kNone);
   auto decoded = format::DecodeSst(l0);
-  EXPECT_TRUE(decoded.ok());
+  EXPECT_OK(decoded);
   for (int i = 0; i < 2; ++i) {
     format::SstHandle h;
     h.id = format::Ulid::New(1700000000000 + i, rng);
@@ -424,18 +425,18 @@ TEST(CorruptionTest, Manifest) {
   auto store = NewMemoryObjectStore();
   manifest::ManifestStore manifests(store, "db");
   const format::Manifest expected = SampleManifest();
-  ASSERT_TRUE(manifests.WriteNew(4, expected).ok());
+  ASSERT_OK(manifests.WriteNew(4, expected));
   const std::string key = manifest::ManifestPath("db", 4);
   auto original = store->Get(key);
-  ASSERT_TRUE(original.ok()) << original.status().ToString();
+  ASSERT_OK(original) << original.status().ToString();
   auto intact = manifests.Read(4);
-  ASSERT_TRUE(intact.ok()) << intact.status().ToString();
+  ASSERT_OK(intact) << intact.status().ToString();
   ASSERT_EQ(*intact, expected);
 
   Tally tally;
   for (const Mutation& m : AllMutations(*original)) {
     ++tally.cases;
-    ASSERT_TRUE(store->Put(key, m.bytes).ok());
+    ASSERT_OK(store->Put(key, m.bytes));
     auto read = manifests.Read(4);
     auto latest = manifests.ReadLatest();
     const bool read_error = IsDataError(read.status(), key, m, "ManifestStore::Read");
@@ -499,9 +500,9 @@ TEST(CorruptionTest, TinyObjects) {
                  "object of " + std::to_string(len) + " bytes, pattern " + std::to_string(pattern),
                  true};
       ++tally.cases;
-      ASSERT_TRUE(store->Put(sst_key, bytes).ok());
-      ASSERT_TRUE(store->Put(wal_key, bytes).ok());
-      ASSERT_TRUE(store->Put(manifest_key, bytes).ok());
+      ASSERT_OK(store->Put(sst_key, bytes));
+      ASSERT_OK(store->Put(wal_key, bytes));
+      ASSERT_OK(store->Put(manifest_key, bytes));
       auto reader = table::SstReader::Open(store, sst_key);
       EXPECT_TRUE(IsDataError(reader.status(), sst_key, m, "SstReader::Open")) << m.what;
       auto rows = table::ReadAllRows(store, wal_key);

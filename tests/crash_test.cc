@@ -24,6 +24,7 @@
 // the number of cycles.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <atomic>
@@ -32,6 +33,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -99,9 +101,18 @@ struct Target {
   std::map<std::string, std::string> env;
 };
 
+// A filling disk (SigkillLoopOnFillingDisk): before each cycle `shrink` leaves the writer only a
+// little free space; once the writer is gone `grow` frees plenty for the check. The writer may
+// then stop by itself, but only saying "No space left on device".
+struct DiskHooks {
+  std::function<void(util::Random*)> shrink;
+  std::function<void()> grow;
+};
+
 class CrashLoop {
  public:
-  CrashLoop(Target target, uint64_t seed) : target_(std::move(target)), rnd_(seed) {}
+  CrashLoop(Target target, uint64_t seed, DiskHooks disk = {})
+      : target_(std::move(target)), rnd_(seed), disk_(std::move(disk)) {}
 
   // Runs `cycles` kill-and-verify cycles; stops at the first failure.
   void Run(uint64_t cycles) {
@@ -122,6 +133,8 @@ class CrashLoop {
   uint64_t gc_cycles() const { return gc_cycles_; }
   uint64_t gc_deleted() const { return gc_deleted_; }
   uint64_t clean_exits() const { return clean_exits_; }
+  uint64_t disk_full_cycles() const { return disk_full_cycles_; }
+  uint64_t disk_full_exits() const { return disk_full_exits_; }
 
  private:
   std::vector<std::string> Cli(const std::vector<std::string>& args, const std::string& settings,
@@ -163,6 +176,8 @@ class CrashLoop {
   }
 
   void RunCycle(uint64_t cycle) {
+    const bool disk = disk_.shrink != nullptr;
+    if (disk) disk_.shrink(&rnd_);
     const uint64_t batch = 1 + rnd_.Uniform(rnd_.OneIn(3) ? 4 : 60);
     const std::string settings = RandomSettings();
     // Short input: the writer reaches the end of stdin and closes (final WAL flush, compactor
@@ -170,7 +185,7 @@ class CrashLoop {
     const bool short_input = rnd_.OneIn(4);
     const uint64_t input_lines = short_input ? 16 * (1 + rnd_.Uniform(60)) : kMaxLinesPerCycle;
     const bool kill_on_acks = !short_input && rnd_.OneIn(2);
-    const uint64_t kill_after_ms = rnd_.Uniform(350);
+    const uint64_t kill_after_ms = disk ? 200 + rnd_.Uniform(800) : rnd_.Uniform(350);
     const uint64_t kill_after_acks = 1 + rnd_.Uniform(300);
     SCOPED_TRACE("cycle " + std::to_string(cycle) + " batch " + std::to_string(batch) +
                  (short_input ? " input " + std::to_string(input_lines) + " lines" : "") +
@@ -178,11 +193,12 @@ class CrashLoop {
 
     BackgroundProcess p(Cli({"load", "--await-durable", "--ack", "--batch", std::to_string(batch)},
                             settings, false),
-                        target_.env);
+                        target_.env, /*capture_stderr=*/disk);
     ASSERT_TRUE(p.started());
+    std::string err;  // the writer's stderr (disk mode only)
     // In some cycles an aggressive garbage collector runs beside the writer (and is killed too).
     std::unique_ptr<BackgroundProcess> gc;
-    if (rnd_.OneIn(3) && cycle > 0) {  // (the database exists from cycle 0 on)
+    if (!disk && rnd_.OneIn(3) && cycle > 0) {  // (the database exists from cycle 0 on)
       gc = std::make_unique<BackgroundProcess>(Cli({"gc"}, kAggressiveGc, false), target_.env);
       ASSERT_TRUE(gc->started());
       ++gc_cycles_;
@@ -208,6 +224,7 @@ class CrashLoop {
       // Feed everything (reading acks meanwhile), then close stdin: the writer ends its input.
       while (!fed_all.load()) {
         p.DrainStdout(&out);
+        p.DrainStderr(&err);
         std::this_thread::sleep_for(std::chrono::microseconds(500));
       }
       feeder.join();
@@ -217,6 +234,10 @@ class CrashLoop {
     auto give_up = start + std::chrono::seconds(60);
     while (true) {
       p.DrainStdout(&out);
+      if (disk) {
+        p.DrainStderr(&err);
+        if (!p.Running()) break;  // it stopped by itself (checked below)
+      }
       auto now = std::chrono::steady_clock::now();
       if (kill_on_acks) {
         if (static_cast<uint64_t>(std::count(out.begin(), out.end(), '\n')) >= kill_after_acks ||
@@ -258,6 +279,11 @@ class CrashLoop {
     int code = p.Wait();
     stop.store(true);
     p.DrainStdout(&out);
+    p.DrainStderr(&err);
+    if (disk) {
+      disk_.grow();
+      if (err.find("No space left on device") != std::string::npos) ++disk_full_cycles_;
+    }
     if (feeder.joinable()) feeder.join();  // the child is gone: its write fails with EPIPE
     p.CloseStdin();
     const uint64_t fed_bound = attempted.load();
@@ -266,6 +292,11 @@ class CrashLoop {
       ++clean_exits_;
       ASSERT_EQ(static_cast<uint64_t>(std::count(out.begin(), out.end(), '\n')), input_lines)
           << "the writer exited 0 without acknowledging all its input";
+    } else if (disk && code != 137) {
+      // Out of space: a clear failure naming the cause, never a crash (134/139) or a silent exit.
+      ASSERT_TRUE(code != 0 && err.find("No space left on device") != std::string::npos)
+          << "the writer exited with " << code << " on a filling disk; stderr: " << err;
+      ++disk_full_exits_;
     } else {
       // 137 = killed by us. The writer never exits on its own while lines keep coming.
       ASSERT_EQ(code, 137) << "the writer exited by itself";
@@ -379,18 +410,21 @@ class CrashLoop {
   std::map<uint64_t, uint64_t> fed_, acked_, survived_end_;
   uint64_t survived_ = 0, acks_verified_ = 0, rows_verified_ = 0, killed_ = 0, gc_cycles_ = 0;
   uint64_t gc_deleted_ = 0;
+  DiskHooks disk_;
+  uint64_t disk_full_cycles_ = 0, disk_full_exits_ = 0;
   uint64_t clean_exits_ = 0;  // short-input cycles that closed before the kill came  // objects the
                               // stopped-gracefully collectors reported deleting
 };
 
-void RunLoop(const Target& target, uint64_t cycles, const char* where) {
+void RunLoop(const Target& target, uint64_t cycles, const char* where, DiskHooks disk = {}) {
   const uint64_t seed = testing::TestSeed();
   std::printf("crash_test %s: seed %llu (replay with SLATEDB_TEST_SEED=%llu), %llu cycles\n", where,
               static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed),
               static_cast<unsigned long long>(cycles));
   std::fflush(stdout);
   SCOPED_TRACE(std::string(where) + " seed " + std::to_string(seed));
-  CrashLoop loop(target, seed);
+  const bool disk_mode = disk.shrink != nullptr;
+  CrashLoop loop(target, seed, std::move(disk));
   auto start = std::chrono::steady_clock::now();
   loop.Run(cycles);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
@@ -408,6 +442,12 @@ void RunLoop(const Target& target, uint64_t cycles, const char* where) {
       static_cast<unsigned long long>(loop.gc_deleted()),
       static_cast<unsigned long long>(loop.acks_verified()),
       static_cast<unsigned long long>(loop.rows_verified()), static_cast<long long>(ms));
+  if (disk_mode) {
+    std::printf("crash_test %s: %llu cycles ran out of space, %llu writers stopped by themselves\n",
+                where, static_cast<unsigned long long>(loop.disk_full_cycles()),
+                static_cast<unsigned long long>(loop.disk_full_exits()));
+    EXPECT_GT(loop.disk_full_cycles(), 0u) << "the disk never filled: the variant tested nothing";
+  }
   ::testing::Test::RecordProperty("cycles_survived", std::to_string(loop.survived()));
   ::testing::Test::RecordProperty("acks_verified", std::to_string(loop.acks_verified()));
   EXPECT_EQ(loop.survived(), cycles);
@@ -436,6 +476,41 @@ TEST_F(CrashTest, SigkillLoopLocal) {
     EXPECT_EQ(testing::ReadFile(dir_.path() + "/" + key), "not an object of this database: " + key)
         << key << " was changed or deleted";
   }
+}
+
+// The crash loop on a disk that fills: a small tmpfs (needs root, as CI runs; skipped elsewhere)
+// resized before each cycle to leave the writer 16-528 KiB, so WAL uploads, L0 flushes, manifest
+// writes and compactions meet ENOSPC at random moments; before each check the disk is grown
+// again. Nothing acknowledged may be lost, nothing half-written may be read, and a writer that
+// stops does so naming the full disk. Knob: SLATEDB_CRASH_DISK_CYCLES (default 12).
+TEST_F(CrashTest, SigkillLoopOnFillingDisk) {
+  const std::string mnt = dir_.path() + "/tmpfs";
+  std::filesystem::create_directories(mnt);
+  auto mounted = RunProcess({"mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", mnt});
+  if (mounted.exit_code != 0) {
+    GTEST_SKIP() << "cannot mount a tmpfs here (needs root): " << mounted.err;
+  }
+  struct Unmount {
+    std::string dir;
+    ~Unmount() { RunProcess({"umount", "-l", dir}); }
+  } unmount{mnt};
+  auto used_bytes = [&mnt] {
+    struct statvfs v {};
+    if (statvfs(mnt.c_str(), &v) != 0) return uint64_t{0};
+    return static_cast<uint64_t>(v.f_blocks - v.f_bfree) * v.f_frsize;
+  };
+  auto resize = [&mnt](uint64_t bytes) {
+    auto r = RunProcess(
+        {"mount", "-o", "remount,size=" + std::to_string(bytes / 1024 + 1) + "k", "tmpfs", mnt});
+    ASSERT_EQ(r.exit_code, 0) << "remount " << mnt << ": " << r.err;
+  };
+  DiskHooks disk;
+  disk.shrink = [&](util::Random* rnd) {
+    resize(used_bytes() + (16 << 10) + rnd->Uniform(512 << 10));
+  };
+  disk.grow = [&] { resize(used_bytes() + (256 << 20)); };
+  RunLoop({"file://" + mnt, {}}, testing::EnvU64("SLATEDB_CRASH_DISK_CYCLES", 12), "disk",
+          std::move(disk));
 }
 
 TEST_F(CrashTest, SigkillLoopS3) {

@@ -35,6 +35,7 @@
 #include "slatedb/db.h"
 #include "slatedb/logger.h"
 #include "slatedb/object_store.h"
+#include "test_util.h"
 #include "util/random.h"
 
 namespace slatedb {
@@ -173,7 +174,7 @@ class ModelRunner {
     if (variant_ == Variant::kHostile) {
       for (const std::string& key : testing::StrayObjects()) {
         Status st = stores_.memory->Put(key, StrayContent(key)).status();
-        EXPECT_TRUE(st.ok()) << key << ": " << st.ToString();
+        EXPECT_OK(st) << key << ": " << st.ToString();
       }
     }
   }
@@ -185,7 +186,7 @@ class ModelRunner {
     if (variant_ != Variant::kHostile) return;
     for (const std::string& key : testing::StrayObjects()) {
       auto got = stores_.memory->Get(key);
-      EXPECT_TRUE(got.ok()) << key << " was deleted: " << got.status().ToString();
+      EXPECT_OK(got) << key << " was deleted: " << got.status().ToString();
       if (got.ok()) {
         EXPECT_EQ(*got, StrayContent(key)) << key << " was changed";
       }
@@ -197,7 +198,7 @@ class ModelRunner {
     c.object_store = stores_.store;
     c.seed = seed_ + (++opens_);
     auto db = Db::Open("db", std::move(c), ModelSettings(variant_));
-    EXPECT_TRUE(db.ok()) << "open #" << opens_ << ": " << db.status().ToString();
+    EXPECT_OK(db) << "open #" << opens_ << ": " << db.status().ToString();
     return db.ok() ? std::move(db).value() : nullptr;
   }
 
@@ -211,14 +212,14 @@ class ModelRunner {
     so.reverse = rnd_.OneIn(2);
     Rows want = ModelRange(model_, start, end, so.reverse);
     auto it = db_->Scan(ScanRange{start, end}, so);
-    ASSERT_TRUE(it.ok()) << "op " << op << " scan: " << it.status().ToString();
+    ASSERT_OK(it) << "op " << op << " scan: " << it.status().ToString();
     // Sometimes: read a prefix, compare it, then Seek to a key inside the range.
     Rows got;
     if (!want.empty() && rnd_.OneIn(4)) {
       size_t prefix = rnd_.Uniform(want.size() + 1);
       for (size_t i = 0; i < prefix; ++i) {
         auto kv = (*it)->Next();
-        ASSERT_TRUE(kv.ok()) << "op " << op << " next: " << kv.status().ToString();
+        ASSERT_OK(kv) << "op " << op << " next: " << kv.status().ToString();
         if (!kv->has_value()) break;
         got.emplace_back((*kv)->key, (*kv)->value);
       }
@@ -227,7 +228,7 @@ class ModelRunner {
       std::string target = RandomKey(rnd_);
       if ((start && target < *start) || (end && target >= *end)) target = want.front().first;
       Status st = (*it)->Seek(target);
-      ASSERT_TRUE(st.ok()) << "op " << op << " seek " << Printable(target) << ": " << st.ToString();
+      ASSERT_OK(st) << "op " << op << " seek " << Printable(target) << ": " << st.ToString();
       Rows after;
       for (const auto& row : want) {
         if (so.reverse ? row.first <= target : row.first >= target) after.push_back(row);
@@ -237,7 +238,7 @@ class ModelRunner {
     }
     while (true) {
       auto kv = (*it)->Next();
-      ASSERT_TRUE(kv.ok()) << "op " << op << " next: " << kv.status().ToString();
+      ASSERT_OK(kv) << "op " << op << " next: " << kv.status().ToString();
       if (!kv->has_value()) break;
       got.emplace_back((*kv)->key, (*kv)->value);
       ASSERT_LE(got.size(), want.size() + 1) << "op " << op << " scan returns too many rows";
@@ -263,12 +264,12 @@ class ModelRunner {
   // same faulty store) both see exactly the model.
   void ReaderCheck(uint64_t op) {
     Status st = db_->Flush(FlushType::kWal);
-    ASSERT_TRUE(st.ok()) << "op " << op << " flush: " << st.ToString();
+    ASSERT_OK(st) << "op " << op << " flush: " << st.ToString();
     std::string k = RandomKey(rnd_);
     ReadOptions remote;
     remote.durability_filter = DurabilityLevel::kRemote;
     auto got = db_->Get(k, remote);
-    ASSERT_TRUE(got.ok()) << "op " << op << " durable get: " << got.status().ToString();
+    ASSERT_OK(got) << "op " << op << " durable get: " << got.status().ToString();
     auto m = model_.find(k);
     ASSERT_EQ(got->has_value(), m != model_.end())
         << "op " << op << " durable get " << Printable(k);
@@ -283,13 +284,13 @@ class ModelRunner {
     // With a collector running, the reader pins what it reads with a checkpoint.
     if (variant_ == Variant::kHostile) ro.checkpoint_lifetime = std::chrono::seconds(30);
     auto reader = DbReader::Open("db", std::move(c), ro);
-    ASSERT_TRUE(reader.ok()) << "op " << op << " reader open: " << reader.status().ToString();
+    ASSERT_OK(reader) << "op " << op << " reader open: " << reader.status().ToString();
     auto it = (*reader)->Scan(ScanRange{});
-    ASSERT_TRUE(it.ok()) << "op " << op << " reader scan: " << it.status().ToString();
+    ASSERT_OK(it) << "op " << op << " reader scan: " << it.status().ToString();
     Rows rows;
     while (true) {
       auto kv = (*it)->Next();
-      ASSERT_TRUE(kv.ok()) << "op " << op << " reader next: " << kv.status().ToString();
+      ASSERT_OK(kv) << "op " << op << " reader next: " << kv.status().ToString();
       if (!kv->has_value()) break;
       rows.emplace_back((*kv)->key, (*kv)->value);
     }
@@ -298,14 +299,14 @@ class ModelRunner {
                               << want.size();
     (*it).reset();
     st = (*reader)->Close();
-    ASSERT_TRUE(st.ok()) << "op " << op << " reader close: " << st.ToString();
+    ASSERT_OK(st) << "op " << op << " reader close: " << st.ToString();
     ++reader_checks_;
   }
 
   void CheckGet(uint64_t op) {
     std::string k = RandomKey(rnd_);
     auto got = db_->Get(k);
-    ASSERT_TRUE(got.ok()) << "op " << op << " get: " << got.status().ToString();
+    ASSERT_OK(got) << "op " << op << " get: " << got.status().ToString();
     auto it = model_.find(k);
     std::optional<std::string> want;
     if (it != model_.end()) want = it->second;
@@ -329,13 +330,13 @@ class ModelRunner {
         std::string k = RandomKey(rnd_), v = RandomValue(rnd_, op);
         PutOptions po = variant_ == Variant::kHostile ? NeverExpiring(rnd_) : PutOptions{};
         Status st = db_->Put(k, v, po, wo).status();
-        EXPECT_TRUE(st.ok()) << "op " << op << " put: " << st.ToString();
+        EXPECT_OK(st) << "op " << op << " put: " << st.ToString();
         if (!st.ok()) break;
         model_[k] = v;
       } else if (dice < 520) {
         std::string k = RandomKey(rnd_);
         Status st = db_->Delete(k, wo).status();
-        EXPECT_TRUE(st.ok()) << "op " << op << " delete: " << st.ToString();
+        EXPECT_OK(st) << "op " << op << " delete: " << st.ToString();
         if (!st.ok()) break;
         model_.erase(k);
       } else if (dice < 620) {
@@ -354,7 +355,7 @@ class ModelRunner {
           }
         }
         Status st = db_->Write(b, wo).status();
-        EXPECT_TRUE(st.ok()) << "op " << op << " batch: " << st.ToString();
+        EXPECT_OK(st) << "op " << op << " batch: " << st.ToString();
         if (!st.ok()) break;
         model_ = std::move(after);
       } else if (dice < 820) {
@@ -364,13 +365,13 @@ class ModelRunner {
       } else if (dice < 985) {
         bool memtable = rnd_.OneIn(2);
         Status st = db_->Flush(memtable ? FlushType::kMemTable : FlushType::kWal);
-        EXPECT_TRUE(st.ok()) << "op " << op << " flush: " << st.ToString();
+        EXPECT_OK(st) << "op " << op << " flush: " << st.ToString();
         if (!st.ok()) break;
       } else if (dice < 990) {
         ReaderCheck(op);
       } else if (dice < 995) {
         Status st = db_->Close();
-        EXPECT_TRUE(st.ok()) << "op " << op << " close: " << st.ToString();
+        EXPECT_OK(st) << "op " << op << " close: " << st.ToString();
         if (!st.ok()) break;
         db_ = Open();
         ++reopens_;
@@ -379,7 +380,7 @@ class ModelRunner {
         // Takeover: make everything durable, then a new writer opens while the old one is
         // still open. The old one must be fenced; the new one sees every write.
         Status st = db_->Flush(FlushType::kWal);
-        EXPECT_TRUE(st.ok()) << "op " << op << " flush before takeover: " << st.ToString();
+        EXPECT_OK(st) << "op " << op << " flush before takeover: " << st.ToString();
         if (!st.ok()) break;
         auto next = Open();
         if (next == nullptr) break;
@@ -399,12 +400,12 @@ class ModelRunner {
         so.reverse = reverse;
         Rows want = ModelRange(model_, std::nullopt, std::nullopt, reverse);
         auto it = db_->Scan(ScanRange{}, so);
-        EXPECT_TRUE(it.ok()) << it.status().ToString();
+        EXPECT_OK(it) << it.status().ToString();
         if (!it.ok()) break;
         Rows got;
         while (true) {
           auto kv = (*it)->Next();
-          EXPECT_TRUE(kv.ok()) << kv.status().ToString();
+          EXPECT_OK(kv) << kv.status().ToString();
           if (!kv.ok() || !kv->has_value()) break;
           got.emplace_back((*kv)->key, (*kv)->value);
         }
@@ -417,7 +418,7 @@ class ModelRunner {
         sorted_runs_ = status->sorted_runs;
       }
       Status st = db_->Close();
-      EXPECT_TRUE(st.ok()) << "final close: " << st.ToString();
+      EXPECT_OK(st) << "final close: " << st.ToString();
       db_.reset();
       VerifyWithoutFaults();
       CheckStrays();
@@ -433,13 +434,13 @@ class ModelRunner {
     c.seed = seed_ + 999;
     Settings s = ModelSettings(Variant::kPlain);
     auto db = Db::Open("db", std::move(c), s);
-    ASSERT_TRUE(db.ok()) << "reopen without faults: " << db.status().ToString();
+    ASSERT_OK(db) << "reopen without faults: " << db.status().ToString();
     auto it = (*db)->Scan(ScanRange{});
-    ASSERT_TRUE(it.ok()) << it.status().ToString();
+    ASSERT_OK(it) << it.status().ToString();
     Rows got;
     while (true) {
       auto kv = (*it)->Next();
-      ASSERT_TRUE(kv.ok()) << kv.status().ToString();
+      ASSERT_OK(kv) << kv.status().ToString();
       if (!kv->has_value()) break;
       got.emplace_back((*kv)->key, (*kv)->value);
     }
@@ -447,7 +448,7 @@ class ModelRunner {
     EXPECT_TRUE(got == want) << "after reopen without faults: got " << got.size() << " rows, want "
                              << want.size();
     (*it).reset();
-    EXPECT_TRUE((*db)->Close().ok());
+    EXPECT_OK((*db)->Close());
   }
 
   std::string Summary() const {

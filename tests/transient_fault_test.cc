@@ -32,6 +32,7 @@
 #include "slatedb/db.h"
 #include "slatedb/logger.h"
 #include "slatedb/object_store.h"
+#include "test_util.h"
 #include "util/random.h"
 
 namespace slatedb {
@@ -101,7 +102,7 @@ std::unique_ptr<Db> MustOpen(std::shared_ptr<ObjectStore> store, uint64_t seed,
   c.object_store = std::move(store);
   c.seed = seed;
   auto db = Db::Open("db", std::move(c), settings);
-  EXPECT_TRUE(db.ok()) << db.status().ToString();
+  EXPECT_OK(db) << db.status().ToString();
   return db.ok() ? std::move(db).value() : nullptr;
 }
 
@@ -164,11 +165,11 @@ std::map<std::string, std::string> WriteUnderFaults(Db& db, int per_writer) {
 // Every acknowledged write is present, and nothing else.
 void ExpectExactly(Db& db, const std::map<std::string, std::string>& acked, const char* when) {
   auto it = db.Scan(ScanRange{});
-  ASSERT_TRUE(it.ok()) << when << ": " << it.status().ToString();
+  ASSERT_OK(it) << when << ": " << it.status().ToString();
   std::map<std::string, std::string> got;
   while (true) {
     auto kv = (*it)->Next();
-    ASSERT_TRUE(kv.ok()) << when << ": " << kv.status().ToString();
+    ASSERT_OK(kv) << when << ": " << kv.status().ToString();
     if (!kv->has_value()) break;
     got[(*kv)->key] = (*kv)->value;
   }
@@ -218,13 +219,13 @@ TEST_F(TransientFaultTest, AcksHoldAfterCleanClose) {
   ASSERT_EQ(acked.size(), static_cast<size_t>(kWriters * per_writer_));
   ExpectExactly(*db, acked, "before close, with faults");
   Status st = db->Close();
-  EXPECT_TRUE(st.ok()) << "close under faults: " << st.ToString();
+  EXPECT_OK(st) << "close under faults: " << st.ToString();
   Report(s, acked.size());
   // Reopen on the same memory store, no faults.
   auto clean = MustOpen(s.memory, seed_ + 1);
   ASSERT_NE(clean, nullptr);
   ExpectExactly(*clean, acked, "after reopen without faults");
-  EXPECT_TRUE(clean->Close().ok());
+  EXPECT_OK(clean->Close());
 }
 
 TEST_F(TransientFaultTest, AcksHoldAfterTakeoverWithoutClose) {
@@ -238,7 +239,7 @@ TEST_F(TransientFaultTest, AcksHoldAfterTakeoverWithoutClose) {
   WriteOptions no_wait;
   no_wait.await_durable = false;
   for (int i = 0; i < 20; ++i) {
-    ASSERT_TRUE(db->Put("unacked-" + std::to_string(i), "u", no_wait).ok());
+    ASSERT_OK(db->Put("unacked-" + std::to_string(i), "u", no_wait));
   }
   // A new writer takes over on the raw store while the old one still runs (as after a crash).
   auto next = MustOpen(s.memory, seed_ + 1);
@@ -246,11 +247,11 @@ TEST_F(TransientFaultTest, AcksHoldAfterTakeoverWithoutClose) {
   Report(s, acked.size());
   {
     auto it = next->Scan(ScanRange{});
-    ASSERT_TRUE(it.ok()) << it.status().ToString();
+    ASSERT_OK(it) << it.status().ToString();
     size_t found = 0, unacked = 0;
     while (true) {
       auto kv = (*it)->Next();
-      ASSERT_TRUE(kv.ok()) << kv.status().ToString();
+      ASSERT_OK(kv) << kv.status().ToString();
       if (!kv->has_value()) break;
       if ((*kv)->key.rfind("unacked-", 0) == 0) {
         ++unacked;
@@ -272,7 +273,7 @@ TEST_F(TransientFaultTest, AcksHoldAfterTakeoverWithoutClose) {
   Status st = db->Close();
   EXPECT_TRUE(st.ok() || st.IsFenced()) << st.ToString();
   EXPECT_EQ(next->Get("late").value_or(std::nullopt), std::nullopt);
-  EXPECT_TRUE(next->Close().ok());
+  EXPECT_OK(next->Close());
 }
 
 // Regression (found by OutageLongerThanRetryBudget): a WAL upload lands but its reply is lost on
@@ -288,26 +289,26 @@ TEST_F(TransientFaultTest, LostReplyOnLastAttemptIsNotFencing) {
   ro.seed = 1;
   auto db = MustOpen(NewRetryingObjectStore(faults, ro), seed_);
   ASSERT_NE(db, nullptr);
-  ASSERT_TRUE(db->Put("before", "1").ok());
+  ASSERT_OK(db->Put("before", "1"));
   FaultOptions lose = faults->options();
   lose.reply_lost_rate = 1.0;  // the WAL SST lands, the writer hears kUnavailable
   faults->SetOptions(lose);
   WriteOptions no_wait;
   no_wait.await_durable = false;
-  ASSERT_TRUE(db->Put("k", "v", no_wait).ok());
+  ASSERT_OK(db->Put("k", "v", no_wait));
   Status first = db->Flush(FlushType::kWal);
   EXPECT_FALSE(first.ok()) << "the lost reply did not reach the writer";
   faults->SetOptions(FaultOptions{});  // the store is healthy again
   Status again = db->Flush(FlushType::kWal);
-  EXPECT_TRUE(again.ok()) << "the writer fenced itself: " << again.ToString();
+  EXPECT_OK(again) << "the writer fenced itself: " << again.ToString();
   Status put = db->Put("after", "2", WriteOptions{true}).status();
-  EXPECT_TRUE(put.ok()) << put.ToString();
+  EXPECT_OK(put) << put.ToString();
   Status close = db->Close();
-  EXPECT_TRUE(close.ok()) << close.ToString();
+  EXPECT_OK(close) << close.ToString();
   auto clean = MustOpen(memory, seed_ + 1);
   ASSERT_NE(clean, nullptr);
   EXPECT_EQ(clean->Get("k").value_or(std::nullopt), std::optional<std::string>("v"));
-  EXPECT_TRUE(clean->Close().ok());
+  EXPECT_OK(clean->Close());
 }
 
 // Loses the reply of conditional puts (manifests, WAL SSTs, fences) whose key contains
@@ -370,9 +371,9 @@ TEST_F(TransientFaultTest, LostReplyOfL0PublishListsTheL0Once) {
     c.object_store = lossy;
     c.seed = seed_;
     auto opened = Db::Open("db", std::move(c), settings);
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    ASSERT_OK(opened) << opened.status().ToString();
     auto db = std::move(opened).value();
-    ASSERT_TRUE(db->Put("a", "1").ok());
+    ASSERT_OK(db->Put("a", "1"));
     lossy->Arm(true);
     if (head_fails) faults->SetOptions(FaultOptions{}.SetErrorRate(ObjectStoreOp::kHead, 1.0));
     Status first = db->Flush(FlushType::kMemTable);
@@ -382,14 +383,14 @@ TEST_F(TransientFaultTest, LostReplyOfL0PublishListsTheL0Once) {
     if (head_fails) {
       EXPECT_FALSE(first.ok());
     } else {
-      EXPECT_TRUE(first.ok()) << "the landed publish was not recognised: " << first.ToString();
+      EXPECT_OK(first) << "the landed publish was not recognised: " << first.ToString();
     }
     Status again = db->Flush(FlushType::kMemTable);
-    EXPECT_TRUE(again.ok()) << again.ToString();
+    EXPECT_OK(again) << again.ToString();
     auto info = db->GetStatus();
-    ASSERT_TRUE(info.ok());
+    ASSERT_OK(info);
     EXPECT_EQ(info->l0_ssts, 1u) << "the L0 was published twice";
-    ASSERT_TRUE(db->Close().ok());
+    ASSERT_OK(db->Close());
     manifest::ManifestStore manifests(memory, "db");
     auto latest = manifests.ReadLatest();
     ASSERT_TRUE(latest.ok() && latest->has_value());
@@ -397,7 +398,7 @@ TEST_F(TransientFaultTest, LostReplyOfL0PublishListsTheL0Once) {
     auto clean = MustOpen(memory, seed_ + 1);
     ASSERT_NE(clean, nullptr);
     EXPECT_EQ(clean->Get("a").value_or(std::nullopt), std::optional<std::string>("1"));
-    EXPECT_TRUE(clean->Close().ok());
+    EXPECT_OK(clean->Close());
   }
 }
 
@@ -413,23 +414,23 @@ TEST_F(TransientFaultTest, WalObjectIsOursOnlyByPutId) {
   auto db = MustOpen(lossy, seed_, settings);
   ASSERT_NE(db, nullptr);
   auto info = db->GetStatus();
-  ASSERT_TRUE(info.ok());
+  ASSERT_OK(info);
   char name[64];
   std::snprintf(name, sizeof(name), "db/wal/%020llu.sst",
                 static_cast<unsigned long long>(info->next_wal_id));
   WriteOptions no_wait;
   no_wait.await_durable = false;
-  ASSERT_TRUE(db->Put("k", "v", no_wait).ok());
+  ASSERT_OK(db->Put("k", "v", no_wait));
   lossy->Arm(true);
   EXPECT_FALSE(db->Flush(FlushType::kWal).ok());
   lossy->Arm(false);
   // Someone else replaces the object with the very same bytes under another put-id.
   auto bytes = memory->Get(name);
-  ASSERT_TRUE(bytes.ok()) << name << ": " << bytes.status().ToString();
-  ASSERT_TRUE(memory->Delete(name).ok());
+  ASSERT_OK(bytes) << name << ": " << bytes.status().ToString();
+  ASSERT_OK(memory->Delete(name));
   ObjectPutOptions theirs;
   theirs.metadata[kPutIdMetadata] = "0123456789abcdef0123456789abcdef";
-  ASSERT_TRUE(memory->PutIfAbsent(name, *bytes, theirs).ok());
+  ASSERT_OK(memory->PutIfAbsent(name, *bytes, theirs));
   Status again = db->Flush(FlushType::kWal);
   EXPECT_TRUE(again.IsFenced()) << "a foreign WAL object was taken for ours: " << again.ToString();
   db->Close().PermitUnchecked();
@@ -442,8 +443,8 @@ TEST_F(TransientFaultTest, LostReplyOfReaderCheckpointLeavesNoOrphan) {
   {
     auto db = MustOpen(memory, seed_);
     ASSERT_NE(db, nullptr);
-    ASSERT_TRUE(db->Put("a", "1").ok());
-    ASSERT_TRUE(db->Close().ok());
+    ASSERT_OK(db->Put("a", "1"));
+    ASSERT_OK(db->Close());
   }
   auto lossy = std::make_shared<LoseConditionalReplies>(memory, "/manifest/");
   lossy->Arm(true);
@@ -454,13 +455,13 @@ TEST_F(TransientFaultTest, LostReplyOfReaderCheckpointLeavesNoOrphan) {
   ro.checkpoint_lifetime = std::chrono::minutes(10);
   auto reader = DbReader::Open("db", c, ro);
   lossy->Arm(false);
-  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  ASSERT_OK(reader) << reader.status().ToString();
   EXPECT_GT(lossy->lost(), 0);
   manifest::ManifestStore manifests(memory, "db");
   auto during = manifests.ReadLatest();
   ASSERT_TRUE(during.ok() && during->has_value());
   EXPECT_EQ((*during)->manifest.checkpoints.size(), 1u);
-  ASSERT_TRUE((*reader)->Close().ok());
+  ASSERT_OK((*reader)->Close());
   auto after = manifests.ReadLatest();
   ASSERT_TRUE(after.ok() && after->has_value());
   EXPECT_EQ((*after)->manifest.checkpoints.size(), 0u) << "orphan checkpoint left behind";
@@ -478,9 +479,9 @@ TEST_F(TransientFaultTest, LostReplyOfManifestUpdateDuringL0Flush) {
   c.object_store = lossy;  // no retries: the budget ends with the lost reply
   c.seed = seed_;
   auto opened = Db::Open("db", std::move(c), settings);
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  ASSERT_OK(opened) << opened.status().ToString();
   auto db = std::move(opened).value();
-  ASSERT_TRUE(db->Put("a", "1").ok());  // durable in the WAL
+  ASSERT_OK(db->Put("a", "1"));  // durable in the WAL
   lossy->Arm(true);
   Status first = db->Flush(FlushType::kMemTable);
   lossy->Arm(false);
@@ -500,7 +501,7 @@ TEST_F(TransientFaultTest, LostReplyOfManifestUpdateDuringL0Flush) {
   if (put.ok()) {
     EXPECT_EQ(clean->Get("b").value_or(std::nullopt), std::optional<std::string>("2"));
   }
-  EXPECT_TRUE(clean->Close().ok());
+  EXPECT_OK(clean->Close());
 }
 
 // A lost reply while opening (the fence WAL SST and the manifest carrying the new writer_epoch
@@ -511,8 +512,8 @@ TEST_F(TransientFaultTest, LostRepliesWhileOpening) {
   {
     auto db = MustOpen(memory, seed_);
     ASSERT_NE(db, nullptr);
-    ASSERT_TRUE(db->Put("a", "1").ok());
-    ASSERT_TRUE(db->Close().ok());
+    ASSERT_OK(db->Put("a", "1"));
+    ASSERT_OK(db->Close());
   }
   for (const char* pattern : {"/wal/", "/manifest/"}) {
     SCOPED_TRACE(pattern);
@@ -533,8 +534,8 @@ TEST_F(TransientFaultTest, LostRepliesWhileOpening) {
     auto db = MustOpen(memory, seed_ + 2);
     ASSERT_NE(db, nullptr);
     EXPECT_EQ(db->Get("a").value_or(std::nullopt), std::optional<std::string>("1"));
-    ASSERT_TRUE(db->Put(std::string("after") + pattern, "2").ok());
-    ASSERT_TRUE(db->Close().ok());
+    ASSERT_OK(db->Put(std::string("after") + pattern, "2"));
+    ASSERT_OK(db->Close());
   }
 }
 
@@ -552,7 +553,7 @@ TEST_F(TransientFaultTest, CompactorWithLostReplies) {
     c.object_store = lossy;
     c.seed = seed_;
     auto opened = Db::Open("db", std::move(c), settings);
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    ASSERT_OK(opened) << opened.status().ToString();
     auto db = std::move(opened).value();
     lossy->Arm(true);
     std::map<std::string, std::string> acked;
@@ -573,14 +574,14 @@ TEST_F(TransientFaultTest, CompactorWithLostReplies) {
         "writes: %s; close: %s\n",
         pattern, lossy->lost(), info.ok() ? info->sorted_runs : 0, info.ok() ? info->l0_ssts : 0,
         last.ToString().c_str(), close.ToString().c_str());
-    EXPECT_TRUE(last.ok()) << last.ToString();
-    EXPECT_TRUE(flush.ok()) << flush.ToString();
+    EXPECT_OK(last) << last.ToString();
+    EXPECT_OK(flush) << flush.ToString();
     EXPECT_FALSE(close.IsFenced()) << close.ToString();
     if (!flush.ok()) continue;
     auto clean = MustOpen(memory, seed_ + 1);
     ASSERT_NE(clean, nullptr);
     ExpectExactly(*clean, acked, pattern);
-    EXPECT_TRUE(clean->Close().ok());
+    EXPECT_OK(clean->Close());
   }
 }
 
@@ -655,11 +656,11 @@ TEST_F(TransientFaultTest, OutageLongerThanRetryBudget) {
   auto clean = MustOpen(s.memory, seed_ + 1);
   ASSERT_NE(clean, nullptr);
   auto it = clean->Scan(ScanRange{});
-  ASSERT_TRUE(it.ok()) << it.status().ToString();
+  ASSERT_OK(it) << it.status().ToString();
   std::map<std::string, std::string> got;
   while (true) {
     auto kv = (*it)->Next();
-    ASSERT_TRUE(kv.ok()) << kv.status().ToString();
+    ASSERT_OK(kv) << kv.status().ToString();
     if (!kv->has_value()) break;
     got[(*kv)->key] = (*kv)->value;
   }
@@ -677,7 +678,7 @@ TEST_F(TransientFaultTest, OutageLongerThanRetryBudget) {
     EXPECT_EQ(v, ValueOf(w, n)) << "wrong value under " << k;
   }
   it->reset();
-  EXPECT_TRUE(clean->Close().ok());
+  EXPECT_OK(clean->Close());
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "backend.h"
 #include "format/manifest.h"
 #include "manifest/manifest_store.h"
 #include "object_store/s3_object_store.h"
@@ -51,29 +52,11 @@ std::vector<std::string> AllKeys(ObjectStore& store) {
 class WalReaderTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    if (GetParam() == "Local") {
-      dir_ = std::make_unique<testing::TempDir>();
-      auto local = NewLocalObjectStore(dir_->path());
-      ASSERT_TRUE(local.ok()) << local.status().ToString();
-      store_ = *local;
-    } else if (GetParam() == "S3") {
-      const char* endpoint = std::getenv("SLATEDB_TEST_S3_ENDPOINT");
-      if (endpoint == nullptr || *endpoint == '\0') {
-        GTEST_SKIP() << "SLATEDB_TEST_S3_ENDPOINT not set (scripts/test.sh starts moto)";
-      }
-      // A name no earlier run on the same server used (pids are reused across runs).
-      S3Config c;
-      c.bucket = "wal-reader-" + std::to_string(util::EntropySeed() % 1000000000000ull);
-      c.endpoint = endpoint;
-      c.allow_http = true;
-      c.access_key_id = "testing";
-      c.secret_access_key = "testing";
-      c.prefix = "p";
-      ASSERT_OK(CreateS3Bucket(c));
-      ASSERT_OK_AND_ASSIGN(store_, NewS3ObjectStore(c));
-    } else {
-      store_ = NewMemoryObjectStore();
-    }
+    dir_ = std::make_unique<testing::TempDir>();
+    ASSERT_OK_AND_ASSIGN(auto b,
+                         testing::MakeTestStore(GetParam(), dir_->path(), "wal-reader", "p"));
+    if (!b.skip.empty()) GTEST_SKIP() << b.skip;
+    store_ = b.store;
     wal_ = std::make_unique<wal::WalStore>(store_, "db");
   }
   Result<std::unique_ptr<WalReader>> OpenReader() {

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "backend.h"
 #include "compactor/test_db.h"
 #include "manifest/paths.h"
 #include "object_store/fault_injecting_object_store.h"
@@ -343,29 +344,10 @@ TEST(CompactorTest, SecondCompactorFencesTheFirstWithoutLossOrDoubleCommit) {
 class BackendTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    if (GetParam() == "memory") {
-      store_ = NewMemoryObjectStore();
-    } else if (GetParam() == "local") {
-      auto s = NewLocalObjectStore(dir_.path());
-      ASSERT_TRUE(s.ok());
-      store_ = *s;
-    } else {
-      const char* endpoint = std::getenv("SLATEDB_TEST_S3_ENDPOINT");
-      if (endpoint == nullptr || *endpoint == '\0') {
-        GTEST_SKIP() << "SLATEDB_TEST_S3_ENDPOINT not set (scripts/test.sh starts moto)";
-      }
-      S3Config c;
-      c.bucket = "compactor-" + std::to_string(util::EntropySeed() % 1000000007);
-      c.endpoint = endpoint;
-      c.allow_http = true;
-      c.access_key_id = "testing";
-      c.secret_access_key = "testing";
-      c.prefix = "some/prefix";
-      ASSERT_TRUE(CreateS3Bucket(c).ok());
-      auto s = NewS3ObjectStore(c);
-      ASSERT_TRUE(s.ok()) << s.status().ToString();
-      store_ = *s;
-    }
+    ASSERT_OK_AND_ASSIGN(
+        auto b, testing::MakeTestStore(GetParam(), dir_.path(), "compactor", "some/prefix"));
+    if (!b.skip.empty()) GTEST_SKIP() << b.skip;
+    store_ = b.store;
   }
   slatedb::testing::TempDir dir_;
   std::shared_ptr<ObjectStore> store_;

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "test_util.h"
+
 namespace slatedb::config {
 namespace {
 
@@ -13,7 +15,7 @@ using std::chrono::milliseconds;
 
 milliseconds Ms(std::string_view s) {
   auto r = ParseDuration(s);
-  EXPECT_TRUE(r.ok()) << s << ": " << r.status().ToString();
+  EXPECT_OK(r) << s << ": " << r.status().ToString();
   return r.ok() ? *r : milliseconds(-1);
 }
 

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "subprocess.h"
+#include "test_util.h"
 #include "util/random.h"
 
 namespace slatedb::config {
@@ -33,7 +34,7 @@ TEST(SettingsDefaultsTest, MatchSlateDbDefaultJson) {
 
 TEST(SettingsDefaultsTest, DefaultJsonParsesToDefaults) {
   auto s = SettingsFromJson(ReadFile(DefaultsPath()));
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_OK(s) << s.status().ToString();
   EXPECT_EQ(*s, Settings{});
   // Even over a very different base, a complete object gives the defaults back.
   Settings base;
@@ -41,7 +42,7 @@ TEST(SettingsDefaultsTest, DefaultJsonParsesToDefaults) {
   base.compactor_options.reset();
   base.l0_max_ssts = 99;
   auto s2 = SettingsFromJson(ReadFile(DefaultsPath()), base);
-  ASSERT_TRUE(s2.ok()) << s2.status().ToString();
+  ASSERT_OK(s2) << s2.status().ToString();
   EXPECT_EQ(*s2, Settings{});
 }
 
@@ -57,7 +58,7 @@ TEST(SettingsDefaultsTest, ValuesAreSlateDbs) {
   EXPECT_EQ(s.compression_codec, CompressionCodec::kNone);
   EXPECT_FALSE(s.default_ttl.has_value());
   EXPECT_EQ(s.block_size, 4096u);
-  EXPECT_TRUE(ValidateSettings(s).ok());
+  EXPECT_OK(ValidateSettings(s));
 }
 
 TEST(SettingsJsonTest, PartialObjectLaysOverBase) {
@@ -67,7 +68,7 @@ TEST(SettingsJsonTest, PartialObjectLaysOverBase) {
       R"({"flush_interval": "50ms", "compactor_options": {"poll_interval": "1s"},
           "compression_codec": "Zstd", "default_ttl": 60000})",
       base);
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_OK(s) << s.status().ToString();
   EXPECT_EQ(s->flush_interval, milliseconds(50));
   EXPECT_EQ(s->l0_max_ssts, 3u);  // untouched base value
   EXPECT_EQ(s->compactor_options->poll_interval, milliseconds(1000));
@@ -78,11 +79,11 @@ TEST(SettingsJsonTest, PartialObjectLaysOverBase) {
 
 TEST(SettingsJsonTest, AcceptsSlateDb017DefaultTtlMillis) {
   auto s = SettingsFromJson(R"({"default_ttl_millis": 1500})", Settings());
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_OK(s) << s.status().ToString();
   EXPECT_EQ(s->default_ttl, 1500u);
   Settings env;
   Status st = ApplyEnv(env, {{"SLATEDB_DEFAULT_TTL_MILLIS", "2s"}});
-  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_OK(st) << st.ToString();
   EXPECT_EQ(env.default_ttl, 2000u);
 }
 
@@ -90,13 +91,13 @@ TEST(SettingsJsonTest, NullClearsOptionals) {
   auto s = SettingsFromJson(
       R"({"flush_interval": null, "compactor_options": null, "garbage_collector_options": null,
           "compression_codec": null, "default_ttl": null})");
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_OK(s) << s.status().ToString();
   EXPECT_FALSE(s->flush_interval.has_value());
   EXPECT_FALSE(s->compactor_options.has_value());
   EXPECT_FALSE(s->garbage_collector_options.has_value());
   // A nested object over a null base starts from the defaults.
   auto s2 = SettingsFromJson(R"({"compactor_options": {"max_fetch_tasks": 9}})", *s);
-  ASSERT_TRUE(s2.ok()) << s2.status().ToString();
+  ASSERT_OK(s2) << s2.status().ToString();
   ASSERT_TRUE(s2->compactor_options.has_value());
   EXPECT_EQ(s2->compactor_options->max_fetch_tasks, 9u);
   EXPECT_EQ(s2->compactor_options->poll_interval, milliseconds(5000));
@@ -109,7 +110,7 @@ TEST(SettingsJsonTest, GcAndCacheOptions) {
           "object_store_cache_options": {"root_folder": null, "cache_puts": true,
                                           "preload_disk_cache_on_startup": "AllSst",
                                           "scan_interval": null}})");
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_OK(s) << s.status().ToString();
   const GarbageCollectorOptions& g = *s->garbage_collector_options;
   EXPECT_EQ(g.wal_options->min_age, milliseconds(600000));
   EXPECT_EQ(g.wal_options->interval, milliseconds(60000));
@@ -125,12 +126,12 @@ TEST(SettingsJsonTest, SchedulerOptionsMerge) {
   auto s = SettingsFromJson(
       R"({"compactor_options": {"scheduler_options": {"min_compaction_sources": "2",
                                                       "max_compaction_sources": "8"}}})");
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_OK(s) << s.status().ToString();
   auto s2 = SettingsFromJson(
       R"({"compactor_options": {"scheduler_options": {"max_compaction_sources": null,
                                                       "include_size_threshold": "4.0"}}})",
       *s);
-  ASSERT_TRUE(s2.ok()) << s2.status().ToString();
+  ASSERT_OK(s2) << s2.status().ToString();
   std::map<std::string, std::string> expected = {{"min_compaction_sources", "2"},
                                                  {"include_size_threshold", "4.0"}};
   EXPECT_EQ(s2->compactor_options->scheduler_options, expected);
@@ -226,12 +227,12 @@ TEST(SettingsJsonTest, RoundTripsNonDefaults) {
   for (bool pretty : {false, true}) {
     std::string text = SettingsToJson(s, {.pretty = pretty, .include_extensions = true});
     auto back = SettingsFromJson(text);
-    ASSERT_TRUE(back.ok()) << back.status().ToString() << "\n" << text;
+    ASSERT_OK(back) << back.status().ToString() << "\n" << text;
     EXPECT_EQ(*back, s) << text;
   }
   // Without extensions block_size is not printed, so it comes back as the base value.
   auto back = SettingsFromJson(SettingsToJson(s));
-  ASSERT_TRUE(back.ok());
+  ASSERT_OK(back);
   EXPECT_EQ(back->block_size, 4096u);
   EXPECT_EQ(nlohmann::json::parse(SettingsToJson(s)).count("block_size"), 0u);
 }
@@ -259,7 +260,7 @@ min_compaction_sources = "3"
 [garbage_collector_options.wal_options]
 interval = "1m"
 )");
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_OK(s) << s.status().ToString();
   EXPECT_EQ(s->flush_interval, milliseconds(20));
   EXPECT_EQ(s->l0_max_ssts, 12u);
   EXPECT_EQ(s->compression_codec, CompressionCodec::kSnappy);
@@ -271,7 +272,7 @@ interval = "1m"
 
 TEST(SettingsTomlTest, NullStringDisablesCompactor) {
   auto s = SettingsFromToml("compactor_options = \"null\"\nflush_interval = \"null\"\n");
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_OK(s) << s.status().ToString();
   EXPECT_FALSE(s->compactor_options.has_value());
   EXPECT_FALSE(s->flush_interval.has_value());
 }
@@ -297,13 +298,13 @@ TEST(SettingsTomlTest, ErrorsNameTheProblem) {
 TEST(SettingsFileTest, LoadsByExtension) {
   TempDir dir;
   auto j = SettingsFromFile(dir.Write("s.json", R"({"l0_max_ssts": 5})"));
-  ASSERT_TRUE(j.ok()) << j.status().ToString();
+  ASSERT_OK(j) << j.status().ToString();
   EXPECT_EQ(j->l0_max_ssts, 5u);
   auto t = SettingsFromFile(dir.Write("s.TOML", "l0_max_ssts = 6\n"));
-  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  ASSERT_OK(t) << t.status().ToString();
   EXPECT_EQ(t->l0_max_ssts, 6u);
   auto full = SettingsFromFile(DefaultsPath());
-  ASSERT_TRUE(full.ok()) << full.status().ToString();
+  ASSERT_OK(full) << full.status().ToString();
   EXPECT_EQ(*full, Settings{});
 }
 
@@ -343,7 +344,7 @@ TEST(SettingsEnvTest, AppliesPrefixedVariables) {
       {"OTHER_L0_MAX_SSTS", "1"},
   };
   Status st = ApplyEnv(s, env);
-  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_OK(st) << st.ToString();
   EXPECT_EQ(s.flush_interval, milliseconds(50));
   EXPECT_EQ(s.compactor_options->poll_interval, milliseconds(1000));
   EXPECT_EQ(s.compactor_options->scheduler_options.at("min_compaction_sources"), "2");
@@ -366,7 +367,7 @@ TEST(SettingsEnvTest, NullAndJsonObjects) {
   EXPECT_FALSE(s.flush_interval.has_value());
   EXPECT_EQ(s.default_ttl, 60000u);
   Status st = ApplyEnv(s, {{"SLATEDB_GARBAGE_COLLECTOR_OPTIONS", R"({"wal_options": null})"}});
-  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_OK(st) << st.ToString();
   EXPECT_FALSE(s.garbage_collector_options->wal_options.has_value());
   EXPECT_TRUE(s.garbage_collector_options->manifest_options.has_value());
 }
@@ -394,8 +395,7 @@ TEST(SettingsEnvTest, ErrorsNameTheVariable) {
 
 TEST(SettingsEnvTest, CustomPrefix) {
   Settings s;
-  ASSERT_TRUE(
-      ApplyEnv(s, {{"MYAPP_L0_MAX_SSTS", "3"}, {"SLATEDB_L0_MAX_SSTS", "4"}}, "MYAPP_").ok());
+  ASSERT_OK(ApplyEnv(s, {{"MYAPP_L0_MAX_SSTS", "3"}, {"SLATEDB_L0_MAX_SSTS", "4"}}, "MYAPP_"));
   EXPECT_EQ(s.l0_max_ssts, 3u);
 }
 
@@ -404,16 +404,15 @@ TEST(SettingsEnvTest, ProcessEnvironment) {
   Settings s;
   Status st = ApplyEnvFromEnviron(s, "SLATEDBTEST_");
   ::unsetenv("SLATEDBTEST_L0_FLUSH_PARALLELISM");
-  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_OK(st) << st.ToString();
   EXPECT_EQ(s.l0_flush_parallelism, 2u);
 }
 
 TEST(SetSettingTest, DottedKeysWithJsonLiterals) {
   Settings s;
-  ASSERT_TRUE(
-      SetSetting(s, "compactor_options.scheduler_options.min_compaction_sources", "\"2\"").ok());
-  ASSERT_TRUE(SetSetting(s, "flush_interval", "null").ok());
-  ASSERT_TRUE(SetSetting(s, "l0_max_ssts", "4").ok());
+  ASSERT_OK(SetSetting(s, "compactor_options.scheduler_options.min_compaction_sources", "\"2\""));
+  ASSERT_OK(SetSetting(s, "flush_interval", "null"));
+  ASSERT_OK(SetSetting(s, "l0_max_ssts", "4"));
   EXPECT_EQ(s.compactor_options->scheduler_options.at("min_compaction_sources"), "2");
   EXPECT_FALSE(s.flush_interval.has_value());
   EXPECT_EQ(s.l0_max_ssts, 4u);
@@ -482,18 +481,18 @@ TEST(SettingsFormatsTest, CompatibilityAndBoundaryFilesEverywhere) {
 
   auto json = SettingsFromJson(
       R"({"compatibility": "0.12", "garbage_collector_options": {"boundary_files_enabled": false}})");
-  ASSERT_TRUE(json.ok()) << json.status().ToString();
+  ASSERT_OK(json) << json.status().ToString();
   EXPECT_EQ(json->compatibility, "0.12");
   EXPECT_FALSE(json->garbage_collector_options->boundary_files_enabled);
   EXPECT_TRUE(json->garbage_collector_options->manifest_options.has_value());  // merged
 
   auto toml = SettingsFromToml(
       "compatibility = \"0.12\"\n[garbage_collector_options]\nboundary_files_enabled = false\n");
-  ASSERT_TRUE(toml.ok()) << toml.status().ToString();
+  ASSERT_OK(toml) << toml.status().ToString();
   EXPECT_EQ(*toml, *json);
   auto yaml = SettingsFromYaml(
       "compatibility: \"0.12\"\ngarbage_collector_options:\n  boundary_files_enabled: false\n");
-  ASSERT_TRUE(yaml.ok()) << yaml.status().ToString();
+  ASSERT_OK(yaml) << yaml.status().ToString();
   EXPECT_EQ(*yaml, *json);
   Settings env;
   ASSERT_TRUE(
@@ -529,7 +528,7 @@ TEST(SettingsFormatsTest, CompatibilityAndBoundaryFilesEverywhere) {
   const std::string printed = SettingsToJson(*json, with_extensions);
   EXPECT_EQ(nlohmann::json::parse(printed)["compatibility"], "0.12");
   auto back = SettingsFromJson(printed);
-  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ASSERT_OK(back) << back.status().ToString();
   EXPECT_EQ(*back, *json);
   EXPECT_EQ(nlohmann::json::parse(
                 SettingsToJson(*json))["garbage_collector_options"]["boundary_files_enabled"],

@@ -16,6 +16,7 @@
 #include "config/settings_io.h"
 #include "slatedb/options.h"
 #include "subprocess.h"
+#include "test_util.h"
 
 namespace slatedb {
 namespace {
@@ -71,10 +72,10 @@ TEST(SettingsApiTest, PeerExportedDefaultsLoadUnchanged) {
     EXPECT_EQ(ReadFile(shared), ReadFile(DefaultsPath()));
   }
   auto s = Settings::FromFile(DefaultsPath());
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_OK(s) << s.status().ToString();
   EXPECT_EQ(*s, Settings{});
   auto j = Settings::FromJson(ReadFile(DefaultsPath()));
-  ASSERT_TRUE(j.ok()) << j.status().ToString();
+  ASSERT_OK(j) << j.status().ToString();
   EXPECT_EQ(*j, Settings{});
   // And we print it back exactly (pretty = SlateDB's 4-space to_json_string).
   EXPECT_EQ(nlohmann::json::parse(Settings{}.ToJson(true)),
@@ -92,7 +93,7 @@ TEST(SettingsApiTest, FromJsonAndToJsonRoundTrip) {
   EXPECT_EQ(text.find('\n'), std::string::npos);
   EXPECT_NE(s.ToJson(true).find("\n    \"flush_interval\": \"1s+500ms\""), std::string::npos);
   auto back = Settings::FromJson(text);
-  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ASSERT_OK(back) << back.status().ToString();
   EXPECT_EQ(*back, s);
   auto bad = Settings::FromJson(R"({"l0_max_ssts": 0})");
   ASSERT_FALSE(bad.ok());
@@ -106,7 +107,7 @@ TEST(SettingsApiTest, SlateDbWrittenDurationsLoad) {
           "compactor_options": {"poll_interval": "2s+005ms"},
           "garbage_collector_options": {"wal_options": {"interval": "7days 30min",
                                                         "min_age": "2 hours"}}})");
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_OK(s) << s.status().ToString();
   EXPECT_EQ(s->flush_interval, milliseconds(50));
   EXPECT_EQ(s->manifest_poll_interval, milliseconds(1500));
   EXPECT_EQ(s->compactor_options->poll_interval, milliseconds(2005));
@@ -122,16 +123,16 @@ TEST(SettingsApiTest, SlateDbWrittenDurationsLoad) {
 TEST(SettingsApiTest, FromFileByExtension) {
   TempDir dir;
   auto j = Settings::FromFile(dir.Write("a.json", R"({"l0_max_ssts": 5})"));
-  ASSERT_TRUE(j.ok()) << j.status().ToString();
+  ASSERT_OK(j) << j.status().ToString();
   EXPECT_EQ(j->l0_max_ssts, 5u);
   auto t = Settings::FromFile(dir.Write("a.toml", "l0_max_ssts = 6\n"));
-  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  ASSERT_OK(t) << t.status().ToString();
   EXPECT_EQ(t->l0_max_ssts, 6u);
   auto y = Settings::FromFile(dir.Write("a.yaml", "l0_max_ssts: 7\n"));
-  ASSERT_TRUE(y.ok()) << y.status().ToString();
+  ASSERT_OK(y) << y.status().ToString();
   EXPECT_EQ(y->l0_max_ssts, 7u);
   auto yml = Settings::FromFile(dir.Write("a.YML", "l0_max_ssts: 9\n"));
-  ASSERT_TRUE(yml.ok()) << yml.status().ToString();
+  ASSERT_OK(yml) << yml.status().ToString();
   EXPECT_EQ(yml->l0_max_ssts, 9u);
   EXPECT_EQ(yml->flush_interval, milliseconds(100));  // partial: the rest are defaults
 
@@ -176,7 +177,7 @@ garbage_collector_options:
 object_store_cache_options:
   part_size_bytes: 1048576
 )");
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_OK(s) << s.status().ToString();
   EXPECT_EQ(s->flush_interval, milliseconds(20));
   EXPECT_FALSE(s->wal_enabled);
   EXPECT_EQ(s->l0_max_ssts, 12u);
@@ -208,7 +209,7 @@ object_store_cache_options:
                                       b.default_ttl = 5;
                                       return b;
                                     }());
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_OK(s) << s.status().ToString();
   EXPECT_FALSE(s->flush_interval.has_value());
   EXPECT_FALSE(s->compactor_options.has_value());
   EXPECT_FALSE(s->default_ttl.has_value());
@@ -249,10 +250,10 @@ TEST(SettingsYamlTest, ScalarsAreTypedByTheCoreSchema) {
   EXPECT_NE(big.status().message().find("'l0_sst_size_bytes'"), std::string::npos);
   auto sched_float = config::SettingsFromYaml(
       "compactor_options:\n  scheduler_options:\n    include_size_threshold: 4.5\n");
-  ASSERT_TRUE(sched_float.ok()) << sched_float.status().ToString();
+  ASSERT_OK(sched_float) << sched_float.status().ToString();
   EXPECT_EQ(sched_float->compactor_options->scheduler_options.at("include_size_threshold"), "4.5");
   auto truthy = config::SettingsFromYaml("wal_enabled: False\n");
-  ASSERT_TRUE(truthy.ok()) << truthy.status().ToString();
+  ASSERT_OK(truthy) << truthy.status().ToString();
   EXPECT_FALSE(truthy->wal_enabled);
 }
 
@@ -272,7 +273,7 @@ TEST(SettingsYamlTest, ErrorsNameTheProblem) {
   ASSERT_FALSE(complex_key.ok());
   EXPECT_EQ(complex_key.status().message(), "settings YAML: top level: keys must be plain strings");
   auto empty = config::SettingsFromYaml("# nothing but a comment\n");
-  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  ASSERT_OK(empty) << empty.status().ToString();
   EXPECT_EQ(*empty, Settings{});
   // Garbage never throws.
   const std::string deep = std::string(200, '[') + std::string(200, ']');
@@ -297,7 +298,7 @@ TEST(SettingsEnvTest, SlateDbDotNesting) {
           {"SLATEDB_OBJECT_STORE_CACHE_OPTIONS.PART_SIZE_BYTES", "1024"},
           {"SLATEDB_GARBAGE_COLLECTOR_OPTIONS.WAL_OPTIONS__MIN_AGE", "1h"},  // mixed
           {"SLATEDB_COMPACTOR_OPTIONS.SCHEDULER_OPTIONS.MAX_COMPACTION_SOURCES", "9"}});
-  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_OK(st) << st.ToString();
   EXPECT_EQ(s.compactor_options->poll_interval, milliseconds(2000));
   EXPECT_EQ(s.object_store_cache_options.part_size_bytes, 1024u);
   EXPECT_EQ(s.garbage_collector_options->wal_options->min_age, milliseconds(3600000));
@@ -327,7 +328,7 @@ TEST(SettingsEnvTest, FromEnvReadsTheProcessEnvironment) {
                  {"SLATEDBAPI_COMPACTOR_OPTIONS.POLL_INTERVAL", "3s"},
                  {"SLATEDBAPI_COMPACTOR_OPTIONS__MAX_FETCH_TASKS", "6"}});
   auto s = Settings::FromEnv("SLATEDBAPI_");
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_OK(s) << s.status().ToString();
   EXPECT_EQ(s->flush_interval, milliseconds(1250));
   EXPECT_EQ(s->compactor_options->poll_interval, milliseconds(3000));
   EXPECT_EQ(s->compactor_options->max_fetch_tasks, 6u);
@@ -359,7 +360,7 @@ TEST(SettingsLoadTest, LayersInSlateDbOrder) {
     ScopedChdir cd(dir.path());
     s = Settings::Load();
   }
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_OK(s) << s.status().ToString();
   EXPECT_EQ(s->l0_max_ssts, 2u);             // json
   EXPECT_EQ(s->min_filter_keys, 11u);        // toml over json
   EXPECT_EQ(s->filter_bits_per_key, 23u);    // yaml over toml
@@ -376,13 +377,13 @@ TEST(SettingsLoadTest, NoFilesGivesDefaultsAndErrorsNameTheFile) {
   {
     ScopedChdir cd(dir.path());
     auto s = Settings::Load();
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    ASSERT_OK(s) << s.status().ToString();
     EXPECT_EQ(*s, Settings{});
   }
   // Only the final result is validated: a later source may fix an earlier one.
   dir.Write("SlateDb.json", R"({"l0_max_ssts": 0})");
   auto fixed = config::LoadSettings(dir.path(), {{"SLATEDB_L0_MAX_SSTS", "3"}});
-  ASSERT_TRUE(fixed.ok()) << fixed.status().ToString();
+  ASSERT_OK(fixed) << fixed.status().ToString();
   EXPECT_EQ(fixed->l0_max_ssts, 3u);
   auto invalid = config::LoadSettings(dir.path(), {});
   ASSERT_FALSE(invalid.ok());
@@ -412,7 +413,7 @@ void ExpectRange(const RangeCase& c) {
     Settings s;
     c.set(s, ok);
     Status st = config::ValidateSettings(s);
-    EXPECT_TRUE(st.ok()) << ok << ": " << st.ToString();
+    EXPECT_OK(st) << ok << ": " << st.ToString();
   }
   std::vector<uint64_t> bad;
   if (c.lo > 0) bad.push_back(c.lo - 1);
@@ -465,7 +466,7 @@ TEST(SettingsRangeTest, FilterBitsMatchTheBloomReader) {
     EXPECT_LE(probes, 65535.0f);
     Settings s;
     s.filter_bits_per_key = bits;
-    EXPECT_TRUE(config::ValidateSettings(s).ok()) << bits;
+    EXPECT_OK(config::ValidateSettings(s)) << bits;
   }
   Settings zero;
   zero.filter_bits_per_key = 0;
@@ -475,20 +476,20 @@ TEST(SettingsRangeTest, FilterBitsMatchTheBloomReader) {
 TEST(SettingsRangeTest, AnyValueSettings) {
   Settings s;
   s.min_filter_keys = 0;
-  EXPECT_TRUE(config::ValidateSettings(s).ok());
+  EXPECT_OK(config::ValidateSettings(s));
   s.min_filter_keys = std::numeric_limits<uint32_t>::max();
-  EXPECT_TRUE(config::ValidateSettings(s).ok());
+  EXPECT_OK(config::ValidateSettings(s));
   for (uint64_t ttl : {uint64_t{0}, uint64_t{1}, std::numeric_limits<uint64_t>::max()}) {
     s.default_ttl = ttl;
-    EXPECT_TRUE(config::ValidateSettings(s).ok()) << ttl;
+    EXPECT_OK(config::ValidateSettings(s)) << ttl;
   }
   s.object_store_cache_options.max_cache_size_bytes = 0;
-  EXPECT_TRUE(config::ValidateSettings(s).ok());
+  EXPECT_OK(config::ValidateSettings(s));
   s.compactor_options.reset();  // a disabled compactor has nothing to check
   s.garbage_collector_options.reset();
   s.flush_interval.reset();
   s.object_store_cache_options.scan_interval.reset();
-  EXPECT_TRUE(config::ValidateSettings(s).ok());
+  EXPECT_OK(config::ValidateSettings(s));
 }
 
 TEST(SettingsRangeTest, Durations) {
@@ -554,7 +555,7 @@ TEST(SettingsRangeTest, Durations) {
       Settings s;
       c.set(s, milliseconds(ok));
       Status st = config::ValidateSettings(s);
-      EXPECT_TRUE(st.ok()) << ok << ": " << st.ToString();
+      EXPECT_OK(st) << ok << ": " << st.ToString();
     }
     for (int64_t bad : {c.lo - 1, kTenYears + 1}) {
       Settings s;
@@ -569,7 +570,7 @@ TEST(SettingsRangeTest, Durations) {
   }
   // "10y" itself parses to the maximum.
   auto ten = Settings::FromJson(R"({"manifest_poll_interval": "10y"})");
-  ASSERT_TRUE(ten.ok()) << ten.status().ToString();
+  ASSERT_OK(ten) << ten.status().ToString();
   EXPECT_EQ(ten->manifest_poll_interval, milliseconds(kTenYears));
   auto over = Settings::FromJson(R"({"manifest_poll_interval": "10y 1ms"})");
   ASSERT_FALSE(over.ok());
@@ -584,11 +585,11 @@ TEST(SettingsRangeTest, SchedulerOptionsAsTheSchedulerParsesThem) {
     s.compactor_options->scheduler_options = std::move(opts);
     return config::ValidateSettings(s);
   };
-  EXPECT_TRUE(check({{"min_compaction_sources", "2"}}).ok());
-  EXPECT_TRUE(check({{"min_compaction_sources", "2.0"}}).ok());  // strtod, as the scheduler
-  EXPECT_TRUE(check({{"min_compaction_sources", "8"}, {"max_compaction_sources", "8"}}).ok());
-  EXPECT_TRUE(check({{"max_compaction_sources", "1000000"}}).ok());
-  EXPECT_TRUE(check({{"include_size_threshold", "0.001"}}).ok());
+  EXPECT_OK(check({{"min_compaction_sources", "2"}}));
+  EXPECT_OK(check({{"min_compaction_sources", "2.0"}}));  // strtod, as the scheduler
+  EXPECT_OK(check({{"min_compaction_sources", "8"}, {"max_compaction_sources", "8"}}));
+  EXPECT_OK(check({{"max_compaction_sources", "1000000"}}));
+  EXPECT_OK(check({{"include_size_threshold", "0.001"}}));
   struct Bad {
     std::map<std::string, std::string> opts;
     const char* message;
@@ -650,14 +651,14 @@ TEST(SettingsRangeTest, CacheRootFolderIsRefused) {
             "setting 'object_store_cache_options.preload_disk_cache_on_startup': expected null, "
             "\"AllSst\" or \"L0Sst\", got \"Everything\"");
   p.object_store_cache_options.preload_disk_cache_on_startup = "AllSst";
-  EXPECT_TRUE(config::ValidateSettings(p).ok());
+  EXPECT_OK(config::ValidateSettings(p));
 }
 
 TEST(SettingsRangeTest, BlockSize) {
   for (uint32_t ok : {1024u, 2048u, 65536u}) {
     Settings s;
     s.block_size = ok;
-    EXPECT_TRUE(config::ValidateSettings(s).ok()) << ok;
+    EXPECT_OK(config::ValidateSettings(s)) << ok;
   }
   for (uint32_t bad : {512u, 1023u, 3000u, 131072u, 65537u}) {
     Settings s;

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "backend.h"
 #include "gc/garbage_collector.h"
 #include "gtest/gtest.h"
 #include "manifest/manifest_store.h"
@@ -38,28 +39,9 @@ constexpr int64_t kStart = 1'700'000'000'000;  // ManualClock start (Unix ms)
 class CheckpointTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    if (GetParam() == "memory") {
-      store_ = NewMemoryObjectStore();
-    } else if (GetParam() == "local") {
-      auto s = NewLocalObjectStore(dir_.path());
-      ASSERT_TRUE(s.ok());
-      store_ = *s;
-    } else {
-      const char* endpoint = std::getenv("SLATEDB_TEST_S3_ENDPOINT");
-      if (endpoint == nullptr || *endpoint == '\0') {
-        GTEST_SKIP() << "SLATEDB_TEST_S3_ENDPOINT not set (scripts/test.sh starts moto)";
-      }
-      S3Config c;
-      c.bucket = "checkpoints-" + std::to_string(util::EntropySeed() % 1000000007);
-      c.endpoint = endpoint;
-      c.allow_http = true;
-      c.access_key_id = "testing";
-      c.secret_access_key = "testing";
-      ASSERT_TRUE(CreateS3Bucket(c).ok());
-      auto s = NewS3ObjectStore(c);
-      ASSERT_TRUE(s.ok()) << s.status().ToString();
-      store_ = *s;
-    }
+    ASSERT_OK_AND_ASSIGN(auto b, testing::MakeTestStore(GetParam(), dir_.path(), "checkpoints"));
+    if (!b.skip.empty()) GTEST_SKIP() << b.skip;
+    store_ = b.store;
   }
 
   Components Comps() {

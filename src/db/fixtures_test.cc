@@ -11,6 +11,7 @@
 #include "slatedb/db.h"
 #include "slatedb/object_store.h"
 #include "subprocess.h"
+#include "test_util.h"
 
 namespace slatedb {
 namespace {
@@ -84,7 +85,7 @@ std::shared_ptr<ObjectStore> CopyFixture(const std::string& name, testing::TempD
   std::string from = testing::FixturesDir() + "/" + name;
   EXPECT_TRUE(testing::CopyTree(from, dir.path())) << "copying " << from;
   auto store = NewLocalObjectStore(dir.path());
-  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_OK(store) << store.status().ToString();
   return store.ok() ? *store : nullptr;
 }
 
@@ -96,12 +97,12 @@ void CheckContents(DbLike& db, const Fixture& f, const Contents& extra = {}) {
   for (const auto& [k, v] : extra) expected[k] = v;
   for (const auto& [k, v] : expected) {
     auto got = db.Get(k, ReadOptions());
-    ASSERT_TRUE(got.ok()) << f.name << " " << k << ": " << got.status().ToString();
+    ASSERT_OK(got) << f.name << " " << k << ": " << got.status().ToString();
     ASSERT_EQ(*got, std::optional<std::string>(v)) << f.name << " key " << k;
   }
   for (const auto& k : f.deleted) {
     auto got = db.Get(k, ReadOptions());
-    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    ASSERT_OK(got) << got.status().ToString();
     EXPECT_EQ(*got, std::nullopt) << f.name << " deleted key " << k;
   }
   for (const auto& k : f.merge_keys) {
@@ -112,12 +113,12 @@ void CheckContents(DbLike& db, const Fixture& f, const Contents& extra = {}) {
         << got.status().ToString();
   }
   auto absent = db.Get("zzz-not-there", ReadOptions());
-  ASSERT_TRUE(absent.ok());
+  ASSERT_OK(absent);
   EXPECT_EQ(*absent, std::nullopt);
   if (!f.merge_keys.empty()) {
     // A scan that reaches a merge operand reports the same clear error.
     auto it = db.Scan(ScanRange{}, ScanOptions());
-    ASSERT_TRUE(it.ok());
+    ASSERT_OK(it);
     Status seen;
     while (true) {
       auto kv = (*it)->Next();
@@ -134,11 +135,11 @@ void CheckContents(DbLike& db, const Fixture& f, const Contents& extra = {}) {
     ScanOptions opts;
     opts.reverse = reverse;
     auto it = db.Scan(ScanRange{}, opts);
-    ASSERT_TRUE(it.ok()) << it.status().ToString();
+    ASSERT_OK(it) << it.status().ToString();
     std::vector<std::pair<std::string, std::string>> rows;
     while (true) {
       auto kv = (*it)->Next();
-      ASSERT_TRUE(kv.ok()) << kv.status().ToString();
+      ASSERT_OK(kv) << kv.status().ToString();
       if (!kv->has_value()) break;
       rows.emplace_back((*kv)->key, (*kv)->value);
     }
@@ -172,9 +173,9 @@ TEST_P(FixtureTest, ReadsAsDbReader) {
   auto store = CopyFixture(f.name, dir);
   ASSERT_NE(store, nullptr);
   auto reader = DbReader::Open("db", LocalComponents(store));
-  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  ASSERT_OK(reader) << reader.status().ToString();
   CheckContents(**reader, f);
-  EXPECT_TRUE((*reader)->Close().ok());
+  EXPECT_OK((*reader)->Close());
 }
 
 TEST_P(FixtureTest, OpensAsWriterAndContinues) {
@@ -183,30 +184,30 @@ TEST_P(FixtureTest, OpensAsWriterAndContinues) {
   auto store = CopyFixture(f.name, dir);
   ASSERT_NE(store, nullptr);
   auto before = store->List("db/manifest/");
-  ASSERT_TRUE(before.ok());
+  ASSERT_OK(before);
   size_t sorted_runs = 0;
   {
     auto db = Db::Open("db", LocalComponents(store), QuietSettings());
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_OK(db) << db.status().ToString();
     CheckContents(**db, f);
     auto st = (*db)->GetStatus();
-    ASSERT_TRUE(st.ok());
+    ASSERT_OK(st);
     EXPECT_EQ(st->last_committed_seq, f.max_seq);
     sorted_runs = st->sorted_runs;
-    ASSERT_TRUE((*db)->Put("cpp-new", "written-by-cpp").ok());
+    ASSERT_OK((*db)->Put("cpp-new", "written-by-cpp"));
     auto kv = (*db)->GetKeyValue("cpp-new");
     ASSERT_TRUE(kv.ok() && kv->has_value());
     EXPECT_EQ((*kv)->seq, f.max_seq + 1);  // sequence numbers continue
-    ASSERT_TRUE((*db)->Flush(FlushType::kMemTable).ok());
-    ASSERT_TRUE((*db)->Close().ok());
+    ASSERT_OK((*db)->Flush(FlushType::kMemTable));
+    ASSERT_OK((*db)->Close());
   }
   auto db = Db::Open("db", LocalComponents(store), QuietSettings());
-  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  ASSERT_OK(db) << db.status().ToString();
   CheckContents(**db, f, {{"cpp-new", "written-by-cpp"}});
   auto st = (*db)->GetStatus();
-  ASSERT_TRUE(st.ok());
+  ASSERT_OK(st);
   EXPECT_EQ(st->sorted_runs, sorted_runs);  // the compactor's runs were preserved
-  ASSERT_TRUE((*db)->Close().ok());
+  ASSERT_OK((*db)->Close());
 }
 
 INSTANTIATE_TEST_SUITE_P(Peer, FixtureTest, ::testing::ValuesIn(AllFixtures()),

@@ -40,7 +40,7 @@ using testing::ScanToMap;
 
 std::vector<std::string> Listing(ObjectStore& store) {
   auto list = store.List("");
-  EXPECT_TRUE(list.ok()) << list.status().ToString();
+  EXPECT_OK(list) << list.status().ToString();
   std::vector<std::string> out;
   if (!list.ok()) return out;
   for (const auto& m : *list) out.push_back(m.key + "@" + m.etag);
@@ -119,7 +119,7 @@ TEST(HardeningTest, ZeroByteWalObjectIsAFenceOnRecovery) {
 TEST(HardeningTest, StrayObjectsAreIgnoredAndKept) {
   auto store = NewMemoryObjectStore();
   for (const auto& key : StrayKeys()) {
-    ASSERT_TRUE(store->Put(key, "not an object of this database").ok()) << key;
+    ASSERT_OK(store->Put(key, "not an object of this database")) << key;
   }
   Settings s = BaseSettings();
   s.l0_sst_size_bytes = 1024;
@@ -139,56 +139,56 @@ TEST(HardeningTest, StrayObjectsAreIgnoredAndKept) {
   std::map<std::string, std::string> model;
   {
     auto db = OpenDb(store, "db", s);
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_OK(db) << db.status().ToString();
     auto st = (*db)->GetStatus();
-    ASSERT_TRUE(st.ok());
+    ASSERT_OK(st);
     EXPECT_EQ(st->writer_epoch, 1u);
     EXPECT_LT(st->next_wal_id, 10u) << "the writer fenced at a stray WAL id";
     for (int i = 0; i < 80; ++i) {
       std::string k = "key" + std::to_string(1000 + i % 50), v = "v" + std::to_string(i);
-      ASSERT_TRUE((*db)->Put(k, v + std::string(40, 'x')).ok());
+      ASSERT_OK((*db)->Put(k, v + std::string(40, 'x')));
       model[k] = v + std::string(40, 'x');
       if (i % 10 == 9) {
-        ASSERT_TRUE((*db)->Flush(FlushType::kMemTable).ok());
+        ASSERT_OK((*db)->Flush(FlushType::kMemTable));
       }
     }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (std::chrono::steady_clock::now() < deadline) {
       auto now = (*db)->GetStatus();
-      ASSERT_TRUE(now.ok());
+      ASSERT_OK(now);
       if (now->l0_ssts == 0 && now->sorted_runs >= 1) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     st = (*db)->GetStatus();
-    ASSERT_TRUE(st.ok());
+    ASSERT_OK(st);
     EXPECT_GE(st->sorted_runs, 1u) << "no compaction ran";
     EXPECT_EQ(ScanToMap(**db), model);
     // The reader sees exactly the data too.
     Components rc;
     rc.object_store = store;
     auto reader = DbReader::Open("db", rc);
-    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    ASSERT_OK(reader) << reader.status().ToString();
     EXPECT_EQ(ScanToMap(**reader), model);
-    ASSERT_TRUE((*reader)->Close().ok());
+    ASSERT_OK((*reader)->Close());
     // A standalone GC, as aggressive as possible, a few rounds.
     auto collector = gc::GarbageCollector::Open(store, "db", gopts, nullptr);
-    ASSERT_TRUE(collector.ok()) << collector.status().ToString();
+    ASSERT_OK(collector) << collector.status().ToString();
     for (int round = 0; round < 3; ++round) {
       auto r = (*collector)->RunOnce();
-      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      ASSERT_OK(r) << r.status().ToString();
     }
-    ASSERT_TRUE((*db)->Close().ok());
+    ASSERT_OK((*db)->Close());
   }
   auto db = OpenDb(store, "db", s);
-  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  ASSERT_OK(db) << db.status().ToString();
   auto st = (*db)->GetStatus();
-  ASSERT_TRUE(st.ok());
+  ASSERT_OK(st);
   EXPECT_EQ(st->writer_epoch, 2u);
   EXPECT_EQ(ScanToMap(**db), model);
-  ASSERT_TRUE((*db)->Close().ok());
+  ASSERT_OK((*db)->Close());
   for (const auto& key : StrayKeys()) {
     auto got = store->Get(key);
-    EXPECT_TRUE(got.ok()) << key << " was deleted: " << got.status().ToString();
+    EXPECT_OK(got) << key << " was deleted: " << got.status().ToString();
     if (got.ok()) {
       EXPECT_EQ(*got, "not an object of this database") << key;
     }
@@ -199,31 +199,31 @@ TEST(HardeningTest, TrailingAndLeadingSlashesNameTheSameDatabase) {
   auto store = NewMemoryObjectStore();
   {
     auto db = OpenDb(store, "db");
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    ASSERT_TRUE((*db)->Put("a", "1").ok());
-    ASSERT_TRUE((*db)->Close().ok());
+    ASSERT_OK(db) << db.status().ToString();
+    ASSERT_OK((*db)->Put("a", "1"));
+    ASSERT_OK((*db)->Close());
   }
   for (const char* path : {"db/", "/db", "/db/", "db//"}) {
     SCOPED_TRACE(path);
     auto db = OpenDb(store, path);
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_OK(db) << db.status().ToString();
     EXPECT_EQ((*db)->Get("a").value_or(std::nullopt), std::optional<std::string>("1"));
-    ASSERT_TRUE((*db)->Put(std::string("via ") + path, "2").ok());
-    ASSERT_TRUE((*db)->Close().ok());
+    ASSERT_OK((*db)->Put(std::string("via ") + path, "2"));
+    ASSERT_OK((*db)->Close());
     Components rc;
     rc.object_store = store;
     auto reader = DbReader::Open(path, rc);
-    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    ASSERT_OK(reader) << reader.status().ToString();
     EXPECT_EQ((*reader)->Get("a").value_or(std::nullopt), std::optional<std::string>("1"));
   }
   auto list = store->List("");
-  ASSERT_TRUE(list.ok());
+  ASSERT_OK(list);
   for (const auto& m : *list) {
     EXPECT_EQ(m.key.rfind("db/", 0), 0u) << m.key;
     EXPECT_EQ(m.key.find("//"), std::string::npos) << m.key;
   }
   auto db = OpenDb(store, "db");
-  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  ASSERT_OK(db) << db.status().ToString();
   EXPECT_EQ(ScanToMap(**db).size(), 5u);
 }
 
@@ -232,9 +232,9 @@ TEST(HardeningTest, TrailingAndLeadingSlashesNameTheSameDatabase) {
 TEST(HardeningTest, BadPathsAreInvalidAndTouchNothing) {
   auto store = NewMemoryObjectStore();
   auto live = OpenDb(store, "db");
-  ASSERT_TRUE(live.ok()) << live.status().ToString();
-  ASSERT_TRUE((*live)->Put("a", "1").ok());
-  ASSERT_TRUE((*live)->Flush(FlushType::kWal).ok());
+  ASSERT_OK(live) << live.status().ToString();
+  ASSERT_OK((*live)->Put("a", "1"));
+  ASSERT_OK((*live)->Flush(FlushType::kWal));
   const std::vector<std::string> before = Listing(*store);
   for (const std::string& path :
        {std::string(""), std::string("/"), std::string("//"), std::string("db//x"),
@@ -262,8 +262,8 @@ TEST(HardeningTest, BadPathsAreInvalidAndTouchNothing) {
     EXPECT_EQ(Listing(*store), before) << "the store changed";
   }
   Status put = (*live)->Put("b", "2").status();
-  EXPECT_TRUE(put.ok()) << "the live writer was fenced: " << put.ToString();
-  EXPECT_TRUE((*live)->Close().ok());
+  EXPECT_OK(put) << "the live writer was fenced: " << put.ToString();
+  EXPECT_OK((*live)->Close());
 }
 
 }  // namespace

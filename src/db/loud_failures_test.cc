@@ -161,18 +161,18 @@ bool WaitFor(Pred pred, milliseconds limit = milliseconds(5000)) {
 TEST(LoudFailuresTest, PersistentTransientWalFailureIsLoggedBoundedAndVisible) {
   Fixture f;
   auto db = f.Open(FastSettings());
-  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  ASSERT_OK(db) << db.status().ToString();
   f.store->SetHook([](std::string_view op, std::string_view key) {
     return IsWalPut(op, key) ? Status::Unavailable("connection reset by peer") : Status::OK();
   });
   WriteOptions nowait;
   nowait.await_durable = false;
-  ASSERT_TRUE((*db)->Put("k", "v", nowait).ok());
+  ASSERT_OK((*db)->Put("k", "v", nowait));
   ASSERT_TRUE(WaitFor([&] { return f.logger->Count("connection reset by peer") >= 1; }));
   std::this_thread::sleep_for(milliseconds(300));  // ~30 more failed flushes
   EXPECT_EQ(f.logger->Count("connection reset by peer"), 1u);
   auto status = (*db)->GetStatus();
-  ASSERT_TRUE(status.ok()) << status.status().ToString();
+  ASSERT_OK(status) << status.status().ToString();
   EXPECT_FALSE(status->healthy());
   EXPECT_NE(status->background_error.find("connection reset by peer"), std::string::npos)
       << status->background_error;
@@ -186,12 +186,12 @@ TEST(LoudFailuresTest, PersistentTransientWalFailureIsLoggedBoundedAndVisible) {
 
   f.store->SetHook(nullptr);
   ASSERT_TRUE(WaitFor([&] { return f.logger->Count("WAL upload recovered") >= 1; }));
-  EXPECT_TRUE((*db)->Flush().ok());
+  EXPECT_OK((*db)->Flush());
   status = (*db)->GetStatus();
-  ASSERT_TRUE(status.ok());
+  ASSERT_OK(status);
   EXPECT_TRUE(status->healthy()) << status->background_error;
   EXPECT_EQ(f.logger->Count("WAL upload recovered"), 1u);
-  EXPECT_TRUE((*db)->Close().ok());
+  EXPECT_OK((*db)->Close());
 }
 
 // A non-transient WAL failure (disk full) is fatal at once: the waiting writer gets it instead
@@ -199,7 +199,7 @@ TEST(LoudFailuresTest, PersistentTransientWalFailureIsLoggedBoundedAndVisible) {
 TEST(LoudFailuresTest, NonTransientWalFailureIsLatchedAndReleasesWaiters) {
   Fixture f;
   auto db = f.Open(FastSettings());
-  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  ASSERT_OK(db) << db.status().ToString();
   f.store->SetHook([](std::string_view op, std::string_view key) {
     return IsWalPut(op, key) ? Status::Internal("No space left on device") : Status::OK();
   });
@@ -225,7 +225,7 @@ TEST(LoudFailuresTest, MaxRetriesBoundsTransientWalFailures) {
   Settings s = FastSettings();
   s.object_store_max_retries = 3;
   auto db = f.Open(s);
-  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  ASSERT_OK(db) << db.status().ToString();
   f.store->SetHook([](std::string_view op, std::string_view key) {
     return IsWalPut(op, key) ? Status::Unavailable("503 Slow Down") : Status::OK();
   });
@@ -253,8 +253,8 @@ TEST(LoudFailuresTest, CloseWithUnreachableStoreIsBounded) {
   s.garbage_collector_options = GarbageCollectorOptions{};
   s.garbage_collector_options->wal_options->interval = milliseconds(20);
   auto db = f.Open(s);
-  ASSERT_TRUE(db.ok()) << db.status().ToString();
-  ASSERT_TRUE((*db)->Put("k", "v", WriteOptions{false}).ok());
+  ASSERT_OK(db) << db.status().ToString();
+  ASSERT_OK((*db)->Put("k", "v", WriteOptions{false}));
   f.store->BlackHole(milliseconds(2000));
   const auto start = std::chrono::steady_clock::now();
   Status st = (*db)->Close();
@@ -278,7 +278,7 @@ TEST(LoudFailuresTest, EndpointCredentialsAreInNoErrorAndNoLogLine) {
   c.allow_http = true;
   c.connect_timeout_ms = 1000;
   auto s3 = NewS3ObjectStore(c);
-  ASSERT_TRUE(s3.ok()) << s3.status().ToString();
+  ASSERT_OK(s3) << s3.status().ToString();
   auto logger = std::make_shared<CapturingLogger>(LogLevel::kInfo);
   Components comp;
   comp.object_store = *s3;

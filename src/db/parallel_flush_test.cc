@@ -20,6 +20,7 @@
 #include "slatedb/db.h"
 #include "slatedb/object_store.h"
 #include "table/sst_reader.h"
+#include "test_util.h"
 
 namespace slatedb {
 namespace {
@@ -101,7 +102,7 @@ class ProbeStore final : public ObjectStoreWrapper {
  private:
   void Record(std::string_view data) {
     auto m = format::DecodeManifest(data);
-    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    ASSERT_OK(m) << m.status().ToString();
     std::vector<format::Ulid> ids;
     for (const auto& h : m->l0) ids.push_back(h.id);
     std::lock_guard lock(mu_);
@@ -136,7 +137,7 @@ std::unique_ptr<Db> MustOpen(std::shared_ptr<ObjectStore> store, Settings settin
   c.object_store = std::move(store);
   c.seed = 42;
   auto db = Db::Open("db", std::move(c), settings);
-  EXPECT_TRUE(db.ok()) << db.status().ToString();
+  EXPECT_OK(db) << db.status().ToString();
   return db.ok() ? std::move(db).value() : nullptr;
 }
 
@@ -173,7 +174,7 @@ void ExpectL0InMemtableOrder(const std::shared_ptr<ObjectStore>& store) {
   uint64_t newer_min = UINT64_MAX;
   for (const auto& h : l0) {
     auto rows = table::ReadAllRows(store, manifest::CompactedSstPath("db", h.id));
-    ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+    ASSERT_OK(rows) << rows.status().ToString();
     ASSERT_FALSE(rows->empty());
     uint64_t lo = UINT64_MAX, hi = 0;
     for (const auto& r : *rows) {
@@ -205,7 +206,7 @@ std::map<std::string, std::string> WriteWorkload(Db& db, int batches, uint32_t s
     }
     WriteOptions wo;
     wo.await_durable = false;
-    EXPECT_TRUE(db.Write(batch, wo).ok());
+    EXPECT_OK(db.Write(batch, wo));
   }
   return expect;
 }
@@ -214,7 +215,7 @@ void ExpectContents(Db& db, const std::map<std::string, std::string>& expect) {
   for (int k = 0; k < 40; ++k) {
     std::string key = "key" + std::to_string(k);
     auto v = db.Get(key);
-    ASSERT_TRUE(v.ok()) << v.status().ToString();
+    ASSERT_OK(v) << v.status().ToString();
     auto it = expect.find(key);
     if (it == expect.end()) {
       EXPECT_FALSE(v->has_value()) << key;
@@ -241,7 +242,7 @@ TEST(ParallelFlushTest, OrderedPublishUnderLatencyAndFaults) {
     expect = WriteWorkload(*db, 40, 11);
     FlushUntilOk(*db);
     ExpectContents(*db, expect);
-    ASSERT_TRUE(db->Close().ok());
+    ASSERT_OK(db->Close());
   }
   ExpectOrderedHistory(probe->l0_history());
   ExpectL0InMemtableOrder(mem);
@@ -253,7 +254,7 @@ TEST(ParallelFlushTest, OrderedPublishUnderLatencyAndFaults) {
   auto db = MustOpen(mem, ParallelSettings(4));
   ASSERT_NE(db, nullptr);
   ExpectContents(*db, expect);
-  ASSERT_TRUE(db->Close().ok());
+  ASSERT_OK(db->Close());
 }
 
 // (b) The uploads overlap with N = 4 (a PUT is held until a second one runs, up to 10 s) and
@@ -270,7 +271,7 @@ TEST(ParallelFlushTest, UploadsOverlapOnlyWithParallelism) {
     auto expect = WriteWorkload(*db, 6, 5);
     FlushUntilOk(*db);
     ExpectContents(*db, expect);
-    ASSERT_TRUE(db->Close().ok());
+    ASSERT_OK(db->Close());
     std::printf("[ info ] (b) N=%llu: max concurrent L0 PUTs %zu\n",
                 static_cast<unsigned long long>(n), probe->max_concurrent());
     if (n == 1) {
@@ -296,7 +297,7 @@ TEST(ParallelFlushTest, FailedMiddleUploadHoldsBackNewer) {
   auto expect = WriteWorkload(*db, 3, 9);
   FlushUntilOk(*db);
   ExpectContents(*db, expect);
-  ASSERT_TRUE(db->Close().ok());
+  ASSERT_OK(db->Close());
   EXPECT_EQ(probe->max_concurrent(), 3u);
   const std::string failed = probe->failed_key();
   ASSERT_FALSE(failed.empty());
@@ -317,7 +318,7 @@ TEST(ParallelFlushTest, FailedMiddleUploadHoldsBackNewer) {
   auto reopened = MustOpen(mem, ParallelSettings(4));
   ASSERT_NE(reopened, nullptr);
   ExpectContents(*reopened, expect);
-  ASSERT_TRUE(reopened->Close().ok());
+  ASSERT_OK(reopened->Close());
 }
 
 }  // namespace

@@ -59,7 +59,7 @@ std::unique_ptr<Db> MustOpen(std::shared_ptr<ObjectStore> store, Settings settin
   c.seed = 7;
   c.merge_operator = std::move(merge_operator);
   auto db = Db::Open("db", std::move(c), settings);
-  EXPECT_TRUE(db.ok()) << db.status().ToString();
+  EXPECT_OK(db) << db.status().ToString();
   return db.ok() ? std::move(db).value() : nullptr;
 }
 
@@ -67,7 +67,7 @@ const db::TxnManager& Txns(Db& db) { return dynamic_cast<db::DbImpl&>(db).txn_ma
 
 std::optional<std::string> MustGet(DbRead& r, const std::string& key) {
   auto v = r.Get(key);
-  EXPECT_TRUE(v.ok()) << key << ": " << v.status().ToString();
+  EXPECT_OK(v) << key << ": " << v.status().ToString();
   return v.ok() ? *v : std::nullopt;
 }
 
@@ -109,13 +109,13 @@ std::vector<format::RowEntry> StoredVersions(const std::shared_ptr<ObjectStore>&
   for (const auto& h : ssts) {
     auto reader = table::SstReader::OpenWithInfo(store, manifest::CompactedSstPath("db", h.id),
                                                  h.info, h.format_version.value_or(1), {});
-    EXPECT_TRUE(reader.ok()) << reader.status().ToString();
+    EXPECT_OK(reader) << reader.status().ToString();
     if (!reader.ok()) continue;
     auto it = (*reader)->NewIterator(table::Direction::kForward);
-    EXPECT_TRUE(it->SeekToFirst().ok());
+    EXPECT_OK(it->SeekToFirst());
     while (it->Valid()) {
       if (it->row().key == key) out.push_back(it->row());
-      EXPECT_TRUE(it->Next().ok());
+      EXPECT_OK(it->Next());
     }
   }
   return out;
@@ -581,14 +581,14 @@ TEST(TransactionTest, RandomizedSsiHistoriesAreSerializable) {
           op.key = key_name(rng.Uniform(kKeys));
           op.value = "p" + std::to_string(i);
           auto h = op.kind == Op::kPut ? db->Put(op.key, op.value) : db->Delete(op.key);
-          ASSERT_TRUE(h.ok()) << h.status().ToString();
+          ASSERT_OK(h) << h.status().ToString();
           c.seq = h->seq();
           c.ops.push_back(op);
           per_thread[t].push_back(std::move(c));
           continue;
         }
         auto txn = db->Begin(IsolationLevel::kSerializableSnapshot);
-        ASSERT_TRUE(txn.ok()) << txn.status().ToString();
+        ASSERT_OK(txn) << txn.status().ToString();
         Committed c;
         const int n = 1 + static_cast<int>(rng.Uniform(6));
         for (int j = 0; j < n; ++j) {
@@ -597,7 +597,7 @@ TEST(TransactionTest, RandomizedSsiHistoriesAreSerializable) {
           switch (rng.Uniform(4)) {
             case 0: {
               auto v = (*txn)->Get(op.key);
-              ASSERT_TRUE(v.ok()) << v.status().ToString();
+              ASSERT_OK(v) << v.status().ToString();
               op.got = *v;
               break;
             }

@@ -38,14 +38,14 @@ std::unique_ptr<Db> MustOpen(std::shared_ptr<ObjectStore> store, Settings s = Te
   c.merge_operator = std::move(merge);
   c.seed = 7;
   auto db = Db::Open("db", std::move(c), std::move(s));
-  EXPECT_TRUE(db.ok()) << db.status().ToString();
+  EXPECT_OK(db) << db.status().ToString();
   return db.ok() ? std::move(db).value() : nullptr;
 }
 
 std::optional<std::string> MustGet(DbRead& db, std::string_view key,
                                    ReadOptions ro = ReadOptions()) {
   auto v = db.Get(key, ro);
-  EXPECT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_OK(v) << v.status().ToString();
   return v.ok() ? *v : std::nullopt;
 }
 
@@ -53,7 +53,7 @@ std::vector<std::string> Keys(DbIterator& it) {
   std::vector<std::string> out;
   while (true) {
     auto kv = it.Next();
-    EXPECT_TRUE(kv.ok()) << kv.status().ToString();
+    EXPECT_OK(kv) << kv.status().ToString();
     if (!kv.ok() || !kv->has_value()) break;
     out.push_back((*kv)->key);
   }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "format/row_codec.h"
+#include "test_util.h"
 #include "util/coding.h"
 
 namespace slatedb::format {
@@ -39,7 +40,7 @@ TEST(RowCodecTest, SpecExampleBanana) {
   EXPECT_EQ(EncodedRowV2Size("", r), enc.size());
   std::string_view in = enc;
   RowEntry d;
-  ASSERT_TRUE(DecodeRowV2(&in, "", &d).ok());
+  ASSERT_OK(DecodeRowV2(&in, "", &d));
   EXPECT_TRUE(in.empty());
   EXPECT_EQ(d, r);
 }
@@ -62,7 +63,7 @@ TEST(RowCodecTest, PrefixCompressionAndKinds) {
   EncodeRowV2(&enc, "", plain);
   std::string_view in = enc;
   RowEntry d;
-  ASSERT_TRUE(DecodeRowV2(&in, "", &d).ok());
+  ASSERT_OK(DecodeRowV2(&in, "", &d));
   EXPECT_EQ(d, plain);
   EXPECT_EQ(RowFlags(plain), 0);
 }
@@ -76,7 +77,7 @@ TEST(RowCodecTest, DecodeErrors) {
   }
   RowEntry d;
   std::string_view in = good;
-  EXPECT_TRUE(DecodeRowV2(&in, "", &d).ok());
+  EXPECT_OK(DecodeRowV2(&in, "", &d));
   // shared > previous key length.
   std::string shared = good;
   shared[0] = 3;
@@ -122,9 +123,9 @@ TEST(BlockTest, LegacyV1BlockDecodes) {
   for (uint16_t o : offs) util::PutU16BE(&block, o);
   util::PutU16BE(&block, static_cast<uint16_t>(offs.size()));
   auto b = Block::Parse(block, 1);
-  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  ASSERT_OK(b) << b.status().ToString();
   auto all = (*b)->DecodeAll();
-  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_OK(all) << all.status().ToString();
   ASSERT_EQ(all->size(), 3u);
   EXPECT_EQ((*all)[0].key, "apple");
   EXPECT_EQ((*all)[0].value, "red");
@@ -135,10 +136,10 @@ TEST(BlockTest, LegacyV1BlockDecodes) {
   EXPECT_EQ((*all)[2].key, "banana");
   EXPECT_TRUE((*all)[2].is_tombstone());
   BlockIterator it(*b);
-  ASSERT_TRUE(it.Seek("apricot").ok());
+  ASSERT_OK(it.Seek("apricot"));
   ASSERT_TRUE(it.Valid());
   EXPECT_EQ(it.row().key, "apricot");
-  ASSERT_TRUE(it.Seek("b").ok());
+  ASSERT_OK(it.Seek("b"));
   ASSERT_TRUE(it.Valid());
   EXPECT_EQ(it.row().key, "banana");
 }
@@ -163,16 +164,16 @@ TEST(BlockTest, RestartEvery16RowsAndRoundTrip) {
   EXPECT_EQ(util::LoadU16BE(data.data() + data.size() - 2), 4);   // ceil(50/16)
   EXPECT_EQ(util::LoadU16BE(data.data() + data.size() - 10), 0);  // restart 0
   auto b = Block::Parse(data, 2);
-  ASSERT_TRUE(b.ok());
+  ASSERT_OK(b);
   auto all = (*b)->DecodeAll();
-  ASSERT_TRUE(all.ok());
+  ASSERT_OK(all);
   EXPECT_EQ(*all, rows);
   BlockIterator it(*b);
-  ASSERT_TRUE(it.SeekToFirst().ok());
+  ASSERT_OK(it.SeekToFirst());
   size_t n = 0;
   while (it.Valid()) {
     EXPECT_EQ(it.row(), rows[n++]);
-    ASSERT_TRUE(it.Next().ok());
+    ASSERT_OK(it.Next());
   }
   EXPECT_EQ(n, rows.size());
 }
@@ -182,20 +183,20 @@ TEST(BlockTest, SeekFindsFirstVersionAtOrAfterKey) {
   auto rows = ManyRows(100);  // keys key00000..key00049, two versions each
   for (const auto& r : rows) ASSERT_TRUE(bb.TryAdd(r));
   auto b = Block::Parse(bb.Finish(), 2);
-  ASSERT_TRUE(b.ok());
+  ASSERT_OK(b);
   BlockIterator it(*b);
   for (int k = 0; k < 50; ++k) {
     char key[16];
     std::snprintf(key, sizeof(key), "key%05d", k);
-    ASSERT_TRUE(it.Seek(key).ok());
+    ASSERT_OK(it.Seek(key));
     ASSERT_TRUE(it.Valid()) << key;
     EXPECT_EQ(it.row(), rows[2 * k]) << key;  // newest version first
   }
-  ASSERT_TRUE(it.Seek("key00010a").ok());
+  ASSERT_OK(it.Seek("key00010a"));
   EXPECT_EQ(it.row().key, "key00011");
-  ASSERT_TRUE(it.Seek("a").ok());
+  ASSERT_OK(it.Seek("a"));
   EXPECT_EQ(it.row().key, "key00000");
-  ASSERT_TRUE(it.Seek("z").ok());
+  ASSERT_OK(it.Seek("z"));
   EXPECT_FALSE(it.Valid());
 }
 
@@ -228,7 +229,7 @@ TEST(BlockTest, ParseErrors) {
   EXPECT_TRUE(Block::Parse(std::string("abc\x00\x00\x00\x01", 7), 3).status().IsData());
   // Row area that does not decode: Parse succeeds (lazy) but DecodeAll / Seek fail cleanly.
   auto b = Block::Parse(std::string("\x00\x09\x00\x00\x00\x00\x01", 7), 2);
-  ASSERT_TRUE(b.ok());
+  ASSERT_OK(b);
   EXPECT_TRUE((*b)->DecodeAll().status().IsData());
   BlockIterator it(*b);
   EXPECT_TRUE(it.SeekToFirst().IsData());

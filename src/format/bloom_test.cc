@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <string>
 
+#include "test_util.h"
 #include "util/coding.h"
 
 namespace slatedb::format {
@@ -47,7 +48,7 @@ TEST(BloomTest, WorkedExampleBytes) {
   std::string raw = b.Build();
   EXPECT_EQ(util::ToHex(raw), "00067b70ae08");
   auto f = BloomFilter::Decode(raw);
-  ASSERT_TRUE(f.ok());
+  ASSERT_OK(f);
   EXPECT_EQ(f->num_probes(), 6);
   EXPECT_EQ(f->num_bits(), 32u);
   EXPECT_TRUE(f->MayContain("apple"));
@@ -65,7 +66,7 @@ TEST(BloomTest, ThousandKeysSize) {
   std::string raw = b.Build();
   EXPECT_EQ(raw.size(), 2u + 1250u);
   auto f = BloomFilter::Decode(raw);
-  ASSERT_TRUE(f.ok());
+  ASSERT_OK(f);
   // Probe bits of key00000000 per spec: 7176, 7774, 8373, 8974, 9578, 186.
   for (uint64_t bit : {7176u, 7774u, 8373u, 8974u, 9578u, 186u}) {
     EXPECT_NE(static_cast<unsigned char>(raw[2 + bit / 8]) & (1u << (bit % 8)), 0u) << bit;
@@ -80,13 +81,13 @@ TEST(BloomTest, DecodeErrorsAndDegenerateFilters) {
   EXPECT_TRUE(BloomFilter::Decode("").status().IsData());
   EXPECT_TRUE(BloomFilter::Decode("\x00").status().IsData());
   auto empty = BloomFilter::Decode(std::string("\x00\x06", 2));
-  ASSERT_TRUE(empty.ok());
+  ASSERT_OK(empty);
   EXPECT_TRUE(empty->MayContain("anything"));  // no bits: cannot exclude
   auto zero = BloomFilter::Decode(std::string("\x00\x00\x00\x00", 4));
-  ASSERT_TRUE(zero.ok());
+  ASSERT_OK(zero);
   EXPECT_TRUE(zero->MayContain("anything"));
   auto none = BloomFilter::Decode(std::string("\x00\x06\x00\x00\x00\x00", 6));
-  ASSERT_TRUE(none.ok());
+  ASSERT_OK(none);
   EXPECT_FALSE(none->MayContain("apple"));
 }
 
@@ -99,7 +100,7 @@ TEST(BloomTest, HugeBitsPerKeySaturates) {
   std::string raw = b.Build();
   EXPECT_EQ(raw.size(), 2u);
   auto f = BloomFilter::Decode(raw);
-  ASSERT_TRUE(f.ok());
+  ASSERT_OK(f);
   EXPECT_TRUE(f->MayContain("k1"));
   EXPECT_TRUE(f->MayContain("absent"));
 }

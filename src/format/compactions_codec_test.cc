@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "test_util.h"
 #include "util/coding.h"
 
 namespace slatedb::format {
@@ -18,7 +19,7 @@ namespace fs = std::filesystem;
 // EncodeCompactions that must succeed.
 std::string Encode(const Compactions& c, uint16_t version = kCompactionsFormatVersion) {
   auto r = EncodeCompactions(c, version);
-  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_OK(r) << r.status().ToString();
   return r.ok() ? *r : std::string();
 }
 
@@ -48,7 +49,7 @@ std::vector<fs::path> CompactionsFiles(const std::string& fixture) {
 
 Compactions DecodeFile(const fs::path& p) {
   auto c = DecodeCompactions(ReadFile(p));
-  EXPECT_TRUE(c.ok()) << p << ": " << c.status().ToString();
+  EXPECT_OK(c) << p << ": " << c.status().ToString();
   return c.ok() ? *c : Compactions{};
 }
 
@@ -115,7 +116,7 @@ TEST(CompactionsCodecTest, EveryFixtureFileReencodesIdentically) {
     for (const auto& f : CompactionsFiles(fixture.path().filename().string())) {
       const std::string bytes = ReadFile(f);
       auto c = DecodeCompactions(bytes);
-      ASSERT_TRUE(c.ok()) << f << ": " << c.status().ToString();
+      ASSERT_OK(c) << f << ": " << c.status().ToString();
       EXPECT_EQ(util::ToHex(Encode(*c, kCompactionsFormatVersionV1)), util::ToHex(bytes)) << f;
       for (const CompactionRecord& r : c->recent_compactions) {
         EXPECT_EQ(r.destination, std::nullopt) << f;  // version 1 does not store it
@@ -146,11 +147,11 @@ TEST(CompactionsCodecTest, RoundTripAllFields) {
   c.recent_compactions = {a, b};
   // Version 1: everything but the destination (not stored).
   auto d1 = DecodeCompactions(Encode(c, kCompactionsFormatVersionV1));
-  ASSERT_TRUE(d1.ok()) << d1.status().ToString();
+  ASSERT_OK(d1) << d1.status().ToString();
   EXPECT_EQ(*d1, c);
   // Version 2 stores the destination (written as SlateDB infers it when we had none).
   auto d2 = DecodeCompactions(Encode(c));
-  ASSERT_TRUE(d2.ok()) << d2.status().ToString();
+  ASSERT_OK(d2) << d2.status().ToString();
   c.recent_compactions[0].destination = 0;  // min(3, 1, 0)
   c.recent_compactions[1].destination = 0;
   EXPECT_EQ(*d2, c);
@@ -197,7 +198,7 @@ TEST(CompactionsCodecTest, Version2RoundTripsEveryNewField) {
   const std::string bytes = Encode(c);
   EXPECT_EQ(bytes.substr(0, 2), std::string("\x00\x02", 2));
   auto d = DecodeCompactions(bytes);
-  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  ASSERT_OK(d) << d.status().ToString();
   EXPECT_EQ(*d, c);
   EXPECT_EQ(Encode(*d), bytes);  // stable
 

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "test_util.h"
 #include "util/coding.h"
 
 namespace slatedb::format {
@@ -26,12 +27,12 @@ TEST(CompressionTest, RoundTripsEveryCodec) {
     for (size_t n : {size_t{0}, size_t{1}, size_t{4074}, size_t{200000}}) {
       std::string in = Sample(n);
       auto z = Compress(c, in);
-      ASSERT_TRUE(z.ok()) << CompressionCodecName(c);
+      ASSERT_OK(z) << CompressionCodecName(c);
       if (c != CompressionCodec::kNone && n > 1000) {
         EXPECT_LT(z->size(), n);
       }
       auto out = Decompress(c, *z);
-      ASSERT_TRUE(out.ok()) << CompressionCodecName(c) << " " << out.status().ToString();
+      ASSERT_OK(out) << CompressionCodecName(c) << " " << out.status().ToString();
       EXPECT_EQ(*out, in) << CompressionCodecName(c) << " n=" << n;
     }
   }
@@ -54,7 +55,7 @@ TEST(CompressionTest, CorruptInputIsDataError) {
   for (CompressionCodec c : kAll) {
     if (c == CompressionCodec::kNone) continue;
     auto z = Compress(c, in);
-    ASSERT_TRUE(z.ok());
+    ASSERT_OK(z);
     // Truncations.
     for (size_t cut : {size_t{0}, size_t{1}, z->size() / 2, z->size() - 1}) {
       auto out = Decompress(c, z->substr(0, cut));
@@ -70,7 +71,7 @@ TEST(CompressionTest, DecompressionRespectsTheSizeLimit) {
   std::string in = Sample(100000);
   for (CompressionCodec c : kAll) {
     auto z = Compress(c, in);
-    ASSERT_TRUE(z.ok());
+    ASSERT_OK(z);
     auto out = Decompress(c, *z, 1000);
     ASSERT_TRUE(out.status().IsData()) << CompressionCodecName(c);
     EXPECT_NE(out.status().message().find("limit"), std::string::npos);

@@ -15,6 +15,7 @@
 #include "format/boundary.h"
 #include "format/compactions_codec.h"
 #include "format/manifest_codec.h"
+#include "test_util.h"
 
 namespace slatedb::format {
 namespace {
@@ -46,7 +47,7 @@ TEST(GoldenV017Test, ManifestV2WithSegmentsAndCheckpointMetadata) {
   ASSERT_GT(golden.size(), 100u) << "run " << Dir() << "regen.sh";
   ASSERT_EQ(golden.substr(0, 2), std::string("\x00\x02", 2));
   auto m = DecodeManifest(golden);
-  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ASSERT_OK(m) << m.status().ToString();
 
   EXPECT_TRUE(m->initialized);
   EXPECT_EQ(m->writer_epoch, 7u);
@@ -111,13 +112,13 @@ TEST(GoldenV017Test, ManifestV2WithSegmentsAndCheckpointMetadata) {
   // Our re-encode (SlateDB's builder order) is frozen; decoding it gives the same value and a
   // decode → re-encode of it is byte-identical.
   auto ours = EncodeManifest(*m);
-  ASSERT_TRUE(ours.ok()) << ours.status().ToString();
+  ASSERT_OK(ours) << ours.status().ToString();
   ExpectFrozen("manifest_v2.reencoded.manifest", *ours);
   auto again = DecodeManifest(*ours);
-  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  ASSERT_OK(again) << again.status().ToString();
   EXPECT_EQ(*again, *m);
   auto twice = EncodeManifest(*again);
-  ASSERT_TRUE(twice.ok());
+  ASSERT_OK(twice);
   EXPECT_EQ(*twice, *ours);
 
   // Such a manifest is refused by our reader and writer (segments), never read partially.
@@ -129,7 +130,7 @@ TEST(GoldenV017Test, ManifestV2WithSegmentsAndCheckpointMetadata) {
       << read.ToString();
   Manifest no_segments = *m;
   no_segments.segments.clear();
-  EXPECT_TRUE(CheckManifestSupported(no_segments, ManifestUse::kRead).ok());
+  EXPECT_OK(CheckManifestSupported(no_segments, ManifestUse::kRead));
   Status write = CheckManifestSupported(no_segments, ManifestUse::kWrite);
   EXPECT_TRUE(write.IsInvalid());
   EXPECT_NE(write.message().find("segment extractor 'fixed_prefix:9'"), std::string::npos);
@@ -144,7 +145,7 @@ TEST(GoldenV017Test, CompactionsV2WithEveryStatusWorkerAndContext) {
   ASSERT_GT(golden.size(), 100u) << "run " << Dir() << "regen.sh";
   ASSERT_EQ(golden.substr(0, 2), std::string("\x00\x02", 2));
   auto c = DecodeCompactions(golden);
-  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_OK(c) << c.status().ToString();
   EXPECT_EQ(c->compactor_epoch, 3u);
   ASSERT_EQ(c->recent_compactions.size(), 6u);
   const auto& r = c->recent_compactions;
@@ -176,13 +177,13 @@ TEST(GoldenV017Test, CompactionsV2WithEveryStatusWorkerAndContext) {
   EXPECT_EQ(r[5].sorted_runs, std::vector<uint32_t>{5});
 
   auto ours = EncodeCompactions(*c);
-  ASSERT_TRUE(ours.ok()) << ours.status().ToString();
+  ASSERT_OK(ours) << ours.status().ToString();
   ExpectFrozen("compactions_v2.reencoded.compactions", *ours);
   auto again = DecodeCompactions(*ours);
-  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  ASSERT_OK(again) << again.status().ToString();
   EXPECT_EQ(*again, *c);
   auto twice = EncodeCompactions(*again);
-  ASSERT_TRUE(twice.ok());
+  ASSERT_OK(twice);
   EXPECT_EQ(*twice, *ours);
   // compatibility "0.12" (version 1) cannot hold these jobs: refused, naming the first.
   auto v1 = EncodeCompactions(*c, kCompactionsFormatVersionV1);
@@ -195,7 +196,7 @@ TEST(GoldenV017Test, BoundaryObjects) {
        {std::pair<std::string, uint64_t>{"manifest.boundary", 40}, {"compactions.boundary", 7}}) {
     const std::string bytes = ReadFile(name);
     auto b = DecodeBoundary(bytes);
-    ASSERT_TRUE(b.ok()) << name << ": " << b.status().ToString();
+    ASSERT_OK(b) << name << ": " << b.status().ToString();
     EXPECT_EQ(*b, value);
     EXPECT_EQ(EncodeBoundary(*b), bytes) << name;  // byte-identical, no newline
   }
@@ -234,7 +235,7 @@ TEST(GoldenV017Test, UnknownFieldsAndVariantsFailClosed) {
   // An unknown checkpoint metadata variant is read (the checkpoint still pins its manifest) but
   // a rewrite is refused rather than dropping it.
   auto m = DecodeManifest(ReadFile("manifest_v2.manifest"));
-  ASSERT_TRUE(m.ok());
+  ASSERT_OK(m);
   Checkpoint odd = m->checkpoints[0];
   odd.writer_epoch.reset();
   odd.unknown_metadata_type = 2;

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "test_util.h"
 #include "util/coding.h"
 
 namespace slatedb::format {
@@ -18,7 +19,7 @@ namespace fs = std::filesystem;
 // EncodeManifest that must succeed.
 std::string Encode(const Manifest& m, uint16_t version = kManifestFormatVersionV2) {
   auto r = EncodeManifest(m, version);
-  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_OK(r) << r.status().ToString();
   return r.ok() ? *r : std::string();
 }
 
@@ -80,7 +81,7 @@ TEST(ManifestCodecTest, InitialManifestIsByteIdenticalToSpec) {
   EXPECT_EQ(encoded.size(), 106u);
   EXPECT_EQ(Hex(encoded), golden);
   auto decoded = DecodeManifest(encoded);
-  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  ASSERT_OK(decoded) << decoded.status().ToString();
   EXPECT_EQ(*decoded, Manifest::NewEmpty());
 }
 
@@ -101,10 +102,10 @@ TEST(ManifestCodecTest, EveryFixtureManifestDecodesAndReencodesIdentically) {
   for (const auto& path : files) {
     const std::string bytes = ReadFile(path);
     auto m = DecodeManifest(bytes);
-    ASSERT_TRUE(m.ok()) << path << ": " << m.status().ToString();
+    ASSERT_OK(m) << path << ": " << m.status().ToString();
     const std::string again = Encode(*m, kManifestFormatVersionV1);
     auto m2 = DecodeManifest(again);
-    ASSERT_TRUE(m2.ok()) << path << ": " << m2.status().ToString();
+    ASSERT_OK(m2) << path << ": " << m2.status().ToString();
     EXPECT_EQ(*m2, *m) << path;
     // pywriter_* manifest 1 was written top-down by the spec-only writer (docs/format.md §2, rule
     // 5); every other fixture manifest was written by the peer and must re-encode byte for byte.
@@ -126,7 +127,7 @@ TEST(ManifestCodecTest, ReaderOpenSpotCheck) {
   const std::string bytes = ReadFile(p);
   ASSERT_EQ(bytes.size(), 402u) << p;
   auto r = DecodeManifest(bytes);
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_OK(r) << r.status().ToString();
   const Manifest& m = *r;
   EXPECT_TRUE(m.initialized);
   EXPECT_EQ(m.writer_epoch, 1u);
@@ -159,7 +160,7 @@ TEST(ManifestCodecTest, ReaderOpenSpotCheck) {
   EXPECT_EQ(sst.info.stats_len, 84u);
   EXPECT_TRUE(m.compacted.empty());
   auto tracker = SequenceTracker::Decode(m.sequence_tracker);
-  ASSERT_TRUE(tracker.ok());
+  ASSERT_OK(tracker);
   EXPECT_EQ(tracker->samples(), (std::vector<SeqTimeSample>{{1, 1795694234}}));
 }
 
@@ -169,7 +170,7 @@ TEST(ManifestCodecTest, CompactFixtureHasSortedRunsAndL0LastCompacted) {
   bool saw_wal_uri = false;
   for (const auto& path : files) {
     auto m = DecodeManifest(ReadFile(path));
-    ASSERT_TRUE(m.ok());
+    ASSERT_OK(m);
     const bool peer_compactor = path.string().find("/compact/") != std::string::npos ||
                                 path.string().find("/srmerge/") != std::string::npos;
     if (!m->compacted.empty() && peer_compactor) {
@@ -232,7 +233,7 @@ Manifest RichManifest() {
 TEST(ManifestCodecTest, EveryFieldRoundTrips) {
   const Manifest m = RichManifest();
   auto decoded = DecodeManifest(Encode(m));
-  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  ASSERT_OK(decoded) << decoded.status().ToString();
   EXPECT_EQ(*decoded, m);
 }
 
@@ -268,7 +269,7 @@ TEST(ManifestCodecTest, DecodesVersion2WithViews) {
   bytes.append(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
 
   auto r = DecodeManifest(bytes);
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_OK(r) << r.status().ToString();
   EXPECT_EQ(r->writer_epoch, 3u);
   EXPECT_EQ(r->compactor_epoch, 1u);
   EXPECT_EQ(r->replay_after_wal_id, 5u);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "test_util.h"
 #include "util/coding.h"
 
 namespace slatedb::format {
@@ -13,7 +14,7 @@ TEST(SequenceTrackerTest, EmptyGolden) {
   EXPECT_EQ(Hex(SequenceTracker().Encode()), "01000000000000000000000000");
   EXPECT_EQ(EmptySequenceTrackerBytes().size(), 13u);
   auto t = SequenceTracker::Decode(EmptySequenceTrackerBytes());
-  ASSERT_TRUE(t.ok());
+  ASSERT_OK(t);
   EXPECT_TRUE(t->empty());
 }
 
@@ -37,7 +38,7 @@ TEST(SequenceTrackerTest, TwoSamplesGolden) {
   std::string bytes;
   ASSERT_TRUE(util::FromHex(golden, &bytes));
   auto decoded = SequenceTracker::Decode(bytes);
-  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  ASSERT_OK(decoded) << decoded.status().ToString();
   EXPECT_EQ(*decoded, t);
 }
 
@@ -45,7 +46,7 @@ TEST(SequenceTrackerTest, ReaderOpenFixtureBytesDecode) {
   std::string bytes;
   ASSERT_TRUE(util::FromHex("010100000000000001000000000000000100000001000000006b081e9a", &bytes));
   auto t = SequenceTracker::Decode(bytes);
-  ASSERT_TRUE(t.ok());
+  ASSERT_OK(t);
   ASSERT_EQ(t->size(), 1u);
   EXPECT_EQ(t->samples()[0], (SeqTimeSample{1, 1795694234}));
   EXPECT_EQ(t->Encode(), bytes);
@@ -67,7 +68,7 @@ TEST(SequenceTrackerTest, EveryDodWidthRoundTrips) {
   }
   SequenceTracker t(samples);
   auto decoded = SequenceTracker::Decode(t.Encode());
-  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  ASSERT_OK(decoded) << decoded.status().ToString();
   EXPECT_EQ(decoded->samples(), samples);
 }
 
@@ -92,7 +93,7 @@ TEST(SequenceTrackerTest, CapDropsEverySecondSample) {
   EXPECT_EQ(t.samples()[0].seq, 1u);
   EXPECT_EQ(t.samples()[1].seq, 3u);
   auto decoded = SequenceTracker::Decode(t.Encode());
-  ASSERT_TRUE(decoded.ok());
+  ASSERT_OK(decoded);
   EXPECT_EQ(*decoded, t);
 }
 

@@ -57,7 +57,7 @@ constexpr const char* kFenceHex =
 TEST(SstBuilderTest, EmptySstIsTheSpecFence) {
   SstBuilder b;
   auto sst = b.Finish();
-  ASSERT_TRUE(sst.ok()) << sst.status().ToString();
+  ASSERT_OK(sst) << sst.status().ToString();
   EXPECT_EQ(sst->bytes.size(), 114u);
   EXPECT_EQ(Hex(sst->bytes), kFenceHex);
   EXPECT_EQ(sst->num_rows, 0u);
@@ -69,7 +69,7 @@ TEST(SstBuilderTest, EmptySstIsTheSpecFence) {
   ASSERT_TRUE(fixture.has_value()) << FixturesDir();
   EXPECT_EQ(Hex(*fixture), Hex(sst->bytes));
   auto decoded = DecodeSst(sst->bytes);
-  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  ASSERT_OK(decoded) << decoded.status().ToString();
   EXPECT_TRUE(decoded->rows.empty());
   EXPECT_TRUE(decoded->index.blocks.empty());
 }
@@ -84,20 +84,20 @@ TEST(SstBuilderTest, SeparatorsFollowTheSpec) {
 
 TEST(SstBuilderTest, RejectsOutOfOrderRowsAndBadKeys) {
   SstBuilder b;
-  ASSERT_TRUE(b.Add(Row("b", "1", 5)).ok());
+  ASSERT_OK(b.Add(Row("b", "1", 5)));
   EXPECT_TRUE(b.Add(Row("a", "1", 6)).IsInvalid());
   EXPECT_TRUE(b.Add(Row("b", "1", 5)).IsInvalid());  // duplicate (key, seq)
   EXPECT_TRUE(b.Add(Row("b", "1", 6)).IsInvalid());  // seq must descend
   EXPECT_TRUE(b.Add(Row("", "1", 1)).IsInvalid());
   EXPECT_TRUE(b.Add(Row(std::string(65536, 'k'), "1", 1)).IsInvalid());
-  EXPECT_TRUE(b.Add(Row("b", "1", 4)).ok());
+  EXPECT_OK(b.Add(Row("b", "1", 4)));
   EXPECT_EQ(b.num_rows(), 2u);
 
   SstBuilderOptions wal_opts;
   wal_opts.sst_type = SstType::kWal;
   SstBuilder w(wal_opts);
-  ASSERT_TRUE(w.Add(Row("z", "1", 3)).ok());
-  EXPECT_TRUE(w.Add(Row("a", "1", 3)).ok());  // same batch, any key
+  ASSERT_OK(w.Add(Row("z", "1", 3)));
+  EXPECT_OK(w.Add(Row("a", "1", 3)));  // same batch, any key
   EXPECT_TRUE(w.Add(Row("a", "1", 2)).IsInvalid());
 }
 
@@ -121,15 +121,15 @@ TEST(SstBuilderTest, RoundTripManyBlocksWithFilterAndEveryCodec) {
         rows.push_back(Row(key, "old", 10, RowKind::kValue, std::nullopt));
       }
     }
-    for (const auto& r : rows) ASSERT_TRUE(b.Add(r).ok());
+    for (const auto& r : rows) ASSERT_OK(b.Add(r));
     auto sst = b.Finish();
-    ASSERT_TRUE(sst.ok()) << sst.status().ToString();
+    ASSERT_OK(sst) << sst.status().ToString();
     EXPECT_EQ(sst->num_rows, rows.size());
     EXPECT_EQ(sst->info.first_entry, std::optional<std::string>("key00000000"));
     EXPECT_EQ(sst->info.last_entry, std::optional<std::string>("key00000499"));
     EXPECT_GT(sst->info.filter_len, 0u);
     auto d = DecodeSst(sst->bytes);
-    ASSERT_TRUE(d.ok()) << d.status().ToString();
+    ASSERT_OK(d) << d.status().ToString();
     EXPECT_EQ(d->info, sst->info);
     EXPECT_EQ(d->rows, rows);
     EXPECT_GT(d->index.blocks.size(), 5u);
@@ -161,14 +161,14 @@ TEST(SstBuilderTest, CompositeFilterBlocksAreReadAndUnknownFiltersSkipped) {
     opts.extra_filters = {{"_bf:wh=0", std::string(40, '\xff')}, {"zz-unknown", "opaque"}};
     SstBuilder b(opts);
     for (int i = 0; i < 200; ++i) {
-      ASSERT_TRUE(
-          b.Add(Row("key" + std::to_string(1000 + i), "v", 5, RowKind::kValue, std::nullopt)).ok());
+      ASSERT_OK(
+          b.Add(Row("key" + std::to_string(1000 + i), "v", 5, RowKind::kValue, std::nullopt)));
     }
     auto sst = b.Finish();
-    ASSERT_TRUE(sst.ok()) << sst.status().ToString();
+    ASSERT_OK(sst) << sst.status().ToString();
     EXPECT_EQ(sst->info.filter_format, FilterFormat::kComposite);
     auto d = DecodeSst(sst->bytes);
-    ASSERT_TRUE(d.ok()) << d.status().ToString();
+    ASSERT_OK(d) << d.status().ToString();
     EXPECT_EQ(d->info.filter_format, FilterFormat::kComposite);  // survives re-encoding
     ASSERT_TRUE(d->filter.has_value());
     for (int i = 0; i < 200; ++i)
@@ -179,13 +179,13 @@ TEST(SstBuilderTest, CompositeFilterBlocksAreReadAndUnknownFiltersSkipped) {
     // The info round-trips through its FlatBuffer with the format (a manifest rewrite keeps it).
     const std::string fb_bytes = EncodeSsTableInfoBuffer(d->info);
     auto again = SsTableInfoFromFb(flatbuffers::GetRoot<fb::SsTableInfo>(fb_bytes.data()));
-    ASSERT_TRUE(again.ok()) << again.status().ToString();
+    ASSERT_OK(again) << again.status().ToString();
     EXPECT_EQ(*again, d->info);
   }
   // Only filters we cannot use: no filter (reads look into the SST), not an error.
   std::string raw = EncodeCompositeFilters({{"_bf:p=x:wh=0", "ab"}, {"other", ""}});
   auto parsed = ParseCompositeFilters(raw);
-  ASSERT_TRUE(parsed.ok());
+  ASSERT_OK(parsed);
   EXPECT_EQ(parsed->size(), 2u);
   EXPECT_EQ((*parsed)[0].first, "_bf:p=x:wh=0");
   // Truncations are kData naming what is missing.
@@ -241,7 +241,9 @@ TEST(SstBuilderTest, PrefixFilterRoundTrip) {
     SstBuilder b(opts);
     for (const auto& k : keys) {
       // Two versions of "bbb1050": the prefix is still hashed once, the key once per row.
-      if (k == "bbb1050") ASSERT_OK(b.Add(Row(k, "new", 9, RowKind::kValue, std::nullopt)));
+      if (k == "bbb1050") {
+        ASSERT_OK(b.Add(Row(k, "new", 9, RowKind::kValue, std::nullopt)));
+      }
       ASSERT_OK(b.Add(Row(k, "v", 5, RowKind::kValue, std::nullopt)));
     }
     ASSERT_OK_AND_ASSIGN(EncodedSst sst, b.Finish());
@@ -330,17 +332,17 @@ TEST(SstBuilderTest, WalSstUsesSeqKeysAndNoFilterOrStats) {
   opts.sst_type = SstType::kWal;
   opts.min_filter_keys = 1;
   SstBuilder b(opts);
-  ASSERT_TRUE(b.Add(Row("b", "1", 7)).ok());
-  ASSERT_TRUE(b.Add(Row("a", "2", 8)).ok());
+  ASSERT_OK(b.Add(Row("b", "1", 7)));
+  ASSERT_OK(b.Add(Row("a", "2", 8)));
   auto sst = b.Finish();
-  ASSERT_TRUE(sst.ok());
+  ASSERT_OK(sst);
   EXPECT_EQ(sst->info.sst_type, SstType::kWal);
   EXPECT_EQ(sst->info.first_entry, EncodeSeqKey(7));
   EXPECT_FALSE(sst->info.last_entry.has_value());
   EXPECT_EQ(sst->info.filter_len, 0u);
   EXPECT_EQ(sst->info.stats_len, 0u);
   auto d = DecodeSst(sst->bytes);
-  ASSERT_TRUE(d.ok());
+  ASSERT_OK(d);
   ASSERT_EQ(d->index.blocks.size(), 1u);
   EXPECT_EQ(d->index.blocks[0].first_key, EncodeSeqKey(7));
   ASSERT_EQ(d->rows.size(), 2u);
@@ -349,13 +351,13 @@ TEST(SstBuilderTest, WalSstUsesSeqKeysAndNoFilterOrStats) {
 
 TEST(SstBuilderTest, OversizedRowGetsItsOwnBlock) {
   SstBuilder b;
-  ASSERT_TRUE(b.Add(Row("a", "small", 3)).ok());
-  ASSERT_TRUE(b.Add(Row("b", std::string(100000, 'x'), 2)).ok());
-  ASSERT_TRUE(b.Add(Row("c", "small", 1)).ok());
+  ASSERT_OK(b.Add(Row("a", "small", 3)));
+  ASSERT_OK(b.Add(Row("b", std::string(100000, 'x'), 2)));
+  ASSERT_OK(b.Add(Row("c", "small", 1)));
   auto sst = b.Finish();
-  ASSERT_TRUE(sst.ok());
+  ASSERT_OK(sst);
   auto d = DecodeSst(sst->bytes);
-  ASSERT_TRUE(d.ok());
+  ASSERT_OK(d);
   EXPECT_EQ(d->index.blocks.size(), 3u);
   EXPECT_EQ(d->rows[1].value.size(), 100000u);
 }
@@ -364,7 +366,7 @@ TEST(SstBuilderTest, OversizedRowGetsItsOwnBlock) {
 
 TEST(SstDecodeTest, FooterErrors) {
   std::string tail = FromHexOrDie("000000000000002c0002");
-  EXPECT_TRUE(DecodeFooter(tail, 114).ok());
+  EXPECT_OK(DecodeFooter(tail, 114));
   EXPECT_TRUE(DecodeFooter(tail, 10).status().IsData());
   EXPECT_TRUE(DecodeFooter(tail.substr(1), 114).status().IsData());
   auto v3 = DecodeFooter(FromHexOrDie("000000000000002c0003"), 114);
@@ -372,7 +374,7 @@ TEST(SstDecodeTest, FooterErrors) {
   EXPECT_NE(v3.status().message().find("version 3"), std::string::npos);
   EXPECT_TRUE(DecodeFooter(FromHexOrDie("00000000000003e80002"), 114).status().IsData());
   auto v1 = DecodeFooter(FromHexOrDie("000000000000002c0001"), 114);
-  ASSERT_TRUE(v1.ok());
+  ASSERT_OK(v1);
   EXPECT_EQ(v1->version, 1);
 }
 
@@ -395,7 +397,7 @@ TEST(SstDecodeTest, EveryFlippedByteIsDetected) {
   ASSERT_TRUE(basic && bloom);
   for (const std::string* file : {&*basic, &*bloom}) {
     auto good = DecodeSst(*file);
-    ASSERT_TRUE(good.ok());
+    ASSERT_OK(good);
     for (size_t i = 0; i < file->size(); ++i) {
       for (unsigned char mask : {0x01, 0x80, 0xff}) {
         std::string bad = *file;
@@ -421,9 +423,9 @@ TEST(SstDecodeTest, ValidChecksumsWithBadContentsAreDataErrors) {
   r.key = "k";
   r.value = "v";
   r.seq = 1;
-  ASSERT_TRUE(b.Add(r).ok());
+  ASSERT_OK(b.Add(r));
   auto sst = b.Finish();
-  ASSERT_TRUE(sst.ok());
+  ASSERT_OK(sst);
   auto rebuild = [&](const SstInfo& info, std::string_view data_and_sections) {
     std::string out(data_and_sections);
     std::string fb = EncodeSsTableInfoBuffer(info);
@@ -436,7 +438,7 @@ TEST(SstDecodeTest, ValidChecksumsWithBadContentsAreDataErrors) {
   };
   const std::string body = sst->bytes.substr(0, sst->bytes.size() - 10);
   const std::string sections = body.substr(0, sst->info.stats_offset + sst->info.stats_len);
-  ASSERT_TRUE(DecodeSst(rebuild(sst->info, sections)).ok());
+  ASSERT_OK(DecodeSst(rebuild(sst->info, sections)));
   std::vector<std::pair<std::string, SstInfo>> bad;
   SstInfo i1 = sst->info;
   i1.index_offset = 1u << 30;
@@ -512,7 +514,7 @@ TEST(SstGoldenTest, EveryFixtureSstDecodesToTheReferenceRows) {
     auto bytes = ReadFile(FixturesDir() + "/" + rel);
     ASSERT_TRUE(bytes.has_value()) << rel;
     auto d = DecodeSst(*bytes);
-    ASSERT_TRUE(d.ok()) << rel << ": " << d.status().ToString();
+    ASSERT_OK(d) << rel << ": " << d.status().ToString();
     ++ssts;
     const SstInfo& info = d->info;
     std::ostringstream s;
@@ -566,18 +568,18 @@ TEST(SstReencodeTest, PeerSstsAreReproducedByteForByte) {
     auto bytes = ReadFile(FixturesDir() + "/" + c.rel);
     ASSERT_TRUE(bytes.has_value());
     auto d = DecodeSst(*bytes);
-    ASSERT_TRUE(d.ok()) << d.status().ToString();
+    ASSERT_OK(d) << d.status().ToString();
     SstBuilderOptions opts;
     opts.compression = d->info.compression;
     opts.sst_type = d->info.sst_type;
     opts.min_filter_keys = c.min_filter_keys;
     SstBuilder b(opts);
-    for (const auto& r : d->rows) ASSERT_TRUE(b.Add(r).ok());
+    for (const auto& r : d->rows) ASSERT_OK(b.Add(r));
     auto sst = b.Finish();
-    ASSERT_TRUE(sst.ok());
+    ASSERT_OK(sst);
     // Whatever the codec, the rebuilt SST decodes to the same rows and block boundaries.
     auto again = DecodeSst(sst->bytes);
-    ASSERT_TRUE(again.ok());
+    ASSERT_OK(again);
     EXPECT_EQ(again->rows, d->rows);
     ASSERT_EQ(again->index.blocks.size(), d->index.blocks.size());
     for (size_t i = 0; i < d->index.blocks.size(); ++i) {

@@ -6,12 +6,14 @@
 #include <thread>
 #include <vector>
 
+#include "test_util.h"
+
 namespace slatedb::format {
 namespace {
 
 TEST(UlidTest, SpecExampleParsesToHighLow) {
   auto u = Ulid::Parse("01M8BVF2MX00NHKW27PPS3ZNMD");
-  ASSERT_TRUE(u.ok()) << u.status().ToString();
+  ASSERT_OK(u) << u.status().ToString();
   EXPECT_EQ(u->high, 0x01A217B78A9D002Bull);
   EXPECT_EQ(u->low, 0x19F047B5B23FD68Dull);
   EXPECT_EQ(u->TimestampMillis(), 1795694234269ull);
@@ -20,7 +22,7 @@ TEST(UlidTest, SpecExampleParsesToHighLow) {
 
 TEST(UlidTest, ParseIsCaseInsensitive) {
   auto u = Ulid::Parse("01m8bvf2mx00nhkw27pps3znmd");
-  ASSERT_TRUE(u.ok());
+  ASSERT_OK(u);
   EXPECT_EQ(u->ToString(), "01M8BVF2MX00NHKW27PPS3ZNMD");
 }
 
@@ -30,7 +32,7 @@ TEST(UlidTest, ExtremesRoundTrip) {
   Ulid max{~0ull, ~0ull};
   EXPECT_EQ(max.ToString(), "7ZZZZZZZZZZZZZZZZZZZZZZZZZ");
   auto parsed = Ulid::Parse(max.ToString());
-  ASSERT_TRUE(parsed.ok());
+  ASSERT_OK(parsed);
   EXPECT_EQ(*parsed, max);
 }
 
@@ -51,7 +53,7 @@ TEST(UlidTest, NewCarriesTimestampAndIsSeeded) {
   EXPECT_EQ(x, y);
   EXPECT_EQ(x.TimestampMillis(), 1795694234269ull);
   auto parsed = Ulid::Parse(x.ToString());
-  ASSERT_TRUE(parsed.ok());
+  ASSERT_OK(parsed);
   EXPECT_EQ(*parsed, x);
 }
 
@@ -61,7 +63,7 @@ TEST(UlidTest, RandomRoundTrips) {
     Ulid u{rng.Next64(), rng.Next64()};
     u.high &= 0xFFFFFFFFFFFFFFFFull;
     auto parsed = Ulid::Parse(u.ToString());
-    ASSERT_TRUE(parsed.ok());
+    ASSERT_OK(parsed);
     EXPECT_EQ(*parsed, u);
   }
 }

@@ -2,12 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include "test_util.h"
+
 namespace slatedb::format {
 namespace {
 
 TEST(UuidTest, SpecExample) {
   auto u = Uuid::Parse("5fa09694-d03b-449c-9ead-e2a36cab61d3");
-  ASSERT_TRUE(u.ok()) << u.status().ToString();
+  ASSERT_OK(u) << u.status().ToString();
   EXPECT_EQ(u->high, 0x5FA09694D03B449Cull);
   EXPECT_EQ(u->low, 0x9EADE2A36CAB61D3ull);
   EXPECT_EQ(u->ToString(), "5fa09694-d03b-449c-9ead-e2a36cab61d3");
@@ -16,7 +18,7 @@ TEST(UuidTest, SpecExample) {
 
 TEST(UuidTest, ParseAcceptsUpperCase) {
   auto u = Uuid::Parse("5FA09694-D03B-449C-9EAD-E2A36CAB61D3");
-  ASSERT_TRUE(u.ok());
+  ASSERT_OK(u);
   EXPECT_EQ(u->ToString(), "5fa09694-d03b-449c-9ead-e2a36cab61d3");
 }
 
@@ -36,7 +38,7 @@ TEST(UuidTest, NewV4IsVersion4Variant1AndSeeded) {
     EXPECT_EQ(x.version(), 4);
     EXPECT_EQ(x.low >> 62, 2u);  // variant 10
     auto parsed = Uuid::Parse(x.ToString());
-    ASSERT_TRUE(parsed.ok());
+    ASSERT_OK(parsed);
     EXPECT_EQ(*parsed, x);
   }
 }

@@ -10,6 +10,7 @@
 #include <map>
 #include <thread>
 
+#include "backend.h"
 #include "compactor/test_db.h"
 #include "manifest/manifest_store.h"
 #include "object_store/s3_object_store.h"
@@ -40,21 +41,12 @@ class CompactorProcessTest : public ::testing::Test {
 
   // Switches the database to a fresh bucket on moto; false (test skipped) without moto.
   bool UseS3() {
+    auto b = testing::MakeTestStore("s3", "", "cli-compactor", "p");
+    EXPECT_TRUE(b.ok()) << b.status().ToString();
+    if (!b.ok() || !b->skip.empty()) return false;
+    store_ = b->store;
+    url_ = "s3://" + b->s3_bucket + "/p";
     const char* endpoint = std::getenv("SLATEDB_TEST_S3_ENDPOINT");
-    if (endpoint == nullptr || *endpoint == '\0') return false;
-    S3Config c;
-    c.bucket = "cli-compactor-" + std::to_string(util::EntropySeed() % 1000000007);
-    c.endpoint = endpoint;
-    c.allow_http = true;
-    c.access_key_id = "testing";
-    c.secret_access_key = "testing";
-    c.prefix = "p";
-    EXPECT_TRUE(CreateS3Bucket(c).ok());
-    auto s = NewS3ObjectStore(c);
-    EXPECT_TRUE(s.ok());
-    if (!s.ok()) return false;
-    store_ = *s;
-    url_ = "s3://" + c.bucket + "/p";
     env_ = {{"AWS_ENDPOINT_URL", endpoint},
             {"AWS_ALLOW_HTTP", "true"},
             {"AWS_ACCESS_KEY_ID", "testing"},

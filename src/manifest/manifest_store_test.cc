@@ -15,6 +15,7 @@
 #include "object_store/fault_injecting_object_store.h"
 #include "object_store/object_store_wrapper.h"
 #include "subprocess.h"
+#include "test_util.h"
 #include "util/random.h"
 
 namespace slatedb::manifest {
@@ -70,26 +71,26 @@ Manifest WithSeq(uint64_t seq) {
 TEST(ManifestStoreTest, WriteNewIsCreateIfAbsent) {
   ManifestStore store(NewMemoryObjectStore(), "db");
   auto empty = store.ReadLatest();
-  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  ASSERT_OK(empty) << empty.status().ToString();
   EXPECT_FALSE(empty->has_value());
 
-  ASSERT_TRUE(store.WriteNew(1, WithSeq(1)).ok());
+  ASSERT_OK(store.WriteNew(1, WithSeq(1)));
   Status again = store.WriteNew(1, WithSeq(99));
   EXPECT_TRUE(again.IsAlreadyExists()) << again.ToString();
-  ASSERT_TRUE(store.WriteNew(2, WithSeq(2)).ok());
+  ASSERT_OK(store.WriteNew(2, WithSeq(2)));
 
   auto latest = store.ReadLatest();
   ASSERT_TRUE(latest.ok() && latest->has_value());
   EXPECT_EQ((*latest)->id, 2u);
   EXPECT_EQ((*latest)->manifest.last_l0_seq, 2u);
   auto first = store.Read(1);
-  ASSERT_TRUE(first.ok());
+  ASSERT_OK(first);
   EXPECT_EQ(first->last_l0_seq, 1u);  // the losing write did not replace it
   auto missing = store.Read(3);
   EXPECT_TRUE(missing.status().IsNotFound()) << missing.status().ToString();
 
   auto list = store.List();
-  ASSERT_TRUE(list.ok());
+  ASSERT_OK(list);
   ASSERT_EQ(list->size(), 2u);
   EXPECT_EQ((*list)[0].id, 1u);
   EXPECT_EQ((*list)[1].id, 2u);
@@ -101,28 +102,28 @@ TEST(ManifestStoreTest, AdvanceBoundaryWritesAsciiDecimalAndNeverLowers) {
   auto os = NewMemoryObjectStore();
   ManifestStore store(os, "db");
   EXPECT_EQ(store.Boundary().value(), 0u);  // missing = 0
-  ASSERT_TRUE(store.AdvanceBoundary(40).ok());
+  ASSERT_OK(store.AdvanceBoundary(40));
   EXPECT_EQ(os->Get("db/gc/manifest.boundary").value(), "40");
-  ASSERT_TRUE(store.AdvanceBoundary(10).ok());  // never lowered
+  ASSERT_OK(store.AdvanceBoundary(10));  // never lowered
   EXPECT_EQ(store.Boundary().value(), 40u);
-  ASSERT_TRUE(store.AdvanceBoundary(41).ok());
+  ASSERT_OK(store.AdvanceBoundary(41));
   EXPECT_EQ(os->Get("db/gc/manifest.boundary").value(), "41");
   // Creates at or below it are lost races; above it they win.
   Status fenced = store.WriteNew(41, WithSeq(1));
   EXPECT_TRUE(fenced.IsAlreadyExists()) << fenced.ToString();
-  EXPECT_TRUE(store.WriteNew(42, WithSeq(2)).ok());
+  EXPECT_OK(store.WriteNew(42, WithSeq(2)));
   // SlateDB's reader trims whitespace; garbage is kData naming the object.
-  ASSERT_TRUE(os->Put("db/gc/manifest.boundary", "45\n").ok());
+  ASSERT_OK(os->Put("db/gc/manifest.boundary", "45\n"));
   EXPECT_EQ(store.Boundary().value(), 45u);
-  ASSERT_TRUE(os->Put("db/gc/manifest.boundary", "forty").ok());
+  ASSERT_OK(os->Put("db/gc/manifest.boundary", "forty"));
   Status bad = store.WriteNew(43, WithSeq(3));
   EXPECT_TRUE(bad.IsData()) << bad.ToString();
   EXPECT_NE(bad.message().find("db/gc/manifest.boundary"), std::string::npos);
   CompactionsStore cs(os, "db");
-  ASSERT_TRUE(cs.AdvanceBoundary(3).ok());
+  ASSERT_OK(cs.AdvanceBoundary(3));
   EXPECT_EQ(os->Get("db/gc/compactions.boundary").value(), "3");
   EXPECT_TRUE(cs.WriteNew(3, format::Compactions()).IsAlreadyExists());
-  EXPECT_TRUE(cs.WriteNew(4, format::Compactions()).ok());
+  EXPECT_OK(cs.WriteNew(4, format::Compactions()));
 }
 
 // Two collectors racing to raise one boundary: the conditional writes never lose the higher one.
@@ -132,7 +133,7 @@ TEST(ManifestStoreTest, ConcurrentBoundaryAdvancesKeepTheHighest) {
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&os, t] {
       ManifestStore store(os, "db");
-      for (uint64_t b = 1; b <= 50; ++b) EXPECT_TRUE(store.AdvanceBoundary(b * 4 + t).ok());
+      for (uint64_t b = 1; b <= 50; ++b) EXPECT_OK(store.AdvanceBoundary(b * 4 + t));
     });
   }
   for (auto& th : threads) th.join();
@@ -144,10 +145,10 @@ TEST(ManifestStoreTest, StoreFormatFollowsCompatibility) {
   EXPECT_EQ(StoreFormatFor("0.12"), (StoreFormat{2, 1}));  // 0.12.1 reads manifest V2
   auto os = NewMemoryObjectStore();
   CompactionsStore v1(os, "db", StoreFormatFor("0.12"));
-  ASSERT_TRUE(v1.WriteNew(1, format::Compactions{}).ok());
+  ASSERT_OK(v1.WriteNew(1, format::Compactions{}));
   EXPECT_EQ(os->Get(CompactionsPath("db", 1)).value().substr(0, 2), std::string("\x00\x01", 2));
   CompactionsStore v2(os, "db");
-  ASSERT_TRUE(v2.WriteNew(2, format::Compactions{}).ok());
+  ASSERT_OK(v2.WriteNew(2, format::Compactions{}));
   EXPECT_EQ(os->Get(CompactionsPath("db", 2)).value().substr(0, 2), std::string("\x00\x02", 2));
   // Version 1 refuses a job it cannot hold, writing nothing.
   format::CompactionRecord scheduled;
@@ -156,36 +157,36 @@ TEST(ManifestStoreTest, StoreFormatFollowsCompatibility) {
   EXPECT_TRUE(st.IsInvalid()) << st.ToString();
   EXPECT_TRUE(os->Head(CompactionsPath("db", 3)).status().IsNotFound());
   ManifestStore ms(os, "db");
-  ASSERT_TRUE(ms.WriteNew(1, WithSeq(1)).ok());
+  ASSERT_OK(ms.WriteNew(1, WithSeq(1)));
   EXPECT_EQ(os->Get(ManifestPath("db", 1)).value().substr(0, 2), std::string("\x00\x02", 2));
 }
 
 TEST(ManifestStoreTest, IgnoresForeignObjects) {
   auto os = NewMemoryObjectStore();
   ManifestStore store(os, "db");
-  ASSERT_TRUE(store.WriteNew(3, WithSeq(3)).ok());
-  ASSERT_TRUE(os->Put("db/manifest/00000000000000000009.manifest.tmp", "junk").ok());
-  ASSERT_TRUE(os->Put("db/manifest/notes.txt", "junk").ok());
-  ASSERT_TRUE(os->Put("db/manifest/sub/00000000000000000010.manifest", "junk").ok());
-  ASSERT_TRUE(os->Put("db2/manifest/00000000000000000011.manifest", "junk").ok());
+  ASSERT_OK(store.WriteNew(3, WithSeq(3)));
+  ASSERT_OK(os->Put("db/manifest/00000000000000000009.manifest.tmp", "junk"));
+  ASSERT_OK(os->Put("db/manifest/notes.txt", "junk"));
+  ASSERT_OK(os->Put("db/manifest/sub/00000000000000000010.manifest", "junk"));
+  ASSERT_OK(os->Put("db2/manifest/00000000000000000011.manifest", "junk"));
   auto latest = store.ReadLatest();
-  ASSERT_TRUE(latest.ok()) << latest.status().ToString();
+  ASSERT_OK(latest) << latest.status().ToString();
   ASSERT_TRUE(latest->has_value());
   EXPECT_EQ((*latest)->id, 3u);
   auto list = store.List();
-  ASSERT_TRUE(list.ok());
+  ASSERT_OK(list);
   EXPECT_EQ(list->size(), 1u);
 }
 
 TEST(ManifestStoreTest, RelistsWhenLatestVanishes) {
   auto mem = NewMemoryObjectStore();
   ManifestStore writer(mem, "db");
-  ASSERT_TRUE(writer.WriteNew(1, WithSeq(1)).ok());
-  ASSERT_TRUE(writer.WriteNew(2, WithSeq(2)).ok());
+  ASSERT_OK(writer.WriteNew(1, WithSeq(1)));
+  ASSERT_OK(writer.WriteNew(2, WithSeq(2)));
   auto vanishing = std::make_shared<VanishingStore>(mem, ManifestPath("db", 2));
   ManifestStore reader(vanishing, "db");
   auto latest = reader.ReadLatest();
-  ASSERT_TRUE(latest.ok()) << latest.status().ToString();
+  ASSERT_OK(latest) << latest.status().ToString();
   EXPECT_TRUE(vanishing->vanished());
   ASSERT_TRUE(latest->has_value());
   EXPECT_EQ((*latest)->id, 1u);
@@ -194,12 +195,12 @@ TEST(ManifestStoreTest, RelistsWhenLatestVanishes) {
 TEST(ManifestStoreTest, CorruptOrTruncatedManifestIsDataErrorNamingTheObject) {
   auto os = NewMemoryObjectStore();
   ManifestStore store(os, "db");
-  ASSERT_TRUE(store.WriteNew(1, WithSeq(1)).ok());
+  ASSERT_OK(store.WriteNew(1, WithSeq(1)));
   const std::string good = format::EncodeManifest(WithSeq(2)).value();
   const std::string key = ManifestPath("db", 2);
   for (const std::string& bad : {good.substr(0, good.size() / 2), std::string("\x00\x07xyz", 5),
                                  std::string(), std::string("garbage-garbage-garbage")}) {
-    ASSERT_TRUE(os->Put(key, bad).ok());
+    ASSERT_OK(os->Put(key, bad));
     auto latest = store.ReadLatest();
     ASSERT_FALSE(latest.ok());
     EXPECT_TRUE(latest.status().IsData()) << latest.status().ToString();
@@ -213,7 +214,7 @@ TEST(ManifestStoreTest, ReadsEveryFixtureDatabaseThroughALocalStore) {
   ASSERT_TRUE(fs::is_directory(testing::FixturesDir())) << testing::FixturesDir();
   const std::string root = CopiedFixtures();
   auto os = NewLocalObjectStore(root);
-  ASSERT_TRUE(os.ok()) << os.status().ToString();
+  ASSERT_OK(os) << os.status().ToString();
   int databases = 0;
   for (const auto& fixture : fs::directory_iterator(root)) {
     const fs::path manifest_dir = fixture.path() / "db" / "manifest";
@@ -228,13 +229,13 @@ TEST(ManifestStoreTest, ReadsEveryFixtureDatabaseThroughALocalStore) {
     }
     ManifestStore store(*os, fixture.path().filename().string() + "/db");
     auto list = store.List();
-    ASSERT_TRUE(list.ok()) << list.status().ToString();
+    ASSERT_OK(list) << list.status().ToString();
     EXPECT_EQ(list->size(), files) << fixture.path();
     for (size_t i = 1; i < list->size(); ++i) {
       EXPECT_EQ((*list)[i].id, (*list)[i - 1].id + 1) << fixture.path();  // contiguous
     }
     auto latest = store.ReadLatest();
-    ASSERT_TRUE(latest.ok()) << fixture.path() << ": " << latest.status().ToString();
+    ASSERT_OK(latest) << fixture.path() << ": " << latest.status().ToString();
     ASSERT_TRUE(latest->has_value());
     EXPECT_EQ((*latest)->id, max_id);
     EXPECT_TRUE((*latest)->manifest.initialized);
@@ -244,7 +245,7 @@ TEST(ManifestStoreTest, ReadsEveryFixtureDatabaseThroughALocalStore) {
 
   ManifestStore reader_open(*os, "reader_open/db");
   auto m5 = reader_open.Read(5);
-  ASSERT_TRUE(m5.ok()) << m5.status().ToString();
+  ASSERT_OK(m5) << m5.status().ToString();
   EXPECT_EQ(m5->writer_epoch, 1u);
   ASSERT_EQ(m5->checkpoints.size(), 1u);
   EXPECT_EQ(m5->checkpoints[0].id.ToString(), "5fa09694-d03b-449c-9ead-e2a36cab61d3");
@@ -252,23 +253,23 @@ TEST(ManifestStoreTest, ReadsEveryFixtureDatabaseThroughALocalStore) {
 
 TEST(CompactionsStoreTest, ReadsFixtureAndWritesCreateIfAbsent) {
   auto os = NewLocalObjectStore(CopiedFixtures());
-  ASSERT_TRUE(os.ok());
+  ASSERT_OK(os);
   CompactionsStore fixture(*os, "compact/db");
   auto latest = fixture.ReadLatest();
-  ASSERT_TRUE(latest.ok()) << latest.status().ToString();
+  ASSERT_OK(latest) << latest.status().ToString();
   ASSERT_TRUE(latest->has_value());
   EXPECT_EQ((*latest)->id, 11u);
   EXPECT_EQ((*latest)->compactions.compactor_epoch, 1u);
 
   CompactionsStore mem(NewMemoryObjectStore(), "db");
   auto none = mem.ReadLatest();
-  ASSERT_TRUE(none.ok());
+  ASSERT_OK(none);
   EXPECT_FALSE(none->has_value());
   format::Compactions c{5, {}};
-  ASSERT_TRUE(mem.WriteNew(1, c).ok());
+  ASSERT_OK(mem.WriteNew(1, c));
   EXPECT_TRUE(mem.WriteNew(1, c).IsAlreadyExists());
   auto back = mem.Read(1);
-  ASSERT_TRUE(back.ok());
+  ASSERT_OK(back);
   EXPECT_EQ(*back, c);
 }
 
@@ -284,18 +285,18 @@ TEST(ManifestStoreTest, LostReplyIsRecognisedByPutId) {
   CompactionsStore cs(faults, "db");
   Manifest m = Manifest::NewEmpty();
   Status st = ms.WriteNew(1, m);
-  EXPECT_TRUE(st.ok()) << st.ToString();
+  EXPECT_OK(st) << st.ToString();
   EXPECT_TRUE(ms.WriteNew(1, m).IsAlreadyExists());
   format::Compactions c;
   c.compactor_epoch = 3;
   st = cs.WriteNew(1, c);
-  EXPECT_TRUE(st.ok()) << st.ToString();
+  EXPECT_OK(st) << st.ToString();
   EXPECT_TRUE(cs.WriteNew(1, c).IsAlreadyExists());
   EXPECT_GT(faults->counts().lost_replies, 0u);
 
   // A non-idempotent mutation (appends a checkpoint) through lost replies: applied once.
   auto sm = StoredManifest::Load(std::make_shared<ManifestStore>(faults, "db"));
-  ASSERT_TRUE(sm.ok()) << sm.status().ToString();
+  ASSERT_OK(sm) << sm.status().ToString();
   util::Random rng(5);
   for (int i = 0; i < 3; ++i) {
     st = sm->Update([&](Manifest& next) -> Status {
@@ -304,7 +305,7 @@ TEST(ManifestStoreTest, LostReplyIsRecognisedByPutId) {
       next.checkpoints.push_back(cp);
       return Status::OK();
     });
-    ASSERT_TRUE(st.ok()) << st.ToString();
+    ASSERT_OK(st) << st.ToString();
   }
   EXPECT_EQ(sm->id(), 4u);
   auto latest = ms.ReadLatest();

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "test_util.h"
+
 namespace slatedb::manifest {
 namespace {
 
@@ -12,7 +14,7 @@ TEST(PathsTest, ObjectNames) {
   EXPECT_EQ(CompactionsPath("db", 3), "db/compactions/00000000000000000003.compactions");
   EXPECT_EQ(WalSstPath("db", 18446744073709551615ull), "db/wal/18446744073709551615.sst");
   auto ulid = format::Ulid::Parse("01M8BVF2MX00NHKW27PPS3ZNMD");
-  ASSERT_TRUE(ulid.ok());
+  ASSERT_OK(ulid);
   EXPECT_EQ(CompactedSstPath("db", *ulid), "db/compacted/01M8BVF2MX00NHKW27PPS3ZNMD.sst");
   EXPECT_EQ(ManifestDir("db"), "db/manifest/");
   EXPECT_EQ(WalDir("db"), "db/wal/");

@@ -9,6 +9,7 @@
 #include "manifest/paths.h"
 #include "manifest/stored_manifest.h"
 #include "subprocess.h"
+#include "test_util.h"
 
 namespace slatedb::manifest {
 namespace {
@@ -21,7 +22,7 @@ class PeerCompatTest : public ::testing::Test {
   void SetUp() override {
     if (!fs::exists(testing::PeerCli())) GTEST_SKIP() << "peer not found: " << testing::PeerCli();
     auto os = NewLocalObjectStore(dir_.path());
-    ASSERT_TRUE(os.ok()) << os.status().ToString();
+    ASSERT_OK(os) << os.status().ToString();
     os_ = *os;
     store_ = std::make_shared<ManifestStore>(os_, "db");
   }
@@ -38,13 +39,13 @@ class PeerCompatTest : public ::testing::Test {
   // its writer — the peer or we — stored.
   void ExpectAllManifestsReencodeIdentically() {
     auto list = store_->List();
-    ASSERT_TRUE(list.ok()) << list.status().ToString();
+    ASSERT_OK(list) << list.status().ToString();
     for (size_t i = 0; i < list->size(); ++i) {
       EXPECT_EQ((*list)[i].id, i + 1);
       auto bytes = os_->Get((*list)[i].key);
-      ASSERT_TRUE(bytes.ok());
+      ASSERT_OK(bytes);
       auto m = format::DecodeManifest(*bytes);
-      ASSERT_TRUE(m.ok()) << (*list)[i].key << ": " << m.status().ToString();
+      ASSERT_OK(m) << (*list)[i].key << ": " << m.status().ToString();
       const uint16_t version = format::ReadVersionPrefix(*bytes, "manifest").value();
       EXPECT_EQ(format::EncodeManifest(*m, version).value(), *bytes) << (*list)[i].key;
     }
@@ -57,7 +58,7 @@ class PeerCompatTest : public ::testing::Test {
 
 TEST_F(PeerCompatTest, PeerOpensADatabaseWeCreated) {
   auto created = StoredManifest::LoadOrCreate(store_);
-  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  ASSERT_OK(created) << created.status().ToString();
   auto put = Peer({"put", "k1", "v1"});
   ASSERT_EQ(put.exit_code, 0) << put.err;
   auto get = Peer({"get", "k1"});
@@ -77,10 +78,10 @@ TEST_F(PeerCompatTest, PeerReadsOurUpdatesAndFencesOurWriter) {
 
   // We take over as the writer and publish a change the peer must carry forward.
   auto stored = StoredManifest::Load(store_);
-  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  ASSERT_OK(stored) << stored.status().ToString();
   const uint64_t peer_epoch = stored->manifest().writer_epoch;
   auto ours = FenceableManifest::Init(std::move(stored).value(), FenceRole::kWriter);
-  ASSERT_TRUE(ours.ok()) << ours.status().ToString();
+  ASSERT_OK(ours) << ours.status().ToString();
   EXPECT_EQ(ours->epoch(), peer_epoch + 1);
   format::Checkpoint cp;
   cp.id = format::Uuid{0x5FA09694D03B449Cull, 0x9EADE2A36CAB61D3ull};
@@ -121,13 +122,13 @@ TEST_F(PeerCompatTest, PeerReadsOurUpdatesAndFencesOurWriter) {
 // `.compactions` version 2 — hence compatibility "0.12", which writes version 1.
 TEST_F(PeerCompatTest, PeerReadsManifestV2ButRejectsCompactionsV2) {
   auto created = StoredManifest::LoadOrCreate(store_);
-  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  ASSERT_OK(created) << created.status().ToString();
   auto first = os_->Get(ManifestPath("db", 1));
-  ASSERT_TRUE(first.ok());
+  ASSERT_OK(first);
   ASSERT_EQ(first->substr(0, 2), std::string("\x00\x02", 2));  // we wrote version 2
 
   CompactionsStore v2(os_, "db");
-  ASSERT_TRUE(v2.WriteNew(1, format::Compactions{}).ok());
+  ASSERT_OK(v2.WriteNew(1, format::Compactions{}));
   auto put = Peer({"put", "k1", "v1"});
   EXPECT_NE(put.exit_code, 0);
   EXPECT_NE(put.err.find("unsupported compactions format version"), std::string::npos) << put.err;
@@ -135,9 +136,9 @@ TEST_F(PeerCompatTest, PeerReadsManifestV2ButRejectsCompactionsV2) {
   EXPECT_EQ(read.exit_code, 0) << read.err;
 
   CompactionsStore v1(os_, "db", StoreFormatFor("0.12"));
-  ASSERT_TRUE(v1.WriteNew(2, format::Compactions{}).ok());
+  ASSERT_OK(v1.WriteNew(2, format::Compactions{}));
   auto bytes = os_->Get(CompactionsPath("db", 2));
-  ASSERT_TRUE(bytes.ok());
+  ASSERT_OK(bytes);
   EXPECT_EQ(bytes->substr(0, 2), std::string("\x00\x01", 2));
   put = Peer({"put", "k1", "v1"});
   ASSERT_EQ(put.exit_code, 0) << put.err;

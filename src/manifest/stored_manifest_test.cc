@@ -11,6 +11,7 @@
 #include "format/manifest_codec.h"
 #include "manifest/paths.h"
 #include "subprocess.h"
+#include "test_util.h"
 
 namespace slatedb::manifest {
 namespace {
@@ -44,9 +45,9 @@ TEST(StoredManifestTest, SegmentedManifestsFailClosed) {
   auto store = MemoryManifestStore();
   Manifest m = Manifest::NewEmpty();
   m.segment_extractor_name = "fixed_prefix:4";
-  ASSERT_TRUE(store->WriteNew(1, m).ok());
+  ASSERT_OK(store->WriteNew(1, m));
   auto reader = StoredManifest::Load(store);
-  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  ASSERT_OK(reader) << reader.status().ToString();
   auto writer = FenceableManifest::OpenWriter(store);
   ASSERT_TRUE(writer.status().IsInvalid()) << writer.status().ToString();
   EXPECT_NE(writer.status().message().find("segment extractor 'fixed_prefix:4'"),
@@ -54,7 +55,7 @@ TEST(StoredManifestTest, SegmentedManifestsFailClosed) {
   format::Segment segment;
   segment.prefix = "abcd";
   m.segments.push_back(segment);
-  ASSERT_TRUE(store->WriteNew(2, m).ok());
+  ASSERT_OK(store->WriteNew(2, m));
   Status refresh = reader->Refresh();
   EXPECT_TRUE(refresh.IsInvalid()) << refresh.ToString();
   auto load = StoredManifest::Load(store);
@@ -68,20 +69,20 @@ TEST(StoredManifestTest, SegmentedManifestsFailClosed) {
 TEST(StoredManifestTest, LoadOrCreateWritesTheInitialManifest) {
   auto store = MemoryManifestStore();
   auto sm = StoredManifest::LoadOrCreate(store);
-  ASSERT_TRUE(sm.ok()) << sm.status().ToString();
+  ASSERT_OK(sm) << sm.status().ToString();
   EXPECT_EQ(sm->id(), 1u);
   EXPECT_EQ(sm->manifest(), Manifest::NewEmpty());
   auto bytes = store->object_store()->Get(ManifestPath("db", 1));
-  ASSERT_TRUE(bytes.ok());
+  ASSERT_OK(bytes);
   // Format version 2 by default (docs/format.md §7.4): the 130-byte empty ManifestV2.
   EXPECT_EQ(bytes->substr(0, 2), std::string("\x00\x02", 2));
   EXPECT_EQ(bytes->size(), 130u);
   // A second opener loads instead of creating.
   auto again = StoredManifest::LoadOrCreate(store);
-  ASSERT_TRUE(again.ok());
+  ASSERT_OK(again);
   EXPECT_EQ(again->id(), 1u);
   auto loaded = StoredManifest::Load(store);
-  ASSERT_TRUE(loaded.ok());
+  ASSERT_OK(loaded);
   EXPECT_EQ(loaded->manifest(), Manifest::NewEmpty());
 }
 
@@ -90,23 +91,23 @@ TEST(StoredManifestTest, UpdateReappliesAfterLosingTheRace) {
   auto a = StoredManifest::LoadOrCreate(store);
   auto b = StoredManifest::Load(store);
   ASSERT_TRUE(a.ok() && b.ok());
-  ASSERT_TRUE(a->Update([](Manifest& m) {
-                 m.l0.insert(m.l0.begin(), L0(1));
-                 return Status::OK();
-               }).ok());
+  ASSERT_OK(a->Update([](Manifest& m) {
+    m.l0.insert(m.l0.begin(), L0(1));
+    return Status::OK();
+  }));
   EXPECT_EQ(a->id(), 2u);
   int calls = 0;
-  ASSERT_TRUE(b->Update([&](Manifest& m) {
-                 ++calls;
-                 m.l0.insert(m.l0.begin(), L0(2));
-                 return Status::OK();
-               }).ok());
+  ASSERT_OK(b->Update([&](Manifest& m) {
+    ++calls;
+    m.l0.insert(m.l0.begin(), L0(2));
+    return Status::OK();
+  }));
   EXPECT_EQ(calls, 2);  // first on version 1 (lost), then on version 2
   EXPECT_EQ(b->id(), 3u);
   ASSERT_EQ(b->manifest().l0.size(), 2u);
   EXPECT_EQ(b->manifest().l0[0], L0(2));
   EXPECT_EQ(b->manifest().l0[1], L0(1));
-  ASSERT_TRUE(a->Refresh().ok());
+  ASSERT_OK(a->Refresh());
   EXPECT_EQ(a->id(), 3u);
   EXPECT_EQ(a->manifest(), b->manifest());
 }
@@ -114,12 +115,12 @@ TEST(StoredManifestTest, UpdateReappliesAfterLosingTheRace) {
 TEST(StoredManifestTest, MutatorErrorAbortsWithoutWriting) {
   auto store = MemoryManifestStore();
   auto sm = StoredManifest::LoadOrCreate(store);
-  ASSERT_TRUE(sm.ok());
+  ASSERT_OK(sm);
   Status st = sm->Update([](Manifest&) { return Status::Invalid("nope"); });
   EXPECT_TRUE(st.IsInvalid());
   EXPECT_EQ(st.message(), "nope");
   auto list = store->List();
-  ASSERT_TRUE(list.ok());
+  ASSERT_OK(list);
   EXPECT_EQ(list->size(), 1u);
   EXPECT_EQ(sm->id(), 1u);
 }
@@ -150,7 +151,7 @@ TEST(StoredManifestTest, UpdateGivesUpAfterTheTimeout) {
 // ids are contiguous.
 void RunCasRace(std::shared_ptr<ObjectStore> os, int threads, int updates_per_thread) {
   auto store = std::make_shared<ManifestStore>(os, "db");
-  ASSERT_TRUE(StoredManifest::LoadOrCreate(store).ok());
+  ASSERT_OK(StoredManifest::LoadOrCreate(store));
   std::atomic<int> failures{0};
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t) {
@@ -176,7 +177,7 @@ void RunCasRace(std::shared_ptr<ObjectStore> os, int threads, int updates_per_th
 
   const uint64_t total = static_cast<uint64_t>(threads) * updates_per_thread;
   auto list = store->List();
-  ASSERT_TRUE(list.ok());
+  ASSERT_OK(list);
   ASSERT_EQ(list->size(), total + 1);
   for (size_t i = 0; i < list->size(); ++i) EXPECT_EQ((*list)[i].id, i + 1);
   auto latest = store->ReadLatest();
@@ -199,7 +200,7 @@ void RunCasRace(std::shared_ptr<ObjectStore> os, int threads, int updates_per_th
   // Every version n holds exactly n-1 updates.
   for (uint64_t id = 1; id <= total + 1; id += 7) {
     auto v = store->Read(id);
-    ASSERT_TRUE(v.ok());
+    ASSERT_OK(v);
     EXPECT_EQ(v->last_l0_seq, id - 1);
   }
 }
@@ -209,27 +210,27 @@ TEST(StoredManifestTest, CasRaceOnMemoryStore) { RunCasRace(NewMemoryObjectStore
 TEST(StoredManifestTest, CasRaceOnLocalStore) {
   testing::TempDir dir;
   auto os = NewLocalObjectStore(dir.path());
-  ASSERT_TRUE(os.ok()) << os.status().ToString();
+  ASSERT_OK(os) << os.status().ToString();
   RunCasRace(*os, 3, 8);
 }
 
 TEST(FenceableManifestTest, SecondWriterFencesTheFirst) {
   auto store = MemoryManifestStore();
   auto s1 = StoredManifest::LoadOrCreate(store);
-  ASSERT_TRUE(s1.ok());
+  ASSERT_OK(s1);
   auto w1 = FenceableManifest::Init(std::move(s1).value(), FenceRole::kWriter);
-  ASSERT_TRUE(w1.ok()) << w1.status().ToString();
+  ASSERT_OK(w1) << w1.status().ToString();
   EXPECT_EQ(w1->epoch(), 1u);
   EXPECT_EQ(w1->id(), 2u);
-  ASSERT_TRUE(w1->Update([](Manifest& m) {
-                  m.wal_id_last_seen = 1;
-                  return Status::OK();
-                }).ok());
+  ASSERT_OK(w1->Update([](Manifest& m) {
+    m.wal_id_last_seen = 1;
+    return Status::OK();
+  }));
 
   auto s2 = StoredManifest::LoadOrCreate(store);
-  ASSERT_TRUE(s2.ok());
+  ASSERT_OK(s2);
   auto w2 = FenceableManifest::Init(std::move(s2).value(), FenceRole::kWriter);
-  ASSERT_TRUE(w2.ok());
+  ASSERT_OK(w2);
   EXPECT_EQ(w2->epoch(), 2u);
   EXPECT_EQ(w2->id(), 4u);
 
@@ -241,22 +242,22 @@ TEST(FenceableManifestTest, SecondWriterFencesTheFirst) {
   EXPECT_EQ(st.message(), "detected newer writer (epoch 2 > 1)");
   EXPECT_TRUE(w1->Refresh().IsFenced());
   auto list = store->List();
-  ASSERT_TRUE(list.ok());
+  ASSERT_OK(list);
   EXPECT_EQ(list->size(), 4u);  // the fenced writer wrote nothing
   auto latest = store->ReadLatest();
   ASSERT_TRUE(latest.ok() && latest->has_value());
   EXPECT_EQ((*latest)->manifest.wal_id_last_seen, 1u);
 
-  ASSERT_TRUE(w2->Update([](Manifest& m) {
-                  m.wal_id_last_seen = 7;
-                  return Status::OK();
-                }).ok());
-  EXPECT_TRUE(w2->Refresh().ok());
+  ASSERT_OK(w2->Update([](Manifest& m) {
+    m.wal_id_last_seen = 7;
+    return Status::OK();
+  }));
+  EXPECT_OK(w2->Refresh());
 }
 
 TEST(FenceableManifestTest, WriterAndCompactorDoNotFenceEachOther) {
   auto store = MemoryManifestStore();
-  ASSERT_TRUE(StoredManifest::LoadOrCreate(store).ok());
+  ASSERT_OK(StoredManifest::LoadOrCreate(store));
   auto writer = FenceableManifest::Init(*StoredManifest::Load(store), FenceRole::kWriter);
   auto compactor = FenceableManifest::Init(*StoredManifest::Load(store), FenceRole::kCompactor);
   ASSERT_TRUE(writer.ok() && compactor.ok());
@@ -275,22 +276,22 @@ TEST(FenceableManifestTest, WriterAndCompactorDoNotFenceEachOther) {
                     })
                     .ok());
   }
-  ASSERT_TRUE(writer->Refresh().ok());
+  ASSERT_OK(writer->Refresh());
   EXPECT_EQ(writer->manifest().l0.size(), 5u);
   EXPECT_EQ(writer->manifest().recent_snapshot_min_seq, 5u);
   EXPECT_EQ(writer->manifest().writer_epoch, 1u);
   EXPECT_EQ(writer->manifest().compactor_epoch, 1u);
   // A new compactor fences the old one, but not the writer.
   auto compactor2 = FenceableManifest::Init(*StoredManifest::Load(store), FenceRole::kCompactor);
-  ASSERT_TRUE(compactor2.ok());
+  ASSERT_OK(compactor2);
   EXPECT_TRUE(compactor->Refresh().IsFenced());
   EXPECT_NE(compactor->Refresh().message().find("detected newer compactor"), std::string::npos);
-  EXPECT_TRUE(writer->Refresh().ok());
+  EXPECT_OK(writer->Refresh());
 }
 
 TEST(FenceableManifestTest, ConcurrentWriterOpensGetDistinctEpochs) {
   auto store = MemoryManifestStore();
-  ASSERT_TRUE(StoredManifest::LoadOrCreate(store).ok());
+  ASSERT_OK(StoredManifest::LoadOrCreate(store));
   constexpr int kWriters = 4;
   std::vector<uint64_t> epochs(kWriters, 0);
   std::vector<std::thread> threads;
@@ -316,16 +317,16 @@ TEST(FenceableManifestTest, OpenWriterCreatesOpenCompactorRequiresADatabase) {
   auto compactor = FenceableManifest::OpenCompactor(store);
   EXPECT_TRUE(compactor.status().IsInvalid()) << compactor.status().ToString();
   auto list = store->List();
-  ASSERT_TRUE(list.ok());
+  ASSERT_OK(list);
   EXPECT_TRUE(list->empty());  // nothing created for a compactor
 
   auto writer = FenceableManifest::OpenWriter(store);
-  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  ASSERT_OK(writer) << writer.status().ToString();
   EXPECT_EQ(writer->id(), 2u);
   EXPECT_EQ(writer->epoch(), 1u);
   EXPECT_EQ(writer->role(), FenceRole::kWriter);
   compactor = FenceableManifest::OpenCompactor(store);
-  ASSERT_TRUE(compactor.ok()) << compactor.status().ToString();
+  ASSERT_OK(compactor) << compactor.status().ToString();
   EXPECT_EQ(compactor->id(), 3u);
   EXPECT_EQ(compactor->epoch(), 1u);
   EXPECT_EQ(compactor->manifest().writer_epoch, 1u);
@@ -338,7 +339,7 @@ TEST(FenceableManifestTest, InitAppliesExtraChangeInTheSameVersion) {
                                      m.wal_id_last_seen = 3;
                                      return Status::OK();
                                    });
-  ASSERT_TRUE(w.ok());
+  ASSERT_OK(w);
   EXPECT_EQ(w->id(), 2u);
   EXPECT_EQ(w->manifest().writer_epoch, 1u);
   EXPECT_EQ(w->manifest().wal_id_last_seen, 3u);
@@ -381,7 +382,7 @@ TEST(FixtureDatabaseTest, WriterOpenOnACopyOfAPeerDatabase) {
   ASSERT_TRUE(fs::is_directory(src)) << src;
   ASSERT_TRUE(testing::CopyTree(src, dir.path() + "/reader_open"));
   auto os = NewLocalObjectStore(dir.path());
-  ASSERT_TRUE(os.ok()) << os.status().ToString();
+  ASSERT_OK(os) << os.status().ToString();
   auto store = std::make_shared<ManifestStore>(*os, "reader_open/db");
   auto before = store->ReadLatest();
   ASSERT_TRUE(before.ok() && before->has_value());
@@ -389,7 +390,7 @@ TEST(FixtureDatabaseTest, WriterOpenOnACopyOfAPeerDatabase) {
   const Manifest old = (*before)->manifest;
 
   auto w = FenceableManifest::Init(*StoredManifest::LoadOrCreate(store), FenceRole::kWriter);
-  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  ASSERT_OK(w) << w.status().ToString();
   EXPECT_EQ(w->id(), old_id + 1);
   EXPECT_EQ(w->epoch(), old.writer_epoch + 1);
   Manifest expected = old;
@@ -397,7 +398,7 @@ TEST(FixtureDatabaseTest, WriterOpenOnACopyOfAPeerDatabase) {
   EXPECT_EQ(w->manifest(), expected);
   // The new object decodes back to the same state (peer-compatible encoding).
   auto reread = store->Read(old_id + 1);
-  ASSERT_TRUE(reread.ok());
+  ASSERT_OK(reread);
   EXPECT_EQ(*reread, expected);
 }
 
@@ -405,14 +406,14 @@ TEST(FixtureDatabaseTest, CorruptLatestManifestIsDataErrorNamingTheObject) {
   testing::TempDir dir;
   ASSERT_TRUE(testing::CopyTree(testing::FixturesDir() + "/basic", dir.path() + "/basic"));
   auto os = NewLocalObjectStore(dir.path());
-  ASSERT_TRUE(os.ok());
+  ASSERT_OK(os);
   auto store = std::make_shared<ManifestStore>(*os, "basic/db");
   auto list = store->List();
   ASSERT_TRUE(list.ok() && !list->empty());
   const VersionInfo latest = list->back();
   auto bytes = (*os)->Get(latest.key);
-  ASSERT_TRUE(bytes.ok());
-  ASSERT_TRUE((*os)->Put(latest.key, bytes->substr(0, bytes->size() - 9)).ok());  // truncate
+  ASSERT_OK(bytes);
+  ASSERT_OK((*os)->Put(latest.key, bytes->substr(0, bytes->size() - 9)));  // truncate
   auto sm = StoredManifest::Load(store);
   ASSERT_FALSE(sm.ok());
   EXPECT_TRUE(sm.status().IsData()) << sm.status().ToString();

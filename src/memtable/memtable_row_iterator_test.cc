@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "test_util.h"
 #include "util/random.h"
 
 namespace slatedb::memtable {
@@ -33,7 +34,7 @@ std::vector<RowEntry> Drain(table::RowIterator& it, size_t limit = SIZE_MAX) {
   std::vector<RowEntry> out;
   while (it.Valid() && out.size() < limit) {
     out.push_back(it.row());
-    EXPECT_TRUE(it.Next().ok());
+    EXPECT_OK(it.Next());
   }
   return out;
 }
@@ -43,9 +44,9 @@ TEST(MemtableRowIteratorTest, EmptyMemtable) {
   for (Direction dir : {Direction::kForward, Direction::kReverse}) {
     MemtableRowIterator it(m, dir);
     EXPECT_EQ(it.direction(), dir);
-    ASSERT_TRUE(it.SeekToFirst().ok());
+    ASSERT_OK(it.SeekToFirst());
     EXPECT_FALSE(it.Valid());
-    ASSERT_TRUE(it.Seek("k").ok());
+    ASSERT_OK(it.Seek("k"));
     EXPECT_FALSE(it.Valid());
   }
 }
@@ -55,25 +56,25 @@ TEST(MemtableRowIteratorTest, ReverseKeepsVersionsNewestFirst) {
   for (const RowEntry& r :
        {Row("a", 1, "a1"), Row("a", 4, "a4"), Row("b", 2, "", RowKind::kTombstone),
         Row("c", 3, "c3"), Row("c", 5, "c5"), Row("c", 6, "+", RowKind::kMerge)}) {
-    ASSERT_TRUE(m->Add(r).ok());
+    ASSERT_OK(m->Add(r));
   }
   MemtableRowIterator it(m, Direction::kReverse);
-  ASSERT_TRUE(it.SeekToFirst().ok());
+  ASSERT_OK(it.SeekToFirst());
   std::vector<std::pair<std::string, uint64_t>> got;
   for (const RowEntry& r : Drain(it)) got.emplace_back(r.key, r.seq);
   std::vector<std::pair<std::string, uint64_t>> want = {{"c", 6}, {"c", 5}, {"c", 3},
                                                         {"b", 2}, {"a", 4}, {"a", 1}};
   EXPECT_EQ(got, want);
-  ASSERT_TRUE(it.Seek("bb").ok());
+  ASSERT_OK(it.Seek("bb"));
   ASSERT_TRUE(it.Valid());
   EXPECT_EQ(it.row(), Row("b", 2, "", RowKind::kTombstone));
-  ASSERT_TRUE(it.Seek("a").ok());
+  ASSERT_OK(it.Seek("a"));
   ASSERT_TRUE(it.Valid());
   EXPECT_EQ(it.row(), Row("a", 4, "a4"));
-  ASSERT_TRUE(it.Seek("0").ok());
+  ASSERT_OK(it.Seek("0"));
   EXPECT_FALSE(it.Valid());
   MemtableRowIterator fwd(m, Direction::kForward);
-  ASSERT_TRUE(fwd.Seek("bb").ok());
+  ASSERT_OK(fwd.Seek("bb"));
   ASSERT_TRUE(fwd.Valid());
   EXPECT_EQ(fwd.row(), Row("c", 6, "+", RowKind::kMerge));
 }
@@ -99,7 +100,7 @@ TEST(MemtableRowIteratorTest, AgreesWithVectorIterator) {
     RowEntry r = Row(key, 1 + rnd.Uniform(5000), "v" + std::to_string(i),
                      rnd.OneIn(6) ? RowKind::kTombstone : RowKind::kValue);
     if (r.is_tombstone()) r.value.clear();
-    ASSERT_TRUE(m->Add(r).ok());
+    ASSERT_OK(m->Add(r));
     model[{r.key, r.seq}] = r;
   }
   std::vector<RowEntry> sorted;
@@ -110,8 +111,8 @@ TEST(MemtableRowIteratorTest, AgreesWithVectorIterator) {
     SCOPED_TRACE(dir == Direction::kForward ? "forward" : "reverse");
     MemtableRowIterator mit(m, dir);
     table::VectorIterator vit(shared, dir);
-    ASSERT_TRUE(mit.SeekToFirst().ok());
-    ASSERT_TRUE(vit.SeekToFirst().ok());
+    ASSERT_OK(mit.SeekToFirst());
+    ASSERT_OK(vit.SeekToFirst());
     std::vector<RowEntry> all = Drain(mit);
     ASSERT_EQ(all.size(), sorted.size());
     ASSERT_EQ(all, Drain(vit));
@@ -119,8 +120,8 @@ TEST(MemtableRowIteratorTest, AgreesWithVectorIterator) {
       char key[16];
       std::snprintf(key, sizeof(key), "k%04d%s", static_cast<int>(rnd.Uniform(410)),
                     rnd.OneIn(3) ? "x" : "");
-      ASSERT_TRUE(mit.Seek(key).ok());
-      ASSERT_TRUE(vit.Seek(key).ok());
+      ASSERT_OK(mit.Seek(key));
+      ASSERT_OK(vit.Seek(key));
       ASSERT_EQ(Drain(mit, 12), Drain(vit, 12)) << "seek " << key;
     }
   }
@@ -128,15 +129,15 @@ TEST(MemtableRowIteratorTest, AgreesWithVectorIterator) {
 
 TEST(MemtableRowIteratorTest, MergesWithOtherSources) {
   auto m = std::make_shared<Memtable>();
-  ASSERT_TRUE(m->Add(Row("a", 9, "mem")).ok());
-  ASSERT_TRUE(m->Add(Row("c", 8, "mem")).ok());
+  ASSERT_OK(m->Add(Row("a", 9, "mem")));
+  ASSERT_OK(m->Add(Row("c", 8, "mem")));
   ImmutableMemtable imm(m, 3);
   std::vector<std::unique_ptr<table::RowIterator>> children;
   children.push_back(NewMemtableRowIterator(imm, Direction::kForward));
   children.push_back(std::make_unique<table::VectorIterator>(
       std::vector<RowEntry>{Row("a", 2, "sst"), Row("b", 1, "sst")}, Direction::kForward));
   table::MergeIterator merged(std::move(children), Direction::kForward);
-  ASSERT_TRUE(merged.SeekToFirst().ok());
+  ASSERT_OK(merged.SeekToFirst());
   std::vector<RowEntry> want = {Row("a", 9, "mem"), Row("a", 2, "sst"), Row("b", 1, "sst"),
                                 Row("c", 8, "mem")};
   EXPECT_EQ(Drain(merged), want);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "memtable/arena.h"
+#include "test_util.h"
 #include "util/random.h"
 
 namespace slatedb::memtable {
@@ -103,7 +104,7 @@ TEST(MemtableTest, GetReturnsNewestVersionAtOrBelowMaxSeq) {
   v5.create_ts = 5000;
   v5.expire_ts = 9000;
   RowEntry merge = Row("m", 4, "+1", RowKind::kMerge);
-  for (const RowEntry& r : {v5, v1, merge, tomb}) ASSERT_TRUE(m.Add(r).ok());
+  for (const RowEntry& r : {v5, v1, merge, tomb}) ASSERT_OK(m.Add(r));
 
   EXPECT_EQ(m.Get("k"), v5);
   EXPECT_EQ(m.Get("k", 6), v5);
@@ -126,9 +127,9 @@ TEST(MemtableTest, GetReturnsNewestVersionAtOrBelowMaxSeq) {
 
 TEST(MemtableTest, StatsAndTags) {
   Memtable m;
-  ASSERT_TRUE(m.Add(Row("b", 7, "x")).ok());
-  ASSERT_TRUE(m.Add(Row("a", 3, "yy")).ok());
-  ASSERT_TRUE(m.Add(Row("c", 9, "")).ok());
+  ASSERT_OK(m.Add(Row("b", 7, "x")));
+  ASSERT_OK(m.Add(Row("a", 3, "yy")));
+  ASSERT_OK(m.Add(Row("c", 9, "")));
   EXPECT_EQ(m.num_entries(), 3u);
   EXPECT_EQ(m.min_seq(), 3u);
   EXPECT_EQ(m.max_seq(), 9u);
@@ -147,7 +148,7 @@ TEST(MemtableTest, RejectsBadKeysAndAddsAfterFreeze) {
   EXPECT_TRUE(too_long.IsInvalid());
   EXPECT_NE(too_long.message().find("65536"), std::string::npos);
   std::string max_key(format::kMaxKeySize, 'k');
-  ASSERT_TRUE(m.Add(Row(max_key, 2, "v")).ok());
+  ASSERT_OK(m.Add(Row(max_key, 2, "v")));
   EXPECT_EQ(m.Get(max_key)->seq, 2u);
   EXPECT_EQ(m.num_entries(), 1u);
   EXPECT_FALSE(m.frozen());
@@ -160,13 +161,13 @@ TEST(MemtableTest, RejectsBadKeysAndAddsAfterFreeze) {
 
 TEST(MemtableTest, SameVersionAddedTwiceKeepsLastWrite) {
   Memtable m;
-  ASSERT_TRUE(m.Add(Row("a", 1, "a1")).ok());
-  ASSERT_TRUE(m.Add(Row("k", 5, "first")).ok());
-  ASSERT_TRUE(m.Add(Row("k", 4, "older")).ok());
-  ASSERT_TRUE(m.Add(Row("k", 5, "second")).ok());
-  ASSERT_TRUE(m.Add(Row("z", 9, "z9")).ok());
-  ASSERT_TRUE(m.Add(Row("z", 9, "", RowKind::kTombstone)).ok());
-  ASSERT_TRUE(m.Add(Row("k", 5, "third")).ok());
+  ASSERT_OK(m.Add(Row("a", 1, "a1")));
+  ASSERT_OK(m.Add(Row("k", 5, "first")));
+  ASSERT_OK(m.Add(Row("k", 4, "older")));
+  ASSERT_OK(m.Add(Row("k", 5, "second")));
+  ASSERT_OK(m.Add(Row("z", 9, "z9")));
+  ASSERT_OK(m.Add(Row("z", 9, "", RowKind::kTombstone)));
+  ASSERT_OK(m.Add(Row("k", 5, "third")));
   EXPECT_EQ(m.Get("k")->value, "third");
   EXPECT_EQ(m.Get("z")->kind, RowKind::kTombstone);
   std::vector<RowEntry> expected = {Row("a", 1, "a1"), Row("k", 5, "third"), Row("k", 4, "older"),
@@ -195,9 +196,9 @@ TEST(MemtableTest, ManyVersionsOfOneKey) {
   for (uint64_t s = 1; s <= 2 * kVersions; s += 2) seqs.push_back(s);
   util::Random rnd(99);
   for (size_t i = seqs.size() - 1; i > 0; --i) std::swap(seqs[i], seqs[rnd.Uniform(i + 1)]);
-  for (uint64_t s : seqs) ASSERT_TRUE(m.Add(Row("hot", s, "v" + std::to_string(s))).ok());
-  ASSERT_TRUE(m.Add(Row("cold", 1, "c")).ok());
-  ASSERT_TRUE(m.Add(Row("warm", 2, "w")).ok());
+  for (uint64_t s : seqs) ASSERT_OK(m.Add(Row("hot", s, "v" + std::to_string(s))));
+  ASSERT_OK(m.Add(Row("cold", 1, "c")));
+  ASSERT_OK(m.Add(Row("warm", 2, "w")));
 
   for (uint64_t s = 1; s <= 2 * kVersions + 1; ++s) {
     uint64_t expected = std::min((s % 2 == 1) ? s : s - 1, 2 * kVersions - 1);
@@ -236,10 +237,10 @@ TEST(MemtableTest, LargeValues) {
   std::string big(3 << 20, 'x');
   for (size_t i = 0; i < big.size(); i += 4093) big[i] = static_cast<char>('a' + i % 26);
   std::string medium(5000, 'm');
-  ASSERT_TRUE(m.Add(Row("big", 1, big)).ok());
-  ASSERT_TRUE(m.Add(Row("medium", 2, medium)).ok());
-  ASSERT_TRUE(m.Add(Row("small", 3, "s")).ok());
-  ASSERT_TRUE(m.Add(Row("big", 4, big + "!")).ok());
+  ASSERT_OK(m.Add(Row("big", 1, big)));
+  ASSERT_OK(m.Add(Row("medium", 2, medium)));
+  ASSERT_OK(m.Add(Row("small", 3, "s")));
+  ASSERT_OK(m.Add(Row("big", 4, big + "!")));
   EXPECT_EQ(m.Get("big", 1)->value, big);
   EXPECT_EQ(m.Get("big")->value, big + "!");
   EXPECT_EQ(m.Get("medium")->value, medium);
@@ -252,8 +253,8 @@ TEST(MemtableTest, ReverseIterationAndSeekForPrev) {
   Memtable m;
   // keys b, d, f with two versions each.
   for (const char* k : {"b", "d", "f"}) {
-    ASSERT_TRUE(m.Add(Row(k, 10, std::string(k) + "10")).ok());
-    ASSERT_TRUE(m.Add(Row(k, 20, std::string(k) + "20")).ok());
+    ASSERT_OK(m.Add(Row(k, 10, std::string(k) + "10")));
+    ASSERT_OK(m.Add(Row(k, 20, std::string(k) + "20")));
   }
   MemtableIterator it = m.NewIterator();
   it.SeekForPrev("a");
@@ -321,7 +322,7 @@ TEST(MemtableTest, RandomizedAgainstModel) {
     }
     if (rnd.OneIn(2)) r.create_ts = static_cast<int64_t>(rnd.Uniform(1000000));
     if (rnd.OneIn(5)) r.expire_ts = static_cast<int64_t>(rnd.Uniform(1000000));
-    ASSERT_TRUE(m.Add(r).ok());
+    ASSERT_OK(m.Add(r));
     model[{r.key, r.seq}] = r;  // a repeated (key, seq) replaces: the last write wins
   }
   EXPECT_EQ(m.num_entries(), static_cast<size_t>(kRows));
@@ -454,7 +455,7 @@ TEST(MemtableTest, ConcurrentReadersDuringWrites) {
   std::vector<std::thread> readers;
   for (uint64_t i = 0; i < 3; ++i) readers.emplace_back(reader, seed + 1 + i);
   for (const RowEntry& r : rows) {
-    ASSERT_TRUE(m.Add(r).ok());
+    ASSERT_OK(m.Add(r));
     published.fetch_add(1, std::memory_order_release);
   }
   for (std::thread& t : readers) t.join();
@@ -469,8 +470,8 @@ TEST(MemtableTest, ConcurrentReadersDuringWrites) {
 
 TEST(ImmutableMemtableTest, FreezesTagsAndKeepsTableAlive) {
   auto table = std::make_shared<Memtable>();
-  ASSERT_TRUE(table->Add(Row("a", 1, "x")).ok());
-  ASSERT_TRUE(table->Add(Row("b", 2, "y")).ok());
+  ASSERT_OK(table->Add(Row("a", 1, "x")));
+  ASSERT_OK(table->Add(Row("b", 2, "y")));
   auto imm = std::make_unique<ImmutableMemtable>(table, 17);
   EXPECT_TRUE(table->frozen());
   EXPECT_TRUE(table->Add(Row("c", 3, "z")).IsInternal());

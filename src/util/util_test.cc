@@ -1,7 +1,9 @@
+#include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 #include <zlib.h>
 
 #include "slatedb/status.h"
+#include "test_util.h"
 #include "util/coding.h"
 #include "util/crc32.h"
 #include "util/random.h"
@@ -12,7 +14,7 @@ namespace {
 
 TEST(StatusTest, KindsAndMessages) {
   Status ok;
-  EXPECT_TRUE(ok.ok());
+  EXPECT_OK(ok);
   EXPECT_EQ(ok.ToString(), "OK");
   Status f = Status::Fenced("detected newer writer");
   EXPECT_TRUE(f.IsClosed());
@@ -32,11 +34,30 @@ Status UseHalf(int x, int* out) {
 
 TEST(StatusTest, ResultAndMacros) {
   int v = 0;
-  EXPECT_TRUE(UseHalf(8, &v).ok());
+  EXPECT_OK(UseHalf(8, &v));
   EXPECT_EQ(v, 4);
   Status s = UseHalf(7, &v);
   EXPECT_TRUE(s.IsInvalid());
   EXPECT_EQ(s.message(), "odd");
+}
+
+// testing/test_util.h's ASSERT_OK / EXPECT_OK fail on an error (naming the expression and the
+// status, plus what the caller streams) and pass on OK, for Status and Result<T>.
+TEST(TestMacrosTest, AssertOkAndExpectOkFailOnErrors) {
+  EXPECT_FATAL_FAILURE(ASSERT_OK(Status::NotFound("key k1")) << "extra context",
+                       "Status::NotFound(\"key k1\"): ");
+  EXPECT_FATAL_FAILURE(ASSERT_OK(Status::NotFound("key k1")) << "extra context", "extra context");
+  EXPECT_NONFATAL_FAILURE(EXPECT_OK(Result<int>(Status::Invalid("bad setting x"))),
+                          "bad setting x");
+  ASSERT_OK(Status::OK());
+  EXPECT_OK(Result<int>(3));
+  int evaluated = 0;
+  auto once = [&evaluated] {
+    ++evaluated;
+    return Status::OK();
+  };
+  EXPECT_OK(once());
+  EXPECT_EQ(evaluated, 1);
 }
 
 TEST(CodingTest, VarintRoundTripAndOverflow) {
