@@ -164,12 +164,47 @@ Result<std::vector<VersionInfo>> ManifestStore::List() const {
 }
 
 Result<std::optional<VersionedManifest>> ManifestStore::ReadLatest() const {
+  std::optional<Cached> start;
+  {
+    util::MutexLock lock(&cache_mu_);
+    start = cache_;
+  }
+  if (start) {
+    // Warm: probe the successors of the cached version (no lock held across the GETs).
+    uint64_t id = start->id;
+    std::shared_ptr<const format::Manifest> latest = start->manifest;
+    for (int hits = 0; hits < kMaxManifestProbeHits; ++hits) {
+      const std::string key = ManifestPath(db_path_, id + 1);
+      auto bytes = store_->Get(key);
+      if (!bytes.ok()) {
+        if (!bytes.status().IsNotFound()) return bytes.status().WithContext("get " + key);
+        return std::optional<VersionedManifest>(VersionedManifest{id, *latest});
+      }
+      ASSIGN_OR_RETURN(format::Manifest m, WithKey(format::DecodeManifest(*bytes), key));
+      ++id;
+      latest = std::make_shared<const format::Manifest>(std::move(m));
+      MaybeCache(id, latest);
+    }
+    // Far behind: catch up with a LIST instead of reading every version in between.
+  }
   ASSIGN_OR_RETURN(auto raw,
                    ReadLatestRaw(*store_, db_path_, ManifestDir(db_path_), &ListedManifestId));
   if (!raw) return std::optional<VersionedManifest>();
   ASSIGN_OR_RETURN(format::Manifest m, WithKey(format::DecodeManifest(raw->second),
                                                ManifestPath(db_path_, raw->first)));
+  MaybeCache(raw->first, std::make_shared<const format::Manifest>(m));
   return std::optional<VersionedManifest>(VersionedManifest{raw->first, std::move(m)});
+}
+
+void ManifestStore::InvalidateCache() const {
+  util::MutexLock lock(&cache_mu_);
+  cache_.reset();
+}
+
+void ManifestStore::MaybeCache(uint64_t id,
+                               std::shared_ptr<const format::Manifest> manifest) const {
+  util::MutexLock lock(&cache_mu_);
+  if (!cache_ || id > cache_->id) cache_ = Cached{id, std::move(manifest)};
 }
 
 Result<format::Manifest> ManifestStore::Read(uint64_t id) const {
@@ -182,11 +217,16 @@ Status ManifestStore::WriteNew(uint64_t id, const format::Manifest& manifest) co
   const std::string key = ManifestPath(db_path_, id);
   ASSIGN_OR_RETURN(std::string bytes,
                    WithKey(format::EncodeManifest(manifest, format_.manifest_version), key));
-  return CreateChecked(*store_, key, id, bytes, ManifestBoundaryPath(db_path_));
+  RETURN_IF_ERROR(CreateChecked(*store_, key, id, bytes, ManifestBoundaryPath(db_path_)));
+  MaybeCache(id, std::make_shared<const format::Manifest>(manifest));
+  return Status::OK();
 }
 
 Status ManifestStore::Delete(uint64_t id) const {
-  return store_->Delete(ManifestPath(db_path_, id));
+  RETURN_IF_ERROR(store_->Delete(ManifestPath(db_path_, id)));
+  util::MutexLock lock(&cache_mu_);
+  if (cache_ && cache_->id == id) cache_.reset();
+  return Status::OK();
 }
 
 Result<uint64_t> ManifestStore::Boundary() const {

@@ -10,10 +10,17 @@
 // resp. `gc/compactions.boundary`, RFC-0026): an id at or below the boundary was fenced by a
 // garbage collector (it may have deleted that id while we stalled), so the create counts as a
 // lost race. `AdvanceBoundary` is the collector's side: raise the boundary, never lower it.
+// Cached probing (SlateDB RFC-0032): a ManifestStore remembers the newest version it has read or
+// created (id N and its contents). `ReadLatest` then GETs N+1, N+2, … instead of listing: the
+// first missing id ends the probe (N, or the last hit, is the latest — ids are contiguous), so
+// an unchanged database costs one GET that misses; after kMaxManifestProbeHits consecutive hits
+// (a reader far behind) it falls back to the LIST path, as does the first read (empty cache).
+// Components that share one ManifestStore instance share its cache.
 // `StoreFormat` says which format versions are written (compatibility "0.17" → manifest 2 /
 // `.compactions` 2; "0.12" → manifest 2 / `.compactions` 1, since SlateDB 0.12.1 reads manifest
 // version 2 but not `.compactions` version 2); every version is read.
-// Thread safety: both classes are thread-safe (no mutable state besides the shared store).
+// Thread safety: both classes are thread-safe (ManifestStore's cache is guarded by its own
+// mutex, never held across object-store I/O).
 // Ownership: they share the ObjectStore (`std::shared_ptr`).
 // Errors: kAlreadyExists from WriteNew when the id is taken (lost the race) or is at or below the
 // GC boundary ("... is at or below the GC boundary B"); kInvalid from WriteNew when the object
@@ -35,8 +42,12 @@
 #include "format/manifest_codec.h"
 #include "slatedb/object_store.h"
 #include "slatedb/status.h"
+#include "util/mutex.h"
 
 namespace slatedb::manifest {
+
+// ReadLatest's probing ends in a LIST after this many consecutive successful GETs.
+inline constexpr int kMaxManifestProbeHits = 4;
 
 // Which format versions the stores write.
 struct StoreFormat {
@@ -84,21 +95,35 @@ class ManifestStore {
   // Every manifest version, ascending by id (names that are not `<digits>.manifest` are
   // ignored).
   Result<std::vector<VersionInfo>> List() const;
-  // The highest-id manifest, or std::nullopt when the database has none.
-  Result<std::optional<VersionedManifest>> ReadLatest() const;
+  // The highest-id manifest, or std::nullopt when the database has none. Probes from the cached
+  // version when there is one (see above), else LISTs.
+  Result<std::optional<VersionedManifest>> ReadLatest() const EXCLUDES(cache_mu_);
+  // Forgets the cached version: the next ReadLatest LISTs.
+  void InvalidateCache() const EXCLUDES(cache_mu_);
   Result<format::Manifest> Read(uint64_t id) const;
   // Creates version `id`; kAlreadyExists if it exists or is at or below the GC boundary.
-  Status WriteNew(uint64_t id, const format::Manifest& manifest) const;
+  // On success the version is cached (write-through), so the next ReadLatest probes id + 1.
+  Status WriteNew(uint64_t id, const format::Manifest& manifest) const EXCLUDES(cache_mu_);
   // Deletes version `id` (for the garbage collector); deleting a missing one is OK.
-  Status Delete(uint64_t id) const;
+  Status Delete(uint64_t id) const EXCLUDES(cache_mu_);
   // `gc/manifest.boundary` (0 when absent), and raising it (the garbage collector only).
   Result<uint64_t> Boundary() const;
   Status AdvanceBoundary(uint64_t boundary) const;
 
  private:
+  struct Cached {
+    uint64_t id = 0;
+    std::shared_ptr<const format::Manifest> manifest;
+  };
+  // Replaces the cache only with a higher id (concurrent readers never move it backwards).
+  void MaybeCache(uint64_t id, std::shared_ptr<const format::Manifest> manifest) const
+      EXCLUDES(cache_mu_);
+
   std::shared_ptr<ObjectStore> store_;
   std::string db_path_;
   StoreFormat format_;
+  mutable util::Mutex cache_mu_;
+  mutable std::optional<Cached> cache_ GUARDED_BY(cache_mu_);
 };
 
 class CompactionsStore {
