@@ -85,7 +85,7 @@ Compactor::Compactor(PrivateTag, std::shared_ptr<ObjectStore> store, std::string
       log_(std::move(log)),
       merge_operator_(std::move(merge_operator)),
       manifest_store_(std::make_shared<manifest::ManifestStore>(
-          store_, db_path_, manifest::StoreFormatFor(output_.compatibility))),
+          store_, db_path_, manifest::StoreFormatFor(output_.compatibility), clock_)),
       compactions_store_(store_, db_path_, manifest::StoreFormatFor(output_.compatibility)),
       ulids_(std::make_shared<format::UlidGenerator>(seed)),
       metrics_(*util::MetricsOrNoop(metrics)),

@@ -300,7 +300,7 @@ Status DbImpl::Recover() {
   mopts.timeout = settings_.manifest_update_timeout;
   mopts.clock = clock_;
   auto manifest_store = std::make_shared<manifest::ManifestStore>(
-      store_, path_, manifest::StoreFormatFor(settings_.compatibility));
+      store_, path_, manifest::StoreFormatFor(settings_.compatibility), clock_);
   ASSIGN_OR_RETURN(manifest::StoredManifest stored,
                    manifest::StoredManifest::LoadOrCreate(manifest_store, mopts));
   ASSIGN_OR_RETURN(

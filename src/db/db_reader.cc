@@ -38,7 +38,8 @@ class DbReaderImpl final : public DbReader {
         store_(
             NewMetricsObjectStore(components.object_store, recorder_, "reader", components.clock)),
         options_(options),
-        manifests_(store_, path_),
+        manifests_(store_, path_, manifest::StoreFormat{},
+                   components.clock ? components.clock : util::SystemClock::Default()),
         wal_store_(store_, path_),
         reads_(std::make_shared<ReadPath>(store_, path_, Settings(), components.merge_operator,
                                           components.prefix_extractor, recorder_,

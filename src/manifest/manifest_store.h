@@ -15,7 +15,12 @@
 // first missing id ends the probe (N, or the last hit, is the latest — ids are contiguous), so
 // an unchanged database costs one GET that misses; after kMaxManifestProbeHits consecutive hits
 // (a reader far behind) it falls back to the LIST path, as does the first read (empty cache).
-// Components that share one ManifestStore instance share its cache.
+// A miss proves nothing once a garbage collector may have deleted N+1 (it deletes versions
+// older than its min_age that are not the latest), so probing is trusted only for
+// kManifestProbeTrust after the cached version was last confirmed to be the latest — by a LIST
+// or by our own create of it — on the store's clock; after that the next read LISTs again (and
+// skips the GET when the highest listed id is the cached one). Components that share one
+// ManifestStore instance share its cache.
 // `StoreFormat` says which format versions are written (compatibility "0.17" → manifest 2 /
 // `.compactions` 2; "0.12" → manifest 2 / `.compactions` 1, since SlateDB 0.12.1 reads manifest
 // version 2 but not `.compactions` version 2); every version is read.
@@ -30,6 +35,7 @@
 // other object-store errors (kUnavailable, kPermissionDenied, ...) pass through with the key.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -42,12 +48,15 @@
 #include "format/manifest_codec.h"
 #include "slatedb/object_store.h"
 #include "slatedb/status.h"
+#include "util/clock.h"
 #include "util/mutex.h"
 
 namespace slatedb::manifest {
 
 // ReadLatest's probing ends in a LIST after this many consecutive successful GETs.
 inline constexpr int kMaxManifestProbeHits = 4;
+// How long a cached latest version is probed from before a LIST confirms it again.
+inline constexpr std::chrono::seconds kManifestProbeTrust{10};
 
 // Which format versions the stores write.
 struct StoreFormat {
@@ -86,7 +95,9 @@ struct VersionedCompactions {
 
 class ManifestStore {
  public:
-  ManifestStore(std::shared_ptr<ObjectStore> store, std::string db_path, StoreFormat format = {});
+  // `clock` (null = the system clock) times kManifestProbeTrust.
+  ManifestStore(std::shared_ptr<ObjectStore> store, std::string db_path, StoreFormat format = {},
+                std::shared_ptr<util::Clock> clock = nullptr);
 
   const std::string& db_path() const { return db_path_; }
   const std::shared_ptr<ObjectStore>& object_store() const { return store_; }
@@ -114,14 +125,19 @@ class ManifestStore {
   struct Cached {
     uint64_t id = 0;
     std::shared_ptr<const format::Manifest> manifest;
+    // When `id` was last known to be the latest (a LIST, or our own create).
+    std::chrono::steady_clock::time_point confirmed;
   };
-  // Replaces the cache only with a higher id (concurrent readers never move it backwards).
-  void MaybeCache(uint64_t id, std::shared_ptr<const format::Manifest> manifest) const
+  // Replaces the cache only with a higher id (concurrent readers never move it backwards); a
+  // probe hit keeps the confirmation time of what it replaces, a LIST or create sets `now`.
+  void MaybeCache(uint64_t id, std::shared_ptr<const format::Manifest> manifest,
+                  std::optional<std::chrono::steady_clock::time_point> confirmed) const
       EXCLUDES(cache_mu_);
 
   std::shared_ptr<ObjectStore> store_;
   std::string db_path_;
   StoreFormat format_;
+  std::shared_ptr<util::Clock> clock_;
   mutable util::Mutex cache_mu_;
   mutable std::optional<Cached> cache_ GUARDED_BY(cache_mu_);
 };
