@@ -12,7 +12,9 @@
 // database is at path "idle_bench" in it and is deleted first.
 //   slatedb_idle_bench --mode lone|idle|open --url URL [--count N=200] [--gap-ms G=20]
 //                      [--seconds S=30] [--wals W=2000] [--wal-replay-parallelism P=16]
-//                      [--repeat R=3]
+//                      [--repeat R=3] [--latency-ms L=0]
+// --latency-ms adds L ms to every request (the fault-injecting store), e.g. to model S3 round
+// trips on a local or memory store.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -176,6 +178,12 @@ int main(int argc, char** argv) {
   }
   auto store = slatedb::OpenObjectStore(url);
   if (!store.ok()) return Fail(std::string("--url ") + url, store.status());
+  // --latency-ms L: every request of the engine sleeps L ms first (a remote store's round trip).
+  if (const uint64_t latency_ms = Arg(argc, argv, "--latency-ms", 0); latency_ms > 0) {
+    slatedb::FaultOptions slow;
+    slow.latency = std::chrono::milliseconds(latency_ms);
+    *store = std::make_shared<slatedb::FaultInjectingObjectStore>(*store, slow);
+  }
   slatedb::Status wiped = Wipe(**store);
   if (!wiped.ok()) return Fail("deleting the old database", wiped);
   if (mode == "lone") {
