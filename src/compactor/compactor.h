@@ -117,7 +117,8 @@ class Compactor {
   // The owner polls the manifest for us (the embedded compactor of a writer, which shares its
   // manifest poll): from now on the compactor polls only when Notify()'d, right after each
   // finished job, and every poll_interval only while a failed poll / submit / job waits for its
-  // retry — an idle database costs the compactor no requests. Call before Start().
+  // retry — an idle database costs the compactor no requests. Admin-submitted compactions
+  // (`.compactions` only) are therefore adopted at the next such poll. Call before Start().
   void DisableTimedPolls();
 
   CompactorStats stats() const EXCLUDES(stats_mu_);
