@@ -438,7 +438,9 @@ TEST(CorruptionTest, Manifest) {
     ++tally.cases;
     ASSERT_OK(store->Put(key, m.bytes));
     auto read = manifests.Read(4);
-    auto latest = manifests.ReadLatest();
+    // A fresh store each time: `manifests` cached version 4 when it wrote it (objects are
+    // immutable, RFC-0032), so only a cold ReadLatest decodes the mutated bytes.
+    auto latest = manifest::ManifestStore(store, "db").ReadLatest();
     const bool read_error = IsDataError(read.status(), key, m, "ManifestStore::Read");
     const bool latest_error = IsDataError(latest.status(), key, m, "ManifestStore::ReadLatest");
     EXPECT_EQ(read_error, latest_error) << "Read and ReadLatest disagree after " << m.what;

@@ -170,6 +170,9 @@ class SLATEDB_EXPORT Db : public DbRead {
 struct DbReaderOptions {
   std::chrono::milliseconds manifest_poll_interval{1000};
   bool skip_wal_replay = false;  // true: see only L0/sorted runs, not unflushed WAL data
+  // WAL SSTs read at once while replaying (at open and at each poll), applied in id order; as
+  // Settings::wal_replay_parallelism. 0 or 1 = one after the other. [0, 256]
+  uint64_t wal_replay_parallelism = 16;
   // Three modes, as SlateDB's reader:
   //  * follow-latest (the default): polls for new manifests and WAL SSTs; writes nothing.
   //  * managed checkpoint (checkpoint_lifetime set): as follow-latest, and a checkpoint of its own

@@ -134,6 +134,11 @@ struct SLATEDB_EXPORT Settings {
   // anything newer is published. Running uploads still count as unflushed bytes and as L0
   // SSTs for l0_max_ssts. 1 = one upload after the other, on the flusher thread. [1, 64]
   uint64_t l0_flush_parallelism = 4;
+  // How many WAL SSTs recovery (Db::Open) reads at once while replaying the WAL: up to this many
+  // GETs in flight and objects held in memory; rows are still applied strictly in WAL id order,
+  // and a missing or corrupt WAL SST fails the open exactly as a one-by-one replay would.
+  // 0 or 1 = one after the other, on the opening thread. [0, 256]
+  uint64_t wal_replay_parallelism = 16;
   // Writes stall while this many bytes are not yet in L0 (WAL buffer + memtables). >= 1
   uint64_t max_unflushed_bytes = 1073741824;  // 1 GiB
   // nullopt = no embedded compactor.

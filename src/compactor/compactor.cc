@@ -86,7 +86,7 @@ Compactor::Compactor(PrivateTag, std::shared_ptr<ObjectStore> store, std::string
       log_(std::move(log)),
       merge_operator_(std::move(merge_operator)),
       manifest_store_(std::make_shared<manifest::ManifestStore>(
-          store_, db_path_, manifest::StoreFormatFor(output_.compatibility))),
+          store_, db_path_, manifest::StoreFormatFor(output_.compatibility), clock_)),
       compactions_store_(store_, db_path_, manifest::StoreFormatFor(output_.compatibility)),
       ulids_(std::make_shared<format::UlidGenerator>(seed)),
       metrics_(*util::MetricsOrNoop(metrics)),
@@ -181,6 +181,8 @@ Status Compactor::Stop() {
   return stop_status_;
 }
 
+void Compactor::DisableTimedPolls() { timed_polls_.store(false); }
+
 void Compactor::Notify() {
   poll_requested_.store(true);
   events_.TrySend(Event{});  // kClosed after shutdown, kFull when busy: both fine
@@ -208,13 +210,19 @@ void Compactor::Run() {
   auto next_poll = std::chrono::steady_clock::now();  // tidy: allow (first poll right away)
   while (!stop_requested_.load() && fatal_.ok()) {
     auto event = events_.ReceiveUntil(next_poll);
-    if (event && event->result) HandleCompletion(std::move(*event->result));
+    const bool completion = event && event->result;
+    if (completion) HandleCompletion(std::move(*event->result));
     if (stop_requested_.load() || !fatal_.ok()) break;
     auto now = std::chrono::steady_clock::now();  // tidy: allow (see above)
-    if (poll_requested_.exchange(false) || now >= next_poll) {
+    const bool timed = timed_polls_.load();
+    // Polled by the owner: a finished job may have made room for the next one, so look again
+    // right away instead of waiting for the owner's next notice.
+    if (poll_requested_.exchange(false) || now >= next_poll || (completion && !timed)) {
       PollAndSchedule();
-      next_poll = util::SaturatingDeadline(std::chrono::steady_clock::now(),  // tidy: allow
-                                           options_.poll_interval);
+      next_poll = timed || retry_pending_
+                      ? util::SaturatingDeadline(std::chrono::steady_clock::now(),  // tidy: allow
+                                                 options_.poll_interval)
+                      : std::chrono::steady_clock::time_point::max();  // tidy: allow
     }
   }
   Drain();
@@ -235,6 +243,7 @@ void Compactor::Drain() {
 }
 
 void Compactor::PollAndSchedule() {
+  retry_pending_ = false;
   Status st = manifest_->Refresh();
   {
     util::MutexLock lock(&stats_mu_);
@@ -245,6 +254,7 @@ void Compactor::PollAndSchedule() {
       Latch(st);
     } else {
       log_.Warn("compactor {}: manifest poll failed (will retry): {}", db_path_, st.ToString());
+      retry_pending_ = true;
     }
     return;
   }
@@ -275,6 +285,7 @@ void Compactor::PollAndSchedule() {
       }
       log_.Warn("compactor {}: could not submit {}: {}", db_path_, SpecToString(spec),
                 st.ToString());
+      retry_pending_ = true;
     }
   }
 }
@@ -546,6 +557,7 @@ void Compactor::HandleCompletion(CompactionJobResult result) {
   } else {
     log_.Warn("compactor {}: compaction {} ({}) failed, will retry: {}", db_path_,
               result.id.ToString(), SpecToString(spec), st.ToString());
+    retry_pending_ = true;
     RemoveRecord(result.id);
     Status w = WriteCompactions();
     if (w.IsFenced()) Latch(w);

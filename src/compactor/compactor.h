@@ -114,6 +114,12 @@ class Compactor {
   Status Stop() EXCLUDES(lifecycle_mu_);
   // Asks for a poll now (e.g. a new L0 was published). Never blocks; a no-op once stopped.
   void Notify();
+  // The owner polls the manifest for us (the embedded compactor of a writer, which shares its
+  // manifest poll): from now on the compactor polls only when Notify()'d, right after each
+  // finished job, and every poll_interval only while a failed poll / submit / job waits for its
+  // retry — an idle database costs the compactor no requests. Admin-submitted compactions
+  // (`.compactions` only) are therefore adopted at the next such poll. Call before Start().
+  void DisableTimedPolls();
 
   CompactorStats stats() const EXCLUDES(stats_mu_);
   // True once a newer compactor has taken over (the orchestrator has ended).
@@ -186,6 +192,8 @@ class Compactor {
   util::Channel<Event> events_;
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> poll_requested_{false};
+  std::atomic<bool> timed_polls_{true};  // false: DisableTimedPolls
+  bool retry_pending_ = false;           // orchestrator thread only: a failure awaits a retry
   std::atomic<bool> fenced_{false};
   std::atomic<bool> running_{false};
 

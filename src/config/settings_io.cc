@@ -188,6 +188,8 @@ class Applier {
       ASSIGN_OR_RETURN(s.l0_max_ssts, U64(v, p));
     } else if (key == "l0_flush_parallelism") {
       ASSIGN_OR_RETURN(s.l0_flush_parallelism, U64(v, p));
+    } else if (key == "wal_replay_parallelism") {
+      ASSIGN_OR_RETURN(s.wal_replay_parallelism, U64(v, p));
     } else if (key == "max_unflushed_bytes") {
       ASSIGN_OR_RETURN(s.max_unflushed_bytes, U64(v, p));
     } else if (key == "compactor_options") {
@@ -355,6 +357,7 @@ const std::set<std::string>& TopLevelKeys() {
                                               "l0_sst_size_bytes",
                                               "l0_max_ssts",
                                               "l0_flush_parallelism",
+                                              "wal_replay_parallelism",
                                               "max_unflushed_bytes",
                                               "compactor_options",
                                               "compression_codec",
@@ -853,6 +856,7 @@ std::string SettingsToJson(const Settings& s, JsonFormat format) {
   if (format.include_extensions) {
     j["block_size"] = s.block_size;
     j["close_timeout"] = DurationJson(s.close_timeout);
+    j["wal_replay_parallelism"] = s.wal_replay_parallelism;
     j["compatibility"] = s.compatibility;
   }
   return j.dump(format.pretty ? 4 : -1, ' ', false, OrderedJson::error_handler_t::replace);
@@ -943,6 +947,7 @@ Status ValidateSettings(const Settings& s) {
   RETURN_IF_ERROR(CheckU64("l0_sst_size_bytes", s.l0_sst_size_bytes, kKiB, 4 * kGiB));
   RETURN_IF_ERROR(CheckU64("l0_max_ssts", s.l0_max_ssts, 1, 1000000));
   RETURN_IF_ERROR(CheckU64("l0_flush_parallelism", s.l0_flush_parallelism, 1, 64));
+  RETURN_IF_ERROR(CheckU64("wal_replay_parallelism", s.wal_replay_parallelism, 0, 256));
   RETURN_IF_ERROR(CheckU64("max_unflushed_bytes", s.max_unflushed_bytes, 1,
                            std::numeric_limits<uint64_t>::max()));
   if (s.compactor_options) {

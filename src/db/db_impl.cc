@@ -249,6 +249,9 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
     Status cst = compactor.ok() ? Status::OK() : compactor.status();
     if (cst.ok()) {
       db->compactor_ = std::move(compactor).value();
+      // One manifest poll for both: the memtable flusher's (RefreshManifest tells the compactor
+      // of every new version it sees, and PublishL0 of ours).
+      db->compactor_->DisableTimedPolls();
       cst = db->compactor_->Start();
     }
     if (!cst.ok()) {
@@ -298,7 +301,7 @@ Status DbImpl::Recover() {
   mopts.timeout = settings_.manifest_update_timeout;
   mopts.clock = clock_;
   auto manifest_store = std::make_shared<manifest::ManifestStore>(
-      store_, path_, manifest::StoreFormatFor(settings_.compatibility));
+      store_, path_, manifest::StoreFormatFor(settings_.compatibility), clock_);
   ASSIGN_OR_RETURN(manifest::StoredManifest stored,
                    manifest::StoredManifest::LoadOrCreate(manifest_store, mopts));
   if (!stored.manifest().initialized) return UnfinishedCloneError(path_);
@@ -357,8 +360,13 @@ Status DbImpl::Recover() {
 
 Status DbImpl::ReplayWal(uint64_t first_id, uint64_t last_id) {
   const uint64_t last_l0_seq = last_seq_;
-  for (uint64_t id = first_id; id <= last_id; ++id) {
-    auto rows = wal_store_.Read(id);
+  std::vector<uint64_t> ids;
+  for (uint64_t id = first_id; id <= last_id; ++id) ids.push_back(id);
+  // Up to wal_replay_parallelism WAL SSTs are fetched at once; they are applied in id order.
+  wal::WalPrefetcher prefetcher(wal_store_, std::move(ids), settings_.wal_replay_parallelism);
+  while (std::optional<wal::WalPrefetcher::Item> item = prefetcher.Next()) {
+    const uint64_t id = item->id;
+    Result<std::vector<format::RowEntry>>& rows = item->rows;
     if (!rows.ok()) {
       if (rows.status().IsNotFound()) {
         return Status::Data("WAL " + wal_store_.ObjectKey(id) + " is missing (WAL ids must be " +
@@ -678,6 +686,12 @@ Status DbImpl::AwaitL0Room() {
 }
 
 Status DbImpl::WaitDurable(uint64_t seq) {
+  // A durable wait asks for an upload at once instead of waiting for the flush_interval timer:
+  // at most one kick is queued at a time, so writes arriving while an upload is in flight batch
+  // into the next upload (group commit) instead of one upload each.
+  if (settings_.wal_enabled && durable_seq_.load() < seq && !wal_kick_pending_.exchange(true)) {
+    if (wal_flusher_->TrySend(FlushMsg{}) != util::SendResult::kOk) wal_kick_pending_.store(false);
+  }
   util::MutexLock lock(&mu_);
   while (durable_seq_.load() < seq && !has_fatal_.load() && !stopping_) cv_.Wait(&mu_);
   if (durable_seq_.load() >= seq) return Status::OK();
@@ -697,6 +711,9 @@ Status DbImpl::FlushWalNow() {
   if (close_deadline_passed_.load()) {
     return Status::Unavailable("closing " + path_ + ": close_timeout passed, WAL not uploaded");
   }
+  // Before taking the buffer: a durable wait that starts after this point queues a new kick, so
+  // its rows are never left behind in the buffer without an upload to come.
+  wal_kick_pending_.store(false);
   wal::WalBuffer::Batch batch = wal_buffer_.Take();
   metrics_.wal_buffer_estimated_bytes->Set(static_cast<int64_t>(wal_buffer_.bytes()));
   if (batch.rows.empty()) return Status::OK();
@@ -1118,6 +1135,9 @@ Status DbImpl::RefreshManifest() {
     published = std::make_shared<const format::Manifest>(manifest_->manifest());
     manifest_id_.store(manifest_->id());
   }
+  // The embedded compactor does not poll on its own (DisableTimedPolls): a version written by
+  // someone else (an external compactor, a checkpoint by admin, …) is its cue to look again.
+  if (compactor_) compactor_->Notify();
   reads_->Retain(published);
   metrics_.read.SetManifestGauges(*published);
   {

@@ -77,6 +77,7 @@
 #include "util/mutex.h"
 #include "util/random.h"
 #include "wal/wal_buffer.h"
+#include "wal/wal_prefetcher.h"
 #include "wal/wal_store.h"
 
 namespace slatedb::db {
@@ -136,6 +137,11 @@ class DbImpl final : public Db, public TxnSource {
   const TxnManager& txn_manager() const { return *txns_; }
   // For tests: the read path (its prefix-filter counters).
   const ReadPath& read_path() const { return *reads_; }
+  // For tests: one manifest poll, exactly as the memtable flusher's ticker does it every
+  // manifest_poll_interval (without its retry of failed memtable flushes).
+  Status PollManifestForTest() { return RefreshManifest(); }
+  // For tests: the embedded compactor (null without compactor_options).
+  const compactor::Compactor* compactor_for_test() const { return compactor_.get(); }
 
   // Messages of the actors (public so the task classes in db_impl.cc can name them).
   struct WriteMsg {
@@ -256,6 +262,8 @@ class DbImpl final : public Db, public TxnSource {
   std::atomic<uint64_t> committed_seq_{0};
   std::atomic<uint64_t> durable_seq_{0};
   std::atomic<uint64_t> next_wal_id_{1};
+  // A WAL flush kick from WaitDurable is queued and not yet taken by the WAL flusher.
+  std::atomic<bool> wal_kick_pending_{false};
   std::atomic<uint64_t> manifest_id_{0};
   util::Mutex close_mu_ ACQUIRED_BEFORE(mu_);  // serializes Close()
 

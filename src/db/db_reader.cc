@@ -23,6 +23,7 @@
 #include "util/mutex.h"
 #include "util/random.h"
 #include "util/saturating.h"
+#include "wal/wal_prefetcher.h"
 #include "wal/wal_store.h"
 
 namespace slatedb::db {
@@ -38,7 +39,8 @@ class DbReaderImpl final : public DbReader {
         store_(
             NewMetricsObjectStore(components.object_store, recorder_, "reader", components.clock)),
         options_(options),
-        manifests_(store_, path_),
+        manifests_(store_, path_, manifest::StoreFormat{},
+                   components.clock ? components.clock : util::SystemClock::Default()),
         wal_store_(store_, path_),
         reads_(std::make_shared<ReadPath>(store_, path_, Settings(), components.merge_operator,
                                           components.prefix_extractor, recorder_,
@@ -262,18 +264,23 @@ class DbReaderImpl final : public DbReader {
   // Replays WAL ids after `after_id` (contiguous; stops at the first gap) into `mem`.
   Status ReplayInto(Memtable& mem, uint64_t after_id, uint64_t min_seq, uint64_t* last_wal,
                     uint64_t* max_seq) {
-    ASSIGN_OR_RETURN(std::vector<uint64_t> ids, wal_store_.ListIds(after_id + 1));
-    uint64_t expect = after_id + 1;
-    for (uint64_t id : ids) {
-      if (id != expect || id > wal_limit_) break;
-      ASSIGN_OR_RETURN(std::vector<format::RowEntry> rows, wal_store_.Read(id));
-      for (const auto& row : rows) {
+    ASSIGN_OR_RETURN(std::vector<uint64_t> listed, wal_store_.ListIds(after_id + 1));
+    // The contiguous run after `after_id` (up to the frozen limit), read up to
+    // wal_replay_parallelism at a time and applied in id order.
+    std::vector<uint64_t> ids;
+    for (uint64_t id : listed) {
+      if (id != after_id + 1 + ids.size() || id > wal_limit_) break;
+      ids.push_back(id);
+    }
+    wal::WalPrefetcher prefetcher(wal_store_, std::move(ids), options_.wal_replay_parallelism);
+    while (std::optional<wal::WalPrefetcher::Item> item = prefetcher.Next()) {
+      RETURN_IF_ERROR(item->rows.status());
+      for (const auto& row : *item->rows) {
         if (row.seq <= min_seq) continue;
         RETURN_IF_ERROR(mem.Add(row));
         *max_seq = std::max(*max_seq, row.seq);
       }
-      *last_wal = id;
-      ++expect;
+      *last_wal = item->id;
     }
     return Status::OK();
   }
@@ -365,6 +372,12 @@ class DbReaderImpl final : public DbReader {
 Result<std::unique_ptr<DbReader>> OpenDbReader(const std::string& path, Components components,
                                                DbReaderOptions options) {
   if (!components.object_store) return Status::Invalid("Components.object_store is required");
+  if (options.wal_replay_parallelism > wal::kMaxWalReplayParallelism) {
+    return Status::Invalid("DbReaderOptions.wal_replay_parallelism = " +
+                           std::to_string(options.wal_replay_parallelism) +
+                           " is out of range [0, " + std::to_string(wal::kMaxWalReplayParallelism) +
+                           "]");
+  }
   // Before any object-store call: "db/" is "db"; bad paths fail here, having touched nothing.
   ASSIGN_OR_RETURN(std::string db_path, manifest::NormalizeDbPath(path));
   // A reader never writes, so any compatibility allows a prefix extractor.

@@ -156,20 +156,86 @@ Status AdvanceBoundary(ObjectStore& store, const std::string& key, uint64_t boun
 }
 
 ManifestStore::ManifestStore(std::shared_ptr<ObjectStore> store, std::string db_path,
-                             StoreFormat format)
-    : store_(std::move(store)), db_path_(std::move(db_path)), format_(format) {}
+                             StoreFormat format, std::shared_ptr<util::Clock> clock)
+    : store_(std::move(store)),
+      db_path_(std::move(db_path)),
+      format_(format),
+      clock_(clock ? std::move(clock) : util::SystemClock::Default()) {}
 
 Result<std::vector<VersionInfo>> ManifestStore::List() const {
   return ListVersions(*store_, db_path_, ManifestDir(db_path_), &ListedManifestId);
 }
 
 Result<std::optional<VersionedManifest>> ManifestStore::ReadLatest() const {
+  std::optional<Cached> start;
+  {
+    util::MutexLock lock(&cache_mu_);
+    start = cache_;
+  }
+  const auto now = clock_->SteadyNow();
+  if (start && now - start->confirmed < kManifestProbeTrust) {
+    // Warm: probe the successors of the cached version (no lock held across the GETs).
+    uint64_t id = start->id;
+    std::shared_ptr<const format::Manifest> latest = start->manifest;
+    for (int hits = 0; hits < kMaxManifestProbeHits; ++hits) {
+      const std::string key = ManifestPath(db_path_, id + 1);
+      auto bytes = store_->Get(key);
+      if (!bytes.ok()) {
+        if (!bytes.status().IsNotFound()) return bytes.status().WithContext("get " + key);
+        return std::optional<VersionedManifest>(VersionedManifest{id, *latest});
+      }
+      ASSIGN_OR_RETURN(format::Manifest m, WithKey(format::DecodeManifest(*bytes), key));
+      ++id;
+      latest = std::make_shared<const format::Manifest>(std::move(m));
+      MaybeCache(id, latest, std::nullopt);
+    }
+    // Far behind: catch up with a LIST instead of reading every version in between.
+  } else if (start) {
+    // Trusted too long: confirm with a LIST; unchanged, the cached contents need no GET.
+    ASSIGN_OR_RETURN(std::vector<VersionInfo> versions, List());
+    if (!versions.empty() && versions.back().id == start->id) {
+      MaybeCache(start->id, start->manifest, now);
+      return std::optional<VersionedManifest>(VersionedManifest{start->id, *start->manifest});
+    }
+    if (!versions.empty()) {
+      const VersionInfo& newest = versions.back();
+      auto bytes = store_->Get(newest.key);
+      if (bytes.ok()) {
+        ASSIGN_OR_RETURN(format::Manifest m, WithKey(format::DecodeManifest(*bytes), newest.key));
+        MaybeCache(newest.id, std::make_shared<const format::Manifest>(m), now);
+        return std::optional<VersionedManifest>(VersionedManifest{newest.id, std::move(m)});
+      }
+      if (!bytes.status().IsNotFound()) return bytes.status().WithContext("get " + newest.key);
+      // Deleted since the LIST: the path below lists again.
+    }
+  }
   ASSIGN_OR_RETURN(auto raw,
                    ReadLatestRaw(*store_, db_path_, ManifestDir(db_path_), &ListedManifestId));
   if (!raw) return std::optional<VersionedManifest>();
   ASSIGN_OR_RETURN(format::Manifest m, WithKey(format::DecodeManifest(raw->second),
                                                ManifestPath(db_path_, raw->first)));
+  MaybeCache(raw->first, std::make_shared<const format::Manifest>(m), now);
   return std::optional<VersionedManifest>(VersionedManifest{raw->first, std::move(m)});
+}
+
+void ManifestStore::InvalidateCache() const {
+  util::MutexLock lock(&cache_mu_);
+  cache_.reset();
+}
+
+void ManifestStore::MaybeCache(
+    uint64_t id, std::shared_ptr<const format::Manifest> manifest,
+    std::optional<std::chrono::steady_clock::time_point> confirmed) const {
+  util::MutexLock lock(&cache_mu_);
+  if (cache_ && id < cache_->id) return;
+  if (cache_ && id == cache_->id) {
+    if (confirmed) cache_->confirmed = std::max(cache_->confirmed, *confirmed);
+    return;
+  }
+  const auto when = confirmed ? *confirmed
+                    : cache_  ? cache_->confirmed
+                              : std::chrono::steady_clock::time_point();
+  cache_ = Cached{id, std::move(manifest), when};
 }
 
 Result<format::Manifest> ManifestStore::Read(uint64_t id) const {
@@ -182,11 +248,16 @@ Status ManifestStore::WriteNew(uint64_t id, const format::Manifest& manifest) co
   const std::string key = ManifestPath(db_path_, id);
   ASSIGN_OR_RETURN(std::string bytes,
                    WithKey(format::EncodeManifest(manifest, format_.manifest_version), key));
-  return CreateChecked(*store_, key, id, bytes, ManifestBoundaryPath(db_path_));
+  RETURN_IF_ERROR(CreateChecked(*store_, key, id, bytes, ManifestBoundaryPath(db_path_)));
+  MaybeCache(id, std::make_shared<const format::Manifest>(manifest), clock_->SteadyNow());
+  return Status::OK();
 }
 
 Status ManifestStore::Delete(uint64_t id) const {
-  return store_->Delete(ManifestPath(db_path_, id));
+  RETURN_IF_ERROR(store_->Delete(ManifestPath(db_path_, id)));
+  util::MutexLock lock(&cache_mu_);
+  if (cache_ && cache_->id == id) cache_.reset();
+  return Status::OK();
 }
 
 Result<uint64_t> ManifestStore::Boundary() const {

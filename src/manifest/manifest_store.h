@@ -10,10 +10,22 @@
 // resp. `gc/compactions.boundary`, RFC-0026): an id at or below the boundary was fenced by a
 // garbage collector (it may have deleted that id while we stalled), so the create counts as a
 // lost race. `AdvanceBoundary` is the collector's side: raise the boundary, never lower it.
+// Cached probing (SlateDB RFC-0032): a ManifestStore remembers the newest version it has read or
+// created (id N and its contents). `ReadLatest` then GETs N+1, N+2, … instead of listing: the
+// first missing id ends the probe (N, or the last hit, is the latest — ids are contiguous), so
+// an unchanged database costs one GET that misses; after kMaxManifestProbeHits consecutive hits
+// (a reader far behind) it falls back to the LIST path, as does the first read (empty cache).
+// A miss proves nothing once a garbage collector may have deleted N+1 (it deletes versions
+// older than its min_age that are not the latest), so probing is trusted only for
+// kManifestProbeTrust after the cached version was last confirmed to be the latest — by a LIST
+// or by our own create of it — on the store's clock; after that the next read LISTs again (and
+// skips the GET when the highest listed id is the cached one). Components that share one
+// ManifestStore instance share its cache.
 // `StoreFormat` says which format versions are written (compatibility "0.17" → manifest 2 /
 // `.compactions` 2; "0.12" → manifest 2 / `.compactions` 1, since SlateDB 0.12.1 reads manifest
 // version 2 but not `.compactions` version 2); every version is read.
-// Thread safety: both classes are thread-safe (no mutable state besides the shared store).
+// Thread safety: both classes are thread-safe (ManifestStore's cache is guarded by its own
+// mutex, never held across object-store I/O).
 // Ownership: they share the ObjectStore (`std::shared_ptr`).
 // Errors: kAlreadyExists from WriteNew when the id is taken (lost the race) or is at or below the
 // GC boundary ("... is at or below the GC boundary B"); kInvalid from WriteNew when the object
@@ -23,6 +35,7 @@
 // other object-store errors (kUnavailable, kPermissionDenied, ...) pass through with the key.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -35,8 +48,15 @@
 #include "format/manifest_codec.h"
 #include "slatedb/object_store.h"
 #include "slatedb/status.h"
+#include "util/clock.h"
+#include "util/mutex.h"
 
 namespace slatedb::manifest {
+
+// ReadLatest's probing ends in a LIST after this many consecutive successful GETs.
+inline constexpr int kMaxManifestProbeHits = 4;
+// How long a cached latest version is probed from before a LIST confirms it again.
+inline constexpr std::chrono::seconds kManifestProbeTrust{10};
 
 // Which format versions the stores write.
 struct StoreFormat {
@@ -75,7 +95,9 @@ struct VersionedCompactions {
 
 class ManifestStore {
  public:
-  ManifestStore(std::shared_ptr<ObjectStore> store, std::string db_path, StoreFormat format = {});
+  // `clock` (null = the system clock) times kManifestProbeTrust.
+  ManifestStore(std::shared_ptr<ObjectStore> store, std::string db_path, StoreFormat format = {},
+                std::shared_ptr<util::Clock> clock = nullptr);
 
   const std::string& db_path() const { return db_path_; }
   const std::shared_ptr<ObjectStore>& object_store() const { return store_; }
@@ -84,21 +106,40 @@ class ManifestStore {
   // Every manifest version, ascending by id (names that are not `<digits>.manifest` are
   // ignored).
   Result<std::vector<VersionInfo>> List() const;
-  // The highest-id manifest, or std::nullopt when the database has none.
-  Result<std::optional<VersionedManifest>> ReadLatest() const;
+  // The highest-id manifest, or std::nullopt when the database has none. Probes from the cached
+  // version when there is one (see above), else LISTs.
+  Result<std::optional<VersionedManifest>> ReadLatest() const EXCLUDES(cache_mu_);
+  // Forgets the cached version: the next ReadLatest LISTs.
+  void InvalidateCache() const EXCLUDES(cache_mu_);
   Result<format::Manifest> Read(uint64_t id) const;
   // Creates version `id`; kAlreadyExists if it exists or is at or below the GC boundary.
-  Status WriteNew(uint64_t id, const format::Manifest& manifest) const;
+  // On success the version is cached (write-through), so the next ReadLatest probes id + 1.
+  Status WriteNew(uint64_t id, const format::Manifest& manifest) const EXCLUDES(cache_mu_);
   // Deletes version `id` (for the garbage collector); deleting a missing one is OK.
-  Status Delete(uint64_t id) const;
+  Status Delete(uint64_t id) const EXCLUDES(cache_mu_);
   // `gc/manifest.boundary` (0 when absent), and raising it (the garbage collector only).
   Result<uint64_t> Boundary() const;
   Status AdvanceBoundary(uint64_t boundary) const;
 
  private:
+  struct Cached {
+    uint64_t id = 0;
+    std::shared_ptr<const format::Manifest> manifest;
+    // When `id` was last known to be the latest (a LIST, or our own create).
+    std::chrono::steady_clock::time_point confirmed;
+  };
+  // Replaces the cache only with a higher id (concurrent readers never move it backwards); a
+  // probe hit keeps the confirmation time of what it replaces, a LIST or create sets `now`.
+  void MaybeCache(uint64_t id, std::shared_ptr<const format::Manifest> manifest,
+                  std::optional<std::chrono::steady_clock::time_point> confirmed) const
+      EXCLUDES(cache_mu_);
+
   std::shared_ptr<ObjectStore> store_;
   std::string db_path_;
   StoreFormat format_;
+  std::shared_ptr<util::Clock> clock_;
+  mutable util::Mutex cache_mu_;
+  mutable std::optional<Cached> cache_ GUARDED_BY(cache_mu_);
 };
 
 class CompactionsStore {

@@ -98,6 +98,88 @@ TEST(ManifestStoreTest, WriteNewIsCreateIfAbsent) {
   EXPECT_GT((*list)[1].size, 0u);
 }
 
+// RFC-0032 cached probing, counted request by request.
+TEST(ManifestStoreTest, ProbesTheNextIdInsteadOfListing) {
+  auto mem = NewMemoryObjectStore();
+  auto counting = std::make_shared<FaultInjectingObjectStore>(mem, FaultOptions());
+  auto clock = std::make_shared<ManualClock>(1'000'000);
+  ManifestStore writer(mem, "db");  // another process
+  ASSERT_OK(writer.WriteNew(1, WithSeq(1)));
+  ManifestStore store(counting, "db", StoreFormat{}, clock);
+
+  // Cold: LIST + GET.
+  ASSERT_OK_AND_ASSIGN(auto cold, store.ReadLatest());
+  ASSERT_TRUE(cold.has_value());
+  EXPECT_EQ(cold->id, 1u);
+  EXPECT_EQ(counting->counts().list, 1u);
+  EXPECT_EQ(counting->counts().get, 1u);
+
+  // Warm and unchanged: one GET of id 2 that misses; the cached contents are returned.
+  counting->ResetCounts();
+  ASSERT_OK_AND_ASSIGN(auto warm, store.ReadLatest());
+  EXPECT_EQ(warm->id, 1u);
+  EXPECT_EQ(warm->manifest.last_l0_seq, 1u);
+  EXPECT_EQ(counting->counts().Total(), 1u);
+  EXPECT_EQ(counting->counts().get, 1u);
+
+  // Two versions behind: two hits and a miss, no LIST.
+  ASSERT_OK(writer.WriteNew(2, WithSeq(2)));
+  ASSERT_OK(writer.WriteNew(3, WithSeq(3)));
+  counting->ResetCounts();
+  ASSERT_OK_AND_ASSIGN(auto behind, store.ReadLatest());
+  EXPECT_EQ(behind->id, 3u);
+  EXPECT_EQ(behind->manifest.last_l0_seq, 3u);
+  EXPECT_EQ(counting->counts().get, 3u);
+  EXPECT_EQ(counting->counts().list, 0u);
+
+  // Far behind: four hits, then LIST + GET of the highest.
+  for (uint64_t id = 4; id <= 10; ++id) ASSERT_OK(writer.WriteNew(id, WithSeq(id)));
+  counting->ResetCounts();
+  ASSERT_OK_AND_ASSIGN(auto far, store.ReadLatest());
+  EXPECT_EQ(far->id, 10u);
+  EXPECT_EQ(far->manifest.last_l0_seq, 10u);
+  EXPECT_EQ(counting->counts().get, static_cast<uint64_t>(kMaxManifestProbeHits) + 1);
+  EXPECT_EQ(counting->counts().list, 1u);
+
+  // Our own create is cached: the next read is one miss.
+  ASSERT_OK(store.WriteNew(11, WithSeq(11)));
+  counting->ResetCounts();
+  ASSERT_OK_AND_ASSIGN(auto own, store.ReadLatest());
+  EXPECT_EQ(own->id, 11u);
+  EXPECT_EQ(counting->counts().get, 1u);
+  EXPECT_EQ(counting->counts().list, 0u);
+
+  // After kManifestProbeTrust without a confirmation, a LIST confirms (no GET when unchanged)…
+  clock->Advance(
+      std::chrono::duration_cast<std::chrono::milliseconds>(kManifestProbeTrust).count());
+  counting->ResetCounts();
+  ASSERT_OK_AND_ASSIGN(auto confirmed, store.ReadLatest());
+  EXPECT_EQ(confirmed->id, 11u);
+  EXPECT_EQ(counting->counts().list, 1u);
+  EXPECT_EQ(counting->counts().Total(), 1u);
+  // … and catches a version whose predecessor a GC deleted (a probe of 12 would miss).
+  ASSERT_OK(writer.WriteNew(12, WithSeq(12)));
+  ASSERT_OK(writer.WriteNew(13, WithSeq(13)));
+  ASSERT_OK(writer.Delete(12));
+  ASSERT_OK_AND_ASSIGN(auto stale, store.ReadLatest());
+  EXPECT_EQ(stale->id, 11u);  // within the trust window: the miss of 12 is believed
+  clock->Advance(
+      std::chrono::duration_cast<std::chrono::milliseconds>(kManifestProbeTrust).count());
+  counting->ResetCounts();
+  ASSERT_OK_AND_ASSIGN(auto fresh, store.ReadLatest());
+  EXPECT_EQ(fresh->id, 13u);
+  EXPECT_EQ(fresh->manifest.last_l0_seq, 13u);
+  EXPECT_EQ(counting->counts().list, 1u);
+  EXPECT_EQ(counting->counts().get, 1u);
+
+  // Invalidated: cold again.
+  store.InvalidateCache();
+  counting->ResetCounts();
+  ASSERT_OK_AND_ASSIGN(auto again, store.ReadLatest());
+  EXPECT_EQ(again->id, 13u);
+  EXPECT_EQ(counting->counts().list, 1u);
+}
+
 TEST(ManifestStoreTest, AdvanceBoundaryWritesAsciiDecimalAndNeverLowers) {
   auto os = NewMemoryObjectStore();
   ManifestStore store(os, "db");
