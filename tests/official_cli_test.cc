@@ -25,6 +25,7 @@
 #include "manifest/manifest_store.h"
 #include "slatedb/object_store.h"
 #include "subprocess.h"
+#include "test_util.h"
 
 namespace slatedb {
 namespace {
@@ -239,15 +240,15 @@ TEST_F(OfficialCliTest, DeleteDbOfACloneUnpinsItsParentCheckpoint) {
   ASSERT_EQ(Cli({"--url", url_, "--path", "clone", "put", "c", "2"}).exit_code, 0);
   {
     auto store = NewLocalObjectStore(root_);
-    ASSERT_TRUE(store.ok());
+    ASSERT_OK(store);
     manifest::ManifestStore clone(*store, "clone");
     auto latest = clone.ReadLatest();
     ASSERT_TRUE(latest.ok() && latest->has_value());
     format::Manifest m = (*latest)->manifest;
     auto id = format::Uuid::Parse(cp);
-    ASSERT_TRUE(id.ok()) << cp;
+    ASSERT_OK(id) << cp;
     m.external_dbs.push_back(format::ExternalDb{"db", *id, *id, {}});
-    ASSERT_TRUE(clone.WriteNew((*latest)->id + 1, m).ok());
+    ASSERT_OK(clone.WriteNew((*latest)->id + 1, m));
   }
   EXPECT_EQ(Json({"list-checkpoints", "--name", "clone-pin"}).size(), 1u);
   ProcessResult gone = Cli({"--url", url_, "--path", "clone", "delete-db", "--confirm"});

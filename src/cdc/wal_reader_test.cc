@@ -40,7 +40,7 @@ RowEntry Row(std::string key, std::string value, uint64_t seq, RowKind kind = Ro
 std::vector<std::string> AllKeys(ObjectStore& store) {
   std::vector<std::string> keys;
   auto listed = store.List("");
-  EXPECT_TRUE(listed.ok()) << listed.status().ToString();
+  EXPECT_OK(listed) << listed.status().ToString();
   if (listed.ok()) {
     for (const auto& m : *listed) keys.push_back(m.key);
   }

@@ -65,21 +65,21 @@ std::vector<std::pair<std::string, std::optional<std::string>>> Batch(util::Rand
 TEST(CompactorTest, EachCompactionLogsOneInfoLineWithInputsOutputsBytesAndSeconds) {
   auto store = NewMemoryObjectStore();
   TestDb db(store);
-  ASSERT_TRUE(db.Init().ok());
+  ASSERT_OK(db.Init());
   util::Random rng(12);
-  for (int i = 0; i < 4; ++i) ASSERT_TRUE(db.AddL0(Batch(rng, 50, 100, i)).ok());
+  for (int i = 0; i < 4; ++i) ASSERT_OK(db.AddL0(Batch(rng, 50, 100, i)));
   auto logger = std::make_shared<slatedb::testing::CapturingLogger>(LogLevel::kInfo);
   CompactorOptions opts = FastOptions(4);  // exactly one compaction: the 4 L0s into run 0
   opts.max_sst_size = 1024;
   auto c = Compactor::Open(store, "db", opts, OutputSettings{}, nullptr, 5, util::Log(logger));
-  ASSERT_TRUE(c.ok()) << c.status().ToString();
-  ASSERT_TRUE((*c)->Start().ok());
+  ASSERT_OK(c) << c.status().ToString();
+  ASSERT_OK((*c)->Start());
   ASSERT_TRUE(WaitFor([&] { return (*c)->stats().committed >= 1; }));
-  ASSERT_TRUE((*c)->Stop().ok());
+  ASSERT_OK((*c)->Stop());
   const CompactorStats stats = (*c)->stats();
   ASSERT_EQ(stats.committed, 1u);
   auto after = db.Latest();
-  ASSERT_TRUE(after.ok());
+  ASSERT_OK(after);
   ASSERT_EQ(after->compacted.size(), 1u);
 
   std::vector<std::string> done;
@@ -104,12 +104,12 @@ TEST(CompactorTest, EachCompactionLogsOneInfoLineWithInputsOutputsBytesAndSecond
 TEST(CompactorTest, CompactsL0IntoRunZeroWithTheSpecLifecycle) {
   auto store = NewMemoryObjectStore();
   TestDb db(store);
-  ASSERT_TRUE(db.Init().ok());
+  ASSERT_OK(db.Init());
   util::Random rng(11);
-  for (int i = 0; i < 4; ++i) ASSERT_TRUE(db.AddL0(Batch(rng, 50, 100, i)).ok());
-  ASSERT_TRUE(db.Verify(store).ok());
+  for (int i = 0; i < 4; ++i) ASSERT_OK(db.AddL0(Batch(rng, 50, 100, i)));
+  ASSERT_OK(db.Verify(store));
   auto before = db.Latest();
-  ASSERT_TRUE(before.ok());
+  ASSERT_OK(before);
   std::vector<format::Ulid> l0_ids;
   for (const auto& h : before->l0) l0_ids.push_back(h.id);
 
@@ -117,22 +117,22 @@ TEST(CompactorTest, CompactsL0IntoRunZeroWithTheSpecLifecycle) {
   CompactorOptions opts = FastOptions(4);
   opts.max_sst_size = 1024;
   auto c = Compactor::Open(store, "db", opts, OutputSettings{}, nullptr, 5);
-  ASSERT_TRUE(c.ok()) << c.status().ToString();
-  ASSERT_TRUE((*c)->Start().ok());
+  ASSERT_OK(c) << c.status().ToString();
+  ASSERT_OK((*c)->Start());
   ASSERT_TRUE(WaitFor([&] { return (*c)->stats().committed >= 1; }));
-  ASSERT_TRUE((*c)->Stop().ok());
+  ASSERT_OK((*c)->Stop());
   EXPECT_EQ(logs.WarningsAndErrors(), "");
   EXPECT_EQ((*c)->stats().epoch, 1u);
 
   auto after = db.Latest();
-  ASSERT_TRUE(after.ok());
+  ASSERT_OK(after);
   EXPECT_TRUE(after->l0.empty());
   ASSERT_EQ(after->compacted.size(), 1u);
   EXPECT_EQ(after->compacted[0].id, 0u);                // the first run is 0
   EXPECT_GE(after->compacted[0].ssts.size(), 2u);       // 1 KiB outputs
   EXPECT_EQ(after->l0_last_compacted, l0_ids.front());  // the newest source
   EXPECT_EQ(after->compactor_epoch, 1u);
-  ASSERT_TRUE(db.Verify(store).ok()) << db.Verify(store).ToString();
+  ASSERT_OK(db.Verify(store)) << db.Verify(store).ToString();
 
   // A checkpoint pins the version written just before the result, which lists the inputs.
   ASSERT_EQ(after->checkpoints.size(), 1u);
@@ -140,21 +140,21 @@ TEST(CompactorTest, CompactsL0IntoRunZeroWithTheSpecLifecycle) {
   EXPECT_EQ(cp.expire_time_s - cp.create_time_s, kCompactionCheckpointLifetimeSeconds);
   manifest::ManifestStore ms(store, "db");
   auto pinned = ms.Read(cp.manifest_id);
-  ASSERT_TRUE(pinned.ok());
+  ASSERT_OK(pinned);
   EXPECT_EQ(pinned->l0, before->l0);
   auto list = ms.List();
-  ASSERT_TRUE(list.ok());
+  ASSERT_OK(list);
   EXPECT_EQ(list->back().id, cp.manifest_id + 1);  // then the result, last
 
   // `.compactions`: epoch carried; Submitted → Running → Running+outputs → Completed.
   manifest::CompactionsStore cs(store, "db");
   auto versions = cs.List();
-  ASSERT_TRUE(versions.ok());
+  ASSERT_OK(versions);
   std::vector<format::CompactionStatus> statuses;
   std::vector<size_t> outputs;
   for (const auto& v : *versions) {
     auto comp = cs.Read(v.id);
-    ASSERT_TRUE(comp.ok());
+    ASSERT_OK(comp);
     EXPECT_EQ(comp->compactor_epoch, 1u);
     if (comp->recent_compactions.empty()) continue;
     ASSERT_EQ(comp->recent_compactions.size(), 1u);
@@ -196,23 +196,23 @@ class CountingLogger : public Logger {
 TEST(CompactorTest, MissingInputFailsOnceAndIsNotRetried) {
   auto store = NewMemoryObjectStore();
   TestDb db(store);
-  ASSERT_TRUE(db.Init().ok());
+  ASSERT_OK(db.Init());
   util::Random rng(17);
-  for (int i = 0; i < 2; ++i) ASSERT_TRUE(db.AddL0(Batch(rng, 50, 100, i)).ok());
+  for (int i = 0; i < 2; ++i) ASSERT_OK(db.AddL0(Batch(rng, 50, 100, i)));
   auto before = db.Latest();
-  ASSERT_TRUE(before.ok());
+  ASSERT_OK(before);
   const std::string missing = "db/compacted/" + before->l0.back().id.ToString() + ".sst";
-  ASSERT_TRUE(store->Delete(missing).ok());
+  ASSERT_OK(store->Delete(missing));
 
   auto logger = std::make_shared<CountingLogger>();
   auto c =
       Compactor::Open(store, "db", FastOptions(2), OutputSettings{}, nullptr, 5, util::Log(logger));
-  ASSERT_TRUE(c.ok()) << c.status().ToString();
-  ASSERT_TRUE((*c)->Start().ok());
+  ASSERT_OK(c) << c.status().ToString();
+  ASSERT_OK((*c)->Start());
   ASSERT_TRUE(WaitFor([&] { return (*c)->stats().failed >= 1; }));
   auto count = [&] {
     auto list = store->List("db/compactions/");
-    EXPECT_TRUE(list.ok());
+    EXPECT_OK(list);
     return list.ok() ? list->size() : 0;
   };
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // 10 poll intervals
@@ -225,7 +225,7 @@ TEST(CompactorTest, MissingInputFailsOnceAndIsNotRetried) {
   EXPECT_EQ((*c)->stats().committed, 0u);
   EXPECT_EQ(logger->Count(missing), 1u);
   EXPECT_EQ(logger->Count("is missing"), 1u);
-  EXPECT_TRUE((*c)->Stop().ok());
+  EXPECT_OK((*c)->Stop());
   // Nothing of the failed compaction stays in `.compactions` (it would pin the GC).
   auto latest = manifest::CompactionsStore(store, "db").ReadLatest();
   ASSERT_TRUE(latest.ok() && latest->has_value());
@@ -237,24 +237,24 @@ TEST(CompactorTest, MissingInputFailsOnceAndIsNotRetried) {
 TEST(CompactorTest, MergesRunsAndResumesAfterRestart) {
   auto store = NewMemoryObjectStore();
   TestDb db(store);
-  ASSERT_TRUE(db.Init().ok());
+  ASSERT_OK(db.Init());
   util::Random rng(12);
   for (int round = 0; round < 4; ++round) {
-    for (int i = 0; i < 2; ++i) ASSERT_TRUE(db.AddL0(Batch(rng, 40, 200, round * 10 + i)).ok());
+    for (int i = 0; i < 2; ++i) ASSERT_OK(db.AddL0(Batch(rng, 40, 200, round * 10 + i)));
     auto c = Compactor::Open(store, "db", FastOptions(2), OutputSettings{}, nullptr, round);
-    ASSERT_TRUE(c.ok());
-    ASSERT_TRUE((*c)->Start().ok());
+    ASSERT_OK(c);
+    ASSERT_OK((*c)->Start());
     ASSERT_TRUE(WaitFor([&] {
       auto m = db.Latest();
       return m.ok() && m->l0.empty() && (*c)->stats().running == 0;
     }));
-    ASSERT_TRUE((*c)->Stop().ok());
+    ASSERT_OK((*c)->Stop());
     EXPECT_EQ((*c)->stats().epoch, static_cast<uint64_t>(round + 1));
     Status v = db.Verify(store);
-    ASSERT_TRUE(v.ok()) << v.ToString();
+    ASSERT_OK(v) << v.ToString();
   }
   auto m = db.Latest();
-  ASSERT_TRUE(m.ok());
+  ASSERT_OK(m);
   // Four L0 compactions made runs; with min 2 sources runs were merged down again.
   EXPECT_LT(m->compacted.size(), 4u);
   EXPECT_EQ(m->compacted.back().id, 0u);
@@ -263,19 +263,19 @@ TEST(CompactorTest, MergesRunsAndResumesAfterRestart) {
 TEST(CompactorTest, StopIsIdempotentAndNotifyAfterStopIsSilent) {
   auto store = NewMemoryObjectStore();
   TestDb db(store);
-  ASSERT_TRUE(db.Init().ok());
+  ASSERT_OK(db.Init());
   slatedb::testing::ScopedLogCapture logs;  // engine lines of components given no logger
   auto never = Compactor::Open(store, "db", FastOptions(), OutputSettings{}, nullptr, 1);
-  ASSERT_TRUE(never.ok());
-  EXPECT_TRUE((*never)->Stop().ok());  // never started
+  ASSERT_OK(never);
+  EXPECT_OK((*never)->Stop());  // never started
   auto c = Compactor::Open(store, "db", FastOptions(), OutputSettings{}, nullptr, 1);
-  ASSERT_TRUE(c.ok());
-  ASSERT_TRUE((*c)->Start().ok());
+  ASSERT_OK(c);
+  ASSERT_OK((*c)->Start());
   EXPECT_TRUE((*c)->running());
   (*c)->Notify();
-  EXPECT_TRUE((*c)->Stop().ok());
+  EXPECT_OK((*c)->Stop());
   EXPECT_FALSE((*c)->running());
-  EXPECT_TRUE((*c)->Stop().ok());
+  EXPECT_OK((*c)->Stop());
   for (int i = 0; i < 100; ++i) (*c)->Notify();
   EXPECT_FALSE((*c)->Start().ok());  // once only
   EXPECT_EQ(logs.WarningsAndErrors(), "");
@@ -292,7 +292,7 @@ TEST(CompactorTest, OpenRejectsBadOptionsAndStartNeedsADatabase) {
   o.max_concurrent_compactions = 0;
   EXPECT_FALSE(Compactor::Open(store, "db", o, OutputSettings{}, nullptr, 1).ok());
   auto c = Compactor::Open(store, "nodb", CompactorOptions{}, OutputSettings{}, nullptr, 1);
-  ASSERT_TRUE(c.ok());
+  ASSERT_OK(c);
   Status st = (*c)->Start();
   EXPECT_TRUE(st.IsInvalid()) << st.ToString();
   EXPECT_FALSE((*c)->running());
@@ -305,34 +305,34 @@ TEST(CompactorTest, SecondCompactorFencesTheFirstWithoutLossOrDoubleCommit) {
   fo.latency_jitter = std::chrono::microseconds(2000);
   auto store = NewFaultInjectingObjectStore(mem, fo);
   TestDb db(mem);
-  ASSERT_TRUE(db.Init().ok());
+  ASSERT_OK(db.Init());
   util::Random rng(13);
   auto a = Compactor::Open(store, "db", FastOptions(2), OutputSettings{}, nullptr, 1);
-  ASSERT_TRUE(a.ok());
-  ASSERT_TRUE((*a)->Start().ok());
-  for (int i = 0; i < 6; ++i) ASSERT_TRUE(db.AddL0(Batch(rng, 40, 300, i)).ok());
+  ASSERT_OK(a);
+  ASSERT_OK((*a)->Start());
+  for (int i = 0; i < 6; ++i) ASSERT_OK(db.AddL0(Batch(rng, 40, 300, i)));
   auto b = Compactor::Open(store, "db", FastOptions(2), OutputSettings{}, nullptr, 2);
-  ASSERT_TRUE(b.ok());
-  ASSERT_TRUE((*b)->Start().ok());
+  ASSERT_OK(b);
+  ASSERT_OK((*b)->Start());
   for (int i = 6; i < 14; ++i) {
-    ASSERT_TRUE(db.AddL0(Batch(rng, 40, 300, i)).ok());
+    ASSERT_OK(db.AddL0(Batch(rng, 40, 300, i)));
     Status v = db.Verify(mem);  // consistent at every moment
-    ASSERT_TRUE(v.ok()) << v.ToString();
+    ASSERT_OK(v) << v.ToString();
   }
   // fenced() is latched before the orchestrator thread winds down and clears running().
   ASSERT_TRUE(WaitFor([&] { return (*a)->fenced() && !(*a)->running(); }));
-  EXPECT_TRUE((*a)->Stop().ok());  // fenced is an expected end, not an error
+  EXPECT_OK((*a)->Stop());  // fenced is an expected end, not an error
   ASSERT_TRUE(WaitFor([&] {
     auto m = db.Latest();
     return m.ok() && m->l0.size() < 2 && (*b)->stats().running == 0;
   }));
   EXPECT_FALSE((*b)->fenced());
-  EXPECT_TRUE((*b)->Stop().ok());
+  EXPECT_OK((*b)->Stop());
   auto m = db.Latest();
-  ASSERT_TRUE(m.ok());
+  ASSERT_OK(m);
   EXPECT_EQ(m->compactor_epoch, 2u);
   Status v = db.Verify(mem);  // also checks that no SST is listed twice
-  ASSERT_TRUE(v.ok()) << v.ToString();
+  ASSERT_OK(v) << v.ToString();
   auto comp = manifest::CompactionsStore(mem, "db").ReadLatest();
   ASSERT_TRUE(comp.ok() && comp->has_value());
   EXPECT_EQ((*comp)->compactions.compactor_epoch, 2u);
@@ -355,17 +355,17 @@ class BackendTest : public ::testing::TestWithParam<std::string> {
 
 TEST_P(BackendTest, CompactsAndStopsGracefully) {
   TestDb db(store_);
-  ASSERT_TRUE(db.Init().ok());
+  ASSERT_OK(db.Init());
   util::Random rng(31);
   slatedb::testing::ScopedLogCapture logs;  // engine lines of components given no logger
   CompactorOptions opts = FastOptions(2);
   opts.max_sst_size = 1024;
   uint64_t committed = 0;
   for (int round = 0; round < 6; ++round) {
-    for (int i = 0; i < 2; ++i) ASSERT_TRUE(db.AddL0(Batch(rng, 60, 400, round * 2 + i)).ok());
+    for (int i = 0; i < 2; ++i) ASSERT_OK(db.AddL0(Batch(rng, 60, 400, round * 2 + i)));
     auto c = Compactor::Open(store_, "db", opts, OutputSettings{}, nullptr, 0);
-    ASSERT_TRUE(c.ok());
-    ASSERT_TRUE((*c)->Start().ok());
+    ASSERT_OK(c);
+    ASSERT_OK((*c)->Start());
     if (round % 2 == 0) {
       ASSERT_TRUE(WaitFor([&] { return (*c)->stats().submitted > 0; }));  // mid-job stop
     } else {
@@ -374,10 +374,10 @@ TEST_P(BackendTest, CompactsAndStopsGracefully) {
         return m.ok() && m->l0.size() < 2 && (*c)->stats().running == 0;
       }));
     }
-    ASSERT_TRUE((*c)->Stop().ok());
+    ASSERT_OK((*c)->Stop());
     committed += (*c)->stats().committed;
     Status v = db.Verify(store_);
-    ASSERT_TRUE(v.ok()) << v.ToString();
+    ASSERT_OK(v) << v.ToString();
   }
   EXPECT_GT(committed, 0u);
   EXPECT_EQ(logs.WarningsAndErrors(), "");
@@ -425,7 +425,7 @@ TEST_P(PeerFixtureTest, OurCompactionOfAPeerDatabaseKeepsEveryRow) {
   if (!std::filesystem::exists(src)) GTEST_SKIP() << "fixture missing: " << src;
   ASSERT_TRUE(slatedb::testing::CopyTree(src, dir.path()));
   auto store = NewLocalObjectStore(dir.path());
-  ASSERT_TRUE(store.ok());
+  ASSERT_OK(store);
   std::string peer = PeerOrSkipReason();
   auto peer_scan = [&]() {
     return RunPeer({"--url", "file://" + dir.path(), "--path", "db", "--reader", "scan"});
@@ -437,22 +437,22 @@ TEST_P(PeerFixtureTest, OurCompactionOfAPeerDatabaseKeepsEveryRow) {
     peer_before = r.out;
   }
   auto before = ScanLatest(*store);
-  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  ASSERT_OK(before) << before.status().ToString();
   auto m0 = manifest::ManifestStore(*store, "db").ReadLatest();
-  ASSERT_TRUE(m0.ok());
+  ASSERT_OK(m0);
   size_t sources = (*m0)->manifest.l0.size() + (*m0)->manifest.compacted.size();
 
   auto c = Compactor::Open(*store, "db", FastOptions(2), OutputSettings{}, nullptr, 9);
-  ASSERT_TRUE(c.ok());
-  ASSERT_TRUE((*c)->Start().ok());
+  ASSERT_OK(c);
+  ASSERT_OK((*c)->Start());
   if (sources >= 2) {
     ASSERT_TRUE(WaitFor([&] { return (*c)->stats().committed >= 1; }));
   }
   ASSERT_TRUE(WaitFor([&] { return (*c)->stats().running == 0; }));
-  ASSERT_TRUE((*c)->Stop().ok());
+  ASSERT_OK((*c)->Stop());
 
   auto after = ScanLatest(*store);
-  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  ASSERT_OK(after) << after.status().ToString();
   EXPECT_EQ(*after, *before);
   if (!peer.empty()) {
     auto r = peer_scan();
@@ -483,20 +483,20 @@ TEST(CompactorPeerTest, PeerWrittenDatabaseCompactedByUsScansTheSameInThePeer) {
       lines);
   ASSERT_EQ(load.exit_code, 0) << load.err;
   auto store = NewLocalObjectStore(dir.path());
-  ASSERT_TRUE(store.ok());
+  ASSERT_OK(store);
   // compatibility "0.12": `.compactions` version 1, which the 0.12.1 writer below requires (its
   // embedded compactor refuses version 2); the manifests stay version 2.
   OutputSettings output;
   output.compatibility = "0.12";
   auto c = Compactor::Open(*store, "db", FastOptions(4), output, nullptr, 3);
-  ASSERT_TRUE(c.ok());
-  ASSERT_TRUE((*c)->Start().ok());
+  ASSERT_OK(c);
+  ASSERT_OK((*c)->Start());
   ASSERT_TRUE(WaitFor([&] { return (*c)->stats().committed >= 1 && (*c)->stats().running == 0; }));
-  ASSERT_TRUE((*c)->Stop().ok());
+  ASSERT_OK((*c)->Stop());
   auto latest_compactions = manifest::CompactionsStore(*store, "db").List();
   ASSERT_TRUE(latest_compactions.ok() && !latest_compactions->empty());
   auto compactions_bytes = (*store)->Get(latest_compactions->back().key);
-  ASSERT_TRUE(compactions_bytes.ok());
+  ASSERT_OK(compactions_bytes);
   EXPECT_EQ(compactions_bytes->substr(0, 2), std::string("\x00\x01", 2));
   auto m = manifest::ManifestStore(*store, "db").ReadLatest();
   ASSERT_TRUE(m.ok() && m->has_value());

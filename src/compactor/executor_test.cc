@@ -55,7 +55,7 @@ class ExecutorTest : public ::testing::Test {
     format::SstBuilderOptions o;
     o.block_size = 256;
     auto sst = table::WriteSst(*ctx_.store, manifest::CompactedSstPath("db", h.id), rows, o);
-    EXPECT_TRUE(sst.ok()) << sst.status().ToString();
+    EXPECT_OK(sst) << sst.status().ToString();
     h.info = sst->info;
     return h;
   }
@@ -65,9 +65,9 @@ class ExecutorTest : public ::testing::Test {
     std::vector<RowEntry> all;
     for (size_t i = 0; i < r.outputs.size(); ++i) {
       auto bytes = ctx_.store->Get(manifest::CompactedSstPath("db", r.outputs[i].id));
-      EXPECT_TRUE(bytes.ok());
+      EXPECT_OK(bytes);
       auto decoded = format::DecodeSst(*bytes);
-      EXPECT_TRUE(decoded.ok()) << decoded.status().ToString();
+      EXPECT_OK(decoded) << decoded.status().ToString();
       EXPECT_EQ(decoded->info, r.outputs[i].info);
       if (i > 0) {
         EXPECT_LT(*r.outputs[i - 1].info.last_entry, *r.outputs[i].info.first_entry);
@@ -93,7 +93,7 @@ TEST_F(ExecutorTest, NewestWinsAndTombstonesStayAboveTheBottom) {
   job.retention_min_seq = 100;  // no snapshot needs old versions
   job.output_is_bottom = false;
   auto r = RunCompaction(job, ctx_, no_cancel_);
-  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  ASSERT_OK(r.status) << r.status.ToString();
   ASSERT_FALSE(r.cancelled);
   auto rows = ReadOutputs(r);
   std::vector<RowEntry> want = {
@@ -104,7 +104,7 @@ TEST_F(ExecutorTest, NewestWinsAndTombstonesStayAboveTheBottom) {
 
   job.output_is_bottom = true;  // nothing below: tombstones go
   r = RunCompaction(job, ctx_, no_cancel_);
-  ASSERT_TRUE(r.status.ok());
+  ASSERT_OK(r.status);
   rows = ReadOutputs(r);
   want = {Row("a", 10, RowKind::kValue, "a10"), Row("b", 6, RowKind::kValue, "b6")};
   EXPECT_EQ(rows, want);
@@ -118,7 +118,7 @@ TEST_F(ExecutorTest, KeepsVersionsNeededBySnapshots) {
   job.retention_min_seq = 5;  // a snapshot at seq 5 must still see k=v3 and x=x4
   job.output_is_bottom = true;
   auto r = RunCompaction(job, ctx_, no_cancel_);
-  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  ASSERT_OK(r.status) << r.status.ToString();
   std::vector<RowEntry> want = {
       Row("k", 9, RowKind::kValue, "v9"), Row("k", 6, RowKind::kValue, "v6"),
       Row("k", 3, RowKind::kValue, "v3"), Row("x", 8, RowKind::kTombstone),
@@ -134,7 +134,7 @@ TEST_F(ExecutorTest, ExpiredValuesBecomeTombstonesAndMergeOperandsAreKept) {
   job.compaction_clock_tick = 100;
   job.retention_min_seq = 100;
   auto r = RunCompaction(job, ctx_, no_cancel_);
-  ASSERT_TRUE(r.status.ok());
+  ASSERT_OK(r.status);
   auto rows = ReadOutputs(r);
   ASSERT_EQ(rows.size(), 3u);  // n's expired operand is dropped
   EXPECT_EQ(rows[0].key, "e");
@@ -145,7 +145,7 @@ TEST_F(ExecutorTest, ExpiredValuesBecomeTombstonesAndMergeOperandsAreKept) {
   EXPECT_EQ(rows[2], Row("m", 6, RowKind::kMerge, "+1"));
   job.output_is_bottom = true;
   r = RunCompaction(job, ctx_, no_cancel_);
-  ASSERT_TRUE(r.status.ok());
+  ASSERT_OK(r.status);
   EXPECT_EQ(ReadOutputs(r).size(), 2u);  // the expired "e" is gone entirely
 }
 
@@ -173,7 +173,7 @@ TEST_F(ExecutorTest, MergeOperandsCollapseBelowTheRetentionBound) {
   job.retention_min_seq = 6;  // a snapshot at seq 6 reads c = 10+1+..+5 = 25
   job.output_is_bottom = false;
   auto r = RunCompaction(job, ctx_, no_cancel_);
-  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  ASSERT_OK(r.status) << r.status.ToString();
   auto rows = ReadOutputs(r);
   // c: seq 8 and 7 as they are, seqs 6..1 folded into one value; d: one operand (no base, not
   // the bottom run).
@@ -187,7 +187,7 @@ TEST_F(ExecutorTest, MergeOperandsCollapseBelowTheRetentionBound) {
   job.retention_min_seq = 100;
   job.output_is_bottom = true;
   r = RunCompaction(job, ctx_, no_cancel_);
-  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  ASSERT_OK(r.status) << r.status.ToString();
   want = {Row("c", 8, RowKind::kValue, U64(131)), Row("d", 4, RowKind::kValue, U64(7))};
   EXPECT_EQ(ReadOutputs(r), want);
   EXPECT_EQ(r.rows_written, 2u);
@@ -208,7 +208,7 @@ TEST_F(ExecutorTest, MergeCollapseRespectsTombstonesAndOperandTtls) {
   job.retention_min_seq = 100;
   job.output_is_bottom = true;
   auto r = RunCompaction(job, ctx_, no_cancel_);
-  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  ASSERT_OK(r.status) << r.status.ToString();
   std::vector<RowEntry> want = {
       // a: the operand folds onto the tombstone (a value merged onto nothing); "hidden" goes.
       Row("a", 9, RowKind::kValue, "x"),
@@ -233,7 +233,7 @@ TEST_F(ExecutorTest, WithoutAMergeOperatorOperandsAreKept) {
   job.output_is_bottom = true;
   for (int round = 0; round < 2; ++round) {
     auto r = RunCompaction(job, ctx_, no_cancel_);
-    ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+    ASSERT_OK(r.status) << r.status.ToString();
     std::vector<RowEntry> want = {
         Row("m", 9, RowKind::kMerge, "b"), Row("m", 8, RowKind::kMerge, "a"),
         Row("m", 2, RowKind::kValue, "base"), Row("n", 9, RowKind::kValue, "v")};
@@ -257,7 +257,7 @@ TEST_F(ExecutorTest, AMergeOperatorErrorKeepsTheOperands) {
       Write({Row("bad", 8, RowKind::kValue, U64(1)), Row("ok", 8, RowKind::kValue, U64(1))}));
   job.retention_min_seq = 100;
   auto r = RunCompaction(job, ctx_, no_cancel_);
-  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  ASSERT_OK(r.status) << r.status.ToString();
   std::vector<RowEntry> want = {Row("bad", 9, RowKind::kMerge, "abc"),
                                 Row("bad", 8, RowKind::kValue, U64(1)),
                                 Row("ok", 9, RowKind::kValue, U64(3))};
@@ -281,7 +281,7 @@ TEST_F(ExecutorTest, RollsOutputsAtMaxSstSizeWithoutSplittingAKey) {
   job.retention_min_seq = 0;  // keep both versions of every key
   ctx_.output.max_sst_size = 2048;
   auto r = RunCompaction(job, ctx_, no_cancel_);
-  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  ASSERT_OK(r.status) << r.status.ToString();
   EXPECT_GT(r.outputs.size(), 10u);
   auto rows = ReadOutputs(r);  // checks order and disjointness of the outputs
   EXPECT_EQ(rows.size(), 800u);
@@ -304,7 +304,7 @@ TEST_F(ExecutorTest, CancelStopsAtAnSstBoundary) {
   std::atomic<bool> cancel{true};
   auto r = RunCompaction(job, ctx_, cancel);
   EXPECT_TRUE(r.cancelled);
-  EXPECT_TRUE(r.status.ok());
+  EXPECT_OK(r.status);
   EXPECT_TRUE(r.outputs.empty());  // cancelled before starting
 
   // A store that sets the flag on the first output upload: the job stops right after it.
@@ -332,7 +332,7 @@ TEST_F(ExecutorTest, CancelStopsAtAnSstBoundary) {
     ctx.read_chunk_bytes = 1024;  // many prefetched GETs still queued when the job stops
     r = RunCompaction(job, ctx, cancel);
     EXPECT_TRUE(r.cancelled);
-    EXPECT_TRUE(r.status.ok());
+    EXPECT_OK(r.status);
     EXPECT_EQ(r.outputs.size(), 1u);  // the one SST finished before the boundary check
     EXPECT_LT(r.rows_written, 300u);
   }
@@ -404,7 +404,7 @@ TEST_F(ExecutorTest, OutputsAreStreamedBlockByBlockAndRolledAtMaxSstSize) {
   ctx.output.block_size = 4096;
   ctx.output.max_sst_size = 256u << 10;
   auto r = RunCompaction(job, ctx, no_cancel_);
-  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  ASSERT_OK(r.status) << r.status.ToString();
   // ~1.3 MiB of rows in outputs of about 256 KiB, each streamed: no whole-SST Put.
   EXPECT_GE(r.outputs.size(), 5u);
   EXPECT_EQ(probe->opened, static_cast<int>(r.outputs.size()));
@@ -436,7 +436,7 @@ TEST_F(ExecutorTest, CancelMidOutputAbortsItsUpload) {
   ctx.output.max_sst_size = 1u << 20;  // one output would hold everything
   auto r = RunCompaction(job, ctx, cancel);
   EXPECT_TRUE(r.cancelled);
-  EXPECT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_OK(r.status) << r.status.ToString();
   EXPECT_TRUE(r.outputs.empty());
   EXPECT_EQ(probe->opened, 1);
   EXPECT_EQ(probe->aborted, 1);
@@ -454,7 +454,7 @@ TEST_F(ExecutorTest, RowsOutsideAVisibleRangeAreNotCompacted) {
   h.visible_range = range;
   job.l0.push_back(h);
   auto r = RunCompaction(job, ctx_, no_cancel_);
-  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  ASSERT_OK(r.status) << r.status.ToString();
   std::vector<RowEntry> want = {Row("b", 2, RowKind::kValue, "2"),
                                 Row("c", 3, RowKind::kValue, "3")};
   EXPECT_EQ(ReadOutputs(r), want);
@@ -466,10 +466,10 @@ TEST_F(ExecutorTest, CorruptSourceFailsTheJobNamingTheObject) {
   job.l0.push_back(Write({Row("a", 1, RowKind::kValue, "x")}));
   std::string key = manifest::CompactedSstPath("db", job.l0[0].id);
   auto bytes = ctx_.store->Get(key);
-  ASSERT_TRUE(bytes.ok());
+  ASSERT_OK(bytes);
   std::string bad = *bytes;
   bad[3] ^= 0x55;  // inside the first data block
-  ASSERT_TRUE(ctx_.store->Put(key, bad).ok());
+  ASSERT_OK(ctx_.store->Put(key, bad));
   for (uint64_t fetch_tasks : {uint64_t{1}, uint64_t{4}}) {
     ctx_.max_fetch_tasks = fetch_tasks;
     auto r = RunCompaction(job, ctx_, no_cancel_);
@@ -568,7 +568,7 @@ TEST_F(ExecutorTest, PrefetchOverlapsGetsAndWritesIdenticalOutputs) {
     ctx.max_fetch_tasks = fetch_tasks;
     ctx.read_chunk_bytes = 1024;  // a few 256-byte blocks per GET: many GETs per input
     auto r = RunCompaction(job, ctx, no_cancel_);
-    ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+    ASSERT_OK(r.status) << r.status.ToString();
     EXPECT_GT(r.outputs.size(), 2u);
     EXPECT_EQ(r.rows_written, 1200u);
     std::printf("[ info ] max_fetch_tasks=%llu: %zu GETs, max %zu concurrent\n",
@@ -583,7 +583,7 @@ TEST_F(ExecutorTest, PrefetchOverlapsGetsAndWritesIdenticalOutputs) {
     std::vector<std::string> outputs;
     for (const auto& h : r.outputs) {
       auto bytes = ctx_.store->Get(manifest::CompactedSstPath("db", h.id));
-      ASSERT_TRUE(bytes.ok());
+      ASSERT_OK(bytes);
       outputs.push_back(*bytes);
     }
     if (fetch_tasks == 1) {

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "test_util.h"
+
 namespace slatedb::compactor {
 namespace {
 
@@ -94,14 +96,14 @@ TEST(SizeTieredSchedulerTest, Decisions) {
 
 TEST(SizeTieredSchedulerTest, ParsesSlateDbOptions) {
   auto d = ParseSchedulerOptions({});
-  ASSERT_TRUE(d.ok());
+  ASSERT_OK(d);
   EXPECT_EQ(d->min_compaction_sources, 4u);
   EXPECT_EQ(d->max_compaction_sources, 8u);
   EXPECT_DOUBLE_EQ(d->include_size_threshold, 4.0);
   auto o = ParseSchedulerOptions({{"min_compaction_sources", "2"},
                                   {"max_compaction_sources", "3"},
                                   {"include_size_threshold", "1.5"}});
-  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  ASSERT_OK(o) << o.status().ToString();
   EXPECT_EQ(o->min_compaction_sources, 2u);
   EXPECT_EQ(o->max_compaction_sources, 3u);
   EXPECT_DOUBLE_EQ(o->include_size_threshold, 1.5);

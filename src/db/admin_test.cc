@@ -36,12 +36,12 @@ class AdminViewTest : public ::testing::Test {
     if (!compactor) s.compactor_options.reset();
     s.garbage_collector_options.reset();
     auto db = Db::Open("db", Comps(), s);
-    EXPECT_TRUE(db.ok()) << db.status().ToString();
+    EXPECT_OK(db) << db.status().ToString();
     return db.ok() ? std::move(*db) : nullptr;
   }
   size_t ObjectCount() {
     auto list = store_->List("");
-    EXPECT_TRUE(list.ok());
+    EXPECT_OK(list);
     return list.ok() ? list->size() : 0;
   }
 

@@ -60,13 +60,13 @@ class CheckpointTest : public ::testing::TestWithParam<std::string> {
     s.compactor_options.reset();
     s.garbage_collector_options.reset();
     auto db = Db::Open("db", Comps(), s);
-    EXPECT_TRUE(db.ok()) << db.status().ToString();
+    EXPECT_OK(db) << db.status().ToString();
     return db.ok() ? std::move(*db) : nullptr;
   }
 
   std::unique_ptr<Admin> OpenAdmin() {
     auto admin = Admin::Open("db", Comps());
-    EXPECT_TRUE(admin.ok()) << admin.status().ToString();
+    EXPECT_OK(admin) << admin.status().ToString();
     return admin.ok() ? std::move(*admin) : nullptr;
   }
 
@@ -74,16 +74,16 @@ class CheckpointTest : public ::testing::TestWithParam<std::string> {
     DbReaderOptions o;
     o.checkpoint_id = id;
     auto reader = DbReader::Open("db", Comps(), o);
-    EXPECT_TRUE(reader.ok()) << reader.status().ToString();
+    EXPECT_OK(reader) << reader.status().ToString();
     if (!reader.ok()) return {};
     auto rows = ScanToMap(**reader);
-    EXPECT_TRUE((*reader)->Close().ok());
+    EXPECT_OK((*reader)->Close());
     return rows;
   }
 
   std::optional<CheckpointInfo> Find(Admin& admin, const std::string& id) {
     auto list = admin.ListCheckpoints();
-    EXPECT_TRUE(list.ok()) << list.status().ToString();
+    EXPECT_OK(list) << list.status().ToString();
     if (!list.ok()) return std::nullopt;
     for (const auto& c : *list) {
       if (c.id == id) return c;

@@ -46,11 +46,11 @@ using Map = std::map<std::string, std::string>;
 Map Objects(ObjectStore& store, const std::string& prefix) {
   Map out;
   auto list = store.List(prefix);
-  EXPECT_TRUE(list.ok()) << list.status().ToString();
+  EXPECT_OK(list) << list.status().ToString();
   if (!list.ok()) return out;
   for (const ObjectMeta& m : *list) {
     auto bytes = store.Get(m.key);
-    EXPECT_TRUE(bytes.ok()) << m.key << ": " << bytes.status().ToString();
+    EXPECT_OK(bytes) << m.key << ": " << bytes.status().ToString();
     if (bytes.ok()) out[m.key] = *bytes;
   }
   return out;
@@ -78,7 +78,7 @@ class CloneTest : public ::testing::TestWithParam<std::string> {
       store_ = NewMemoryObjectStore();
     } else if (GetParam() == "local") {
       auto s = NewLocalObjectStore(dir_.path());
-      ASSERT_TRUE(s.ok());
+      ASSERT_OK(s);
       store_ = *s;
     } else {
       const char* endpoint = std::getenv("SLATEDB_TEST_S3_ENDPOINT");
@@ -91,9 +91,9 @@ class CloneTest : public ::testing::TestWithParam<std::string> {
       c.allow_http = true;
       c.access_key_id = "testing";
       c.secret_access_key = "testing";
-      ASSERT_TRUE(CreateS3Bucket(c).ok());
+      ASSERT_OK(CreateS3Bucket(c));
       auto s = NewS3ObjectStore(c);
-      ASSERT_TRUE(s.ok()) << s.status().ToString();
+      ASSERT_OK(s) << s.status().ToString();
       store_ = *s;
     }
   }
@@ -121,7 +121,7 @@ class CloneTest : public ::testing::TestWithParam<std::string> {
       s.compactor_options.reset();
     }
     auto db = Db::Open(path, Comps(), s);
-    EXPECT_TRUE(db.ok()) << db.status().ToString();
+    EXPECT_OK(db) << db.status().ToString();
     return db.ok() ? std::move(*db) : nullptr;
   }
 
@@ -137,7 +137,7 @@ class CloneTest : public ::testing::TestWithParam<std::string> {
 
   Map ReaderRows(const std::string& path) {
     auto reader = DbReader::Open(path, Comps(), DbReaderOptions());
-    EXPECT_TRUE(reader.ok()) << reader.status().ToString();
+    EXPECT_OK(reader) << reader.status().ToString();
     if (!reader.ok()) return {};
     Map rows = ScanToMap(**reader);
     EXPECT_OK((*reader)->Close());
@@ -219,10 +219,10 @@ class CloneTest : public ::testing::TestWithParam<std::string> {
     auto clock =
         std::make_shared<ManualClock>(util::SystemClock::Default()->NowMillis() + 3'600'000);
     auto gc = gc::GarbageCollector::Open(store_, path, o, clock);
-    EXPECT_TRUE(gc.ok()) << gc.status().ToString();
+    EXPECT_OK(gc) << gc.status().ToString();
     if (!gc.ok()) return {};
     auto stats = (*gc)->RunOnce();
-    EXPECT_TRUE(stats.ok()) << stats.status().ToString();
+    EXPECT_OK(stats) << stats.status().ToString();
     return stats.ok() ? *stats : gc::GcStats{};
   }
 
@@ -445,7 +445,7 @@ TEST_P(CloneTest, ParentGcKeepsWhatTheCloneReads) {
   EXPECT_TRUE(HasCheckpoint("parent", r.final_checkpoint_id));
   for (const auto& id : shared) {
     auto head = store_->Head(manifest::CompactedSstPath("parent", id));
-    EXPECT_TRUE(head.ok()) << id.ToString() << ": " << head.status().ToString();
+    EXPECT_OK(head) << id.ToString() << ": " << head.status().ToString();
   }
   EXPECT_EQ(ReaderRows("clone"), parent_rows);
   EXPECT_EQ(WriterRows("clone"), parent_rows);

@@ -67,7 +67,7 @@ std::unique_ptr<Db> MustOpen(std::shared_ptr<ObjectStore> store, const std::stri
   c.object_store = std::move(store);
   c.seed = seed;
   auto db = Db::Open(path, std::move(c), settings);
-  EXPECT_TRUE(db.ok()) << db.status().ToString();
+  EXPECT_OK(db) << db.status().ToString();
   return db.ok() ? std::move(db).value() : nullptr;
 }
 
@@ -91,11 +91,11 @@ void WriteMany(Db& db, std::map<std::string, std::string>* model, int n, int dis
     std::string k = "key" + std::to_string(i % distinct);
     std::string v = tag + std::to_string(i) + std::string(40, 'x');
     Status st = db.Put(k, v, no_wait).status();
-    ASSERT_TRUE(st.ok()) << st.ToString();
+    ASSERT_OK(st) << st.ToString();
     (*model)[k] = v;
   }
   Status st = db.Flush(FlushType::kMemTable);
-  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_OK(st) << st.ToString();
 }
 
 struct WalObject {
@@ -106,7 +106,7 @@ struct WalObject {
 std::vector<WalObject> ListWal(ObjectStore& store, const std::string& path) {
   std::vector<WalObject> out;
   auto list = store.List(manifest::WalDir(path));
-  EXPECT_TRUE(list.ok()) << list.status().ToString();
+  EXPECT_OK(list) << list.status().ToString();
   if (!list.ok()) return out;
   for (const ObjectMeta& m : *list) {
     const size_t slash = m.key.rfind('/');
@@ -120,7 +120,7 @@ std::vector<WalObject> ListWal(ObjectStore& store, const std::string& path) {
 std::vector<uint64_t> ListManifestIds(std::shared_ptr<ObjectStore> store, const std::string& path) {
   std::vector<uint64_t> ids;
   auto list = manifest::ManifestStore(std::move(store), path).List();
-  EXPECT_TRUE(list.ok()) << list.status().ToString();
+  EXPECT_OK(list) << list.status().ToString();
   if (!list.ok()) return ids;
   for (const auto& v : *list) ids.push_back(v.id);
   return ids;
@@ -139,7 +139,7 @@ Protected ReadProtected(std::shared_ptr<ObjectStore> store, const std::string& p
   Protected p;
   manifest::ManifestStore ms(store, path);
   auto latest = ms.ReadLatest();
-  EXPECT_TRUE(latest.ok()) << latest.status().ToString();
+  EXPECT_OK(latest) << latest.status().ToString();
   if (!latest.ok() || !latest->has_value()) return p;
   p.latest_manifest = (*latest)->id;
   p.replay_after = (*latest)->manifest.replay_after_wal_id;
@@ -197,7 +197,7 @@ TEST(DbGcTest, DeletesOldWalAndManifestsKeepsEveryKey) {
     ASSERT_NE(db, nullptr);
     ASSERT_NO_FATAL_FAILURE(WriteMany(*db, &model, 3000, 700, "a"));
     auto status = db->GetStatus();
-    ASSERT_TRUE(status.ok()) << status.status().ToString();
+    ASSERT_OK(status) << status.status().ToString();
     EXPECT_GE(status->sorted_runs, 1u);  // the compactor ran
     Protected p;
     EXPECT_EQ(WaitForNoGarbage(store, "db", &p), 0u);
@@ -226,7 +226,7 @@ TEST(DbGcTest, DeletesOldWalAndManifestsKeepsEveryKey) {
     RecordProperty("unpinned_wal_ids_below_replay_point", static_cast<int>(unpinned_below));
     EXPECT_LT(ListManifestIds(store, "db").size(), p.latest_manifest);
     EXPECT_EQ(ScanAll(*db), AsVector(model));
-    EXPECT_TRUE(db->Close().ok());
+    EXPECT_OK(db->Close());
   }
   {
     auto db = MustOpen(store, "db", s);
@@ -239,15 +239,15 @@ TEST(DbGcTest, DeletesOldWalAndManifestsKeepsEveryKey) {
     EXPECT_GT(p.latest_manifest, manifests_written);
     EXPECT_EQ(ScanAll(*db), AsVector(model));
     auto v = db->Get("key5");
-    ASSERT_TRUE(v.ok()) << v.status().ToString();
+    ASSERT_OK(v) << v.status().ToString();
     EXPECT_EQ(*v, model["key5"]);
-    EXPECT_TRUE(db->Close().ok());
+    EXPECT_OK(db->Close());
   }
   // Reopen without the GC: what the GC left is a complete database.
   auto db = MustOpen(store, "db", GcSettings(/*with_gc=*/false));
   ASSERT_NE(db, nullptr);
   EXPECT_EQ(ScanAll(*db), AsVector(model));
-  EXPECT_TRUE(db->Close().ok());
+  EXPECT_OK(db->Close());
 }
 
 TEST(DbGcTest, GcWithoutCompactorDeletesOldWalAndAllButLatestManifest) {
@@ -270,11 +270,11 @@ TEST(DbGcTest, GcWithoutCompactorDeletesOldWalAndAllButLatestManifest) {
     }
   }
   EXPECT_EQ(ScanAll(*db), AsVector(model));
-  EXPECT_TRUE(db->Close().ok());
+  EXPECT_OK(db->Close());
   auto again = MustOpen(store, "db", s);
   ASSERT_NE(again, nullptr);
   EXPECT_EQ(ScanAll(*again), AsVector(model));
-  EXPECT_TRUE(again->Close().ok());
+  EXPECT_OK(again->Close());
 }
 
 TEST(DbGcTest, CloseWithGcRunningReturnsOkRepeatedly) {
@@ -289,19 +289,19 @@ TEST(DbGcTest, CloseWithGcRunningReturnsOkRepeatedly) {
       std::string v = std::to_string(cycle) + "/" + std::to_string(i) + std::string(60, 'y');
       WriteOptions no_wait;
       no_wait.await_durable = false;
-      ASSERT_TRUE(db->Put(k, v, no_wait).ok()) << "cycle " << cycle;
+      ASSERT_OK(db->Put(k, v, no_wait)) << "cycle " << cycle;
       model[k] = v;
     }
     Status st = db->Close();
-    ASSERT_TRUE(st.ok()) << "cycle " << cycle << ": " << st.ToString();
+    ASSERT_OK(st) << "cycle " << cycle << ": " << st.ToString();
     st = db->Close();  // idempotent
-    ASSERT_TRUE(st.ok()) << "cycle " << cycle << ": " << st.ToString();
+    ASSERT_OK(st) << "cycle " << cycle << ": " << st.ToString();
     EXPECT_TRUE(db->Put("after", "close").status().IsClosed());
   }
   auto db = MustOpen(store, "db", s);
   ASSERT_NE(db, nullptr);
   EXPECT_EQ(ScanAll(*db), AsVector(model));
-  EXPECT_TRUE(db->Close().ok());
+  EXPECT_OK(db->Close());
 }
 
 TEST(DbGcTest, DestructorWithoutCloseStopsGc) {
@@ -316,7 +316,7 @@ TEST(DbGcTest, DestructorWithoutCloseStopsGc) {
   auto db = MustOpen(store, "db", s);
   ASSERT_NE(db, nullptr);
   EXPECT_EQ(ScanAll(*db), AsVector(model));
-  EXPECT_TRUE(db->Close().ok());
+  EXPECT_OK(db->Close());
 }
 
 TEST(DbGcTest, InvalidGcOptionsFailOpen) {
@@ -341,7 +341,7 @@ TEST(DbGcTest, GcDisabledDeletesNothing) {
   ASSERT_NE(db, nullptr);
   ASSERT_NO_FATAL_FAILURE(WriteMany(*db, &model, 3000, 700, "n"));
   auto status = db->GetStatus();
-  ASSERT_TRUE(status.ok());
+  ASSERT_OK(status);
   EXPECT_GE(status->sorted_runs, 1u);
   // Give a (wrongly) running 20-ms collector many chances; then nothing may be missing.
   std::this_thread::sleep_for(milliseconds(300));
@@ -356,7 +356,7 @@ TEST(DbGcTest, GcDisabledDeletesNothing) {
   EXPECT_EQ(manifests.size(), manifests.back());  // ids 1..latest, none deleted
   EXPECT_GT(RemainingGarbage(store, "db"), 0u);
   EXPECT_EQ(ScanAll(*db), AsVector(model));
-  EXPECT_TRUE(db->Close().ok());
+  EXPECT_OK(db->Close());
 }
 
 TEST(DbGcTest, FencedWriterStopsCollecting) {
@@ -364,7 +364,7 @@ TEST(DbGcTest, FencedWriterStopsCollecting) {
   std::map<std::string, std::string> model;
   auto a = MustOpen(store, "db", GcSettings(/*with_gc=*/true, /*with_compactor=*/false), 1);
   ASSERT_NE(a, nullptr);
-  ASSERT_TRUE(a->Put("from-a", "x", WriteOptions{true}).ok());
+  ASSERT_OK(a->Put("from-a", "x", WriteOptions{true}));
   model["from-a"] = "x";
   Settings bs = GcSettings(/*with_gc=*/false, /*with_compactor=*/false);
   bs.l0_max_ssts = 1000;
@@ -380,7 +380,7 @@ TEST(DbGcTest, FencedWriterStopsCollecting) {
   EXPECT_GT(RemainingGarbage(store, "db"), 0u);
   EXPECT_TRUE(a->Close().IsFenced());
   EXPECT_EQ(ScanAll(*b), AsVector(model));
-  EXPECT_TRUE(b->Close().ok());
+  EXPECT_OK(b->Close());
 }
 
 }  // namespace

@@ -41,7 +41,7 @@ std::unique_ptr<Db> MustOpen(std::shared_ptr<ObjectStore> store, const std::stri
   c.object_store = std::move(store);
   c.seed = 42;
   auto db = Db::Open(path, std::move(c), settings);
-  EXPECT_TRUE(db.ok()) << db.status().ToString();
+  EXPECT_OK(db) << db.status().ToString();
   return db.ok() ? std::move(db).value() : nullptr;
 }
 
@@ -55,13 +55,13 @@ std::vector<std::pair<std::string, std::string>> ScanAll(Db& db, ScanRange range
 
 size_t CountObjects(ObjectStore& store, const std::string& prefix) {
   auto list = store.List(prefix);
-  EXPECT_TRUE(list.ok()) << list.status().ToString();
+  EXPECT_OK(list) << list.status().ToString();
   return list.ok() ? list->size() : 0;
 }
 
 std::optional<std::string> MustGet(Db& db, std::string_view key, ReadOptions opts = ReadOptions()) {
   auto v = db.Get(key, opts);
-  EXPECT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_OK(v) << v.status().ToString();
   return v.ok() ? *v : std::nullopt;
 }
 
@@ -69,30 +69,30 @@ TEST(DbTest, PutGetDeleteOverwrite) {
   auto store = NewMemoryObjectStore();
   auto db = MustOpen(store, "db");
   ASSERT_NE(db, nullptr);
-  ASSERT_TRUE(db->Put("a", "1").ok());
-  ASSERT_TRUE(db->Put("b", "2").ok());
+  ASSERT_OK(db->Put("a", "1"));
+  ASSERT_OK(db->Put("b", "2"));
   EXPECT_EQ(MustGet(*db, "a"), "1");
   EXPECT_EQ(MustGet(*db, "b"), "2");
   EXPECT_EQ(MustGet(*db, "c"), std::nullopt);
-  ASSERT_TRUE(db->Put("a", "11").ok());
+  ASSERT_OK(db->Put("a", "11"));
   EXPECT_EQ(MustGet(*db, "a"), "11");
-  ASSERT_TRUE(db->Delete("a").ok());
+  ASSERT_OK(db->Delete("a"));
   EXPECT_EQ(MustGet(*db, "a"), std::nullopt);
-  ASSERT_TRUE(db->Put("empty", "").ok());
+  ASSERT_OK(db->Put("empty", ""));
   EXPECT_EQ(MustGet(*db, "empty"), "");
-  EXPECT_TRUE(db->Close().ok());
+  EXPECT_OK(db->Close());
 }
 
 TEST(DbTest, BatchSharesOneSeqAndLastOpWins) {
   auto db = MustOpen(NewMemoryObjectStore(), "db");
   ASSERT_NE(db, nullptr);
-  ASSERT_TRUE(db->Put("x", "0").ok());
+  ASSERT_OK(db->Put("x", "0"));
   WriteBatch batch;
   batch.Put("k2", "v2");
   batch.Put("k1", "v1");
   batch.Delete("x");
   batch.Put("k1", "v1b");
-  ASSERT_TRUE(db->Write(batch).ok());
+  ASSERT_OK(db->Write(batch));
   auto k1 = db->GetKeyValue("k1");
   auto k2 = db->GetKeyValue("k2");
   ASSERT_TRUE(k1.ok() && k1->has_value());
@@ -102,7 +102,7 @@ TEST(DbTest, BatchSharesOneSeqAndLastOpWins) {
   EXPECT_EQ((*k1)->seq, 2u);
   EXPECT_TRUE((*k1)->create_ts.has_value());
   EXPECT_EQ(MustGet(*db, "x"), std::nullopt);
-  EXPECT_TRUE(db->Write(WriteBatch()).ok());  // empty batch: nothing to do
+  EXPECT_OK(db->Write(WriteBatch()));  // empty batch: nothing to do
 }
 
 TEST(DbTest, TtlSetsExpireTs) {
@@ -113,12 +113,12 @@ TEST(DbTest, TtlSetsExpireTs) {
   Settings s = TestSettings();
   s.default_ttl = 500;
   auto db = Db::Open("db", c, s);
-  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  ASSERT_OK(db) << db.status().ToString();
   WriteBatch b;
   b.Put("default", "v");
   b.Put("own", "v", PutOptions{Ttl::ExpireAfter(std::chrono::milliseconds(20))});
-  ASSERT_TRUE((*db)->Write(b).ok());
-  ASSERT_TRUE((*db)->Delete("gone").ok());
+  ASSERT_OK((*db)->Write(b));
+  ASSERT_OK((*db)->Delete("gone"));
   auto d = (*db)->GetKeyValue("default");
   auto o = (*db)->GetKeyValue("own");
   ASSERT_TRUE(d.ok() && d->has_value() && o.ok() && o->has_value());
@@ -127,7 +127,7 @@ TEST(DbTest, TtlSetsExpireTs) {
   EXPECT_EQ((*o)->expire_ts, 1'000'020);
   // The clock going backwards never makes create_ts go backwards.
   clock->Set(10);
-  ASSERT_TRUE((*db)->Put("later", "v").ok());
+  ASSERT_OK((*db)->Put("later", "v"));
   auto l = (*db)->GetKeyValue("later");
   ASSERT_TRUE(l.ok() && l->has_value());
   EXPECT_GE((*l)->create_ts.value_or(0), 1'000'000);
@@ -161,10 +161,10 @@ TEST(DbTest, HugeTtlNeverExpiresThroughCompaction) {
               PutOptions{Ttl::ExpireAfter(
                   std::chrono::milliseconds(INT64_MAX))});  // the per-write ttl saturates too
       }
-      ASSERT_TRUE(db->Write(b).ok());
+      ASSERT_OK(db->Write(b));
       model[k] = v;
       if (i % 10 == 9) {
-        ASSERT_TRUE(db->Flush(FlushType::kMemTable).ok());
+        ASSERT_OK(db->Flush(FlushType::kMemTable));
       }
     }
     auto kv = db->GetKeyValue("key100");
@@ -175,17 +175,17 @@ TEST(DbTest, HugeTtlNeverExpiresThroughCompaction) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (std::chrono::steady_clock::now() < deadline) {
       auto st = db->GetStatus();
-      ASSERT_TRUE(st.ok());
+      ASSERT_OK(st);
       if (st->l0_ssts <= 1 && st->sorted_runs >= 1) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     auto st = db->GetStatus();
-    ASSERT_TRUE(st.ok());
+    ASSERT_OK(st);
     ASSERT_LE(st->l0_ssts, 1u) << "the compactor did not run";
     ASSERT_GE(st->sorted_runs, 1u) << "the compactor did not run";
     std::vector<std::pair<std::string, std::string>> all(model.begin(), model.end());
     EXPECT_EQ(ScanAll(*db), all);
-    ASSERT_TRUE(db->Close().ok());
+    ASSERT_OK(db->Close());
     auto again = MustOpen(store, "db", s);
     ASSERT_NE(again, nullptr);
     EXPECT_EQ(ScanAll(*again), all);
@@ -215,7 +215,7 @@ TEST(DbTest, BadKeys) {
   EXPECT_TRUE(db->Delete("").status().IsInvalid());
   EXPECT_TRUE(db->Get("").status().IsInvalid());
   std::string max_key(65535, 'm');
-  ASSERT_TRUE(db->Put(max_key, "ok").ok());
+  ASSERT_OK(db->Put(max_key, "ok"));
   EXPECT_EQ(MustGet(*db, max_key), "ok");
   WriteBatch b;
   b.Put("fine", "1");
@@ -229,9 +229,9 @@ TEST(DbTest, CallsAfterCloseReturnClosed) {
   auto store = NewMemoryObjectStore();
   auto db = MustOpen(store, "db");
   ASSERT_NE(db, nullptr);
-  ASSERT_TRUE(db->Put("a", "1").ok());
-  ASSERT_TRUE(db->Close().ok());
-  EXPECT_TRUE(db->Close().ok());  // idempotent
+  ASSERT_OK(db->Put("a", "1"));
+  ASSERT_OK(db->Close());
+  EXPECT_OK(db->Close());  // idempotent
   EXPECT_TRUE(db->Put("a", "2").status().IsClosed());
   EXPECT_TRUE(db->Get("a").status().IsClosed());
   EXPECT_TRUE(db->Flush().IsClosed());
@@ -245,7 +245,7 @@ TEST(DbTest, CloseMakesWaitingWritesDurable) {
   auto db = MustOpen(store, "db", s);
   ASSERT_NE(db, nullptr);
   auto it = db->Scan({});
-  ASSERT_TRUE(it.ok());
+  ASSERT_OK(it);
   Status put_status = Status::Internal("not run");
   std::thread writer([&] {
     put_status = db->Put("k", "v", WriteOptions{true}).status();
@@ -255,9 +255,9 @@ TEST(DbTest, CloseMakesWaitingWritesDurable) {
     if (st.ok() && st->last_committed_seq == 1) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  ASSERT_TRUE(db->Close().ok());
+  ASSERT_OK(db->Close());
   writer.join();
-  EXPECT_TRUE(put_status.ok()) << put_status.ToString();
+  EXPECT_OK(put_status) << put_status.ToString();
   EXPECT_TRUE((*it)->Next().status().IsClosed());  // iterators of a closed database
   auto again = MustOpen(store, "db", s);
   ASSERT_NE(again, nullptr);
@@ -267,13 +267,13 @@ TEST(DbTest, CloseMakesWaitingWritesDurable) {
 TEST(DbTest, ScanForwardReverseBoundsSeek) {
   auto db = MustOpen(NewMemoryObjectStore(), "db");
   ASSERT_NE(db, nullptr);
-  for (char c = 'a'; c <= 'h'; ++c) ASSERT_TRUE(db->Put(std::string(1, c), std::string(2, c)).ok());
-  ASSERT_TRUE(db->Delete("c").ok());
-  ASSERT_TRUE(db->Put("e", "E").ok());
+  for (char c = 'a'; c <= 'h'; ++c) ASSERT_OK(db->Put(std::string(1, c), std::string(2, c)));
+  ASSERT_OK(db->Delete("c"));
+  ASSERT_OK(db->Put("e", "E"));
   // Half in L0, half in the memtable.
-  ASSERT_TRUE(db->Flush(FlushType::kMemTable).ok());
-  ASSERT_TRUE(db->Put("b", "B").ok());
-  ASSERT_TRUE(db->Delete("g").ok());
+  ASSERT_OK(db->Flush(FlushType::kMemTable));
+  ASSERT_OK(db->Put("b", "B"));
+  ASSERT_OK(db->Delete("g"));
 
   using KV = std::vector<std::pair<std::string, std::string>>;
   KV all = {{"a", "aa"}, {"b", "B"}, {"d", "dd"}, {"e", "E"}, {"f", "ff"}, {"h", "hh"}};
@@ -285,38 +285,38 @@ TEST(DbTest, ScanForwardReverseBoundsSeek) {
   EXPECT_EQ(ScanAll(*db, r, true), (KV{{"e", "E"}, {"d", "dd"}, {"b", "B"}}));
 
   auto it = db->Scan({});
-  ASSERT_TRUE(it.ok());
-  ASSERT_TRUE((*it)->Seek("c").ok());
+  ASSERT_OK(it);
+  ASSERT_OK((*it)->Seek("c"));
   auto kv = (*it)->Next();
   ASSERT_TRUE(kv.ok() && kv->has_value());
   EXPECT_EQ((*kv)->key, "d");
   ScanOptions ro;
   ro.reverse = true;
   auto rit = db->Scan({}, ro);
-  ASSERT_TRUE(rit.ok());
-  ASSERT_TRUE((*rit)->Seek("c").ok());
+  ASSERT_OK(rit);
+  ASSERT_OK((*rit)->Seek("c"));
   kv = (*rit)->Next();
   ASSERT_TRUE(kv.ok() && kv->has_value());
   EXPECT_EQ((*kv)->key, "b");
   auto bounded = db->Scan(r);
-  ASSERT_TRUE(bounded.ok());
+  ASSERT_OK(bounded);
   EXPECT_TRUE((*bounded)->Seek("z").IsInvalid());
 }
 
 TEST(DbTest, IteratorKeepsItsSnapshot) {
   auto db = MustOpen(NewMemoryObjectStore(), "db");
   ASSERT_NE(db, nullptr);
-  ASSERT_TRUE(db->Put("a", "1").ok());
-  ASSERT_TRUE(db->Put("b", "1").ok());
+  ASSERT_OK(db->Put("a", "1"));
+  ASSERT_OK(db->Put("b", "1"));
   auto it = db->Scan({});
-  ASSERT_TRUE(it.ok());
-  ASSERT_TRUE(db->Put("a", "2").ok());
-  ASSERT_TRUE(db->Put("c", "2").ok());
-  ASSERT_TRUE(db->Flush(FlushType::kMemTable).ok());
+  ASSERT_OK(it);
+  ASSERT_OK(db->Put("a", "2"));
+  ASSERT_OK(db->Put("c", "2"));
+  ASSERT_OK(db->Flush(FlushType::kMemTable));
   std::vector<std::string> seen;
   while (true) {
     auto kv = (*it)->Next();
-    ASSERT_TRUE(kv.ok()) << kv.status().ToString();
+    ASSERT_OK(kv) << kv.status().ToString();
     if (!kv->has_value()) break;
     seen.push_back((*kv)->key + "=" + (*kv)->value);
   }
@@ -331,17 +331,17 @@ TEST(DbTest, DurabilityFilter) {
   ASSERT_NE(db, nullptr);
   WriteOptions no_wait;
   no_wait.await_durable = false;
-  ASSERT_TRUE(db->Put("k", "v", no_wait).ok());
+  ASSERT_OK(db->Put("k", "v", no_wait));
   ReadOptions remote;
   remote.durability_filter = DurabilityLevel::kRemote;
   EXPECT_EQ(MustGet(*db, "k"), "v");                   // kMemory (default) sees it
   EXPECT_EQ(MustGet(*db, "k", remote), std::nullopt);  // not durable yet
   size_t wal_before = CountObjects(*store, "db/wal/");
-  ASSERT_TRUE(db->Flush().ok());
+  ASSERT_OK(db->Flush());
   EXPECT_EQ(CountObjects(*store, "db/wal/"), wal_before + 1);
   EXPECT_EQ(MustGet(*db, "k", remote), "v");
   auto status = db->GetStatus();
-  ASSERT_TRUE(status.ok());
+  ASSERT_OK(status);
   EXPECT_EQ(status->durable_seq, status->last_committed_seq);
 }
 
@@ -366,7 +366,7 @@ TEST(DbTest, GroupCommitSharesWalUploads) {
   for (auto& th : threads) th.join();
   EXPECT_EQ(failures.load(), 0);
   auto status = db->GetStatus();
-  ASSERT_TRUE(status.ok());
+  ASSERT_OK(status);
   EXPECT_EQ(status->durable_seq, static_cast<uint64_t>(kThreads * kPerThread));
   // One fence + fewer WAL SSTs than writes: concurrent writers shared uploads.
   size_t wals = CountObjects(*store, "db/wal/");
@@ -380,9 +380,9 @@ void CheckReopenRecovers(std::shared_ptr<ObjectStore> store) {
   {
     auto db = MustOpen(store, "db");
     ASSERT_NE(db, nullptr);
-    for (int i = 0; i < 100; ++i) ASSERT_TRUE(db->Put("k" + std::to_string(i), "v1").ok());
-    ASSERT_TRUE(db->Delete("k5").ok());
-    ASSERT_TRUE(db->Close().ok());
+    for (int i = 0; i < 100; ++i) ASSERT_OK(db->Put("k" + std::to_string(i), "v1"));
+    ASSERT_OK(db->Delete("k5"));
+    ASSERT_OK(db->Close());
   }
   {
     auto db = MustOpen(store, "db");
@@ -391,15 +391,15 @@ void CheckReopenRecovers(std::shared_ptr<ObjectStore> store) {
     EXPECT_EQ(MustGet(*db, "k99"), "v1");
     EXPECT_EQ(MustGet(*db, "k5"), std::nullopt);
     auto st = db->GetStatus();
-    ASSERT_TRUE(st.ok());
+    ASSERT_OK(st);
     EXPECT_EQ(st->last_committed_seq, 101u);
     EXPECT_EQ(st->writer_epoch, 2u);
-    ASSERT_TRUE(db->Put("k0", "v2").ok());
+    ASSERT_OK(db->Put("k0", "v2"));
     auto kv = db->GetKeyValue("k0");
     ASSERT_TRUE(kv.ok() && kv->has_value());
     EXPECT_EQ((*kv)->seq, 102u);  // sequence numbers continue
     EXPECT_EQ(ScanAll(*db).size(), 99u);
-    ASSERT_TRUE(db->Close().ok());
+    ASSERT_OK(db->Close());
   }
   {
     auto db = MustOpen(store, "db");
@@ -413,7 +413,7 @@ TEST(DbTest, ReopenRecoversMemoryStore) { CheckReopenRecovers(NewMemoryObjectSto
 TEST(DbTest, ReopenRecoversLocalStore) {
   testing::TempDir dir;
   auto store = NewLocalObjectStore(dir.path());
-  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ASSERT_OK(store) << store.status().ToString();
   CheckReopenRecovers(*store);
 }
 
@@ -421,7 +421,7 @@ TEST(DbTest, UnclosedWriterLosesNoDurableWrite) {
   auto store = NewMemoryObjectStore();
   auto a = MustOpen(store, "db");
   ASSERT_NE(a, nullptr);
-  ASSERT_TRUE(a->Put("durable", "yes", kDurable).ok());
+  ASSERT_OK(a->Put("durable", "yes", kDurable));
   // No Close(): a second writer takes over and must see every acknowledged durable write.
   auto b = MustOpen(store, "db");
   ASSERT_NE(b, nullptr);
@@ -433,19 +433,19 @@ TEST(DbTest, L0FlushAndReplayPoint) {
   {
     auto db = MustOpen(store, "db");
     ASSERT_NE(db, nullptr);
-    for (int i = 0; i < 50; ++i) ASSERT_TRUE(db->Put("a" + std::to_string(i), "x").ok());
-    ASSERT_TRUE(db->Flush(FlushType::kMemTable).ok());
+    for (int i = 0; i < 50; ++i) ASSERT_OK(db->Put("a" + std::to_string(i), "x"));
+    ASSERT_OK(db->Flush(FlushType::kMemTable));
     auto st = db->GetStatus();
-    ASSERT_TRUE(st.ok());
+    ASSERT_OK(st);
     EXPECT_EQ(st->l0_ssts, 1u);
     // Every WAL SST written so far (fence included) is covered by the L0.
     EXPECT_EQ(st->replay_after_wal_id, st->next_wal_id - 1);
     EXPECT_EQ(CountObjects(*store, "db/compacted/"), 1u);
-    ASSERT_TRUE(db->Put("after", "flush").ok());
-    ASSERT_TRUE(db->Put("a3", "new").ok());
+    ASSERT_OK(db->Put("after", "flush"));
+    ASSERT_OK(db->Put("a3", "new"));
     EXPECT_EQ(MustGet(*db, "a3"), "new");
     EXPECT_EQ(MustGet(*db, "a4"), "x");  // from L0
-    ASSERT_TRUE(db->Close().ok());
+    ASSERT_OK(db->Close());
   }
   auto db = MustOpen(store, "db");
   ASSERT_NE(db, nullptr);
@@ -453,7 +453,7 @@ TEST(DbTest, L0FlushAndReplayPoint) {
   EXPECT_EQ(MustGet(*db, "a3"), "new");
   EXPECT_EQ(MustGet(*db, "after"), "flush");
   auto st = db->GetStatus();
-  ASSERT_TRUE(st.ok());
+  ASSERT_OK(st);
   EXPECT_EQ(st->l0_ssts, 1u);
   EXPECT_EQ(st->last_committed_seq, 52u);
   EXPECT_EQ(ScanAll(*db).size(), 51u);
@@ -469,16 +469,16 @@ TEST(DbTest, SizeTriggeredL0Flushes) {
   WriteOptions no_wait;
   no_wait.await_durable = false;
   for (int i = 0; i < 400; ++i) {
-    ASSERT_TRUE(db->Put("key" + std::to_string(i), std::string(100, 'v'), no_wait).ok());
+    ASSERT_OK(db->Put("key" + std::to_string(i), std::string(100, 'v'), no_wait));
   }
-  ASSERT_TRUE(db->Flush(FlushType::kMemTable).ok());
+  ASSERT_OK(db->Flush(FlushType::kMemTable));
   auto st = db->GetStatus();
-  ASSERT_TRUE(st.ok());
+  ASSERT_OK(st);
   EXPECT_GT(st->l0_ssts, 2u);
   for (int i = 0; i < 400; i += 37)
     EXPECT_EQ(MustGet(*db, "key" + std::to_string(i)), std::string(100, 'v'));
   EXPECT_EQ(ScanAll(*db).size(), 400u);
-  ASSERT_TRUE(db->Close().ok());
+  ASSERT_OK(db->Close());
   auto again = MustOpen(store, "db", s);
   ASSERT_NE(again, nullptr);
   EXPECT_EQ(ScanAll(*again).size(), 400u);
@@ -488,7 +488,7 @@ TEST(DbTest, FencingLatchesClosedFenced) {
   auto store = NewMemoryObjectStore();
   auto a = MustOpen(store, "db");
   ASSERT_NE(a, nullptr);
-  ASSERT_TRUE(a->Put("from-a", "1", kDurable).ok());
+  ASSERT_OK(a->Put("from-a", "1", kDurable));
   auto b = MustOpen(store, "db");
   ASSERT_NE(b, nullptr);
   Status st = a->Put("late", "x", kDurable).status();
@@ -500,8 +500,8 @@ TEST(DbTest, FencingLatchesClosedFenced) {
   EXPECT_TRUE(a->Close().IsFenced());
   EXPECT_EQ(MustGet(*b, "from-a"), "1");
   EXPECT_EQ(MustGet(*b, "late"), std::nullopt);
-  ASSERT_TRUE(b->Put("from-b", "2").ok());
-  ASSERT_TRUE(b->Close().ok());
+  ASSERT_OK(b->Put("from-b", "2"));
+  ASSERT_OK(b->Close());
 }
 
 TEST(DbTest, FencedByManifestDuringL0Flush) {
@@ -510,10 +510,10 @@ TEST(DbTest, FencedByManifestDuringL0Flush) {
   ASSERT_NE(a, nullptr);
   WriteOptions no_wait;
   no_wait.await_durable = false;
-  ASSERT_TRUE(a->Put("x", "1", kDurable).ok());
+  ASSERT_OK(a->Put("x", "1", kDurable));
   auto b = MustOpen(store, "db");
   ASSERT_NE(b, nullptr);
-  ASSERT_TRUE(a->Put("y", "2", no_wait).ok());
+  ASSERT_OK(a->Put("y", "2", no_wait));
   Status st = a->Flush(FlushType::kMemTable);
   EXPECT_TRUE(st.IsFenced()) << st.ToString();
   EXPECT_EQ(MustGet(*b, "x"), "1");
@@ -529,10 +529,10 @@ TEST(DbTest, UnflushedLimitBelowMemtableSizeDoesNotDeadlock) {
   WriteOptions no_wait;
   no_wait.await_durable = false;
   for (int i = 0; i < 100; ++i) {
-    ASSERT_TRUE(db->Put("k" + std::to_string(i), std::string(100, 'v'), no_wait).ok());
+    ASSERT_OK(db->Put("k" + std::to_string(i), std::string(100, 'v'), no_wait));
   }
   auto st = db->GetStatus();
-  ASSERT_TRUE(st.ok());
+  ASSERT_OK(st);
   EXPECT_GT(st->l0_ssts, 0u);  // the pressure was relieved by L0 flushes
   EXPECT_EQ(ScanAll(*db).size(), 100u);
 }
@@ -568,7 +568,7 @@ TEST(DbTest, StalledWriterGetsClosedOnClose) {
   EXPECT_FALSE(done.load());
   Status close = db->Close();
   writer.join();
-  EXPECT_TRUE(close.ok()) << close.ToString();
+  EXPECT_OK(close) << close.ToString();
   EXPECT_TRUE(last.IsClosed()) << last.ToString();
 }
 
@@ -577,15 +577,15 @@ TEST(DbTest, CorruptWalIsDataErrorNamingObject) {
   {
     auto db = MustOpen(store, "db");
     ASSERT_NE(db, nullptr);
-    ASSERT_TRUE(db->Put("k", "v").ok());
-    ASSERT_TRUE(db->Close().ok());
+    ASSERT_OK(db->Put("k", "v"));
+    ASSERT_OK(db->Close());
   }
   const std::string wal = "db/wal/00000000000000000002.sst";
   auto bytes = store->Get(wal);
-  ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
+  ASSERT_OK(bytes) << bytes.status().ToString();
   std::string corrupt = *bytes;
   corrupt[5] ^= 0x40;
-  ASSERT_TRUE(store->Put(wal, corrupt).ok());
+  ASSERT_OK(store->Put(wal, corrupt));
   Components c;
   c.object_store = store;
   auto db = Db::Open("db", c, TestSettings());
@@ -599,12 +599,12 @@ TEST(DbTest, CorruptManifestIsDataError) {
   {
     auto db = MustOpen(store, "db");
     ASSERT_NE(db, nullptr);
-    ASSERT_TRUE(db->Close().ok());
+    ASSERT_OK(db->Close());
   }
   auto list = store->List("db/manifest/");
   ASSERT_TRUE(list.ok() && !list->empty());
   const std::string latest = list->back().key;
-  ASSERT_TRUE(store->Put(latest, std::string("\x00\x01garbage", 9)).ok());
+  ASSERT_OK(store->Put(latest, std::string("\x00\x01garbage", 9)));
   Components c;
   c.object_store = store;
   auto db = Db::Open("db", c, TestSettings());
@@ -618,16 +618,16 @@ TEST(DbTest, CorruptL0SstIsDataErrorNamingObject) {
   {
     auto db = MustOpen(store, "db");
     ASSERT_NE(db, nullptr);
-    ASSERT_TRUE(db->Put("k", "v").ok());
-    ASSERT_TRUE(db->Flush(FlushType::kMemTable).ok());
-    ASSERT_TRUE(db->Close().ok());
+    ASSERT_OK(db->Put("k", "v"));
+    ASSERT_OK(db->Flush(FlushType::kMemTable));
+    ASSERT_OK(db->Close());
   }
   auto list = store->List("db/compacted/");
   ASSERT_TRUE(list.ok() && list->size() == 1u);
   const std::string sst = list->front().key;
   std::string bytes = *store->Get(sst);
   bytes[3] ^= 0x11;  // inside the data block
-  ASSERT_TRUE(store->Put(sst, bytes).ok());
+  ASSERT_OK(store->Put(sst, bytes));
   auto db = MustOpen(store, "db");
   ASSERT_NE(db, nullptr);
   auto got = db->Get("k");
@@ -635,7 +635,7 @@ TEST(DbTest, CorruptL0SstIsDataErrorNamingObject) {
   EXPECT_TRUE(got.status().IsData()) << got.status().ToString();
   EXPECT_NE(got.status().message().find(sst), std::string::npos) << got.status().ToString();
   auto it = db->Scan({});
-  ASSERT_TRUE(it.ok());
+  ASSERT_OK(it);
   auto row = (*it)->Next();
   EXPECT_TRUE(row.status().IsData()) << row.status().ToString();
 }
@@ -660,11 +660,11 @@ TEST(DbTest, RandomizedAgainstModel) {
     uint64_t dice = rnd.Uniform(100);
     if (dice < 50) {
       std::string k = key(), v = "v" + std::to_string(op);
-      ASSERT_TRUE(db->Put(k, v, no_wait).ok());
+      ASSERT_OK(db->Put(k, v, no_wait));
       model[k] = v;
     } else if (dice < 65) {
       std::string k = key();
-      ASSERT_TRUE(db->Delete(k, no_wait).ok());
+      ASSERT_OK(db->Delete(k, no_wait));
       model.erase(k);
     } else if (dice < 75) {
       WriteBatch b;
@@ -678,11 +678,11 @@ TEST(DbTest, RandomizedAgainstModel) {
           model[k] = "b" + std::to_string(op);
         }
       }
-      ASSERT_TRUE(db->Write(b, no_wait).ok());
+      ASSERT_OK(db->Write(b, no_wait));
     } else if (dice < 90) {
       std::string k = key();
       auto got = db->Get(k);
-      ASSERT_TRUE(got.ok()) << got.status().ToString();
+      ASSERT_OK(got) << got.status().ToString();
       auto it = model.find(k);
       ASSERT_EQ(*got, it == model.end() ? std::nullopt : std::optional<std::string>(it->second))
           << "op " << op << " key " << k;
@@ -696,9 +696,9 @@ TEST(DbTest, RandomizedAgainstModel) {
       auto got_scan = ScanAll(*db, ScanRange{a, b}, reverse);
       ASSERT_EQ(got_scan, want) << "op " << op << " [" << a << ", " << b << ") reverse " << reverse;
     } else if (dice < 99) {
-      ASSERT_TRUE(db->Flush(rnd.OneIn(2) ? FlushType::kWal : FlushType::kMemTable).ok());
+      ASSERT_OK(db->Flush(rnd.OneIn(2) ? FlushType::kWal : FlushType::kMemTable));
     } else {
-      ASSERT_TRUE(db->Close().ok());
+      ASSERT_OK(db->Close());
       db = MustOpen(store, "db", s);
       ASSERT_NE(db, nullptr);
     }
@@ -718,17 +718,17 @@ TEST(DbTest, SameSeedWritersNeverReuseSstIds) {
   c.seed = 42;
   for (int round = 0; round < 3; ++round) {
     auto db = Db::Open("db", c, TestSettings());
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    ASSERT_TRUE((*db)->Put("r" + std::to_string(round), "x").ok());
-    ASSERT_TRUE((*db)->Flush(FlushType::kMemTable).ok());
-    ASSERT_TRUE((*db)->Close().ok());
+    ASSERT_OK(db) << db.status().ToString();
+    ASSERT_OK((*db)->Put("r" + std::to_string(round), "x"));
+    ASSERT_OK((*db)->Flush(FlushType::kMemTable));
+    ASSERT_OK((*db)->Close());
   }
   EXPECT_EQ(CountObjects(*store, "db/compacted/"), 3u);
   auto db = Db::Open("db", c, TestSettings());
-  ASSERT_TRUE(db.ok());
+  ASSERT_OK(db);
   for (int round = 0; round < 3; ++round) {
     auto v = (*db)->Get("r" + std::to_string(round));
-    ASSERT_TRUE(v.ok());
+    ASSERT_OK(v);
     EXPECT_EQ(*v, "x");
   }
 }
@@ -738,11 +738,11 @@ TEST(DbTest, MissingWalIdFailsOpen) {
   {
     auto db = MustOpen(store, "db");
     ASSERT_NE(db, nullptr);
-    ASSERT_TRUE(db->Put("k1", "v", kDurable).ok());
-    ASSERT_TRUE(db->Put("k2", "v", kDurable).ok());
-    ASSERT_TRUE(db->Close().ok());
+    ASSERT_OK(db->Put("k1", "v", kDurable));
+    ASSERT_OK(db->Put("k2", "v", kDurable));
+    ASSERT_OK(db->Close());
   }
-  ASSERT_TRUE(store->Delete("db/wal/00000000000000000002.sst").ok());
+  ASSERT_OK(store->Delete("db/wal/00000000000000000002.sst"));
   Components c;
   c.object_store = store;
   auto db = Db::Open("db", c, TestSettings());
@@ -759,9 +759,9 @@ TEST(DbTest, WalDisabledWritesL0OnFlush) {
     ASSERT_NE(db, nullptr);
     WriteOptions no_wait;
     no_wait.await_durable = false;
-    ASSERT_TRUE(db->Put("k", "v", no_wait).ok());
-    ASSERT_TRUE(db->Flush(FlushType::kMemTable).ok());
-    ASSERT_TRUE(db->Close().ok());
+    ASSERT_OK(db->Put("k", "v", no_wait));
+    ASSERT_OK(db->Flush(FlushType::kMemTable));
+    ASSERT_OK(db->Close());
   }
   auto db = MustOpen(store, "db", s);
   ASSERT_NE(db, nullptr);
@@ -777,8 +777,8 @@ TEST(DbTest, WalDisabledCloseWritesL0) {
     ASSERT_NE(db, nullptr);
     WriteOptions no_wait;
     no_wait.await_durable = false;
-    ASSERT_TRUE(db->Put("k", "v", no_wait).ok());
-    ASSERT_TRUE(db->Close().ok());
+    ASSERT_OK(db->Put("k", "v", no_wait));
+    ASSERT_OK(db->Close());
   }
   EXPECT_EQ(CountObjects(*store, "db/wal/"), 0u);  // no WAL: no fence either
   EXPECT_EQ(CountObjects(*store, "db/compacted/"), 1u);
@@ -805,19 +805,19 @@ TEST(DbTest, EmbeddedCompactorDrainsL0) {
   for (int i = 0; i < 3000; ++i) {
     std::string k = "key" + std::to_string(i % 700);
     std::string v = "v" + std::to_string(i) + std::string(40, 'x');
-    ASSERT_TRUE(db->Put(k, v, no_wait).ok());
+    ASSERT_OK(db->Put(k, v, no_wait));
     model[k] = v;
   }
   // More L0s than l0_max_ssts were produced: the writer could only go on because the compactor
   // drained L0 into sorted runs.
-  ASSERT_TRUE(db->Flush(FlushType::kMemTable).ok());
+  ASSERT_OK(db->Flush(FlushType::kMemTable));
   auto st = db->GetStatus();
-  ASSERT_TRUE(st.ok());
+  ASSERT_OK(st);
   EXPECT_GE(st->sorted_runs, 1u);
   EXPECT_GE(st->compactor_epoch, 1u);
   std::vector<std::pair<std::string, std::string>> all(model.begin(), model.end());
   EXPECT_EQ(ScanAll(*db), all);
-  ASSERT_TRUE(db->Close().ok());
+  ASSERT_OK(db->Close());
   auto again = MustOpen(store, "db", s);
   ASSERT_NE(again, nullptr);
   EXPECT_EQ(ScanAll(*again), all);
@@ -848,10 +848,10 @@ TEST(DbTest, SurvivesTransientStoreFaults) {
       std::string k = "k" + std::to_string(i % 60),
                   v = "v" + std::to_string(i) + std::string(50, 'x');
       Status st = db->Put(k, v).status();
-      ASSERT_TRUE(st.ok()) << st.ToString();
+      ASSERT_OK(st) << st.ToString();
       model[k] = v;
     }
-    ASSERT_TRUE(db->Close().ok());
+    ASSERT_OK(db->Close());
   }
   EXPECT_GT(faulty->counts().injected_errors, 0u);  // faults really happened
   auto db = MustOpen(inner, "db", s);               // the clean store holds everything
@@ -915,13 +915,13 @@ TEST(DbTest, ConcurrentReadersSeeAtomicBatches) {
     });
   }
   for (auto& w : writers) w.join();
-  ASSERT_TRUE(db->Flush(FlushType::kMemTable).ok());
+  ASSERT_OK(db->Flush(FlushType::kMemTable));
   stop = true;
   for (auto& r : readers) r.join();
   EXPECT_EQ(bad.load(), 0);
   EXPECT_GT(scans.load(), 0);
   auto st = db->GetStatus();
-  ASSERT_TRUE(st.ok());
+  ASSERT_OK(st);
   EXPECT_GT(st->l0_ssts, 1u);
 }
 
@@ -938,41 +938,41 @@ TEST(DbReaderTest, ReadsL0AndWalAndFollowsWriter) {
   auto store = NewMemoryObjectStore();
   auto db = MustOpen(store, "db");
   ASSERT_NE(db, nullptr);
-  ASSERT_TRUE(db->Put("in-l0", "1").ok());
-  ASSERT_TRUE(db->Flush(FlushType::kMemTable).ok());
-  ASSERT_TRUE(db->Put("in-wal", "2", kDurable).ok());
+  ASSERT_OK(db->Put("in-l0", "1"));
+  ASSERT_OK(db->Flush(FlushType::kMemTable));
+  ASSERT_OK(db->Put("in-wal", "2", kDurable));
   Components c;
   c.object_store = store;
   DbReaderOptions ro;
   ro.manifest_poll_interval = std::chrono::milliseconds(20);
   auto reader = DbReader::Open("db", c, ro);
-  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  ASSERT_OK(reader) << reader.status().ToString();
   auto v = (*reader)->Get("in-l0");
-  ASSERT_TRUE(v.ok());
+  ASSERT_OK(v);
   EXPECT_EQ(*v, "1");
   v = (*reader)->Get("in-wal");
-  ASSERT_TRUE(v.ok());
+  ASSERT_OK(v);
   EXPECT_EQ(*v, "2");
   // New durable writes show up after a poll.
-  ASSERT_TRUE(db->Put("later", "3", kDurable).ok());
+  ASSERT_OK(db->Put("later", "3", kDurable));
   std::optional<std::string> later;
   for (int i = 0; i < 500 && !later; ++i) {
     auto got = (*reader)->Get("later");
-    ASSERT_TRUE(got.ok());
+    ASSERT_OK(got);
     later = *got;
     if (!later) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_EQ(later, "3");
   // The reader never fenced the writer.
-  EXPECT_TRUE(db->Put("still-writable", "4").ok());
+  EXPECT_OK(db->Put("still-writable", "4"));
   DbReaderOptions skip;
   skip.skip_wal_replay = true;
   auto no_wal = DbReader::Open("db", c, skip);
-  ASSERT_TRUE(no_wal.ok());
+  ASSERT_OK(no_wal);
   v = (*no_wal)->Get("in-wal");
-  ASSERT_TRUE(v.ok());
+  ASSERT_OK(v);
   EXPECT_EQ(*v, std::nullopt);
-  ASSERT_TRUE((*reader)->Close().ok());
+  ASSERT_OK((*reader)->Close());
   EXPECT_TRUE((*reader)->Get("in-l0").status().IsClosed());
 }
 
@@ -980,14 +980,14 @@ TEST(DbReaderTest, CheckpointPinsManifestUntilClose) {
   auto store = NewMemoryObjectStore();
   auto db = MustOpen(store, "db");
   ASSERT_NE(db, nullptr);
-  ASSERT_TRUE(db->Put("k", "v").ok());
+  ASSERT_OK(db->Put("k", "v"));
   Components c;
   c.object_store = store;
   manifest::ManifestStore manifests(store, "db");
   DbReaderOptions with_checkpoint;
   with_checkpoint.checkpoint_lifetime = std::chrono::minutes(10);
   auto reader = DbReader::Open("db", c, with_checkpoint);
-  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  ASSERT_OK(reader) << reader.status().ToString();
   auto latest = manifests.ReadLatest();
   ASSERT_TRUE(latest.ok() && latest->has_value());
   ASSERT_EQ((*latest)->manifest.checkpoints.size(), 1u);
@@ -995,25 +995,25 @@ TEST(DbReaderTest, CheckpointPinsManifestUntilClose) {
   EXPECT_EQ(cp.manifest_id, (*latest)->id);  // pins the version it was written in
   EXPECT_EQ(cp.expire_time_s, cp.create_time_s + 600);
   // The writer keeps working on top of the reader's manifest and keeps the checkpoint.
-  ASSERT_TRUE(db->Put("k2", "v2").ok());
-  ASSERT_TRUE(db->Flush(FlushType::kMemTable).ok());
+  ASSERT_OK(db->Put("k2", "v2"));
+  ASSERT_OK(db->Flush(FlushType::kMemTable));
   latest = manifests.ReadLatest();
   ASSERT_TRUE(latest.ok() && latest->has_value());
   EXPECT_EQ((*latest)->manifest.checkpoints.size(), 1u);
   EXPECT_EQ((*latest)->manifest.l0.size(), 1u);
-  ASSERT_TRUE((*reader)->Close().ok());
+  ASSERT_OK((*reader)->Close());
   latest = manifests.ReadLatest();
   ASSERT_TRUE(latest.ok() && latest->has_value());
   EXPECT_TRUE((*latest)->manifest.checkpoints.empty());  // removed on close
   EXPECT_EQ((*latest)->manifest.l0.size(), 1u);
-  ASSERT_TRUE(db->Close().ok());
+  ASSERT_OK(db->Close());
   DbReaderOptions no_checkpoint;  // the default: a reader writes nothing
   size_t before = store->List("db/manifest/")->size();
   auto r2 = DbReader::Open("db", c, no_checkpoint);
-  ASSERT_TRUE(r2.ok());
+  ASSERT_OK(r2);
   EXPECT_EQ(store->List("db/manifest/")->size(), before);  // wrote nothing
   auto v = (*r2)->Get("k2");
-  ASSERT_TRUE(v.ok());
+  ASSERT_OK(v);
   EXPECT_EQ(*v, "v2");
 }
 

@@ -66,7 +66,7 @@ std::string WalKey(uint64_t id) {
 
 uint64_t CountWals(ObjectStore& store) {
   auto list = store.List("db/wal/");
-  EXPECT_TRUE(list.ok()) << list.status().ToString();
+  EXPECT_OK(list) << list.status().ToString();
   return list.ok() ? list->size() : 0;
 }
 

@@ -40,7 +40,7 @@ Opened OpenWithRecorder(Settings s = QuietSettings()) {
   c.metrics_recorder = o.rec;
   c.merge_operator = StringAppendOperator();
   auto db = Db::Open("db", std::move(c), std::move(s));
-  EXPECT_TRUE(db.ok()) << db.status().ToString();
+  EXPECT_OK(db) << db.status().ToString();
   if (db.ok()) o.db = std::move(db).value();
   return o;
 }

@@ -46,7 +46,7 @@ Settings TestSettings(bool compactor) {
 
 std::shared_ptr<const PrefixExtractor> Fixed(size_t n) {
   auto e = NewFixedPrefixExtractor(n);
-  EXPECT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_OK(e) << e.status().ToString();
   return e.ok() ? *e : nullptr;
 }
 

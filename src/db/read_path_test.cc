@@ -44,7 +44,7 @@ RowEntry T(std::string k, uint64_t seq) { return Row(std::move(k), seq, RowKind:
 
 std::shared_ptr<Memtable> Table(const std::vector<RowEntry>& rows) {
   auto t = std::make_shared<Memtable>();
-  for (const auto& r : rows) EXPECT_TRUE(t->Add(r).ok());
+  for (const auto& r : rows) EXPECT_OK(t->Add(r));
   return t;
 }
 
@@ -83,14 +83,14 @@ class ReadPathMergeTest : public ::testing::Test {
     h.id = ulids_.Next(1000);
     h.format_version = format::kSstFormatVersion;
     auto info = reads_->WriteCompactedSst(h.id, rows);
-    EXPECT_TRUE(info.ok()) << info.status().ToString();
+    EXPECT_OK(info) << info.status().ToString();
     if (info.ok()) h.info = *info;
     return h;
   }
 
   std::optional<std::string> Get(std::string_view key, uint64_t seq = 100) {
     auto kv = reads_->Get(*state_, key, seq);
-    EXPECT_TRUE(kv.ok()) << kv.status().ToString();
+    EXPECT_OK(kv) << kv.status().ToString();
     if (!kv.ok() || !kv->has_value()) return std::nullopt;
     return (*kv)->value;
   }
@@ -144,19 +144,19 @@ TEST_F(ReadPathMergeTest, ScansResolveTheSameInBothDirections) {
 
 TEST_F(ReadPathMergeTest, SeekResolvesTheKeyItLandsOn) {
   auto it = reads_->Scan(state_, ScanRange{}, false, 100, alive_);
-  ASSERT_TRUE(it.ok());
-  ASSERT_TRUE((*it)->Seek("j").ok());
+  ASSERT_OK(it);
+  ASSERT_OK((*it)->Seek("j"));
   auto kv = (*it)->Next();
   ASSERT_TRUE(kv.ok() && kv->has_value()) << kv.status().ToString();
   EXPECT_EQ((*kv)->key, "k");
   EXPECT_EQ((*kv)->value, kAllOfK);
-  ASSERT_TRUE((*it)->Seek("c").ok());
+  ASSERT_OK((*it)->Seek("c"));
   kv = (*it)->Next();
   ASSERT_TRUE(kv.ok() && kv->has_value());
   EXPECT_EQ((*kv)->value, "c4,c6");
   auto rit = reads_->Scan(state_, ScanRange{}, true, 100, alive_);
-  ASSERT_TRUE(rit.ok());
-  ASSERT_TRUE((*rit)->Seek("e").ok());
+  ASSERT_OK(rit);
+  ASSERT_OK((*rit)->Seek("e"));
   kv = (*rit)->Next();
   ASSERT_TRUE(kv.ok() && kv->has_value());
   EXPECT_EQ((*kv)->key, "d");
@@ -173,7 +173,7 @@ TEST_F(ReadPathMergeTest, WithoutAnOperatorOperandsAreInvalidNamingTheKey) {
   EXPECT_EQ(Get("a"), "a2");
   EXPECT_EQ(Get("d"), "d12");  // the newest version is a value: no operand matters
   auto it = reads_->Scan(state_, ScanRange{}, false, 100, alive_);
-  ASSERT_TRUE(it.ok());
+  ASSERT_OK(it);
   auto first = (*it)->Next();
   ASSERT_TRUE(first.ok() && first->has_value());
   EXPECT_EQ((*first)->key, "a");
@@ -227,7 +227,7 @@ TEST(ReadPathPrefixTest, SortedRunPrefixScanStopsAtThePrefixEnd) {
   Settings settings;
   settings.min_filter_keys = 1;
   auto extractor = NewFixedPrefixExtractor(4);
-  ASSERT_TRUE(extractor.ok());
+  ASSERT_OK(extractor);
   auto reads = std::make_shared<ReadPath>(store, "db", settings, nullptr, *extractor);
   format::UlidGenerator ulids(5);
   format::SortedRun run{1, {}};

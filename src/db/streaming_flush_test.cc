@@ -80,7 +80,7 @@ std::unique_ptr<Db> MustOpen(std::shared_ptr<ObjectStore> store, const Settings&
   c.object_store = std::move(store);
   c.seed = 7;
   auto db = Db::Open("db", std::move(c), s);
-  EXPECT_TRUE(db.ok()) << db.status().ToString();
+  EXPECT_OK(db) << db.status().ToString();
   return db.ok() ? std::move(db).value() : nullptr;
 }
 

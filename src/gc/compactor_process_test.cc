@@ -15,6 +15,7 @@
 #include "manifest/manifest_store.h"
 #include "object_store/s3_object_store.h"
 #include "subprocess.h"
+#include "test_util.h"
 #include "util/random.h"
 
 namespace slatedb::gc {
@@ -32,17 +33,17 @@ class CompactorProcessTest : public ::testing::Test {
     cli_ = slatedb::testing::OurCli();
     if (!std::filesystem::exists(cli_)) GTEST_SKIP() << "CLI not built: " << cli_;
     auto store = NewLocalObjectStore(dir_.path());
-    ASSERT_TRUE(store.ok());
+    ASSERT_OK(store);
     store_ = *store;
     url_ = "file://" + dir_.path();
     db_ = std::make_unique<TestDb>(store_);
-    ASSERT_TRUE(db_->Init().ok());
+    ASSERT_OK(db_->Init());
   }
 
   // Switches the database to a fresh bucket on moto; false (test skipped) without moto.
   bool UseS3() {
     auto b = testing::MakeTestStore("s3", "", "cli-compactor", "p");
-    EXPECT_TRUE(b.ok()) << b.status().ToString();
+    EXPECT_OK(b) << b.status().ToString();
     if (!b.ok() || !b->skip.empty()) return false;
     store_ = b->store;
     url_ = "s3://" + b->s3_bucket + "/p";
@@ -53,7 +54,7 @@ class CompactorProcessTest : public ::testing::Test {
             {"AWS_SECRET_ACCESS_KEY", "testing"},
             {"AWS_REGION", "us-east-1"}};
     db_ = std::make_unique<TestDb>(store_);
-    EXPECT_TRUE(db_->Init().ok());
+    EXPECT_OK(db_->Init());
     return true;
   }
 
@@ -75,7 +76,7 @@ class CompactorProcessTest : public ::testing::Test {
           kvs.push_back({key, "t" + std::to_string(tag) + std::string(rng.Uniform(100), 'v')});
         }
       }
-      ASSERT_TRUE(db_->AddL0(kvs).ok());
+      ASSERT_OK(db_->AddL0(kvs));
     }
   }
 
@@ -128,7 +129,7 @@ TEST_F(CompactorProcessTest, SigtermMidCompactionExitsZeroTwentyTimesThenSigkill
     EXPECT_EQ(code, 0) << out;
     EXPECT_LT(stop_ms, 30000);  // bounded: a stop waits for at most one output SST per job
     Status v = db_->Verify(store_);
-    ASSERT_TRUE(v.ok()) << v.ToString();
+    ASSERT_OK(v) << v.ToString();
   }
   std::printf("caught %d of 20 signals during a running compaction; exit lines:\n%s",
               caught_running, all_out.c_str());
@@ -142,14 +143,14 @@ TEST_F(CompactorProcessTest, SigtermMidCompactionExitsZeroTwentyTimesThenSigkill
   killed->Signal(SIGKILL);
   EXPECT_EQ(killed->Wait(), 128 + SIGKILL);
   Status v = db_->Verify(store_);
-  ASSERT_TRUE(v.ok()) << v.ToString();
+  ASSERT_OK(v) << v.ToString();
 
   auto next = StartCompactor();
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   bool drained = false;
   while (!drained && std::chrono::steady_clock::now() < deadline) {
     auto m = db_->Latest();
-    ASSERT_TRUE(m.ok());
+    ASSERT_OK(m);
     drained = m->l0.size() < 2;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
@@ -157,7 +158,7 @@ TEST_F(CompactorProcessTest, SigtermMidCompactionExitsZeroTwentyTimesThenSigkill
   next->Signal(SIGTERM);
   EXPECT_EQ(next->Wait(), 0);
   v = db_->Verify(store_);
-  ASSERT_TRUE(v.ok()) << v.ToString();
+  ASSERT_OK(v) << v.ToString();
 }
 
 // A writer with compaction disabled (`compactor_options: null`) next to the standalone
@@ -195,7 +196,7 @@ void CompactorProcessTest::WriterWithStandaloneCompactor() {
   bool compacted = false;
   while (!compacted && std::chrono::steady_clock::now() < deadline) {
     auto m = db_->Latest();
-    ASSERT_TRUE(m.ok());
+    ASSERT_OK(m);
     compacted = !m->compacted.empty();
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
@@ -225,7 +226,7 @@ TEST_F(CompactorProcessTest, SigtermOnS3ExitsZeroAndStaysConsistent) {
     p->DrainStdout(&out);
     EXPECT_EQ(code, 0) << out;
     Status v = db_->Verify(store_);
-    ASSERT_TRUE(v.ok()) << v.ToString();
+    ASSERT_OK(v) << v.ToString();
   }
 }
 

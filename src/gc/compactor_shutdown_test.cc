@@ -42,7 +42,7 @@ TEST(CompactorShutdownTest, StopDuringCompactionAtRandomMomentsThenGcRemovesOrph
   fo.latency_jitter = std::chrono::microseconds(3000);
   auto slow = NewFaultInjectingObjectStore(mem, fo);
   TestDb db(mem);
-  ASSERT_TRUE(db.Init().ok());
+  ASSERT_OK(db.Init());
 
   CompactorOptions opts;
   opts.poll_interval = std::chrono::milliseconds(2);
@@ -66,18 +66,18 @@ TEST(CompactorShutdownTest, StopDuringCompactionAtRandomMomentsThenGcRemovesOrph
           kvs.push_back({key, "m" + std::to_string(moment) + std::string(rng.Uniform(40), 'v')});
         }
       }
-      ASSERT_TRUE(db.AddL0(kvs).ok());
+      ASSERT_OK(db.AddL0(kvs));
     }
     auto c = Compactor::Open(slow, "db", opts, compactor::OutputSettings{}, nullptr,
                              seed + static_cast<uint64_t>(moment));
-    ASSERT_TRUE(c.ok());
-    ASSERT_TRUE((*c)->Start().ok());
+    ASSERT_OK(c);
+    ASSERT_OK((*c)->Start());
     // Mostly within 25 ms (jobs in flight); every 10th moment up to 300 ms, so that some jobs
     // finish and are committed before the stop even on a slow (sanitizer) build.
     std::this_thread::sleep_for(
         std::chrono::microseconds(rng.Uniform(moment % 10 == 0 ? 300000 : 25000)));
     Status st = (*c)->Stop();
-    ASSERT_TRUE(st.ok()) << st.ToString();
+    ASSERT_OK(st) << st.ToString();
     EXPECT_FALSE((*c)->running());
     auto s = (*c)->stats();
     total.submitted += s.submitted;
@@ -88,7 +88,7 @@ TEST(CompactorShutdownTest, StopDuringCompactionAtRandomMomentsThenGcRemovesOrph
     EXPECT_EQ(s.running, 0u);
     EXPECT_EQ(s.submitted, s.committed + s.cancelled + s.failed);
     Status v = db.Verify(mem);
-    ASSERT_TRUE(v.ok()) << v.ToString();
+    ASSERT_OK(v) << v.ToString();
   }
   std::printf("submitted %llu committed %llu cancelled %llu failed %llu orphaned SSTs %llu\n",
               static_cast<unsigned long long>(total.submitted),
@@ -103,36 +103,36 @@ TEST(CompactorShutdownTest, StopDuringCompactionAtRandomMomentsThenGcRemovesOrph
 
   // Restart: compaction resumes and drains L0.
   auto c = Compactor::Open(slow, "db", opts, compactor::OutputSettings{}, nullptr, seed - 1);
-  ASSERT_TRUE(c.ok());
-  ASSERT_TRUE((*c)->Start().ok());
+  ASSERT_OK(c);
+  ASSERT_OK((*c)->Start());
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (std::chrono::steady_clock::now() < deadline) {
     auto m = db.Latest();
-    ASSERT_TRUE(m.ok());
+    ASSERT_OK(m);
     if (m->l0.size() < 2 && (*c)->stats().running == 0) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  ASSERT_TRUE((*c)->Stop().ok());
+  ASSERT_OK((*c)->Stop());
   EXPECT_GE((*c)->stats().committed, 1u);
   auto m = db.Latest();
-  ASSERT_TRUE(m.ok());
+  ASSERT_OK(m);
   EXPECT_LT(m->l0.size(), 2u);
   Status v = db.Verify(mem);
-  ASSERT_TRUE(v.ok()) << v.ToString();
+  ASSERT_OK(v) << v.ToString();
 
   // GC: one more L0 moves the low-watermark past every orphan; then every object under
   // compacted/ is referenced by the latest manifest or a live checkpoint's manifest.
   std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  ASSERT_TRUE(db.AddL0({{"zz", "last"}}).ok());
+  ASSERT_OK(db.AddL0({{"zz", "last"}}));
   auto gc = GarbageCollector::Open(
       mem, "db",
       GarbageCollectorOptions{
           std::nullopt, std::nullopt,
           GcDirectoryOptions{std::chrono::seconds(1), std::chrono::milliseconds(0)}, std::nullopt},
       nullptr);
-  ASSERT_TRUE(gc.ok());
+  ASSERT_OK(gc);
   auto swept = (*gc)->RunOnce();
-  ASSERT_TRUE(swept.ok()) << swept.status().ToString();
+  ASSERT_OK(swept) << swept.status().ToString();
   EXPECT_GE(swept->compacted_deleted, total.orphaned_ssts);
   manifest::ManifestStore ms(mem, "db");
   auto latest = ms.ReadLatest();
@@ -140,12 +140,12 @@ TEST(CompactorShutdownTest, StopDuringCompactionAtRandomMomentsThenGcRemovesOrph
   std::set<format::Ulid> live = TestDb::Referenced((*latest)->manifest);
   for (const auto& cp : (*latest)->manifest.checkpoints) {
     auto pinned = ms.Read(cp.manifest_id);
-    ASSERT_TRUE(pinned.ok());
+    ASSERT_OK(pinned);
     auto refs = TestDb::Referenced(*pinned);
     live.insert(refs.begin(), refs.end());
   }
   auto objects = mem->List(manifest::CompactedDir("db"));
-  ASSERT_TRUE(objects.ok());
+  ASSERT_OK(objects);
   size_t unreferenced = 0;
   for (const auto& obj : *objects) {
     auto id = manifest::ParseCompactedSstId(obj.key);
@@ -154,7 +154,7 @@ TEST(CompactorShutdownTest, StopDuringCompactionAtRandomMomentsThenGcRemovesOrph
   }
   EXPECT_EQ(unreferenced, 0u);
   v = db.Verify(mem);
-  ASSERT_TRUE(v.ok()) << v.ToString();
+  ASSERT_OK(v) << v.ToString();
 }
 
 }  // namespace

@@ -41,13 +41,11 @@ class GcTest : public ::testing::Test {
 
   std::unique_ptr<GarbageCollector> Gc(std::chrono::milliseconds min_age, GcExtraOptions e = {}) {
     auto gc = GarbageCollector::Open(store_, "db", AllSweeps(min_age), clock_, e);
-    EXPECT_TRUE(gc.ok()) << gc.status().ToString();
+    EXPECT_OK(gc) << gc.status().ToString();
     return std::move(*gc);
   }
 
-  void WriteManifest(uint64_t id, const format::Manifest& m) {
-    ASSERT_TRUE(ms_->WriteNew(id, m).ok());
-  }
+  void WriteManifest(uint64_t id, const format::Manifest& m) { ASSERT_OK(ms_->WriteNew(id, m)); }
 
   void WriteWal(uint64_t id, bool fence) {
     format::SstBuilderOptions o;
@@ -58,11 +56,11 @@ class GcTest : public ::testing::Test {
       r.key = "k" + std::to_string(id);
       r.value = "v";
       r.seq = id;
-      ASSERT_TRUE(b.Add(r).ok());
+      ASSERT_OK(b.Add(r));
     }
     auto sst = b.Finish();
-    ASSERT_TRUE(sst.ok());
-    ASSERT_TRUE(table::UploadSst(*store_, manifest::WalSstPath("db", id), *sst).ok());
+    ASSERT_OK(sst);
+    ASSERT_OK(table::UploadSst(*store_, manifest::WalSstPath("db", id), *sst));
   }
 
   bool Exists(const std::string& key) { return store_->Head(key).ok(); }
@@ -79,7 +77,7 @@ class GcTest : public ::testing::Test {
   // An SST object with a ULID minted at `ms` (contents irrelevant to the GC).
   format::Ulid Sst(int64_t ms) {
     format::Ulid id = ulids_.Next(ms);
-    EXPECT_TRUE(store_->Put(manifest::CompactedSstPath("db", id), "x").ok());
+    EXPECT_OK(store_->Put(manifest::CompactedSstPath("db", id), "x"));
     return id;
   }
 
@@ -102,11 +100,11 @@ TEST_F(GcTest, WalBelowReplayPointUnlessACheckpointNeedsItAndFencesKept) {
   for (uint64_t id = 1; id <= 8; ++id) WriteWal(id, /*fence=*/id == 4);
 
   auto young = Gc(std::chrono::milliseconds(kHour))->RunOnce();
-  ASSERT_TRUE(young.ok());
+  ASSERT_OK(young);
   EXPECT_EQ(young->wal_deleted, 0u);  // everything is younger than min_age
 
   auto r = Gc(std::chrono::milliseconds(0))->RunOnce();
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_OK(r) << r.status().ToString();
   EXPECT_EQ(r->wal_deleted, 3u);  // 1, 2, 5
   for (uint64_t id = 1; id <= 8; ++id) {
     bool kept = id == 3 || id == 4 || id >= 6;
@@ -116,7 +114,7 @@ TEST_F(GcTest, WalBelowReplayPointUnlessACheckpointNeedsItAndFencesKept) {
   GcExtraOptions delete_fences;
   delete_fences.delete_fences = true;
   auto f = Gc(std::chrono::milliseconds(0), delete_fences)->RunOnce();
-  ASSERT_TRUE(f.ok());
+  ASSERT_OK(f);
   EXPECT_EQ(f->wal_deleted, 1u);
   EXPECT_FALSE(Exists(manifest::WalSstPath("db", 4)));
   EXPECT_TRUE(Exists(manifest::WalSstPath("db", 3)));
@@ -131,19 +129,19 @@ TEST_F(GcTest, OldManifestsExceptLatestAndCheckpointed) {
   // The first run removes the expired checkpoint from the manifest (new version 7) whatever
   // min_age is, but deletes no manifest yet.
   auto young = Gc(std::chrono::milliseconds(kHour))->RunOnce();
-  ASSERT_TRUE(young.ok());
+  ASSERT_OK(young);
   EXPECT_EQ(young->manifests_deleted, 0u);
   EXPECT_EQ(young->checkpoints_expired, 1u);
   auto seven = ms_->Read(7);
-  ASSERT_TRUE(seven.ok());
+  ASSERT_OK(seven);
   ASSERT_EQ(seven->checkpoints.size(), 1u);
   EXPECT_EQ(seven->checkpoints[0], latest.checkpoints[0]);
   auto r = Gc(std::chrono::milliseconds(0))->RunOnce();
-  ASSERT_TRUE(r.ok());
+  ASSERT_OK(r);
   EXPECT_EQ(r->manifests_deleted, 5u);  // 1, 2, 4, 5, 6
   EXPECT_EQ(r->checkpoints_expired, 0u);
   auto list = ms_->List();
-  ASSERT_TRUE(list.ok());
+  ASSERT_OK(list);
   ASSERT_EQ(list->size(), 2u);
   EXPECT_EQ((*list)[0].id, 3u);
   EXPECT_EQ((*list)[1].id, 7u);
@@ -163,7 +161,7 @@ TEST_F(GcTest, ExpiredCheckpointIsRemovedThenWhatItPinnedGoes) {
 
   // Live: manifest 1 and WAL 2 stay; nothing is rewritten.
   auto r = Gc(std::chrono::milliseconds(0))->RunOnce();
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_OK(r) << r.status().ToString();
   EXPECT_EQ(r->checkpoints_expired, 0u);
   EXPECT_EQ(r->manifests_deleted, 0u);
   EXPECT_TRUE(Exists(manifest::WalSstPath("db", 2)));
@@ -173,7 +171,7 @@ TEST_F(GcTest, ExpiredCheckpointIsRemovedThenWhatItPinnedGoes) {
   // Expired: removed from the manifest (version 3), and manifest 1 / WAL 2 are collected.
   clock_->Advance(2 * kHour);
   r = Gc(std::chrono::milliseconds(0))->RunOnce();
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_OK(r) << r.status().ToString();
   EXPECT_EQ(r->checkpoints_expired, 1u);
   EXPECT_EQ(r->manifests_deleted, 1u);  // 1 (2 was the latest when the sweep started)
   EXPECT_FALSE(Exists(manifest::WalSstPath("db", 2)));
@@ -185,7 +183,7 @@ TEST_F(GcTest, ExpiredCheckpointIsRemovedThenWhatItPinnedGoes) {
   EXPECT_EQ((*newest)->manifest.replay_after_wal_id, 3u);  // nothing else changed
   // A further run has nothing to expire and writes no manifest.
   r = Gc(std::chrono::milliseconds(0))->RunOnce();
-  ASSERT_TRUE(r.ok());
+  ASSERT_OK(r);
   EXPECT_EQ(r->checkpoints_expired, 0u);
   EXPECT_EQ((*ms_->ReadLatest())->id, 3u);
 }
@@ -197,9 +195,9 @@ TEST_F(GcTest, EachSweepLogsOneInfoLineWithItsDeletions) {
   e.log = util::Log(logger);
   auto gc = Gc(std::chrono::milliseconds(0), e);
   auto r = gc->RunOnce();
-  ASSERT_TRUE(r.ok());
+  ASSERT_OK(r);
   ASSERT_EQ(r->manifests_deleted, 2u);
-  ASSERT_TRUE(gc->RunOnce().ok());  // nothing left to delete: still one line
+  ASSERT_OK(gc->RunOnce());  // nothing left to delete: still one line
   auto entries = logger->entries();
   ASSERT_EQ(entries.size(), 2u) << logger->Text(LogLevel::kTrace);
   for (const auto& [level, text] : entries) EXPECT_EQ(level, LogLevel::kInfo) << text;
@@ -220,12 +218,12 @@ TEST_F(GcTest, BoundariesAdvanceBeforeDeletingAndFenceStalledWriters) {
   latest.checkpoints.push_back(Cp(3, clock_->NowMillis() + kHour));
   WriteManifest(6, latest);
   manifest::CompactionsStore cs(store_, "db");
-  for (uint64_t id = 1; id <= 4; ++id) ASSERT_TRUE(cs.WriteNew(id, format::Compactions()).ok());
+  for (uint64_t id = 1; id <= 4; ++id) ASSERT_OK(cs.WriteNew(id, format::Compactions()));
   EXPECT_FALSE(Exists(manifest::ManifestBoundaryPath("db")));  // writers never create it
   EXPECT_FALSE(Exists(manifest::CompactionsBoundaryPath("db")));
 
   auto r = Gc(std::chrono::milliseconds(0))->RunOnce();
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_OK(r) << r.status().ToString();
   EXPECT_EQ(r->manifests_deleted, 4u);  // 1, 2, 4, 5 (3 is checkpointed, 6 the latest)
   EXPECT_EQ(ms_->Boundary().value(), 5u);
   EXPECT_EQ(store_->Get(manifest::ManifestBoundaryPath("db")).value(), "5");
@@ -237,12 +235,12 @@ TEST_F(GcTest, BoundariesAdvanceBeforeDeletingAndFenceStalledWriters) {
   EXPECT_TRUE(stalled.IsAlreadyExists()) << stalled.ToString();
   EXPECT_NE(stalled.message().find("at or below the GC boundary 5"), std::string::npos);
   EXPECT_TRUE(cs.WriteNew(2, format::Compactions()).IsAlreadyExists());
-  EXPECT_TRUE(ms_->WriteNew(7, format::Manifest()).ok());
-  EXPECT_TRUE(cs.WriteNew(5, format::Compactions()).ok());
+  EXPECT_OK(ms_->WriteNew(7, format::Manifest()));
+  EXPECT_OK(cs.WriteNew(5, format::Compactions()));
 
   // A second sweep deletes the fenced leftovers and only ever raises the boundaries.
   r = Gc(std::chrono::milliseconds(0))->RunOnce();
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_OK(r) << r.status().ToString();
   EXPECT_EQ(ms_->Boundary().value(), 6u);
   EXPECT_EQ(cs.Boundary().value(), 4u);
 }
@@ -250,13 +248,13 @@ TEST_F(GcTest, BoundariesAdvanceBeforeDeletingAndFenceStalledWriters) {
 TEST_F(GcTest, BoundaryFilesDisabledWritesNone) {
   for (uint64_t id = 1; id <= 3; ++id) WriteManifest(id, format::Manifest());
   manifest::CompactionsStore cs(store_, "db");
-  for (uint64_t id = 1; id <= 2; ++id) ASSERT_TRUE(cs.WriteNew(id, format::Compactions()).ok());
+  for (uint64_t id = 1; id <= 2; ++id) ASSERT_OK(cs.WriteNew(id, format::Compactions()));
   GarbageCollectorOptions options = AllSweeps(std::chrono::milliseconds(0));
   options.boundary_files_enabled = false;
   auto gc = GarbageCollector::Open(store_, "db", options, clock_);
-  ASSERT_TRUE(gc.ok());
+  ASSERT_OK(gc);
   auto r = (*gc)->RunOnce();
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_OK(r) << r.status().ToString();
   EXPECT_EQ(r->manifests_deleted, 2u);
   EXPECT_EQ(r->compactions_deleted, 1u);
   EXPECT_FALSE(Exists(manifest::ManifestBoundaryPath("db")));
@@ -296,7 +294,7 @@ TEST_F(GcTest, CompactedSstsFollowReferencesAndTheLowWatermark) {
 
   // No `.compactions` yet: the watermark is the epoch, nothing is deleted.
   auto r = Gc(std::chrono::milliseconds(0))->RunOnce();
-  ASSERT_TRUE(r.ok());
+  ASSERT_OK(r);
   EXPECT_EQ(r->compacted_deleted, 0u);
 
   manifest::CompactionsStore cs(store_, "db");
@@ -306,11 +304,11 @@ TEST_F(GcTest, CompactedSstsFollowReferencesAndTheLowWatermark) {
   rec.id = ulids_.Next(t0 + 7000);
   rec.status = format::CompactionStatus::kCompleted;
   comp.recent_compactions.push_back(rec);
-  ASSERT_TRUE(cs.WriteNew(1, comp).ok());
+  ASSERT_OK(cs.WriteNew(1, comp));
 
   EXPECT_EQ(Gc(std::chrono::milliseconds(kHour))->RunOnce()->compacted_deleted, 0u);
   r = Gc(std::chrono::milliseconds(0))->RunOnce();
-  ASSERT_TRUE(r.ok());
+  ASSERT_OK(r);
   EXPECT_EQ(r->compacted_deleted, 1u);
   EXPECT_FALSE(Exists(manifest::CompactedSstPath("db", orphan_old)));
   EXPECT_TRUE(Exists(manifest::CompactedSstPath("db", pinned_only)));  // checkpoint
@@ -321,7 +319,7 @@ TEST_F(GcTest, CompactedSstsFollowReferencesAndTheLowWatermark) {
   // Once the checkpoint expires its SSTs go too.
   clock_->Advance(2 * kHour);
   r = Gc(std::chrono::milliseconds(0))->RunOnce();
-  ASSERT_TRUE(r.ok());
+  ASSERT_OK(r);
   EXPECT_FALSE(Exists(manifest::CompactedSstPath("db", pinned_only)));
   EXPECT_TRUE(Exists(manifest::CompactedSstPath("db", unpublished)));
 }
@@ -340,12 +338,12 @@ TEST_F(GcTest, MissingCheckpointedManifestDeletesNothing) {
 TEST_F(GcTest, AllButTheLatestCompactionsVersion) {
   WriteManifest(1, format::Manifest());
   manifest::CompactionsStore cs(store_, "db");
-  for (uint64_t id = 1; id <= 4; ++id) ASSERT_TRUE(cs.WriteNew(id, format::Compactions()).ok());
+  for (uint64_t id = 1; id <= 4; ++id) ASSERT_OK(cs.WriteNew(id, format::Compactions()));
   auto r = Gc(std::chrono::milliseconds(0))->RunOnce();
-  ASSERT_TRUE(r.ok());
+  ASSERT_OK(r);
   EXPECT_EQ(r->compactions_deleted, 3u);
   auto list = cs.List();
-  ASSERT_TRUE(list.ok());
+  ASSERT_OK(list);
   ASSERT_EQ(list->size(), 1u);
   EXPECT_EQ(list->front().id, 4u);
 }
@@ -360,15 +358,15 @@ TEST_F(GcTest, OpenRejectsZeroIntervalAndBackgroundModeSweeps) {
   for (uint64_t id = 1; id <= 3; ++id) WriteManifest(id, format::Manifest());
   auto gc = GarbageCollector::Open(
       store_, "db", AllSweeps(std::chrono::milliseconds(0), std::chrono::milliseconds(5)), clock_);
-  ASSERT_TRUE(gc.ok());
-  ASSERT_TRUE((*gc)->Start().ok());
+  ASSERT_OK(gc);
+  ASSERT_OK((*gc)->Start());
   EXPECT_FALSE((*gc)->Start().ok());
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while ((*gc)->totals().manifests_deleted < 2 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  EXPECT_TRUE((*gc)->Stop().ok());
-  EXPECT_TRUE((*gc)->Stop().ok());
+  EXPECT_OK((*gc)->Stop());
+  EXPECT_OK((*gc)->Stop());
   EXPECT_EQ((*gc)->totals().manifests_deleted, 2u);
   EXPECT_GE((*gc)->totals().runs, 1u);
 }
@@ -378,15 +376,15 @@ TEST_F(GcTest, OpenRejectsZeroIntervalAndBackgroundModeSweeps) {
 TEST(GcReaderSafetyTest, ReaderNeverMeetsAMissingObject) {
   auto store = NewMemoryObjectStore();
   TestDb db(store);
-  ASSERT_TRUE(db.Init().ok());
+  ASSERT_OK(db.Init());
   CompactorOptions copts;
   copts.poll_interval = std::chrono::milliseconds(5);
   copts.max_sst_size = 2048;
   copts.scheduler_options = {{"min_compaction_sources", "2"}, {"max_compaction_sources", "4"}};
   auto compactor =
       compactor::Compactor::Open(store, "db", copts, compactor::OutputSettings{}, nullptr, 4);
-  ASSERT_TRUE(compactor.ok());
-  ASSERT_TRUE((*compactor)->Start().ok());
+  ASSERT_OK(compactor);
+  ASSERT_OK((*compactor)->Start());
   // min_age 0 everywhere except manifests: a manifest version must outlive the longest gap
   // between a party's read of the latest version and its create-if-absent of the next one, or a
   // deleted version could be created again (SlateDB's default is 300 s; 20 ms is plenty here).
@@ -394,8 +392,8 @@ TEST(GcReaderSafetyTest, ReaderNeverMeetsAMissingObject) {
       AllSweeps(std::chrono::milliseconds(0), std::chrono::milliseconds(3));
   gc_opts.manifest_options->min_age = std::chrono::milliseconds(20);
   auto gc = GarbageCollector::Open(store, "db", gc_opts, nullptr);
-  ASSERT_TRUE(gc.ok());
-  ASSERT_TRUE((*gc)->Start().ok());
+  ASSERT_OK(gc);
+  ASSERT_OK((*gc)->Start());
 
   std::atomic<bool> done{false};
   std::atomic<uint64_t> scans{0};
@@ -427,7 +425,7 @@ TEST(GcReaderSafetyTest, ReaderNeverMeetsAMissingObject) {
     for (int j = 0; j < 30; ++j) {
       kvs.push_back({"k" + std::to_string(rng.Uniform(300)), "v" + std::to_string(i)});
     }
-    ASSERT_TRUE(db.AddL0(kvs).ok());
+    ASSERT_OK(db.AddL0(kvs));
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   // Let the reader overlap a few more compactions and sweeps.
@@ -438,14 +436,14 @@ TEST(GcReaderSafetyTest, ReaderNeverMeetsAMissingObject) {
   }
   done.store(true);
   reader.join();
-  EXPECT_TRUE((*compactor)->Stop().ok());
-  EXPECT_TRUE((*gc)->Stop().ok());
+  EXPECT_OK((*compactor)->Stop());
+  EXPECT_OK((*gc)->Stop());
   EXPECT_EQ(first_error, "");
   EXPECT_GE(scans.load(), 20u);
   EXPECT_GE((*compactor)->stats().committed, 3u);
   EXPECT_GT((*gc)->totals().manifests_deleted, 0u);
   Status v = db.Verify(store);
-  EXPECT_TRUE(v.ok()) << v.ToString();
+  EXPECT_OK(v) << v.ToString();
 }
 
 }  // namespace

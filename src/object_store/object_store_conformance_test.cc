@@ -11,6 +11,7 @@
 
 #include "object_store/s3_object_store.h"
 #include "slatedb/object_store.h"
+#include "test_util.h"
 #include "util/random.h"
 
 namespace slatedb {
@@ -44,7 +45,7 @@ class ConformanceTest : public ::testing::TestWithParam<std::string> {
     } else if (kind == "local") {
       dir_ = std::filesystem::temp_directory_path() / ("slatedb-os-test-" + RandomHex());
       auto s = NewLocalObjectStore(dir_.string());
-      ASSERT_TRUE(s.ok()) << s.status().ToString();
+      ASSERT_OK(s) << s.status().ToString();
       store_ = *s;
     } else {
       const char* endpoint = std::getenv("SLATEDB_TEST_S3_ENDPOINT");
@@ -59,9 +60,9 @@ class ConformanceTest : public ::testing::TestWithParam<std::string> {
       c.access_key_id = "testing";
       c.secret_access_key = "testing";
       if (kind == "s3_prefix") c.prefix = "some/prefix";
-      ASSERT_TRUE(CreateS3Bucket(c).ok());
+      ASSERT_OK(CreateS3Bucket(c));
       auto s = NewS3ObjectStore(c);
-      ASSERT_TRUE(s.ok()) << s.status().ToString();
+      ASSERT_OK(s) << s.status().ToString();
       store_ = *s;
       supports_metadata_ = true;
       if (!c.prefix.empty()) {
@@ -69,8 +70,8 @@ class ConformanceTest : public ::testing::TestWithParam<std::string> {
         S3Config outside = c;
         outside.prefix.clear();
         auto o = NewS3ObjectStore(outside);
-        ASSERT_TRUE(o.ok());
-        ASSERT_TRUE((*o)->Put("outside/list/x", "x").ok());
+        ASSERT_OK(o);
+        ASSERT_OK((*o)->Put("outside/list/x", "x"));
       }
     }
   }
@@ -92,13 +93,13 @@ class ConformanceTest : public ::testing::TestWithParam<std::string> {
 
 TEST_P(ConformanceTest, PutGetAndOverwrite) {
   auto e1 = store_->Put("a/b/c.sst", "hello");
-  ASSERT_TRUE(e1.ok()) << e1.status().ToString();
+  ASSERT_OK(e1) << e1.status().ToString();
   EXPECT_FALSE(e1->empty());
   auto g = store_->Get("a/b/c.sst");
-  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  ASSERT_OK(g) << g.status().ToString();
   EXPECT_EQ(*g, "hello");
   auto e2 = store_->Put("a/b/c.sst", "world, longer");
-  ASSERT_TRUE(e2.ok()) << e2.status().ToString();
+  ASSERT_OK(e2) << e2.status().ToString();
   EXPECT_NE(*e1, *e2);
   EXPECT_EQ(store_->Get("a/b/c.sst").value_or("?"), "world, longer");
   EXPECT_FALSE(store_->Describe().empty());
@@ -115,7 +116,7 @@ TEST_P(ConformanceTest, MissingObjectsAreNotFound) {
 }
 
 TEST_P(ConformanceTest, RangedReads) {
-  ASSERT_TRUE(store_->Put("r", "0123456789").ok());
+  ASSERT_OK(store_->Put("r", "0123456789"));
   EXPECT_EQ(store_->GetRange("r", 2, 3).value_or("?"), "234");
   EXPECT_EQ(store_->GetRange("r", 0, std::nullopt).value_or("?"), "0123456789");
   EXPECT_EQ(store_->GetRange("r", 4, std::nullopt).value_or("?"), "456789");
@@ -132,7 +133,7 @@ TEST_P(ConformanceTest, RangedReads) {
 }
 
 TEST_P(ConformanceTest, SuffixReads) {
-  ASSERT_TRUE(store_->Put("s", "0123456789").ok());
+  ASSERT_OK(store_->Put("s", "0123456789"));
   EXPECT_EQ(store_->GetSuffix("s", 3).value_or("?"), "789");
   EXPECT_EQ(store_->GetSuffix("s", 10).value_or("?"), "0123456789");
   EXPECT_EQ(store_->GetSuffix("s", 100).value_or("?"), "0123456789");
@@ -141,17 +142,17 @@ TEST_P(ConformanceTest, SuffixReads) {
 
 TEST_P(ConformanceTest, ZeroByteObject) {
   auto e = store_->Put("empty", "");
-  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  ASSERT_OK(e) << e.status().ToString();
   EXPECT_EQ(store_->Get("empty").value_or("?"), "");
   auto h = store_->Head("empty");
-  ASSERT_TRUE(h.ok()) << h.status().ToString();
+  ASSERT_OK(h) << h.status().ToString();
   EXPECT_EQ(h->size, 0u);
   EXPECT_EQ(store_->GetRange("empty", 0, std::nullopt).value_or("?"), "");
   EXPECT_EQ(store_->GetRange("empty", 0, 10).value_or("?"), "");
   EXPECT_EQ(store_->GetSuffix("empty", 5).value_or("?"), "");
   EXPECT_TRUE(store_->GetRange("empty", 1, 1).status().IsInvalid());
   auto a = store_->PutIfAbsent("empty2", "");
-  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_OK(a) << a.status().ToString();
   EXPECT_EQ(store_->Get("empty2").value_or("?"), "");
 }
 
@@ -160,9 +161,9 @@ TEST_P(ConformanceTest, HeadReportsSizeEtagTimeAndMetadata) {
   opts.metadata["color"] = "blue";
   opts.metadata["slatedbputid"] = "0123abcd";
   auto e = store_->Put("h/obj", "12345", opts);
-  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  ASSERT_OK(e) << e.status().ToString();
   auto h = store_->Head("h/obj");
-  ASSERT_TRUE(h.ok()) << h.status().ToString();
+  ASSERT_OK(h) << h.status().ToString();
   EXPECT_EQ(h->key, "h/obj");
   EXPECT_EQ(h->size, 5u);
   EXPECT_EQ(h->etag, *e);
@@ -178,10 +179,10 @@ TEST_P(ConformanceTest, HeadReportsSizeEtagTimeAndMetadata) {
 TEST_P(ConformanceTest, ListWithPrefixIsOrderedAndComplete) {
   // Inserted out of order; byte order puts "list/a/1" < "list/a/2" < "list/a0" ('/' < '0').
   for (const char* k : {"list/c", "list/a0", "list/a/2", "lisu", "list/b", "list/a/1", "other/x"}) {
-    ASSERT_TRUE(store_->Put(k, std::string(k)).ok()) << k;
+    ASSERT_OK(store_->Put(k, std::string(k))) << k;
   }
   auto all = store_->List("list/");
-  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_OK(all) << all.status().ToString();
   std::vector<std::string> keys;
   for (const auto& m : *all) keys.push_back(m.key);
   EXPECT_EQ(keys,
@@ -189,24 +190,24 @@ TEST_P(ConformanceTest, ListWithPrefixIsOrderedAndComplete) {
   for (const auto& m : *all) {
     EXPECT_EQ(m.size, m.key.size());
     auto h = store_->Head(m.key);
-    ASSERT_TRUE(h.ok());
+    ASSERT_OK(h);
     EXPECT_EQ(m.etag, h->etag) << m.key;
     EXPECT_GT(m.last_modified_ms, 1577836800000);
   }
   auto partial = store_->List("list/a");
-  ASSERT_TRUE(partial.ok());
+  ASSERT_OK(partial);
   keys.clear();
   for (const auto& m : *partial) keys.push_back(m.key);
   EXPECT_EQ(keys, (std::vector<std::string>{"list/a/1", "list/a/2", "list/a0"}));
   auto lis = store_->List("lis");
-  ASSERT_TRUE(lis.ok());
+  ASSERT_OK(lis);
   EXPECT_EQ(lis->size(), 6u);
   EXPECT_EQ(lis->back().key, "lisu");
   auto none = store_->List("nothing/here/");
-  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  ASSERT_OK(none) << none.status().ToString();
   EXPECT_TRUE(none->empty());
   auto everything = store_->List("");
-  ASSERT_TRUE(everything.ok());
+  ASSERT_OK(everything);
   EXPECT_EQ(everything->size(), 7u);
   EXPECT_TRUE(store_->List("/abs").status().IsInvalid());
   EXPECT_TRUE(store_->List("a/../").status().IsInvalid());
@@ -228,9 +229,9 @@ TEST_P(ConformanceTest, ListPaginatesOver1100Objects) {
   }
   for (auto& th : threads) th.join();
   ASSERT_EQ(failures.load(), 0);
-  ASSERT_TRUE(store_->Put("pagf", "outside").ok());
+  ASSERT_OK(store_->Put("pagf", "outside"));
   auto l = store_->List("page/");
-  ASSERT_TRUE(l.ok()) << l.status().ToString();
+  ASSERT_OK(l) << l.status().ToString();
   ASSERT_EQ(l->size(), static_cast<size_t>(kN));
   for (int i = 0; i < kN; ++i) {
     char key[32];
@@ -241,27 +242,27 @@ TEST_P(ConformanceTest, ListPaginatesOver1100Objects) {
 }
 
 TEST_P(ConformanceTest, DeleteIsIdempotent) {
-  ASSERT_TRUE(store_->Put("d/x", "1").ok());
-  ASSERT_TRUE(store_->Put("d/y", "2").ok());
-  EXPECT_TRUE(store_->Delete("d/x").ok());
+  ASSERT_OK(store_->Put("d/x", "1"));
+  ASSERT_OK(store_->Put("d/y", "2"));
+  EXPECT_OK(store_->Delete("d/x"));
   EXPECT_TRUE(store_->Get("d/x").status().IsNotFound());
-  EXPECT_TRUE(store_->Delete("d/x").ok());            // already gone
-  EXPECT_TRUE(store_->Delete("never/existed").ok());  // never there
+  EXPECT_OK(store_->Delete("d/x"));            // already gone
+  EXPECT_OK(store_->Delete("never/existed"));  // never there
   auto l = store_->List("d/");
-  ASSERT_TRUE(l.ok());
+  ASSERT_OK(l);
   ASSERT_EQ(l->size(), 1u);
   EXPECT_EQ((*l)[0].key, "d/y");
   // The key can be created again after deletion, also with PutIfAbsent.
-  EXPECT_TRUE(store_->PutIfAbsent("d/x", "3").ok());
+  EXPECT_OK(store_->PutIfAbsent("d/x", "3"));
   EXPECT_EQ(store_->Get("d/x").value_or("?"), "3");
 }
 
 TEST_P(ConformanceTest, PutIfAbsentOnExistingObject) {
-  ASSERT_TRUE(store_->PutIfAbsent("pia", "first").ok());
+  ASSERT_OK(store_->PutIfAbsent("pia", "first"));
   auto again = store_->PutIfAbsent("pia", "second");
   EXPECT_TRUE(again.status().IsAlreadyExists()) << again.status().ToString();
   EXPECT_EQ(store_->Get("pia").value_or("?"), "first");
-  ASSERT_TRUE(store_->Put("pia2", "x").ok());
+  ASSERT_OK(store_->Put("pia2", "x"));
   EXPECT_TRUE(store_->PutIfAbsent("pia2", "y").status().IsAlreadyExists());
 }
 
@@ -296,15 +297,15 @@ TEST_P(ConformanceTest, PutIfAbsentRaceHasExactlyOneWinner) {
 
 TEST_P(ConformanceTest, PutIfMatchWithStaleAndCurrentEtags) {
   auto e1 = store_->Put("cas", "v1");
-  ASSERT_TRUE(e1.ok());
+  ASSERT_OK(e1);
   auto e2 = store_->PutIfMatch("cas", "v2", *e1);
-  ASSERT_TRUE(e2.ok()) << e2.status().ToString();
+  ASSERT_OK(e2) << e2.status().ToString();
   EXPECT_NE(*e1, *e2);
   auto stale = store_->PutIfMatch("cas", "v3", *e1);
   EXPECT_TRUE(stale.status().IsPreconditionFailed()) << stale.status().ToString();
   EXPECT_EQ(store_->Get("cas").value_or("?"), "v2");
   auto e3 = store_->PutIfMatch("cas", "v3", *e2);
-  ASSERT_TRUE(e3.ok()) << e3.status().ToString();
+  ASSERT_OK(e3) << e3.status().ToString();
   EXPECT_EQ(store_->Get("cas").value_or("?"), "v3");
   EXPECT_EQ(store_->Head("cas").value().etag, *e3);
   auto missing = store_->PutIfMatch("cas-missing", "v", *e3);
@@ -312,7 +313,7 @@ TEST_P(ConformanceTest, PutIfMatchWithStaleAndCurrentEtags) {
   EXPECT_TRUE(store_->Get("cas-missing").status().IsNotFound());
   // Same content rewritten still changes the etag for a successful CAS to be detectable.
   auto e4 = store_->PutIfMatch("cas", "v3", *e3);
-  ASSERT_TRUE(e4.ok()) << e4.status().ToString();
+  ASSERT_OK(e4) << e4.status().ToString();
   if (GetParam().rfind("s3", 0) != 0) {  // S3 etags are content MD5s: same bytes, same etag
     EXPECT_NE(*e3, *e4);
   }
@@ -321,12 +322,12 @@ TEST_P(ConformanceTest, PutIfMatchWithStaleAndCurrentEtags) {
 TEST_P(ConformanceTest, LargeObject20MiB) {
   const std::string data = RandomBytes(20u << 20, 42);
   auto e = store_->Put("big/object", data);
-  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  ASSERT_OK(e) << e.status().ToString();
   auto g = store_->Get("big/object");
-  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  ASSERT_OK(g) << g.status().ToString();
   EXPECT_TRUE(*g == data) << "20 MiB round trip differs";
   auto h = store_->Head("big/object");
-  ASSERT_TRUE(h.ok());
+  ASSERT_OK(h);
   EXPECT_EQ(h->size, data.size());
   EXPECT_EQ(h->etag, *e);
   uint64_t off = (8u << 20) - 10;  // across the first multipart part boundary
@@ -334,7 +335,7 @@ TEST_P(ConformanceTest, LargeObject20MiB) {
   EXPECT_TRUE(store_->GetSuffix("big/object", 100).value_or("?") == data.substr(data.size() - 100));
   // Conditional large writes.
   auto a = store_->PutIfAbsent("big/cond", data);
-  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_OK(a) << a.status().ToString();
   EXPECT_TRUE(store_->PutIfAbsent("big/cond", data).status().IsAlreadyExists());
   EXPECT_TRUE(store_->Get("big/cond").value_or("?") == data);
   const std::string data2 = RandomBytes(20u << 20, 43);
@@ -342,10 +343,10 @@ TEST_P(ConformanceTest, LargeObject20MiB) {
       store_->PutIfMatch("big/cond", data2, "\"stale-etag\"").status().IsPreconditionFailed());
   EXPECT_TRUE(store_->Get("big/cond").value_or("?") == data);
   auto m = store_->PutIfMatch("big/cond", data2, *a);
-  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ASSERT_OK(m) << m.status().ToString();
   EXPECT_TRUE(store_->Get("big/cond").value_or("?") == data2);
-  EXPECT_TRUE(store_->Delete("big/object").ok());
-  EXPECT_TRUE(store_->Delete("big/cond").ok());
+  EXPECT_OK(store_->Delete("big/object"));
+  EXPECT_OK(store_->Delete("big/cond"));
 }
 
 TEST_P(ConformanceTest, StreamedWritesMatchTheirBytes) {
@@ -353,20 +354,20 @@ TEST_P(ConformanceTest, StreamedWritesMatchTheirBytes) {
   // temp file on the local store.
   const std::string data = RandomBytes(20u << 20, 44);
   auto w = store_->OpenWriter("stream/big.sst");
-  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  ASSERT_OK(w) << w.status().ToString();
   size_t off = 0;
   for (size_t step = 1; off < data.size(); step = step * 7 % 300007 + 1) {
     const size_t n = std::min(step, data.size() - off);
-    ASSERT_TRUE((*w)->Append(std::string_view(data).substr(off, n)).ok());
+    ASSERT_OK((*w)->Append(std::string_view(data).substr(off, n)));
     off += n;
   }
   EXPECT_EQ((*w)->size(), data.size());
   EXPECT_TRUE(store_->Head("stream/big.sst").status().IsNotFound()) << "visible before Finish";
   auto etag = (*w)->Finish();
-  ASSERT_TRUE(etag.ok()) << etag.status().ToString();
+  ASSERT_OK(etag) << etag.status().ToString();
   EXPECT_TRUE(store_->Get("stream/big.sst").value_or("?") == data) << "20 MiB stream differs";
   auto h = store_->Head("stream/big.sst");
-  ASSERT_TRUE(h.ok()) << h.status().ToString();
+  ASSERT_OK(h) << h.status().ToString();
   EXPECT_EQ(h->size, data.size());
   EXPECT_EQ(h->etag, *etag);
   EXPECT_TRUE((*w)->Append("x").IsInternal());
@@ -375,30 +376,30 @@ TEST_P(ConformanceTest, StreamedWritesMatchTheirBytes) {
   // Small (one PUT on S3), empty, and an overwrite of an existing object.
   for (const std::string& small : {std::string("hello stream"), std::string()}) {
     auto s = store_->OpenWriter("stream/big.sst");
-    ASSERT_TRUE(s.ok());
-    ASSERT_TRUE((*s)->Append(small).ok());
-    ASSERT_TRUE((*s)->Finish().ok());
+    ASSERT_OK(s);
+    ASSERT_OK((*s)->Append(small));
+    ASSERT_OK((*s)->Finish());
     EXPECT_EQ(store_->Get("stream/big.sst").value_or("?"), small);
   }
   EXPECT_TRUE(store_->OpenWriter("").status().IsInvalid());
   EXPECT_TRUE(store_->OpenWriter("a/../b").status().IsInvalid());
-  EXPECT_TRUE(store_->Delete("stream/big.sst").ok());
+  EXPECT_OK(store_->Delete("stream/big.sst"));
 }
 
 TEST_P(ConformanceTest, AbortedAndAbandonedStreamsLeaveNothing) {
-  ASSERT_TRUE(store_->Put("stream/kept", "old").ok());
+  ASSERT_OK(store_->Put("stream/kept", "old"));
   const std::string data = RandomBytes(12u << 20, 45);  // > one S3 part: an upload is started
   for (bool abort : {true, false}) {
     for (const char* key : {"stream/new", "stream/kept"}) {
       SCOPED_TRACE(std::string(key) + (abort ? " aborted" : " dropped"));
       auto w = store_->OpenWriter(key);
-      ASSERT_TRUE(w.ok());
+      ASSERT_OK(w);
       for (size_t off = 0; off < data.size(); off += 1u << 20) {
-        ASSERT_TRUE((*w)->Append(std::string_view(data).substr(off, 1u << 20)).ok());
+        ASSERT_OK((*w)->Append(std::string_view(data).substr(off, 1u << 20)));
       }
       if (abort) {
-        ASSERT_TRUE((*w)->Abort().ok());
-        EXPECT_TRUE((*w)->Abort().ok()) << "idempotent";
+        ASSERT_OK((*w)->Abort());
+        EXPECT_OK((*w)->Abort()) << "idempotent";
         EXPECT_TRUE((*w)->Finish().status().IsInternal());
       }
       w->reset();  // destroying an unfinished writer aborts it
@@ -407,7 +408,7 @@ TEST_P(ConformanceTest, AbortedAndAbandonedStreamsLeaveNothing) {
   EXPECT_TRUE(store_->Head("stream/new").status().IsNotFound());
   EXPECT_EQ(store_->Get("stream/kept").value_or("?"), "old");
   auto l = store_->List("stream/");
-  ASSERT_TRUE(l.ok());
+  ASSERT_OK(l);
   EXPECT_EQ(l->size(), 1u);
   if (IsLocal()) {
     for (const auto& e : std::filesystem::recursive_directory_iterator(dir_)) {
@@ -415,7 +416,7 @@ TEST_P(ConformanceTest, AbortedAndAbandonedStreamsLeaveNothing) {
       EXPECT_TRUE(name == ".tmp.lock" || name.rfind(".tmp.", 0) != 0) << "temp left: " << name;
     }
   }
-  EXPECT_TRUE(store_->Delete("stream/kept").ok());
+  EXPECT_OK(store_->Delete("stream/kept"));
 }
 
 TEST_P(ConformanceTest, BadKeysAreInvalid) {
@@ -437,7 +438,7 @@ TEST_P(ConformanceTest, BadKeysAreInvalid) {
   auto st = store_->Get("a/../../etc/passwd").status();
   EXPECT_NE(st.message().find("a/../../etc/passwd"), std::string::npos) << st.ToString();
   auto l = store_->List("");
-  ASSERT_TRUE(l.ok());
+  ASSERT_OK(l);
   EXPECT_TRUE(l->empty());  // nothing was written
 }
 
@@ -446,11 +447,11 @@ TEST_P(ConformanceTest, BinaryAndUnusualKeyCharacters) {
   const std::string keys[] = {"sp ace/x", "plus+eq=amp&q?", "utf8/\xc3\xa9t\xc3\xa9", "t~i-l_d.e"};
   for (const auto& k : keys) {
     std::string data = "data:" + k + std::string("\0\xff", 2);
-    ASSERT_TRUE(store_->Put(k, data).ok()) << k;
+    ASSERT_OK(store_->Put(k, data)) << k;
     EXPECT_EQ(store_->Get(k).value_or("?"), data) << k;
   }
   auto l = store_->List("");
-  ASSERT_TRUE(l.ok());
+  ASSERT_OK(l);
   std::set<std::string> got;
   for (const auto& m : *l) got.insert(m.key);
   EXPECT_EQ(got, std::set<std::string>(std::begin(keys), std::end(keys)));

@@ -77,17 +77,17 @@ TEST(FaultInjectingObjectStore, SameSeedSameFaults) {
 TEST(FaultInjectingObjectStore, CountsRequestsByKind) {
   auto f = NewFaultInjectingObjectStore(NewMemoryObjectStore(), {});
   auto e = f->Put("a", "1");
-  ASSERT_TRUE(e.ok());
-  ASSERT_TRUE(f->Put("b", "2").ok());
-  EXPECT_TRUE(f->PutIfAbsent("c", "3").ok());
-  EXPECT_TRUE(f->PutIfMatch("a", "4", *e).ok());
-  EXPECT_TRUE(f->Get("a").ok());
-  EXPECT_TRUE(f->GetRange("a", 0, 1).ok());
-  EXPECT_TRUE(f->GetSuffix("a", 1).ok());
-  EXPECT_TRUE(f->Head("b").ok());
+  ASSERT_OK(e);
+  ASSERT_OK(f->Put("b", "2"));
+  EXPECT_OK(f->PutIfAbsent("c", "3"));
+  EXPECT_OK(f->PutIfMatch("a", "4", *e));
+  EXPECT_OK(f->Get("a"));
+  EXPECT_OK(f->GetRange("a", 0, 1));
+  EXPECT_OK(f->GetSuffix("a", 1));
+  EXPECT_OK(f->Head("b"));
   EXPECT_TRUE(f->Head("zz").status().IsNotFound());
-  EXPECT_TRUE(f->List("").ok());
-  EXPECT_TRUE(f->Delete("b").ok());
+  EXPECT_OK(f->List(""));
+  EXPECT_OK(f->Delete("b"));
   RequestCounts c = f->counts();
   EXPECT_EQ(c.put, 2u);
   EXPECT_EQ(c.put_if_absent, 1u);
@@ -109,12 +109,12 @@ TEST(FaultInjectingObjectStore, OptionsChangeAtRuntime) {
   FaultOptions fo;
   fo.SetErrorRate(ObjectStoreOp::kGet, 1.0);
   auto inner = NewMemoryObjectStore();
-  ASSERT_TRUE(inner->Put("k", "v").ok());
+  ASSERT_OK(inner->Put("k", "v"));
   auto f = NewFaultInjectingObjectStore(inner, fo);
   auto r = f->Get("k");
   EXPECT_TRUE(r.status().IsUnavailable());
   EXPECT_NE(r.status().message().find("injected fault"), std::string::npos);
-  EXPECT_TRUE(f->Head("k").ok());  // only gets fail
+  EXPECT_OK(f->Head("k"));  // only gets fail
   fo.SetErrorRate(ObjectStoreOp::kGet, 0.0);
   f->SetOptions(fo);
   EXPECT_EQ(f->Get("k").value_or("?"), "v");
@@ -131,7 +131,7 @@ TEST(FaultInjectingObjectStore, LostReplyStillWrites) {
   EXPECT_EQ(inner->Get("k").value_or("?"), "v");
   EXPECT_TRUE(f->PutIfAbsent("k2", "v2").status().IsUnavailable());
   EXPECT_EQ(inner->Get("k2").value_or("?"), "v2");
-  EXPECT_TRUE(f->Get("k").ok());  // reads never lose replies
+  EXPECT_OK(f->Get("k"));  // reads never lose replies
   EXPECT_EQ(f->counts().lost_replies, 2u);
 }
 
@@ -146,7 +146,7 @@ TEST(FaultInjectingObjectStore, InjectedLatencyWithinBounds) {
     sleeps.push_back(d);
   };
   auto f = NewFaultInjectingObjectStore(NewMemoryObjectStore(), fo);
-  for (int i = 0; i < 50; ++i) EXPECT_TRUE(f->Put("k", "v").ok());
+  for (int i = 0; i < 50; ++i) EXPECT_OK(f->Put("k", "v"));
   ASSERT_EQ(sleeps.size(), 50u);
   bool varied = false;
   for (auto d : sleeps) {
@@ -207,12 +207,12 @@ TEST(RetryingObjectStore, TransientErrorsAreRetriedToSuccess) {
   RetryHarness h(fo, 50);
   for (int i = 0; i < 100; ++i) {
     std::string key = "k" + std::to_string(i);
-    ASSERT_TRUE(h.store->Put(key, "v" + std::to_string(i)).ok()) << i;
+    ASSERT_OK(h.store->Put(key, "v" + std::to_string(i))) << i;
     ASSERT_EQ(h.store->Get(key).value_or("?"), "v" + std::to_string(i));
-    ASSERT_TRUE(h.store->Head(key).ok());
+    ASSERT_OK(h.store->Head(key));
   }
-  ASSERT_TRUE(h.store->List("k").ok());
-  ASSERT_TRUE(h.store->Delete("k1").ok());
+  ASSERT_OK(h.store->List("k"));
+  ASSERT_OK(h.store->Delete("k1"));
   EXPECT_GT(h.faults->counts().injected_errors, 50u);
   EXPECT_EQ(h.sleeps.size(), h.faults->counts().injected_errors);
 }
@@ -224,9 +224,9 @@ TEST(RetryingObjectStore, ReplyLostPutIfAbsentReportedAsSuccess) {
   // After the first (landed, reply lost) attempt, stop losing replies.
   h.on_sleep = [&] { h.faults->SetOptions(FaultOptions{}); };
   auto r = h.store->PutIfAbsent("manifest/1", "m1");
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_OK(r) << r.status().ToString();
   auto head = h.inner->Head("manifest/1");
-  ASSERT_TRUE(head.ok());
+  ASSERT_OK(head);
   EXPECT_EQ(*r, head->etag);
   EXPECT_EQ(head->metadata.count(kPutIdMetadata), 1u);
   RequestCounts c = h.faults->counts();
@@ -239,12 +239,12 @@ TEST(RetryingObjectStore, ReplyLostPutIfMatchReportedAsSuccess) {
   FaultOptions fo;
   RetryHarness h(fo);
   auto e1 = h.store->Put("cas", "v1");
-  ASSERT_TRUE(e1.ok());
+  ASSERT_OK(e1);
   fo.reply_lost_rate = 1.0;
   h.faults->SetOptions(fo);
   h.on_sleep = [&] { h.faults->SetOptions(FaultOptions{}); };
   auto r = h.store->PutIfMatch("cas", "v2", *e1);
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_OK(r) << r.status().ToString();
   EXPECT_EQ(h.inner->Get("cas").value_or("?"), "v2");
   EXPECT_EQ(*r, h.inner->Head("cas")->etag);
 }
@@ -255,7 +255,7 @@ TEST(RetryingObjectStore, ConflictWithSomeoneElsesWriteIsReported) {
   RetryHarness h(fo);
   h.on_sleep = [&] {
     h.faults->SetOptions(FaultOptions{});
-    ASSERT_TRUE(h.inner->Put("manifest/2", "theirs").ok());  // a competing writer wins
+    ASSERT_OK(h.inner->Put("manifest/2", "theirs"));  // a competing writer wins
   };
   auto r = h.store->PutIfAbsent("manifest/2", "mine");
   EXPECT_TRUE(r.status().IsAlreadyExists()) << r.status().ToString();
@@ -264,7 +264,7 @@ TEST(RetryingObjectStore, ConflictWithSomeoneElsesWriteIsReported) {
 
 TEST(RetryingObjectStore, ConflictWithoutEarlierFailureIsNotChecked) {
   RetryHarness h(FaultOptions{});
-  ASSERT_TRUE(h.store->PutIfAbsent("x", "1").ok());
+  ASSERT_OK(h.store->PutIfAbsent("x", "1"));
   EXPECT_TRUE(h.store->PutIfAbsent("x", "2").status().IsAlreadyExists());
   EXPECT_EQ(h.faults->counts().head, 0u);
   EXPECT_TRUE(h.sleeps.empty());
@@ -332,10 +332,10 @@ TEST(RetryingObjectStore, TotalDeadlineBoundsRetries) {
 
 TEST(OpenObjectStore, MemoryUrl) {
   auto a = OpenObjectStore("memory:///");
-  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_OK(a) << a.status().ToString();
   auto b = OpenObjectStore("memory:///");
-  ASSERT_TRUE(b.ok());
-  ASSERT_TRUE((*a)->Put("k", "v").ok());
+  ASSERT_OK(b);
+  ASSERT_OK((*a)->Put("k", "v"));
   EXPECT_TRUE((*b)->Get("k").status().IsNotFound());  // a fresh store each call
   EXPECT_EQ((*a)->Describe(), "memory:///");
   EXPECT_TRUE(OpenObjectStore("memory:///x").status().IsInvalid());
@@ -344,8 +344,8 @@ TEST(OpenObjectStore, MemoryUrl) {
 TEST(OpenObjectStore, FileUrl) {
   auto dir = std::filesystem::temp_directory_path() / ("slatedb-open-" + std::to_string(getpid()));
   auto s = OpenObjectStore("file://" + dir.string());
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
-  ASSERT_TRUE((*s)->Put("x/y", "v").ok());
+  ASSERT_OK(s) << s.status().ToString();
+  ASSERT_OK((*s)->Put("x/y", "v"));
   EXPECT_TRUE(std::filesystem::exists(dir / "x" / "y"));
   EXPECT_EQ((*s)->Describe(), "file://" + dir.string());
   std::filesystem::remove_all(dir);
@@ -382,7 +382,7 @@ class LocalStoreTest : public ::testing::Test {
     std::filesystem::create_directories(base_);
     root_ = base_ / "root";
     auto s = NewLocalObjectStore(root_.string());
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    ASSERT_OK(s) << s.status().ToString();
     store_ = *s;
   }
   void TearDown() override { std::filesystem::remove_all(base_); }
@@ -404,12 +404,12 @@ TEST_F(LocalStoreTest, OpeningAndReadingNeverCreatesTheRoot) {
   // Opening, listing and reading a missing root leave nothing behind; the first write creates it.
   EXPECT_FALSE(std::filesystem::exists(root_));
   auto list = store_->List("db/");
-  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  ASSERT_OK(list) << list.status().ToString();
   EXPECT_TRUE(list->empty());
   EXPECT_TRUE(store_->Get("db/x").status().IsNotFound());
   EXPECT_TRUE(store_->Head("db/x").status().IsNotFound());
   EXPECT_FALSE(std::filesystem::exists(root_));
-  ASSERT_TRUE(store_->PutIfAbsent("db/x", "1").ok());
+  ASSERT_OK(store_->PutIfAbsent("db/x", "1"));
   EXPECT_TRUE(std::filesystem::is_directory(root_));
 }
 
@@ -420,10 +420,10 @@ TEST_F(LocalStoreTest, ReadOnlyUseLeavesTheDirectoryUntouched) {
   std::filesystem::permissions(
       dir, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
   auto s = NewLocalObjectStore(dir.string());
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_OK(s) << s.status().ToString();
   EXPECT_EQ((*s)->Get("db/obj").value_or("?"), "data");
   auto l = (*s)->List("");
-  ASSERT_TRUE(l.ok());
+  ASSERT_OK(l);
   EXPECT_EQ(l->size(), 1u);
   EXPECT_FALSE(std::filesystem::exists(dir / ".tmp.lock"));
   std::filesystem::permissions(dir, std::filesystem::perms::owner_all);
@@ -440,16 +440,16 @@ TEST_F(LocalStoreTest, KeysCannotEscapeTheRoot) {
 }
 
 TEST_F(LocalStoreTest, TempFilesAreInvisibleAndCleanedUp) {
-  ASSERT_TRUE(store_->Put("d/a", "1").ok());
-  ASSERT_TRUE(store_->PutIfAbsent("d/b", "2").ok());
+  ASSERT_OK(store_->Put("d/a", "1"));
+  ASSERT_OK(store_->PutIfAbsent("d/b", "2"));
   EXPECT_TRUE(store_->PutIfAbsent("d/b", "3").status().IsAlreadyExists());
   auto e = store_->Head("d/a");
-  ASSERT_TRUE(e.ok());
+  ASSERT_OK(e);
   EXPECT_TRUE(store_->PutIfMatch("d/a", "4", "stale").status().IsPreconditionFailed());
   // A leftover temp file (e.g. from a crash) is ignored by List.
   std::ofstream(root_ / "d" / ".tmp.crashed") << "junk";
   auto l = store_->List("");
-  ASSERT_TRUE(l.ok());
+  ASSERT_OK(l);
   ASSERT_EQ(l->size(), 2u);
   EXPECT_EQ((*l)[0].key, "d/a");
   EXPECT_EQ((*l)[1].key, "d/b");
@@ -461,8 +461,8 @@ TEST_F(LocalStoreTest, TempFilesAreInvisibleAndCleanedUp) {
 }
 
 TEST_F(LocalStoreTest, DeletePrunesEmptyDirectories) {
-  ASSERT_TRUE(store_->Put("x/y/z", "1").ok());
-  ASSERT_TRUE(store_->Delete("x/y/z").ok());
+  ASSERT_OK(store_->Put("x/y/z", "1"));
+  ASSERT_OK(store_->Delete("x/y/z"));
   EXPECT_FALSE(std::filesystem::exists(root_ / "x"));
   EXPECT_TRUE(std::filesystem::exists(root_));
 }
@@ -471,8 +471,8 @@ TEST_F(LocalStoreTest, PutIfMatchIsAtomicAcrossStoreInstances) {
   // Two instances on one root (as two processes would be): concurrent CAS increments of a
   // counter never lose an update.
   auto other = NewLocalObjectStore(root_.string());
-  ASSERT_TRUE(other.ok());
-  ASSERT_TRUE(store_->Put("counter", "0").ok());
+  ASSERT_OK(other);
+  ASSERT_OK(store_->Put("counter", "0"));
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     std::shared_ptr<ObjectStore> s = (t % 2 == 0) ? store_ : *other;
@@ -492,12 +492,12 @@ TEST_F(LocalStoreTest, PutIfMatchIsAtomicAcrossStoreInstances) {
 }
 
 TEST_F(LocalStoreTest, ObjectUsedAsDirectoryIsAClearError) {
-  ASSERT_TRUE(store_->Put("file", "1").ok());
+  ASSERT_OK(store_->Put("file", "1"));
   auto r = store_->Put("file/child", "2");
   EXPECT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("file/child"), std::string::npos) << r.status().ToString();
   EXPECT_TRUE(store_->Get("file/child").status().IsNotFound());
-  ASSERT_TRUE(store_->Put("dir/child", "3").ok());
+  ASSERT_OK(store_->Put("dir/child", "3"));
   EXPECT_TRUE(store_->PutIfAbsent("dir", "4").status().IsInvalid());
   EXPECT_FALSE(store_->Put("dir", "4").ok());
   EXPECT_TRUE(store_->Get("dir").status().IsNotFound());
@@ -508,7 +508,7 @@ TEST_F(LocalStoreTest, ObjectUsedAsDirectoryIsAClearError) {
 
 TEST(S3Config, BucketNames) {
   for (const char* ok : {"abc", "my-bucket", "my.bucket.name", "a1b2c3", "slatedb-test-0123"}) {
-    EXPECT_TRUE(ValidateS3BucketName(ok).ok()) << ok;
+    EXPECT_OK(ValidateS3BucketName(ok)) << ok;
   }
   for (const char* bad : {"ab", "UPPER", "under_score", "-leading", "trailing-", "a..b",
                           "192.168.1.1", "xn--abc", "has space", "a.-b", "bucket-s3alias",
@@ -527,7 +527,7 @@ TEST(S3Config, EndpointAndCredentialValidation) {
   EXPECT_TRUE(r.status().IsInvalid());
   EXPECT_NE(r.status().message().find("AWS_ALLOW_HTTP"), std::string::npos);
   c.allow_http = true;
-  EXPECT_TRUE(NewS3ObjectStore(c).ok());
+  EXPECT_OK(NewS3ObjectStore(c));
   c.endpoint = "ftp://x";
   EXPECT_TRUE(NewS3ObjectStore(c).status().IsInvalid());
   c.endpoint = "https://example.com";
@@ -541,7 +541,7 @@ TEST(S3Config, EndpointAndCredentialValidation) {
   c.secret_access_key = "ok";
   c.prefix = "/a/b/";
   auto p = NewS3ObjectStore(c);
-  ASSERT_TRUE(p.ok());
+  ASSERT_OK(p);
   EXPECT_EQ((*p)->Describe(), "s3://bucket/a/b");
   c.prefix = "a/../b";
   EXPECT_TRUE(NewS3ObjectStore(c).status().IsInvalid());
@@ -556,14 +556,14 @@ TEST(S3Config, FromEnvironment) {
   setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
   setenv("AWS_SECRET_ACCESS_KEY", "SECRETENV", 1);
   auto c = S3ConfigFromEnv("bucket", "pre/fix");
-  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_OK(c) << c.status().ToString();
   EXPECT_EQ(c->endpoint, "http://localhost:1234");
   EXPECT_EQ(c->region, "eu-west-3");
   // Credentials come from the default chain, environment first (read at the first request).
   EXPECT_EQ(c->access_key_id, "");
   ASSERT_NE(c->credentials_provider, nullptr);
   auto creds = c->credentials_provider->GetCredentials();
-  ASSERT_TRUE(creds.ok()) << creds.status().ToString();
+  ASSERT_OK(creds) << creds.status().ToString();
   EXPECT_EQ(creds->access_key_id, "AKIDENV");
   EXPECT_EQ(creds->source, "environment");
   EXPECT_EQ(c->prefix, "pre/fix");
@@ -577,7 +577,7 @@ TEST(S3Config, FromEnvironment) {
     unsetenv(v);
   }
   auto def = S3ConfigFromEnv("bucket", "");
-  ASSERT_TRUE(def.ok());
+  ASSERT_OK(def);
   EXPECT_EQ(def->region, "us-east-1");
   EXPECT_EQ(def->endpoint, "https://s3.us-east-1.amazonaws.com");
 }
@@ -592,7 +592,7 @@ TEST(S3Network, UnreachableEndpointFailsFastAsUnavailable) {
   c.session_token = "SESSIONTOKENUNREACHABLE";
   c.connect_timeout_ms = 1000;
   auto s3 = NewS3ObjectStore(c);
-  ASSERT_TRUE(s3.ok());
+  ASSERT_OK(s3);
   RetryOptions ro;
   ro.max_attempts = 3;
   ro.base_delay = milliseconds(10);
@@ -631,7 +631,7 @@ TEST(S3Network, CredentialsInEndpointUrlAreRedacted) {
       << refused.status().ToString();
   c.allow_http = true;
   auto s3 = NewS3ObjectStore(c);
-  ASSERT_TRUE(s3.ok()) << s3.status().ToString();
+  ASSERT_OK(s3) << s3.status().ToString();
   EXPECT_EQ((*s3)->Describe().find("secret"), std::string::npos) << (*s3)->Describe();
   for (auto st : {(*s3)->Get("some/key").status(), (*s3)->Put("k", "v").status(),
                   (*s3)->List("").status(), (*s3)->Delete("k")}) {
@@ -682,14 +682,14 @@ TEST(KeyValidation, Messages) {
   auto st = object_store::ValidateKey(std::string("a\0b", 3));
   EXPECT_TRUE(st.IsInvalid());
   EXPECT_NE(st.message().find("a\\x00b"), std::string::npos) << st.message();
-  EXPECT_TRUE(object_store::ValidateKey("a/b/c").ok());
-  EXPECT_TRUE(object_store::ValidateListPrefix("").ok());
-  EXPECT_TRUE(object_store::ValidateListPrefix("a/b").ok());
-  EXPECT_TRUE(object_store::ValidateListPrefix("a/.").ok());  // partial segment ".": harmless
+  EXPECT_OK(object_store::ValidateKey("a/b/c"));
+  EXPECT_OK(object_store::ValidateListPrefix(""));
+  EXPECT_OK(object_store::ValidateListPrefix("a/b"));
+  EXPECT_OK(object_store::ValidateListPrefix("a/."));  // partial segment ".": harmless
   EXPECT_TRUE(object_store::ValidateListPrefix("../x").IsInvalid());
   EXPECT_TRUE(object_store::ValidateMetadata({{"Bad Name", "v"}}).IsInvalid());
   EXPECT_TRUE(object_store::ValidateMetadata({{"ok", "line\nbreak"}}).IsInvalid());
-  EXPECT_TRUE(object_store::ValidateMetadata({{"slatedbputid", "abc"}}).ok());
+  EXPECT_OK(object_store::ValidateMetadata({{"slatedbputid", "abc"}}));
 }
 
 }  // namespace

@@ -166,7 +166,7 @@ class S3AuthTest : public ::testing::Test {
     log_ = std::make_unique<slatedb::testing::ScopedLogCapture>(LogLevel::kTrace);
     S3Config c = Config(key_.secret_access_key);
     Status st = CreateS3Bucket(c);
-    ASSERT_TRUE(st.ok()) << st.ToString();
+    ASSERT_OK(st) << st.ToString();
   }
 
   void TearDown() override {
@@ -204,58 +204,58 @@ class S3AuthTest : public ::testing::Test {
 
 TEST_F(S3AuthTest, CorrectCredentialsWork) {
   auto s = NewS3ObjectStore(Config(key_.secret_access_key));
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_OK(s) << s.status().ToString();
   auto& store = *s;
   ObjectPutOptions o;
   o.metadata["slatedbputid"] = "abc";
   auto e = store->Put("db/manifest/00000000000000000001.manifest", "m1", o);
-  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  ASSERT_OK(e) << e.status().ToString();
   EXPECT_EQ(store->Get("db/manifest/00000000000000000001.manifest").value_or("?"), "m1");
   EXPECT_EQ(store->GetRange("db/manifest/00000000000000000001.manifest", 1, 5).value_or("?"), "1");
   auto h = store->Head("db/manifest/00000000000000000001.manifest");
-  ASSERT_TRUE(h.ok()) << h.status().ToString();
+  ASSERT_OK(h) << h.status().ToString();
   EXPECT_EQ(h->metadata.at("slatedbputid"), "abc");
   EXPECT_TRUE(store->PutIfAbsent("db/manifest/00000000000000000001.manifest", "x")
                   .status()
                   .IsAlreadyExists());
   auto e2 = store->PutIfMatch("db/manifest/00000000000000000001.manifest", "m2", *e);
-  EXPECT_TRUE(e2.ok()) << e2.status().ToString();
+  EXPECT_OK(e2) << e2.status().ToString();
   auto l = store->List("db");  // moto mis-verifies '/' inside query values; see the file comment
-  ASSERT_TRUE(l.ok()) << l.status().ToString();
+  ASSERT_OK(l) << l.status().ToString();
   ASSERT_EQ(l->size(), 1u);
   // Signed multipart upload (query strings uploads=, partNumber/uploadId).
   S3Config small_parts = Config(key_.secret_access_key);
   small_parts.multipart_threshold = 5u << 20;
   small_parts.part_size = 5u << 20;
   auto mp = NewS3ObjectStore(small_parts);
-  ASSERT_TRUE(mp.ok());
+  ASSERT_OK(mp);
   std::string big(11u << 20, 'z');
   big[123] = 'a';
   auto be = (*mp)->PutIfAbsent("db/big.sst", big);
-  ASSERT_TRUE(be.ok()) << be.status().ToString();
+  ASSERT_OK(be) << be.status().ToString();
   EXPECT_TRUE((*mp)->Get("db/big.sst").value_or("?") == big);
   // The same, streamed (signed CreateMultipartUpload / UploadPart / Complete, and an Abort).
   auto sw = (*mp)->OpenWriter("db/streamed.sst");
-  ASSERT_TRUE(sw.ok());
+  ASSERT_OK(sw);
   for (size_t off = 0; off < big.size(); off += 1u << 20) {
-    ASSERT_TRUE((*sw)->Append(std::string_view(big).substr(off, 1u << 20)).ok());
+    ASSERT_OK((*sw)->Append(std::string_view(big).substr(off, 1u << 20)));
   }
   auto se = (*sw)->Finish();
-  ASSERT_TRUE(se.ok()) << se.status().ToString();
+  ASSERT_OK(se) << se.status().ToString();
   EXPECT_TRUE((*mp)->Get("db/streamed.sst").value_or("?") == big);
   auto aw = (*mp)->OpenWriter("db/aborted.sst");
-  ASSERT_TRUE(aw.ok());
-  ASSERT_TRUE((*aw)->Append(big).ok());
-  EXPECT_TRUE((*aw)->Abort().ok());
+  ASSERT_OK(aw);
+  ASSERT_OK((*aw)->Append(big));
+  EXPECT_OK((*aw)->Abort());
   EXPECT_TRUE((*mp)->Head("db/aborted.sst").status().IsNotFound());
-  EXPECT_TRUE(store->Delete("db/streamed.sst").ok());
-  EXPECT_TRUE(store->Delete("db/big.sst").ok());
-  EXPECT_TRUE(store->Delete("db/manifest/00000000000000000001.manifest").ok());
+  EXPECT_OK(store->Delete("db/streamed.sst"));
+  EXPECT_OK(store->Delete("db/big.sst"));
+  EXPECT_OK(store->Delete("db/manifest/00000000000000000001.manifest"));
 }
 
 TEST_F(S3AuthTest, WrongSecretIsPermissionDeniedAndNotRetried) {
   auto s = NewS3ObjectStore(Config("WRONG-SECRET-0123456789abcdef"));
-  ASSERT_TRUE(s.ok());
+  ASSERT_OK(s);
   auto counted = NewFaultInjectingObjectStore(*s, {});
   auto store = NewRetryingObjectStore(counted, {});
   auto r = store->Get("any/key");
@@ -276,7 +276,7 @@ TEST_F(S3AuthTest, UnknownAccessKeyIsPermissionDenied) {
   S3Config c = Config("WRONG-SECRET-x");
   c.access_key_id = "AKIAUNKNOWNKEY000000";
   auto s = NewS3ObjectStore(c);
-  ASSERT_TRUE(s.ok());
+  ASSERT_OK(s);
   auto r = (*s)->Put("k", "v");
   ASSERT_TRUE(r.status().IsPermissionDenied()) << r.status().ToString();
   EXPECT_NE(r.status().message().find("InvalidAccessKeyId"), std::string::npos);
@@ -289,7 +289,7 @@ TEST_F(S3AuthTest, SessionTokenNeverAppearsInMessages) {
   S3Config c = Config(key_.secret_access_key);
   c.session_token = "TOKEN-SECRET-0123456789";
   auto s = NewS3ObjectStore(c);
-  ASSERT_TRUE(s.ok());
+  ASSERT_OK(s);
   auto r = (*s)->Get("k");
   EXPECT_FALSE(r.ok());
   EXPECT_TRUE(r.status().IsPermissionDenied()) << r.status().ToString();
@@ -302,13 +302,13 @@ TEST_F(S3AuthTest, OpenObjectStoreFromEnvironment) {
   setenv("AWS_ACCESS_KEY_ID", key_.access_key_id.c_str(), 1);
   setenv("AWS_SECRET_ACCESS_KEY", key_.secret_access_key.c_str(), 1);
   auto s = OpenObjectStore("s3://" + bucket_ + "/env-prefix");
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
-  ASSERT_TRUE((*s)->Put("obj", "v").ok());
+  ASSERT_OK(s) << s.status().ToString();
+  ASSERT_OK((*s)->Put("obj", "v"));
   EXPECT_EQ((*s)->Get("obj").value_or("?"), "v");
   EXPECT_EQ((*s)->Describe(), "s3://" + bucket_ + "/env-prefix");
   setenv("AWS_SECRET_ACCESS_KEY", "WRONG-SECRET-env", 1);
   auto bad = OpenObjectStore("s3://" + bucket_ + "/env-prefix");
-  ASSERT_TRUE(bad.ok());
+  ASSERT_OK(bad);
   auto start = std::chrono::steady_clock::now();
   auto r = (*bad)->Get("obj");
   EXPECT_TRUE(r.status().IsPermissionDenied()) << r.status().ToString();
@@ -336,23 +336,23 @@ TEST_F(S3AuthTest, ProfileCredentialsFromSharedFilesAreSigned) {
   env.Set("AWS_PROFILE", "slatedb-moto");
   env.Set("AWS_ALLOW_HTTP", "true");
   auto s = OpenObjectStore("s3://" + bucket_ + "/profile");
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_OK(s) << s.status().ToString();
   auto put = (*s)->Put("obj", "from-profile");
-  ASSERT_TRUE(put.ok()) << put.status().ToString();
+  ASSERT_OK(put) << put.status().ToString();
   EXPECT_EQ((*s)->Get("obj").value_or("?"), "from-profile");
-  ASSERT_TRUE((*s)->Head("obj").ok());  // (no List: its prefix "profile/" has a '/', see above)
+  ASSERT_OK((*s)->Head("obj"));  // (no List: its prefix "profile/" has a '/', see above)
   // A wrong secret in the profile: kPermissionDenied naming the profile, without the secret.
   home.Write("creds", "[slatedb-moto]\naws_access_key_id = " + key_.access_key_id +
                           "\naws_secret_access_key = WRONG-SECRET-profile\n");
   auto bad = OpenObjectStore("s3://" + bucket_ + "/profile");
-  ASSERT_TRUE(bad.ok()) << bad.status().ToString();
+  ASSERT_OK(bad) << bad.status().ToString();
   auto r = (*bad)->Get("obj");
   ASSERT_TRUE(r.status().IsPermissionDenied()) << r.status().ToString();
   EXPECT_NE(r.status().message().find("SignatureDoesNotMatch"), std::string::npos);
   EXPECT_NE(r.status().message().find("credentials from profile 'slatedb-moto'"), std::string::npos)
       << r.status().ToString();
   ExpectNoSecrets(r.status());
-  EXPECT_TRUE((*s)->Delete("obj").ok());
+  EXPECT_OK((*s)->Delete("obj"));
 }
 
 // Web identity (EKS IRSA): AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN → moto's STS
@@ -373,16 +373,16 @@ TEST(S3WebIdentity, AssumeRoleWithWebIdentityOnMoto) {
   env.Set("AWS_ENDPOINT_URL", ep);
   env.Set("AWS_ALLOW_HTTP", "true");
   auto config = S3ConfigFromEnv("slatedb-irsa-" + Hex64(), "p");
-  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  ASSERT_OK(config) << config.status().ToString();
   auto creds = config->credentials_provider->GetCredentials();
-  ASSERT_TRUE(creds.ok()) << creds.status().ToString();
+  ASSERT_OK(creds) << creds.status().ToString();
   EXPECT_EQ(creds->source, "web identity");
   EXPECT_FALSE(creds->session_token.empty());
   ASSERT_TRUE(creds->expiration_ms.has_value());
-  ASSERT_TRUE(CreateS3Bucket(*config).ok());
+  ASSERT_OK(CreateS3Bucket(*config));
   auto s = NewS3ObjectStore(*config);
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
-  ASSERT_TRUE((*s)->Put("k", "irsa").ok());
+  ASSERT_OK(s) << s.status().ToString();
+  ASSERT_OK((*s)->Put("k", "irsa"));
   EXPECT_EQ((*s)->Get("k").value_or("?"), "irsa");
   EXPECT_EQ(log.logger().Count("AWS credentials from web identity (temporary)"), 1u) << log.All();
   const std::string logged = log.All();
@@ -401,7 +401,7 @@ TEST(S3Errors, MissingBucketNamesTheBucket) {
   c.access_key_id = "testing";
   c.secret_access_key = "testing";
   auto s = NewS3ObjectStore(c);
-  ASSERT_TRUE(s.ok());
+  ASSERT_OK(s);
   auto r = (*s)->Put("k", "v");
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("bucket '" + c.bucket + "' does not exist"),
@@ -423,9 +423,9 @@ TEST(S3Multipart, FailedUploadIsAborted) {
   c.secret_access_key = "testing";
   c.multipart_threshold = 1u << 20;
   c.part_size = 1u << 20;  // below S3's 5 MiB minimum: CompleteMultipartUpload fails
-  ASSERT_TRUE(CreateS3Bucket(c).ok());
+  ASSERT_OK(CreateS3Bucket(c));
   auto s = NewS3ObjectStore(c);
-  ASSERT_TRUE(s.ok());
+  ASSERT_OK(s);
   auto r = (*s)->Put("parts/too-small", std::string(3u << 20, 'p'));
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("EntityTooSmall"), std::string::npos)
@@ -479,26 +479,26 @@ TEST(S3Multipart, StreamedUploadSendsPartsAndAbortLeavesNoUpload) {
   c.secret_access_key = "testing";
   c.multipart_threshold = 5u << 20;
   c.part_size = 5u << 20;  // S3's minimum
-  ASSERT_TRUE(CreateS3Bucket(c).ok());
+  ASSERT_OK(CreateS3Bucket(c));
   auto s = NewS3ObjectStore(c);
-  ASSERT_TRUE(s.ok());
+  ASSERT_OK(s);
   std::string data(13u << 20, 'd');
   for (size_t i = 0; i < data.size(); i += 4093) data[i] = static_cast<char>(i / 4093);
   auto append_all = [&](ObjectWriter* w, size_t n) {
     for (size_t off = 0; off < n; off += 64u << 10) {
-      ASSERT_TRUE(
-          w->Append(std::string_view(data).substr(off, std::min<size_t>(64u << 10, n - off))).ok());
+      ASSERT_OK(
+          w->Append(std::string_view(data).substr(off, std::min<size_t>(64u << 10, n - off))));
     }
   };
   {
     auto w = (*s)->OpenWriter("db/compacted/streamed.sst");
-    ASSERT_TRUE(w.ok());
+    ASSERT_OK(w);
     append_all(w->get(), data.size());
     // Two full parts went out while appending; the upload is pending, the object invisible.
     EXPECT_EQ(PendingUploads(ep, c.bucket), std::vector<std::string>{"db/compacted/streamed.sst"});
     EXPECT_TRUE((*s)->Head("db/compacted/streamed.sst").status().IsNotFound());
     auto etag = (*w)->Finish();
-    ASSERT_TRUE(etag.ok()) << etag.status().ToString();
+    ASSERT_OK(etag) << etag.status().ToString();
     EXPECT_TRUE((*s)->Get("db/compacted/streamed.sst").value_or("?") == data);
     // A multipart ETag ("<md5>-<parts>") names the 3 parts: 5 + 5 + 3 MiB.
     EXPECT_NE(etag->find("-3"), std::string::npos) << *etag;
@@ -507,11 +507,11 @@ TEST(S3Multipart, StreamedUploadSendsPartsAndAbortLeavesNoUpload) {
   for (bool abort : {true, false}) {
     SCOPED_TRACE(abort ? "aborted" : "dropped");
     auto w = (*s)->OpenWriter("db/compacted/abandoned.sst");
-    ASSERT_TRUE(w.ok());
+    ASSERT_OK(w);
     append_all(w->get(), 6u << 20);
     EXPECT_EQ(PendingUploads(ep, c.bucket).size(), 1u);
     if (abort) {
-      EXPECT_TRUE((*w)->Abort().ok());
+      EXPECT_OK((*w)->Abort());
     }
     w->reset();
     EXPECT_TRUE((*s)->Head("db/compacted/abandoned.sst").status().IsNotFound());
@@ -519,11 +519,11 @@ TEST(S3Multipart, StreamedUploadSendsPartsAndAbortLeavesNoUpload) {
   }
   // Below one part: a single PUT, no upload is ever created.
   auto small = (*s)->OpenWriter("db/compacted/small.sst");
-  ASSERT_TRUE(small.ok());
+  ASSERT_OK(small);
   append_all(small->get(), 1u << 20);
   EXPECT_TRUE(PendingUploads(ep, c.bucket).empty());
   auto etag = (*small)->Finish();
-  ASSERT_TRUE(etag.ok()) << etag.status().ToString();
+  ASSERT_OK(etag) << etag.status().ToString();
   EXPECT_EQ(etag->find('-'), std::string::npos) << *etag;
   EXPECT_TRUE((*s)->Get("db/compacted/small.sst").value_or("?") == data.substr(0, 1u << 20));
 }
@@ -539,9 +539,9 @@ TEST(S3Throughput, SmallPutIfAbsentAndGetRate) {
   c.allow_http = true;
   c.access_key_id = "testing";
   c.secret_access_key = "testing";
-  ASSERT_TRUE(CreateS3Bucket(c).ok());
+  ASSERT_OK(CreateS3Bucket(c));
   auto s3 = NewS3ObjectStore(c);
-  ASSERT_TRUE(s3.ok());
+  ASSERT_OK(s3);
   auto counted = NewFaultInjectingObjectStore(*s3, {});
   for (int threads : {1, 4}) {
     constexpr int kPairsPerThread = 100;

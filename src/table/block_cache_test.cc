@@ -13,6 +13,7 @@
 #include "slatedb/metrics.h"
 #include "table/sst_reader.h"
 #include "table/sst_writer.h"
+#include "test_util.h"
 
 namespace slatedb::table {
 namespace {
@@ -25,7 +26,7 @@ std::shared_ptr<const format::Block> MakeBlock(size_t value_size) {
   r.seq = 1;
   EXPECT_TRUE(b.TryAdd(r));
   auto block = format::Block::Parse(b.Finish(), 2);
-  EXPECT_TRUE(block.ok());
+  EXPECT_OK(block);
   return *block;
 }
 
@@ -119,7 +120,7 @@ TEST(BlockCacheTest, CreateValidatesAndDisabledCachesNothing) {
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("num_shards"), std::string::npos);
   auto def = slatedb::BlockCache::Create();
-  ASSERT_TRUE(def.ok());
+  ASSERT_OK(def);
   EXPECT_EQ((*def)->GetStats().data_capacity_bytes, 512ull << 20);
   EXPECT_EQ((*def)->GetStats().meta_capacity_bytes, 128ull << 20);
   EXPECT_EQ((*def)->impl()->data().num_shards(), 16u);
@@ -130,7 +131,7 @@ TEST(BlockCacheTest, CreateValidatesAndDisabledCachesNothing) {
   EXPECT_EQ(off->GetStats().data_usage_bytes, 0u);
   // Small budgets get fewer shards (each at least 1 MiB) so one block still fits.
   auto small = slatedb::BlockCache::Create({.data_capacity_bytes = 64 * 1024});
-  ASSERT_TRUE(small.ok());
+  ASSERT_OK(small);
   EXPECT_EQ((*small)->impl()->data().num_shards(), 1u);
 }
 
@@ -151,7 +152,7 @@ class CachedReaderTest : public ::testing::Test {
     opts.block_size = 1024;
     opts.min_filter_keys = 1;
     auto info = WriteSst(*store_, "db/compacted/a.sst", rows_, opts);
-    ASSERT_TRUE(info.ok()) << info.status().ToString();
+    ASSERT_OK(info) << info.status().ToString();
     info_ = info->info;
   }
 
@@ -163,7 +164,7 @@ class CachedReaderTest : public ::testing::Test {
     o.sst_id = format::Ulid{1, 2};
     o.counters = CacheCounters::Register(rec);
     auto r = SstReader::OpenWithInfo(store_, "db/compacted/a.sst", info_, 2, o);
-    EXPECT_TRUE(r.ok());
+    EXPECT_OK(r);
     return *r;
   }
 
@@ -178,14 +179,14 @@ TEST_F(CachedReaderTest, IndexFilterAndBlocksLiveInTheCacheAndAreCounted) {
   auto rec = std::make_shared<DefaultMetricsRecorder>();
   auto reader = Open(cache, 7, rec);
   auto g = reader->Get(rows_[10].key, UINT64_MAX);
-  ASSERT_TRUE(g.ok());
+  ASSERT_OK(g);
   ASSERT_TRUE(g->has_value());
   EXPECT_EQ(**g, rows_[10]);
   BlockCacheStats st = cache->GetStats();
   EXPECT_EQ(st.meta_entries, 2u);  // index + filter
   EXPECT_EQ(st.data_entries, 1u);
   EXPECT_GT(st.meta_usage_bytes, 0u);
-  ASSERT_TRUE(reader->Get(rows_[11].key, UINT64_MAX).ok());  // same block: all hits
+  ASSERT_OK(reader->Get(rows_[11].key, UINT64_MAX));  // same block: all hits
   auto count = [&](const std::string& kind, const std::string& result) {
     return rec->Snapshot().Sum("slatedb.db_cache.access_count",
                                {{"entry_kind", kind}, {"result", result}});
@@ -196,17 +197,17 @@ TEST_F(CachedReaderTest, IndexFilterAndBlocksLiveInTheCacheAndAreCounted) {
   EXPECT_EQ(count("filter", "hit"), 1);
   EXPECT_EQ(count("index", "miss"), 1);
   EXPECT_EQ(count("index", "hit"), 1);
-  ASSERT_TRUE(reader->Stats().ok());
+  ASSERT_OK(reader->Stats());
   EXPECT_EQ(count("stats", "miss"), 1);
   EXPECT_EQ(cache->GetStats().meta_entries, 3u);
 
   // A second reader in the same scope (the same database) shares the entries; another scope
   // (another database using the same cache) does not see them.
   auto same = Open(cache, 7);
-  ASSERT_TRUE(same->Get(rows_[12].key, UINT64_MAX).ok());
+  ASSERT_OK(same->Get(rows_[12].key, UINT64_MAX));
   EXPECT_EQ(cache->GetStats().data_entries, 1u);
   auto other = Open(cache, 8);
-  ASSERT_TRUE(other->Get(rows_[12].key, UINT64_MAX).ok());
+  ASSERT_OK(other->Get(rows_[12].key, UINT64_MAX));
   EXPECT_EQ(cache->GetStats().data_entries, 2u);
   EXPECT_EQ(cache->GetStats().meta_entries, 5u);
 }
@@ -220,7 +221,7 @@ TEST_F(CachedReaderTest, EvictedIndexIsReadAgainAndBudgetsHold) {
   auto reader = Open(cache, 9, counting);
   for (size_t i = 0; i < rows_.size(); i += 97) {
     auto g = reader->Get(rows_[i].key, UINT64_MAX);
-    ASSERT_TRUE(g.ok());
+    ASSERT_OK(g);
     ASSERT_TRUE(g->has_value());
     EXPECT_EQ(**g, rows_[i]);
   }
@@ -234,7 +235,7 @@ TEST_F(CachedReaderTest, EvictedIndexIsReadAgainAndBudgetsHold) {
   // Disabled: still right, nothing cached.
   auto none = Open(slatedb::BlockCache::Disabled(), 10);
   auto g = none->Get(rows_[5].key, UINT64_MAX);
-  ASSERT_TRUE(g.ok());
+  ASSERT_OK(g);
   ASSERT_TRUE(g->has_value());
   EXPECT_EQ(**g, rows_[5]);
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "test_util.h"
 #include "util/random.h"
 
 namespace slatedb::table {
@@ -28,7 +29,7 @@ std::vector<std::pair<std::string, uint64_t>> Drain(RowIterator& it) {
   std::vector<std::pair<std::string, uint64_t>> out;
   while (it.Valid()) {
     out.emplace_back(it.row().key, it.row().seq);
-    EXPECT_TRUE(it.Next().ok());
+    EXPECT_OK(it.Next());
   }
   return out;
 }
@@ -55,32 +56,32 @@ TEST(VectorIteratorTest, ForwardAndSeek) {
   auto rows = Sorted({R("b", 5), R("b", 3), R("d", 1), R("a", 2)});
   VectorIterator it(rows, Direction::kForward);
   EXPECT_FALSE(it.Valid());
-  ASSERT_TRUE(it.SeekToFirst().ok());
+  ASSERT_OK(it.SeekToFirst());
   EXPECT_EQ(Drain(it), (std::vector<std::pair<std::string, uint64_t>>{
                            {"a", 2}, {"b", 5}, {"b", 3}, {"d", 1}}));
-  ASSERT_TRUE(it.Seek("b").ok());
+  ASSERT_OK(it.Seek("b"));
   EXPECT_EQ(it.row().seq, 5u);
-  ASSERT_TRUE(it.Seek("c").ok());
+  ASSERT_OK(it.Seek("c"));
   EXPECT_EQ(it.row().key, "d");
-  ASSERT_TRUE(it.Seek("e").ok());
+  ASSERT_OK(it.Seek("e"));
   EXPECT_FALSE(it.Valid());
 }
 
 TEST(VectorIteratorTest, ReverseKeepsVersionsNewestFirst) {
   auto rows = Sorted({R("b", 5), R("b", 3), R("d", 1), R("a", 2), R("d", 9)});
   VectorIterator it(rows, Direction::kReverse);
-  ASSERT_TRUE(it.SeekToFirst().ok());
+  ASSERT_OK(it.SeekToFirst());
   EXPECT_EQ(Drain(it), (std::vector<std::pair<std::string, uint64_t>>{
                            {"d", 9}, {"d", 1}, {"b", 5}, {"b", 3}, {"a", 2}}));
-  ASSERT_TRUE(it.Seek("c").ok());
+  ASSERT_OK(it.Seek("c"));
   EXPECT_EQ(it.row().key, "b");
   EXPECT_EQ(it.row().seq, 5u);
-  ASSERT_TRUE(it.Seek("b").ok());
+  ASSERT_OK(it.Seek("b"));
   EXPECT_EQ(it.row().seq, 5u);
-  ASSERT_TRUE(it.Seek("0").ok());
+  ASSERT_OK(it.Seek("0"));
   EXPECT_FALSE(it.Valid());
   VectorIterator empty(std::vector<RowEntry>{}, Direction::kReverse);
-  ASSERT_TRUE(empty.SeekToFirst().ok());
+  ASSERT_OK(empty.SeekToFirst());
   EXPECT_FALSE(empty.Valid());
 }
 
@@ -93,11 +94,11 @@ TEST(MergeIteratorTest, PrecedenceAndDedup) {
     kids.push_back(std::make_unique<VectorIterator>(mem, dir));
     kids.push_back(std::make_unique<VectorIterator>(l0, dir));
     MergeIterator it(std::move(kids), dir);
-    ASSERT_TRUE(it.SeekToFirst().ok());
+    ASSERT_OK(it.SeekToFirst());
     std::vector<std::string> seen;
     while (it.Valid()) {
       seen.push_back(it.row().key + "@" + std::to_string(it.row().seq) + "=" + it.row().value);
-      ASSERT_TRUE(it.Next().ok());
+      ASSERT_OK(it.Next());
     }
     if (dir == Direction::kForward) {
       EXPECT_EQ(seen, (std::vector<std::string>{"a@8=a@8", "b@5=mem", "b@2=b@2", "c@7=c@7"}));
@@ -129,7 +130,7 @@ TEST(MergeIteratorTest, RandomizedAgainstSortedUnion) {
       std::vector<std::unique_ptr<RowIterator>> kids;
       for (auto& c : children) kids.push_back(std::make_unique<VectorIterator>(c, dir));
       MergeIterator it(std::move(kids), dir);
-      ASSERT_TRUE(it.SeekToFirst().ok());
+      ASSERT_OK(it.SeekToFirst());
       auto got = Drain(it);
       if (dir == Direction::kForward) {
         std::vector<std::pair<std::string, uint64_t>> want;
@@ -140,7 +141,7 @@ TEST(MergeIteratorTest, RandomizedAgainstSortedUnion) {
       }
       // Seek to a random key.
       std::string target = "k" + std::to_string(rnd.Uniform(25));
-      ASSERT_TRUE(it.Seek(target).ok());
+      ASSERT_OK(it.Seek(target));
       if (it.Valid()) {
         if (dir == Direction::kForward) {
           EXPECT_GE(it.row().key, target);

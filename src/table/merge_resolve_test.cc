@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "test_util.h"
+
 namespace slatedb::table {
 namespace {
 
@@ -57,7 +59,7 @@ Result<std::optional<KeyValue>> Resolve(const MergeOperator* op, const std::vect
 TEST(MergeResolverTest, ValueAloneAndTombstone) {
   auto op = StringAppendOperator();
   auto kv = Resolve(op.get(), {V(5, "a", 99), V(3, "old")});
-  ASSERT_TRUE(kv.ok()) << kv.status().ToString();
+  ASSERT_OK(kv) << kv.status().ToString();
   ASSERT_TRUE(kv->has_value());
   EXPECT_EQ((*kv)->key, "k");
   EXPECT_EQ((*kv)->value, "a");
@@ -65,10 +67,10 @@ TEST(MergeResolverTest, ValueAloneAndTombstone) {
   EXPECT_EQ((*kv)->create_ts, 1005);
   EXPECT_EQ((*kv)->expire_ts, 99);
   kv = Resolve(op.get(), {T(5), V(3, "old")});
-  ASSERT_TRUE(kv.ok());
+  ASSERT_OK(kv);
   EXPECT_FALSE(kv->has_value());
   kv = Resolve(op.get(), {});
-  ASSERT_TRUE(kv.ok());
+  ASSERT_OK(kv);
   EXPECT_FALSE(kv->has_value());
 }
 
@@ -77,7 +79,7 @@ TEST(MergeResolverTest, OperandsFoldOldestFirstOntoTheNewestBase) {
   size_t fed = 0;
   auto kv = Resolve(op.get(), {M(9, "c"), M(8, "b"), V(7, "a"), V(6, "hidden"), M(5, "x")},
                     std::nullopt, &fed);
-  ASSERT_TRUE(kv.ok()) << kv.status().ToString();
+  ASSERT_OK(kv) << kv.status().ToString();
   ASSERT_TRUE(kv->has_value());
   EXPECT_EQ((*kv)->value, "a,b,c");
   EXPECT_EQ((*kv)->seq, 9u);
@@ -85,11 +87,11 @@ TEST(MergeResolverTest, OperandsFoldOldestFirstOntoTheNewestBase) {
   EXPECT_EQ(fed, 3u) << "the search stops at the base value";
   // A tombstone base: merged onto nothing.
   kv = Resolve(op.get(), {M(9, "c"), M(8, "b"), T(7), V(6, "hidden")});
-  ASSERT_TRUE(kv.ok());
+  ASSERT_OK(kv);
   EXPECT_EQ(kv->value().value, "b,c");
   // No base at all.
   kv = Resolve(op.get(), {M(2, "y"), M(1, "x")});
-  ASSERT_TRUE(kv.ok());
+  ASSERT_OK(kv);
   EXPECT_EQ(kv->value().value, "x,y");
   EXPECT_EQ(kv->value().seq, 2u);
 }
@@ -97,13 +99,13 @@ TEST(MergeResolverTest, OperandsFoldOldestFirstOntoTheNewestBase) {
 TEST(MergeResolverTest, ExpireTsIsTheSmallestOfTheFoldedRows) {
   auto op = StringAppendOperator();
   auto kv = Resolve(op.get(), {M(9, "c", 500), M(8, "b"), V(7, "a", 300)});
-  ASSERT_TRUE(kv.ok());
+  ASSERT_OK(kv);
   EXPECT_EQ(kv->value().expire_ts, 300);
   kv = Resolve(op.get(), {M(9, "c", 200), M(8, "b", 400), V(7, "a")});
-  ASSERT_TRUE(kv.ok());
+  ASSERT_OK(kv);
   EXPECT_EQ(kv->value().expire_ts, 200);
   kv = Resolve(op.get(), {M(9, "c"), V(7, "a")});
-  ASSERT_TRUE(kv.ok());
+  ASSERT_OK(kv);
   EXPECT_EQ(kv->value().expire_ts, std::nullopt);
 }
 
@@ -111,24 +113,24 @@ TEST(MergeResolverTest, ExpiryWithATick) {
   auto op = StringAppendOperator();
   // An expired operand is skipped; an expired value is no existing value.
   auto kv = Resolve(op.get(), {M(9, "c"), M(8, "b", 100), V(7, "a")}, 100);
-  ASSERT_TRUE(kv.ok());
+  ASSERT_OK(kv);
   EXPECT_EQ(kv->value().value, "a,c");
   kv = Resolve(op.get(), {M(9, "c"), V(7, "a", 50), V(6, "older")}, 100);
-  ASSERT_TRUE(kv.ok());
+  ASSERT_OK(kv);
   EXPECT_EQ(kv->value().value, "c");
   kv = Resolve(op.get(), {V(7, "a", 100)}, 100);
-  ASSERT_TRUE(kv.ok());
+  ASSERT_OK(kv);
   EXPECT_FALSE(kv->has_value());
   kv = Resolve(op.get(), {M(7, "a", 10)}, 100);
-  ASSERT_TRUE(kv.ok());
+  ASSERT_OK(kv);
   EXPECT_FALSE(kv->has_value());
   // Not yet expired (expire_ts > now).
   kv = Resolve(op.get(), {V(7, "a", 101)}, 100);
-  ASSERT_TRUE(kv.ok());
+  ASSERT_OK(kv);
   EXPECT_EQ(kv->value().value, "a");
   // Without a tick nothing expires (reads).
   kv = Resolve(op.get(), {M(9, "c", 1), V(7, "a", 1)});
-  ASSERT_TRUE(kv.ok());
+  ASSERT_OK(kv);
   EXPECT_EQ(kv->value().value, "a,c");
 }
 
@@ -140,25 +142,25 @@ TEST(MergeResolverTest, NoOperatorIsInvalidOnlyWhenAnOperandMatters) {
   EXPECT_NE(kv.status().message().find("'k'"), std::string::npos) << kv.status().ToString();
   // A value on top hides older operands: no operator needed.
   kv = Resolve(nullptr, {V(9, "v"), M(7, "a")});
-  ASSERT_TRUE(kv.ok());
+  ASSERT_OK(kv);
   EXPECT_EQ(kv->value().value, "v");
   // An expired operand is skipped without an operator too.
   kv = Resolve(nullptr, {M(9, "c", 5), V(7, "a")}, 10);
-  ASSERT_TRUE(kv.ok());
+  ASSERT_OK(kv);
   EXPECT_EQ(kv->value().value, "a");
 }
 
 TEST(MergeResolverTest, ResetForgetsThePreviousKey) {
   auto op = StringAppendOperator();
   MergeResolver r(op.get(), std::nullopt);
-  ASSERT_TRUE(r.Add(M(3, "x")).ok());
-  ASSERT_TRUE(r.Add(V(2, "y")).ok());
+  ASSERT_OK(r.Add(M(3, "x")));
+  ASSERT_OK(r.Add(V(2, "y")));
   EXPECT_TRUE(r.done());
   r.Reset();
   EXPECT_FALSE(r.done());
-  ASSERT_TRUE(r.Add(M(1, "z")).ok());
+  ASSERT_OK(r.Add(M(1, "z")));
   auto kv = r.Finish();
-  ASSERT_TRUE(kv.ok());
+  ASSERT_OK(kv);
   EXPECT_EQ(kv->value().value, "z");
 }
 
@@ -166,14 +168,14 @@ TEST(MergeOperatorTest, UInt64AddWrapsAndRejectsBadSizes) {
   auto op = UInt64AddOperator();
   EXPECT_EQ(op->name(), "uint64-add");
   auto kv = Resolve(op.get(), {M(3, U64(5)), M(2, U64(7)), V(1, U64(30))});
-  ASSERT_TRUE(kv.ok()) << kv.status().ToString();
+  ASSERT_OK(kv) << kv.status().ToString();
   EXPECT_EQ(kv->value().value, U64(42));
   // mod 2^64
   kv = Resolve(op.get(), {M(3, U64(3)), V(1, U64(UINT64_MAX))});
-  ASSERT_TRUE(kv.ok());
+  ASSERT_OK(kv);
   EXPECT_EQ(kv->value().value, U64(2));
   kv = Resolve(op.get(), {M(3, U64(UINT64_MAX)), M(2, U64(UINT64_MAX))});
-  ASSERT_TRUE(kv.ok());
+  ASSERT_OK(kv);
   EXPECT_EQ(kv->value().value, U64(UINT64_MAX - 1));
   // A 3-byte operand and a 9-byte existing value are kInvalid naming the key.
   kv = Resolve(op.get(), {M(3, "abc"), V(1, U64(1))});
@@ -190,20 +192,20 @@ TEST(MergeOperatorTest, StringAppendDelimiterAndSingleMerge) {
   auto op = StringAppendOperator("|");
   EXPECT_EQ(op->name(), "string-append");
   auto kv = Resolve(op.get(), {M(3, "c"), M(2, "b"), V(1, "a")});
-  ASSERT_TRUE(kv.ok());
+  ASSERT_OK(kv);
   EXPECT_EQ(kv->value().value, "a|b|c");
   auto one = op->Merge("k", std::nullopt, "x");
-  ASSERT_TRUE(one.ok());
+  ASSERT_OK(one);
   EXPECT_EQ(*one, "x");
   auto empty = op->MergeBatch("k", std::string_view("base"), {});
-  ASSERT_TRUE(empty.ok());
+  ASSERT_OK(empty);
   EXPECT_EQ(*empty, "base");
 }
 
 std::vector<RowEntry> Collapse(const std::vector<RowEntry>& rows, bool bottom) {
   auto op = StringAppendOperator();
   auto out = CollapseOperands(*op, rows, bottom);
-  EXPECT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_OK(out) << out.status().ToString();
   return out.ok() ? *out : std::vector<RowEntry>();
 }
 

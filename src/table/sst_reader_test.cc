@@ -16,6 +16,7 @@
 #include "format/test_fixtures.h"
 #include "table/sorted_run_iterator.h"
 #include "table/sst_writer.h"
+#include "test_util.h"
 #include "util/random.h"
 
 namespace slatedb::table {
@@ -58,7 +59,7 @@ std::vector<std::pair<std::string, uint64_t>> Drain(RowIterator& it) {
   while (it.Valid()) {
     out.emplace_back(it.row().key, it.row().seq);
     Status st = it.Next();
-    EXPECT_TRUE(st.ok()) << st.ToString();
+    EXPECT_OK(st) << st.ToString();
     if (!st.ok()) break;
   }
   return out;
@@ -68,7 +69,7 @@ std::vector<std::pair<std::string, uint64_t>> ModelDrain(const std::vector<RowEn
                                                          Direction dir,
                                                          std::optional<std::string> seek) {
   VectorIterator it(rows, dir);
-  EXPECT_TRUE((seek ? it.Seek(*seek) : it.SeekToFirst()).ok());
+  EXPECT_OK((seek ? it.Seek(*seek) : it.SeekToFirst()));
   return Drain(it);
 }
 
@@ -83,12 +84,12 @@ TEST_F(SstReaderTest, GetHonoursMaxSeqAndReturnsTombstones) {
   SstBuilderOptions opts;
   opts.min_filter_keys = 1;
   auto sst = WriteSst(*store_, "db/compacted/x.sst", rows, opts);
-  ASSERT_TRUE(sst.ok()) << sst.status().ToString();
+  ASSERT_OK(sst) << sst.status().ToString();
   auto reader = SstReader::Open(store_, "db/compacted/x.sst");
-  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  ASSERT_OK(reader) << reader.status().ToString();
   EXPECT_EQ((*reader)->info(), sst->info);
   auto g = (*reader)->Get("a", 100);
-  ASSERT_TRUE(g.ok());
+  ASSERT_OK(g);
   ASSERT_TRUE(g->has_value());
   EXPECT_EQ((*g)->seq, 9u);
   g = (*reader)->Get("a", 8);
@@ -98,16 +99,16 @@ TEST_F(SstReaderTest, GetHonoursMaxSeqAndReturnsTombstones) {
   ASSERT_TRUE(g.ok() && g->has_value());
   EXPECT_EQ((*g)->value, "a@2");
   g = (*reader)->Get("a", 1);
-  ASSERT_TRUE(g.ok());
+  ASSERT_OK(g);
   EXPECT_FALSE(g->has_value());
   g = (*reader)->Get("b", 100);
   ASSERT_TRUE(g.ok() && g->has_value());
   EXPECT_EQ((*g)->kind, RowKind::kMerge);
   g = (*reader)->Get("bb", 100);
-  ASSERT_TRUE(g.ok());
+  ASSERT_OK(g);
   EXPECT_FALSE(g->has_value());
   auto versions = (*reader)->GetVersions("a", 8);
-  ASSERT_TRUE(versions.ok());
+  ASSERT_OK(versions);
   ASSERT_EQ(versions->size(), 2u);
   EXPECT_EQ((*versions)[0].seq, 5u);
   EXPECT_EQ((*versions)[1].seq, 2u);
@@ -128,7 +129,7 @@ TEST_F(SstReaderTest, IteratorsAndGetsMatchTheModel) {
         variant == 2 ? format::CompressionCodec::kLz4 : format::CompressionCodec::kNone;
     std::string key = "db/compacted/v" + std::to_string(variant) + ".sst";
     auto sst = WriteSst(*store_, key, rows, opts);
-    ASSERT_TRUE(sst.ok());
+    ASSERT_OK(sst);
     SstReaderOptions ropts;
     if (variant >= 1) ropts.suffix_read_bytes = 64;
     if (variant == 1)
@@ -136,19 +137,19 @@ TEST_F(SstReaderTest, IteratorsAndGetsMatchTheModel) {
                         {.data_capacity_bytes = 1 << 20, .meta_capacity_bytes = 1 << 20})
                         .value();
     auto reader = SstReader::Open(store_, key, ropts);
-    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    ASSERT_OK(reader) << reader.status().ToString();
     ASSERT_GT(*(*reader)->NumBlocks(), 20u);
     auto all = (*reader)->ReadAllRows();
-    ASSERT_TRUE(all.ok());
+    ASSERT_OK(all);
     EXPECT_EQ(*all, rows);
     for (Direction dir : {Direction::kForward, Direction::kReverse}) {
       auto it = (*reader)->NewIterator(dir);
-      ASSERT_TRUE(it->SeekToFirst().ok());
+      ASSERT_OK(it->SeekToFirst());
       EXPECT_EQ(Drain(*it), ModelDrain(rows, dir, std::nullopt));
       for (int k = -1; k < 805; k += 13) {
         char target[16];
         std::snprintf(target, sizeof(target), "k%04d", k);
-        ASSERT_TRUE(it->Seek(target).ok());
+        ASSERT_OK(it->Seek(target));
         auto want = ModelDrain(rows, dir, std::string(target));
         auto got = Drain(*it);
         ASSERT_EQ(got, want) << target;
@@ -168,11 +169,11 @@ TEST_F(SstReaderTest, IteratorsAndGetsMatchTheModel) {
           }
         }
         auto got = (*reader)->Get(k, max_seq);
-        ASSERT_TRUE(got.ok()) << got.status().ToString();
+        ASSERT_OK(got) << got.status().ToString();
         EXPECT_EQ(*got, want) << k << " " << max_seq;
       }
       auto absent = (*reader)->Get(k + "x", UINT64_MAX);
-      ASSERT_TRUE(absent.ok());
+      ASSERT_OK(absent);
       EXPECT_FALSE(absent->has_value());
     }
     if (ropts.cache) {
@@ -189,17 +190,17 @@ TEST_F(SstReaderTest, VersionsStraddlingBlocks) {
   SstBuilderOptions opts;
   opts.block_size = 128;
   auto sst = WriteSst(*store_, "db/compacted/s.sst", rows, opts);
-  ASSERT_TRUE(sst.ok());
+  ASSERT_OK(sst);
   auto decoded = format::DecodeSst(sst->bytes);
-  ASSERT_TRUE(decoded.ok());
+  ASSERT_OK(decoded);
   int equal_separators = 0;
   for (const auto& b : decoded->index.blocks) equal_separators += b.first_key == "m";
   ASSERT_GE(equal_separators, 2);  // "m" continues across block boundaries
   auto reader = SstReader::Open(store_, "db/compacted/s.sst");
-  ASSERT_TRUE(reader.ok());
+  ASSERT_OK(reader);
   for (uint64_t max_seq = 338; max_seq <= 402; ++max_seq) {
     auto g = (*reader)->Get("m", max_seq);
-    ASSERT_TRUE(g.ok());
+    ASSERT_OK(g);
     if (max_seq < 342) {
       EXPECT_FALSE(g->has_value()) << max_seq;
     } else {
@@ -208,12 +209,12 @@ TEST_F(SstReaderTest, VersionsStraddlingBlocks) {
     }
   }
   auto versions = (*reader)->GetVersions("m", UINT64_MAX);
-  ASSERT_TRUE(versions.ok());
+  ASSERT_OK(versions);
   EXPECT_EQ(versions->size(), 30u);
   for (Direction dir : {Direction::kForward, Direction::kReverse}) {
     auto it = (*reader)->NewIterator(dir);
     for (const char* target : {"m", "l", "n", "a", "z", "0", "zz"}) {
-      ASSERT_TRUE(it->Seek(target).ok());
+      ASSERT_OK(it->Seek(target));
       EXPECT_EQ(Drain(*it), ModelDrain(rows, dir, std::string(target))) << target;
     }
   }
@@ -224,7 +225,7 @@ TEST_F(SstReaderTest, ConcurrentReadersShareLazyState) {
   SstBuilderOptions opts;
   opts.block_size = 256;
   opts.min_filter_keys = 10;
-  ASSERT_TRUE(WriteSst(*store_, "db/compacted/t.sst", rows, opts).ok());
+  ASSERT_OK(WriteSst(*store_, "db/compacted/t.sst", rows, opts));
   SstReaderOptions ropts;
   ropts.cache =
       slatedb::BlockCache::Create(
@@ -232,7 +233,7 @@ TEST_F(SstReaderTest, ConcurrentReadersShareLazyState) {
           .value();
   ropts.suffix_read_bytes = 64;
   auto reader = SstReader::Open(store_, "db/compacted/t.sst", ropts);
-  ASSERT_TRUE(reader.ok());
+  ASSERT_OK(reader);
   std::vector<std::thread> threads;
   std::atomic<int> found{0};
   for (int t = 0; t < 4; ++t) {
@@ -242,7 +243,7 @@ TEST_F(SstReaderTest, ConcurrentReadersShareLazyState) {
         if (g.ok() && g->has_value() && **g == rows[i]) ++found;
       }
       auto it = (*reader)->NewIterator(t % 2 ? Direction::kReverse : Direction::kForward);
-      EXPECT_TRUE(it->SeekToFirst().ok());
+      EXPECT_OK(it->SeekToFirst());
       size_t n = 0;
       while (it->Valid() && it->Next().ok()) ++n;
       EXPECT_EQ(n, rows.size());
@@ -271,7 +272,7 @@ TEST_F(SstReaderTest, SortedRunIteratorOpensLazily) {
     SstBuilderOptions opts;
     opts.block_size = 512;
     auto sst = WriteSst(*store_, key, part, opts);
-    ASSERT_TRUE(sst.ok());
+    ASSERT_OK(sst);
     refs.push_back({key, sst->info, format::kSstFormatVersion});
     start = end;
   }
@@ -283,18 +284,18 @@ TEST_F(SstReaderTest, SortedRunIteratorOpensLazily) {
   };
   for (Direction dir : {Direction::kForward, Direction::kReverse}) {
     SortedRunIterator it(refs, counting, dir);
-    ASSERT_TRUE(it.SeekToFirst().ok());
+    ASSERT_OK(it.SeekToFirst());
     EXPECT_EQ(Drain(it), ModelDrain(rows, dir, std::nullopt));
     for (int k = -1; k < 605; k += 17) {
       char target[16];
       std::snprintf(target, sizeof(target), "k%04d", k);
-      ASSERT_TRUE(it.Seek(target).ok());
+      ASSERT_OK(it.Seek(target));
       EXPECT_EQ(Drain(it), ModelDrain(rows, dir, std::string(target))) << target;
     }
   }
   opened = 0;
   SortedRunIterator it(refs, counting, Direction::kForward);
-  ASSERT_TRUE(it.Seek(*refs[2].info.first_entry).ok());
+  ASSERT_OK(it.Seek(*refs[2].info.first_entry));
   ASSERT_TRUE(it.Valid());
   EXPECT_EQ(opened, 1);  // only the SST holding the key
 }
@@ -304,14 +305,14 @@ TEST_F(SstReaderTest, WalSstsAreReadWholeAndWrittenCreateOnly) {
   opts.sst_type = format::SstType::kWal;
   std::vector<RowEntry> rows = {R("z", 1), R("a", 2), R("m", 2), R("a", 3)};
   auto sst = WriteSst(*store_, "db/wal/00000000000000000001.sst", rows, opts);
-  ASSERT_TRUE(sst.ok());
+  ASSERT_OK(sst);
   auto again = WriteSst(*store_, "db/wal/00000000000000000001.sst", rows, opts);
   EXPECT_TRUE(again.status().IsAlreadyExists());
   auto all = ReadAllRows(store_, "db/wal/00000000000000000001.sst");
-  ASSERT_TRUE(all.ok());
+  ASSERT_OK(all);
   EXPECT_EQ(*all, rows);
   auto reader = SstReader::Open(store_, "db/wal/00000000000000000001.sst");
-  ASSERT_TRUE(reader.ok());
+  ASSERT_OK(reader);
   EXPECT_TRUE((*reader)->is_wal());
   EXPECT_EQ(*(*reader)->ReadAllRows(), rows);
   EXPECT_TRUE((*reader)->Get("a", 10).status().IsInvalid());
@@ -320,10 +321,10 @@ TEST_F(SstReaderTest, WalSstsAreReadWholeAndWrittenCreateOnly) {
   // Fence (empty SST).
   format::SstBuilder fence_builder;
   auto fence = fence_builder.Finish();
-  ASSERT_TRUE(fence.ok());
-  ASSERT_TRUE(store_->PutIfAbsent("db/wal/00000000000000000002.sst", fence->bytes).ok());
+  ASSERT_OK(fence);
+  ASSERT_OK(store_->PutIfAbsent("db/wal/00000000000000000002.sst", fence->bytes));
   auto none = ReadAllRows(store_, "db/wal/00000000000000000002.sst");
-  ASSERT_TRUE(none.ok());
+  ASSERT_OK(none);
   EXPECT_TRUE(none->empty());
 }
 
@@ -332,12 +333,12 @@ TEST_F(SstReaderTest, CorruptionIsReportedWithTheObjectName) {
   SstBuilderOptions opts;
   opts.block_size = 256;
   auto sst = WriteSst(*store_, "db/compacted/c.sst", rows, opts);
-  ASSERT_TRUE(sst.ok());
+  ASSERT_OK(sst);
   std::string bytes = sst->bytes;
   bytes[10] ^= 0x40;  // inside data block 0
-  ASSERT_TRUE(store_->Put("db/compacted/c.sst", bytes).ok());
+  ASSERT_OK(store_->Put("db/compacted/c.sst", bytes));
   auto reader = SstReader::Open(store_, "db/compacted/c.sst");
-  ASSERT_TRUE(reader.ok());  // footer/info intact
+  ASSERT_OK(reader);  // footer/info intact
   auto g = (*reader)->Get(rows[0].key, UINT64_MAX);
   ASSERT_TRUE(g.status().IsData());
   EXPECT_NE(g.status().message().find("db/compacted/c.sst"), std::string::npos);
@@ -345,12 +346,12 @@ TEST_F(SstReaderTest, CorruptionIsReportedWithTheObjectName) {
   // Corrupt info section.
   bytes = sst->bytes;
   bytes[bytes.size() - 20] ^= 0x01;
-  ASSERT_TRUE(store_->Put("db/compacted/c.sst", bytes).ok());
+  ASSERT_OK(store_->Put("db/compacted/c.sst", bytes));
   auto bad = SstReader::Open(store_, "db/compacted/c.sst");
   ASSERT_TRUE(bad.status().IsData());
   EXPECT_NE(bad.status().message().find("db/compacted/c.sst"), std::string::npos);
   // Tiny and missing objects.
-  ASSERT_TRUE(store_->Put("db/compacted/tiny.sst", "0123").ok());
+  ASSERT_OK(store_->Put("db/compacted/tiny.sst", "0123"));
   EXPECT_TRUE(SstReader::Open(store_, "db/compacted/tiny.sst").status().IsData());
   EXPECT_TRUE(SstReader::Open(store_, "db/compacted/missing.sst").status().IsNotFound());
 }
@@ -361,16 +362,16 @@ TEST(SstReaderFixtureTest, CompactFixtureSortedRunsAndL0s) {
   std::string root = format::testing::FixturesDir() + "/compact";
   ASSERT_TRUE(std::filesystem::exists(root)) << root;
   auto store = NewLocalObjectStore(root);
-  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ASSERT_OK(store) << store.status().ToString();
   // Latest manifest.
   std::string latest;
   for (const auto& e : std::filesystem::directory_iterator(root + "/db/manifest")) {
     latest = std::max(latest, e.path().filename().string());
   }
   auto bytes = (*store)->Get("db/manifest/" + latest);
-  ASSERT_TRUE(bytes.ok());
+  ASSERT_OK(bytes);
   auto manifest = format::DecodeManifest(*bytes);
-  ASSERT_TRUE(manifest.ok()) << manifest.status().ToString();
+  ASSERT_OK(manifest) << manifest.status().ToString();
   ASSERT_FALSE(manifest->compacted.empty());
   auto cache = slatedb::BlockCache::Create({.data_capacity_bytes = 4 << 20}).value();
   SstReaderOptions ropts;
@@ -385,27 +386,27 @@ TEST(SstReaderFixtureTest, CompactFixtureSortedRunsAndL0s) {
       auto file = format::testing::ReadFile(root + "/" + key);
       ASSERT_TRUE(file.has_value()) << key;
       auto decoded = format::DecodeSst(*file);
-      ASSERT_TRUE(decoded.ok());
+      ASSERT_OK(decoded);
       EXPECT_EQ(decoded->info, h.info) << key;  // footer info == manifest info
       for (auto& r : decoded->rows) expected.push_back(std::move(r));
       // Footer-based open agrees with the manifest.
       auto reader = SstReader::Open(*store, key, ropts);
-      ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+      ASSERT_OK(reader) << reader.status().ToString();
       EXPECT_EQ((*reader)->info(), h.info);
     }
     total_rows += expected.size();
     SortedRunIterator it(refs, MakeSstOpener(*store, ropts), Direction::kForward);
-    ASSERT_TRUE(it.SeekToFirst().ok());
+    ASSERT_OK(it.SeekToFirst());
     size_t n = 0;
     while (it.Valid()) {
       ASSERT_LT(n, expected.size());
       EXPECT_EQ(it.row(), expected[n]);
       ++n;
-      ASSERT_TRUE(it.Next().ok());
+      ASSERT_OK(it.Next());
     }
     EXPECT_EQ(n, expected.size());
     SortedRunIterator rev(refs, MakeSstOpener(*store, ropts), Direction::kReverse);
-    ASSERT_TRUE(rev.SeekToFirst().ok());
+    ASSERT_OK(rev.SeekToFirst());
     EXPECT_EQ(Drain(rev), ModelDrain(expected, Direction::kReverse, std::nullopt));
     // Point lookups through readers opened from the manifest info.
     auto opener = MakeSstOpener(*store, ropts);
@@ -414,9 +415,9 @@ TEST(SstReaderFixtureTest, CompactFixtureSortedRunsAndL0s) {
       for (const auto& ref : refs) {
         if (*ref.info.first_entry <= want.key && want.key <= *ref.info.last_entry) {
           auto reader = opener(ref);
-          ASSERT_TRUE(reader.ok());
+          ASSERT_OK(reader);
           auto got = (*reader)->Get(want.key, want.seq);
-          ASSERT_TRUE(got.ok()) << got.status().ToString();
+          ASSERT_OK(got) << got.status().ToString();
           ASSERT_TRUE(got->has_value()) << want.key;
           EXPECT_EQ(**got, want);
         }
@@ -428,24 +429,24 @@ TEST(SstReaderFixtureTest, CompactFixtureSortedRunsAndL0s) {
   for (const auto& h : manifest->l0) {
     std::string key = "db/compacted/" + h.id.ToString() + ".sst";
     auto reader = SstReader::Open(*store, key);
-    ASSERT_TRUE(reader.ok()) << key;
+    ASSERT_OK(reader) << key;
     auto rows = (*reader)->ReadAllRows();
-    ASSERT_TRUE(rows.ok());
+    ASSERT_OK(rows);
     ASSERT_FALSE(rows->empty());
     auto first = (*reader)->Get(rows->front().key, UINT64_MAX);
     ASSERT_TRUE(first.ok() && first->has_value());
     EXPECT_EQ(**first, rows->front());
   }
   auto wal = ReadAllRows(*store, "db/wal/00000000000000000002.sst");
-  ASSERT_TRUE(wal.ok()) << wal.status().ToString();
+  ASSERT_OK(wal) << wal.status().ToString();
 }
 
 TEST(SstReaderFixtureTest, BloomFixtureFilter) {
   std::string root = format::testing::FixturesDir() + "/bloom";
   auto store = NewLocalObjectStore(root);
-  ASSERT_TRUE(store.ok());
+  ASSERT_OK(store);
   auto reader = SstReader::Open(*store, "db/compacted/01M8BVF3RGTSFRN9H6ZAEYBXDK.sst");
-  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  ASSERT_OK(reader) << reader.status().ToString();
   EXPECT_EQ((*reader)->info().filter_len, 10u);
   for (const char* k : {"apple", "banana", "cherry"}) EXPECT_TRUE(*(*reader)->MayContain(k));
   int rejected = 0;

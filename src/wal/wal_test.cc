@@ -8,6 +8,7 @@
 
 #include "gtest/gtest.h"
 #include "slatedb/object_store.h"
+#include "test_util.h"
 #include "util/background_task.h"
 #include "util/channel.h"
 #include "wal/wal_buffer.h"
@@ -124,30 +125,30 @@ TEST(WalStoreTest, WriteReadListFence) {
   auto store = NewMemoryObjectStore();
   wal::WalStore wal(store, "db");
   EXPECT_EQ(wal.ObjectKey(7), "db/wal/00000000000000000007.sst");
-  ASSERT_TRUE(wal.WriteFence(1).ok());
+  ASSERT_OK(wal.WriteFence(1));
   std::vector<format::RowEntry> rows = {
       Row("b", "1", 5), Row("a", "", 6, format::RowKind::kTombstone), Row("a", "x", 7)};
   rows[1].create_ts = 9;
   rows[2].expire_ts = 99;
-  ASSERT_TRUE(wal.Write(2, rows).ok());
+  ASSERT_OK(wal.Write(2, rows));
   EXPECT_TRUE(wal.Write(2, rows).IsAlreadyExists());
   EXPECT_TRUE(wal.WriteFence(2).IsAlreadyExists());
   auto ids = wal.ListIds();
-  ASSERT_TRUE(ids.ok());
+  ASSERT_OK(ids);
   EXPECT_EQ(*ids, (std::vector<uint64_t>{1, 2}));
   auto from2 = wal.ListIds(2);
-  ASSERT_TRUE(from2.ok());
+  ASSERT_OK(from2);
   EXPECT_EQ(*from2, (std::vector<uint64_t>{2}));
   auto fence = wal.Read(1);
-  ASSERT_TRUE(fence.ok()) << fence.status().ToString();
+  ASSERT_OK(fence) << fence.status().ToString();
   EXPECT_TRUE(fence->empty());
   auto back = wal.Read(2);
-  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ASSERT_OK(back) << back.status().ToString();
   EXPECT_EQ(*back, rows);  // commit order, every field
   EXPECT_TRUE(wal.Read(3).status().IsNotFound());
   // The fence is the 114-byte empty SST of docs/format.md §6.2.
   auto fence_bytes = store->Get("db/wal/00000000000000000001.sst");
-  ASSERT_TRUE(fence_bytes.ok());
+  ASSERT_OK(fence_bytes);
   EXPECT_EQ(fence_bytes->size(), 114u);
 }
 
@@ -156,14 +157,14 @@ TEST(WalStoreTest, WriteReadListFence) {
 TEST(WalStoreTest, ZeroByteObjectReadsAsAFence) {
   auto store = NewMemoryObjectStore();
   wal::WalStore wal(store, "db");
-  ASSERT_TRUE(store->Put("db/wal/00000000000000000003.sst", "").ok());
+  ASSERT_OK(store->Put("db/wal/00000000000000000003.sst", ""));
   auto ids = wal.ListIds();
-  ASSERT_TRUE(ids.ok()) << ids.status().ToString();
+  ASSERT_OK(ids) << ids.status().ToString();
   EXPECT_EQ(*ids, (std::vector<uint64_t>{3}));
   auto rows = wal.Read(3);
-  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_OK(rows) << rows.status().ToString();
   EXPECT_TRUE(rows->empty());
-  ASSERT_TRUE(store->Put("db/wal/00000000000000000004.sst", "x").ok());
+  ASSERT_OK(store->Put("db/wal/00000000000000000004.sst", "x"));
   EXPECT_FALSE(wal.Read(4).ok());
 }
 
@@ -174,9 +175,9 @@ TEST(WalStoreTest, CompressedWalRoundTrips) {
     wal::WalStore wal(store, "c" + std::to_string(static_cast<int>(codec)), codec);
     std::vector<format::RowEntry> rows;
     for (uint64_t i = 1; i <= 300; ++i) rows.push_back(Row("key" + std::to_string(i), "value", i));
-    ASSERT_TRUE(wal.Write(1, rows).ok());
+    ASSERT_OK(wal.Write(1, rows));
     auto back = wal.Read(1);
-    ASSERT_TRUE(back.ok()) << back.status().ToString();
+    ASSERT_OK(back) << back.status().ToString();
     EXPECT_EQ(*back, rows);
   }
 }
@@ -184,18 +185,18 @@ TEST(WalStoreTest, CompressedWalRoundTrips) {
 TEST(WalStoreTest, CorruptWalNamesObject) {
   auto store = NewMemoryObjectStore();
   wal::WalStore wal(store, "db");
-  ASSERT_TRUE(wal.Write(4, {Row("k", "v", 1)}).ok());
+  ASSERT_OK(wal.Write(4, {Row("k", "v", 1)}));
   const std::string key = wal.ObjectKey(4);
   std::string bytes = *store->Get(key);
   for (size_t i = 0; i < bytes.size(); i += 7) {
     std::string corrupt = bytes;
     corrupt[i] ^= 0x5a;
-    ASSERT_TRUE(store->Put(key, corrupt).ok());
+    ASSERT_OK(store->Put(key, corrupt));
     auto got = wal.Read(4);
     if (got.ok()) continue;  // a flip in a non-checksummed spot that still decodes is allowed
     EXPECT_NE(got.status().message().find(key), std::string::npos) << got.status().ToString();
   }
-  ASSERT_TRUE(store->Put(key, "short").ok());
+  ASSERT_OK(store->Put(key, "short"));
   auto got = wal.Read(4);
   ASSERT_FALSE(got.ok());
   EXPECT_TRUE(got.status().IsData()) << got.status().ToString();
@@ -208,12 +209,12 @@ TEST(WalStoreTest, TruncatedWalSaysTruncatedWithObjectAndSize) {
   wal::WalStore wal(store, "db");
   std::vector<format::RowEntry> rows;
   for (uint64_t i = 1; i <= 50; ++i) rows.push_back(Row("key" + std::to_string(i), "value", i));
-  ASSERT_TRUE(wal.Write(4, rows).ok());
+  ASSERT_OK(wal.Write(4, rows));
   const std::string key = wal.ObjectKey(4);
   const std::string bytes = *store->Get(key);
   for (size_t cut : {size_t{1}, size_t{3}, size_t{7}, size_t{10}, bytes.size() / 2}) {
     const std::string truncated = bytes.substr(0, bytes.size() - cut);
-    ASSERT_TRUE(store->Put(key, truncated).ok());
+    ASSERT_OK(store->Put(key, truncated));
     auto got = wal.Read(4);
     ASSERT_FALSE(got.ok()) << "cut " << cut;
     EXPECT_TRUE(got.status().IsData()) << got.status().ToString();
