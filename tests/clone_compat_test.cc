@@ -184,6 +184,10 @@ class CloneCompatTest : public ::testing::TestWithParam<std::string> {
       }
       EXPECT_TRUE(in_parent) << ulid << " is not a parent SST";
     }
+    // Our sst-dump finds that parent SST by id from the clone (through its external_dbs).
+    auto dump = Run(ours_, "clone", {"sst-dump", ulid});
+    EXPECT_EQ(dump.exit_code, 0) << "sst-dump " << ulid << " on the clone: " << dump.err;
+    EXPECT_NE(dump.out.find("\"info\""), std::string::npos) << dump.out;
   }
 
   void CheckBothEngines(const Model& parent_rows, const Model& clone_rows) {

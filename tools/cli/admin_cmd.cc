@@ -20,6 +20,7 @@
 #include "format/sst.h"
 #include "manifest/manifest_store.h"
 #include "manifest/paths.h"
+#include "manifest/sst_paths.h"
 #include "slatedb/object_store.h"
 #include "slatedb/wal_reader.h"
 #include "util/coding.h"
@@ -378,6 +379,12 @@ int AdminCommands::RunSstDump(const std::string& url, const std::string& path) {
   }
   if (auto ulid = format::Ulid::Parse(bare); ulid.ok() && bare.size() == 26) {
     key = manifest::CompactedSstPath(*db_path, *ulid);
+    // A clone's SST may live in an ancestor's compacted/: resolve it through the latest manifest
+    // (read only; without a manifest the own path stands).
+    manifest::ManifestStore manifests(*store, *db_path);
+    if (auto latest = manifests.ReadLatest(); latest.ok() && latest->has_value()) {
+      key = manifest::SstPathResolver(*db_path, (*latest)->manifest).Path(*ulid);
+    }
   } else if (AllDigits(bare) && bare.size() <= 19) {
     key = manifest::WalSstPath(*db_path, std::stoull(bare));
   } else if (AllDigits(bare) && bare.size() == 20 && bare <= "18446744073709551615") {
