@@ -344,8 +344,8 @@ TEST(CompactorTest, SecondCompactorFencesTheFirstWithoutLossOrDoubleCommit) {
 class BackendTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    ASSERT_OK_AND_ASSIGN(
-        auto b, testing::MakeTestStore(GetParam(), dir_.path(), "compactor", "some/prefix"));
+    ASSERT_OK_AND_ASSIGN(auto b, slatedb::testing::MakeTestStore(GetParam(), dir_.path(),
+                                                                 "compactor", "some/prefix"));
     if (!b.skip.empty()) GTEST_SKIP() << b.skip;
     store_ = b.store;
   }

@@ -42,7 +42,7 @@ class CompactorProcessTest : public ::testing::Test {
 
   // Switches the database to a fresh bucket on moto; false (test skipped) without moto.
   bool UseS3() {
-    auto b = testing::MakeTestStore("s3", "", "cli-compactor", "p");
+    auto b = slatedb::testing::MakeTestStore("s3", "", "cli-compactor", "p");
     EXPECT_OK(b) << b.status().ToString();
     if (!b.ok() || !b->skip.empty()) return false;
     store_ = b->store;
