@@ -3,6 +3,7 @@
 # fuzzer for longer. Everything it runs is also in the default suite with small budgets.
 #   ./scripts/long_run.sh [--hours H]     (default 1 hour of fuzzing in total, see below)
 # Budgets (override by environment): SLATEDB_CRASH_CYCLES=2000 SLATEDB_CRASH_S3_CYCLES=200
+# SLATEDB_CRASH_DISK_CYCLES=1000 (the filling-tmpfs loop; needs root)
 # SLATEDB_MODEL_OPS=200000 SLATEDB_SHUTDOWN_MOMENTS=2000; fuzzing gets H hours split over the
 # nine fuzzers. It prints each test's summary line (cycles survived, acks verified, seeds) and
 # exits non-zero on the first failure. Replay a failure with the printed SLATEDB_TEST_SEED.
@@ -12,9 +13,11 @@ HOURS=1
 if [[ ${1:-} == --hours ]]; then HOURS=$2; shift 2; fi
 export SLATEDB_CRASH_CYCLES=${SLATEDB_CRASH_CYCLES:-2000}
 export SLATEDB_CRASH_S3_CYCLES=${SLATEDB_CRASH_S3_CYCLES:-200}
+export SLATEDB_CRASH_DISK_CYCLES=${SLATEDB_CRASH_DISK_CYCLES:-1000}
 export SLATEDB_MODEL_OPS=${SLATEDB_MODEL_OPS:-200000}
 export SLATEDB_SHUTDOWN_MOMENTS=${SLATEDB_SHUTDOWN_MOMENTS:-2000}
-echo "long_run: crash cycles $SLATEDB_CRASH_CYCLES (S3 $SLATEDB_CRASH_S3_CYCLES), model ops" \
+echo "long_run: crash cycles $SLATEDB_CRASH_CYCLES (S3 $SLATEDB_CRASH_S3_CYCLES, filling disk" \
+     "$SLATEDB_CRASH_DISK_CYCLES), model ops" \
      "$SLATEDB_MODEL_OPS, shutdown moments $SLATEDB_SHUTDOWN_MOMENTS, fuzzing $HOURS h"
 # The test binaries directly (ctest's per-test timeouts are for the short default budgets).
 # S3 variants run too when SLATEDB_TEST_S3_ENDPOINT points at a moto_server.

@@ -482,7 +482,7 @@ TEST_F(CrashTest, SigkillLoopLocal) {
 // resized before each cycle to leave the writer 16-528 KiB, so WAL uploads, L0 flushes, manifest
 // writes and compactions meet ENOSPC at random moments; before each check the disk is grown
 // again. Nothing acknowledged may be lost, nothing half-written may be read, and a writer that
-// stops does so naming the full disk. Knob: SLATEDB_CRASH_DISK_CYCLES (default 12).
+// stops does so naming the full disk. Knob: SLATEDB_CRASH_DISK_CYCLES (default 40).
 TEST_F(CrashTest, SigkillLoopOnFillingDisk) {
   const std::string mnt = dir_.path() + "/tmpfs";
   std::filesystem::create_directories(mnt);
@@ -509,7 +509,7 @@ TEST_F(CrashTest, SigkillLoopOnFillingDisk) {
     resize(used_bytes() + (16 << 10) + rnd->Uniform(512 << 10));
   };
   disk.grow = [&] { resize(used_bytes() + (256 << 20)); };
-  RunLoop({"file://" + mnt, {}}, testing::EnvU64("SLATEDB_CRASH_DISK_CYCLES", 12), "disk",
+  RunLoop({"file://" + mnt, {}}, testing::EnvU64("SLATEDB_CRASH_DISK_CYCLES", 40), "disk",
           std::move(disk));
 }
 
