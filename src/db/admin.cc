@@ -89,24 +89,6 @@ Result<ManifestView> ToManifestView(uint64_t id, const format::Manifest& m) {
   return v;
 }
 
-const char* CompactionStatusName(format::CompactionStatus s) {
-  switch (s) {
-    case format::CompactionStatus::kSubmitted:
-      return "Submitted";
-    case format::CompactionStatus::kRunning:
-      return "Running";
-    case format::CompactionStatus::kCompleted:
-      return "Completed";
-    case format::CompactionStatus::kFailed:
-      return "Failed";
-    case format::CompactionStatus::kCompacted:
-      return "Compacted";
-    case format::CompactionStatus::kScheduled:
-      return "Scheduled";
-  }
-  return "Unknown";
-}
-
 CompactionsView ToCompactionsView(uint64_t id, const format::Compactions& c) {
   CompactionsView v;
   v.id = id;
@@ -114,7 +96,7 @@ CompactionsView ToCompactionsView(uint64_t id, const format::Compactions& c) {
   for (const auto& r : c.recent_compactions) {
     CompactionView x;
     x.id = r.id.ToString();
-    x.status = CompactionStatusName(r.status);
+    x.status = format::CompactionStatusName(r.status);
     x.source_sorted_runs = r.sorted_runs;
     for (const auto& l0 : r.l0_view_ids) x.source_l0_views.push_back(l0.ToString());
     x.destination = r.destination;

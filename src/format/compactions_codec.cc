@@ -257,4 +257,22 @@ Result<Compactions> DecodeCompactions(std::string_view bytes) {
   return out;
 }
 
+const char* CompactionStatusName(CompactionStatus s) {
+  switch (s) {
+    case CompactionStatus::kSubmitted:
+      return "Submitted";
+    case CompactionStatus::kRunning:
+      return "Running";
+    case CompactionStatus::kCompleted:
+      return "Completed";
+    case CompactionStatus::kFailed:
+      return "Failed";
+    case CompactionStatus::kCompacted:
+      return "Compacted";
+    case CompactionStatus::kScheduled:
+      return "Scheduled";
+  }
+  return "Unknown";
+}
+
 }  // namespace slatedb::format

@@ -44,6 +44,9 @@ enum class CompactionStatus : int8_t {
   kScheduled = 5,
 };
 
+// SlateDB's name of a status ("Submitted", ..., "Scheduled"), as the admin CLI prints it.
+const char* CompactionStatusName(CompactionStatus s);
+
 // The CompactionSpec union tag.
 enum class CompactionKind : uint8_t { kTiered = 1, kDrainSegment = 2 };
 

@@ -53,6 +53,16 @@ Compactions DecodeFile(const fs::path& p) {
   return c.ok() ? *c : Compactions{};
 }
 
+TEST(CompactionsCodecTest, StatusNamesAreSlateDbs) {
+  EXPECT_STREQ(CompactionStatusName(CompactionStatus::kSubmitted), "Submitted");
+  EXPECT_STREQ(CompactionStatusName(CompactionStatus::kRunning), "Running");
+  EXPECT_STREQ(CompactionStatusName(CompactionStatus::kCompleted), "Completed");
+  EXPECT_STREQ(CompactionStatusName(CompactionStatus::kFailed), "Failed");
+  EXPECT_STREQ(CompactionStatusName(CompactionStatus::kCompacted), "Compacted");
+  EXPECT_STREQ(CompactionStatusName(CompactionStatus::kScheduled), "Scheduled");
+  EXPECT_STREQ(CompactionStatusName(static_cast<CompactionStatus>(9)), "Unknown");
+}
+
 TEST(CompactionsCodecTest, CompactFixtureGolden) {
   const fs::path dir = fs::path(FixturesDir()) / "compact/db/compactions";
   // #1: created with epoch 0 and no compactions (26 bytes).

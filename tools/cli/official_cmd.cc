@@ -233,24 +233,6 @@ Json ManifestJson(uint64_t id, const format::Manifest& m) {
   return j;
 }
 
-const char* StatusName(format::CompactionStatus s) {
-  switch (s) {
-    case format::CompactionStatus::kSubmitted:
-      return "Submitted";
-    case format::CompactionStatus::kRunning:
-      return "Running";
-    case format::CompactionStatus::kCompleted:
-      return "Completed";
-    case format::CompactionStatus::kFailed:
-      return "Failed";
-    case format::CompactionStatus::kCompacted:
-      return "Compacted";
-    case format::CompactionStatus::kScheduled:
-      return "Scheduled";
-  }
-  return "Unknown";
-}
-
 // Compaction: {"id", "spec": {"Tiered": {segment, sources, destination}}, "bytes_processed",
 // "status", "output_ssts", "worker", "ctx"}.
 Json CompactionJson(const format::CompactionRecord& r) {
@@ -282,7 +264,7 @@ Json CompactionJson(const format::CompactionRecord& r) {
     return Json{{"id", r.id.ToString()},
                 {"spec", std::move(spec)},
                 {"bytes_processed", 0},  // not stored in `.compactions`
-                {"status", StatusName(r.status)},
+                {"status", format::CompactionStatusName(r.status)},
                 {"output_ssts", std::move(outputs)},
                 {"worker", r.worker ? Json{{"worker_id", r.worker->worker_id},
                                            {"last_heartbeat_ms", r.worker->last_heartbeat_ms}}
