@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "compactor/compactor.h"
+#include "concurrent_get_probe.h"
 #include "db/db_impl.h"
 #include "manifest/manifest_store.h"
 #include "manifest/stored_manifest.h"
@@ -231,44 +232,6 @@ TEST(IdleTest, IdlePollIsOneGetAndTheCompactorMakesNoRequestsOfItsOwn) {
   ASSERT_OK(db->Close());
 }
 
-// Counts concurrent GETs of WAL SSTs; until `hold_for` run at once each waits for that (at
-// most 30 s, a guard against hanging when fewer ever overlap).
-class WalGetProbe final : public ObjectStoreWrapper {
- public:
-  WalGetProbe(std::shared_ptr<ObjectStore> inner, size_t hold_for)
-      : ObjectStoreWrapper(std::move(inner)), hold_for_(hold_for) {}
-  Result<std::string> Get(std::string_view key) override {
-    if (key.find("/wal/") == std::string_view::npos) return inner_->Get(key);
-    {
-      std::unique_lock lock(mu_);
-      max_ = std::max(max_, ++cur_);
-      if (!released_) {
-        if (cur_ >= hold_for_) {
-          released_ = true;
-          cv_.notify_all();
-        } else if (!cv_.wait_for(lock, std::chrono::seconds(30), [&] { return released_; })) {
-          released_ = true;
-        }
-      }
-    }
-    auto r = inner_->Get(key);
-    std::lock_guard lock(mu_);
-    --cur_;
-    return r;
-  }
-  size_t max_concurrent() {
-    std::lock_guard lock(mu_);
-    return max_;
-  }
-
- private:
-  const size_t hold_for_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  size_t cur_ = 0, max_ = 0;
-  bool released_ = false;
-};
-
 // 60 WAL SSTs, each overwriting "same" and adding one key of its own.
 std::map<std::string, std::string> WriteManyWals(std::shared_ptr<ObjectStore> store) {
   std::map<std::string, std::string> expect;
@@ -292,7 +255,9 @@ TEST(IdleTest, RecoveryReplaysWalSstsInParallelInIdOrder) {
   ASSERT_GE(CountWals(*mem), 60u);
   for (uint64_t parallelism : {0u, 1u, 8u}) {
     SCOPED_TRACE(parallelism);
-    auto probe = std::make_shared<WalGetProbe>(mem, std::max<uint64_t>(parallelism, 1));
+    auto probe =
+        std::make_shared<testing::ConcurrentGetProbe>(mem, std::max<uint64_t>(parallelism, 1),
+                                                      /*wal_keys_only=*/true);
     Settings s = QuietSettings();
     s.wal_replay_parallelism = parallelism;
     ASSERT_OK_AND_ASSIGN(auto db, OpenDb(probe, s));
@@ -308,7 +273,7 @@ TEST(IdleTest, RecoveryReplaysWalSstsInParallelInIdOrder) {
     ASSERT_OK(again->Close());
   }
   // DbReader: the same rows, with its own wal_replay_parallelism.
-  auto probe = std::make_shared<WalGetProbe>(mem, 4);
+  auto probe = std::make_shared<testing::ConcurrentGetProbe>(mem, 4, /*wal_keys_only=*/true);
   Components c;
   c.object_store = probe;
   DbReaderOptions ro;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "concurrent_get_probe.h"
 #include "gtest/gtest.h"
 #include "object_store/fault_injecting_object_store.h"
 #include "object_store/object_store_wrapper.h"
@@ -29,50 +30,6 @@ format::RowEntry Row(uint64_t seq) {
   r.create_ts = 1000 + static_cast<int64_t>(seq);
   return r;
 }
-
-// Counts concurrent GETs and remembers the highest WAL id requested. Until `hold_for` GETs run
-// at once, each GET waits for that (at most `hold_timeout`, a guard against hanging when fewer
-// ever overlap), so full overlap is observed whenever the reader issues that many at all.
-class ConcurrentGetProbe final : public ObjectStoreWrapper {
- public:
-  ConcurrentGetProbe(std::shared_ptr<ObjectStore> inner, size_t hold_for)
-      : ObjectStoreWrapper(std::move(inner)), hold_for_(hold_for) {}
-  Result<std::string> Get(std::string_view key) override {
-    {
-      std::unique_lock lock(mu_);
-      max_ = std::max(max_, ++cur_);
-      if (std::optional<uint64_t> id = wal::ParseWalId(key)) max_id_ = std::max(max_id_, *id);
-      if (!released_) {
-        if (cur_ >= hold_for_) {
-          released_ = true;
-          cv_.notify_all();
-        } else if (!cv_.wait_for(lock, std::chrono::seconds(30), [&] { return released_; })) {
-          released_ = true;
-        }
-      }
-    }
-    auto r = inner_->Get(key);
-    std::lock_guard lock(mu_);
-    --cur_;
-    return r;
-  }
-  size_t max_concurrent() {
-    std::lock_guard lock(mu_);
-    return max_;
-  }
-  uint64_t max_id() {
-    std::lock_guard lock(mu_);
-    return max_id_;
-  }
-
- private:
-  const size_t hold_for_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  size_t cur_ = 0, max_ = 0;
-  uint64_t max_id_ = 0;
-  bool released_ = false;
-};
 
 // Writes WAL SSTs 1..n, SST i holding rows with seqs 2i-1 and 2i.
 void WriteWals(const wal::WalStore& wal, uint64_t n) {
@@ -112,7 +69,7 @@ TEST(WalPrefetcherTest, HandsOutInIdOrderWithAtMostNInFlightAndHeld) {
   constexpr uint64_t kParallelism = 8;
   auto mem = NewMemoryObjectStore();
   WriteWals(wal::WalStore(mem, "db"), kWals);
-  auto probe = std::make_shared<ConcurrentGetProbe>(mem, kParallelism);
+  auto probe = std::make_shared<testing::ConcurrentGetProbe>(mem, kParallelism);
   wal::WalStore wal(probe, "db");
   wal::WalPrefetcher prefetcher(wal, Range(1, kWals), kParallelism);
   uint64_t expect = 1;
@@ -133,7 +90,7 @@ TEST(WalPrefetcherTest, SequentialWhenParallelismIsZeroOrOne) {
   auto mem = NewMemoryObjectStore();
   WriteWals(wal::WalStore(mem, "db"), 20);
   for (uint64_t parallelism : {0u, 1u}) {
-    auto probe = std::make_shared<ConcurrentGetProbe>(mem, 1);
+    auto probe = std::make_shared<testing::ConcurrentGetProbe>(mem, 1);
     wal::WalStore wal(probe, "db");
     Outcome out = Drain(wal, Range(1, 20), parallelism);
     EXPECT_OK(out.error);
