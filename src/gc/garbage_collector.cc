@@ -118,51 +118,91 @@ Result<GcStats> GarbageCollector::RunSweeps(const bool (&which)[kSweepCount]) {
   ASSIGN_OR_RETURN(auto compactions, cs.ReadLatest());
   ASSIGN_OR_RETURN(auto latest_opt, ms.ReadLatest());
   if (!latest_opt) return stats;  // no database (yet)
-  const uint64_t latest_id = latest_opt->id;
-  const format::Manifest& latest = latest_opt->manifest;
+  SweepView view;
+  view.latest_id = latest_opt->id;
+  view.latest = std::move(latest_opt->manifest);
+  view.now_ms = clock_->NowMillis();
+  if (compactions) view.compactions = std::move(compactions->compactions);
   // SSTs of named segments (and their L0 watermark) are invisible to the sweeps below: refuse
   // rather than delete them.
-  if (Status st = format::CheckManifestSupported(latest, format::ManifestUse::kRead); !st.ok()) {
+  if (Status st = format::CheckManifestSupported(view.latest, format::ManifestUse::kRead);
+      !st.ok()) {
     return st.WithContext("garbage collector " + db_path_ + " (manifest " +
-                          std::to_string(latest_id) + ")");
+                          std::to_string(view.latest_id) + ")");
   }
-  const int64_t now_ms = clock_->NowMillis();
 
   // Expired checkpoints leave the manifest (part of the manifest sweep, as in SlateDB); from
   // then on — and already in this run, below — they pin nothing.
-  auto expired = [&](const format::Checkpoint& cp) {
-    return cp.expire_time_s != 0 && static_cast<int64_t>(cp.expire_time_s) * 1000 <= now_ms;
-  };
-  if (which[kManifest] && options_.manifest_options &&
-      std::any_of(latest.checkpoints.begin(), latest.checkpoints.end(), expired)) {
-    manifest::ManifestUpdateOptions update_options;
-    update_options.clock = clock_;
-    uint64_t removed = 0;
-    auto stored = manifest::StoredManifest::Load(
-        std::make_shared<manifest::ManifestStore>(store_, db_path_), update_options);
-    Status st = stored.status();
-    if (st.ok()) {
-      st = stored->Update([&](format::Manifest& m) -> Status {
-        removed = std::erase_if(m.checkpoints, expired);
-        return Status::OK();
-      });
-    }
-    // Not fatal: the sweeps below treat expired checkpoints as gone either way.
-    if (!st.ok()) {
-      extra_.log.Warn("slatedb gc: removing expired checkpoints of {}: {}", db_path_,
+  if (which[kManifest] && options_.manifest_options) ExpireCheckpoints(view, &stats);
+  RETURN_IF_ERROR(LoadPinned(ms, &view));
+  if (which[kManifest] && options_.manifest_options && !view.latest.external_dbs.empty()) {
+    // Not fatal: the next run retries.
+    if (Status st = DetachClones(view.latest, view.pinned, &stats); !st.ok()) {
+      extra_.log.Warn("slatedb gc: detaching clone {} from its parents: {}", db_path_,
                       st.ToString());
-    } else {
-      stats.checkpoints_expired += removed;
     }
   }
+  if (which[kManifest] && options_.manifest_options)
+    RETURN_IF_ERROR(SweepManifests(ms, view, &stats));
+  if (which[kWal] && options_.wal_options) RETURN_IF_ERROR(SweepWals(view, &stats));
+  if (which[kCompacted] && options_.compacted_options) {
+    RETURN_IF_ERROR(SweepCompacted(view, &stats));
+  }
+  if (which[kCompactions] && options_.compactions_options) {
+    RETURN_IF_ERROR(SweepCompactions(cs, view, &stats));
+  }
 
-  // Live checkpoints and the manifests they pin.
-  std::map<uint64_t, format::Manifest> pinned;
-  for (const auto& cp : latest.checkpoints) {
-    if (expired(cp)) continue;
-    if (pinned.count(cp.manifest_id) > 0) continue;
-    if (cp.manifest_id == latest_id) {
-      pinned[cp.manifest_id] = latest;
+  // One line per completed sweep (the deletions; a failed sweep is logged by its caller).
+  extra_.log.Info(
+      "garbage collector {}: sweep done (latest manifest {}): deleted {} manifests, {} WAL SSTs, "
+      "{} compacted SSTs, {} .compactions versions, {:.3f} s",
+      db_path_, view.latest_id, stats.manifests_deleted, stats.wal_deleted, stats.compacted_deleted,
+      stats.compactions_deleted,
+      static_cast<double>(std::max<int64_t>(0, clock_->NowMillis() - start_ms)) / 1000.0);
+  util::MutexLock lock(&mu_);
+  totals_ += stats;
+  return stats;
+}
+
+bool GarbageCollector::SweepView::Expired(const format::Checkpoint& cp) const {
+  return cp.expire_time_s != 0 && static_cast<int64_t>(cp.expire_time_s) * 1000 <= now_ms;
+}
+
+bool GarbageCollector::SweepView::OldEnough(const GcDirectoryOptions& o, int64_t t_ms) const {
+  return t_ms < util::SaturatingAdd<int64_t>(now_ms, -o.min_age.count());
+}
+
+void GarbageCollector::ExpireCheckpoints(const SweepView& view, GcStats* stats) {
+  auto expired = [&view](const format::Checkpoint& cp) { return view.Expired(cp); };
+  if (std::none_of(view.latest.checkpoints.begin(), view.latest.checkpoints.end(), expired)) {
+    return;
+  }
+  manifest::ManifestUpdateOptions update_options;
+  update_options.clock = clock_;
+  uint64_t removed = 0;
+  auto stored = manifest::StoredManifest::Load(
+      std::make_shared<manifest::ManifestStore>(store_, db_path_), update_options);
+  Status st = stored.status();
+  if (st.ok()) {
+    st = stored->Update([&](format::Manifest& m) -> Status {
+      removed = std::erase_if(m.checkpoints, expired);
+      return Status::OK();
+    });
+  }
+  // Not fatal: the sweeps treat expired checkpoints as gone either way.
+  if (!st.ok()) {
+    extra_.log.Warn("slatedb gc: removing expired checkpoints of {}: {}", db_path_, st.ToString());
+  } else {
+    stats->checkpoints_expired += removed;
+  }
+}
+
+Status GarbageCollector::LoadPinned(manifest::ManifestStore& ms, SweepView* view) {
+  for (const auto& cp : view->latest.checkpoints) {
+    if (view->Expired(cp)) continue;
+    if (view->pinned.count(cp.manifest_id) > 0) continue;
+    if (cp.manifest_id == view->latest_id) {
+      view->pinned[cp.manifest_id] = view->latest;
       continue;
     }
     auto m = ms.Read(cp.manifest_id);
@@ -177,140 +217,123 @@ Result<GcStats> GarbageCollector::RunSweeps(const bool (&which)[kSweepCount]) {
       return st.WithContext("garbage collector " + db_path_ + " (manifest " +
                             std::to_string(cp.manifest_id) + ")");
     }
-    pinned[cp.manifest_id] = std::move(*m);
+    view->pinned[cp.manifest_id] = std::move(*m);
   }
+  return Status::OK();
+}
 
-  auto old_enough = [&](const std::optional<GcDirectoryOptions>& o, int64_t t_ms) {
-    return t_ms < util::SaturatingAdd<int64_t>(now_ms, -o->min_age.count());
-  };
-
-  if (which[kManifest] && options_.manifest_options && !latest.external_dbs.empty()) {
-    // Not fatal: the next run retries.
-    if (Status st = DetachClones(latest, pinned, &stats); !st.ok()) {
-      extra_.log.Warn("slatedb gc: detaching clone {} from its parents: {}", db_path_,
-                      st.ToString());
-    }
+Status GarbageCollector::SweepManifests(manifest::ManifestStore& ms, const SweepView& view,
+                                        GcStats* stats) {
+  ASSIGN_OR_RETURN(auto versions, ms.List());
+  std::vector<uint64_t> doomed;
+  for (const auto& v : versions) {
+    if (v.id >= view.latest_id || view.pinned.count(v.id) > 0) continue;
+    if (!view.OldEnough(*options_.manifest_options, v.last_modified_ms)) continue;
+    doomed.push_back(v.id);
   }
-
-  if (which[kManifest] && options_.manifest_options) {
-    ASSIGN_OR_RETURN(auto versions, ms.List());
-    std::vector<uint64_t> doomed;
-    for (const auto& v : versions) {
-      if (v.id >= latest_id || pinned.count(v.id) > 0) continue;
-      if (!old_enough(options_.manifest_options, v.last_modified_ms)) continue;
-      doomed.push_back(v.id);
-    }
-    // RFC-0026: fence every id up to the highest one deleted before deleting, so a writer that
-    // stalled past min_age cannot re-create a deleted id and believe it won.
-    if (!doomed.empty() && options_.boundary_files_enabled) {
-      RETURN_IF_ERROR(ms.AdvanceBoundary(doomed.back()));
-    }
-    for (uint64_t id : doomed) {
-      RETURN_IF_ERROR(ms.Delete(id));
-      ++stats.manifests_deleted;
-      metrics_.manifests->Increment(1);
-    }
+  // RFC-0026: fence every id up to the highest one deleted before deleting, so a writer that
+  // stalled past min_age cannot re-create a deleted id and believe it won.
+  if (!doomed.empty() && options_.boundary_files_enabled) {
+    RETURN_IF_ERROR(ms.AdvanceBoundary(doomed.back()));
   }
-
-  if (which[kWal] && options_.wal_options) {
-    ASSIGN_OR_RETURN(auto objects, store_->List(manifest::WalDir(db_path_)));
-    for (const auto& obj : objects) {
-      auto id = manifest::ListedWalId(db_path_, obj.key);  // ours only; others are kept
-      if (!id || *id >= latest.replay_after_wal_id) continue;
-      if (!old_enough(options_.wal_options, obj.last_modified_ms)) continue;
-      bool needed = false;
-      for (const auto& [mid, m] : pinned) {
-        if (*id > m.replay_after_wal_id && *id <= m.wal_id_last_seen) needed = true;
-      }
-      if (needed) continue;
-      // A fence is an empty object or an SST without rows.
-      bool fence = false;
-      if (obj.size == 0) {
-        fence = true;
-      } else if ((!extra_.delete_fences || extra_.only_fences) && obj.size <= kMaxFenceSize) {
-        auto rows = table::ReadAllRows(store_, obj.key);
-        if (!rows.ok()) return rows.status();
-        fence = rows->empty();
-      }
-      if (extra_.only_fences ? !fence : (fence && !extra_.delete_fences)) continue;
-      RETURN_IF_ERROR(store_->Delete(obj.key));
-      ++stats.wal_deleted;
-      metrics_.wals->Increment(1);
-    }
+  for (uint64_t id : doomed) {
+    RETURN_IF_ERROR(ms.Delete(id));
+    ++stats->manifests_deleted;
+    metrics_.manifests->Increment(1);
   }
+  return Status::OK();
+}
 
-  if (which[kCompacted] && options_.compacted_options) {
-    std::set<format::Ulid> referenced;
-    AddReferences(latest, &referenced);
-    for (const auto& [mid, m] : pinned) AddReferences(m, &referenced);
-    // Low-watermark (docs/design.md §11); 0 (the epoch) whenever an input is missing.
-    int64_t watermark =
-        util::SaturatingAdd<int64_t>(now_ms, -options_.compacted_options->min_age.count());
-    if (!compactions || compactions->compactions.recent_compactions.empty()) {
-      watermark = 0;
-    } else {
-      for (const auto& c : compactions->compactions.recent_compactions) {
-        watermark = std::min<int64_t>(watermark, static_cast<int64_t>(c.id.TimestampMillis()));
-      }
+Status GarbageCollector::SweepWals(const SweepView& view, GcStats* stats) {
+  ASSIGN_OR_RETURN(auto objects, store_->List(manifest::WalDir(db_path_)));
+  for (const auto& obj : objects) {
+    auto id = manifest::ListedWalId(db_path_, obj.key);  // ours only; others are kept
+    if (!id || *id >= view.latest.replay_after_wal_id) continue;
+    if (!view.OldEnough(*options_.wal_options, obj.last_modified_ms)) continue;
+    bool needed = false;
+    for (const auto& [mid, m] : view.pinned) {
+      if (*id > m.replay_after_wal_id && *id <= m.wal_id_last_seen) needed = true;
     }
-    if (!latest.l0.empty()) {
-      uint64_t newest = 0;
-      for (const auto& h : latest.l0) newest = std::max(newest, h.id.TimestampMillis());
-      watermark = std::min<int64_t>(watermark, static_cast<int64_t>(newest));
-    } else if (latest.l0_last_compacted) {
-      watermark = std::min<int64_t>(
-          watermark, static_cast<int64_t>(latest.l0_last_compacted->TimestampMillis()));
-    } else {
-      watermark = 0;
+    if (needed) continue;
+    // A fence is an empty object or an SST without rows.
+    bool fence = false;
+    if (obj.size == 0) {
+      fence = true;
+    } else if ((!extra_.delete_fences || extra_.only_fences) && obj.size <= kMaxFenceSize) {
+      auto rows = table::ReadAllRows(store_, obj.key);
+      if (!rows.ok()) return rows.status();
+      fence = rows->empty();
     }
-    if (watermark > 0) {
-      ASSIGN_OR_RETURN(auto objects, store_->List(manifest::CompactedDir(db_path_)));
-      for (const auto& obj : objects) {
-        auto id = manifest::ListedCompactedSstId(db_path_, obj.key);  // ours only
-        if (!id || referenced.count(*id) > 0) continue;
-        if (static_cast<int64_t>(id->TimestampMillis()) >= watermark) continue;
-        extra_.log.Debug(
-            "garbage collector {}: deleting {} (ULID time {} < watermark {}, latest "
-            "manifest {})",
-            db_path_, obj.key, id->TimestampMillis(), watermark, latest_id);
-        RETURN_IF_ERROR(store_->Delete(obj.key));
-        ++stats.compacted_deleted;
-        metrics_.compacted->Increment(1);
-      }
-    }
+    if (extra_.only_fences ? !fence : (fence && !extra_.delete_fences)) continue;
+    RETURN_IF_ERROR(store_->Delete(obj.key));
+    ++stats->wal_deleted;
+    metrics_.wals->Increment(1);
   }
+  return Status::OK();
+}
 
-  if (which[kCompactions] && options_.compactions_options) {
-    ASSIGN_OR_RETURN(auto versions, cs.List());
-    if (!versions.empty()) {
-      uint64_t newest = versions.back().id;
-      std::vector<uint64_t> doomed;
-      for (const auto& v : versions) {
-        if (v.id >= newest) continue;
-        if (!old_enough(options_.compactions_options, v.last_modified_ms)) continue;
-        doomed.push_back(v.id);
-      }
-      if (!doomed.empty() && options_.boundary_files_enabled) {
-        RETURN_IF_ERROR(cs.AdvanceBoundary(doomed.back()));
-      }
-      for (uint64_t id : doomed) {
-        RETURN_IF_ERROR(cs.Delete(id));
-        ++stats.compactions_deleted;
-        metrics_.compactions->Increment(1);
-      }
-    }
+int64_t GarbageCollector::CompactedWatermark(const SweepView& view) const {
+  // Low-watermark (docs/design.md §11); 0 (the epoch) whenever an input is missing.
+  int64_t watermark =
+      util::SaturatingAdd<int64_t>(view.now_ms, -options_.compacted_options->min_age.count());
+  if (!view.compactions || view.compactions->recent_compactions.empty()) return 0;
+  for (const auto& c : view.compactions->recent_compactions) {
+    watermark = std::min<int64_t>(watermark, static_cast<int64_t>(c.id.TimestampMillis()));
   }
+  if (!view.latest.l0.empty()) {
+    uint64_t newest = 0;
+    for (const auto& h : view.latest.l0) newest = std::max(newest, h.id.TimestampMillis());
+    return std::min<int64_t>(watermark, static_cast<int64_t>(newest));
+  }
+  if (view.latest.l0_last_compacted) {
+    return std::min<int64_t>(
+        watermark, static_cast<int64_t>(view.latest.l0_last_compacted->TimestampMillis()));
+  }
+  return 0;
+}
 
-  // One line per completed sweep (the deletions; a failed sweep is logged by its caller).
-  extra_.log.Info(
-      "garbage collector {}: sweep done (latest manifest {}): deleted {} manifests, {} WAL SSTs, "
-      "{} compacted SSTs, {} .compactions versions, {:.3f} s",
-      db_path_, latest_id, stats.manifests_deleted, stats.wal_deleted, stats.compacted_deleted,
-      stats.compactions_deleted,
-      static_cast<double>(std::max<int64_t>(0, clock_->NowMillis() - start_ms)) / 1000.0);
-  util::MutexLock lock(&mu_);
-  totals_ += stats;
-  return stats;
+Status GarbageCollector::SweepCompacted(const SweepView& view, GcStats* stats) {
+  const int64_t watermark = CompactedWatermark(view);
+  if (watermark <= 0) return Status::OK();
+  std::set<format::Ulid> referenced;
+  AddReferences(view.latest, &referenced);
+  for (const auto& [mid, m] : view.pinned) AddReferences(m, &referenced);
+  ASSIGN_OR_RETURN(auto objects, store_->List(manifest::CompactedDir(db_path_)));
+  for (const auto& obj : objects) {
+    auto id = manifest::ListedCompactedSstId(db_path_, obj.key);  // ours only
+    if (!id || referenced.count(*id) > 0) continue;
+    if (static_cast<int64_t>(id->TimestampMillis()) >= watermark) continue;
+    extra_.log.Debug(
+        "garbage collector {}: deleting {} (ULID time {} < watermark {}, latest "
+        "manifest {})",
+        db_path_, obj.key, id->TimestampMillis(), watermark, view.latest_id);
+    RETURN_IF_ERROR(store_->Delete(obj.key));
+    ++stats->compacted_deleted;
+    metrics_.compacted->Increment(1);
+  }
+  return Status::OK();
+}
+
+Status GarbageCollector::SweepCompactions(manifest::CompactionsStore& cs, const SweepView& view,
+                                          GcStats* stats) {
+  ASSIGN_OR_RETURN(auto versions, cs.List());
+  if (versions.empty()) return Status::OK();
+  const uint64_t newest = versions.back().id;
+  std::vector<uint64_t> doomed;
+  for (const auto& v : versions) {
+    if (v.id >= newest) continue;
+    if (!view.OldEnough(*options_.compactions_options, v.last_modified_ms)) continue;
+    doomed.push_back(v.id);
+  }
+  if (!doomed.empty() && options_.boundary_files_enabled) {
+    RETURN_IF_ERROR(cs.AdvanceBoundary(doomed.back()));
+  }
+  for (uint64_t id : doomed) {
+    RETURN_IF_ERROR(cs.Delete(id));
+    ++stats->compactions_deleted;
+    metrics_.compactions->Increment(1);
+  }
+  return Status::OK();
 }
 
 Status GarbageCollector::DetachClones(const format::Manifest& latest,

@@ -44,6 +44,7 @@
 #include <string>
 #include <thread>
 
+#include "format/compactions_codec.h"
 #include "format/manifest.h"
 #include "slatedb/metrics.h"
 #include "slatedb/object_store.h"
@@ -52,6 +53,11 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/mutex.h"
+
+namespace slatedb::manifest {
+class ManifestStore;
+class CompactionsStore;
+}  // namespace slatedb::manifest
 
 namespace slatedb::gc {
 
@@ -103,7 +109,28 @@ class GarbageCollector {
 
  private:
   enum Sweep { kManifest = 0, kWal, kCompacted, kCompactions, kSweepCount };
+  // What one run read before sweeping: the latest `.compactions` (read first, see the .cc), the
+  // latest manifest, the manifests live checkpoints pin, and the run's clock reading.
+  struct SweepView {
+    uint64_t latest_id = 0;
+    format::Manifest latest;
+    int64_t now_ms = 0;
+    std::optional<format::Compactions> compactions;  // none stored yet: nullopt
+    std::map<uint64_t, format::Manifest> pinned;     // by manifest id (live checkpoints only)
+    bool Expired(const format::Checkpoint& cp) const;
+    bool OldEnough(const GcDirectoryOptions& o, int64_t t_ms) const;  // older than min_age
+  };
   Result<GcStats> RunSweeps(const bool (&which)[kSweepCount]);
+  // The four sweeps and their steps (see the header comment); each deletes only what its rules
+  // allow and returns the first object-store error.
+  void ExpireCheckpoints(const SweepView& view, GcStats* stats);  // failure logged, not fatal
+  Status LoadPinned(manifest::ManifestStore& ms, SweepView* view);
+  Status SweepManifests(manifest::ManifestStore& ms, const SweepView& view, GcStats* stats);
+  Status SweepWals(const SweepView& view, GcStats* stats);
+  // The compacted sweep's low-watermark (ms since the epoch; 0 = delete nothing).
+  int64_t CompactedWatermark(const SweepView& view) const;
+  Status SweepCompacted(const SweepView& view, GcStats* stats);
+  Status SweepCompactions(manifest::CompactionsStore& cs, const SweepView& view, GcStats* stats);
   // Part of the manifest sweep of a clone: for each external db no version still reads from,
   // deletes its final checkpoint in that db, then removes the entry from our manifest.
   Status DetachClones(const format::Manifest& latest,
