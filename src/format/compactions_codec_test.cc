@@ -5,9 +5,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "subprocess.h"
 #include "test_util.h"
 #include "util/coding.h"
 
@@ -23,18 +22,8 @@ std::string Encode(const Compactions& c, uint16_t version = kCompactionsFormatVe
   return r.ok() ? *r : std::string();
 }
 
-std::string FixturesDir() {
-  if (const char* d = std::getenv("SLATEDB_FIXTURES")) return d;
-  const char* src = std::getenv("SLATEDB_SOURCE_DIR");
-  return std::string(src != nullptr ? src : ".") + "/../shared/peer/fixtures-0.12.1";
-}
-
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::FixturesDir;  // testing/subprocess.h
+using testing::ReadFile;
 
 std::vector<fs::path> CompactionsFiles(const std::string& fixture) {
   std::vector<fs::path> out;
