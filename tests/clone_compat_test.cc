@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_engines.h"
 #include "subprocess.h"
 #include "util/coding.h"
 #include "util/random.h"
@@ -24,6 +25,7 @@
 namespace slatedb {
 namespace {
 
+using testing::Engine;
 using testing::ProcessResult;
 using testing::RunProcess;
 using Model = std::map<std::string, std::string>;
@@ -38,35 +40,17 @@ constexpr const char* kOurSettings =
     R"("compactor_options": {"poll_interval": "100ms", )"
     R"("scheduler_options": {"min_compaction_sources": "2"}}})";
 
-struct Engine {
-  std::string name;
-  std::string cli;
-  bool is_peer;
-};
-
 class CloneCompatTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    peer_ = {"peer", testing::PeerCli(), true};
-    ours_ = {"slatedb-cpp", testing::OurCli(), false};
-    if (!std::filesystem::exists(ours_.cli)) GTEST_SKIP() << "our CLI not built: " << ours_.cli;
-    if (!std::filesystem::exists(peer_.cli)) GTEST_SKIP() << "peer not found: " << peer_.cli;
-    if (GetParam() == "local") {
-      url_ = "file://" + dir_.path();
-      return;
-    }
-    const char* endpoint = std::getenv("SLATEDB_TEST_S3_ENDPOINT");
-    if (endpoint == nullptr || *endpoint == '\0') {
-      GTEST_SKIP() << "SLATEDB_TEST_S3_ENDPOINT not set (scripts/test.sh starts moto_server)";
-    }
-    std::string bucket = "clone-compat-" + std::filesystem::path(dir_.path()).filename().string();
-    for (auto& c : bucket) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    auto r = RunProcess({"curl", "-sf", "-X", "PUT", std::string(endpoint) + "/" + bucket});
-    ASSERT_EQ(r.exit_code, 0) << "could not create bucket " << bucket << ": " << r.err;
-    env_ = {{"AWS_ENDPOINT_URL", endpoint},    {"AWS_ENDPOINT", endpoint},
-            {"AWS_ALLOW_HTTP", "true"},        {"AWS_ACCESS_KEY_ID", "test"},
-            {"AWS_SECRET_ACCESS_KEY", "test"}, {"AWS_REGION", "us-east-1"}};
-    url_ = "s3://" + bucket + "/clones";
+    peer_ = testing::PeerEngine();
+    ours_ = testing::OurEngine();
+    testing::CliBackend backend =
+        testing::MakeCliBackend(GetParam(), dir_.path(), "clone-compat", "clones");
+    if (!backend.skip.empty()) GTEST_SKIP() << backend.skip;
+    ASSERT_TRUE(backend.error.empty()) << backend.error;
+    url_ = backend.url;
+    env_ = backend.env;
   }
 
   // `e` on database `path`; writes (and reader=false scans) open a writer.

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_engines.h"
 #include "subprocess.h"
 #include "util/coding.h"
 #include "util/random.h"
@@ -26,6 +27,7 @@
 namespace slatedb {
 namespace {
 
+using testing::Engine;
 using testing::ProcessResult;
 using testing::RunProcess;
 
@@ -61,37 +63,18 @@ void ModelMerge(Model* model, const std::string& key, const std::string& operand
   }
 }
 
-struct Engine {
-  std::string name;
-  std::string cli;
-  bool is_peer;
-};
-
 // Parameter: "local" (a temp directory) or "s3" (moto at $SLATEDB_TEST_S3_ENDPOINT).
 class CompatTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    peer_ = {"peer", testing::PeerCli(), true};
-    ours_ = {"slatedb-cpp", testing::OurCli(), false};
-    if (!std::filesystem::exists(ours_.cli)) GTEST_SKIP() << "our CLI not built: " << ours_.cli;
-    if (!std::filesystem::exists(peer_.cli)) GTEST_SKIP() << "peer not found: " << peer_.cli;
-    if (GetParam() == "local") {
-      url_ = "file://" + dir_.path();
-      return;
-    }
-    const char* endpoint = std::getenv("SLATEDB_TEST_S3_ENDPOINT");
-    if (endpoint == nullptr || *endpoint == '\0') {
-      GTEST_SKIP() << "SLATEDB_TEST_S3_ENDPOINT not set (scripts/test.sh starts moto_server)";
-    }
-    // A fresh bucket per test; both engines read the standard AWS variables.
-    std::string bucket = "compat-" + std::filesystem::path(dir_.path()).filename().string();
-    for (auto& c : bucket) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    auto r = RunProcess({"curl", "-sf", "-X", "PUT", std::string(endpoint) + "/" + bucket});
-    ASSERT_EQ(r.exit_code, 0) << "could not create bucket " << bucket << ": " << r.err;
-    env_ = {{"AWS_ENDPOINT_URL", endpoint},    {"AWS_ENDPOINT", endpoint},
-            {"AWS_ALLOW_HTTP", "true"},        {"AWS_ACCESS_KEY_ID", "test"},
-            {"AWS_SECRET_ACCESS_KEY", "test"}, {"AWS_REGION", "us-east-1"}};
-    url_ = "s3://" + bucket + "/compat";
+    peer_ = testing::PeerEngine();
+    ours_ = testing::OurEngine();
+    testing::CliBackend backend =
+        testing::MakeCliBackend(GetParam(), dir_.path(), "compat", "compat");
+    if (!backend.skip.empty()) GTEST_SKIP() << backend.skip;
+    ASSERT_TRUE(backend.error.empty()) << backend.error;
+    url_ = backend.url;
+    env_ = backend.env;
   }
 
   ProcessResult Run(const Engine& e, std::vector<std::string> args, const std::string& input = "",
