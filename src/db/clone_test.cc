@@ -31,6 +31,7 @@
 #include "slatedb/db.h"
 #include "slatedb/object_store.h"
 #include "subprocess.h"
+#include "test_settings.h"
 #include "test_util.h"
 #include "util/clock.h"
 #include "util/random.h"
@@ -112,11 +113,7 @@ class CloneTest : public ::testing::TestWithParam<std::string> {
     s.manifest_poll_interval = milliseconds(50);
     s.garbage_collector_options.reset();
     if (compactor) {
-      CompactorOptions copts;
-      copts.poll_interval = milliseconds(20);
-      copts.scheduler_options["min_compaction_sources"] = "2";
-      copts.scheduler_options["max_compaction_sources"] = "16";
-      s.compactor_options = copts;
+      s.compactor_options = testing::EagerCompactorOptions(std::chrono::milliseconds(20), 16);
     } else {
       s.compactor_options.reset();
     }

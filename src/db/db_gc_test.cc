@@ -16,6 +16,7 @@
 #include "manifest/paths.h"
 #include "slatedb/db.h"
 #include "slatedb/object_store.h"
+#include "test_settings.h"
 #include "test_util.h"
 
 namespace slatedb {
@@ -45,11 +46,7 @@ Settings GcSettings(bool with_gc = true, bool with_compactor = true) {
   s.l0_sst_size_bytes = 2048;
   s.l0_max_ssts = 4;
   if (with_compactor) {
-    CompactorOptions copts;
-    copts.poll_interval = milliseconds(20);
-    copts.scheduler_options["min_compaction_sources"] = "2";
-    copts.scheduler_options["max_compaction_sources"] = "8";
-    s.compactor_options = copts;
+    s.compactor_options = testing::EagerCompactorOptions(std::chrono::milliseconds(20), 8);
   } else {
     s.compactor_options.reset();
   }

@@ -16,6 +16,7 @@
 #include "object_store/retrying_object_store.h"
 #include "slatedb/object_store.h"
 #include "subprocess.h"
+#include "test_settings.h"
 #include "test_util.h"
 #include "util/clock.h"
 #include "util/random.h"
@@ -142,11 +143,7 @@ TEST(DbTest, HugeTtlNeverExpiresThroughCompaction) {
     s.default_ttl = ttl;
     s.l0_sst_size_bytes = 1024;
     s.l0_max_ssts = 1000;
-    CompactorOptions copts;
-    copts.poll_interval = std::chrono::milliseconds(10);
-    copts.scheduler_options["min_compaction_sources"] = "2";
-    copts.scheduler_options["max_compaction_sources"] = "100";
-    s.compactor_options = copts;
+    s.compactor_options = testing::EagerCompactorOptions();
     auto store = NewMemoryObjectStore();
     auto db = MustOpen(store, "db", s);
     ASSERT_NE(db, nullptr);
@@ -791,11 +788,7 @@ TEST(DbTest, EmbeddedCompactorDrainsL0) {
   Settings s = TestSettings();
   s.l0_sst_size_bytes = 2048;
   s.l0_max_ssts = 4;
-  CompactorOptions copts;
-  copts.poll_interval = std::chrono::milliseconds(20);
-  copts.scheduler_options["min_compaction_sources"] = "2";
-  copts.scheduler_options["max_compaction_sources"] = "8";
-  s.compactor_options = copts;
+  s.compactor_options = testing::EagerCompactorOptions(std::chrono::milliseconds(20), 8);
   auto store = NewMemoryObjectStore();
   auto db = MustOpen(store, "db", s);
   ASSERT_NE(db, nullptr);

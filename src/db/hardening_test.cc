@@ -14,6 +14,7 @@
 #include "gc/garbage_collector.h"
 #include "slatedb/db.h"
 #include "slatedb/object_store.h"
+#include "test_settings.h"
 #include "test_util.h"
 
 namespace slatedb {
@@ -123,11 +124,7 @@ TEST(HardeningTest, StrayObjectsAreIgnoredAndKept) {
   }
   Settings s = BaseSettings();
   s.l0_sst_size_bytes = 1024;
-  CompactorOptions copts;
-  copts.poll_interval = std::chrono::milliseconds(10);
-  copts.scheduler_options["min_compaction_sources"] = "2";
-  copts.scheduler_options["max_compaction_sources"] = "100";
-  s.compactor_options = copts;
+  s.compactor_options = testing::EagerCompactorOptions();
   GarbageCollectorOptions gopts;
   GcDirectoryOptions aggressive;
   aggressive.interval = std::chrono::milliseconds(5);

@@ -14,6 +14,7 @@
 #include "slatedb/db.h"
 #include "slatedb/merge_operator.h"
 #include "table/sst_reader.h"
+#include "test_settings.h"
 #include "test_util.h"
 
 namespace slatedb {
@@ -32,11 +33,7 @@ Settings TestSettings(bool compactor) {
   s.garbage_collector_options.reset();
   s.compactor_options.reset();
   if (compactor) {
-    CompactorOptions copts;
-    copts.poll_interval = std::chrono::milliseconds(10);
-    copts.scheduler_options["min_compaction_sources"] = "2";
-    copts.scheduler_options["max_compaction_sources"] = "100";
-    s.compactor_options = copts;
+    s.compactor_options = testing::EagerCompactorOptions();
   }
   return s;
 }

@@ -9,6 +9,7 @@
 
 #include "gc/garbage_collector.h"
 #include "slatedb/db.h"
+#include "test_settings.h"
 #include "test_util.h"
 
 namespace slatedb {
@@ -285,11 +286,7 @@ TEST(DbMetricsTest, AStalledWriteCountsBackpressure) {
 
 TEST(DbMetricsTest, CompactionsAndGcMoveTheirMetrics) {
   Settings s = QuietSettings();
-  CompactorOptions copts;
-  copts.poll_interval = milliseconds(10);
-  copts.scheduler_options["min_compaction_sources"] = "2";
-  copts.scheduler_options["max_compaction_sources"] = "100";
-  s.compactor_options = copts;
+  s.compactor_options = testing::EagerCompactorOptions();
   s.l0_max_ssts = 1000;
   Opened o = OpenWithRecorder(s);
   ASSERT_NE(o.db, nullptr);

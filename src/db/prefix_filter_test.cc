@@ -17,6 +17,7 @@
 #include "slatedb/db.h"
 #include "slatedb/prefix_extractor.h"
 #include "table/sst_reader.h"
+#include "test_settings.h"
 #include "test_util.h"
 
 namespace slatedb {
@@ -35,11 +36,7 @@ Settings TestSettings(bool compactor) {
   s.min_filter_keys = 1;  // every SST gets its filters
   s.l0_max_ssts = 64;
   if (compactor) {
-    CompactorOptions copts;
-    copts.poll_interval = std::chrono::milliseconds(10);
-    copts.scheduler_options["min_compaction_sources"] = "2";
-    copts.scheduler_options["max_compaction_sources"] = "100";
-    s.compactor_options = copts;
+    s.compactor_options = testing::EagerCompactorOptions();
   }
   return s;
 }

@@ -23,6 +23,7 @@
 #include "slatedb/merge_operator.h"
 #include "slatedb/snapshot.h"
 #include "table/sst_reader.h"
+#include "test_settings.h"
 #include "test_util.h"
 #include "util/random.h"
 
@@ -43,12 +44,8 @@ Settings TestSettings() {
 Settings CompactingSettings() {
   Settings s = TestSettings();
   s.l0_max_ssts = 1000;
-  CompactorOptions copts;
-  copts.poll_interval = std::chrono::milliseconds(10);
-  copts.scheduler_options["min_compaction_sources"] = "2";
-  copts.scheduler_options["max_compaction_sources"] = "100";
-  copts.scheduler_options["include_size_threshold"] = "1000";
-  s.compactor_options = copts;
+  s.compactor_options = testing::EagerCompactorOptions();
+  s.compactor_options->scheduler_options["include_size_threshold"] = "1000";
   return s;
 }
 
