@@ -123,33 +123,19 @@ class LocalObjectStore final : public ObjectStore {
     RETURN_IF_ERROR(CheckPut(key, options));
     std::string path = PathOf(key);
     ASSIGN_OR_RETURN(std::string tmp, WriteTemp(key, data));
-    {
-      util::MutexLock lock(&lock_mu_);
-      auto file_lock = FlockLocked();
-      if (!file_lock.ok()) {
-        ::unlink(tmp.c_str());
-        return file_lock.status();
-      }
+    return PublishTemp(key, tmp, [&]() -> Status {
       struct stat st {};
       if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
-        ::unlink(tmp.c_str());
         return Status::PreconditionFailed("object '" + Printable(key) + "' does not exist in " +
                                           Describe() + " (expected etag " + Printable(etag) + ")");
       }
       std::string current = EtagOf(st);
       if (current != etag) {
-        ::unlink(tmp.c_str());
         return Status::PreconditionFailed("object '" + Printable(key) + "' has etag " + current +
                                           ", not " + Printable(etag));
       }
-      if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        int err = errno;
-        ::unlink(tmp.c_str());
-        return IoError("rename to", key, err);
-      }
-    }
-    RETURN_IF_ERROR(FsyncDir(ParentDir(path)));
-    return StatEtag(key, path);
+      return Status::OK();
+    });
   }
 
   Result<std::string> Get(std::string_view key) override { return GetRange(key, 0, std::nullopt); }
@@ -342,20 +328,30 @@ class LocalObjectStore final : public ObjectStore {
     return Status::OK();
   }
 
-  // Renames `tmp` over `key` under the store lock, fsyncs the directory; returns the etag.
-  Result<std::string> PublishTemp(std::string_view key, const std::string& tmp) {
+  // Under the store lock: runs `precondition` (a Status-returning callable) and, if it passes,
+  // renames `tmp` over `key`; then fsyncs the directory and returns the etag. `tmp` is removed
+  // on every failure (lock, precondition, rename).
+  template <typename Precondition>
+  Result<std::string> PublishTemp(std::string_view key, const std::string& tmp,
+                                  const Precondition& precondition) {
     std::string path = PathOf(key);
     {
       util::MutexLock lock(&lock_mu_);
-      ASSIGN_OR_RETURN(auto file_lock, FlockLocked());
-      if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        int err = errno;
+      auto file_lock = FlockLocked();
+      Status st = file_lock.ok() ? precondition() : file_lock.status();
+      if (st.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
+        st = IoError("rename to", key, errno);
+      }
+      if (!st.ok()) {
         ::unlink(tmp.c_str());
-        return IoError("rename to", key, err);
+        return st;
       }
     }
     RETURN_IF_ERROR(FsyncDir(ParentDir(path)));
     return StatEtag(key, path);
+  }
+  Result<std::string> PublishTemp(std::string_view key, const std::string& tmp) {
+    return PublishTemp(key, tmp, [] { return Status::OK(); });
   }
 
   // Writes `data` to a fresh temp file in the key's directory (creating directories), fsyncs it
