@@ -12,6 +12,7 @@
 #include "util/metrics.h"
 #include "util/saturating.h"
 #include "util/thread_name.h"
+#include "compactor/worker.h"
 
 namespace slatedb::compactor {
 
@@ -103,6 +104,25 @@ Status Compactor::Start() {
   util::MutexLock lock(&lifecycle_mu_);
   if (started_) return Status::Invalid("compactor: Start called twice");
   started_ = true;
+  if (external_workers_) {
+    Status bad;
+    if (compactions_store_.format().compactions_version < format::kCompactionsFormatVersionV2) {
+      bad = Status::Invalid("compactor: compatibility \"" + output_.compatibility +
+                            "\" writes .compactions version 1, which cannot record workers; "
+                            "a coordinator without an embedded worker needs compatibility "
+                            "\"0.17\"");
+    } else if (options_.heartbeat_interval >= options_.worker_heartbeat_timeout) {
+      bad = Status::Invalid("compactor: heartbeat_interval (" +
+                            std::to_string(options_.heartbeat_interval.count()) +
+                            " ms) must be below worker_heartbeat_timeout (" +
+                            std::to_string(options_.worker_heartbeat_timeout.count()) + " ms)");
+    }
+    if (!bad.ok()) {
+      stopped_ = true;
+      stop_status_ = bad;
+      return bad;
+    }
+  }
   manifest::ManifestUpdateOptions mopts;
   mopts.timeout = options_.manifest_update_timeout;
   mopts.clock = clock_;
@@ -133,6 +153,14 @@ Status Compactor::Start() {
       }
     }
     if (last_done != nullptr) compactions_.recent_compactions.push_back(*last_done);
+    // Results a worker (or our embedded executor) finished and no coordinator committed yet are
+    // committed at the first poll; with external workers, their queued and running jobs stay.
+    for (const auto& rec : (*latest)->compactions.recent_compactions) {
+      const bool keep = rec.status == format::CompactionStatus::kCompacted ||
+                        (external_workers_ && (rec.status == format::CompactionStatus::kScheduled ||
+                                               rec.status == format::CompactionStatus::kRunning));
+      if (keep) compactions_.recent_compactions.push_back(rec);
+    }
     // Admin submissions not yet picked up stay submitted (validated at the first poll).
     MergeSubmitted((*latest)->compactions);
   }
@@ -148,6 +176,13 @@ Status Compactor::Start() {
     stats_.epoch = manifest_->epoch();
   }
   metrics_.epoch->Set(static_cast<int64_t>(manifest_->epoch()));
+  running_.store(true);
+  if (external_workers_) {
+    log_.Info("compactor {}: coordinator started with epoch {} (jobs run by workers)", db_path_,
+              manifest_->epoch());
+    thread_ = util::NamedThread("slatedb-compact", [this] { Run(); });
+    return Status::OK();
+  }
   ExecutorContext ctx;
   ctx.store = store_;
   ctx.db_path = db_path_;
@@ -162,7 +197,6 @@ Status Compactor::Start() {
   executor_ = std::make_unique<CompactionExecutor>(
       std::move(ctx), options_.max_concurrent_compactions,
       [this](CompactionJobResult result) { events_.Send(Event{std::move(result)}); });
-  running_.store(true);
   log_.Info("compactor {}: started with epoch {}", db_path_, manifest_->epoch());
   thread_ = util::NamedThread("slatedb-compact", [this] { Run(); });
   return Status::OK();
@@ -230,6 +264,10 @@ void Compactor::Run() {
 }
 
 void Compactor::Drain() {
+  if (executor_ == nullptr) {  // external workers: nothing runs here
+    events_.Close();
+    return;
+  }
   executor_->CloseAndCancel();
   // Every submitted job reports exactly once; keep receiving until all have, committing what
   // finished. The channel stays open until then, so no worker can meet a closed channel.
@@ -275,8 +313,12 @@ void Compactor::PollAndSchedule() {
   if (!fatal_.ok()) return;
   std::vector<CompactionSpec> running(failed_specs_);
   for (const auto& [id, spec] : running_specs_) running.push_back(spec);
+  const std::vector<CompactionSpec> recorded = RecordedBusy();
+  running.insert(running.end(), recorded.begin(), recorded.end());
+  size_t active = outstanding_ + recorded.size();
   for (const auto& spec : PickCompactions(manifest_->manifest(), running, scheduler_)) {
-    if (outstanding_ >= options_.max_concurrent_compactions) break;
+    if (active >= options_.max_concurrent_compactions) break;
+    ++active;
     st = Submit(spec);
     if (!st.ok()) {
       if (st.IsFenced()) {
@@ -371,8 +413,19 @@ void Compactor::AdoptSubmitted() {
                            std::to_string(compactions_.compactor_epoch) + ")"));
       return;
     }
-    MergeSubmitted((*latest)->compactions);
+    if (external_workers_) {
+      compactions_ = MergeCompactions(base_, compactions_, (*latest)->compactions);
+      base_ = (*latest)->compactions;
+    } else {
+      MergeSubmitted((*latest)->compactions);
+    }
     compactions_id_ = (*latest)->id;
+  }
+  CommitCompacted();
+  if (!fatal_.ok()) return;
+  if (external_workers_) {
+    ReclaimStale();
+    if (!fatal_.ok()) return;
   }
   const format::Manifest& m = manifest_->manifest();
   std::vector<format::Ulid> pending;
@@ -396,7 +449,9 @@ void Compactor::AdoptSubmitted() {
     bool busy = false;
     for (const auto& spec : failed_specs_) busy |= Overlaps(*rec, spec);
     for (const auto& [rid, spec] : running_specs_) busy |= Overlaps(*rec, spec);
-    if (busy || outstanding_ >= options_.max_concurrent_compactions) continue;
+    const std::vector<CompactionSpec> recorded = RecordedBusy();
+    for (const auto& spec : recorded) busy |= Overlaps(*rec, spec);
+    if (busy || outstanding_ + recorded.size() >= options_.max_concurrent_compactions) continue;
     CompactionSpec spec;
     spec.l0_ids = rec->l0_view_ids;
     spec.run_ids = rec->sorted_runs;
@@ -427,34 +482,37 @@ void Compactor::AdoptSubmitted() {
 }
 
 Status Compactor::Submit(const CompactionSpec& spec, std::optional<format::Ulid> existing) {
-  const format::Manifest& m = manifest_->manifest();
-  CompactionJob job;
-  job.id = existing ? *existing : ulids_->Next(clock_->NowMillis());
-  job.spec = spec;
-  for (const auto& id : spec.l0_ids) {
-    auto it = std::find_if(m.l0.begin(), m.l0.end(), [&](const auto& h) { return h.id == id; });
-    if (it == m.l0.end()) return Status::Internal("scheduled L0 " + id.ToString() + " missing");
-    job.l0.push_back(*it);
-  }
-  for (uint32_t run_id : spec.run_ids) {
-    auto it = std::find_if(m.compacted.begin(), m.compacted.end(),
-                           [&](const auto& r) { return r.id == run_id; });
-    if (it == m.compacted.end()) {
-      return Status::Internal("scheduled run " + std::to_string(run_id) + " missing");
-    }
-    job.runs.push_back(*it);
-  }
-  uint32_t lowest_source = spec.destination;
-  for (uint32_t id : spec.run_ids) lowest_source = std::min(lowest_source, id);
-  job.output_is_bottom = std::none_of(m.compacted.begin(), m.compacted.end(),
-                                      [&](const auto& r) { return r.id < lowest_source; });
-  job.retention_min_seq = m.recent_snapshot_min_seq;
-  job.compaction_clock_tick = m.last_l0_clock_tick;
-  if (!m.external_dbs.empty()) {
-    job.sst_paths = std::make_shared<const manifest::SstPathResolver>(db_path_, m);
-  }
-
+  const format::Ulid job_id = existing ? *existing : ulids_->Next(clock_->NowMillis());
+  ASSIGN_OR_RETURN(CompactionJob job, ResolveJob(manifest_->manifest(), job_id, spec, db_path_));
   Status st;
+  if (external_workers_) {
+    // Validated (ours by construction, an admin's by AdoptSubmitted): queued for a worker.
+    if (existing) {
+      FindRecord(job.id)->status = format::CompactionStatus::kScheduled;
+    } else {
+      format::CompactionRecord rec;
+      rec.id = job.id;
+      rec.sorted_runs = spec.run_ids;
+      rec.l0_view_ids = spec.l0_ids;
+      rec.destination = spec.destination;
+      rec.status = format::CompactionStatus::kScheduled;
+      compactions_.recent_compactions.push_back(rec);
+    }
+    st = WriteCompactions();
+    if (!st.ok()) {
+      if (existing) {
+        if (auto* r = FindRecord(job.id)) r->status = format::CompactionStatus::kSubmitted;
+      } else {
+        RemoveRecord(job.id);
+      }
+      return st;
+    }
+    util::MutexLock lock(&stats_mu_);
+    ++stats_.submitted;
+    log_.Debug("compactor {}: scheduled {} {} for a worker", db_path_, job.id.ToString(),
+               SpecToString(spec));
+    return Status::OK();
+  }
   if (!existing) {
     format::CompactionRecord rec;
     rec.id = job.id;
@@ -571,8 +629,10 @@ void Compactor::HandleCompletion(CompactionJobResult result) {
 Status Compactor::Commit(const CompactionSpec& spec, const CompactionJobResult& result) {
   format::CompactionRecord* rec = FindRecord(result.id);
   if (rec == nullptr) return Status::Internal("compaction " + result.id.ToString() + " unknown");
-  rec->output_ssts = result.outputs;
-  RETURN_IF_ERROR(WriteCompactions());
+  if (rec->status != format::CompactionStatus::kCompacted) {  // a worker's are recorded already
+    rec->output_ssts = result.outputs;
+    RETURN_IF_ERROR(WriteCompactions());
+  }
 
   // Checks that every source is still in `m` (only a bug or a foreign compactor could break
   // this; the epoch check makes the latter a Fenced error first).
@@ -597,6 +657,31 @@ Status Compactor::Commit(const CompactionSpec& spec, const CompactionJobResult& 
   // that old may have been deleted by the GC (min_age) — re-creating it would fork history.
   RETURN_IF_ERROR(manifest_->Refresh());
 
+  // Already committed (a coordinator died between the manifest and `.compactions`, and this is
+  // the re-commit after its restart): only the Completed mark is missing.
+  const format::Manifest& now = manifest_->manifest();
+  auto no_source_left = [&] {
+    const bool l0_left = std::any_of(spec.l0_ids.begin(), spec.l0_ids.end(), [&](const auto& id) {
+      return std::any_of(now.l0.begin(), now.l0.end(), [&](const auto& h) { return h.id == id; });
+    });
+    const bool run_left = std::any_of(spec.run_ids.begin(), spec.run_ids.end(), [&](uint32_t id) {
+      return std::any_of(now.compacted.begin(), now.compacted.end(),
+                         [&](const auto& r) { return r.id == id; });
+    });
+    return !l0_left && !run_left;
+  };
+  const bool committed =
+      result.outputs.empty()
+          ? no_source_left()
+          : std::any_of(now.compacted.begin(), now.compacted.end(), [&](const auto& r) {
+              return r.id == spec.destination && r.ssts.size() == result.outputs.size() &&
+                     std::equal(r.ssts.begin(), r.ssts.end(), result.outputs.begin(),
+                                [](const auto& a, const auto& b) { return a.id == b.id; });
+            });
+  if (committed) {
+    log_.Info("compactor {}: compaction {} was already in the manifest; marking it completed",
+              db_path_, result.id.ToString());
+  } else {
   // 1. A checkpoint of the state that still lists the inputs (docs/format.md §10, docs/design.md
   // §10). Its id is drawn once, so a mutation re-applied on a version that already holds it adds
   // nothing.
@@ -655,6 +740,7 @@ Status Compactor::Commit(const CompactionSpec& spec, const CompactionJobResult& 
     return Status::OK();
   });
   RETURN_IF_ERROR(updated);
+  }
 
   // 3. Completed; keep only active compactions plus this one.
   rec = FindRecord(result.id);
@@ -673,11 +759,112 @@ Status Compactor::Commit(const CompactionSpec& spec, const CompactionJobResult& 
   return Status::OK();
 }
 
+std::vector<CompactionSpec> Compactor::RecordedBusy() const {
+  std::vector<CompactionSpec> out;
+  for (const auto& r : compactions_.recent_compactions) {
+    const bool held = r.status == format::CompactionStatus::kScheduled ||
+                      r.status == format::CompactionStatus::kRunning ||
+                      r.status == format::CompactionStatus::kCompacted;
+    if (held && running_specs_.count(r.id) == 0) out.push_back(SpecOf(r));
+  }
+  return out;
+}
+
+void Compactor::CommitCompacted() {
+  std::vector<format::Ulid> ids;
+  for (const auto& r : compactions_.recent_compactions) {
+    if (r.status == format::CompactionStatus::kCompacted && running_specs_.count(r.id) == 0) {
+      ids.push_back(r.id);
+    }
+  }
+  for (const format::Ulid& id : ids) {
+    const format::CompactionRecord* rec = FindRecord(id);
+    if (rec == nullptr || rec->status != format::CompactionStatus::kCompacted) continue;
+    const CompactionSpec spec = SpecOf(*rec);
+    CompactionJobResult result;
+    result.id = id;
+    result.outputs = rec->output_ssts;
+    Status st = Commit(spec, result);
+    if (st.ok()) {
+      const int64_t elapsed_ms = util::SaturatingAdd<int64_t>(
+          clock_->NowMillis(), -static_cast<int64_t>(id.TimestampMillis()));
+      log_.Info(
+          "compactor {}: compaction {} done by {}: inputs {} L0 SSTs + {} sorted runs, output "
+          "run {} ({} SSTs), {:.3f} s",
+          db_path_, id.ToString(), rec->worker ? rec->worker->worker_id : std::string("a worker"),
+          spec.l0_ids.size(), spec.run_ids.size(), spec.destination, result.outputs.size(),
+          static_cast<double>(std::max<int64_t>(0, elapsed_ms)) / 1000.0);
+      metrics_.committed->Increment(1);
+      metrics_.ssts_written->Increment(result.outputs.size());
+      metrics_.last_compaction_timestamp_sec->Set(clock_->NowMillis() / 1000);
+      util::MutexLock lock(&stats_mu_);
+      ++stats_.committed;
+      continue;
+    }
+    if (st.IsFenced()) {
+      Latch(st);
+      return;
+    }
+    log_.Warn("compactor {}: committing compacted {} failed (will retry): {}", db_path_,
+              id.ToString(), st.ToString());
+    retry_pending_ = true;
+    metrics_.failed->Increment(1);
+    util::MutexLock lock(&stats_mu_);
+    ++stats_.failed;
+  }
+}
+
+void Compactor::ReclaimStale() {
+  const uint64_t now_ms = static_cast<uint64_t>(std::max<int64_t>(0, clock_->NowMillis()));
+  const auto timeout_ms = static_cast<uint64_t>(options_.worker_heartbeat_timeout.count());
+  bool changed = false;
+  for (auto& r : compactions_.recent_compactions) {
+    if (r.status != format::CompactionStatus::kRunning) continue;
+    if (!r.worker) {
+      // Left Running by an embedded compactor that died: nobody heartbeats it.
+      log_.Warn("compactor {}: compaction {} is Running without a worker: rescheduling it",
+                db_path_, r.id.ToString());
+    } else if (r.worker->last_heartbeat_ms + timeout_ms < now_ms) {
+      log_.Warn(
+          "compactor {}: worker {} of compaction {} last heartbeat {} ms ago (timeout {} ms): "
+          "rescheduling it ({} recorded outputs kept)",
+          db_path_, r.worker->worker_id, r.id.ToString(), now_ms - r.worker->last_heartbeat_ms,
+          timeout_ms, r.output_ssts.size());
+    } else {
+      continue;
+    }
+    r.status = format::CompactionStatus::kScheduled;
+    r.worker.reset();
+    changed = true;
+  }
+  // A worker marks a job Failed when it cannot run (an input is gone): forget it, keep its
+  // inputs unscheduled while they are in the manifest (as for our own kNotFound failures).
+  std::vector<format::Ulid> failed;
+  for (const auto& r : compactions_.recent_compactions) {
+    if (r.status == format::CompactionStatus::kFailed && r.worker) {
+      failed_specs_.push_back(SpecOf(r));
+      failed.push_back(r.id);
+    }
+  }
+  for (const auto& id : failed) RemoveRecord(id);
+  changed |= !failed.empty();
+  if (!changed) return;
+  Status st = WriteCompactions();
+  if (st.IsFenced()) {
+    Latch(st);
+  } else if (!st.ok()) {
+    log_.Warn("compactor {}: could not reschedule stale jobs (will retry): {}", db_path_,
+              st.ToString());
+    retry_pending_ = true;
+  }
+}
+
 Status Compactor::WriteCompactions() {
   for (int attempt = 0; attempt < 100; ++attempt) {
     Status st = compactions_store_.WriteNew(compactions_id_ + 1, compactions_);
     if (st.ok()) {
       ++compactions_id_;
+      base_ = compactions_;
       return st;
     }
     if (!st.IsAlreadyExists()) return st;
@@ -688,8 +875,14 @@ Status Compactor::WriteCompactions() {
                             std::to_string(latest->compactions.compactor_epoch) + " > " +
                             std::to_string(compactions_.compactor_epoch) + ")");
     }
-    // An admin's submission (same epoch) must not be overwritten: keep it for the next poll.
-    MergeSubmitted(latest->compactions);
+    if (external_workers_) {
+      // Workers claim, heartbeat and finish jobs concurrently: keep their changes.
+      compactions_ = MergeCompactions(base_, compactions_, latest->compactions);
+      base_ = latest->compactions;
+    } else {
+      // An admin's submission (same epoch) must not be overwritten: keep it for the next poll.
+      MergeSubmitted(latest->compactions);
+    }
     compactions_id_ = latest->id;
   }
   return Status::Unavailable("compactions: too many lost races writing .compactions");

@@ -120,6 +120,13 @@ class Compactor {
   // retry — an idle database costs the compactor no requests. Admin-submitted compactions
   // (`.compactions` only) are therefore adopted at the next such poll. Call before Start().
   void DisableTimedPolls();
+  // Coordinator only (`slatedb run-compactor --no-embedded-worker`, docs/design.md §10, distributed compaction): jobs
+  // are not run here but recorded `Scheduled` for CompactionWorkers (worker.h) to claim; each
+  // poll also commits jobs workers wrote `Compacted` (manifest first, then `Completed`) and hands
+  // Running jobs whose heartbeat is older than worker_heartbeat_timeout back to the queue.
+  // Start → kInvalid with compatibility "0.12" (`.compactions` version 1 cannot record workers).
+  // Call before Start().
+  void UseExternalWorkers() { external_workers_ = true; }
 
   CompactorStats stats() const EXCLUDES(stats_mu_);
   // True once a newer compactor has taken over (the orchestrator has ended).
@@ -146,6 +153,13 @@ class Compactor {
   void MergeSubmitted(const format::Compactions& other);
   void HandleCompletion(CompactionJobResult result) EXCLUDES(stats_mu_);
   Status Commit(const CompactionSpec& spec, const CompactionJobResult& result);
+  // Commits the Compacted records (a worker's, or left by a coordinator that died between the
+  // manifest and `.compactions`); external mode: reclaims stale Running jobs, drops Failed ones.
+  void CommitCompacted() EXCLUDES(stats_mu_);
+  void ReclaimStale();
+  // Specs of the records that hold their inputs outside running_specs_ (Scheduled / Running /
+  // Compacted): busy for the scheduler.
+  std::vector<CompactionSpec> RecordedBusy() const;
   void Drain();
   // Writes compactions_ as the next `.compactions` version (Fenced if a newer epoch owns it).
   Status WriteCompactions();
@@ -178,7 +192,9 @@ class Compactor {
   // Orchestrator thread only (set up by Start before the thread exists).
   std::optional<manifest::FenceableManifest> manifest_;
   format::Compactions compactions_;
+  format::Compactions base_;  // the stored version compactions_ derives from (external mode)
   uint64_t compactions_id_ = 0;
+  bool external_workers_ = false;  // set before Start
   std::map<format::Ulid, CompactionSpec> running_specs_;
   // Compactions that failed because an input object is gone (kNotFound): retrying cannot help,
   // so their inputs count as busy for the scheduler (kept in memory only: a kFailed record in

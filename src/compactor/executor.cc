@@ -360,6 +360,7 @@ class OutputWriter {
     result_->bytes_written += sst->size;
     result_->rows_written += sst->num_rows;
     result_->outputs.push_back(std::move(handle_));
+    if (ctx_.on_output) ctx_.on_output(result_->id, result_->outputs.back());
     return Status::OK();
   }
   // Abandons the output being written (its upload is aborted; no object appears).

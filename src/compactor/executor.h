@@ -63,6 +63,10 @@ struct ExecutorContext {
   uint64_t max_fetch_tasks = 1;  // CompactorOptions::max_fetch_tasks: concurrent GETs per job
   std::shared_ptr<MergeOperator> merge_operator;  // null: merge operands are kept as they are
   util::Log log;
+  // Called on the job's thread after each output SST is complete and uploaded, in key order
+  // (`job` = the compaction id); null = none. Distributed workers (worker.h) record outputs at
+  // SST boundaries with it so that a resumed job can reuse them.
+  std::function<void(const format::Ulid& job, const format::SstHandle& sst)> on_output;
   // Set once "no merge operator: operands kept" (info) or an operator failure (warn) was logged.
   std::shared_ptr<std::atomic<bool>> merge_notice_logged = std::make_shared<std::atomic<bool>>();
 };

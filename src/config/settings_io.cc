@@ -259,6 +259,10 @@ class Applier {
         ASSIGN_OR_RETURN(c.max_concurrent_compactions, U64(v, p));
       } else if (key == "max_fetch_tasks") {
         ASSIGN_OR_RETURN(c.max_fetch_tasks, U64(v, p));
+      } else if (key == "heartbeat_interval") {
+        ASSIGN_OR_RETURN(c.heartbeat_interval, Duration(v, p));
+      } else if (key == "worker_heartbeat_timeout") {
+        ASSIGN_OR_RETURN(c.worker_heartbeat_timeout, Duration(v, p));
       } else if (key == "scheduler_options") {
         ASSIGN_OR_RETURN(Json m, Object(v, p));
         for (const auto& [name, value] : m.items()) {
@@ -803,6 +807,16 @@ std::string SettingsToJson(const Settings& s, JsonFormat format) {
     cj["max_sst_size"] = c.max_sst_size;
     cj["max_concurrent_compactions"] = c.max_concurrent_compactions;
     cj["max_fetch_tasks"] = c.max_fetch_tasks;
+    // SlateDB 0.13+ settings: printed when not their defaults or on request, so the default
+    // JSON stays 0.12.1's key set.
+    const CompactorOptions defaults;
+    if (c.heartbeat_interval != defaults.heartbeat_interval || format.include_extensions) {
+      cj["heartbeat_interval"] = DurationJson(c.heartbeat_interval);
+    }
+    if (c.worker_heartbeat_timeout != defaults.worker_heartbeat_timeout ||
+        format.include_extensions) {
+      cj["worker_heartbeat_timeout"] = DurationJson(c.worker_heartbeat_timeout);
+    }
     OrderedJson sched = OrderedJson::object();
     for (const auto& [k, v] : c.scheduler_options) sched[k] = v;
     cj["scheduler_options"] = std::move(sched);
@@ -959,6 +973,18 @@ Status ValidateSettings(const Settings& s) {
     RETURN_IF_ERROR(CheckU64("compactor_options.max_concurrent_compactions",
                              c.max_concurrent_compactions, 1, 1024));
     RETURN_IF_ERROR(CheckU64("compactor_options.max_fetch_tasks", c.max_fetch_tasks, 1, 1024));
+    RETURN_IF_ERROR(
+        CheckDuration("compactor_options.heartbeat_interval", c.heartbeat_interval, 1));
+    RETURN_IF_ERROR(CheckDuration("compactor_options.worker_heartbeat_timeout",
+                                  c.worker_heartbeat_timeout, 1));
+    if (c.heartbeat_interval >= c.worker_heartbeat_timeout) {
+      std::string msg = "compactor_options.heartbeat_interval (";
+      msg += FormatDuration(c.heartbeat_interval);
+      msg += ") must be below compactor_options.worker_heartbeat_timeout (";
+      msg += FormatDuration(c.worker_heartbeat_timeout);
+      msg += ")";
+      return Status::Invalid(msg);
+    }
     RETURN_IF_ERROR(ValidateScheduler(c.scheduler_options));
   }
   {

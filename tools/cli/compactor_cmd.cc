@@ -15,6 +15,7 @@
 #include "cli/metrics_cli.h"
 #include "cli/progress.h"
 #include "compactor/compactor.h"
+#include "compactor/worker.h"
 #include "gc/garbage_collector.h"
 #include "object_store/metrics_object_store.h"
 #include "slatedb/metrics.h"
@@ -51,6 +52,12 @@ int Fail(const Status& s) {
 CompactorCommands::CompactorCommands(CLI::App& app) {
   compactor_ = app.add_subcommand("compactor", "run a standalone compactor until SIGTERM/SIGINT");
   compactor_->alias("run-compactor");  // slatedb-cli's name
+  compactor_->add_flag("--no-embedded-worker", no_embedded_worker_,
+                       "coordinator only: jobs are run by `run-worker` processes");
+  worker_ = app.add_subcommand("run-worker", "run a compaction worker until SIGTERM/SIGINT");
+  worker_->alias("worker");
+  worker_->add_option("--worker-id", worker_id_, "this worker's id (default: a random one)");
+  worker_->preparse_callback([](size_t) { BlockStopSignals(); });
   gc_ = app.add_subcommand("gc", "run the garbage collector until SIGTERM/SIGINT");
   auto* once = gc_->add_flag("--once", gc_once_, "one pass over every directory, then exit");
   const char* metrics_help =
@@ -67,7 +74,9 @@ CompactorCommands::CompactorCommands(CLI::App& app) {
   gc_->preparse_callback([](size_t) { BlockStopSignals(); });
 }
 
-bool CompactorCommands::parsed() const { return compactor_->parsed() || gc_->parsed(); }
+bool CompactorCommands::parsed() const {
+  return compactor_->parsed() || gc_->parsed() || worker_->parsed();
+}
 
 int CompactorCommands::Run(const std::string& url, const std::string& path,
                            const Settings& settings,
@@ -85,7 +94,7 @@ int CompactorCommands::Run(const std::string& url, const std::string& path,
   auto recorder = std::make_shared<DefaultMetricsRecorder>();
   auto opened = OpenObjectStore(url);
   if (!opened.ok()) return Fail(opened.status());
-  const char* component = compactor_->parsed() ? "compactor" : "gc";
+  const char* component = compactor_->parsed() ? "compactor" : worker_->parsed() ? "worker" : "gc";
   auto store = NewMetricsObjectStore(*opened, recorder, component, nullptr);
   std::unique_ptr<MetricsServer> server;
   auto serve = [&]() -> Status {
@@ -102,12 +111,41 @@ int CompactorCommands::Run(const std::string& url, const std::string& path,
     return RequestCostJson(EstimateRequestCost(recorder->Snapshot(), secs.count()));
   };
 
+  if (worker_->parsed()) {
+    CompactorOptions options = settings.compactor_options.value_or(CompactorOptions{});
+    compactor::OutputSettings output = compactor::OutputSettingsFrom(settings);
+    auto w = compactor::CompactionWorker::Open(store, path, options, output, nullptr,
+                                               util::EntropySeed(), worker_id_, util::Log(),
+                                               std::move(merge_operator));
+    if (!w.ok()) return Fail(w.status());
+    if (Status st = (*w)->Start(); !st.ok()) return Fail(st);
+    std::cerr << "compaction worker " << (*w)->worker_id() << " running on " << store->Describe()
+              << " path '" << path << "'; SIGTERM or SIGINT stops it\n";
+    while (PollStopSignal(signals) == 0) {
+    }
+    Status st = (*w)->Stop();
+    auto s = (*w)->stats();
+    nlohmann::json j = {{"worker_id", (*w)->worker_id()},
+                        {"claimed", s.claimed},
+                        {"resumed", s.resumed},
+                        {"outputs_reused", s.outputs_reused},
+                        {"compacted", s.compacted},
+                        {"released", s.released},
+                        {"lost", s.lost},
+                        {"failed", s.failed},
+                        {"heartbeats", s.heartbeats},
+                        {"request_cost", cost()}};
+    std::cout << j.dump() << std::endl;
+    return st.ok() ? 0 : Fail(st);
+  }
+
   if (compactor_->parsed()) {
     CompactorOptions options = settings.compactor_options.value_or(CompactorOptions{});
     compactor::OutputSettings output = compactor::OutputSettingsFrom(settings);
     auto c = compactor::Compactor::Open(store, path, options, output, nullptr, util::EntropySeed(),
                                         util::Log(), std::move(merge_operator), recorder);
     if (!c.ok()) return Fail(c.status());
+    if (no_embedded_worker_) (*c)->UseExternalWorkers();
     if (Status st = serve(); !st.ok()) return Fail(st);
     if (Status st = (*c)->Start(); !st.ok()) return Fail(st);
     std::cerr << "compactor running on " << store->Describe() << " path '" << path << "' (epoch "

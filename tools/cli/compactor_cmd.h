@@ -3,6 +3,13 @@
 //   slatedb --url U --path P compactor    runs a standalone compactor until SIGTERM / SIGINT,
 //                                         then shuts it down gracefully and exits 0; prints one
 //                                         JSON line of counters on exit.
+//   ... compactor --no-embedded-worker    the coordinator only (docs/design.md §10, distributed compaction): jobs are
+//                                         queued in `.compactions` for workers; needs
+//                                         compatibility "0.17".
+//   slatedb --url U --path P run-worker [--worker-id ID]   (alias `worker`) a compaction worker
+//                                         until SIGTERM / SIGINT: the running job stops at its
+//                                         next key boundary and its claim is released; exit 0;
+//                                         prints one JSON line of counters on exit.
 //   slatedb --url U --path P gc [--once]  runs the garbage collector in the background until a
 //                                         signal, or one pass with --once; prints JSON counters.
 //   --metrics-addr IPV4:PORT (compactor, gc without --once): serves GET /metrics (Prometheus
@@ -32,7 +39,7 @@ class CompactorCommands {
  public:
   // Registers the subcommands on `app`.
   explicit CompactorCommands(CLI::App& app);
-  // True if `compactor` or `gc` was parsed.
+  // True if `compactor`, `run-worker` or `gc` was parsed.
   bool parsed() const;
   // Runs the parsed subcommand; returns the process exit code.
   // `merge_operator` (--merge-operator; null = none) collapses merge operands in compaction.
@@ -42,6 +49,9 @@ class CompactorCommands {
  private:
   CLI::App* compactor_ = nullptr;
   CLI::App* gc_ = nullptr;
+  CLI::App* worker_ = nullptr;
+  bool no_embedded_worker_ = false;  // compactor --no-embedded-worker
+  std::string worker_id_;            // run-worker --worker-id ("" = random)
   bool gc_once_ = false;
   bool progress_ = false;     // --progress of either subcommand (cli/progress.h)
   std::string metrics_addr_;  // --metrics-addr (empty: no server)
