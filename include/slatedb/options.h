@@ -57,10 +57,10 @@ struct CompactorOptions {
   //   max_compaction_sources: whole number in [0, 1000000], >= min_compaction_sources (default 8)
   //   include_size_threshold: finite number > 0 (default 4.0)
   std::map<std::string, std::string> scheduler_options;
-  // Distributed compaction (SlateDB 0.17, RFC-0025; docs/design.md §10, distributed compaction). How often a compaction
-  // worker (`slatedb run-worker`) renews the heartbeat of the job it runs and publishes the
-  // outputs finished so far to `.compactions` (0.17 keeps it under compactor_options.worker; we
-  // keep it flat). [1ms, 10y], and below worker_heartbeat_timeout.
+  // Distributed compaction (SlateDB 0.17, RFC-0025; docs/design.md §10).
+  // How often a compaction worker (`slatedb run-worker`) renews the heartbeat of the job it runs
+  // and publishes the outputs finished so far to `.compactions` (0.17 keeps it under
+  // compactor_options.worker; we keep it flat). [1ms, 10y], and below worker_heartbeat_timeout.
   std::chrono::milliseconds heartbeat_interval{10000};
   // The coordinator hands a Running job whose worker's last heartbeat is older than this back to
   // the queue (Scheduled, outputs kept, so the next worker resumes after them). [1ms, 10y]

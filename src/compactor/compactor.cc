@@ -5,6 +5,7 @@
 #include <set>
 #include <utility>
 
+#include "compactor/worker.h"
 #include "format/sst.h"
 #include "format/uuid.h"
 #include "manifest/paths.h"
@@ -12,7 +13,6 @@
 #include "util/metrics.h"
 #include "util/saturating.h"
 #include "util/thread_name.h"
-#include "compactor/worker.h"
 
 namespace slatedb::compactor {
 
@@ -682,64 +682,65 @@ Status Compactor::Commit(const CompactionSpec& spec, const CompactionJobResult& 
     log_.Info("compactor {}: compaction {} was already in the manifest; marking it completed",
               db_path_, result.id.ToString());
   } else {
-  // 1. A checkpoint of the state that still lists the inputs (docs/format.md §10, docs/design.md
-  // §10). Its id is drawn once, so a mutation re-applied on a version that already holds it adds
-  // nothing.
-  const format::Uuid checkpoint_id = format::Uuid::NewV4(rng_);
-  Status updated = manifest_->Update([&](format::Manifest& m) -> Status {
-    RETURN_IF_ERROR(check_sources(m));
-    if (std::any_of(m.checkpoints.begin(), m.checkpoints.end(),
-                    [&](const format::Checkpoint& c) { return c.id == checkpoint_id; })) {
-      return Status::OK();
-    }
-    int64_t now_s = clock_->NowMillis() / 1000;
-    std::erase_if(m.checkpoints, [&](const format::Checkpoint& c) {
-      return c.expire_time_s != 0 && static_cast<int64_t>(c.expire_time_s) <= now_s;
-    });
-    format::Checkpoint cp;
-    cp.id = checkpoint_id;
-    cp.manifest_id = manifest_->id() + 1;  // the version this mutation is written as
-    cp.create_time_s = util::SaturatingCast<uint32_t>(now_s);
-    cp.expire_time_s = util::SaturatingCast<uint32_t>(
-        util::SaturatingAdd<int64_t>(now_s, kCompactionCheckpointLifetimeSeconds));
-    m.checkpoints.push_back(std::move(cp));
-    return Status::OK();
-  });
-  RETURN_IF_ERROR(updated);
-
-  // 2. The result. Idempotent: a version that already holds it (our earlier write landed
-  // although its reply was lost) is left as it is.
-  updated = manifest_->Update([&](format::Manifest& m) -> Status {
-    auto dest = std::find_if(m.compacted.begin(), m.compacted.end(),
-                             [&](const auto& r) { return r.id == spec.destination; });
-    if (!result.outputs.empty() && dest != m.compacted.end() &&
-        dest->ssts.size() == result.outputs.size() &&
-        std::equal(dest->ssts.begin(), dest->ssts.end(), result.outputs.begin(),
-                   [](const auto& a, const auto& b) { return a.id == b.id; })) {
-      return Status::OK();
-    }
-    RETURN_IF_ERROR(check_sources(m));
-    std::set<format::Ulid> l0_ids(spec.l0_ids.begin(), spec.l0_ids.end());
-    std::set<uint32_t> run_ids(spec.run_ids.begin(), spec.run_ids.end());
-    std::erase_if(m.l0, [&](const format::SstHandle& h) { return l0_ids.count(h.id) > 0; });
-    std::erase_if(m.compacted, [&](const format::SortedRun& r) { return run_ids.count(r.id) > 0; });
-    if (!result.outputs.empty()) {
-      if (std::any_of(m.compacted.begin(), m.compacted.end(),
-                      [&](const auto& r) { return r.id == spec.destination; })) {
-        return Status::Internal("compaction " + result.id.ToString() + ": destination run " +
-                                std::to_string(spec.destination) + " already exists");
+    // 1. A checkpoint of the state that still lists the inputs (docs/format.md §10, docs/design.md
+    // §10). Its id is drawn once, so a mutation re-applied on a version that already holds it adds
+    // nothing.
+    const format::Uuid checkpoint_id = format::Uuid::NewV4(rng_);
+    Status updated = manifest_->Update([&](format::Manifest& m) -> Status {
+      RETURN_IF_ERROR(check_sources(m));
+      if (std::any_of(m.checkpoints.begin(), m.checkpoints.end(),
+                      [&](const format::Checkpoint& c) { return c.id == checkpoint_id; })) {
+        return Status::OK();
       }
-      auto pos = std::find_if(m.compacted.begin(), m.compacted.end(),
-                              [&](const auto& r) { return r.id < spec.destination; });
-      m.compacted.insert(pos, format::SortedRun{spec.destination, result.outputs});
-    }
-    if (!spec.l0_ids.empty()) m.l0_last_compacted = spec.l0_ids.front();
-    // A clone: ancestors' SSTs rewritten into our own are no longer read from there (the GC
-    // detaches an ancestor whose list runs empty).
-    manifest::PruneExternalSstIds(m);
-    return Status::OK();
-  });
-  RETURN_IF_ERROR(updated);
+      int64_t now_s = clock_->NowMillis() / 1000;
+      std::erase_if(m.checkpoints, [&](const format::Checkpoint& c) {
+        return c.expire_time_s != 0 && static_cast<int64_t>(c.expire_time_s) <= now_s;
+      });
+      format::Checkpoint cp;
+      cp.id = checkpoint_id;
+      cp.manifest_id = manifest_->id() + 1;  // the version this mutation is written as
+      cp.create_time_s = util::SaturatingCast<uint32_t>(now_s);
+      cp.expire_time_s = util::SaturatingCast<uint32_t>(
+          util::SaturatingAdd<int64_t>(now_s, kCompactionCheckpointLifetimeSeconds));
+      m.checkpoints.push_back(std::move(cp));
+      return Status::OK();
+    });
+    RETURN_IF_ERROR(updated);
+
+    // 2. The result. Idempotent: a version that already holds it (our earlier write landed
+    // although its reply was lost) is left as it is.
+    updated = manifest_->Update([&](format::Manifest& m) -> Status {
+      auto dest = std::find_if(m.compacted.begin(), m.compacted.end(),
+                               [&](const auto& r) { return r.id == spec.destination; });
+      if (!result.outputs.empty() && dest != m.compacted.end() &&
+          dest->ssts.size() == result.outputs.size() &&
+          std::equal(dest->ssts.begin(), dest->ssts.end(), result.outputs.begin(),
+                     [](const auto& a, const auto& b) { return a.id == b.id; })) {
+        return Status::OK();
+      }
+      RETURN_IF_ERROR(check_sources(m));
+      std::set<format::Ulid> l0_ids(spec.l0_ids.begin(), spec.l0_ids.end());
+      std::set<uint32_t> run_ids(spec.run_ids.begin(), spec.run_ids.end());
+      std::erase_if(m.l0, [&](const format::SstHandle& h) { return l0_ids.count(h.id) > 0; });
+      std::erase_if(m.compacted,
+                    [&](const format::SortedRun& r) { return run_ids.count(r.id) > 0; });
+      if (!result.outputs.empty()) {
+        if (std::any_of(m.compacted.begin(), m.compacted.end(),
+                        [&](const auto& r) { return r.id == spec.destination; })) {
+          return Status::Internal("compaction " + result.id.ToString() + ": destination run " +
+                                  std::to_string(spec.destination) + " already exists");
+        }
+        auto pos = std::find_if(m.compacted.begin(), m.compacted.end(),
+                                [&](const auto& r) { return r.id < spec.destination; });
+        m.compacted.insert(pos, format::SortedRun{spec.destination, result.outputs});
+      }
+      if (!spec.l0_ids.empty()) m.l0_last_compacted = spec.l0_ids.front();
+      // A clone: ancestors' SSTs rewritten into our own are no longer read from there (the GC
+      // detaches an ancestor whose list runs empty).
+      manifest::PruneExternalSstIds(m);
+      return Status::OK();
+    });
+    RETURN_IF_ERROR(updated);
   }
 
   // 3. Completed; keep only active compactions plus this one.

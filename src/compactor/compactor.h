@@ -120,12 +120,12 @@ class Compactor {
   // retry — an idle database costs the compactor no requests. Admin-submitted compactions
   // (`.compactions` only) are therefore adopted at the next such poll. Call before Start().
   void DisableTimedPolls();
-  // Coordinator only (`slatedb run-compactor --no-embedded-worker`, docs/design.md §10, distributed compaction): jobs
-  // are not run here but recorded `Scheduled` for CompactionWorkers (worker.h) to claim; each
-  // poll also commits jobs workers wrote `Compacted` (manifest first, then `Completed`) and hands
-  // Running jobs whose heartbeat is older than worker_heartbeat_timeout back to the queue.
-  // Start → kInvalid with compatibility "0.12" (`.compactions` version 1 cannot record workers).
-  // Call before Start().
+  // Coordinator only (`slatedb run-compactor --no-embedded-worker`, docs/design.md §10, distributed
+  // compaction): jobs are not run here but recorded `Scheduled` for CompactionWorkers (worker.h) to
+  // claim; each poll also commits jobs workers wrote `Compacted` (manifest first, then `Completed`)
+  // and hands Running jobs whose heartbeat is older than worker_heartbeat_timeout back to the
+  // queue. Start → kInvalid with compatibility "0.12" (`.compactions` version 1 cannot record
+  // workers). Call before Start().
   void UseExternalWorkers() { external_workers_ = true; }
 
   CompactorStats stats() const EXCLUDES(stats_mu_);

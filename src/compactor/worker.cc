@@ -102,8 +102,8 @@ format::Compactions MergeCompactions(const format::Compactions& base,
 
 Result<std::unique_ptr<CompactionWorker>> CompactionWorker::Open(
     std::shared_ptr<ObjectStore> store, std::string db_path, CompactorOptions options,
-    OutputSettings output, std::shared_ptr<util::Clock> clock, uint64_t seed,
-    std::string worker_id, util::Log log, std::shared_ptr<MergeOperator> merge_operator) {
+    OutputSettings output, std::shared_ptr<util::Clock> clock, uint64_t seed, std::string worker_id,
+    util::Log log, std::shared_ptr<MergeOperator> merge_operator) {
   if (store == nullptr) return Status::Invalid("compaction worker: no object store");
   ASSIGN_OR_RETURN(db_path, manifest::NormalizeDbPath(db_path));
   if (manifest::StoreFormatFor(output.compatibility).compactions_version <
@@ -132,10 +132,9 @@ Result<std::unique_ptr<CompactionWorker>> CompactionWorker::Open(
     util::Random rng(seed ^ 0x5bd1e995ull);
     worker_id = "slatedb-cpp-worker-" + format::Uuid::NewV4(rng).ToString();
   }
-  return std::make_unique<CompactionWorker>(PrivateTag{}, std::move(store), std::move(db_path),
-                                            std::move(options), std::move(output),
-                                            std::move(clock), seed, std::move(worker_id),
-                                            std::move(log), std::move(merge_operator));
+  return std::make_unique<CompactionWorker>(
+      PrivateTag{}, std::move(store), std::move(db_path), std::move(options), std::move(output),
+      std::move(clock), seed, std::move(worker_id), std::move(log), std::move(merge_operator));
 }
 
 CompactionWorker::CompactionWorker(PrivateTag, std::shared_ptr<ObjectStore> store,
@@ -201,8 +200,8 @@ WorkerStats CompactionWorker::stats() const {
 }
 
 bool CompactionWorker::WaitFor(std::chrono::milliseconds d) {
-  // tidy: allow steady_clock — waits in real time (see compactor.cc's Run).
-  const auto deadline = util::SaturatingDeadline(std::chrono::steady_clock::now(), d);
+  // Real-time waits on the injected clock's steady time.
+  const auto deadline = util::SaturatingDeadline(clock_->SteadyNow(), d);
   util::MutexLock lock(&mu_);
   while (!stop_requested_.load()) {
     if (!cv_.WaitUntil(&mu_, deadline)) break;
@@ -223,8 +222,8 @@ void CompactionWorker::Run() {
     } else if (*claimed) {
       Status st = RunClaimed(**claimed);
       if (!st.ok()) {
-        log_.Warn("compaction worker {}: compaction {}: {}", worker_id_,
-                  (*claimed)->id.ToString(), st.ToString());
+        log_.Warn("compaction worker {}: compaction {}: {}", worker_id_, (*claimed)->id.ToString(),
+                  st.ToString());
         if (stop_requested_.load()) run_status_ = st;
         if (!WaitFor(options_.poll_interval)) break;  // no tight claim / fail loop
       }
@@ -240,7 +239,8 @@ Result<std::optional<format::CompactionRecord>> CompactionWorker::TryClaim() {
     claimed.reset();
     format::CompactionRecord* pick = nullptr;
     for (auto& r : c.recent_compactions) {
-      if (r.status == format::CompactionStatus::kScheduled && (pick == nullptr || r.id < pick->id)) {
+      if (r.status == format::CompactionStatus::kScheduled &&
+          (pick == nullptr || r.id < pick->id)) {
         pick = &r;
       }
     }
@@ -259,8 +259,8 @@ Result<std::optional<format::CompactionRecord>> CompactionWorker::TryClaim() {
   return claimed;
 }
 
-Status CompactionWorker::UpdateClaim(
-    const format::Ulid& id, const std::function<void(format::CompactionRecord&)>& mutate) {
+Status CompactionWorker::UpdateClaim(const format::Ulid& id,
+                                     const std::function<void(format::CompactionRecord&)>& mutate) {
   auto written = UpdateCompactions(compactions_store_, [&](format::Compactions& c) -> Status {
     for (auto& r : c.recent_compactions) {
       if (r.id == id && r.status == format::CompactionStatus::kRunning && r.worker &&
@@ -303,15 +303,14 @@ Status CompactionWorker::ResumeAfter(const format::SstHandle& last_output, Compa
 Status CompactionWorker::RunClaimed(const format::CompactionRecord& rec) {
   const std::vector<format::SstHandle> prior = rec.output_ssts;
   auto fail_job = [&](const Status& why) {
-    log_.Error("compaction worker {}: compaction {} cannot run: {}; marking it Failed",
-               worker_id_, rec.id.ToString(), why.ToString());
+    log_.Error("compaction worker {}: compaction {} cannot run: {}; marking it Failed", worker_id_,
+               rec.id.ToString(), why.ToString());
     {
       util::MutexLock lock(&mu_);
       ++stats_.failed;
     }
-    return UpdateClaim(rec.id, [](format::CompactionRecord& r) {
-      r.status = format::CompactionStatus::kFailed;
-    });
+    return UpdateClaim(
+        rec.id, [](format::CompactionRecord& r) { r.status = format::CompactionStatus::kFailed; });
   };
   auto m = manifest_store_->ReadLatest();
   if (!m.ok() || !*m) {
@@ -320,7 +319,8 @@ Status CompactionWorker::RunClaimed(const format::CompactionRecord& rec) {
       r.status = format::CompactionStatus::kScheduled;
       r.worker.reset();
     });
-    if (!released.ok()) log_.Warn("compaction worker {}: release: {}", worker_id_, released.ToString());
+    if (!released.ok())
+      log_.Warn("compaction worker {}: release: {}", worker_id_, released.ToString());
     return m.ok() ? Status::Invalid("no database at " + db_path_) : m.status();
   }
   auto resolved = ResolveJob((*m)->manifest, rec.id, SpecOf(rec), db_path_);
@@ -339,8 +339,8 @@ Status CompactionWorker::RunClaimed(const format::CompactionRecord& rec) {
       }
       return st;
     }
-    log_.Info("compaction worker {}: resuming compaction {} after {} recorded outputs",
-              worker_id_, rec.id.ToString(), prior.size());
+    log_.Info("compaction worker {}: resuming compaction {} after {} recorded outputs", worker_id_,
+              rec.id.ToString(), prior.size());
     util::MutexLock lock(&mu_);
     ++stats_.resumed;
     stats_.outputs_reused += prior.size();
@@ -381,9 +381,8 @@ Status CompactionWorker::RunClaimed(const format::CompactionRecord& rec) {
     return all;
   };
   bool lost = false;
-  // tidy: allow steady_clock — heartbeats are timed in real time (see compactor.cc's Run).
-  auto next_heartbeat = util::SaturatingDeadline(std::chrono::steady_clock::now(),
-                                                 options_.heartbeat_interval);
+  // Heartbeats are timed on the injected clock's steady time.
+  auto next_heartbeat = util::SaturatingDeadline(clock_->SteadyNow(), options_.heartbeat_interval);
   for (;;) {
     std::vector<format::SstHandle> snapshot;
     {
@@ -398,9 +397,8 @@ Status CompactionWorker::RunClaimed(const format::CompactionRecord& rec) {
       cancel.store(true);  // graceful stop: the job ends at its next key boundary
       continue;
     }
-    if (std::chrono::steady_clock::now() < next_heartbeat) continue;  // tidy: allow
-    next_heartbeat = util::SaturatingDeadline(std::chrono::steady_clock::now(),  // tidy: allow
-                                              options_.heartbeat_interval);
+    if (clock_->SteadyNow() < next_heartbeat) continue;
+    next_heartbeat = util::SaturatingDeadline(clock_->SteadyNow(), options_.heartbeat_interval);
     if (lost) continue;
     Status hb = UpdateClaim(rec.id, [&](format::CompactionRecord& r) {
       r.worker->last_heartbeat_ms = static_cast<uint64_t>(clock_->NowMillis());
@@ -434,8 +432,9 @@ Status CompactionWorker::RunClaimed(const format::CompactionRecord& rec) {
       r.output_ssts = outputs;
     });
     if (st.ok()) {
-      log_.Info("compaction worker {}: compaction {} compacted: {} output SSTs ({} reused), {} rows",
-                worker_id_, rec.id.ToString(), outputs.size(), prior.size(), result.rows_written);
+      log_.Info(
+          "compaction worker {}: compaction {} compacted: {} output SSTs ({} reused), {} rows",
+          worker_id_, rec.id.ToString(), outputs.size(), prior.size(), result.rows_written);
       util::MutexLock lock(&mu_);
       ++stats_.compacted;
       return st;

@@ -1,5 +1,6 @@
-// compactor/worker.h — a stateless compaction worker (SlateDB RFC-0025, docs/design.md §10, distributed compaction)
-// and the `.compactions` helpers it shares with the coordinator (compactor.h).
+// compactor/worker.h — a stateless compaction worker (SlateDB RFC-0025, docs/design.md §10,
+// distributed compaction) and the `.compactions` helpers it shares with the coordinator
+// (compactor.h).
 //
 // What: `CompactionWorker` polls `.compactions` every poll_interval for a `Scheduled` job (the
 // oldest first), claims it by creating the next `.compactions` version with the job `Running`

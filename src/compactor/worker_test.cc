@@ -76,12 +76,12 @@ TEST(MergeCompactionsTest, TheirChangesWinOverOursOnTheSameRecordAndOurOthersSta
   format::Compactions mine = base;
   mine.recent_compactions[0].status = S::kScheduled;  // we reclaim 1 ...
   mine.recent_compactions[0].worker.reset();
-  mine.recent_compactions[1].status = S::kCompleted;                // ... commit 2 ...
+  mine.recent_compactions[1].status = S::kCompleted;                   // ... commit 2 ...
   mine.recent_compactions.erase(mine.recent_compactions.begin() + 2);  // ... drop 3 ...
-  mine.recent_compactions.push_back(Rec(5, S::kScheduled));          // ... and queue 5
+  mine.recent_compactions.push_back(Rec(5, S::kScheduled));            // ... and queue 5
   format::Compactions theirs = base;
   theirs.recent_compactions[0].worker->last_heartbeat_ms = 99;  // the worker heartbeats 1
-  theirs.recent_compactions.push_back(Rec(4, S::kSubmitted));  // an admin submits 4
+  theirs.recent_compactions.push_back(Rec(4, S::kSubmitted));   // an admin submits 4
 
   format::Compactions merged = MergeCompactions(base, mine, theirs);
   EXPECT_EQ(merged.compactor_epoch, 3u);
@@ -190,18 +190,18 @@ TEST_F(WorkerTest, StaleJobIsReclaimedAndResumedReusingItsRecordedOutput) {
   CompactionJobResult partial = RunCompaction(resolved, ctx, cancel);
   ASSERT_TRUE(partial.cancelled);
   ASSERT_EQ(partial.outputs.size(), 1u);
-  ASSERT_OK(UpdateCompactions(cs, [&](format::Compactions& c) -> Status {
-              for (auto& r : c.recent_compactions) {
-                if (r.id == job.id && r.status == format::CompactionStatus::kScheduled) {
-                  r.status = format::CompactionStatus::kRunning;
-                  r.worker = format::WorkerSpec{"ghost", static_cast<uint64_t>(
-                                                             ctx.clock->NowMillis())};
-                  r.output_ssts = partial.outputs;
-                  return Status::OK();
-                }
-              }
-              return Status::Internal("job not scheduled");
-            }).status());
+  ASSERT_OK(
+      UpdateCompactions(cs, [&](format::Compactions& c) -> Status {
+        for (auto& r : c.recent_compactions) {
+          if (r.id == job.id && r.status == format::CompactionStatus::kScheduled) {
+            r.status = format::CompactionStatus::kRunning;
+            r.worker = format::WorkerSpec{"ghost", static_cast<uint64_t>(ctx.clock->NowMillis())};
+            r.output_ssts = partial.outputs;
+            return Status::OK();
+          }
+        }
+        return Status::Internal("job not scheduled");
+      }).status());
   // The coordinator reschedules it after worker_heartbeat_timeout; a live worker resumes it.
   auto w = Worker("live", 103);
   ASSERT_OK(w->Start());

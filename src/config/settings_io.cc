@@ -973,10 +973,9 @@ Status ValidateSettings(const Settings& s) {
     RETURN_IF_ERROR(CheckU64("compactor_options.max_concurrent_compactions",
                              c.max_concurrent_compactions, 1, 1024));
     RETURN_IF_ERROR(CheckU64("compactor_options.max_fetch_tasks", c.max_fetch_tasks, 1, 1024));
+    RETURN_IF_ERROR(CheckDuration("compactor_options.heartbeat_interval", c.heartbeat_interval, 1));
     RETURN_IF_ERROR(
-        CheckDuration("compactor_options.heartbeat_interval", c.heartbeat_interval, 1));
-    RETURN_IF_ERROR(CheckDuration("compactor_options.worker_heartbeat_timeout",
-                                  c.worker_heartbeat_timeout, 1));
+        CheckDuration("compactor_options.worker_heartbeat_timeout", c.worker_heartbeat_timeout, 1));
     if (c.heartbeat_interval >= c.worker_heartbeat_timeout) {
       std::string msg = "compactor_options.heartbeat_interval (";
       msg += FormatDuration(c.heartbeat_interval);

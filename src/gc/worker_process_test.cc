@@ -1,5 +1,5 @@
-// Distributed compaction across processes (RFC-0025, docs/design.md §10, distributed compaction): a writer with the
-// compactor off (`load`, compactor_options null), a coordinator (`compactor
+// Distributed compaction across processes (RFC-0025, docs/design.md §10, distributed compaction): a
+// writer with the compactor off (`load`, compactor_options null), a coordinator (`compactor
 // --no-embedded-worker`) and two workers (`run-worker`), one of them SIGKILLed while it runs a
 // job, then all SIGTERMed. Every row must be exact, the killed worker's job must still be
 // committed (its L0 inputs gone from the manifest), no SST may be listed twice and no job may be
@@ -115,8 +115,8 @@ void WorkerProcessTest::Run() {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
     while (killed.empty() && std::chrono::steady_clock::now() < deadline) {
       auto c = Compactions();
-      for (const auto& r : c ? c->compactions.recent_compactions
-                             : std::vector<format::CompactionRecord>{}) {
+      for (const auto& r :
+           c ? c->compactions.recent_compactions : std::vector<format::CompactionRecord>{}) {
         if (r.status == format::CompactionStatus::kRunning && r.worker &&
             workers.count(r.worker->worker_id) > 0) {
           killed = r.worker->worker_id;
@@ -141,8 +141,8 @@ void WorkerProcessTest::Run() {
     ASSERT_OK(m);
     auto c = Compactions();
     drained = m->l0.size() < 2 && c.has_value();
-    for (const auto& r : c ? c->compactions.recent_compactions
-                           : std::vector<format::CompactionRecord>{}) {
+    for (const auto& r :
+         c ? c->compactions.recent_compactions : std::vector<format::CompactionRecord>{}) {
       drained &= r.status == format::CompactionStatus::kCompleted;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

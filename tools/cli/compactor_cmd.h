@@ -3,7 +3,7 @@
 //   slatedb --url U --path P compactor    runs a standalone compactor until SIGTERM / SIGINT,
 //                                         then shuts it down gracefully and exits 0; prints one
 //                                         JSON line of counters on exit.
-//   ... compactor --no-embedded-worker    the coordinator only (docs/design.md §10, distributed compaction): jobs are
+//   ... compactor --no-embedded-worker    the coordinator only (docs/design.md §10): jobs are
 //                                         queued in `.compactions` for workers; needs
 //                                         compatibility "0.17".
 //   slatedb --url U --path P run-worker [--worker-id ID]   (alias `worker`) a compaction worker
