@@ -189,6 +189,9 @@ struct DbReaderOptions {
   // Setting both checkpoint_lifetime and checkpoint_id is kInvalid.
   std::optional<std::chrono::milliseconds> checkpoint_lifetime;
   std::optional<std::string> checkpoint_id;
+  // A disk cache of the SSTs the reader reads (as Settings::object_store_cache_options; the
+  // reader never uploads, so cache_puts has no effect, and it does not preload).
+  ObjectStoreCacheOptions object_store_cache_options;
 };
 
 class SLATEDB_EXPORT DbReader : public DbRead {

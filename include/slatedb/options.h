@@ -69,18 +69,27 @@ struct CompactorOptions {
   bool operator==(const CompactorOptions&) const = default;
 };
 
-// Local disk cache of object-store reads (SlateDB `ObjectStoreCacheOptions`). slatedb-cpp has
-// no disk cache yet: root_folder must stay null (validation refuses a folder rather than
-// ignore it); the other fields are round-tripped and range-checked but, as in SlateDB without a
-// root_folder, have no effect.
+// Local disk cache of object-store reads (SlateDB `ObjectStoreCacheOptions`; docs/design.md
+// "Disk cache"). With a root_folder, byte ranges of compacted SSTs (never WAL SSTs or
+// manifests) read by the Db, its compactor and garbage collector are kept on local disk in
+// aligned parts and reused across restarts, evicting the least recently used parts to stay
+// under max_cache_size_bytes. Without one the other fields have no effect.
 struct ObjectStoreCacheOptions {
-  // null = no disk cache. Must be null: "the disk cache is not implemented yet".
+  // null = no disk cache; else an absolute directory (created if missing). Several databases
+  // and buckets may share it: each store gets a subdirectory named by a hash of its identity.
   std::optional<std::string> root_folder;
-  std::optional<uint64_t> max_cache_size_bytes = 17179869184ULL;  // 16 GiB; any, null = no cap
-  uint64_t part_size_bytes = 4194304;                             // 4 MiB; >= 1
+  // Budget for the part files; null = no cap. Between scans each process enforces it on its
+  // own insertions.
+  std::optional<uint64_t> max_cache_size_bytes = 17179869184ULL;  // 16 GiB
+  // Granularity of fetches and files; >= 1, and a multiple of 1024 when root_folder is set.
+  uint64_t part_size_bytes = 4194304;  // 4 MiB
+  // Also write the SSTs this process uploads (L0 flushes, compaction output) into the cache.
   bool cache_puts = false;
-  std::optional<std::string> preload_disk_cache_on_startup;  // null | "AllSst" | "L0Sst"
-  // null | [1ms, 10y]
+  // null | "AllSst" | "L0Sst": at Db::Open, fetch the SSTs of the manifest (L0 only, or L0 and
+  // then every sorted run) into the cache in the background, up to the budget, never evicting.
+  std::optional<std::string> preload_disk_cache_on_startup;
+  // How often the folder is rescanned (adopt other processes' parts, persist access times,
+  // evict to the budget), on Components::clock; null = only at open. [1ms, 10y]
   std::optional<std::chrono::milliseconds> scan_interval = std::chrono::milliseconds(3600000);
 
   bool operator==(const ObjectStoreCacheOptions&) const = default;

@@ -92,8 +92,8 @@ std::string SettingsToJson(const Settings& settings, JsonFormat format = JsonFor
 
 // Checks every setting against its allowed range (documented in include/slatedb/options.h):
 // kInvalid naming the setting, its value and the range, e.g.
-// "setting 'filter_bits_per_key': 65 is outside the allowed range [1, 64]". Also refuses
-// settings the engine would accept but ignore (object_store_cache_options.root_folder).
+// "setting 'filter_bits_per_key': 65 is outside the allowed range [1, 64]". A disk cache
+// root_folder must be absolute, and then part_size_bytes a multiple of 1024.
 Status ValidateSettings(const Settings& settings);
 
 // "Snappy", "Zlib", "Lz4", "Zstd"; "null" for kNone.

@@ -19,6 +19,8 @@
 #include "format/sequence_tracker.h"
 #include "format/sst.h"
 #include "manifest/paths.h"
+#include "manifest/sst_paths.h"
+#include "object_store/cached_object_store.h"
 #include "object_store/metrics_object_store.h"
 #include "object_store/retrying_object_store.h"
 #include "util/random.h"
@@ -228,12 +230,40 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
   RETURN_IF_ERROR(config::ValidateSettings(settings));
   RETURN_IF_ERROR(
       format::ValidatePrefixExtractor(components.prefix_extractor.get(), settings.compatibility));
+  // The disk cache (object_store_cache_options) wraps the store once, so the writer, its
+  // compactor and garbage collector share it (and its budget). Its metrics go to our recorder.
+  components.metrics_recorder = RecorderOrDefault(components.metrics_recorder);
+  std::shared_ptr<object_store::CachedObjectStore> disk_cache;
+  if (settings.object_store_cache_options.root_folder) {
+    object_store::DiskCacheEnv env;
+    env.clock = components.clock;
+    env.log = util::Log(components.logger);
+    env.recorder = components.metrics_recorder;
+    ASSIGN_OR_RETURN(disk_cache,
+                     object_store::CachedObjectStore::Open(
+                         components.object_store, settings.object_store_cache_options, env));
+    components.object_store = disk_cache;
+  }
   std::unique_ptr<DbImpl> db(new DbImpl(db_path, std::move(components), std::move(settings)));
   Status st = db->Recover();
   if (!st.ok()) {
     util::MutexLock lock(&db->mu_);
     db->closed_ = true;
     return st;
+  }
+  if (disk_cache && db->settings_.object_store_cache_options.preload_disk_cache_on_startup) {
+    // L0 SSTs (newest first), then for "AllSst" the sorted runs (newest first), in the
+    // background; the cache stops at its budget and never evicts for a preload.
+    const format::Manifest& m = *db->state()->manifest;
+    manifest::SstPathResolver paths(db->path_, m);
+    std::vector<std::string> keys;
+    for (const format::SstHandle& h : m.l0) keys.push_back(paths.Path(h.id));
+    if (*db->settings_.object_store_cache_options.preload_disk_cache_on_startup == "AllSst") {
+      for (const format::SortedRun& run : m.compacted) {
+        for (const format::SstHandle& h : run.ssts) keys.push_back(paths.Path(h.id));
+      }
+    }
+    disk_cache->StartPreload(std::move(keys), std::numeric_limits<uint64_t>::max());
   }
   // docs/format.md §12.3 step 5: the embedded compactor (fences older compactors). Started before
   // the actors that notify it, stopped after them.

@@ -17,6 +17,8 @@
 #include "manifest/paths.h"
 #include "manifest/stored_manifest.h"
 #include "object_store/metrics_object_store.h"
+#include "config/settings_io.h"
+#include "object_store/cached_object_store.h"
 #include "util/background_task.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -382,6 +384,24 @@ Result<std::unique_ptr<DbReader>> OpenDbReader(const std::string& path, Componen
   ASSIGN_OR_RETURN(std::string db_path, manifest::NormalizeDbPath(path));
   // A reader never writes, so any compatibility allows a prefix extractor.
   RETURN_IF_ERROR(format::ValidatePrefixExtractor(components.prefix_extractor.get(), "0.17"));
+  if (options.object_store_cache_options.root_folder) {
+    Settings check;
+    check.object_store_cache_options = options.object_store_cache_options;
+    RETURN_IF_ERROR(config::ValidateSettings(check).WithContext("DbReaderOptions"));
+    if (options.object_store_cache_options.preload_disk_cache_on_startup) {
+      return Status::Invalid(
+          "DbReaderOptions.object_store_cache_options.preload_disk_cache_on_startup: a reader "
+          "does not preload the disk cache (leave it null)");
+    }
+    components.metrics_recorder = RecorderOrDefault(components.metrics_recorder);
+    object_store::DiskCacheEnv env;
+    env.clock = components.clock;
+    env.log = util::Log(components.logger);
+    env.recorder = components.metrics_recorder;
+    ASSIGN_OR_RETURN(components.object_store,
+                     object_store::MaybeWrapWithDiskCache(
+                         components.object_store, options.object_store_cache_options, env));
+  }
   auto reader = std::make_unique<DbReaderImpl>(db_path, std::move(components), options);
   RETURN_IF_ERROR(reader->Init());
   return std::unique_ptr<DbReader>(std::move(reader));

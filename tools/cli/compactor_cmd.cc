@@ -17,6 +17,7 @@
 #include "compactor/compactor.h"
 #include "compactor/worker.h"
 #include "gc/garbage_collector.h"
+#include "object_store/cached_object_store.h"
 #include "object_store/metrics_object_store.h"
 #include "slatedb/metrics.h"
 #include "util/clock.h"
@@ -95,7 +96,14 @@ int CompactorCommands::Run(const std::string& url, const std::string& path,
   auto opened = OpenObjectStore(url);
   if (!opened.ok()) return Fail(opened.status());
   const char* component = compactor_->parsed() ? "compactor" : worker_->parsed() ? "worker" : "gc";
-  auto store = NewMetricsObjectStore(*opened, recorder, component, nullptr);
+  // The disk cache of object_store_cache_options (SST reads of compactions; deletes by the
+  // collector drop cached parts).
+  object_store::DiskCacheEnv cache_env;
+  cache_env.recorder = recorder;
+  auto cached =
+      object_store::MaybeWrapWithDiskCache(*opened, settings.object_store_cache_options, cache_env);
+  if (!cached.ok()) return Fail(cached.status());
+  auto store = NewMetricsObjectStore(*cached, recorder, component, nullptr);
   std::unique_ptr<MetricsServer> server;
   auto serve = [&]() -> Status {
     if (metrics_addr_.empty()) return Status::OK();
