@@ -303,16 +303,10 @@ TEST(SettingsEnvTest, SlateDbDotNesting) {
   EXPECT_EQ(s.object_store_cache_options.part_size_bytes, 1024u);
   EXPECT_EQ(s.garbage_collector_options->wal_options->min_age, milliseconds(3600000));
   EXPECT_EQ(s.compactor_options->scheduler_options.at("max_compaction_sources"), "9");
-  // SlateDB's own example variable: refused, naming it, because the disk cache does not exist.
+  // SlateDB's own example variable: the disk cache's folder.
   Settings t;
-  Status root =
-      config::ApplyEnv(t, {{"SLATEDB_OBJECT_STORE_CACHE_OPTIONS.ROOT_FOLDER", "/tmp/slatedb"}});
-  ASSERT_FALSE(root.ok());
-  EXPECT_TRUE(root.IsInvalid());
-  EXPECT_NE(root.message().find(
-                "object_store_cache_options.root_folder: the disk cache is not implemented yet"),
-            std::string::npos)
-      << root.message();
+  ASSERT_OK(config::ApplyEnv(t, {{"SLATEDB_OBJECT_STORE_CACHE_OPTIONS.ROOT_FOLDER", "/tmp/slatedb"}}));
+  EXPECT_EQ(t.object_store_cache_options.root_folder, "/tmp/slatedb");
   Status empty = config::ApplyEnv(t, {{"SLATEDB_COMPACTOR_OPTIONS..POLL_INTERVAL", "1s"}});
   ASSERT_FALSE(empty.ok());
   EXPECT_NE(empty.message().find("empty key segment"), std::string::npos);
@@ -631,18 +625,31 @@ TEST(SettingsRangeTest, SchedulerOptionsAsTheSchedulerParsesThem) {
   }
 }
 
-TEST(SettingsRangeTest, CacheRootFolderIsRefused) {
+TEST(SettingsRangeTest, CacheRootFolderMustBeAbsoluteWithKibParts) {
   Settings s;
   s.object_store_cache_options.root_folder = "/var/cache/slatedb";
-  Status st = config::ValidateSettings(s);
-  ASSERT_FALSE(st.ok());
-  EXPECT_TRUE(st.IsInvalid());
-  EXPECT_EQ(st.message(),
-            "object_store_cache_options.root_folder: the disk cache is not implemented yet (got "
-            "\"/var/cache/slatedb\"; leave it null)");
-  auto j = Settings::FromJson(R"({"object_store_cache_options": {"root_folder": "/c"}})");
+  EXPECT_OK(config::ValidateSettings(s));
+  s.object_store_cache_options.root_folder = "cache";
+  Status rel = config::ValidateSettings(s);
+  ASSERT_FALSE(rel.ok());
+  EXPECT_TRUE(rel.IsInvalid());
+  EXPECT_EQ(rel.message(),
+            "setting 'object_store_cache_options.root_folder': expected null or an absolute "
+            "directory path, got \"cache\"");
+  auto j = Settings::FromJson(R"({"object_store_cache_options": {"root_folder": ""}})");
   ASSERT_FALSE(j.ok());
-  EXPECT_EQ(j.status().message().rfind("object_store_cache_options.root_folder: ", 0), 0u);
+  EXPECT_NE(j.status().message().find("object_store_cache_options.root_folder"),
+            std::string::npos);
+  // Parts are whole KiB once the cache is on (any size >= 1 is accepted without a folder).
+  s.object_store_cache_options.root_folder = "/c";
+  s.object_store_cache_options.part_size_bytes = 1000;
+  Status part = config::ValidateSettings(s);
+  ASSERT_FALSE(part.ok());
+  EXPECT_EQ(part.message(),
+            "setting 'object_store_cache_options.part_size_bytes': 1000 is not a multiple of 1024 "
+            "(required when root_folder is set)");
+  s.object_store_cache_options.root_folder.reset();
+  EXPECT_OK(config::ValidateSettings(s));
   Settings p;
   p.object_store_cache_options.preload_disk_cache_on_startup = "Everything";
   Status pre = config::ValidateSettings(p);

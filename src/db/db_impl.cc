@@ -264,6 +264,7 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
       }
     }
     disk_cache->StartPreload(std::move(keys), std::numeric_limits<uint64_t>::max());
+    db->disk_cache_ = disk_cache;  // Close cancels an unfinished preload
   }
   // docs/format.md §12.3 step 5: the embedded compactor (fences older compactors). Started before
   // the actors that notify it, stopped after them.
@@ -1250,6 +1251,7 @@ Status DbImpl::Close() {
     closing_ = true;  // refuse new calls; stalled writers give up
     cv_.NotifyAll();
   }
+  if (disk_cache_) disk_cache_->CancelPreload();  // a disk-cache preload stops with us
   // Close waits at most settings_.close_timeout for its final object-store work (real time:
   // these are waits for other threads); then it starts no more of it. What did not finish is
   // named in the kUnavailable it returns. See Db::Close() for the whole bound.

@@ -80,6 +80,10 @@
 #include "wal/wal_prefetcher.h"
 #include "wal/wal_store.h"
 
+namespace slatedb::object_store {
+class CachedObjectStore;
+}  // namespace slatedb::object_store
+
 namespace slatedb::db {
 
 // One L0 upload of the parallel memtable flusher (l0_flush_parallelism > 1).
@@ -235,6 +239,8 @@ class DbImpl final : public Db, public TxnSource {
   // ---- constant after construction ----
   const std::string path_;
   const Components components_;
+  // The disk cache when it preloads at open (set once in Open, before any other thread).
+  std::shared_ptr<object_store::CachedObjectStore> disk_cache_;
   const Settings settings_;
   const std::shared_ptr<MetricsRecorder> recorder_;  // injected or private; never null
   const DbMetrics metrics_;

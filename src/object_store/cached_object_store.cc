@@ -328,10 +328,7 @@ CachedObjectStore::~CachedObjectStore() {
   }
   wake_.NotifyAll();
   if (scanner_.joinable()) scanner_.join();
-  {
-    util::MutexLock l(&preload_mu_);
-    if (preload_thread_.joinable()) preload_thread_.join();
-  }
+  CancelPreload();
   // Persist access times (what a scan would write).
   std::vector<ObjectInfo> dirty;
   {
@@ -1124,10 +1121,7 @@ uint64_t CachedObjectStore::Preload(const std::vector<std::string>& keys, uint64
   uint64_t fetched = 0;
   for (const std::string& key : keys) {
     if (!IsCacheable(key)) continue;
-    {
-      util::MutexLock l(&mu_);
-      if (stop_) break;
-    }
+    if (preload_cancel_.load()) break;
     auto info = Info(key);
     if (!info.ok()) {
       log_.Warn("disk cache preload: {}: {}", key, info.status().ToString());
@@ -1140,10 +1134,7 @@ uint64_t CachedObjectStore::Preload(const std::vector<std::string>& keys, uint64
       if (fetched + need > max_bytes || (max_bytes_ && used + need > *max_bytes_)) break;
     }
     for (uint64_t i = 0; i * part_size_ < info->size; ++i) {
-      {
-        util::MutexLock l(&mu_);
-        if (stop_) return fetched;
-      }
+      if (preload_cancel_.load()) return fetched;
       auto bytes = GetRange(key, i * part_size_, PartLength(*info, i));
       if (!bytes.ok()) {
         log_.Warn("disk cache preload: {}: {}", key, bytes.status().ToString());
@@ -1158,11 +1149,18 @@ uint64_t CachedObjectStore::Preload(const std::vector<std::string>& keys, uint64
 void CachedObjectStore::StartPreload(std::vector<std::string> keys, uint64_t max_bytes) {
   util::MutexLock l(&preload_mu_);
   if (preload_thread_.joinable()) preload_thread_.join();
+  preload_cancel_.store(false);
   preload_thread_ = std::thread([this, keys = std::move(keys), max_bytes] {
     util::SetCurrentThreadName("slatedb-dcload");
     uint64_t n = Preload(keys, max_bytes);
     log_.Info("disk cache preload: {} bytes of {} SSTs", n, keys.size());
   });
+}
+
+void CachedObjectStore::CancelPreload() {
+  preload_cancel_.store(true);
+  util::MutexLock l(&preload_mu_);
+  if (preload_thread_.joinable()) preload_thread_.join();
 }
 
 void CachedObjectStore::WaitForPreload() {

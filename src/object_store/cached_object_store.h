@@ -119,6 +119,8 @@ class CachedObjectStore final : public ObjectStore {
   void StartPreload(std::vector<std::string> keys, uint64_t max_bytes) EXCLUDES(mu_);
   // Waits for a StartPreload to finish.
   void WaitForPreload() EXCLUDES(mu_);
+  // Stops a running preload after the part it is fetching and joins it (Db::Close, destructor).
+  void CancelPreload() EXCLUDES(mu_);
 
   DiskCacheStats stats() const EXCLUDES(mu_);
   // The directory of this store's objects (root/<layout version>/<store id hash>).
@@ -192,6 +194,7 @@ class CachedObjectStore final : public ObjectStore {
   const bool cache_puts_;
   const std::optional<std::chrono::milliseconds> scan_interval_;
   std::atomic<uint64_t> temp_counter_{0};
+  std::atomic<bool> preload_cancel_{false};
 
   mutable util::Mutex mu_;
   std::unordered_map<std::string, ObjectInfo> objects_ GUARDED_BY(mu_);  // our store's, by key
