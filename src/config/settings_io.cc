@@ -902,8 +902,7 @@ Status CheckDuration(std::string_view name, milliseconds d, int64_t min_ms) {
   std::string quoted = FormatDuration(d);
   quoted.insert(quoted.begin(), '"');
   quoted.push_back('"');
-  return OutOfRange(name, quoted,
-                    min_ms == 0 ? "[0s, 10y]" : "[1ms, 10y] (0 would spin)");
+  return OutOfRange(name, quoted, min_ms == 0 ? "[0s, 10y]" : "[1ms, 10y] (0 would spin)");
 }
 
 // Mirrors ParseSchedulerOptions in src/compactor/size_tiered_scheduler.cc (a layer above this

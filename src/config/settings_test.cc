@@ -305,7 +305,8 @@ TEST(SettingsEnvTest, SlateDbDotNesting) {
   EXPECT_EQ(s.compactor_options->scheduler_options.at("max_compaction_sources"), "9");
   // SlateDB's own example variable: the disk cache's folder.
   Settings t;
-  ASSERT_OK(config::ApplyEnv(t, {{"SLATEDB_OBJECT_STORE_CACHE_OPTIONS.ROOT_FOLDER", "/tmp/slatedb"}}));
+  ASSERT_OK(
+      config::ApplyEnv(t, {{"SLATEDB_OBJECT_STORE_CACHE_OPTIONS.ROOT_FOLDER", "/tmp/slatedb"}}));
   EXPECT_EQ(t.object_store_cache_options.root_folder, "/tmp/slatedb");
   Status empty = config::ApplyEnv(t, {{"SLATEDB_COMPACTOR_OPTIONS..POLL_INTERVAL", "1s"}});
   ASSERT_FALSE(empty.ok());
@@ -638,8 +639,7 @@ TEST(SettingsRangeTest, CacheRootFolderMustBeAbsoluteWithKibParts) {
             "directory path, got \"cache\"");
   auto j = Settings::FromJson(R"({"object_store_cache_options": {"root_folder": ""}})");
   ASSERT_FALSE(j.ok());
-  EXPECT_NE(j.status().message().find("object_store_cache_options.root_folder"),
-            std::string::npos);
+  EXPECT_NE(j.status().message().find("object_store_cache_options.root_folder"), std::string::npos);
   // Parts are whole KiB once the cache is on (any size >= 1 is accepted without a folder).
   s.object_store_cache_options.root_folder = "/c";
   s.object_store_cache_options.part_size_bytes = 1000;

@@ -5,6 +5,7 @@
 #include <limits>
 #include <mutex>
 
+#include "config/settings_io.h"
 #include "db/checkpoint_ops.h"
 #include "db/clone_ops.h"
 #include "db/db_metrics.h"
@@ -16,9 +17,8 @@
 #include "manifest/manifest_store.h"
 #include "manifest/paths.h"
 #include "manifest/stored_manifest.h"
-#include "object_store/metrics_object_store.h"
-#include "config/settings_io.h"
 #include "object_store/cached_object_store.h"
+#include "object_store/metrics_object_store.h"
 #include "util/background_task.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -399,8 +399,8 @@ Result<std::unique_ptr<DbReader>> OpenDbReader(const std::string& path, Componen
     env.log = util::Log(components.logger);
     env.recorder = components.metrics_recorder;
     ASSIGN_OR_RETURN(components.object_store,
-                     object_store::MaybeWrapWithDiskCache(
-                         components.object_store, options.object_store_cache_options, env));
+                     object_store::MaybeWrapWithDiskCache(components.object_store,
+                                                          options.object_store_cache_options, env));
   }
   auto reader = std::make_unique<DbReaderImpl>(db_path, std::move(components), options);
   RETURN_IF_ERROR(reader->Init());

@@ -63,8 +63,8 @@ class DiskCacheDbTest : public ::testing::Test {
     ASSERT_OK_AND_ASSIGN(local_, NewLocalObjectStore(dir_.path() + "/bucket"));
     FaultOptions slow;
     slow.latency = std::chrono::microseconds(500);  // a remote-ish store
-    counter_ = std::make_shared<SstReadCounter>(
-        std::make_shared<FaultInjectingObjectStore>(local_, slow));
+    counter_ =
+        std::make_shared<SstReadCounter>(std::make_shared<FaultInjectingObjectStore>(local_, slow));
     settings_.object_store_cache_options.root_folder = dir_.path() + "/cache";
     settings_.object_store_cache_options.part_size_bytes = 64 * 1024;
     settings_.compactor_options.reset();

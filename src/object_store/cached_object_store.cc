@@ -26,7 +26,7 @@ constexpr std::string_view kLayoutDir = "slatedb-cache-v1";
 constexpr std::string_view kMetaName = "meta";
 constexpr std::string_view kStoreName = "STORE";
 constexpr std::string_view kTempPrefix = ".tmp-";
-constexpr uint64_t kChunk = 64 * 1024;  // CRC granularity inside a part
+constexpr uint64_t kChunk = 64 * 1024;       // CRC granularity inside a part
 constexpr uint32_t kPartMagic = 0x53444350;  // "SDCP"
 constexpr uint32_t kMetaMagic = 0x5344434D;  // "SDCM"
 constexpr uint32_t kMetaVersion = 1;
@@ -262,8 +262,7 @@ CachedObjectStore::CachedObjectStore(std::shared_ptr<ObjectStore> inner,
 Result<std::shared_ptr<CachedObjectStore>> CachedObjectStore::Open(
     std::shared_ptr<ObjectStore> inner, const ObjectStoreCacheOptions& options, DiskCacheEnv env) {
   if (!inner) return Status::Invalid("CachedObjectStore: no inner store");
-  if (!options.root_folder || options.root_folder->empty() ||
-      (*options.root_folder)[0] != '/') {
+  if (!options.root_folder || options.root_folder->empty() || (*options.root_folder)[0] != '/') {
     return Status::Invalid(
         "object_store_cache_options.root_folder: must be an absolute directory path (got \"" +
         options.root_folder.value_or("") + "\")");
@@ -305,8 +304,8 @@ Result<std::shared_ptr<CachedObjectStore>> CachedObjectStore::Open(
     }
   }
   bool background = env.background_scan;
-  std::shared_ptr<CachedObjectStore> cache(
-      new CachedObjectStore(std::move(inner), options, std::move(env), root, store_dir));
+  std::shared_ptr<CachedObjectStore> cache(new CachedObjectStore(  // tidy: allow (private ctor)
+      std::move(inner), options, std::move(env), root, store_dir));
   cache->Scan();
   {
     util::MutexLock l(&cache->mu_);
@@ -349,7 +348,8 @@ void CachedObjectStore::ScannerLoop() {
     {
       util::MutexLock l(&mu_);
       if (stop_) return;
-      wake_.WaitUntil(&mu_, std::chrono::steady_clock::now() + wait);
+      wake_.WaitUntil(&mu_,
+                      std::chrono::steady_clock::now() + wait);  // tidy: allow (real-time poll)
       if (stop_) return;
     }
     if (clock_->SteadyNow() < next) continue;
@@ -412,9 +412,10 @@ void CachedObjectStore::DiskError(std::string_view what, const std::string& path
     logged_errnos_ |= bit;
   }
   if (first) {
-    log_.Warn("disk cache: {} {}: {} (requests fall through to the object store; further errors "
-              "of this kind are not logged)",
-              what, path, std::strerror(err));
+    log_.Warn(
+        "disk cache: {} {}: {} (requests fall through to the object store; further errors "
+        "of this kind are not logged)",
+        what, path, std::strerror(err));
   }
 }
 
@@ -754,8 +755,8 @@ Result<std::string> CachedObjectStore::GetRange(std::string_view key, uint64_t o
     }
     fetched += bytes.size();
     for (uint64_t k = i; k <= j; ++k) {
-      std::string_view part = std::string_view(bytes).substr((k - i) * part_size_,
-                                                             PartLength(info, k));
+      std::string_view part =
+          std::string_view(bytes).substr((k - i) * part_size_, PartLength(info, k));
       WritePart(info.dir, k, part);
       auto [lo, n] = range_in(k);
       pieces[k - first] = std::string(part.substr(lo, n));
@@ -985,7 +986,7 @@ Result<std::unique_ptr<ObjectWriter>> CachedObjectStore::OpenWriter(
   ASSIGN_OR_RETURN(std::unique_ptr<ObjectWriter> w, inner_->OpenWriter(key, options));
   if (!cache_puts_) return w;
   return std::unique_ptr<ObjectWriter>(
-      new CachingWriter(this, std::move(w), std::string(key), options));
+      std::make_unique<CachingWriter>(this, std::move(w), std::string(key), options));
 }
 
 // ------------------------------------------------------------------------------------------

@@ -197,10 +197,10 @@ class CachedObjectStore final : public ObjectStore {
   std::atomic<bool> preload_cancel_{false};
 
   mutable util::Mutex mu_;
-  std::unordered_map<std::string, ObjectInfo> objects_ GUARDED_BY(mu_);  // our store's, by key
-  std::unordered_map<std::string, PartRecord> parts_ GUARDED_BY(mu_);    // every part, by path
+  std::unordered_map<std::string, ObjectInfo> objects_ GUARDED_BY(mu_);      // our store's, by key
+  std::unordered_map<std::string, PartRecord> parts_ GUARDED_BY(mu_);        // every part, by path
   std::map<std::pair<int64_t, uint64_t>, std::string> lru_ GUARDED_BY(mu_);  // (atime, tick)
-  std::unordered_map<std::string, uint64_t> dir_parts_ GUARDED_BY(mu_);  // parts per object dir
+  std::unordered_map<std::string, uint64_t> dir_parts_ GUARDED_BY(mu_);      // parts per object dir
   uint64_t tick_ GUARDED_BY(mu_) = 0;
   uint64_t scan_gen_ GUARDED_BY(mu_) = 0;
   uint64_t total_bytes_ GUARDED_BY(mu_) = 0;

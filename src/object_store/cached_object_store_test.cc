@@ -10,8 +10,8 @@
 #include <fstream>
 #include <thread>
 
-#include "object_store/fault_injecting_object_store.h"
 #include "backend.h"
+#include "object_store/fault_injecting_object_store.h"
 #include "subprocess.h"
 #include "test_util.h"
 #include "util/random.h"
@@ -315,10 +315,9 @@ TEST_F(CachedObjectStoreTest, PreloadFetchesWithinBudget) {
   for (const char* k : {"db/compacted/K.sst", "db/compacted/L.sst", "db/compacted/M.sst"}) {
     ASSERT_OK(local_->Put(k, Bytes(kPart, k[13])));
   }
-  uint64_t n = cache_->Preload(
-      {"db/compacted/K.sst", "db/wal/00000000000000000001.sst", "db/compacted/L.sst",
-       "db/compacted/M.sst"},
-      2 * (kPart + 16));
+  uint64_t n = cache_->Preload({"db/compacted/K.sst", "db/wal/00000000000000000001.sst",
+                                "db/compacted/L.sst", "db/compacted/M.sst"},
+                               2 * (kPart + 16));
   EXPECT_EQ(n, 2 * kPart);  // M would exceed max_bytes
   counting_->ResetCounts();
   ASSERT_OK(cache_->Get("db/compacted/K.sst"));
