@@ -148,7 +148,15 @@ class Handle {
     if (mode == Mode::kReader) {
       // Check first so a missing database is a clear NotFound naming the store.
       RETURN_IF_ERROR(LatestManifest(g, store).status());
-      ASSIGN_OR_RETURN(h->reader_, DbReader::Open(g.path, components, reader_options));
+      // The disk cache of the settings also serves a reader (which does not preload); invalid
+      // settings are refused here as for a writer.
+      DbReaderOptions options = reader_options;
+      ASSIGN_OR_RETURN(Settings loaded, LoadSettings(g));
+      if (loaded.object_store_cache_options.root_folder) {
+        options.object_store_cache_options = loaded.object_store_cache_options;
+        options.object_store_cache_options.preload_disk_cache_on_startup.reset();
+      }
+      ASSIGN_OR_RETURN(h->reader_, DbReader::Open(g.path, components, options));
       return h;
     }
     ASSIGN_OR_RETURN(Settings settings, LoadSettings(g));
