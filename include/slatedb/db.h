@@ -93,6 +93,8 @@ struct DbStatusInfo {
   uint64_t next_wal_id = 0;
   size_t l0_ssts = 0;
   size_t sorted_runs = 0;
+  // Memory held by the rows not yet in L0: the arena bytes of the mutable and the immutable
+  // memtables (what max_unflushed_bytes bounds; an empty memtable counts 0).
   size_t memtable_bytes = 0;
   // Empty while background work succeeds. Otherwise the error of the background object-store
   // write that is failing right now and being retried (e.g. "uploading db/wal/...sst: ..."), so

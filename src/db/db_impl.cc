@@ -418,17 +418,13 @@ Status DbImpl::ReplayWal(uint64_t first_id, uint64_t last_id) {
       last_seq_ = std::max(last_seq_, row.seq);
       if (row.create_ts) last_tick_ = std::max(last_tick_, *row.create_ts);
       if (row.create_ts) memtable_tracker_.Insert(row.seq, *row.create_ts / 1000);
-      size_t bytes = row.EstimatedSize();
-      memtable_bytes_ += bytes;
-      {
-        util::MutexLock lock(&mu_);
-        unflushed_bytes_ += bytes;
-      }
+      memtable_bytes_ += row.EstimatedSize();
       RETURN_IF_ERROR(mem->Add(row).WithContext("replaying " + wal_store_.ObjectKey(id)));
     }
     {
       util::MutexLock lock(&mu_);
       wal_spans_.push_back(span);
+      ChargeMemtableGrowthLocked();
     }
     committed_seq_.store(last_seq_);
     if (memtable_bytes_ >= settings_.l0_sst_size_bytes) FreezeMemtable();
@@ -587,6 +583,7 @@ void DbImpl::HandleWrite(WriteMsg& msg) {
   bool over_limit;
   {
     util::MutexLock lock(&mu_);
+    ChargeMemtableGrowthLocked();  // the earlier writes' arena growth
     // Only when nothing is already waiting for the flusher (else it relieves the pressure).
     over_limit = unflushed_bytes_ > settings_.max_unflushed_bytes && state_->imms.empty();
   }
@@ -634,8 +631,6 @@ void DbImpl::HandleWrite(WriteMsg& msg) {
   {
     util::MutexLock lock(&mu_);
     mem = state_->memtable;
-    unflushed_bytes_ += msg.pending.bytes;
-    metrics_.total_mem_size_bytes->Set(static_cast<int64_t>(unflushed_bytes_));
   }
   if (memtable_first_seq_ == 0) {
     memtable_first_seq_ = seq;
@@ -681,21 +676,34 @@ void DbImpl::FreezeMemtable() {
   imm->first_create_ts = memtable_first_ts_;
   imm->tracker = std::move(memtable_tracker_);
   memtable_tracker_ = format::SequenceTracker();
-  imm->bytes = memtable_bytes_;
   {
     util::MutexLock lock(&mu_);
+    ChargeMemtableGrowthLocked();
+    imm->bytes = memtable_charged_bytes_;  // its whole arena, released after the L0 flush
     auto s = std::make_shared<DbState>(*state_);
     imm->table = s->memtable;
     imm->table->Freeze();
     s->imms.insert(s->imms.begin(), std::move(imm));
     s->memtable = std::make_shared<Memtable>();
     state_ = std::move(s);
+    memtable_charged_bytes_ = 0;
     ++upload_events_;  // a parallel flusher waiting for uploads may start this one
   }
   cv_.NotifyAll();
   memtable_bytes_ = 0;
   memtable_first_seq_ = 0;
   memtable_first_ts_ = 0;
+}
+
+void DbImpl::ChargeMemtableGrowthLocked() {
+  const Memtable* mem = state_->memtable.get();
+  // An empty memtable (one small arena block) is not counted: it holds nothing to flush, and a
+  // max_unflushed_bytes below its size must not stall the first write forever.
+  const size_t bytes = mem == nullptr || mem->empty() ? 0 : mem->ApproximateBytes();
+  if (bytes == memtable_charged_bytes_) return;
+  unflushed_bytes_ += bytes - memtable_charged_bytes_;
+  memtable_charged_bytes_ = bytes;
+  metrics_.total_mem_size_bytes->Set(static_cast<int64_t>(unflushed_bytes_));
 }
 
 Status DbImpl::AwaitL0Room() {
@@ -1371,6 +1379,7 @@ Result<DbStatusInfo> DbImpl::GetStatus() {
   info.l0_ssts = s->manifest->l0.size();
   info.sorted_runs = s->manifest->compacted.size();
   util::MutexLock lock(&mu_);
+  ChargeMemtableGrowthLocked();  // include the latest write
   info.memtable_bytes = unflushed_bytes_;
   info.background_error = background_error_;
   return info;

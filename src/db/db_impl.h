@@ -189,6 +189,8 @@ class DbImpl final : public Db, public TxnSource {
                              const WriteOptions& options);
   void HandleWrite(WriteMsg& msg);
   void FreezeMemtable();  // write task only (or Recover, before the tasks start)
+  // Adds the mutable memtable's arena growth since the last charge to unflushed_bytes_.
+  void ChargeMemtableGrowthLocked() REQUIRES(mu_);
 
   // WAL flusher side.
   Status FlushWalNow();
@@ -261,7 +263,12 @@ class DbImpl final : public Db, public TxnSource {
   std::optional<Status> close_status_ GUARDED_BY(mu_);
   std::deque<WalSpan> wal_spans_ GUARDED_BY(mu_);  // uploaded/replayed WAL ids not yet in L0
   std::string background_error_ GUARDED_BY(mu_);   // DbStatusInfo::background_error
-  uint64_t unflushed_bytes_ GUARDED_BY(mu_) = 0;   // memtable + immutable memtables
+  // Real memory of the unflushed rows, what max_unflushed_bytes bounds: the arena bytes
+  // (Memtable::ApproximateBytes) of the immutable memtables plus the mutable one's charged part
+  // (an empty mutable memtable counts 0; its growth is charged before each write's backpressure
+  // check, at each freeze and after each replayed WAL SST).
+  uint64_t unflushed_bytes_ GUARDED_BY(mu_) = 0;
+  size_t memtable_charged_bytes_ GUARDED_BY(mu_) = 0;  // state_->memtable's share of it
 
   std::atomic<bool> has_fatal_{false};
   std::atomic<bool> close_deadline_passed_{false};  // Close(): stop starting object-store work
@@ -279,6 +286,8 @@ class DbImpl final : public Db, public TxnSource {
   uint64_t memtable_first_seq_ = 0;
   int64_t memtable_first_ts_ = 0;
   format::SequenceTracker memtable_tracker_;  // samples of the mutable memtable's writes
+  // EstimatedSize() of the mutable memtable's rows, compared with l0_sst_size_bytes: it tracks
+  // the size of the SST the memtable becomes (not its arena, which max_unflushed_bytes bounds).
   size_t memtable_bytes_ = 0;
 
   // ---- memtable flusher only (and Open / Close when the flusher is stopped) ----

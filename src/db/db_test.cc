@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <map>
 #include <string>
 #include <thread>
@@ -532,6 +533,36 @@ TEST(DbTest, UnflushedLimitBelowMemtableSizeDoesNotDeadlock) {
   ASSERT_OK(st);
   EXPECT_GT(st->l0_ssts, 0u);  // the pressure was relieved by L0 flushes
   EXPECT_EQ(ScanAll(*db).size(), 100u);
+}
+
+// Unflushed bytes are the memtables' real memory (arena bytes): at least the rows' key and value
+// bytes, about the row estimate (key + value + 32) for 16/100-byte rows, 0 once all is in L0.
+TEST(DbTest, UnflushedBytesAreTheMemtableArena) {
+  Settings s = TestSettings();
+  s.l0_sst_size_bytes = 64 << 20;  // no freeze during the fill
+  auto db = MustOpen(NewMemoryObjectStore(), "db", s);
+  ASSERT_NE(db, nullptr);
+  WriteOptions no_wait;
+  no_wait.await_durable = false;
+  auto empty = db->GetStatus();
+  ASSERT_OK(empty);
+  EXPECT_EQ(empty->memtable_bytes, 0u);  // an empty memtable counts 0
+  constexpr size_t kRows = 20000;
+  for (size_t i = 0; i < kRows; ++i) {
+    char key[17];
+    std::snprintf(key, sizeof(key), "key%013zu", i);
+    ASSERT_OK(db->Put(key, std::string(100, 'v'), no_wait));
+  }
+  auto st = db->GetStatus();
+  ASSERT_OK(st);
+  EXPECT_GE(st->memtable_bytes, kRows * (16 + 100));
+  // ~139 bytes of node per row, plus at most one arena block (1 MiB) of unused tail.
+  EXPECT_LE(st->memtable_bytes, kRows * (16 + 100 + 32) + (1u << 20));
+  ASSERT_OK(db->Flush(FlushType::kMemTable));
+  st = db->GetStatus();
+  ASSERT_OK(st);
+  EXPECT_EQ(st->memtable_bytes, 0u);
+  EXPECT_EQ(ScanAll(*db).size(), kRows);
 }
 
 TEST(DbTest, StalledWriterGetsClosedOnClose) {

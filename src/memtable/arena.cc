@@ -1,6 +1,7 @@
 // memtable/arena.cc — see arena.h.
 #include "memtable/arena.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstdint>
 
@@ -8,6 +9,7 @@ namespace slatedb::memtable {
 
 char* Arena::Allocate(size_t bytes) {
   assert(bytes > 0);
+  handed_out_.fetch_add(bytes, std::memory_order_relaxed);
   if (bytes <= alloc_bytes_remaining_) {
     char* result = alloc_ptr_;
     alloc_ptr_ += bytes;
@@ -24,22 +26,30 @@ char* Arena::AllocateAligned(size_t bytes, size_t align) {
   size_t slop = current_mod == 0 ? 0 : align - current_mod;
   size_t needed = bytes + slop;
   if (needed <= alloc_bytes_remaining_) {
+    handed_out_.fetch_add(needed, std::memory_order_relaxed);
     char* result = alloc_ptr_ + slop;
     alloc_ptr_ += needed;
     alloc_bytes_remaining_ -= needed;
     return result;
   }
   // New blocks come from operator new[], aligned for any fundamental type.
+  handed_out_.fetch_add(bytes, std::memory_order_relaxed);
   return AllocateFallback(bytes);
 }
 
 char* Arena::AllocateFallback(size_t bytes) {
-  if (bytes > kBlockSize / 4) {
+  // Geometric growth: the next block is as large as the small allocations' blocks so far,
+  // within the bounds. Huge objects do not count: one 300 MiB value must not turn the rows
+  // after it into 1 MiB blocks in a table that is otherwise tiny.
+  const size_t block_size = std::clamp(growth_base_, kMinBlockSize, kMaxBlockSize);
+  if (bytes > block_size / 4) {
     // Large objects get their own block so the current block's remainder is not wasted.
+    if (bytes <= kMaxBlockSize / 4) growth_base_ += bytes;
     return AllocateNewBlock(bytes);
   }
-  alloc_ptr_ = AllocateNewBlock(kBlockSize);
-  alloc_bytes_remaining_ = kBlockSize;
+  growth_base_ += block_size;
+  alloc_ptr_ = AllocateNewBlock(block_size);
+  alloc_bytes_remaining_ = block_size;
   char* result = alloc_ptr_;
   alloc_ptr_ += bytes;
   alloc_bytes_remaining_ -= bytes;
@@ -48,7 +58,8 @@ char* Arena::AllocateFallback(size_t bytes) {
 
 char* Arena::AllocateNewBlock(size_t block_bytes) {
   blocks_.push_back(std::make_unique_for_overwrite<char[]>(block_bytes));
-  memory_usage_.fetch_add(block_bytes + sizeof(std::unique_ptr<char[]>), std::memory_order_relaxed);
+  memory_usage_.fetch_add(block_bytes + kBlockOverhead, std::memory_order_relaxed);
+  num_blocks_.fetch_add(1, std::memory_order_relaxed);
   return blocks_.back().get();
 }
 

@@ -4,81 +4,203 @@
 // starts lower; one that sees a new height finds nullptr links at the new levels of head_).
 #include "memtable/memtable.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstring>
 #include <new>
+#include <string>
+#include <type_traits>
 
 namespace slatedb::memtable {
 
 using format::RowEntry;
 using format::RowKind;
 
-// One row plus its tower of links. Lives in the arena and is never destructed, hence only
-// trivially destructible members. Layout of one allocation:
-//   [SkipNode][std::atomic<SkipNode*> x height][key bytes][value bytes]
+// One row and its tower of links in a single arena allocation (8-byte aligned), laid out so a
+// search reads the node's own bytes: the links sit *before* the node address, the row after it.
+//
+//   [link h-1] ... [link 1] [link 0] [varint32 key length] [key] [seq: 8 bytes, native order]
+//                           ^ SkipNode*                    [flags: 1 byte, format::kFlag* bits]
+//                                                          [create_ts: 8 bytes, if flagged]
+//                                                          [expire_ts: 8 bytes, if flagged]
+//                                                          [varint64 value length] [value]
+//
+// A compare touches link 0, the key length and the key — one cache line for keys up to about
+// 50 bytes — and the seq only when the keys are equal. The tower height is not stored: only
+// the writer needs it, while linking the node. Only trivially destructible objects live here
+// (the arena never destructs them).
 struct SkipNode {
-  const char* key_data;
-  const char* value_data;
-  size_t key_size;
-  size_t value_size;
-  uint64_t seq;
-  int64_t create_ts;
-  int64_t expire_ts;
-  RowKind kind;
-  bool has_create_ts;
-  bool has_expire_ts;
-  uint8_t height;
-  std::atomic<SkipNode*>* links;
+  std::atomic<SkipNode*> link0;
 
-  std::string_view key() const { return {key_data, key_size}; }
-  std::string_view value() const { return {value_data, value_size}; }
-
-  SkipNode* Next(int level) const { return links[level].load(std::memory_order_acquire); }
-  void SetNext(int level, SkipNode* node) { links[level].store(node, std::memory_order_release); }
-  SkipNode* NoBarrierNext(int level) const { return links[level].load(std::memory_order_relaxed); }
+  // Level `level`'s link, `level` slots before link0 (REQUIRES: level < the node's height).
+  std::atomic<SkipNode*>* Link(int level) {
+    return std::launder(reinterpret_cast<std::atomic<SkipNode*>*>(
+        reinterpret_cast<char*>(this) - sizeof(std::atomic<SkipNode*>) * level));
+  }
+  const std::atomic<SkipNode*>* Link(int level) const {
+    return std::launder(reinterpret_cast<const std::atomic<SkipNode*>*>(
+        reinterpret_cast<const char*>(this) - sizeof(std::atomic<SkipNode*>) * level));
+  }
+  SkipNode* Next(int level) const { return Link(level)->load(std::memory_order_acquire); }
+  void SetNext(int level, SkipNode* node) { Link(level)->store(node, std::memory_order_release); }
+  SkipNode* NoBarrierNext(int level) const { return Link(level)->load(std::memory_order_relaxed); }
   void NoBarrierSetNext(int level, SkipNode* node) {
-    links[level].store(node, std::memory_order_relaxed);
+    Link(level)->store(node, std::memory_order_relaxed);
+  }
+
+  const char* payload() const { return reinterpret_cast<const char*>(this) + sizeof(SkipNode); }
+  // The key; *rest is set to the first byte after it (the seq).
+  std::string_view key(const char** rest = nullptr) const {
+    const char* p = payload();
+    uint32_t len = static_cast<unsigned char>(*p++);
+    if (len >= 0x80) {  // at most 3 bytes: keys are <= 65,535 bytes
+      len &= 0x7f;
+      for (int shift = 7;; shift += 7) {
+        const uint32_t byte = static_cast<unsigned char>(*p++);
+        len |= (byte & 0x7f) << shift;
+        if (byte < 0x80) break;
+      }
+    }
+    if (rest != nullptr) *rest = p + len;
+    return {p, len};
+  }
+  uint64_t seq() const {
+    const char* p;
+    key(&p);
+    return LoadU64(p);
+  }
+  uint8_t flags() const {
+    const char* p;
+    key(&p);
+    return static_cast<uint8_t>(p[8]);
+  }
+  // REQUIRES: the flag says the timestamp is present.
+  int64_t create_ts() const {
+    const char* p;
+    key(&p);
+    return static_cast<int64_t>(LoadU64(p + 9));
+  }
+  int64_t expire_ts() const {
+    const char* p;
+    key(&p);
+    const uint8_t f = static_cast<uint8_t>(p[8]);
+    return static_cast<int64_t>(LoadU64(p + 9 + ((f & format::kFlagHasCreateTs) != 0 ? 8 : 0)));
+  }
+  std::string_view value() const {
+    const char* p;
+    key(&p);
+    const uint8_t f = static_cast<uint8_t>(p[8]);
+    p += 9;
+    if ((f & format::kFlagHasCreateTs) != 0) p += 8;
+    if ((f & format::kFlagHasExpireTs) != 0) p += 8;
+    uint64_t len = 0;
+    for (int shift = 0;; shift += 7) {
+      const uint64_t byte = static_cast<unsigned char>(*p++);
+      len |= (byte & 0x7f) << shift;
+      if (byte < 0x80) break;
+    }
+    return {p, static_cast<size_t>(len)};
+  }
+
+  static uint64_t LoadU64(const char* p) {
+    uint64_t v;
+    std::memcpy(&v, p, sizeof(v));
+    return v;
   }
 };
 
+static_assert(sizeof(SkipNode) == sizeof(std::atomic<SkipNode*>));
+static_assert(alignof(SkipNode) == alignof(std::atomic<SkipNode*>));
 static_assert(std::is_trivially_destructible_v<SkipNode>);
 static_assert(std::is_trivially_destructible_v<std::atomic<SkipNode*>>);
 
 namespace {
 
+constexpr size_t kLinkBytes = sizeof(std::atomic<SkipNode*>);
+
+// node < (key, seq) in (key asc, seq desc) order, reading only the node's own bytes.
 bool NodeLess(const SkipNode* node, std::string_view key, uint64_t seq) {
-  return format::RowLess(node->key(), node->seq, key, seq);
+  const char* rest;
+  const std::string_view node_key = node->key(&rest);
+  const size_t n = std::min(node_key.size(), key.size());
+  int c = n == 0 ? 0 : std::memcmp(node_key.data(), key.data(), n);
+  if (c != 0) return c < 0;
+  if (node_key.size() != key.size()) return node_key.size() < key.size();
+  return SkipNode::LoadU64(rest) > seq;
 }
 
 bool SameVersion(const SkipNode* a, const SkipNode* b) {
-  return a->seq == b->seq && a->key() == b->key();
+  const char* a_rest;
+  const char* b_rest;
+  return a->key(&a_rest) == b->key(&b_rest) &&
+         SkipNode::LoadU64(a_rest) == SkipNode::LoadU64(b_rest);
 }
 
-// Builds a node in arena memory: placement new into memory the arena owns (freed with it).
+char* PutVarint(char* p, uint64_t v) {
+  while (v >= 0x80) {
+    *p++ = static_cast<char>(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = static_cast<char>(v);
+  return p;
+}
+
+size_t VarintLength(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+uint8_t KindFlags(RowKind kind) {
+  switch (kind) {
+    case RowKind::kTombstone:
+      return format::kFlagTombstone;
+    case RowKind::kMerge:
+      return format::kFlagMergeOperand;
+    case RowKind::kValue:
+      break;
+  }
+  return 0;
+}
+
+// Builds a node in arena memory: placement new of its links into memory the arena owns (freed
+// with it), then the row bytes after link 0.
 SkipNode* NewNode(Arena& arena, int height, std::string_view key, std::string_view value,
                   uint64_t seq, RowKind kind, std::optional<int64_t> create_ts,
                   std::optional<int64_t> expire_ts) {
-  const size_t links_bytes = sizeof(std::atomic<SkipNode*>) * static_cast<size_t>(height);
-  const size_t total = sizeof(SkipNode) + links_bytes + key.size() + value.size();
-  char* mem = arena.AllocateAligned(total, alignof(SkipNode));
-  auto* links = reinterpret_cast<std::atomic<SkipNode*>*>(mem + sizeof(SkipNode));
-  for (int i = 0; i < height; ++i) new (&links[i]) std::atomic<SkipNode*>(nullptr);
-  char* key_data = mem + sizeof(SkipNode) + links_bytes;
-  char* value_data = key_data + key.size();
-  if (!key.empty()) std::memcpy(key_data, key.data(), key.size());
-  if (!value.empty()) std::memcpy(value_data, value.data(), value.size());
-  return new (mem) SkipNode{key_data,
-                            value_data,
-                            key.size(),
-                            value.size(),
-                            seq,
-                            create_ts.value_or(0),
-                            expire_ts.value_or(0),
-                            kind,
-                            create_ts.has_value(),
-                            expire_ts.has_value(),
-                            static_cast<uint8_t>(height),
-                            links};
+  const size_t links_bytes = kLinkBytes * static_cast<size_t>(height);
+  const size_t payload_bytes = VarintLength(key.size()) + key.size() + 8 + 1 + (create_ts ? 8 : 0) +
+                               (expire_ts ? 8 : 0) + VarintLength(value.size()) + value.size();
+  char* mem = arena.AllocateAligned(links_bytes + payload_bytes, alignof(SkipNode));
+  for (int level = height - 1; level >= 1; --level) {
+    new (mem + kLinkBytes * static_cast<size_t>(height - 1 - level))
+        std::atomic<SkipNode*>(nullptr);
+  }
+  char* node_mem = mem + links_bytes - kLinkBytes;
+  auto* node = new (node_mem) SkipNode{nullptr};
+  char* p = node_mem + sizeof(SkipNode);
+  p = PutVarint(p, key.size());
+  if (!key.empty()) std::memcpy(p, key.data(), key.size());
+  p += key.size();
+  std::memcpy(p, &seq, 8);
+  p += 8;
+  *p++ = static_cast<char>(KindFlags(kind) | (create_ts ? format::kFlagHasCreateTs : 0) |
+                           (expire_ts ? format::kFlagHasExpireTs : 0));
+  if (create_ts) {
+    std::memcpy(p, &*create_ts, 8);
+    p += 8;
+  }
+  if (expire_ts) {
+    std::memcpy(p, &*expire_ts, 8);
+    p += 8;
+  }
+  p = PutVarint(p, value.size());
+  if (!value.empty()) std::memcpy(p, value.data(), value.size());
+  assert(p + value.size() == mem + links_bytes + payload_bytes);
+  return node;
 }
 
 }  // namespace
@@ -88,7 +210,12 @@ SkipNode* NewNode(Arena& arena, int height, std::string_view key, std::string_vi
 
 Memtable::Memtable(uint64_t seed)
     : head_(NewNode(arena_, kMaxHeight, {}, {}, 0, RowKind::kValue, std::nullopt, std::nullopt)),
-      rnd_(seed) {}
+      rnd_(seed) {
+  for (int level = 0; level < kMaxHeight; ++level) {
+    splice_prev_[level] = head_;
+    splice_next_[level] = nullptr;
+  }
+}
 
 Memtable::~Memtable() = default;
 
@@ -132,13 +259,28 @@ SkipNode* Memtable::FindLessThan(std::string_view key, uint64_t seq) const {
 const SkipNode* Memtable::CanonicalOf(const SkipNode* node) const {
   // The first node >= node's version is the newest-added node of that version; it exists
   // (node itself qualifies) and is never after node.
-  return FindGreaterOrEqual(node->key(), node->seq);
+  return FindGreaterOrEqual(node->key(), node->seq());
 }
 
 const SkipNode* Memtable::NextDistinct(const SkipNode* node) const {
   const SkipNode* x = node->Next(0);
   while (x != nullptr && SameVersion(x, node)) x = x->Next(0);
   return x;
+}
+
+void Memtable::FindSplice(std::string_view key, uint64_t seq) {
+  // Only the writer runs this, and only the writer links nodes, so relaxed loads see every
+  // link (its own stores).
+  SkipNode* x = head_;
+  for (int level = GetMaxHeight() - 1; level >= 0; --level) {
+    SkipNode* next = x->NoBarrierNext(level);
+    while (next != nullptr && NodeLess(next, key, seq)) {
+      x = next;
+      next = x->NoBarrierNext(level);
+    }
+    splice_prev_[level] = x;
+    splice_next_[level] = next;
+  }
 }
 
 Status Memtable::Add(const RowEntry& row) {
@@ -155,14 +297,23 @@ Status Memtable::Add(std::string_view key, std::string_view value, uint64_t seq,
   if (frozen())
     return Status::Internal("memtable: Add after Freeze (seq " + std::to_string(seq) + ")");
 
-  SkipNode* prev[kMaxHeight];
+  // The splice (splice_prev_/splice_next_) brackets the previous insert at every level and is
+  // tight (splice_prev_[l]->Next(l) == splice_next_[l]); splice_prev_ only moves backwards and
+  // splice_next_ forwards going up. So if (key, seq) falls between the level-0 pair, every
+  // level's pair is its exact insert position and no search is needed — the sequential case.
   // Insert before any node of the same version, so the newest-added one is found first.
-  FindLast([&](const SkipNode* n) { return NodeLess(n, key, seq); }, prev);
+  const bool after_prev = splice_prev_[0] == head_ || NodeLess(splice_prev_[0], key, seq);
+  const bool before_next = splice_next_[0] == nullptr || !NodeLess(splice_next_[0], key, seq);
+  if (after_prev && before_next) {
+    splice_hits_.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    FindSplice(key, seq);
+  }
 
   const int height = RandomHeight();
   const int max_height = GetMaxHeight();
   if (height > max_height) {
-    for (int level = max_height; level < height; ++level) prev[level] = head_;
+    // Levels at and above max_height hold (head_, nullptr) already: nothing is linked there.
     // Relaxed is enough: readers seeing the new height before the node is linked just find
     // nullptr at the new levels of head_ and descend.
     max_height_.store(height, std::memory_order_relaxed);
@@ -172,8 +323,9 @@ Status Memtable::Add(std::string_view key, std::string_view value, uint64_t seq,
   for (int level = 0; level < height; ++level) {
     // The node is not yet reachable, so its own links need no barrier; the release store in
     // SetNext publishes the node (and its bytes) to readers.
-    node->NoBarrierSetNext(level, prev[level]->NoBarrierNext(level));
-    prev[level]->SetNext(level, node);
+    node->NoBarrierSetNext(level, splice_next_[level]);
+    splice_prev_[level]->SetNext(level, node);
+    splice_prev_[level] = node;  // the splice now brackets the position right after `node`
   }
 
   row_bytes_.fetch_add(key.size() + value.size() + 32, std::memory_order_relaxed);
@@ -238,23 +390,29 @@ void MemtableIterator::Next() {
 
 void MemtableIterator::Prev() {
   assert(Valid());
-  const SkipNode* before = table_->FindLessThan(node_->key(), node_->seq);
+  const SkipNode* before = table_->FindLessThan(node_->key(), node_->seq());
   node_ = before == table_->head() ? nullptr : table_->CanonicalOf(before);
 }
 
 std::string_view MemtableIterator::key() const { return node_->key(); }
 std::string_view MemtableIterator::value() const { return node_->value(); }
-uint64_t MemtableIterator::seq() const { return node_->seq; }
-RowKind MemtableIterator::kind() const { return node_->kind; }
+uint64_t MemtableIterator::seq() const { return node_->seq(); }
+
+RowKind MemtableIterator::kind() const {
+  const uint8_t flags = node_->flags();
+  if ((flags & format::kFlagTombstone) != 0) return RowKind::kTombstone;
+  if ((flags & format::kFlagMergeOperand) != 0) return RowKind::kMerge;
+  return RowKind::kValue;
+}
 
 std::optional<int64_t> MemtableIterator::create_ts() const {
-  if (!node_->has_create_ts) return std::nullopt;
-  return node_->create_ts;
+  if ((node_->flags() & format::kFlagHasCreateTs) == 0) return std::nullopt;
+  return node_->create_ts();
 }
 
 std::optional<int64_t> MemtableIterator::expire_ts() const {
-  if (!node_->has_expire_ts) return std::nullopt;
-  return node_->expire_ts;
+  if ((node_->flags() & format::kFlagHasExpireTs) == 0) return std::nullopt;
+  return node_->expire_ts();
 }
 
 RowEntry MemtableIterator::row() const {

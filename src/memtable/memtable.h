@@ -17,6 +17,9 @@
 //  * Each MemtableIterator is used by one thread at a time.
 // Invariants: nodes are never removed or modified after insertion, so a reader holding a node
 // pointer is always safe; links only change from an older to a newer node.
+// Memory: one arena allocation per row holding its tower of links and its bytes (layout in
+// memtable.cc); arena blocks grow from 4 KiB to 1 MiB (arena.h). An ascending insert (each row
+// after the previous one) reuses the previous insert position instead of searching.
 //
 // Ownership: the Memtable owns all row bytes (arena); string_views returned by an iterator
 // stay valid as long as the Memtable lives. An iterator made by NewIterator() must not outlive
@@ -117,10 +120,17 @@ class Memtable {
     return MemtableIterator(std::move(table));
   }
 
-  // Bytes held (arena blocks); grows monotonically. Compare with l0_sst_size_bytes.
+  // Bytes really allocated for this table: every arena block, including the unused tail of
+  // the current block, plus per-block bookkeeping (Arena::MemoryUsage); grows monotonically.
+  // What the engine counts against max_unflushed_bytes.
   size_t ApproximateBytes() const { return arena_.MemoryUsage(); }
-  // Sum of format::RowEntry::EstimatedSize() of added rows (the WAL/SST size estimate).
+  // Bytes of the nodes themselves (links + row bytes + alignment), <= ApproximateBytes.
+  size_t NodeBytes() const { return arena_.BytesHandedOut(); }
+  // Sum of format::RowEntry::EstimatedSize() of added rows (the WAL/SST size estimate the
+  // engine compares with l0_sst_size_bytes).
   size_t EstimatedRowBytes() const { return row_bytes_.load(std::memory_order_relaxed); }
+  // Adds that reused the previous insert position instead of searching from the head.
+  size_t splice_hits() const { return splice_hits_.load(std::memory_order_relaxed); }
   // Rows added (a shadowed (key, seq) counts each time it was added).
   size_t num_entries() const { return num_entries_.load(std::memory_order_relaxed); }
   bool empty() const { return num_entries() == 0; }
@@ -142,6 +152,9 @@ class Memtable {
   template <typename Before>
   SkipNode* FindLast(const Before& before, SkipNode** prev = nullptr,
                      SkipNode** successor = nullptr) const;
+  // Writer only: sets splice_prev_/splice_next_ to the insert position of (key, seq) at every
+  // level, searching from the head.
+  void FindSplice(std::string_view key, uint64_t seq);
   // First node >= (key, seq), or nullptr.
   SkipNode* FindGreaterOrEqual(std::string_view key, uint64_t seq) const;
   // Last node < (key, seq), or head_.
@@ -155,6 +168,11 @@ class Memtable {
   Arena arena_;
   SkipNode* head_;
   util::Random rnd_;  // writer only
+  // Writer only: the position after the last insert at every level (levels >= max_height_ hold
+  // head_ / nullptr). splice_prev_[l]->Next(l) == splice_next_[l] always holds.
+  SkipNode* splice_prev_[kMaxHeight];
+  SkipNode* splice_next_[kMaxHeight];
+  std::atomic<size_t> splice_hits_{0};
   std::atomic<int> max_height_{1};
   std::atomic<size_t> num_entries_{0};
   std::atomic<size_t> row_bytes_{0};

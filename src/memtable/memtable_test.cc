@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
+#include <limits>
 #include <map>
 #include <string>
 #include <thread>
@@ -468,6 +470,205 @@ TEST(MemtableTest, ConcurrentReadersDuringWrites) {
   EXPECT_EQ(m.num_entries(), static_cast<size_t>(kRows));
 }
 
+// Every field of a row survives the inline node encoding, for key lengths across the key-length
+// varint's boundaries (1, 2 and 3 bytes) and value lengths across the value-length varint's.
+TEST(MemtableTest, NodeLayoutRoundTripsKeyAndValueLengths) {
+  std::vector<size_t> key_lengths;
+  for (size_t n = 1; n <= 300; ++n) key_lengths.push_back(n);
+  for (size_t n : {16382u, 16383u, 16384u, 16385u, 32768u, 65534u, 65535u}) {
+    key_lengths.push_back(n);
+  }
+  const size_t value_lengths[] = {0, 1, 127, 128, 129, 16383, 16384, 16385, (1u << 21) + 3};
+  Memtable m;
+  Model model;
+  uint64_t seq = 0;
+  for (size_t i = 0; i < key_lengths.size(); ++i) {
+    RowEntry r;
+    // Keys of one repeated byte: shorter sorts first, so the order checks the length compare.
+    r.key = std::string(key_lengths[i], static_cast<char>('a' + i % 3));
+    r.value = std::string(value_lengths[i % std::size(value_lengths)], static_cast<char>(i));
+    r.seq = ++seq * 1000003;  // multi-byte seqs
+    switch (i % 4) {
+      case 0:
+        break;
+      case 1:
+        r.create_ts = -static_cast<int64_t>(i);
+        break;
+      case 2:
+        r.expire_ts = static_cast<int64_t>(i) << 40;
+        r.kind = RowKind::kMerge;
+        break;
+      case 3:
+        r.create_ts = 7;
+        r.expire_ts = std::numeric_limits<int64_t>::max();
+        r.kind = RowKind::kTombstone;
+        r.value.clear();
+        break;
+    }
+    ASSERT_OK(m.Add(r));
+    model[{r.key, r.seq}] = r;
+  }
+  for (const auto& [version, want] : model) {
+    std::optional<RowEntry> got = m.Get(want.key, want.seq);
+    ASSERT_TRUE(got.has_value()) << want.key.size();
+    EXPECT_EQ(*got, want) << "key length " << want.key.size();
+  }
+  EXPECT_EQ(ScanForward(m), ModelRows(model));
+  std::vector<RowEntry> backward = ScanBackward(m);
+  std::reverse(backward.begin(), backward.end());
+  EXPECT_EQ(backward, ModelRows(model));
+}
+
+// A value far larger than any block gets a block of its own, and the block being filled stays
+// in use for the rows after it.
+TEST(MemtableTest, HugeValueGetsItsOwnBlock) {
+  Memtable m;
+  ASSERT_OK(m.Add("a", "small", 1));
+  const size_t before = m.ApproximateBytes();
+  const std::string huge(24u << 20, 'h');
+  ASSERT_OK(m.Add("b", huge, 2));
+  const size_t with_huge = m.ApproximateBytes();
+  EXPECT_GE(with_huge - before, huge.size());
+  EXPECT_LE(with_huge - before, huge.size() + 256);  // the node alone: links, key, lengths
+  ASSERT_OK(m.Add("c", "small", 3));
+  EXPECT_EQ(m.ApproximateBytes(), with_huge);  // "c" went into the first block's tail
+  EXPECT_EQ(m.Get("b")->value, huge);
+  EXPECT_EQ(m.Get("c")->value, "small");
+  EXPECT_EQ(m.Get("a")->value, "small");
+}
+
+// Ascending inserts reuse the previous position (no search); random inserts in between, equal
+// versions and descending runs fall back to a search and keep the order and the shadowing.
+TEST(MemtableTest, SequentialInsertsReuseTheSplice) {
+  const uint64_t seed = TestSeed();
+  SCOPED_TRACE("seed=" + std::to_string(seed));
+  {
+    Memtable m(seed);
+    for (int i = 0; i < 5000; ++i) {
+      char key[16];
+      std::snprintf(key, sizeof(key), "k%08d", i);
+      ASSERT_OK(m.Add(key, "v", 1));
+    }
+    EXPECT_EQ(m.splice_hits(), 5000u);  // the first insert into an empty table too
+  }
+  util::Random rnd(seed);
+  Memtable m(seed);
+  Model model;
+  int ascending = 0;
+  uint64_t seq = 0;
+  for (int i = 0; i < 20000; ++i) {
+    RowEntry r;
+    const uint64_t choice = rnd.Uniform(10);
+    if (choice < 6) {
+      char key[16];
+      std::snprintf(key, sizeof(key), "seq%08d", ascending++);
+      r = Row(key, ++seq, "a" + std::to_string(i));
+    } else if (choice < 8) {
+      r = Row(RandomKey(rnd, 5000), ++seq, "r" + std::to_string(i));
+    } else if (choice < 9 && !model.empty()) {
+      // The same version as an existing row: shadows it.
+      auto it = model.begin();
+      std::advance(it, rnd.Uniform(std::min<size_t>(model.size(), 50)));
+      r = Row(it->first.first, it->first.second, "shadow" + std::to_string(i));
+    } else {
+      // Descending within one key: older seqs after newer ones.
+      r = Row("desc", 1'000'000 - static_cast<uint64_t>(i), "d" + std::to_string(i));
+    }
+    ASSERT_OK(m.Add(r));
+    model[{r.key, r.seq}] = r;
+  }
+  EXPECT_GE(m.splice_hits(), 20000u / 4);
+  EXPECT_LT(m.splice_hits(), 20000u);
+  EXPECT_EQ(ScanForward(m), ModelRows(model));
+  for (const auto& [version, want] : model) {
+    std::optional<RowEntry> got = m.Get(want.key, want.seq);
+    ASSERT_TRUE(got.has_value());
+    EXPECT_EQ(*got, want);
+  }
+  // The same version twice in a row (the splice sits right after it): the second one wins.
+  Memtable twice(seed);
+  ASSERT_OK(twice.Add("x", "first", 5));
+  ASSERT_OK(twice.Add("x", "second", 5));
+  ASSERT_OK(twice.Add("x", "third", 5));
+  EXPECT_EQ(twice.Get("x")->value, "third");
+  EXPECT_EQ(ScanForward(twice).size(), 1u);
+}
+
+// Readers during an ascending (splice-reusing) fill see every published row, in order.
+TEST(MemtableTest, ConcurrentReadersDuringSequentialWrites) {
+  constexpr int kRows = 20000;
+  Memtable m;
+  std::atomic<int> published{0};
+  std::atomic<int> errors{0};
+  std::atomic<int> checks{0};
+  auto key_of = [](int i) {
+    char key[16];
+    std::snprintf(key, sizeof(key), "k%08d", i);
+    return std::string(key);
+  };
+  auto reader = [&](uint64_t reader_seed) {
+    util::Random r(reader_seed);
+    while (true) {
+      const int n = published.load(std::memory_order_acquire);
+      if (n > 0) {
+        const int i = static_cast<int>(r.Uniform(n));
+        std::optional<RowEntry> got = m.Get(key_of(i));
+        if (!got || got->value != std::to_string(i) || got->seq != static_cast<uint64_t>(i + 1)) {
+          errors.fetch_add(1);
+        }
+        MemtableIterator it = m.NewIterator();
+        it.Seek(key_of(i));
+        int seen = 0;
+        for (int j = i; it.Valid() && seen < 20; it.Next(), ++j, ++seen) {
+          if (it.key() != key_of(j)) errors.fetch_add(1);
+        }
+        if (seen < std::min(20, n - i)) errors.fetch_add(1);
+      }
+      checks.fetch_add(1, std::memory_order_relaxed);
+      if (n == kRows) break;
+    }
+  };
+  std::vector<std::thread> readers;
+  for (uint64_t i = 0; i < 3; ++i) readers.emplace_back(reader, 100 + i);
+  for (int i = 0; i < kRows; ++i) {
+    ASSERT_OK(m.Add(key_of(i), std::to_string(i), static_cast<uint64_t>(i + 1)));
+    published.fetch_add(1, std::memory_order_release);
+  }
+  for (std::thread& t : readers) t.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_GE(checks.load(), 3);
+  EXPECT_EQ(m.splice_hits(), static_cast<size_t>(kRows));
+  EXPECT_EQ(ScanForward(m).size(), static_cast<size_t>(kRows));
+}
+
+// ApproximateBytes is what the arena really allocated: at least the row bytes, at most the
+// nodes plus one block and the per-block tails; an empty table costs one small block.
+TEST(MemtableTest, ApproximateBytesIsTheAllocation) {
+  {
+    Memtable empty;
+    EXPECT_LE(empty.ApproximateBytes(), Arena::kMinBlockSize + Arena::kBlockOverhead);
+  }
+  util::Random rnd(TestSeed());
+  Memtable m;
+  size_t row_bytes = 0;
+  constexpr int kRows = 200000;
+  for (int i = 0; i < kRows; ++i) {
+    std::string key = RandomKey(rnd, 1000000) + "-padpad";  // 16 bytes
+    std::string value(100, 'v');
+    row_bytes += key.size() + value.size();
+    ASSERT_OK(m.Add(key, value, static_cast<uint64_t>(i + 1)));
+  }
+  const size_t bytes = m.ApproximateBytes();
+  EXPECT_GE(bytes, row_bytes);
+  EXPECT_GE(bytes, m.NodeBytes());
+  // Tail left per block < one node (<= 12 links + 130 bytes of row).
+  const size_t blocks = bytes / Arena::kMinBlockSize;  // an over-estimate of the block count
+  EXPECT_LE(bytes, m.NodeBytes() + Arena::kMaxBlockSize + blocks * (Arena::kBlockOverhead + 230));
+  // The inline node: ~1.33 links + key + 1 + 8 + 1 + 1 + value bytes, far below the old 215.
+  EXPECT_LT(static_cast<double>(bytes) / kRows, 150.0);
+  EXPECT_LT(bytes, m.EstimatedRowBytes());  // the row estimate (key + value + 32) is larger
+}
+
 TEST(ImmutableMemtableTest, FreezesTagsAndKeepsTableAlive) {
   auto table = std::make_shared<Memtable>();
   ASSERT_OK(table->Add(Row("a", 1, "x")));
@@ -510,6 +711,26 @@ TEST(ArenaTest, AlignmentAndUsage) {
     requested += 16;
   }
   EXPECT_GE(arena.MemoryUsage(), requested);
+  EXPECT_GE(arena.BytesHandedOut(), requested);
+  EXPECT_LE(arena.BytesHandedOut(), arena.MemoryUsage());
+}
+
+TEST(ArenaTest, BlocksGrowFromSmallToTheMaximum) {
+  Arena arena;
+  ASSERT_NE(arena.Allocate(1), nullptr);
+  EXPECT_EQ(arena.MemoryUsage(), Arena::kMinBlockSize + Arena::kBlockOverhead);
+  // 64 MiB of small allocations: blocks double (4 KiB, 4 KiB, 8 KiB, ...) up to 1 MiB.
+  constexpr size_t kTotal = size_t{64} << 20;
+  size_t requested = 1;
+  while (requested < kTotal) {
+    ASSERT_NE(arena.AllocateAligned(120, 8), nullptr);
+    requested += 120;
+  }
+  EXPECT_GE(arena.MemoryUsage(), requested);
+  EXPECT_LE(arena.MemoryUsage(), requested + Arena::kMaxBlockSize + arena.num_blocks() * 256);
+  // About 64 blocks of 1 MiB plus the ramp (4 KiB .. 512 KiB), not 16,384 blocks of 4 KiB.
+  EXPECT_LE(arena.num_blocks(), 64u + 12u);
+  EXPECT_GE(arena.num_blocks(), 64u);
 }
 
 }  // namespace
