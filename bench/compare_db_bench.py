@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Runs bench/db_bench (ours), RocksDB's db_bench and the SlateDB peer with the same settings,
 alternately for --rounds rounds, and prints a markdown table of median ops/sec, the ratios
-ours/rocksdb and ours/peer, and each process's peak RSS (GNU time's %M, or wait4's ru_maxrss without /usr/bin/time), followed by the
-exact commands of the last round.
+ours/rocksdb and ours/peer, each process's peak RSS (GNU time's %M, or wait4's ru_maxrss without /usr/bin/time)
+and its CPU time (user + system) per operation, followed by the exact commands of the last round.
+CPU per operation is the figure that holds on a busy machine, where ops/sec also measures how
+much of the CPU the scheduler gave each engine's threads.
 
 Each measured process runs one benchmark: fillseq and fillrandom on a fresh directory; the others
 (overwrite, readrandom, seekrandom, readwhilewriting) with --use_existing_db after an unmeasured
@@ -13,10 +15,10 @@ block cache's data budget; default 64 MiB), --bloom_bits, --compression_type, --
 readwhilewriting; its cells say n/a. Its RSS includes the node runtime.
 
 usage: bench/compare_db_bench.py [--num 200000] [--reads 50000] [--rounds 3] [--batch_size 100]
-         [--threads 1] [--value_size 100] [--seek_nexts 10] [--bloom_bits 10]
+         [--threads 1] [--key_size 16] [--value_size 100] [--seek_nexts 10] [--bloom_bits 10]
          [--compression_type none] [--write_buffer_size 67108864] [--cache_size 67108864]
          [--compacted] [--benchmarks a,b] [--ours build/rel/bench/db_bench]
-         [--rocksdb db_bench] [--baseline OTHER_DB_BENCH] [--peer ../shared/peer/slatedb-peer] [--dir DIR] [--smoke]
+         [--rocksdb db_bench] [--baseline OTHER_DB_BENCH] [--peer ../shared/peer/slatedb-peer] [--no_peer] [--dir DIR] [--smoke]
 --smoke: tiny sizes, one round; exits 77 (ctest SKIP_RETURN_CODE) if RocksDB's db_bench is not
 installed, and leaves the peer out if it is not there.
 """
@@ -42,14 +44,15 @@ TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
 
 
 def run_measured(cmd):
-    """Runs cmd; returns (stdout, peak RSS in KiB). Exits naming the command if it fails.
+    """Runs cmd; returns (stdout, peak RSS in KiB, CPU seconds user+system). Exits naming the
+    command if it fails.
 
     Peak RSS comes from GNU time (%M) when /usr/bin/time exists, else from wait4's ru_maxrss.
     (The latter is floored at this interpreter's own RSS: Linux starts a vforked child's
     high-water mark at its parent's.)"""
     with tempfile.NamedTemporaryFile(mode="w+") as ft, tempfile.TemporaryFile(mode="w+") as fo, \
             tempfile.TemporaryFile(mode="w+") as fe:
-        full = [TIME, "-f", "%M", "-o", ft.name] + cmd if TIME else cmd
+        full = [TIME, "-f", "%M %U %S", "-o", ft.name] + cmd if TIME else cmd
         p = subprocess.Popen(full, stdout=fo, stderr=fe)
         _, status, usage = os.wait4(p.pid, 0)
         p.returncode = os.waitstatus_to_exitcode(status)
@@ -57,12 +60,14 @@ def run_measured(cmd):
         fe.seek(0)
         out, err = fo.read(), fe.read()
         rss = usage.ru_maxrss
+        cpu = usage.ru_utime + usage.ru_stime
         if TIME and p.returncode == 0:
             ft.seek(0)
-            rss = int(ft.read().strip().splitlines()[-1])
+            f = ft.read().strip().splitlines()[-1].split()
+            rss, cpu = int(f[0]), float(f[1]) + float(f[2])
     if p.returncode != 0:
         sys.exit(f"failed (exit {p.returncode}): {' '.join(cmd)}\n{err}\n{out}")
-    return out, rss
+    return out, rss, cpu
 
 
 def db_bench_ops(out, name, cmd):
@@ -79,6 +84,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--batch_size", type=int, default=100)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--key_size", type=int, default=16)
     ap.add_argument("--value_size", type=int, default=100)
     ap.add_argument("--seek_nexts", type=int, default=10)
     ap.add_argument("--bloom_bits", type=int, default=10)
@@ -99,6 +105,7 @@ def main():
     ap.add_argument("--peer", default=os.path.join(ROOT, "../shared/peer/slatedb-peer"))
     ap.add_argument("--dir", default=None, help="scratch directory (default: a temp dir)")
     ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--no_peer", action="store_true", help="leave the SlateDB peer out")
     a = ap.parse_args()
     if a.smoke:
         a.num, a.reads, a.rounds = 2000, 500, 1
@@ -116,14 +123,14 @@ def main():
         sys.exit(f"baseline db_bench not found: --baseline={a.baseline}")
     if not os.access(a.ours, os.X_OK):
         sys.exit(f"our db_bench not found: --ours={a.ours}")
-    use_peer = os.access(a.peer, os.X_OK)
-    if not use_peer and not a.smoke:
+    use_peer = not a.no_peer and os.access(a.peer, os.X_OK)
+    if not use_peer and not a.smoke and not a.no_peer:
         sys.exit(f"peer not found: --peer={a.peer}")
 
     scratch = a.dir or tempfile.mkdtemp(prefix="compare_db_bench")
     os.makedirs(scratch, exist_ok=True)
     common = [f"--num={a.num}", f"--reads={a.reads}", f"--batch_size={a.batch_size}",
-              f"--threads={a.threads}", "--key_size=16", f"--value_size={a.value_size}",
+              f"--threads={a.threads}", f"--key_size={a.key_size}", f"--value_size={a.value_size}",
               f"--seek_nexts={a.seek_nexts}", f"--cache_size={a.cache_size}",
               f"--bloom_bits={a.bloom_bits}", f"--compression_type={a.compression_type}",
               f"--seed={a.seed}", f"--write_buffer_size={a.write_buffer_size}"]
@@ -171,7 +178,7 @@ def main():
                 os.makedirs(os.path.dirname(db), exist_ok=True)
                 for s in setup:
                     run_measured(s)
-                out, rss = run_measured(cmd)
+                out, rss, cpu = run_measured(cmd)
                 if e == "peer":
                     j = json.loads(out.strip().splitlines()[-1])
                     ops = j["ops_per_sec"]
@@ -183,10 +190,11 @@ def main():
                     want *= a.threads
                 if count != want:
                     sys.exit(f"{e} {b}: {count} operations, want {want}: {' '.join(cmd)}\n{out}")
-                results[(e, b)].append((ops, rss))
+                results[(e, b)].append((ops, rss, cpu * 1e6 / count))
                 last_cmd[(e, b)] = setup + [cmd]
                 shutil.rmtree(db, ignore_errors=True)
-                print(f"round {r + 1} {e:8s} {b:17s} {ops:12.0f} ops/s  peak RSS {rss / 1024:7.1f} MiB",
+                print(f"round {r + 1} {e:8s} {b:17s} {ops:12.0f} ops/s  peak RSS {rss / 1024:7.1f} MiB"
+                      f"  CPU {cpu * 1e6 / count:7.2f} us/op",
                       file=sys.stderr, flush=True)
     if not a.dir:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -202,6 +210,7 @@ def main():
         return "n/a" if x is None or y is None or y == 0 else f"{x / y:.2f}"
 
     print(f"num={a.num} reads={a.reads} batch_size={a.batch_size} threads={a.threads} "
+          f"key_size={a.key_size} "
           f"cache_size={a.cache_size} compacted={a.compacted} "
           f"value_size={a.value_size} seek_nexts={a.seek_nexts} bloom_bits={a.bloom_bits} "
           f"compression={a.compression_type} write_buffer_size={a.write_buffer_size} "
@@ -210,6 +219,7 @@ def main():
     cols += ["ours/rocksdb"] + (["base/rocksdb", "ours/base"] if a.baseline else [])
     cols += ["ours/peer"] if use_peer else []
     cols += [f"{e} RSS MiB" for e in engines]
+    cols += [f"{e} CPU us/op" for e in engines]
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
     for b in benches:
@@ -221,6 +231,7 @@ def main():
         if use_peer:
             row.append(ratio(med("ours", b, 0), med("peer", b, 0)))
         row += [fmt(med(e, b, 1), 1024, 1) for e in engines]
+        row += [fmt(med(e, b, 2), 1, 2) for e in engines]
         print("| " + " | ".join(row) + " |")
     print("\nCommands (last round; scratch paths vary):\n")
     for (e, b), cmds in last_cmd.items():

@@ -31,7 +31,6 @@ namespace slatedb::db {
 
 namespace {
 
-constexpr size_t kWriteChannelCapacity = 1024;
 constexpr size_t kFlushChannelCapacity = 64;
 // Upload the WAL buffer early once it holds this much (besides the timer); bounded by
 // l0_sst_size_bytes as in SlateDB.
@@ -41,35 +40,10 @@ constexpr std::chrono::minutes kWalFailureSummaryInterval{1};
 
 Status ClosedStatus() { return Status::Closed(CloseReason::kClean, "database is closed"); }
 
-template <typename T>
-Result<T> Await(std::future<Result<T>>& f) {
-  return f.get();
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
 // Actors
-
-class DbImpl::WriteTask final : public util::BackgroundTask<WriteMsg> {
- public:
-  explicit WriteTask(DbImpl* db)
-      : BackgroundTask("slatedb-write", kWriteChannelCapacity), db_(db) {}
-  ~WriteTask() override { Stop(); }
-
- protected:
-  void Handle(WriteMsg& msg) override {
-    if (msg.kind == WriteMsg::Kind::kFreeze) {
-      db_->FreezeMemtable();
-      msg.done.set_value(WriteMsg::Ack{db_->last_seq_, db_->last_tick_});
-      return;
-    }
-    db_->HandleWrite(msg);
-  }
-
- private:
-  DbImpl* db_;
-};
 
 class DbImpl::WalFlusher final : public util::BackgroundTask<FlushMsg> {
  public:
@@ -216,8 +190,15 @@ DbImpl::DbImpl(std::string path, Components components, Settings settings)
                                                                : util::EntropySeed())),
       handle_waiter_(std::make_shared<HandleWaiter>(this)) {
   txns_->Attach(this);
-  wal_flush_bytes_ = std::min<uint64_t>(settings_.l0_sst_size_bytes, kWalFlushBytesMax);
-  if (wal_flush_bytes_ == 0) wal_flush_bytes_ = 1;
+  WritePath::Options wopts;
+  wopts.default_ttl = settings_.default_ttl;
+  wopts.l0_sst_size_bytes = settings_.l0_sst_size_bytes;
+  wopts.wal_enabled = settings_.wal_enabled;
+  wopts.wal_flush_bytes = std::min<uint64_t>(settings_.l0_sst_size_bytes, kWalFlushBytesMax);
+  if (wopts.wal_flush_bytes == 0) wopts.wal_flush_bytes = 1;
+  write_path_ =
+      std::make_unique<WritePath>(static_cast<WritePathHost*>(this), std::move(wopts), clock_.get(),
+                                  txns_.get(), &wal_buffer_, &metrics_, &committed_seq_);
 }
 
 Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components components,
@@ -310,8 +291,6 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
       return gst.WithContext("starting the embedded garbage collector");
     }
   }
-  db->write_task_ = std::make_unique<WriteTask>(db.get());
-  db->write_task_->Start();
   db->wal_flusher_ = std::make_unique<WalFlusher>(
       db.get(), db->settings_.wal_enabled ? db->settings_.flush_interval : std::nullopt);
   db->wal_flusher_->Start();
@@ -367,8 +346,7 @@ Status DbImpl::Recover() {
     ++fence_id;
   }
   // docs/format.md §12.3 step 6: replay replay_after+1 .. fence_id.
-  last_seq_ = m.last_l0_seq;
-  last_tick_ = m.last_l0_clock_tick;
+  write_path_->Reset(m.last_l0_seq, m.last_l0_clock_tick);
   durable_seq_.store(m.last_l0_seq);
   auto manifest_view = std::make_shared<const format::Manifest>(manifest_->manifest());
   {
@@ -381,16 +359,16 @@ Status DbImpl::Recover() {
   reads_->Retain(manifest_view);
   metrics_.read.SetManifestGauges(*manifest_view);
   manifest_id_.store(manifest_->id());
-  RETURN_IF_ERROR(ReplayWal(replay_after + 1, settings_.wal_enabled ? fence_id : fence_id - 1));
+  RETURN_IF_ERROR(
+      ReplayWal(m.last_l0_seq, replay_after + 1, settings_.wal_enabled ? fence_id : fence_id - 1));
   next_wal_id_.store(fence_id + 1);
-  committed_seq_.store(last_seq_);
-  durable_seq_.store(last_seq_);
-  if (last_tick_ < 0) last_tick_ = 0;
+  const uint64_t last_seq = write_path_->FinishRecovery();
+  committed_seq_.store(last_seq);
+  durable_seq_.store(last_seq);
   return Status::OK();
 }
 
-Status DbImpl::ReplayWal(uint64_t first_id, uint64_t last_id) {
-  const uint64_t last_l0_seq = last_seq_;
+Status DbImpl::ReplayWal(uint64_t last_l0_seq, uint64_t first_id, uint64_t last_id) {
   std::vector<uint64_t> ids;
   for (uint64_t id = first_id; id <= last_id; ++id) ids.push_back(id);
   // Up to wal_replay_parallelism WAL SSTs are fetched at once; they are applied in id order.
@@ -407,27 +385,13 @@ Status DbImpl::ReplayWal(uint64_t first_id, uint64_t last_id) {
       return rows.status();
     }
     WalSpan span{id, 0};
-    auto mem = state()->memtable;
-    for (format::RowEntry& row : *rows) {
-      span.max_seq = std::max(span.max_seq, row.seq);
-      if (row.seq <= last_l0_seq) continue;
-      if (memtable_first_seq_ == 0) {
-        memtable_first_seq_ = row.seq;
-        memtable_first_ts_ = row.create_ts.value_or(0);
-      }
-      last_seq_ = std::max(last_seq_, row.seq);
-      if (row.create_ts) last_tick_ = std::max(last_tick_, *row.create_ts);
-      if (row.create_ts) memtable_tracker_.Insert(row.seq, *row.create_ts / 1000);
-      memtable_bytes_ += row.EstimatedSize();
-      RETURN_IF_ERROR(mem->Add(row).WithContext("replaying " + wal_store_.ObjectKey(id)));
-    }
+    RETURN_IF_ERROR(write_path_->ReplayRows(*rows, last_l0_seq, &span.max_seq)
+                        .WithContext("replaying " + wal_store_.ObjectKey(id)));
     {
       util::MutexLock lock(&mu_);
       wal_spans_.push_back(span);
       ChargeMemtableGrowthLocked();
     }
-    committed_seq_.store(last_seq_);
-    if (memtable_bytes_ >= settings_.l0_sst_size_bytes) FreezeMemtable();
   }
   return Status::OK();
 }
@@ -559,123 +523,56 @@ Result<WriteHandle> DbImpl::CommitTxn(const WriteBatch& batch,
   if (pending.rows.empty()) {
     return WriteHandle(committed_seq_.load(std::memory_order_acquire), 0, handle_waiter_);
   }
-  return Submit(std::move(pending), std::move(txn), options);
+  return Submit(std::move(pending), txn.get(), options);
 }
 
-Result<WriteHandle> DbImpl::Submit(PendingRows pending, std::shared_ptr<const TxnConflictSet> txn,
+Result<WriteHandle> DbImpl::Submit(PendingRows pending, const TxnConflictSet* txn,
                                    const WriteOptions& options) {
-  WriteMsg msg;
-  msg.pending = std::move(pending);
-  msg.txn = std::move(txn);
-  std::future<Result<WriteMsg::Ack>> done = msg.done.get_future();
-  std::optional<WriteMsg> rejected;
-  if (write_task_->Send(std::move(msg), &rejected) != util::SendResult::kOk) {
-    RETURN_IF_ERROR(CheckOpen());
-    return ClosedStatus();
-  }
-  ASSIGN_OR_RETURN(WriteMsg::Ack ack, Await(done));
+  ASSIGN_OR_RETURN(WritePath::Ack ack, write_path_->Write(pending, txn));
   WriteHandle handle(ack.seq, ack.create_ts, handle_waiter_);
   if (options.await_durable) RETURN_IF_ERROR(WaitDurable(ack.seq));
   return handle;
 }
 
-void DbImpl::HandleWrite(WriteMsg& msg) {
-  bool over_limit;
-  {
-    util::MutexLock lock(&mu_);
-    ChargeMemtableGrowthLocked();  // the earlier writes' arena growth
-    // Only when nothing is already waiting for the flusher (else it relieves the pressure).
-    over_limit = unflushed_bytes_ > settings_.max_unflushed_bytes && state_->imms.empty();
+Status DbImpl::AwaitUnflushedRoom(bool may_freeze, bool* freeze) {
+  util::MutexLock lock(&mu_);
+  ChargeMemtableGrowthLocked();  // the earlier writes' arena growth
+  if (unflushed_bytes_ <= settings_.max_unflushed_bytes) return Status::OK();  // the fast path
+  // Only when nothing is already waiting for the flusher (else it relieves the pressure).
+  if (may_freeze && state_->imms.empty()) {
+    *freeze = true;
+    return Status::OK();
   }
-  if (over_limit && memtable_bytes_ > 0) {
-    // The mutable memtable alone may hold the excess (max_unflushed_bytes < l0_sst_size_bytes):
-    // freeze it so the flusher can relieve the pressure instead of waiting forever.
-    FreezeMemtable();
-    if (settings_.wal_enabled) wal_flusher_->TrySend(FlushMsg{});
-    memtable_flusher_->TrySend(FlushMsg{});
+  // Backpressure: stall while too much is not yet in L0. Close() wakes us (kClosed).
+  bool stalled = false;
+  while (!has_fatal_.load() && !closing_ && unflushed_bytes_ > settings_.max_unflushed_bytes) {
+    if (!stalled) metrics_.backpressure_count->Increment(1);
+    stalled = true;
+    cv_.Wait(&mu_);
   }
-  {
-    // Backpressure: stall while too much is not yet in L0. Close() wakes us (kClosed).
-    util::MutexLock lock(&mu_);
-    bool stalled = false;
-    while (!has_fatal_.load() && !closing_ && unflushed_bytes_ > settings_.max_unflushed_bytes) {
-      if (!stalled) metrics_.backpressure_count->Increment(1);
-      stalled = true;
-      cv_.Wait(&mu_);
-    }
-    if (has_fatal_.load()) {
-      msg.done.set_value(fatal_);
-      return;
-    }
-    if (unflushed_bytes_ > settings_.max_unflushed_bytes) {
-      msg.done.set_value(
-          Status::Closed(CloseReason::kClean, "database closed while the write was stalled (" +
-                                                  std::to_string(unflushed_bytes_) +
-                                                  " unflushed bytes > max_unflushed_bytes)"));
-      return;
-    }
+  if (has_fatal_.load()) return fatal_;
+  if (unflushed_bytes_ > settings_.max_unflushed_bytes) {
+    return Status::Closed(CloseReason::kClean, "database closed while the write was stalled (" +
+                                                   std::to_string(unflushed_bytes_) +
+                                                   " unflushed bytes > max_unflushed_bytes)");
   }
-  // A transaction's conflict check, atomic with its seq assignment: only this thread records
-  // commits (PublishCommit below), one batch at a time.
-  if (msg.txn) {
-    Status conflict = txns_->CheckConflicts(*msg.txn);
-    if (!conflict.ok()) {
-      msg.done.set_value(conflict);
-      return;
-    }
-  }
-  const uint64_t seq = ++last_seq_;
-  last_tick_ = std::max(last_tick_, clock_->NowMillis());
-  StampRows(msg.pending, seq, last_tick_, settings_.default_ttl);
-  std::shared_ptr<Memtable> mem;
-  {
-    util::MutexLock lock(&mu_);
-    mem = state_->memtable;
-  }
-  if (memtable_first_seq_ == 0) {
-    memtable_first_seq_ = seq;
-    memtable_first_ts_ = last_tick_;
-  }
-  memtable_tracker_.Insert(seq, last_tick_ / 1000);  // at most one sample per 60 s
-  for (const format::RowEntry& row : msg.pending.rows) {
-    Status st = mem->Add(row);
-    if (!st.ok()) {
-      Latch(Status::Internal("memtable insert failed: " + st.ToString()));
-      msg.done.set_value(st);
-      return;
-    }
-  }
-  memtable_bytes_ += msg.pending.bytes;
-  // Visible from here on; recorded for the conflict checks of transactions begun before it.
-  txns_->PublishCommit(seq, msg.pending.rows, msg.txn.get(), &committed_seq_);
-  // The memtable copied the rows into its arena; the WAL buffer takes them over.
-  metrics_.write_ops->Increment(msg.pending.rows.size());
-  metrics_.write_batch_count->Increment(1);
-  if (settings_.wal_enabled) {
-    wal_buffer_.Append(std::move(msg.pending.rows));
-    metrics_.wal_buffer_estimated_bytes->Set(static_cast<int64_t>(wal_buffer_.bytes()));
-  }
-  msg.done.set_value(WriteMsg::Ack{seq, last_tick_});
-
-  if (memtable_bytes_ >= settings_.l0_sst_size_bytes) {
-    FreezeMemtable();
-    if (settings_.wal_enabled) wal_flusher_->TrySend(FlushMsg{});
-    memtable_flusher_->TrySend(FlushMsg{});
-  } else if (settings_.wal_enabled && wal_buffer_.bytes() >= wal_flush_bytes_) {
-    wal_flusher_->TrySend(FlushMsg{});
-  }
+  return Status::OK();
 }
 
-void DbImpl::FreezeMemtable() {
-  if (memtable_bytes_ == 0) return;
-  metrics_.memtable_freeze_count->Increment(1);
-  auto imm = std::make_shared<ImmutableMemtable>();
-  imm->max_seq = last_seq_;
-  imm->max_create_ts = last_tick_;
-  imm->first_seq = memtable_first_seq_;
-  imm->first_create_ts = memtable_first_ts_;
-  imm->tracker = std::move(memtable_tracker_);
-  memtable_tracker_ = format::SequenceTracker();
+Status DbImpl::RefusedStatus() {
+  RETURN_IF_ERROR(CheckOpen());
+  return ClosedStatus();
+}
+
+std::shared_ptr<Memtable> DbImpl::AddUnflushed(size_t /*row_bytes*/) {
+  // unflushed_bytes_ counts real memory, the memtables' arena bytes: the rows about to be added
+  // are charged as arena growth (ChargeMemtableGrowthLocked) by the next write's backpressure
+  // check, the freeze, the end of a replayed WAL SST or GetStatus — not by their row estimate.
+  util::MutexLock lock(&mu_);
+  return state_->memtable;
+}
+
+void DbImpl::InstallFrozen(std::shared_ptr<ImmutableMemtable> imm) {
   {
     util::MutexLock lock(&mu_);
     ChargeMemtableGrowthLocked();
@@ -690,9 +587,14 @@ void DbImpl::FreezeMemtable() {
     ++upload_events_;  // a parallel flusher waiting for uploads may start this one
   }
   cv_.NotifyAll();
-  memtable_bytes_ = 0;
-  memtable_first_seq_ = 0;
-  memtable_first_ts_ = 0;
+}
+
+void DbImpl::KickWalFlush() {
+  if (wal_flusher_) wal_flusher_->TrySend(FlushMsg{});
+}
+
+void DbImpl::KickMemtableFlush() {
+  if (memtable_flusher_) memtable_flusher_->TrySend(FlushMsg{});
 }
 
 void DbImpl::ChargeMemtableGrowthLocked() {
@@ -1237,11 +1139,7 @@ Status DbImpl::Flush(FlushType type) {
   }
   // kMemTable: freeze (ordered with writes), WAL, then L0.
   metrics_.memtable_flush_requests->Increment(1);
-  WriteMsg freeze;
-  freeze.kind = WriteMsg::Kind::kFreeze;
-  std::future<Result<WriteMsg::Ack>> frozen = freeze.done.get_future();
-  if (write_task_->Send(std::move(freeze)) != util::SendResult::kOk) return ClosedStatus();
-  RETURN_IF_ERROR(Await(frozen).status());
+  RETURN_IF_ERROR(write_path_->Freeze());
   if (settings_.wal_enabled) RETURN_IF_ERROR(RequestWalFlush());
   std::promise<Status> p;
   std::future<Status> f = p.get_future();
@@ -1273,8 +1171,9 @@ Status DbImpl::Close() {
     close_deadline_passed_.store(true);  // the flushers give up at their next step
     return Status::OK();
   };
-  // 1. The write task drains what was already accepted.
-  if (write_task_) write_task_->Stop();
+  // 1. The write path: the write in progress finishes (a stalled one gives up: closing_), later
+  //    ones are refused with kClosed.
+  write_path_->Stop();
   // 2. Final WAL flush (not for a fenced writer: it must write nothing). Without a WAL the
   //    memtable itself is flushed to L0, as SlateDB does (fixture `nowal`).
   Status result;
@@ -1289,7 +1188,7 @@ Status DbImpl::Close() {
     }
   }
   if (memtable_flusher_ && !settings_.wal_enabled && !has_fatal_.load()) {
-    FreezeMemtable();  // the write task is stopped: this thread is now the only writer
+    write_path_->FreezeAfterStop();  // no write runs any more: this is the last freeze
     std::promise<Status> p;
     std::future<Status> f = p.get_future();
     FlushMsg msg;

@@ -1,12 +1,14 @@
 // db/db_impl.h — DbImpl, the writer engine behind slatedb::Db (docs/design.md §4–§9, §13).
 //
-// Actors (each with one thread; started: compactor, GC, then the three util::BackgroundTasks in
-// this order; Close() stops: write task, (final WAL flush), memtable flusher, GC, compactor, WAL
-// flusher):
-//   WriteTask        orders writes: assigns one seq per batch, stamps create_ts (forced monotonic)
-//                    and expire_ts, appends rows to the WAL buffer and the memtable, freezes the
-//                    memtable when it reaches l0_sst_size_bytes, stalls (backpressure) while
-//                    unflushed bytes exceed max_unflushed_bytes.
+// The commit step runs on the caller's thread (no write thread, no hand-off): WritePath
+// (db/write_path.h) serializes writers on its own mutex, assigns one seq per batch, stamps
+// create_ts (forced monotonic) and expire_ts, appends rows to the memtable and the WAL buffer,
+// freezes the memtable when it reaches l0_sst_size_bytes, and stalls the writer (backpressure)
+// while unflushed bytes exceed max_unflushed_bytes. DbImpl is its WritePathHost.
+//
+// Actors (each with one thread; started: compactor, GC, then the two util::BackgroundTasks in
+// this order; Close() stops: the write path (WritePath::Stop, no thread), (final WAL flush),
+// memtable flusher, GC, compactor, WAL flusher):
 //   WalFlusher       every flush_interval / on demand / when the buffer is large: uploads the WAL
 //                    buffer as ONE WAL SST (PutIfAbsent at the next WAL id), advances durable_seq
 //                    and wakes every writer waiting for durability (group commit). "Already
@@ -66,6 +68,7 @@
 #include "db/db_state.h"
 #include "db/read_path.h"
 #include "db/txn_manager.h"
+#include "db/write_path.h"
 #include "db/write_rows.h"
 #include "format/ulid.h"
 #include "gc/garbage_collector.h"
@@ -95,7 +98,7 @@ struct L0Upload {
   Status status;  // kFailed: the upload's error
 };
 
-class DbImpl final : public Db, public TxnSource {
+class DbImpl final : public Db, public TxnSource, private WritePathHost {
  public:
   static Result<std::unique_ptr<Db>> Open(const std::string& path, Components components,
                                           Settings settings);
@@ -148,24 +151,12 @@ class DbImpl final : public Db, public TxnSource {
   const compactor::Compactor* compactor_for_test() const { return compactor_.get(); }
 
   // Messages of the actors (public so the task classes in db_impl.cc can name them).
-  struct WriteMsg {
-    enum class Kind : uint8_t { kWrite, kFreeze } kind = Kind::kWrite;
-    PendingRows pending;
-    // A transaction's commit: checked for conflicts by the write task before its seq is assigned.
-    std::shared_ptr<const TxnConflictSet> txn;
-    struct Ack {
-      uint64_t seq = 0;  // the batch's seq (kFreeze: the last seq)
-      int64_t create_ts = 0;
-    };
-    std::promise<Result<Ack>> done;
-  };
   struct FlushMsg {
     std::optional<std::promise<Status>> done;  // absent: a kick, nobody waits
     bool final_flush = false;  // Close() of a WAL-less database: flush even while stopping
   };
 
  private:
-  class WriteTask;
   class WalFlusher;
   class MemtableFlusher;
   class L0UploadPool;
@@ -179,16 +170,23 @@ class DbImpl final : public Db, public TxnSource {
   DbImpl(std::string path, Components components, Settings settings);
 
   Status Recover();
-  Status ReplayWal(uint64_t first_id, uint64_t last_id);
+  // Replays WAL SSTs first_id..last_id (rows above last_l0_seq) into the memtables.
+  Status ReplayWal(uint64_t last_l0_seq, uint64_t first_id, uint64_t last_id);
 
-  // Write task side.
-  // Hands `pending` (non-empty) to the write task and waits for its seq (and durability).
+  // Write path (the caller's thread).
+  // Commits `pending` (non-empty) through write_path_, then waits for durability if asked.
   // Put/Merge/Delete/Write after counting their request: rows from `batch`, then Submit.
   Result<WriteHandle> WriteBatchNow(const WriteBatch& batch, const WriteOptions& options);
-  Result<WriteHandle> Submit(PendingRows pending, std::shared_ptr<const TxnConflictSet> txn,
+  Result<WriteHandle> Submit(PendingRows pending, const TxnConflictSet* txn,
                              const WriteOptions& options);
-  void HandleWrite(WriteMsg& msg);
-  void FreezeMemtable();  // write task only (or Recover, before the tasks start)
+  // WritePathHost (called by write_path_ with its mutex held, except Latch).
+  Status AwaitUnflushedRoom(bool may_freeze, bool* freeze) override EXCLUDES(mu_);
+  Status RefusedStatus() override EXCLUDES(mu_);
+  std::shared_ptr<Memtable> AddUnflushed(size_t bytes) override EXCLUDES(mu_);
+  void InstallFrozen(std::shared_ptr<ImmutableMemtable> imm) override EXCLUDES(mu_);
+  void KickWalFlush() override;
+  void KickMemtableFlush() override;
+  void Latch(const Status& status) override;
   // Adds the mutable memtable's arena growth since the last charge to unflushed_bytes_.
   void ChargeMemtableGrowthLocked() REQUIRES(mu_);
 
@@ -222,7 +220,6 @@ class DbImpl final : public Db, public TxnSource {
 
   Status CheckOpen() const;
   Status CheckWritable() const;  // CheckOpen + not closing
-  void Latch(const Status& status);
   // Stops the embedded GC (any thread; idempotent; serialized by gc_mu_). Must not be called
   // with mu_ held (it joins the GC thread).
   void StopGc();
@@ -250,7 +247,6 @@ class DbImpl final : public Db, public TxnSource {
   std::shared_ptr<util::Clock> clock_;
   const util::Log log_;
   wal::WalStore wal_store_;
-  uint64_t wal_flush_bytes_ = 0;  // WAL buffer size that triggers an upload
 
   // ---- guarded by mu_ ----
   mutable util::Mutex mu_;
@@ -278,17 +274,7 @@ class DbImpl final : public Db, public TxnSource {
   // A WAL flush kick from WaitDurable is queued and not yet taken by the WAL flusher.
   std::atomic<bool> wal_kick_pending_{false};
   std::atomic<uint64_t> manifest_id_{0};
-  util::Mutex close_mu_ ACQUIRED_BEFORE(mu_);  // serializes Close()
-
-  // ---- write task only ----
-  uint64_t last_seq_ = 0;
-  int64_t last_tick_ = 0;
-  uint64_t memtable_first_seq_ = 0;
-  int64_t memtable_first_ts_ = 0;
-  format::SequenceTracker memtable_tracker_;  // samples of the mutable memtable's writes
-  // EstimatedSize() of the mutable memtable's rows, compared with l0_sst_size_bytes: it tracks
-  // the size of the SST the memtable becomes (not its arena, which max_unflushed_bytes bounds).
-  size_t memtable_bytes_ = 0;
+  util::Mutex close_mu_ ACQUIRED_BEFORE(mu_);  // serializes Close(); taken before write_path_'s
 
   // ---- memtable flusher only (and Open / Close when the flusher is stopped) ----
   std::unique_ptr<manifest::FenceableManifest> manifest_;
@@ -348,9 +334,11 @@ class DbImpl final : public Db, public TxnSource {
   std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
   // Shared with every WriteHandle; detached (answering from the final durable seq) by ~DbImpl.
   std::shared_ptr<HandleWaiter> handle_waiter_;
+  // The commit step: sequence state and the mutable memtable's bookkeeping (own mutex, taken
+  // after close_mu_ and before mu_). Created by the constructor, stopped first by Close().
+  std::unique_ptr<WritePath> write_path_;
 
   // ---- actors, in start order (stopped in reverse) ----
-  std::unique_ptr<WriteTask> write_task_;
   std::unique_ptr<WalFlusher> wal_flusher_;
   std::unique_ptr<MemtableFlusher> memtable_flusher_;
   std::unique_ptr<compactor::Compactor> compactor_;

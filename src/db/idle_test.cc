@@ -167,7 +167,7 @@ TEST(IdleTest, DurableWritesDuringAnUploadBatchIntoTheNextOne) {
   store->Release();
   first.join();
   for (auto& t : writers) t.join();
-  // The held upload plus one upload carrying the eight writes — or two, if the write task was
+  // The held upload plus one upload carrying the eight writes — or two, if a writer was
   // still between making a row visible and appending it to the WAL buffer when the next upload
   // took the buffer (the stragglers then share one more upload). Never one upload per write.
   EXPECT_GE(store->wal_puts(), puts_at_open + 2);

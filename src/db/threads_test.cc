@@ -38,8 +38,8 @@ TEST(DbThreadsTest, BackgroundThreadsAreNamedAndJoinedByClose) {
   ASSERT_OK_AND_ASSIGN(db, Db::Open("db", c, s));
   ASSERT_OK(db->Put("k", "v"));
   const std::multiset<std::string> running = ThreadNames();
-  for (const char* name : {"slatedb-write", "slatedb-wal", "slatedb-l0flush", "slatedb-l0up-0",
-                           "slatedb-l0up-1", "slatedb-compact", "slatedb-cjob-0", "slatedb-gc"}) {
+  for (const char* name : {"slatedb-wal", "slatedb-l0flush", "slatedb-l0up-0", "slatedb-l0up-1",
+                           "slatedb-compact", "slatedb-cjob-0", "slatedb-gc"}) {
     EXPECT_EQ(running.count(name), 1u) << name;
   }
   ASSERT_OK(db->Close());

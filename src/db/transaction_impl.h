@@ -5,7 +5,7 @@
 // seq (TxnSource::GetAt / ScanAt) — not a frozen DbState — so after its memtable is flushed and
 // compacted it reads the L0s / sorted runs that kept its versions. A transaction is a snapshot
 // plus a write buffer (a WriteBatch for Commit, and a per-key view of it for read-your-writes)
-// plus what SSI tracks (keys read, ranges scanned); its commit is checked by the write task.
+// plus what SSI tracks (keys read, ranges scanned); its commit is checked by the write path.
 // Thread safety: SnapshotImpl: any thread (its state is constant). TransactionImpl: one thread at
 // a time (slatedb/transaction.h).
 // Ownership: both share the TxnManager (which links to the database until ~DbImpl detaches it)

@@ -5,7 +5,7 @@
 //   * Live snapshot seqs (Db::Snapshot and every transaction's snapshot), as a multiset: the
 //     oldest bounds what an L0 flush keeps and what the writer publishes as the manifest's
 //     recent_snapshot_min_seq. Registration reads the committed seq under the registry lock
-//     and the write task publishes a new committed seq under the same lock (PublishCommit),
+//     and the write path publishes a new committed seq under the same lock (PublishCommit),
 //     so a snapshot never takes a seq below a concurrently computed retention bound.
 //   * Active transactions' begin seqs and the recent commits (seq + tracked keys) that some
 //     active transaction could conflict with: a commit is recorded only while a transaction
@@ -16,11 +16,11 @@
 //   * The link from snapshots/transactions to their database (TxnSource), detached by ~DbImpl:
 //     afterwards calls answer kClosed without touching the database.
 // Thread safety: every method is thread-safe. CheckConflicts and PublishCommit are called only
-// by the write task, one batch at a time, so a check and the recording of the checked batch are
-// atomic with respect to every other commit. mu_ is a leaf lock (nothing is called under it);
-// link_mu_ is held only to count users.
-// Ownership: shared by DbImpl and every snapshot/transaction it handed out.
-// Errors: CheckConflicts returns kTransaction naming the conflicting key.
+// by the write path (under its mutex), one batch at a time, so a check and the recording of the
+// checked batch are atomic with respect to every other commit. mu_ is a leaf lock (nothing is
+// called under it); link_mu_ is held only to count users. Ownership: shared by DbImpl and every
+// snapshot/transaction it handed out. Errors: CheckConflicts returns kTransaction naming the
+// conflicting key.
 #pragma once
 
 #include <atomic>
@@ -65,7 +65,7 @@ class TxnSource {
   // Db::MultiGet (concurrent SST reads) at min(seq, the read seq `options` asks for).
   virtual Result<std::vector<std::optional<std::string>>> MultiGetAt(
       const std::vector<std::string>& keys, const ReadOptions& options, uint64_t seq) = 0;
-  // Writes `batch` after the write task found no conflict for `txn` (kTransaction otherwise).
+  // Writes `batch` after the write path found no conflict for `txn` (kTransaction otherwise).
   virtual Result<WriteHandle> CommitTxn(const WriteBatch& batch,
                                         std::shared_ptr<const TxnConflictSet> txn,
                                         const WriteOptions& options) = 0;
@@ -92,11 +92,11 @@ class TxnManager {
   // Unregisters a transaction begun at `begin_seq` (and its snapshot); drops the commit records
   // no remaining transaction can conflict with.
   void EndTxn(uint64_t begin_seq) EXCLUDES(mu_);
-  // Write task only: OK, or kTransaction if a commit recorded after txn.begin_seq wrote a key of
-  // txn.write_keys or txn.read_keys, or a key inside one of txn.read_ranges.
+  // Write path only (under its mutex): OK, or kTransaction if a commit recorded after txn.begin_seq
+  // wrote a key of txn.write_keys or txn.read_keys, or a key inside one of txn.read_ranges.
   Status CheckConflicts(const TxnConflictSet& txn) const EXCLUDES(mu_);
-  // Write task only, once the batch with `seq` is in the memtable: stores `seq` into
-  // *committed_seq and records the batch's keys (txn ? txn->write_keys : the rows' keys) if an
+  // Write path only (under its mutex), once the batch with `seq` is in the memtable: stores `seq`
+  // into *committed_seq and records the batch's keys (txn ? txn->write_keys : the rows' keys) if an
   // active transaction began before `seq`.
   void PublishCommit(uint64_t seq, const std::vector<format::RowEntry>& rows,
                      const TxnConflictSet* txn, std::atomic<uint64_t>* committed_seq) EXCLUDES(mu_);

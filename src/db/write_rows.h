@@ -1,10 +1,10 @@
 // db/write_rows.h — turning a public WriteBatch into the rows one committed batch writes.
 //
 // What: key validation (1..65,535 bytes) and the batch → rows conversion the write path runs on
-// the caller's thread, before the batch is handed to the write task: rows sorted by key (the
+// the caller's thread, before the batch is committed (db/write_path.h): rows sorted by key (the
 // order a WAL SST stores a batch in, docs/format.md §6.1), one row per key (a later put or delete
 // on the same key replaces an earlier op, merges are folded, as in SlateDB's batch), seq and
-// timestamps not yet stamped. A row's time to live travels in `ttl` until the write task stamps
+// timestamps not yet stamped. A row's time to live travels in `ttl` until the write path stamps
 // create_ts and turns it into expire_ts (StampRows). Thread safety: pure functions. Ownership:
 // returns values. Errors: kInvalid "key is empty" / "key of 65536 bytes exceeds the maximum of
 // 65535 bytes" (naming the op index for batches).

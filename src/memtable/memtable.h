@@ -8,7 +8,7 @@
 //
 // Thread safety (LevelDB skiplist discipline):
 //  * Writer methods — Add, SetLastWalId, Freeze — require external serialization: at most one
-//    thread calls them at a time (the engine's single write task).
+//    thread calls them at a time (the engine's write path, under its mutex).
 //  * Reader methods — Get, iterators, ApproximateBytes, num_entries, min_seq, max_seq,
 //    last_wal_id, frozen — take no lock and may run concurrently with the writer and with
 //    each other. A reader sees every row whose Add returned before the read started

@@ -1,10 +1,11 @@
 // wal/wal_buffer.h — the in-memory tail of the write-ahead log: committed rows not yet uploaded.
 //
-// What: rows in commit (seq) order, appended by the single write task and taken in one piece by
-// the WAL flusher, which uploads them as ONE WAL SST (docs/format.md §6.1). Tracks the byte size
-// (for the size-triggered flush and max_unflushed_bytes) and the highest seq buffered. Thread
-// safety: every method is thread-safe (internal mutex, held only for O(1) / O(rows) moves, never
-// during I/O). Ownership: the buffer owns its rows until Take() hands them out. Errors: none.
+// What: rows in commit (seq) order, appended by the write path (one writer at a time, under its
+// mutex) and taken in one piece by the WAL flusher, which uploads them as ONE WAL SST
+// (docs/format.md §6.1). Tracks the byte size (for the size-triggered flush and
+// max_unflushed_bytes) and the highest seq buffered. Thread safety: every method is thread-safe
+// (internal mutex, held only for O(1) / O(rows) moves, never during I/O). Ownership: the buffer
+// owns its rows until Take() hands them out. Errors: none.
 #pragma once
 
 #include <algorithm>
