@@ -62,6 +62,9 @@ struct ExecutorContext {
   uint64_t read_chunk_bytes = 8 << 20;           // sequential source reads per GET
   uint64_t max_fetch_tasks = 1;  // CompactorOptions::max_fetch_tasks: concurrent GETs per job
   std::shared_ptr<MergeOperator> merge_operator;  // null: merge operands are kept as they are
+  // CompactorOptions::max_subcompactions (1 = no split; jobs run with on_output are not split)
+  uint64_t max_subcompactions = 1;
+  bool enable_trivial_move = false;  // CompactorOptions::enable_trivial_move
   util::Log log;
   // Called on the job's thread after each output SST is complete and uploaded, in key order
   // (`job` = the compaction id); null = none. Distributed workers (worker.h) record outputs at
