@@ -58,9 +58,9 @@ struct CompactorOptions {
   // job whose largest input holds more than half its bytes is not split. 1 = one merge per
   // job. Rows are the same for every value; only where output SSTs are cut differs. [1, 64]
   uint64_t max_subcompactions = 4;
-  // SlateDB 0.17: a job whose inputs (each L0 SST, each source sorted run) have pairwise
-  // disjoint key ranges is done without reading or writing a row: its output run lists the
-  // input SSTs themselves. Rows are then kept as they are (no expiry to tombstones, no dropped
+  // SlateDB 0.17: a job whose input SSTs (the L0s and every SST of the source runs) have
+  // pairwise disjoint key ranges is done without reading or writing a row: its output run lists
+  // the input SSTs themselves, in key order. Rows are then kept as they are (no expiry to tombstones, no dropped
   // versions or bottom tombstones, no merge-operand collapsing: readers apply all of that when
   // they read), and the run keeps the inputs' SST sizes. Jobs reading SSTs of another database
   // (a clone's ancestors) or SSTs with a visible range are always rewritten. Default false.

@@ -591,7 +591,9 @@ Result<std::vector<format::BytesRange>> PlanRanges(
   // one reported), which ranges running at once could not keep: such jobs are one merge.
   if (n <= 1 || ctx.on_output) return std::vector<format::BytesRange>{Unbounded()};
   const std::vector<const format::SstHandle*> ssts = SourceSsts(job);
-  uint64_t total = 0, largest = 0;
+  // A range is at least an output SST and at least the largest input SST: a job no larger than
+  // that is one merge (splitting it would only cut smaller output SSTs).
+  uint64_t total = 0, largest = ctx.output.max_sst_size;
   for (const auto* h : ssts) {
     const uint64_t size = SstSize(h->info);
     total += size;
@@ -647,44 +649,28 @@ Result<std::vector<format::BytesRange>> PlanRanges(
   return ranges;
 }
 
-// enable_trivial_move: the input SSTs in key order when the inputs (each L0 SST, each sorted
-// run as a whole) have pairwise disjoint key ranges, all in this database and without visible
-// ranges, and every SST's first and last keys are known; nullopt when rows must be rewritten.
+// enable_trivial_move: the input SSTs in key order when their key ranges ([first, last] of each
+// L0 SST and of each SST of the source runs) are pairwise disjoint, all are in this database,
+// none has a visible range and every first and last key is known; nullopt when rows must be
+// rewritten. (Disjoint SSTs in key order are a valid sorted run whatever input they came from.)
 std::optional<std::vector<format::SstHandle>> TrivialMoveOutputs(
     const CompactionJob& job, const manifest::SstPathResolver& paths) {
-  struct Input {
-    std::string_view first, last;
-    const std::vector<format::SstHandle>* run;  // null: the L0 `sst`
-    const format::SstHandle* sst;
-  };
-  std::vector<Input> inputs;
-  auto usable = [&](const format::SstHandle& h) {
-    return !h.visible_range && h.info.first_entry && h.info.last_entry && !paths.IsExternal(h.id);
-  };
-  for (const auto& h : job.l0) {
-    if (!usable(h)) return std::nullopt;
-    inputs.push_back({*h.info.first_entry, *h.info.last_entry, nullptr, &h});
-  }
-  for (const auto& run : job.runs) {
-    if (run.ssts.empty()) continue;
-    for (const auto& h : run.ssts) {
-      if (!usable(h)) return std::nullopt;
+  std::vector<const format::SstHandle*> ssts = SourceSsts(job);
+  for (const auto* h : ssts) {
+    if (h->visible_range || !h->info.first_entry || !h->info.last_entry ||
+        paths.IsExternal(h->id)) {
+      return std::nullopt;
     }
-    inputs.push_back(
-        {*run.ssts.front().info.first_entry, *run.ssts.back().info.last_entry, &run.ssts, nullptr});
   }
-  std::sort(inputs.begin(), inputs.end(),
-            [](const Input& a, const Input& b) { return a.first < b.first; });
-  for (size_t i = 1; i < inputs.size(); ++i) {
-    if (inputs[i].first <= inputs[i - 1].last) return std::nullopt;  // overlapping keys
-  }
+  std::sort(ssts.begin(), ssts.end(), [](const format::SstHandle* a, const format::SstHandle* b) {
+    return *a->info.first_entry < *b->info.first_entry;
+  });
   std::vector<format::SstHandle> outputs;
-  for (const auto& in : inputs) {
-    if (in.run != nullptr) {
-      outputs.insert(outputs.end(), in.run->begin(), in.run->end());
-    } else {
-      outputs.push_back(*in.sst);
+  for (size_t i = 0; i < ssts.size(); ++i) {
+    if (i > 0 && *ssts[i]->info.first_entry <= *ssts[i - 1]->info.last_entry) {
+      return std::nullopt;  // overlapping keys: the versions must be merged
     }
+    outputs.push_back(*ssts[i]);
   }
   return outputs;
 }
