@@ -23,6 +23,19 @@
 //     `max_sst_size` (never splitting a key's versions), each uploaded to `compacted/<ULID>.sst`.
 //     The `cancel` flag is checked at every SST boundary; a cancelled job reports `cancelled` and
 //     the SSTs it uploaded (orphans).
+//   * Subcompactions (RFC-0028, `max_subcompactions` N > 1): the job is split into at most N
+//     disjoint key ranges at first keys of input data blocks (each range at least
+//     max(input bytes / N, largest input SST, max_sst_size): smaller jobs are one merge), merged
+//     at once — range 0 on the calling thread, the others on threads "slatedb-subc-<i>" — with
+//     the rows of one merge; each range writes its own outputs (rolled at max_sst_size). The
+//     result lists the ranges (`subcompactions`) and, in `outputs`, their SSTs in key order. A
+//     failing range stops the others at their next key; cancellation stops all; every range
+//     thread is joined before RunCompaction returns. `CompactionJob::resume` reruns recorded
+//     ranges, each after the last key of its last recorded output.
+//   * Trivial move (`enable_trivial_move`): when the input SSTs are pairwise disjoint (and all
+//     own, without visible ranges), the result's outputs are the input handles in key order
+//     and nothing is read or written (`trivial_move`); see docs/design.md §10 for what a move
+//     leaves as it is.
 //   * `CompactionExecutor` runs jobs on a bounded pool of worker threads and reports each job's
 //     single result through the completion callback given at construction.
 // Shutdown protocol (the orchestrator's side is in compactor.h): `CloseAndCancel()` refuses new
