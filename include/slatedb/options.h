@@ -60,10 +60,11 @@ struct CompactorOptions {
   uint64_t max_subcompactions = 4;
   // SlateDB 0.17: a job whose input SSTs (the L0s and every SST of the source runs) have
   // pairwise disjoint key ranges is done without reading or writing a row: its output run lists
-  // the input SSTs themselves, in key order. Rows are then kept as they are (no expiry to tombstones, no dropped
-  // versions or bottom tombstones, no merge-operand collapsing: readers apply all of that when
-  // they read), and the run keeps the inputs' SST sizes. Jobs reading SSTs of another database
-  // (a clone's ancestors) or SSTs with a visible range are always rewritten. Default false.
+  // the input SSTs themselves, in key order. Rows are then kept as they are (no expiry to
+  // tombstones, no dropped versions or bottom tombstones, no merge-operand collapsing: readers
+  // apply all of that when they read), and the run keeps the inputs' SST sizes. Jobs reading SSTs
+  // of another database (a clone's ancestors) or SSTs with a visible range are always rewritten.
+  // Default false.
   bool enable_trivial_move = false;
   // Scheduler knobs, string to string as in SlateDB (values are strings, e.g. "2"). Only these
   // keys, checked as the size-tiered scheduler parses them (strtod):

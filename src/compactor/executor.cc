@@ -560,6 +560,8 @@ class VersionFilter {
 // A subcompaction's range is at least the largest input SST; an SST contributes at most this
 // many anchors (groups of consecutive data blocks) to the plan.
 constexpr size_t kMaxAnchorsPerSst = 128;
+// A job with more source SSTs than this is split at SST boundaries (no index read to plan).
+constexpr size_t kMaxPlanIndexReads = 64;
 // Each subcompaction's scans buffer about read_chunk_bytes / subcompactions per input, but GETs
 // stay at least this large.
 constexpr uint64_t kMinSubcompactionChunkBytes = 1 << 20;
@@ -582,7 +584,8 @@ std::vector<const format::SstHandle*> SourceSsts(const CompactionJob& job) {
 // the bytes of its group); a range is at least max(total / N, the largest input SST), and a
 // split is placed at the first anchor at which the running byte total reaches the next
 // multiple of that target. A job no larger than the target is one unbounded range (its indexes
-// are then not read here). The indexes read are kept in `readers` for the scans.
+// are then not read here); a job of more than kMaxPlanIndexReads SSTs uses the SSTs' first keys
+// as anchors instead of reading indexes. The indexes read are kept in `readers` for the scans.
 Result<std::vector<format::BytesRange>> PlanRanges(
     const CompactionJob& job, const ExecutorContext& ctx,
     const std::shared_ptr<const manifest::SstPathResolver>& paths, ReaderMap* readers) {
@@ -604,7 +607,18 @@ Result<std::vector<format::BytesRange>> PlanRanges(
   }
   std::vector<std::pair<std::string, uint64_t>> anchors;
   uint64_t anchored = 0;
+  if (ssts.size() > kMaxPlanIndexReads) {
+    // Many SSTs (large sorted runs): their own boundaries are fine enough, and reading every
+    // index one after another before the merge starts would cost more than it balances.
+    for (const auto* h : ssts) {
+      if (!h->info.first_entry) continue;
+      if (h->visible_range && !InRange(*h->visible_range, *h->info.first_entry)) continue;
+      anchors.emplace_back(*h->info.first_entry, SstSize(h->info));
+      anchored += SstSize(h->info);
+    }
+  }
   for (const auto* h : ssts) {
+    if (ssts.size() > kMaxPlanIndexReads) break;
     ASSIGN_OR_RETURN(auto reader,
                      table::SstReader::OpenWithInfo(ctx.store, paths->Path(h->id), h->info,
                                                     h->format_version.value_or(1)));

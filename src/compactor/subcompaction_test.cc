@@ -196,6 +196,33 @@ TEST_F(SubcompactionTest, SplitsAtInputBlockBoundariesIntoContiguousRanges) {
   EXPECT_EQ(r.subcompactions.size(), 2u);
 }
 
+// A job of more than 64 source SSTs is split at SST first keys (no index read for the plan).
+TEST_F(SubcompactionTest, ManySstsAreSplitAtSstBoundaries) {
+  std::vector<RowEntry> run_rows;
+  for (int k = 0; k < 2100; ++k) run_rows.push_back(Row(Key(k), 10, RowKind::kValue, "r"));
+  CompactionJob job;
+  job.runs.push_back(WriteRun(1, run_rows, 30));  // 70 SSTs
+  ASSERT_GT(job.runs[0].ssts.size(), 64u);
+  std::vector<RowEntry> l0_rows;
+  for (int k = 0; k < 2100; k += 7) l0_rows.push_back(Row(Key(k), 20, RowKind::kValue, "l"));
+  job.l0.push_back(Write(l0_rows));
+  job.retention_min_seq = 1 << 30;
+  std::set<std::string> first_keys;
+  for (const auto& h : job.runs[0].ssts) first_keys.insert(*h.info.first_entry);
+  first_keys.insert(*job.l0[0].info.first_entry);
+  ctx_.max_subcompactions = 1;
+  auto one = RunCompaction(job, ctx_, no_cancel_);
+  ASSERT_OK(one.status);
+  ctx_.max_subcompactions = 4;
+  auto r = RunCompaction(job, ctx_, no_cancel_);
+  ASSERT_OK(r.status);
+  ASSERT_EQ(r.subcompactions.size(), 4u);
+  for (size_t i = 0; i + 1 < r.subcompactions.size(); ++i) {
+    EXPECT_TRUE(first_keys.count(*r.subcompactions[i].range.end.key));
+  }
+  EXPECT_EQ(ReadOutputs(r.outputs), ReadOutputs(one.outputs));
+}
+
 TEST_F(SubcompactionTest, SmallJobsAreNotSplit) {
   CompactionJob job = OverlappingJob(4, 400, 2);
   ctx_.max_subcompactions = 4;
