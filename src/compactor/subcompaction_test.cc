@@ -247,6 +247,24 @@ TEST_F(SubcompactionTest, SmallJobsAreNotSplit) {
   EXPECT_EQ(r.subcompactions.size(), 1u);
 }
 
+// A job reporting its outputs through on_output (a distributed worker, which resumes after the
+// last output it reported) is one merge: the outputs come one after another in key order.
+TEST_F(SubcompactionTest, JobsWithOnOutputAreNotSplit) {
+  CompactionJob job = OverlappingJob(4, 400, 6);
+  job.id = format::Ulid{1, 2};
+  ctx_.max_subcompactions = 4;
+  std::vector<format::SstHandle> reported;
+  ctx_.on_output = [&](const format::Ulid& id, const format::SstHandle& sst) {
+    EXPECT_EQ(id, job.id);
+    reported.push_back(sst);
+  };
+  auto r = RunCompaction(job, ctx_, no_cancel_);
+  ASSERT_OK(r.status);
+  EXPECT_EQ(r.subcompactions.size(), 1u);
+  EXPECT_GT(r.outputs.size(), 1u);
+  EXPECT_EQ(reported, r.outputs);
+}
+
 // Random L0s and a multi-SST run with values, tombstones, merge operands, expired rows and a
 // snapshot bound: every split writes exactly the rows of one merge.
 TEST_F(SubcompactionTest, AnySplitWritesTheSameRowsAsOneMerge) {
