@@ -12,10 +12,15 @@
 //      writer writes every byte once to the WAL in addition).
 // Prints human-readable lines and a final JSON line.
 // Usage: slatedb_compaction_bench [--dir DIR] [--keys N] [--value-size B] [--l0-bytes B]
-//        [--l0s N] [--max-sst-size B] [--seed S] [--load 0|1]
+//        [--l0s N] [--max-sst-size B] [--seed S] [--load 0|1] [--max-subcompactions N]
+//        [--max-fetch-tasks N] [--trivial-move 0|1] [--disjoint 0|1]
+// --max-subcompactions / --trivial-move: CompactorOptions' settings for the merge of phase 2
+// (phase 3 uses them too); --disjoint 1 gives every L0 of phase 2 its own key range (L0 i holds
+// keys of [i, i + 1) × keys / l0s), the case a trivial move applies to.
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -52,6 +57,10 @@ struct Args {
   uint64_t max_sst_size = 64 << 20;
   uint64_t seed = 1;
   bool load = true;  // --load 0 skips the write-amplification phase
+  uint64_t max_subcompactions = 4;
+  uint64_t max_fetch_tasks = 1;
+  bool trivial_move = false;
+  bool disjoint = false;
 };
 
 double Seconds(Clock::time_point t0) {
@@ -112,13 +121,13 @@ class L0Writer {
         rng_(args.seed),
         ulids_(args.seed) {}
 
-  // Next L0 (rows with key_space random keys) uploaded; not yet published.
-  format::SstHandle Build(uint64_t key_space) {
+  // Next L0 (rows with random keys of [base, base + key_space)) uploaded; not yet published.
+  format::SstHandle Build(uint64_t key_space, uint64_t base = 0) {
     std::map<std::string, format::RowEntry> memtable;
     uint64_t bytes = 0;
     while (bytes < args_.l0_bytes) {
       format::RowEntry r;
-      r.key = KeyOf(rng_.Uniform(key_space));
+      r.key = KeyOf(base + rng_.Uniform(key_space));
       r.value = ValueOf(rng_, args_.value_size);
       r.seq = ++seq_;
       r.create_ts = 1;
@@ -187,6 +196,14 @@ int Main(int argc, char** argv) {
       args.seed = std::stoull(v);
     else if (k == "--load")
       args.load = v != "0";
+    else if (k == "--max-subcompactions")
+      args.max_subcompactions = std::stoull(v);
+    else if (k == "--max-fetch-tasks")
+      args.max_fetch_tasks = std::stoull(v);
+    else if (k == "--trivial-move")
+      args.trivial_move = v != "0";
+    else if (k == "--disjoint")
+      args.disjoint = v != "0";
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       return 2;
@@ -206,7 +223,10 @@ int Main(int argc, char** argv) {
   compactor::CompactionJob job;
   {
     L0Writer w(store, "tput", args);
-    for (uint64_t i = 0; i < args.l0s; ++i) job.l0.insert(job.l0.begin(), w.Build(args.keys));
+    const uint64_t span = args.disjoint ? std::max<uint64_t>(1, args.keys / args.l0s) : args.keys;
+    for (uint64_t i = 0; i < args.l0s; ++i) {
+      job.l0.insert(job.l0.begin(), w.Build(span, args.disjoint ? i * span : 0));
+    }
   }
   job.output_is_bottom = true;
   job.retention_min_seq = UINT64_MAX;
@@ -222,6 +242,9 @@ int Main(int argc, char** argv) {
   ctx.output.max_sst_size = args.max_sst_size;
   ctx.clock = util::SystemClock::Default();
   ctx.ulids = std::make_shared<format::UlidGenerator>(args.seed + 1);
+  ctx.max_subcompactions = args.max_subcompactions;
+  ctx.max_fetch_tasks = args.max_fetch_tasks;
+  ctx.enable_trivial_move = args.trivial_move;
   std::atomic<bool> no_cancel{false};
   auto cpu0 = std::clock();
   auto t0 = Clock::now();
@@ -241,10 +264,13 @@ int Main(int argc, char** argv) {
   std::printf("raw sequential write (write+fsync %.1f MB): %.1f MB/s\n", Mb(input_bytes), raw_mbps);
   std::printf(
       "compaction of %llu L0 SSTs: %.1f MB in, %.1f MB out (%llu SSTs) in %.2f s: "
-      "%.1f MB/s in, %.1f MB/s out = %.0f%% of raw write speed (CPU %.2f s)\n",
+      "%.1f MB/s in, %.1f MB/s out = %.0f%% of raw write speed (CPU %.2f s; %zu subcompactions "
+      "of max %llu%s)\n",
       static_cast<unsigned long long>(args.l0s), Mb(input_bytes), Mb(result.bytes_written),
       static_cast<unsigned long long>(result.outputs.size()), secs, in_mbps, out_mbps,
-      100.0 * out_mbps / raw_mbps, cpu_secs);
+      100.0 * out_mbps / raw_mbps, cpu_secs, result.subcompactions.size(),
+      static_cast<unsigned long long>(args.max_subcompactions),
+      result.trivial_move ? "; trivial move: nothing read or written" : "");
 
   if (!args.load) {
     if (own_dir) std::filesystem::remove_all(args.dir);
@@ -257,6 +283,8 @@ int Main(int argc, char** argv) {
   CompactorOptions copts;
   copts.poll_interval = std::chrono::milliseconds(50);
   copts.max_sst_size = args.max_sst_size;
+  copts.max_subcompactions = args.max_subcompactions;
+  copts.enable_trivial_move = args.trivial_move;
   auto comp = compactor::Compactor::Open(store, "wa", copts, compactor::OutputSettings{}, nullptr,
                                          args.seed + 2);
   if (!comp.ok()) Die("compactor", comp.status());

@@ -51,6 +51,21 @@ struct CompactorOptions {
   // GETs in flight; 1 = one GET after another when the merge needs it. Outputs are the same
   // for every value. [1, 1024]
   uint64_t max_fetch_tasks = 4;
+  // SlateDB 0.17 (RFC-0028): a compaction job is split into up to this many disjoint key ranges
+  // ("subcompactions"), cut at data-block boundaries of its input SSTs and merged in parallel on
+  // threads of their own, each writing its own output SSTs (rolled at max_sst_size); the job's
+  // outputs are theirs in key order. A range is never smaller than the largest input SST, so a
+  // job whose largest input holds more than half its bytes is not split. 1 = one merge per
+  // job. Rows are the same for every value; only where output SSTs are cut differs. [1, 64]
+  uint64_t max_subcompactions = 4;
+  // SlateDB 0.17: a job whose input SSTs (the L0s and every SST of the source runs) have
+  // pairwise disjoint key ranges is done without reading or writing a row: its output run lists
+  // the input SSTs themselves, in key order. Rows are then kept as they are (no expiry to
+  // tombstones, no dropped versions or bottom tombstones, no merge-operand collapsing: readers
+  // apply all of that when they read), and the run keeps the inputs' SST sizes. Jobs reading SSTs
+  // of another database (a clone's ancestors) or SSTs with a visible range are always rewritten.
+  // Default false.
+  bool enable_trivial_move = false;
   // Scheduler knobs, string to string as in SlateDB (values are strings, e.g. "2"). Only these
   // keys, checked as the size-tiered scheduler parses them (strtod):
   //   min_compaction_sources: whole number in [2, 1000000] (default 4)

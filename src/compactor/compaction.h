@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "format/compactions_codec.h"
 #include "format/compression.h"
 #include "format/manifest.h"
 #include "format/ulid.h"
@@ -59,6 +60,11 @@ struct CompactionJob {
   // Where the sources live (a clone reads its ancestors' SSTs from their paths); null: every
   // source is in the compactor's own database. Outputs always go to the own database.
   std::shared_ptr<const manifest::SstPathResolver> sst_paths;
+  // A resumed job (RFC-0028): the subcompactions an earlier attempt recorded (`.compactions`
+  // v2 context), each range with the outputs it finished. The executor then runs exactly these
+  // ranges (no new plan, no trivial move), each continuing after the last key of its last
+  // recorded output. Empty: the executor plans the ranges itself.
+  std::vector<format::Subcompaction> resume;
 };
 
 struct CompactionJobResult {
@@ -68,7 +74,14 @@ struct CompactionJobResult {
   std::vector<format::SstHandle> outputs;  // uploaded outputs, in key order
   uint64_t bytes_read = 0;                 // source SST bytes (approximate: object sizes)
   uint64_t bytes_written = 0;              // output SST bytes
-  uint64_t rows_written = 0;
+  uint64_t rows_written = 0;               // rows of the SSTs written by this attempt
+  // The key ranges the job ran as (RFC-0028), in key order, each with its outputs (recorded ones
+  // of a resumed job first); `outputs` is their concatenation. One unbounded range when the job
+  // was not split; empty for a trivial move.
+  std::vector<format::Subcompaction> subcompactions;
+  // enable_trivial_move: the outputs are the input SSTs themselves (nothing read or written).
+  bool trivial_move = false;
+  uint64_t retention_min_seq = 0;  // the job's (for the `.compactions` v2 context)
 };
 
 // The approximate size of an SST object from its info (end of its last section).

@@ -190,6 +190,8 @@ Status Compactor::Start() {
   ctx.clock = clock_;
   ctx.ulids = ulids_;
   ctx.max_fetch_tasks = options_.max_fetch_tasks;
+  ctx.max_subcompactions = options_.max_subcompactions;
+  ctx.enable_trivial_move = options_.enable_trivial_move;
   ctx.merge_operator = merge_operator_;
   ctx.log = log_;
   ctx.merge_notice_logged = std::make_shared<std::atomic<bool>>(false);
@@ -631,6 +633,12 @@ Status Compactor::Commit(const CompactionSpec& spec, const CompactionJobResult& 
   if (rec == nullptr) return Status::Internal("compaction " + result.id.ToString() + " unknown");
   if (rec->status != format::CompactionStatus::kCompacted) {  // a worker's are recorded already
     rec->output_ssts = result.outputs;
+    if (!result.subcompactions.empty() &&
+        manifest::StoreFormatFor(output_.compatibility).compactions_version >=
+            format::kCompactionsFormatVersionV2) {
+      // `.compactions` v2 keeps the ranges the job ran as (version 1 has no place for them).
+      rec->ctx = format::CompactionContext{result.subcompactions, result.retention_min_seq};
+    }
     RETURN_IF_ERROR(WriteCompactions());
   }
 

@@ -172,6 +172,102 @@ TEST(CompactorTest, CompactsL0IntoRunZeroWithTheSpecLifecycle) {
   EXPECT_EQ(outputs[2], after->compacted[0].ssts.size());
 }
 
+// enable_trivial_move end to end: L0s of disjoint key ranges become run 0 as they are (same SST
+// objects, nothing written), the database reads the same, and the record lists them as outputs.
+TEST(CompactorTest, TrivialMoveRelinksDisjointL0sAndTheDatabaseReadsTheSame) {
+  auto store = NewMemoryObjectStore();
+  TestDb db(store);
+  ASSERT_OK(db.Init());
+  for (int i = 0; i < 4; ++i) {
+    std::vector<std::pair<std::string, std::optional<std::string>>> kvs;
+    for (int k = 0; k < 50; ++k) {
+      char key[16];
+      std::snprintf(key, sizeof(key), "k%05d", i * 100 + k);
+      kvs.push_back({key, k % 7 == 0 ? std::nullopt : std::optional<std::string>("v")});
+    }
+    ASSERT_OK(db.AddL0(kvs));
+  }
+  auto before = db.Latest();
+  ASSERT_OK(before);
+  auto rows_before = TestDb::ScanManifest(store, "db", *before);
+  ASSERT_OK(rows_before);
+  auto objects_before = store->List("db/compacted/");
+  ASSERT_OK(objects_before);
+
+  CompactorOptions opts = FastOptions(4);
+  opts.enable_trivial_move = true;
+  auto c = Compactor::Open(store, "db", opts, OutputSettings{}, nullptr, 5);
+  ASSERT_OK(c) << c.status().ToString();
+  ASSERT_OK((*c)->Start());
+  ASSERT_TRUE(WaitFor([&] { return (*c)->stats().committed >= 1; }));
+  ASSERT_OK((*c)->Stop());
+  EXPECT_EQ((*c)->stats().bytes_written, 0u);
+  EXPECT_EQ((*c)->stats().bytes_read, 0u);
+
+  auto after = db.Latest();
+  ASSERT_OK(after);
+  EXPECT_TRUE(after->l0.empty());
+  ASSERT_EQ(after->compacted.size(), 1u);
+  std::vector<format::SstHandle> want(before->l0.rbegin(), before->l0.rend());  // key order
+  EXPECT_EQ(after->compacted[0].ssts, want);
+  auto objects_after = store->List("db/compacted/");
+  ASSERT_OK(objects_after);
+  EXPECT_EQ(objects_after->size(), objects_before->size());  // no SST written
+  auto rows_after = TestDb::ScanManifest(store, "db", *after);
+  ASSERT_OK(rows_after);
+  EXPECT_EQ(*rows_after, *rows_before);
+  ASSERT_OK(db.Verify(store));
+}
+
+// A job split into subcompactions: the committed `.compactions` v2 record carries the ranges and
+// their outputs; with compatibility "0.12" (version 1) it carries none and still commits.
+TEST(CompactorTest, SubcompactionRangesAreRecordedInCompactionsV2) {
+  for (const std::string compat : {"0.17", "0.12"}) {
+    SCOPED_TRACE(compat);
+    auto store = NewMemoryObjectStore();
+    TestDb db(store);
+    ASSERT_OK(db.Init());
+    util::Random rng(21);
+    for (int i = 0; i < 4; ++i) ASSERT_OK(db.AddL0(Batch(rng, 300, 2000, i)));
+    CompactorOptions opts = FastOptions(4);
+    opts.max_sst_size = 1024;
+    opts.max_subcompactions = 4;
+    OutputSettings out;
+    out.compatibility = compat;
+    auto c = Compactor::Open(store, "db", opts, out, nullptr, 5);
+    ASSERT_OK(c) << c.status().ToString();
+    ASSERT_OK((*c)->Start());
+    ASSERT_TRUE(WaitFor([&] { return (*c)->stats().committed >= 1; }));
+    ASSERT_OK((*c)->Stop());
+    ASSERT_OK(db.Verify(store));
+    auto after = db.Latest();
+    ASSERT_OK(after);
+    ASSERT_EQ(after->compacted.size(), 1u);
+
+    manifest::CompactionsStore cs(store, "db", manifest::StoreFormatFor(compat));
+    auto latest = cs.ReadLatest();
+    ASSERT_OK(latest);
+    ASSERT_TRUE(latest->has_value());
+    ASSERT_EQ((*latest)->compactions.recent_compactions.size(), 1u);
+    const auto& rec = (*latest)->compactions.recent_compactions[0];
+    EXPECT_EQ(rec.status, format::CompactionStatus::kCompleted);
+    EXPECT_EQ(rec.output_ssts, after->compacted[0].ssts);
+    if (compat == "0.12") {
+      EXPECT_FALSE(rec.ctx.has_value());
+      continue;
+    }
+    ASSERT_TRUE(rec.ctx.has_value());
+    EXPECT_GT(rec.ctx->subcompactions.size(), 1u);
+    EXPECT_LE(rec.ctx->subcompactions.size(), 4u);
+    std::vector<format::SstHandle> concatenated;
+    for (const auto& sub : rec.ctx->subcompactions) {
+      concatenated.insert(concatenated.end(), sub.output_ssts.begin(), sub.output_ssts.end());
+    }
+    EXPECT_EQ(concatenated, rec.output_ssts);
+    EXPECT_EQ(rec.ctx->retention_min_seq, after->recent_snapshot_min_seq);
+  }
+}
+
 class CountingLogger : public Logger {
  public:
   LogLevel level() const override { return LogLevel::kInfo; }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <deque>
 #include <iterator>
+#include <map>
 #include <optional>
 #include <string>
 #include <thread>
@@ -44,6 +45,24 @@ bool InRange(const format::BytesRange& range, std::string_view key) {
   if (hi.type == BoundType::kExcluded && hi.key && key >= std::string_view(*hi.key)) return false;
   return true;
 }
+
+// True if `key` lies before the start bound `lo` / after the end bound `hi` of a range.
+bool BeforeStart(const format::BytesBound& lo, std::string_view key) {
+  if (!lo.key) return false;
+  if (lo.type == format::BoundType::kIncluded) return key < std::string_view(*lo.key);
+  if (lo.type == format::BoundType::kExcluded) return key <= std::string_view(*lo.key);
+  return false;
+}
+bool PastEnd(const format::BytesBound& hi, std::string_view key) {
+  if (!hi.key) return false;
+  if (hi.type == format::BoundType::kIncluded) return key > std::string_view(*hi.key);
+  if (hi.type == format::BoundType::kExcluded) return key >= std::string_view(*hi.key);
+  return false;
+}
+
+// Source SSTs opened (index read) while planning, shared by every subcompaction of the job
+// (SstReader is thread-safe), so each index is read once per job.
+using ReaderMap = std::map<format::Ulid, std::shared_ptr<table::SstReader>>;
 
 // One ranged GET of data blocks [first_block, end_block) of one source SST. The request fields
 // are set before the fetch is queued and not changed after; the result is guarded by `mu`.
@@ -131,19 +150,26 @@ class FetchPool {
 // of about chunk_bytes / lookahead each are queued ahead of the block being merged (within the
 // current SST), so the bytes an input buffers stay about chunk_bytes as without prefetch.
 // Without a pool each chunk is read when the merge reaches it.
+// With a key range (a subcompaction) only the rows inside it come out: SSTs wholly outside it
+// are not opened, and only the data blocks that may hold keys of the range are read (from the
+// last block starting before the range's start to the last block starting before its end).
 class SequentialScan final : public table::RowIterator {
  public:
   SequentialScan(std::shared_ptr<ObjectStore> store,
                  std::shared_ptr<const manifest::SstPathResolver> paths,
                  std::vector<format::SstHandle> ssts, uint64_t chunk_bytes,
-                 FetchPool* pool = nullptr, size_t lookahead = 1)
+                 FetchPool* pool = nullptr, size_t lookahead = 1,
+                 std::optional<format::BytesRange> range = std::nullopt,
+                 const ReaderMap* readers = nullptr)
       : store_(std::move(store)),
         paths_(std::move(paths)),
         ssts_(std::move(ssts)),
         chunk_bytes_(pool != nullptr ? std::max<uint64_t>(1, chunk_bytes / lookahead)
                                      : chunk_bytes),
         pool_(pool),
-        lookahead_(std::max<size_t>(1, lookahead)) {}
+        lookahead_(std::max<size_t>(1, lookahead)),
+        range_(std::move(range)),
+        readers_(readers) {}
 
   Status SeekToFirst() override {
     sst_ = 0;
@@ -177,9 +203,11 @@ class SequentialScan final : public table::RowIterator {
     valid_ = false;
     while (true) {
       if (iter_ && iter_->Valid()) {
+        const std::string_view key = iter_->row().key;
+        if (range_ && PastEnd(range_->end, key)) return End();  // the rest is past the range
         const auto& range = ssts_[sst_].visible_range;
         // Rows outside an SST's visible range do not exist for this database.
-        if (!range || InRange(*range, iter_->row().key)) {
+        if ((!range || InRange(*range, key)) && !(range_ && BeforeStart(range_->start, key))) {
           valid_ = true;
           return Status::OK();
         }
@@ -201,15 +229,77 @@ class SequentialScan final : public table::RowIterator {
       }
       if (sst_ >= ssts_.size()) return Status::OK();
       const auto& h = ssts_[sst_];
-      std::string key = paths_->Path(h.id);
-      ASSIGN_OR_RETURN(reader_, table::SstReader::OpenWithInfo(store_, key, h.info,
-                                                               h.format_version.value_or(1)));
+      if (range_) {
+        if (h.info.first_entry && PastEnd(range_->end, *h.info.first_entry)) return End();
+        if (WhollyBeforeRange()) {
+          ++sst_;
+          continue;
+        }
+      }
+      auto cached = readers_ != nullptr ? readers_->find(h.id) : ReaderMap::const_iterator{};
+      if (readers_ != nullptr && cached != readers_->end()) {
+        reader_ = cached->second;
+      } else {
+        std::string key = paths_->Path(h.id);
+        ASSIGN_OR_RETURN(reader_, table::SstReader::OpenWithInfo(store_, key, h.info,
+                                                                 h.format_version.value_or(1)));
+      }
       ASSIGN_OR_RETURN(index_, reader_->Index());
       num_blocks_ = index_->blocks.size();
       next_block_ = 0;
       block_ = chunk_end_block_ = 0;
+      if (range_) LimitBlocksToRange();
       if (pool_ != nullptr) RETURN_IF_ERROR(TopUp());
     }
+  }
+
+  // The scan is done: nothing after this point is inside the range.
+  Status End() {
+    iter_.reset();
+    reader_.reset();
+    ahead_.clear();  // queued GETs are completed (and dropped) by the pool
+    sst_ = ssts_.size();
+    valid_ = false;
+    return Status::OK();
+  }
+
+  // True if every key of SST sst_ lies before the range (its last key, or the next SST's first
+  // key when the manifest does not store the last one).
+  bool WhollyBeforeRange() const {
+    const format::BytesBound& lo = range_->start;
+    if (!lo.key) return false;
+    const auto& info = ssts_[sst_].info;
+    if (info.last_entry) return BeforeStart(lo, *info.last_entry);
+    if (sst_ + 1 < ssts_.size() && ssts_[sst_ + 1].info.first_entry) {
+      return *ssts_[sst_ + 1].info.first_entry <= *lo.key;  // every key is below that one
+    }
+    return false;
+  }
+
+  // Restricts [next_block_, num_blocks_) to the blocks that may hold keys of the range. A key's
+  // versions may continue from one block into the next, so the first block is the last one that
+  // starts before the range's start key.
+  void LimitBlocksToRange() {
+    const auto& blocks = index_->blocks;
+    auto by_first_key = [](const format::BlockMetaEntry& b, std::string_view k) {
+      return std::string_view(b.first_key) < k;
+    };
+    if (range_->start.key) {
+      auto it = std::lower_bound(blocks.begin(), blocks.end(), std::string_view(*range_->start.key),
+                                 by_first_key);
+      next_block_ = it == blocks.begin() ? 0 : static_cast<size_t>(it - blocks.begin()) - 1;
+    }
+    if (range_->end.key) {
+      const std::string_view hi(*range_->end.key);
+      auto it = range_->end.type == format::BoundType::kExcluded
+                    ? std::lower_bound(blocks.begin(), blocks.end(), hi, by_first_key)
+                    : std::upper_bound(blocks.begin(), blocks.end(), hi,
+                                       [](std::string_view k, const format::BlockMetaEntry& b) {
+                                         return k < std::string_view(b.first_key);
+                                       });
+      num_blocks_ = static_cast<size_t>(it - blocks.begin());
+    }
+    next_block_ = std::min(next_block_, num_blocks_);
   }
 
   // The next run of blocks from next_block_ (about chunk_bytes_): [next_block_, *end_block)
@@ -317,6 +407,8 @@ class SequentialScan final : public table::RowIterator {
   FetchPool* pool_;                                // null: no prefetch
   size_t lookahead_;                               // GETs queued ahead (with a pool)
   std::deque<std::shared_ptr<BlockFetch>> ahead_;  // of the current SST, in block order
+  std::optional<format::BytesRange> range_;        // a subcompaction's keys; null: all
+  const ReaderMap* readers_;                       // opened while planning; may be null
 };
 
 // Builds and uploads output SSTs, streaming each (table::StreamingSstWriter): blocks go to the
@@ -465,55 +557,170 @@ class VersionFilter {
   RowEntry scratch_;
 };
 
-}  // namespace
+// A subcompaction's range is at least the largest input SST; an SST contributes at most this
+// many anchors (groups of consecutive data blocks) to the plan.
+constexpr size_t kMaxAnchorsPerSst = 128;
+// A job with more source SSTs than this is split at SST boundaries (no index read to plan).
+constexpr size_t kMaxPlanIndexReads = 64;
+// Each subcompaction's scans buffer about read_chunk_bytes / subcompactions per input, but GETs
+// stay at least this large.
+constexpr uint64_t kMinSubcompactionChunkBytes = 1 << 20;
 
-CompactionJobResult RunCompaction(const CompactionJob& job, const ExecutorContext& ctx,
-                                  const std::atomic<bool>& cancel) {
-  CompactionJobResult result;
-  result.id = job.id;
-  if (cancel.load()) {
-    result.cancelled = true;
-    return result;
+format::BytesRange Unbounded() { return format::BytesRange{}; }
+
+// Every source SST of the job: the L0s, then the runs' SSTs.
+std::vector<const format::SstHandle*> SourceSsts(const CompactionJob& job) {
+  std::vector<const format::SstHandle*> all;
+  for (const auto& h : job.l0) all.push_back(&h);
+  for (const auto& run : job.runs) {
+    for (const auto& h : run.ssts) all.push_back(&h);
   }
-  // max_fetch_tasks N > 1: the job's data-block reads run on N - 1 fetch threads of its own,
-  // each input queueing its share of them ahead of the merge; the merge thread's own reads
-  // (each source SST's index, when the merge reaches it) are the N-th, so at most N GETs of the
-  // job are in flight. Declared before the inputs, so it is destroyed after them (abandoning
-  // queued fetches).
-  const size_t inputs = job.l0.size() + job.runs.size();
-  const size_t fetch_tasks = static_cast<size_t>(
-      std::min<uint64_t>(std::max<uint64_t>(ctx.max_fetch_tasks, 1), kMaxFetchThreadsPerJob + 1));
-  std::optional<FetchPool> pool;
-  size_t lookahead = 1;
-  if (fetch_tasks > 1 && inputs > 0) {
-    pool.emplace(fetch_tasks - 1);
-    lookahead = std::max<size_t>(1, (fetch_tasks + inputs - 1) / inputs);
+  return all;
+}
+
+// Splits the job into at most ctx.max_subcompactions key ranges of about equal input bytes
+// (RFC-0028's heuristic, in our words): candidate split keys ("anchors") are the first keys of
+// groups of data blocks of every input SST (at most kMaxAnchorsPerSst per SST, each weighing
+// the bytes of its group); a range is at least max(total / N, the largest input SST), and a
+// split is placed at the first anchor at which the running byte total reaches the next
+// multiple of that target. A job no larger than the target is one unbounded range (its indexes
+// are then not read here); a job of more than kMaxPlanIndexReads SSTs uses the SSTs' first keys
+// as anchors instead of reading indexes. The indexes read are kept in `readers` for the scans.
+Result<std::vector<format::BytesRange>> PlanRanges(
+    const CompactionJob& job, const ExecutorContext& ctx,
+    const std::shared_ptr<const manifest::SstPathResolver>& paths, ReaderMap* readers) {
+  const uint64_t n = ctx.max_subcompactions;
+  // on_output promises outputs one after another in key order (a worker resumes after the last
+  // one reported), which ranges running at once could not keep: such jobs are one merge.
+  if (n <= 1 || ctx.on_output) return std::vector<format::BytesRange>{Unbounded()};
+  const std::vector<const format::SstHandle*> ssts = SourceSsts(job);
+  // A range is at least an output SST and at least the largest input SST: a job no larger than
+  // that is one merge (splitting it would only cut smaller output SSTs).
+  uint64_t total = 0, largest = ctx.output.max_sst_size;
+  for (const auto* h : ssts) {
+    const uint64_t size = SstSize(h->info);
+    total += size;
+    largest = std::max(largest, size);
   }
-  FetchPool* fetch_pool = pool ? &*pool : nullptr;
-  const std::shared_ptr<const manifest::SstPathResolver> paths =
-      job.sst_paths ? job.sst_paths : std::make_shared<manifest::SstPathResolver>(ctx.db_path);
+  if (std::max(total / n, largest) >= total) {
+    return std::vector<format::BytesRange>{Unbounded()};  // a small job is not split
+  }
+  std::vector<std::pair<std::string, uint64_t>> anchors;
+  uint64_t anchored = 0;
+  if (ssts.size() > kMaxPlanIndexReads) {
+    // Many SSTs (large sorted runs): their own boundaries are fine enough, and reading every
+    // index one after another before the merge starts would cost more than it balances.
+    for (const auto* h : ssts) {
+      if (!h->info.first_entry) continue;
+      if (h->visible_range && !InRange(*h->visible_range, *h->info.first_entry)) continue;
+      anchors.emplace_back(*h->info.first_entry, SstSize(h->info));
+      anchored += SstSize(h->info);
+    }
+  }
+  for (const auto* h : ssts) {
+    if (ssts.size() > kMaxPlanIndexReads) break;
+    ASSIGN_OR_RETURN(auto reader,
+                     table::SstReader::OpenWithInfo(ctx.store, paths->Path(h->id), h->info,
+                                                    h->format_version.value_or(1)));
+    ASSIGN_OR_RETURN(auto index, reader->Index());
+    (*readers)[h->id] = reader;
+    const size_t blocks = index->blocks.size();
+    const size_t stride = std::max<size_t>(1, (blocks + kMaxAnchorsPerSst - 1) / kMaxAnchorsPerSst);
+    for (size_t b = 0; b < blocks; b += stride) {
+      const size_t last = std::min(blocks, b + stride) - 1;
+      uint64_t s0 = 0, e0 = 0, s1 = 0, e1 = 0;
+      RETURN_IF_ERROR(format::BlockRange(*index, h->info, b, &s0, &e0));
+      RETURN_IF_ERROR(format::BlockRange(*index, h->info, last, &s1, &e1));
+      const std::string& key = index->blocks[b].first_key;
+      if (h->visible_range && !InRange(*h->visible_range, key)) continue;
+      anchors.emplace_back(key, e1 - s0);
+      anchored += e1 - s0;
+    }
+  }
+  const uint64_t target = std::max(anchored / n, largest);
+  if (anchors.empty() || target == 0 || target >= anchored) {
+    return std::vector<format::BytesRange>{Unbounded()};
+  }
+  std::sort(anchors.begin(), anchors.end());
+  std::vector<std::string> splits;
+  uint64_t threshold = target, cumulative = 0;
+  for (const auto& [key, bytes] : anchors) {
+    // A split key is above the smallest key and above the previous split: no range is empty.
+    const std::string& floor = splits.empty() ? anchors.front().first : splits.back();
+    if (cumulative >= threshold && splits.size() + 1 < n && key > floor) {
+      splits.push_back(key);
+      threshold += target;
+    }
+    cumulative += bytes;
+  }
+  std::vector<format::BytesRange> ranges;
+  format::BytesBound lo;  // unbounded
+  for (const auto& key : splits) {
+    ranges.push_back(format::BytesRange{lo, {format::BoundType::kExcluded, key}});
+    lo = {format::BoundType::kIncluded, key};
+  }
+  ranges.push_back(format::BytesRange{lo, {}});
+  return ranges;
+}
+
+// enable_trivial_move: the input SSTs in key order when their key ranges ([first, last] of each
+// L0 SST and of each SST of the source runs) are pairwise disjoint, all are in this database,
+// none has a visible range and every first and last key is known; nullopt when rows must be
+// rewritten. (Disjoint SSTs in key order are a valid sorted run whatever input they came from.)
+std::optional<std::vector<format::SstHandle>> TrivialMoveOutputs(
+    const CompactionJob& job, const manifest::SstPathResolver& paths) {
+  std::vector<const format::SstHandle*> ssts = SourceSsts(job);
+  for (const auto* h : ssts) {
+    if (h->visible_range || !h->info.first_entry || !h->info.last_entry ||
+        paths.IsExternal(h->id)) {
+      return std::nullopt;
+    }
+  }
+  std::sort(ssts.begin(), ssts.end(), [](const format::SstHandle* a, const format::SstHandle* b) {
+    return *a->info.first_entry < *b->info.first_entry;
+  });
+  std::vector<format::SstHandle> outputs;
+  for (size_t i = 0; i < ssts.size(); ++i) {
+    if (i > 0 && *ssts[i]->info.first_entry <= *ssts[i - 1]->info.last_entry) {
+      return std::nullopt;  // overlapping keys: the versions must be merged
+    }
+    outputs.push_back(*ssts[i]);
+  }
+  return outputs;
+}
+
+// What one subcompaction hands back to the job.
+struct SubResult {
+  Status status;
+  bool cancelled = false;
+  CompactionJobResult part;  // outputs / bytes_written / rows_written of this range
+};
+
+// Merges the rows of `range` of every source into output SSTs (the whole job when unbounded).
+// Stops at a key boundary when `cancel` (the job's) or `abort` (a sibling failed) is set.
+void RunRange(const CompactionJob& job, const ExecutorContext& ctx,
+              const std::shared_ptr<const manifest::SstPathResolver>& paths,
+              const ReaderMap& readers, const format::BytesRange& range, bool bounded,
+              uint64_t chunk_bytes, FetchPool* fetch_pool, size_t lookahead,
+              const std::atomic<bool>& cancel, const std::atomic<bool>& abort, SubResult* out) {
+  std::optional<format::BytesRange> scan_range;
+  if (bounded) scan_range = range;
   std::vector<std::unique_ptr<table::RowIterator>> children;
   for (const auto& sst : job.l0) {
-    result.bytes_read += SstSize(sst.info);
     children.push_back(
         std::make_unique<SequentialScan>(ctx.store, paths, std::vector<format::SstHandle>{sst},
-                                         ctx.read_chunk_bytes, fetch_pool, lookahead));
+                                         chunk_bytes, fetch_pool, lookahead, scan_range, &readers));
   }
   for (const auto& run : job.runs) {
-    result.bytes_read += RunSize(run);
     children.push_back(std::make_unique<SequentialScan>(
-        ctx.store, paths, run.ssts, ctx.read_chunk_bytes, fetch_pool, lookahead));
+        ctx.store, paths, run.ssts, chunk_bytes, fetch_pool, lookahead, scan_range, &readers));
   }
   table::MergeIterator merged(std::move(children), table::Direction::kForward);
-  OutputWriter out(ctx, &result);
-
-  auto fail = [&](Status st) {
-    result.status = std::move(st);
-    return std::move(result);
-  };
+  OutputWriter writer(ctx, &out->part);
+  auto fail = [&](Status st) { out->status = std::move(st); };
   Status st = merged.SeekToFirst();
   if (!st.ok()) return fail(st);
-  VersionFilter filter(job, ctx, &out);
+  VersionFilter filter(job, ctx, &writer);
   std::string current_key;
   bool have_key = false;
   while (merged.Valid()) {
@@ -524,15 +731,15 @@ CompactionJobResult RunCompaction(const CompactionJob& job, const ExecutorContex
       // are written first.
       st = filter.StartKey();
       if (!st.ok()) return fail(st);
-      if (cancel.load()) {
+      if (cancel.load() || abort.load()) {
         // Stopped mid-output: the output being written is aborted (never visible); the outputs
         // finished so far are orphans, as for a stop at an SST boundary.
-        out.Abort();
-        result.cancelled = true;
-        return result;
+        writer.Abort();
+        out->cancelled = true;
+        return;
       }
-      if (out.Full()) {
-        st = out.Finish();
+      if (writer.Full()) {
+        st = writer.Finish();
         if (!st.ok()) return fail(st);
       }
       current_key.assign(row.key);
@@ -545,8 +752,120 @@ CompactionJobResult RunCompaction(const CompactionJob& job, const ExecutorContex
   }
   st = filter.FinishKey();
   if (!st.ok()) return fail(st);
-  st = out.Finish();
+  st = writer.Finish();
   if (!st.ok()) return fail(st);
+}
+
+}  // namespace
+
+CompactionJobResult RunCompaction(const CompactionJob& job, const ExecutorContext& ctx,
+                                  const std::atomic<bool>& cancel) {
+  CompactionJobResult result;
+  result.id = job.id;
+  result.retention_min_seq = job.retention_min_seq;
+  if (cancel.load()) {
+    result.cancelled = true;
+    return result;
+  }
+  const std::shared_ptr<const manifest::SstPathResolver> paths =
+      job.sst_paths ? job.sst_paths : std::make_shared<manifest::SstPathResolver>(ctx.db_path);
+  if (ctx.enable_trivial_move && job.resume.empty()) {
+    if (auto moved = TrivialMoveOutputs(job, *paths)) {
+      result.outputs = std::move(*moved);
+      result.trivial_move = true;
+      return result;
+    }
+  }
+  for (const auto& sst : job.l0) result.bytes_read += SstSize(sst.info);
+  for (const auto& run : job.runs) result.bytes_read += RunSize(run);
+
+  // The ranges: an earlier attempt's (resumed), or a new plan.
+  ReaderMap readers;
+  std::vector<format::BytesRange> ranges;
+  std::vector<std::vector<format::SstHandle>> recorded;  // per range: an earlier attempt's
+  if (!job.resume.empty()) {
+    for (const auto& sub : job.resume) {
+      ranges.push_back(sub.range);
+      recorded.push_back(sub.output_ssts);
+    }
+  } else {
+    Result<std::vector<format::BytesRange>> planned = PlanRanges(job, ctx, paths, &readers);
+    if (!planned.ok()) {
+      result.status = planned.status();
+      return result;
+    }
+    ranges = std::move(*planned);
+    recorded.resize(ranges.size());
+  }
+  const size_t subs = ranges.size();
+
+  // max_fetch_tasks N > 1: the job's data-block reads run on N - 1 fetch threads of its own,
+  // shared by its subcompactions, each input queueing its share of them ahead of the merge; the
+  // merge threads' own reads (source indexes) come on top. Declared before the subcompactions'
+  // inputs, so it is destroyed after them (abandoning queued fetches).
+  const size_t inputs = job.l0.size() + job.runs.size();
+  const size_t fetch_tasks = static_cast<size_t>(
+      std::min<uint64_t>(std::max<uint64_t>(ctx.max_fetch_tasks, 1), kMaxFetchThreadsPerJob + 1));
+  std::optional<FetchPool> pool;
+  size_t lookahead = 1;
+  if (fetch_tasks > 1 && inputs > 0) {
+    pool.emplace(fetch_tasks - 1);
+    lookahead = std::max<size_t>(1, (fetch_tasks + inputs - 1) / inputs);
+  }
+  FetchPool* fetch_pool = pool ? &*pool : nullptr;
+  const uint64_t chunk_bytes =
+      subs <= 1 ? ctx.read_chunk_bytes
+                : std::max<uint64_t>(std::min(ctx.read_chunk_bytes, kMinSubcompactionChunkBytes),
+                                     ctx.read_chunk_bytes / subs);
+
+  std::vector<SubResult> parts(subs);
+  for (auto& p : parts) p.part.id = job.id;  // on_output reports it
+  std::atomic<bool> abort{false};
+  auto run = [&](size_t i) {
+    format::BytesRange range = ranges[i];
+    bool bounded = range.start.key.has_value() || range.end.key.has_value();
+    if (!recorded[i].empty()) {
+      // Resumed: continue after the last key the recorded outputs hold.
+      const auto& last = recorded[i].back().info.last_entry;
+      if (!last) {
+        parts[i].status = Status::Data("compaction " + job.id.ToString() + ": recorded output " +
+                                       recorded[i].back().id.ToString() + " has no last key");
+        abort.store(true);
+        return;
+      }
+      range.start = {format::BoundType::kExcluded, *last};
+      bounded = true;
+    }
+    RunRange(job, ctx, paths, readers, range, bounded, chunk_bytes, fetch_pool, lookahead, cancel,
+             abort, &parts[i]);
+    if (!parts[i].status.ok()) abort.store(true);  // the siblings stop at their next key
+  };
+  {
+    // Subcompaction 0 runs on the job's thread, the others on threads of their own; all are
+    // joined before the result is put together (a cancelled job drains every one).
+    std::vector<std::jthread> threads;
+    for (size_t i = 1; i < subs; ++i) {
+      threads.push_back(
+          util::NamedThread("slatedb-subc-" + std::to_string(i), [&run, i] { run(i); }));
+    }
+    run(0);
+  }
+
+  bool cancelled = false;
+  for (size_t i = 0; i < subs; ++i) {
+    SubResult& p = parts[i];
+    if (result.status.ok() && !p.status.ok()) result.status = p.status;
+    cancelled = cancelled || p.cancelled;
+    format::Subcompaction sub;
+    sub.range = ranges[i];
+    sub.output_ssts = std::move(recorded[i]);
+    sub.output_ssts.insert(sub.output_ssts.end(), p.part.outputs.begin(), p.part.outputs.end());
+    result.outputs.insert(result.outputs.end(), sub.output_ssts.begin(), sub.output_ssts.end());
+    result.bytes_written += p.part.bytes_written;
+    result.rows_written += p.part.rows_written;
+    result.subcompactions.push_back(std::move(sub));
+  }
+  result.cancelled = result.status.ok() && cancelled;
   return result;
 }
 

@@ -23,6 +23,19 @@
 //     `max_sst_size` (never splitting a key's versions), each uploaded to `compacted/<ULID>.sst`.
 //     The `cancel` flag is checked at every SST boundary; a cancelled job reports `cancelled` and
 //     the SSTs it uploaded (orphans).
+//   * Subcompactions (RFC-0028, `max_subcompactions` N > 1): the job is split into at most N
+//     disjoint key ranges at first keys of input data blocks (each range at least
+//     max(input bytes / N, largest input SST, max_sst_size): smaller jobs are one merge), merged
+//     at once — range 0 on the calling thread, the others on threads "slatedb-subc-<i>" — with
+//     the rows of one merge; each range writes its own outputs (rolled at max_sst_size). The
+//     result lists the ranges (`subcompactions`) and, in `outputs`, their SSTs in key order. A
+//     failing range stops the others at their next key; cancellation stops all; every range
+//     thread is joined before RunCompaction returns. `CompactionJob::resume` reruns recorded
+//     ranges, each after the last key of its last recorded output.
+//   * Trivial move (`enable_trivial_move`): when the input SSTs are pairwise disjoint (and all
+//     own, without visible ranges), the result's outputs are the input handles in key order
+//     and nothing is read or written (`trivial_move`); see docs/design.md §10 for what a move
+//     leaves as it is.
 //   * `CompactionExecutor` runs jobs on a bounded pool of worker threads and reports each job's
 //     single result through the completion callback given at construction.
 // Shutdown protocol (the orchestrator's side is in compactor.h): `CloseAndCancel()` refuses new
@@ -62,6 +75,9 @@ struct ExecutorContext {
   uint64_t read_chunk_bytes = 8 << 20;           // sequential source reads per GET
   uint64_t max_fetch_tasks = 1;  // CompactorOptions::max_fetch_tasks: concurrent GETs per job
   std::shared_ptr<MergeOperator> merge_operator;  // null: merge operands are kept as they are
+  // CompactorOptions::max_subcompactions (1 = no split; jobs run with on_output are not split)
+  uint64_t max_subcompactions = 1;
+  bool enable_trivial_move = false;  // CompactorOptions::enable_trivial_move
   util::Log log;
   // Called on the job's thread after each output SST is complete and uploaded, in key order
   // (`job` = the compaction id); null = none. Distributed workers (worker.h) record outputs at

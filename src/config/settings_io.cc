@@ -263,6 +263,10 @@ class Applier {
         ASSIGN_OR_RETURN(c.heartbeat_interval, Duration(v, p));
       } else if (key == "worker_heartbeat_timeout") {
         ASSIGN_OR_RETURN(c.worker_heartbeat_timeout, Duration(v, p));
+      } else if (key == "max_subcompactions") {
+        ASSIGN_OR_RETURN(c.max_subcompactions, U64(v, p));
+      } else if (key == "enable_trivial_move") {
+        ASSIGN_OR_RETURN(c.enable_trivial_move, Bool(v, p));
       } else if (key == "scheduler_options") {
         ASSIGN_OR_RETURN(Json m, Object(v, p));
         for (const auto& [name, value] : m.items()) {
@@ -817,6 +821,14 @@ std::string SettingsToJson(const Settings& s, JsonFormat format) {
         format.include_extensions) {
       cj["worker_heartbeat_timeout"] = DurationJson(c.worker_heartbeat_timeout);
     }
+    // SlateDB 0.17 settings: printed when not their default or on request, so the default JSON
+    // stays 0.12.1's key set.
+    if (c.max_subcompactions != defaults.max_subcompactions || format.include_extensions) {
+      cj["max_subcompactions"] = c.max_subcompactions;
+    }
+    if (c.enable_trivial_move || format.include_extensions) {
+      cj["enable_trivial_move"] = c.enable_trivial_move;
+    }
     OrderedJson sched = OrderedJson::object();
     for (const auto& [k, v] : c.scheduler_options) sched[k] = v;
     cj["scheduler_options"] = std::move(sched);
@@ -989,6 +1001,7 @@ Status ValidateSettings(const Settings& s) {
       msg += ")";
       return Status::Invalid(msg);
     }
+    RETURN_IF_ERROR(CheckU64("compactor_options.max_subcompactions", c.max_subcompactions, 1, 64));
     RETURN_IF_ERROR(ValidateScheduler(c.scheduler_options));
   }
   {

@@ -186,6 +186,12 @@ TEST(SettingsJsonTest, BadValuesAreNamed) {
       {R"({"flush_interval": "0ms"})",
        "setting 'flush_interval': \"0s\" is outside the allowed range [1ms, 10y] (0 would spin)"},
       {R"([1, 2])", "settings: expected an object, got [1,2]"},
+      {R"({"compactor_options": {"max_subcompactions": 0}})",
+       "setting 'compactor_options.max_subcompactions': 0 is outside the allowed range [1, 64]"},
+      {R"({"compactor_options": {"max_subcompactions": 65}})",
+       "setting 'compactor_options.max_subcompactions': 65 is outside the allowed range [1, 64]"},
+      {R"({"compactor_options": {"enable_trivial_move": 1}})",
+       "setting 'compactor_options.enable_trivial_move': expected true or false, got 1"},
   };
   for (const Case& c : cases) {
     auto r = SettingsFromJson(c.json);
@@ -235,6 +241,27 @@ TEST(SettingsJsonTest, RoundTripsNonDefaults) {
   ASSERT_OK(back);
   EXPECT_EQ(back->block_size, 4096u);
   EXPECT_EQ(nlohmann::json::parse(SettingsToJson(s)).count("block_size"), 0u);
+}
+
+TEST(SettingsJsonTest, SubcompactionSettings) {
+  Settings d;
+  EXPECT_EQ(d.compactor_options->max_subcompactions, 4u);  // SlateDB 0.17's defaults
+  EXPECT_FALSE(d.compactor_options->enable_trivial_move);
+  auto s = SettingsFromJson(
+      R"({"compactor_options": {"max_subcompactions": 2, "enable_trivial_move": true}})");
+  ASSERT_OK(s) << s.status().ToString();
+  EXPECT_EQ(s->compactor_options->max_subcompactions, 2u);
+  EXPECT_TRUE(s->compactor_options->enable_trivial_move);
+  // Non-defaults are printed (and read back); defaults only with extensions.
+  auto back = SettingsFromJson(SettingsToJson(*s));
+  ASSERT_OK(back);
+  EXPECT_EQ(*back, *s);
+  auto j = nlohmann::json::parse(SettingsToJson(d));
+  EXPECT_EQ(j["compactor_options"].count("max_subcompactions"), 0u);
+  EXPECT_EQ(j["compactor_options"].count("enable_trivial_move"), 0u);
+  j = nlohmann::json::parse(SettingsToJson(d, {.include_extensions = true}));
+  EXPECT_EQ(j["compactor_options"]["max_subcompactions"], 4);
+  EXPECT_EQ(j["compactor_options"]["enable_trivial_move"], false);
 }
 
 TEST(SettingsJsonTest, PrettyUsesSlateDbKeyOrder) {
