@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,6 +45,18 @@ inline std::optional<S3Config> MotoS3Config(std::string_view bucket_prefix,
   c.secret_access_key = "testing";
   c.prefix = std::move(prefix);
   return c;
+}
+
+// The environment a child process (our CLI) needs to reach the moto server MotoS3Config names,
+// with MotoS3Config's credentials; empty without moto.
+inline std::map<std::string, std::string> MotoCliEnv() {
+  const char* endpoint = std::getenv("SLATEDB_TEST_S3_ENDPOINT");
+  if (endpoint == nullptr || *endpoint == '\0') return {};
+  return {{"AWS_ENDPOINT_URL", endpoint},
+          {"AWS_ALLOW_HTTP", "true"},
+          {"AWS_ACCESS_KEY_ID", "testing"},
+          {"AWS_SECRET_ACCESS_KEY", "testing"},
+          {"AWS_REGION", "us-east-1"}};
 }
 
 inline Result<TestStore> MakeTestStore(std::string_view kind, const std::string& local_dir,

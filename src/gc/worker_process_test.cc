@@ -44,12 +44,7 @@ class WorkerProcessTest : public ::testing::Test {
     if (!b.ok() || !b->skip.empty()) return false;
     store_ = b->store;
     url_ = "s3://" + b->s3_bucket + "/p";
-    const char* endpoint = std::getenv("SLATEDB_TEST_S3_ENDPOINT");
-    env_ = {{"AWS_ENDPOINT_URL", endpoint},
-            {"AWS_ALLOW_HTTP", "true"},
-            {"AWS_ACCESS_KEY_ID", "testing"},
-            {"AWS_SECRET_ACCESS_KEY", "testing"},
-            {"AWS_REGION", "us-east-1"}};
+    env_ = slatedb::testing::MotoCliEnv();
     return true;
   }
 
