@@ -666,8 +666,8 @@ Status DbImpl::FlushWalNow() {
   if (retrying_uncertain && batch.rows.size() > uncertain_wal_->rows.size()) {
     const auto n = static_cast<ptrdiff_t>(uncertain_wal_->rows.size());
     wal::WalBuffer::Batch rest;
-    rest.rows.assign(std::make_move_iterator(batch.rows.begin() + n),
-                     std::make_move_iterator(batch.rows.end()));
+    rest.rows.assign(batch.rows.begin() + n, batch.rows.end());
+    rest.owners = batch.owners;  // both parts may view the same memtables
     batch.rows.resize(static_cast<size_t>(n));
     for (const auto& row : rest.rows) {
       rest.bytes += row.EstimatedSize();
@@ -680,7 +680,7 @@ Status DbImpl::FlushWalNow() {
   const std::string put_id = retrying_uncertain ? uncertain_wal_->put_id : NewPutId();
   Status st = wal_store_.Write(id, batch.rows, put_id);
   if (st.IsUnavailable() && !retrying_uncertain) {
-    uncertain_wal_ = UncertainWal{id, put_id, batch.rows, batch.max_seq};
+    uncertain_wal_ = UncertainWal{id, put_id, batch.rows, batch.max_seq, batch.owners};
   }
   if (st.IsAlreadyExists()) {
     // Either a newer writer took this id (its fence, or its WAL SST), or the earlier attempt of

@@ -309,8 +309,9 @@ class DbImpl final : public Db, public TxnSource, private WritePathHost {
   struct UncertainWal {
     uint64_t id = 0;
     std::string put_id;
-    std::vector<format::RowEntry> rows;
+    std::vector<format::RowView> rows;
     uint64_t max_seq = 0;
+    std::vector<wal::WalBuffer::Owner> owners;  // what `rows` point into
   };
   std::optional<UncertainWal> uncertain_wal_;
   // A WAL upload failing again and again (transient errors): logged once when it starts, then

@@ -53,8 +53,13 @@ Result<WritePath::Ack> WritePath::WriteLocked(PendingRows& pending, const TxnCon
     memtable_first_ts_ = last_tick_;
   }
   memtable_tracker_.Insert(seq, last_tick_ / 1000);  // at most one sample per 60 s
-  for (const format::RowEntry& row : pending.rows) {
-    Status st = mem->Add(row);
+  // The WAL buffer encodes from the rows as stored in the memtable (views into its arena,
+  // keeping the memtable alive until uploaded) rather than holding a second copy of each row.
+  std::vector<format::RowView> stored;
+  if (options_.wal_enabled) stored.resize(pending.rows.size());
+  for (size_t i = 0; i < pending.rows.size(); ++i) {
+    const format::RowEntry& row = pending.rows[i];
+    Status st = mem->Add(row, options_.wal_enabled ? &stored[i] : nullptr);
     if (!st.ok()) {
       *latch = Status::Internal("memtable insert failed: " + st.ToString());
       return st;
@@ -63,11 +68,10 @@ Result<WritePath::Ack> WritePath::WriteLocked(PendingRows& pending, const TxnCon
   memtable_bytes_ += pending.bytes;
   // Visible from here on; recorded for the conflict checks of transactions begun before it.
   txns_->PublishCommit(seq, pending.rows, txn, committed_seq_);
-  // The memtable copied the rows into its arena; the WAL buffer takes them over.
   metrics_->write_ops->Increment(pending.rows.size());
   metrics_->write_batch_count->Increment(1);
   if (options_.wal_enabled) {
-    wal_buffer_->Append(std::move(pending.rows));
+    wal_buffer_->Append(stored, mem);
     metrics_->wal_buffer_estimated_bytes->Set(static_cast<int64_t>(wal_buffer_->bytes()));
   }
   const Ack ack{seq, last_tick_};

@@ -9,7 +9,7 @@
 
 namespace slatedb::format {
 
-bool BlockBuilder::TryAdd(const RowEntry& row) {
+bool BlockBuilder::TryAdd(const RowView& row) {
   bool restart = num_rows_ % kRestartInterval == 0;
   std::string_view prev = restart ? std::string_view() : std::string_view(last_key_);
   if (num_rows_ > 0) {

@@ -33,7 +33,7 @@ class BlockBuilder {
   // Adds `row` if the block is empty or the row fits within block_size (the peer's rule,
   // docs/format.md §5.3); returns false (nothing added) otherwise — the caller then finishes the
   // block.
-  bool TryAdd(const RowEntry& row);
+  bool TryAdd(const RowView& row);
   bool empty() const { return num_rows_ == 0; }
   size_t num_rows() const { return num_rows_; }
   // Bytes the finished block would have.

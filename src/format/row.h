@@ -37,6 +37,32 @@ struct RowEntry {
   bool operator==(const RowEntry&) const = default;
 };
 
+// A row whose key and value live elsewhere (a memtable's arena, an SST block, a RowEntry): what
+// the encoders take, so rows can be encoded without copying their bytes. The viewed bytes must
+// outlive the view; a RowEntry converts implicitly.
+struct RowView {
+  std::string_view key;
+  std::string_view value;
+  uint64_t seq = 0;
+  RowKind kind = RowKind::kValue;
+  std::optional<int64_t> create_ts;
+  std::optional<int64_t> expire_ts;
+
+  RowView() = default;
+  RowView(std::string_view k, std::string_view v, uint64_t s, RowKind kd,
+          std::optional<int64_t> cts, std::optional<int64_t> ets)
+      : key(k), value(v), seq(s), kind(kd), create_ts(cts), expire_ts(ets) {}
+  RowView(const RowEntry& row)  // NOLINT(google-explicit-constructor): a view of it
+      : RowView(row.key, row.value, row.seq, row.kind, row.create_ts, row.expire_ts) {}
+
+  bool is_tombstone() const { return kind == RowKind::kTombstone; }
+  // Same accounting as RowEntry::EstimatedSize.
+  size_t EstimatedSize() const { return key.size() + value.size() + 32; }
+  RowEntry ToEntry() const {
+    return RowEntry{std::string(key), std::string(value), seq, kind, create_ts, expire_ts};
+  }
+};
+
 // Internal ordering: key asc, then seq desc.
 inline bool RowLess(std::string_view a_key, uint64_t a_seq, std::string_view b_key,
                     uint64_t b_seq) {

@@ -52,7 +52,7 @@ Status DecodeSeqFlagsTs(std::string_view* in, RowEntry* out, uint8_t* flags_out)
 
 }  // namespace
 
-uint8_t RowFlags(const RowEntry& row) {
+uint8_t RowFlags(const RowView& row) {
   uint8_t flags = 0;
   if (row.kind == RowKind::kTombstone) flags |= kFlagTombstone;
   if (row.kind == RowKind::kMerge) flags |= kFlagMergeOperand;
@@ -68,7 +68,7 @@ size_t SharedPrefixLength(std::string_view a, std::string_view b) {
   return i;
 }
 
-void EncodeRowV2(std::string* dst, std::string_view prev_key, const RowEntry& row) {
+void EncodeRowV2(std::string* dst, std::string_view prev_key, const RowView& row) {
   size_t shared = SharedPrefixLength(prev_key, row.key);
   size_t unshared = row.key.size() - shared;
   bool tomb = row.kind == RowKind::kTombstone;
@@ -84,7 +84,7 @@ void EncodeRowV2(std::string* dst, std::string_view prev_key, const RowEntry& ro
   if (row.create_ts) util::PutU64BE(dst, static_cast<uint64_t>(*row.create_ts));
 }
 
-size_t EncodedRowV2Size(std::string_view prev_key, const RowEntry& row) {
+size_t EncodedRowV2Size(std::string_view prev_key, const RowView& row) {
   size_t shared = SharedPrefixLength(prev_key, row.key);
   size_t unshared = row.key.size() - shared;
   size_t value_len = row.kind == RowKind::kTombstone ? 0 : row.value.size();

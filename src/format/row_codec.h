@@ -21,15 +21,15 @@
 namespace slatedb::format {
 
 // Flags byte of `row` (timestamps and kind).
-uint8_t RowFlags(const RowEntry& row);
+uint8_t RowFlags(const RowView& row);
 
 // Number of leading bytes `a` and `b` have in common.
 size_t SharedPrefixLength(std::string_view a, std::string_view b);
 
 // Appends `row` encoded against `prev_key` (pass "" at a restart point).
-void EncodeRowV2(std::string* dst, std::string_view prev_key, const RowEntry& row);
+void EncodeRowV2(std::string* dst, std::string_view prev_key, const RowView& row);
 // Size EncodeRowV2 would append.
-size_t EncodedRowV2Size(std::string_view prev_key, const RowEntry& row);
+size_t EncodedRowV2Size(std::string_view prev_key, const RowView& row);
 
 // Decodes one v2 row from `*in` (advanced past it); the key is rebuilt from `prev_key`.
 Status DecodeRowV2(std::string_view* in, std::string_view prev_key, RowEntry* out);

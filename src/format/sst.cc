@@ -136,7 +136,7 @@ Status ValidatePrefixExtractor(const PrefixExtractor* extractor, std::string_vie
 
 size_t SstBuilder::EstimatedSize() const { return Pos() + block_.EstimatedSize(); }
 
-Status SstBuilder::Add(const RowEntry& row) {
+Status SstBuilder::Add(const RowView& row) {
   if (finished_) return Status::Internal("SstBuilder::Add after Finish");
   if (row.key.empty()) return Status::Invalid("SST row has an empty key");
   if (row.key.size() > kMaxKeySize) {

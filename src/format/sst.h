@@ -87,7 +87,7 @@ class SstBuilder {
 
   // Compacted: rows strictly increasing by (key asc, seq desc). WAL: seq non-decreasing
   // (commit order). Violations and bad keys → kInvalid (nothing is added).
-  Status Add(const RowEntry& row);
+  Status Add(const RowView& row);
   uint64_t num_rows() const { return num_rows_; }
   // Approximate size of the finished object so far (finished blocks + the current block).
   size_t EstimatedSize() const;

@@ -283,12 +283,13 @@ void Memtable::FindSplice(std::string_view key, uint64_t seq) {
   }
 }
 
-Status Memtable::Add(const RowEntry& row) {
-  return Add(row.key, row.value, row.seq, row.kind, row.create_ts, row.expire_ts);
+Status Memtable::Add(const RowEntry& row, format::RowView* stored) {
+  return Add(row.key, row.value, row.seq, row.kind, row.create_ts, row.expire_ts, stored);
 }
 
 Status Memtable::Add(std::string_view key, std::string_view value, uint64_t seq, RowKind kind,
-                     std::optional<int64_t> create_ts, std::optional<int64_t> expire_ts) {
+                     std::optional<int64_t> create_ts, std::optional<int64_t> expire_ts,
+                     format::RowView* stored) {
   if (key.empty()) return Status::Invalid("memtable: key is empty");
   if (key.size() > format::kMaxKeySize) {
     return Status::Invalid("memtable: key of " + std::to_string(key.size()) +
@@ -320,6 +321,9 @@ Status Memtable::Add(std::string_view key, std::string_view value, uint64_t seq,
   }
 
   SkipNode* node = NewNode(arena_, height, key, value, seq, kind, create_ts, expire_ts);
+  if (stored != nullptr) {
+    *stored = format::RowView(node->key(), node->value(), seq, kind, create_ts, expire_ts);
+  }
   for (int level = 0; level < height; ++level) {
     // The node is not yet reachable, so its own links need no barrier; the release store in
     // SetNext publishes the node (and its bytes) to readers.

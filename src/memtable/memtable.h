@@ -100,11 +100,14 @@ class Memtable {
   Memtable& operator=(const Memtable&) = delete;
 
   // --- Writer (externally serialized) ---
-  Status Add(const format::RowEntry& row);
+  // With `stored`, *stored is set to a view of the row as stored: its key and value point into
+  // this memtable's arena and stay valid as long as the memtable lives (the WAL buffer encodes
+  // from them, holding the memtable, instead of keeping its own copy of every row).
+  Status Add(const format::RowEntry& row, format::RowView* stored = nullptr);
   Status Add(std::string_view key, std::string_view value, uint64_t seq,
              format::RowKind kind = format::RowKind::kValue,
              std::optional<int64_t> create_ts = std::nullopt,
-             std::optional<int64_t> expire_ts = std::nullopt);
+             std::optional<int64_t> expire_ts = std::nullopt, format::RowView* stored = nullptr);
   // Tags the table with the id of the last WAL SST holding its rows (SlateDB's
   // recent_flushed_wal_id); the engine records it in the manifest after the L0 flush.
   void SetLastWalId(uint64_t wal_id) { last_wal_id_.store(wal_id, std::memory_order_release); }

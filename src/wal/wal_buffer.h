@@ -4,14 +4,16 @@
 // mutex) and taken in one piece by the WAL flusher, which uploads them as ONE WAL SST
 // (docs/format.md §6.1). Tracks the byte size (for the size-triggered flush and
 // max_unflushed_bytes) and the highest seq buffered. Thread safety: every method is thread-safe
-// (internal mutex, held only for O(1) / O(rows) moves, never during I/O). Ownership: the buffer
-// owns its rows until Take() hands them out. Errors: none.
+// (internal mutex, held only for O(1) / O(rows) moves, never during I/O). Ownership: rows are
+// views; the buffer holds their owners (the memtables they were inserted into, or its own copy)
+// until Take() hands rows and owners out together. Errors: none.
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
+#include <memory>
 #include <vector>
 
 #include "format/row.h"
@@ -21,29 +23,36 @@ namespace slatedb::wal {
 
 class WalBuffer {
  public:
+  // Keeps the bytes that a batch's row views point into alive (a memtable, or a held copy).
+  using Owner = std::shared_ptr<const void>;
+
   struct Batch {
-    std::vector<format::RowEntry> rows;  // commit order
+    std::vector<format::RowView> rows;  // commit order
+    std::vector<Owner> owners;          // what `rows` point into
     size_t bytes = 0;
     uint64_t max_seq = 0;  // 0 when empty
   };
 
-  // Appends one committed batch (all rows share one seq, so order is preserved).
-  void Append(const std::vector<format::RowEntry>& rows) {
+  // Appends one committed batch (all rows share one seq, so order is preserved) as views into
+  // `owner`'s memory (the write path: the rows as stored in the memtable's arena, so the buffer
+  // holds no copy of keys and values; the memtable lives until the batch is uploaded).
+  void Append(const std::vector<format::RowView>& rows, Owner owner) {
     util::MutexLock lock(&mu_);
     for (const auto& row : rows) {
       current_.bytes += row.EstimatedSize();
       if (row.seq > current_.max_seq) current_.max_seq = row.seq;
       current_.rows.push_back(row);
     }
+    AddOwnerLocked(std::move(owner));
   }
-  // Same, moving the rows in (the write path's variant: no copy of keys and values).
+  // Same for rows that live nowhere else: the buffer keeps them (moved in, or copied).
   void Append(std::vector<format::RowEntry>&& rows) {
-    util::MutexLock lock(&mu_);
-    for (auto& row : rows) {
-      current_.bytes += row.EstimatedSize();
-      if (row.seq > current_.max_seq) current_.max_seq = row.seq;
-      current_.rows.push_back(std::move(row));
-    }
+    auto held = std::make_shared<const std::vector<format::RowEntry>>(std::move(rows));
+    std::vector<format::RowView> views(held->begin(), held->end());
+    Append(views, std::move(held));
+  }
+  void Append(const std::vector<format::RowEntry>& rows) {
+    Append(std::vector<format::RowEntry>(rows));
   }
 
   // Takes every buffered row (possibly none), leaving the buffer empty.
@@ -60,8 +69,12 @@ class WalBuffer {
     util::MutexLock lock(&mu_);
     batch.bytes += current_.bytes;
     batch.max_seq = std::max(batch.max_seq, current_.max_seq);
-    batch.rows.insert(batch.rows.end(), std::make_move_iterator(current_.rows.begin()),
-                      std::make_move_iterator(current_.rows.end()));
+    batch.rows.insert(batch.rows.end(), current_.rows.begin(), current_.rows.end());
+    for (auto& owner : current_.owners) {
+      if (batch.owners.empty() || batch.owners.back() != owner) {
+        batch.owners.push_back(std::move(owner));
+      }
+    }
     current_ = std::move(batch);
   }
 
@@ -75,6 +88,12 @@ class WalBuffer {
   }
 
  private:
+  void AddOwnerLocked(Owner owner) REQUIRES(mu_) {
+    if (owner && (current_.owners.empty() || current_.owners.back() != owner)) {
+      current_.owners.push_back(std::move(owner));
+    }
+  }
+
   mutable util::Mutex mu_;
   Batch current_ GUARDED_BY(mu_);
 };

@@ -24,18 +24,24 @@ std::string WalStore::ObjectKey(uint64_t id) const {
   return Dir() + name;
 }
 
-Result<std::string> WalStore::Encode(const std::vector<format::RowEntry>& rows) const {
+Result<std::string> WalStore::Encode(std::span<const format::RowView> rows) const {
   format::SstBuilderOptions opts;
   opts.block_size = block_size_;
   opts.compression = static_cast<format::CompressionCodec>(codec_);
   opts.sst_type = format::SstType::kWal;
+  // Reserve the whole object once: growing the output string by doubling held up to twice (and,
+  // while reallocating, three times) the WAL SST's size, the largest transient of a busy writer.
+  // An overestimate costs address space, not memory (untouched pages are not resident).
+  size_t expected = 64 << 10;                                        // index, stats, footer
+  for (const auto& row : rows) expected += row.EstimatedSize() + 8;  // + offset and padding
+  opts.expected_size = expected;
   format::SstBuilder builder(opts);
   for (const auto& row : rows) RETURN_IF_ERROR(builder.Add(row));
   ASSIGN_OR_RETURN(format::EncodedSst sst, builder.Finish());
   return std::move(sst.bytes);
 }
 
-Status WalStore::Write(uint64_t id, const std::vector<format::RowEntry>& rows,
+Status WalStore::Write(uint64_t id, std::span<const format::RowView> rows,
                        const std::string& put_id) const {
   ASSIGN_OR_RETURN(std::string bytes, Encode(rows));
   ObjectPutOptions options;
@@ -45,7 +51,7 @@ Status WalStore::Write(uint64_t id, const std::vector<format::RowEntry>& rows,
 }
 
 Result<bool> WalStore::IsOurs(uint64_t id, const std::string& put_id,
-                              const std::vector<format::RowEntry>& rows) const {
+                              std::span<const format::RowView> rows) const {
   ASSIGN_OR_RETURN(std::string bytes, Encode(rows));
   ASSIGN_OR_RETURN(PutOwner owner, OwnerOfConditionalPut(*store_, ObjectKey(id), put_id, bytes));
   return owner == PutOwner::kOurs;

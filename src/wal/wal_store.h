@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,13 +39,18 @@ class WalStore {
   // Encodes `rows` (commit order) and creates WAL SST `id`, tagged with `put_id` (metadata
   // kPutIdMetadata) when given so that the writer can recognise its own object after a lost
   // reply (IsOurs). REQUIRES: rows non-empty.
-  Status Write(uint64_t id, const std::vector<format::RowEntry>& rows,
+  // `rows` may be views (the WAL buffer's rows point into the memtable's arena).
+  Status Write(uint64_t id, std::span<const format::RowView> rows,
                const std::string& put_id = "") const;
+  Status Write(uint64_t id, const std::vector<format::RowEntry>& rows,
+               const std::string& put_id = "") const {
+    return Write(id, std::vector<format::RowView>(rows.begin(), rows.end()), put_id);
+  }
   // Whether WAL SST `id` was created by the Write that carried `put_id` (object_store/
   // retrying_object_store.h OwnerOfConditionalPut; `rows` is only compared on backends that
   // keep no metadata). false when absent or another writer's.
   Result<bool> IsOurs(uint64_t id, const std::string& put_id,
-                      const std::vector<format::RowEntry>& rows) const;
+                      std::span<const format::RowView> rows) const;
   // Creates the empty fence SST at `id`.
   Status WriteFence(uint64_t id) const;
   // Ids of listed WAL SSTs >= min_id, ascending (unparsable names ignored).
@@ -53,7 +59,7 @@ class WalStore {
   Result<std::vector<format::RowEntry>> Read(uint64_t id) const;
 
   // Encoding alone (exposed for tests).
-  Result<std::string> Encode(const std::vector<format::RowEntry>& rows) const;
+  Result<std::string> Encode(std::span<const format::RowView> rows) const;
 
  private:
   std::shared_ptr<ObjectStore> store_;
