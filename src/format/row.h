@@ -58,9 +58,6 @@ struct RowView {
   bool is_tombstone() const { return kind == RowKind::kTombstone; }
   // Same accounting as RowEntry::EstimatedSize.
   size_t EstimatedSize() const { return key.size() + value.size() + 32; }
-  RowEntry ToEntry() const {
-    return RowEntry{std::string(key), std::string(value), seq, kind, create_ts, expire_ts};
-  }
 };
 
 // Internal ordering: key asc, then seq desc.

@@ -43,16 +43,13 @@ class WalBuffer {
       if (row.seq > current_.max_seq) current_.max_seq = row.seq;
       current_.rows.push_back(row);
     }
-    AddOwnerLocked(std::move(owner));
+    AddOwner(&current_.owners, std::move(owner));
   }
-  // Same for rows that live nowhere else: the buffer keeps them (moved in, or copied).
+  // Same for rows that live nowhere else: the buffer keeps them.
   void Append(std::vector<format::RowEntry>&& rows) {
     auto held = std::make_shared<const std::vector<format::RowEntry>>(std::move(rows));
     std::vector<format::RowView> views(held->begin(), held->end());
     Append(views, std::move(held));
-  }
-  void Append(const std::vector<format::RowEntry>& rows) {
-    Append(std::vector<format::RowEntry>(rows));
   }
 
   // Takes every buffered row (possibly none), leaving the buffer empty.
@@ -70,11 +67,7 @@ class WalBuffer {
     batch.bytes += current_.bytes;
     batch.max_seq = std::max(batch.max_seq, current_.max_seq);
     batch.rows.insert(batch.rows.end(), current_.rows.begin(), current_.rows.end());
-    for (auto& owner : current_.owners) {
-      if (batch.owners.empty() || batch.owners.back() != owner) {
-        batch.owners.push_back(std::move(owner));
-      }
-    }
+    for (auto& owner : current_.owners) AddOwner(&batch.owners, std::move(owner));
     current_ = std::move(batch);
   }
 
@@ -88,10 +81,9 @@ class WalBuffer {
   }
 
  private:
-  void AddOwnerLocked(Owner owner) REQUIRES(mu_) {
-    if (owner && (current_.owners.empty() || current_.owners.back() != owner)) {
-      current_.owners.push_back(std::move(owner));
-    }
+  // Consecutive rows share their owner (one memtable until it freezes): keep each once.
+  static void AddOwner(std::vector<Owner>* owners, Owner owner) {
+    if (owner && (owners->empty() || owners->back() != owner)) owners->push_back(std::move(owner));
   }
 
   mutable util::Mutex mu_;
