@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "format/sst.h"
 #include "fuzz/fuzz_util.h"
@@ -37,7 +38,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(*rows == *wal_rows, "ReadAllRows and WalStore::Read disagree");
   }
   if (!wal_rows.ok() || wal_rows->empty()) return 0;
-  auto encoded = wal.Encode(*wal_rows);
+  const std::vector<slatedb::format::RowView> views(wal_rows->begin(), wal_rows->end());
+  auto encoded = wal.Encode(views);
   if (!encoded.ok()) return 0;  // e.g. seqs out of commit order: not writable, fine
   auto again = slatedb::format::DecodeSst(*encoded);
   FUZZ_CHECK(again.ok(), "re-encoded WAL SST does not decode");
