@@ -96,6 +96,9 @@ struct DbStatusInfo {
   // Memory held by the rows not yet in L0: the arena bytes of the mutable and the immutable
   // memtables (what max_unflushed_bytes bounds; an empty memtable counts 0).
   size_t memtable_bytes = 0;
+  // The WAL SST being encoded and uploaded right now, estimated (0 when none). Backpressure
+  // counts it too: writes stall while memtable_bytes + wal_upload_bytes > max_unflushed_bytes.
+  size_t wal_upload_bytes = 0;
   // Empty while background work succeeds. Otherwise the error of the background object-store
   // write that is failing right now and being retried (e.g. "uploading db/wal/...sst: ..."), so
   // an unhealthy database is visible before anything times out. (A latched fatal error is not

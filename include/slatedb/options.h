@@ -171,7 +171,10 @@ struct SLATEDB_EXPORT Settings {
   // and a missing or corrupt WAL SST fails the open exactly as a one-by-one replay would.
   // 0 or 1 = one after the other, on the opening thread. [0, 256]
   uint64_t wal_replay_parallelism = 16;
-  // Writes stall while this many bytes are not yet in L0 (WAL buffer + memtables). >= 1
+  // Writes stall while this many bytes are not yet in L0: the memtables' arena bytes (which the
+  // WAL buffer's rows point into) plus the WAL SST being uploaded (DbStatusInfo::memtable_bytes
+  // + wal_upload_bytes). The process needs about this much plus caches and a documented overhead
+  // (README "Memory bound with a slow store"). >= 1
   uint64_t max_unflushed_bytes = 1073741824;  // 1 GiB
   // nullopt = no embedded compactor.
   std::optional<CompactorOptions> compactor_options = CompactorOptions{};

@@ -176,6 +176,7 @@ DbImpl::DbImpl(std::string path, Components components, Settings settings)
     : path_(std::move(path)),
       components_(std::move(components)),
       settings_(std::move(settings)),
+      wal_flush_bytes_(std::clamp<uint64_t>(settings_.l0_sst_size_bytes, 1, kWalFlushBytesMax)),
       recorder_(RecorderOrDefault(components_.metrics_recorder)),
       metrics_(*recorder_),
       store_(NewMetricsObjectStore(components_.object_store, recorder_, "db", components_.clock)),
@@ -194,8 +195,7 @@ DbImpl::DbImpl(std::string path, Components components, Settings settings)
   wopts.default_ttl = settings_.default_ttl;
   wopts.l0_sst_size_bytes = settings_.l0_sst_size_bytes;
   wopts.wal_enabled = settings_.wal_enabled;
-  wopts.wal_flush_bytes = std::min<uint64_t>(settings_.l0_sst_size_bytes, kWalFlushBytesMax);
-  if (wopts.wal_flush_bytes == 0) wopts.wal_flush_bytes = 1;
+  wopts.wal_flush_bytes = wal_flush_bytes_;
   write_path_ =
       std::make_unique<WritePath>(static_cast<WritePathHost*>(this), std::move(wopts), clock_.get(),
                                   txns_.get(), &wal_buffer_, &metrics_, &committed_seq_);
@@ -537,24 +537,30 @@ Result<WriteHandle> DbImpl::Submit(PendingRows pending, const TxnConflictSet* tx
 Status DbImpl::AwaitUnflushedRoom(bool may_freeze, bool* freeze) {
   util::MutexLock lock(&mu_);
   ChargeMemtableGrowthLocked();  // the earlier writes' arena growth
-  if (unflushed_bytes_ <= settings_.max_unflushed_bytes) return Status::OK();  // the fast path
-  // Only when nothing is already waiting for the flusher (else it relieves the pressure).
-  if (may_freeze && state_->imms.empty()) {
+  const uint64_t max = settings_.max_unflushed_bytes;
+  if (HeldBytesLocked() <= max) return Status::OK();  // the fast path
+  // When the memtables alone hold the excess and nothing is already waiting for the flusher
+  // (else it relieves the pressure), freeze the mutable one. An excess that only the WAL upload
+  // makes up is relieved by that upload's end, not by a (tiny) L0 flush.
+  if (may_freeze && state_->imms.empty() && unflushed_bytes_ > max) {
     *freeze = true;
     return Status::OK();
   }
-  // Backpressure: stall while too much is not yet in L0. Close() wakes us (kClosed).
+  // Backpressure: stall while too much is not yet in L0 (or in the WAL SST being uploaded).
+  // Close() wakes us (kClosed).
   bool stalled = false;
-  while (!has_fatal_.load() && !closing_ && unflushed_bytes_ > settings_.max_unflushed_bytes) {
+  while (!has_fatal_.load() && !closing_ && HeldBytesLocked() > max) {
     if (!stalled) metrics_.backpressure_count->Increment(1);
     stalled = true;
     cv_.Wait(&mu_);
   }
   if (has_fatal_.load()) return fatal_;
-  if (unflushed_bytes_ > settings_.max_unflushed_bytes) {
-    return Status::Closed(CloseReason::kClean, "database closed while the write was stalled (" +
-                                                   std::to_string(unflushed_bytes_) +
-                                                   " unflushed bytes > max_unflushed_bytes)");
+  if (HeldBytesLocked() > max) {
+    return Status::Closed(CloseReason::kClean,
+                          "database closed while the write was stalled (" +
+                              std::to_string(unflushed_bytes_) + " unflushed bytes + " +
+                              std::to_string(wal_upload_bytes_) +
+                              " bytes of WAL SST in upload > max_unflushed_bytes)");
   }
   return Status::OK();
 }
@@ -595,6 +601,25 @@ void DbImpl::KickWalFlush() {
 
 void DbImpl::KickMemtableFlush() {
   if (memtable_flusher_) memtable_flusher_->TrySend(FlushMsg{});
+}
+
+uint64_t DbImpl::HeldBytesLocked() const {
+  return util::SaturatingAdd(unflushed_bytes_, wal_upload_bytes_);
+}
+
+DbImpl::WalUploadCharge::WalUploadCharge(DbImpl* db, uint64_t bytes) : db_(db) {
+  util::MutexLock lock(&db_->mu_);
+  db_->wal_upload_bytes_ = bytes;
+  db_->metrics_.wal_upload_bytes->Set(static_cast<int64_t>(bytes));
+}
+
+DbImpl::WalUploadCharge::~WalUploadCharge() {
+  {
+    util::MutexLock lock(&db_->mu_);
+    db_->wal_upload_bytes_ = 0;
+    db_->metrics_.wal_upload_bytes->Set(0);
+  }
+  db_->cv_.NotifyAll();  // stalled writers may proceed
 }
 
 void DbImpl::ChargeMemtableGrowthLocked() {
@@ -645,6 +670,18 @@ Status DbImpl::WaitDurable(uint64_t seq) {
 // WAL flusher
 
 Status DbImpl::FlushWalNow() {
+  // Everything buffered when the flush starts is uploaded before it returns, in WAL SSTs of at
+  // most wal_flush_bytes (plus one commit): one huge SST would be a second copy of all those
+  // rows in memory at once (the encoded object), beside the memtables they are in.
+  uint64_t target_seq = 0;  // the highest seq buffered when the flush started
+  while (true) {
+    bool more = false;
+    RETURN_IF_ERROR(UploadWalSst(&target_seq, &more));
+    if (!more) return Status::OK();
+  }
+}
+
+Status DbImpl::UploadWalSst(uint64_t* target_seq, bool* more) {
   if (has_fatal_.load()) {
     util::MutexLock lock(&mu_);
     return fatal_;
@@ -656,28 +693,25 @@ Status DbImpl::FlushWalNow() {
   // its rows are never left behind in the buffer without an upload to come.
   wal_kick_pending_.store(false);
   wal::WalBuffer::Batch batch = wal_buffer_.Take();
-  metrics_.wal_buffer_estimated_bytes->Set(static_cast<int64_t>(wal_buffer_.bytes()));
-  if (batch.rows.empty()) return Status::OK();
+  if (batch.rows.empty()) {
+    metrics_.wal_buffer_estimated_bytes->Set(0);
+    return Status::OK();
+  }
+  if (*target_seq == 0) *target_seq = batch.max_seq;
   const uint64_t id = next_wal_id_.load();
   // An earlier upload to `id` failed with kUnavailable and may have landed with its reply
   // lost: retry exactly that upload (same rows, same put-id), so that "already exists" is
   // answered unambiguously by the put-id; rows buffered since go to the next id.
   const bool retrying_uncertain = uncertain_wal_ && uncertain_wal_->id == id;
-  if (retrying_uncertain && batch.rows.size() > uncertain_wal_->rows.size()) {
-    const auto n = static_cast<ptrdiff_t>(uncertain_wal_->rows.size());
-    wal::WalBuffer::Batch rest;
-    rest.rows.assign(batch.rows.begin() + n, batch.rows.end());
-    rest.owners = batch.owners;  // both parts may view the same memtables
-    batch.rows.resize(static_cast<size_t>(n));
-    for (const auto& row : rest.rows) {
-      rest.bytes += row.EstimatedSize();
-      rest.max_seq = std::max(rest.max_seq, row.seq);
-    }
-    batch.bytes -= std::min(batch.bytes, rest.bytes);
-    batch.max_seq = uncertain_wal_->max_seq;
-    wal_buffer_.Restore(std::move(rest));
-  }
+  const size_t n = retrying_uncertain ? std::min(batch.rows.size(), uncertain_wal_->rows.size())
+                                      : batch.WholeCommitsUpTo(wal_flush_bytes_);
+  if (n < batch.rows.size()) wal_buffer_.Restore(batch.SplitOff(n));
+  metrics_.wal_buffer_estimated_bytes->Set(static_cast<int64_t>(wal_buffer_.bytes()));
+  *more = batch.max_seq < *target_seq;
   const std::string put_id = retrying_uncertain ? uncertain_wal_->put_id : NewPutId();
+  // The encoded WAL SST is memory beside the memtables its rows point into: counted by
+  // backpressure from before its encoding until its upload ended (however it ended).
+  WalUploadCharge charge(this, wal::WalStore::EncodedSizeEstimate(batch.rows));
   Status st = wal_store_.Write(id, batch.rows, put_id);
   if (st.IsUnavailable() && !retrying_uncertain) {
     uncertain_wal_ = UncertainWal{id, put_id, batch.rows, batch.max_seq, batch.owners};
@@ -1280,6 +1314,7 @@ Result<DbStatusInfo> DbImpl::GetStatus() {
   util::MutexLock lock(&mu_);
   ChargeMemtableGrowthLocked();  // include the latest write
   info.memtable_bytes = unflushed_bytes_;
+  info.wal_upload_bytes = wal_upload_bytes_;
   info.background_error = background_error_;
   return info;
 }

@@ -192,6 +192,10 @@ class DbImpl final : public Db, public TxnSource, private WritePathHost {
 
   // WAL flusher side.
   Status FlushWalNow();
+  // One WAL SST of FlushWalNow: takes whole commits of at most wal_flush_bytes_ from the buffer
+  // (restoring the rest) and uploads them; `*target_seq` (0 on the first call) is set to the
+  // highest seq buffered at the first call, and `*more` says whether rows up to it remain.
+  Status UploadWalSst(uint64_t* target_seq, bool* more);
   // Any thread: asks the WAL flusher to upload now and waits.
   Status RequestWalFlush();
   Status WaitDurable(uint64_t seq);
@@ -241,6 +245,9 @@ class DbImpl final : public Db, public TxnSource, private WritePathHost {
   // The disk cache when it preloads at open (set once in Open, before any other thread).
   std::shared_ptr<object_store::CachedObjectStore> disk_cache_;
   const Settings settings_;
+  // WAL buffer size that kicks an upload, and the most one WAL SST holds beyond its first commit
+  // (min(l0_sst_size_bytes, 8 MiB), >= 1).
+  const uint64_t wal_flush_bytes_;
   const std::shared_ptr<MetricsRecorder> recorder_;  // injected or private; never null
   const DbMetrics metrics_;
   std::shared_ptr<ObjectStore> store_;  // components_.object_store with component="db" metrics
@@ -265,6 +272,24 @@ class DbImpl final : public Db, public TxnSource, private WritePathHost {
   // check, at each freeze and after each replayed WAL SST).
   uint64_t unflushed_bytes_ GUARDED_BY(mu_) = 0;
   size_t memtable_charged_bytes_ GUARDED_BY(mu_) = 0;  // state_->memtable's share of it
+  // The WAL SST being encoded and uploaded (WalStore::EncodedSizeEstimate of its rows; 0 when
+  // none): memory beside the arenas that its rows point into, so backpressure counts it too —
+  // writers wait while unflushed_bytes_ + wal_upload_bytes_ exceed max_unflushed_bytes.
+  uint64_t wal_upload_bytes_ GUARDED_BY(mu_) = 0;
+  // What backpressure compares with max_unflushed_bytes: unflushed_bytes_ + wal_upload_bytes_.
+  uint64_t HeldBytesLocked() const REQUIRES(mu_);
+  // Sets wal_upload_bytes_ for the life of one WAL upload (FlushWalNow), then clears it and
+  // wakes stalled writers.
+  class WalUploadCharge {
+   public:
+    WalUploadCharge(DbImpl* db, uint64_t bytes);
+    ~WalUploadCharge();
+    WalUploadCharge(const WalUploadCharge&) = delete;
+    WalUploadCharge& operator=(const WalUploadCharge&) = delete;
+
+   private:
+    DbImpl* const db_;
+  };
 
   std::atomic<bool> has_fatal_{false};
   std::atomic<bool> close_deadline_passed_{false};  // Close(): stop starting object-store work

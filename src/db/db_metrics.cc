@@ -55,6 +55,9 @@ DbMetrics::DbMetrics(MetricsRecorder& rec)
                                           "Estimated row bytes uploaded in WAL SSTs", {})),
       wal_buffer_estimated_bytes(rec.RegisterGauge("slatedb.wal.wal_buffer_estimated_bytes",
                                                    "Estimated bytes in the WAL buffer", {})),
+      wal_upload_bytes(rec.RegisterGauge(
+          "slatedb.wal.wal_upload_bytes",
+          "Estimated bytes of the WAL SST being uploaded (counted by backpressure)", {})),
       memtable_freeze_count(rec.RegisterCounter("slatedb.memtable_flush.memtable_freeze_count",
                                                 "Memtables frozen (made immutable)", {})),
       memtable_flush_requests(rec.RegisterCounter("slatedb.memtable_flush.flush_request_count",

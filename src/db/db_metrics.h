@@ -47,6 +47,7 @@ struct DbMetrics {
   std::shared_ptr<CounterHandle> wal_buffer_flush_requests;
   std::shared_ptr<CounterHandle> wal_flush_bytes;
   std::shared_ptr<GaugeHandle> wal_buffer_estimated_bytes;
+  std::shared_ptr<GaugeHandle> wal_upload_bytes;
   std::shared_ptr<CounterHandle> memtable_freeze_count;
   std::shared_ptr<CounterHandle> memtable_flush_requests;  // memtable_flush.flush_request_count
   std::shared_ptr<CounterHandle> manifest_refresh_count;

@@ -896,11 +896,16 @@ TEST(DbTest, ConcurrentReadersSeeAtomicBatches) {
   std::atomic<int> bad{0};
   std::atomic<int> scans{0};
   std::vector<std::thread> writers;
+  // Writers go on past their 600 batches until the readers have completed a few scans (bounded
+  // by a minute), so that scans overlap writes however the threads are scheduled (on a loaded
+  // machine the writers could finish before any scan did).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   for (int t = 0; t < 2; ++t) {
     writers.emplace_back([&, t] {
       WriteOptions no_wait;
       no_wait.await_durable = false;
-      for (int i = 0; i < 600; ++i) {
+      for (int i = 0; i < 600 || (scans.load() < 4 && std::chrono::steady_clock::now() < deadline);
+           ++i) {
         std::string v = std::to_string(t) + ":" + std::to_string(i) + std::string(30, 'p');
         WriteBatch b;
         int slot = i % 20;

@@ -1,12 +1,13 @@
 // wal/wal_buffer.h — the in-memory tail of the write-ahead log: committed rows not yet uploaded.
 //
 // What: rows in commit (seq) order, appended by the write path (one writer at a time, under its
-// mutex) and taken in one piece by the WAL flusher, which uploads them as ONE WAL SST
-// (docs/format.md §6.1). Tracks the byte size (for the size-triggered flush and
-// max_unflushed_bytes) and the highest seq buffered. Thread safety: every method is thread-safe
-// (internal mutex, held only for O(1) / O(rows) moves, never during I/O). Ownership: rows are
-// views; the buffer holds their owners (the memtables they were inserted into, or its own copy)
-// until Take() hands rows and owners out together. Errors: none.
+// mutex) and taken by the WAL flusher, which uploads them as WAL SSTs of whole commits
+// (docs/format.md §6.1; Batch::WholeCommitsUpTo bounds one SST, the rest is restored). Tracks the
+// byte size (for the size-triggered flush and max_unflushed_bytes) and the highest seq buffered.
+// Thread safety: every method is thread-safe (internal mutex, held only for O(1) / O(rows) moves,
+// never during I/O). Ownership: rows are views; the buffer holds their owners (the memtables they
+// were inserted into, or its own copy) until Take() hands rows and owners out together. Errors:
+// none.
 #pragma once
 
 #include <algorithm>
@@ -31,6 +32,35 @@ class WalBuffer {
     std::vector<Owner> owners;          // what `rows` point into
     size_t bytes = 0;
     uint64_t max_seq = 0;  // 0 when empty
+
+    // Splits rows [n, end) off into the returned batch (n <= rows.size()). Both parts keep the
+    // owners (both may view the same memtables).
+    Batch SplitOff(size_t n) {
+      Batch rest;
+      rest.rows.assign(rows.begin() + static_cast<std::ptrdiff_t>(n), rows.end());
+      rest.owners = owners;
+      rows.resize(n);
+      for (const auto& row : rest.rows) rest.bytes += row.EstimatedSize();
+      bytes -= std::min(bytes, rest.bytes);
+      rest.max_seq = rest.rows.empty() ? 0 : rest.rows.back().seq;  // commit order
+      max_seq = rows.empty() ? 0 : rows.back().seq;
+      return rest;
+    }
+    // How many leading rows make up whole commits (the rows of one write share its seq) of at
+    // most `max_bytes` — at least the first commit, however large: where a WAL SST may end, since
+    // recovery replays each WAL SST whole and a write batch must not span two.
+    size_t WholeCommitsUpTo(size_t max_bytes) const {
+      size_t total = 0;
+      size_t end = 0;  // the last commit boundary within max_bytes
+      for (size_t i = 0; i < rows.size(); ++i) {
+        if (i > 0 && rows[i].seq != rows[i - 1].seq) {
+          if (total > max_bytes) return end > 0 ? end : i;
+          end = i;
+        }
+        total += rows[i].EstimatedSize();
+      }
+      return total > max_bytes && end > 0 ? end : rows.size();
+    }
   };
 
   // Appends one committed batch (all rows share one seq, so order is preserved) as views into

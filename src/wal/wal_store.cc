@@ -24,6 +24,12 @@ std::string WalStore::ObjectKey(uint64_t id) const {
   return Dir() + name;
 }
 
+size_t WalStore::EncodedSizeEstimate(std::span<const format::RowView> rows) {
+  size_t bytes = 64 << 10;                                        // index, stats, footer
+  for (const auto& row : rows) bytes += row.EstimatedSize() + 8;  // + offset and padding
+  return bytes;
+}
+
 Result<std::string> WalStore::Encode(std::span<const format::RowView> rows) const {
   format::SstBuilderOptions opts;
   opts.block_size = block_size_;
@@ -32,9 +38,7 @@ Result<std::string> WalStore::Encode(std::span<const format::RowView> rows) cons
   // Reserve the whole object once: growing the output string by doubling held up to twice (and,
   // while reallocating, three times) the WAL SST's size, the largest transient of a busy writer.
   // An overestimate costs address space, not memory (untouched pages are not resident).
-  size_t expected = 64 << 10;                                        // index, stats, footer
-  for (const auto& row : rows) expected += row.EstimatedSize() + 8;  // + offset and padding
-  opts.expected_size = expected;
+  opts.expected_size = EncodedSizeEstimate(rows);
   format::SstBuilder builder(opts);
   for (const auto& row : rows) RETURN_IF_ERROR(builder.Add(row));
   ASSIGN_OR_RETURN(format::EncodedSst sst, builder.Finish());

@@ -60,6 +60,9 @@ class WalStore {
 
   // Encoding alone (exposed for tests).
   Result<std::string> Encode(std::span<const format::RowView> rows) const;
+  // The size of the uncompressed WAL SST of `rows`, rounded up (what Encode reserves, and what
+  // the writer's backpressure counts for a WAL SST being encoded and uploaded).
+  static size_t EncodedSizeEstimate(std::span<const format::RowView> rows);
 
  private:
   std::shared_ptr<ObjectStore> store_;

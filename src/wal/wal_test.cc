@@ -121,6 +121,44 @@ TEST(WalBufferTest, AppendTakeRestore) {
   EXPECT_EQ(again.max_seq, 3u);
 }
 
+TEST(WalBufferTest, WholeCommitsUpToAndSplitOff) {
+  wal::WalBuffer buf;
+  // Commits (seq) of 2, 1 and 3 rows; each row 1 + 10 + 32 = 43 estimated bytes.
+  const std::string v(10, 'v');
+  buf.Append({Row("a", v, 1), Row("b", v, 1)});
+  buf.Append({Row("c", v, 2)});
+  buf.Append({Row("d", v, 3), Row("e", v, 3), Row("f", v, 3)});
+  auto batch = buf.Take();
+  ASSERT_EQ(batch.rows.size(), 6u);
+  EXPECT_EQ(batch.WholeCommitsUpTo(1000), 6u);  // everything fits
+  EXPECT_EQ(batch.WholeCommitsUpTo(6 * 43), 6u);
+  EXPECT_EQ(batch.WholeCommitsUpTo(6 * 43 - 1), 3u);  // commit 3 would cross the limit
+  EXPECT_EQ(batch.WholeCommitsUpTo(3 * 43), 3u);
+  EXPECT_EQ(batch.WholeCommitsUpTo(2 * 43), 2u);
+  EXPECT_EQ(batch.WholeCommitsUpTo(1), 2u);  // at least the first commit, whole
+  EXPECT_EQ(batch.WholeCommitsUpTo(0), 2u);
+
+  const size_t total = batch.bytes;
+  auto rest = batch.SplitOff(3);
+  ASSERT_EQ(batch.rows.size(), 3u);
+  ASSERT_EQ(rest.rows.size(), 3u);
+  EXPECT_EQ(batch.max_seq, 2u);
+  EXPECT_EQ(rest.max_seq, 3u);
+  EXPECT_EQ(batch.bytes, 3u * 43);
+  EXPECT_EQ(batch.bytes + rest.bytes, total);
+  EXPECT_EQ(rest.rows[0].key, "d");
+  EXPECT_EQ(rest.owners, batch.owners);  // both parts view the same memory
+  EXPECT_FALSE(rest.owners.empty());
+  // The rest goes back in front of newer rows, in order.
+  buf.Append({Row("g", v, 4)});
+  buf.Restore(std::move(rest));
+  auto again = buf.Take();
+  ASSERT_EQ(again.rows.size(), 4u);
+  EXPECT_EQ(again.rows[0].key, "d");
+  EXPECT_EQ(again.rows[3].key, "g");
+  EXPECT_EQ(again.max_seq, 4u);
+}
+
 TEST(WalStoreTest, WriteReadListFence) {
   auto store = NewMemoryObjectStore();
   wal::WalStore wal(store, "db");

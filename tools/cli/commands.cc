@@ -540,7 +540,8 @@ int RunStatus(const Global& global, bool show_metrics) {
                         {"next_wal_id", st->next_wal_id},
                         {"l0_ssts", st->l0_ssts},
                         {"sorted_runs", st->sorted_runs},
-                        {"memtable_bytes", st->memtable_bytes}};
+                        {"memtable_bytes", st->memtable_bytes},
+                        {"wal_upload_bytes", st->wal_upload_bytes}};
     summary = std::move(j);
     return kExitOk;
   });
