@@ -129,6 +129,14 @@ Status SstReader::Init() {
   if (suffix->size() < probe) {
     size_ = suffix->size();
     tail_offset_ = 0;
+    // The whole object is kept: no read needs the reader (nor its descriptor) again. (Closed
+    // after the lock is released.)
+    std::unique_ptr<ObjectReader> unused;
+    {
+      util::MutexLock lock(&mu_);
+      reader_ptr_.store(nullptr, std::memory_order_release);
+      unused = std::move(reader_);
+    }
   } else {
     ASSIGN_OR_RETURN(uint64_t size, reader->Size());
     if (size < suffix->size()) {
