@@ -10,7 +10,8 @@
 // Ownership: stores are shared (`std::shared_ptr`); a Db keeps its store alive.
 //
 // Errors (Status codes):
-//   kNotFound            the object does not exist (Get, GetRange, Head, Delete is *not* an error)
+//   kNotFound            the object does not exist (Get, GetRange, Head, OpenReader and its reads;
+//                        Delete is *not* an error)
 //   kAlreadyExists       PutIfAbsent found the object present
 //   kPreconditionFailed  PutIfMatch found a different etag (or no object)
 //   kUnavailable         transient: network, 5xx, throttling, timeouts — retrying may succeed
@@ -19,6 +20,7 @@
 //   kData / kInternal    malformed responses, local I/O errors that are not transient
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -71,6 +73,36 @@ class SLATEDB_EXPORT ObjectWriter {
   virtual uint64_t size() const = 0;
 };
 
+// Repeated ranged reads of one object, from ObjectStore::OpenReader (SlateDB reads each SST
+// through one). The local store opens the file once and keeps the descriptor, so a read is one
+// pread(2) (up to LocalObjectStoreOptions::max_open_readers descriptors per store; beyond that a
+// reader opens the file per read); the base-class default forwards every read to the store's
+// GetRange / GetSuffix / Head, so S3, memory and decorator stores keep their semantics (retries,
+// faults, caching).
+// Which version is read: SlateDB reads only immutable objects through readers. A local reader
+// that holds its descriptor keeps reading the file it opened, also after the object is deleted
+// or replaced (POSIX: the data stays until the descriptor closes, so drop readers of deleted
+// objects promptly); every other reader reads the object as it is at each call (kNotFound once
+// it is deleted; the local reader without a descriptor also reports a replaced object so).
+//
+// Thread safety: ReadAt, ReadSuffix and Size may be called concurrently on one reader.
+// Ownership: a reader must not outlive the store that opened it; destroying it closes its
+// descriptor.
+// Errors: kNotFound naming the key (from OpenReader, or — for stores that do not look at the
+// object when opening — from the first read); a read extending past the object's end is kData
+// "... truncated ..." naming the object and its size (never a silently short result); a read
+// starting past the end may be kInvalid instead (as GetRange); other errors as GetRange.
+class SLATEDB_EXPORT ObjectReader {
+ public:
+  virtual ~ObjectReader() = default;
+  // Exactly bytes [offset, offset+length).
+  virtual Result<std::string> ReadAt(uint64_t offset, uint64_t length) = 0;
+  // The last min(n, size) bytes.
+  virtual Result<std::string> ReadSuffix(uint64_t n) = 0;
+  // The object's size (known at open for the local store; one Head, memoized, by default).
+  virtual Result<uint64_t> Size() = 0;
+};
+
 struct ObjectPutOptions {
   // User metadata stored with the object where the backend supports it (memory, S3); the
   // retrying wrapper uses "slatedbputid" to recognise its own earlier conditional PUT.
@@ -108,6 +140,11 @@ class SLATEDB_EXPORT ObjectStore {
   // The last min(n, size) bytes.
   virtual Result<std::string> GetSuffix(std::string_view key, uint64_t n) = 0;
   virtual Result<ObjectMeta> Head(std::string_view key) = 0;
+  // A reader for repeated ranged reads of `key` (see ObjectReader). The default implementation
+  // does no I/O and forwards each read to this store's GetRange / GetSuffix / Head, so every
+  // decorator that only overrides those keeps seeing every read; the local store overrides it
+  // (one open, then pread per read).
+  virtual Result<std::unique_ptr<ObjectReader>> OpenReader(std::string_view key);
   // Every object whose key starts with `prefix`, in lexicographic (byte) order; complete
   // (pagination is handled inside).
   virtual Result<std::vector<ObjectMeta>> List(std::string_view prefix) = 0;
@@ -120,9 +157,19 @@ class SLATEDB_EXPORT ObjectStore {
 
 // A fresh, empty in-process store.
 SLATEDB_EXPORT std::shared_ptr<ObjectStore> NewMemoryObjectStore();
+struct LocalObjectStoreOptions {
+  // At most this many ObjectReaders of the store keep their file open at once (each holds one
+  // descriptor); readers opened beyond it open the file for every read, so a database with many
+  // SSTs cannot exhaust descriptors. The effective cap is also at most half the process's soft
+  // RLIMIT_NOFILE at store creation. 0 = no reader keeps a descriptor.
+  size_t max_open_readers = 1024;
+};
+
 // A store rooted at the absolute directory `root`. The directory is created by the first write,
 // never by opening or reading (a missing root reads as an empty store).
 SLATEDB_EXPORT Result<std::shared_ptr<ObjectStore>> NewLocalObjectStore(const std::string& root);
+SLATEDB_EXPORT Result<std::shared_ptr<ObjectStore>> NewLocalObjectStore(
+    const std::string& root, const LocalObjectStoreOptions& options);
 
 // Builds a store from a URL: "memory:///" (a fresh store each call), "file:///abs/dir",
 // "s3://bucket[/prefix]" (endpoint/region/credentials from AWS_* environment variables:

@@ -2,10 +2,13 @@
 // group commit, recovery, L0 flush and replay point, fencing, close, scans, bad input.
 #include "slatedb/db.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <thread>
@@ -188,6 +191,71 @@ TEST(DbTest, HugeTtlNeverExpiresThroughCompaction) {
     ASSERT_NE(again, nullptr);
     EXPECT_EQ(ScanAll(*again), all);
   }
+}
+
+// Open descriptors of this process on `path` (also once it is deleted).
+int OpenFdsOf(const std::string& path) {
+  int n = 0;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
+    std::error_code ec2;
+    std::string target = std::filesystem::read_symlink(e.path(), ec2).string();
+    if (!ec2 && (target == path || target == path + " (deleted)")) ++n;
+  }
+  return n;
+}
+
+// On a local store the cached reader of an SST keeps its file open; once the compactor has
+// replaced the L0 SSTs by a sorted run, the database's readers of them (and their descriptors)
+// must be gone, so the GC's delete would free the disk space.
+TEST(DbTest, ReadersOfCompactedAwaySstsCloseTheirFiles) {
+  const auto root =
+      std::filesystem::temp_directory_path() / ("slatedb-db-fds-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(root);
+  auto local = NewLocalObjectStore(root.string());
+  ASSERT_OK(local);
+  Settings s = TestSettings();
+  s.l0_max_ssts = 1000;
+  s.compactor_options = testing::EagerCompactorOptions();  // compacts 2 L0s at once
+  auto db = MustOpen(*local, "db", s);
+  ASSERT_NE(db, nullptr);
+  auto l0_files = [&] {
+    std::vector<std::string> out;
+    for (const auto& e : std::filesystem::directory_iterator(root / "db" / "compacted")) {
+      out.push_back(e.path().string());
+    }
+    return out;
+  };
+  ASSERT_OK(db->Put("a", "1"));
+  ASSERT_OK(db->Flush(FlushType::kMemTable));
+  EXPECT_EQ(MustGet(*db, "a"), "1");  // read from the first L0: its reader opens the file
+  const std::vector<std::string> first = l0_files();
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(OpenFdsOf(first[0]), 1);
+  ASSERT_OK(db->Put("b", "2"));
+  ASSERT_OK(db->Flush(FlushType::kMemTable));  // the second L0: the compactor starts
+  EXPECT_EQ(MustGet(*db, "b"), "2");
+  const std::vector<std::string> l0s = l0_files();
+  // Bounded wait for the compactor (10 ms polls) and the writer's manifest poll (50 ms).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto st = db->GetStatus();
+    ASSERT_OK(st);
+    if (st->l0_ssts == 0 && st->sorted_runs >= 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  auto st = db->GetStatus();
+  ASSERT_OK(st);
+  ASSERT_EQ(st->l0_ssts, 0u) << "the compactor did not run";
+  EXPECT_EQ(MustGet(*db, "a"), "1");  // now from the sorted run
+  EXPECT_EQ(MustGet(*db, "b"), "2");
+  for (const auto& f : l0s) EXPECT_EQ(OpenFdsOf(f), 0) << f << " is still open";
+  int open = 0;
+  for (const auto& f : l0_files()) open += OpenFdsOf(f);
+  EXPECT_GE(open, 1);  // the run's reader
+  ASSERT_OK(db->Close());
+  db.reset();
+  std::filesystem::remove_all(root);
 }
 
 TEST(DbTest, NegativePerWriteTtlIsInvalid) {

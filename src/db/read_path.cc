@@ -424,9 +424,12 @@ void ReadPath::Retain(std::shared_ptr<const format::Manifest> manifest) {
   // Resolve every listed SST (OpenWithInfo does no I/O); a bad SstInfo leaves that slot empty,
   // and Get then reports the error through OpenSst.
   auto resolved = std::make_shared<ResolvedReaders>();
-  auto open = [&](const format::SstHandle& h) {
+  size_t opened = 0;  // listed SSTs with a reader (each is in readers_)
+  auto open = [&](const format::SstHandle& h) -> std::shared_ptr<table::SstReader> {
     auto r = OpenSst(h);
-    return r.ok() ? std::move(r).value() : nullptr;
+    if (!r.ok()) return nullptr;
+    ++opened;
+    return std::move(r).value();
   };
   resolved->l0.reserve(manifest->l0.size());
   for (const auto& sst : manifest->l0) resolved->l0.push_back(open(sst));
@@ -439,15 +442,32 @@ void ReadPath::Retain(std::shared_ptr<const format::Manifest> manifest) {
   size_t listed = manifest->l0.size();
   for (const auto& run : manifest->compacted) listed += run.ssts.size();
   resolved->manifest = manifest;
-  util::MutexLock lock(&mu_);
-  resolved_ = std::move(resolved);
-  if (readers_.size() <= listed + 64) return;
-  std::unordered_set<format::Ulid, UlidHash> keep;
-  for (const auto& sst : manifest->l0) keep.insert(sst.id);
-  for (const auto& run : manifest->compacted) {
-    for (const auto& sst : run.ssts) keep.insert(sst.id);
+  // Drop the readers of SSTs no longer listed at once (a local reader's descriptor would keep
+  // the file's disk space after GC deletes it). They leave the map under the lock and are
+  // destroyed after it (closing a descriptor is I/O).
+  std::vector<std::shared_ptr<table::SstReader>> dropped;
+  std::shared_ptr<const ResolvedReaders> previous;
+  {
+    util::MutexLock lock(&mu_);
+    previous = std::move(resolved_);
+    resolved_ = std::move(resolved);
+    // No reader of an unlisted SST in the map: nothing to drop (the common case).
+    if (readers_.size() == opened) return;
+    std::unordered_set<format::Ulid, UlidHash> keep;
+    keep.reserve(listed);
+    for (const auto& sst : manifest->l0) keep.insert(sst.id);
+    for (const auto& run : manifest->compacted) {
+      for (const auto& sst : run.ssts) keep.insert(sst.id);
+    }
+    for (auto it = readers_.begin(); it != readers_.end();) {
+      if (keep.contains(it->first)) {
+        ++it;
+      } else {
+        dropped.push_back(std::move(it->second));
+        it = readers_.erase(it);
+      }
+    }
   }
-  std::erase_if(readers_, [&](const auto& entry) { return !keep.contains(entry.first); });
 }
 
 Status ReadPath::GetFromSst(const format::SstHandle& handle, table::SstReader* resolved,

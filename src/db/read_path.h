@@ -108,8 +108,8 @@ class ReadPath : public std::enable_shared_from_this<ReadPath> {
   // Learns where `manifest`'s SSTs live (a clone's external SSTs, manifest/sst_paths.h; do this
   // before publishing a state holding it), then resolves the readers of every SST it lists, once,
   // for the Gets of states holding this very manifest (no reader-map lookup per SST probed then);
-  // and forgets cached readers of SSTs no longer listed (compacted away), once the map holds
-  // noticeably more readers than the manifest lists. Iterators keep their own.
+  // and forgets (at once) cached readers of SSTs no longer listed (compacted away), so their
+  // descriptors close before GC deletes the files. Iterators keep their own.
   void Retain(std::shared_ptr<const format::Manifest> manifest);
 
   const std::shared_ptr<BlockCache>& block_cache() const { return block_cache_; }

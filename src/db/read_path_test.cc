@@ -4,9 +4,11 @@
 #include "db/read_path.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -286,6 +288,86 @@ TEST(ReadPathPrefixTest, SortedRunPrefixScanStopsAtThePrefixEnd) {
   EXPECT_TRUE(
       testing::DrainRows(reads->Scan(state, PrefixRange("r100"), false, 10, alive)).empty());
   EXPECT_EQ(reads->prefix_filter_negatives() - neg, 1u) << "r100: only SST 19 consulted";
+}
+
+}  // namespace
+}  // namespace slatedb::db
+
+namespace slatedb::db {
+namespace {
+
+// Open descriptors of this process on files under `dir` (deleted ones included).
+std::vector<std::string> OpenFdsUnder(const std::filesystem::path& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
+    std::error_code ec2;
+    std::string target = std::filesystem::read_symlink(e.path(), ec2).string();
+    if (!ec2 && target.starts_with(dir.string() + "/")) out.push_back(target);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// On the local store a cached SST reader holds its file open; once a manifest no longer lists
+// the SST (compacted away), Retain must close it, so the GC's delete frees the disk space.
+// Compaction is done by hand: three L0 SSTs are read, then a manifest replacing them with one
+// sorted run is retained.
+TEST(ReadPathLocalTest, RetainClosesTheFilesOfSstsNoLongerListed) {
+  const auto root = std::filesystem::temp_directory_path() /
+                    ("slatedb-readpath-fds-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(root);
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<ObjectStore> store, NewLocalObjectStore(root.string()));
+  auto reads = std::make_shared<ReadPath>(store, "db", Settings(), nullptr);
+  format::UlidGenerator ulids(9);
+  auto sst = [&](const std::vector<RowEntry>& rows) {
+    format::SstHandle h;
+    h.id = ulids.Next(1000);
+    h.format_version = format::kSstFormatVersion;
+    auto info = reads->WriteCompactedSst(h.id, rows);
+    EXPECT_OK(info);
+    if (info.ok()) h.info = *info;
+    return h;
+  };
+  auto l0 = std::make_shared<format::Manifest>();
+  for (int i = 0; i < 3; ++i) {
+    l0->l0.push_back(sst({V("k" + std::to_string(i), 1 + i, "v" + std::to_string(i))}));
+  }
+  auto state = std::make_shared<DbState>();
+  state->memtable = std::make_shared<Memtable>();
+  state->manifest = l0;
+  reads->Retain(l0);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK_AND_ASSIGN(auto kv, reads->Get(*state, "k" + std::to_string(i), 100));
+    ASSERT_TRUE(kv.has_value());
+    EXPECT_EQ(kv->value, "v" + std::to_string(i));
+  }
+  const auto compacted_dir = root / "db" / "compacted";
+  EXPECT_EQ(OpenFdsUnder(compacted_dir).size(), 3u);  // one per L0 SST, kept between reads
+  ASSERT_OK(reads->Get(*state, "k1", 100));
+  EXPECT_EQ(OpenFdsUnder(compacted_dir).size(), 3u);
+
+  // "Compaction": one sorted run replaces the three L0 SSTs.
+  auto run = std::make_shared<format::Manifest>();
+  run->compacted.push_back({1, {sst({V("k0", 1, "v0"), V("k1", 2, "v1"), V("k2", 3, "v2")})}});
+  auto next = std::make_shared<DbState>();
+  next->memtable = std::make_shared<Memtable>();
+  next->manifest = run;
+  reads->Retain(run);
+  state.reset();
+  EXPECT_TRUE(OpenFdsUnder(compacted_dir).empty());  // the run's reader is not opened yet
+  ASSERT_OK_AND_ASSIGN(auto kv, reads->Get(*next, "k2", 100));
+  ASSERT_TRUE(kv.has_value());
+  EXPECT_EQ(kv->value, "v2");
+  // Only the run's SST is open; "GC" deletes the old files and no descriptor keeps them.
+  const manifest::SstPathResolver paths("db");
+  for (const auto& h : l0->l0) ASSERT_OK(store->Delete(paths.Path(h.id)));
+  std::vector<std::string> open = OpenFdsUnder(compacted_dir);
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0], (root / paths.Path(run->compacted[0].ssts[0].id)).string());
+  reads.reset();
+  EXPECT_TRUE(OpenFdsUnder(compacted_dir).empty());
+  std::filesystem::remove_all(root);
 }
 
 }  // namespace

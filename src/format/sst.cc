@@ -504,6 +504,17 @@ Result<std::shared_ptr<const Block>> DecodeBlock(std::string_view section, Compr
   return block;
 }
 
+Result<std::shared_ptr<const Block>> DecodeBlock(std::string&& section, CompressionCodec codec,
+                                                 uint16_t version) {
+  if (codec != CompressionCodec::kNone)
+    return DecodeBlock(std::string_view(section), codec, version);
+  ASSIGN_OR_RETURN(std::string_view payload, CheckCrc(section, "SST data block"));
+  section.resize(payload.size());
+  auto block = Block::Parse(std::move(section), version);
+  if (!block.ok()) return block.status().WithContext("SST data block");
+  return block;
+}
+
 namespace {
 bool SectionInside(uint64_t offset, uint64_t len, uint64_t limit) {
   return offset <= limit && len <= limit - offset;

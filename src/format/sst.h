@@ -197,6 +197,10 @@ Result<SstFilters> DecodeFilters(std::string_view section, CompressionCodec code
 Result<SstStats> DecodeStats(std::string_view section, CompressionCodec codec);
 Result<std::shared_ptr<const Block>> DecodeBlock(std::string_view section, CompressionCodec codec,
                                                  uint16_t version);
+// Same, taking the section's buffer: an uncompressed block is parsed in place (the CRC trimmed
+// off, no copy of the payload).
+Result<std::shared_ptr<const Block>> DecodeBlock(std::string&& section, CompressionCodec codec,
+                                                 uint16_t version);
 
 // Checks the info's section offsets against `object_size` and each other (kData if they are
 // inconsistent), so later range reads cannot go out of bounds.

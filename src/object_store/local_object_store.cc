@@ -3,16 +3,19 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 
 #include "object_store/key.h"
+#include "object_store/object_reader.h"
 #include "object_store/object_writer.h"
 #include "util/mutex.h"
 #include "util/random.h"
@@ -69,9 +72,136 @@ Status FsyncDir(const std::string& dir) {
   return Status::OK();
 }
 
+// Reads [offset, offset+n) of `fd` into `out`; fewer bytes only at end of file. The error is
+// strerror's text.
+Status PreadAll(int fd, uint64_t offset, uint64_t n, std::string* out) {
+  out->resize(n);
+  uint64_t done = 0;
+  while (done < n) {
+    ssize_t r = ::pread(fd, out->data() + done, n - done, static_cast<off_t>(offset + done));
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return Status::Internal(Errno(errno));
+    }
+    if (r == 0) break;
+    done += static_cast<uint64_t>(r);
+  }
+  out->resize(done);
+  return Status::OK();
+}
+
+// How many readers of one store hold a descriptor (shared with the readers, which may outlive
+// nothing but this).
+struct ReaderFdBudget {
+  size_t cap = 0;
+  std::atomic<size_t> open{0};
+  // Takes one descriptor slot; false when the cap is reached.
+  bool Acquire() {
+    size_t n = open.load(std::memory_order_relaxed);
+    while (n < cap) {
+      if (open.compare_exchange_weak(n, n + 1, std::memory_order_relaxed)) return true;
+    }
+    return false;
+  }
+  void Release() { open.fetch_sub(1, std::memory_order_relaxed); }
+};
+
+// The local store's ObjectReader. With a descriptor (`fd_` >= 0, a budget slot held): every read
+// is one pread of the file opened at OpenReader, whatever happened to the path since. Without
+// (the budget was exhausted): every read opens the path, checks it is still the inode opened at
+// OpenReader (kNotFound otherwise: deleted or replaced), preads and closes.
+class LocalObjectReader final : public ObjectReader {
+ public:
+  LocalObjectReader(std::string describe, std::string key, std::string path, int fd,
+                    const struct stat& st, std::shared_ptr<ReaderFdBudget> budget)
+      : describe_(std::move(describe)),
+        key_(std::move(key)),
+        path_(std::move(path)),
+        fd_(fd),
+        size_(static_cast<uint64_t>(st.st_size)),
+        ino_(st.st_ino),
+        dev_(st.st_dev),
+        budget_(std::move(budget)) {}
+  ~LocalObjectReader() override {
+    if (fd_ >= 0) {
+      ::close(fd_);
+      budget_->Release();
+    }
+  }
+
+  Result<std::string> ReadAt(uint64_t offset, uint64_t length) override {
+    if (offset > size_ || length > size_ - offset) {
+      return object_store::TruncatedRead(describe_, key_, offset, length, size_);
+    }
+    return Read(offset, length);
+  }
+  Result<std::string> ReadSuffix(uint64_t n) override {
+    n = std::min(n, size_);
+    return Read(size_ - n, n);
+  }
+  Result<uint64_t> Size() override { return size_; }
+
+ private:
+  Result<std::string> Read(uint64_t offset, uint64_t n) {
+    Fd opened;
+    int fd = fd_;
+    if (fd < 0) {
+      opened.reset(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
+      struct stat st {};
+      if (opened.get() < 0) {
+        int err = errno;
+        if (err == ENOENT || err == ENOTDIR) return Gone("deleted");
+        return Status::Internal("open " + describe_ + "/" + object_store::Printable(key_) + ": " +
+                                Errno(err));
+      }
+      if (::fstat(opened.get(), &st) != 0) {
+        return Status::Internal("fstat " + describe_ + "/" + object_store::Printable(key_) + ": " +
+                                Errno(errno));
+      }
+      if (st.st_ino != ino_ || st.st_dev != dev_) return Gone("replaced");
+      fd = opened.get();
+    }
+    std::string out;
+    Status st = PreadAll(fd, offset, n, &out);
+    if (!st.ok()) {
+      return Status::Internal("read " + describe_ + "/" + object_store::Printable(key_) + ": " +
+                              st.message());
+    }
+    if (out.size() != n) {
+      // Files are published by rename, never written in place: only an outside writer does this.
+      return object_store::TruncatedRead(describe_, key_, offset, n, offset + out.size());
+    }
+    return out;
+  }
+
+  Status Gone(std::string_view what) const {
+    return Status::NotFound("object '" + object_store::Printable(key_) + "' in " + describe_ +
+                            " was " + std::string(what) + " after its reader was opened");
+  }
+
+  const std::string describe_;
+  const std::string key_;
+  const std::string path_;
+  const int fd_;  // -1: open per read
+  const uint64_t size_;
+  const ino_t ino_;
+  const dev_t dev_;
+  const std::shared_ptr<ReaderFdBudget> budget_;
+};
+
 class LocalObjectStore final : public ObjectStore {
  public:
-  explicit LocalObjectStore(std::string root) : root_(std::move(root)), rng_(util::EntropySeed()) {}
+  LocalObjectStore(std::string root, const LocalObjectStoreOptions& options)
+      : root_(std::move(root)),
+        reader_fds_(std::make_shared<ReaderFdBudget>()),
+        rng_(util::EntropySeed()) {
+    size_t cap = options.max_open_readers;
+    struct rlimit rl {};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+      cap = std::min<size_t>(cap, static_cast<size_t>(rl.rlim_cur / 2));
+    }
+    reader_fds_->cap = cap;
+  }
   ~LocalObjectStore() override {
     if (lock_fd_ >= 0) ::close(lock_fd_);
   }
@@ -149,6 +279,25 @@ class LocalObjectStore final : public ObjectStore {
   Result<std::string> GetSuffix(std::string_view key, uint64_t n) override {
     RETURN_IF_ERROR(object_store::ValidateKey(key));
     return ReadRange(key, 0, std::nullopt, n);
+  }
+
+  // Opens the file once; the reader keeps the descriptor while the budget allows (see
+  // LocalObjectReader).
+  Result<std::unique_ptr<ObjectReader>> OpenReader(std::string_view key) override {
+    RETURN_IF_ERROR(object_store::ValidateKey(key));
+    std::string path = PathOf(key);
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) {
+      int err = errno;
+      if (err == ENOENT || err == ENOTDIR) return NotFound(key);
+      return IoError("open", key, err);
+    }
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) return IoError("fstat", key, errno);
+    if (!S_ISREG(st.st_mode)) return NotFound(key);
+    int keep = reader_fds_->Acquire() ? fd.release() : -1;
+    return std::unique_ptr<ObjectReader>(std::make_unique<LocalObjectReader>(
+        Describe(), std::string(key), std::move(path), keep, st, reader_fds_));
   }
 
   Result<ObjectMeta> Head(std::string_view key) override {
@@ -526,6 +675,7 @@ class LocalObjectStore final : public ObjectStore {
   }
 
   const std::string root_;
+  const std::shared_ptr<ReaderFdBudget> reader_fds_;
   util::Mutex lock_mu_;                    // held (with the flock) while publishing / deleting
   int lock_fd_ GUARDED_BY(lock_mu_) = -1;  // the destructor closes it unlocked (no users left)
   util::Mutex rng_mu_;
@@ -536,6 +686,11 @@ class LocalObjectStore final : public ObjectStore {
 }  // namespace
 
 Result<std::shared_ptr<ObjectStore>> NewLocalObjectStore(const std::string& root) {
+  return NewLocalObjectStore(root, LocalObjectStoreOptions{});
+}
+
+Result<std::shared_ptr<ObjectStore>> NewLocalObjectStore(const std::string& root,
+                                                         const LocalObjectStoreOptions& options) {
   if (root.empty() || root.front() != '/') {
     return Status::Invalid("local object store root '" + Printable(root) +
                            "' must be an absolute path");
@@ -554,7 +709,7 @@ Result<std::shared_ptr<ObjectStore>> NewLocalObjectStore(const std::string& root
   if (std::filesystem::exists(norm, ec) && !std::filesystem::is_directory(norm, ec)) {
     return Status::Invalid("local object store root " + norm + " is not a directory");
   }
-  return std::shared_ptr<ObjectStore>(std::make_shared<LocalObjectStore>(norm));
+  return std::shared_ptr<ObjectStore>(std::make_shared<LocalObjectStore>(norm, options));
 }
 
 }  // namespace slatedb

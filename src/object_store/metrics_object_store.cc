@@ -1,6 +1,7 @@
 // object_store/metrics_object_store.cc — see metrics_object_store.h.
 #include "object_store/metrics_object_store.h"
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <utility>
@@ -82,6 +83,13 @@ class MetricsObjectStore final : public ObjectStoreWrapper {
   Result<std::string> GetSuffix(std::string_view key, uint64_t n) override {
     return Timed(get_range_, [&] { return inner_->GetSuffix(key, n); });
   }
+  // Forwarded (so the local store's descriptor-holding reader is used); each ReadAt / ReadSuffix
+  // counts as a get_range request, the first Size as a head (readers memoize it), as the
+  // GetRange / GetSuffix / Head calls they replace. OpenReader itself is not counted.
+  Result<std::unique_ptr<ObjectReader>> OpenReader(std::string_view key) override {
+    ASSIGN_OR_RETURN(std::unique_ptr<ObjectReader> inner, inner_->OpenReader(key));
+    return std::unique_ptr<ObjectReader>(std::make_unique<Reader>(this, std::move(inner)));
+  }
   Result<ObjectMeta> Head(std::string_view key) override {
     return Timed(head_, [&] { return inner_->Head(key); });
   }
@@ -93,6 +101,29 @@ class MetricsObjectStore final : public ObjectStoreWrapper {
   }
 
  private:
+  class Reader final : public ObjectReader {
+   public:
+    Reader(MetricsObjectStore* store, std::unique_ptr<ObjectReader> inner)
+        : store_(store), inner_(std::move(inner)) {}
+    Result<std::string> ReadAt(uint64_t offset, uint64_t length) override {
+      return store_->Timed(store_->get_range_, [&] { return inner_->ReadAt(offset, length); });
+    }
+    Result<std::string> ReadSuffix(uint64_t n) override {
+      return store_->Timed(store_->get_range_, [&] { return inner_->ReadSuffix(n); });
+    }
+    Result<uint64_t> Size() override {
+      if (sized_.load(std::memory_order_acquire)) return inner_->Size();
+      auto size = store_->Timed(store_->head_, [&] { return inner_->Size(); });
+      if (size.ok()) sized_.store(true, std::memory_order_release);
+      return size;
+    }
+
+   private:
+    MetricsObjectStore* store_;
+    std::unique_ptr<ObjectReader> inner_;
+    std::atomic<bool> sized_{false};
+  };
+
   class Writer final : public ObjectWriter {
    public:
     Writer(MetricsObjectStore* store, std::unique_ptr<ObjectWriter> inner)

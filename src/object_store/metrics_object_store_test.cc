@@ -74,6 +74,40 @@ TEST(MetricsObjectStoreTest, CountsEveryCallByApiWithErrorsAndLatency) {
   EXPECT_EQ(head->histogram.sum, 0);
 }
 
+// Counts OpenReader calls and forwards them (the metrics wrapper must not fall back to the
+// base-class reader, which would bypass the inner store's own reader).
+class ReaderProbe final : public ObjectStoreWrapper {
+ public:
+  using ObjectStoreWrapper::ObjectStoreWrapper;
+  Result<std::unique_ptr<ObjectReader>> OpenReader(std::string_view key) override {
+    ++open_readers;
+    return inner_->OpenReader(key);
+  }
+  int open_readers = 0;
+};
+
+TEST(MetricsObjectStoreTest, ReadersAreForwardedAndTheirReadsCounted) {
+  auto rec = std::make_shared<DefaultMetricsRecorder>();
+  auto probe = std::make_shared<ReaderProbe>(NewMemoryObjectStore());
+  auto store = NewMetricsObjectStore(probe, rec, "gc", std::make_shared<ManualClock>(1000));
+  ASSERT_OK(store->Put("a", "0123456789"));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<ObjectReader> r, store->OpenReader("a"));
+  EXPECT_EQ(probe->open_readers, 1);
+  EXPECT_EQ(r->ReadAt(1, 3).value_or("?"), "123");
+  EXPECT_EQ(r->ReadAt(0, 1).value_or("?"), "0");
+  EXPECT_EQ(r->ReadSuffix(2).value_or("?"), "89");
+  EXPECT_TRUE(r->ReadAt(8, 5).status().IsData());  // truncated: an error
+  EXPECT_EQ(r->Size().value_or(0), 10u);
+  EXPECT_EQ(r->Size().value_or(0), 10u);
+  const MetricsSnapshot m = rec->Snapshot();
+  constexpr std::string_view kCount = "slatedb.object_store.request_count";
+  constexpr std::string_view kErrors = "slatedb.object_store.error_count";
+  EXPECT_EQ(m.Sum(kCount, Labels("get", "get_range")), 4);
+  EXPECT_EQ(m.Sum(kErrors, Labels("get", "get_range")), 1);
+  EXPECT_EQ(m.Sum(kCount, Labels("get", "head")), 1);  // the size is asked once
+  EXPECT_EQ(m.Sum(kCount, {{"component", "gc"}}), 6);  // and the Put
+}
+
 TEST(MetricsObjectStoreTest, WithoutARecorderTheStoreIsUnchanged) {
   auto inner = NewMemoryObjectStore();
   EXPECT_EQ(NewMetricsObjectStore(inner, nullptr, "db", nullptr), inner);

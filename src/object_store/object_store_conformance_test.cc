@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "object_store/s3_object_store.h"
 #include "slatedb/object_store.h"
@@ -440,6 +441,87 @@ TEST_P(ConformanceTest, BadKeysAreInvalid) {
   auto l = store_->List("");
   ASSERT_OK(l);
   EXPECT_TRUE(l->empty());  // nothing was written
+}
+
+TEST_P(ConformanceTest, ObjectReaderReadsRangesSuffixAndSize) {
+  ASSERT_OK(store_->Put("rd/obj", "0123456789"));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<ObjectReader> r, store_->OpenReader("rd/obj"));
+  EXPECT_EQ(r->ReadAt(2, 3).value_or("?"), "234");
+  EXPECT_EQ(r->ReadAt(0, 10).value_or("?"), "0123456789");
+  EXPECT_EQ(r->ReadAt(9, 1).value_or("?"), "9");
+  EXPECT_EQ(r->ReadAt(10, 0).value_or("?"), "");
+  EXPECT_EQ(r->ReadAt(4, 0).value_or("?"), "");
+  EXPECT_EQ(r->ReadSuffix(3).value_or("?"), "789");
+  EXPECT_EQ(r->ReadSuffix(100).value_or("?"), "0123456789");
+  EXPECT_EQ(r->ReadSuffix(0).value_or("?"), "");
+  EXPECT_EQ(r->Size().value_or(0), 10u);
+  EXPECT_EQ(r->Size().value_or(0), 10u);  // memoized: same answer
+  // A read past the end is an error naming the object and its size, never a short string.
+  auto past = r->ReadAt(7, 5);
+  ASSERT_FALSE(past.ok());
+  EXPECT_TRUE(past.status().IsData()) << past.status().ToString();
+  EXPECT_NE(past.status().message().find("rd/obj"), std::string::npos) << past.status().ToString();
+  EXPECT_NE(past.status().message().find("truncated"), std::string::npos);
+  EXPECT_NE(past.status().message().find("10 bytes"), std::string::npos);
+  auto beyond = r->ReadAt(11, 1);  // starts past the end: kData or kInvalid (as GetRange)
+  EXPECT_TRUE(beyond.status().IsData() || beyond.status().IsInvalid())
+      << beyond.status().ToString();
+}
+
+TEST_P(ConformanceTest, ObjectReaderIsSafeForConcurrentReads) {
+  const std::string data = RandomBytes(64 * 1024, 7);
+  ASSERT_OK(store_->Put("rd/big", data));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<ObjectReader> r, store_->OpenReader("rd/big"));
+  const int kReads = GetParam().rfind("s3", 0) == 0 ? 10 : 200;
+  std::atomic<int> mismatches{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      util::Random rng(t + 1);
+      for (int i = 0; i < kReads; ++i) {
+        uint64_t off = rng.Next64() % data.size();
+        uint64_t len = rng.Next64() % (data.size() - off) + 1;
+        auto got = r->ReadAt(off, len);
+        if (!got.ok() || *got != data.substr(off, len)) mismatches.fetch_add(1);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(mismatches.load(), 0);
+}
+
+TEST_P(ConformanceTest, ObjectReaderOfMissingObjectIsNotFound) {
+  auto opened = store_->OpenReader("missing/reader");
+  Status st;
+  if (!opened.ok()) {
+    st = opened.status();
+  } else {  // stores that do not look at the object when opening report it at the first read
+    st = (*opened)->ReadAt(0, 1).status();
+    EXPECT_TRUE((*opened)->Size().status().IsNotFound());
+    EXPECT_TRUE((*opened)->ReadSuffix(4).status().IsNotFound());
+  }
+  EXPECT_TRUE(st.IsNotFound()) << st.ToString();
+  EXPECT_NE(st.message().find("missing/reader"), std::string::npos) << st.ToString();
+  EXPECT_TRUE(store_->OpenReader("").status().IsInvalid() ||
+              (*store_->OpenReader(""))->ReadAt(0, 1).status().IsInvalid());
+}
+
+TEST_P(ConformanceTest, ObjectReaderAfterDelete) {
+  ASSERT_OK(store_->Put("rd/gone", "abcdef"));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<ObjectReader> r, store_->OpenReader("rd/gone"));
+  EXPECT_EQ(r->ReadAt(1, 2).value_or("?"), "bc");
+  ASSERT_OK(store_->Delete("rd/gone"));
+  auto after = r->ReadAt(2, 3);
+  if (IsLocal()) {
+    // The reader holds its descriptor: the deleted file stays readable through it (POSIX).
+    EXPECT_EQ(after.value_or("?"), "cde");
+  } else {
+    EXPECT_TRUE(after.status().IsNotFound()) << after.status().ToString();
+  }
+  // A new reader of the deleted object finds nothing.
+  auto reopened = store_->OpenReader("rd/gone");
+  Status st = reopened.ok() ? (*reopened)->ReadAt(0, 1).status() : reopened.status();
+  EXPECT_TRUE(st.IsNotFound()) << st.ToString();
 }
 
 TEST_P(ConformanceTest, BinaryAndUnusualKeyCharacters) {

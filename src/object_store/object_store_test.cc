@@ -506,6 +506,123 @@ TEST_F(LocalStoreTest, ObjectUsedAsDirectoryIsAClearError) {
 
 // ---------------------------------------------------------------- S3 configuration / network
 
+// Open descriptors of this process whose target is `path` (also once it is deleted).
+int OpenFdsOf(const std::filesystem::path& path) {
+  int n = 0;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
+    std::error_code ec2;
+    std::string target = std::filesystem::read_symlink(e.path(), ec2).string();
+    if (!ec2 && (target == path.string() || target == path.string() + " (deleted)")) ++n;
+  }
+  return n;
+}
+
+TEST_F(LocalStoreTest, ReaderKeepsOneDescriptorForItsLife) {
+  ASSERT_OK(store_->Put("sst/a.sst", "0123456789"));
+  const auto path = root_ / "sst/a.sst";
+  EXPECT_EQ(OpenFdsOf(path), 0);
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<ObjectReader> r, store_->OpenReader("sst/a.sst"));
+    EXPECT_EQ(OpenFdsOf(path), 1);
+    for (int i = 0; i < 50; ++i)
+      ASSERT_EQ(r->ReadAt(i % 10, 1).value_or("?"), std::to_string(i % 10));
+    EXPECT_EQ(r->ReadSuffix(2).value_or("?"), "89");
+    EXPECT_EQ(OpenFdsOf(path), 1);  // the same descriptor, no reopen per read
+    // Replaced underneath (rename): the reader keeps reading the file it opened.
+    ASSERT_OK(store_->Put("sst/a.sst", "abcdefghijklmnop"));
+    EXPECT_EQ(r->ReadAt(0, 10).value_or("?"), "0123456789");
+    EXPECT_EQ(r->Size().value_or(0), 10u);
+    EXPECT_EQ(r->ReadAt(5, 6).status().code(), StatusCode::kData);
+  }
+  EXPECT_EQ(OpenFdsOf(path), 0);                                 // destroying the reader closed it
+  EXPECT_TRUE(store_->OpenReader("sst").status().IsNotFound());  // a directory is no object
+  EXPECT_TRUE(store_->OpenReader("../escape").status().IsInvalid());
+}
+
+TEST_F(LocalStoreTest, ReadersBeyondTheDescriptorCapOpenPerRead) {
+  LocalObjectStoreOptions opts;
+  opts.max_open_readers = 2;
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<ObjectStore> store,
+                       NewLocalObjectStore(root_.string(), opts));
+  ASSERT_OK(store->Put("f", "hello world"));
+  const auto path = root_ / "f";
+  std::vector<std::unique_ptr<ObjectReader>> readers;
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_OK_AND_ASSIGN(auto r, store->OpenReader("f"));
+    readers.push_back(std::move(r));
+  }
+  EXPECT_EQ(OpenFdsOf(path), 2);  // the cap
+  for (auto& r : readers) {
+    EXPECT_EQ(r->ReadAt(6, 5).value_or("?"), "world");
+    EXPECT_EQ(r->Size().value_or(0), 11u);
+  }
+  EXPECT_EQ(OpenFdsOf(path), 2);  // the per-read opens were closed again
+  ASSERT_OK(store->Delete("f"));
+  // The first two hold their (now deleted) file; the others open per read and find it gone.
+  EXPECT_EQ(readers[0]->ReadAt(0, 5).value_or("?"), "hello");
+  EXPECT_EQ(readers[1]->ReadSuffix(5).value_or("?"), "world");
+  for (int i = 2; i < 4; ++i) {
+    auto st = readers[i]->ReadAt(0, 5).status();
+    EXPECT_TRUE(st.IsNotFound()) << st.ToString();
+    EXPECT_NE(st.message().find("'f'"), std::string::npos) << st.ToString();
+  }
+  // Dropping a descriptor-holding reader frees its slot for the next reader.
+  readers.erase(readers.begin());
+  EXPECT_EQ(OpenFdsOf(path), 1);
+  ASSERT_OK(store->Put("g", "again"));
+  ASSERT_OK_AND_ASSIGN(auto g, store->OpenReader("g"));
+  EXPECT_EQ(OpenFdsOf(root_ / "g"), 1);
+  readers.clear();
+  EXPECT_EQ(OpenFdsOf(path), 0);
+}
+
+TEST_F(LocalStoreTest, ReaderWithoutDescriptorReportsAReplacedObject) {
+  LocalObjectStoreOptions opts;
+  opts.max_open_readers = 0;
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<ObjectStore> store,
+                       NewLocalObjectStore(root_.string(), opts));
+  ASSERT_OK(store->Put("x", "version one"));
+  ASSERT_OK_AND_ASSIGN(auto r, store->OpenReader("x"));
+  EXPECT_EQ(OpenFdsOf(root_ / "x"), 0);
+  EXPECT_EQ(r->ReadAt(0, 7).value_or("?"), "version");
+  ASSERT_OK(store->Put("x", "version two"));  // a new inode
+  auto st = r->ReadAt(0, 7).status();
+  EXPECT_TRUE(st.IsNotFound()) << st.ToString();
+  EXPECT_NE(st.message().find("replaced"), std::string::npos) << st.ToString();
+}
+
+TEST(ObjectReaderDefault, DecoratorsSeeEveryReadAsGetRange) {
+  // Fault-injecting store: the base-class reader goes through its GetRange / GetSuffix / Head,
+  // so reads are counted and faults injected.
+  auto f = NewFaultInjectingObjectStore(NewMemoryObjectStore(), {});
+  ASSERT_OK(f->Put("o", "abcdef"));
+  f->ResetCounts();
+  ASSERT_OK_AND_ASSIGN(auto r, f->OpenReader("o"));
+  EXPECT_EQ(f->counts().Total(), 0u);  // opening does no I/O
+  EXPECT_EQ(r->ReadAt(1, 2).value_or("?"), "bc");
+  EXPECT_EQ(r->ReadSuffix(2).value_or("?"), "ef");
+  EXPECT_EQ(r->Size().value_or(0), 6u);
+  EXPECT_EQ(r->Size().value_or(0), 6u);
+  EXPECT_EQ(f->counts().get_range, 2u);
+  EXPECT_EQ(f->counts().head, 1u);  // memoized
+  FaultOptions fo;
+  fo.error_rate[static_cast<int>(ObjectStoreOp::kGetRange)] = 1.0;
+  f->SetOptions(fo);
+  EXPECT_TRUE(r->ReadAt(0, 1).status().IsUnavailable());
+  // Retrying store over it: the reader's reads are retried (through its GetRange).
+  fo.error_rate[static_cast<int>(ObjectStoreOp::kGetRange)] = 0.5;
+  fo.seed = 5;
+  f->SetOptions(fo);
+  RetryOptions ro;
+  ro.max_attempts = 50;
+  ro.sleeper = [](milliseconds) {};
+  auto retrying = NewRetryingObjectStore(f, ro);
+  ASSERT_OK_AND_ASSIGN(auto rr, retrying->OpenReader("o"));
+  for (int i = 0; i < 20; ++i) ASSERT_EQ(rr->ReadAt(2, 3).value_or("?"), "cde") << i;
+  EXPECT_GT(f->counts().injected_errors, 1u);
+}
+
 TEST(S3Config, BucketNames) {
   for (const char* ok : {"abc", "my-bucket", "my.bucket.name", "a1b2c3", "slatedb-test-0123"}) {
     EXPECT_OK(ValidateS3BucketName(ok)) << ok;

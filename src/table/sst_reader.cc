@@ -110,19 +110,39 @@ Result<std::shared_ptr<SstReader>> SstReader::OpenWithInfo(std::shared_ptr<Objec
   return r;
 }
 
+Result<ObjectReader*> SstReader::Reader() {
+  if (ObjectReader* r = reader_ptr_.load(std::memory_order_acquire)) return r;
+  ASSIGN_OR_RETURN(std::unique_ptr<ObjectReader> opened, store_->OpenReader(key_));
+  util::MutexLock lock(&mu_);
+  if (!reader_) {  // else a concurrent first read won; ours is dropped
+    reader_ = std::move(opened);
+    reader_ptr_.store(reader_.get(), std::memory_order_release);
+  }
+  return reader_.get();
+}
+
 Status SstReader::Init() {
   uint64_t probe = std::max<uint64_t>(options_.suffix_read_bytes, format::kSstFooterSize);
-  auto suffix = store_->GetSuffix(key_, probe);
+  ASSIGN_OR_RETURN(ObjectReader * reader, Reader());
+  auto suffix = reader->ReadSuffix(probe);
   if (!suffix.ok()) return suffix.status();
   if (suffix->size() < probe) {
     size_ = suffix->size();
     tail_offset_ = 0;
+    // The whole object is kept: no read needs the reader (nor its descriptor) again. (Closed
+    // after the lock is released.)
+    std::unique_ptr<ObjectReader> unused;
+    {
+      util::MutexLock lock(&mu_);
+      reader_ptr_.store(nullptr, std::memory_order_release);
+      unused = std::move(reader_);
+    }
   } else {
-    ASSIGN_OR_RETURN(ObjectMeta meta, store_->Head(key_));
-    if (meta.size < suffix->size()) {
+    ASSIGN_OR_RETURN(uint64_t size, reader->Size());
+    if (size < suffix->size()) {
       return Status::Data(key_ + ": object changed while being opened");
     }
-    size_ = meta.size;
+    size_ = size;
     tail_offset_ = size_ - suffix->size();
   }
   tail_ = std::move(*suffix);
@@ -148,12 +168,9 @@ Result<std::string> SstReader::ReadRange(uint64_t offset, uint64_t len) {
   if (has_tail_ && offset >= tail_offset_ && offset <= size_ && len <= size_ - offset) {
     return tail_.substr(offset - tail_offset_, len);
   }
-  ASSIGN_OR_RETURN(std::string bytes, store_->GetRange(key_, offset, len));
-  if (bytes.size() != len) {
-    return Status::Data(key_ + ": short read of [" + std::to_string(offset) + ", +" +
-                        std::to_string(len) + "): got " + std::to_string(bytes.size()) + " bytes");
-  }
-  return bytes;
+  ASSIGN_OR_RETURN(ObjectReader * reader, Reader());
+  // Exactly `len` bytes, or kData naming the object (truncated).
+  return reader->ReadAt(offset, len);
 }
 
 Result<std::shared_ptr<const SstIndex>> SstReader::Index() {
@@ -211,7 +228,7 @@ Result<std::shared_ptr<const Block>> SstReader::ReadBlock(const SstIndex& index,
     Count(CacheEntryKind::kDataBlock, false);
   }
   ASSIGN_OR_RETURN(std::string bytes, ReadRange(start, end - start));
-  auto block = format::DecodeBlock(bytes, info_.compression, version_);
+  auto block = format::DecodeBlock(std::move(bytes), info_.compression, version_);
   if (!block.ok()) {
     return WithKey(block.status().WithContext("block #" + std::to_string(i)));
   }

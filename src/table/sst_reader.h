@@ -1,10 +1,15 @@
 // table/sst_reader.h — reads one SST object through the object store (docs/format.md §5, §13).
 //
-// Open: one GetSuffix of up to 64 KiB. If the object is smaller it is kept whole and never
-// fetched again; otherwise a Head gives the size and the suffix (which usually holds the info,
-// index, filter and stats) is kept. OpenWithInfo uses the SstInfo from the manifest and does no
-// I/O. The index and filter are loaded lazily (once); data blocks are read with GetRange and
-// go through the optional BlockCache.
+// Every read goes through one ObjectReader of the SST (ObjectStore::OpenReader, opened at Open or
+// by the first read after OpenWithInfo and kept for the reader's life: on the local store one
+// open descriptor, so a block read is one pread; elsewhere GetRange / GetSuffix / Head calls).
+// Open: one ReadSuffix of up to 64 KiB. If the object is smaller it is kept whole and never
+// fetched again; otherwise Size (a Head, or nothing on the local store) gives the size and the
+// suffix (which usually holds the info, index, filter and stats) is kept. OpenWithInfo uses the
+// SstInfo from the manifest and does no I/O. The index and filter are loaded lazily (once); data
+// blocks are read with ReadAt, decoded in place when uncompressed (no copy of the payload), and
+// go through the optional BlockCache. Drop readers of deleted SSTs: on the local store an open
+// descriptor keeps the file's disk space.
 // Get(key, max_seq) returns the newest version with seq <= max_seq, tombstones included (the
 // caller decides); MayContain consults the whole-key bloom filter, MayContainPrefix the prefix
 // filter of a named extractor; NewIterator scans a compacted SST in
@@ -15,6 +20,7 @@
 // object key; Get / NewIterator on a WAL SST → kInvalid (its index keys are seqs).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -105,6 +111,9 @@ class SstReader : public std::enable_shared_from_this<SstReader> {
 
  private:
   Status Init();
+  // The SST's ObjectReader, opened by the first call (outside any lock; a failed open is retried
+  // by the next call).
+  Result<ObjectReader*> Reader() EXCLUDES(mu_);
   // Bytes [offset, offset+len) — from the kept suffix when possible.
   Result<std::string> ReadRange(uint64_t offset, uint64_t len);
   Status WithKey(const Status& st) const { return st.WithContext(key_); }
@@ -139,11 +148,16 @@ class SstReader : public std::enable_shared_from_this<SstReader> {
   uint64_t tail_offset_ = 0;  // meaningful iff has_tail_
   bool has_tail_ = false;
 
-  // Without a cache: the index / filters / stats, loaded once (never held across I/O).
+  // Without a cache: the index / filters / stats, loaded once; and reader_ (never held across
+  // I/O).
   util::Mutex mu_;
   std::shared_ptr<const format::SstIndex> index_ GUARDED_BY(mu_);
   std::shared_ptr<const format::SstFilters> filters_ GUARDED_BY(mu_);
   std::shared_ptr<const format::SstStats> stats_ GUARDED_BY(mu_);
+  // reader_ is set once (under mu_) and then never changes; reader_ptr_ is its published value
+  // for the lock-free fast path.
+  std::unique_ptr<ObjectReader> reader_ GUARDED_BY(mu_);
+  std::atomic<ObjectReader*> reader_ptr_{nullptr};
 };
 
 // Reads a whole WAL (or any) SST in stored order; an empty / fence SST gives no rows.

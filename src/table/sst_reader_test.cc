@@ -3,6 +3,7 @@
 #include "table/sst_reader.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -354,6 +355,71 @@ TEST_F(SstReaderTest, CorruptionIsReportedWithTheObjectName) {
   ASSERT_OK(store_->Put("db/compacted/tiny.sst", "0123"));
   EXPECT_TRUE(SstReader::Open(store_, "db/compacted/tiny.sst").status().IsData());
   EXPECT_TRUE(SstReader::Open(store_, "db/compacted/missing.sst").status().IsNotFound());
+}
+
+// ---- the local store: one descriptor per reader ----
+
+// Open descriptors of this process on `path` (also once it is deleted).
+int OpenFdsOf(const std::string& path) {
+  int n = 0;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
+    std::error_code ec2;
+    std::string target = std::filesystem::read_symlink(e.path(), ec2).string();
+    if (!ec2 && (target == path || target == path + " (deleted)")) ++n;
+  }
+  return n;
+}
+
+TEST(SstReaderLocalTest, ReadsThroughOneDescriptorAndReportsTruncation) {
+  const auto root =
+      std::filesystem::temp_directory_path() / ("slatedb-sst-fds-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(root);
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<ObjectStore> store, NewLocalObjectStore(root.string()));
+  const auto rows = MakeRows(3000, 3);  // ~200 KiB: more than the 64 KiB suffix
+  for (auto codec : {format::CompressionCodec::kNone, format::CompressionCodec::kSnappy}) {
+    SCOPED_TRACE(static_cast<int>(codec));
+    SstBuilderOptions opts;
+    opts.block_size = 1024;
+    opts.compression = codec;
+    const std::string key = "db/compacted/big.sst";
+    const std::string path = (root / key).string();
+    ASSERT_OK_AND_ASSIGN(auto sst, WriteSst(*store, key, rows, opts));
+    ASSERT_GT(sst.bytes.size(), 64u * 1024);
+    {
+      ASSERT_OK_AND_ASSIGN(
+          auto reader, SstReader::OpenWithInfo(store, key, sst.info, format::kSstFormatVersion));
+      EXPECT_EQ(OpenFdsOf(path), 0);  // no I/O until the first read
+      for (size_t i = 0; i < rows.size(); i += 7) {
+        ASSERT_OK_AND_ASSIGN(auto got, reader->Get(rows[i].key, UINT64_MAX));
+        ASSERT_TRUE(got.has_value()) << rows[i].key;
+      }
+      EXPECT_EQ(OpenFdsOf(path), 1);  // one descriptor for every block read
+      auto it = reader->NewIterator(Direction::kForward);
+      ASSERT_OK(it->SeekToFirst());
+      EXPECT_EQ(Drain(*it).size(), rows.size());
+      EXPECT_EQ(OpenFdsOf(path), 1);
+    }
+    EXPECT_EQ(OpenFdsOf(path), 0);  // closed with the reader
+    // A small SST is kept whole at Open: its reader keeps no descriptor.
+    ASSERT_OK(WriteSst(*store, "db/compacted/small.sst", MakeRows(20, 4), opts));
+    ASSERT_OK_AND_ASSIGN(auto small, SstReader::Open(store, "db/compacted/small.sst"));
+    EXPECT_EQ(OpenFdsOf((root / "db/compacted/small.sst").string()), 0);
+    ASSERT_OK(small->ReadAllRows());
+    // The object cut short under a reader opened with the manifest's info: a block past the new
+    // end is kData naming the object and its size.
+    const std::string cut = sst.bytes.substr(0, sst.bytes.size() / 2);
+    ASSERT_OK(store->Put(key, cut));
+    ASSERT_OK_AND_ASSIGN(auto reader,
+                         SstReader::OpenWithInfo(store, key, sst.info, format::kSstFormatVersion));
+    auto g = reader->Get(rows.back().key, UINT64_MAX);
+    ASSERT_TRUE(g.status().IsData()) << g.status().ToString();
+    EXPECT_NE(g.status().message().find(key), std::string::npos) << g.status().ToString();
+    EXPECT_NE(g.status().message().find("truncated"), std::string::npos) << g.status().ToString();
+    EXPECT_NE(g.status().message().find(std::to_string(cut.size()) + " bytes"), std::string::npos)
+        << g.status().ToString();
+  }
+  std::filesystem::remove_all(root);
 }
 
 // ---- peer fixtures through a local store (read-only use) ----
