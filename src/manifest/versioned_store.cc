@@ -155,30 +155,17 @@ Result<std::optional<typename Kind::Versioned>> VersionedStore<Kind>::ReadLatest
       MaybeCache(id, latest, std::nullopt);
     }
     // Far behind: catch up with a LIST instead of reading every version in between.
-  } else if (start) {
-    // Trusted too long: confirm with a LIST; unchanged, the cached contents need no GET.
-    ASSIGN_OR_RETURN(std::vector<VersionInfo> versions, List());
-    if (!versions.empty() && versions.back().id == start->id) {
-      MaybeCache(start->id, start->value, now);
-      return std::optional<Versioned>(Make(start->id, *start->value));
-    }
-    if (!versions.empty()) {
-      const VersionInfo& newest = versions.back();
-      auto bytes = store_->Get(newest.key);
-      if (bytes.ok()) {
-        ASSIGN_OR_RETURN(Value v, Decode(*bytes, newest.key));
-        MaybeCache(newest.id, std::make_shared<const Value>(v), now);
-        return std::optional<Versioned>(Make(newest.id, std::move(v)));
-      }
-      if (!bytes.status().IsNotFound()) return bytes.status().WithContext("get " + newest.key);
-      // Deleted since the LIST: the path below lists again.
-    }
   }
-  // Cold: the highest listed id; re-list when it vanished before the GET (garbage collection).
+  // Cold, far behind, or trusted too long: the highest listed id — when it is the cached one, a
+  // confirmation that needs no GET. Re-list when it vanished before the GET (garbage collection).
   for (int attempt = 0; attempt < kMaxRelists; ++attempt) {
     ASSIGN_OR_RETURN(std::vector<VersionInfo> versions, List());
     if (versions.empty()) return std::optional<Versioned>();
     const VersionInfo& newest = versions.back();
+    if (start && newest.id == start->id) {
+      MaybeCache(start->id, start->value, now);
+      return std::optional<Versioned>(Make(start->id, *start->value));
+    }
     auto bytes = store_->Get(newest.key);
     if (bytes.ok()) {
       ASSIGN_OR_RETURN(Value v, Decode(*bytes, newest.key));
