@@ -19,13 +19,10 @@ namespace slatedb::compactor {
 OutputSettings OutputSettingsFrom(const Settings& settings,
                                   std::shared_ptr<const PrefixExtractor> prefix_extractor) {
   OutputSettings out;
-  out.block_size = settings.block_size;
-  out.compression = static_cast<format::CompressionCodec>(settings.compression_codec);
-  out.filter_bits_per_key = settings.filter_bits_per_key;
-  out.min_filter_keys = settings.min_filter_keys;
+  static_cast<table::SstSettings&>(out) =
+      table::SstSettings::From(settings, std::move(prefix_extractor));
   if (settings.compactor_options) out.max_sst_size = settings.compactor_options->max_sst_size;
   out.compatibility = settings.compatibility;
-  out.prefix_extractor = std::move(prefix_extractor);
   return out;
 }
 
