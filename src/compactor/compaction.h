@@ -24,6 +24,7 @@
 #include "manifest/sst_paths.h"
 #include "slatedb/prefix_extractor.h"
 #include "slatedb/status.h"
+#include "table/sst_options.h"
 
 namespace slatedb::compactor {
 
@@ -34,18 +35,14 @@ struct CompactionSpec {
   bool operator==(const CompactionSpec&) const = default;
 };
 
-// How output SSTs are built (the database's settings, docs/design.md §10).
-struct OutputSettings {
-  size_t block_size = 4096;
-  format::CompressionCodec compression = format::CompressionCodec::kNone;
-  uint32_t filter_bits_per_key = 10;
-  size_t min_filter_keys = 1000;
+// How output SSTs are built (the database's settings, docs/design.md §10): the SST shape
+// (table::SstSettings: block size, compression, filters, prefix extractor — outputs carry its
+// prefix filter) and the compactor's own.
+struct OutputSettings : table::SstSettings {
   uint64_t max_sst_size = 268435456;  // outputs are cut at about this size
   // Settings::compatibility: which manifest / `.compactions` versions the compactor writes
   // (manifest::StoreFormatFor).
   std::string compatibility = "0.17";
-  // Components::prefix_extractor: outputs carry its prefix filter (format::SetPrefixFilter).
-  std::shared_ptr<const PrefixExtractor> prefix_extractor;
 };
 
 // One attempt to execute a compaction: the spec resolved against a manifest version.

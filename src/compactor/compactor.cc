@@ -19,13 +19,10 @@ namespace slatedb::compactor {
 OutputSettings OutputSettingsFrom(const Settings& settings,
                                   std::shared_ptr<const PrefixExtractor> prefix_extractor) {
   OutputSettings out;
-  out.block_size = settings.block_size;
-  out.compression = static_cast<format::CompressionCodec>(settings.compression_codec);
-  out.filter_bits_per_key = settings.filter_bits_per_key;
-  out.min_filter_keys = settings.min_filter_keys;
+  static_cast<table::SstSettings&>(out) =
+      table::SstSettings::From(settings, std::move(prefix_extractor));
   if (settings.compactor_options) out.max_sst_size = settings.compactor_options->max_sst_size;
   out.compatibility = settings.compatibility;
-  out.prefix_extractor = std::move(prefix_extractor);
   return out;
 }
 
@@ -88,7 +85,7 @@ Compactor::Compactor(PrivateTag, std::shared_ptr<ObjectStore> store, std::string
       merge_operator_(std::move(merge_operator)),
       manifest_store_(std::make_shared<manifest::ManifestStore>(
           store_, db_path_, manifest::StoreFormatFor(output_.compatibility), clock_)),
-      compactions_store_(store_, db_path_, manifest::StoreFormatFor(output_.compatibility)),
+      compactions_store_(store_, db_path_, manifest::StoreFormatFor(output_.compatibility), clock_),
       ulids_(std::make_shared<format::UlidGenerator>(seed)),
       metrics_(*util::MetricsOrNoop(metrics)),
       rng_(seed ^ 0x9e3779b97f4a7c15ull),
@@ -409,10 +406,8 @@ void Compactor::AdoptSubmitted() {
     return;
   }
   if (*latest && (*latest)->id > compactions_id_) {
-    if ((*latest)->compactions.compactor_epoch > compactions_.compactor_epoch) {
-      Latch(Status::Fenced("detected newer compactor (epoch " +
-                           std::to_string((*latest)->compactions.compactor_epoch) + " > " +
-                           std::to_string(compactions_.compactor_epoch) + ")"));
+    if (Status fenced = CheckEpoch((*latest)->compactions); !fenced.ok()) {
+      Latch(fenced);
       return;
     }
     if (external_workers_) {
@@ -868,33 +863,47 @@ void Compactor::ReclaimStale() {
   }
 }
 
-Status Compactor::WriteCompactions() {
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    Status st = compactions_store_.WriteNew(compactions_id_ + 1, compactions_);
-    if (st.ok()) {
-      ++compactions_id_;
-      base_ = compactions_;
-      return st;
-    }
-    if (!st.IsAlreadyExists()) return st;
-    ASSIGN_OR_RETURN(auto latest, compactions_store_.ReadLatest());
-    if (!latest) return Status::Internal("compactions: version vanished while writing");
-    if (latest->compactions.compactor_epoch > compactions_.compactor_epoch) {
-      return Status::Fenced("detected newer compactor (epoch " +
-                            std::to_string(latest->compactions.compactor_epoch) + " > " +
-                            std::to_string(compactions_.compactor_epoch) + ")");
-    }
-    if (external_workers_) {
-      // Workers claim, heartbeat and finish jobs concurrently: keep their changes.
-      compactions_ = MergeCompactions(base_, compactions_, latest->compactions);
-      base_ = latest->compactions;
-    } else {
-      // An admin's submission (same epoch) must not be overwritten: keep it for the next poll.
-      MergeSubmitted(latest->compactions);
-    }
-    compactions_id_ = latest->id;
+Status Compactor::CheckEpoch(const format::Compactions& stored) const {
+  if (stored.compactor_epoch > compactions_.compactor_epoch) {
+    return Status::Fenced("detected newer compactor (epoch " +
+                          std::to_string(stored.compactor_epoch) + " > " +
+                          std::to_string(compactions_.compactor_epoch) + ")");
   }
-  return Status::Unavailable("compactions: too many lost races writing .compactions");
+  return Status::OK();
+}
+
+Status Compactor::WriteCompactions() {
+  // The first attempt writes our state as it is; after a lost race the newer stored version is
+  // folded into it before the next attempt.
+  manifest::VersionedCompactions current{compactions_id_, base_};
+  bool first = true;
+  manifest::CompactionsStore::UpdateOptions update;
+  update.max_attempts = 100;
+  update.check = [this](const manifest::VersionedCompactions& v) {
+    return CheckEpoch(v.compactions);
+  };
+  Status st = compactions_store_.Update(
+      &current,
+      [&](format::Compactions& next) -> Status {
+        if (!first) {
+          if (external_workers_) {
+            // Workers claim, heartbeat and finish jobs concurrently: keep their changes.
+            compactions_ = MergeCompactions(base_, compactions_, next);
+            base_ = std::move(next);
+          } else {
+            // An admin's submission (same epoch) must not be overwritten: keep it for the next
+            // poll.
+            MergeSubmitted(next);
+          }
+        }
+        first = false;
+        next = compactions_;
+        return Status::OK();
+      },
+      update);
+  compactions_id_ = current.id;
+  if (st.ok()) base_ = std::move(current.compactions);
+  return st;
 }
 
 format::CompactionRecord* Compactor::FindRecord(const format::Ulid& id) {

@@ -161,8 +161,11 @@ class Compactor {
   // Compacted): busy for the scheduler.
   std::vector<CompactionSpec> RecordedBusy() const;
   void Drain();
-  // Writes compactions_ as the next `.compactions` version (Fenced if a newer epoch owns it).
+  // Writes compactions_ as the next `.compactions` version (CompactionsStore::Update, merging a
+  // newer stored version into it after each lost race); Fenced if a newer epoch owns it.
   Status WriteCompactions();
+  // Fenced when `stored` carries a newer compactor epoch than ours.
+  Status CheckEpoch(const format::Compactions& stored) const;
   // Latches `st` (Fenced → fenced_). Orchestrator thread only.
   void Latch(const Status& st);
   format::CompactionRecord* FindRecord(const format::Ulid& id);

@@ -15,6 +15,7 @@
 #include "compactor/test_db.h"
 #include "manifest/paths.h"
 #include "object_store/fault_injecting_object_store.h"
+#include "object_store/object_store_wrapper.h"
 #include "object_store/s3_object_store.h"
 #include "subprocess.h"
 #include "test_util.h"
@@ -328,6 +329,62 @@ TEST(CompactorTest, MissingInputFailsOnceAndIsNotRetried) {
   for (const auto& rec : (*latest)->compactions.recent_compactions) {
     EXPECT_EQ(rec.status, format::CompactionStatus::kCompleted);
   }
+}
+
+// Counts LIST requests per prefix.
+class ListCountingStore : public ObjectStoreWrapper {
+ public:
+  using ObjectStoreWrapper::ObjectStoreWrapper;
+  Result<std::vector<ObjectMeta>> List(std::string_view prefix) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++lists_[std::string(prefix)];
+    }
+    return inner_->List(prefix);
+  }
+  uint64_t Lists(const std::string& prefix) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return lists_[prefix];
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, uint64_t> lists_;
+};
+
+// An idle compactor lists `.compactions/` and `manifest/` once (the first read), then finds the
+// latest versions by probing the next id (RFC-0032): N idle polls cost no LIST at all. The
+// manual clock keeps the probes trusted (kManifestProbeTrust) however slow the machine is.
+TEST(CompactorTest, IdlePollsProbeTheNextVersionInsteadOfListing) {
+  auto mem = NewMemoryObjectStore();
+  TestDb db(mem);
+  ASSERT_OK(db.Init());
+  util::Random rng(21);
+  ASSERT_OK(db.AddL0(Batch(rng, 20, 100, 0)));  // below min_compaction_sources: stays idle
+  auto store = std::make_shared<ListCountingStore>(mem);
+  auto clock = std::make_shared<ManualClock>(1'000'000);
+  auto c = Compactor::Open(store, "db", FastOptions(2), OutputSettings{}, clock, 5);
+  ASSERT_OK(c) << c.status().ToString();
+  ASSERT_OK((*c)->Start());
+  ASSERT_TRUE(WaitFor([&] { return (*c)->stats().polls >= 2; }));
+  const uint64_t compactions_lists = store->Lists("db/compactions/");
+  const uint64_t manifest_lists = store->Lists("db/manifest/");
+  EXPECT_EQ(compactions_lists, 1u);
+  EXPECT_EQ(manifest_lists, 1u);
+  constexpr uint64_t kIdlePolls = 20;
+  const uint64_t polls = (*c)->stats().polls;
+  ASSERT_TRUE(WaitFor([&] { return (*c)->stats().polls >= polls + kIdlePolls; }));
+  EXPECT_EQ(store->Lists("db/compactions/"), compactions_lists);
+  EXPECT_EQ(store->Lists("db/manifest/"), manifest_lists);
+  // Still sees another process's `.compactions` version (a probe hit).
+  manifest::CompactionsStore other(mem, "db");
+  ASSERT_OK_AND_ASSIGN(auto latest, other.ReadLatest());
+  ASSERT_TRUE(latest.has_value());
+  latest->compactions.compactor_epoch += 1;
+  ASSERT_OK(other.WriteNew(latest->id + 1, latest->compactions));
+  ASSERT_TRUE(WaitFor([&] { return (*c)->fenced(); }));
+  EXPECT_EQ(store->Lists("db/compactions/"), compactions_lists);
+  EXPECT_OK((*c)->Stop());
 }
 
 TEST(CompactorTest, MergesRunsAndResumesAfterRestart) {

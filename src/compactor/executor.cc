@@ -20,6 +20,7 @@
 #include "manifest/sst_paths.h"
 #include "table/iterator.h"
 #include "table/merge_resolve.h"
+#include "table/sst_options.h"
 #include "table/sst_reader.h"
 #include "table/sst_writer.h"
 #include "util/mutex.h"
@@ -418,14 +419,9 @@ class SequentialScan final : public table::RowIterator {
 class OutputWriter {
  public:
   OutputWriter(const ExecutorContext& ctx, CompactionJobResult* result)
-      : ctx_(ctx), result_(result) {
-    opts_.block_size = ctx.output.block_size;
-    opts_.compression = ctx.output.compression;
-    opts_.filter_bits_per_key = ctx.output.filter_bits_per_key;
-    opts_.min_filter_keys = ctx.output.min_filter_keys;
-    opts_.sst_type = format::SstType::kCompacted;
-    format::SetPrefixFilter(&opts_, ctx.output.prefix_extractor);
-  }
+      : ctx_(ctx),
+        result_(result),
+        opts_(table::SstBuilderOptionsFor(table::SstKind::kCompacted, ctx.output)) {}
   Status Add(const RowEntry& row) {
     if (!writer_) {
       handle_ = format::SstHandle{};

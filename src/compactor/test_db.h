@@ -25,6 +25,7 @@
 #include "slatedb/object_store.h"
 #include "table/iterator.h"
 #include "table/sorted_run_iterator.h"
+#include "table/sst_options.h"
 #include "table/sst_reader.h"
 #include "table/sst_writer.h"
 #include "util/clock.h"
@@ -61,8 +62,9 @@ class TestDb {
     }
     std::vector<format::RowEntry> sorted;
     for (auto& [k, r] : rows) sorted.push_back(r);
-    format::SstBuilderOptions opts;
-    opts.block_size = block_size;
+    table::SstSettings shape;
+    shape.block_size = block_size;
+    const format::SstBuilderOptions opts = table::SstBuilderOptionsFor(table::SstKind::kL0, shape);
     format::SstHandle h;
     h.id = ulids_.Next(util::SystemClock::Default()->NowMillis());
     h.format_version = format::kSstFormatVersion;

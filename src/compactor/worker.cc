@@ -56,16 +56,12 @@ CompactionSpec SpecOf(const format::CompactionRecord& rec) {
 Result<manifest::VersionedCompactions> UpdateCompactions(
     const manifest::CompactionsStore& store,
     const std::function<Status(format::Compactions&)>& mutate) {
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    ASSIGN_OR_RETURN(auto latest, store.ReadLatest());
-    if (!latest) return Status::Invalid("no .compactions (no compactor has started here)");
-    format::Compactions next = latest->compactions;
-    RETURN_IF_ERROR(mutate(next));
-    Status st = store.WriteNew(latest->id + 1, next);
-    if (st.ok()) return manifest::VersionedCompactions{latest->id + 1, std::move(next)};
-    if (!st.IsAlreadyExists()) return st;
-  }
-  return Status::Unavailable("compactions: too many lost races writing .compactions");
+  manifest::CompactionsStore::UpdateOptions update;
+  update.max_attempts = 100;
+  update.initial = []() -> Result<format::Compactions> {
+    return Status::Invalid("no .compactions (no compactor has started here)");
+  };
+  return store.Update(mutate, update);
 }
 
 format::Compactions MergeCompactions(const format::Compactions& base,
@@ -152,7 +148,7 @@ CompactionWorker::CompactionWorker(PrivateTag, std::shared_ptr<ObjectStore> stor
       merge_operator_(std::move(merge_operator)),
       manifest_store_(std::make_shared<manifest::ManifestStore>(
           store_, db_path_, manifest::StoreFormatFor(output_.compatibility), clock_)),
-      compactions_store_(store_, db_path_, manifest::StoreFormatFor(output_.compatibility)),
+      compactions_store_(store_, db_path_, manifest::StoreFormatFor(output_.compatibility), clock_),
       ulids_(std::make_shared<format::UlidGenerator>(seed)),
       merge_notice_logged_(std::make_shared<std::atomic<bool>>(false)) {}
 

@@ -56,10 +56,10 @@ Result<CompactionJob> ResolveJob(const format::Manifest& m, const format::Ulid& 
 // The spec a `.compactions` record describes (L0 view ids are our SST ids).
 CompactionSpec SpecOf(const format::CompactionRecord& rec);
 
-// Applies `mutate` to the latest `.compactions` and creates it as the next version, re-reading
-// and re-applying after each lost race (at most 100). `mutate` returning non-OK aborts with that
-// status (nothing written). kInvalid "no .compactions" when none exists. Returns the version
-// written.
+// CompactionsStore::Update: applies `mutate` to the latest `.compactions` and creates it as the
+// next version, re-reading and re-applying after each lost race (at most 100). `mutate` returning
+// non-OK aborts with that status (nothing written). kInvalid "no .compactions" when none exists.
+// Returns the version written.
 Result<manifest::VersionedCompactions> UpdateCompactions(
     const manifest::CompactionsStore& store,
     const std::function<Status(format::Compactions&)>& mutate);

@@ -23,6 +23,7 @@
 #include "object_store/cached_object_store.h"
 #include "object_store/metrics_object_store.h"
 #include "object_store/retrying_object_store.h"
+#include "table/sst_options.h"
 #include "util/random.h"
 #include "util/saturating.h"
 #include "util/thread_name.h"
@@ -182,7 +183,7 @@ DbImpl::DbImpl(std::string path, Components components, Settings settings)
       store_(NewMetricsObjectStore(components_.object_store, recorder_, "db", components_.clock)),
       clock_(components_.clock ? components_.clock : util::SystemClock::Default()),
       log_(components_.logger),
-      wal_store_(store_, path_, settings_.compression_codec, settings_.block_size),
+      wal_store_(store_, path_, table::SstSettings::From(settings_)),
       reads_(std::make_shared<ReadPath>(store_, path_, settings_, components_.merge_operator,
                                         components_.prefix_extractor, recorder_,
                                         components_.block_cache)),

@@ -9,6 +9,7 @@
 #include "manifest/paths.h"
 #include "slatedb/db_read.h"
 #include "table/merge_resolve.h"
+#include "table/sst_options.h"
 #include "table/sst_writer.h"
 #include "util/metrics.h"
 
@@ -642,14 +643,7 @@ Result<std::unique_ptr<DbIterator>> ReadPath::Scan(std::shared_ptr<const DbState
 }
 
 format::SstBuilderOptions ReadPath::CompactedSstOptions() const {
-  format::SstBuilderOptions opts;
-  opts.block_size = settings_.block_size;
-  opts.compression = static_cast<format::CompressionCodec>(settings_.compression_codec);
-  opts.min_filter_keys = settings_.min_filter_keys;
-  opts.filter_bits_per_key = settings_.filter_bits_per_key;
-  opts.sst_type = format::SstType::kCompacted;
-  format::SetPrefixFilter(&opts, prefix_extractor_);
-  return opts;
+  return table::SstBuilderOptionsFor(table::SstKind::kL0, settings_, prefix_extractor_);
 }
 
 Result<format::SstInfo> ReadPath::WriteCompactedSst(const format::Ulid& id,

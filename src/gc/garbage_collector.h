@@ -55,8 +55,12 @@
 #include "util/mutex.h"
 
 namespace slatedb::manifest {
-class ManifestStore;
-class CompactionsStore;
+template <typename Kind>
+class VersionedStore;
+struct ManifestKind;
+struct CompactionsKind;
+using ManifestStore = VersionedStore<ManifestKind>;
+using CompactionsStore = VersionedStore<CompactionsKind>;
 }  // namespace slatedb::manifest
 
 namespace slatedb::gc {

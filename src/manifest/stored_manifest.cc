@@ -4,7 +4,6 @@
 #include <utility>
 
 #include "format/manifest_codec.h"
-#include "util/saturating.h"
 
 namespace slatedb::manifest {
 namespace {
@@ -28,10 +27,7 @@ Status Supported(const ManifestStore& store, const VersionedManifest& latest,
 
 StoredManifest::StoredManifest(std::shared_ptr<ManifestStore> store, ManifestUpdateOptions options,
                                uint64_t id, format::Manifest manifest)
-    : store_(std::move(store)),
-      options_(std::move(options)),
-      id_(id),
-      manifest_(std::move(manifest)) {}
+    : store_(std::move(store)), options_(std::move(options)), current_{id, std::move(manifest)} {}
 
 Result<StoredManifest> StoredManifest::Load(std::shared_ptr<ManifestStore> store,
                                             ManifestUpdateOptions options) {
@@ -62,18 +58,9 @@ Result<StoredManifest> StoredManifest::LoadOrCreate(std::shared_ptr<ManifestStor
 }
 
 Status StoredManifest::Refresh() {
-  ASSIGN_OR_RETURN(std::optional<VersionedManifest> latest, store_->ReadLatest());
-  if (!latest) {
-    return Status::Data("manifest versions of '" + store_->db_path() +
-                        "' disappeared (had version " + std::to_string(id_) + ")");
-  }
-  if (latest->id < id_) {
-    return Status::Data("latest manifest of '" + store_->db_path() + "' went back from " +
-                        std::to_string(id_) + " to " + std::to_string(latest->id));
-  }
-  RETURN_IF_ERROR(Supported(*store_, *latest));
-  id_ = latest->id;
-  manifest_ = std::move(latest->manifest);
+  ASSIGN_OR_RETURN(VersionedManifest latest, store_->ReadLatestSince(current_.id));
+  RETURN_IF_ERROR(Supported(*store_, latest));
+  current_ = std::move(latest);
   return Status::OK();
 }
 
@@ -83,29 +70,16 @@ Status StoredManifest::Update(const ManifestMutator& mutator) {
 
 Status StoredManifest::UpdateChecked(const ManifestMutator& mutator,
                                      const std::function<Status(const format::Manifest&)>& check) {
-  const std::shared_ptr<util::Clock> clock = ClockOf(options_);
-  const auto deadline = util::SaturatingDeadline(clock->SteadyNow(), options_.timeout);
-  int attempts = 0;
-  while (true) {
-    if (check) RETURN_IF_ERROR(check(manifest_));
-    format::Manifest next = manifest_;
-    if (mutator) RETURN_IF_ERROR(mutator(next));
-    ++attempts;
-    Status written = store_->WriteNew(id_ + 1, next);
-    if (written.ok()) {
-      ++id_;
-      manifest_ = std::move(next);
-      return Status::OK();
-    }
-    if (!written.IsAlreadyExists()) return written;
-    // Lost the race for id_+1: re-read the latest version and re-apply the change on top of it.
-    if (clock->SteadyNow() >= deadline) {
-      return Status::Unavailable("manifest update of '" + store_->db_path() + "' timed out after " +
-                                 std::to_string(attempts) + " attempts (last tried version " +
-                                 std::to_string(id_ + 1) + ")");
-    }
-    RETURN_IF_ERROR(Refresh());
-  }
+  ManifestStore::UpdateOptions update;
+  update.timeout = options_.timeout;
+  update.clock = ClockOf(options_);
+  // Every version re-read after a lost race is one this build must be able to honour (as
+  // Refresh), and passes the caller's check (the epoch fence) before the mutator sees it.
+  update.check = [&](const VersionedManifest& v) -> Status {
+    RETURN_IF_ERROR(Supported(*store_, v));
+    return check ? check(v.manifest) : Status::OK();
+  };
+  return store_->Update(&current_, mutator, update);
 }
 
 uint64_t EpochOf(const format::Manifest& m, FenceRole role) {

@@ -60,27 +60,26 @@ class StoredManifest {
       std::shared_ptr<ManifestStore> store, ManifestUpdateOptions options = {},
       const format::Manifest& initial = format::Manifest::NewEmpty());
 
-  uint64_t id() const { return id_; }
-  const format::Manifest& manifest() const { return manifest_; }
+  uint64_t id() const { return current_.id; }
+  const format::Manifest& manifest() const { return current_.manifest; }
   const std::shared_ptr<ManifestStore>& store() const { return store_; }
 
   // Re-reads the latest version.
   Status Refresh();
-  // The CAS loop described above. On success id() is the new version.
+  // The CAS loop described above (ManifestStore::Update). On success id() is the new version.
   Status Update(const ManifestMutator& mutator);
 
  private:
   friend class FenceableManifest;
   StoredManifest(std::shared_ptr<ManifestStore> store, ManifestUpdateOptions options, uint64_t id,
                  format::Manifest manifest);
-  // Update with a check run on every version read before a mutation is applied.
+  // Update with a check run on every version before a mutation is applied to it.
   Status UpdateChecked(const ManifestMutator& mutator,
                        const std::function<Status(const format::Manifest&)>& check);
 
   std::shared_ptr<ManifestStore> store_;
   ManifestUpdateOptions options_;
-  uint64_t id_ = 0;
-  format::Manifest manifest_;
+  VersionedManifest current_;
 };
 
 enum class FenceRole { kWriter, kCompactor };

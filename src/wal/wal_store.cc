@@ -8,13 +8,24 @@
 #include "object_store/retrying_object_store.h"
 
 namespace slatedb::wal {
+namespace {
+
+// The settings a WAL SST is shaped by, through the one Settings mapping.
+table::SstSettings WalSstSettings(CompressionCodec codec, uint32_t block_size) {
+  Settings settings;
+  settings.compression_codec = codec;
+  settings.block_size = block_size;
+  return table::SstSettings::From(settings);
+}
+
+}  // namespace
 
 WalStore::WalStore(std::shared_ptr<ObjectStore> store, std::string db_path, CompressionCodec codec,
                    uint32_t block_size)
-    : store_(std::move(store)),
-      db_path_(std::move(db_path)),
-      codec_(codec),
-      block_size_(block_size) {}
+    : WalStore(std::move(store), std::move(db_path), WalSstSettings(codec, block_size)) {}
+
+WalStore::WalStore(std::shared_ptr<ObjectStore> store, std::string db_path, table::SstSettings sst)
+    : store_(std::move(store)), db_path_(std::move(db_path)), sst_(std::move(sst)) {}
 
 std::string WalStore::Dir() const { return db_path_.empty() ? "wal/" : db_path_ + "/wal/"; }
 
@@ -31,10 +42,7 @@ size_t WalStore::EncodedSizeEstimate(std::span<const format::RowView> rows) {
 }
 
 Result<std::string> WalStore::Encode(std::span<const format::RowView> rows) const {
-  format::SstBuilderOptions opts;
-  opts.block_size = block_size_;
-  opts.compression = static_cast<format::CompressionCodec>(codec_);
-  opts.sst_type = format::SstType::kWal;
+  format::SstBuilderOptions opts = table::SstBuilderOptionsFor(table::SstKind::kWal, sst_);
   // Reserve the whole object once: growing the output string by doubling held up to twice (and,
   // while reallocating, three times) the WAL SST's size, the largest transient of a busy writer.
   // An overestimate costs address space, not memory (untouched pages are not resident).
@@ -62,10 +70,7 @@ Result<bool> WalStore::IsOurs(uint64_t id, const std::string& put_id,
 }
 
 Status WalStore::WriteFence(uint64_t id) const {
-  format::SstBuilderOptions opts;
-  opts.block_size = block_size_;
-  opts.compression = static_cast<format::CompressionCodec>(codec_);
-  format::SstBuilder builder(opts);
+  format::SstBuilder builder(table::SstBuilderOptionsFor(table::SstKind::kWalFence, sst_));
   ASSIGN_OR_RETURN(format::EncodedSst sst, builder.Finish());
   auto etag = store_->PutIfAbsent(ObjectKey(id), sst.bytes);
   return etag.ok() ? Status::OK() : etag.status();

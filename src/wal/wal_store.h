@@ -23,6 +23,7 @@
 #include "slatedb/object_store.h"
 #include "slatedb/options.h"
 #include "slatedb/status.h"
+#include "table/sst_options.h"
 
 namespace slatedb::wal {
 
@@ -30,6 +31,8 @@ class WalStore {
  public:
   WalStore(std::shared_ptr<ObjectStore> store, std::string db_path,
            CompressionCodec codec = CompressionCodec::kNone, uint32_t block_size = 4096);
+  // WAL SSTs and fences are built with table::SstBuilderOptionsFor(kWal / kWalFence, sst).
+  WalStore(std::shared_ptr<ObjectStore> store, std::string db_path, table::SstSettings sst);
 
   // "<db>/wal/" ("wal/" for an empty db path).
   std::string Dir() const;
@@ -67,8 +70,7 @@ class WalStore {
  private:
   std::shared_ptr<ObjectStore> store_;
   std::string db_path_;
-  CompressionCodec codec_;
-  uint32_t block_size_;
+  table::SstSettings sst_;
 };
 
 // Parses the id of a WAL key or file name ("…/00000000000000000007.sst" → 7; exactly 20 digits,

@@ -648,22 +648,20 @@ int OfficialCommands::Run(const std::string& url, const std::string& path_arg) {
     format::UlidGenerator ulids(util::EntropySeed());
     rec->id = ulids.Next(util::SystemClock::Default()->NowMillis());
     // Compare-and-swap onto the latest `.compactions` (the compactor writes it too).
-    for (int attempt = 0;; ++attempt) {
-      auto current = compactions.ReadLatest();
-      if (!current.ok()) return Fail(current.status());
-      format::Compactions next;
-      uint64_t next_id = 1;
-      if (*current) {
-        next = (*current)->compactions;
-        next_id = (*current)->id + 1;
-      } else {
-        next.compactor_epoch = (*latest)->manifest.compactor_epoch;
-      }
-      next.recent_compactions.push_back(*rec);
-      Status st = compactions.WriteNew(next_id, next);
-      if (st.ok()) break;
-      if (!st.IsAlreadyExists() || attempt >= 100) return Fail(st);
-    }
+    manifest::CompactionsStore::UpdateOptions update;
+    update.max_attempts = 100;
+    update.initial = [&]() -> Result<format::Compactions> {
+      format::Compactions first;
+      first.compactor_epoch = (*latest)->manifest.compactor_epoch;
+      return first;
+    };
+    auto written = compactions.Update(
+        [&](format::Compactions& next) -> Status {
+          next.recent_compactions.push_back(*rec);
+          return Status::OK();
+        },
+        update);
+    if (!written.ok()) return Fail(written.status());
     Json out = Json::array();
     out.push_back(CompactionJson(*rec));
     std::cout << out.dump() << "\n";
