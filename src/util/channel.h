@@ -2,10 +2,10 @@
 //
 // What: the message queue between engine actors (docs/design.md §4.1). Send blocks while the
 // channel is full; Receive blocks until a message arrives, the channel is closed and drained, or a
-// deadline passes. Sending to a closed channel is an expected condition during shutdown: it returns
-// SendResult::kClosed and hands the message back to the caller (so it can complete or abandon
-// the work it carries), never a crash or a user-visible error.
-// Thread safety: every method may be called concurrently from any thread.
+// deadline passes (of the steady clock, or of an injected util::Clock). Sending to a closed channel
+// is an expected condition during shutdown: it returns SendResult::kClosed and hands the message
+// back to the caller (so it can complete or abandon the work it carries), never a crash or a
+// user-visible error. Thread safety: every method may be called concurrently from any thread.
 // Ownership: the channel owns queued messages; Receive moves them out.
 // Errors: none (results are enum values / optionals).
 #pragma once
@@ -16,6 +16,8 @@
 #include <optional>
 #include <utility>
 
+#include "util/clock.h"
+#include "util/clock_wait.h"
 #include "util/mutex.h"
 
 namespace slatedb::util {
@@ -61,6 +63,18 @@ class Channel {
     MutexLock lock(&mu_);
     while (!closed_ && queue_.empty()) {
       if (!not_empty_.WaitUntil(&mu_, deadline)) break;
+    }
+    return PopLocked();
+  }
+
+  // As ReceiveUntil, with `deadline` on `clock` (a ManualClock's Advance/Set ends the wait once
+  // the deadline has passed; see util/clock_wait.h).
+  std::optional<T> ReceiveUntil(Clock* clock, std::chrono::steady_clock::time_point deadline)
+      EXCLUDES(mu_) {
+    ClockWait wait(clock, &mu_, &not_empty_);
+    MutexLock lock(&mu_);
+    while (!closed_ && queue_.empty()) {
+      if (!wait.WaitUntil(&mu_, deadline)) break;
     }
     return PopLocked();
   }

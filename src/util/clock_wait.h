@@ -5,7 +5,7 @@
 //   util::ClockWait wait(clock, &mu_, &cv_);      // registers with the clock; mu_ NOT held
 //   util::MutexLock lock(&mu_);
 //   while (!condition_) {
-//     if (!wait.WaitUntil(deadline)) break;       // the clock reached `deadline`
+//     if (!wait.WaitUntil(&mu_, deadline)) break;  // the clock reached `deadline`
 //   }
 // WaitUntil blocks for at most the clock time left before `deadline`, measured in real time,
 // and returns after the clock's time moves (ManualClock wakes registered waiters), on a notify
@@ -16,6 +16,7 @@
 // Errors: none.
 #pragma once
 
+#include <cassert>
 #include <chrono>
 
 #include "util/clock.h"
@@ -33,14 +34,16 @@ class ClockWait final : public ClockWaiter {
   ClockWait(const ClockWait&) = delete;
   ClockWait& operator=(const ClockWait&) = delete;
 
-  // REQUIRES: `mu` held (it is released while blocked). False once the deadline has passed.
-  bool WaitUntil(std::chrono::steady_clock::time_point deadline) REQUIRES(mu_) {
+  // REQUIRES: `mu` (the mutex given to the constructor) held; it is released while blocked.
+  // False once the deadline has passed.
+  bool WaitUntil(Mutex* mu, std::chrono::steady_clock::time_point deadline) REQUIRES(mu) {
+    assert(mu == mu_);
     const auto now = clock_->SteadyNow();
     if (now >= deadline) return false;
     if (deadline == std::chrono::steady_clock::time_point::max()) {
-      cv_->Wait(mu_);  // no deadline: only a notify or a move of the clock ends the wait
+      cv_->Wait(mu);  // no deadline: only a notify or a move of the clock ends the wait
     } else {
-      cv_->WaitUntil(mu_, SaturatingDeadline(std::chrono::steady_clock::now(), deadline - now));
+      cv_->WaitUntil(mu, SaturatingDeadline(std::chrono::steady_clock::now(), deadline - now));
     }
     return clock_->SteadyNow() < deadline;
   }

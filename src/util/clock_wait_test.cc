@@ -58,7 +58,7 @@ struct Sleeper {
         seen_ms_ = clock_->NowMillis();
         ++wakeups_;
         seen_cv_.NotifyAll();
-        if (!wait.WaitUntil(deadline)) {
+        if (!wait.WaitUntil(&mu_, deadline)) {
           timed_out_ = true;
           break;
         }
@@ -161,8 +161,8 @@ TEST(ClockWaitTest, PassedDeadlineReturnsAtOnce) {
   CondVar cv;
   ClockWait wait(&clock, &mu, &cv);
   MutexLock lock(&mu);
-  EXPECT_FALSE(wait.WaitUntil(clock.SteadyNow()));
-  EXPECT_FALSE(wait.WaitUntil(clock.SteadyNow() - std::chrono::milliseconds(1)));
+  EXPECT_FALSE(wait.WaitUntil(&mu, clock.SteadyNow()));
+  EXPECT_FALSE(wait.WaitUntil(&mu, clock.SteadyNow() - std::chrono::milliseconds(1)));
 }
 
 }  // namespace
