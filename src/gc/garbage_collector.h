@@ -27,7 +27,7 @@
 // `RunOnce()` runs every enabled sweep now; `Start()` runs each sweep every `interval` on a
 // background util::BackgroundTask (thread "slatedb-gc", one ticker per enabled sweep, on the
 // injected clock: a ManualClock's Advance runs the sweeps that became due; sweeps due together
-// share one run) until `Stop()`. Each sweep's next run is `interval` after its last one ended.
+// share one run) until `Stop()`. Each sweep's next run is `interval` after its last one began.
 // Thread safety: all methods may be called from any thread; sweeps are serialized.
 // Ownership: the collector owns its task; it shares the object store and the clock.
 // Errors: Open → kInvalid for a zero interval. RunOnce → the first error (object store,

@@ -6,14 +6,15 @@
 // tickers are due, between messages; not after Stop()) and OnStop() (after the drain, on the
 // task's thread). Tickers run on the clock given to the constructor (null = SystemClock), so a
 // test drives them with ManualClock::Advance: a ticker's first deadline is one interval after
-// Start(), each next one an interval after its OnTickers call returned (missed ticks are not
-// replayed). A message sent after the clock reached a ticker's deadline is handled after that
-// tick, so a round trip through the channel is a barrier for tests. Stop() closes the channel,
-// lets the thread handle every message still queued (so no sender is left waiting forever: a
-// subclass that cannot do the work during shutdown completes the message with a "closed"
-// status), runs OnStop() and joins. Stop() is idempotent; the subclass destructor must call it
-// (the base destructor only asserts it happened, since virtual calls are not possible there).
-// Sending after Stop() returns SendResult::kClosed.
+// Start(), each next one an interval after the clock reading that found it due (missed ticks
+// are not replayed; a tick longer than its interval is followed by the next at once). A message
+// sent after the clock reached a ticker's deadline is handled after that tick, so a round trip
+// through the channel is a barrier for tests. Stop() closes the channel, lets the thread handle
+// every message still queued (so no sender is left waiting forever: a subclass that cannot do
+// the work during shutdown completes the message with a "closed" status), runs OnStop() and
+// joins. Stop() is idempotent; the subclass destructor must call it (the base destructor only
+// asserts it happened, since virtual calls are not possible there). Sending after Stop()
+// returns SendResult::kClosed.
 // Thread safety: Send/Stop/stopping may be called from any thread; Handle/OnTick*/OnStop run
 // only on the task thread. Ownership: the task owns its thread and channel; it shares the clock.
 // Errors: none; subclasses report errors through the messages they complete.
@@ -121,9 +122,9 @@ class BackgroundTask {
           if (now >= next[i]) due.push_back(i);
         }
         if (!due.empty()) {
+          // From the time read before the tick, so an Advance during it counts toward the next.
+          for (size_t i : due) next[i] = SaturatingDeadline(now, tickers_[i]);
           OnTickers(due);
-          const auto after = clock_->SteadyNow();
-          for (size_t i : due) next[i] = SaturatingDeadline(after, tickers_[i]);
         }
       }
       if (message) {
