@@ -2,26 +2,28 @@
 // distributed compaction) and the `.compactions` helpers it shares with the coordinator
 // (compactor.h).
 //
-// What: `CompactionWorker` polls `.compactions` every poll_interval (a util::BackgroundTask,
-// thread `slatedb-cworker`, whose ticker and heartbeat timer run on the injected clock; right
-// away at Start and after each job) for a `Scheduled` job (the oldest first), claims it by creating
-// the next `.compactions` version with the job `Running` and its own `worker` {id, heartbeat} (a
-// lost create race re-reads and re-checks: two workers can never both win one job), resolves the
-// job against the latest manifest and runs it on the executor (one job at a time per worker; run
-// more workers for more parallelism). While it runs, every heartbeat_interval it renews
-// `worker.last_heartbeat_ms` and publishes the outputs finished so far (each output is recorded at
-// its SST boundary through ExecutorContext::on_output). When the job is done it writes the job
-// `Compacted` with all its outputs; it never touches the manifest — the coordinator alone commits.
-// A job that already has recorded outputs (from a worker that died or stopped) is resumed: the
-// recorded outputs are kept and the merge restarts after the last key of the last one (whose
-// versions never straddle two outputs). If a heartbeat finds the job is no longer ours (the
-// coordinator reclaimed it), the job is cancelled at its next key boundary and its unrecorded
-// outputs are orphans for the GC. `Stop()` is graceful: the running job stops at its next key
-// boundary, and the claim is released (`Scheduled` again, worker cleared, finished outputs kept)
-// before Stop returns. A worker needs `.compactions` version 2 (compatibility "0.17"); Open rejects
-// "0.12". Thread safety: Start / Stop / stats from any thread (Start once). Ownership: the worker
-// owns its threads; it shares the object store and clock. Errors: Open → kInvalid for bad options
-// or compatibility "0.12" (naming it); Start → kInvalid "no database at <path>"; a failed poll,
+// What: `CompactionWorker` polls `.compactions` every poll_interval for a `Scheduled` job (the
+// oldest first), claims it by creating the next `.compactions` version with the job `Running`
+// and its own `worker` {id, heartbeat} (a lost create race re-reads and re-checks: two workers
+// can never both win one job), resolves the job against the latest manifest and runs it on the
+// executor (one job at a time per worker; run more workers for more parallelism). While it runs,
+// every heartbeat_interval it renews `worker.last_heartbeat_ms` and publishes the outputs
+// finished so far (each output is recorded at its SST boundary through
+// ExecutorContext::on_output). When the job is done it writes the job `Compacted` with all its
+// outputs; it never touches the manifest — the coordinator alone commits. A job that already has
+// recorded outputs (from a worker that died or stopped) is resumed: the recorded outputs are
+// kept and the merge restarts after the last key of the last one (whose versions never straddle
+// two outputs). If a heartbeat finds the job is no longer ours (the coordinator reclaimed it),
+// the job is cancelled at its next key boundary and its unrecorded outputs are orphans for the
+// GC. `Stop()` is graceful: the running job stops at its next key boundary, and the claim is
+// released (`Scheduled` again, worker cleared, finished outputs kept) before Stop returns.
+// A worker needs `.compactions` version 2 (compatibility "0.17"); Open rejects "0.12".
+// The poll loop is a util::BackgroundTask (thread `slatedb-cworker`): a poll_interval ticker on
+// the injected clock, plus a poll right away at Start and after each job; the heartbeat timer
+// runs on the injected clock too.
+// Thread safety: Start / Stop / stats from any thread (Start once). Ownership: the worker owns its
+// threads; it shares the object store and clock. Errors: Open → kInvalid for bad options or
+// compatibility "0.12" (naming it); Start → kInvalid "no database at <path>"; a failed poll,
 // claim or heartbeat is logged (warn) and retried; a job failure releases the claim (kNotFound
 // for a missing input marks it Failed instead, which the coordinator drops). Stop → OK, or the
 // error of a final release that could not be written (the coordinator reclaims it after

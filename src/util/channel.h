@@ -2,10 +2,11 @@
 //
 // What: the message queue between engine actors (docs/design.md §4.1). Send blocks while the
 // channel is full; Receive blocks until a message arrives, the channel is closed and drained, or a
-// deadline passes (of the steady clock, or of an injected util::Clock). Sending to a closed channel
-// is an expected condition during shutdown: it returns SendResult::kClosed and hands the message
-// back to the caller (so it can complete or abandon the work it carries), never a crash or a
-// user-visible error. Thread safety: every method may be called concurrently from any thread.
+// deadline passes. Sending to a closed channel is an expected condition during shutdown: it returns
+// SendResult::kClosed and hands the message back to the caller (so it can complete or abandon
+// the work it carries), never a crash or a user-visible error.
+// Deadlines are on the steady clock, or on an injected util::Clock (ReceiveUntil(clock, ...)).
+// Thread safety: every method may be called concurrently from any thread.
 // Ownership: the channel owns queued messages; Receive moves them out.
 // Errors: none (results are enum values / optionals).
 #pragma once
