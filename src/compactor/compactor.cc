@@ -238,24 +238,22 @@ void Compactor::Latch(const Status& st) {
 }
 
 void Compactor::Run() {
-  // tidy: allow steady_clock — the event channel waits in real time; timers on the injected
-  // Clock need a clock-aware wait (issue 9, one background-service pattern).
-  auto next_poll = std::chrono::steady_clock::now();  // tidy: allow (first poll right away)
+  // Timed polls run on the injected clock (a ManualClock's Advance wakes the wait).
+  auto next_poll = clock_->SteadyNow();  // the first poll right away
   while (!stop_requested_.load() && fatal_.ok()) {
-    auto event = events_.ReceiveUntil(next_poll);
+    auto event = events_.ReceiveUntil(clock_.get(), next_poll);
     const bool completion = event && event->result;
     if (completion) HandleCompletion(std::move(*event->result));
     if (stop_requested_.load() || !fatal_.ok()) break;
-    auto now = std::chrono::steady_clock::now();  // tidy: allow (see above)
+    auto now = clock_->SteadyNow();
     const bool timed = timed_polls_.load();
     // Polled by the owner: a finished job may have made room for the next one, so look again
     // right away instead of waiting for the owner's next notice.
     if (poll_requested_.exchange(false) || now >= next_poll || (completion && !timed)) {
       PollAndSchedule();
       next_poll = timed || retry_pending_
-                      ? util::SaturatingDeadline(std::chrono::steady_clock::now(),  // tidy: allow
-                                                 options_.poll_interval)
-                      : std::chrono::steady_clock::time_point::max();  // tidy: allow
+                      ? util::SaturatingDeadline(clock_->SteadyNow(), options_.poll_interval)
+                      : std::chrono::steady_clock::time_point::max();
     }
   }
   Drain();

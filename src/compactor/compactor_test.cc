@@ -19,6 +19,7 @@
 #include "object_store/s3_object_store.h"
 #include "subprocess.h"
 #include "test_util.h"
+#include "util/clock.h"
 #include "util/random.h"
 
 namespace slatedb::compactor {
@@ -290,6 +291,28 @@ class CountingLogger : public Logger {
 
 // An input SST deleted out from under the compactor: the compaction fails once, is logged once
 // (naming the object) and is not retried, so `.compactions` writes stop.
+// Timed polls run on the injected clock: with an hour's poll_interval on a ManualClock, the
+// first poll is at Start and each Advance of an hour is one more; none follows Stop.
+TEST(CompactorTest, TimedPollsRunOnTheInjectedClock) {
+  auto store = NewMemoryObjectStore();
+  TestDb db(store);
+  ASSERT_OK(db.Init());
+  auto clock = std::make_shared<util::ManualClock>(1'000'000);
+  CompactorOptions o = FastOptions();
+  o.poll_interval = std::chrono::hours(1);
+  auto c = Compactor::Open(store, "db", o, OutputSettings{}, clock, 5);
+  ASSERT_OK(c) << c.status().ToString();
+  ASSERT_OK((*c)->Start());
+  ASSERT_TRUE(WaitFor([&] { return (*c)->stats().polls == 1; }));
+  clock->Advance(3'600'000);
+  ASSERT_TRUE(WaitFor([&] { return (*c)->stats().polls == 2; }));
+  clock->Advance(3'600'000);
+  ASSERT_TRUE(WaitFor([&] { return (*c)->stats().polls == 3; }));
+  EXPECT_OK((*c)->Stop());
+  clock->Advance(3'600'000);
+  EXPECT_EQ((*c)->stats().polls, 3u);
+}
+
 TEST(CompactorTest, MissingInputFailsOnceAndIsNotRetried) {
   auto store = NewMemoryObjectStore();
   TestDb db(store);

@@ -9,6 +9,8 @@
 #include "manifest/paths.h"
 #include "manifest/sst_paths.h"
 #include "table/sst_reader.h"
+#include "util/background_task.h"
+#include "util/clock_wait.h"
 #include "util/random.h"
 #include "util/saturating.h"
 #include "util/thread_name.h"
@@ -157,6 +159,26 @@ CompactionWorker::~CompactionWorker() {
   if (!st.ok()) log_.Error("compaction worker {}: stop: {}", worker_id_, st.ToString());
 }
 
+// The polling task: a ticker every poll_interval on the worker's clock, and a message for "poll
+// again now" (at Start and after each job it ran).
+class CompactionWorker::Poller final : public util::BackgroundTask<int> {
+ public:
+  explicit Poller(CompactionWorker* worker)
+      : BackgroundTask("slatedb-cworker", 1, worker->options_.poll_interval, worker->clock_),
+        worker_(worker) {}
+  ~Poller() override { Stop(); }
+
+ protected:
+  void Handle(int&) override { Poll(); }
+  void OnTick() override { Poll(); }
+
+ private:
+  void Poll() {
+    if (worker_->PollOnce()) TrySend(0);  // full: a poll is queued already
+  }
+  CompactionWorker* const worker_;
+};
+
 Status CompactionWorker::Start() {
   util::MutexLock lock(&lifecycle_mu_);
   if (started_) return Status::Invalid("compaction worker: Start called twice");
@@ -170,7 +192,9 @@ Status CompactionWorker::Start() {
     return st;
   }
   log_.Info("compaction worker {}: started on {}", worker_id_, db_path_);
-  thread_ = util::NamedThread("slatedb-cworker", [this] { Run(); });
+  poller_ = std::make_unique<Poller>(this);
+  poller_->Start();
+  poller_->TrySend(0);  // the first poll right away
   return Status::OK();
 }
 
@@ -184,7 +208,7 @@ Status CompactionWorker::Stop() {
     stop_requested_.store(true);
     cv_.NotifyAll();
   }
-  if (thread_.joinable()) thread_.join();
+  if (poller_ != nullptr) poller_->Stop();  // a queued poll is drained: PollOnce sees the stop
   stop_status_ = run_status_;
   log_.Info("compaction worker {}: stopped", worker_id_);
   return stop_status_;
@@ -195,38 +219,27 @@ WorkerStats CompactionWorker::stats() const {
   return stats_;
 }
 
-bool CompactionWorker::WaitFor(std::chrono::milliseconds d) {
-  // Real-time waits on the injected clock's steady time.
-  const auto deadline = util::SaturatingDeadline(clock_->SteadyNow(), d);
-  util::MutexLock lock(&mu_);
-  while (!stop_requested_.load()) {
-    if (!cv_.WaitUntil(&mu_, deadline)) break;
+bool CompactionWorker::PollOnce() {
+  if (stop_requested_.load()) return false;
+  {
+    util::MutexLock lock(&mu_);
+    ++stats_.polls;
   }
-  return !stop_requested_.load();
-}
-
-void CompactionWorker::Run() {
-  while (!stop_requested_.load()) {
-    {
-      util::MutexLock lock(&mu_);
-      ++stats_.polls;
-    }
-    auto claimed = TryClaim();
-    if (!claimed.ok()) {
-      log_.Warn("compaction worker {}: poll of {} failed (will retry): {}", worker_id_, db_path_,
-                claimed.status().ToString());
-    } else if (*claimed) {
-      Status st = RunClaimed(**claimed);
-      if (!st.ok()) {
-        log_.Warn("compaction worker {}: compaction {}: {}", worker_id_, (*claimed)->id.ToString(),
-                  st.ToString());
-        if (stop_requested_.load()) run_status_ = st;
-        if (!WaitFor(options_.poll_interval)) break;  // no tight claim / fail loop
-      }
-      continue;  // look for the next job right away
-    }
-    if (!WaitFor(options_.poll_interval)) break;
+  auto claimed = TryClaim();
+  if (!claimed.ok()) {
+    log_.Warn("compaction worker {}: poll of {} failed (will retry): {}", worker_id_, db_path_,
+              claimed.status().ToString());
+    return false;
   }
+  if (!*claimed) return false;
+  Status st = RunClaimed(**claimed);
+  if (!st.ok()) {
+    log_.Warn("compaction worker {}: compaction {}: {}", worker_id_, (*claimed)->id.ToString(),
+              st.ToString());
+    if (stop_requested_.load()) run_status_ = st;
+    return false;  // the next tick retries: no tight claim / fail loop
+  }
+  return true;
 }
 
 Result<std::optional<format::CompactionRecord>> CompactionWorker::TryClaim() {
@@ -377,14 +390,15 @@ Status CompactionWorker::RunClaimed(const format::CompactionRecord& rec) {
     return all;
   };
   bool lost = false;
-  // Heartbeats are timed on the injected clock's steady time.
+  // Heartbeats are timed on the injected clock (a ManualClock's Advance wakes this wait).
+  util::ClockWait heartbeat_wait(clock_.get(), &mu_, &cv_);
   auto next_heartbeat = util::SaturatingDeadline(clock_->SteadyNow(), options_.heartbeat_interval);
   for (;;) {
     std::vector<format::SstHandle> snapshot;
     {
       util::MutexLock lock(&mu_);
       while (!job_done_ && (cancel.load() || !stop_requested_.load()) &&
-             cv_.WaitUntil(&mu_, next_heartbeat)) {
+             heartbeat_wait.WaitUntil(&mu_, next_heartbeat)) {
       }
       if (job_done_) break;
       snapshot = new_outputs_;

@@ -18,6 +18,9 @@
 // GC. `Stop()` is graceful: the running job stops at its next key boundary, and the claim is
 // released (`Scheduled` again, worker cleared, finished outputs kept) before Stop returns.
 // A worker needs `.compactions` version 2 (compatibility "0.17"); Open rejects "0.12".
+// The poll loop is a util::BackgroundTask (thread `slatedb-cworker`): a poll_interval ticker on
+// the injected clock, plus a poll right away at Start and after each job; the heartbeat timer
+// runs on the injected clock too.
 // Thread safety: Start / Stop / stats from any thread (Start once). Ownership: the worker owns its
 // threads; it shares the object store and clock. Errors: Open → kInvalid for bad options or
 // compatibility "0.12" (naming it); Start → kInvalid "no database at <path>"; a failed poll,
@@ -108,7 +111,9 @@ class CompactionWorker {
   const std::string& worker_id() const { return worker_id_; }
 
  private:
-  void Run();
+  class Poller;  // the polling task (worker.cc)
+  // One poll: claims and runs at most one job. True when it ran one (look again right away).
+  bool PollOnce();
   // Claims the oldest Scheduled job; nullopt when there is none (or the claim was lost).
   Result<std::optional<format::CompactionRecord>> TryClaim();
   // Runs a claimed job to its end (Compacted, released, failed or lost). Returns the status of
@@ -120,7 +125,6 @@ class CompactionWorker {
                      const std::function<void(format::CompactionRecord&)>& mutate);
   // Restricts the job's sources to keys after the last key of `last_output` (resume).
   Status ResumeAfter(const format::SstHandle& last_output, CompactionJob* job);
-  bool WaitFor(std::chrono::milliseconds d) EXCLUDES(mu_);  // false: stop requested
 
   const std::shared_ptr<ObjectStore> store_;
   const std::string db_path_;
@@ -144,11 +148,11 @@ class CompactionWorker {
   bool job_done_ GUARDED_BY(mu_) = false;
 
   util::Mutex lifecycle_mu_;
-  std::jthread thread_ GUARDED_BY(lifecycle_mu_);
+  std::unique_ptr<Poller> poller_ GUARDED_BY(lifecycle_mu_);  // created by Start
   bool started_ GUARDED_BY(lifecycle_mu_) = false;
   bool stopped_ GUARDED_BY(lifecycle_mu_) = false;
   Status stop_status_ GUARDED_BY(lifecycle_mu_);
-  Status run_status_;  // written by the run thread, read by Stop after joining it
+  Status run_status_;  // written by the poller's thread, read by Stop after joining it
 };
 
 }  // namespace slatedb::compactor

@@ -15,6 +15,7 @@
 #include "manifest/manifest_store.h"
 #include "slatedb/object_store.h"
 #include "test_util.h"
+#include "util/clock.h"
 #include "util/random.h"
 
 namespace slatedb::compactor {
@@ -277,6 +278,27 @@ TEST_F(WorkerTest, GracefulStopReleasesTheClaimAndAnotherWorkerFinishes) {
   ASSERT_OK(w2->Stop());
   ASSERT_OK(coordinator->Stop());
   ASSERT_OK(db_->Verify(store_));
+}
+
+// The poll ticker runs on the injected clock: with an hour's poll_interval on a ManualClock,
+// each Advance of an hour is one more poll (on the system clock this would take hours), and
+// none follows Stop. The first poll is at Start.
+TEST_F(WorkerTest, PollsOnTheInjectedClock) {
+  auto clock = std::make_shared<util::ManualClock>(1'000'000);
+  CompactorOptions o = Options();
+  o.poll_interval = std::chrono::hours(1);
+  auto w = CompactionWorker::Open(store_, "db", o, OutputSettings{}, clock, 7, "clocked");
+  ASSERT_OK(w);
+  ASSERT_OK((*w)->Start());
+  ASSERT_TRUE(WaitFor([&] { return (*w)->stats().polls == 1; }));
+  clock->Advance(3'600'000);
+  ASSERT_TRUE(WaitFor([&] { return (*w)->stats().polls == 2; }));
+  clock->Advance(3'600'000);
+  ASSERT_TRUE(WaitFor([&] { return (*w)->stats().polls == 3; }));
+  ASSERT_OK((*w)->Stop());
+  clock->Advance(3'600'000);
+  EXPECT_EQ((*w)->stats().polls, 3u);
+  EXPECT_EQ((*w)->stats().claimed, 0u);  // nothing was scheduled
 }
 
 TEST_F(WorkerTest, DistributedModeRejectsCompactionsVersionOne) {

@@ -2,8 +2,10 @@
 #include "gc/garbage_collector.h"
 
 #include <algorithm>
+#include <future>
 #include <map>
 #include <set>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -12,9 +14,9 @@
 #include "manifest/paths.h"
 #include "manifest/stored_manifest.h"
 #include "table/sst_reader.h"
+#include "util/background_task.h"
 #include "util/metrics.h"
 #include "util/saturating.h"
-#include "util/thread_name.h"
 
 namespace slatedb::gc {
 namespace {
@@ -403,63 +405,76 @@ Status GarbageCollector::DetachClones(const format::Manifest& latest,
   return Status::OK();
 }
 
+// The background thread: one ticker per enabled sweep; a message is a WaitIdle round trip.
+class GarbageCollector::Task final : public util::BackgroundTask<std::promise<void>> {
+ public:
+  Task(GarbageCollector* gc, std::vector<std::chrono::milliseconds> intervals,
+       std::vector<Sweep> sweeps)
+      : BackgroundTask("slatedb-gc", 4, std::move(intervals), gc->clock_),
+        gc_(gc),
+        sweeps_(std::move(sweeps)) {}
+  ~Task() override { Stop(); }
+
+ protected:
+  void Handle(std::promise<void>& done) override { done.set_value(); }
+  void OnTickers(std::span<const size_t> due) override {
+    bool which[kSweepCount] = {false, false, false, false};
+    for (size_t i : due) which[sweeps_[i]] = true;
+    gc_->RunDue(which);
+  }
+
+ private:
+  GarbageCollector* const gc_;
+  const std::vector<Sweep> sweeps_;  // by ticker index
+};
+
 Status GarbageCollector::Start() {
   util::MutexLock lock(&mu_);
   if (started_) return Status::Invalid("garbage collector: Start called twice");
   started_ = true;
-  thread_ = util::NamedThread("slatedb-gc", [this] { BackgroundLoop(); });
+  const std::optional<GcDirectoryOptions>* dirs[kSweepCount] = {
+      &options_.manifest_options, &options_.wal_options, &options_.compacted_options,
+      &options_.compactions_options};
+  std::vector<std::chrono::milliseconds> intervals;
+  std::vector<Sweep> sweeps;
+  for (int i = 0; i < kSweepCount; ++i) {
+    if (dirs[i]->has_value()) {
+      intervals.push_back((*dirs[i])->interval);
+      sweeps.push_back(static_cast<Sweep>(i));
+    }
+  }
+  task_ = std::make_unique<Task>(this, std::move(intervals), std::move(sweeps));
+  task_->Start();
   return Status::OK();
 }
 
 Status GarbageCollector::Stop() {
+  Task* task = nullptr;
   {
     util::MutexLock lock(&mu_);
-    stop_ = true;
+    task = task_.get();
   }
-  cv_.NotifyAll();
-  if (thread_.joinable()) thread_.join();
+  if (task != nullptr) task->Stop();  // idempotent; waits for a sweep in progress
   return Status::OK();
 }
 
-void GarbageCollector::BackgroundLoop() {
-  const std::optional<GcDirectoryOptions>* dirs[kSweepCount] = {
-      &options_.manifest_options, &options_.wal_options, &options_.compacted_options,
-      &options_.compactions_options};
-  using SteadyClock = std::chrono::steady_clock;
-  SteadyClock::time_point due[kSweepCount];
-  bool any = false;
-  for (int i = 0; i < kSweepCount; ++i) {
-    if (dirs[i]->has_value()) {
-      // tidy: allow — real-time condvar wait; timers on the injected Clock are still to come.
-      due[i] = util::SaturatingDeadline(SteadyClock::now(), (*dirs[i])->interval);  // tidy: allow
-      any = true;
-    }
+void GarbageCollector::WaitIdle() {
+  Task* task = nullptr;
+  {
+    util::MutexLock lock(&mu_);
+    task = task_.get();
   }
-  if (!any) return;
-  while (true) {
-    SteadyClock::time_point next = SteadyClock::time_point::max();
-    for (int i = 0; i < kSweepCount; ++i) {
-      if (dirs[i]->has_value()) next = std::min(next, due[i]);
-    }
-    {
-      util::MutexLock lock(&mu_);
-      while (!stop_ && cv_.WaitUntil(&mu_, next)) {
-      }
-      if (stop_) return;
-    }
-    bool which[kSweepCount] = {false, false, false, false};
-    auto now = SteadyClock::now();  // tidy: allow (see above)
-    for (int i = 0; i < kSweepCount; ++i) {
-      if (dirs[i]->has_value() && now >= due[i]) {
-        which[i] = true;
-        due[i] = util::SaturatingDeadline(now, (*dirs[i])->interval);
-      }
-    }
-    auto result = RunSweeps(which);
-    if (!result.ok()) {
-      extra_.log.Warn("garbage collector {}: sweep failed (will retry): {}", db_path_,
-                      result.status().ToString());
-    }
+  if (task == nullptr) return;
+  std::promise<void> done;
+  auto f = done.get_future();
+  if (task->Send(std::move(done)) == util::SendResult::kOk) f.wait();
+}
+
+void GarbageCollector::RunDue(const bool (&which)[kSweepCount]) {
+  auto result = RunSweeps(which);
+  if (!result.ok()) {
+    extra_.log.Warn("garbage collector {}: sweep failed (will retry): {}", db_path_,
+                    result.status().ToString());
   }
 }
 

@@ -25,9 +25,11 @@
 // A reader in progress is protected by its own checkpoint or by min_age, and the compactor
 // writes a 900-s checkpoint of the pre-compaction state before every commit.
 // `RunOnce()` runs every enabled sweep now; `Start()` runs each sweep every `interval` on a
-// background thread until `Stop()`.
+// background util::BackgroundTask (thread "slatedb-gc", one ticker per enabled sweep, on the
+// injected clock: a ManualClock's Advance runs the sweeps that became due; sweeps due together
+// share one run) until `Stop()`. Each sweep's next run is `interval` after its last one began.
 // Thread safety: all methods may be called from any thread; sweeps are serialized.
-// Ownership: the collector owns its thread; it shares the object store and the clock.
+// Ownership: the collector owns its task; it shares the object store and the clock.
 // Errors: Open → kInvalid for a zero interval. RunOnce → the first error (object store,
 // kData for a corrupt manifest, kData when a checkpointed manifest is missing); a sweep that
 // fails deletes nothing further. In background mode errors are logged (warn) and retried at the
@@ -35,14 +37,11 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "format/compactions_codec.h"
 #include "format/manifest.h"
@@ -108,6 +107,10 @@ class GarbageCollector {
   Status Start();
   // Stops and joins the background thread (idempotent; waits for a sweep in progress).
   Status Stop();
+  // Returns once the background thread has run every sweep that was due (on the clock) when
+  // this was called — a round trip through its channel; at once when not started or stopped.
+  // For tests that advance a ManualClock and then check what the collector did.
+  void WaitIdle();
   // Totals over every sweep so far.
   GcStats totals() const;
 
@@ -139,7 +142,9 @@ class GarbageCollector {
   // deletes its final checkpoint in that db, then removes the entry from our manifest.
   Status DetachClones(const format::Manifest& latest,
                       const std::map<uint64_t, format::Manifest>& pinned, GcStats* stats);
-  void BackgroundLoop();
+  class Task;  // the background task (the .cc)
+  // The background task's sweeps: the enabled ones, by ticker index.
+  void RunDue(const bool (&which)[kSweepCount]);
 
   const std::shared_ptr<ObjectStore> store_;
   const std::string db_path_;
@@ -156,11 +161,11 @@ class GarbageCollector {
   // serializes RunOnce with the background loop). Acquired before mu_.
   util::Mutex sweep_mu_;
   mutable util::Mutex mu_ ACQUIRED_AFTER(sweep_mu_);
-  util::CondVar cv_;  // signals stop_ (with mu_)
-  bool stop_ GUARDED_BY(mu_) = false;
   bool started_ GUARDED_BY(mu_) = false;
   GcStats totals_ GUARDED_BY(mu_);
-  std::jthread thread_;  // started by Start(), joined by Stop()
+  // Created and started by Start(), stopped by Stop() (outside mu_: its sweeps take mu_), kept
+  // until destruction. Last member: destroyed first.
+  std::unique_ptr<Task> task_ GUARDED_BY(mu_);
 };
 
 }  // namespace slatedb::gc

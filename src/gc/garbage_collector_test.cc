@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <string>
 #include <thread>
 
 #include "compactor/compactor.h"
@@ -23,6 +26,18 @@ namespace {
 using compactor::testing::TestDb;
 
 constexpr int64_t kHour = 3600 * 1000;
+
+#if defined(__linux__)
+// Whether a thread of this process has the name (/proc/self/task/*/comm).
+bool ThreadNamed(const std::string& name) {
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string line;
+    if (std::getline(comm, line) && line == name) return true;
+  }
+  return false;
+}
+#endif
 
 GarbageCollectorOptions AllSweeps(std::chrono::milliseconds min_age,
                                   std::chrono::milliseconds interval = std::chrono::seconds(60)) {
@@ -359,16 +374,69 @@ TEST_F(GcTest, OpenRejectsZeroIntervalAndBackgroundModeSweeps) {
   auto gc = GarbageCollector::Open(
       store_, "db", AllSweeps(std::chrono::milliseconds(0), std::chrono::milliseconds(5)), clock_);
   ASSERT_OK(gc);
+  (*gc)->WaitIdle();  // not started: returns at once
   ASSERT_OK((*gc)->Start());
   EXPECT_FALSE((*gc)->Start().ok());
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while ((*gc)->totals().manifests_deleted < 2 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  EXPECT_OK((*gc)->Stop());
-  EXPECT_OK((*gc)->Stop());
+#if defined(__linux__)
+  EXPECT_TRUE(ThreadNamed("slatedb-gc"));
+#endif
+  // The interval runs on the injected clock: nothing before it has passed, one run at it.
+  (*gc)->WaitIdle();
+  EXPECT_EQ((*gc)->totals().runs, 0u);
+  clock_->Advance(4);
+  (*gc)->WaitIdle();
+  EXPECT_EQ((*gc)->totals().runs, 0u);
+  EXPECT_EQ((*gc)->totals().manifests_deleted, 0u);
+  clock_->Advance(1);
+  (*gc)->WaitIdle();
+  EXPECT_EQ((*gc)->totals().runs, 1u);  // all four sweeps were due together: one run
   EXPECT_EQ((*gc)->totals().manifests_deleted, 2u);
-  EXPECT_GE((*gc)->totals().runs, 1u);
+  clock_->Advance(5);
+  (*gc)->WaitIdle();
+  EXPECT_EQ((*gc)->totals().runs, 2u);
+  EXPECT_OK((*gc)->Stop());
+  EXPECT_OK((*gc)->Stop());
+  clock_->Advance(60'000);
+  (*gc)->WaitIdle();  // stopped: returns at once
+  EXPECT_EQ((*gc)->totals().manifests_deleted, 2u);
+  EXPECT_EQ((*gc)->totals().runs, 2u);  // none after Stop
+}
+
+// Each sweep has its own ticker: a WAL sweep every 100 ms runs alone; the manifest sweep joins
+// it only when its 250-ms interval has passed too.
+TEST_F(GcTest, BackgroundSweepsRunOnTheirOwnIntervals) {
+  for (uint64_t id = 1; id <= 3; ++id) WriteManifest(id, format::Manifest());
+  format::Manifest latest;
+  latest.replay_after_wal_id = 3;
+  WriteManifest(4, latest);
+  for (uint64_t id = 1; id <= 2; ++id) WriteWal(id, /*fence=*/false);
+  GarbageCollectorOptions options;
+  options.wal_options = GcDirectoryOptions{std::chrono::milliseconds(100), {}};
+  options.manifest_options = GcDirectoryOptions{std::chrono::milliseconds(250), {}};
+  options.compacted_options.reset();
+  options.compactions_options.reset();
+  auto gc = GarbageCollector::Open(store_, "db", options, clock_);
+  ASSERT_OK(gc);
+  ASSERT_OK((*gc)->Start());
+  clock_->Advance(100);
+  (*gc)->WaitIdle();
+  GcStats t = (*gc)->totals();
+  EXPECT_EQ(t.runs, 1u);
+  EXPECT_EQ(t.wal_deleted, 2u);
+  EXPECT_EQ(t.manifests_deleted, 0u);
+  EXPECT_TRUE(Exists(manifest::ManifestPath("db", 1)));
+  clock_->Advance(100);  // 200: the WAL sweep again
+  (*gc)->WaitIdle();
+  EXPECT_EQ((*gc)->totals().runs, 2u);
+  EXPECT_EQ((*gc)->totals().manifests_deleted, 0u);
+  clock_->Advance(50);  // 250: the manifest sweep (the WAL sweep is next due at 300)
+  (*gc)->WaitIdle();
+  t = (*gc)->totals();
+  EXPECT_EQ(t.runs, 3u);
+  EXPECT_EQ(t.manifests_deleted, 3u);
+  EXPECT_EQ(t.wal_deleted, 2u);
+  EXPECT_FALSE(Exists(manifest::ManifestPath("db", 1)));
+  EXPECT_OK((*gc)->Stop());
 }
 
 // A reader scanning the latest manifest over and over while a writer publishes L0s, the

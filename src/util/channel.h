@@ -5,6 +5,7 @@
 // deadline passes. Sending to a closed channel is an expected condition during shutdown: it returns
 // SendResult::kClosed and hands the message back to the caller (so it can complete or abandon
 // the work it carries), never a crash or a user-visible error.
+// Deadlines are on the steady clock, or on an injected util::Clock (ReceiveUntil(clock, ...)).
 // Thread safety: every method may be called concurrently from any thread.
 // Ownership: the channel owns queued messages; Receive moves them out.
 // Errors: none (results are enum values / optionals).
@@ -16,6 +17,8 @@
 #include <optional>
 #include <utility>
 
+#include "util/clock.h"
+#include "util/clock_wait.h"
 #include "util/mutex.h"
 
 namespace slatedb::util {
@@ -61,6 +64,18 @@ class Channel {
     MutexLock lock(&mu_);
     while (!closed_ && queue_.empty()) {
       if (!not_empty_.WaitUntil(&mu_, deadline)) break;
+    }
+    return PopLocked();
+  }
+
+  // As ReceiveUntil, with `deadline` on `clock` (a ManualClock's Advance/Set ends the wait once
+  // the deadline has passed; see util/clock_wait.h).
+  std::optional<T> ReceiveUntil(Clock* clock, std::chrono::steady_clock::time_point deadline)
+      EXCLUDES(mu_) {
+    ClockWait wait(clock, &mu_, &not_empty_);
+    MutexLock lock(&mu_);
+    while (!closed_ && queue_.empty()) {
+      if (!wait.WaitUntil(&mu_, deadline)) break;
     }
     return PopLocked();
   }
