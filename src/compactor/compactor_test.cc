@@ -377,7 +377,8 @@ class ListCountingStore : public ObjectStoreWrapper {
 
 // An idle compactor lists `.compactions/` and `manifest/` once (the first read), then finds the
 // latest versions by probing the next id (RFC-0032): N idle polls cost no LIST at all. The
-// manual clock keeps the probes trusted (kManifestProbeTrust) however slow the machine is.
+// manual clock keeps the probes trusted (kManifestProbeTrust) however slow the machine is, and
+// drives the polls (they run on the injected clock): each step advances one poll interval.
 TEST(CompactorTest, IdlePollsProbeTheNextVersionInsteadOfListing) {
   auto mem = NewMemoryObjectStore();
   TestDb db(mem);
@@ -389,14 +390,27 @@ TEST(CompactorTest, IdlePollsProbeTheNextVersionInsteadOfListing) {
   auto c = Compactor::Open(store, "db", FastOptions(2), OutputSettings{}, clock, 5);
   ASSERT_OK(c) << c.status().ToString();
   ASSERT_OK((*c)->Start());
-  ASSERT_TRUE(WaitFor([&] { return (*c)->stats().polls >= 2; }));
+  // Polls due on the manual clock: advance one poll interval (10 ms) whenever the last was done.
+  uint64_t stepped_at = 0;
+  auto poll_until = [&](uint64_t n) {
+    return WaitFor([&] {
+      const uint64_t now = (*c)->stats().polls;
+      if (now >= n) return true;
+      if (now != stepped_at) {
+        stepped_at = now;
+        clock->Advance(10);
+      }
+      return false;
+    });
+  };
+  ASSERT_TRUE(poll_until(2));
   const uint64_t compactions_lists = store->Lists("db/compactions/");
   const uint64_t manifest_lists = store->Lists("db/manifest/");
   EXPECT_EQ(compactions_lists, 1u);
   EXPECT_EQ(manifest_lists, 1u);
   constexpr uint64_t kIdlePolls = 20;
   const uint64_t polls = (*c)->stats().polls;
-  ASSERT_TRUE(WaitFor([&] { return (*c)->stats().polls >= polls + kIdlePolls; }));
+  ASSERT_TRUE(poll_until(polls + kIdlePolls));
   EXPECT_EQ(store->Lists("db/compactions/"), compactions_lists);
   EXPECT_EQ(store->Lists("db/manifest/"), manifest_lists);
   // Still sees another process's `.compactions` version (a probe hit).
@@ -405,7 +419,15 @@ TEST(CompactorTest, IdlePollsProbeTheNextVersionInsteadOfListing) {
   ASSERT_TRUE(latest.has_value());
   latest->compactions.compactor_epoch += 1;
   ASSERT_OK(other.WriteNew(latest->id + 1, latest->compactions));
-  ASSERT_TRUE(WaitFor([&] { return (*c)->fenced(); }));
+  ASSERT_TRUE(WaitFor([&] {
+    if ((*c)->fenced()) return true;
+    const uint64_t now = (*c)->stats().polls;
+    if (now != stepped_at) {
+      stepped_at = now;
+      clock->Advance(10);
+    }
+    return false;
+  }));
   EXPECT_EQ(store->Lists("db/compactions/"), compactions_lists);
   EXPECT_OK((*c)->Stop());
 }
