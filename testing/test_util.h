@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -164,6 +165,18 @@ class ScopedLogCapture {
   std::shared_ptr<CapturingLogger> logger_;
   std::shared_ptr<Logger> previous_;
 };
+
+// Open descriptors of this process on file `path` (also once it is deleted): /proc/self/fd.
+inline int OpenFdsOf(const std::string& path) {
+  int n = 0;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
+    std::error_code ec2;
+    std::string target = std::filesystem::read_symlink(e.path(), ec2).string();
+    if (!ec2 && (target == path || target == path + " (deleted)")) ++n;
+  }
+  return n;
+}
 
 }  // namespace slatedb::testing
 

@@ -95,15 +95,27 @@ Settings GateSettings() {
   return s;
 }
 
+// A database on a memory store behind a WalGateStore, with a metrics recorder.
+struct Gated {
+  std::shared_ptr<WalGateStore> gate = std::make_shared<WalGateStore>(NewMemoryObjectStore());
+  std::shared_ptr<DefaultMetricsRecorder> rec = std::make_shared<DefaultMetricsRecorder>();
+  std::unique_ptr<Db> db;
+
+  Status Open(Settings s) {
+    Components c;
+    c.object_store = gate;
+    c.metrics_recorder = rec;
+    ASSIGN_OR_RETURN(db, Db::Open("db", std::move(c), std::move(s)));
+    return Status::OK();
+  }
+};
+
 TEST(BackpressureTest, WalSstInUploadIsCountedAndItsEndReleasesStalledWriters) {
-  auto gate = std::make_shared<WalGateStore>(NewMemoryObjectStore());
-  auto rec = std::make_shared<DefaultMetricsRecorder>();
-  Components c;
-  c.object_store = gate;
-  c.metrics_recorder = rec;
-  auto opened = Db::Open("db", std::move(c), GateSettings());
-  ASSERT_OK(opened);
-  std::unique_ptr<Db> db = std::move(opened).value();
+  Gated g;
+  ASSERT_OK(g.Open(GateSettings()));
+  auto& gate = g.gate;
+  auto& rec = g.rec;
+  Db* db = g.db.get();
   WriteOptions no_wait;
   no_wait.await_durable = false;
 
@@ -156,16 +168,13 @@ TEST(BackpressureTest, WalSstInUploadIsCountedAndItsEndReleasesStalledWriters) {
 }
 
 TEST(BackpressureTest, CloseReleasesAWriterStalledOnTheWalUpload) {
-  auto gate = std::make_shared<WalGateStore>(NewMemoryObjectStore());
-  auto rec = std::make_shared<DefaultMetricsRecorder>();
-  Components c;
-  c.object_store = gate;
-  c.metrics_recorder = rec;
   Settings s = GateSettings();
   s.close_timeout = milliseconds(200);  // the held upload never ends before Close gives up
-  auto opened = Db::Open("db", std::move(c), s);
-  ASSERT_OK(opened);
-  std::unique_ptr<Db> db = std::move(opened).value();
+  Gated g;
+  ASSERT_OK(g.Open(s));
+  auto& gate = g.gate;
+  auto& rec = g.rec;
+  Db* db = g.db.get();
   WriteOptions no_wait;
   no_wait.await_durable = false;
   ASSERT_OK(db->Put("big", std::string(1 << 20, 'v'), no_wait));

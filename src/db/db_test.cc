@@ -193,17 +193,7 @@ TEST(DbTest, HugeTtlNeverExpiresThroughCompaction) {
   }
 }
 
-// Open descriptors of this process on `path` (also once it is deleted).
-int OpenFdsOf(const std::string& path) {
-  int n = 0;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
-    std::error_code ec2;
-    std::string target = std::filesystem::read_symlink(e.path(), ec2).string();
-    if (!ec2 && (target == path || target == path + " (deleted)")) ++n;
-  }
-  return n;
-}
+using slatedb::testing::OpenFdsOf;
 
 // On a local store the cached reader of an SST keeps its file open; once the compactor has
 // replaced the L0 SSTs by a sorted run, the database's readers of them (and their descriptors)

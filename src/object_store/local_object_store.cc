@@ -286,15 +286,9 @@ class LocalObjectStore final : public ObjectStore {
   Result<std::unique_ptr<ObjectReader>> OpenReader(std::string_view key) override {
     RETURN_IF_ERROR(object_store::ValidateKey(key));
     std::string path = PathOf(key);
-    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (fd.get() < 0) {
-      int err = errno;
-      if (err == ENOENT || err == ENOTDIR) return NotFound(key);
-      return IoError("open", key, err);
-    }
+    Fd fd;
     struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) return IoError("fstat", key, errno);
-    if (!S_ISREG(st.st_mode)) return NotFound(key);
+    RETURN_IF_ERROR(OpenRegular(key, path, &fd, &st));
     int keep = reader_fds_->Acquire() ? fd.release() : -1;
     return std::unique_ptr<ObjectReader>(std::make_unique<LocalObjectReader>(
         Describe(), std::string(key), std::move(path), keep, st, reader_fds_));
@@ -587,20 +581,28 @@ class LocalObjectStore final : public ObjectStore {
     return EtagOf(st);
   }
 
+  // Opens object `key` (file `path`) for reading into `*fd` and stats it: kNotFound when it is
+  // absent or not a regular file, an I/O error naming the key otherwise.
+  Status OpenRegular(std::string_view key, const std::string& path, Fd* fd, struct stat* st) const {
+    fd->reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd->get() < 0) {
+      int err = errno;
+      if (err == ENOENT || err == ENOTDIR) return NotFound(key);
+      return IoError("open", key, err);
+    }
+    if (::fstat(fd->get(), st) != 0) return IoError("fstat", key, errno);
+    if (!S_ISREG(st->st_mode)) return NotFound(key);
+    return Status::OK();
+  }
+
   // Reads [offset, offset+length) (clipped), or the last `suffix` bytes when suffix is set.
   Result<std::string> ReadRange(std::string_view key, uint64_t offset,
                                 std::optional<uint64_t> length,
                                 std::optional<uint64_t> suffix) const {
     std::string path = PathOf(key);
-    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (fd.get() < 0) {
-      int err = errno;
-      if (err == ENOENT || err == ENOTDIR) return NotFound(key);
-      return IoError("open", key, err);
-    }
+    Fd fd;
     struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) return IoError("fstat", key, errno);
-    if (!S_ISREG(st.st_mode)) return NotFound(key);
+    RETURN_IF_ERROR(OpenRegular(key, path, &fd, &st));
     uint64_t size = static_cast<uint64_t>(st.st_size);
     uint64_t n;
     if (suffix) {

@@ -359,17 +359,7 @@ TEST_F(SstReaderTest, CorruptionIsReportedWithTheObjectName) {
 
 // ---- the local store: one descriptor per reader ----
 
-// Open descriptors of this process on `path` (also once it is deleted).
-int OpenFdsOf(const std::string& path) {
-  int n = 0;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
-    std::error_code ec2;
-    std::string target = std::filesystem::read_symlink(e.path(), ec2).string();
-    if (!ec2 && (target == path || target == path + " (deleted)")) ++n;
-  }
-  return n;
-}
+using slatedb::testing::OpenFdsOf;
 
 TEST(SstReaderLocalTest, ReadsThroughOneDescriptorAndReportsTruncation) {
   const auto root =
