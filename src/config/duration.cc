@@ -167,6 +167,14 @@ class Parser {
     if (__builtin_mul_overflow(mantissa, static_cast<U128>(unit_nanos), &nanos)) {
       return Bad(text_, "too large");
     }
+    // Leading zeros of the fraction count in frac_scale but not in the digits, so it is unbounded
+    // ("0.000…0006ms"). 10^38 is the largest power of ten below 2^128: beyond it a non-zero
+    // `nanos` (< 2^128) cannot be a multiple of 10^frac_scale (and the power would wrap to 0).
+    constexpr int kMaxScale = 38;
+    if (frac_scale > kMaxScale) {
+      if (nanos != 0) return Bad(text_, "not a whole number of milliseconds");
+      return nanos;
+    }
     U128 scale = 1;
     for (int k = 0; k < frac_scale; ++k) scale *= 10;
     if (nanos % scale != 0) return Bad(text_, "not a whole number of milliseconds");

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <string>
 
 #include "test_util.h"
 
@@ -162,6 +163,28 @@ TEST(DurationTest, RejectsBadInputNamingIt) {
   ASSERT_FALSE(half.ok());
   EXPECT_NE(half.status().message().find("not a whole number of milliseconds"), std::string::npos)
       << half.status().message();
+}
+
+// Found by fuzz_settings_toml: leading zeros of a fraction are no significant digits, so the
+// scale 10^(fraction length) was unbounded and wrapped to 0 in 128 bits (a division by zero).
+TEST(DurationTest, LongFractionsAreRefusedOrExactNeverAWrap) {
+  const std::string zeros(150, '0');
+  for (const std::string& text : {"0." + zeros + "6148859135680961649ms", "0." + zeros + "1s"}) {
+    auto r = ParseDuration(text);
+    ASSERT_FALSE(r.ok()) << "accepted '" << text << "'";
+    EXPECT_TRUE(r.status().IsInvalid());
+    EXPECT_NE(r.status().message().find("not a whole number of milliseconds"), std::string::npos)
+        << r.status().message();
+  }
+  // After a non-zero digit every zero is significant: too many digits, said so.
+  auto long_mantissa = ParseDuration("1." + zeros + "5d");
+  ASSERT_FALSE(long_mantissa.ok());
+  EXPECT_NE(long_mantissa.status().message().find("too many digits"), std::string::npos)
+      << long_mantissa.status().message();
+  // Exact values with many digits still parse: 38 fraction digits, and zeros that add nothing.
+  EXPECT_EQ(Ms("0.00000000000000000000000000000000000000s"), milliseconds(0));
+  EXPECT_EQ(Ms("2." + zeros + "s"), milliseconds(2000));
+  EXPECT_EQ(Ms("0.001000000000000000000000000000000000s"), milliseconds(1));
 }
 
 TEST(DurationTest, OverflowIsAnErrorNeverAWrap) {
