@@ -24,11 +24,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -165,6 +167,18 @@ class ScopedLogCapture {
   std::shared_ptr<CapturingLogger> logger_;
   std::shared_ptr<Logger> previous_;
 };
+
+// Polls `done` every 5 ms until it holds; false after `limit` (a generous bound, also for
+// sanitizer builds: the awaited event is certain, the bound only turns a hang into a failure).
+template <typename Pred>
+bool WaitFor(Pred done, std::chrono::milliseconds limit = std::chrono::seconds(60)) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return done();
+}
 
 // Open descriptors of this process on file `path` (also once it is deleted): /proc/self/fd.
 inline int OpenFdsOf(const std::string& path) {

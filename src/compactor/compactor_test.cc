@@ -29,15 +29,7 @@ using testing::TestDb;
 
 // Polls `pred` until it holds or 60 s pass; returns whether it held (no timing assertion: the
 // deadline only turns a hang into a failure).
-template <typename Pred>
-bool WaitFor(Pred pred) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return pred();
-}
+using slatedb::testing::WaitFor;
 
 CompactorOptions FastOptions(size_t min_sources = 2) {
   CompactorOptions o;

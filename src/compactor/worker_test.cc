@@ -23,15 +23,7 @@ namespace {
 
 using testing::TestDb;
 
-template <typename Pred>
-bool WaitFor(Pred pred) {  // the deadline only turns a hang into a failure
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return pred();
-}
+using slatedb::testing::WaitFor;
 
 CompactorOptions Options() {
   CompactorOptions o;

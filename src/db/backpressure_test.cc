@@ -73,17 +73,7 @@ class WalGateStore final : public ObjectStoreWrapper {
   int held_ GUARDED_BY(mu_) = 0;
 };
 
-// Polls `done` for up to a minute (the awaited event is certain; the bound only turns a bug into
-// a failure instead of a hang, also under sanitizers).
-template <typename Pred>
-bool WaitFor(Pred done) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(milliseconds(2));
-  }
-  return true;
-}
+using slatedb::testing::WaitFor;
 
 Settings GateSettings() {
   Settings s;

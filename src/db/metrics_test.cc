@@ -46,17 +46,7 @@ Opened OpenWithRecorder(Settings s = QuietSettings()) {
   return o;
 }
 
-// Polls `done` until it holds; false after a minute (a generous bound for sanitizer builds: the
-// awaited event is certain, the bound only turns a bug into a failure instead of a hang).
-template <typename Pred>
-bool WaitFor(Pred done) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(milliseconds(5));
-  }
-  return true;
-}
+using slatedb::testing::WaitFor;
 
 int64_t Requests(const MetricsSnapshot& m, const char* op) {
   return m.Sum("slatedb.db.request_count", {{"op", op}});
