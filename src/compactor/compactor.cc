@@ -216,6 +216,10 @@ Status Compactor::Stop() {
 
 void Compactor::DisableTimedPolls() { timed_polls_.store(false); }
 
+void Compactor::ShareManifestStore(std::shared_ptr<manifest::ManifestStore> store) {
+  if (store != nullptr) manifest_store_ = std::move(store);
+}
+
 void Compactor::Notify() {
   poll_requested_.store(true);
   events_.TrySend(Event{});  // kClosed after shutdown, kFull when busy: both fine

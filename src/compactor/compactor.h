@@ -120,6 +120,13 @@ class Compactor {
   // retry — an idle database costs the compactor no requests. Admin-submitted compactions
   // (`.compactions` only) are therefore adopted at the next such poll. Call before Start().
   void DisableTimedPolls();
+  // The embedded compactor reads and writes manifests through its writer's store, so both share
+  // one cached latest version (manifest/versioned_store.h): a version either of them read or
+  // created is where the other's next probe starts. Without it, a garbage collector with a small
+  // manifest min_age could delete the successor of the compactor's cached version before it
+  // probes it, leaving the compactor blind to new L0s for up to kManifestProbeTrust. REQUIRES:
+  // `store` is for the same database path and format, and this is called before Start().
+  void ShareManifestStore(std::shared_ptr<manifest::ManifestStore> store);
   // Coordinator only (`slatedb run-compactor --no-embedded-worker`, docs/design.md §10, distributed
   // compaction): jobs are not run here but recorded `Scheduled` for CompactionWorkers (worker.h) to
   // claim; each poll also commits jobs workers wrote `Compacted` (manifest first, then `Completed`)
@@ -179,8 +186,8 @@ class Compactor {
   const OutputSettings output_;
   const std::shared_ptr<util::Clock> clock_;
   const util::Log log_;
-  const std::shared_ptr<MergeOperator> merge_operator_;  // may be null
-  const std::shared_ptr<manifest::ManifestStore> manifest_store_;
+  const std::shared_ptr<MergeOperator> merge_operator_;      // may be null
+  std::shared_ptr<manifest::ManifestStore> manifest_store_;  // replaced only before Start
   const manifest::CompactionsStore compactions_store_;
   const std::shared_ptr<format::UlidGenerator> ulids_;
   struct Metrics {

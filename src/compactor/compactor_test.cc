@@ -424,6 +424,42 @@ TEST(CompactorTest, IdlePollsProbeTheNextVersionInsteadOfListing) {
   EXPECT_OK((*c)->Stop());
 }
 
+// The embedded compactor shares its writer's manifest store (ShareManifestStore): when a GC with
+// min_age 0 deletes the successor of the version the compactor last saw, the compactor still sees
+// the writer's newest version at once. With its own store its probe would miss the deleted id
+// and trust the stale version (the manual clock never ends kManifestProbeTrust): no compaction.
+TEST(CompactorTest, SharedManifestStoreSeesTheWritersVersionAfterGcDeletedItsPredecessor) {
+  auto mem = NewMemoryObjectStore();
+  auto clock = std::make_shared<ManualClock>(1'000'000);
+  auto shared =
+      std::make_shared<manifest::ManifestStore>(mem, "db", manifest::StoreFormat{}, clock);
+  TestDb db(mem);
+  db.UseManifestStore(shared);
+  ASSERT_OK(db.Init());
+  util::Random rng(22);
+  ASSERT_OK(db.AddL0(Batch(rng, 20, 100, 0)));  // below min_compaction_sources: stays idle
+  auto c = Compactor::Open(mem, "db", FastOptions(2), OutputSettings{}, clock, 5);
+  ASSERT_OK(c) << c.status().ToString();
+  (*c)->DisableTimedPolls();
+  (*c)->ShareManifestStore(shared);
+  ASSERT_OK((*c)->Start());
+  ASSERT_TRUE(WaitFor([&] { return (*c)->stats().polls >= 1; }));
+  ASSERT_OK_AND_ASSIGN(auto before, shared->ReadLatest());
+  ASSERT_TRUE(before.has_value());
+  ASSERT_OK(db.AddL0(Batch(rng, 20, 100, 0)));  // version before->id + 1 ...
+  ASSERT_OK(db.AddL0(Batch(rng, 20, 100, 0)));  // ... and + 2
+  ASSERT_OK(mem->Delete(manifest::ManifestPath("db", before->id + 1)));  // what a GC may do
+  ASSERT_TRUE(WaitFor([&] {
+    (*c)->Notify();
+    return (*c)->stats().committed >= 1;
+  }));
+  EXPECT_OK((*c)->Stop());
+  ASSERT_OK_AND_ASSIGN(auto after, shared->ReadLatest());
+  ASSERT_TRUE(after.has_value());
+  EXPECT_TRUE(after->manifest.l0.empty());
+  EXPECT_EQ(after->manifest.compacted.size(), 1u);
+}
+
 TEST(CompactorTest, MergesRunsAndResumesAfterRestart) {
   auto store = NewMemoryObjectStore();
   TestDb db(store);

@@ -40,6 +40,11 @@ class TestDb {
     mstore_ = std::make_shared<manifest::ManifestStore>(store_, path_);
   }
 
+  // Manifest reads and writes go through `store` from now on (e.g. one shared with a compactor).
+  void UseManifestStore(std::shared_ptr<manifest::ManifestStore> store) {
+    mstore_ = std::move(store);
+  }
+
   Status Init() {
     auto sm = manifest::StoredManifest::LoadOrCreate(mstore_);
     return sm.status();

@@ -265,6 +265,7 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
       // One manifest poll for both: the memtable flusher's (RefreshManifest tells the compactor
       // of every new version it sees, and PublishL0 of ours).
       db->compactor_->DisableTimedPolls();
+      db->compactor_->ShareManifestStore(db->manifest_->store());
       cst = db->compactor_->Start();
     }
     if (!cst.ok()) {

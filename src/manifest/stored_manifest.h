@@ -105,6 +105,7 @@ class FenceableManifest {
   uint64_t epoch() const { return epoch_; }
   uint64_t id() const { return stored_.id(); }
   const format::Manifest& manifest() const { return stored_.manifest(); }
+  const std::shared_ptr<ManifestStore>& store() const { return stored_.store(); }
 
   // Re-reads the latest version; Fenced if its epoch for our role is above ours.
   Status Refresh();
