@@ -13,27 +13,12 @@ namespace {
 using flatbuffers::FlatBufferBuilder;
 using flatbuffers::Offset;
 
-constexpr flatbuffers::uoffset_t kMaxDepth = 64;
-constexpr flatbuffers::uoffset_t kMaxTables = 1000000000;
-
 Offset<flatbuffers::Vector<Offset<fb::Ulid>>> EncodeUlids(FlatBufferBuilder& fbb,
                                                           const std::vector<Ulid>& ulids) {
   std::vector<Offset<fb::Ulid>> ids;
   ids.reserve(ulids.size());
   for (const Ulid& u : ulids) ids.push_back(EncodeUlid(fbb, u));
   return fbb.CreateVector(ids);
-}
-
-Offset<flatbuffers::Vector<Offset<fb::CompactedSsTable>>> EncodeOutputs(
-    FlatBufferBuilder& fbb, const std::vector<SstHandle>& outputs) {
-  std::vector<Offset<fb::CompactedSsTable>> ssts;
-  ssts.reserve(outputs.size());
-  for (const SstHandle& sst : outputs) ssts.push_back(EncodeSstHandle(fbb, sst));
-  return fbb.CreateVector(ssts);
-}
-
-Offset<flatbuffers::Vector<uint8_t>> BytesVector(FlatBufferBuilder& fbb, const std::string& s) {
-  return fbb.CreateVector(reinterpret_cast<const uint8_t*>(s.data()), s.size());
 }
 
 // Version 1: the 0.12 peer's child order (id, L0 ids, run ids, outputs), empty lists omitted.
@@ -45,7 +30,7 @@ Offset<fb::Compaction> EncodeRecordV1(FlatBufferBuilder& fbb, const CompactionRe
   if (!c.sorted_runs.empty()) runs = fbb.CreateVector(c.sorted_runs);
   auto spec = fb::CreateTieredCompactionSpec(fbb, /*ssts=*/0, runs, l0_ids);
   Offset<flatbuffers::Vector<Offset<fb::CompactedSsTable>>> outputs;
-  if (!c.output_ssts.empty()) outputs = EncodeOutputs(fbb, c.output_ssts);
+  if (!c.output_ssts.empty()) outputs = EncodeSstHandles(fbb, c.output_ssts);
   return fb::CreateCompaction(fbb, id, fb::CompactionSpec::TieredCompactionSpec, spec.Union(),
                               static_cast<fb::CompactionStatus>(c.status), outputs);
 }
@@ -90,7 +75,7 @@ Offset<fb::Compaction> EncodeRecordV2(FlatBufferBuilder& fbb, const CompactionRe
       for (const Subcompaction& sub : c.ctx->subcompactions) {
         auto range = EncodeBytesRange(fbb, sub.range);
         Offset<flatbuffers::Vector<Offset<fb::CompactedSsTable>>> outputs;
-        if (!sub.output_ssts.empty()) outputs = EncodeOutputs(fbb, sub.output_ssts);
+        if (!sub.output_ssts.empty()) outputs = EncodeSstHandles(fbb, sub.output_ssts);
         offsets.push_back(fb::CreateSubcompaction(fbb, range, outputs));
       }
       subs = fbb.CreateVector(offsets);
@@ -98,7 +83,7 @@ Offset<fb::Compaction> EncodeRecordV2(FlatBufferBuilder& fbb, const CompactionRe
     ctx = fb::CreateTieredCompactionContext(fbb, subs, c.ctx->retention_min_seq).Union();
     ctx_type = fb::CompactionContext::TieredCompactionContext;
   }
-  auto outputs = EncodeOutputs(fbb, c.output_ssts);
+  auto outputs = EncodeSstHandles(fbb, c.output_ssts);
   return fb::CreateCompaction(fbb, id, spec_type, spec, static_cast<fb::CompactionStatus>(c.status),
                               outputs, worker, ctx_type, ctx);
 }
@@ -116,13 +101,8 @@ std::string V2OnlyContent(const CompactionRecord& c) {
 
 Result<std::vector<SstHandle>> OutputsFromFb(
     const flatbuffers::Vector<Offset<fb::CompactedSsTable>>* ssts, const std::string& what) {
-  std::vector<SstHandle> out;
-  if (ssts == nullptr) return out;
-  for (const fb::CompactedSsTable* sst : *ssts) {
-    auto handle = SstHandleFromFb(sst);
-    if (!handle.ok()) return handle.status().WithContext(what);
-    out.push_back(std::move(handle).value());
-  }
+  auto out = SstHandlesFromFb(ssts);
+  if (!out.ok()) return out.status().WithContext(what);
   return out;
 }
 

@@ -15,14 +15,6 @@ namespace {
 using flatbuffers::FlatBufferBuilder;
 using flatbuffers::Offset;
 
-// The Rust verifier's limits (docs/format.md §2).
-constexpr flatbuffers::uoffset_t kMaxDepth = 64;
-constexpr flatbuffers::uoffset_t kMaxTables = 1000000000;
-
-Offset<flatbuffers::Vector<uint8_t>> BytesVector(FlatBufferBuilder& fbb, const std::string& s) {
-  return fbb.CreateVector(reinterpret_cast<const uint8_t*>(s.data()), s.size());
-}
-
 std::string BytesFromFb(const flatbuffers::Vector<uint8_t>* v) {
   return std::string(reinterpret_cast<const char*>(v->data()), v->size());
 }
@@ -56,14 +48,6 @@ Offset<fb::Checkpoint> EncodeCheckpoint(FlatBufferBuilder& fbb, const Checkpoint
   if (cp.name) name = fbb.CreateString(*cp.name);
   return fb::CreateCheckpoint(fbb, id, cp.manifest_id, cp.expire_time_s, cp.create_time_s,
                               metadata_type, metadata, name);
-}
-
-Offset<flatbuffers::Vector<Offset<fb::CompactedSsTable>>> EncodeSstHandles(
-    FlatBufferBuilder& fbb, const std::vector<SstHandle>& ssts) {
-  std::vector<Offset<fb::CompactedSsTable>> offsets;
-  offsets.reserve(ssts.size());
-  for (const SstHandle& sst : ssts) offsets.push_back(EncodeSstHandle(fbb, sst));
-  return fbb.CreateVector(offsets);
 }
 
 Offset<fb::ExternalDb> EncodeExternalDb(FlatBufferBuilder& fbb, const ExternalDb& db) {
@@ -108,7 +92,17 @@ Offset<fb::BytesRange> EncodeBytesRange(FlatBufferBuilder& fbb, const BytesRange
   return fb::CreateBytesRange(fbb, start, end);
 }
 
-namespace {
+Offset<flatbuffers::Vector<uint8_t>> BytesVector(FlatBufferBuilder& fbb, const std::string& s) {
+  return fbb.CreateVector(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+}
+
+Offset<flatbuffers::Vector<Offset<fb::CompactedSsTable>>> EncodeSstHandles(
+    FlatBufferBuilder& fbb, const std::vector<SstHandle>& ssts) {
+  std::vector<Offset<fb::CompactedSsTable>> offsets;
+  offsets.reserve(ssts.size());
+  for (const SstHandle& sst : ssts) offsets.push_back(EncodeSstHandle(fbb, sst));
+  return fbb.CreateVector(offsets);
+}
 
 Result<std::vector<SstHandle>> SstHandlesFromFb(
     const flatbuffers::Vector<Offset<fb::CompactedSsTable>>* ssts) {
@@ -121,6 +115,8 @@ Result<std::vector<SstHandle>> SstHandlesFromFb(
   }
   return out;
 }
+
+namespace {
 
 Result<Checkpoint> CheckpointFromFb(const fb::Checkpoint* cp) {
   RETURN_IF_ERROR(CheckKnownFields(cp, 7, "manifest: Checkpoint"));

@@ -53,6 +53,16 @@ enum class ManifestUse { kRead, kWrite };
 Status CheckManifestSupported(const Manifest& m, ManifestUse use);
 
 // ---- helpers shared with compactions_codec ----
+// The Rust verifier's limits (docs/format.md §2), for every flatbuffers::Verifier of ours.
+inline constexpr flatbuffers::uoffset_t kMaxDepth = 64;
+inline constexpr flatbuffers::uoffset_t kMaxTables = 1000000000;
+flatbuffers::Offset<flatbuffers::Vector<uint8_t>> BytesVector(flatbuffers::FlatBufferBuilder& fbb,
+                                                              const std::string& s);
+flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::CompactedSsTable>>>
+EncodeSstHandles(flatbuffers::FlatBufferBuilder& fbb, const std::vector<SstHandle>& ssts);
+// Null → empty; kData (from SstHandleFromFb) for an invalid entry.
+Result<std::vector<SstHandle>> SstHandlesFromFb(
+    const flatbuffers::Vector<flatbuffers::Offset<fb::CompactedSsTable>>* ssts);
 flatbuffers::Offset<fb::Ulid> EncodeUlid(flatbuffers::FlatBufferBuilder& fbb, const Ulid& id);
 Ulid UlidFromFb(const fb::Ulid* id);  // null → the zero ULID
 flatbuffers::Offset<fb::Uuid> EncodeUuid(flatbuffers::FlatBufferBuilder& fbb, const Uuid& id);

@@ -264,13 +264,13 @@ Result<std::optional<bool>> SstReader::MayContainPrefix(std::string_view extract
   return std::optional<bool>(filter->MayContain(prefix));
 }
 
-Result<std::vector<RowEntry>> SstReader::GetVersions(std::string_view key, uint64_t max_seq,
-                                                     bool filter_checked) {
+template <typename Take>
+Result<bool> SstReader::VisitVersions(std::string_view key, uint64_t max_seq, bool filter_checked,
+                                      Take take) {
   if (is_wal()) return Status::Invalid(key_ + ": point lookups are not supported on WAL SSTs");
-  std::vector<RowEntry> out;
   if (!filter_checked) {
     ASSIGN_OR_RETURN(bool may, MayContain(key));
-    if (!may) return out;
+    if (!may) return false;
   }
   ASSIGN_OR_RETURN(auto index, Index());
   for (size_t b = FindBlockForward(*index, key); b < index->blocks.size(); ++b) {
@@ -279,34 +279,32 @@ Result<std::vector<RowEntry>> SstReader::GetVersions(std::string_view key, uint6
     Status st = it.Seek(key);
     if (!st.ok()) return WithKey(st);
     for (; it.Valid(); st = it.Next()) {
-      if (it.row().key != key) return out;
-      if (it.row().seq <= max_seq) out.push_back(it.row());
+      if (it.row().key != key) return true;
+      if (it.row().seq <= max_seq && !take(it)) return true;
     }
     if (!st.ok()) return WithKey(st);
   }
+  return true;
+}
+
+Result<std::vector<RowEntry>> SstReader::GetVersions(std::string_view key, uint64_t max_seq,
+                                                     bool filter_checked) {
+  std::vector<RowEntry> out;
+  RETURN_IF_ERROR(VisitVersions(key, max_seq, filter_checked, [&](BlockIterator& it) {
+                    out.push_back(it.row());
+                    return true;
+                  }).status());
   return out;
 }
 
 Result<std::optional<RowEntry>> SstReader::Get(std::string_view key, uint64_t max_seq,
                                                bool filter_checked) {
-  if (is_wal()) return Status::Invalid(key_ + ": point lookups are not supported on WAL SSTs");
-  if (!filter_checked) {
-    ASSIGN_OR_RETURN(bool may, MayContain(key));
-    if (!may) return std::optional<RowEntry>();
-  }
-  ASSIGN_OR_RETURN(auto index, Index());
-  for (size_t b = FindBlockForward(*index, key); b < index->blocks.size(); ++b) {
-    ASSIGN_OR_RETURN(auto block, ReadBlock(*index, b));
-    BlockIterator it(block);
-    Status st = it.Seek(key);
-    if (!st.ok()) return WithKey(st);
-    for (; it.Valid(); st = it.Next()) {
-      if (it.row().key != key) return std::optional<RowEntry>();
-      if (it.row().seq <= max_seq) return std::optional<RowEntry>(it.TakeRow());
-    }
-    if (!st.ok()) return WithKey(st);
-  }
-  return std::optional<RowEntry>();
+  std::optional<RowEntry> out;
+  RETURN_IF_ERROR(VisitVersions(key, max_seq, filter_checked, [&](BlockIterator& it) {
+                    out = it.TakeRow();
+                    return false;
+                  }).status());
+  return out;
 }
 
 Result<std::vector<RowEntry>> SstReader::ReadAllRows() {

@@ -117,6 +117,12 @@ class SstReader : public std::enable_shared_from_this<SstReader> {
   // Bytes [offset, offset+len) — from the kept suffix when possible.
   Result<std::string> ReadRange(uint64_t offset, uint64_t len);
   Status WithKey(const Status& st) const { return st.WithContext(key_); }
+  // The point-lookup walk shared by Get and GetVersions: calls `take(it)` on each version of
+  // `key` with seq <= max_seq, newest first, until it returns false. Returns false when the
+  // filter rules the key out (nothing visited).
+  template <typename Take>
+  Result<bool> VisitVersions(std::string_view key, uint64_t max_seq, bool filter_checked,
+                             Take take);
   // The SST's decoded filters (loaded once; empty when the SST has none).
   Result<std::shared_ptr<const format::SstFilters>> Filters() EXCLUDES(mu_);
   // Loads a metadata section through the cache (or the reader's own memo when it has none).
