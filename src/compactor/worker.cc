@@ -309,8 +309,31 @@ Status CompactionWorker::ResumeAfter(const format::SstHandle& last_output, Compa
   return Status::OK();
 }
 
+namespace {
+
+// The outputs `subs` record, in key order (range by range).
+std::vector<format::SstHandle> Concat(const std::vector<format::Subcompaction>& subs) {
+  std::vector<format::SstHandle> all;
+  for (const auto& sub : subs)
+    all.insert(all.end(), sub.output_ssts.begin(), sub.output_ssts.end());
+  return all;
+}
+
+// Gives a claim back for the coordinator to re-validate and schedule again (only it writes
+// Scheduled, docs/slatedb-format-delta-0.17.md §3): Submitted, no worker.
+void Release(format::CompactionRecord& r) {
+  r.status = format::CompactionStatus::kSubmitted;
+  r.worker.reset();
+}
+
+}  // namespace
+
 Status CompactionWorker::RunClaimed(const format::CompactionRecord& rec) {
-  const std::vector<format::SstHandle> prior = rec.output_ssts;
+  // A record with subcompactions in its context is resumed range by range; one with outputs
+  // but no ranges (written by a worker that did not split) continues after its last output.
+  const bool ranged = rec.ctx && !rec.ctx->subcompactions.empty();
+  const std::vector<format::SstHandle> prior =
+      ranged ? std::vector<format::SstHandle>{} : rec.output_ssts;
   auto fail_job = [&](const Status& why) {
     log_.Error("compaction worker {}: compaction {} cannot run: {}; marking it Failed", worker_id_,
                rec.id.ToString(), why.ToString());
@@ -321,42 +344,52 @@ Status CompactionWorker::RunClaimed(const format::CompactionRecord& rec) {
     return UpdateClaim(
         rec.id, [](format::CompactionRecord& r) { r.status = format::CompactionStatus::kFailed; });
   };
+  auto release_unchanged = [&] {
+    Status released = UpdateClaim(rec.id, Release);
+    if (!released.ok()) {
+      log_.Warn("compaction worker {}: release: {}", worker_id_, released.ToString());
+    }
+  };
   auto m = manifest_store_->ReadLatest();
   if (!m.ok() || !*m) {
     // Transient: give the claim back for the next worker (or us, next poll).
-    Status released = UpdateClaim(rec.id, [](format::CompactionRecord& r) {
-      r.status = format::CompactionStatus::kScheduled;
-      r.worker.reset();
-    });
-    if (!released.ok())
-      log_.Warn("compaction worker {}: release: {}", worker_id_, released.ToString());
+    release_unchanged();
     return m.ok() ? Status::Invalid("no database at " + db_path_) : m.status();
   }
   auto resolved = ResolveJob((*m)->manifest, rec.id, SpecOf(rec), db_path_);
   if (!resolved.ok()) return fail_job(resolved.status());
   CompactionJob job = std::move(*resolved);
-  if (!prior.empty()) {
+  size_t reused = prior.size();
+  if (ranged) {
+    job.resume = rec.ctx->subcompactions;
+    reused = Concat(job.resume).size();
+  } else if (!prior.empty()) {
     Status st = ResumeAfter(prior.back(), &job);
     if (!st.ok()) {
       if (st.IsNotFound()) return fail_job(st);
-      Status released = UpdateClaim(rec.id, [](format::CompactionRecord& r) {
-        r.status = format::CompactionStatus::kScheduled;
-        r.worker.reset();
-      });
-      if (!released.ok()) {
-        log_.Warn("compaction worker {}: release: {}", worker_id_, released.ToString());
-      }
+      release_unchanged();
       return st;
     }
+  }
+  if (reused > 0) {
     log_.Info("compaction worker {}: resuming compaction {} after {} recorded outputs", worker_id_,
-              rec.id.ToString(), prior.size());
+              rec.id.ToString(), reused);
     util::MutexLock lock(&mu_);
     ++stats_.resumed;
-    stats_.outputs_reused += prior.size();
+    stats_.outputs_reused += reused;
   }
   log_.Info("compaction worker {}: running compaction {} ({})", worker_id_, rec.id.ToString(),
             SpecToString(job.spec));
 
+  // What the job has recorded so far, range by range: the recorded outputs of a resumed job,
+  // then each output as its range finishes it (ranges run at once: under mu_).
+  auto with_prior = [&](std::vector<format::Subcompaction> subs) {
+    if (!prior.empty() && !subs.empty()) {
+      // The prior outputs hold the keys up to the resume point, below every range's keys.
+      subs[0].output_ssts.insert(subs[0].output_ssts.begin(), prior.begin(), prior.end());
+    }
+    return subs;
+  };
   ExecutorContext ctx;
   ctx.store = store_;
   ctx.db_path = db_path_;
@@ -364,18 +397,35 @@ Status CompactionWorker::RunClaimed(const format::CompactionRecord& rec) {
   ctx.clock = clock_;
   ctx.ulids = ulids_;
   ctx.max_fetch_tasks = options_.max_fetch_tasks;
+  ctx.max_subcompactions = options_.max_subcompactions;
   ctx.merge_operator = merge_operator_;
   ctx.log = log_;
   ctx.merge_notice_logged = merge_notice_logged_;
-  ctx.on_output = [this](const format::Ulid&, const format::SstHandle& sst) {
+  ctx.on_ranges = [&](const format::Ulid&, const std::vector<format::BytesRange>& ranges) {
+    std::vector<format::Subcompaction> subs(ranges.size());
+    for (size_t i = 0; i < ranges.size(); ++i) {
+      subs[i].range = ranges[i];
+      if (i < job.resume.size()) subs[i].output_ssts = job.resume[i].output_ssts;
+    }
+    subs = with_prior(std::move(subs));
     util::MutexLock lock(&mu_);
-    new_outputs_.push_back(sst);
+    progress_ = std::move(subs);
+  };
+  ctx.on_output = [this](const format::Ulid&, size_t range, const format::SstHandle& sst) {
+    util::MutexLock lock(&mu_);
+    if (range < progress_.size()) progress_[range].output_ssts.push_back(sst);
   };
   {
     util::MutexLock lock(&mu_);
-    new_outputs_.clear();
+    progress_.clear();
     job_done_ = false;
   }
+  // Records `subs` (outputs and ranges) in `r`; nothing planned yet: what the claim carried.
+  auto record = [&](format::CompactionRecord& r, const std::vector<format::Subcompaction>& subs) {
+    if (subs.empty()) return;
+    r.output_ssts = Concat(subs);
+    r.ctx = format::CompactionContext{subs, job.retention_min_seq};
+  };
   std::atomic<bool> cancel{false};
   CompactionJobResult result;
   std::jthread job_thread = util::NamedThread("slatedb-cwjob", [&] {
@@ -384,27 +434,22 @@ Status CompactionWorker::RunClaimed(const format::CompactionRecord& rec) {
     job_done_ = true;
     cv_.NotifyAll();
   });
-  auto with_prior = [&](const std::vector<format::SstHandle>& fresh) {
-    std::vector<format::SstHandle> all = prior;
-    all.insert(all.end(), fresh.begin(), fresh.end());
-    return all;
-  };
   bool lost = false;
   // Heartbeats are timed on the injected clock (a ManualClock's Advance wakes this wait).
   util::ClockWait heartbeat_wait(clock_.get(), &mu_, &cv_);
   auto next_heartbeat = util::SaturatingDeadline(clock_->SteadyNow(), options_.heartbeat_interval);
   for (;;) {
-    std::vector<format::SstHandle> snapshot;
+    std::vector<format::Subcompaction> snapshot;
     {
       util::MutexLock lock(&mu_);
       while (!job_done_ && (cancel.load() || !stop_requested_.load()) &&
              heartbeat_wait.WaitUntil(&mu_, next_heartbeat)) {
       }
       if (job_done_) break;
-      snapshot = new_outputs_;
+      snapshot = progress_;
     }
     if (stop_requested_.load() && !cancel.load()) {
-      cancel.store(true);  // graceful stop: the job ends at its next key boundary
+      cancel.store(true);  // graceful stop: every range ends at its next key boundary
       continue;
     }
     if (clock_->SteadyNow() < next_heartbeat) continue;
@@ -412,7 +457,7 @@ Status CompactionWorker::RunClaimed(const format::CompactionRecord& rec) {
     if (lost) continue;
     Status hb = UpdateClaim(rec.id, [&](format::CompactionRecord& r) {
       r.worker->last_heartbeat_ms = static_cast<uint64_t>(clock_->NowMillis());
-      r.output_ssts = with_prior(snapshot);
+      record(r, snapshot);
     });
     if (hb.IsNotFound()) {
       log_.Warn("compaction worker {}: compaction {} was reclaimed; abandoning it", worker_id_,
@@ -433,18 +478,23 @@ Status CompactionWorker::RunClaimed(const format::CompactionRecord& rec) {
     ++stats_.lost;
     return Status::OK();
   }
-  const std::vector<format::SstHandle> outputs = with_prior(result.outputs);
+  // The ranges with every output finished (recorded ones first), whatever the job's end.
+  const std::vector<format::Subcompaction> subs = with_prior(result.subcompactions);
+  std::vector<format::SstHandle> outputs = prior;
+  outputs.insert(outputs.end(), result.outputs.begin(), result.outputs.end());
   Status st;
   if (result.status.ok() && !result.cancelled) {
     st = UpdateClaim(rec.id, [&](format::CompactionRecord& r) {
       r.status = format::CompactionStatus::kCompacted;
       r.worker->last_heartbeat_ms = static_cast<uint64_t>(clock_->NowMillis());
       r.output_ssts = outputs;
+      if (!subs.empty()) r.ctx = format::CompactionContext{subs, job.retention_min_seq};
     });
     if (st.ok()) {
       log_.Info(
-          "compaction worker {}: compaction {} compacted: {} output SSTs ({} reused), {} rows",
-          worker_id_, rec.id.ToString(), outputs.size(), prior.size(), result.rows_written);
+          "compaction worker {}: compaction {} compacted: {} output SSTs ({} reused) in {} "
+          "ranges, {} rows",
+          worker_id_, rec.id.ToString(), outputs.size(), reused, subs.size(), result.rows_written);
       util::MutexLock lock(&mu_);
       ++stats_.compacted;
       return st;
@@ -457,13 +507,12 @@ Status CompactionWorker::RunClaimed(const format::CompactionRecord& rec) {
                 rec.id.ToString(), result.status.ToString());
     }
     st = UpdateClaim(rec.id, [&](format::CompactionRecord& r) {
-      r.status = format::CompactionStatus::kScheduled;
-      r.worker.reset();
-      r.output_ssts = outputs;
+      Release(r);
+      record(r, subs);
     });
     if (st.ok()) {
       log_.Info("compaction worker {}: released compaction {} ({} outputs recorded)", worker_id_,
-                rec.id.ToString(), outputs.size());
+                rec.id.ToString(), subs.empty() ? rec.output_ssts.size() : Concat(subs).size());
       util::MutexLock lock(&mu_);
       ++stats_.released;
       if (!result.status.ok()) ++stats_.failed;

@@ -6,17 +6,22 @@
 // oldest first), claims it by creating the next `.compactions` version with the job `Running`
 // and its own `worker` {id, heartbeat} (a lost create race re-reads and re-checks: two workers
 // can never both win one job), resolves the job against the latest manifest and runs it on the
-// executor (one job at a time per worker; run more workers for more parallelism). While it runs,
-// every heartbeat_interval it renews `worker.last_heartbeat_ms` and publishes the outputs
-// finished so far (each output is recorded at its SST boundary through
-// ExecutorContext::on_output). When the job is done it writes the job `Compacted` with all its
-// outputs; it never touches the manifest — the coordinator alone commits. A job that already has
-// recorded outputs (from a worker that died or stopped) is resumed: the recorded outputs are
-// kept and the merge restarts after the last key of the last one (whose versions never straddle
-// two outputs). If a heartbeat finds the job is no longer ours (the coordinator reclaimed it),
-// the job is cancelled at its next key boundary and its unrecorded outputs are orphans for the
-// GC. `Stop()` is graceful: the running job stops at its next key boundary, and the claim is
-// released (`Scheduled` again, worker cleared, finished outputs kept) before Stop returns.
+// executor (one job at a time per worker; run more workers for more parallelism) as its
+// subcompactions (RFC-0028: the executor's split into at most max_subcompactions key ranges, run
+// at once). While it runs, every heartbeat_interval it renews `worker.last_heartbeat_ms` and
+// publishes the outputs finished so far: the job's context (`ctx.subcompactions`, each range with
+// its outputs, recorded at SST boundaries through ExecutorContext::on_ranges / on_output) and
+// their concatenation in `output_ssts`. When the job is done it writes the job `Compacted` with
+// all its outputs and ranges; it never touches the manifest — the coordinator alone commits. A
+// job that already has recorded ranges (from a worker that died or stopped) is resumed: each
+// range keeps its recorded outputs and continues after the last key of its last one (a key's
+// versions never straddle two outputs); a job with recorded outputs but no ranges continues
+// after the last key of its last output. If a heartbeat finds the job is no longer ours (the
+// coordinator reclaimed it), the job is cancelled at its next key boundary and its unrecorded
+// outputs are orphans for the GC. `Stop()` is graceful: the running job stops at its next key
+// boundary, and the claim is released before Stop returns: `Submitted` again (only the
+// coordinator writes `Scheduled`; it re-validates and schedules the job at its next poll),
+// worker cleared, finished outputs and ranges kept.
 // A worker needs `.compactions` version 2 (compatibility "0.17"); Open rejects "0.12".
 // The poll loop is a util::BackgroundTask (thread `slatedb-cworker`): a poll_interval ticker on
 // the injected clock, plus a poll right away at Start and after each job; the heartbeat timer
@@ -144,7 +149,8 @@ class CompactionWorker {
   util::CondVar cv_;  // stop requested, job finished, output recorded
   WorkerStats stats_ GUARDED_BY(mu_);
   // The running job (run thread and its job thread).
-  std::vector<format::SstHandle> new_outputs_ GUARDED_BY(mu_);
+  // Its ranges with the outputs each has finished (recorded ones first); empty until planned.
+  std::vector<format::Subcompaction> progress_ GUARDED_BY(mu_);
   bool job_done_ GUARDED_BY(mu_) = false;
 
   util::Mutex lifecycle_mu_;
