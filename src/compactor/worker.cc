@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <utility>
 
 #include "format/uuid.h"
@@ -101,8 +102,13 @@ format::Compactions MergeCompactions(const format::Compactions& base,
 Result<std::unique_ptr<CompactionWorker>> CompactionWorker::Open(
     std::shared_ptr<ObjectStore> store, std::string db_path, CompactorOptions options,
     OutputSettings output, std::shared_ptr<util::Clock> clock, uint64_t seed, std::string worker_id,
-    util::Log log, std::shared_ptr<MergeOperator> merge_operator) {
+    util::Log log, std::shared_ptr<MergeOperator> merge_operator, uint64_t max_concurrent_jobs) {
   if (store == nullptr) return Status::Invalid("compaction worker: no object store");
+  if (max_concurrent_jobs == 0) {
+    return Status::Invalid(
+        "compaction worker: max_concurrent_jobs must be at least 1 (the jobs one worker runs at "
+        "once), got 0");
+  }
   ASSIGN_OR_RETURN(db_path, manifest::NormalizeDbPath(db_path));
   if (manifest::StoreFormatFor(output.compatibility).compactions_version <
       format::kCompactionsFormatVersionV2) {
@@ -130,16 +136,18 @@ Result<std::unique_ptr<CompactionWorker>> CompactionWorker::Open(
     util::Random rng(seed ^ 0x5bd1e995ull);
     worker_id = "slatedb-cpp-worker-" + format::Uuid::NewV4(rng).ToString();
   }
-  return std::make_unique<CompactionWorker>(
-      PrivateTag{}, std::move(store), std::move(db_path), std::move(options), std::move(output),
-      std::move(clock), seed, std::move(worker_id), std::move(log), std::move(merge_operator));
+  return std::make_unique<CompactionWorker>(PrivateTag{}, std::move(store), std::move(db_path),
+                                            std::move(options), std::move(output), std::move(clock),
+                                            seed, std::move(worker_id), std::move(log),
+                                            std::move(merge_operator), max_concurrent_jobs);
 }
 
 CompactionWorker::CompactionWorker(PrivateTag, std::shared_ptr<ObjectStore> store,
                                    std::string db_path, CompactorOptions options,
                                    OutputSettings output, std::shared_ptr<util::Clock> clock,
                                    uint64_t seed, std::string worker_id, util::Log log,
-                                   std::shared_ptr<MergeOperator> merge_operator)
+                                   std::shared_ptr<MergeOperator> merge_operator,
+                                   uint64_t max_concurrent_jobs)
     : store_(std::move(store)),
       db_path_(std::move(db_path)),
       options_(std::move(options)),
@@ -152,7 +160,8 @@ CompactionWorker::CompactionWorker(PrivateTag, std::shared_ptr<ObjectStore> stor
           store_, db_path_, manifest::StoreFormatFor(output_.compatibility), clock_)),
       compactions_store_(store_, db_path_, manifest::StoreFormatFor(output_.compatibility), clock_),
       ulids_(std::make_shared<format::UlidGenerator>(seed)),
-      merge_notice_logged_(std::make_shared<std::atomic<bool>>(false)) {}
+      merge_notice_logged_(std::make_shared<std::atomic<bool>>(false)),
+      max_concurrent_jobs_(max_concurrent_jobs) {}
 
 CompactionWorker::~CompactionWorker() {
   Status st = Stop();
@@ -160,7 +169,7 @@ CompactionWorker::~CompactionWorker() {
 }
 
 // The polling task: a ticker every poll_interval on the worker's clock, and a message for "poll
-// again now" (at Start and after each job it ran).
+// again now" (at Start and after each job that ended well). Jobs run on Runner threads.
 class CompactionWorker::Poller final : public util::BackgroundTask<int> {
  public:
   explicit Poller(CompactionWorker* worker)
@@ -173,9 +182,7 @@ class CompactionWorker::Poller final : public util::BackgroundTask<int> {
   void OnTick() override { Poll(); }
 
  private:
-  void Poll() {
-    if (worker_->PollOnce()) TrySend(0);  // full: a poll is queued already
-  }
+  void Poll() { worker_->PollOnce(); }
   CompactionWorker* const worker_;
 };
 
@@ -193,6 +200,7 @@ Status CompactionWorker::Start() {
   }
   log_.Info("compaction worker {}: started on {}", worker_id_, db_path_);
   poller_ = std::make_unique<Poller>(this);
+  poll_wake_.store(poller_.get());
   poller_->Start();
   poller_->TrySend(0);  // the first poll right away
   return Status::OK();
@@ -209,7 +217,18 @@ Status CompactionWorker::Stop() {
     cv_.NotifyAll();
   }
   if (poller_ != nullptr) poller_->Stop();  // a queued poll is drained: PollOnce sees the stop
-  stop_status_ = run_status_;
+  // No runner starts after the poller stopped; each running job ends at its next key boundary
+  // and releases its claim (their "poll again" meets the closed poller: ignored).
+  std::list<Runner> runners;
+  {
+    util::MutexLock l(&mu_);
+    runners.swap(runners_);
+  }
+  runners.clear();  // joins
+  {
+    util::MutexLock l(&mu_);
+    stop_status_ = run_status_;
+  }
   log_.Info("compaction worker {}: stopped", worker_id_);
   return stop_status_;
 }
@@ -219,36 +238,71 @@ WorkerStats CompactionWorker::stats() const {
   return stats_;
 }
 
-bool CompactionWorker::PollOnce() {
-  if (stop_requested_.load()) return false;
+void CompactionWorker::PollOnce() {
+  if (stop_requested_.load()) return;
+  std::list<Runner> finished;
   {
     util::MutexLock lock(&mu_);
     ++stats_.polls;
+    for (auto it = runners_.begin(); it != runners_.end();) {
+      auto next = std::next(it);
+      if (it->finished.load()) finished.splice(finished.end(), runners_, it);
+      it = next;
+    }
   }
-  auto claimed = TryClaim();
-  if (!claimed.ok()) {
-    log_.Warn("compaction worker {}: poll of {} failed (will retry): {}", worker_id_, db_path_,
-              claimed.status().ToString());
-    return false;
+  finished.clear();  // joins threads that have ended
+  for (;;) {
+    if (stop_requested_.load()) return;
+    {
+      util::MutexLock lock(&mu_);
+      if (jobs_.size() >= max_concurrent_jobs_) return;
+    }
+    auto claimed = TryClaim();
+    if (!claimed.ok()) {
+      log_.Warn("compaction worker {}: poll of {} failed (will retry): {}", worker_id_, db_path_,
+                claimed.status().ToString());
+      return;
+    }
+    if (!*claimed) return;
+    util::MutexLock lock(&mu_);
+    jobs_[(*claimed)->id] = JobState{};  // counted before the runner starts
+    runners_.emplace_back();
+    Runner* runner = &runners_.back();
+    runner->thread = util::NamedThread("slatedb-cwrun", [this, runner, rec = std::move(**claimed)] {
+      RunJob(rec);
+      runner->finished.store(true);
+    });
   }
-  if (!*claimed) return false;
-  Status st = RunClaimed(**claimed);
+}
+
+void CompactionWorker::RunJob(const format::CompactionRecord& rec) {
+  Status st = RunClaimed(rec);
+  {
+    util::MutexLock lock(&mu_);
+    jobs_.erase(rec.id);
+    if (!st.ok() && stop_requested_.load()) run_status_ = st;
+  }
   if (!st.ok()) {
-    log_.Warn("compaction worker {}: compaction {}: {}", worker_id_, (*claimed)->id.ToString(),
+    log_.Warn("compaction worker {}: compaction {}: {}", worker_id_, rec.id.ToString(),
               st.ToString());
-    if (stop_requested_.load()) run_status_ = st;
-    return false;  // the next tick retries: no tight claim / fail loop
+    return;  // the next tick retries: no tight claim / fail loop
   }
-  return true;
+  // A slot is free: look again right away (kFull: a poll is queued; kClosed: stopping).
+  if (Poller* p = poll_wake_.load()) p->TrySend(0);
 }
 
 Result<std::optional<format::CompactionRecord>> CompactionWorker::TryClaim() {
   std::optional<format::CompactionRecord> claimed;
+  std::set<format::Ulid> running;  // a job reclaimed from us while we still run it: not again
+  {
+    util::MutexLock lock(&mu_);
+    for (const auto& [id, state] : jobs_) running.insert(id);
+  }
   auto written = UpdateCompactions(compactions_store_, [&](format::Compactions& c) -> Status {
     claimed.reset();
     format::CompactionRecord* pick = nullptr;
     for (auto& r : c.recent_compactions) {
-      if (r.status == format::CompactionStatus::kScheduled &&
+      if (r.status == format::CompactionStatus::kScheduled && running.count(r.id) == 0 &&
           (pick == nullptr || r.id < pick->id)) {
         pick = &r;
       }
@@ -409,16 +463,16 @@ Status CompactionWorker::RunClaimed(const format::CompactionRecord& rec) {
     }
     subs = with_prior(std::move(subs));
     util::MutexLock lock(&mu_);
-    progress_ = std::move(subs);
+    jobs_[rec.id].progress = std::move(subs);
   };
-  ctx.on_output = [this](const format::Ulid&, size_t range, const format::SstHandle& sst) {
+  ctx.on_output = [this](const format::Ulid& id, size_t range, const format::SstHandle& sst) {
     util::MutexLock lock(&mu_);
-    if (range < progress_.size()) progress_[range].output_ssts.push_back(sst);
+    auto& progress = jobs_[id].progress;
+    if (range < progress.size()) progress[range].output_ssts.push_back(sst);
   };
   {
     util::MutexLock lock(&mu_);
-    progress_.clear();
-    job_done_ = false;
+    jobs_[rec.id] = JobState{};
   }
   // Records `subs` (outputs and ranges) in `r`; nothing planned yet: what the claim carried.
   auto record = [&](format::CompactionRecord& r, const std::vector<format::Subcompaction>& subs) {
@@ -431,7 +485,7 @@ Status CompactionWorker::RunClaimed(const format::CompactionRecord& rec) {
   std::jthread job_thread = util::NamedThread("slatedb-cwjob", [&] {
     result = RunCompaction(job, ctx, cancel);
     util::MutexLock lock(&mu_);
-    job_done_ = true;
+    jobs_[rec.id].done = true;
     cv_.NotifyAll();
   });
   bool lost = false;
@@ -442,11 +496,11 @@ Status CompactionWorker::RunClaimed(const format::CompactionRecord& rec) {
     std::vector<format::Subcompaction> snapshot;
     {
       util::MutexLock lock(&mu_);
-      while (!job_done_ && (cancel.load() || !stop_requested_.load()) &&
+      while (!jobs_[rec.id].done && (cancel.load() || !stop_requested_.load()) &&
              heartbeat_wait.WaitUntil(&mu_, next_heartbeat)) {
       }
-      if (job_done_) break;
-      snapshot = progress_;
+      if (jobs_[rec.id].done) break;
+      snapshot = jobs_[rec.id].progress;
     }
     if (stop_requested_.load() && !cancel.load()) {
       cancel.store(true);  // graceful stop: every range ends at its next key boundary

@@ -6,7 +6,8 @@
 // oldest first), claims it by creating the next `.compactions` version with the job `Running`
 // and its own `worker` {id, heartbeat} (a lost create race re-reads and re-checks: two workers
 // can never both win one job), resolves the job against the latest manifest and runs it on the
-// executor (one job at a time per worker; run more workers for more parallelism) as its
+// executor (up to `max_concurrent_jobs` jobs at once, each on a thread of its own; run more
+// workers for more parallelism) as its
 // subcompactions (RFC-0028: the executor's split into at most max_subcompactions key ranges, run
 // at once). While it runs, every heartbeat_interval it renews `worker.last_heartbeat_ms` and
 // publishes the outputs finished so far: the job's context (`ctx.subcompactions`, each range with
@@ -37,6 +38,8 @@
 
 #include <atomic>
 #include <functional>
+#include <list>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -100,11 +103,12 @@ class CompactionWorker {
       std::shared_ptr<ObjectStore> store, std::string db_path, CompactorOptions options,
       OutputSettings output, std::shared_ptr<util::Clock> clock, uint64_t seed,
       std::string worker_id = "", util::Log log = util::Log(),
-      std::shared_ptr<MergeOperator> merge_operator = nullptr);
+      std::shared_ptr<MergeOperator> merge_operator = nullptr, uint64_t max_concurrent_jobs = 1);
   CompactionWorker(PrivateTag, std::shared_ptr<ObjectStore> store, std::string db_path,
                    CompactorOptions options, OutputSettings output,
                    std::shared_ptr<util::Clock> clock, uint64_t seed, std::string worker_id,
-                   util::Log log, std::shared_ptr<MergeOperator> merge_operator);
+                   util::Log log, std::shared_ptr<MergeOperator> merge_operator,
+                   uint64_t max_concurrent_jobs);
   ~CompactionWorker();
   CompactionWorker(const CompactionWorker&) = delete;
   CompactionWorker& operator=(const CompactionWorker&) = delete;
@@ -117,10 +121,25 @@ class CompactionWorker {
 
  private:
   class Poller;  // the polling task (worker.cc)
-  // One poll: claims and runs at most one job. True when it ran one (look again right away).
-  bool PollOnce();
-  // Claims the oldest Scheduled job; nullopt when there is none (or the claim was lost).
-  Result<std::optional<format::CompactionRecord>> TryClaim();
+  // A job running here: its ranges with the outputs each has finished (recorded ones first;
+  // empty until planned), and whether RunCompaction returned.
+  struct JobState {
+    std::vector<format::Subcompaction> progress;
+    bool done = false;
+  };
+  // The thread running one claimed job (RunJob); `finished` is its last write.
+  struct Runner {
+    std::jthread thread;
+    std::atomic<bool> finished{false};
+  };
+  // One poll: claims Scheduled jobs while fewer than max_concurrent_jobs run here, each started
+  // on a Runner thread (finished runners are joined first).
+  void PollOnce() EXCLUDES(mu_);
+  // A Runner's body: RunClaimed, then a poll right away when the job ended well.
+  void RunJob(const format::CompactionRecord& rec) EXCLUDES(mu_);
+  // Claims the oldest Scheduled job not already running here; nullopt when there is none (or
+  // the claim was lost).
+  Result<std::optional<format::CompactionRecord>> TryClaim() EXCLUDES(mu_);
   // Runs a claimed job to its end (Compacted, released, failed or lost). Returns the status of
   // its final `.compactions` write.
   Status RunClaimed(const format::CompactionRecord& rec);
@@ -148,17 +167,17 @@ class CompactionWorker {
   mutable util::Mutex mu_ ACQUIRED_AFTER(lifecycle_mu_);
   util::CondVar cv_;  // stop requested, job finished, output recorded
   WorkerStats stats_ GUARDED_BY(mu_);
-  // The running job (run thread and its job thread).
-  // Its ranges with the outputs each has finished (recorded ones first); empty until planned.
-  std::vector<format::Subcompaction> progress_ GUARDED_BY(mu_);
-  bool job_done_ GUARDED_BY(mu_) = false;
+  const uint64_t max_concurrent_jobs_;
+  std::map<format::Ulid, JobState> jobs_ GUARDED_BY(mu_);  // the jobs running here
+  std::list<Runner> runners_ GUARDED_BY(mu_);              // joined by PollOnce and Stop
+  Status run_status_ GUARDED_BY(mu_);        // a final release that failed during Stop
+  std::atomic<Poller*> poll_wake_{nullptr};  // for runners' "poll again" (set by Start)
 
   util::Mutex lifecycle_mu_;
   std::unique_ptr<Poller> poller_ GUARDED_BY(lifecycle_mu_);  // created by Start
   bool started_ GUARDED_BY(lifecycle_mu_) = false;
   bool stopped_ GUARDED_BY(lifecycle_mu_) = false;
   Status stop_status_ GUARDED_BY(lifecycle_mu_);
-  Status run_status_;  // written by the poller's thread, read by Stop after joining it
 };
 
 }  // namespace slatedb::compactor

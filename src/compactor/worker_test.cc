@@ -471,6 +471,64 @@ TEST_F(WorkerTest, GracefulStopReleasesTheClaimAsSubmittedAndAnotherWorkerFinish
   ASSERT_OK(db_->Verify(store_));
 }
 
+// max_concurrent_jobs 2: one worker claims two Scheduled jobs and runs them at once (both are
+// claimed while every data read of either is held), writing both Compacted; 0 is refused.
+TEST_F(WorkerTest, RunsUpToMaxConcurrentJobsAtOnce) {
+  {
+    auto coordinator = Coordinator();  // writes `.compactions` (nothing to schedule yet)
+    ASSERT_OK(coordinator->Start());
+    ASSERT_OK(coordinator->Stop());
+  }
+  util::Random rng(36);
+  AddL0s(*db_, rng, 8, 0);
+  auto m = db_->Latest();
+  ASSERT_OK(m);
+  ASSERT_EQ(m->l0.size(), 8u);
+  // Two jobs on disjoint L0s (newest first), as a coordinator would schedule them.
+  std::vector<format::Ulid> ids;
+  manifest::CompactionsStore cs(store_, "db");
+  ASSERT_OK(UpdateCompactions(cs, [&](format::Compactions& c) -> Status {
+              for (uint32_t j = 0; j < 2; ++j) {
+                format::CompactionRecord r;
+                r.id = format::Ulid{
+                    static_cast<uint64_t>(util::SystemClock::Default()->NowMillis()), j + 1};
+                for (size_t i = 4 * j; i < 4 * j + 4; ++i) r.l0_view_ids.push_back(m->l0[i].id);
+                r.destination = 1 - j;
+                r.status = format::CompactionStatus::kScheduled;
+                c.recent_compactions.push_back(r);
+                ids.push_back(r.id);
+              }
+              return Status::OK();
+            }).status());
+  auto gated = std::make_shared<GatedReads>(store_);
+  auto w = CompactionWorker::Open(gated, "db", Options(), OutputSettings{}, nullptr, 108, "pair",
+                                  util::Log(), nullptr, 2);
+  ASSERT_OK(w);
+  ASSERT_OK((*w)->Start());
+  ASSERT_TRUE(WaitFor([&] { return (*w)->stats().claimed == 2; }));  // reads still held
+  gated->Open();
+  ASSERT_TRUE(WaitFor([&] { return (*w)->stats().compacted == 2; }));
+  ASSERT_OK((*w)->Stop());
+  std::set<format::Ulid> compacted;
+  for (const auto& r : LatestCompactions().recent_compactions) {
+    if (r.status == format::CompactionStatus::kCompacted && r.worker &&
+        r.worker->worker_id == "pair") {
+      compacted.insert(r.id);
+      EXPECT_FALSE(r.output_ssts.empty());
+    }
+  }
+  EXPECT_EQ(compacted, std::set<format::Ulid>(ids.begin(), ids.end()));
+  EXPECT_EQ((*w)->stats().claimed, 2u);
+
+  auto zero = CompactionWorker::Open(store_, "db", Options(), OutputSettings{}, nullptr, 1, "z",
+                                     util::Log(), nullptr, 0);
+  ASSERT_FALSE(zero.ok());
+  EXPECT_EQ(zero.status().code(), StatusCode::kInvalid);
+  EXPECT_NE(zero.status().message().find("max_concurrent_jobs must be at least 1"),
+            std::string::npos)
+      << zero.status().ToString();
+}
+
 // The poll ticker runs on the injected clock: with an hour's poll_interval on a ManualClock,
 // each Advance of an hour is one more poll (on the system clock this would take hours), and
 // none follows Stop. The first poll is at Start.
