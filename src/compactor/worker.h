@@ -27,13 +27,15 @@
 // The poll loop is a util::BackgroundTask (thread `slatedb-cworker`): a poll_interval ticker on
 // the injected clock, plus a poll right away at Start and after each job; the heartbeat timer
 // runs on the injected clock too.
+// Each claimed job runs on a thread of its own (`slatedb-cwrun`, which heartbeats; the merge on
+// `slatedb-cwjob` and its range threads); a job this worker still runs is never claimed again.
 // Thread safety: Start / Stop / stats from any thread (Start once). Ownership: the worker owns its
-// threads; it shares the object store and clock. Errors: Open → kInvalid for bad options or
-// compatibility "0.12" (naming it); Start → kInvalid "no database at <path>"; a failed poll,
-// claim or heartbeat is logged (warn) and retried; a job failure releases the claim (kNotFound
-// for a missing input marks it Failed instead, which the coordinator drops). Stop → OK, or the
-// error of a final release that could not be written (the coordinator reclaims it after
-// worker_heartbeat_timeout).
+// threads; it shares the object store and clock. Errors: Open → kInvalid for bad options,
+// max_concurrent_jobs 0 or compatibility "0.12" (naming it); Start → kInvalid "no database at
+// <path>"; a failed poll, claim or heartbeat is logged (warn) and retried; a job failure releases
+// the claim (kNotFound for a missing input marks it Failed instead, which the coordinator drops).
+// Stop → OK, or the error of a final release that could not be written (the coordinator reclaims it
+// after worker_heartbeat_timeout).
 #pragma once
 
 #include <atomic>
