@@ -416,6 +416,9 @@ Status CompactionWorker::RunClaimed(const format::CompactionRecord& rec) {
   size_t reused = prior.size();
   if (ranged) {
     job.resume = rec.ctx->subcompactions;
+    // The bound the recorded outputs were written with (never above today's: snapshots only
+    // release it upwards), so that every key of the job is filtered alike.
+    job.retention_min_seq = std::min(job.retention_min_seq, rec.ctx->retention_min_seq);
     reused = Concat(job.resume).size();
   } else if (!prior.empty()) {
     Status st = ResumeAfter(prior.back(), &job);
