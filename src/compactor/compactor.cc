@@ -10,6 +10,7 @@
 #include "format/uuid.h"
 #include "manifest/paths.h"
 #include "manifest/sst_paths.h"
+#include "util/background_task.h"
 #include "util/metrics.h"
 #include "util/saturating.h"
 #include "util/thread_name.h"
@@ -89,8 +90,28 @@ Compactor::Compactor(PrivateTag, std::shared_ptr<ObjectStore> store, std::string
       ulids_(std::make_shared<format::UlidGenerator>(seed)),
       metrics_(*util::MetricsOrNoop(metrics)),
       rng_(seed ^ 0x9e3779b97f4a7c15ull),
-      // Capacity: one completion per running job plus room for wake-ups (which never block).
-      events_(options_.max_concurrent_compactions + 8) {}
+      // Capacity: one completion per running job (at most max_concurrent_compactions), so an
+      // executor thread never waits for room.
+      completions_(options_.max_concurrent_compactions + 8) {}
+
+// The orchestrator loop (issue 9): a util::BackgroundTask whose messages are wake-ups (Notify,
+// a completion queued in completions_, the first poll at Start) and whose ticker, every
+// poll_interval on the injected clock, runs the timed polls and retries. Its OnStop runs the
+// shutdown drain (Compactor::Drain) on the task's thread after the last queued wake-up.
+class Compactor::Orchestrator final : public util::BackgroundTask<int> {
+ public:
+  explicit Orchestrator(Compactor* c)
+      : BackgroundTask("slatedb-compactor", 4, c->options_.poll_interval, c->clock_), c_(c) {}
+  ~Orchestrator() override { Stop(); }
+
+ protected:
+  void Handle(int&) override { c_->OnWake(); }
+  void OnTick() override { c_->OnTimer(); }
+  void OnStop() override { c_->Drain(); }
+
+ private:
+  Compactor* const c_;
+};
 
 Compactor::~Compactor() {
   Status st = Stop();
@@ -177,7 +198,7 @@ Status Compactor::Start() {
   if (external_workers_) {
     log_.Info("compactor {}: coordinator started with epoch {} (jobs run by workers)", db_path_,
               manifest_->epoch());
-    thread_ = util::NamedThread("slatedb-compact", [this] { Run(); });
+    StartOrchestrator();
     return Status::OK();
   }
   ExecutorContext ctx;
@@ -192,13 +213,29 @@ Status Compactor::Start() {
   ctx.merge_operator = merge_operator_;
   ctx.log = log_;
   ctx.merge_notice_logged = std::make_shared<std::atomic<bool>>(false);
-  // Completions go through the orchestrator's channel; see Drain() for why it is still open.
+  // Completions go through completions_ (then a wake-up); see Drain() for why it is still open.
+  orchestrator_ = std::make_unique<Orchestrator>(this);
+  wake_.store(orchestrator_.get());
   executor_ = std::make_unique<CompactionExecutor>(
-      std::move(ctx), options_.max_concurrent_compactions,
-      [this](CompactionJobResult result) { events_.Send(Event{std::move(result)}); });
+      std::move(ctx), options_.max_concurrent_compactions, [this](CompactionJobResult result) {
+        completions_.Send(std::move(result));
+        // kFull: a wake-up is queued and will see this completion; kClosed: the orchestrator is
+        // stopping and its drain receives every completion from completions_.
+        wake_.load()->TrySend(0);
+      });
   log_.Info("compactor {}: started with epoch {}", db_path_, manifest_->epoch());
-  thread_ = util::NamedThread("slatedb-compact", [this] { Run(); });
+  StartOrchestrator();
   return Status::OK();
+}
+
+void Compactor::StartOrchestrator() {
+  if (orchestrator_ == nullptr) {
+    orchestrator_ = std::make_unique<Orchestrator>(this);
+    wake_.store(orchestrator_.get());
+  }
+  poll_requested_.store(true);  // the first poll right away
+  orchestrator_->Start();
+  orchestrator_->TrySend(0);
 }
 
 Status Compactor::Stop() {
@@ -207,8 +244,8 @@ Status Compactor::Stop() {
   stopped_ = true;
   if (!started_) return Status::OK();
   stop_requested_.store(true);
-  events_.TrySend(Event{});  // kFull means the orchestrator is awake anyway
-  if (thread_.joinable()) thread_.join();
+  // Handles the wake-ups still queued (no more polls), then drains the executor (OnStop).
+  if (orchestrator_ != nullptr) orchestrator_->Stop();
   stop_status_ = (fatal_.ok() || fatal_.IsFenced()) ? Status::OK() : fatal_;
   log_.Info("compactor {}: stopped", db_path_);
   return stop_status_;
@@ -222,7 +259,8 @@ void Compactor::ShareManifestStore(std::shared_ptr<manifest::ManifestStore> stor
 
 void Compactor::Notify() {
   poll_requested_.store(true);
-  events_.TrySend(Event{});  // kClosed after shutdown, kFull when busy: both fine
+  // Before Start: the first poll comes anyway. kClosed after shutdown, kFull when busy: fine.
+  if (Orchestrator* o = wake_.load()) o->TrySend(0);
 }
 
 CompactorStats Compactor::stats() const {
@@ -241,44 +279,49 @@ void Compactor::Latch(const Status& st) {
   }
 }
 
-void Compactor::Run() {
-  // Timed polls run on the injected clock (a ManualClock's Advance wakes the wait).
-  auto next_poll = clock_->SteadyNow();  // the first poll right away
-  while (!stop_requested_.load() && fatal_.ok()) {
-    auto event = events_.ReceiveUntil(clock_.get(), next_poll);
-    const bool completion = event && event->result;
-    if (completion) HandleCompletion(std::move(*event->result));
-    if (stop_requested_.load() || !fatal_.ok()) break;
-    auto now = clock_->SteadyNow();
-    const bool timed = timed_polls_.load();
+void Compactor::OnWake() {
+  if (drained_) return;  // ended by itself (fenced): nothing runs any more
+  bool completion = false;
+  while (auto result = completions_.TryReceive()) {
+    HandleCompletion(std::move(*result));
+    completion = true;
+  }
+  // Stopping: no more polls (the drain follows in OnStop).
+  if (!stop_requested_.load() && fatal_.ok()) {
     // Polled by the owner: a finished job may have made room for the next one, so look again
     // right away instead of waiting for the owner's next notice.
-    if (poll_requested_.exchange(false) || now >= next_poll || (completion && !timed)) {
+    if (poll_requested_.exchange(false) || (completion && !timed_polls_.load())) {
       PollAndSchedule();
-      next_poll = timed || retry_pending_
-                      ? util::SaturatingDeadline(clock_->SteadyNow(), options_.poll_interval)
-                      : std::chrono::steady_clock::time_point::max();
     }
   }
-  Drain();
-  running_.store(false);
+  if (!fatal_.ok()) Drain();
+}
+
+void Compactor::OnTimer() {
+  if (drained_ || stop_requested_.load()) return;
+  // Embedded in a writer (DisableTimedPolls), the timer polls only while a retry is pending: an
+  // idle database costs no requests.
+  if (timed_polls_.load() || retry_pending_) PollAndSchedule();
+  if (!fatal_.ok()) Drain();
 }
 
 void Compactor::Drain() {
-  if (executor_ == nullptr) {  // external workers: nothing runs here
-    events_.Close();
-    return;
+  if (drained_) return;
+  drained_ = true;
+  if (executor_ != nullptr) {
+    executor_->CloseAndCancel();
+    // Every submitted job reports exactly once; keep receiving until all have, committing what
+    // finished. completions_ stays open until then, so no executor thread can meet a closed
+    // channel (its wake-up may find the orchestrator's channel closed, which is harmless).
+    while (outstanding_ > 0) {
+      auto result = completions_.Receive();
+      if (!result) break;  // unreachable: only this thread closes the channel
+      HandleCompletion(std::move(*result));
+    }
+    executor_->Join();
   }
-  executor_->CloseAndCancel();
-  // Every submitted job reports exactly once; keep receiving until all have, committing what
-  // finished. The channel stays open until then, so no worker can meet a closed channel.
-  while (outstanding_ > 0) {
-    auto event = events_.Receive();
-    if (!event) break;  // unreachable: only this thread closes the channel
-    if (event->result) HandleCompletion(std::move(*event->result));
-  }
-  executor_->Join();
-  events_.Close();  // later Notify() calls get kClosed, silently
+  completions_.Close();
+  running_.store(false);
 }
 
 void Compactor::PollAndSchedule() {

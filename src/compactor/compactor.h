@@ -12,14 +12,22 @@
 // l0_last_compacted set for L0 sources), then marks the compaction Completed — all under its
 // compactor_epoch; a newer compactor's epoch makes every later write fail with Fenced.
 //
-// Shutdown by design: `Stop()` sets a flag and wakes the orchestrator, which (1) stops
-// scheduling, (2) tells the executor to refuse new jobs and to stop running ones at their next
-// SST boundary, (3) receives one completion per submitted job — committing the ones that
+// The orchestrator is a util::BackgroundTask (thread "slatedb-compactor"): its messages are
+// wake-ups (Notify, the first poll at Start, and one after each completion an executor thread
+// puts in the separate completions channel); its ticker, every poll_interval on the injected
+// clock, runs the timed polls and retries.
+//
+// Shutdown by design: `Stop()` sets a flag and stops the task, which handles the wake-ups still
+// queued without polling (1: no more scheduling) and then, in its OnStop, (2) tells the executor
+// to refuse new jobs and to stop running ones at their next SST boundary, (3) receives one
+// completion per submitted job from the completions channel — committing the ones that
 // finished, dropping the cancelled ones from `.compactions` (their SSTs are orphans for the
-// GC) — (4) joins the executor threads, and only then (5) closes its event channel and exits.
-// Workers send completions only while the orchestrator is still receiving, so a completion can
-// never meet a closed channel; Notify() after Stop() is a silent no-op. No thread outlives
-// Stop(). The same drain runs when the orchestrator ends on its own (fenced).
+// GC) — (4) joins the executor threads, and only then (5) closes the completions channel; the
+// task's thread is joined. Executor threads send completions only while the orchestrator is
+// still receiving them, so a completion can never meet a closed channel (the wake-up after it
+// may find the task's channel closed, which is harmless); Notify() after Stop() is a silent
+// no-op. No thread outlives Stop(). The same drain runs when the orchestrator ends on its own
+// (fenced): the task then ignores every later wake-up and tick until Stop().
 //
 // Thread safety: Start, Stop, Notify and stats may be called from any thread (Start once).
 // Ownership: the Compactor owns its threads; it shares the object store and the clock.
@@ -142,11 +150,13 @@ class Compactor {
   bool running() const { return running_.load(); }
 
  private:
-  struct Event {
-    std::optional<CompactionJobResult> result;  // nullopt = wake-up
-  };
-
-  void Run();
+  class Orchestrator;  // the loop: a util::BackgroundTask (compactor.cc)
+  // Creates (external mode) and starts the orchestrator task; the first poll right away.
+  void StartOrchestrator() REQUIRES(lifecycle_mu_);
+  // Orchestrator thread: a wake-up (completions queued, Notify, the first poll) / the
+  // poll_interval ticker.
+  void OnWake() EXCLUDES(stats_mu_);
+  void OnTimer() EXCLUDES(stats_mu_);
   void PollAndSchedule() EXCLUDES(stats_mu_);
   // Starts `spec` as a new job; with `existing`, as the job of that Submitted record (one an
   // admin wrote to `.compactions`) instead of a new record.
@@ -167,7 +177,9 @@ class Compactor {
   // Specs of the records that hold their inputs outside running_specs_ (Scheduled / Running /
   // Compacted): busy for the scheduler.
   std::vector<CompactionSpec> RecordedBusy() const;
-  void Drain();
+  // Orchestrator thread, once (at stop, or when it ends by itself on a latched error): stops
+  // the executor, receives one completion per submitted job, joins it, closes completions_.
+  void Drain() EXCLUDES(stats_mu_);
   // Writes compactions_ as the next `.compactions` version (CompactionsStore::Update, merging a
   // newer stored version into it after each lost race); Fenced if a newer epoch owns it.
   Status WriteCompactions();
@@ -213,9 +225,10 @@ class Compactor {
   size_t outstanding_ = 0;  // jobs submitted whose completion has not been received
   Status fatal_;
   util::Random rng_;
+  bool drained_ = false;  // orchestrator thread only: Drain() ran
   std::unique_ptr<CompactionExecutor> executor_;
 
-  util::Channel<Event> events_;
+  util::Channel<CompactionJobResult> completions_;  // executor threads → orchestrator
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> poll_requested_{false};
   std::atomic<bool> timed_polls_{true};  // false: DisableTimedPolls
@@ -224,7 +237,10 @@ class Compactor {
   std::atomic<bool> running_{false};
 
   util::Mutex lifecycle_mu_;  // serializes Start / Stop
-  std::jthread thread_ GUARDED_BY(lifecycle_mu_);
+  std::unique_ptr<Orchestrator> orchestrator_ GUARDED_BY(lifecycle_mu_);
+  // The orchestrator for wake-ups from Notify and executor threads (set once by Start; the task
+  // lives until the Compactor is destroyed).
+  std::atomic<Orchestrator*> wake_{nullptr};
   bool started_ GUARDED_BY(lifecycle_mu_) = false;
   bool stopped_ GUARDED_BY(lifecycle_mu_) = false;
   Status stop_status_ GUARDED_BY(lifecycle_mu_);

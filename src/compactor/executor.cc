@@ -418,9 +418,10 @@ class SequentialScan final : public table::RowIterator {
 // boundary); one that is abandoned (cancel, error, destruction) has its upload aborted.
 class OutputWriter {
  public:
-  OutputWriter(const ExecutorContext& ctx, CompactionJobResult* result)
+  OutputWriter(const ExecutorContext& ctx, CompactionJobResult* result, size_t range)
       : ctx_(ctx),
         result_(result),
+        range_(range),
         opts_(table::SstBuilderOptionsFor(table::SstKind::kCompacted, ctx.output)) {}
   Status Add(const RowEntry& row) {
     if (!writer_) {
@@ -448,7 +449,7 @@ class OutputWriter {
     result_->bytes_written += sst->size;
     result_->rows_written += sst->num_rows;
     result_->outputs.push_back(std::move(handle_));
-    if (ctx_.on_output) ctx_.on_output(result_->id, result_->outputs.back());
+    if (ctx_.on_output) ctx_.on_output(result_->id, range_, result_->outputs.back());
     return Status::OK();
   }
   // Abandons the output being written (its upload is aborted; no object appears).
@@ -460,6 +461,7 @@ class OutputWriter {
  private:
   const ExecutorContext& ctx_;
   CompactionJobResult* result_;
+  const size_t range_;  // the subcompaction's index (on_output)
   format::SstBuilderOptions opts_;
   std::unique_ptr<table::StreamingSstWriter> writer_;
   format::SstHandle handle_;
@@ -586,9 +588,7 @@ Result<std::vector<format::BytesRange>> PlanRanges(
     const CompactionJob& job, const ExecutorContext& ctx,
     const std::shared_ptr<const manifest::SstPathResolver>& paths, ReaderMap* readers) {
   const uint64_t n = ctx.max_subcompactions;
-  // on_output promises outputs one after another in key order (a worker resumes after the last
-  // one reported), which ranges running at once could not keep: such jobs are one merge.
-  if (n <= 1 || ctx.on_output) return std::vector<format::BytesRange>{Unbounded()};
+  if (n <= 1) return std::vector<format::BytesRange>{Unbounded()};
   const std::vector<const format::SstHandle*> ssts = SourceSsts(job);
   // A range is at least an output SST and at least the largest input SST: a job no larger than
   // that is one merge (splitting it would only cut smaller output SSTs).
@@ -687,6 +687,7 @@ std::optional<std::vector<format::SstHandle>> TrivialMoveOutputs(
 
 // What one subcompaction hands back to the job.
 struct SubResult {
+  size_t index = 0;  // the range's position in the job's ranges
   Status status;
   bool cancelled = false;
   CompactionJobResult part;  // outputs / bytes_written / rows_written of this range
@@ -712,7 +713,7 @@ void RunRange(const CompactionJob& job, const ExecutorContext& ctx,
         ctx.store, paths, run.ssts, chunk_bytes, fetch_pool, lookahead, scan_range, &readers));
   }
   table::MergeIterator merged(std::move(children), table::Direction::kForward);
-  OutputWriter writer(ctx, &out->part);
+  OutputWriter writer(ctx, &out->part, out->index);
   auto fail = [&](Status st) { out->status = std::move(st); };
   Status st = merged.SeekToFirst();
   if (!st.ok()) return fail(st);
@@ -815,7 +816,11 @@ CompactionJobResult RunCompaction(const CompactionJob& job, const ExecutorContex
                                      ctx.read_chunk_bytes / subs);
 
   std::vector<SubResult> parts(subs);
-  for (auto& p : parts) p.part.id = job.id;  // on_output reports it
+  for (size_t i = 0; i < subs; ++i) {
+    parts[i].index = i;
+    parts[i].part.id = job.id;  // on_output reports it
+  }
+  if (ctx.on_ranges) ctx.on_ranges(job.id, ranges);
   std::atomic<bool> abort{false};
   auto run = [&](size_t i) {
     format::BytesRange range = ranges[i];

@@ -75,14 +75,22 @@ struct ExecutorContext {
   uint64_t read_chunk_bytes = 8 << 20;           // sequential source reads per GET
   uint64_t max_fetch_tasks = 1;  // CompactorOptions::max_fetch_tasks: concurrent GETs per job
   std::shared_ptr<MergeOperator> merge_operator;  // null: merge operands are kept as they are
-  // CompactorOptions::max_subcompactions (1 = no split; jobs run with on_output are not split)
+  // CompactorOptions::max_subcompactions (1 = no split)
   uint64_t max_subcompactions = 1;
   bool enable_trivial_move = false;  // CompactorOptions::enable_trivial_move
   util::Log log;
-  // Called on the job's thread after each output SST is complete and uploaded, in key order
-  // (`job` = the compaction id); null = none. Distributed workers (worker.h) record outputs at
-  // SST boundaries with it so that a resumed job can reuse them.
-  std::function<void(const format::Ulid& job, const format::SstHandle& sst)> on_output;
+  // Called once per job (`job` = the compaction id), on the job's thread, before any range
+  // runs, with the key ranges the job runs as in key order (a new plan, or a resumed job's
+  // recorded ones); not called for a trivial move or a job cancelled before it started; null =
+  // none.
+  std::function<void(const format::Ulid& job, const std::vector<format::BytesRange>& ranges)>
+      on_ranges;
+  // Called after each output SST is complete and uploaded, on the thread of the range that wrote
+  // it (`range` indexes on_ranges' list): in key order within a range, concurrently across
+  // ranges (the callee synchronises); null = none. Distributed workers (worker.h) record each
+  // range's outputs at SST boundaries with it so that a resumed job can reuse them.
+  std::function<void(const format::Ulid& job, size_t range, const format::SstHandle& sst)>
+      on_output;
   // Set once "no merge operator: operands kept" (info) or an operator failure (warn) was logged.
   std::shared_ptr<std::atomic<bool>> merge_notice_logged = std::make_shared<std::atomic<bool>>();
 };

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <map>
+#include <mutex>
 #include <random>
 #include <set>
 #include <string>
@@ -247,22 +248,37 @@ TEST_F(SubcompactionTest, SmallJobsAreNotSplit) {
   EXPECT_EQ(r.subcompactions.size(), 1u);
 }
 
-// A job reporting its outputs through on_output (a distributed worker, which resumes after the
-// last output it reported) is one merge: the outputs come one after another in key order.
-TEST_F(SubcompactionTest, JobsWithOnOutputAreNotSplit) {
+// A job reporting its ranges and outputs (a distributed worker, which records each range's
+// outputs so that a resumed job continues every range after its last one) is split like any
+// other: on_ranges first, with the ranges of the result; on_output per range, in key order.
+TEST_F(SubcompactionTest, OnRangesAndOnOutputReportEachRangesOutputs) {
   CompactionJob job = OverlappingJob(4, 400, 6);
   job.id = format::Ulid{1, 2};
   ctx_.max_subcompactions = 4;
-  std::vector<format::SstHandle> reported;
-  ctx_.on_output = [&](const format::Ulid& id, const format::SstHandle& sst) {
+  std::mutex mu;
+  std::vector<format::BytesRange> ranges;
+  std::vector<std::vector<format::SstHandle>> reported;
+  ctx_.on_ranges = [&](const format::Ulid& id, const std::vector<format::BytesRange>& r) {
     EXPECT_EQ(id, job.id);
-    reported.push_back(sst);
+    std::lock_guard<std::mutex> lock(mu);
+    EXPECT_TRUE(ranges.empty());  // once per job
+    ranges = r;
+    reported.resize(r.size());
+  };
+  ctx_.on_output = [&](const format::Ulid& id, size_t range, const format::SstHandle& sst) {
+    EXPECT_EQ(id, job.id);
+    std::lock_guard<std::mutex> lock(mu);
+    ASSERT_LT(range, reported.size());
+    reported[range].push_back(sst);
   };
   auto r = RunCompaction(job, ctx_, no_cancel_);
   ASSERT_OK(r.status);
-  EXPECT_EQ(r.subcompactions.size(), 1u);
-  EXPECT_GT(r.outputs.size(), 1u);
-  EXPECT_EQ(reported, r.outputs);
+  ASSERT_GT(r.subcompactions.size(), 1u);
+  ASSERT_EQ(ranges.size(), r.subcompactions.size());
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    EXPECT_EQ(ranges[i], r.subcompactions[i].range);
+    EXPECT_EQ(reported[i], r.subcompactions[i].output_ssts);
+  }
 }
 
 // Random L0s and a multi-SST run with values, tombstones, merge operands, expired rows and a

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <utility>
 
 #include "format/uuid.h"
@@ -101,8 +102,13 @@ format::Compactions MergeCompactions(const format::Compactions& base,
 Result<std::unique_ptr<CompactionWorker>> CompactionWorker::Open(
     std::shared_ptr<ObjectStore> store, std::string db_path, CompactorOptions options,
     OutputSettings output, std::shared_ptr<util::Clock> clock, uint64_t seed, std::string worker_id,
-    util::Log log, std::shared_ptr<MergeOperator> merge_operator) {
+    util::Log log, std::shared_ptr<MergeOperator> merge_operator, uint64_t max_concurrent_jobs) {
   if (store == nullptr) return Status::Invalid("compaction worker: no object store");
+  if (max_concurrent_jobs == 0) {
+    return Status::Invalid(
+        "compaction worker: max_concurrent_jobs must be at least 1 (the jobs one worker runs at "
+        "once), got 0");
+  }
   ASSIGN_OR_RETURN(db_path, manifest::NormalizeDbPath(db_path));
   if (manifest::StoreFormatFor(output.compatibility).compactions_version <
       format::kCompactionsFormatVersionV2) {
@@ -130,16 +136,18 @@ Result<std::unique_ptr<CompactionWorker>> CompactionWorker::Open(
     util::Random rng(seed ^ 0x5bd1e995ull);
     worker_id = "slatedb-cpp-worker-" + format::Uuid::NewV4(rng).ToString();
   }
-  return std::make_unique<CompactionWorker>(
-      PrivateTag{}, std::move(store), std::move(db_path), std::move(options), std::move(output),
-      std::move(clock), seed, std::move(worker_id), std::move(log), std::move(merge_operator));
+  return std::make_unique<CompactionWorker>(PrivateTag{}, std::move(store), std::move(db_path),
+                                            std::move(options), std::move(output), std::move(clock),
+                                            seed, std::move(worker_id), std::move(log),
+                                            std::move(merge_operator), max_concurrent_jobs);
 }
 
 CompactionWorker::CompactionWorker(PrivateTag, std::shared_ptr<ObjectStore> store,
                                    std::string db_path, CompactorOptions options,
                                    OutputSettings output, std::shared_ptr<util::Clock> clock,
                                    uint64_t seed, std::string worker_id, util::Log log,
-                                   std::shared_ptr<MergeOperator> merge_operator)
+                                   std::shared_ptr<MergeOperator> merge_operator,
+                                   uint64_t max_concurrent_jobs)
     : store_(std::move(store)),
       db_path_(std::move(db_path)),
       options_(std::move(options)),
@@ -152,7 +160,8 @@ CompactionWorker::CompactionWorker(PrivateTag, std::shared_ptr<ObjectStore> stor
           store_, db_path_, manifest::StoreFormatFor(output_.compatibility), clock_)),
       compactions_store_(store_, db_path_, manifest::StoreFormatFor(output_.compatibility), clock_),
       ulids_(std::make_shared<format::UlidGenerator>(seed)),
-      merge_notice_logged_(std::make_shared<std::atomic<bool>>(false)) {}
+      merge_notice_logged_(std::make_shared<std::atomic<bool>>(false)),
+      max_concurrent_jobs_(max_concurrent_jobs) {}
 
 CompactionWorker::~CompactionWorker() {
   Status st = Stop();
@@ -160,7 +169,7 @@ CompactionWorker::~CompactionWorker() {
 }
 
 // The polling task: a ticker every poll_interval on the worker's clock, and a message for "poll
-// again now" (at Start and after each job it ran).
+// again now" (at Start and after each job that ended well). Jobs run on Runner threads.
 class CompactionWorker::Poller final : public util::BackgroundTask<int> {
  public:
   explicit Poller(CompactionWorker* worker)
@@ -173,9 +182,7 @@ class CompactionWorker::Poller final : public util::BackgroundTask<int> {
   void OnTick() override { Poll(); }
 
  private:
-  void Poll() {
-    if (worker_->PollOnce()) TrySend(0);  // full: a poll is queued already
-  }
+  void Poll() { worker_->PollOnce(); }
   CompactionWorker* const worker_;
 };
 
@@ -193,6 +200,7 @@ Status CompactionWorker::Start() {
   }
   log_.Info("compaction worker {}: started on {}", worker_id_, db_path_);
   poller_ = std::make_unique<Poller>(this);
+  poll_wake_.store(poller_.get());
   poller_->Start();
   poller_->TrySend(0);  // the first poll right away
   return Status::OK();
@@ -209,7 +217,18 @@ Status CompactionWorker::Stop() {
     cv_.NotifyAll();
   }
   if (poller_ != nullptr) poller_->Stop();  // a queued poll is drained: PollOnce sees the stop
-  stop_status_ = run_status_;
+  // No runner starts after the poller stopped; each running job ends at its next key boundary
+  // and releases its claim (their "poll again" meets the closed poller: ignored).
+  std::list<Runner> runners;
+  {
+    util::MutexLock l(&mu_);
+    runners.swap(runners_);
+  }
+  runners.clear();  // joins
+  {
+    util::MutexLock l(&mu_);
+    stop_status_ = run_status_;
+  }
   log_.Info("compaction worker {}: stopped", worker_id_);
   return stop_status_;
 }
@@ -219,36 +238,71 @@ WorkerStats CompactionWorker::stats() const {
   return stats_;
 }
 
-bool CompactionWorker::PollOnce() {
-  if (stop_requested_.load()) return false;
+void CompactionWorker::PollOnce() {
+  if (stop_requested_.load()) return;
+  std::list<Runner> finished;
   {
     util::MutexLock lock(&mu_);
     ++stats_.polls;
+    for (auto it = runners_.begin(); it != runners_.end();) {
+      auto next = std::next(it);
+      if (it->finished.load()) finished.splice(finished.end(), runners_, it);
+      it = next;
+    }
   }
-  auto claimed = TryClaim();
-  if (!claimed.ok()) {
-    log_.Warn("compaction worker {}: poll of {} failed (will retry): {}", worker_id_, db_path_,
-              claimed.status().ToString());
-    return false;
+  finished.clear();  // joins threads that have ended
+  for (;;) {
+    if (stop_requested_.load()) return;
+    {
+      util::MutexLock lock(&mu_);
+      if (jobs_.size() >= max_concurrent_jobs_) return;
+    }
+    auto claimed = TryClaim();
+    if (!claimed.ok()) {
+      log_.Warn("compaction worker {}: poll of {} failed (will retry): {}", worker_id_, db_path_,
+                claimed.status().ToString());
+      return;
+    }
+    if (!*claimed) return;
+    util::MutexLock lock(&mu_);
+    jobs_[(*claimed)->id] = JobState{};  // counted before the runner starts
+    runners_.emplace_back();
+    Runner* runner = &runners_.back();
+    runner->thread = util::NamedThread("slatedb-cwrun", [this, runner, rec = std::move(**claimed)] {
+      RunJob(rec);
+      runner->finished.store(true);
+    });
   }
-  if (!*claimed) return false;
-  Status st = RunClaimed(**claimed);
+}
+
+void CompactionWorker::RunJob(const format::CompactionRecord& rec) {
+  Status st = RunClaimed(rec);
+  {
+    util::MutexLock lock(&mu_);
+    jobs_.erase(rec.id);
+    if (!st.ok() && stop_requested_.load()) run_status_ = st;
+  }
   if (!st.ok()) {
-    log_.Warn("compaction worker {}: compaction {}: {}", worker_id_, (*claimed)->id.ToString(),
+    log_.Warn("compaction worker {}: compaction {}: {}", worker_id_, rec.id.ToString(),
               st.ToString());
-    if (stop_requested_.load()) run_status_ = st;
-    return false;  // the next tick retries: no tight claim / fail loop
+    return;  // the next tick retries: no tight claim / fail loop
   }
-  return true;
+  // A slot is free: look again right away (kFull: a poll is queued; kClosed: stopping).
+  if (Poller* p = poll_wake_.load()) p->TrySend(0);
 }
 
 Result<std::optional<format::CompactionRecord>> CompactionWorker::TryClaim() {
   std::optional<format::CompactionRecord> claimed;
+  std::set<format::Ulid> running;  // a job reclaimed from us while we still run it: not again
+  {
+    util::MutexLock lock(&mu_);
+    for (const auto& [id, state] : jobs_) running.insert(id);
+  }
   auto written = UpdateCompactions(compactions_store_, [&](format::Compactions& c) -> Status {
     claimed.reset();
     format::CompactionRecord* pick = nullptr;
     for (auto& r : c.recent_compactions) {
-      if (r.status == format::CompactionStatus::kScheduled &&
+      if (r.status == format::CompactionStatus::kScheduled && running.count(r.id) == 0 &&
           (pick == nullptr || r.id < pick->id)) {
         pick = &r;
       }
@@ -309,8 +363,31 @@ Status CompactionWorker::ResumeAfter(const format::SstHandle& last_output, Compa
   return Status::OK();
 }
 
+namespace {
+
+// The outputs `subs` record, in key order (range by range).
+std::vector<format::SstHandle> Concat(const std::vector<format::Subcompaction>& subs) {
+  std::vector<format::SstHandle> all;
+  for (const auto& sub : subs)
+    all.insert(all.end(), sub.output_ssts.begin(), sub.output_ssts.end());
+  return all;
+}
+
+// Gives a claim back for the coordinator to re-validate and schedule again (only it writes
+// Scheduled, docs/slatedb-format-delta-0.17.md §3): Submitted, no worker.
+void Release(format::CompactionRecord& r) {
+  r.status = format::CompactionStatus::kSubmitted;
+  r.worker.reset();
+}
+
+}  // namespace
+
 Status CompactionWorker::RunClaimed(const format::CompactionRecord& rec) {
-  const std::vector<format::SstHandle> prior = rec.output_ssts;
+  // A record with subcompactions in its context is resumed range by range; one with outputs
+  // but no ranges (written by a worker that did not split) continues after its last output.
+  const bool ranged = rec.ctx && !rec.ctx->subcompactions.empty();
+  const std::vector<format::SstHandle> prior =
+      ranged ? std::vector<format::SstHandle>{} : rec.output_ssts;
   auto fail_job = [&](const Status& why) {
     log_.Error("compaction worker {}: compaction {} cannot run: {}; marking it Failed", worker_id_,
                rec.id.ToString(), why.ToString());
@@ -321,42 +398,55 @@ Status CompactionWorker::RunClaimed(const format::CompactionRecord& rec) {
     return UpdateClaim(
         rec.id, [](format::CompactionRecord& r) { r.status = format::CompactionStatus::kFailed; });
   };
+  auto release_unchanged = [&] {
+    Status released = UpdateClaim(rec.id, Release);
+    if (!released.ok()) {
+      log_.Warn("compaction worker {}: release: {}", worker_id_, released.ToString());
+    }
+  };
   auto m = manifest_store_->ReadLatest();
   if (!m.ok() || !*m) {
     // Transient: give the claim back for the next worker (or us, next poll).
-    Status released = UpdateClaim(rec.id, [](format::CompactionRecord& r) {
-      r.status = format::CompactionStatus::kScheduled;
-      r.worker.reset();
-    });
-    if (!released.ok())
-      log_.Warn("compaction worker {}: release: {}", worker_id_, released.ToString());
+    release_unchanged();
     return m.ok() ? Status::Invalid("no database at " + db_path_) : m.status();
   }
   auto resolved = ResolveJob((*m)->manifest, rec.id, SpecOf(rec), db_path_);
   if (!resolved.ok()) return fail_job(resolved.status());
   CompactionJob job = std::move(*resolved);
-  if (!prior.empty()) {
+  size_t reused = prior.size();
+  if (ranged) {
+    job.resume = rec.ctx->subcompactions;
+    // The bound the recorded outputs were written with (never above today's: snapshots only
+    // release it upwards), so that every key of the job is filtered alike.
+    job.retention_min_seq = std::min(job.retention_min_seq, rec.ctx->retention_min_seq);
+    reused = Concat(job.resume).size();
+  } else if (!prior.empty()) {
     Status st = ResumeAfter(prior.back(), &job);
     if (!st.ok()) {
       if (st.IsNotFound()) return fail_job(st);
-      Status released = UpdateClaim(rec.id, [](format::CompactionRecord& r) {
-        r.status = format::CompactionStatus::kScheduled;
-        r.worker.reset();
-      });
-      if (!released.ok()) {
-        log_.Warn("compaction worker {}: release: {}", worker_id_, released.ToString());
-      }
+      release_unchanged();
       return st;
     }
+  }
+  if (reused > 0) {
     log_.Info("compaction worker {}: resuming compaction {} after {} recorded outputs", worker_id_,
-              rec.id.ToString(), prior.size());
+              rec.id.ToString(), reused);
     util::MutexLock lock(&mu_);
     ++stats_.resumed;
-    stats_.outputs_reused += prior.size();
+    stats_.outputs_reused += reused;
   }
   log_.Info("compaction worker {}: running compaction {} ({})", worker_id_, rec.id.ToString(),
             SpecToString(job.spec));
 
+  // What the job has recorded so far, range by range: the recorded outputs of a resumed job,
+  // then each output as its range finishes it (ranges run at once: under mu_).
+  auto with_prior = [&](std::vector<format::Subcompaction> subs) {
+    if (!prior.empty() && !subs.empty()) {
+      // The prior outputs hold the keys up to the resume point, below every range's keys.
+      subs[0].output_ssts.insert(subs[0].output_ssts.begin(), prior.begin(), prior.end());
+    }
+    return subs;
+  };
   ExecutorContext ctx;
   ctx.store = store_;
   ctx.db_path = db_path_;
@@ -364,47 +454,59 @@ Status CompactionWorker::RunClaimed(const format::CompactionRecord& rec) {
   ctx.clock = clock_;
   ctx.ulids = ulids_;
   ctx.max_fetch_tasks = options_.max_fetch_tasks;
+  ctx.max_subcompactions = options_.max_subcompactions;
   ctx.merge_operator = merge_operator_;
   ctx.log = log_;
   ctx.merge_notice_logged = merge_notice_logged_;
-  ctx.on_output = [this](const format::Ulid&, const format::SstHandle& sst) {
+  ctx.on_ranges = [&](const format::Ulid&, const std::vector<format::BytesRange>& ranges) {
+    std::vector<format::Subcompaction> subs(ranges.size());
+    for (size_t i = 0; i < ranges.size(); ++i) {
+      subs[i].range = ranges[i];
+      if (i < job.resume.size()) subs[i].output_ssts = job.resume[i].output_ssts;
+    }
+    subs = with_prior(std::move(subs));
     util::MutexLock lock(&mu_);
-    new_outputs_.push_back(sst);
+    jobs_[rec.id].progress = std::move(subs);
+  };
+  ctx.on_output = [this](const format::Ulid& id, size_t range, const format::SstHandle& sst) {
+    util::MutexLock lock(&mu_);
+    auto& progress = jobs_[id].progress;
+    if (range < progress.size()) progress[range].output_ssts.push_back(sst);
   };
   {
     util::MutexLock lock(&mu_);
-    new_outputs_.clear();
-    job_done_ = false;
+    jobs_[rec.id] = JobState{};
   }
+  // Records `subs` (outputs and ranges) in `r`; nothing planned yet: what the claim carried.
+  auto record = [&](format::CompactionRecord& r, const std::vector<format::Subcompaction>& subs) {
+    if (subs.empty()) return;
+    r.output_ssts = Concat(subs);
+    r.ctx = format::CompactionContext{subs, job.retention_min_seq};
+  };
   std::atomic<bool> cancel{false};
   CompactionJobResult result;
   std::jthread job_thread = util::NamedThread("slatedb-cwjob", [&] {
     result = RunCompaction(job, ctx, cancel);
     util::MutexLock lock(&mu_);
-    job_done_ = true;
+    jobs_[rec.id].done = true;
     cv_.NotifyAll();
   });
-  auto with_prior = [&](const std::vector<format::SstHandle>& fresh) {
-    std::vector<format::SstHandle> all = prior;
-    all.insert(all.end(), fresh.begin(), fresh.end());
-    return all;
-  };
   bool lost = false;
   // Heartbeats are timed on the injected clock (a ManualClock's Advance wakes this wait).
   util::ClockWait heartbeat_wait(clock_.get(), &mu_, &cv_);
   auto next_heartbeat = util::SaturatingDeadline(clock_->SteadyNow(), options_.heartbeat_interval);
   for (;;) {
-    std::vector<format::SstHandle> snapshot;
+    std::vector<format::Subcompaction> snapshot;
     {
       util::MutexLock lock(&mu_);
-      while (!job_done_ && (cancel.load() || !stop_requested_.load()) &&
+      while (!jobs_[rec.id].done && (cancel.load() || !stop_requested_.load()) &&
              heartbeat_wait.WaitUntil(&mu_, next_heartbeat)) {
       }
-      if (job_done_) break;
-      snapshot = new_outputs_;
+      if (jobs_[rec.id].done) break;
+      snapshot = jobs_[rec.id].progress;
     }
     if (stop_requested_.load() && !cancel.load()) {
-      cancel.store(true);  // graceful stop: the job ends at its next key boundary
+      cancel.store(true);  // graceful stop: every range ends at its next key boundary
       continue;
     }
     if (clock_->SteadyNow() < next_heartbeat) continue;
@@ -412,7 +514,7 @@ Status CompactionWorker::RunClaimed(const format::CompactionRecord& rec) {
     if (lost) continue;
     Status hb = UpdateClaim(rec.id, [&](format::CompactionRecord& r) {
       r.worker->last_heartbeat_ms = static_cast<uint64_t>(clock_->NowMillis());
-      r.output_ssts = with_prior(snapshot);
+      record(r, snapshot);
     });
     if (hb.IsNotFound()) {
       log_.Warn("compaction worker {}: compaction {} was reclaimed; abandoning it", worker_id_,
@@ -433,18 +535,23 @@ Status CompactionWorker::RunClaimed(const format::CompactionRecord& rec) {
     ++stats_.lost;
     return Status::OK();
   }
-  const std::vector<format::SstHandle> outputs = with_prior(result.outputs);
+  // The ranges with every output finished (recorded ones first), whatever the job's end.
+  const std::vector<format::Subcompaction> subs = with_prior(result.subcompactions);
+  std::vector<format::SstHandle> outputs = prior;
+  outputs.insert(outputs.end(), result.outputs.begin(), result.outputs.end());
   Status st;
   if (result.status.ok() && !result.cancelled) {
     st = UpdateClaim(rec.id, [&](format::CompactionRecord& r) {
       r.status = format::CompactionStatus::kCompacted;
       r.worker->last_heartbeat_ms = static_cast<uint64_t>(clock_->NowMillis());
       r.output_ssts = outputs;
+      if (!subs.empty()) r.ctx = format::CompactionContext{subs, job.retention_min_seq};
     });
     if (st.ok()) {
       log_.Info(
-          "compaction worker {}: compaction {} compacted: {} output SSTs ({} reused), {} rows",
-          worker_id_, rec.id.ToString(), outputs.size(), prior.size(), result.rows_written);
+          "compaction worker {}: compaction {} compacted: {} output SSTs ({} reused) in {} "
+          "ranges, {} rows",
+          worker_id_, rec.id.ToString(), outputs.size(), reused, subs.size(), result.rows_written);
       util::MutexLock lock(&mu_);
       ++stats_.compacted;
       return st;
@@ -457,13 +564,12 @@ Status CompactionWorker::RunClaimed(const format::CompactionRecord& rec) {
                 rec.id.ToString(), result.status.ToString());
     }
     st = UpdateClaim(rec.id, [&](format::CompactionRecord& r) {
-      r.status = format::CompactionStatus::kScheduled;
-      r.worker.reset();
-      r.output_ssts = outputs;
+      Release(r);
+      record(r, subs);
     });
     if (st.ok()) {
       log_.Info("compaction worker {}: released compaction {} ({} outputs recorded)", worker_id_,
-                rec.id.ToString(), outputs.size());
+                rec.id.ToString(), subs.empty() ? rec.output_ssts.size() : Concat(subs).size());
       util::MutexLock lock(&mu_);
       ++stats_.released;
       if (!result.status.ok()) ++stats_.failed;

@@ -6,32 +6,42 @@
 // oldest first), claims it by creating the next `.compactions` version with the job `Running`
 // and its own `worker` {id, heartbeat} (a lost create race re-reads and re-checks: two workers
 // can never both win one job), resolves the job against the latest manifest and runs it on the
-// executor (one job at a time per worker; run more workers for more parallelism). While it runs,
-// every heartbeat_interval it renews `worker.last_heartbeat_ms` and publishes the outputs
-// finished so far (each output is recorded at its SST boundary through
-// ExecutorContext::on_output). When the job is done it writes the job `Compacted` with all its
-// outputs; it never touches the manifest — the coordinator alone commits. A job that already has
-// recorded outputs (from a worker that died or stopped) is resumed: the recorded outputs are
-// kept and the merge restarts after the last key of the last one (whose versions never straddle
-// two outputs). If a heartbeat finds the job is no longer ours (the coordinator reclaimed it),
-// the job is cancelled at its next key boundary and its unrecorded outputs are orphans for the
-// GC. `Stop()` is graceful: the running job stops at its next key boundary, and the claim is
-// released (`Scheduled` again, worker cleared, finished outputs kept) before Stop returns.
+// executor (up to `max_concurrent_jobs` jobs at once, each on a thread of its own; run more
+// workers for more parallelism) as its
+// subcompactions (RFC-0028: the executor's split into at most max_subcompactions key ranges, run
+// at once). While it runs, every heartbeat_interval it renews `worker.last_heartbeat_ms` and
+// publishes the outputs finished so far: the job's context (`ctx.subcompactions`, each range with
+// its outputs, recorded at SST boundaries through ExecutorContext::on_ranges / on_output) and
+// their concatenation in `output_ssts`. When the job is done it writes the job `Compacted` with
+// all its outputs and ranges; it never touches the manifest — the coordinator alone commits. A
+// job that already has recorded ranges (from a worker that died or stopped) is resumed: each
+// range keeps its recorded outputs and continues after the last key of its last one (a key's
+// versions never straddle two outputs); a job with recorded outputs but no ranges continues
+// after the last key of its last output. If a heartbeat finds the job is no longer ours (the
+// coordinator reclaimed it), the job is cancelled at its next key boundary and its unrecorded
+// outputs are orphans for the GC. `Stop()` is graceful: the running job stops at its next key
+// boundary, and the claim is released before Stop returns: `Submitted` again (only the
+// coordinator writes `Scheduled`; it re-validates and schedules the job at its next poll),
+// worker cleared, finished outputs and ranges kept.
 // A worker needs `.compactions` version 2 (compatibility "0.17"); Open rejects "0.12".
 // The poll loop is a util::BackgroundTask (thread `slatedb-cworker`): a poll_interval ticker on
 // the injected clock, plus a poll right away at Start and after each job; the heartbeat timer
 // runs on the injected clock too.
+// Each claimed job runs on a thread of its own (`slatedb-cwrun`, which heartbeats; the merge on
+// `slatedb-cwjob` and its range threads); a job this worker still runs is never claimed again.
 // Thread safety: Start / Stop / stats from any thread (Start once). Ownership: the worker owns its
-// threads; it shares the object store and clock. Errors: Open → kInvalid for bad options or
-// compatibility "0.12" (naming it); Start → kInvalid "no database at <path>"; a failed poll,
-// claim or heartbeat is logged (warn) and retried; a job failure releases the claim (kNotFound
-// for a missing input marks it Failed instead, which the coordinator drops). Stop → OK, or the
-// error of a final release that could not be written (the coordinator reclaims it after
-// worker_heartbeat_timeout).
+// threads; it shares the object store and clock. Errors: Open → kInvalid for bad options,
+// max_concurrent_jobs 0 or compatibility "0.12" (naming it); Start → kInvalid "no database at
+// <path>"; a failed poll, claim or heartbeat is logged (warn) and retried; a job failure releases
+// the claim (kNotFound for a missing input marks it Failed instead, which the coordinator drops).
+// Stop → OK, or the error of a final release that could not be written (the coordinator reclaims it
+// after worker_heartbeat_timeout).
 #pragma once
 
 #include <atomic>
 #include <functional>
+#include <list>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -95,11 +105,12 @@ class CompactionWorker {
       std::shared_ptr<ObjectStore> store, std::string db_path, CompactorOptions options,
       OutputSettings output, std::shared_ptr<util::Clock> clock, uint64_t seed,
       std::string worker_id = "", util::Log log = util::Log(),
-      std::shared_ptr<MergeOperator> merge_operator = nullptr);
+      std::shared_ptr<MergeOperator> merge_operator = nullptr, uint64_t max_concurrent_jobs = 1);
   CompactionWorker(PrivateTag, std::shared_ptr<ObjectStore> store, std::string db_path,
                    CompactorOptions options, OutputSettings output,
                    std::shared_ptr<util::Clock> clock, uint64_t seed, std::string worker_id,
-                   util::Log log, std::shared_ptr<MergeOperator> merge_operator);
+                   util::Log log, std::shared_ptr<MergeOperator> merge_operator,
+                   uint64_t max_concurrent_jobs);
   ~CompactionWorker();
   CompactionWorker(const CompactionWorker&) = delete;
   CompactionWorker& operator=(const CompactionWorker&) = delete;
@@ -112,10 +123,25 @@ class CompactionWorker {
 
  private:
   class Poller;  // the polling task (worker.cc)
-  // One poll: claims and runs at most one job. True when it ran one (look again right away).
-  bool PollOnce();
-  // Claims the oldest Scheduled job; nullopt when there is none (or the claim was lost).
-  Result<std::optional<format::CompactionRecord>> TryClaim();
+  // A job running here: its ranges with the outputs each has finished (recorded ones first;
+  // empty until planned), and whether RunCompaction returned.
+  struct JobState {
+    std::vector<format::Subcompaction> progress;
+    bool done = false;
+  };
+  // The thread running one claimed job (RunJob); `finished` is its last write.
+  struct Runner {
+    std::jthread thread;
+    std::atomic<bool> finished{false};
+  };
+  // One poll: claims Scheduled jobs while fewer than max_concurrent_jobs run here, each started
+  // on a Runner thread (finished runners are joined first).
+  void PollOnce() EXCLUDES(mu_);
+  // A Runner's body: RunClaimed, then a poll right away when the job ended well.
+  void RunJob(const format::CompactionRecord& rec) EXCLUDES(mu_);
+  // Claims the oldest Scheduled job not already running here; nullopt when there is none (or
+  // the claim was lost).
+  Result<std::optional<format::CompactionRecord>> TryClaim() EXCLUDES(mu_);
   // Runs a claimed job to its end (Compacted, released, failed or lost). Returns the status of
   // its final `.compactions` write.
   Status RunClaimed(const format::CompactionRecord& rec);
@@ -143,16 +169,17 @@ class CompactionWorker {
   mutable util::Mutex mu_ ACQUIRED_AFTER(lifecycle_mu_);
   util::CondVar cv_;  // stop requested, job finished, output recorded
   WorkerStats stats_ GUARDED_BY(mu_);
-  // The running job (run thread and its job thread).
-  std::vector<format::SstHandle> new_outputs_ GUARDED_BY(mu_);
-  bool job_done_ GUARDED_BY(mu_) = false;
+  const uint64_t max_concurrent_jobs_;
+  std::map<format::Ulid, JobState> jobs_ GUARDED_BY(mu_);  // the jobs running here
+  std::list<Runner> runners_ GUARDED_BY(mu_);              // joined by PollOnce and Stop
+  Status run_status_ GUARDED_BY(mu_);        // a final release that failed during Stop
+  std::atomic<Poller*> poll_wake_{nullptr};  // for runners' "poll again" (set by Start)
 
   util::Mutex lifecycle_mu_;
   std::unique_ptr<Poller> poller_ GUARDED_BY(lifecycle_mu_);  // created by Start
   bool started_ GUARDED_BY(lifecycle_mu_) = false;
   bool stopped_ GUARDED_BY(lifecycle_mu_) = false;
   Status stop_status_ GUARDED_BY(lifecycle_mu_);
-  Status run_status_;  // written by the poller's thread, read by Stop after joining it
 };
 
 }  // namespace slatedb::compactor

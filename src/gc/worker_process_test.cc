@@ -99,7 +99,7 @@ void WorkerProcessTest::Run() {
   auto coordinator = Start({"compactor", "--no-embedded-worker"});
   std::map<std::string, std::unique_ptr<slatedb::testing::BackgroundProcess>> workers;
   workers["w1"] = Start({"run-worker", "--worker-id", "w1"});
-  workers["w2"] = Start({"run-worker", "--worker-id", "w2"});
+  workers["w2"] = Start({"run-worker", "--worker-id", "w2", "--max-concurrent-jobs", "2"});
   ASSERT_TRUE(coordinator->started());
 
   // Write until a worker is caught running a job; SIGKILL that worker.
@@ -180,6 +180,14 @@ void WorkerProcessTest::Run() {
 
 TEST_F(WorkerProcessTest, CoordinatorTwoWorkersOneKilledEveryRowExactNoJobLostOrCommittedTwice) {
   Run();
+}
+
+TEST_F(WorkerProcessTest, ZeroConcurrentJobsIsRejectedClearly) {
+  auto run = slatedb::testing::RunProcess(
+      {cli_, "--url", url_, "--path", "db", "run-worker", "--max-concurrent-jobs", "0"}, "",
+      std::chrono::minutes(1), env_);
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_NE(run.err.find("max_concurrent_jobs must be at least 1"), std::string::npos) << run.err;
 }
 
 TEST_F(WorkerProcessTest, CoordinatorTwoWorkersOneKilledOnS3) {

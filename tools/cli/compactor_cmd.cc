@@ -58,6 +58,8 @@ CompactorCommands::CompactorCommands(CLI::App& app) {
   worker_ = app.add_subcommand("run-worker", "run a compaction worker until SIGTERM/SIGINT");
   worker_->alias("worker");
   worker_->add_option("--worker-id", worker_id_, "this worker's id (default: a random one)");
+  worker_->add_option("--max-concurrent-jobs", max_concurrent_jobs_,
+                      "jobs this worker runs at once (>= 1, default 1)");
   worker_->preparse_callback([](size_t) { BlockStopSignals(); });
   gc_ = app.add_subcommand("gc", "run the garbage collector until SIGTERM/SIGINT");
   auto* once = gc_->add_flag("--once", gc_once_, "one pass over every directory, then exit");
@@ -124,7 +126,7 @@ int CompactorCommands::Run(const std::string& url, const std::string& path,
     compactor::OutputSettings output = compactor::OutputSettingsFrom(settings);
     auto w = compactor::CompactionWorker::Open(store, path, options, output, nullptr,
                                                util::EntropySeed(), worker_id_, util::Log(),
-                                               std::move(merge_operator));
+                                               std::move(merge_operator), max_concurrent_jobs_);
     if (!w.ok()) return Fail(w.status());
     if (Status st = (*w)->Start(); !st.ok()) return Fail(st);
     std::cerr << "compaction worker " << (*w)->worker_id() << " running on " << store->Describe()

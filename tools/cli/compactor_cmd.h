@@ -50,8 +50,9 @@ class CompactorCommands {
   CLI::App* compactor_ = nullptr;
   CLI::App* gc_ = nullptr;
   CLI::App* worker_ = nullptr;
-  bool no_embedded_worker_ = false;  // compactor --no-embedded-worker
-  std::string worker_id_;            // run-worker --worker-id ("" = random)
+  bool no_embedded_worker_ = false;   // compactor --no-embedded-worker
+  std::string worker_id_;             // run-worker --worker-id ("" = random)
+  uint64_t max_concurrent_jobs_ = 1;  // run-worker --max-concurrent-jobs (0: rejected by Open)
   bool gc_once_ = false;
   bool progress_ = false;     // --progress of either subcommand (cli/progress.h)
   std::string metrics_addr_;  // --metrics-addr (empty: no server)
