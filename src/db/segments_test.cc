@@ -1,0 +1,311 @@
+// Segments end to end (RFC-0024, Components::segment_extractor, docs/design.md "Segments"):
+// L0 flushes split by the extractor's prefix into one SST per segment (short keys to the root
+// tree) in one manifest update; Get, Scan (both directions, ranges across segments, prefixes),
+// reopen and DbReader are exact against a std::map model; the extractor name is persisted and a
+// different / missing / newly introduced extractor, or compatibility "0.12", is kInvalid.
+#include "format/segments.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "db/db_impl.h"
+#include "manifest/manifest_store.h"
+#include "slatedb/db.h"
+#include "slatedb/prefix_extractor.h"
+#include "test_settings.h"
+#include "test_util.h"
+
+namespace slatedb {
+namespace {
+
+using Model = std::map<std::string, std::string>;
+
+Settings TestSettings(bool compactor = false) {
+  Settings s;
+  s.flush_interval = std::chrono::milliseconds(10);
+  s.manifest_poll_interval = std::chrono::milliseconds(50);
+  s.garbage_collector_options.reset();
+  s.compactor_options.reset();
+  s.l0_max_ssts = 64;
+  if (compactor) s.compactor_options = testing::EagerCompactorOptions();
+  return s;
+}
+
+std::shared_ptr<const PrefixExtractor> Fixed(size_t n) {
+  auto e = NewFixedPrefixExtractor(n);
+  EXPECT_OK(e) << e.status().ToString();
+  return e.ok() ? *e : nullptr;
+}
+
+Components Comp(std::shared_ptr<ObjectStore> store,
+                std::shared_ptr<const PrefixExtractor> segments) {
+  Components c;
+  c.object_store = std::move(store);
+  c.segment_extractor = std::move(segments);
+  c.seed = 11;
+  return c;
+}
+
+Result<std::unique_ptr<Db>> OpenDb(std::shared_ptr<ObjectStore> store,
+                                   std::shared_ptr<const PrefixExtractor> segments,
+                                   Settings settings = TestSettings()) {
+  return Db::Open("db", Comp(std::move(store), std::move(segments)), settings);
+}
+
+Result<format::Manifest> Latest(const std::shared_ptr<ObjectStore>& store) {
+  manifest::ManifestStore manifests(store, "db");
+  ASSIGN_OR_RETURN(auto latest, manifests.ReadLatest());
+  if (!latest) return Status::NotFound("no manifest");
+  return latest->manifest;
+}
+
+Result<uint64_t> LatestId(const std::shared_ptr<ObjectStore>& store) {
+  manifest::ManifestStore manifests(store, "db");
+  ASSIGN_OR_RETURN(auto latest, manifests.ReadLatest());
+  if (!latest) return Status::NotFound("no manifest");
+  return latest->id;
+}
+
+const std::vector<std::string> kPrefixes = {"aaa", "bbb", "ccc", "ddd"};
+
+// Three flushes over the segments (each flush touches a different subset, overwrites and deletes
+// rows of earlier flushes) plus short keys (outside a 3-byte extractor's domain: the root tree),
+// then unflushed memtable rows.
+void Fill(Db& db, Model* model, int rounds = 3) {
+  auto put = [&](const std::string& k, const std::string& v) {
+    ASSERT_OK(db.Put(k, v));
+    (*model)[k] = v;
+  };
+  for (int r = 0; r < rounds; ++r) {
+    const std::string tag = std::to_string(r);
+    for (size_t p = 0; p < kPrefixes.size(); ++p) {
+      if ((p + static_cast<size_t>(r)) % 4 == 3) continue;  // each flush skips one segment
+      for (int j = 0; j < 30; ++j) {
+        put(kPrefixes[p] + "/k" + std::to_string(j), "v" + tag + "-" + std::to_string(j));
+      }
+      if (r > 0) {
+        ASSERT_OK(db.Delete(kPrefixes[p] + "/k" + std::to_string(r)));
+        model->erase(kPrefixes[p] + "/k" + std::to_string(r));
+      }
+    }
+    put("a", "short" + tag);
+    put("zz", "short-zz" + tag);
+    put("b" + tag, "short-b" + tag);
+    ASSERT_OK(db.Flush(FlushType::kMemTable));
+  }
+  put("ccc/mem", "memtable");
+  put("q", "short-mem");
+  ASSERT_OK(db.Delete("aaa/k10"));
+  model->erase("aaa/k10");
+}
+
+Model InRange(const Model& model, const ScanRange& range) {
+  Model out;
+  for (const auto& [k, v] : model) {
+    if (range.start && k < *range.start) continue;
+    if (range.end && k >= *range.end) continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+Model Scanned(DbRead& db, const ScanRange& range, bool reverse) {
+  ScanOptions opts;
+  opts.reverse = reverse;
+  Model out;
+  testing::Rows rows = testing::DrainRows(db.Scan(range, opts));
+  for (size_t i = 1; i < rows.size(); ++i) {
+    EXPECT_TRUE(reverse ? rows[i - 1].first > rows[i].first : rows[i - 1].first < rows[i].first)
+        << rows[i - 1].first << " then " << rows[i].first;
+  }
+  for (auto& [k, v] : rows) out[k] = v;
+  EXPECT_EQ(out.size(), rows.size());
+  return out;
+}
+
+// Every key (and absent ones), the whole range and ranges within / across / between segments,
+// both directions, prefix scans: exactly the model.
+void ExpectReads(DbRead& db, const Model& model) {
+  for (const auto& [k, v] : model) {
+    ASSERT_OK_AND_ASSIGN(auto got, db.Get(k));
+    EXPECT_EQ(got, std::optional<std::string>(v)) << k;
+  }
+  for (const std::string absent : {"aaa/k1", "aaa/k10", "bbb/nope", "eee/x", "c", ""}) {
+    if (model.count(absent) || absent.empty()) continue;
+    ASSERT_OK_AND_ASSIGN(auto got, db.Get(absent));
+    EXPECT_FALSE(got.has_value()) << absent;
+  }
+  std::vector<ScanRange> ranges;
+  ranges.push_back({});
+  ranges.push_back({std::string("aaa/k2"), std::string("aaa/k3")});
+  ranges.push_back({std::string("aaa/k5"), std::string("ccc/k2")});
+  ranges.push_back({std::string("b"), std::string("bbc")});
+  ranges.push_back({std::string("bbb"), std::nullopt});
+  ranges.push_back({std::nullopt, std::string("bbb/k1")});
+  ranges.push_back({std::string("ccd"), std::string("zzz")});
+  ranges.push_back({std::string("eee"), std::string("eef")});
+  ranges.push_back(PrefixRange("ddd"));
+  ranges.push_back(PrefixRange("bb"));
+  for (const ScanRange& r : ranges) {
+    const std::string what = r.start.value_or("-inf") + ".." + r.end.value_or("+inf");
+    EXPECT_EQ(Scanned(db, r, false), InRange(model, r)) << what;
+    EXPECT_EQ(Scanned(db, r, true), InRange(model, r)) << what << " reverse";
+  }
+}
+
+TEST(SegmentsTest, FlushSplitsBySegmentAndReadsAreExact) {
+  auto store = NewMemoryObjectStore();
+  Model model;
+  ASSERT_OK_AND_ASSIGN(auto db, OpenDb(store, Fixed(3)));
+  ASSERT_NO_FATAL_FAILURE(Fill(*db, &model));
+  ASSERT_NO_FATAL_FAILURE(ExpectReads(*db, model));
+
+  // The manifest: the name, one segment per prefix in prefix order, each holding one L0 per
+  // flush that touched it (3 flushes, each skipping one of the 4 segments); the root tree holds
+  // the short keys only.
+  ASSERT_OK_AND_ASSIGN(format::Manifest m, Latest(store));
+  EXPECT_EQ(m.segment_extractor_name, std::optional<std::string>("fixed-3"));
+  ASSERT_EQ(m.segments.size(), kPrefixes.size());
+  size_t segment_l0s = 0;
+  for (size_t i = 0; i < kPrefixes.size(); ++i) {
+    const format::Segment& s = m.segments[i];
+    EXPECT_EQ(s.prefix, kPrefixes[i]);
+    EXPECT_TRUE(s.compacted.empty());
+    EXPECT_GE(s.l0.size(), 2u);
+    segment_l0s += s.l0.size();
+    for (const format::SstHandle& h : s.l0) {
+      ASSERT_TRUE(h.info.first_entry.has_value());
+      EXPECT_TRUE(h.info.first_entry->starts_with(s.prefix)) << *h.info.first_entry;
+      ASSERT_TRUE(h.info.last_entry.has_value());
+      EXPECT_TRUE(h.info.last_entry->starts_with(s.prefix)) << *h.info.last_entry;
+    }
+    // Newest first.
+    for (size_t j = 1; j < s.l0.size(); ++j) EXPECT_TRUE(s.l0[j].id < s.l0[j - 1].id);
+  }
+  EXPECT_EQ(segment_l0s, 9u);  // 3 flushes x 3 segments each
+  ASSERT_EQ(m.l0.size(), 3u);
+  for (const format::SstHandle& h : m.l0) {
+    EXPECT_LT(h.info.first_entry->size(), 3u);
+    EXPECT_LT(h.info.last_entry->size(), 3u);
+  }
+  EXPECT_EQ(format::MaxTreeL0(m), 3u);
+  ASSERT_OK_AND_ASSIGN(DbStatusInfo status, db->GetStatus());
+  EXPECT_EQ(status.l0_ssts, 3u);  // the root tree's
+  ASSERT_OK(db->Close());
+
+  // Reopen (the memtable rows come back from the WAL) and read again; readers with and without
+  // the extractor see the same rows.
+  ASSERT_OK_AND_ASSIGN(db, OpenDb(store, Fixed(3)));
+  ASSERT_NO_FATAL_FAILURE(ExpectReads(*db, model));
+  ASSERT_OK(db->Flush(FlushType::kMemTable));
+  ASSERT_NO_FATAL_FAILURE(ExpectReads(*db, model));
+  {
+    ASSERT_OK_AND_ASSIGN(auto reader, DbReader::Open("db", Comp(store, nullptr)));
+    ASSERT_NO_FATAL_FAILURE(ExpectReads(*reader, model));
+    ASSERT_OK(reader->Close());
+    ASSERT_OK_AND_ASSIGN(auto named, DbReader::Open("db", Comp(store, Fixed(3))));
+    ASSERT_NO_FATAL_FAILURE(ExpectReads(*named, model));
+    ASSERT_OK(named->Close());
+  }
+  ASSERT_OK(db->Close());
+}
+
+TEST(SegmentsTest, OneFlushIsOneManifestUpdate) {
+  auto store = NewMemoryObjectStore();
+  ASSERT_OK_AND_ASSIGN(auto db, OpenDb(store, Fixed(3)));
+  for (const std::string& p : kPrefixes) ASSERT_OK(db->Put(p + "/x", "1"));
+  ASSERT_OK(db->Put("k", "root"));
+  ASSERT_OK_AND_ASSIGN(uint64_t before, LatestId(store));
+  ASSERT_OK(db->Flush(FlushType::kMemTable));
+  ASSERT_OK_AND_ASSIGN(uint64_t after, LatestId(store));
+  EXPECT_EQ(after, before + 1) << "all 5 L0 SSTs in one manifest update";
+  ASSERT_OK_AND_ASSIGN(format::Manifest m, Latest(store));
+  EXPECT_EQ(m.segments.size(), kPrefixes.size());
+  EXPECT_EQ(m.l0.size(), 1u);
+  EXPECT_EQ(format::TotalL0(m), 5u);
+  EXPECT_GT(m.last_l0_seq, 0u);
+  // Only segment rows: no root SST is written.
+  ASSERT_OK(db->Put("aaa/y", "2"));
+  ASSERT_OK(db->Flush(FlushType::kMemTable));
+  ASSERT_OK_AND_ASSIGN(m, Latest(store));
+  EXPECT_EQ(m.l0.size(), 1u);
+  EXPECT_EQ(m.segments[0].l0.size(), 2u);
+  ASSERT_OK(db->Close());
+}
+
+TEST(SegmentsTest, ExtractorMismatchIsInvalid) {
+  auto store = NewMemoryObjectStore();
+  {
+    ASSERT_OK_AND_ASSIGN(auto db, OpenDb(store, Fixed(3)));
+    ASSERT_OK(db->Put("aaa/1", "x"));
+    ASSERT_OK(db->Flush(FlushType::kMemTable));
+    ASSERT_OK(db->Close());
+  }
+  auto other = OpenDb(store, Fixed(4));
+  ASSERT_FALSE(other.ok());
+  EXPECT_TRUE(other.status().IsInvalid()) << other.status().ToString();
+  EXPECT_NE(other.status().ToString().find("fixed-4"), std::string::npos);
+  EXPECT_NE(other.status().ToString().find("fixed-3"), std::string::npos);
+
+  auto missing = OpenDb(store, nullptr);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_TRUE(missing.status().IsInvalid()) << missing.status().ToString();
+  EXPECT_NE(missing.status().ToString().find("fixed-3"), std::string::npos);
+
+  auto reader = DbReader::Open("db", Comp(store, Fixed(4)));
+  ASSERT_FALSE(reader.ok());
+  EXPECT_TRUE(reader.status().IsInvalid()) << reader.status().ToString();
+  EXPECT_NE(reader.status().ToString().find("fixed-4"), std::string::npos);
+  EXPECT_NE(reader.status().ToString().find("fixed-3"), std::string::npos);
+
+  // The right one still opens and reads.
+  ASSERT_OK_AND_ASSIGN(auto db, OpenDb(store, Fixed(3)));
+  ASSERT_OK_AND_ASSIGN(auto got, db->Get("aaa/1"));
+  EXPECT_EQ(got, std::optional<std::string>("x"));
+  ASSERT_OK(db->Close());
+}
+
+TEST(SegmentsTest, IntroducingAnExtractorOnExistingDataIsInvalid) {
+  auto store = NewMemoryObjectStore();
+  {
+    ASSERT_OK_AND_ASSIGN(auto db, OpenDb(store, nullptr));
+    ASSERT_OK(db->Put("aaa/1", "x"));
+    ASSERT_OK(db->Flush(FlushType::kMemTable));
+    ASSERT_OK(db->Close());
+  }
+  auto late = OpenDb(store, Fixed(3));
+  ASSERT_FALSE(late.ok());
+  EXPECT_TRUE(late.status().IsInvalid()) << late.status().ToString();
+  EXPECT_NE(late.status().ToString().find("fixed-3"), std::string::npos);
+  ASSERT_OK_AND_ASSIGN(format::Manifest m, Latest(store));
+  EXPECT_FALSE(m.segment_extractor_name.has_value());
+
+  // On a database without SSTs it is the first configuration, persisted at open.
+  auto fresh = NewMemoryObjectStore();
+  {
+    ASSERT_OK_AND_ASSIGN(auto db, OpenDb(fresh, nullptr));
+    ASSERT_OK(db->Close());
+  }
+  ASSERT_OK_AND_ASSIGN(auto db, OpenDb(fresh, Fixed(3)));
+  ASSERT_OK_AND_ASSIGN(m, Latest(fresh));
+  EXPECT_EQ(m.segment_extractor_name, std::optional<std::string>("fixed-3"));
+  ASSERT_OK(db->Close());
+}
+
+TEST(SegmentsTest, Compatibility012IsInvalid) {
+  Settings s = TestSettings();
+  s.compatibility = "0.12";
+  auto db = OpenDb(NewMemoryObjectStore(), Fixed(3), s);
+  ASSERT_FALSE(db.ok());
+  EXPECT_TRUE(db.status().IsInvalid()) << db.status().ToString();
+  EXPECT_NE(db.status().ToString().find("compatibility"), std::string::npos);
+  EXPECT_NE(db.status().ToString().find("segment_extractor"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace slatedb
