@@ -2,7 +2,8 @@
 // L0 flushes split by the extractor's prefix into one SST per segment (short keys to the root
 // tree) in one manifest update; Get, Scan (both directions, ranges across segments, prefixes),
 // reopen and DbReader are exact against a std::map model; the extractor name is persisted and a
-// different / missing / newly introduced extractor, or compatibility "0.12", is kInvalid.
+// different / missing / newly introduced extractor, or compatibility "0.12", is kInvalid; the
+// compactor compacts each tree on its own and executes a DrainSegmentSpec.
 #include "format/segments.h"
 
 #include <gtest/gtest.h>
@@ -10,15 +11,19 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "compactor/worker.h"
 #include "db/db_impl.h"
+#include "format/ulid.h"
 #include "manifest/manifest_store.h"
 #include "slatedb/db.h"
 #include "slatedb/prefix_extractor.h"
 #include "test_settings.h"
 #include "test_util.h"
+#include "util/clock.h"
 
 namespace slatedb {
 namespace {
@@ -305,6 +310,97 @@ TEST(SegmentsTest, Compatibility012IsInvalid) {
   EXPECT_TRUE(db.status().IsInvalid()) << db.status().ToString();
   EXPECT_NE(db.status().ToString().find("compatibility"), std::string::npos);
   EXPECT_NE(db.status().ToString().find("segment_extractor"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace slatedb
+
+namespace slatedb {
+namespace {
+
+std::vector<format::ConstTreeRef> TreesOf(const format::Manifest& m) { return format::AllTrees(m); }
+
+// Compaction per tree: every tree's L0s become a sorted run of that tree (ids unique across
+// trees, outputs hold only the tree's keys), reads stay exact; then a DrainSegmentSpec empties a
+// segment (its rows are gone, the others stay) and the writer's next flush prunes the marker.
+TEST(SegmentsTest, CompactionPerSegmentKeepsEveryRowAndDrainRemovesOne) {
+  auto store = NewMemoryObjectStore();
+  Model model;
+  ASSERT_OK_AND_ASSIGN(auto db, OpenDb(store, Fixed(3), TestSettings(/*compactor=*/true)));
+  ASSERT_NO_FATAL_FAILURE(Fill(*db, &model));
+  format::Manifest m;
+  ASSERT_TRUE(testing::WaitFor([&] {
+    auto latest = Latest(store);
+    if (!latest.ok()) return false;
+    m = *latest;
+    if (m.segments.size() != kPrefixes.size()) return false;
+    for (const auto& tree : TreesOf(m)) {
+      if (tree.l0->size() >= 2 || tree.compacted->empty()) return false;
+    }
+    return true;
+  })) << "every tree compacted";
+  std::set<uint32_t> run_ids;
+  size_t runs = 0;
+  for (const auto& tree : TreesOf(m)) {
+    EXPECT_TRUE(tree.last_compacted->has_value()) << tree.prefix;
+    for (const auto& run : *tree.compacted) {
+      run_ids.insert(run.id);
+      ++runs;
+      for (const auto& sst : run.ssts) {
+        if (tree.prefix.empty()) {
+          EXPECT_LT(sst.info.first_entry->size(), 3u);
+        } else {
+          EXPECT_TRUE(sst.info.first_entry->starts_with(tree.prefix));
+          EXPECT_TRUE(sst.info.last_entry->starts_with(tree.prefix));
+        }
+      }
+    }
+  }
+  EXPECT_EQ(run_ids.size(), runs) << "sorted-run ids are unique across trees";
+  ASSERT_NO_FATAL_FAILURE(ExpectReads(*db, model));
+
+  // Drain "bbb": every L0 and run of it, submitted to `.compactions` as an admin would.
+  const format::Segment bbb = m.segments[1];
+  ASSERT_EQ(bbb.prefix, "bbb");
+  format::CompactionRecord drain;
+  format::UlidGenerator ulids(99);
+  drain.id = ulids.Next(util::SystemClock::Default()->NowMillis());
+  drain.kind = format::CompactionKind::kDrainSegment;
+  drain.segment = "bbb";
+  for (const auto& h : bbb.l0) drain.l0_view_ids.push_back(h.ViewId());
+  for (const auto& r : bbb.compacted) drain.sorted_runs.push_back(r.id);
+  manifest::CompactionsStore cs(store, "db");
+  ASSERT_OK(compactor::UpdateCompactions(cs, [&](format::Compactions& c) -> Status {
+              c.recent_compactions.push_back(drain);
+              return Status::OK();
+            }).status());
+  // A flush makes the embedded compactor poll (and adopt the submission).
+  ASSERT_OK(db->Put("aaa/after", "1"));
+  model["aaa/after"] = "1";
+  ASSERT_OK(db->Flush(FlushType::kMemTable));
+  ASSERT_TRUE(testing::WaitFor([&] {
+    auto latest = Latest(store);
+    if (!latest.ok()) return false;
+    auto at = format::FindSegment(*latest, "bbb");
+    return !at || (latest->segments[*at].l0.empty() && latest->segments[*at].compacted.empty());
+  })) << "bbb drained";
+  // The writer reads the drained version at its next manifest poll.
+  ASSERT_TRUE(testing::WaitFor([&] { return Scanned(*db, PrefixRange("bbb"), false).empty(); }));
+  std::erase_if(model, [](const auto& kv) { return kv.first.starts_with("bbb"); });
+  ASSERT_NO_FATAL_FAILURE(ExpectReads(*db, model));
+  // The writer's next flush prunes the drain marker.
+  ASSERT_OK(db->Put("ccc/after", "2"));
+  model["ccc/after"] = "2";
+  ASSERT_OK(db->Flush(FlushType::kMemTable));
+  ASSERT_OK_AND_ASSIGN(m, Latest(store));
+  EXPECT_FALSE(format::FindSegment(m, "bbb").has_value());
+  EXPECT_EQ(m.segments.size(), kPrefixes.size() - 1);
+  ASSERT_NO_FATAL_FAILURE(ExpectReads(*db, model));
+  ASSERT_OK(db->Close());
+
+  ASSERT_OK_AND_ASSIGN(auto reader, DbReader::Open("db", Comp(store, nullptr)));
+  ASSERT_NO_FATAL_FAILURE(ExpectReads(*reader, model));
+  ASSERT_OK(reader->Close());
 }
 
 }  // namespace

@@ -13,9 +13,11 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "format/manifest.h"
@@ -110,6 +112,38 @@ inline std::optional<ConstTreeRef> Tree(const Manifest& m, std::string_view pref
     if (s.prefix == prefix) return SegmentTree(s);
   }
   return std::nullopt;
+}
+
+// Swaps the tree of segment `prefix` with the root tree of `m` (l0, compacted and the L0
+// watermark), so code written for the root tree works on that segment; calling it again swaps
+// back. "" is a no-op. False (nothing changed) when no such segment exists.
+inline bool SwapTreeIntoRoot(Manifest& m, std::string_view prefix) {
+  if (prefix.empty()) return true;
+  for (Segment& s : m.segments) {
+    if (s.prefix != prefix) continue;
+    std::swap(m.l0, s.l0);
+    std::swap(m.compacted, s.compacted);
+    std::swap(m.l0_last_compacted, s.last_compacted_l0_view_id);
+    return true;
+  }
+  return false;
+}
+
+// A copy of `m` with segment `prefix`'s tree in the root's place (SwapTreeIntoRoot), or nullopt
+// when no such segment exists.
+inline std::optional<Manifest> WithTreeAsRoot(const Manifest& m, std::string_view prefix) {
+  Manifest copy = m;
+  if (!SwapTreeIntoRoot(copy, prefix)) return std::nullopt;
+  return copy;
+}
+
+// The highest sorted-run id of any tree (run ids are unique across trees, RFC-0024), or nullopt.
+inline std::optional<uint32_t> HighestRunId(const Manifest& m) {
+  std::optional<uint32_t> out;
+  for (const ConstTreeRef& t : AllTrees(m)) {
+    for (const SortedRun& r : *t.compacted) out = std::max(out.value_or(0), r.id);
+  }
+  return out;
 }
 
 // The largest L0 list of any tree (L0 backpressure applies per tree, RFC-0024).
