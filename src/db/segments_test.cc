@@ -19,6 +19,7 @@
 #include "db/db_impl.h"
 #include "format/ulid.h"
 #include "manifest/manifest_store.h"
+#include "slatedb/admin.h"
 #include "slatedb/db.h"
 #include "slatedb/prefix_extractor.h"
 #include "test_settings.h"
@@ -401,6 +402,32 @@ TEST(SegmentsTest, CompactionPerSegmentKeepsEveryRowAndDrainRemovesOne) {
   ASSERT_OK_AND_ASSIGN(auto reader, DbReader::Open("db", Comp(store, nullptr)));
   ASSERT_NO_FATAL_FAILURE(ExpectReads(*reader, model));
   ASSERT_OK(reader->Close());
+}
+
+// Admin's manifest view and `slatedb manifest`'s JSON show each segment (prefix, L0s, runs).
+TEST(SegmentsTest, AdminViewShowsSegments) {
+  auto store = NewMemoryObjectStore();
+  {
+    ASSERT_OK_AND_ASSIGN(auto db, OpenDb(store, Fixed(3)));
+    ASSERT_OK(db->Put("aaa/1", "x"));
+    ASSERT_OK(db->Put("bbb/1", "y"));
+    ASSERT_OK(db->Put("k", "root"));
+    ASSERT_OK(db->Flush(FlushType::kMemTable));
+    ASSERT_OK(db->Put("bbb/2", "z"));
+    ASSERT_OK(db->Flush(FlushType::kMemTable));
+    ASSERT_OK(db->Close());
+  }
+  ASSERT_OK_AND_ASSIGN(auto admin, Admin::Open("db", Comp(store, nullptr)));
+  ASSERT_OK_AND_ASSIGN(ManifestView v, admin->ReadManifest());
+  EXPECT_EQ(v.segments, 2u);
+  EXPECT_EQ(v.segment_extractor_name, std::optional<std::string>("fixed-3"));
+  ASSERT_EQ(v.segment_trees.size(), 2u);
+  EXPECT_EQ(v.segment_trees[0].prefix, "aaa");
+  EXPECT_EQ(v.segment_trees[0].l0.size(), 1u);
+  EXPECT_EQ(v.segment_trees[1].prefix, "bbb");
+  EXPECT_EQ(v.segment_trees[1].l0.size(), 2u);
+  EXPECT_TRUE(v.segment_trees[1].compacted.empty());
+  EXPECT_EQ(v.l0.size(), 1u);
 }
 
 }  // namespace
