@@ -895,10 +895,10 @@ Status DbImpl::FlushOneImmutable(const std::shared_ptr<const ImmutableMemtable>&
   const uint64_t retention_seq = FlushRetentionSeq(*imm);
   if ((!pending_l0_ || pending_l0_->imm != imm) && components_.segment_extractor) {
     // One L0 SST per tree the rows belong to (db/segment_flush.h).
-    ASSIGN_OR_RETURN(
-        std::vector<SegmentL0> ssts,
-        WriteSegmentedL0(*reads_, *components_.segment_extractor, *imm->table, retention_seq,
-                         components_.merge_operator.get(), [this] { return NextL0Id(); }));
+    ASSIGN_OR_RETURN(std::vector<SegmentL0> ssts,
+                     WriteSegmentedL0(*reads_, *components_.segment_extractor, *state()->manifest,
+                                      *imm->table, retention_seq, components_.merge_operator.get(),
+                                      [this] { return NextL0Id(); }));
     pending_l0_ = PendingL0{imm, format::SstHandle{}, std::move(ssts)};
   }
   if (!pending_l0_ || pending_l0_->imm != imm) {

@@ -73,6 +73,7 @@ Status CheckSegmentExtractor(const format::Manifest& m, const PrefixExtractor* e
 }
 
 Result<std::vector<SegmentL0>> WriteSegmentedL0(ReadPath& reads, const PrefixExtractor& extractor,
+                                                const format::Manifest& current_manifest,
                                                 const Memtable& table, uint64_t retention_seq,
                                                 const MergeOperator* merge_operator,
                                                 const std::function<format::Ulid()>& next_id) {
@@ -82,6 +83,35 @@ Result<std::vector<SegmentL0>> WriteSegmentedL0(ReadPath& reads, const PrefixExt
     std::unique_ptr<table::StreamingSstWriter> writer;
   };
   std::vector<SegmentL0> out;
+  std::vector<std::string> prefixes;  // the segments known so far: the manifest's, then new ones
+  for (const format::Segment& s : current_manifest.segments) prefixes.push_back(s.prefix);
+  // The segment of `key`: an existing one whose prefix starts it, else its extracted prefix
+  // (checked against the antichain and remembered), else "" (the root tree).
+  auto segment_of = [&](std::string_view key, std::string_view* prefix) -> Status {
+    for (const std::string& p : prefixes) {
+      if (key.starts_with(p)) {
+        *prefix = key.substr(0, p.size());
+        return Status::OK();
+      }
+    }
+    const std::optional<size_t> n = extractor.PrefixLen(key, PrefixTarget::kPoint);
+    if (!n || *n == 0 || *n > key.size()) {
+      *prefix = std::string_view();
+      return Status::OK();
+    }
+    const std::string_view p = key.substr(0, *n);
+    for (const std::string& q : prefixes) {
+      if (q.starts_with(p)) {
+        return Status::Invalid("Components::segment_extractor " + Quoted(extractor.Name()) +
+                               " gives prefix " + Quoted(p) + ", which nests with segment " +
+                               Quoted(q) +
+                               " (segment prefixes must not be prefixes of each other)");
+      }
+    }
+    prefixes.emplace_back(p);
+    *prefix = p;
+    return Status::OK();
+  };
   std::optional<Open> root;     // rows without a prefix (may interleave nothing, kept open)
   std::optional<Open> current;  // the segment being written (its keys are contiguous)
   auto finish = [&](std::optional<Open>& w) -> Status {
@@ -104,20 +134,20 @@ Result<std::vector<SegmentL0>> WriteSegmentedL0(ReadPath& reads, const PrefixExt
     w = std::move(o);
     return Status::OK();
   };
-  Status st = ForEachFlushRow(
-      table, retention_seq, merge_operator, [&](const format::RowEntry& row) -> Status {
-        const std::optional<size_t> n = extractor.PrefixLen(row.key, PrefixTarget::kPoint);
-        if (!n || *n == 0 || *n > row.key.size()) {
-          if (!root) RETURN_IF_ERROR(open(root, ""));
-          return root->writer->Add(row);
-        }
-        const std::string_view prefix = std::string_view(row.key).substr(0, *n);
-        if (current && current->prefix != prefix) {
-          RETURN_IF_ERROR(finish(current));
-        }
-        if (!current) RETURN_IF_ERROR(open(current, prefix));
-        return current->writer->Add(row);
-      });
+  Status st = ForEachFlushRow(table, retention_seq, merge_operator,
+                              [&](const format::RowEntry& row) -> Status {
+                                std::string_view prefix;
+                                RETURN_IF_ERROR(segment_of(row.key, &prefix));
+                                if (prefix.empty()) {
+                                  if (!root) RETURN_IF_ERROR(open(root, ""));
+                                  return root->writer->Add(row);
+                                }
+                                if (current && current->prefix != prefix) {
+                                  RETURN_IF_ERROR(finish(current));
+                                }
+                                if (!current) RETURN_IF_ERROR(open(current, prefix));
+                                return current->writer->Add(row);
+                              });
   if (st.ok()) st = finish(current);
   if (st.ok()) st = finish(root);
   if (!st.ok()) {

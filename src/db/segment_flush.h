@@ -47,9 +47,13 @@ Status CheckSegmentExtractor(const format::Manifest& m, const PrefixExtractor* e
                              bool writer);
 
 // Streams the flush rows of `table` (ForEachFlushRow) into one L0 SST per tree they belong to,
-// minting each SST's id with `next_id` as it starts (in key order). A memtable without rows
-// yields no SST.
+// minting each SST's id with `next_id` as it starts (in key order). A row whose key starts with
+// a segment prefix of `current_manifest` (the writer's manifest) goes to that segment, as reads
+// route it; otherwise to the segment of its extracted prefix, or to the root tree. A new prefix
+// that would nest with another (an extractor breaking its contract; segment prefixes must form an
+// antichain) fails the flush with kInvalid naming both. A memtable without rows yields no SST.
 Result<std::vector<SegmentL0>> WriteSegmentedL0(ReadPath& reads, const PrefixExtractor& extractor,
+                                                const format::Manifest& current_manifest,
                                                 const Memtable& table, uint64_t retention_seq,
                                                 const MergeOperator* merge_operator,
                                                 const std::function<format::Ulid()>& next_id);

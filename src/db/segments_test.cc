@@ -430,5 +430,33 @@ TEST(SegmentsTest, AdminViewShowsSegments) {
   EXPECT_EQ(v.l0.size(), 1u);
 }
 
+// An extractor breaking its contract (its prefixes nest: "a" for "a<digit>...", else two
+// bytes): rows under an existing segment follow that segment, as reads route them; a new prefix
+// nesting with an existing one fails the flush with kInvalid naming both.
+class NestingExtractor final : public PrefixExtractor {
+ public:
+  std::string_view Name() const override { return "nesting"; }
+  std::optional<size_t> PrefixLen(std::string_view input, PrefixTarget) const override {
+    if (input.size() < 2) return std::nullopt;
+    return input[1] >= '0' && input[1] <= '9' ? 1 : 2;
+  }
+};
+
+TEST(SegmentsTest, NestingPrefixesFailTheFlush) {
+  auto store = NewMemoryObjectStore();
+  ASSERT_OK_AND_ASSIGN(auto db, OpenDb(store, std::make_shared<NestingExtractor>()));
+  ASSERT_OK(db->Put("ab/1", "x"));
+  ASSERT_OK(db->Flush(FlushType::kMemTable));
+  ASSERT_OK(db->Put("a1", "y"));
+  Status st = db->Flush(FlushType::kMemTable);
+  EXPECT_TRUE(st.IsInvalid()) << st.ToString();
+  EXPECT_NE(st.ToString().find("'a'"), std::string::npos) << st.ToString();
+  EXPECT_NE(st.ToString().find("'ab'"), std::string::npos) << st.ToString();
+  ASSERT_OK_AND_ASSIGN(format::Manifest m, Latest(store));
+  ASSERT_EQ(m.segments.size(), 1u);
+  EXPECT_EQ(m.segments[0].prefix, "ab");
+  db->Close().PermitUnchecked();
+}
+
 }  // namespace
 }  // namespace slatedb
