@@ -458,5 +458,25 @@ TEST(SegmentsTest, NestingPrefixesFailTheFlush) {
   db->Close().PermitUnchecked();
 }
 
+// A DbReader that follows the writer (no WAL replay: it reads L0s and runs only) sees the
+// segments created after it opened, exactly.
+TEST(SegmentsTest, FollowingReaderSeesNewSegments) {
+  auto store = NewMemoryObjectStore();
+  ASSERT_OK_AND_ASSIGN(auto db, OpenDb(store, Fixed(3)));
+  ASSERT_OK(db->Put("k", "root"));
+  ASSERT_OK(db->Flush(FlushType::kMemTable));
+  DbReaderOptions ro;
+  ro.manifest_poll_interval = std::chrono::milliseconds(10);
+  ro.skip_wal_replay = true;
+  ASSERT_OK_AND_ASSIGN(auto reader, DbReader::Open("db", Comp(store, Fixed(3)), ro));
+  Model model = {{"k", "root"}};
+  ASSERT_NO_FATAL_FAILURE(Fill(*db, &model, /*rounds=*/2));
+  ASSERT_OK(db->Flush(FlushType::kMemTable));
+  ASSERT_TRUE(testing::WaitFor([&] { return testing::ScanToMap(*reader) == model; }));
+  ASSERT_NO_FATAL_FAILURE(ExpectReads(*reader, model));
+  ASSERT_OK(reader->Close());
+  ASSERT_OK(db->Close());
+}
+
 }  // namespace
 }  // namespace slatedb
