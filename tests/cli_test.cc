@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "reliability.h"
+#include "slatedb/db.h"
+#include "slatedb/prefix_extractor.h"
 #include "subprocess.h"
 #include "test_util.h"
 
@@ -106,6 +108,51 @@ TEST_F(CliTest, ReadingCommandsNeverFenceALiveWriter) {
   EXPECT_EQ(writer.Wait(), 0) << ReadFile(err_file);
   EXPECT_EQ(Status()["writer_epoch"].get<uint64_t>(), live_epoch);
   EXPECT_EQ(Db({"get", "c"}).out, "3\n");
+}
+
+// A segmented database (RFC-0024, written through the library): `manifest` shows its segments,
+// the reading commands see every row, and a writing command (which has no segment extractor)
+// fails naming the manifest's extractor.
+TEST_F(CliTest, SegmentedDatabaseManifestAndReads) {
+  {
+    auto store = NewLocalObjectStore(root_);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    Components c;
+    c.object_store = *store;
+    auto extractor = NewFixedPrefixExtractor(3);
+    ASSERT_TRUE(extractor.ok());
+    c.segment_extractor = *extractor;
+    Settings s;
+    s.compactor_options.reset();
+    s.garbage_collector_options.reset();
+    auto db = slatedb::Db::Open("db", c, s);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_TRUE((*db)->Put("aaa/1", "x").ok());
+    ASSERT_TRUE((*db)->Put("bbb/1", "y").ok());
+    ASSERT_TRUE((*db)->Put("k", "root").ok());
+    ASSERT_TRUE((*db)->Flush(FlushType::kMemTable).ok());
+    ASSERT_TRUE((*db)->Close().ok());
+  }
+  ProcessResult manifest = Db({"manifest"});
+  ASSERT_EQ(manifest.exit_code, 0) << manifest.err;
+  nlohmann::json m = nlohmann::json::parse(manifest.out, nullptr, false);
+  ASSERT_FALSE(m.is_discarded()) << manifest.out;
+  EXPECT_EQ(m["segment_extractor_name"], "fixed-3");
+  ASSERT_EQ(m["segments"].size(), 2u);
+  EXPECT_EQ(m["segments"][0]["prefix"], "616161");
+  EXPECT_EQ(m["segments"][0]["l0_count"], 1);
+  EXPECT_EQ(m["segments"][0]["sorted_runs"], 0);
+  EXPECT_EQ(m["segments"][1]["prefix"], "626262");
+  EXPECT_EQ(m["l0"].size(), 1u);
+  ProcessResult get = Db({"get", "bbb/1"});
+  EXPECT_EQ(get.exit_code, 0) << get.err;
+  EXPECT_EQ(get.out, "y\n");
+  ProcessResult scan = Db({"scan"});
+  EXPECT_EQ(scan.exit_code, 0) << scan.err;
+  EXPECT_EQ(scan.out, "aaa/1\tx\nbbb/1\ty\nk\troot\n");
+  ProcessResult put = Db({"put", "aaa/2", "z"});
+  EXPECT_NE(put.exit_code, 0);
+  EXPECT_NE(put.err.find("fixed-3"), std::string::npos) << put.err;
 }
 
 TEST_F(CliTest, WriterFlagOptsIntoWriterModeForReads) {

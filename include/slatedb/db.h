@@ -75,6 +75,15 @@ struct Components {
   std::shared_ptr<MetricsRecorder> metrics_recorder;
   // Builds and uses prefix bloom filters (slatedb/prefix_extractor.h); null = none.
   std::shared_ptr<const PrefixExtractor> prefix_extractor;
+  // Splits the database into segments (RFC-0024; docs/design.md "Segments"), a component
+  // separate from prefix_extractor: each L0 flush writes the rows whose key has a prefix p under
+  // this extractor (PrefixLen(key, kPoint)) to segment p's own LSM tree, the others to the root
+  // tree. Its Name() is persisted in the manifest (segment_extractor_name) on the first open; a
+  // writer must then always be given an extractor of that name (a different or missing one is
+  // kInvalid, as is one introduced on a database that already holds SSTs, or one with
+  // compatibility "0.12"). Readers route by the manifest's segments and need none; one given to
+  // a DbReader must carry the manifest's name. Null = no segments.
+  std::shared_ptr<const PrefixExtractor> segment_extractor;
   // The in-memory cache of SST data blocks and of their indexes, filters and stats
   // (slatedb/block_cache.h); may be shared by several Db / DbReader instances. Null = a cache of
   // this database's own with BlockCacheOptions' defaults (512 MiB data + 128 MiB metadata, as

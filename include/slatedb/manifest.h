@@ -58,6 +58,14 @@ struct SeqTimeSampleView {
   int64_t unix_seconds = 0;
 };
 
+// One named segment (RFC-0024): an LSM tree of its own for the keys starting with `prefix`.
+struct SegmentView {
+  std::string prefix;                            // raw bytes
+  std::optional<std::string> l0_last_compacted;  // view id of its newest compacted L0
+  std::vector<SstView> l0;                       // newest first
+  std::vector<SortedRunView> compacted;          // highest id first
+};
+
 struct ManifestView {
   uint64_t id = 0;  // the manifest version (the object manifest/<id>.manifest)
   bool initialized = true;
@@ -74,7 +82,9 @@ struct ManifestView {
   std::vector<CheckpointInfo> checkpoints;
   std::vector<ExternalDbView> external_dbs;
   std::vector<SeqTimeSampleView> sequence_samples;  // oldest first (RFC-0012)
-  size_t segments = 0;                              // named segments (0.13+), not expanded here
+  size_t segments = 0;                              // named segments (0.13+): how many
+  std::vector<SegmentView> segment_trees;           // ... and each one, in stored order
+  std::optional<std::string> segment_extractor_name;
 };
 
 // One compaction job of a `.compactions` version.
@@ -86,6 +96,8 @@ struct CompactionView {
   std::vector<std::string> source_l0_views;  // L0 view ids, newest first
   std::optional<uint32_t> destination;       // output sorted run (absent in version-1 files)
   std::vector<std::string> output_sst_ids;   // written so far
+  std::string segment;                       // the tree compacted: "" = root, else a segment
+  bool drain_segment = false;                // a DrainSegmentSpec (RFC-0024), not a merge
 };
 
 struct CompactionsView {

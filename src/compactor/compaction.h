@@ -32,6 +32,9 @@ struct CompactionSpec {
   std::vector<format::Ulid> l0_ids;  // newest first; always the oldest tail of the manifest's l0
   std::vector<uint32_t> run_ids;     // highest id first; adjacent runs of the manifest
   uint32_t destination = 0;          // output run id (docs/format.md §7.5)
+  // The tree compacted: "" = the root tree, else a named segment (RFC-0024); the ids above are
+  // then that segment's L0s and runs. The destination id is unique across every tree.
+  std::string segment;
   bool operator==(const CompactionSpec&) const = default;
 };
 

@@ -2,16 +2,20 @@
 #include "compactor/compactor.h"
 
 #include <algorithm>
+#include <functional>
+#include <optional>
 #include <set>
 #include <utility>
 
 #include "compactor/worker.h"
+#include "format/segments.h"
 #include "format/sst.h"
 #include "format/uuid.h"
 #include "manifest/paths.h"
 #include "manifest/sst_paths.h"
 #include "util/background_task.h"
 #include "util/metrics.h"
+#include "util/printable.h"
 #include "util/saturating.h"
 #include "util/thread_name.h"
 
@@ -342,8 +346,12 @@ void Compactor::PollAndSchedule() {
   }
   // A failed spec is forgotten once one of its inputs has left the manifest (repaired, or
   // compacted by someone else); until then its inputs stay busy.
-  const format::Manifest& m = manifest_->manifest();
   std::erase_if(failed_specs_, [&](const CompactionSpec& spec) {
+    // The spec's own tree (a segment's, RFC-0024); a segment that is gone took its inputs along.
+    const std::optional<format::Manifest> tree =
+        format::WithTreeAsRoot(manifest_->manifest(), spec.segment);
+    if (!tree) return true;
+    const format::Manifest& m = *tree;
     const bool l0_gone = std::any_of(spec.l0_ids.begin(), spec.l0_ids.end(), [&](const auto& id) {
       return std::none_of(m.l0.begin(), m.l0.end(), [&](const auto& h) { return h.id == id; });
     });
@@ -360,7 +368,7 @@ void Compactor::PollAndSchedule() {
   const std::vector<CompactionSpec> recorded = RecordedBusy();
   running.insert(running.end(), recorded.begin(), recorded.end());
   size_t active = outstanding_ + recorded.size();
-  for (const auto& spec : PickCompactions(manifest_->manifest(), running, scheduler_)) {
+  for (const auto& spec : PickSegmentedCompactions(manifest_->manifest(), running, scheduler_)) {
     if (active >= options_.max_concurrent_compactions) break;
     ++active;
     st = Submit(spec);
@@ -382,9 +390,28 @@ namespace {
 // scheduler's specs pass by construction (L0 sources are the oldest tail of L0 in order, sorted
 // runs an adjacent block in order, the newest runs when L0 is included; the destination is the
 // lowest source run, or above every run when only L0 is compacted). "" = valid.
+std::string DrainInvalidReason(const format::CompactionRecord& rec, const format::Manifest& m);
+
 std::string InvalidReason(const format::CompactionRecord& rec, const format::Manifest& m) {
+  if (rec.kind == format::CompactionKind::kDrainSegment) return DrainInvalidReason(rec, m);
   if (rec.kind != format::CompactionKind::kTiered) return "only tiered compactions are supported";
-  if (!rec.segment.empty()) return "named segments are not supported";
+  if (!rec.segment.empty()) {
+    // A segment's tree is checked as if it were the root; a new run's id must also be unused by
+    // every other tree (run ids are unique across trees, RFC-0024).
+    const std::optional<format::Manifest> tree = format::WithTreeAsRoot(m, rec.segment);
+    if (!tree) return "segment '" + util::PrintableKey(rec.segment) + "' does not exist";
+    format::CompactionRecord root = rec;
+    root.segment.clear();
+    const std::string why = InvalidReason(root, *tree);
+    if (!why.empty() || !rec.sorted_runs.empty() || !rec.destination) return why;
+    const std::optional<uint32_t> highest = format::HighestRunId(m);
+    if (highest && *rec.destination <= *highest) {
+      return "destination " + std::to_string(*rec.destination) +
+             " must be above every sorted run of every tree (" + std::to_string(*highest) +
+             " exists)";
+    }
+    return "";
+  }
   if (rec.l0_view_ids.empty() && rec.sorted_runs.empty()) return "no sources";
   const size_t k = rec.l0_view_ids.size();
   if (k > m.l0.size()) return "more L0 sources than L0 SSTs";
@@ -425,7 +452,41 @@ std::string InvalidReason(const format::CompactionRecord& rec, const format::Man
   return "";
 }
 
+// A DrainSegmentSpec (RFC-0024) is valid when its segment exists, every listed L0 and run is in
+// that segment, and every L0 at or below the newest listed one is listed (the watermark moves
+// there: an unlisted one would be orphaned below it).
+std::string DrainInvalidReason(const format::CompactionRecord& rec, const format::Manifest& m) {
+  if (rec.segment.empty()) return "the root tree cannot be drained";
+  const std::optional<size_t> at = format::FindSegment(m, rec.segment);
+  if (!at) return "segment '" + util::PrintableKey(rec.segment) + "' does not exist";
+  const format::Segment& s = m.segments[*at];
+  if (rec.l0_view_ids.empty() && rec.sorted_runs.empty()) return "no sources";
+  std::set<format::Ulid> listed(rec.l0_view_ids.begin(), rec.l0_view_ids.end());
+  for (const format::Ulid& id : listed) {
+    if (std::none_of(s.l0.begin(), s.l0.end(), [&](const auto& h) { return h.ViewId() == id; })) {
+      return "L0 source " + id.ToString() + " is not in the segment";
+    }
+  }
+  if (!listed.empty()) {
+    const format::Ulid newest = *listed.rbegin();
+    for (const auto& h : s.l0) {
+      if (!(newest < h.ViewId()) && listed.count(h.ViewId()) == 0) {
+        return "L0 " + h.ViewId().ToString() + " is at or below the newest drained L0 " +
+               newest.ToString() + " but not listed";
+      }
+    }
+  }
+  for (uint32_t id : rec.sorted_runs) {
+    if (std::none_of(s.compacted.begin(), s.compacted.end(),
+                     [&](const auto& r) { return r.id == id; })) {
+      return "sorted run " + std::to_string(id) + " is not in the segment";
+    }
+  }
+  return "";
+}
+
 bool Overlaps(const format::CompactionRecord& rec, const CompactionSpec& busy) {
+  if (rec.segment != busy.segment) return false;  // trees are independent (RFC-0024)
   if (!rec.l0_view_ids.empty() && !busy.l0_ids.empty()) return true;
   for (uint32_t id : rec.sorted_runs) {
     if (std::find(busy.run_ids.begin(), busy.run_ids.end(), id) != busy.run_ids.end()) return true;
@@ -493,11 +554,26 @@ void Compactor::AdoptSubmitted() {
     for (const auto& [rid, spec] : running_specs_) busy |= Overlaps(*rec, spec);
     const std::vector<CompactionSpec> recorded = RecordedBusy();
     for (const auto& spec : recorded) busy |= Overlaps(*rec, spec);
-    if (busy || outstanding_ + recorded.size() >= options_.max_concurrent_compactions) continue;
+    if (busy) continue;
+    if (rec->kind == format::CompactionKind::kDrainSegment) {
+      // Nothing to merge: the commit is the whole job (done here, by the coordinator).
+      Status st = ExecuteDrain(rec);
+      if (st.IsFenced()) {
+        Latch(st);
+        return;
+      }
+      if (!st.ok()) {
+        log_.Warn("compactor {}: drain {} failed (will retry): {}", db_path_, id.ToString(),
+                  st.ToString());
+      }
+      continue;
+    }
+    if (outstanding_ + recorded.size() >= options_.max_concurrent_compactions) continue;
     CompactionSpec spec;
     spec.l0_ids = rec->l0_view_ids;
     spec.run_ids = rec->sorted_runs;
     spec.destination = rec->destination.value_or(0);
+    spec.segment = rec->segment;
     Status st = Submit(spec, id);
     if (!st.ok()) {
       if (st.IsFenced()) {
@@ -537,6 +613,7 @@ Status Compactor::Submit(const CompactionSpec& spec, std::optional<format::Ulid>
       rec.sorted_runs = spec.run_ids;
       rec.l0_view_ids = spec.l0_ids;
       rec.destination = spec.destination;
+      rec.segment = spec.segment;
       rec.status = format::CompactionStatus::kScheduled;
       compactions_.recent_compactions.push_back(rec);
     }
@@ -561,6 +638,7 @@ Status Compactor::Submit(const CompactionSpec& spec, std::optional<format::Ulid>
     rec.sorted_runs = spec.run_ids;
     rec.l0_view_ids = spec.l0_ids;
     rec.destination = spec.destination;  // stored by `.compactions` version 2 only
+    rec.segment = spec.segment;
     rec.status = format::CompactionStatus::kSubmitted;
     compactions_.recent_compactions.push_back(rec);
     st = WriteCompactions();
@@ -705,9 +783,31 @@ Status Compactor::Commit(const CompactionSpec& spec, const CompactionJobResult& 
   // that old may have been deleted by the GC (min_age) — re-creating it would fork history.
   RETURN_IF_ERROR(manifest_->Refresh());
 
+  // A segment's job (RFC-0024) works on that segment's tree in the root tree's place: the
+  // checks below see it as `now`, and each update swaps it in and back out (format/segments.h).
+  std::optional<format::Manifest> segment_view;
+  if (!spec.segment.empty()) {
+    segment_view = format::WithTreeAsRoot(manifest_->manifest(), spec.segment);
+    if (!segment_view) {
+      return Status::Internal("compaction " + result.id.ToString() + ": segment '" +
+                              util::PrintableKey(spec.segment) + "' is no longer in the manifest");
+    }
+  }
+  auto in_tree = [&](const std::function<Status(format::Manifest&)>& fn) {
+    return [&, fn](format::Manifest& m) -> Status {
+      if (!format::SwapTreeIntoRoot(m, spec.segment)) {
+        return Status::Internal("compaction " + result.id.ToString() + ": segment '" +
+                                util::PrintableKey(spec.segment) + "' is gone");
+      }
+      Status st = fn(m);
+      format::SwapTreeIntoRoot(m, spec.segment);
+      return st;
+    };
+  };
+
   // Already committed (a coordinator died between the manifest and `.compactions`, and this is
   // the re-commit after its restart): only the Completed mark is missing.
-  const format::Manifest& now = manifest_->manifest();
+  const format::Manifest& now = segment_view ? *segment_view : manifest_->manifest();
   auto no_source_left = [&] {
     const bool l0_left = std::any_of(spec.l0_ids.begin(), spec.l0_ids.end(), [&](const auto& id) {
       return std::any_of(now.l0.begin(), now.l0.end(), [&](const auto& h) { return h.id == id; });
@@ -734,7 +834,7 @@ Status Compactor::Commit(const CompactionSpec& spec, const CompactionJobResult& 
     // §10). Its id is drawn once, so a mutation re-applied on a version that already holds it adds
     // nothing.
     const format::Uuid checkpoint_id = format::Uuid::NewV4(rng_);
-    Status updated = manifest_->Update([&](format::Manifest& m) -> Status {
+    Status updated = manifest_->Update(in_tree([&](format::Manifest& m) -> Status {
       RETURN_IF_ERROR(check_sources(m));
       if (std::any_of(m.checkpoints.begin(), m.checkpoints.end(),
                       [&](const format::Checkpoint& c) { return c.id == checkpoint_id; })) {
@@ -752,12 +852,12 @@ Status Compactor::Commit(const CompactionSpec& spec, const CompactionJobResult& 
           util::SaturatingAdd<int64_t>(now_s, kCompactionCheckpointLifetimeSeconds));
       m.checkpoints.push_back(std::move(cp));
       return Status::OK();
-    });
+    }));
     RETURN_IF_ERROR(updated);
 
     // 2. The result. Idempotent: a version that already holds it (our earlier write landed
     // although its reply was lost) is left as it is.
-    updated = manifest_->Update([&](format::Manifest& m) -> Status {
+    updated = manifest_->Update(in_tree([&](format::Manifest& m) -> Status {
       auto dest = std::find_if(m.compacted.begin(), m.compacted.end(),
                                [&](const auto& r) { return r.id == spec.destination; });
       if (!result.outputs.empty() && dest != m.compacted.end() &&
@@ -787,7 +887,7 @@ Status Compactor::Commit(const CompactionSpec& spec, const CompactionJobResult& 
       // detaches an ancestor whose list runs empty).
       manifest::PruneExternalSstIds(m);
       return Status::OK();
-    });
+    }));
     RETURN_IF_ERROR(updated);
   }
 
@@ -806,6 +906,38 @@ Status Compactor::Commit(const CompactionSpec& spec, const CompactionJobResult& 
   }
   if (st.IsFenced()) Latch(st);
   return Status::OK();
+}
+
+Status Compactor::ExecuteDrain(format::CompactionRecord* rec) {
+  const format::Ulid id = rec->id;
+  const std::string prefix = rec->segment;
+  const std::set<format::Ulid> l0s(rec->l0_view_ids.begin(), rec->l0_view_ids.end());
+  const std::set<uint32_t> runs(rec->sorted_runs.begin(), rec->sorted_runs.end());
+  // RFC-0024: the listed L0s and runs leave the segment, its watermark moves to the newest listed
+  // L0; the segment stays as a drain marker until the writer prunes it. Idempotent (a version
+  // that no longer lists the sources, or no longer has the segment, is left as it is).
+  RETURN_IF_ERROR(manifest_->Update([&](format::Manifest& m) -> Status {
+    const std::optional<size_t> at = format::FindSegment(m, prefix);
+    if (!at) return Status::OK();
+    format::Segment& s = m.segments[*at];
+    std::erase_if(s.l0, [&](const format::SstHandle& h) { return l0s.count(h.ViewId()) > 0; });
+    std::erase_if(s.compacted, [&](const format::SortedRun& r) { return runs.count(r.id) > 0; });
+    if (!l0s.empty() &&
+        (!s.last_compacted_l0_view_id || *s.last_compacted_l0_view_id < *l0s.rbegin())) {
+      s.last_compacted_l0_view_id = *l0s.rbegin();
+    }
+    manifest::PruneExternalSstIds(m);
+    return Status::OK();
+  }));
+  rec = FindRecord(id);
+  if (rec == nullptr) return Status::OK();
+  rec->status = format::CompactionStatus::kCompleted;
+  log_.Info("compactor {}: drained segment '{}' ({} L0 SSTs, {} sorted runs) for {}", db_path_,
+            util::PrintableKey(prefix), l0s.size(), runs.size(), id.ToString());
+  std::erase_if(compactions_.recent_compactions, [&](const format::CompactionRecord& r) {
+    return r.status == format::CompactionStatus::kCompleted && r.id != id;
+  });
+  return WriteCompactions();
 }
 
 std::vector<CompactionSpec> Compactor::RecordedBusy() const {

@@ -5,7 +5,12 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <optional>
 #include <set>
+#include <string>
+
+#include "format/segments.h"
+#include "util/printable.h"
 
 namespace slatedb::compactor {
 
@@ -34,6 +39,7 @@ std::string SpecToString(const CompactionSpec& spec) {
     out += std::to_string(spec.run_ids[i]);
   }
   out += "] -> " + std::to_string(spec.destination);
+  if (!spec.segment.empty()) out += " segment=" + util::PrintableKey(spec.segment);
   return out;
 }
 
@@ -148,6 +154,53 @@ std::vector<CompactionSpec> PickCompactions(const format::Manifest& manifest,
     } else {
       ++i;
     }
+  }
+  return out;
+}
+
+std::vector<CompactionSpec> PickSegmentedCompactions(const format::Manifest& manifest,
+                                                     const std::vector<CompactionSpec>& running,
+                                                     const SizeTieredOptions& options) {
+  if (manifest.segments.empty()) return PickCompactions(manifest, running, options);
+  struct TreePicks {
+    std::string prefix;
+    size_t l0 = 0;
+    std::vector<CompactionSpec> picks;
+  };
+  std::vector<TreePicks> trees;
+  for (const format::ConstTreeRef& tree : format::AllTrees(manifest)) {
+    TreePicks t;
+    t.prefix = std::string(tree.prefix);
+    t.l0 = tree.l0->size();
+    std::vector<CompactionSpec> busy;
+    for (const auto& spec : running) {
+      if (spec.segment == t.prefix) busy.push_back(spec);
+    }
+    const std::optional<format::Manifest> view = format::WithTreeAsRoot(manifest, t.prefix);
+    if (!view) continue;
+    t.picks = PickCompactions(*view, busy, options);
+    for (auto& spec : t.picks) spec.segment = t.prefix;
+    if (!t.picks.empty()) trees.push_back(std::move(t));
+  }
+  // Most L0 SSTs first (the tree nearest to L0 backpressure), ties by prefix.
+  std::stable_sort(trees.begin(), trees.end(),
+                   [](const TreePicks& a, const TreePicks& b) { return a.l0 > b.l0; });
+  // A new run's id is above every run of every tree and every running compaction's destination.
+  uint32_t next = 0;
+  if (auto highest = format::HighestRunId(manifest)) next = *highest + 1;
+  for (const auto& spec : running) next = std::max(next, spec.destination + 1);
+  // Round robin: each tree's first pick, then each tree's second, ...
+  std::vector<CompactionSpec> out;
+  for (size_t round = 0;; ++round) {
+    bool any = false;
+    for (auto& t : trees) {
+      if (round >= t.picks.size()) continue;
+      any = true;
+      CompactionSpec spec = std::move(t.picks[round]);
+      if (spec.run_ids.empty()) spec.destination = next++;  // L0 only: a new run
+      out.push_back(std::move(spec));
+    }
+    if (!any) break;
   }
   return out;
 }

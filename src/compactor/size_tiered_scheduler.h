@@ -40,4 +40,13 @@ std::vector<CompactionSpec> PickCompactions(const format::Manifest& manifest,
                                             const std::vector<CompactionSpec>& running,
                                             const SizeTieredOptions& options);
 
+// PickCompactions per tree (RFC-0024): the root tree and each segment (specs carry `segment`;
+// `running` specs count only in their own tree). Trees with more L0 SSTs come first, and the
+// picks are taken round robin (every tree's first pick before any tree's second). L0-only specs
+// get fresh destination ids above every run of every tree and every running destination.
+// Without segments this is exactly PickCompactions.
+std::vector<CompactionSpec> PickSegmentedCompactions(const format::Manifest& manifest,
+                                                     const std::vector<CompactionSpec>& running,
+                                                     const SizeTieredOptions& options);
+
 }  // namespace slatedb::compactor

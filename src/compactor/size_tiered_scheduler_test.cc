@@ -131,5 +131,44 @@ TEST(SizeTieredSchedulerTest, RejectsBadOptionsNamingThem) {
   }
 }
 
+// Segments (RFC-0024): each tree is scheduled on its own (a running L0 job blocks only its own
+// tree), trees with more L0 SSTs first, new runs get ids above every tree's runs and every
+// running destination, and specs carry their segment.
+TEST(SizeTieredSchedulerTest, SegmentsArePickedPerTreeMostL0First) {
+  format::Manifest m = Make(4, {{7, 100}});  // root: L0 1..4, run 7
+  auto segment = [](const std::string& prefix, uint64_t first, size_t n) {
+    format::Segment s;
+    s.prefix = prefix;
+    for (size_t i = n; i >= 1; --i) s.l0.push_back(Sst(first + i - 1, 100));
+    return s;
+  };
+  m.segments.push_back(segment("aaa", 11, 6));
+  m.segments.push_back(segment("bbb", 21, 4));
+  m.segments.back().compacted.push_back({9, {Sst(2000, 100)}});
+  m.segments.push_back(segment("ccc", 31, 5));
+  CompactionSpec bbb_busy;
+  bbb_busy.segment = "bbb";
+  bbb_busy.l0_ids = {format::Ulid{21, 0}};
+  bbb_busy.destination = 3;
+  CompactionSpec ccc_runs;
+  ccc_runs.segment = "ccc";
+  ccc_runs.run_ids = {20};
+  ccc_runs.destination = 20;
+  SizeTieredOptions opts;
+  auto got = PickSegmentedCompactions(m, {bbb_busy, ccc_runs}, opts);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0].segment, "aaa");
+  EXPECT_EQ(L0Numbers(got[0]), (std::vector<uint64_t>{16, 15, 14, 13, 12, 11}));
+  EXPECT_EQ(got[0].destination, 21u);  // above run 9 (bbb) and running destination 20
+  EXPECT_EQ(got[1].segment, "ccc");
+  EXPECT_EQ(got[1].destination, 22u);
+  EXPECT_EQ(got[2].segment, "");
+  EXPECT_EQ(L0Numbers(got[2]), (std::vector<uint64_t>{4, 3, 2, 1}));
+  EXPECT_EQ(got[2].destination, 23u);
+  // Without segments: exactly PickCompactions.
+  format::Manifest root = Make(4, {{7, 100}});
+  EXPECT_EQ(PickSegmentedCompactions(root, {}, opts), PickCompactions(root, {}, opts));
+}
+
 }  // namespace
 }  // namespace slatedb::compactor

@@ -6,6 +6,7 @@
 #include <set>
 #include <utility>
 
+#include "format/segments.h"
 #include "format/uuid.h"
 #include "manifest/paths.h"
 #include "manifest/sst_paths.h"
@@ -20,6 +21,16 @@ namespace slatedb::compactor {
 
 Result<CompactionJob> ResolveJob(const format::Manifest& m, const format::Ulid& id,
                                  const CompactionSpec& spec, const std::string& db_path) {
+  if (!spec.segment.empty()) {
+    // A segment's job: resolved against its tree as if it were the root (RFC-0024).
+    std::optional<format::Manifest> tree = format::WithTreeAsRoot(m, spec.segment);
+    if (!tree) return Status::Internal("scheduled segment " + spec.segment + " missing");
+    CompactionSpec root = spec;
+    root.segment.clear();
+    ASSIGN_OR_RETURN(CompactionJob job, ResolveJob(*tree, id, root, db_path));
+    job.spec = spec;
+    return job;
+  }
   CompactionJob job;
   job.id = id;
   job.spec = spec;
@@ -53,6 +64,7 @@ CompactionSpec SpecOf(const format::CompactionRecord& rec) {
   spec.l0_ids = rec.l0_view_ids;
   spec.run_ids = rec.sorted_runs;
   spec.destination = rec.destination.value_or(0);
+  spec.segment = rec.segment;
   return spec;
 }
 

@@ -64,15 +64,20 @@ Result<ManifestView> ToManifestView(uint64_t id, const format::Manifest& m) {
   v.recent_snapshot_min_seq = m.recent_snapshot_min_seq;
   if (m.l0_last_compacted) v.l0_last_compacted = m.l0_last_compacted->ToString();
   for (const auto& h : m.l0) v.l0.push_back(ToSstView(h));
-  for (const auto& run : m.compacted) {
-    SortedRunView r;
-    r.id = run.id;
-    for (const auto& h : run.ssts) {
-      r.ssts.push_back(ToSstView(h));
-      r.size_bytes += r.ssts.back().size_bytes;
+  auto runs = [](const std::vector<format::SortedRun>& in) {
+    std::vector<SortedRunView> out;
+    for (const auto& run : in) {
+      SortedRunView r;
+      r.id = run.id;
+      for (const auto& h : run.ssts) {
+        r.ssts.push_back(ToSstView(h));
+        r.size_bytes += r.ssts.back().size_bytes;
+      }
+      out.push_back(std::move(r));
     }
-    v.compacted.push_back(std::move(r));
-  }
+    return out;
+  };
+  v.compacted = runs(m.compacted);
   for (const auto& c : m.checkpoints) v.checkpoints.push_back(db::ToCheckpointInfo(c));
   for (const auto& e : m.external_dbs) {
     ExternalDbView x;
@@ -86,6 +91,15 @@ Result<ManifestView> ToManifestView(uint64_t id, const format::Manifest& m) {
   if (!tracker.ok()) return tracker.status().WithContext("manifest " + std::to_string(id));
   for (const auto& s : tracker->samples()) v.sequence_samples.push_back({s.seq, s.unix_seconds});
   v.segments = m.segments.size();
+  for (const auto& s : m.segments) {
+    SegmentView sv;
+    sv.prefix = s.prefix;
+    if (s.last_compacted_l0_view_id) sv.l0_last_compacted = s.last_compacted_l0_view_id->ToString();
+    for (const auto& h : s.l0) sv.l0.push_back(ToSstView(h));
+    sv.compacted = runs(s.compacted);
+    v.segment_trees.push_back(std::move(sv));
+  }
+  v.segment_extractor_name = m.segment_extractor_name;
   return v;
 }
 
@@ -100,6 +114,8 @@ CompactionsView ToCompactionsView(uint64_t id, const format::Compactions& c) {
     x.source_sorted_runs = r.sorted_runs;
     for (const auto& l0 : r.l0_view_ids) x.source_l0_views.push_back(l0.ToString());
     x.destination = r.destination;
+    x.segment = r.segment;
+    x.drain_segment = r.kind == format::CompactionKind::kDrainSegment;
     for (const auto& out : r.output_ssts) x.output_sst_ids.push_back(out.id.ToString());
     v.compactions.push_back(std::move(x));
   }

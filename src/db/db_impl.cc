@@ -16,6 +16,7 @@
 #include "db/checkpoint_ops.h"
 #include "db/clone_ops.h"
 #include "db/transaction_impl.h"
+#include "format/segments.h"
 #include "format/sequence_tracker.h"
 #include "format/sst.h"
 #include "manifest/paths.h"
@@ -212,6 +213,8 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
   RETURN_IF_ERROR(config::ValidateSettings(settings));
   RETURN_IF_ERROR(
       format::ValidatePrefixExtractor(components.prefix_extractor.get(), settings.compatibility));
+  RETURN_IF_ERROR(
+      ValidateSegmentExtractor(components.segment_extractor.get(), settings.compatibility));
   // The disk cache (object_store_cache_options) wraps the store once, so the writer, its
   // compactor and garbage collector share it (and its budget). Its metrics go to our recorder.
   components.metrics_recorder = RecorderOrDefault(components.metrics_recorder);
@@ -296,7 +299,8 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
   db->wal_flusher_ = std::make_unique<WalFlusher>(
       db.get(), db->settings_.wal_enabled ? db->settings_.flush_interval : std::nullopt);
   db->wal_flusher_->Start();
-  if (db->settings_.l0_flush_parallelism > 1) {
+  // A segmented flush (one SST per tree) is serial: its ids are minted as each SST starts.
+  if (db->settings_.l0_flush_parallelism > 1 && !db->components_.segment_extractor) {
     db->upload_pool_ = std::make_unique<L0UploadPool>(
         db.get(), static_cast<size_t>(db->settings_.l0_flush_parallelism));
   }
@@ -321,13 +325,27 @@ Status DbImpl::Recover() {
       manifest::FenceableManifest fenceable,
       manifest::FenceableManifest::Init(std::move(stored), manifest::FenceRole::kWriter));
   manifest_ = std::make_unique<manifest::FenceableManifest>(std::move(fenceable));
+  RETURN_IF_ERROR(
+      CheckSegmentExtractor(manifest_->manifest(), components_.segment_extractor.get(), true));
+  if (components_.segment_extractor && !manifest_->manifest().segment_extractor_name) {
+    // The first write of a segmented database persists its extractor's name (RFC-0024).
+    const std::string name(components_.segment_extractor->Name());
+    Status named = manifest_->Update([&](format::Manifest& m) -> Status {
+      Status ok = CheckSegmentExtractor(m, components_.segment_extractor.get(), true);
+      if (ok.ok()) m.segment_extractor_name = name;
+      return ok;
+    });
+    RETURN_IF_ERROR(named);
+  }
   const format::Manifest m = manifest_->manifest();
   const uint64_t base_seed = components_.seed != 0 ? components_.seed : util::EntropySeed();
   ulids_ =
       std::make_unique<format::UlidGenerator>(base_seed ^ (m.writer_epoch * 0x9E3779B97F4A7C15ull));
-  for (const auto& sst : m.l0) last_ulid_ = std::max(last_ulid_, sst.id);
-  for (const auto& run : m.compacted) {
-    for (const auto& sst : run.ssts) last_ulid_ = std::max(last_ulid_, sst.id);
+  for (const format::ConstTreeRef& tree : format::AllTrees(m)) {
+    for (const auto& sst : *tree.l0) last_ulid_ = std::max(last_ulid_, sst.id);
+    for (const auto& run : *tree.compacted) {
+      for (const auto& sst : run.ssts) last_ulid_ = std::max(last_ulid_, sst.id);
+    }
   }
   if (m.wal_object_store_uri.has_value()) {
     return Status::Invalid("database at " + path_ +
@@ -836,8 +854,8 @@ Status DbImpl::FlushImmutables(bool wait_for_l0_room) {
     {
       util::MutexLock lock(&mu_);
       if (state_->imms.empty()) return Status::OK();
-      imm = state_->imms.back();  // oldest
-      l0_count = state_->manifest->l0.size();
+      imm = state_->imms.back();                        // oldest
+      l0_count = format::MaxTreeL0(*state_->manifest);  // per tree (RFC-0024)
     }
     if (l0_count >= settings_.l0_max_ssts) {
       if (!wait_for_l0_room) return Status::OK();
@@ -876,16 +894,25 @@ Status DbImpl::FlushOneImmutable(const std::shared_ptr<const ImmutableMemtable>&
   // memtable's own max seq while no snapshot is older). A snapshot registered after this reads
   // a committed seq >= imm->max_seq, so it needs nothing older than what is kept.
   const uint64_t retention_seq = FlushRetentionSeq(*imm);
+  if ((!pending_l0_ || pending_l0_->imm != imm) && components_.segment_extractor) {
+    // One L0 SST per tree the rows belong to (db/segment_flush.h).
+    ASSIGN_OR_RETURN(std::vector<SegmentL0> ssts,
+                     WriteSegmentedL0(*reads_, *components_.segment_extractor, *state()->manifest,
+                                      *imm->table, retention_seq, components_.merge_operator.get(),
+                                      [this] { return NextL0Id(); }));
+    pending_l0_ = PendingL0{imm, format::SstHandle{}, std::move(ssts)};
+  }
   if (!pending_l0_ || pending_l0_->imm != imm) {
     format::SstHandle handle;
     handle.id = NextL0Id();
     handle.format_version = format::kSstFormatVersion;
     ASSIGN_OR_RETURN(handle.info, reads_->WriteMemtableSst(handle.id, *imm->table, retention_seq,
                                                            components_.merge_operator.get()));
-    pending_l0_ = PendingL0{imm, std::move(handle)};
+    pending_l0_ = PendingL0{imm, std::move(handle), std::nullopt};
   }
   const format::SstHandle handle = pending_l0_->handle;
-  RETURN_IF_ERROR(PublishL0(imm, handle));
+  const std::optional<std::vector<SegmentL0>> segmented = pending_l0_->segmented;
+  RETURN_IF_ERROR(PublishL0(imm, handle, segmented ? &*segmented : nullptr));
   pending_l0_.reset();
   return Status::OK();
 }
@@ -1026,7 +1053,7 @@ void DbImpl::FinishUploads() {
 }
 
 Status DbImpl::PublishL0(const std::shared_ptr<const ImmutableMemtable>& imm,
-                         const format::SstHandle& handle) {
+                         const format::SstHandle& handle, const std::vector<SegmentL0>* segmented) {
   const format::Ulid id = handle.id;
   // Replay point: the last WAL id whose rows are all in this (and older) L0s.
   uint64_t replay_after = 0;
@@ -1045,11 +1072,16 @@ Status DbImpl::PublishL0(const std::shared_ptr<const ImmutableMemtable>& imm,
       // Idempotent: an earlier publish of this very SST may have landed with its reply lost
       // (then the version we build on lists it, or a compactor already compacted it: L0 ids
       // grow, so l0_last_compacted >= id means it was published).
-      const bool listed = std::any_of(m.l0.begin(), m.l0.end(),
-                                      [&](const format::SstHandle& h) { return h.id == id; });
-      const bool compacted = m.l0_last_compacted && !(*m.l0_last_compacted < id);
-      const bool already = listed || compacted;
-      if (!already) m.l0.insert(m.l0.begin(), handle);
+      bool already = false;
+      if (segmented) {
+        already = !ApplySegmentedL0(m, *segmented);  // all trees in this one update
+      } else {
+        const bool listed = std::any_of(m.l0.begin(), m.l0.end(),
+                                        [&](const format::SstHandle& h) { return h.id == id; });
+        const bool compacted = m.l0_last_compacted && !(*m.l0_last_compacted < id);
+        already = listed || compacted;
+        if (!already) m.l0.insert(m.l0.begin(), handle);
+      }
       m.last_l0_seq = std::max(m.last_l0_seq, imm->max_seq);
       m.last_l0_clock_tick = std::max(m.last_l0_clock_tick, imm->max_create_ts);
       m.replay_after_wal_id = std::max(m.replay_after_wal_id, replay_after);
@@ -1074,9 +1106,11 @@ Status DbImpl::PublishL0(const std::shared_ptr<const ImmutableMemtable>& imm,
   metrics_.read.SetManifestGauges(*published);
   metrics_.immutable_memtable_flushes->Increment(1);
   // Blocks, index, filter and stats (all but the small info block and footer at the end).
-  metrics_.l0_flush_bytes->Increment(std::max({handle.info.filter_offset + handle.info.filter_len,
-                                               handle.info.index_offset + handle.info.index_len,
-                                               handle.info.stats_offset + handle.info.stats_len}));
+  metrics_.l0_flush_bytes->Increment(
+      segmented ? SegmentedL0Bytes(*segmented)
+                : std::max({handle.info.filter_offset + handle.info.filter_len,
+                            handle.info.index_offset + handle.info.index_len,
+                            handle.info.stats_offset + handle.info.stats_len}));
   if (compactor_) compactor_->Notify();
   {
     util::MutexLock lock(&mu_);

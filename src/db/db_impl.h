@@ -67,6 +67,7 @@
 #include "db/db_metrics.h"
 #include "db/db_state.h"
 #include "db/read_path.h"
+#include "db/segment_flush.h"
 #include "db/txn_manager.h"
 #include "db/write_path.h"
 #include "db/write_rows.h"
@@ -218,8 +219,10 @@ class DbImpl final : public Db, public TxnSource, private WritePathHost {
   format::Ulid NextL0Id();  // flusher only: strictly above every SST id we know of
   // Lists `handle` (the L0 SST of `imm`, the oldest unpublished memtable) in the manifest and
   // drops `imm` from the state (and from the front of uploads_).
+  // With `segmented`, lists those SSTs instead (ApplySegmentedL0) in the same one update.
   Status PublishL0(const std::shared_ptr<const ImmutableMemtable>& imm,
-                   const format::SstHandle& handle);
+                   const format::SstHandle& handle,
+                   const std::vector<SegmentL0>* segmented = nullptr);
   Status RefreshManifest();
 
   Status CheckOpen() const;
@@ -317,6 +320,7 @@ class DbImpl final : public Db, public TxnSource, private WritePathHost {
   struct PendingL0 {
     std::shared_ptr<const ImmutableMemtable> imm;
     format::SstHandle handle;
+    std::optional<std::vector<SegmentL0>> segmented;  // a segmented flush's SSTs (then no handle)
   };
   std::optional<PendingL0> pending_l0_;
   // l0_flush_parallelism > 1 only. The started, not yet published L0 uploads, oldest first:

@@ -11,6 +11,7 @@
 #include "db/db_metrics.h"
 #include "db/db_state.h"
 #include "db/read_path.h"
+#include "db/segment_flush.h"
 #include "db/write_rows.h"
 #include "format/sst.h"
 #include "format/uuid.h"
@@ -49,7 +50,8 @@ class DbReaderImpl final : public DbReader {
                                           components.block_cache)),
         clock_(components.clock ? components.clock : util::SystemClock::Default()),
         seed_(components.seed),
-        log_(components.logger) {}
+        log_(components.logger),
+        segment_extractor_(components.segment_extractor) {}
 
   ~DbReaderImpl() override { Close().PermitUnchecked(); }
 
@@ -64,6 +66,7 @@ class DbReaderImpl final : public DbReader {
     ASSIGN_OR_RETURN(auto latest, manifests_.ReadLatest());
     if (!latest) return Status::Invalid("no database at " + path_);
     if (!latest->manifest.initialized) return UnfinishedCloneError(path_);
+    RETURN_IF_ERROR(CheckSegmentExtractor(latest->manifest, segment_extractor_.get(), false));
     if (options_.checkpoint_id) return InitFrozen(latest->manifest);
     if (options_.checkpoint_lifetime) {
       Status st = CreateCheckpoint();
@@ -351,6 +354,7 @@ class DbReaderImpl final : public DbReader {
   std::shared_ptr<util::Clock> clock_;
   uint64_t seed_;
   util::Log log_;
+  std::shared_ptr<const PrefixExtractor> segment_extractor_;  // may be null (checked at Init)
   // Managed mode: the checkpoint this reader created, the manifest handle that updates it, and
   // when (Clock ms) it is next refreshed. Init, the poller and Close (after the poller stopped).
   std::unique_ptr<manifest::StoredManifest> stored_;

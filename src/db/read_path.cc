@@ -5,6 +5,7 @@
 #include <thread>
 #include <utility>
 
+#include "format/segments.h"
 #include "format/sst.h"
 #include "manifest/paths.h"
 #include "slatedb/db_read.h"
@@ -432,16 +433,22 @@ void ReadPath::Retain(std::shared_ptr<const format::Manifest> manifest) {
     ++opened;
     return std::move(r).value();
   };
-  resolved->l0.reserve(manifest->l0.size());
-  for (const auto& sst : manifest->l0) resolved->l0.push_back(open(sst));
-  resolved->runs.reserve(manifest->compacted.size());
-  for (const auto& run : manifest->compacted) {
-    auto& readers = resolved->runs.emplace_back();
-    readers.reserve(run.ssts.size());
-    for (const auto& sst : run.ssts) readers.push_back(open(sst));
+  const std::vector<format::ConstTreeRef> trees = format::AllTrees(*manifest);
+  size_t listed = 0;
+  resolved->trees.reserve(trees.size());
+  for (const format::ConstTreeRef& tree : trees) {
+    TreeReaders& tr = resolved->trees.emplace_back();
+    tr.l0.reserve(tree.l0->size());
+    for (const auto& sst : *tree.l0) tr.l0.push_back(open(sst));
+    listed += tree.l0->size();
+    tr.runs.reserve(tree.compacted->size());
+    for (const auto& run : *tree.compacted) {
+      auto& readers = tr.runs.emplace_back();
+      readers.reserve(run.ssts.size());
+      for (const auto& sst : run.ssts) readers.push_back(open(sst));
+      listed += run.ssts.size();
+    }
   }
-  size_t listed = manifest->l0.size();
-  for (const auto& run : manifest->compacted) listed += run.ssts.size();
   resolved->manifest = manifest;
   // Drop the readers of SSTs no longer listed at once (a local reader's descriptor would keep
   // the file's disk space after GC deletes it). They leave the map under the lock and are
@@ -456,9 +463,11 @@ void ReadPath::Retain(std::shared_ptr<const format::Manifest> manifest) {
     if (readers_.size() == opened) return;
     std::unordered_set<format::Ulid, UlidHash> keep;
     keep.reserve(listed);
-    for (const auto& sst : manifest->l0) keep.insert(sst.id);
-    for (const auto& run : manifest->compacted) {
-      for (const auto& sst : run.ssts) keep.insert(sst.id);
+    for (const format::ConstTreeRef& tree : trees) {
+      for (const auto& sst : *tree.l0) keep.insert(sst.id);
+      for (const auto& run : *tree.compacted) {
+        for (const auto& sst : run.ssts) keep.insert(sst.id);
+      }
     }
     for (auto it = readers_.begin(); it != readers_.end();) {
       if (keep.contains(it->first)) {
@@ -533,13 +542,21 @@ Result<std::optional<KeyValue>> ReadPath::Get(const DbState& state, std::string_
     util::MutexLock lock(&mu_);
     if (resolved_ && resolved_->manifest == state.manifest) resolved = resolved_;
   }
-  for (size_t i = 0; i < m.l0.size(); ++i) {
+  // The one tree that can hold the key (RFC-0024: routing is structural, by the manifest's
+  // segment prefixes): the segment whose prefix starts it, else the root tree.
+  const std::optional<size_t> seg = format::SegmentForKey(m, key);
+  const format::ConstTreeRef tree =
+      seg ? format::SegmentTree(m.segments[*seg]) : format::RootTree(m);
+  const TreeReaders* readers = resolved ? &resolved->trees[seg ? *seg + 1 : 0] : nullptr;
+  const std::vector<format::SstHandle>& l0 = *tree.l0;
+  const std::vector<format::SortedRun>& compacted = *tree.compacted;
+  for (size_t i = 0; i < l0.size(); ++i) {
     if (resolver.done()) break;
     RETURN_IF_ERROR(
-        GetFromSst(m.l0[i], resolved ? resolved->l0[i].get() : nullptr, key, seq, &resolver));
+        GetFromSst(l0[i], readers ? readers->l0[i].get() : nullptr, key, seq, &resolver));
   }
-  for (size_t r = 0; r < m.compacted.size(); ++r) {
-    const auto& run = m.compacted[r];
+  for (size_t r = 0; r < compacted.size(); ++r) {
+    const auto& run = compacted[r];
     if (resolver.done()) break;
     if (run.ssts.empty()) continue;
     auto it = std::upper_bound(run.ssts.begin(), run.ssts.end(), key,
@@ -548,8 +565,8 @@ Result<std::optional<KeyValue>> ReadPath::Get(const DbState& state, std::string_
                                });
     if (it == run.ssts.begin()) continue;
     const size_t idx = static_cast<size_t>(it - run.ssts.begin()) - 1;
-    RETURN_IF_ERROR(GetFromSst(run.ssts[idx], resolved ? resolved->runs[r][idx].get() : nullptr,
-                               key, seq, &resolver));
+    RETURN_IF_ERROR(GetFromSst(run.ssts[idx], readers ? readers->runs[r][idx].get() : nullptr, key,
+                               seq, &resolver));
   }
   return resolver.Finish();
 }
@@ -627,15 +644,22 @@ Result<std::unique_ptr<DbIterator>> ReadPath::Scan(std::shared_ptr<const DbState
   }
   auto self = shared_from_this();
   const std::optional<std::string> probe = PrefixProbe(range);
-  for (const auto& sst : state->manifest->l0) {
-    // Skip SSTs entirely outside the range.
-    if (range.end && sst.info.first_entry && *sst.info.first_entry >= *range.end) continue;
-    if (range.start && sst.info.last_entry && *sst.info.last_entry < *range.start) continue;
-    children.push_back(
-        std::make_unique<SortedRunIterator>(self, std::vector<format::SstHandle>{sst}, dir, probe));
-  }
-  for (const auto& run : state->manifest->compacted) {
-    children.push_back(std::make_unique<SortedRunIterator>(self, run.ssts, dir, probe));
+  // The root tree and every segment whose [prefix, prefix++) meets the range (RFC-0024); the
+  // trees hold disjoint keys, so merging them all gives each key's versions from its one tree.
+  for (const format::ConstTreeRef& tree : format::AllTrees(*state->manifest)) {
+    if (!tree.prefix.empty() && !format::SegmentOverlaps(tree.prefix, range.start, range.end)) {
+      continue;
+    }
+    for (const auto& sst : *tree.l0) {
+      // Skip SSTs entirely outside the range.
+      if (range.end && sst.info.first_entry && *sst.info.first_entry >= *range.end) continue;
+      if (range.start && sst.info.last_entry && *sst.info.last_entry < *range.start) continue;
+      children.push_back(std::make_unique<SortedRunIterator>(
+          self, std::vector<format::SstHandle>{sst}, dir, probe));
+    }
+    for (const auto& run : *tree.compacted) {
+      children.push_back(std::make_unique<SortedRunIterator>(self, run.ssts, dir, probe));
+    }
   }
   auto merged = std::make_unique<table::MergeIterator>(std::move(children), dir);
   return std::unique_ptr<DbIterator>(std::make_unique<DbIteratorImpl>(
@@ -644,6 +668,12 @@ Result<std::unique_ptr<DbIterator>> ReadPath::Scan(std::shared_ptr<const DbState
 
 format::SstBuilderOptions ReadPath::CompactedSstOptions() const {
   return table::SstBuilderOptionsFor(table::SstKind::kL0, settings_, prefix_extractor_);
+}
+
+Result<std::unique_ptr<table::StreamingSstWriter>> ReadPath::OpenCompactedSstWriter(
+    const format::Ulid& id) {
+  return table::StreamingSstWriter::Open(*store_, manifest::CompactedSstPath(db_path_, id),
+                                         CompactedSstOptions());
 }
 
 Result<format::SstInfo> ReadPath::WriteCompactedSst(const format::Ulid& id,

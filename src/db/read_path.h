@@ -45,6 +45,7 @@
 #include "table/block_cache.h"
 #include "table/merge_resolve.h"
 #include "table/sst_reader.h"
+#include "table/sst_writer.h"
 #include "util/mutex.h"
 
 namespace slatedb::db {
@@ -86,6 +87,9 @@ class ReadPath : public std::enable_shared_from_this<ReadPath> {
   Result<format::SstInfo> WriteMemtableSst(const format::Ulid& id, const Memtable& table,
                                            uint64_t retention_seq,
                                            const MergeOperator* merge_operator);
+  // Opens the streaming upload of compacted/<id>.sst with CompactedSstOptions() (a segmented L0
+  // flush writes one per tree, db/segment_flush.h).
+  Result<std::unique_ptr<table::StreamingSstWriter>> OpenCompactedSstWriter(const format::Ulid& id);
   // The builder options of this database's L0 / compacted SSTs.
   format::SstBuilderOptions CompactedSstOptions() const;
 
@@ -121,11 +125,15 @@ class ReadPath : public std::enable_shared_from_this<ReadPath> {
   Status GetFromSst(const format::SstHandle& handle, table::SstReader* reader, std::string_view key,
                     uint64_t seq, table::MergeResolver* resolver);
 
-  // Readers of one manifest's SSTs, parallel to its l0 and compacted lists.
-  struct ResolvedReaders {
-    std::shared_ptr<const format::Manifest> manifest;
+  // Readers of one manifest's SSTs: per tree (the root, then each segment in stored order),
+  // parallel to its l0 and compacted lists.
+  struct TreeReaders {
     std::vector<std::shared_ptr<table::SstReader>> l0;
     std::vector<std::vector<std::shared_ptr<table::SstReader>>> runs;
+  };
+  struct ResolvedReaders {
+    std::shared_ptr<const format::Manifest> manifest;
+    std::vector<TreeReaders> trees;
   };
   struct UlidHash {
     size_t operator()(const format::Ulid& u) const {

@@ -47,9 +47,9 @@ Result<Manifest> DecodeManifest(std::string_view bytes);
 // What a process does with a manifest: read it (Db / DbReader reads, GC, compactor) or write
 // the database (a writer's L0 flushes).
 enum class ManifestUse { kRead, kWrite };
-// kInvalid when this version cannot honour `m`: named segments (their rows are routed by prefix
-// into trees of their own, which our read path, compactor and GC do not know yet), or — for
-// kWrite — a segment extractor name (our L0 flushes do not split by segment).
+// kInvalid when this version cannot honour `m`. Named segments and a segment extractor name
+// (RFC-0024) are supported since the segments work (docs/design.md "Segments"): it accepts every
+// decodable manifest today; kept as the one place a future unsupported field is refused.
 Status CheckManifestSupported(const Manifest& m, ManifestUse use);
 
 // ---- helpers shared with compactions_codec ----

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "format/manifest.h"
+#include "format/segments.h"
 #include "manifest/manifest_store.h"
 #include "manifest/paths.h"
 #include "manifest/stored_manifest.h"
@@ -26,9 +27,12 @@ namespace {
 constexpr uint64_t kMaxFenceSize = 1024;
 
 void AddReferences(const format::Manifest& m, std::set<format::Ulid>* out) {
-  for (const auto& h : m.l0) out->insert(h.id);
-  for (const auto& run : m.compacted) {
-    for (const auto& h : run.ssts) out->insert(h.id);
+  // The root tree and every segment's (RFC-0024).
+  for (const format::ConstTreeRef& tree : format::AllTrees(m)) {
+    for (const auto& h : *tree.l0) out->insert(h.id);
+    for (const auto& run : *tree.compacted) {
+      for (const auto& h : run.ssts) out->insert(h.id);
+    }
   }
   for (const auto& ext : m.external_dbs) out->insert(ext.sst_ids.begin(), ext.sst_ids.end());
 }
@@ -125,8 +129,8 @@ Result<GcStats> GarbageCollector::RunSweeps(const bool (&which)[kSweepCount]) {
   view.latest = std::move(latest_opt->manifest);
   view.now_ms = clock_->NowMillis();
   if (compactions) view.compactions = std::move(compactions->compactions);
-  // SSTs of named segments (and their L0 watermark) are invisible to the sweeps below: refuse
-  // rather than delete them.
+  // Every tree's SSTs (the root's and each segment's) are referenced, and the L0 watermark below
+  // considers every tree; the check only refuses what a future version might add.
   if (Status st = format::CheckManifestSupported(view.latest, format::ManifestUse::kRead);
       !st.ok()) {
     return st.WithContext("garbage collector " + db_path_ + " (manifest " +
@@ -282,16 +286,22 @@ int64_t GarbageCollector::CompactedWatermark(const SweepView& view) const {
   for (const auto& c : view.compactions->recent_compactions) {
     watermark = std::min<int64_t>(watermark, static_cast<int64_t>(c.id.TimestampMillis()));
   }
-  if (!view.latest.l0.empty()) {
-    uint64_t newest = 0;
-    for (const auto& h : view.latest.l0) newest = std::max(newest, h.id.TimestampMillis());
-    return std::min<int64_t>(watermark, static_cast<int64_t>(newest));
+  // The newest published L0 over every tree (RFC-0024 segments share the writer's id stream, so
+  // an L0 being uploaded is newer than all of them): listed in some tree's l0, else at or below
+  // that tree's l0 watermark.
+  std::optional<uint64_t> newest;
+  for (const format::ConstTreeRef& tree : format::AllTrees(view.latest)) {
+    for (const auto& h : *tree.l0) newest = std::max(newest.value_or(0), h.id.TimestampMillis());
   }
-  if (view.latest.l0_last_compacted) {
-    return std::min<int64_t>(
-        watermark, static_cast<int64_t>(view.latest.l0_last_compacted->TimestampMillis()));
+  if (!newest) {
+    for (const format::ConstTreeRef& tree : format::AllTrees(view.latest)) {
+      if (*tree.last_compacted) {
+        newest = std::max(newest.value_or(0), (*tree.last_compacted)->TimestampMillis());
+      }
+    }
   }
-  return 0;
+  if (!newest) return 0;
+  return std::min<int64_t>(watermark, static_cast<int64_t>(*newest));
 }
 
 Status GarbageCollector::SweepCompacted(const SweepView& view, GcStats* stats) {

@@ -276,18 +276,50 @@ TEST_F(GcTest, BoundaryFilesDisabledWritesNone) {
   EXPECT_FALSE(Exists(manifest::CompactionsBoundaryPath("db")));
 }
 
-// Segment SSTs are invisible to the sweeps: a segmented manifest stops the collector.
-TEST_F(GcTest, SegmentedManifestFailsClosed) {
+// Segments (RFC-0024): every segment's L0 and sorted-run SSTs are referenced, and the L0 low
+// watermark is the newest L0 of any tree (an upload in flight is newer than all of them).
+TEST_F(GcTest, SegmentSstsAreLiveAndTheirL0sBoundTheWatermark) {
+  int64_t t0 = clock_->NowMillis() - 100000;
+  format::Ulid orphan_old = Sst(t0);
+  format::Ulid seg_run = Sst(t0 + 1000);
+  format::Ulid seg_l0_old = Sst(t0 + 2000);
+  format::Ulid root_l0 = Sst(t0 + 3000);
+  format::Ulid orphan_mid = Sst(t0 + 4000);  // below the newest L0 (a segment's): deleted
+  format::Ulid seg_l0_new = Sst(t0 + 5000);
+  format::Ulid unpublished = Sst(t0 + 6000);  // above every tree's newest L0: kept
   format::Manifest m;
-  format::Segment segment;
-  segment.prefix = "tenant-a/";
-  m.segments.push_back(segment);
+  m.l0.push_back(format::SstHandle{root_l0, {}, {}, 2, {}});
+  format::Segment a;
+  a.prefix = "tenant-a/";
+  a.l0.push_back(format::SstHandle{seg_l0_new, {}, {}, 2, {}});
+  a.l0.push_back(format::SstHandle{seg_l0_old, {}, {}, 2, {}});
+  format::Segment b;
+  b.prefix = "tenant-b/";
+  b.compacted.push_back({3, {format::SstHandle{seg_run, {}, {}, 2, {}}}});
+  b.last_compacted_l0_view_id = seg_l0_old;
+  m.segments = {a, b};
+  m.segment_extractor_name = "fixed-9";
   WriteManifest(1, format::Manifest());
   WriteManifest(2, m);
+  manifest::CompactionsStore cs(store_, "db");
+  format::Compactions comp;
+  comp.compactor_epoch = 1;
+  format::CompactionRecord rec;
+  rec.id = ulids_.Next(t0 + 8000);
+  rec.status = format::CompactionStatus::kCompleted;
+  comp.recent_compactions.push_back(rec);
+  ASSERT_OK(cs.WriteNew(1, comp));
+
   auto r = Gc(std::chrono::milliseconds(0))->RunOnce();
-  ASSERT_TRUE(r.status().IsInvalid()) << r.status().ToString();
-  EXPECT_NE(r.status().message().find("manifest stores 1 named segment(s)"), std::string::npos);
-  EXPECT_TRUE(Exists(manifest::ManifestPath("db", 1)));  // nothing deleted
+  ASSERT_OK(r) << r.status().ToString();
+  EXPECT_EQ(r->compacted_deleted, 2u);
+  EXPECT_FALSE(Exists(manifest::CompactedSstPath("db", orphan_old)));
+  EXPECT_FALSE(Exists(manifest::CompactedSstPath("db", orphan_mid)));
+  for (const format::Ulid& live : {seg_run, seg_l0_old, root_l0, seg_l0_new, unpublished}) {
+    EXPECT_TRUE(Exists(manifest::CompactedSstPath("db", live))) << live.ToString();
+  }
+  EXPECT_FALSE(Exists(manifest::ManifestPath("db", 1)));
+  EXPECT_TRUE(Exists(manifest::ManifestPath("db", 2)));
 }
 
 TEST_F(GcTest, CompactedSstsFollowReferencesAndTheLowWatermark) {

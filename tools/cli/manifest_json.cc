@@ -44,6 +44,26 @@ std::string ManifestToJson(uint64_t manifest_id, const format::Manifest& m) {
     for (const auto& sst : run.ssts) ssts.push_back(SstToJson(sst));
     compacted.push_back({{"id", run.id}, {"ssts", ssts}});
   }
+  // Named segments (RFC-0024): prefix (hex), L0 count and runs per tree, plus the SSTs.
+  json segments = json::array();
+  for (const auto& s : m.segments) {
+    json seg_l0 = json::array();
+    for (const auto& sst : s.l0) seg_l0.push_back(SstToJson(sst));
+    json seg_runs = json::array();
+    for (const auto& run : s.compacted) {
+      json ssts = json::array();
+      for (const auto& sst : run.ssts) ssts.push_back(SstToJson(sst));
+      seg_runs.push_back({{"id", run.id}, {"ssts", ssts}});
+    }
+    segments.push_back({{"prefix", util::ToHex(s.prefix)},
+                        {"l0_count", s.l0.size()},
+                        {"sorted_runs", s.compacted.size()},
+                        {"l0_last_compacted", s.last_compacted_l0_view_id
+                                                  ? json(s.last_compacted_l0_view_id->ToString())
+                                                  : json(nullptr)},
+                        {"l0", seg_l0},
+                        {"compacted", seg_runs}});
+  }
   json checkpoints = json::array();
   for (const auto& c : m.checkpoints) {
     checkpoints.push_back({{"id", c.id.ToString()},
@@ -67,7 +87,10 @@ std::string ManifestToJson(uint64_t manifest_id, const format::Manifest& m) {
             {"last_l0_seq", m.last_l0_seq},
             {"recent_snapshot_min_seq", m.recent_snapshot_min_seq},
             {"wal_object_store_uri",
-             m.wal_object_store_uri ? json(*m.wal_object_store_uri) : json(nullptr)}};
+             m.wal_object_store_uri ? json(*m.wal_object_store_uri) : json(nullptr)},
+            {"segments", segments},
+            {"segment_extractor_name",
+             m.segment_extractor_name ? json(*m.segment_extractor_name) : json(nullptr)}};
   return j.dump(1);
 }
 

@@ -1,5 +1,6 @@
 #include "cli/official_cmd.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -19,6 +20,7 @@
 #include "slatedb/admin.h"
 #include "slatedb/object_store.h"
 #include "util/clock.h"
+#include "util/coding.h"
 #include "util/random.h"
 
 namespace slatedb::cli {
@@ -281,7 +283,8 @@ Json CompactionsJson(uint64_t id, const format::Compactions& c) {
 }
 
 // slatedb-cli's CompactionRequest JSON → the record to submit (status Submitted, id unset).
-// "Full" / {"FullSegment":{"segment":[]}}: every sorted run into the lowest-id one (L0 SSTs are
+// "Full" / {"FullSegment":{"segment":[bytes]}}: every sorted run (of the root tree, or of that
+// named segment) into the lowest-id one (L0 SSTs are
 // left to the regular scheduler, as SlateDB 0.13+ does). {"Spec":{"sources":[{"SortedRun":N} |
 // {"SstView":"ULID"} | {"Sst":"ULID"}], "destination":N}}: exactly those sources.
 Result<format::CompactionRecord> RequestToRecord(const std::string& text,
@@ -300,8 +303,32 @@ Result<format::CompactionRecord> RequestToRecord(const std::string& text,
     if (!seg.is_object() || !seg.contains("segment") || !seg["segment"].is_array()) {
       return Status::Invalid("--request: FullSegment needs {\"segment\": [bytes]}");
     }
-    if (!seg["segment"].empty()) {
-      return Status::Invalid("--request: named segments are not supported (segment must be [])");
+    std::string prefix;
+    for (const Json& b : seg["segment"]) {
+      if (!b.is_number_unsigned() || b.get<uint64_t>() > 255) {
+        return Status::Invalid("--request: FullSegment segment must be an array of bytes");
+      }
+      prefix.push_back(static_cast<char>(b.get<uint64_t>()));
+    }
+    if (!prefix.empty()) {
+      // A named segment (RFC-0024): every sorted run of its tree into the lowest-id one.
+      auto at = std::find_if(m.segments.begin(), m.segments.end(),
+                             [&](const format::Segment& s) { return s.prefix == prefix; });
+      if (at == m.segments.end()) {
+        return Status::Invalid("--request FullSegment: no segment " + util::ToHex(prefix));
+      }
+      if (at->compacted.empty()) {
+        return Status::Invalid("--request FullSegment: segment " + util::ToHex(prefix) +
+                               " has no sorted runs to compact");
+      }
+      rec.segment = prefix;
+      uint32_t lowest = at->compacted.front().id;
+      for (const auto& run : at->compacted) {
+        rec.sorted_runs.push_back(run.id);
+        lowest = std::min(lowest, run.id);
+      }
+      rec.destination = lowest;
+      return rec;
     }
     full = true;
   }
