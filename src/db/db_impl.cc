@@ -32,7 +32,6 @@ namespace slatedb::db {
 
 namespace {
 
-constexpr size_t kFlushChannelCapacity = 64;
 // Upload the WAL buffer early once it holds this much (besides the timer); bounded by
 // l0_sst_size_bytes as in SlateDB.
 constexpr size_t kWalFlushBytesMax = 8u << 20;
@@ -40,70 +39,6 @@ constexpr size_t kWalFlushBytesMax = 8u << 20;
 Status ClosedStatus() { return Status::Closed(CloseReason::kClean, "database is closed"); }
 
 }  // namespace
-
-// ---------------------------------------------------------------------------------------------
-// Actors
-
-class DbImpl::MemtableFlusher final : public util::BackgroundTask<FlushMsg> {
- public:
-  MemtableFlusher(DbImpl* db, std::chrono::milliseconds poll)
-      : BackgroundTask("slatedb-l0flush", kFlushChannelCapacity, poll, db->clock_), db_(db) {}
-  ~MemtableFlusher() override { Stop(); }
-
- protected:
-  void Handle(FlushMsg& msg) override {
-    // During shutdown pending flushes are abandoned: the WAL already holds their rows.
-    Status st = msg.final_flush ? db_->FlushImmutables(true)
-                : stopping()    ? ClosedStatus()
-                                : db_->FlushImmutables(true);
-    if (msg.done) msg.done->set_value(st);
-  }
-  void OnStop() override { db_->FinishUploads(); }
-  void OnTick() override {
-    Status st = db_->RefreshManifest();
-    if (!st.ok() && !st.IsFenced())
-      db_->log_.Warn("slatedb: manifest refresh failed: {}", st.ToString());
-    // Retry immutables left behind by an earlier failure.
-    db_->FlushImmutables(false).PermitUnchecked();
-  }
-
- private:
-  DbImpl* db_;
-};
-
-// The upload threads of the parallel memtable flusher: a fixed pool started with the flusher
-// and joined by its OnStop. The flusher never has more than `threads` uploads running, so a
-// submitted upload starts at once.
-class DbImpl::L0UploadPool {
- public:
-  L0UploadPool(DbImpl* db, size_t threads) : db_(db), queue_(threads) {
-    for (size_t i = 0; i < threads; ++i) {
-      workers_.push_back(util::NamedThread("slatedb-l0up-" + std::to_string(i), [this] {
-        while (auto upload = queue_.Receive()) db_->RunL0Upload(*upload);
-      }));
-    }
-  }
-  ~L0UploadPool() { Stop(); }
-  L0UploadPool(const L0UploadPool&) = delete;
-  L0UploadPool& operator=(const L0UploadPool&) = delete;
-
-  // false once stopped (the upload is not run).
-  bool Submit(std::shared_ptr<L0Upload> upload) {
-    return queue_.Send(std::move(upload)) == util::SendResult::kOk;
-  }
-  // Runs what is queued, then joins. Idempotent.
-  void Stop() {
-    queue_.Close();
-    for (auto& w : workers_) {
-      if (w.joinable()) w.join();
-    }
-  }
-
- private:
-  DbImpl* db_;
-  util::Channel<std::shared_ptr<L0Upload>> queue_;
-  std::vector<std::jthread> workers_;
-};
 
 // ---------------------------------------------------------------------------------------------
 // Open / recovery
@@ -286,15 +221,25 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
     }
   }
   // 4. The L0 flusher: its upload pool, then its thread.
-  if (db->settings_.l0_flush_parallelism > 1) {
-    db->upload_pool_ = std::make_unique<L0UploadPool>(
-        db.get(), static_cast<size_t>(db->settings_.l0_flush_parallelism));
-  }
-  db->memtable_flusher_ =
-      std::make_unique<MemtableFlusher>(db.get(), db->settings_.manifest_poll_interval);
-  db->memtable_flusher_->Start();
+  L0FlusherDeps deps;
+  deps.host = static_cast<L0FlusherHost*>(db.get());
+  deps.settings = &db->settings_;
+  deps.wal = db->wal_writer_.get();
+  deps.sst_writer = &db->l0_writer_;
+  deps.reads = db->reads_.get();
+  deps.metrics = &db->metrics_;
+  deps.compactor = db->compactor_.get();
+  deps.merge_operator = db->components_.merge_operator.get();
+  deps.manifest = db->manifest_.get();
+  deps.manifest_mu = &db->manifest_mu_;
+  deps.manifest_id = &db->manifest_id_;
+  deps.clock = db->clock_;
+  deps.log = db->log_;
+  db->l0_flusher_ =
+      std::make_unique<L0Flusher>(std::move(deps), std::move(db->ulids_), db->last_ulid_);
+  db->l0_flusher_->Start();
   // Replayed memtables that reached l0_sst_size_bytes are flushed now.
-  if (!db->state()->imms.empty()) db->memtable_flusher_->TrySend(FlushMsg{});
+  if (!db->state()->imms.empty()) db->l0_flusher_->Kick();
   return std::unique_ptr<Db>(std::move(db));
 }
 
@@ -445,6 +390,7 @@ void DbImpl::Latch(const Status& status) {
     cv_.NotifyAll();
   }
   wal_writer_->WakeWaiters();  // durable waits return the error
+  if (l0_flusher_) l0_flusher_->WakeWaiters();
   // An unusable (e.g. fenced) writer stops collecting garbage; the GC would only delete by the
   // docs/design.md §11 rules anyway, but the database now belongs to a newer writer and its
   // collector.
@@ -457,6 +403,23 @@ void DbImpl::StopGc() {
     Status st = gc_->Stop();
     if (!st.ok()) log_.Warn("slatedb: garbage collector stopped with: {}", st.ToString());
   }
+}
+
+void DbImpl::PublishManifest(std::shared_ptr<const format::Manifest> manifest,
+                             const std::shared_ptr<const ImmutableMemtable>& flushed) {
+  {
+    util::MutexLock lock(&mu_);
+    auto s = std::make_shared<DbState>(*state_);
+    if (flushed) {
+      auto it = std::find(s->imms.begin(), s->imms.end(), flushed);
+      if (it != s->imms.end()) s->imms.erase(it);
+      unflushed_bytes_ -= std::min<uint64_t>(unflushed_bytes_, flushed->bytes);
+      metrics_.total_mem_size_bytes->Set(static_cast<int64_t>(unflushed_bytes_));
+    }
+    s->manifest = std::move(manifest);
+    state_ = std::move(s);
+  }
+  cv_.NotifyAll();
 }
 
 uint64_t DbImpl::FlushRetentionSeq(const ImmutableMemtable& imm) const {
@@ -597,15 +560,15 @@ void DbImpl::InstallFrozen(std::shared_ptr<ImmutableMemtable> imm) {
     s->memtable = std::make_shared<Memtable>();
     state_ = std::move(s);
     memtable_charged_bytes_ = 0;
-    ++upload_events_;  // a parallel flusher waiting for uploads may start this one
   }
   cv_.NotifyAll();
+  if (l0_flusher_) l0_flusher_->OnFrozen();  // a parallel flusher may start this one
 }
 
 void DbImpl::KickWalFlush() { wal_writer_->Kick(); }
 
 void DbImpl::KickMemtableFlush() {
-  if (memtable_flusher_) memtable_flusher_->TrySend(FlushMsg{});
+  if (l0_flusher_) l0_flusher_->Kick();
 }
 
 uint64_t DbImpl::HeldBytesLocked() const {
@@ -621,321 +584,6 @@ void DbImpl::ChargeMemtableGrowthLocked() {
   unflushed_bytes_ += bytes - memtable_charged_bytes_;
   memtable_charged_bytes_ = bytes;
   metrics_.total_mem_size_bytes->Set(static_cast<int64_t>(unflushed_bytes_));
-}
-
-Status DbImpl::AwaitL0Room() {
-  // Wait for the (embedded or external) compactor to drain L0, then re-read the manifest.
-  metrics_.l0_stall_count->Increment(1);
-  if (compactor_) compactor_->Notify();
-  {
-    util::MutexLock lock(&mu_);
-    // tidy: allow — a real-time condvar wait (see compactor.cc Run)
-    const auto deadline = util::SaturatingDeadline(std::chrono::steady_clock::now(),  // tidy: allow
-                                                   settings_.manifest_poll_interval);
-    while (!Stopping() && cv_.WaitUntil(&mu_, deadline)) {
-    }
-    if (Stopping()) return ClosedStatus();
-  }
-  Status st = RefreshManifest();
-  if (!st.ok() && st.IsFenced()) return st;
-  return Status::OK();
-}
-
-// ---------------------------------------------------------------------------------------------
-// Memtable flusher
-
-Status DbImpl::FlushImmutables(bool wait_for_l0_room) {
-  if (upload_pool_) return FlushImmutablesParallel(wait_for_l0_room);
-  while (true) {
-    if (has_fatal_.load()) {
-      util::MutexLock lock(&mu_);
-      return fatal_;
-    }
-    std::shared_ptr<const ImmutableMemtable> imm;
-    size_t l0_count = 0;
-    {
-      util::MutexLock lock(&mu_);
-      if (state_->imms.empty()) return Status::OK();
-      imm = state_->imms.back();  // oldest
-      l0_count = state_->manifest->l0.size();
-    }
-    if (l0_count >= settings_.l0_max_ssts) {
-      if (!wait_for_l0_room) return Status::OK();
-      RETURN_IF_ERROR(AwaitL0Room());
-      continue;
-    }
-    RETURN_IF_ERROR(FlushOneImmutable(imm));
-  }
-}
-
-Status DbImpl::EnsureWalDurable(uint64_t max_seq) {
-  // The WAL first, so L0 never holds rows that are not durable in the WAL (durable_seq stays
-  // an upper bound of what L0 contains, and the replay point below is exact).
-  if (settings_.wal_enabled && wal_writer_->durable_seq() < max_seq) {
-    RETURN_IF_ERROR(wal_writer_->RequestFlush());
-    if (wal_writer_->durable_seq() < max_seq) {
-      return Status::Internal("WAL flush did not make seq " + std::to_string(max_seq) + " durable");
-    }
-  }
-  return Status::OK();
-}
-
-format::Ulid DbImpl::NextL0Id() {
-  format::Ulid id = ulids_->Next(clock_->NowMillis());
-  if (id <= last_ulid_) {  // strictly above every SST id we know of (GC relies on ULID order)
-    id = last_ulid_;
-    if (++id.low == 0) ++id.high;
-  }
-  last_ulid_ = id;
-  return id;
-}
-
-Status DbImpl::FlushOneImmutable(const std::shared_ptr<const ImmutableMemtable>& imm) {
-  RETURN_IF_ERROR(EnsureWalDurable(imm->max_seq));
-  // Per key: every version a live snapshot can see, plus the newest (the retention bound is the
-  // memtable's own max seq while no snapshot is older). A snapshot registered after this reads
-  // a committed seq >= imm->max_seq, so it needs nothing older than what is kept.
-  const uint64_t retention_seq = FlushRetentionSeq(*imm);
-  if (!pending_l0_ || pending_l0_->imm != imm) {
-    format::SstHandle handle;
-    handle.id = NextL0Id();
-    handle.format_version = format::kSstFormatVersion;
-    ASSIGN_OR_RETURN(handle.info, l0_writer_.WriteMemtable(handle.id, *imm->table, retention_seq,
-                                                           components_.merge_operator.get()));
-    pending_l0_ = PendingL0{imm, std::move(handle)};
-  }
-  const format::SstHandle handle = pending_l0_->handle;
-  RETURN_IF_ERROR(PublishL0(imm, handle));
-  pending_l0_.reset();
-  return Status::OK();
-}
-
-Status DbImpl::FlushImmutablesParallel(bool wait_for_l0_room) {
-  const size_t parallelism = static_cast<size_t>(settings_.l0_flush_parallelism);
-  while (true) {
-    if (has_fatal_.load()) {
-      util::MutexLock lock(&mu_);
-      return fatal_;
-    }
-    uint64_t events = 0;
-    {
-      util::MutexLock lock(&mu_);
-      events = upload_events_;  // before looking: a later event ends the wait below at once
-    }
-    RETURN_IF_ERROR(PublishFinishedUploads(/*retry_failed=*/true));
-    // Start the oldest memtables not yet started, while fewer than `parallelism` uploads run
-    // and L0 (published + started) has room.
-    std::vector<std::shared_ptr<const ImmutableMemtable>> start;
-    size_t running = 0;
-    {
-      util::MutexLock lock(&mu_);
-      if (state_->imms.empty() && uploads_.empty()) return Status::OK();
-      running = static_cast<size_t>(std::count_if(uploads_.begin(), uploads_.end(), [](auto& u) {
-        return u->state == L0Upload::State::kRunning;
-      }));
-      const size_t total = state_->imms.size();
-      for (size_t next = uploads_.size(); next < total; ++next) {
-        if (state_->manifest->l0.size() + uploads_.size() + start.size() >= settings_.l0_max_ssts)
-          break;
-        if (running + start.size() >= parallelism) break;
-        start.push_back(state_->imms[total - 1 - next]);  // imms are newest first
-      }
-    }
-    if (!start.empty()) {
-      RETURN_IF_ERROR(EnsureWalDurable(start.back()->max_seq));
-      for (const auto& imm : start) {
-        auto upload = std::make_shared<L0Upload>();
-        upload->imm = imm;
-        upload->handle.id = NextL0Id();  // minted in memtable order: L0 ids grow with age
-        upload->handle.format_version = format::kSstFormatVersion;
-        {
-          util::MutexLock lock(&mu_);
-          uploads_.push_back(upload);
-        }
-        if (!upload_pool_->Submit(upload)) return ClosedStatus();  // not reached: pool outlives us
-      }
-      continue;
-    }
-    if (running == 0) {
-      // Nothing runs and nothing finished is left to publish (uploads_ is empty): the oldest
-      // memtable waits for room in L0. Wait for the (embedded or external) compactor to drain
-      // it, re-reading the manifest.
-      if (!wait_for_l0_room) return Status::OK();
-      RETURN_IF_ERROR(AwaitL0Room());
-      continue;
-    }
-    // Wait for an upload to finish (or a new memtable to start).
-    util::MutexLock lock(&mu_);
-    while (upload_events_ == events && !Stopping() && !has_fatal_.load()) cv_.Wait(&mu_);
-    if (has_fatal_.load()) return fatal_;
-    if (Stopping()) return ClosedStatus();  // OnStop waits for the running uploads
-  }
-}
-
-Status DbImpl::PublishFinishedUploads(bool retry_failed) {
-  while (true) {
-    std::shared_ptr<L0Upload> upload;
-    format::SstHandle handle;
-    Status failed;
-    {
-      util::MutexLock lock(&mu_);
-      if (uploads_.empty()) return Status::OK();
-      upload = uploads_.front();
-      if (upload->state == L0Upload::State::kRunning) return Status::OK();
-      if (upload->state == L0Upload::State::kFailed) {
-        failed = upload->status;
-        if (retry_failed) upload->state = L0Upload::State::kRunning;
-      } else {
-        handle = upload->handle;
-      }
-    }
-    if (!failed.ok()) {
-      // Retried with the same id (a PUT overwrites; the SST is rebuilt from the same memtable),
-      // so the L0 order stays the memtable order; nothing newer is published meanwhile.
-      if (retry_failed && !upload_pool_->Submit(upload)) {
-        util::MutexLock lock(&mu_);
-        upload->state = L0Upload::State::kFailed;
-      }
-      return failed;
-    }
-    RETURN_IF_ERROR(PublishL0(upload->imm, handle));
-  }
-}
-
-void DbImpl::RunL0Upload(const std::shared_ptr<L0Upload>& upload) {
-  const ImmutableMemtable& imm = *upload->imm;
-  format::Ulid id;
-  {
-    util::MutexLock lock(&mu_);
-    id = upload->handle.id;
-  }
-  // As in FlushOneImmutable: per key the newest version plus what live snapshots can see.
-  Result<format::SstInfo> info = l0_writer_.WriteMemtable(id, *imm.table, FlushRetentionSeq(imm),
-                                                          components_.merge_operator.get());
-  {
-    util::MutexLock lock(&mu_);
-    if (info.ok()) {
-      upload->handle.info = std::move(*info);
-      upload->state = L0Upload::State::kDone;
-    } else {
-      upload->status = info.status().WithContext("uploading L0 SST " + id.ToString());
-      upload->state = L0Upload::State::kFailed;
-    }
-    ++upload_events_;
-  }
-  cv_.NotifyAll();
-}
-
-void DbImpl::FinishUploads() {
-  if (!upload_pool_) return;
-  {
-    util::MutexLock lock(&mu_);
-    auto running = [](const std::shared_ptr<L0Upload>& u) {
-      return u->state == L0Upload::State::kRunning;
-    };
-    while (std::any_of(uploads_.begin(), uploads_.end(), running)) cv_.Wait(&mu_);
-  }
-  if (!has_fatal_.load()) {
-    Status st = PublishFinishedUploads(/*retry_failed=*/false);
-    if (!st.ok()) {
-      log_.Warn("slatedb: L0 flush left unpublished at close (the WAL holds its rows): {}",
-                st.ToString());
-    }
-  }
-  upload_pool_->Stop();
-}
-
-Status DbImpl::PublishL0(const std::shared_ptr<const ImmutableMemtable>& imm,
-                         const format::SstHandle& handle) {
-  const format::Ulid id = handle.id;
-  // Replay point: the last WAL id whose rows are all in this (and older) L0s.
-  const uint64_t replay_after = wal_writer_->ReplayPointFor(imm->max_seq);
-  const uint64_t wal_last_seen = wal_writer_->next_wal_id() - 1;
-  std::shared_ptr<const format::Manifest> published;
-  {
-    util::MutexLock mlock(&manifest_mu_);
-    Status st = manifest_->Update([&](format::Manifest& m) -> Status {
-      // Idempotent: an earlier publish of this very SST may have landed with its reply lost
-      // (then the version we build on lists it, or a compactor already compacted it: L0 ids
-      // grow, so l0_last_compacted >= id means it was published).
-      const bool listed = std::any_of(m.l0.begin(), m.l0.end(),
-                                      [&](const format::SstHandle& h) { return h.id == id; });
-      const bool compacted = m.l0_last_compacted && !(*m.l0_last_compacted < id);
-      const bool already = listed || compacted;
-      if (!already) m.l0.insert(m.l0.begin(), handle);
-      m.last_l0_seq = std::max(m.last_l0_seq, imm->max_seq);
-      m.last_l0_clock_tick = std::max(m.last_l0_clock_tick, imm->max_create_ts);
-      m.replay_after_wal_id = std::max(m.replay_after_wal_id, replay_after);
-      m.wal_id_last_seen = std::max({m.wal_id_last_seen, wal_last_seen, m.replay_after_wal_id});
-      // Never above the oldest live snapshot: compactors keep every version it can see.
-      m.recent_snapshot_min_seq = SnapshotMinSeq(m.last_l0_seq);
-      auto tracker = format::SequenceTracker::Decode(m.sequence_tracker);
-      if (tracker.ok() && !imm->tracker.empty() && !already) {
-        tracker->Extend(imm->tracker);  // SlateDB: extend_from(the memtable's tracker)
-        m.sequence_tracker = tracker->Encode();
-      }
-      return Status::OK();
-    });
-    if (!st.ok()) {
-      if (st.IsFenced()) Latch(st);
-      return st.WithContext("publishing L0 SST " + id.ToString());
-    }
-    published = std::make_shared<const format::Manifest>(manifest_->manifest());
-    manifest_id_.store(manifest_->id());
-  }
-  reads_->Retain(published);
-  metrics_.read.SetManifestGauges(*published);
-  metrics_.immutable_memtable_flushes->Increment(1);
-  // Blocks, index, filter and stats (all but the small info block and footer at the end).
-  metrics_.l0_flush_bytes->Increment(std::max({handle.info.filter_offset + handle.info.filter_len,
-                                               handle.info.index_offset + handle.info.index_len,
-                                               handle.info.stats_offset + handle.info.stats_len}));
-  if (compactor_) compactor_->Notify();
-  wal_writer_->DropSpansThrough(replay_after);
-  {
-    util::MutexLock lock(&mu_);
-    if (!uploads_.empty() && uploads_.front()->imm == imm) uploads_.pop_front();
-    auto s = std::make_shared<DbState>(*state_);
-    auto it = std::find(s->imms.begin(), s->imms.end(), imm);
-    if (it != s->imms.end()) s->imms.erase(it);
-    s->manifest = published;
-    state_ = std::move(s);
-    unflushed_bytes_ -= std::min<uint64_t>(unflushed_bytes_, imm->bytes);
-    metrics_.total_mem_size_bytes->Set(static_cast<int64_t>(unflushed_bytes_));
-  }
-  cv_.NotifyAll();
-  if (!settings_.wal_enabled) wal_writer_->AdvanceDurable(imm->max_seq);
-  return Status::OK();
-}
-
-Status DbImpl::RefreshManifest() {
-  metrics_.manifest_refresh_count->Increment(1);
-  std::shared_ptr<const format::Manifest> published;
-  {
-    util::MutexLock mlock(&manifest_mu_);
-    uint64_t before = manifest_->id();
-    Status st = manifest_->Refresh();
-    if (!st.ok()) {
-      if (st.IsFenced()) Latch(st);
-      return st;
-    }
-    if (manifest_->id() == before) return Status::OK();
-    published = std::make_shared<const format::Manifest>(manifest_->manifest());
-    manifest_id_.store(manifest_->id());
-  }
-  // The embedded compactor does not poll on its own (DisableTimedPolls): a version written by
-  // someone else (an external compactor, a checkpoint by admin, …) is its cue to look again.
-  if (compactor_) compactor_->Notify();
-  reads_->Retain(published);
-  metrics_.read.SetManifestGauges(*published);
-  {
-    util::MutexLock lock(&mu_);
-    auto s = std::make_shared<DbState>(*state_);
-    s->manifest = published;
-    state_ = std::move(s);
-  }
-  cv_.NotifyAll();
-  return Status::OK();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -988,12 +636,9 @@ Status DbImpl::Flush(FlushType type) {
   metrics_.memtable_flush_requests->Increment(1);
   RETURN_IF_ERROR(write_path_->Freeze());
   if (settings_.wal_enabled) RETURN_IF_ERROR(wal_writer_->RequestFlush());
-  std::promise<Status> p;
-  std::future<Status> f = p.get_future();
-  FlushMsg msg;
-  msg.done = std::move(p);
-  if (memtable_flusher_->Send(std::move(msg)) != util::SendResult::kOk) return ClosedStatus();
-  return f.get();
+  std::optional<std::future<Status>> f = l0_flusher_->SendFlush(/*final_flush=*/false);
+  if (!f) return ClosedStatus();
+  return f->get();
 }
 
 Status DbImpl::Close() {
@@ -1031,15 +676,10 @@ Status DbImpl::Close() {
       if (!st.ok() && result.ok()) result = st;
     }
   }
-  if (memtable_flusher_ && !settings_.wal_enabled && !has_fatal_.load()) {
+  if (l0_flusher_ && !settings_.wal_enabled && !has_fatal_.load()) {
     write_path_->FreezeAfterStop();  // no write runs any more: this is the last freeze
-    std::promise<Status> p;
-    std::future<Status> f = p.get_future();
-    FlushMsg msg;
-    msg.done = std::move(p);
-    msg.final_flush = true;
-    if (memtable_flusher_->Send(std::move(msg)) == util::SendResult::kOk) {
-      Status st = await(f, "the final memtable flush");
+    if (std::optional<std::future<Status>> f = l0_flusher_->SendFlush(/*final_flush=*/true)) {
+      Status st = await(*f, "the final memtable flush");
       if (!st.ok() && result.ok()) result = st;
     }
   }
@@ -1049,10 +689,11 @@ Status DbImpl::Close() {
     SetLifecycleLocked(Lifecycle::kStopping);
   }
   wal_writer_->WakeWaiters();
+  if (l0_flusher_) l0_flusher_->WakeWaiters();
   // 3. L0 flusher: pending L0 flushes are abandoned (the WAL holds their rows); a stalled
   //    flusher gives up. Uploads already running (l0_flush_parallelism > 1) are waited for and
   //    the finished ones published, oldest first, before its upload threads are joined.
-  if (memtable_flusher_) memtable_flusher_->Stop();
+  if (l0_flusher_) l0_flusher_->Stop();
   // 4. The embedded garbage collector, then the embedded compactor (reverse start order). The
   //    GC stops first: it deletes only by rules that hold whatever runs, but stopping it before
   //    the compactor means no sweep overlaps the compactor's final commits/cancellations and no

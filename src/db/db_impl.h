@@ -17,7 +17,8 @@
 //                    id), advances the durable seq and wakes every writer waiting for durability
 //                    (group commit). "Already exists" = a newer writer fenced us: Status::Fenced
 //                    is latched. DbImpl is its WalWriterHost.
-//   MemtableFlusher  writes frozen memtables, oldest first, as L0 SSTs, then publishes each in the
+//   L0Flusher        (db/l0_flusher.h; with its ManifestPoller) writes frozen memtables, oldest
+//   first, as L0 SSTs, then publishes each in the
 //                    manifest (fenceable update loop). With l0_flush_parallelism N > 1 it keeps
 //                    up to N uploads running at once on a fixed pool of N upload threads
 //                    ("slatedb-l0up-<i>", started with the flusher, joined by its OnStop), and
@@ -71,6 +72,7 @@
 #include "compactor/compactor.h"
 #include "db/db_metrics.h"
 #include "db/db_state.h"
+#include "db/l0_flusher.h"
 #include "db/l0_sst_writer.h"
 #include "db/read_path.h"
 #include "db/txn_manager.h"
@@ -96,16 +98,11 @@ class CachedObjectStore;
 
 namespace slatedb::db {
 
-// One L0 upload of the parallel memtable flusher (l0_flush_parallelism > 1).
-struct L0Upload {
-  enum class State : uint8_t { kRunning, kDone, kFailed };
-  std::shared_ptr<const ImmutableMemtable> imm;
-  format::SstHandle handle;  // id minted (in memtable order) at start; info once kDone
-  State state = State::kRunning;
-  Status status;  // kFailed: the upload's error
-};
-
-class DbImpl final : public Db, public TxnSource, private WritePathHost, private WalWriterHost {
+class DbImpl final : public Db,
+                     public TxnSource,
+                     private WritePathHost,
+                     private WalWriterHost,
+                     private L0FlusherHost {
  public:
   static Result<std::unique_ptr<Db>> Open(const std::string& path, Components components,
                                           Settings settings);
@@ -153,19 +150,11 @@ class DbImpl final : public Db, public TxnSource, private WritePathHost, private
   const ReadPath& read_path() const { return *reads_; }
   // For tests: one manifest poll, exactly as the memtable flusher's ticker does it every
   // manifest_poll_interval (without its retry of failed memtable flushes).
-  Status PollManifestForTest() { return RefreshManifest(); }
+  Status PollManifestForTest() { return l0_flusher_->PollManifest(); }
   // For tests: the embedded compactor (null without compactor_options).
   const compactor::Compactor* compactor_for_test() const { return compactor_.get(); }
 
-  // Messages of the actors (public so the task classes in db_impl.cc can name them).
-  struct FlushMsg {
-    std::optional<std::promise<Status>> done;  // absent: a kick, nobody waits
-    bool final_flush = false;  // Close() of a WAL-less database: flush even while stopping
-  };
-
  private:
-  class MemtableFlusher;
-  class L0UploadPool;
   class HandleWaiter;
 
   DbImpl(std::string path, Components components, Settings settings);
@@ -191,36 +180,21 @@ class DbImpl final : public Db, public TxnSource, private WritePathHost, private
   // Adds the mutable memtable's arena growth since the last charge to unflushed_bytes_.
   void ChargeMemtableGrowthLocked() REQUIRES(mu_);
 
-  // WalWriterHost (any thread, never with the WAL writer's mutex held).
+  // WalWriterHost and L0FlusherHost (any thread, never with their mutexes held).
   bool HasFatal() const override { return has_fatal_.load(std::memory_order_acquire); }
   Status FatalStatus() const override EXCLUDES(mu_);
   bool Stopping() const override { return lifecycle_.load() >= Lifecycle::kStopping; }
   bool CloseDeadlinePassed() const override { return close_deadline_passed_.load(); }
   void OnUploadChargeReleased() override EXCLUDES(mu_);
+  // L0FlusherHost.
+  std::shared_ptr<const DbState> State() const override { return state(); }
+  void PublishManifest(std::shared_ptr<const format::Manifest> manifest,
+                       const std::shared_ptr<const ImmutableMemtable>& flushed) override
+      EXCLUDES(mu_);
+  uint64_t FlushRetentionSeq(const ImmutableMemtable& imm) const override;
+  uint64_t SnapshotMinSeq(uint64_t last_l0_seq) const override;
   // Durable waits (handles, await_durable writes): wal_writer_->WaitDurable.
   Status WaitDurable(uint64_t seq) { return wal_writer_->WaitDurable(seq); }
-
-  // Memtable flusher side.
-  Status FlushImmutables(bool wait_for_l0_room);
-  Status FlushOneImmutable(const std::shared_ptr<const ImmutableMemtable>& imm);
-  // l0_flush_parallelism > 1: starts uploads (up to N running), publishes the finished prefix.
-  Status FlushImmutablesParallel(bool wait_for_l0_room);
-  // Publishes uploads_ from the front while they are finished. A failed front upload is
-  // resubmitted when `retry_failed` and its error returned; nothing behind it is published.
-  Status PublishFinishedUploads(bool retry_failed);
-  // On an upload thread: builds and uploads one L0 SST, records the outcome under mu_.
-  void RunL0Upload(const std::shared_ptr<L0Upload>& upload);
-  // The memtable flusher's OnStop: waits for running uploads, publishes the finished prefix
-  // (unless a fatal error is latched) and joins the upload pool.
-  void FinishUploads();
-  // The WAL holds every row up to `max_seq` (so L0 never holds rows not durable in the WAL).
-  Status EnsureWalDurable(uint64_t max_seq);
-  format::Ulid NextL0Id();  // flusher only: strictly above every SST id we know of
-  // Lists `handle` (the L0 SST of `imm`, the oldest unpublished memtable) in the manifest and
-  // drops `imm` from the state (and from the front of uploads_).
-  Status PublishL0(const std::shared_ptr<const ImmutableMemtable>& imm,
-                   const format::SstHandle& handle);
-  Status RefreshManifest();
 
   Status CheckOpen() const;
   Status CheckWritable() const;  // CheckOpen + not closing
@@ -228,16 +202,7 @@ class DbImpl final : public Db, public TxnSource, private WritePathHost, private
   // with mu_ held (it joins the GC thread).
   void StopGc();
   std::shared_ptr<const DbState> state() const;
-  // L0 is full: notifies the compactor, waits up to manifest_poll_interval for it to make room,
-  // and re-reads the manifest. kClosed if the database is stopping, Fenced if a newer writer
-  // took over, else OK (the caller looks again).
-  Status AwaitL0Room() EXCLUDES(mu_);
   uint64_t ReadSeq(const ReadOptions& options) const;
-  // What a flush of `imm` keeps: versions above min(imm max seq, oldest live snapshot) plus the
-  // newest at or below it, per key.
-  uint64_t FlushRetentionSeq(const ImmutableMemtable& imm) const;
-  // The manifest's recent_snapshot_min_seq: min(last_l0_seq, oldest live snapshot).
-  uint64_t SnapshotMinSeq(uint64_t last_l0_seq) const;
 
   // ---- constant after construction ----
   const std::string path_;
@@ -292,30 +257,17 @@ class DbImpl final : public Db, public TxnSource, private WritePathHost, private
   std::atomic<uint64_t> manifest_id_{0};
   util::Mutex close_mu_ ACQUIRED_BEFORE(mu_);  // serializes Close(); taken before write_path_'s
 
-  // ---- memtable flusher only (and Open / Close when the flusher is stopped) ----
+  // ---- the writer's manifest: used by the L0 flusher (publish, poll), Open, Close and
+  // CreateCheckpoint, serialized by manifest_mu_ ----
   std::unique_ptr<manifest::FenceableManifest> manifest_;
-  util::Mutex manifest_mu_;  // serializes manifest_ use between the flusher and Close/GetStatus
+  util::Mutex manifest_mu_;
   // Draws checkpoint UUIDs (CreateCheckpoint); created on first use, seeded like ulids_.
   std::optional<util::Random> checkpoint_rng_ GUARDED_BY(manifest_mu_);
-  // Seeded from Components.seed mixed with our writer epoch, so two writers given the same seed
-  // never mint the same ids; `last_ulid_` additionally keeps new ids above every listed SST.
+  // The L0 id generator, made by Recover and handed to the L0 flusher by Open: seeded from
+  // Components.seed mixed with our writer epoch, so two writers given the same seed never mint
+  // the same ids; `last_ulid_` (the highest SST id listed) keeps new ids above every listed SST.
   std::unique_ptr<format::UlidGenerator> ulids_;
   format::Ulid last_ulid_;
-  // The L0 SST uploaded for the oldest immutable memtable whose manifest publish has not been
-  // confirmed. A retried flush of the same memtable publishes this same SST, and the publish
-  // mutator skips it when the manifest already lists it (a lost reply that landed) or when it
-  // was already compacted — so an L0 is never listed twice.
-  struct PendingL0 {
-    std::shared_ptr<const ImmutableMemtable> imm;
-    format::SstHandle handle;
-  };
-  std::optional<PendingL0> pending_l0_;
-  // l0_flush_parallelism > 1 only. The started, not yet published L0 uploads, oldest first:
-  // they are always the oldest uploads_.size() entries of state_->imms. The deque, each
-  // upload's state/status/info and upload_events_ are guarded by mu_.
-  std::deque<std::shared_ptr<L0Upload>> uploads_ GUARDED_BY(mu_);
-  uint64_t upload_events_ GUARDED_BY(mu_) = 0;  // bumped when an upload finishes or a memtable
-                                                // is frozen
 
   std::shared_ptr<ReadPath> reads_;
   // Live snapshots and transactions (shared with them; detached by ~DbImpl).
@@ -339,9 +291,10 @@ class DbImpl final : public Db, public TxnSource, private WritePathHost, private
   //    are serialized by gc_mu_ (GarbageCollector::Stop must not run concurrently with itself).
   std::unique_ptr<gc::GarbageCollector> gc_;
   util::Mutex gc_mu_;
-  // 4. The L0 flusher: its upload pool (l0_flush_parallelism > 1) and "slatedb-l0flush".
-  std::unique_ptr<L0UploadPool> upload_pool_;  // owned by the flusher (started/stopped with it)
-  std::unique_ptr<MemtableFlusher> memtable_flusher_;
+  // 4. The L0 flusher (db/l0_flusher.h): immutable memtables → L0 SSTs, manifest publish and
+  //    poll, its upload pool (l0_flush_parallelism > 1) and "slatedb-l0flush". Created and
+  //    started by Open, stopped first.
+  std::unique_ptr<L0Flusher> l0_flusher_;
 };
 
 }  // namespace slatedb::db
