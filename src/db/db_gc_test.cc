@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "db/db_impl.h"
 #include "gtest/gtest.h"
 #include "manifest/manifest_store.h"
 #include "manifest/paths.h"
@@ -340,8 +341,8 @@ TEST(DbGcTest, GcDisabledDeletesNothing) {
   auto status = db->GetStatus();
   ASSERT_OK(status);
   EXPECT_GE(status->sorted_runs, 1u);
-  // Give a (wrongly) running 20-ms collector many chances; then nothing may be missing.
-  std::this_thread::sleep_for(milliseconds(300));
+  // No collector exists (none was started), so none can have run; and nothing is missing.
+  EXPECT_EQ(dynamic_cast<db::DbImpl&>(*db).gc_for_test(), nullptr);
   const Protected p = ReadProtected(store, "db");
   ASSERT_GT(p.replay_after, 1u);
   std::set<uint64_t> wal_ids;
@@ -370,10 +371,13 @@ TEST(DbGcTest, FencedWriterStopsCollecting) {
   // A notices the newer writer (its next WAL upload collides with B's fence) and latches it.
   Status st = a->Put("late", "y", WriteOptions{true}).status();
   EXPECT_TRUE(st.IsFenced()) << st.ToString();
-  // B makes garbage by the GC's rules (WAL SSTs below its replay point); A's collector, were
-  // it still running every 20 ms with min_age 0, would delete it.
+  // A's collector was stopped (its thread joined) when the fence was latched...
+  const gc::GarbageCollector* a_gc = dynamic_cast<db::DbImpl&>(*a).gc_for_test();
+  ASSERT_NE(a_gc, nullptr);
+  ASSERT_TRUE(slatedb::testing::WaitFor([&] { return a_gc->stopped(); }));
+  // ... so the garbage B makes by the GC's rules (WAL SSTs below its replay point), which A's
+  // collector would delete were it still running every 20 ms with min_age 0, stays.
   ASSERT_NO_FATAL_FAILURE(WriteMany(*b, &model, 1200, 300, "b"));
-  std::this_thread::sleep_for(milliseconds(300));
   EXPECT_GT(RemainingGarbage(store, "db"), 0u);
   EXPECT_TRUE(a->Close().IsFenced());
   EXPECT_EQ(ScanAll(*b), AsVector(model));

@@ -33,97 +33,13 @@ namespace slatedb::db {
 
 namespace {
 
-constexpr size_t kFlushChannelCapacity = 64;
 // Upload the WAL buffer early once it holds this much (besides the timer); bounded by
 // l0_sst_size_bytes as in SlateDB.
 constexpr size_t kWalFlushBytesMax = 8u << 20;
-// A WAL upload that keeps failing is summarised in the log at most this often (clock_ time).
-constexpr std::chrono::minutes kWalFailureSummaryInterval{1};
 
 Status ClosedStatus() { return Status::Closed(CloseReason::kClean, "database is closed"); }
 
 }  // namespace
-
-// ---------------------------------------------------------------------------------------------
-// Actors
-
-class DbImpl::WalFlusher final : public util::BackgroundTask<FlushMsg> {
- public:
-  WalFlusher(DbImpl* db, std::optional<std::chrono::milliseconds> interval)
-      : BackgroundTask("slatedb-wal", kFlushChannelCapacity, interval), db_(db) {}
-  ~WalFlusher() override { Stop(); }
-
- protected:
-  void Handle(FlushMsg& msg) override {
-    Status st = db_->FlushWalNow();
-    if (msg.done) msg.done->set_value(st);
-  }
-  void OnTick() override { db_->FlushWalNow().PermitUnchecked(); }
-
- private:
-  DbImpl* db_;
-};
-
-class DbImpl::MemtableFlusher final : public util::BackgroundTask<FlushMsg> {
- public:
-  MemtableFlusher(DbImpl* db, std::chrono::milliseconds poll)
-      : BackgroundTask("slatedb-l0flush", kFlushChannelCapacity, poll), db_(db) {}
-  ~MemtableFlusher() override { Stop(); }
-
- protected:
-  void Handle(FlushMsg& msg) override {
-    // During shutdown pending flushes are abandoned: the WAL already holds their rows.
-    Status st = msg.final_flush ? db_->FlushImmutables(true)
-                : stopping()    ? ClosedStatus()
-                                : db_->FlushImmutables(true);
-    if (msg.done) msg.done->set_value(st);
-  }
-  void OnStop() override { db_->FinishUploads(); }
-  void OnTick() override {
-    Status st = db_->RefreshManifest();
-    if (!st.ok() && !st.IsFenced())
-      db_->log_.Warn("slatedb: manifest refresh failed: {}", st.ToString());
-    // Retry immutables left behind by an earlier failure.
-    db_->FlushImmutables(false).PermitUnchecked();
-  }
-
- private:
-  DbImpl* db_;
-};
-
-// The upload threads of the parallel memtable flusher: a fixed pool started with the flusher
-// and joined by its OnStop. The flusher never has more than `threads` uploads running, so a
-// submitted upload starts at once.
-class DbImpl::L0UploadPool {
- public:
-  L0UploadPool(DbImpl* db, size_t threads) : db_(db), queue_(threads) {
-    for (size_t i = 0; i < threads; ++i) {
-      workers_.push_back(util::NamedThread("slatedb-l0up-" + std::to_string(i), [this] {
-        while (auto upload = queue_.Receive()) db_->RunL0Upload(*upload);
-      }));
-    }
-  }
-  ~L0UploadPool() { Stop(); }
-  L0UploadPool(const L0UploadPool&) = delete;
-  L0UploadPool& operator=(const L0UploadPool&) = delete;
-
-  // false once stopped (the upload is not run).
-  bool Submit(std::shared_ptr<L0Upload> upload) {
-    return queue_.Send(std::move(upload)) == util::SendResult::kOk;
-  }
-  // Runs what is queued, then joins. Idempotent.
-  void Stop() {
-    queue_.Close();
-    for (auto& w : workers_) {
-      if (w.joinable()) w.join();
-    }
-  }
-
- private:
-  DbImpl* db_;
-  util::Channel<std::shared_ptr<L0Upload>> queue_;
-  std::vector<std::jthread> workers_;
-};
 
 // ---------------------------------------------------------------------------------------------
 // Open / recovery
@@ -185,6 +101,7 @@ DbImpl::DbImpl(std::string path, Components components, Settings settings)
       clock_(components_.clock ? components_.clock : util::SystemClock::Default()),
       log_(components_.logger),
       wal_store_(store_, path_, table::SstSettings::From(settings_)),
+      l0_writer_(store_, path_, settings_, components_.prefix_extractor),
       reads_(std::make_shared<ReadPath>(store_, path_, settings_, components_.merge_operator,
                                         components_.prefix_extractor, recorder_,
                                         components_.block_cache)),
@@ -193,6 +110,14 @@ DbImpl::DbImpl(std::string path, Components components, Settings settings)
                                                                : util::EntropySeed())),
       handle_waiter_(std::make_shared<HandleWaiter>(this)) {
   txns_->Attach(this);
+  WalWriter::Options wal_opts;
+  wal_opts.path = path_;
+  wal_opts.wal_enabled = settings_.wal_enabled;
+  wal_opts.flush_interval = settings_.flush_interval;
+  wal_opts.flush_bytes = wal_flush_bytes_;
+  wal_opts.max_retries = settings_.object_store_max_retries;
+  wal_writer_ = std::make_unique<WalWriter>(static_cast<WalWriterHost*>(this), &wal_store_,
+                                            &metrics_, clock_, log_, std::move(wal_opts));
   WritePath::Options wopts;
   wopts.default_ttl = settings_.default_ttl;
   wopts.l0_sst_size_bytes = settings_.l0_sst_size_bytes;
@@ -200,7 +125,7 @@ DbImpl::DbImpl(std::string path, Components components, Settings settings)
   wopts.wal_flush_bytes = wal_flush_bytes_;
   write_path_ =
       std::make_unique<WritePath>(static_cast<WritePathHost*>(this), std::move(wopts), clock_.get(),
-                                  txns_.get(), &wal_buffer_, &metrics_, &committed_seq_);
+                                  txns_.get(), wal_writer_->buffer(), &metrics_, &committed_seq_);
 }
 
 Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components components,
@@ -233,7 +158,7 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
   Status st = db->Recover();
   if (!st.ok()) {
     util::MutexLock lock(&db->mu_);
-    db->closed_ = true;
+    db->SetLifecycleLocked(Lifecycle::kClosed);
     return st;
   }
   if (disk_cache && db->settings_.object_store_cache_options.preload_disk_cache_on_startup) {
@@ -251,8 +176,11 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
     disk_cache->StartPreload(std::move(keys), std::numeric_limits<uint64_t>::max());
     db->disk_cache_ = disk_cache;  // Close cancels an unfinished preload
   }
-  // docs/format.md §12.3 step 5: the embedded compactor (fences older compactors). Started before
-  // the actors that notify it, stopped after them.
+  // Actors, in declaration (start) order; Close() stops them in reverse.
+  // 1. The WAL writer (its buffer is empty after recovery: it uploads nothing until written to).
+  db->wal_writer_->Start();
+  // 2. docs/format.md §12.3 step 5: the embedded compactor (fences older compactors). Started
+  // before the actors that notify it, stopped after them.
   if (db->settings_.compactor_options) {
     auto compactor = compactor::Compactor::Open(
         NewMetricsObjectStore(db->components_.object_store, db->recorder_, "compactor", db->clock_),
@@ -276,8 +204,8 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
       return cst.WithContext("starting the embedded compactor");
     }
   }
-  // The embedded garbage collector (docs/design.md §11), after the compactor; stopped before it. It
-  // uses our injected clock for min_age; it draws no randomness, so there is no seed to pass.
+  // 3. The embedded garbage collector (docs/design.md §11), after the compactor; stopped before it.
+  // It uses our injected clock for min_age; it draws no randomness, so there is no seed to pass.
   if (db->settings_.garbage_collector_options) {
     gc::GcExtraOptions gc_extra;
     gc_extra.log = db->log_;
@@ -296,19 +224,27 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
       return gst.WithContext("starting the embedded garbage collector");
     }
   }
-  db->wal_flusher_ = std::make_unique<WalFlusher>(
-      db.get(), db->settings_.wal_enabled ? db->settings_.flush_interval : std::nullopt);
-  db->wal_flusher_->Start();
-  // A segmented flush (one SST per tree) is serial: its ids are minted as each SST starts.
-  if (db->settings_.l0_flush_parallelism > 1 && !db->components_.segment_extractor) {
-    db->upload_pool_ = std::make_unique<L0UploadPool>(
-        db.get(), static_cast<size_t>(db->settings_.l0_flush_parallelism));
-  }
-  db->memtable_flusher_ =
-      std::make_unique<MemtableFlusher>(db.get(), db->settings_.manifest_poll_interval);
-  db->memtable_flusher_->Start();
+  // 4. The L0 flusher: its upload pool, then its thread.
+  L0FlusherDeps deps;
+  deps.host = static_cast<L0FlusherHost*>(db.get());
+  deps.settings = &db->settings_;
+  deps.wal = db->wal_writer_.get();
+  deps.sst_writer = &db->l0_writer_;
+  deps.reads = db->reads_.get();
+  deps.metrics = &db->metrics_;
+  deps.compactor = db->compactor_.get();
+  deps.merge_operator = db->components_.merge_operator.get();
+  deps.segment_extractor = db->components_.segment_extractor.get();
+  deps.manifest = db->manifest_.get();
+  deps.manifest_mu = &db->manifest_mu_;
+  deps.manifest_id = &db->manifest_id_;
+  deps.clock = db->clock_;
+  deps.log = db->log_;
+  db->l0_flusher_ =
+      std::make_unique<L0Flusher>(std::move(deps), std::move(db->ulids_), db->last_ulid_);
+  db->l0_flusher_->Start();
   // Replayed memtables that reached l0_sst_size_bytes are flushed now.
-  if (!db->state()->imms.empty()) db->memtable_flusher_->TrySend(FlushMsg{});
+  if (!db->state()->imms.empty()) db->l0_flusher_->Kick();
   return std::unique_ptr<Db>(std::move(db));
 }
 
@@ -367,7 +303,7 @@ Status DbImpl::Recover() {
   }
   // docs/format.md §12.3 step 6: replay replay_after+1 .. fence_id.
   write_path_->Reset(m.last_l0_seq, m.last_l0_clock_tick);
-  durable_seq_.store(m.last_l0_seq);
+  wal_writer_->AdvanceDurable(m.last_l0_seq);
   auto manifest_view = std::make_shared<const format::Manifest>(manifest_->manifest());
   {
     util::MutexLock lock(&mu_);
@@ -381,10 +317,10 @@ Status DbImpl::Recover() {
   manifest_id_.store(manifest_->id());
   RETURN_IF_ERROR(
       ReplayWal(m.last_l0_seq, replay_after + 1, settings_.wal_enabled ? fence_id : fence_id - 1));
-  next_wal_id_.store(fence_id + 1);
+  wal_writer_->SetNextWalId(fence_id + 1);
   const uint64_t last_seq = write_path_->FinishRecovery();
   committed_seq_.store(last_seq);
-  durable_seq_.store(last_seq);
+  wal_writer_->AdvanceDurable(last_seq);
   return Status::OK();
 }
 
@@ -404,12 +340,12 @@ Status DbImpl::ReplayWal(uint64_t last_l0_seq, uint64_t first_id, uint64_t last_
       }
       return rows.status();
     }
-    WalSpan span{id, 0};
-    RETURN_IF_ERROR(write_path_->ReplayRows(*rows, last_l0_seq, &span.max_seq)
+    uint64_t max_seq = 0;
+    RETURN_IF_ERROR(write_path_->ReplayRows(*rows, last_l0_seq, &max_seq)
                         .WithContext("replaying " + wal_store_.ObjectKey(id)));
+    wal_writer_->AddReplayedSpan(id, max_seq);
     {
       util::MutexLock lock(&mu_);
-      wal_spans_.push_back(span);
       ChargeMemtableGrowthLocked();
     }
   }
@@ -424,7 +360,7 @@ DbImpl::~DbImpl() {
     util::MutexLock lock(&mu_);
     final_status = fatal_;
   }
-  handle_waiter_->Detach(durable_seq_.load(), std::move(final_status));
+  handle_waiter_->Detach(wal_writer_->durable_seq(), std::move(final_status));
   txns_->Detach();  // snapshots and transactions that outlive us answer kClosed
 }
 
@@ -441,9 +377,23 @@ Status DbImpl::CheckOpen() const {
     util::MutexLock lock(&mu_);
     return fatal_;
   }
-  util::MutexLock lock(&mu_);
-  if (closing_) return ClosedStatus();
+  if (lifecycle_.load() >= Lifecycle::kClosing) return ClosedStatus();
   return Status::OK();
+}
+
+void DbImpl::SetLifecycleLocked(Lifecycle next) {
+  if (next > lifecycle_.load()) lifecycle_.store(next);  // only forward
+  cv_.NotifyAll();
+}
+
+Status DbImpl::FatalStatus() const {
+  util::MutexLock lock(&mu_);
+  return fatal_;
+}
+
+void DbImpl::OnUploadChargeReleased() {
+  { util::MutexLock lock(&mu_); }  // a stalled writer is either before its check or in Wait
+  cv_.NotifyAll();
 }
 
 Status DbImpl::CheckWritable() const { return CheckOpen(); }
@@ -458,6 +408,8 @@ void DbImpl::Latch(const Status& status) {
     }
     cv_.NotifyAll();
   }
+  wal_writer_->WakeWaiters();  // durable waits return the error
+  if (l0_flusher_) l0_flusher_->WakeWaiters();
   // An unusable (e.g. fenced) writer stops collecting garbage; the GC would only delete by the
   // docs/design.md §11 rules anyway, but the database now belongs to a newer writer and its
   // collector.
@@ -472,6 +424,23 @@ void DbImpl::StopGc() {
   }
 }
 
+void DbImpl::PublishManifest(std::shared_ptr<const format::Manifest> manifest,
+                             const std::shared_ptr<const ImmutableMemtable>& flushed) {
+  {
+    util::MutexLock lock(&mu_);
+    auto s = std::make_shared<DbState>(*state_);
+    if (flushed) {
+      auto it = std::find(s->imms.begin(), s->imms.end(), flushed);
+      if (it != s->imms.end()) s->imms.erase(it);
+      unflushed_bytes_ -= std::min<uint64_t>(unflushed_bytes_, flushed->bytes);
+      metrics_.total_mem_size_bytes->Set(static_cast<int64_t>(unflushed_bytes_));
+    }
+    s->manifest = std::move(manifest);
+    state_ = std::move(s);
+  }
+  cv_.NotifyAll();
+}
+
 uint64_t DbImpl::FlushRetentionSeq(const ImmutableMemtable& imm) const {
   const std::optional<uint64_t> oldest = txns_->MinSnapshotSeq();
   return oldest ? std::min(imm.max_seq, *oldest) : imm.max_seq;
@@ -484,7 +453,7 @@ uint64_t DbImpl::SnapshotMinSeq(uint64_t last_l0_seq) const {
 
 uint64_t DbImpl::ReadSeq(const ReadOptions& options) const {
   if (options.durability_filter == DurabilityLevel::kRemote && !options.dirty) {
-    return durable_seq_.load(std::memory_order_acquire);
+    return wal_writer_->durable_seq();
   }
   return committed_seq_.load(std::memory_order_acquire);
 }
@@ -569,7 +538,7 @@ Status DbImpl::AwaitUnflushedRoom(bool may_freeze, bool* freeze) {
   // Backpressure: stall while too much is not yet in L0 (or in the WAL SST being uploaded).
   // Close() wakes us (kClosed).
   bool stalled = false;
-  while (!has_fatal_.load() && !closing_ && HeldBytesLocked() > max) {
+  while (!has_fatal_.load() && lifecycle_.load() < Lifecycle::kClosing && HeldBytesLocked() > max) {
     if (!stalled) metrics_.backpressure_count->Increment(1);
     stalled = true;
     cv_.Wait(&mu_);
@@ -579,7 +548,7 @@ Status DbImpl::AwaitUnflushedRoom(bool may_freeze, bool* freeze) {
     return Status::Closed(CloseReason::kClean,
                           "database closed while the write was stalled (" +
                               std::to_string(unflushed_bytes_) + " unflushed bytes + " +
-                              std::to_string(wal_upload_bytes_) +
+                              std::to_string(wal_writer_->upload_bytes()) +
                               " bytes of WAL SST in upload > max_unflushed_bytes)");
   }
   return Status::OK();
@@ -610,36 +579,19 @@ void DbImpl::InstallFrozen(std::shared_ptr<ImmutableMemtable> imm) {
     s->memtable = std::make_shared<Memtable>();
     state_ = std::move(s);
     memtable_charged_bytes_ = 0;
-    ++upload_events_;  // a parallel flusher waiting for uploads may start this one
   }
   cv_.NotifyAll();
+  if (l0_flusher_) l0_flusher_->OnFrozen();  // a parallel flusher may start this one
 }
 
-void DbImpl::KickWalFlush() {
-  if (wal_flusher_) wal_flusher_->TrySend(FlushMsg{});
-}
+void DbImpl::KickWalFlush() { wal_writer_->Kick(); }
 
 void DbImpl::KickMemtableFlush() {
-  if (memtable_flusher_) memtable_flusher_->TrySend(FlushMsg{});
+  if (l0_flusher_) l0_flusher_->Kick();
 }
 
 uint64_t DbImpl::HeldBytesLocked() const {
-  return util::SaturatingAdd(unflushed_bytes_, wal_upload_bytes_);
-}
-
-DbImpl::WalUploadCharge::WalUploadCharge(DbImpl* db, uint64_t bytes) : db_(db) {
-  util::MutexLock lock(&db_->mu_);
-  db_->wal_upload_bytes_ = bytes;
-  db_->metrics_.wal_upload_bytes->Set(static_cast<int64_t>(bytes));
-}
-
-DbImpl::WalUploadCharge::~WalUploadCharge() {
-  {
-    util::MutexLock lock(&db_->mu_);
-    db_->wal_upload_bytes_ = 0;
-    db_->metrics_.wal_upload_bytes->Set(0);
-  }
-  db_->cv_.NotifyAll();  // stalled writers may proceed
+  return util::SaturatingAdd(unflushed_bytes_, wal_writer_->upload_bytes());
 }
 
 void DbImpl::ChargeMemtableGrowthLocked() {
@@ -653,514 +605,6 @@ void DbImpl::ChargeMemtableGrowthLocked() {
   metrics_.total_mem_size_bytes->Set(static_cast<int64_t>(unflushed_bytes_));
 }
 
-Status DbImpl::AwaitL0Room() {
-  // Wait for the (embedded or external) compactor to drain L0, then re-read the manifest.
-  metrics_.l0_stall_count->Increment(1);
-  if (compactor_) compactor_->Notify();
-  {
-    util::MutexLock lock(&mu_);
-    // tidy: allow — a real-time condvar wait (see compactor.cc Run)
-    const auto deadline = util::SaturatingDeadline(std::chrono::steady_clock::now(),  // tidy: allow
-                                                   settings_.manifest_poll_interval);
-    while (!stopping_ && cv_.WaitUntil(&mu_, deadline)) {
-    }
-    if (stopping_) return ClosedStatus();
-  }
-  Status st = RefreshManifest();
-  if (!st.ok() && st.IsFenced()) return st;
-  return Status::OK();
-}
-
-Status DbImpl::WaitDurable(uint64_t seq) {
-  // A durable wait asks for an upload at once instead of waiting for the flush_interval timer:
-  // at most one kick is queued at a time, so writes arriving while an upload is in flight batch
-  // into the next upload (group commit) instead of one upload each.
-  if (settings_.wal_enabled && durable_seq_.load() < seq && !wal_kick_pending_.exchange(true)) {
-    if (wal_flusher_->TrySend(FlushMsg{}) != util::SendResult::kOk) wal_kick_pending_.store(false);
-  }
-  util::MutexLock lock(&mu_);
-  while (durable_seq_.load() < seq && !has_fatal_.load() && !stopping_) cv_.Wait(&mu_);
-  if (durable_seq_.load() >= seq) return Status::OK();
-  if (has_fatal_.load()) return fatal_;
-  return Status::Closed(CloseReason::kClean, "database closed before the write (seq " +
-                                                 std::to_string(seq) + ") became durable");
-}
-
-// ---------------------------------------------------------------------------------------------
-// WAL flusher
-
-Status DbImpl::FlushWalNow() {
-  // Everything buffered when the flush starts is uploaded before it returns, in WAL SSTs of at
-  // most wal_flush_bytes (plus one commit): one huge SST would be a second copy of all those
-  // rows in memory at once (the encoded object), beside the memtables they are in.
-  uint64_t target_seq = 0;  // the highest seq buffered when the flush started
-  while (true) {
-    bool more = false;
-    RETURN_IF_ERROR(UploadWalSst(&target_seq, &more));
-    if (!more) return Status::OK();
-  }
-}
-
-Status DbImpl::UploadWalSst(uint64_t* target_seq, bool* more) {
-  if (has_fatal_.load()) {
-    util::MutexLock lock(&mu_);
-    return fatal_;
-  }
-  if (close_deadline_passed_.load()) {
-    return Status::Unavailable("closing " + path_ + ": close_timeout passed, WAL not uploaded");
-  }
-  // Before taking the buffer: a durable wait that starts after this point queues a new kick, so
-  // its rows are never left behind in the buffer without an upload to come.
-  wal_kick_pending_.store(false);
-  wal::WalBuffer::Batch batch = wal_buffer_.Take();
-  if (batch.rows.empty()) {
-    metrics_.wal_buffer_estimated_bytes->Set(0);
-    return Status::OK();
-  }
-  if (*target_seq == 0) *target_seq = batch.max_seq;
-  const uint64_t id = next_wal_id_.load();
-  // An earlier upload to `id` failed with kUnavailable and may have landed with its reply
-  // lost: retry exactly that upload (same rows, same put-id), so that "already exists" is
-  // answered unambiguously by the put-id; rows buffered since go to the next id.
-  const bool retrying_uncertain = uncertain_wal_ && uncertain_wal_->id == id;
-  const size_t n = retrying_uncertain ? std::min(batch.rows.size(), uncertain_wal_->rows.size())
-                                      : batch.WholeCommitsUpTo(wal_flush_bytes_);
-  if (n < batch.rows.size()) wal_buffer_.Restore(batch.SplitOff(n));
-  metrics_.wal_buffer_estimated_bytes->Set(static_cast<int64_t>(wal_buffer_.bytes()));
-  *more = batch.max_seq < *target_seq;
-  const std::string put_id = retrying_uncertain ? uncertain_wal_->put_id : NewPutId();
-  // The encoded WAL SST is memory beside the memtables its rows point into: counted by
-  // backpressure from before its encoding until its upload ended (however it ended).
-  WalUploadCharge charge(this, wal::WalStore::EncodedSizeEstimate(batch.rows));
-  Status st = wal_store_.Write(id, batch.rows, put_id);
-  if (st.IsUnavailable() && !retrying_uncertain) {
-    uncertain_wal_ = UncertainWal{id, put_id, batch.rows, batch.max_seq, batch.owners};
-  }
-  if (st.IsAlreadyExists()) {
-    // Either a newer writer took this id (its fence, or its WAL SST), or the earlier attempt of
-    // ours landed although its reply was lost (retries exhausted). Ours only if the object
-    // carries that attempt's put-id; contents decide only on a backend that keeps no metadata
-    // at all (the local store; see WalStore::IsOurs).
-    Result<bool> ours = retrying_uncertain
-                            ? wal_store_.IsOurs(id, uncertain_wal_->put_id, uncertain_wal_->rows)
-                            : Result<bool>(false);
-    if (!ours.ok()) {
-      wal_buffer_.Restore(std::move(batch));  // cannot tell yet; retry on the next flush
-      return OnWalUploadFailure("checking " + wal_store_.ObjectKey(id), ours.status());
-    }
-    uncertain_wal_.reset();
-    if (!*ours) {
-      Status fenced = Status::Fenced("detected newer DB client: " + wal_store_.ObjectKey(id) +
-                                     " already exists");
-      Latch(fenced);
-      return fenced;
-    }
-    log_.Info("slatedb: {} landed although its reply was lost ({} rows)", wal_store_.ObjectKey(id),
-              batch.rows.size());
-    st = Status::OK();
-  }
-  if (!st.ok()) {
-    wal_buffer_.Restore(std::move(batch));
-    return OnWalUploadFailure("uploading " + wal_store_.ObjectKey(id), st);
-  }
-  uncertain_wal_.reset();
-  next_wal_id_.store(id + 1);
-  metrics_.wal_buffer_flushes->Increment(1);
-  metrics_.wal_flush_bytes->Increment(batch.bytes);
-  OnWalUploadSuccess();
-  {
-    util::MutexLock lock(&mu_);
-    wal_spans_.push_back(WalSpan{id, batch.max_seq});
-    if (batch.max_seq > durable_seq_.load()) durable_seq_.store(batch.max_seq);
-  }
-  cv_.NotifyAll();
-  return Status::OK();
-}
-
-Status DbImpl::OnWalUploadFailure(const std::string& what, Status st) {
-  if (!st.IsUnavailable()) {
-    // Not transient (e.g. "No space left on device", permission denied): retrying cannot help
-    // and would hang every writer waiting for durability. Latch it (Latch logs it once).
-    Status fatal = st.WithContext(what + " (not retried: the error is not transient)");
-    Latch(fatal);
-    return fatal;
-  }
-  const auto now = clock_->SteadyNow();
-  if (!wal_failure_) wal_failure_ = WalUploadFailure{0, now, now};
-  WalUploadFailure& f = *wal_failure_;
-  ++f.attempts;
-  const Status failed = st.WithContext(what);
-  if (f.attempts == 1) {
-    log_.Warn("slatedb: {} failed; retrying at every WAL flush: {}", what, st.ToString());
-  } else if (now - f.last_logged >= kWalFailureSummaryInterval) {
-    f.last_logged = now;
-    log_.Warn("slatedb: WAL upload still failing after {} attempts over {} s: {}", f.attempts,
-              std::chrono::duration_cast<std::chrono::seconds>(now - f.since).count(),
-              failed.ToString());
-  }
-  {
-    util::MutexLock lock(&mu_);
-    background_error_ = failed.ToString();
-  }
-  const std::optional<uint64_t> max_retries = settings_.object_store_max_retries;
-  if (max_retries && f.attempts > *max_retries) {
-    Status fatal = Status::Unavailable(what + " failed after " + std::to_string(f.attempts) +
-                                       " attempts (object_store_max_retries = " +
-                                       std::to_string(*max_retries) + "): " + st.message());
-    Latch(fatal);
-    return fatal;
-  }
-  return failed;
-}
-
-void DbImpl::OnWalUploadSuccess() {
-  if (!wal_failure_) return;
-  const auto secs =
-      std::chrono::duration_cast<std::chrono::seconds>(clock_->SteadyNow() - wal_failure_->since)
-          .count();
-  // Warn, like the failure it ends, so that both show at the default log level.
-  log_.Warn("slatedb: WAL upload recovered after {} failed attempts over {} s",
-            wal_failure_->attempts, secs);
-  wal_failure_.reset();
-  util::MutexLock lock(&mu_);
-  background_error_.clear();
-}
-
-Status DbImpl::RequestWalFlush() {
-  metrics_.wal_buffer_flush_requests->Increment(1);
-  std::promise<Status> p;
-  std::future<Status> f = p.get_future();
-  FlushMsg msg;
-  msg.done = std::move(p);
-  if (wal_flusher_->Send(std::move(msg)) != util::SendResult::kOk) {
-    RETURN_IF_ERROR(CheckOpen());
-    return ClosedStatus();
-  }
-  return f.get();
-}
-
-// ---------------------------------------------------------------------------------------------
-// Memtable flusher
-
-Status DbImpl::FlushImmutables(bool wait_for_l0_room) {
-  if (upload_pool_) return FlushImmutablesParallel(wait_for_l0_room);
-  while (true) {
-    if (has_fatal_.load()) {
-      util::MutexLock lock(&mu_);
-      return fatal_;
-    }
-    std::shared_ptr<const ImmutableMemtable> imm;
-    size_t l0_count = 0;
-    {
-      util::MutexLock lock(&mu_);
-      if (state_->imms.empty()) return Status::OK();
-      imm = state_->imms.back();                        // oldest
-      l0_count = format::MaxTreeL0(*state_->manifest);  // per tree (RFC-0024)
-    }
-    if (l0_count >= settings_.l0_max_ssts) {
-      if (!wait_for_l0_room) return Status::OK();
-      RETURN_IF_ERROR(AwaitL0Room());
-      continue;
-    }
-    RETURN_IF_ERROR(FlushOneImmutable(imm));
-  }
-}
-
-Status DbImpl::EnsureWalDurable(uint64_t max_seq) {
-  // The WAL first, so L0 never holds rows that are not durable in the WAL (durable_seq stays
-  // an upper bound of what L0 contains, and the replay point below is exact).
-  if (settings_.wal_enabled && durable_seq_.load() < max_seq) {
-    RETURN_IF_ERROR(RequestWalFlush());
-    if (durable_seq_.load() < max_seq) {
-      return Status::Internal("WAL flush did not make seq " + std::to_string(max_seq) + " durable");
-    }
-  }
-  return Status::OK();
-}
-
-format::Ulid DbImpl::NextL0Id() {
-  format::Ulid id = ulids_->Next(clock_->NowMillis());
-  if (id <= last_ulid_) {  // strictly above every SST id we know of (GC relies on ULID order)
-    id = last_ulid_;
-    if (++id.low == 0) ++id.high;
-  }
-  last_ulid_ = id;
-  return id;
-}
-
-Status DbImpl::FlushOneImmutable(const std::shared_ptr<const ImmutableMemtable>& imm) {
-  RETURN_IF_ERROR(EnsureWalDurable(imm->max_seq));
-  // Per key: every version a live snapshot can see, plus the newest (the retention bound is the
-  // memtable's own max seq while no snapshot is older). A snapshot registered after this reads
-  // a committed seq >= imm->max_seq, so it needs nothing older than what is kept.
-  const uint64_t retention_seq = FlushRetentionSeq(*imm);
-  if ((!pending_l0_ || pending_l0_->imm != imm) && components_.segment_extractor) {
-    // One L0 SST per tree the rows belong to (db/segment_flush.h).
-    ASSIGN_OR_RETURN(std::vector<SegmentL0> ssts,
-                     WriteSegmentedL0(*reads_, *components_.segment_extractor, *state()->manifest,
-                                      *imm->table, retention_seq, components_.merge_operator.get(),
-                                      [this] { return NextL0Id(); }));
-    pending_l0_ = PendingL0{imm, format::SstHandle{}, std::move(ssts)};
-  }
-  if (!pending_l0_ || pending_l0_->imm != imm) {
-    format::SstHandle handle;
-    handle.id = NextL0Id();
-    handle.format_version = format::kSstFormatVersion;
-    ASSIGN_OR_RETURN(handle.info, reads_->WriteMemtableSst(handle.id, *imm->table, retention_seq,
-                                                           components_.merge_operator.get()));
-    pending_l0_ = PendingL0{imm, std::move(handle), std::nullopt};
-  }
-  const format::SstHandle handle = pending_l0_->handle;
-  const std::optional<std::vector<SegmentL0>> segmented = pending_l0_->segmented;
-  RETURN_IF_ERROR(PublishL0(imm, handle, segmented ? &*segmented : nullptr));
-  pending_l0_.reset();
-  return Status::OK();
-}
-
-Status DbImpl::FlushImmutablesParallel(bool wait_for_l0_room) {
-  const size_t parallelism = static_cast<size_t>(settings_.l0_flush_parallelism);
-  while (true) {
-    if (has_fatal_.load()) {
-      util::MutexLock lock(&mu_);
-      return fatal_;
-    }
-    uint64_t events = 0;
-    {
-      util::MutexLock lock(&mu_);
-      events = upload_events_;  // before looking: a later event ends the wait below at once
-    }
-    RETURN_IF_ERROR(PublishFinishedUploads(/*retry_failed=*/true));
-    // Start the oldest memtables not yet started, while fewer than `parallelism` uploads run
-    // and L0 (published + started) has room.
-    std::vector<std::shared_ptr<const ImmutableMemtable>> start;
-    size_t running = 0;
-    {
-      util::MutexLock lock(&mu_);
-      if (state_->imms.empty() && uploads_.empty()) return Status::OK();
-      running = static_cast<size_t>(std::count_if(uploads_.begin(), uploads_.end(), [](auto& u) {
-        return u->state == L0Upload::State::kRunning;
-      }));
-      const size_t total = state_->imms.size();
-      for (size_t next = uploads_.size(); next < total; ++next) {
-        if (state_->manifest->l0.size() + uploads_.size() + start.size() >= settings_.l0_max_ssts)
-          break;
-        if (running + start.size() >= parallelism) break;
-        start.push_back(state_->imms[total - 1 - next]);  // imms are newest first
-      }
-    }
-    if (!start.empty()) {
-      RETURN_IF_ERROR(EnsureWalDurable(start.back()->max_seq));
-      for (const auto& imm : start) {
-        auto upload = std::make_shared<L0Upload>();
-        upload->imm = imm;
-        upload->handle.id = NextL0Id();  // minted in memtable order: L0 ids grow with age
-        upload->handle.format_version = format::kSstFormatVersion;
-        {
-          util::MutexLock lock(&mu_);
-          uploads_.push_back(upload);
-        }
-        if (!upload_pool_->Submit(upload)) return ClosedStatus();  // not reached: pool outlives us
-      }
-      continue;
-    }
-    if (running == 0) {
-      // Nothing runs and nothing finished is left to publish (uploads_ is empty): the oldest
-      // memtable waits for room in L0. Wait for the (embedded or external) compactor to drain
-      // it, re-reading the manifest.
-      if (!wait_for_l0_room) return Status::OK();
-      RETURN_IF_ERROR(AwaitL0Room());
-      continue;
-    }
-    // Wait for an upload to finish (or a new memtable to start).
-    util::MutexLock lock(&mu_);
-    while (upload_events_ == events && !stopping_ && !has_fatal_.load()) cv_.Wait(&mu_);
-    if (has_fatal_.load()) return fatal_;
-    if (stopping_) return ClosedStatus();  // OnStop waits for the running uploads
-  }
-}
-
-Status DbImpl::PublishFinishedUploads(bool retry_failed) {
-  while (true) {
-    std::shared_ptr<L0Upload> upload;
-    format::SstHandle handle;
-    Status failed;
-    {
-      util::MutexLock lock(&mu_);
-      if (uploads_.empty()) return Status::OK();
-      upload = uploads_.front();
-      if (upload->state == L0Upload::State::kRunning) return Status::OK();
-      if (upload->state == L0Upload::State::kFailed) {
-        failed = upload->status;
-        if (retry_failed) upload->state = L0Upload::State::kRunning;
-      } else {
-        handle = upload->handle;
-      }
-    }
-    if (!failed.ok()) {
-      // Retried with the same id (a PUT overwrites; the SST is rebuilt from the same memtable),
-      // so the L0 order stays the memtable order; nothing newer is published meanwhile.
-      if (retry_failed && !upload_pool_->Submit(upload)) {
-        util::MutexLock lock(&mu_);
-        upload->state = L0Upload::State::kFailed;
-      }
-      return failed;
-    }
-    RETURN_IF_ERROR(PublishL0(upload->imm, handle));
-  }
-}
-
-void DbImpl::RunL0Upload(const std::shared_ptr<L0Upload>& upload) {
-  const ImmutableMemtable& imm = *upload->imm;
-  format::Ulid id;
-  {
-    util::MutexLock lock(&mu_);
-    id = upload->handle.id;
-  }
-  // As in FlushOneImmutable: per key the newest version plus what live snapshots can see.
-  Result<format::SstInfo> info = reads_->WriteMemtableSst(id, *imm.table, FlushRetentionSeq(imm),
-                                                          components_.merge_operator.get());
-  {
-    util::MutexLock lock(&mu_);
-    if (info.ok()) {
-      upload->handle.info = std::move(*info);
-      upload->state = L0Upload::State::kDone;
-    } else {
-      upload->status = info.status().WithContext("uploading L0 SST " + id.ToString());
-      upload->state = L0Upload::State::kFailed;
-    }
-    ++upload_events_;
-  }
-  cv_.NotifyAll();
-}
-
-void DbImpl::FinishUploads() {
-  if (!upload_pool_) return;
-  {
-    util::MutexLock lock(&mu_);
-    auto running = [](const std::shared_ptr<L0Upload>& u) {
-      return u->state == L0Upload::State::kRunning;
-    };
-    while (std::any_of(uploads_.begin(), uploads_.end(), running)) cv_.Wait(&mu_);
-  }
-  if (!has_fatal_.load()) {
-    Status st = PublishFinishedUploads(/*retry_failed=*/false);
-    if (!st.ok()) {
-      log_.Warn("slatedb: L0 flush left unpublished at close (the WAL holds its rows): {}",
-                st.ToString());
-    }
-  }
-  upload_pool_->Stop();
-}
-
-Status DbImpl::PublishL0(const std::shared_ptr<const ImmutableMemtable>& imm,
-                         const format::SstHandle& handle, const std::vector<SegmentL0>* segmented) {
-  const format::Ulid id = handle.id;
-  // Replay point: the last WAL id whose rows are all in this (and older) L0s.
-  uint64_t replay_after = 0;
-  {
-    util::MutexLock lock(&mu_);
-    for (const WalSpan& span : wal_spans_) {
-      if (span.max_seq > imm->max_seq) break;
-      replay_after = span.id;
-    }
-  }
-  const uint64_t wal_last_seen = next_wal_id_.load() - 1;
-  std::shared_ptr<const format::Manifest> published;
-  {
-    util::MutexLock mlock(&manifest_mu_);
-    Status st = manifest_->Update([&](format::Manifest& m) -> Status {
-      // Idempotent: an earlier publish of this very SST may have landed with its reply lost
-      // (then the version we build on lists it, or a compactor already compacted it: L0 ids
-      // grow, so l0_last_compacted >= id means it was published).
-      bool already = false;
-      if (segmented) {
-        already = !ApplySegmentedL0(m, *segmented);  // all trees in this one update
-      } else {
-        const bool listed = std::any_of(m.l0.begin(), m.l0.end(),
-                                        [&](const format::SstHandle& h) { return h.id == id; });
-        const bool compacted = m.l0_last_compacted && !(*m.l0_last_compacted < id);
-        already = listed || compacted;
-        if (!already) m.l0.insert(m.l0.begin(), handle);
-      }
-      m.last_l0_seq = std::max(m.last_l0_seq, imm->max_seq);
-      m.last_l0_clock_tick = std::max(m.last_l0_clock_tick, imm->max_create_ts);
-      m.replay_after_wal_id = std::max(m.replay_after_wal_id, replay_after);
-      m.wal_id_last_seen = std::max({m.wal_id_last_seen, wal_last_seen, m.replay_after_wal_id});
-      // Never above the oldest live snapshot: compactors keep every version it can see.
-      m.recent_snapshot_min_seq = SnapshotMinSeq(m.last_l0_seq);
-      auto tracker = format::SequenceTracker::Decode(m.sequence_tracker);
-      if (tracker.ok() && !imm->tracker.empty() && !already) {
-        tracker->Extend(imm->tracker);  // SlateDB: extend_from(the memtable's tracker)
-        m.sequence_tracker = tracker->Encode();
-      }
-      return Status::OK();
-    });
-    if (!st.ok()) {
-      if (st.IsFenced()) Latch(st);
-      return st.WithContext("publishing L0 SST " + id.ToString());
-    }
-    published = std::make_shared<const format::Manifest>(manifest_->manifest());
-    manifest_id_.store(manifest_->id());
-  }
-  reads_->Retain(published);
-  metrics_.read.SetManifestGauges(*published);
-  metrics_.immutable_memtable_flushes->Increment(1);
-  // Blocks, index, filter and stats (all but the small info block and footer at the end).
-  metrics_.l0_flush_bytes->Increment(
-      segmented ? SegmentedL0Bytes(*segmented)
-                : std::max({handle.info.filter_offset + handle.info.filter_len,
-                            handle.info.index_offset + handle.info.index_len,
-                            handle.info.stats_offset + handle.info.stats_len}));
-  if (compactor_) compactor_->Notify();
-  {
-    util::MutexLock lock(&mu_);
-    while (!wal_spans_.empty() && wal_spans_.front().id <= replay_after) wal_spans_.pop_front();
-    if (!uploads_.empty() && uploads_.front()->imm == imm) uploads_.pop_front();
-    auto s = std::make_shared<DbState>(*state_);
-    auto it = std::find(s->imms.begin(), s->imms.end(), imm);
-    if (it != s->imms.end()) s->imms.erase(it);
-    s->manifest = published;
-    state_ = std::move(s);
-    unflushed_bytes_ -= std::min<uint64_t>(unflushed_bytes_, imm->bytes);
-    metrics_.total_mem_size_bytes->Set(static_cast<int64_t>(unflushed_bytes_));
-    if (!settings_.wal_enabled && imm->max_seq > durable_seq_.load()) {
-      durable_seq_.store(imm->max_seq);
-    }
-  }
-  cv_.NotifyAll();
-  return Status::OK();
-}
-
-Status DbImpl::RefreshManifest() {
-  metrics_.manifest_refresh_count->Increment(1);
-  std::shared_ptr<const format::Manifest> published;
-  {
-    util::MutexLock mlock(&manifest_mu_);
-    uint64_t before = manifest_->id();
-    Status st = manifest_->Refresh();
-    if (!st.ok()) {
-      if (st.IsFenced()) Latch(st);
-      return st;
-    }
-    if (manifest_->id() == before) return Status::OK();
-    published = std::make_shared<const format::Manifest>(manifest_->manifest());
-    manifest_id_.store(manifest_->id());
-  }
-  // The embedded compactor does not poll on its own (DisableTimedPolls): a version written by
-  // someone else (an external compactor, a checkpoint by admin, …) is its cue to look again.
-  if (compactor_) compactor_->Notify();
-  reads_->Retain(published);
-  metrics_.read.SetManifestGauges(*published);
-  {
-    util::MutexLock lock(&mu_);
-    auto s = std::make_shared<DbState>(*state_);
-    s->manifest = published;
-    state_ = std::move(s);
-  }
-  cv_.NotifyAll();
-  return Status::OK();
-}
-
 // ---------------------------------------------------------------------------------------------
 // Flush / Close / status
 
@@ -1172,7 +616,7 @@ Result<CheckpointCreateResult> DbImpl::CreateCheckpoint(CheckpointScope scope,
   // kAll: everything committed so far goes into L0 first, so the pinned manifest holds it.
   if (scope == CheckpointScope::kAll) RETURN_IF_ERROR(Flush(FlushType::kMemTable));
   // WAL SSTs uploaded so far: pinned through the checkpoint manifest's wal_id_last_seen.
-  const uint64_t wal_last_seen = next_wal_id_.load() - 1;
+  const uint64_t wal_last_seen = wal_writer_->next_wal_id() - 1;
   const int64_t now_ms = clock_->NowMillis();
   format::Checkpoint created;
   {
@@ -1205,27 +649,25 @@ Status DbImpl::Flush(FlushType type) {
   RETURN_IF_ERROR(CheckWritable());
   if (type == FlushType::kWal) {
     if (!settings_.wal_enabled) return Status::OK();
-    return RequestWalFlush();
+    return wal_writer_->RequestFlush();
   }
   // kMemTable: freeze (ordered with writes), WAL, then L0.
   metrics_.memtable_flush_requests->Increment(1);
   RETURN_IF_ERROR(write_path_->Freeze());
-  if (settings_.wal_enabled) RETURN_IF_ERROR(RequestWalFlush());
-  std::promise<Status> p;
-  std::future<Status> f = p.get_future();
-  FlushMsg msg;
-  msg.done = std::move(p);
-  if (memtable_flusher_->Send(std::move(msg)) != util::SendResult::kOk) return ClosedStatus();
-  return f.get();
+  if (settings_.wal_enabled) RETURN_IF_ERROR(wal_writer_->RequestFlush());
+  std::optional<std::future<Status>> f = l0_flusher_->SendFlush(/*final_flush=*/false);
+  if (!f) return ClosedStatus();
+  return f->get();
 }
 
 Status DbImpl::Close() {
   util::MutexLock close_lock(&close_mu_);
   {
     util::MutexLock lock(&mu_);
-    if (closed_) return close_status_.value_or(fatal_.ok() ? Status::OK() : fatal_);
-    closing_ = true;  // refuse new calls; stalled writers give up
-    cv_.NotifyAll();
+    if (lifecycle_.load() == Lifecycle::kClosed) {
+      return close_status_.value_or(fatal_.ok() ? Status::OK() : fatal_);
+    }
+    SetLifecycleLocked(Lifecycle::kClosing);  // refuse new calls; stalled writers give up
   }
   if (disk_cache_) disk_cache_->CancelPreload();  // a disk-cache preload stops with us
   // Close waits at most settings_.close_timeout for its final object-store work (real time:
@@ -1241,43 +683,36 @@ Status DbImpl::Close() {
     close_deadline_passed_.store(true);  // the flushers give up at their next step
     return Status::OK();
   };
-  // 1. The write path: the write in progress finishes (a stalled one gives up: closing_), later
+  // kClosing. 1. The write path: the write in progress finishes (a stalled one gives up), later
   //    ones are refused with kClosed.
   write_path_->Stop();
   // 2. Final WAL flush (not for a fenced writer: it must write nothing). Without a WAL the
   //    memtable itself is flushed to L0, as SlateDB does (fixture `nowal`).
   Status result;
-  if (wal_flusher_ && settings_.wal_enabled && !has_fatal_.load()) {
-    std::promise<Status> p;
-    std::future<Status> f = p.get_future();
-    FlushMsg msg;
-    msg.done = std::move(p);
-    if (wal_flusher_->Send(std::move(msg)) == util::SendResult::kOk) {
-      Status st = await(f, "the final WAL flush");
+  if (settings_.wal_enabled && !has_fatal_.load()) {
+    if (std::optional<std::future<Status>> f = wal_writer_->SendFinalFlush()) {
+      Status st = await(*f, "the final WAL flush");
       if (!st.ok() && result.ok()) result = st;
     }
   }
-  if (memtable_flusher_ && !settings_.wal_enabled && !has_fatal_.load()) {
+  if (l0_flusher_ && !settings_.wal_enabled && !has_fatal_.load()) {
     write_path_->FreezeAfterStop();  // no write runs any more: this is the last freeze
-    std::promise<Status> p;
-    std::future<Status> f = p.get_future();
-    FlushMsg msg;
-    msg.done = std::move(p);
-    msg.final_flush = true;
-    if (memtable_flusher_->Send(std::move(msg)) == util::SendResult::kOk) {
-      Status st = await(f, "the final memtable flush");
+    if (std::optional<std::future<Status>> f = l0_flusher_->SendFlush(/*final_flush=*/true)) {
+      Status st = await(*f, "the final memtable flush");
       if (!st.ok() && result.ok()) result = st;
     }
   }
-  // 3. Memtable flusher: pending L0 flushes are abandoned (the WAL holds their rows); a stalled
-  //    flusher gives up. Uploads already running (l0_flush_parallelism > 1) are waited for and
-  //    the finished ones published, oldest first, before its upload threads are joined.
+  // kStopping: background waits give up. The actors stop in reverse start order.
   {
     util::MutexLock lock(&mu_);
-    stopping_ = true;
-    cv_.NotifyAll();
+    SetLifecycleLocked(Lifecycle::kStopping);
   }
-  if (memtable_flusher_) memtable_flusher_->Stop();
+  wal_writer_->WakeWaiters();
+  if (l0_flusher_) l0_flusher_->WakeWaiters();
+  // 3. L0 flusher: pending L0 flushes are abandoned (the WAL holds their rows); a stalled
+  //    flusher gives up. Uploads already running (l0_flush_parallelism > 1) are waited for and
+  //    the finished ones published, oldest first, before its upload threads are joined.
+  if (l0_flusher_) l0_flusher_->Stop();
   // 4. The embedded garbage collector, then the embedded compactor (reverse start order). The
   //    GC stops first: it deletes only by rules that hold whatever runs, but stopping it before
   //    the compactor means no sweep overlaps the compactor's final commits/cancellations and no
@@ -1291,8 +726,9 @@ Status DbImpl::Close() {
       if (result.ok() && !st.IsFenced()) result = st.WithContext("stopping the compactor");
     }
   }
-  // 5. WAL flusher.
-  if (wal_flusher_) wal_flusher_->Stop();
+  // 5. WAL writer (started first, stopped last: the flushes above may still have asked it for
+  //    uploads).
+  wal_writer_->Stop();
   // 6. Final manifest: records the last WAL id we wrote (skipped once close_timeout passed:
   //    the next writer finds the WAL ids by listing anyway).
   if (std::chrono::steady_clock::now() >= deadline) {  // tidy: allow (real-time bound)
@@ -1302,7 +738,7 @@ Status DbImpl::Close() {
     unfinished.emplace_back("the final manifest write (not started)");
   } else if (!has_fatal_.load() && manifest_) {
     util::MutexLock mlock(&manifest_mu_);
-    const uint64_t last_seen = next_wal_id_.load() - 1;
+    const uint64_t last_seen = wal_writer_->next_wal_id() - 1;
     Status st = manifest_->Update([&](format::Manifest& m) -> Status {
       m.wal_id_last_seen = std::max(m.wal_id_last_seen, last_seen);
       m.recent_snapshot_min_seq = SnapshotMinSeq(m.last_l0_seq);
@@ -1326,9 +762,8 @@ Status DbImpl::Close() {
   }
   util::MutexLock lock(&mu_);
   if (!fatal_.ok()) result = fatal_;
-  closed_ = true;
   close_status_ = result;
-  cv_.NotifyAll();
+  SetLifecycleLocked(Lifecycle::kClosed);
   return result;
 }
 
@@ -1342,16 +777,16 @@ Result<DbStatusInfo> DbImpl::GetStatus() {
   info.writer_epoch = s->manifest->writer_epoch;
   info.compactor_epoch = s->manifest->compactor_epoch;
   info.last_committed_seq = committed_seq_.load();
-  info.durable_seq = durable_seq_.load();
+  info.durable_seq = wal_writer_->durable_seq();
   info.replay_after_wal_id = s->manifest->replay_after_wal_id;
-  info.next_wal_id = next_wal_id_.load();
+  info.next_wal_id = wal_writer_->next_wal_id();
   info.l0_ssts = s->manifest->l0.size();
   info.sorted_runs = s->manifest->compacted.size();
   util::MutexLock lock(&mu_);
   ChargeMemtableGrowthLocked();  // include the latest write
   info.memtable_bytes = unflushed_bytes_;
-  info.wal_upload_bytes = wal_upload_bytes_;
-  info.background_error = background_error_;
+  info.wal_upload_bytes = wal_writer_->upload_bytes();
+  info.background_error = wal_writer_->background_error();
   return info;
 }
 

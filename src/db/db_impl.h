@@ -6,14 +6,19 @@
 // freezes the memtable when it reaches l0_sst_size_bytes, and stalls the writer (backpressure)
 // while unflushed bytes exceed max_unflushed_bytes. DbImpl is its WritePathHost.
 //
-// Actors (each with one thread; started: compactor, GC, then the two util::BackgroundTasks in
-// this order; Close() stops: the write path (WritePath::Stop, no thread), (final WAL flush),
-// memtable flusher, GC, compactor, WAL flusher):
-//   WalFlusher       every flush_interval / on demand / when the buffer is large: uploads the WAL
-//                    buffer as ONE WAL SST (PutIfAbsent at the next WAL id), advances durable_seq
-//                    and wakes every writer waiting for durability (group commit). "Already
-//                    exists" = a newer writer fenced us: Status::Fenced is latched.
-//   MemtableFlusher  writes frozen memtables, oldest first, as L0 SSTs, then publishes each in the
+// Actors, declared in start order (each with its own state, mutex and thread; Open starts: WAL
+// writer, compactor, GC, memtable (L0) flusher; Close() stops them in reverse: the write path
+// (WritePath::Stop, no thread), (final WAL flush), memtable flusher, GC, compactor, WAL writer).
+// Their timers run on Components::clock (a test drives them with util::ManualClock). The
+// lifecycle is one state machine (Lifecycle: kOpen → kClosing → kStopping → kClosed) plus the
+// latched fatal error.
+//   WalWriter        (db/wal_writer.h) every flush_interval / on demand / when the buffer is
+//                    large: uploads the WAL buffer as ONE WAL SST (PutIfAbsent at the next WAL
+//                    id), advances the durable seq and wakes every writer waiting for durability
+//                    (group commit). "Already exists" = a newer writer fenced us: Status::Fenced
+//                    is latched. DbImpl is its WalWriterHost.
+//   L0Flusher        (db/l0_flusher.h; with its ManifestPoller) writes frozen memtables, oldest
+//   first, as L0 SSTs, then publishes each in the
 //                    manifest (fenceable update loop). With l0_flush_parallelism N > 1 it keeps
 //                    up to N uploads running at once on a fixed pool of N upload threads
 //                    ("slatedb-l0up-<i>", started with the flusher, joined by its OnStop), and
@@ -47,8 +52,9 @@
 // Manifest writes apply their change to the latest stored version (CAS loop), so what a
 // compactor wrote (compacted runs, checkpoints, l0_last_compacted, truncated l0) is preserved.
 //
-// Locking: mu_ guards the published DbState, the latched error, closing flags, WAL spans and the
-// backpressure counters. No object-store I/O runs under mu_.
+// Locking: mu_ guards the published DbState, the latched error, lifecycle changes and the
+// backpressure counters; it is taken before the WAL writer's mutex. No object-store I/O runs
+// under mu_.
 // Thread safety: all public methods are thread-safe. Ownership: DbImpl owns its tasks; the
 // object store is shared. Errors: see slatedb/db.h.
 #pragma once
@@ -66,9 +72,12 @@
 #include "compactor/compactor.h"
 #include "db/db_metrics.h"
 #include "db/db_state.h"
+#include "db/l0_flusher.h"
+#include "db/l0_sst_writer.h"
 #include "db/read_path.h"
 #include "db/segment_flush.h"
 #include "db/txn_manager.h"
+#include "db/wal_writer.h"
 #include "db/write_path.h"
 #include "db/write_rows.h"
 #include "format/ulid.h"
@@ -90,16 +99,11 @@ class CachedObjectStore;
 
 namespace slatedb::db {
 
-// One L0 upload of the parallel memtable flusher (l0_flush_parallelism > 1).
-struct L0Upload {
-  enum class State : uint8_t { kRunning, kDone, kFailed };
-  std::shared_ptr<const ImmutableMemtable> imm;
-  format::SstHandle handle;  // id minted (in memtable order) at start; info once kDone
-  State state = State::kRunning;
-  Status status;  // kFailed: the upload's error
-};
-
-class DbImpl final : public Db, public TxnSource, private WritePathHost {
+class DbImpl final : public Db,
+                     public TxnSource,
+                     private WritePathHost,
+                     private WalWriterHost,
+                     private L0FlusherHost {
  public:
   static Result<std::unique_ptr<Db>> Open(const std::string& path, Components components,
                                           Settings settings);
@@ -147,26 +151,14 @@ class DbImpl final : public Db, public TxnSource, private WritePathHost {
   const ReadPath& read_path() const { return *reads_; }
   // For tests: one manifest poll, exactly as the memtable flusher's ticker does it every
   // manifest_poll_interval (without its retry of failed memtable flushes).
-  Status PollManifestForTest() { return RefreshManifest(); }
+  Status PollManifestForTest() { return l0_flusher_->PollManifest(); }
   // For tests: the embedded compactor (null without compactor_options).
   const compactor::Compactor* compactor_for_test() const { return compactor_.get(); }
-
-  // Messages of the actors (public so the task classes in db_impl.cc can name them).
-  struct FlushMsg {
-    std::optional<std::promise<Status>> done;  // absent: a kick, nobody waits
-    bool final_flush = false;  // Close() of a WAL-less database: flush even while stopping
-  };
+  // The embedded collector (null without one); set once by Open.
+  const gc::GarbageCollector* gc_for_test() const { return gc_.get(); }
 
  private:
-  class WalFlusher;
-  class MemtableFlusher;
-  class L0UploadPool;
   class HandleWaiter;
-
-  struct WalSpan {
-    uint64_t id = 0;
-    uint64_t max_seq = 0;  // 0 for fences / empty WAL SSTs
-  };
 
   DbImpl(std::string path, Components components, Settings settings);
 
@@ -191,39 +183,21 @@ class DbImpl final : public Db, public TxnSource, private WritePathHost {
   // Adds the mutable memtable's arena growth since the last charge to unflushed_bytes_.
   void ChargeMemtableGrowthLocked() REQUIRES(mu_);
 
-  // WAL flusher side.
-  Status FlushWalNow();
-  // One WAL SST of FlushWalNow: takes whole commits of at most wal_flush_bytes_ from the buffer
-  // (restoring the rest) and uploads them; `*target_seq` (0 on the first call) is set to the
-  // highest seq buffered at the first call, and `*more` says whether rows up to it remain.
-  Status UploadWalSst(uint64_t* target_seq, bool* more);
-  // Any thread: asks the WAL flusher to upload now and waits.
-  Status RequestWalFlush();
-  Status WaitDurable(uint64_t seq);
-
-  // Memtable flusher side.
-  Status FlushImmutables(bool wait_for_l0_room);
-  Status FlushOneImmutable(const std::shared_ptr<const ImmutableMemtable>& imm);
-  // l0_flush_parallelism > 1: starts uploads (up to N running), publishes the finished prefix.
-  Status FlushImmutablesParallel(bool wait_for_l0_room);
-  // Publishes uploads_ from the front while they are finished. A failed front upload is
-  // resubmitted when `retry_failed` and its error returned; nothing behind it is published.
-  Status PublishFinishedUploads(bool retry_failed);
-  // On an upload thread: builds and uploads one L0 SST, records the outcome under mu_.
-  void RunL0Upload(const std::shared_ptr<L0Upload>& upload);
-  // The memtable flusher's OnStop: waits for running uploads, publishes the finished prefix
-  // (unless a fatal error is latched) and joins the upload pool.
-  void FinishUploads();
-  // The WAL holds every row up to `max_seq` (so L0 never holds rows not durable in the WAL).
-  Status EnsureWalDurable(uint64_t max_seq);
-  format::Ulid NextL0Id();  // flusher only: strictly above every SST id we know of
-  // Lists `handle` (the L0 SST of `imm`, the oldest unpublished memtable) in the manifest and
-  // drops `imm` from the state (and from the front of uploads_).
-  // With `segmented`, lists those SSTs instead (ApplySegmentedL0) in the same one update.
-  Status PublishL0(const std::shared_ptr<const ImmutableMemtable>& imm,
-                   const format::SstHandle& handle,
-                   const std::vector<SegmentL0>* segmented = nullptr);
-  Status RefreshManifest();
+  // WalWriterHost and L0FlusherHost (any thread, never with their mutexes held).
+  bool HasFatal() const override { return has_fatal_.load(std::memory_order_acquire); }
+  Status FatalStatus() const override EXCLUDES(mu_);
+  bool Stopping() const override { return lifecycle_.load() >= Lifecycle::kStopping; }
+  bool CloseDeadlinePassed() const override { return close_deadline_passed_.load(); }
+  void OnUploadChargeReleased() override EXCLUDES(mu_);
+  // L0FlusherHost.
+  std::shared_ptr<const DbState> State() const override { return state(); }
+  void PublishManifest(std::shared_ptr<const format::Manifest> manifest,
+                       const std::shared_ptr<const ImmutableMemtable>& flushed) override
+      EXCLUDES(mu_);
+  uint64_t FlushRetentionSeq(const ImmutableMemtable& imm) const override;
+  uint64_t SnapshotMinSeq(uint64_t last_l0_seq) const override;
+  // Durable waits (handles, await_durable writes): wal_writer_->WaitDurable.
+  Status WaitDurable(uint64_t seq) { return wal_writer_->WaitDurable(seq); }
 
   Status CheckOpen() const;
   Status CheckWritable() const;  // CheckOpen + not closing
@@ -231,16 +205,7 @@ class DbImpl final : public Db, public TxnSource, private WritePathHost {
   // with mu_ held (it joins the GC thread).
   void StopGc();
   std::shared_ptr<const DbState> state() const;
-  // L0 is full: notifies the compactor, waits up to manifest_poll_interval for it to make room,
-  // and re-reads the manifest. kClosed if the database is stopping, Fenced if a newer writer
-  // took over, else OK (the caller looks again).
-  Status AwaitL0Room() EXCLUDES(mu_);
   uint64_t ReadSeq(const ReadOptions& options) const;
-  // What a flush of `imm` keeps: versions above min(imm max seq, oldest live snapshot) plus the
-  // newest at or below it, per key.
-  uint64_t FlushRetentionSeq(const ImmutableMemtable& imm) const;
-  // The manifest's recent_snapshot_min_seq: min(last_l0_seq, oldest live snapshot).
-  uint64_t SnapshotMinSeq(uint64_t last_l0_seq) const;
 
   // ---- constant after construction ----
   const std::string path_;
@@ -257,125 +222,82 @@ class DbImpl final : public Db, public TxnSource, private WritePathHost {
   std::shared_ptr<util::Clock> clock_;
   const util::Log log_;
   wal::WalStore wal_store_;
+  const L0SstWriter l0_writer_;  // the L0 flush's SST writing (thread-safe, immutable)
+
+  // ---- lifecycle: one state machine, advanced only forward, under mu_ ----
+  enum class Lifecycle : uint8_t {
+    kOpen,      // serving (also while Open recovers and starts the actors)
+    kClosing,   // Close() started: new calls are refused, stalled writers give up; the final
+                // WAL (or memtable) flush runs
+    kStopping,  // background waits give up; the actors are stopped in reverse start order
+    kClosed,    // Close() finished (or Open failed): close_status_ holds its result
+  };
+  // Written under mu_ (SetLifecycleLocked), read anywhere (lock-free).
+  std::atomic<Lifecycle> lifecycle_{Lifecycle::kOpen};
+  void SetLifecycleLocked(Lifecycle next) REQUIRES(mu_);
 
   // ---- guarded by mu_ ----
   mutable util::Mutex mu_;
-  util::CondVar cv_;  // with mu_: durable_seq_, unflushed bytes, L0 room, fatal, closing
+  util::CondVar cv_;  // with mu_: unflushed bytes, L0 room, fatal, lifecycle
   std::shared_ptr<const DbState> state_ GUARDED_BY(mu_);
+  // The latched fatal error (first wins; has_fatal_ mirrors !fatal_.ok() lock-free).
   Status fatal_ GUARDED_BY(mu_);
-  bool closing_ GUARDED_BY(mu_) = false;   // Close() started: refuse new calls
-  bool stopping_ GUARDED_BY(mu_) = false;  // background waits give up
-  bool closed_ GUARDED_BY(mu_) = false;    // Close() finished
-  std::optional<Status> close_status_ GUARDED_BY(mu_);
-  std::deque<WalSpan> wal_spans_ GUARDED_BY(mu_);  // uploaded/replayed WAL ids not yet in L0
-  std::string background_error_ GUARDED_BY(mu_);   // DbStatusInfo::background_error
+  std::atomic<bool> has_fatal_{false};
+  std::optional<Status> close_status_ GUARDED_BY(mu_);  // set when kClosed is reached by Close
   // Real memory of the unflushed rows, what max_unflushed_bytes bounds: the arena bytes
   // (Memtable::ApproximateBytes) of the immutable memtables plus the mutable one's charged part
   // (an empty mutable memtable counts 0; its growth is charged before each write's backpressure
   // check, at each freeze and after each replayed WAL SST).
   uint64_t unflushed_bytes_ GUARDED_BY(mu_) = 0;
   size_t memtable_charged_bytes_ GUARDED_BY(mu_) = 0;  // state_->memtable's share of it
-  // The WAL SST being encoded and uploaded (WalStore::EncodedSizeEstimate of its rows; 0 when
-  // none): memory beside the arenas that its rows point into, so backpressure counts it too —
-  // writers wait while unflushed_bytes_ + wal_upload_bytes_ exceed max_unflushed_bytes.
-  uint64_t wal_upload_bytes_ GUARDED_BY(mu_) = 0;
-  // What backpressure compares with max_unflushed_bytes: unflushed_bytes_ + wal_upload_bytes_.
+  // What backpressure compares with max_unflushed_bytes: unflushed_bytes_ plus the WAL SST
+  // being encoded and uploaded (WalWriter::upload_bytes: memory beside the arenas its rows
+  // point into).
   uint64_t HeldBytesLocked() const REQUIRES(mu_);
-  // Sets wal_upload_bytes_ for the life of one WAL upload (FlushWalNow), then clears it and
-  // wakes stalled writers.
-  class WalUploadCharge {
-   public:
-    WalUploadCharge(DbImpl* db, uint64_t bytes);
-    ~WalUploadCharge();
-    WalUploadCharge(const WalUploadCharge&) = delete;
-    WalUploadCharge& operator=(const WalUploadCharge&) = delete;
 
-   private:
-    DbImpl* const db_;
-  };
-
-  std::atomic<bool> has_fatal_{false};
   std::atomic<bool> close_deadline_passed_{false};  // Close(): stop starting object-store work
   std::atomic<uint64_t> committed_seq_{0};
-  std::atomic<uint64_t> durable_seq_{0};
-  std::atomic<uint64_t> next_wal_id_{1};
-  // A WAL flush kick from WaitDurable is queued and not yet taken by the WAL flusher.
-  std::atomic<bool> wal_kick_pending_{false};
   std::atomic<uint64_t> manifest_id_{0};
   util::Mutex close_mu_ ACQUIRED_BEFORE(mu_);  // serializes Close(); taken before write_path_'s
 
-  // ---- memtable flusher only (and Open / Close when the flusher is stopped) ----
+  // ---- the writer's manifest: used by the L0 flusher (publish, poll), Open, Close and
+  // CreateCheckpoint, serialized by manifest_mu_ ----
   std::unique_ptr<manifest::FenceableManifest> manifest_;
-  util::Mutex manifest_mu_;  // serializes manifest_ use between the flusher and Close/GetStatus
+  util::Mutex manifest_mu_;
   // Draws checkpoint UUIDs (CreateCheckpoint); created on first use, seeded like ulids_.
   std::optional<util::Random> checkpoint_rng_ GUARDED_BY(manifest_mu_);
-  // Seeded from Components.seed mixed with our writer epoch, so two writers given the same seed
-  // never mint the same ids; `last_ulid_` additionally keeps new ids above every listed SST.
+  // The L0 id generator, made by Recover and handed to the L0 flusher by Open: seeded from
+  // Components.seed mixed with our writer epoch, so two writers given the same seed never mint
+  // the same ids; `last_ulid_` (the highest SST id listed) keeps new ids above every listed SST.
   std::unique_ptr<format::UlidGenerator> ulids_;
   format::Ulid last_ulid_;
-  // The L0 SST uploaded for the oldest immutable memtable whose manifest publish has not been
-  // confirmed. A retried flush of the same memtable publishes this same SST, and the publish
-  // mutator skips it when the manifest already lists it (a lost reply that landed) or when it
-  // was already compacted — so an L0 is never listed twice.
-  struct PendingL0 {
-    std::shared_ptr<const ImmutableMemtable> imm;
-    format::SstHandle handle;
-    std::optional<std::vector<SegmentL0>> segmented;  // a segmented flush's SSTs (then no handle)
-  };
-  std::optional<PendingL0> pending_l0_;
-  // l0_flush_parallelism > 1 only. The started, not yet published L0 uploads, oldest first:
-  // they are always the oldest uploads_.size() entries of state_->imms. The deque, each
-  // upload's state/status/info and upload_events_ are guarded by mu_.
-  std::deque<std::shared_ptr<L0Upload>> uploads_ GUARDED_BY(mu_);
-  uint64_t upload_events_ GUARDED_BY(mu_) = 0;  // bumped when an upload finishes or a memtable
-                                                // is frozen
-  std::unique_ptr<L0UploadPool> upload_pool_;   // owned by the flusher (started/stopped with it)
 
-  // ---- WAL flusher only ----
-  // The last WAL upload whose outcome is unknown (it failed with kUnavailable: it may have
-  // landed with its reply lost). Its rows are the first `rows` of the restored buffer; a later
-  // "already exists" at `id` is ours iff the object carries `put_id`.
-  struct UncertainWal {
-    uint64_t id = 0;
-    std::string put_id;
-    std::vector<format::RowView> rows;
-    uint64_t max_seq = 0;
-    std::vector<wal::WalBuffer::Owner> owners;  // what `rows` point into
-  };
-  std::optional<UncertainWal> uncertain_wal_;
-  // A WAL upload failing again and again (transient errors): logged once when it starts, then
-  // summarised at most once per kWalFailureSummaryInterval of clock_ time, and when it recovers.
-  struct WalUploadFailure {
-    uint64_t attempts = 0;  // failed attempts since the last success
-    std::chrono::steady_clock::time_point since;
-    std::chrono::steady_clock::time_point last_logged;
-  };
-  std::optional<WalUploadFailure> wal_failure_;
-  // Called by FlushWalNow after an upload of `key` failed with `st`: latches non-transient
-  // errors and transient ones beyond object_store_max_retries, logs (bounded), publishes
-  // background_error_. Returns what FlushWalNow returns.
-  Status OnWalUploadFailure(const std::string& key, Status st);
-  void OnWalUploadSuccess();
-
-  wal::WalBuffer wal_buffer_;
   std::shared_ptr<ReadPath> reads_;
   // Live snapshots and transactions (shared with them; detached by ~DbImpl).
   std::shared_ptr<TxnManager> txns_;
   std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
   // Shared with every WriteHandle; detached (answering from the final durable seq) by ~DbImpl.
   std::shared_ptr<HandleWaiter> handle_waiter_;
-  // The commit step: sequence state and the mutable memtable's bookkeeping (own mutex, taken
-  // after close_mu_ and before mu_). Created by the constructor, stopped first by Close().
-  std::unique_ptr<WritePath> write_path_;
 
-  // ---- actors, in start order (stopped in reverse) ----
-  std::unique_ptr<WalFlusher> wal_flusher_;
-  std::unique_ptr<MemtableFlusher> memtable_flusher_;
+  // ---- actors, declared in start order (Close() stops them in reverse; destroyed in reverse) --
+  // 1. The WAL writer: WAL buffer, next WAL id, durable seq, group commit, "slatedb-wal" (its
+  //    own mutex). Created by the constructor (the write path appends to its buffer), started by
+  //    Open after recovery, stopped last.
+  std::unique_ptr<WalWriter> wal_writer_;
+  // The commit step: sequence state and the mutable memtable's bookkeeping (own mutex, taken
+  // after close_mu_ and before mu_). Created by the constructor, stopped first by Close(); no
+  // thread.
+  std::unique_ptr<WritePath> write_path_;
+  // 2. The embedded compactor (optional), started right after recovery.
   std::unique_ptr<compactor::Compactor> compactor_;
-  // Set in Open before the actors start, never reset before destruction; Stop() calls are
-  // serialized by gc_mu_ (GarbageCollector::Stop must not run concurrently with itself).
+  // 3. The embedded GC (optional). Set in Open, never reset before destruction; Stop() calls
+  //    are serialized by gc_mu_ (GarbageCollector::Stop must not run concurrently with itself).
   std::unique_ptr<gc::GarbageCollector> gc_;
   util::Mutex gc_mu_;
+  // 4. The L0 flusher (db/l0_flusher.h): immutable memtables → L0 SSTs, manifest publish and
+  //    poll, its upload pool (l0_flush_parallelism > 1) and "slatedb-l0flush". Created and
+  //    started by Open, stopped first.
+  std::unique_ptr<L0Flusher> l0_flusher_;
 };
 
 }  // namespace slatedb::db

@@ -151,7 +151,7 @@ class DbReaderImpl final : public DbReader {
   class Poller final : public util::BackgroundTask<int> {
    public:
     Poller(DbReaderImpl* reader, std::chrono::milliseconds interval)
-        : BackgroundTask("slatedb-reader", 1, interval), reader_(reader) {}
+        : BackgroundTask("slatedb-reader", 1, interval, reader->clock_), reader_(reader) {}
     ~Poller() override { Stop(); }
 
    protected:

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -156,20 +157,38 @@ bool WaitFor(Pred pred, milliseconds limit = milliseconds(5000)) {
   return pred();
 }
 
+// Advances the fixture's manual clock by one flush_interval (10 ms) at each poll until `pred`
+// holds: the WAL writer's timer runs on that clock.
+template <typename Pred>
+bool TickUntil(Fixture& f, Pred pred) {
+  return WaitFor([&] {
+    f.clock->Advance(10);
+    return pred();
+  });
+}
+
 // A transient WAL failure: one warning when it starts, one summary per minute of clock time
 // while it lasts (not one line per attempt), one line when it recovers; GetStatus shows it.
 TEST(LoudFailuresTest, PersistentTransientWalFailureIsLoggedBoundedAndVisible) {
   Fixture f;
   auto db = f.Open(FastSettings());
   ASSERT_OK(db) << db.status().ToString();
-  f.store->SetHook([](std::string_view op, std::string_view key) {
-    return IsWalPut(op, key) ? Status::Unavailable("connection reset by peer") : Status::OK();
+  auto wal_puts = std::make_shared<std::atomic<int>>(0);
+  f.store->SetHook([wal_puts](std::string_view op, std::string_view key) {
+    if (!IsWalPut(op, key)) return Status::OK();
+    ++*wal_puts;
+    return Status::Unavailable("connection reset by peer");
   });
   WriteOptions nowait;
   nowait.await_durable = false;
   ASSERT_OK((*db)->Put("k", "v", nowait));
-  ASSERT_TRUE(WaitFor([&] { return f.logger->Count("connection reset by peer") >= 1; }));
-  std::this_thread::sleep_for(milliseconds(300));  // ~30 more failed flushes
+  ASSERT_TRUE(TickUntil(f, [&] { return f.logger->Count("connection reset by peer") >= 1; }));
+  // 30 more failed flushes, one per flush_interval of the manual clock.
+  for (int i = 0; i < 30; ++i) {
+    const int before = wal_puts->load();
+    f.clock->Advance(10);
+    ASSERT_TRUE(WaitFor([&] { return wal_puts->load() > before; })) << i;
+  }
   EXPECT_EQ(f.logger->Count("connection reset by peer"), 1u);
   auto status = (*db)->GetStatus();
   ASSERT_OK(status) << status.status().ToString();
@@ -181,11 +200,16 @@ TEST(LoudFailuresTest, PersistentTransientWalFailureIsLoggedBoundedAndVisible) {
 
   f.clock->Advance(61'000);
   ASSERT_TRUE(WaitFor([&] { return f.logger->Count("still failing after") >= 1; }));
-  std::this_thread::sleep_for(milliseconds(200));
+  // 20 more failed flushes within the minute: no second summary.
+  for (int i = 0; i < 20; ++i) {
+    const int before = wal_puts->load();
+    f.clock->Advance(10);
+    ASSERT_TRUE(WaitFor([&] { return wal_puts->load() > before; })) << i;
+  }
   EXPECT_EQ(f.logger->Count("still failing after"), 1u);
 
   f.store->SetHook(nullptr);
-  ASSERT_TRUE(WaitFor([&] { return f.logger->Count("WAL upload recovered") >= 1; }));
+  ASSERT_TRUE(TickUntil(f, [&] { return f.logger->Count("WAL upload recovered") >= 1; }));
   EXPECT_OK((*db)->Flush());
   status = (*db)->GetStatus();
   ASSERT_OK(status);
@@ -231,7 +255,9 @@ TEST(LoudFailuresTest, MaxRetriesBoundsTransientWalFailures) {
   });
   auto put = std::async(std::launch::async,
                         [&] { return (*db)->Put("k", "v", WriteOptions{true}).status(); });
-  const bool finished = put.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+  // The retries run at the WAL writer's flush_interval ticks, on the manual clock.
+  const bool finished =
+      TickUntil(f, [&] { return put.wait_for(milliseconds(0)) == std::future_status::ready; });
   EXPECT_TRUE(finished) << "await_durable writer still hangs after 5 s";
   if (!finished) (*db)->Close().PermitUnchecked();
   Status st = put.get();

@@ -666,40 +666,4 @@ Result<std::unique_ptr<DbIterator>> ReadPath::Scan(std::shared_ptr<const DbState
       std::move(state), std::move(self), std::move(merged), range, reverse, seq, std::move(alive)));
 }
 
-format::SstBuilderOptions ReadPath::CompactedSstOptions() const {
-  return table::SstBuilderOptionsFor(table::SstKind::kL0, settings_, prefix_extractor_);
-}
-
-Result<std::unique_ptr<table::StreamingSstWriter>> ReadPath::OpenCompactedSstWriter(
-    const format::Ulid& id) {
-  return table::StreamingSstWriter::Open(*store_, manifest::CompactedSstPath(db_path_, id),
-                                         CompactedSstOptions());
-}
-
-Result<format::SstInfo> ReadPath::WriteCompactedSst(const format::Ulid& id,
-                                                    const std::vector<format::RowEntry>& rows) {
-  const std::string key = manifest::CompactedSstPath(db_path_, id);
-  ASSIGN_OR_RETURN(auto writer,
-                   table::StreamingSstWriter::Open(*store_, key, CompactedSstOptions()));
-  for (const auto& row : rows) RETURN_IF_ERROR(writer->Add(row));
-  auto sst = writer->Finish();
-  if (!sst.ok()) return sst.status().WithContext("uploading " + key);
-  return sst->info;
-}
-
-Result<format::SstInfo> ReadPath::WriteMemtableSst(const format::Ulid& id, const Memtable& table,
-                                                   uint64_t retention_seq,
-                                                   const MergeOperator* merge_operator) {
-  const std::string key = manifest::CompactedSstPath(db_path_, id);
-  ASSIGN_OR_RETURN(auto writer,
-                   table::StreamingSstWriter::Open(*store_, key, CompactedSstOptions()));
-  RETURN_IF_ERROR(
-      ForEachFlushRow(table, retention_seq, merge_operator, [&](const format::RowEntry& r) {
-        return writer->Add(r);
-      }).WithContext("uploading " + key));
-  auto sst = writer->Finish();
-  if (!sst.ok()) return sst.status().WithContext("uploading " + key);
-  return sst->info;
-}
-
 }  // namespace slatedb::db

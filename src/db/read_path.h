@@ -13,8 +13,8 @@
 // direction, with Seek. A prefix scan (ScanPrefix, i.e. a range equal to PrefixRange(p)) skips
 // L0 and sorted-run SSTs whose prefix filter `_bf:p=<extractor name>` excludes p's extracted
 // prefix (docs/format.md §5.12); SSTs without a filter of that name are read. Reads apply no
-// expiry (as SlateDB 0.12.1; docs/format.md §11). Also owns the SST side of the writer: building
-// and uploading L0 SSTs, the open-SST cache and the block cache. Thread safety: all methods are
+// expiry (as SlateDB 0.12.1; docs/format.md §11). Also owns the open-SST cache and the block
+// cache (writing L0 SSTs is db/l0_sst_writer.h's). Thread safety: all methods are
 // thread-safe. Ownership: shared by its Db/DbReader and every iterator it creates (iterators keep
 // it, and the DbState they read, alive); it shares the merge operator. Errors: kData naming the
 // object for corrupt SSTs, object-store errors, kInvalid for merge operands without an operator,
@@ -45,7 +45,6 @@
 #include "table/block_cache.h"
 #include "table/merge_resolve.h"
 #include "table/sst_reader.h"
-#include "table/sst_writer.h"
 #include "util/mutex.h"
 
 namespace slatedb::db {
@@ -78,20 +77,6 @@ class ReadPath : public std::enable_shared_from_this<ReadPath> {
   Result<std::unique_ptr<DbIterator>> Scan(std::shared_ptr<const DbState> state,
                                            const ScanRange& range, bool reverse, uint64_t seq,
                                            std::shared_ptr<std::atomic<bool>> alive);
-
-  // Builds a compacted SST from `rows` (internal order) and uploads compacted/<id>.sst.
-  Result<format::SstInfo> WriteCompactedSst(const format::Ulid& id,
-                                            const std::vector<format::RowEntry>& rows);
-  // Streams the rows ForEachFlushRow gives for `table` into compacted/<id>.sst (the L0 flush):
-  // no copy of the memtable, no whole-SST buffer; the upload is aborted on failure.
-  Result<format::SstInfo> WriteMemtableSst(const format::Ulid& id, const Memtable& table,
-                                           uint64_t retention_seq,
-                                           const MergeOperator* merge_operator);
-  // Opens the streaming upload of compacted/<id>.sst with CompactedSstOptions() (a segmented L0
-  // flush writes one per tree, db/segment_flush.h).
-  Result<std::unique_ptr<table::StreamingSstWriter>> OpenCompactedSstWriter(const format::Ulid& id);
-  // The builder options of this database's L0 / compacted SSTs.
-  format::SstBuilderOptions CompactedSstOptions() const;
 
   Result<std::shared_ptr<table::SstReader>> OpenSst(const format::SstHandle& handle);
 

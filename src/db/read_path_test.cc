@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "db/l0_sst_writer.h"
 #include "format/ulid.h"
 #include "slatedb/db_read.h"
 #include "slatedb/merge_operator.h"
@@ -84,7 +85,7 @@ class ReadPathMergeTest : public ::testing::Test {
     format::SstHandle h;
     h.id = ulids_.Next(1000);
     h.format_version = format::kSstFormatVersion;
-    auto info = reads_->WriteCompactedSst(h.id, rows);
+    auto info = L0SstWriter(store_, "db", Settings(), nullptr).WriteRows(h.id, rows);
     EXPECT_OK(info) << info.status().ToString();
     if (info.ok()) h.info = *info;
     return h;
@@ -247,7 +248,8 @@ TEST(ReadPathPrefixTest, SortedRunPrefixScanStopsAtThePrefixEnd) {
     format::SstHandle h;
     h.id = ulids.Next(1000);
     h.format_version = format::kSstFormatVersion;
-    ASSERT_OK_AND_ASSIGN(h.info, reads->WriteCompactedSst(h.id, rows));
+    ASSERT_OK_AND_ASSIGN(h.info,
+                         L0SstWriter(store, "db", settings, *extractor).WriteRows(h.id, rows));
     EXPECT_EQ(h.info.filter_format, format::FilterFormat::kComposite);
     run.ssts.push_back(h);
   }
@@ -324,7 +326,7 @@ TEST(ReadPathLocalTest, RetainClosesTheFilesOfSstsNoLongerListed) {
     format::SstHandle h;
     h.id = ulids.Next(1000);
     h.format_version = format::kSstFormatVersion;
-    auto info = reads->WriteCompactedSst(h.id, rows);
+    auto info = L0SstWriter(store, "db", Settings(), nullptr).WriteRows(h.id, rows);
     EXPECT_OK(info);
     if (info.ok()) h.info = *info;
     return h;

@@ -5,6 +5,7 @@
 #include <optional>
 #include <utility>
 
+#include "db/read_path.h"
 #include "format/segments.h"
 #include "format/sst.h"
 
@@ -72,9 +73,11 @@ Status CheckSegmentExtractor(const format::Manifest& m, const PrefixExtractor* e
   return Status::OK();
 }
 
-Result<std::vector<SegmentL0>> WriteSegmentedL0(ReadPath& reads, const PrefixExtractor& extractor,
+Result<std::vector<SegmentL0>> WriteSegmentedL0(const L0SstWriter& writer,
+                                                const PrefixExtractor& extractor,
                                                 const format::Manifest& current_manifest,
-                                                const Memtable& table, uint64_t retention_seq,
+                                                const memtable::Memtable& table,
+                                                uint64_t retention_seq,
                                                 const MergeOperator* merge_operator,
                                                 const std::function<format::Ulid()>& next_id) {
   struct Open {
@@ -130,7 +133,7 @@ Result<std::vector<SegmentL0>> WriteSegmentedL0(ReadPath& reads, const PrefixExt
     Open o;
     o.prefix = std::string(prefix);
     o.id = next_id();
-    ASSIGN_OR_RETURN(o.writer, reads.OpenCompactedSstWriter(o.id));
+    ASSIGN_OR_RETURN(o.writer, writer.OpenStreaming(o.id));
     w = std::move(o);
     return Status::OK();
   };

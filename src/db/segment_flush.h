@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "db/read_path.h"
+#include "db/l0_sst_writer.h"
 #include "format/manifest.h"
 #include "memtable/memtable.h"
 #include "slatedb/merge_operator.h"
@@ -52,9 +52,11 @@ Status CheckSegmentExtractor(const format::Manifest& m, const PrefixExtractor* e
 // route it; otherwise to the segment of its extracted prefix, or to the root tree. A new prefix
 // that would nest with another (an extractor breaking its contract; segment prefixes must form an
 // antichain) fails the flush with kInvalid naming both. A memtable without rows yields no SST.
-Result<std::vector<SegmentL0>> WriteSegmentedL0(ReadPath& reads, const PrefixExtractor& extractor,
+Result<std::vector<SegmentL0>> WriteSegmentedL0(const L0SstWriter& writer,
+                                                const PrefixExtractor& extractor,
                                                 const format::Manifest& current_manifest,
-                                                const Memtable& table, uint64_t retention_seq,
+                                                const memtable::Memtable& table,
+                                                uint64_t retention_seq,
                                                 const MergeOperator* merge_operator,
                                                 const std::function<format::Ulid()>& next_id);
 

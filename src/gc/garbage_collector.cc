@@ -465,6 +465,7 @@ Status GarbageCollector::Stop() {
     task = task_.get();
   }
   if (task != nullptr) task->Stop();  // idempotent; waits for a sweep in progress
+  stopped_.store(true, std::memory_order_release);
   return Status::OK();
 }
 

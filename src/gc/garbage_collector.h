@@ -36,6 +36,7 @@
 // next interval. Stop → OK (idempotent).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -113,6 +114,8 @@ class GarbageCollector {
   void WaitIdle();
   // Totals over every sweep so far.
   GcStats totals() const;
+  // True once Stop() has joined the background thread (no sweep runs from then on).
+  bool stopped() const { return stopped_.load(std::memory_order_acquire); }
 
  private:
   enum Sweep { kManifest = 0, kWal, kCompacted, kCompactions, kSweepCount };
@@ -162,6 +165,7 @@ class GarbageCollector {
   util::Mutex sweep_mu_;
   mutable util::Mutex mu_ ACQUIRED_AFTER(sweep_mu_);
   bool started_ GUARDED_BY(mu_) = false;
+  std::atomic<bool> stopped_{false};
   GcStats totals_ GUARDED_BY(mu_);
   // Created and started by Start(), stopped by Stop() (outside mu_: its sweeps take mu_), kept
   // until destruction. Last member: destroyed first.
