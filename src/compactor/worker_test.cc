@@ -123,6 +123,30 @@ class WorkerTest : public ::testing::Test {
     return true;
   }
 
+  // Records `job` (Scheduled) as Running on the dead worker "ghost" (heartbeat now on `clock`),
+  // with `outputs` and, when given, a context: what a worker that died mid-job leaves behind.
+  Status ClaimAsGhost(const format::Ulid& job, util::Clock& clock,
+                      std::vector<format::SstHandle> outputs,
+                      std::optional<format::CompactionContext> context = std::nullopt) {
+    manifest::CompactionsStore cs(store_, "db");
+    return UpdateCompactions(
+               cs,
+               [&](format::Compactions& c) -> Status {
+                 for (auto& r : c.recent_compactions) {
+                   if (r.id == job && r.status == format::CompactionStatus::kScheduled) {
+                     r.status = format::CompactionStatus::kRunning;
+                     r.worker =
+                         format::WorkerSpec{"ghost", static_cast<uint64_t>(clock.NowMillis())};
+                     r.output_ssts = outputs;
+                     if (context) r.ctx = *context;
+                     return Status::OK();
+                   }
+                 }
+                 return Status::Internal("job not scheduled");
+               })
+        .status();
+  }
+
   // Every row of `ssts`, in order.
   std::vector<format::RowEntry> Rows(const std::vector<format::SstHandle>& ssts) {
     std::vector<format::RowEntry> rows;
@@ -236,20 +260,8 @@ TEST_F(WorkerTest, SplitJobResumedFromAPartialContextWritesTheRowsOfOneMerge) {
   partial[0].output_ssts.resize(1);
   for (size_t i = 2; i < partial.size(); ++i) partial[i].output_ssts.clear();
   const std::vector<format::SstHandle> recorded = Concat(partial);
-  manifest::CompactionsStore cs(store_, "db");
-  ASSERT_OK(
-      UpdateCompactions(cs, [&](format::Compactions& c) -> Status {
-        for (auto& r : c.recent_compactions) {
-          if (r.id == job.id && r.status == format::CompactionStatus::kScheduled) {
-            r.status = format::CompactionStatus::kRunning;
-            r.worker = format::WorkerSpec{"ghost", static_cast<uint64_t>(ctx.clock->NowMillis())};
-            r.output_ssts = recorded;
-            r.ctx = format::CompactionContext{partial, resolved.retention_min_seq};
-            return Status::OK();
-          }
-        }
-        return Status::Internal("job not scheduled");
-      }).status());
+  ASSERT_OK(ClaimAsGhost(job.id, *ctx.clock, recorded,
+                         format::CompactionContext{partial, resolved.retention_min_seq}));
   // Reclaimed after worker_heartbeat_timeout; a live worker resumes it.
   auto w = Worker("live", 107);
   ASSERT_OK(w->Start());
@@ -293,7 +305,6 @@ TEST_F(WorkerTest, StaleJobIsReclaimedAndResumedReusingItsRecordedOutput) {
   CompactorOptions o = Options();
   auto coordinator = Coordinator(o);
   ASSERT_OK(coordinator->Start());
-  manifest::CompactionsStore cs(store_, "db");
   format::CompactionRecord job;
   ASSERT_TRUE(WaitFor([&] {
     for (const auto& r : LatestCompactions().recent_compactions) {
@@ -321,18 +332,7 @@ TEST_F(WorkerTest, StaleJobIsReclaimedAndResumedReusingItsRecordedOutput) {
   CompactionJobResult partial = RunCompaction(resolved, ctx, cancel);
   ASSERT_TRUE(partial.cancelled);
   ASSERT_EQ(partial.outputs.size(), 1u);
-  ASSERT_OK(
-      UpdateCompactions(cs, [&](format::Compactions& c) -> Status {
-        for (auto& r : c.recent_compactions) {
-          if (r.id == job.id && r.status == format::CompactionStatus::kScheduled) {
-            r.status = format::CompactionStatus::kRunning;
-            r.worker = format::WorkerSpec{"ghost", static_cast<uint64_t>(ctx.clock->NowMillis())};
-            r.output_ssts = partial.outputs;
-            return Status::OK();
-          }
-        }
-        return Status::Internal("job not scheduled");
-      }).status());
+  ASSERT_OK(ClaimAsGhost(job.id, *ctx.clock, partial.outputs));
   // The coordinator reschedules it after worker_heartbeat_timeout; a live worker resumes it.
   auto w = Worker("live", 103);
   ASSERT_OK(w->Start());
