@@ -164,7 +164,9 @@ struct SLATEDB_EXPORT Settings {
   // first: an L0 is never listed before an older memtable's, the WAL replay point advances
   // only over the contiguous prefix of finished uploads, and a failed upload is retried before
   // anything newer is published. Running uploads still count as unflushed bytes and as L0
-  // SSTs for l0_max_ssts. 1 = one upload after the other, on the flusher thread. [1, 64]
+  // SSTs for l0_max_ssts. 1 = one upload after the other, on the flusher thread. With a
+  // Components::segment_extractor, flushes are serial whatever this says (each one writes one
+  // SST per segment it touches, minting their ids in key order); Db::Open logs that once. [1, 64]
   uint64_t l0_flush_parallelism = 4;
   // How many WAL SSTs recovery (Db::Open) reads at once while replaying the WAL: up to this many
   // GETs in flight and objects held in memory; rows are still applied strictly in WAL id order,

@@ -235,6 +235,12 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
   deps.compactor = db->compactor_.get();
   deps.merge_operator = db->components_.merge_operator.get();
   deps.segment_extractor = db->components_.segment_extractor.get();
+  if (deps.segment_extractor != nullptr && db->settings_.l0_flush_parallelism > 1) {
+    db->log_.Info(
+        "slatedb: {}: L0 flushes are serial with a segment extractor (l0_flush_parallelism {} "
+        "applies to unsegmented databases)",
+        db->path_, db->settings_.l0_flush_parallelism);
+  }
   deps.manifest = db->manifest_.get();
   deps.manifest_mu = &db->manifest_mu_;
   deps.manifest_id = &db->manifest_id_;

@@ -478,5 +478,20 @@ TEST(SegmentsTest, FollowingReaderSeesNewSegments) {
   ASSERT_OK(db->Close());
 }
 
+// l0_flush_parallelism does not apply to a segmented flush (one SST per tree, serial): Open says
+// so once in the log rather than ignoring the setting silently; without an extractor it does not.
+TEST(SegmentsTest, OpenLogsThatSegmentedFlushesAreSerial) {
+  for (const bool segmented : {true, false}) {
+    auto logger = std::make_shared<slatedb::testing::CapturingLogger>();
+    Components c = Comp(NewMemoryObjectStore(), segmented ? Fixed(4) : nullptr);
+    c.logger = logger;
+    Settings s = TestSettings();
+    s.l0_flush_parallelism = 4;
+    ASSERT_OK_AND_ASSIGN(auto db, Db::Open("db", std::move(c), s));
+    EXPECT_EQ(logger->Count("L0 flushes are serial with a segment extractor"), segmented ? 1u : 0u);
+    ASSERT_OK(db->Close());
+  }
+}
+
 }  // namespace
 }  // namespace slatedb
