@@ -193,8 +193,8 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
     Status cst = compactor.ok() ? Status::OK() : compactor.status();
     if (cst.ok()) {
       db->compactor_ = std::move(compactor).value();
-      // One manifest poll for both: the memtable flusher's (RefreshManifest tells the compactor
-      // of every new version it sees, and PublishL0 of ours).
+      // One manifest poll for both: the L0 flusher's ManifestPoller tells the compactor of every
+      // new version it sees, and PublishL0 of ours; both read through one ManifestStore cache.
       db->compactor_->DisableTimedPolls();
       db->compactor_->ShareManifestStore(db->manifest_->store());
       cst = db->compactor_->Start();

@@ -29,6 +29,8 @@
 //                    is published until it succeeds. On Close the flusher waits for every
 //                    running upload, publishes the finished prefix and joins the pool. N = 1
 //                    uploads on the flusher thread itself, one memtable after the other.
+//                    With Components::segment_extractor each flush writes one SST per tree
+//                    (db/segment_flush.h), serially, listed in one manifest update.
 //                    It also refreshes the manifest every
 //                    manifest_poll_interval (fencing detection, compactor's changes). While L0
 //                    holds l0_max_ssts SSTs it waits for the compactor (embedded or external) to
