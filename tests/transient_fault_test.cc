@@ -296,8 +296,10 @@ TEST_F(TransientFaultTest, LostReplyOnLastAttemptIsNotFencing) {
   WriteOptions no_wait;
   no_wait.await_durable = false;
   ASSERT_OK(db->Put("k", "v", no_wait));
+  // The upload whose reply is lost is this flush's or, when its flush_interval tick came first,
+  // the WAL flusher's own (which then retries at the next flush): either way one reply was lost.
   Status first = db->Flush(FlushType::kWal);
-  EXPECT_FALSE(first.ok()) << "the lost reply did not reach the writer";
+  EXPECT_GE(faults->counts().lost_replies, 1u) << "no reply was lost: " << first.ToString();
   faults->SetOptions(FaultOptions{});  // the store is healthy again
   Status again = db->Flush(FlushType::kWal);
   EXPECT_OK(again) << "the writer fenced itself: " << again.ToString();
