@@ -233,25 +233,25 @@ Status L0Flusher::FlushOneImmutable(const std::shared_ptr<const ImmutableMemtabl
   // memtable's own max seq while no snapshot is older). A snapshot registered after this reads
   // a committed seq >= imm->max_seq, so it needs nothing older than what is kept.
   const uint64_t retention_seq = deps_.host->FlushRetentionSeq(*imm);
-  if ((!pending_l0_ || pending_l0_->imm != imm) && deps_.segment_extractor != nullptr) {
-    // One L0 SST per tree the rows belong to (db/segment_flush.h).
-    ASSIGN_OR_RETURN(std::vector<SegmentL0> ssts,
-                     WriteSegmentedL0(*deps_.sst_writer, *deps_.segment_extractor,
-                                      *deps_.host->State()->manifest, *imm->table, retention_seq,
-                                      deps_.merge_operator, [this] { return NextL0Id(); }));
-    pending_l0_ = PendingL0{imm, format::SstHandle{}, std::move(ssts)};
-  }
   if (!pending_l0_ || pending_l0_->imm != imm) {
-    format::SstHandle handle;
-    handle.id = NextL0Id();
-    handle.format_version = format::kSstFormatVersion;
-    ASSIGN_OR_RETURN(handle.info, deps_.sst_writer->WriteMemtable(
-                                      handle.id, *imm->table, retention_seq, deps_.merge_operator));
-    pending_l0_ = PendingL0{imm, std::move(handle), std::nullopt};
+    std::vector<SegmentL0> ssts;
+    if (deps_.segment_extractor != nullptr) {
+      // One L0 SST per tree the rows belong to (db/segment_flush.h).
+      ASSIGN_OR_RETURN(ssts,
+                       WriteSegmentedL0(*deps_.sst_writer, *deps_.segment_extractor,
+                                        *deps_.host->State()->manifest, *imm->table, retention_seq,
+                                        deps_.merge_operator, [this] { return NextL0Id(); }));
+    } else {
+      format::SstHandle& handle = ssts.emplace_back().handle;
+      handle.id = NextL0Id();
+      handle.format_version = format::kSstFormatVersion;
+      ASSIGN_OR_RETURN(handle.info,
+                       deps_.sst_writer->WriteMemtable(handle.id, *imm->table, retention_seq,
+                                                       deps_.merge_operator));
+    }
+    pending_l0_ = PendingL0{imm, std::move(ssts)};
   }
-  const format::SstHandle handle = pending_l0_->handle;
-  const std::optional<std::vector<SegmentL0>> segmented = pending_l0_->segmented;
-  RETURN_IF_ERROR(PublishL0(imm, handle, segmented ? &*segmented : nullptr));
+  RETURN_IF_ERROR(PublishL0(imm, pending_l0_->ssts));
   pending_l0_.reset();
   return Status::OK();
 }
@@ -348,7 +348,7 @@ Status L0Flusher::PublishFinishedUploads(bool retry_failed) {
       }
       return failed;
     }
-    RETURN_IF_ERROR(PublishL0(upload->imm, handle));
+    RETURN_IF_ERROR(PublishL0(upload->imm, {SegmentL0{"", handle}}));
   }
 }
 
@@ -396,10 +396,8 @@ void L0Flusher::FinishUploads() {
 }
 
 Status L0Flusher::PublishL0(const std::shared_ptr<const ImmutableMemtable>& imm,
-                            const format::SstHandle& handle,
-                            const std::vector<SegmentL0>* segmented) {
+                            const std::vector<SegmentL0>& ssts) {
   const L0FlusherDeps& d = deps_;
-  const format::Ulid id = handle.id;
   // Replay point: the last WAL id whose rows are all in this (and older) L0s.
   const uint64_t replay_after = d.wal->ReplayPointFor(imm->max_seq);
   const uint64_t wal_last_seen = d.wal->next_wal_id() - 1;
@@ -407,19 +405,10 @@ Status L0Flusher::PublishL0(const std::shared_ptr<const ImmutableMemtable>& imm,
   {
     util::MutexLock mlock(d.manifest_mu);
     Status st = d.manifest->Update([&](format::Manifest& m) -> Status {
-      // Idempotent: an earlier publish of this very SST may have landed with its reply lost
-      // (then the version we build on lists it, or a compactor already compacted it: L0 ids
-      // grow, so l0_last_compacted >= id means it was published).
-      bool already = false;
-      if (segmented) {
-        already = !ApplySegmentedL0(m, *segmented);  // all trees in this one update
-      } else {
-        const bool listed = std::any_of(m.l0.begin(), m.l0.end(),
-                                        [&](const format::SstHandle& h) { return h.id == id; });
-        const bool compacted = m.l0_last_compacted && !(*m.l0_last_compacted < id);
-        already = listed || compacted;
-        if (!already) m.l0.insert(m.l0.begin(), handle);
-      }
+      // Idempotent: an earlier publish of these very SSTs may have landed with its reply lost
+      // (then the version we build on lists them, or a compactor already compacted them: L0 ids
+      // grow, so a tree's l0_last_compacted >= id means it was published).
+      const bool already = !ListFlushedL0s(m, ssts);  // all trees in this one update
       m.last_l0_seq = std::max(m.last_l0_seq, imm->max_seq);
       m.last_l0_clock_tick = std::max(m.last_l0_clock_tick, imm->max_create_ts);
       m.replay_after_wal_id = std::max(m.replay_after_wal_id, replay_after);
@@ -435,7 +424,9 @@ Status L0Flusher::PublishL0(const std::shared_ptr<const ImmutableMemtable>& imm,
     });
     if (!st.ok()) {
       if (st.IsFenced()) d.host->Latch(st);
-      return st.WithContext("publishing L0 SST " + id.ToString());
+      std::string ids;
+      for (const SegmentL0& sst : ssts) ids += (ids.empty() ? "" : ", ") + sst.handle.id.ToString();
+      return st.WithContext("publishing L0 SST " + ids);
     }
     published = std::make_shared<const format::Manifest>(d.manifest->manifest());
     d.manifest_id->store(d.manifest->id());
@@ -444,11 +435,7 @@ Status L0Flusher::PublishL0(const std::shared_ptr<const ImmutableMemtable>& imm,
   d.metrics->read.SetManifestGauges(*published);
   d.metrics->immutable_memtable_flushes->Increment(1);
   // Blocks, index, filter and stats (all but the small info block and footer at the end).
-  d.metrics->l0_flush_bytes->Increment(
-      segmented ? SegmentedL0Bytes(*segmented)
-                : std::max({handle.info.filter_offset + handle.info.filter_len,
-                            handle.info.index_offset + handle.info.index_len,
-                            handle.info.stats_offset + handle.info.stats_len}));
+  d.metrics->l0_flush_bytes->Increment(FlushedL0Bytes(ssts));
   if (d.compactor) d.compactor->Notify();
   d.wal->DropSpansThrough(replay_after);
   {

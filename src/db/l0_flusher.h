@@ -172,12 +172,11 @@ class L0Flusher {
   // The WAL holds every row up to `max_seq` (so L0 never holds rows not durable in the WAL).
   Status EnsureWalDurable(uint64_t max_seq);
   format::Ulid NextL0Id();  // strictly above every SST id we know of
-  // Lists `handle` (the L0 SST of `imm`, the oldest unpublished memtable) in the manifest and
-  // drops `imm` from the state (and from the front of uploads_).
-  // With `segmented`, lists those SSTs instead (ApplySegmentedL0) in the same one update.
+  // Lists `ssts` (the L0 SSTs of `imm`, the oldest unpublished memtable: one root-tree SST, or one
+  // per tree of a segmented flush) in one manifest update (ListFlushedL0s) and drops `imm` from
+  // the state (and from the front of uploads_).
   Status PublishL0(const std::shared_ptr<const ImmutableMemtable>& imm,
-                   const format::SstHandle& handle,
-                   const std::vector<SegmentL0>* segmented = nullptr) EXCLUDES(mu_);
+                   const std::vector<SegmentL0>& ssts) EXCLUDES(mu_);
   // L0 is full: notifies the compactor, waits up to manifest_poll_interval for it to make room,
   // and re-reads the manifest. kClosed if the database is stopping, Fenced if a newer writer
   // took over, else OK (the caller looks again).
@@ -195,8 +194,7 @@ class L0Flusher {
   // was already compacted — so an L0 is never listed twice.
   struct PendingL0 {
     std::shared_ptr<const ImmutableMemtable> imm;
-    format::SstHandle handle;
-    std::optional<std::vector<SegmentL0>> segmented;  // a segmented flush's SSTs (then no handle)
+    std::vector<SegmentL0> ssts;  // one root-tree SST, or one per tree of a segmented flush
   };
   std::optional<PendingL0> pending_l0_;
 

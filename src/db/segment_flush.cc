@@ -161,7 +161,7 @@ Result<std::vector<SegmentL0>> WriteSegmentedL0(const L0SstWriter& writer,
   return out;
 }
 
-bool ApplySegmentedL0(format::Manifest& m, const std::vector<SegmentL0>& ssts) {
+bool ListFlushedL0s(format::Manifest& m, const std::vector<SegmentL0>& ssts) {
   bool added = false;
   std::vector<std::string> touched;
   for (const SegmentL0& sst : ssts) {
@@ -192,7 +192,7 @@ bool ApplySegmentedL0(format::Manifest& m, const std::vector<SegmentL0>& ssts) {
   return added;
 }
 
-uint64_t SegmentedL0Bytes(const std::vector<SegmentL0>& ssts) {
+uint64_t FlushedL0Bytes(const std::vector<SegmentL0>& ssts) {
   uint64_t total = 0;
   for (const SegmentL0& s : ssts) {
     const format::SstInfo& i = s.handle.info;

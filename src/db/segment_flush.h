@@ -3,13 +3,13 @@
 // What: with Components::segment_extractor set, an L0 flush splits the frozen memtable by the
 // extractor's prefix of each key: rows with a prefix p go to one L0 SST of segment p, rows
 // without one (outside the extractor's domain) to one L0 SST of the root tree. All of a flush's
-// SSTs enter the manifest in one update (ApplySegmentedL0, called inside the writer's manifest
-// update), creating the segments they name (kept in prefix order). Also the open-time checks of a
-// configured extractor against the manifest's segment_extractor_name and segments.
-// Thread safety: free functions; WriteSegmentedL0 calls `next_id` on the calling thread only.
-// Ownership: nothing is retained. Errors: kInvalid for extractor mismatches (naming both names),
-// object-store and SST-build errors from WriteSegmentedL0 (partial uploads are aborted; SSTs
-// already finished stay as unreferenced objects for GC).
+// SSTs enter the manifest in one update (ListFlushedL0s, called inside the writer's manifest
+// update, for every flush: an unsegmented one is a single root-tree SST), creating the segments
+// they name (kept in prefix order). Also the open-time checks of a configured extractor against the
+// manifest's segment_extractor_name and segments. Thread safety: free functions; WriteSegmentedL0
+// calls `next_id` on the calling thread only. Ownership: nothing is retained. Errors: kInvalid for
+// extractor mismatches (naming both names), object-store and SST-build errors from WriteSegmentedL0
+// (partial uploads are aborted; SSTs already finished stay as unreferenced objects for GC).
 #pragma once
 
 #include <functional>
@@ -26,7 +26,7 @@
 
 namespace slatedb::db {
 
-// One L0 SST of a segmented flush: the tree it belongs to ("" = the root tree) and its handle.
+// One L0 SST of a flush: the tree it belongs to ("" = the root tree) and its handle.
 struct SegmentL0 {
   std::string prefix;
   format::SstHandle handle;
@@ -60,14 +60,16 @@ Result<std::vector<SegmentL0>> WriteSegmentedL0(const L0SstWriter& writer,
                                                 const MergeOperator* merge_operator,
                                                 const std::function<format::Ulid()>& next_id);
 
-// Adds `ssts` to the front of their trees' L0 lists in `m`, creating missing segments (in prefix
+// The L0 publish of every flush (segmented or not): adds `ssts` to the front of their trees' L0
+// lists in `m`, creating missing segments (in prefix
 // order). Idempotent per SST: one already listed, or at or below its tree's L0 watermark (already
 // published and compacted), is not added again. Prunes drain markers (segments with no L0 and no
 // sorted run left, RFC-0024 "Live → Marker → Absent") this flush does not add to. Returns
 // whether any SST was added.
-bool ApplySegmentedL0(format::Manifest& m, const std::vector<SegmentL0>& ssts);
+bool ListFlushedL0s(format::Manifest& m, const std::vector<SegmentL0>& ssts);
 
-// The bytes of the largest SST section end (what metrics count as flushed bytes).
-uint64_t SegmentedL0Bytes(const std::vector<SegmentL0>& ssts);
+// Per SST, the end of its largest section (blocks, index, filter, stats; not the small info
+// block and footer), summed: what metrics count as flushed bytes.
+uint64_t FlushedL0Bytes(const std::vector<SegmentL0>& ssts);
 
 }  // namespace slatedb::db
