@@ -892,11 +892,7 @@ Status Compactor::Commit(const CompactionSpec& spec, const CompactionJobResult& 
   }
 
   // 3. Completed; keep only active compactions plus this one.
-  rec = FindRecord(result.id);
-  rec->status = format::CompactionStatus::kCompleted;
-  std::erase_if(compactions_.recent_compactions, [&](const format::CompactionRecord& r) {
-    return r.status == format::CompactionStatus::kCompleted && r.id != result.id;
-  });
+  MarkCompleted(result.id);
   Status st = WriteCompactions();
   if (!st.ok() && !st.IsFenced()) {
     // The manifest already holds the result; only the bookkeeping object is stale.
@@ -929,14 +925,9 @@ Status Compactor::ExecuteDrain(format::CompactionRecord* rec) {
     manifest::PruneExternalSstIds(m);
     return Status::OK();
   }));
-  rec = FindRecord(id);
-  if (rec == nullptr) return Status::OK();
-  rec->status = format::CompactionStatus::kCompleted;
+  if (!MarkCompleted(id)) return Status::OK();
   log_.Info("compactor {}: drained segment '{}' ({} L0 SSTs, {} sorted runs) for {}", db_path_,
             util::PrintableKey(prefix), l0s.size(), runs.size(), id.ToString());
-  std::erase_if(compactions_.recent_compactions, [&](const format::CompactionRecord& r) {
-    return r.status == format::CompactionStatus::kCompleted && r.id != id;
-  });
   return WriteCompactions();
 }
 
@@ -1088,6 +1079,16 @@ format::CompactionRecord* Compactor::FindRecord(const format::Ulid& id) {
     if (r.id == id) return &r;
   }
   return nullptr;
+}
+
+bool Compactor::MarkCompleted(const format::Ulid& id) {
+  format::CompactionRecord* rec = FindRecord(id);
+  if (rec == nullptr) return false;
+  rec->status = format::CompactionStatus::kCompleted;
+  std::erase_if(compactions_.recent_compactions, [&](const format::CompactionRecord& r) {
+    return r.status == format::CompactionStatus::kCompleted && r.id != id;
+  });
+  return true;
 }
 
 void Compactor::RemoveRecord(const format::Ulid& id) {

@@ -192,6 +192,9 @@ class Compactor {
   void Latch(const Status& st);
   format::CompactionRecord* FindRecord(const format::Ulid& id);
   void RemoveRecord(const format::Ulid& id);
+  // Marks record `id` Completed and drops every other Completed record (only active compactions
+  // plus this one stay); false when there is no such record. The caller writes `.compactions`.
+  bool MarkCompleted(const format::Ulid& id);
 
   // Constant after construction.
   const std::shared_ptr<ObjectStore> store_;
