@@ -16,7 +16,6 @@
 #include "db/checkpoint_ops.h"
 #include "db/clone_ops.h"
 #include "db/transaction_impl.h"
-#include "format/segments.h"
 #include "format/sequence_tracker.h"
 #include "format/sst.h"
 #include "manifest/paths.h"
@@ -283,11 +282,9 @@ Status DbImpl::Recover() {
   const uint64_t base_seed = components_.seed != 0 ? components_.seed : util::EntropySeed();
   ulids_ =
       std::make_unique<format::UlidGenerator>(base_seed ^ (m.writer_epoch * 0x9E3779B97F4A7C15ull));
-  for (const format::ConstTreeRef& tree : format::AllTrees(m)) {
-    for (const auto& sst : *tree.l0) last_ulid_ = std::max(last_ulid_, sst.id);
-    for (const auto& run : *tree.compacted) {
-      for (const auto& sst : run.ssts) last_ulid_ = std::max(last_ulid_, sst.id);
-    }
+  // Every tree's SSTs (the root's and each segment's), sorted: the last is the highest id.
+  if (const std::vector<format::Ulid> listed = manifest::ListedSstIds(m); !listed.empty()) {
+    last_ulid_ = std::max(last_ulid_, listed.back());
   }
   if (m.wal_object_store_uri.has_value()) {
     return Status::Invalid("database at " + path_ +

@@ -13,6 +13,7 @@
 #include "format/segments.h"
 #include "manifest/manifest_store.h"
 #include "manifest/paths.h"
+#include "manifest/sst_paths.h"
 #include "manifest/stored_manifest.h"
 #include "table/sst_reader.h"
 #include "util/background_task.h"
@@ -27,13 +28,9 @@ namespace {
 constexpr uint64_t kMaxFenceSize = 1024;
 
 void AddReferences(const format::Manifest& m, std::set<format::Ulid>* out) {
-  // The root tree and every segment's (RFC-0024).
-  for (const format::ConstTreeRef& tree : format::AllTrees(m)) {
-    for (const auto& h : *tree.l0) out->insert(h.id);
-    for (const auto& run : *tree.compacted) {
-      for (const auto& h : run.ssts) out->insert(h.id);
-    }
-  }
+  // The root tree's and every segment's (RFC-0024).
+  const std::vector<format::Ulid> listed = manifest::ListedSstIds(m);
+  out->insert(listed.begin(), listed.end());
   for (const auto& ext : m.external_dbs) out->insert(ext.sst_ids.begin(), ext.sst_ids.end());
 }
 
