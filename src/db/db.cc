@@ -5,6 +5,7 @@
 
 #include "db/db_impl.h"
 #include "db/db_reader.h"
+#include "format/segments.h"
 
 namespace slatedb {
 
@@ -21,14 +22,8 @@ Result<std::unique_ptr<DbReader>> DbReader::Open(const std::string& path, Compon
 ScanRange PrefixRange(std::string_view prefix) {
   ScanRange range;
   range.start = std::string(prefix);
-  // The smallest key greater than every key with this prefix: drop trailing 0xff bytes, then
-  // increment the last byte. Nothing left: no upper bound.
-  std::string end(prefix);
-  while (!end.empty() && static_cast<unsigned char>(end.back()) == 0xff) end.pop_back();
-  if (!end.empty()) {
-    end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
-    range.end = std::move(end);
-  }
+  // The smallest key greater than every key with this prefix (none: no upper bound).
+  range.end = format::PrefixSuccessor(prefix);
   if (prefix.empty()) range.start.reset();
   return range;
 }

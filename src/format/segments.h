@@ -24,8 +24,8 @@
 
 namespace slatedb::format {
 
-// The smallest string above every string starting with `prefix` (prefix++), or nullopt when
-// there is none (prefix empty or all 0xff bytes).
+// The smallest string above every string starting with `prefix` (prefix++; also PrefixRange's
+// end, slatedb/db.h), or nullopt when there is none (prefix empty or all 0xff bytes).
 inline std::optional<std::string> PrefixSuccessor(std::string_view prefix) {
   std::string s(prefix);
   while (!s.empty()) {
@@ -103,13 +103,6 @@ inline std::optional<TreeRef> MutableTree(Manifest& m, std::string_view prefix) 
   if (prefix.empty()) return TreeRef{"", &m.l0, &m.compacted, &m.l0_last_compacted};
   for (Segment& s : m.segments) {
     if (s.prefix == prefix) return MutableSegmentTree(s);
-  }
-  return std::nullopt;
-}
-inline std::optional<ConstTreeRef> Tree(const Manifest& m, std::string_view prefix) {
-  if (prefix.empty()) return RootTree(m);
-  for (const Segment& s : m.segments) {
-    if (s.prefix == prefix) return SegmentTree(s);
   }
   return std::nullopt;
 }
