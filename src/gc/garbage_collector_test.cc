@@ -89,6 +89,19 @@ class GcTest : public ::testing::Test {
     return cp;
   }
 
+  // `.compactions` version 1 holding one Completed compaction whose ULID is minted at `ms` (it
+  // sets the compacted-SST watermark).
+  void WriteCompletedCompaction(int64_t ms) {
+    manifest::CompactionsStore cs(store_, "db");
+    format::Compactions comp;
+    comp.compactor_epoch = 1;
+    format::CompactionRecord rec;
+    rec.id = ulids_.Next(ms);
+    rec.status = format::CompactionStatus::kCompleted;
+    comp.recent_compactions.push_back(rec);
+    ASSERT_OK(cs.WriteNew(1, comp));
+  }
+
   // An SST object with a ULID minted at `ms` (contents irrelevant to the GC).
   format::Ulid Sst(int64_t ms) {
     format::Ulid id = ulids_.Next(ms);
@@ -301,14 +314,7 @@ TEST_F(GcTest, SegmentSstsAreLiveAndTheirL0sBoundTheWatermark) {
   m.segment_extractor_name = "fixed-9";
   WriteManifest(1, format::Manifest());
   WriteManifest(2, m);
-  manifest::CompactionsStore cs(store_, "db");
-  format::Compactions comp;
-  comp.compactor_epoch = 1;
-  format::CompactionRecord rec;
-  rec.id = ulids_.Next(t0 + 8000);
-  rec.status = format::CompactionStatus::kCompleted;
-  comp.recent_compactions.push_back(rec);
-  ASSERT_OK(cs.WriteNew(1, comp));
+  ASSERT_NO_FATAL_FAILURE(WriteCompletedCompaction(t0 + 8000));
 
   auto r = Gc(std::chrono::milliseconds(0))->RunOnce();
   ASSERT_OK(r) << r.status().ToString();
@@ -344,14 +350,7 @@ TEST_F(GcTest, CompactedSstsFollowReferencesAndTheLowWatermark) {
   ASSERT_OK(r);
   EXPECT_EQ(r->compacted_deleted, 0u);
 
-  manifest::CompactionsStore cs(store_, "db");
-  format::Compactions comp;
-  comp.compactor_epoch = 1;
-  format::CompactionRecord rec;
-  rec.id = ulids_.Next(t0 + 7000);
-  rec.status = format::CompactionStatus::kCompleted;
-  comp.recent_compactions.push_back(rec);
-  ASSERT_OK(cs.WriteNew(1, comp));
+  ASSERT_NO_FATAL_FAILURE(WriteCompletedCompaction(t0 + 7000));
 
   EXPECT_EQ(Gc(std::chrono::milliseconds(kHour))->RunOnce()->compacted_deleted, 0u);
   r = Gc(std::chrono::milliseconds(0))->RunOnce();
