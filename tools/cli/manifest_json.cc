@@ -36,25 +36,24 @@ json SstToJson(const format::SstHandle& sst) {
 }  // namespace
 
 std::string ManifestToJson(uint64_t manifest_id, const format::Manifest& m) {
-  json l0 = json::array();
-  for (const auto& sst : m.l0) l0.push_back(SstToJson(sst));
-  json compacted = json::array();
-  for (const auto& run : m.compacted) {
-    json ssts = json::array();
-    for (const auto& sst : run.ssts) ssts.push_back(SstToJson(sst));
-    compacted.push_back({{"id", run.id}, {"ssts", ssts}});
-  }
+  // One tree's L0 list and sorted runs (the root's and each segment's).
+  auto ssts_json = [](const std::vector<format::SstHandle>& ssts) {
+    json out = json::array();
+    for (const auto& sst : ssts) out.push_back(SstToJson(sst));
+    return out;
+  };
+  auto runs_json = [&](const std::vector<format::SortedRun>& runs) {
+    json out = json::array();
+    for (const auto& run : runs) out.push_back({{"id", run.id}, {"ssts", ssts_json(run.ssts)}});
+    return out;
+  };
+  json l0 = ssts_json(m.l0);
+  json compacted = runs_json(m.compacted);
   // Named segments (RFC-0024): prefix (hex), L0 count and runs per tree, plus the SSTs.
   json segments = json::array();
   for (const auto& s : m.segments) {
-    json seg_l0 = json::array();
-    for (const auto& sst : s.l0) seg_l0.push_back(SstToJson(sst));
-    json seg_runs = json::array();
-    for (const auto& run : s.compacted) {
-      json ssts = json::array();
-      for (const auto& sst : run.ssts) ssts.push_back(SstToJson(sst));
-      seg_runs.push_back({{"id", run.id}, {"ssts", ssts}});
-    }
+    json seg_l0 = ssts_json(s.l0);
+    json seg_runs = runs_json(s.compacted);
     segments.push_back({{"prefix", util::ToHex(s.prefix)},
                         {"l0_count", s.l0.size()},
                         {"sorted_runs", s.compacted.size()},
