@@ -39,7 +39,7 @@
 #include "manifest/paths.h"
 #include "manifest/stored_manifest.h"
 #include "slatedb/object_store.h"
-#include "table/sst_writer.h"
+#include "table/table_store.h"
 #include "util/clock.h"
 #include "util/random.h"
 
@@ -141,11 +141,10 @@ class L0Writer {
     format::SstHandle h;
     h.id = ulids_.Next(util::SystemClock::Default()->NowMillis());
     h.format_version = format::kSstFormatVersion;
-    auto sst = table::WriteSst(*store_, manifest::CompactedSstPath(path_, h.id), rows,
-                               format::SstBuilderOptions{});
+    auto sst = table::TableStore(store_, path_).WriteRows(h.id, rows, format::SstBuilderOptions{});
     if (!sst.ok()) Die("write L0", sst.status());
     h.info = sst->info;
-    l0_bytes_ += sst->bytes.size();
+    l0_bytes_ += sst->size;
     return h;
   }
 

@@ -889,6 +889,7 @@ Status Compactor::Commit(const CompactionSpec& spec, const CompactionJobResult& 
       return Status::OK();
     }));
     RETURN_IF_ERROR(updated);
+    if (on_manifest_committed_) on_manifest_committed_();
   }
 
   // 3. Completed; keep only active compactions plus this one.
@@ -925,6 +926,7 @@ Status Compactor::ExecuteDrain(format::CompactionRecord* rec) {
     manifest::PruneExternalSstIds(m);
     return Status::OK();
   }));
+  if (on_manifest_committed_) on_manifest_committed_();
   if (!MarkCompleted(id)) return Status::OK();
   log_.Info("compactor {}: drained segment '{}' ({} L0 SSTs, {} sorted runs) for {}", db_path_,
             util::PrintableKey(prefix), l0s.size(), runs.size(), id.ToString());

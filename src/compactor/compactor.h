@@ -135,6 +135,11 @@ class Compactor {
   // probes it, leaving the compactor blind to new L0s for up to kManifestProbeTrust. REQUIRES:
   // `store` is for the same database path and format, and this is called before Start().
   void ShareManifestStore(std::shared_ptr<manifest::ManifestStore> store);
+  // `fn` runs on the orchestrator thread after each manifest version this compactor writes that
+  // removes L0 SSTs or sorted runs (a committed compaction, a segment drain), so that the
+  // embedded compactor's writer, stalled on a full L0, re-reads the manifest at once instead of
+  // at its next poll. It must not block or call back into the compactor. Call before Start().
+  void OnManifestCommitted(std::function<void()> fn) { on_manifest_committed_ = std::move(fn); }
   // Coordinator only (`slatedb run-compactor --no-embedded-worker`, docs/design.md §10, distributed
   // compaction): jobs are not run here but recorded `Scheduled` for CompactionWorkers (worker.h) to
   // claim; each poll also commits jobs workers wrote `Compacted` (manifest first, then `Completed`)
@@ -237,8 +242,9 @@ class Compactor {
   util::Channel<CompactionJobResult> completions_;  // executor threads → orchestrator
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> poll_requested_{false};
-  std::atomic<bool> timed_polls_{true};  // false: DisableTimedPolls
-  bool retry_pending_ = false;           // orchestrator thread only: a failure awaits a retry
+  std::function<void()> on_manifest_committed_;  // OnManifestCommitted (set before Start)
+  std::atomic<bool> timed_polls_{true};          // false: DisableTimedPolls
+  bool retry_pending_ = false;  // orchestrator thread only: a failure awaits a retry
   std::atomic<bool> fenced_{false};
   std::atomic<bool> running_{false};
 

@@ -156,13 +156,12 @@ class FetchPool {
 // last block starting before the range's start to the last block starting before its end).
 class SequentialScan final : public table::RowIterator {
  public:
-  SequentialScan(std::shared_ptr<ObjectStore> store,
-                 std::shared_ptr<const manifest::SstPathResolver> paths,
+  SequentialScan(table::TableStore tables, std::shared_ptr<const manifest::SstPathResolver> paths,
                  std::vector<format::SstHandle> ssts, uint64_t chunk_bytes,
                  FetchPool* pool = nullptr, size_t lookahead = 1,
                  std::optional<format::BytesRange> range = std::nullopt,
                  const ReaderMap* readers = nullptr)
-      : store_(std::move(store)),
+      : tables_(std::move(tables)),
         paths_(std::move(paths)),
         ssts_(std::move(ssts)),
         chunk_bytes_(pool != nullptr ? std::max<uint64_t>(1, chunk_bytes / lookahead)
@@ -241,9 +240,7 @@ class SequentialScan final : public table::RowIterator {
       if (readers_ != nullptr && cached != readers_->end()) {
         reader_ = cached->second;
       } else {
-        std::string key = paths_->Path(h.id);
-        ASSIGN_OR_RETURN(reader_, table::SstReader::OpenWithInfo(store_, key, h.info,
-                                                                 h.format_version.value_or(1)));
+        ASSIGN_OR_RETURN(reader_, tables_.OpenReader(h, paths_->Path(h.id)));
       }
       ASSIGN_OR_RETURN(index_, reader_->Index());
       num_blocks_ = index_->blocks.size();
@@ -342,8 +339,8 @@ class SequentialScan final : public table::RowIterator {
     chunk_.clear();
     const size_t first = next_block_;
     next_block_ = end_block;
-    return SetChunk(store_->GetRange(reader_->object_key(), start, end - start), first, end_block,
-                    start, end - start);
+    return SetChunk(tables_.object_store()->GetRange(reader_->object_key(), start, end - start),
+                    first, end_block, start, end - start);
   }
 
   // Queues GETs of the current SST's next chunks until lookahead_ are outstanding.
@@ -352,7 +349,7 @@ class SequentialScan final : public table::RowIterator {
       auto f = std::make_shared<BlockFetch>();
       uint64_t end = 0;
       RETURN_IF_ERROR(PlanChunk(&f->end_block, &f->start, &end));
-      f->store = store_;
+      f->store = tables_.object_store();
       f->key = reader_->object_key();
       f->len = end - f->start;
       f->first_block = next_block_;
@@ -390,7 +387,7 @@ class SequentialScan final : public table::RowIterator {
     return iter_->SeekToFirst();
   }
 
-  std::shared_ptr<ObjectStore> store_;
+  table::TableStore tables_;
   std::shared_ptr<const manifest::SstPathResolver> paths_;
   std::vector<format::SstHandle> ssts_;
   uint64_t chunk_bytes_;
@@ -422,15 +419,14 @@ class OutputWriter {
       : ctx_(ctx),
         result_(result),
         range_(range),
+        tables_(ctx.tables()),
         opts_(table::SstBuilderOptionsFor(table::SstKind::kCompacted, ctx.output)) {}
   Status Add(const RowEntry& row) {
     if (!writer_) {
       handle_ = format::SstHandle{};
       handle_.id = ctx_.ulids->Next(ctx_.clock->NowMillis());
       handle_.format_version = format::kSstFormatVersion;
-      ASSIGN_OR_RETURN(
-          writer_, table::StreamingSstWriter::Open(
-                       *ctx_.store, manifest::CompactedSstPath(ctx_.db_path, handle_.id), opts_));
+      ASSIGN_OR_RETURN(writer_, tables_.OpenWriter(handle_.id, opts_));
     }
     return writer_->Add(row);
   }
@@ -462,6 +458,7 @@ class OutputWriter {
   const ExecutorContext& ctx_;
   CompactionJobResult* result_;
   const size_t range_;  // the subcompaction's index (on_output)
+  const table::TableStore tables_;
   format::SstBuilderOptions opts_;
   std::unique_ptr<table::StreamingSstWriter> writer_;
   format::SstHandle handle_;
@@ -615,9 +612,7 @@ Result<std::vector<format::BytesRange>> PlanRanges(
   }
   for (const auto* h : ssts) {
     if (ssts.size() > kMaxPlanIndexReads) break;
-    ASSIGN_OR_RETURN(auto reader,
-                     table::SstReader::OpenWithInfo(ctx.store, paths->Path(h->id), h->info,
-                                                    h->format_version.value_or(1)));
+    ASSIGN_OR_RETURN(auto reader, ctx.tables().OpenReader(*h, paths->Path(h->id)));
     ASSIGN_OR_RETURN(auto index, reader->Index());
     (*readers)[h->id] = reader;
     const size_t blocks = index->blocks.size();
@@ -705,12 +700,12 @@ void RunRange(const CompactionJob& job, const ExecutorContext& ctx,
   std::vector<std::unique_ptr<table::RowIterator>> children;
   for (const auto& sst : job.l0) {
     children.push_back(
-        std::make_unique<SequentialScan>(ctx.store, paths, std::vector<format::SstHandle>{sst},
+        std::make_unique<SequentialScan>(ctx.tables(), paths, std::vector<format::SstHandle>{sst},
                                          chunk_bytes, fetch_pool, lookahead, scan_range, &readers));
   }
   for (const auto& run : job.runs) {
     children.push_back(std::make_unique<SequentialScan>(
-        ctx.store, paths, run.ssts, chunk_bytes, fetch_pool, lookahead, scan_range, &readers));
+        ctx.tables(), paths, run.ssts, chunk_bytes, fetch_pool, lookahead, scan_range, &readers));
   }
   table::MergeIterator merged(std::move(children), table::Direction::kForward);
   OutputWriter writer(ctx, &out->part, out->index);

@@ -60,6 +60,7 @@
 #include "format/ulid.h"
 #include "slatedb/merge_operator.h"
 #include "slatedb/object_store.h"
+#include "table/table_store.h"
 #include "util/channel.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -93,6 +94,9 @@ struct ExecutorContext {
       on_output;
   // Set once "no merge operator: operands kept" (info) or an operator failure (warn) was logged.
   std::shared_ptr<std::atomic<bool>> merge_notice_logged = std::make_shared<std::atomic<bool>>();
+
+  // The job's SST I/O: input readers and output writers on `store` under `db_path`.
+  table::TableStore tables() const { return table::TableStore(store, db_path); }
 };
 
 CompactionJobResult RunCompaction(const CompactionJob& job, const ExecutorContext& ctx,

@@ -28,6 +28,7 @@
 #include "table/sst_options.h"
 #include "table/sst_reader.h"
 #include "table/sst_writer.h"
+#include "table/table_store.h"
 #include "util/clock.h"
 
 namespace slatedb::compactor::testing {
@@ -73,10 +74,10 @@ class TestDb {
     format::SstHandle h;
     h.id = ulids_.Next(util::SystemClock::Default()->NowMillis());
     h.format_version = format::kSstFormatVersion;
-    auto sst = table::WriteSst(*store_, manifest::CompactedSstPath(path_, h.id), sorted, opts);
-    if (!sst.ok()) return sst.status();
-    h.info = sst->info;
-    l0_bytes_written_ += sst->bytes.size();
+    ASSIGN_OR_RETURN(format::EncodedSst sst,
+                     table::TableStore(store_, path_).WriteRows(h.id, sorted, opts));
+    h.info = sst.info;
+    l0_bytes_written_ += sst.size;
     uint64_t last_seq = next_seq_ - 1;
     ASSIGN_OR_RETURN(auto sm, manifest::StoredManifest::Load(mstore_));
     return sm.Update([&](format::Manifest& m) {
@@ -94,9 +95,7 @@ class TestDb {
       const format::Manifest& m) {
     std::vector<std::unique_ptr<table::RowIterator>> children;
     for (const auto& h : m.l0) {
-      ASSIGN_OR_RETURN(auto reader,
-                       table::SstReader::OpenWithInfo(store, manifest::CompactedSstPath(path, h.id),
-                                                      h.info, h.format_version.value_or(1)));
+      ASSIGN_OR_RETURN(auto reader, table::TableStore(store, path).OpenReader(h));
       children.push_back(reader->NewIterator(table::Direction::kForward));
     }
     for (const auto& run : m.compacted) {
@@ -162,9 +161,7 @@ class TestDb {
     auto probe = [&](const format::SstHandle& h) -> Result<std::optional<format::RowEntry>> {
       if (h.info.first_entry && key < *h.info.first_entry) return std::optional<format::RowEntry>();
       if (h.info.last_entry && key > *h.info.last_entry) return std::optional<format::RowEntry>();
-      ASSIGN_OR_RETURN(auto reader, table::SstReader::OpenWithInfo(
-                                        read_store, manifest::CompactedSstPath(path_, h.id), h.info,
-                                        h.format_version.value_or(1)));
+      ASSIGN_OR_RETURN(auto reader, table::TableStore(read_store, path_).OpenReader(h));
       return reader->Get(key, UINT64_MAX);
     };
     auto decide = [](const format::RowEntry& r) -> std::optional<std::string> {

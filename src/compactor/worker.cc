@@ -11,6 +11,7 @@
 #include "manifest/paths.h"
 #include "manifest/sst_paths.h"
 #include "table/sst_reader.h"
+#include "table/table_store.h"
 #include "util/background_task.h"
 #include "util/clock_wait.h"
 #include "util/random.h"
@@ -350,9 +351,7 @@ Status CompactionWorker::UpdateClaim(const format::Ulid& id,
 }
 
 Status CompactionWorker::ResumeAfter(const format::SstHandle& last_output, CompactionJob* job) {
-  ASSIGN_OR_RETURN(auto reader, table::SstReader::OpenWithInfo(
-                                    store_, manifest::CompactedSstPath(db_path_, last_output.id),
-                                    last_output.info, last_output.format_version.value_or(1)));
+  ASSIGN_OR_RETURN(auto reader, table::TableStore(store_, db_path_).OpenReader(last_output));
   auto it = reader->NewIterator(table::Direction::kReverse);
   RETURN_IF_ERROR(it->SeekToFirst());
   if (!it->Valid()) {

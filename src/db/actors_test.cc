@@ -3,7 +3,9 @@
 //  * the WAL writer uploads the buffer once the clock passes flush_interval, not before;
 //  * the memtable (L0) flusher's manifest poll reads a newer version once the clock passes
 //    manifest_poll_interval, not before;
-//  * the DbReader's poller picks up new WAL SSTs once the clock passes its poll interval.
+//  * the DbReader's poller picks up new WAL SSTs once the clock passes its poll interval;
+//  * a flush waiting for L0 room re-reads the manifest once the clock passes
+//    manifest_poll_interval, not before — or at once when the embedded compactor commits.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -16,7 +18,9 @@
 #include "manifest/stored_manifest.h"
 #include "slatedb/clock.h"
 #include "slatedb/db.h"
+#include "slatedb/metrics.h"
 #include "slatedb/object_store.h"
+#include "test_settings.h"
 #include "test_util.h"
 
 namespace slatedb {
@@ -128,6 +132,70 @@ TEST(ActorsTest, ReaderPollerFollowsTheWriterWhenTheManualClockPassesItsInterval
     return got.ok() && *got == std::optional<std::string>("2");
   }));
   ASSERT_OK(reader->Close());
+  ASSERT_OK(db->Close());
+}
+
+Result<std::unique_ptr<Db>> OpenWithRecorder(std::shared_ptr<ObjectStore> store,
+                                             const Settings& settings, std::shared_ptr<Clock> clock,
+                                             std::shared_ptr<MetricsRecorder> rec) {
+  Components c;
+  c.object_store = std::move(store);
+  c.seed = 7;
+  c.clock = std::move(clock);
+  c.metrics_recorder = std::move(rec);
+  return Db::Open("db", std::move(c), settings);
+}
+
+int64_t L0Stalls(DefaultMetricsRecorder& rec) {
+  return rec.Snapshot().Sum("slatedb.db.l0_stall_count", {{"type", "num_ssts"}});
+}
+
+TEST(ActorsTest, AFlushWaitingForL0RoomRetriesWhenTheManualClockPassesThePollInterval) {
+  auto clock = std::make_shared<ManualClock>(kStartMs);
+  auto rec = std::make_shared<DefaultMetricsRecorder>();
+  Settings s = ManualSettings();
+  s.l0_max_ssts = 1;  // full after one flush; no compactor drains it
+  s.l0_sst_size_bytes = 1024;
+  ASSERT_OK_AND_ASSIGN(auto db, OpenWithRecorder(NewMemoryObjectStore(), s, clock, rec));
+  ASSERT_OK(db->Put("k0", "v"));
+  ASSERT_OK(db->Flush(FlushType::kMemTable));        // L0 is now full
+  ASSERT_OK(db->Put("k1", std::string(2000, 'x')));  // frozen: cannot be flushed
+  Status flushed;
+  std::thread flusher([&] { flushed = db->Flush(FlushType::kMemTable); });
+  ASSERT_TRUE(testing::WaitFor([&] { return L0Stalls(*rec) >= 1; })) << "the flush did not stall";
+  // One millisecond short of manifest_poll_interval: still the first wait.
+  clock->Advance(999);
+  LetThreadsRun();
+  EXPECT_EQ(L0Stalls(*rec), 1);
+  // The interval passes: the flusher re-reads the manifest, finds L0 still full, waits again.
+  clock->Advance(1);
+  EXPECT_TRUE(testing::WaitFor([&] { return L0Stalls(*rec) >= 2; }));
+  ASSERT_OK(db->Close());
+  flusher.join();
+  EXPECT_EQ(flushed.code(), StatusCode::kClosed) << flushed.ToString();
+}
+
+TEST(ActorsTest, AnEmbeddedCompactorsCommitEndsAnL0WaitWithoutTheClockMoving) {
+  auto clock = std::make_shared<ManualClock>(kStartMs);
+  auto rec = std::make_shared<DefaultMetricsRecorder>();
+  Settings s = ManualSettings();
+  s.l0_max_ssts = 2;
+  s.l0_sst_size_bytes = 1024;
+  s.compactor_options = testing::EagerCompactorOptions();
+  ASSERT_OK_AND_ASSIGN(auto db, OpenWithRecorder(NewMemoryObjectStore(), s, clock, rec));
+  // Each flush adds an L0; once two are listed the third flush waits for the compactor (notified
+  // by the wait), whose commit wakes it: every flush completes while the clock stands still.
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_OK(db->Put("k" + std::to_string(i), std::string(1500, 'a' + i)));
+    ASSERT_OK(db->Flush(FlushType::kMemTable)) << "flush " << i;
+  }
+  EXPECT_GE(L0Stalls(*rec), 1) << "no flush waited for L0 room";
+  EXPECT_EQ(clock->NowMillis(), kStartMs);
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_OK_AND_ASSIGN(auto v, db->Get("k" + std::to_string(i)));
+    ASSERT_TRUE(v.has_value()) << i;
+    EXPECT_EQ(*v, std::string(1500, 'a' + i));
+  }
   ASSERT_OK(db->Close());
 }
 

@@ -196,6 +196,12 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
       // new version it sees, and PublishL0 of ours; both read through one ManifestStore cache.
       db->compactor_->DisableTimedPolls();
       db->compactor_->ShareManifestStore(db->manifest_->store());
+      // A commit that drained L0 ends a flush's wait for L0 room at once (L0Flusher::AwaitL0Room).
+      db->compactor_->OnManifestCommitted([raw = db.get()] {
+        if (L0Flusher* f = raw->l0_flusher_for_compactor_.load(std::memory_order_acquire)) {
+          f->OnL0Compacted();
+        }
+      });
       cst = db->compactor_->Start();
     }
     if (!cst.ok()) {
@@ -247,6 +253,7 @@ Result<std::unique_ptr<Db>> DbImpl::Open(const std::string& path, Components com
   deps.log = db->log_;
   db->l0_flusher_ =
       std::make_unique<L0Flusher>(std::move(deps), std::move(db->ulids_), db->last_ulid_);
+  db->l0_flusher_for_compactor_.store(db->l0_flusher_.get(), std::memory_order_release);
   db->l0_flusher_->Start();
   // Replayed memtables that reached l0_sst_size_bytes are flushed now.
   if (!db->state()->imms.empty()) db->l0_flusher_->Kick();

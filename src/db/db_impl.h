@@ -300,6 +300,10 @@ class DbImpl final : public Db,
   //    poll, its upload pool (l0_flush_parallelism > 1) and "slatedb-l0flush". Created and
   //    started by Open, stopped first.
   std::unique_ptr<L0Flusher> l0_flusher_;
+  // l0_flusher_ for the embedded compactor's thread (OnManifestCommitted), which starts before
+  // the flusher exists: set once Open created it; the flusher outlives the compactor's thread
+  // (Close stops the compactor before the members are destroyed).
+  std::atomic<L0Flusher*> l0_flusher_for_compactor_{nullptr};
 };
 
 }  // namespace slatedb::db

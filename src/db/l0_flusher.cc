@@ -11,6 +11,7 @@
 #include "format/sst.h"
 #include "util/background_task.h"
 #include "util/channel.h"
+#include "util/clock_wait.h"
 #include "util/saturating.h"
 #include "util/thread_name.h"
 
@@ -161,6 +162,14 @@ void L0Flusher::OnFrozen() {
   cv_.NotifyAll();
 }
 
+void L0Flusher::OnL0Compacted() {
+  {
+    util::MutexLock lock(&mu_);
+    ++l0_compacted_events_;
+  }
+  cv_.NotifyAll();
+}
+
 void L0Flusher::WakeWaiters() {
   { util::MutexLock lock(&mu_); }  // a waiter is either before its check or in Wait
   cv_.NotifyAll();
@@ -169,13 +178,19 @@ void L0Flusher::WakeWaiters() {
 Status L0Flusher::AwaitL0Room() {
   // Wait for the (embedded or external) compactor to drain L0, then re-read the manifest.
   deps_.metrics->l0_stall_count->Increment(1);
-  if (deps_.compactor) deps_.compactor->Notify();
+  uint64_t seen = 0;
   {
     util::MutexLock lock(&mu_);
-    // tidy: allow — a real-time condvar wait (see compactor.cc Run)
-    const auto deadline = util::SaturatingDeadline(std::chrono::steady_clock::now(),  // tidy: allow
-                                                   deps_.settings->manifest_poll_interval);
-    while (!deps_.host->Stopping() && cv_.WaitUntil(&mu_, deadline)) {
+    seen = l0_compacted_events_;  // before the Notify: a commit right after it is not missed
+  }
+  if (deps_.compactor) deps_.compactor->Notify();
+  {
+    util::ClockWait wait(deps_.clock.get(), &mu_, &cv_);
+    util::MutexLock lock(&mu_);
+    const auto deadline =
+        util::SaturatingDeadline(deps_.clock->SteadyNow(), deps_.settings->manifest_poll_interval);
+    while (!deps_.host->Stopping() && l0_compacted_events_ == seen &&
+           wait.WaitUntil(&mu_, deadline)) {
     }
     if (deps_.host->Stopping()) return ClosedStatus();
   }

@@ -145,6 +145,9 @@ class L0Flusher {
   void OnFrozen() EXCLUDES(mu_);
   // Wakes the flusher's waits to look at the host's state again (after Latch / Stopping).
   void WakeWaiters() EXCLUDES(mu_);
+  // The embedded compactor wrote a manifest version that removed L0 SSTs: a flush waiting for L0
+  // room (AwaitL0Room) re-reads the manifest now. Any thread; never blocks on I/O.
+  void OnL0Compacted() EXCLUDES(mu_);
   // One manifest poll, as the tick does it (for tests; without the retry of failed flushes).
   Status PollManifest() { return poller_.Poll(); }
 
@@ -177,9 +180,9 @@ class L0Flusher {
   // the state (and from the front of uploads_).
   Status PublishL0(const std::shared_ptr<const ImmutableMemtable>& imm,
                    const std::vector<SegmentL0>& ssts) EXCLUDES(mu_);
-  // L0 is full: notifies the compactor, waits up to manifest_poll_interval for it to make room,
-  // and re-reads the manifest. kClosed if the database is stopping, Fenced if a newer writer
-  // took over, else OK (the caller looks again).
+  // L0 is full: notifies the compactor, waits up to manifest_poll_interval on the injected clock
+  // (or until OnL0Compacted) for it to make room, and re-reads the manifest. kClosed if the
+  // database is stopping, Fenced if a newer writer took over, else OK (the caller looks again).
   Status AwaitL0Room() EXCLUDES(mu_);
 
   const L0FlusherDeps deps_;
@@ -199,13 +202,15 @@ class L0Flusher {
   std::optional<PendingL0> pending_l0_;
 
   util::Mutex mu_;
-  util::CondVar cv_;  // with mu_: upload_events_, the host's state (WakeWaiters)
+  // with mu_: upload_events_, l0_compacted_events_, the host's state (WakeWaiters)
+  util::CondVar cv_;
   // l0_flush_parallelism > 1 only. The started, not yet published L0 uploads, oldest first:
   // they are always the oldest uploads_.size() entries of the state's imms (only this thread
   // removes from either). Each upload's state/status/info are guarded by mu_ too.
   std::deque<std::shared_ptr<L0Upload>> uploads_ GUARDED_BY(mu_);
   uint64_t upload_events_ GUARDED_BY(mu_) = 0;  // bumped when an upload finishes or a memtable
                                                 // is frozen
+  uint64_t l0_compacted_events_ GUARDED_BY(mu_) = 0;  // bumped by OnL0Compacted
 
   std::unique_ptr<UploadPool> upload_pool_;  // N > 1: started by Start, joined by OnStop
   std::unique_ptr<Task> task_;               // last: its thread uses everything above

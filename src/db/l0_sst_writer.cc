@@ -3,7 +3,6 @@
 #include <utility>
 
 #include "db/read_path.h"
-#include "manifest/paths.h"
 #include "table/sst_options.h"
 #include "table/sst_writer.h"
 
@@ -12,33 +11,27 @@ namespace slatedb::db {
 L0SstWriter::L0SstWriter(std::shared_ptr<ObjectStore> store, std::string db_path,
                          const Settings& settings,
                          std::shared_ptr<const PrefixExtractor> prefix_extractor)
-    : store_(std::move(store)),
-      db_path_(std::move(db_path)),
+    : tables_(std::move(store), std::move(db_path)),
       options_(table::SstBuilderOptionsFor(table::SstKind::kL0, settings,
                                            std::move(prefix_extractor))) {}
 
 Result<std::unique_ptr<table::StreamingSstWriter>> L0SstWriter::OpenStreaming(
     const format::Ulid& id) const {
-  return table::StreamingSstWriter::Open(*store_, manifest::CompactedSstPath(db_path_, id),
-                                         options_);
+  return tables_.OpenWriter(id, options_);
 }
 
 Result<format::SstInfo> L0SstWriter::WriteRows(const format::Ulid& id,
                                                const std::vector<format::RowEntry>& rows) const {
-  const std::string key = manifest::CompactedSstPath(db_path_, id);
-  ASSIGN_OR_RETURN(auto writer, table::StreamingSstWriter::Open(*store_, key, options_));
-  for (const auto& row : rows) RETURN_IF_ERROR(writer->Add(row));
-  auto sst = writer->Finish();
-  if (!sst.ok()) return sst.status().WithContext("uploading " + key);
-  return sst->info;
+  ASSIGN_OR_RETURN(format::EncodedSst sst, tables_.WriteRows(id, rows, options_));
+  return sst.info;
 }
 
 Result<format::SstInfo> L0SstWriter::WriteMemtable(const format::Ulid& id,
                                                    const memtable::Memtable& table,
                                                    uint64_t retention_seq,
                                                    const MergeOperator* merge_operator) const {
-  const std::string key = manifest::CompactedSstPath(db_path_, id);
-  ASSIGN_OR_RETURN(auto writer, table::StreamingSstWriter::Open(*store_, key, options_));
+  const std::string key = tables_.SstPath(id);
+  ASSIGN_OR_RETURN(auto writer, tables_.OpenWriter(id, options_));
   RETURN_IF_ERROR(
       ForEachFlushRow(table, retention_seq, merge_operator, [&](const format::RowEntry& r) {
         return writer->Add(r);

@@ -2,9 +2,9 @@
 // table-writing half of the L0 flush (moved out of ReadPath, which only reads).
 //
 // What: streams the rows ForEachFlushRow (db/read_path.h) keeps of a frozen memtable into one
-// SST through table::StreamingSstWriter (no copy of the memtable, no whole-SST buffer; the
-// upload is aborted on failure), with the builder options of this database's L0 SSTs
-// (table::SstBuilderOptionsFor(kL0, settings, prefix extractor)).
+// SST through the database's table::TableStore (a StreamingSstWriter: no copy of the memtable,
+// no whole-SST buffer; the upload is aborted on failure), with the builder options of this
+// database's L0 SSTs (table::SstBuilderOptionsFor(kL0, settings, prefix extractor)).
 // Thread safety: immutable after construction; the methods may run concurrently (the parallel
 // L0 flusher's upload threads call WriteMemtable at once, for different ids).
 // Ownership: shares the object store and the prefix extractor.
@@ -25,6 +25,7 @@
 #include "slatedb/prefix_extractor.h"
 #include "slatedb/status.h"
 #include "table/sst_writer.h"
+#include "table/table_store.h"
 
 namespace slatedb::db {
 
@@ -47,8 +48,7 @@ class L0SstWriter {
   const format::SstBuilderOptions& options() const { return options_; }
 
  private:
-  const std::shared_ptr<ObjectStore> store_;
-  const std::string db_path_;
+  const table::TableStore tables_;  // no block cache: L0 flushes only write
   const format::SstBuilderOptions options_;
 };
 

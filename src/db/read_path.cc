@@ -355,14 +355,14 @@ ReadPath::ReadPath(std::shared_ptr<ObjectStore> store, std::string db_path,
                    std::shared_ptr<const PrefixExtractor> prefix_extractor,
                    const std::shared_ptr<MetricsRecorder>& metrics,
                    std::shared_ptr<BlockCache> block_cache)
-    : store_(std::move(store)),
-      db_path_(std::move(db_path)),
+    : db_path_(std::move(db_path)),
       settings_(settings),
       merge_operator_(std::move(merge_operator)),
       prefix_extractor_(std::move(prefix_extractor)),
-      block_cache_(block_cache ? std::move(block_cache) : BlockCache::Create().value()),
-      cache_scope_(table::BlockCacheImpl::NewScope()),
-      cache_counters_(table::CacheCounters::Register(metrics)),
+      tables_(std::move(store), db_path_,
+              table::TableStoreOptions{
+                  block_cache ? std::move(block_cache) : BlockCache::Create().value(),
+                  table::BlockCacheImpl::NewScope(), table::CacheCounters::Register(metrics)}),
       sst_paths_(db_path_) {
   auto rec = util::MetricsOrNoop(metrics);
   const MetricLabels point = {{"kind", "point"}};
@@ -403,14 +403,8 @@ Result<std::shared_ptr<table::SstReader>> ReadPath::OpenSst(const format::SstHan
     auto it = readers_.find(handle.id);
     if (it != readers_.end()) return it->second;
   }
-  table::SstReaderOptions opts;
-  opts.cache = block_cache_;
-  opts.cache_scope = cache_scope_;
-  opts.sst_id = handle.id;
-  opts.counters = cache_counters_;
   ASSIGN_OR_RETURN(std::shared_ptr<table::SstReader> reader,
-                   table::SstReader::OpenWithInfo(store_, key, handle.info,
-                                                  handle.format_version.value_or(1), opts));
+                   tables_.OpenReader(handle, std::move(key)));
   util::MutexLock lock(&mu_);
   auto [it, inserted] = readers_.emplace(handle.id, reader);
   return it->second;

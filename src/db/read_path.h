@@ -13,8 +13,9 @@
 // direction, with Seek. A prefix scan (ScanPrefix, i.e. a range equal to PrefixRange(p)) skips
 // L0 and sorted-run SSTs whose prefix filter `_bf:p=<extractor name>` excludes p's extracted
 // prefix (docs/format.md §5.12); SSTs without a filter of that name are read. Reads apply no
-// expiry (as SlateDB 0.12.1; docs/format.md §11). Also owns the open-SST cache and the block
-// cache (writing L0 SSTs is db/l0_sst_writer.h's). Thread safety: all methods are
+// expiry (as SlateDB 0.12.1; docs/format.md §11). Also owns the open-SST cache; SSTs are opened
+// through its table::TableStore, which holds the block cache (writing L0 SSTs is
+// db/l0_sst_writer.h's). Thread safety: all methods are
 // thread-safe. Ownership: shared by its Db/DbReader and every iterator it creates (iterators keep
 // it, and the DbState they read, alive); it shares the merge operator. Errors: kData naming the
 // object for corrupt SSTs, object-store errors, kInvalid for merge operands without an operator,
@@ -45,6 +46,7 @@
 #include "table/block_cache.h"
 #include "table/merge_resolve.h"
 #include "table/sst_reader.h"
+#include "table/table_store.h"
 #include "util/mutex.h"
 
 namespace slatedb::db {
@@ -101,7 +103,7 @@ class ReadPath : public std::enable_shared_from_this<ReadPath> {
   // descriptors close before GC deletes the files. Iterators keep their own.
   void Retain(std::shared_ptr<const format::Manifest> manifest);
 
-  const std::shared_ptr<BlockCache>& block_cache() const { return block_cache_; }
+  const std::shared_ptr<BlockCache>& block_cache() const { return tables_.block_cache(); }
 
  private:
   // Feeds the versions of `key` in one SST (seq <= `seq`, newest first) to `resolver`, until it
@@ -126,16 +128,14 @@ class ReadPath : public std::enable_shared_from_this<ReadPath> {
     }
   };
 
-  std::shared_ptr<ObjectStore> store_;
   std::string db_path_;
   Settings settings_;
   std::shared_ptr<MergeOperator> merge_operator_;
   std::shared_ptr<const PrefixExtractor> prefix_extractor_;
   std::atomic<uint64_t> prefix_negatives_{0};
   std::atomic<uint64_t> prefix_positives_{0};
-  std::shared_ptr<BlockCache> block_cache_;
-  uint64_t cache_scope_;
-  std::shared_ptr<const table::CacheCounters> cache_counters_;
+  // The SSTs' object store with our block cache, key scope and cache counters.
+  table::TableStore tables_;
   // slatedb.db.sst_filter_*_count{kind=point}: the filter's answers in GetFromSst.
   std::shared_ptr<CounterHandle> filter_positives_;
   std::shared_ptr<CounterHandle> filter_negatives_;

@@ -60,6 +60,10 @@ std::string DbSubdir(std::string_view db_path, std::string_view sub) {
   return out;
 }
 
+std::string CompactedSstPath(std::string_view db_path, const Ulid& id) {
+  return DbSubdir(db_path, "compacted") + id.ToString() + ".sst";
+}
+
 std::optional<uint64_t> ParseNumberedName(std::string_view name, std::string_view ext) {
   if (name.size() != kIdDigits + ext.size() || name.substr(kIdDigits) != ext) return std::nullopt;
   uint64_t v = 0;

@@ -33,6 +33,9 @@ Result<std::string> NormalizeDbPath(std::string_view path);
 
 // "<db>/<sub>/" — a LIST prefix.
 std::string DbSubdir(std::string_view db_path, std::string_view sub);
+// "<db>/compacted/<ULID>.sst" — the object of a compacted (L0 / sorted-run) SST; built here so
+// that table::TableStore (below manifest) and manifest/paths.h name it the same way.
+std::string CompactedSstPath(std::string_view db_path, const Ulid& id);
 
 // Strict parsers of a bare file name (no '/'): "00000000000000000007.manifest" → 7; anything
 // else (other digit counts, extensions, suffixes like ".sst.tmp") → nullopt.

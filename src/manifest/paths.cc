@@ -45,9 +45,6 @@ std::string CompactionsPath(std::string_view db_path, uint64_t id) {
 std::string WalSstPath(std::string_view db_path, uint64_t id) {
   return WalDir(db_path) + Padded(id) + ".sst";
 }
-std::string CompactedSstPath(std::string_view db_path, const format::Ulid& id) {
-  return CompactedDir(db_path) + id.ToString() + ".sst";
-}
 
 std::optional<uint64_t> ParseManifestId(std::string_view key) {
   return format::ParseNumberedName(FileName(key), ".manifest");

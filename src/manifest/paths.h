@@ -36,7 +36,7 @@ std::string CompactedDir(std::string_view db_path);
 std::string ManifestPath(std::string_view db_path, uint64_t id);
 std::string CompactionsPath(std::string_view db_path, uint64_t id);
 std::string WalSstPath(std::string_view db_path, uint64_t id);
-std::string CompactedSstPath(std::string_view db_path, const format::Ulid& id);
+using format::CompactedSstPath;  // format/names.h (table::TableStore names SSTs too)
 // GC boundary objects (RFC-0026, docs/format.md §9.3): `<db>/gc/manifest.boundary` and
 // `<db>/gc/compactions.boundary`.
 std::string GcDir(std::string_view db_path);

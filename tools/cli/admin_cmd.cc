@@ -436,13 +436,7 @@ int AdminCommands::RunVerify(const std::string& url, const std::string& path) {
   uint64_t blocks = 0;
   auto check_sst = [&](const format::Manifest& m, const format::SstHandle& h,
                        const std::string& where) -> const SstReport& {
-    std::string dir = db_path;
-    for (const auto& ext : m.external_dbs) {
-      for (const auto& id : ext.sst_ids) {
-        if (id == h.id) dir = ext.path;
-      }
-    }
-    const std::string key = manifest::CompactedSstPath(dir, h.id);
+    const std::string key = manifest::SstPathResolver(db_path, m).Path(h.id);  // a clone's too
     auto it = checked.find(key);
     if (it == checked.end()) {
       it = checked.emplace(key, InspectSst(*store, key, opts)).first;
