@@ -205,17 +205,8 @@ Status Compactor::Start() {
     StartOrchestrator();
     return Status::OK();
   }
-  ExecutorContext ctx;
-  ctx.store = store_;
-  ctx.db_path = db_path_;
-  ctx.output = output_;
-  ctx.clock = clock_;
-  ctx.ulids = ulids_;
-  ctx.max_fetch_tasks = options_.max_fetch_tasks;
-  ctx.max_subcompactions = options_.max_subcompactions;
-  ctx.enable_trivial_move = options_.enable_trivial_move;
-  ctx.merge_operator = merge_operator_;
-  ctx.log = log_;
+  ExecutorContext ctx = ExecutorContextFor(store_, db_path_, output_, clock_, ulids_, options_,
+                                           merge_operator_, log_);
   ctx.merge_notice_logged = std::make_shared<std::atomic<bool>>(false);
   // Completions go through completions_ (then a wake-up); see Drain() for why it is still open.
   orchestrator_ = std::make_unique<Orchestrator>(this);
@@ -710,11 +701,7 @@ void Compactor::HandleCompletion(CompactionJobResult result) {
           db_path_, result.id.ToString(), spec.l0_ids.size(), spec.run_ids.size(), spec.destination,
           result.outputs.size(), result.rows_written, result.bytes_read, result.bytes_written,
           static_cast<double>(std::max<int64_t>(0, elapsed_ms)) / 1000.0);
-      metrics_.committed->Increment(1);
-      metrics_.ssts_written->Increment(result.outputs.size());
-      metrics_.last_compaction_timestamp_sec->Set(clock_->NowMillis() / 1000);
-      util::MutexLock lock(&stats_mu_);
-      ++stats_.committed;
+      CountCommitted(result.outputs.size());
       return;
     }
   }
@@ -905,6 +892,14 @@ Status Compactor::Commit(const CompactionSpec& spec, const CompactionJobResult& 
   return Status::OK();
 }
 
+void Compactor::CountCommitted(size_t outputs) {
+  metrics_.committed->Increment(1);
+  metrics_.ssts_written->Increment(outputs);
+  metrics_.last_compaction_timestamp_sec->Set(clock_->NowMillis() / 1000);
+  util::MutexLock lock(&stats_mu_);
+  ++stats_.committed;
+}
+
 Status Compactor::ExecuteDrain(format::CompactionRecord* rec) {
   const format::Ulid id = rec->id;
   const std::string prefix = rec->segment;
@@ -968,11 +963,7 @@ void Compactor::CommitCompacted() {
           db_path_, id.ToString(), rec->worker ? rec->worker->worker_id : std::string("a worker"),
           spec.l0_ids.size(), spec.run_ids.size(), spec.destination, result.outputs.size(),
           static_cast<double>(std::max<int64_t>(0, elapsed_ms)) / 1000.0);
-      metrics_.committed->Increment(1);
-      metrics_.ssts_written->Increment(result.outputs.size());
-      metrics_.last_compaction_timestamp_sec->Set(clock_->NowMillis() / 1000);
-      util::MutexLock lock(&stats_mu_);
-      ++stats_.committed;
+      CountCommitted(result.outputs.size());
       continue;
     }
     if (st.IsFenced()) {

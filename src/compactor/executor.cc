@@ -750,6 +750,25 @@ void RunRange(const CompactionJob& job, const ExecutorContext& ctx,
 
 }  // namespace
 
+ExecutorContext ExecutorContextFor(std::shared_ptr<ObjectStore> store, std::string db_path,
+                                   const OutputSettings& output, std::shared_ptr<util::Clock> clock,
+                                   std::shared_ptr<format::UlidGenerator> ulids,
+                                   const CompactorOptions& options,
+                                   std::shared_ptr<MergeOperator> merge_operator, util::Log log) {
+  ExecutorContext ctx;
+  ctx.store = std::move(store);
+  ctx.db_path = std::move(db_path);
+  ctx.output = output;
+  ctx.clock = std::move(clock);
+  ctx.ulids = std::move(ulids);
+  ctx.max_fetch_tasks = options.max_fetch_tasks;
+  ctx.max_subcompactions = options.max_subcompactions;
+  ctx.enable_trivial_move = options.enable_trivial_move;
+  ctx.merge_operator = std::move(merge_operator);
+  ctx.log = std::move(log);
+  return ctx;
+}
+
 CompactionJobResult RunCompaction(const CompactionJob& job, const ExecutorContext& ctx,
                                   const std::atomic<bool>& cancel) {
   CompactionJobResult result;

@@ -60,6 +60,7 @@
 #include "format/ulid.h"
 #include "slatedb/merge_operator.h"
 #include "slatedb/object_store.h"
+#include "slatedb/options.h"
 #include "table/table_store.h"
 #include "util/channel.h"
 #include "util/clock.h"
@@ -98,6 +99,15 @@ struct ExecutorContext {
   // The job's SST I/O: input readers and output writers on `store` under `db_path`.
   table::TableStore tables() const { return table::TableStore(store, db_path); }
 };
+
+// The context a compactor's or a distributed worker's jobs run with (one mapping for both):
+// `options` gives max_fetch_tasks, max_subcompactions and enable_trivial_move. The caller adds
+// its callbacks (on_ranges, on_output) and, to share it between contexts, merge_notice_logged.
+ExecutorContext ExecutorContextFor(std::shared_ptr<ObjectStore> store, std::string db_path,
+                                   const OutputSettings& output, std::shared_ptr<util::Clock> clock,
+                                   std::shared_ptr<format::UlidGenerator> ulids,
+                                   const CompactorOptions& options,
+                                   std::shared_ptr<MergeOperator> merge_operator, util::Log log);
 
 CompactionJobResult RunCompaction(const CompactionJob& job, const ExecutorContext& ctx,
                                   const std::atomic<bool>& cancel);

@@ -458,16 +458,9 @@ Status CompactionWorker::RunClaimed(const format::CompactionRecord& rec) {
     }
     return subs;
   };
-  ExecutorContext ctx;
-  ctx.store = store_;
-  ctx.db_path = db_path_;
-  ctx.output = output_;
-  ctx.clock = clock_;
-  ctx.ulids = ulids_;
-  ctx.max_fetch_tasks = options_.max_fetch_tasks;
-  ctx.max_subcompactions = options_.max_subcompactions;
-  ctx.merge_operator = merge_operator_;
-  ctx.log = log_;
+  // enable_trivial_move applies here too: a worker relinks disjoint inputs as they are.
+  ExecutorContext ctx = ExecutorContextFor(store_, db_path_, output_, clock_, ulids_, options_,
+                                           merge_operator_, log_);
   ctx.merge_notice_logged = merge_notice_logged_;
   ctx.on_ranges = [&](const format::Ulid&, const std::vector<format::BytesRange>& ranges) {
     std::vector<format::Subcompaction> subs(ranges.size());

@@ -103,8 +103,9 @@ class WorkerTest : public ::testing::Test {
     (*c)->UseExternalWorkers();
     return std::move(*c);
   }
-  std::unique_ptr<CompactionWorker> Worker(const std::string& id, uint64_t seed) {
-    auto w = CompactionWorker::Open(store_, "db", Options(), OutputSettings{}, nullptr, seed, id);
+  std::unique_ptr<CompactionWorker> Worker(const std::string& id, uint64_t seed,
+                                           CompactorOptions o = Options()) {
+    auto w = CompactionWorker::Open(store_, "db", o, OutputSettings{}, nullptr, seed, id);
     EXPECT_OK(w);
     return std::move(*w);
   }
@@ -532,6 +533,42 @@ TEST_F(WorkerTest, RunsUpToMaxConcurrentJobsAtOnce) {
 // The poll ticker runs on the injected clock: with an hour's poll_interval on a ManualClock,
 // each Advance of an hour is one more poll (on the system clock this would take hours), and
 // none follows Stop. The first poll is at Start.
+// enable_trivial_move is a worker's option too: a job of disjoint L0s is relinked as it is (the
+// same SST objects in the new run, nothing written), recorded by the worker, committed by the
+// coordinator.
+TEST_F(WorkerTest, TrivialMoveRelinksDisjointL0sOnAWorker) {
+  for (int i = 0; i < 4; ++i) {
+    std::vector<std::pair<std::string, std::optional<std::string>>> kvs;
+    for (int k = 0; k < 50; ++k) {
+      char key[16];
+      std::snprintf(key, sizeof(key), "k%05d", i * 100 + k);
+      kvs.push_back({key, std::optional<std::string>("v" + std::to_string(i))});
+    }
+    ASSERT_OK(db_->AddL0(kvs));
+  }
+  ASSERT_OK_AND_ASSIGN(format::Manifest before, db_->Latest());
+  ASSERT_OK_AND_ASSIGN(auto objects_before, store_->List("db/compacted/"));
+  auto coordinator = Coordinator();
+  ASSERT_OK(coordinator->Start());
+  CompactorOptions o = Options();
+  o.enable_trivial_move = true;
+  auto worker = Worker("w1", 101, o);
+  ASSERT_OK(worker->Start());
+  coordinator->Notify();
+  ASSERT_TRUE(WaitFor([&] { return coordinator->stats().committed >= 1; }));
+  ASSERT_OK(worker->Stop());
+  ASSERT_OK(coordinator->Stop());
+  EXPECT_EQ(worker->stats().compacted, 1u);
+  ASSERT_OK_AND_ASSIGN(format::Manifest after, db_->Latest());
+  EXPECT_TRUE(after.l0.empty());
+  ASSERT_EQ(after.compacted.size(), 1u);
+  std::vector<format::SstHandle> want(before.l0.rbegin(), before.l0.rend());  // key order
+  EXPECT_EQ(after.compacted[0].ssts, want);
+  ASSERT_OK_AND_ASSIGN(auto objects_after, store_->List("db/compacted/"));
+  EXPECT_EQ(objects_after.size(), objects_before.size());  // no SST written
+  ASSERT_OK(db_->Verify(store_));
+}
+
 TEST_F(WorkerTest, PollsOnTheInjectedClock) {
   auto clock = std::make_shared<util::ManualClock>(1'000'000);
   CompactorOptions o = Options();

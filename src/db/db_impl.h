@@ -240,7 +240,8 @@ class DbImpl final : public Db,
 
   // ---- guarded by mu_ ----
   mutable util::Mutex mu_;
-  util::CondVar cv_;  // with mu_: unflushed bytes, L0 room, fatal, lifecycle
+  // with mu_: its one wait is AwaitUnflushedRoom (held bytes fell, a fatal error, Close began)
+  util::CondVar cv_;
   std::shared_ptr<const DbState> state_ GUARDED_BY(mu_);
   // The latched fatal error (first wins; has_fatal_ mirrors !fatal_.ok() lock-free).
   Status fatal_ GUARDED_BY(mu_);
