@@ -93,6 +93,9 @@ def main():
     ap.add_argument("--write_buffer_size", type=int, default=64 << 20,
                     help="memtable bytes (RocksDB write_buffer_size, our and the peer's "
                          "l0_sst_size_bytes)")
+    ap.add_argument("--max_write_buffer_number", type=int, default=2,
+                    help="memtables not yet flushed before writers stall (RocksDB's flag and "
+                         "default; ours: max_unflushed_bytes = N x write_buffer_size)")
     ap.add_argument("--cache_size", type=int, default=64 << 20,
                     help="block cache bytes (ours: the data budget; 0 = none)")
     ap.add_argument("--compacted", action="store_true",
@@ -133,7 +136,8 @@ def main():
               f"--threads={a.threads}", f"--key_size={a.key_size}", f"--value_size={a.value_size}",
               f"--seek_nexts={a.seek_nexts}", f"--cache_size={a.cache_size}",
               f"--bloom_bits={a.bloom_bits}", f"--compression_type={a.compression_type}",
-              f"--seed={a.seed}", f"--write_buffer_size={a.write_buffer_size}"]
+              f"--seed={a.seed}", f"--write_buffer_size={a.write_buffer_size}",
+              f"--max_write_buffer_number={a.max_write_buffer_number}"]
 
     def db_bench_cmds(exe, engine, b):
         db = os.path.join(scratch, engine, b)
@@ -214,6 +218,7 @@ def main():
           f"cache_size={a.cache_size} compacted={a.compacted} "
           f"value_size={a.value_size} seek_nexts={a.seek_nexts} bloom_bits={a.bloom_bits} "
           f"compression={a.compression_type} write_buffer_size={a.write_buffer_size} "
+          f"max_write_buffer_number={a.max_write_buffer_number} "
           f"rounds={a.rounds} (medians)\n")
     cols = ["benchmark"] + [f"{e} ops/s" for e in engines]
     cols += ["ours/rocksdb"] + (["base/rocksdb", "ours/base"] if a.baseline else [])

@@ -17,7 +17,10 @@
 //   name         :    X micros/op Y ops/sec Z seconds N operations;   W MB/s [(F of R found)]
 // as db_bench does (micros/op: summed thread time per op; ops/sec: ops over wall time), and with
 // --histogram the latency percentiles of each operation (a batch counts once).
-// --write_buffer_size sets our l0_sst_size_bytes (the memtable size at which it becomes an L0).
+// --write_buffer_size sets our l0_sst_size_bytes (the memtable size at which it becomes an L0);
+// --max_write_buffer_number N (default 2, as db_bench's) our max_unflushed_bytes = N x that:
+// writers stall once that much is not yet in L0, as RocksDB's do on N full memtables.
+// --trivial_move 1 (ours only) turns on CompactorOptions::enable_trivial_move.
 // --cache_size is our block cache's data budget (BlockCacheOptions::data_capacity_bytes; 0 = no
 // data block cache); index, filter and stats blocks go to the metadata budget (its default,
 // 128 MiB), as RocksDB's db_bench keeps them outside its block cache by default.
@@ -70,6 +73,8 @@ struct Flags {
   int duration = 0;
   bool histogram = false;
   int64_t write_buffer_size = 64LL << 20;
+  int64_t max_write_buffer_number = 2;  // db_bench's default
+  int64_t trivial_move = 0;             // 1: CompactorOptions::enable_trivial_move (ours only)
 };
 
 // db_bench's RandomGenerator: 1 MiB of data built from 100-byte pieces of which half is random
@@ -266,6 +271,13 @@ class Bench {
     }
     settings.compression_codec = codec_;
     settings.l0_sst_size_bytes = static_cast<uint64_t>(f_.write_buffer_size);
+    // RocksDB stalls writers once max_write_buffer_number memtables are full; our bound on the
+    // memtables not yet in L0 is max_unflushed_bytes.
+    settings.max_unflushed_bytes = static_cast<uint64_t>(f_.write_buffer_size) *
+                                   static_cast<uint64_t>(f_.max_write_buffer_number);
+    if (f_.trivial_move == 1 && settings.compactor_options) {
+      settings.compactor_options->enable_trivial_move = true;
+    }
     if (f_.benchmarks.find("waitforcompaction") != std::string::npos &&
         settings.compactor_options) {
       // Compact any two L0 SSTs, so that waiting leaves (almost) no L0.
@@ -516,6 +528,15 @@ int main(int argc, char** argv) {
   app.add_option("--write_buffer_size", f.write_buffer_size,
                  "memtable bytes before it is flushed as an L0 SST (our l0_sst_size_bytes)")
       ->check(CLI::Range(int64_t{1024}, int64_t{4294967296}));
+  app.add_option("--max_write_buffer_number", f.max_write_buffer_number,
+                 "memtables (of --write_buffer_size) not yet in L0 before writers stall (our "
+                 "max_unflushed_bytes = N x write_buffer_size)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1024}));
+  app.add_option("--trivial_move", f.trivial_move,
+                 "1: the embedded compactor relinks disjoint L0s without rewriting them "
+                 "(CompactorOptions::enable_trivial_move; RocksDB's level compaction does that by "
+                 "default); 0 (default): our default, every compaction rewrites")
+      ->check(CLI::Range(int64_t{0}, int64_t{1}));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
