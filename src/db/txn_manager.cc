@@ -131,7 +131,7 @@ Status TxnManager::CheckConflicts(const TxnConflictSet& txn) const {
   return Status::OK();
 }
 
-void TxnManager::PublishCommit(uint64_t seq, const std::vector<format::RowEntry>& rows,
+void TxnManager::PublishCommit(uint64_t seq, const std::vector<format::RowView>& rows,
                                const TxnConflictSet* txn, std::atomic<uint64_t>* committed_seq) {
   util::MutexLock lock(&mu_);
   committed_seq->store(seq, std::memory_order_release);
@@ -142,7 +142,7 @@ void TxnManager::PublishCommit(uint64_t seq, const std::vector<format::RowEntry>
     c.keys = txn->write_keys;
   } else {
     c.keys.reserve(rows.size());
-    for (const auto& row : rows) c.keys.push_back(row.key);  // rows are sorted, one per key
+    for (const auto& row : rows) c.keys.emplace_back(row.key);  // rows are sorted, one per key
   }
   if (c.keys.empty()) return;
   commit_keys_ += c.keys.size();

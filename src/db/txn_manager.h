@@ -98,7 +98,7 @@ class TxnManager {
   // Write path only (under its mutex), once the batch with `seq` is in the memtable: stores `seq`
   // into *committed_seq and records the batch's keys (txn ? txn->write_keys : the rows' keys) if an
   // active transaction began before `seq`.
-  void PublishCommit(uint64_t seq, const std::vector<format::RowEntry>& rows,
+  void PublishCommit(uint64_t seq, const std::vector<format::RowView>& rows,
                      const TxnConflictSet* txn, std::atomic<uint64_t>* committed_seq) EXCLUDES(mu_);
   size_t active_txns() const EXCLUDES(mu_);
   size_t tracked_commits() const EXCLUDES(mu_);

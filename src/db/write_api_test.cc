@@ -60,6 +60,42 @@ std::vector<std::string> Keys(DbIterator& it) {
   return out;
 }
 
+// A cleared batch reuses its ops' memory: refilled, it holds only the new ops (type, key, value
+// and ttl of each replaced), and writing it writes only those.
+TEST(WriteBatchTest, ClearedAndRefilledBatchHoldsOnlyTheNewOps) {
+  WriteBatch batch;
+  PutOptions ttl;
+  ttl.ttl = Ttl::ExpireAfter(milliseconds(60000));
+  batch.Put("key-a-longer-than-sso", std::string(300, 'x'), ttl);
+  batch.Merge("key-b", "operand");
+  batch.Put("key-c", "3");
+  ASSERT_EQ(batch.size(), 3u);
+  batch.Clear();
+  EXPECT_TRUE(batch.empty());
+  EXPECT_TRUE(batch.ops().empty());
+  batch.Delete("key-a");
+  batch.Put("key-d", "4");
+  ASSERT_EQ(batch.size(), 2u);
+  ASSERT_EQ(batch.ops().size(), 2u);
+  EXPECT_EQ(batch.ops()[0].type, WriteBatch::OpType::kDelete);
+  EXPECT_EQ(batch.ops()[0].key, "key-a");
+  EXPECT_EQ(batch.ops()[0].value, "");
+  EXPECT_EQ(batch.ops()[0].ttl, Ttl::Default());
+  EXPECT_EQ(batch.ops()[1].type, WriteBatch::OpType::kPut);
+  EXPECT_EQ(batch.ops()[1].key, "key-d");
+  EXPECT_EQ(batch.ops()[1].value, "4");
+
+  auto db = MustOpen(NewMemoryObjectStore(), TestSettings(), nullptr, StringAppendOperator());
+  ASSERT_NE(db, nullptr);
+  ASSERT_OK(db->Put("key-a", "old"));
+  ASSERT_OK(db->Write(batch));
+  EXPECT_EQ(MustGet(*db, "key-a"), std::nullopt);
+  EXPECT_EQ(MustGet(*db, "key-d"), std::optional<std::string>("4"));
+  EXPECT_EQ(MustGet(*db, "key-c"), std::nullopt) << "an op cleared before the write";
+  EXPECT_EQ(MustGet(*db, "key-a-longer-than-sso"), std::nullopt);
+  ASSERT_OK(db->Close());
+}
+
 TEST(WriteHandleTest, WritesReturnBeforeDurabilityAndHandlesWait) {
   Settings s = TestSettings();
   s.flush_interval.reset();  // no timer: only Flush (or a handle's waiter) makes writes durable

@@ -57,12 +57,18 @@ class RecordingHost final : public WritePathHost {
   Status latched;
 };
 
-PendingRows RowsOf(const std::string& key, const std::string& value) {
+// The rows of a one-put batch; they view the batch, which lives beside them.
+struct BatchRows {
   WriteBatch batch;
-  batch.Put(key, value);
-  Result<PendingRows> rows = RowsFromBatch(batch, nullptr);
+  PendingRows rows;
+};
+std::unique_ptr<BatchRows> RowsOf(const std::string& key, const std::string& value) {
+  auto out = std::make_unique<BatchRows>();
+  out->batch.Put(key, value);
+  Result<PendingRows> rows = RowsFromBatch(out->batch, nullptr);
   EXPECT_OK(rows.status());
-  return std::move(rows).value();
+  if (rows.ok()) out->rows = std::move(rows).value();
+  return out;
 }
 
 class WritePathTest : public ::testing::Test {
@@ -76,8 +82,8 @@ class WritePathTest : public ::testing::Test {
   }
   Result<WritePath::Ack> Put(const std::string& key, const std::string& value = "v",
                              const TxnConflictSet* txn = nullptr) {
-    PendingRows rows = RowsOf(key, value);
-    return path_->Write(rows, txn);
+    std::unique_ptr<BatchRows> rows = RowsOf(key, value);
+    return path_->Write(rows->rows, txn);
   }
 
   RecordingHost host_;
@@ -148,7 +154,7 @@ TEST_F(WritePathTest, CreateTsNeverGoesBackwards) {
 }
 
 TEST_F(WritePathTest, FreezesAtL0SizeAndKicksTheFlushers) {
-  const size_t row_bytes = RowsOf("k0", "v").bytes;
+  const size_t row_bytes = RowsOf("k0", "v")->rows.bytes;
   Rebuild(3 * row_bytes);
   ASSERT_OK(Put("k0").status());
   ASSERT_OK(Put("k1").status());

@@ -65,7 +65,7 @@ Result<PendingRows> RowsFromBatch(const WriteBatch& batch, const MergeOperator* 
       if (ops[order[j]].type != WriteBatch::OpType::kMerge) base = j;
     }
     const WriteBatch::Op& first = ops[order[base]];
-    format::RowEntry row;
+    format::RowView row;
     row.key = first.key;
     Ttl ttl = first.ttl;
     std::vector<std::string_view> operands;
@@ -93,7 +93,7 @@ Result<PendingRows> RowsFromBatch(const WriteBatch& batch, const MergeOperator* 
       if (!merged.ok()) {
         return merged.status().WithContext("merging key '" + util::PrintableKey(row.key) + "'");
       }
-      row.value = std::move(merged).value();
+      row.value = out.owned.emplace_back(std::move(merged).value());
     } else {
       // A put or a delete followed by merges: the merged value (onto nothing after a delete).
       std::optional<std::string_view> existing;
@@ -102,7 +102,7 @@ Result<PendingRows> RowsFromBatch(const WriteBatch& batch, const MergeOperator* 
       if (!merged.ok())
         return merged.status().WithContext("merging key '" + util::PrintableKey(row.key) + "'");
       row.kind = format::RowKind::kValue;
-      row.value = std::move(merged).value();
+      row.value = out.owned.emplace_back(std::move(merged).value());
       // The put's ttl governs the value; after a delete the value takes the last merge's ttl.
       if (first.type == WriteBatch::OpType::kDelete) ttl = ops[order[end - 1]].ttl;
     }
@@ -112,7 +112,7 @@ Result<PendingRows> RowsFromBatch(const WriteBatch& batch, const MergeOperator* 
                              " bytes, over the maximum of 4294967295 bytes");
     }
     out.bytes += row.EstimatedSize();
-    out.rows.push_back(std::move(row));
+    out.rows.push_back(row);
     out.ttl.push_back(ttl);
     i = end;
   }
@@ -142,7 +142,7 @@ std::optional<int64_t> ExpireTs(int64_t create_ts, const Ttl& ttl,
 void StampRows(PendingRows& pending, uint64_t seq, int64_t create_ts,
                std::optional<uint64_t> default_ttl) {
   for (size_t i = 0; i < pending.rows.size(); ++i) {
-    format::RowEntry& row = pending.rows[i];
+    format::RowView& row = pending.rows[i];
     row.seq = seq;
     row.create_ts = create_ts;
     if (row.kind != format::RowKind::kTombstone) {

@@ -6,12 +6,16 @@
 // on the same key replaces an earlier op, merges are folded, as in SlateDB's batch), seq and
 // timestamps not yet stamped. A row's time to live travels in `ttl` until the write path stamps
 // create_ts and turns it into expire_ts (StampRows). Thread safety: pure functions. Ownership:
-// returns values. Errors: kInvalid "key is empty" / "key of 65536 bytes exceeds the maximum of
-// 65535 bytes" (naming the op index for batches).
+// the rows are views: keys and values point into the WriteBatch (which must outlive the
+// PendingRows: the write copies them into the memtable) or, for folded merges, into `owned`.
+// Errors: kInvalid "key is empty" / "key of 65536 bytes exceeds the maximum of 65535 bytes" (naming
+// the op index for batches).
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -24,9 +28,10 @@
 namespace slatedb::db {
 
 struct PendingRows {
-  std::vector<format::RowEntry> rows;  // sorted by key, unique keys
-  std::vector<Ttl> ttl;                // parallel to rows (puts and merges)
-  size_t bytes = 0;                    // sum of EstimatedSize()
+  std::vector<format::RowView> rows;  // sorted by key, unique keys; views (see above)
+  std::deque<std::string> owned;      // values the conversion made (merged), which rows view
+  std::vector<Ttl> ttl;               // parallel to rows (puts and merges)
+  size_t bytes = 0;                   // sum of EstimatedSize()
 };
 
 // OK or kInvalid naming the problem.
