@@ -91,7 +91,17 @@ Status Block::DecodeAt(size_t offset, std::string_view prev_key, RowEntry* row,
   return Status::OK();
 }
 
-Status Block::KeyAt(size_t offset, std::string* key) const {
+Status Block::DecodeAtKeepValue(size_t offset, std::string_view prev_key, RowEntry* row,
+                                std::string_view* value, size_t* next) const {
+  std::string_view in(data_.data() + offset, data_end_ - offset);
+  size_t before = in.size();
+  Status st = DecodeRowV2KeepValue(&in, prev_key, row, value);
+  if (!st.ok()) return st.WithContext("block row at offset " + std::to_string(offset));
+  *next = offset + (before - in.size());
+  return Status::OK();
+}
+
+Status Block::KeyAt(size_t offset, std::string* buf, std::string_view* key) const {
   if (version_ == 2) {
     std::string_view in(data_.data() + offset, data_end_ - offset);
     uint32_t shared = 0;
@@ -104,14 +114,15 @@ Status Block::KeyAt(size_t offset, std::string* key) const {
       return Status::Data("block restart point at offset " + std::to_string(offset) +
                           " has a shared prefix");
     }
-    Status st = DecodeRowV2Key(&in, {}, key);
+    Status st = DecodeRowV2WholeKey(&in, key);
     if (!st.ok()) return st.WithContext("block row at offset " + std::to_string(offset));
     return Status::OK();
   }
   RowEntry row;
   size_t next = 0;
   RETURN_IF_ERROR(DecodeAt(offset, {}, &row, &next));
-  *key = std::move(row.key);
+  *buf = std::move(row.key);
+  *key = *buf;
   return Status::OK();
 }
 
@@ -160,19 +171,47 @@ Status BlockIterator::Seek(std::string_view key) {
   // Last offset point whose key is < key (or point 0).
   const auto& points = block_->offsets_;
   size_t lo = 0, hi = points.size();  // invariant: answer in [lo, hi)
-  std::string point_key;
+  std::string buf;                    // v1 keys
+  std::string_view point_key;
   while (hi - lo > 1) {
     size_t mid = lo + (hi - lo) / 2;
-    RETURN_IF_ERROR(block_->KeyAt(points[mid], &point_key));
+    RETURN_IF_ERROR(block_->KeyAt(points[mid], &buf, &point_key));
     if (point_key < key) {
       lo = mid;
     } else {
       hi = mid;
     }
   }
-  RETURN_IF_ERROR(ReadAt(points[lo], {}));
-  while (valid_ && std::string_view(row_.key) < key) RETURN_IF_ERROR(Next());
-  return Status::OK();
+  if (block_->version_ != 2) {
+    RETURN_IF_ERROR(ReadAt(points[lo], {}));
+    while (valid_ && std::string_view(row_.key) < key) RETURN_IF_ERROR(Next());
+    return Status::OK();
+  }
+  // v2: the rows passed over are decoded (and checked) like Next's, but only the row stopped
+  // at has its value copied out.
+  size_t offset = points[lo];
+  bool first = true;
+  std::string_view value;
+  while (true) {
+    if (offset >= block_->data_end_) {
+      valid_ = false;
+      return Status::OK();
+    }
+    Status st = block_->DecodeAtKeepValue(offset, first ? std::string_view() : row_.key, &scratch_,
+                                          &value, &next_offset_);
+    if (!st.ok()) {
+      valid_ = false;
+      return st;
+    }
+    std::swap(row_, scratch_);
+    first = false;
+    if (std::string_view(row_.key) >= key) {
+      row_.value.assign(value.data(), value.size());
+      valid_ = true;
+      return Status::OK();
+    }
+    offset = next_offset_;
+  }
 }
 
 }  // namespace slatedb::format

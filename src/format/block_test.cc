@@ -74,6 +74,10 @@ TEST(RowCodecTest, DecodeErrors) {
     std::string_view in(good.data(), n);
     RowEntry d;
     EXPECT_TRUE(DecodeRowV2(&in, "", &d).IsData()) << n;
+    // The seek's value-less decoding fails on the same inputs.
+    in = std::string_view(good.data(), n);
+    std::string_view value;
+    EXPECT_TRUE(DecodeRowV2KeepValue(&in, "", &d, &value).IsData()) << n;
   }
   RowEntry d;
   std::string_view in = good;
@@ -197,6 +201,31 @@ TEST(BlockTest, SeekFindsFirstVersionAtOrAfterKey) {
   ASSERT_OK(it.Seek("a"));
   EXPECT_EQ(it.row().key, "key00000");
   ASSERT_OK(it.Seek("z"));
+  EXPECT_FALSE(it.Valid());
+  // After a seek (which copies only the value it stops at), Next gives every later row whole.
+  ASSERT_OK(it.Seek("key00007"));
+  for (size_t i = 14; i < rows.size(); ++i) {
+    ASSERT_TRUE(it.Valid()) << i;
+    EXPECT_EQ(it.row(), rows[i]) << i;
+    ASSERT_OK(it.Next());
+  }
+  EXPECT_FALSE(it.Valid());
+}
+
+TEST(BlockTest, SeekReportsACorruptRowItPassesOver) {
+  BlockBuilder bb(1 << 16);
+  auto rows = ManyRows(8);  // one restart point: a seek to the last key decodes every row
+  for (const auto& r : rows) ASSERT_TRUE(bb.TryAdd(r));
+  std::string bytes = bb.Finish();
+  // Row 0's flags byte: varints 0, 8, value length, the key, the value, then seq (8 bytes).
+  const size_t flags_at = 3 + rows[0].key.size() + rows[0].value.size() + 8;
+  bytes[flags_at] = '\x80';
+  auto b = Block::Parse(bytes, 2);
+  ASSERT_OK(b);
+  BlockIterator it(*b);
+  Status st = it.Seek(rows.back().key);
+  EXPECT_TRUE(st.IsData()) << st.ToString();
+  EXPECT_NE(st.message().find("flag"), std::string::npos) << st.ToString();
   EXPECT_FALSE(it.Valid());
 }
 

@@ -93,36 +93,49 @@ size_t EncodedRowV2Size(std::string_view prev_key, const RowView& row) {
 }
 
 namespace {
-Status DecodeV2Header(std::string_view* in, std::string_view prev_key, std::string* key,
-                      uint32_t* value_len) {
-  uint32_t shared = 0, unshared = 0;
-  if (!util::GetVarint32(in, &shared)) return Truncated("shared length");
+// The v2 header and key suffix: `*shared` bytes of the previous key (of `prev_key_size` bytes)
+// and then `*suffix` (a view of the input) make the key.
+Status DecodeV2HeaderView(std::string_view* in, size_t prev_key_size, uint32_t* shared,
+                          std::string_view* suffix, uint32_t* value_len) {
+  uint32_t unshared = 0;
+  if (!util::GetVarint32(in, shared)) return Truncated("shared length");
   if (!util::GetVarint32(in, &unshared)) return Truncated("unshared length");
   if (!util::GetVarint32(in, value_len)) return Truncated("value length");
-  if (shared > prev_key.size()) {
-    return Status::Data("row shares " + std::to_string(shared) +
+  if (*shared > prev_key_size) {
+    return Status::Data("row shares " + std::to_string(*shared) +
                         " key bytes but the previous key has only " +
-                        std::to_string(prev_key.size()));
+                        std::to_string(prev_key_size));
   }
   if (in->size() < unshared) return Truncated("key suffix");
-  if (static_cast<size_t>(shared) + unshared > kMaxKeySize) {
-    return Status::Data("row key of " + std::to_string(shared + unshared) +
+  if (static_cast<size_t>(*shared) + unshared > kMaxKeySize) {
+    return Status::Data("row key of " + std::to_string(*shared + unshared) +
                         " bytes exceeds the 65535-byte limit");
   }
-  key->assign(prev_key.data(), shared);
-  key->append(in->data(), unshared);
+  *suffix = in->substr(0, unshared);
   in->remove_prefix(unshared);
   return Status::OK();
 }
+
+Status DecodeV2Header(std::string_view* in, std::string_view prev_key, std::string* key,
+                      uint32_t* value_len) {
+  uint32_t shared = 0;
+  std::string_view suffix;
+  RETURN_IF_ERROR(DecodeV2HeaderView(in, prev_key.size(), &shared, &suffix, value_len));
+  key->assign(prev_key.data(), shared);
+  key->append(suffix.data(), suffix.size());
+  return Status::OK();
+}
+
 }  // namespace
 
-Status DecodeRowV2(std::string_view* in, std::string_view prev_key, RowEntry* out) {
+Status DecodeRowV2KeepValue(std::string_view* in, std::string_view prev_key, RowEntry* out,
+                            std::string_view* value) {
   uint32_t value_len = 0;
   // Decodes straight into out->key (reusing its capacity); assign() copes with `prev_key`
   // aliasing out->key, and every header check runs before the key is touched.
   RETURN_IF_ERROR(DecodeV2Header(in, prev_key, &out->key, &value_len));
   if (in->size() < value_len) return Truncated("value");
-  out->value.assign(in->data(), value_len);
+  *value = in->substr(0, value_len);
   in->remove_prefix(value_len);
   uint8_t flags = 0;
   RETURN_IF_ERROR(DecodeSeqFlagsTs(in, out, &flags));
@@ -132,9 +145,16 @@ Status DecodeRowV2(std::string_view* in, std::string_view prev_key, RowEntry* ou
   return Status::OK();
 }
 
-Status DecodeRowV2Key(std::string_view* in, std::string_view prev_key, std::string* key) {
-  uint32_t value_len = 0;
-  RETURN_IF_ERROR(DecodeV2Header(in, prev_key, key, &value_len));
+Status DecodeRowV2(std::string_view* in, std::string_view prev_key, RowEntry* out) {
+  std::string_view value;
+  RETURN_IF_ERROR(DecodeRowV2KeepValue(in, prev_key, out, &value));
+  out->value.assign(value.data(), value.size());
+  return Status::OK();
+}
+
+Status DecodeRowV2WholeKey(std::string_view* in, std::string_view* key) {
+  uint32_t shared = 0, value_len = 0;
+  RETURN_IF_ERROR(DecodeV2HeaderView(in, 0, &shared, key, &value_len));
   if (in->size() < value_len) return Truncated("value");
   in->remove_prefix(value_len);
   RowEntry scratch;

@@ -33,8 +33,14 @@ size_t EncodedRowV2Size(std::string_view prev_key, const RowView& row);
 
 // Decodes one v2 row from `*in` (advanced past it); the key is rebuilt from `prev_key`.
 Status DecodeRowV2(std::string_view* in, std::string_view prev_key, RowEntry* out);
-// Decodes only the key of a v2 row (for seeking); `*in` is advanced past the whole row.
-Status DecodeRowV2Key(std::string_view* in, std::string_view prev_key, std::string* key);
+// Same checks and errors as DecodeRowV2, but the value is not copied: `*value` views it in the
+// input and out->value is left as it was (a seek decodes the rows it passes over this way).
+Status DecodeRowV2KeepValue(std::string_view* in, std::string_view prev_key, RowEntry* out,
+                            std::string_view* value);
+// Decodes only the key of a v2 row stored whole (shared length 0, as at a restart point; for
+// seeking): `*key` views it in the input, the rest of the row is checked as DecodeRowV2 does
+// (except a tombstone's value length) and `*in` is advanced past the whole row.
+Status DecodeRowV2WholeKey(std::string_view* in, std::string_view* key);
 
 // Decodes one legacy v0 row (format version 1); the key prefix comes from `first_key` (the
 // block's first key; pass "" for the first row of a block).

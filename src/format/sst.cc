@@ -377,7 +377,67 @@ Result<SstIndex> DecodeIndex(std::string_view section, CompressionCodec codec) {
     index.blocks.push_back(
         {m->offset(), std::string(reinterpret_cast<const char*>(k->data()), k->size())});
   }
+  FillIndexSearchKeys(&index);
   return index;
+}
+
+namespace {
+
+// The 8 bytes of `key` from `skip` on, big-endian, zero-padded past the key's end.
+uint64_t SearchKey(std::string_view key, size_t skip) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    const size_t j = skip + i;
+    v = v << 8 | (j < key.size() ? static_cast<unsigned char>(key[j]) : 0);
+  }
+  return v;
+}
+
+}  // namespace
+
+void FillIndexSearchKeys(SstIndex* index) {
+  index->search_keys.clear();
+  index->search_skip = 0;
+  const auto& blocks = index->blocks;
+  if (blocks.size() < 2) return;
+  // Block 0's first key is the empty separator in a compacted SST (docs/format.md §5.5), so the
+  // shared prefix is taken over blocks 1.. only (LowerBoundBlock compares block 0's key whole).
+  // The first keys are sorted: what blocks 1 and n-1 share, all in between share.
+  const std::string& first = blocks[1].first_key;
+  const std::string& last = blocks.back().first_key;
+  const size_t n = std::min(first.size(), last.size());
+  size_t skip = 0;
+  while (skip < n && first[skip] == last[skip]) ++skip;
+  index->search_skip = skip;
+  index->search_keys.reserve(blocks.size());
+  index->search_keys.push_back(0);  // block 0: not searched
+  for (size_t i = 1; i < blocks.size(); ++i) {
+    index->search_keys.push_back(SearchKey(blocks[i].first_key, skip));
+  }
+}
+
+size_t LowerBoundBlock(const SstIndex& index, std::string_view key) {
+  const auto& blocks = index.blocks;
+  auto key_less = [](const BlockMetaEntry& m, std::string_view k) { return m.first_key < k; };
+  auto plain = [&] {
+    return static_cast<size_t>(std::lower_bound(blocks.begin(), blocks.end(), key, key_less) -
+                               blocks.begin());
+  };
+  if (blocks.size() < 2 || index.search_keys.size() != blocks.size()) return plain();
+  if (!key_less(blocks[0], key)) return 0;
+  const size_t skip = index.search_skip;
+  if (!key.starts_with(std::string_view(blocks[1].first_key).substr(0, skip))) return plain();
+  // The answer is in [1, n], and `key` and the first keys of blocks 1.. share their first
+  // `skip` bytes. A first key whose search key is below `key`'s is below `key` (the first
+  // differing byte is among the 8 compared, and a zero pad is never above a real byte), one
+  // above is above: only the blocks with an equal search key need the full compare.
+  const uint64_t k = SearchKey(key, skip);
+  const auto& sk = index.search_keys;
+  const auto lo = std::lower_bound(sk.begin() + 1, sk.end(), k);
+  const auto hi = std::upper_bound(lo, sk.end(), k);
+  const auto first = blocks.begin() + (lo - sk.begin());
+  const auto end = blocks.begin() + (hi - sk.begin());
+  return static_cast<size_t>(std::lower_bound(first, end, key, key_less) - blocks.begin());
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> ParseCompositeFilters(

@@ -149,7 +149,19 @@ struct BlockMetaEntry {
 
 struct SstIndex {
   std::vector<BlockMetaEntry> blocks;
+  // Search aid filled by DecodeIndex (FillIndexSearchKeys), empty otherwise: per block from
+  // block 1 on, the 8 bytes of its first_key after the `search_skip` bytes the first keys of
+  // blocks 1.. share, big-endian and zero-padded, so LowerBoundBlock compares integers in one
+  // array instead of following each key's heap pointer.
+  std::vector<uint64_t> search_keys;
+  size_t search_skip = 0;
 };
+
+// Fills index->search_keys and search_skip from index->blocks.
+void FillIndexSearchKeys(SstIndex* index);
+// Index of the first block whose first_key is >= `key` (blocks.size() if none): what
+// std::lower_bound over the first keys gives, through search_keys when they are filled.
+size_t LowerBoundBlock(const SstIndex& index, std::string_view key);
 
 struct SstStats {
   uint64_t num_puts = 0, num_deletes = 0, num_merges = 0;

@@ -4,8 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -588,6 +590,50 @@ TEST(SstReencodeTest, PeerSstsAreReproducedByteForByte) {
     if (c.expect_identical) {
       EXPECT_EQ(Hex(sst->bytes), Hex(*bytes));
       EXPECT_EQ(sst->info, d->info);
+    }
+  }
+}
+
+TEST(SstIndexTest, LowerBoundBlockMatchesLowerBoundOverTheFirstKeys) {
+  std::mt19937_64 rng(7);
+  // First keys with a long shared prefix (as zero-padded numbers have), of varying lengths,
+  // with zero bytes (the search keys' padding) and keys differing only after 8 more bytes.
+  auto random_key = [&](const std::string& prefix) {
+    std::string k = prefix;
+    const size_t n = rng() % 12;
+    for (size_t i = 0; i < n; ++i) k.push_back("\0\1az\xff"[rng() % 5]);
+    return k;
+  };
+  const std::vector<std::string> prefixes = {"", "0000000000000", std::string("p\0", 2)};
+  for (const std::string& prefix : prefixes) {
+    for (size_t blocks : {1, 2, 3, 17, 200}) {
+      for (bool empty_first : {false, true}) {
+        std::vector<std::string> keys;
+        for (size_t i = 0; i < blocks; ++i) keys.push_back(random_key(prefix));
+        std::sort(keys.begin(), keys.end());
+        keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+        SstIndex index;
+        // In a compacted SST, block 0's first key is the empty separator.
+        if (empty_first && !keys[0].empty()) keys.insert(keys.begin(), "");
+        for (size_t i = 0; i < keys.size(); ++i) index.blocks.push_back({i * 4096, keys[i]});
+        FillIndexSearchKeys(&index);
+        ASSERT_EQ(index.search_keys.size(), index.blocks.size() < 2 ? 0 : index.blocks.size());
+        std::vector<std::string> probes = keys;
+        for (int i = 0; i < 300; ++i) probes.push_back(random_key(prefix));
+        for (const auto& k : keys) probes.push_back(k + std::string(1, '\0'));
+        probes.insert(probes.end(), {"", "0", "00000000000000000000", "p", "q", "\xff"});
+        for (const std::string& probe : probes) {
+          const size_t want =
+              static_cast<size_t>(std::lower_bound(keys.begin(), keys.end(), probe) - keys.begin());
+          EXPECT_EQ(LowerBoundBlock(index, probe), want) << Hex(prefix) << " " << Hex(probe);
+        }
+        // Without search keys (an index built, not decoded), the plain search gives the same.
+        SstIndex plain;
+        plain.blocks = index.blocks;
+        for (const std::string& probe : probes) {
+          EXPECT_EQ(LowerBoundBlock(plain, probe), LowerBoundBlock(index, probe)) << Hex(probe);
+        }
+      }
     }
   }
 }

@@ -235,8 +235,9 @@ BlockCacheStats BlockCacheImpl::GetStats() const {
 }
 
 size_t AllocatedBytes(const format::SstIndex& index) {
-  size_t n =
-      sizeof(format::SstIndex) + 16 + index.blocks.capacity() * sizeof(format::BlockMetaEntry);
+  size_t n = sizeof(format::SstIndex) + 16 +
+             index.blocks.capacity() * sizeof(format::BlockMetaEntry) +
+             index.search_keys.capacity() * sizeof(uint64_t);
   for (const auto& b : index.blocks) n += StringBytes(b.first_key);
   return n;
 }

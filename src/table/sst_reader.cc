@@ -238,10 +238,7 @@ Result<std::shared_ptr<const Block>> SstReader::ReadBlock(const SstIndex& index,
 
 size_t SstReader::FindBlockForward(const SstIndex& index, std::string_view key) const {
   // Last block whose first_key is strictly less than key; block 0 if none.
-  auto it = std::lower_bound(
-      index.blocks.begin(), index.blocks.end(), key,
-      [](const format::BlockMetaEntry& m, std::string_view k) { return m.first_key < k; });
-  size_t n = static_cast<size_t>(it - index.blocks.begin());
+  const size_t n = format::LowerBoundBlock(index, key);
   return n == 0 ? 0 : n - 1;
 }
 
