@@ -175,10 +175,10 @@ class Compactor {
   void MergeSubmitted(const format::Compactions& other);
   void HandleCompletion(CompactionJobResult result) EXCLUDES(stats_mu_);
   Status Commit(const CompactionSpec& spec, const CompactionJobResult& result);
-  // Executes a validated Submitted DrainSegmentSpec record (RFC-0024) in one manifest update
-  // and marks it Completed.
   // A committed compaction of `outputs` SSTs in the metrics and stats.
   void CountCommitted(size_t outputs) EXCLUDES(stats_mu_);
+  // Executes a validated Submitted DrainSegmentSpec record (RFC-0024) in one manifest update
+  // and marks it Completed.
   Status ExecuteDrain(format::CompactionRecord* rec);
   // Commits the Compacted records (a worker's, or left by a coordinator that died between the
   // manifest and `.compactions`); external mode: reclaims stale Running jobs, drops Failed ones.
