@@ -434,9 +434,9 @@ int AdminCommands::RunVerify(const std::string& url, const std::string& path) {
   opts.blocks = verify_full_;
   std::map<std::string, SstReport> checked;  // object key → report (each object checked once)
   uint64_t blocks = 0;
-  auto check_sst = [&](const format::Manifest& m, const format::SstHandle& h,
+  auto check_sst = [&](const manifest::SstPathResolver& paths, const format::SstHandle& h,
                        const std::string& where) -> const SstReport& {
-    const std::string key = manifest::SstPathResolver(db_path, m).Path(h.id);  // a clone's too
+    const std::string key = paths.Path(h.id);  // a clone's SST is its ancestor's object
     auto it = checked.find(key);
     if (it == checked.end()) {
       it = checked.emplace(key, InspectSst(*store, key, opts)).first;
@@ -450,9 +450,10 @@ int AdminCommands::RunVerify(const std::string& url, const std::string& path) {
     }
     return it->second;
   };
-  auto check_tree = [&](const format::Manifest& m, const std::vector<format::SstHandle>& l0,
+  auto check_tree = [&](const manifest::SstPathResolver& paths,
+                        const std::vector<format::SstHandle>& l0,
                         const std::vector<format::SortedRun>& runs, const std::string& label) {
-    for (const auto& h : l0) check_sst(m, h, label + " L0 " + h.id.ToString());
+    for (const auto& h : l0) check_sst(paths, h, label + " L0 " + h.id.ToString());
     std::optional<uint32_t> prev_run;
     for (const auto& run : runs) {
       const std::string run_label = label + " sorted run " + std::to_string(run.id);
@@ -464,7 +465,7 @@ int AdminCommands::RunVerify(const std::string& url, const std::string& path) {
       std::optional<std::string> prev_first, prev_last;
       std::string prev_name;
       for (const auto& h : run.ssts) {
-        const SstReport& r = check_sst(m, h, run_label + " SST " + h.id.ToString());
+        const SstReport& r = check_sst(paths, h, run_label + " SST " + h.id.ToString());
         std::optional<std::string> first = h.info.first_entry ? h.info.first_entry : r.first_key;
         std::optional<std::string> last = h.info.last_entry ? h.info.last_entry : r.last_key;
         if (first && prev_first) {
@@ -511,9 +512,11 @@ int AdminCommands::RunVerify(const std::string& url, const std::string& path) {
   std::set<uint64_t> wal_checked;
   for (size_t v = 0; v < views.size(); ++v) {
     const auto& [label, m] = views[v];
-    check_tree(m, m.l0, m.compacted, label);
+    const manifest::SstPathResolver paths(db_path, m);
+    check_tree(paths, m.l0, m.compacted, label);
     for (const auto& seg : m.segments) {
-      check_tree(m, seg.l0, seg.compacted, label + " segment '" + util::ToHex(seg.prefix) + "'");
+      check_tree(paths, seg.l0, seg.compacted,
+                 label + " segment '" + util::ToHex(seg.prefix) + "'");
     }
     if (!check_wal) continue;
     uint64_t last = m.wal_id_last_seen;
