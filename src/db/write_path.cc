@@ -57,9 +57,7 @@ Result<WritePath::Ack> WritePath::WriteLocked(PendingRows& pending, const TxnCon
   // keeping the memtable alive until uploaded) rather than holding a second copy of each row.
   if (options_.wal_enabled) wal_rows_.resize(pending.rows.size());
   for (size_t i = 0; i < pending.rows.size(); ++i) {
-    const format::RowView& row = pending.rows[i];
-    Status st = mem->Add(row.key, row.value, row.seq, row.kind, row.create_ts, row.expire_ts,
-                         options_.wal_enabled ? &wal_rows_[i] : nullptr);
+    Status st = mem->Add(pending.rows[i], options_.wal_enabled ? &wal_rows_[i] : nullptr);
     if (!st.ok()) {
       *latch = Status::Internal("memtable insert failed: " + st.ToString());
       return st;

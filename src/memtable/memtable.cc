@@ -283,7 +283,7 @@ void Memtable::FindSplice(std::string_view key, uint64_t seq) {
   }
 }
 
-Status Memtable::Add(const RowEntry& row, format::RowView* stored) {
+Status Memtable::Add(const format::RowView& row, format::RowView* stored) {
   return Add(row.key, row.value, row.seq, row.kind, row.create_ts, row.expire_ts, stored);
 }
 

@@ -103,7 +103,8 @@ class Memtable {
   // With `stored`, *stored is set to a view of the row as stored: its key and value point into
   // this memtable's arena and stay valid as long as the memtable lives (the WAL buffer encodes
   // from them, holding the memtable, instead of keeping its own copy of every row).
-  Status Add(const format::RowEntry& row, format::RowView* stored = nullptr);
+  // `row` may be a RowEntry (it converts to a view of itself).
+  Status Add(const format::RowView& row, format::RowView* stored = nullptr);
   Status Add(std::string_view key, std::string_view value, uint64_t seq,
              format::RowKind kind = format::RowKind::kValue,
              std::optional<int64_t> create_ts = std::nullopt,
