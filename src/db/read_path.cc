@@ -355,15 +355,14 @@ ReadPath::ReadPath(std::shared_ptr<ObjectStore> store, std::string db_path,
                    std::shared_ptr<const PrefixExtractor> prefix_extractor,
                    const std::shared_ptr<MetricsRecorder>& metrics,
                    std::shared_ptr<BlockCache> block_cache)
-    : db_path_(std::move(db_path)),
-      settings_(settings),
+    : settings_(settings),
       merge_operator_(std::move(merge_operator)),
       prefix_extractor_(std::move(prefix_extractor)),
-      tables_(std::move(store), db_path_,
+      tables_(std::move(store), std::move(db_path),
               table::TableStoreOptions{
                   block_cache ? std::move(block_cache) : BlockCache::Create().value(),
                   table::BlockCacheImpl::NewScope(), table::CacheCounters::Register(metrics)}),
-      sst_paths_(db_path_) {
+      sst_paths_(tables_.db_path()) {
   auto rec = util::MetricsOrNoop(metrics);
   const MetricLabels point = {{"kind", "point"}};
   filter_positives_ = rec->RegisterCounter("slatedb.db.sst_filter_positive_count",

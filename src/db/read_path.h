@@ -128,7 +128,6 @@ class ReadPath : public std::enable_shared_from_this<ReadPath> {
     }
   };
 
-  std::string db_path_;
   Settings settings_;
   std::shared_ptr<MergeOperator> merge_operator_;
   std::shared_ptr<const PrefixExtractor> prefix_extractor_;
