@@ -30,15 +30,12 @@ Result<format::SstInfo> L0SstWriter::WriteMemtable(const format::Ulid& id,
                                                    const memtable::Memtable& table,
                                                    uint64_t retention_seq,
                                                    const MergeOperator* merge_operator) const {
-  const std::string key = tables_.SstPath(id);
-  ASSIGN_OR_RETURN(auto writer, tables_.OpenWriter(id, options_));
-  RETURN_IF_ERROR(
-      ForEachFlushRow(table, retention_seq, merge_operator, [&](const format::RowEntry& r) {
-        return writer->Add(r);
-      }).WithContext("uploading " + key));
-  auto sst = writer->Finish();
-  if (!sst.ok()) return sst.status().WithContext("uploading " + key);
-  return sst->info;
+  ASSIGN_OR_RETURN(
+      format::EncodedSst sst, tables_.Write(id, options_, [&](table::StreamingSstWriter& writer) {
+        return ForEachFlushRow(table, retention_seq, merge_operator,
+                               [&](const format::RowEntry& r) { return writer.Add(r); });
+      }));
+  return sst.info;
 }
 
 }  // namespace slatedb::db

@@ -34,19 +34,26 @@ Result<std::unique_ptr<StreamingSstWriter>> TableStore::OpenWriter(
   return StreamingSstWriter::Open(*store_, SstPath(id), options);
 }
 
-Result<format::EncodedSst> TableStore::WriteRows(const format::Ulid& id,
-                                                 const std::vector<format::RowEntry>& rows,
-                                                 const format::SstBuilderOptions& options) const {
+Result<format::EncodedSst> TableStore::Write(
+    const format::Ulid& id, const format::SstBuilderOptions& options,
+    const std::function<Status(StreamingSstWriter&)>& fill) const {
   const std::string key = SstPath(id);
   auto writer = StreamingSstWriter::Open(*store_, key, options);
   if (!writer.ok()) return writer.status().WithContext("uploading " + key);
-  for (const auto& row : rows) {
-    Status st = (*writer)->Add(row);
-    if (!st.ok()) return st.WithContext("uploading " + key);  // the writer aborts on destruction
-  }
+  Status st = fill(**writer);  // on failure the writer aborts on destruction
+  if (!st.ok()) return st.WithContext("uploading " + key);
   auto sst = (*writer)->Finish();
   if (!sst.ok()) return sst.status().WithContext("uploading " + key);
   return sst;
+}
+
+Result<format::EncodedSst> TableStore::WriteRows(const format::Ulid& id,
+                                                 const std::vector<format::RowEntry>& rows,
+                                                 const format::SstBuilderOptions& options) const {
+  return Write(id, options, [&](StreamingSstWriter& writer) {
+    for (const auto& row : rows) RETURN_IF_ERROR(writer.Add(row));
+    return Status::OK();
+  });
 }
 
 }  // namespace slatedb::table

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -66,8 +67,13 @@ class TableStore {
   Result<std::unique_ptr<StreamingSstWriter>> OpenWriter(
       const format::Ulid& id, const format::SstBuilderOptions& options) const;
 
-  // Streams `rows` (internal order, SstBuilder::Add) into SST `id`; returns its info, size and
-  // row count (no `bytes`: they were streamed).
+  // Streams into SST `id` the rows `fill` adds to the writer it is given (internal order,
+  // SstBuilder::Add) and publishes it; returns its info, size and row count (no `bytes`: they
+  // were streamed). A failure of `fill`, of the builder or of the store is returned with
+  // "uploading <key>" as context, and no object appears.
+  Result<format::EncodedSst> Write(const format::Ulid& id, const format::SstBuilderOptions& options,
+                                   const std::function<Status(StreamingSstWriter&)>& fill) const;
+  // Write of a row vector.
   Result<format::EncodedSst> WriteRows(const format::Ulid& id,
                                        const std::vector<format::RowEntry>& rows,
                                        const format::SstBuilderOptions& options) const;
