@@ -115,7 +115,8 @@ bool WriteNewFile(const std::string& path, std::initializer_list<std::string_vie
   }
   for (std::string_view p : pieces) {
     while (!p.empty()) {
-      ssize_t n = ::write(fd, p.data(), p.size());
+      // 1 MiB pieces: see LocalObjectStore's kWriteChunk (multi-MiB writes are at times slow).
+      ssize_t n = ::write(fd, p.data(), std::min<size_t>(p.size(), 1u << 20));
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) {
         *err = n < 0 ? errno : ENOSPC;

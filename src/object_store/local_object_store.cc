@@ -443,10 +443,14 @@ class LocalObjectStore final : public ObjectStore {
   }
 
   // Writes `data` at the descriptor's position; *written = bytes written (also on error).
+  // Writes in pieces of at most kWriteChunk: on this kernel (6.18, ext4) one multi-MiB write()
+  // into a fresh file is at times ~10x slower than the same bytes in 1 MiB pieces (measured: 150
+  // MiB in 4 MiB writes 0.10-0.45 s, in 1 MiB writes 0.03 s; the time is the kernel's page copy).
+  static constexpr size_t kWriteChunk = 1u << 20;
   static Status WriteAll(int fd, const std::string& tmp, std::string_view data, size_t* written) {
     *written = 0;
     while (*written < data.size()) {
-      ssize_t n = ::write(fd, data.data() + *written, data.size() - *written);
+      ssize_t n = ::write(fd, data.data() + *written, std::min(kWriteChunk, data.size() - *written));
       if (n < 0) {
         if (errno == EINTR) continue;
         return Status::Internal("write " + tmp + ": " + Errno(errno));
