@@ -44,6 +44,15 @@ class SLATEDB_EXPORT DbIterator {
   // The next row, or std::nullopt at the end of the range. Errors: kData (corrupt object, names
   // it), kUnavailable (object store), kClosed.
   virtual Result<std::optional<KeyValue>> Next() = 0;
+  // The same, written into `*row`: true = a row, false = the end of the range (`*row` then
+  // unspecified). A scan that passes the same KeyValue each time reuses its strings' memory, so
+  // it allocates nothing per row. Errors as Next.
+  virtual Result<bool> NextInto(KeyValue* row) {
+    ASSIGN_OR_RETURN(std::optional<KeyValue> next, Next());
+    if (!next) return false;
+    *row = std::move(*next);
+    return true;
+  }
   // Repositions: the next Next() returns the first key >= key (forward) or <= key (reverse),
   // still within the range. kInvalid if key lies outside the range.
   virtual Status Seek(std::string_view key) = 0;

@@ -201,6 +201,13 @@ class DbIteratorImpl final : public DbIterator {
         resolver_(reads_->merge_operator(), std::nullopt) {}
 
   Result<std::optional<KeyValue>> Next() override {
+    KeyValue kv;
+    ASSIGN_OR_RETURN(bool found, NextInto(&kv));
+    if (!found) return std::optional<KeyValue>();
+    return std::optional<KeyValue>(std::move(kv));
+  }
+
+  Result<bool> NextInto(KeyValue* out) override {
     if (!alive_->load()) return Status::Closed(CloseReason::kClean, "database is closed");
     RETURN_IF_ERROR(status_);
     if (!positioned_) {
@@ -216,9 +223,9 @@ class DbIteratorImpl final : public DbIterator {
     while (merged_->Valid()) {
       const format::RowEntry& row = merged_->row();
       if (!reverse_) {
-        if (range_.end && row.key >= *range_.end) return std::optional<KeyValue>();
+        if (range_.end && row.key >= *range_.end) return false;
       } else {
-        if (range_.start && row.key < *range_.start) return std::optional<KeyValue>();
+        if (range_.start && row.key < *range_.start) return false;
         if (range_.end && row.key >= *range_.end) {
           RETURN_IF_ERROR(Advance());
           continue;
@@ -232,6 +239,21 @@ class DbIteratorImpl final : public DbIterator {
       // key the merged rows come newest first in both directions).
       last_key_ = row.key;
       has_last_ = true;
+      // A value or a tombstone decides its key alone (reads apply no expiry): the common case,
+      // answered without the resolver's copies.
+      if (row.kind == format::RowKind::kValue) {
+        out->key = row.key;
+        out->value = row.value;
+        out->seq = row.seq;
+        out->create_ts = row.create_ts;
+        out->expire_ts = row.expire_ts;
+        RETURN_IF_ERROR(Advance());
+        return true;
+      }
+      if (row.kind == format::RowKind::kTombstone) {
+        RETURN_IF_ERROR(Advance());
+        continue;
+      }
       resolver_.Reset();
       while (true) {
         Status st = resolver_.Add(merged_->row());
@@ -239,11 +261,11 @@ class DbIteratorImpl final : public DbIterator {
         RETURN_IF_ERROR(Advance());
         if (resolver_.done() || !merged_->Valid() || merged_->row().key != last_key_) break;
       }
-      auto resolved = resolver_.Finish();
+      Result<bool> resolved = resolver_.FinishInto(out);
       if (!resolved.ok()) return Fail(resolved.status());
-      if (resolved->has_value()) return resolved;
+      if (*resolved) return true;
     }
-    return std::optional<KeyValue>();
+    return false;
   }
 
   Status Seek(std::string_view key) override {

@@ -38,8 +38,9 @@ Status DecodeRowV2(std::string_view* in, std::string_view prev_key, RowEntry* ou
 Status DecodeRowV2KeepValue(std::string_view* in, std::string_view prev_key, RowEntry* out,
                             std::string_view* value);
 // Decodes only the key of a v2 row stored whole (shared length 0, as at a restart point; for
-// seeking): `*key` views it in the input, the rest of the row is checked as DecodeRowV2 does
-// (except a tombstone's value length) and `*in` is advanced past the whole row.
+// seeking): `*key` views it in the input. Only the header and that the value fits are checked
+// (the seq, flags and timestamps are not read: the row is decoded in full when it is read);
+// `*in` is left at the value.
 Status DecodeRowV2WholeKey(std::string_view* in, std::string_view* key);
 
 // Decodes one legacy v0 row (format version 1); the key prefix comes from `first_key` (the

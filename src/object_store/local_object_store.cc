@@ -450,7 +450,8 @@ class LocalObjectStore final : public ObjectStore {
   static Status WriteAll(int fd, const std::string& tmp, std::string_view data, size_t* written) {
     *written = 0;
     while (*written < data.size()) {
-      ssize_t n = ::write(fd, data.data() + *written, std::min(kWriteChunk, data.size() - *written));
+      ssize_t n =
+          ::write(fd, data.data() + *written, std::min(kWriteChunk, data.size() - *written));
       if (n < 0) {
         if (errno == EINTR) continue;
         return Status::Internal("write " + tmp + ": " + Errno(errno));

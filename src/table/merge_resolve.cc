@@ -69,7 +69,7 @@ void MergeResolver::Reset() {
   any_ = false;
   key_.clear();
   operands_.clear();
-  base_.reset();
+  has_base_ = false;
   seq_ = 0;
   create_ts_.reset();
   expire_ts_.reset();
@@ -96,30 +96,44 @@ Status MergeResolver::Add(const RowEntry& row) {
     operands_.push_back(row.value);
   } else {
     base_ = row.value;
+    has_base_ = true;
   }
   return Status::OK();
 }
 
 Result<std::optional<KeyValue>> MergeResolver::Finish() {
-  if (!any_) return std::optional<KeyValue>();
   KeyValue kv;
-  kv.key = key_;
-  kv.seq = seq_;
-  kv.create_ts = create_ts_;
-  kv.expire_ts = expire_ts_;
+  ASSIGN_OR_RETURN(bool found, Resolve(&kv, /*take_base=*/true));
+  if (!found) return std::optional<KeyValue>();
+  return std::optional<KeyValue>(std::move(kv));
+}
+
+Result<bool> MergeResolver::FinishInto(KeyValue* out) { return Resolve(out, false); }
+
+Result<bool> MergeResolver::Resolve(KeyValue* out, bool take_base) {
+  if (!any_) return false;
+  out->key = key_;
+  out->seq = seq_;
+  out->create_ts = create_ts_;
+  out->expire_ts = expire_ts_;
   if (operands_.empty()) {
-    kv.value = std::move(*base_);  // a value alone (any_ without operands means a base value)
-    return std::optional<KeyValue>(std::move(kv));
+    // A value alone (any_ without operands means a base value).
+    if (take_base) {
+      out->value = std::move(base_);
+    } else {
+      out->value = base_;
+    }
+    return true;
   }
   std::vector<std::string_view> operands;
   operands.reserve(operands_.size());
   for (auto it = operands_.rbegin(); it != operands_.rend(); ++it) operands.push_back(*it);
   std::optional<std::string_view> existing;
-  if (base_) existing = *base_;
+  if (has_base_) existing = base_;
   Result<std::string> merged = op_->MergeBatch(key_, existing, operands);
   if (!merged.ok()) return OperatorError(merged.status(), key_);
-  kv.value = std::move(*merged);
-  return std::optional<KeyValue>(std::move(kv));
+  out->value = std::move(*merged);
+  return true;
 }
 
 Result<std::vector<RowEntry>> CollapseOperands(const MergeOperator& op,

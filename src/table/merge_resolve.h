@@ -55,15 +55,24 @@ class MergeResolver {
   // version): the value, or nullopt (no rows, a tombstone, only expired rows). May run the
   // operator.
   Result<std::optional<KeyValue>> Finish();
+  // The same answer written into `*out` (its strings' capacity reused, so a scan that resolves
+  // row after row allocates nothing in steady state): true = a value, false = none (`*out`
+  // unspecified). Errors as Finish.
+  Result<bool> FinishInto(KeyValue* out);
 
  private:
+  // Finish / FinishInto; `take_base`: move the base value out (Finish's fresh KeyValue) instead
+  // of copying it (FinishInto keeps base_'s capacity for the next key).
+  Result<bool> Resolve(KeyValue* out, bool take_base);
+
   const MergeOperator* op_;
   std::optional<int64_t> now_;
   bool done_ = false;
   bool any_ = false;  // a row contributes (operand or base value)
   std::string key_;
   std::vector<std::string> operands_;  // newest first
-  std::optional<std::string> base_;    // the base value, if a live value ended the search
+  std::string base_;                   // the base value, if has_base_ (kept for its capacity)
+  bool has_base_ = false;              // a live value ended the search
   uint64_t seq_ = 0;
   std::optional<int64_t> create_ts_;
   std::optional<int64_t> expire_ts_;

@@ -164,6 +164,55 @@ TEST(MergeResolverTest, ResetForgetsThePreviousKey) {
   EXPECT_EQ(kv->value().value, "z");
 }
 
+// FinishInto gives Finish's answers into one reused KeyValue, key after key: a merged value, a
+// value alone (whose buffer the next key's value reuses), and nothing (a tombstone).
+TEST(MergeResolverTest, FinishIntoAnswersAsFinishDoesIntoAReusedKeyValue) {
+  auto op = StringAppendOperator();
+  MergeResolver r(op.get(), std::nullopt);
+  KeyValue out;
+  ASSERT_OK(r.Add(M(5, "b")));
+  ASSERT_OK(r.Add(V(4, "a")));
+  auto found = r.FinishInto(&out);
+  ASSERT_OK(found);
+  EXPECT_TRUE(*found);
+  EXPECT_EQ(out.key, "k");
+  EXPECT_EQ(out.value, "a,b");
+  EXPECT_EQ(out.seq, 5u);
+  EXPECT_EQ(out.create_ts, std::optional<int64_t>(1005));
+
+  r.Reset();
+  const std::string long_value(100, 'v');
+  ASSERT_OK(r.Add(V(3, long_value)));
+  found = r.FinishInto(&out);
+  ASSERT_OK(found);
+  EXPECT_TRUE(*found);
+  EXPECT_EQ(out.value, long_value);
+  EXPECT_EQ(out.seq, 3u);
+  const char* buffer = out.value.data();
+
+  r.Reset();
+  const std::string other(90, 'w');
+  ASSERT_OK(r.Add(V(2, other)));
+  found = r.FinishInto(&out);
+  ASSERT_OK(found);
+  EXPECT_TRUE(*found);
+  EXPECT_EQ(out.value, other);
+  EXPECT_EQ(out.value.data(), buffer) << "the value's buffer was reused, not reallocated";
+
+  r.Reset();
+  ASSERT_OK(r.Add(T(1)));
+  found = r.FinishInto(&out);
+  ASSERT_OK(found);
+  EXPECT_FALSE(*found);
+  // Finish after FinishInto-style reuse still moves a lone value out whole.
+  r.Reset();
+  ASSERT_OK(r.Add(V(1, long_value)));
+  auto kv = r.Finish();
+  ASSERT_OK(kv);
+  ASSERT_TRUE(kv->has_value());
+  EXPECT_EQ(kv->value().value, long_value);
+}
+
 TEST(MergeOperatorTest, UInt64AddWrapsAndRejectsBadSizes) {
   auto op = UInt64AddOperator();
   EXPECT_EQ(op->name(), "uint64-add");

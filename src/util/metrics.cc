@@ -3,6 +3,7 @@
 #include "util/metrics.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <charconv>
 #include <cmath>
@@ -14,13 +15,33 @@
 namespace slatedb {
 namespace {
 
+// The stripe a thread increments counters in: threads take stripes round-robin at their first
+// increment, so concurrent readers and writers counting the same metric touch different cache
+// lines instead of bouncing one between cores.
+constexpr size_t kCounterStripes = 8;
+size_t CounterStripe() {
+  static std::atomic<size_t> next{0};
+  thread_local const size_t stripe = next.fetch_add(1, std::memory_order_relaxed) % kCounterStripes;
+  return stripe;
+}
+
+// A counter striped over kCounterStripes cache lines (value() sums them).
 class AtomicCounter final : public CounterHandle {
  public:
-  void Increment(uint64_t n) override { value_.fetch_add(n, std::memory_order_relaxed); }
-  uint64_t value() const { return value_.load(std::memory_order_relaxed); }
+  void Increment(uint64_t n) override {
+    cells_[CounterStripe()].value.fetch_add(n, std::memory_order_relaxed);
+  }
+  uint64_t value() const {
+    uint64_t total = 0;
+    for (const Cell& c : cells_) total += c.value.load(std::memory_order_relaxed);
+    return total;
+  }
 
  private:
-  std::atomic<uint64_t> value_{0};
+  struct alignas(64) Cell {
+    std::atomic<uint64_t> value{0};
+  };
+  std::array<Cell, kCounterStripes> cells_;
 };
 
 class AtomicGauge final : public GaugeHandle {
