@@ -50,6 +50,9 @@ struct BlockCacheStats {
   uint64_t meta_capacity_bytes = 0;
   uint64_t meta_usage_bytes = 0;
   uint64_t meta_entries = 0;
+  // Of meta_usage_bytes: indexes and filters the open SSTs' readers keep (at most half the
+  // metadata budget); their lookups skip the cache.
+  uint64_t meta_pinned_bytes = 0;
   uint64_t meta_hits = 0;  // index, filter and stats lookups together
   uint64_t meta_misses = 0;
   uint64_t evictions = 0;  // both budgets

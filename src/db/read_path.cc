@@ -383,7 +383,8 @@ ReadPath::ReadPath(std::shared_ptr<ObjectStore> store, std::string db_path,
       tables_(std::move(store), std::move(db_path),
               table::TableStoreOptions{
                   block_cache ? std::move(block_cache) : BlockCache::Create().value(),
-                  table::BlockCacheImpl::NewScope(), table::CacheCounters::Register(metrics)}),
+                  table::BlockCacheImpl::NewScope(), table::CacheCounters::Register(metrics),
+                  /*pin_metadata=*/true}),
       sst_paths_(tables_.db_path()) {
   auto rec = util::MetricsOrNoop(metrics);
   const MetricLabels point = {{"kind", "point"}};

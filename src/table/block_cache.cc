@@ -116,8 +116,23 @@ void ClockCache::Insert(const CacheKey& key, std::shared_ptr<const void> value, 
     size_t i = Probe(s, key, hash);
     if (s.slots[i].value) EraseAt(s, i, &dropped);  // replace: charge anew
   }
-  // CLOCK: sweep until the entry fits. Each pass clears reference bits, so this ends within two
-  // passes over the slots.
+  EvictFor(s, charge, &dropped);
+  if (s.usage + charge > shard_capacity_) return;  // pinned values leave no room for it
+  if (s.slots.empty() || 2 * (s.count + 1) > s.slots.size()) Grow(s);
+  Slot& slot = s.slots[Probe(s, key, hash)];
+  slot.key = key;
+  slot.hash = hash;
+  slot.value = std::move(value);
+  slot.charge = charge;
+  slot.referenced = false;
+  ++s.count;
+  s.usage += charge;
+}
+
+void ClockCache::EvictFor(Shard& s, size_t charge,
+                          std::vector<std::shared_ptr<const void>>* dropped) {
+  // Sweep until `charge` fits. Each pass clears reference bits, so this ends within two passes
+  // over the slots.
   while (s.usage + charge > shard_capacity_ && s.count > 0) {
     s.hand &= s.slots.size() - 1;
     Slot& slot = s.slots[s.hand];
@@ -128,18 +143,43 @@ void ClockCache::Insert(const CacheKey& key, std::shared_ptr<const void> value, 
       ++s.hand;
     } else {
       ++s.evictions;
-      EraseAt(s, s.hand, &dropped);  // a shifted entry now at `hand` is examined next
+      EraseAt(s, s.hand, dropped);  // a shifted entry now at `hand` is examined next
     }
   }
-  if (s.slots.empty() || 2 * (s.count + 1) > s.slots.size()) Grow(s);
-  Slot& slot = s.slots[Probe(s, key, hash)];
-  slot.key = key;
-  slot.hash = hash;
-  slot.value = std::move(value);
-  slot.charge = charge;
-  slot.referenced = false;
-  ++s.count;
+}
+
+bool ClockCache::Pin(const CacheKey& key, size_t charge) {
+  if (capacity_ == 0) return false;
+  const uint64_t hash = key.Hash();
+  Shard& s = ShardFor(hash);
+  std::vector<std::shared_ptr<const void>> dropped;  // released after the lock
+  util::MutexLock lock(&s.mu);
+  if (s.pinned + charge > shard_capacity_ / 2) return false;
+  if (s.count > 0) {
+    size_t i = Probe(s, key, hash);
+    if (s.slots[i].value) EraseAt(s, i, &dropped);  // the owner holds it from now on
+  }
+  EvictFor(s, charge, &dropped);
+  s.pinned += charge;
   s.usage += charge;
+  return true;
+}
+
+void ClockCache::Unpin(const CacheKey& key, size_t charge) {
+  if (capacity_ == 0) return;
+  Shard& s = ShardFor(key.Hash());
+  util::MutexLock lock(&s.mu);
+  s.pinned -= std::min<uint64_t>(charge, s.pinned);
+  s.usage -= std::min<uint64_t>(charge, s.usage);
+}
+
+uint64_t ClockCache::pinned() const {
+  uint64_t total = 0;
+  for (const auto& s : shards_) {
+    util::MutexLock lock(&s->mu);
+    total += s->pinned;
+  }
+  return total;
 }
 
 uint64_t ClockCache::usage() const {
@@ -228,6 +268,7 @@ BlockCacheStats BlockCacheImpl::GetStats() const {
   st.meta_capacity_bytes = meta_.capacity();
   st.meta_usage_bytes = meta_.usage();
   st.meta_entries = meta_.entries();
+  st.meta_pinned_bytes = meta_.pinned();
   st.meta_hits = meta_.hits();
   st.meta_misses = meta_.misses();
   st.evictions = data_.evictions() + meta_.evictions();

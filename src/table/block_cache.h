@@ -55,10 +55,20 @@ class ClockCache {
   // shard's budget.
   void Insert(const CacheKey& key, std::shared_ptr<const void> value, size_t charge);
 
+  // Pinning: an owner (an SST reader) keeps a value outside the table and charges it here, so
+  // the budget still bounds it. Pin erases `key`'s entry (the owner holds the value now) and
+  // charges `charge` to its shard, evicting unpinned entries to make room; it refuses (false,
+  // nothing changed) when the shard's pinned bytes would pass half its budget, so at least half
+  // of every shard stays for entries that come and go. Unpin gives the charge back (the owner
+  // drops the value).
+  bool Pin(const CacheKey& key, size_t charge);
+  void Unpin(const CacheKey& key, size_t charge);
+
   uint64_t capacity() const { return capacity_; }
   size_t num_shards() const { return shards_.size(); }
   uint64_t usage() const;
   uint64_t entries() const;
+  uint64_t pinned() const;  // bytes pinned (part of usage())
   uint64_t hits() const;
   uint64_t misses() const;
   uint64_t evictions() const;
@@ -78,7 +88,8 @@ class ClockCache {
     std::vector<Slot> slots GUARDED_BY(mu);  // power-of-two size (0 until the first insert)
     size_t count GUARDED_BY(mu) = 0;
     size_t hand GUARDED_BY(mu) = 0;
-    uint64_t usage GUARDED_BY(mu) = 0;
+    uint64_t usage GUARDED_BY(mu) = 0;   // entries' charges + pinned
+    uint64_t pinned GUARDED_BY(mu) = 0;  // charges of pinned values (not in `slots`)
     uint64_t hits GUARDED_BY(mu) = 0;
     uint64_t misses GUARDED_BY(mu) = 0;
     uint64_t evictions GUARDED_BY(mu) = 0;
@@ -89,6 +100,9 @@ class ClockCache {
   static void EraseAt(Shard& s, size_t i, std::vector<std::shared_ptr<const void>>* dropped)
       REQUIRES(s.mu);
   static void Grow(Shard& s) REQUIRES(s.mu);
+  // CLOCK: evicts unpinned entries until `charge` more bytes fit (or none is left).
+  void EvictFor(Shard& s, size_t charge, std::vector<std::shared_ptr<const void>>* dropped)
+      REQUIRES(s.mu);
 
   uint64_t capacity_;
   uint64_t shard_capacity_;
@@ -117,6 +131,11 @@ class BlockCacheImpl {
   void InsertMeta(const CacheKey& key, std::shared_ptr<const T> value, size_t charge) {
     if (meta_enabled() && value) meta_.Insert(key, std::move(value), charge);
   }
+  // ClockCache::Pin / Unpin on the metadata budget (false when it is disabled).
+  bool PinMeta(const CacheKey& key, size_t charge) {
+    return meta_enabled() && meta_.Pin(key, charge);
+  }
+  void UnpinMeta(const CacheKey& key, size_t charge) { meta_.Unpin(key, charge); }
 
   BlockCacheStats GetStats() const;
   const ClockCache& data() const { return data_; }

@@ -114,6 +114,51 @@ TEST(ClockCacheTest, ManyEntriesGrowAndEraseKeepEveryKeyFindable) {
   EXPECT_EQ(found, 300u);
 }
 
+// Pin takes the entry out of the table and keeps its charge in the budget (evicting unpinned
+// entries for it); at most half a shard may be pinned; Unpin gives the charge back; an insert
+// the pinned bytes leave no room for is not cached.
+TEST(ClockCacheTest, PinnedChargesStayInTheBudgetUpToHalfOfIt) {
+  ClockCache cache(100000, 1);
+  auto blk = MakeBlock(1000);
+  const size_t entry = blk->ByteSize() + ClockCache::SlotOverhead();
+  cache.Insert(Key(1, 0), blk, blk->ByteSize());
+  ASSERT_EQ(cache.entries(), 1u);
+  ASSERT_TRUE(cache.Pin(Key(1, 0), 30000));
+  EXPECT_EQ(cache.Lookup(Key(1, 0)), nullptr) << "a pinned value leaves the table";
+  EXPECT_EQ(cache.entries(), 0u);
+  EXPECT_EQ(cache.pinned(), 30000u);
+  EXPECT_EQ(cache.usage(), 30000u);
+  EXPECT_FALSE(cache.Pin(Key(2, 0), 20001)) << "over half the shard would be pinned";
+  EXPECT_EQ(cache.pinned(), 30000u);
+  ASSERT_TRUE(cache.Pin(Key(2, 0), 20000));
+  EXPECT_EQ(cache.usage(), 50000u);
+  // Unpinned entries fill the rest and are evicted before the budget is passed.
+  for (uint64_t i = 10; i < 200; ++i) cache.Insert(Key(i, 0), blk, blk->ByteSize());
+  EXPECT_LE(cache.usage(), 100000u);
+  EXPECT_GT(cache.entries(), 0u);
+  EXPECT_LE(cache.entries() * entry, 50000u);
+  EXPECT_GT(cache.evictions(), 0u);
+  // Pinning evicts to make room too.
+  cache.Unpin(Key(2, 0), 20000);
+  EXPECT_EQ(cache.pinned(), 30000u);
+  ASSERT_TRUE(cache.Pin(Key(3, 0), 20000));
+  EXPECT_LE(cache.usage(), 100000u);
+  cache.Unpin(Key(1, 0), 30000);
+  cache.Unpin(Key(3, 0), 20000);
+  EXPECT_EQ(cache.pinned(), 0u);
+  EXPECT_LE(cache.usage(), 100000u);
+  EXPECT_EQ(cache.usage(), cache.entries() * entry);
+  // With half pinned, an entry larger than the other half is refused, not squeezed in.
+  ClockCache small(10000, 1);
+  ASSERT_TRUE(small.Pin(Key(1, 0), 5000));
+  auto big = MakeBlock(5500);
+  small.Insert(Key(4, 0), big, big->ByteSize());
+  EXPECT_EQ(small.Lookup(Key(4, 0)), nullptr);
+  EXPECT_EQ(small.usage(), 5000u);
+  ClockCache none(0, 1);
+  EXPECT_FALSE(none.Pin(Key(1, 0), 1));
+}
+
 TEST(BlockCacheTest, CreateValidatesAndDisabledCachesNothing) {
   EXPECT_TRUE(slatedb::BlockCache::Create({.num_shards = 3}).status().IsInvalid());
   auto bad = slatedb::BlockCache::Create({.num_shards = 512});
@@ -157,8 +202,10 @@ class CachedReaderTest : public ::testing::Test {
   }
 
   std::shared_ptr<SstReader> Open(const std::shared_ptr<slatedb::BlockCache>& cache, uint64_t scope,
-                                  std::shared_ptr<MetricsRecorder> rec = nullptr) {
+                                  std::shared_ptr<MetricsRecorder> rec = nullptr,
+                                  bool pin = false) {
     SstReaderOptions o;
+    o.pin_metadata = pin;
     o.cache = cache;
     o.cache_scope = scope;
     o.sst_id = format::Ulid{1, 2};
@@ -212,6 +259,58 @@ TEST_F(CachedReaderTest, IndexFilterAndBlocksLiveInTheCacheAndAreCounted) {
   EXPECT_EQ(cache->GetStats().meta_entries, 5u);
 }
 
+// A reader with pin_metadata keeps its index and filter after the first Get: later Gets look
+// neither up (the counters show one miss each and no hits), the cache reports them as pinned
+// and no longer holds them as entries, and destroying the reader gives the budget back. When the
+// budget has no room for them the reader keeps using the cache.
+TEST_F(CachedReaderTest, PinnedIndexAndFilterSkipTheCacheAndReturnTheirChargeWhenDropped) {
+  auto cache = *slatedb::BlockCache::Create(
+      {.data_capacity_bytes = 8 << 20, .meta_capacity_bytes = 8 << 20, .num_shards = 1});
+  auto rec = std::make_shared<DefaultMetricsRecorder>();
+  auto reader = Open(cache, 21, rec, /*pin=*/true);
+  for (size_t i = 0; i < rows_.size(); i += 50) {
+    auto g = reader->Get(rows_[i].key, UINT64_MAX);
+    ASSERT_OK(g);
+    ASSERT_TRUE(g->has_value());
+    EXPECT_EQ(**g, rows_[i]);
+  }
+  auto absent = reader->Get("key999999x", UINT64_MAX);
+  ASSERT_OK(absent);
+  EXPECT_FALSE(absent->has_value());
+  auto count = [&](const std::string& kind, const std::string& result) {
+    return rec->Snapshot().Sum("slatedb.db_cache.access_count",
+                               {{"entry_kind", kind}, {"result", result}});
+  };
+  EXPECT_EQ(count("index", "miss"), 1);
+  EXPECT_EQ(count("index", "hit"), 0);
+  EXPECT_EQ(count("filter", "miss"), 1);
+  EXPECT_EQ(count("filter", "hit"), 0);
+  BlockCacheStats st = cache->GetStats();
+  EXPECT_EQ(st.meta_entries, 0u);
+  EXPECT_GT(st.meta_pinned_bytes, 0u);
+  EXPECT_EQ(st.meta_usage_bytes, st.meta_pinned_bytes);
+  EXPECT_GT(st.data_entries, 0u);
+  // The reader's own Index() still answers (from its pin).
+  auto index = reader->Index();
+  ASSERT_OK(index);
+  EXPECT_GT((*index)->blocks.size(), 1u);
+  EXPECT_EQ(count("index", "hit") + count("index", "miss"), 1);
+  reader.reset();
+  st = cache->GetStats();
+  EXPECT_EQ(st.meta_pinned_bytes, 0u);
+  EXPECT_EQ(st.meta_usage_bytes, 0u);
+
+  // No room to pin (half of a tiny budget): the reader reads through the cache as before.
+  auto tiny = *slatedb::BlockCache::Create(
+      {.data_capacity_bytes = 8 << 20, .meta_capacity_bytes = 64, .num_shards = 1});
+  auto unpinned = Open(tiny, 22, nullptr, /*pin=*/true);
+  auto g = unpinned->Get(rows_[7].key, UINT64_MAX);
+  ASSERT_OK(g);
+  ASSERT_TRUE(g->has_value());
+  EXPECT_EQ(**g, rows_[7]);
+  EXPECT_EQ(tiny->GetStats().meta_pinned_bytes, 0u);
+}
+
 TEST_F(CachedReaderTest, EvictedIndexIsReadAgainAndBudgetsHold) {
   // A metadata budget too small for the index: every lookup reads and decodes it again, and the
   // answers stay right.
@@ -245,7 +344,7 @@ TEST_F(CachedReaderTest, ConcurrentReadersShareOneSmallCache) {
   // constantly; every answer must be right (TSan checks the locking).
   auto cache = *slatedb::BlockCache::Create(
       {.data_capacity_bytes = 24 * 1024, .meta_capacity_bytes = 64 * 1024, .num_shards = 2});
-  auto a = Open(cache, 11);
+  auto a = Open(cache, 11, nullptr, /*pin=*/true);  // its first Gets race to pin its metadata
   auto b = Open(cache, 12);
   std::atomic<size_t> wrong{0};
   std::atomic<size_t> done{0};

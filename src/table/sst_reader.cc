@@ -51,14 +51,43 @@ void SstReader::Count(CacheEntryKind kind, bool hit) const {
   (hit ? options_.counters->hit[i] : options_.counters->miss[i])->Increment(1);
 }
 
+SstReader::~SstReader() {
+  if (cache_ == nullptr) return;
+  util::MutexLock lock(&mu_);
+  if (pinned_index_charge_ > 0) {
+    cache_->UnpinMeta(KeyOf(info_.index_offset, CacheEntryKind::kIndex), pinned_index_charge_);
+  }
+  if (pinned_filters_charge_ > 0) {
+    cache_->UnpinMeta(KeyOf(info_.filter_offset, CacheEntryKind::kFilter), pinned_filters_charge_);
+  }
+}
+
 template <typename T, typename Decode>
 Result<std::shared_ptr<const T>> SstReader::LoadMeta(CacheEntryKind kind, uint64_t offset,
                                                      uint64_t len, std::shared_ptr<const T>* memo,
-                                                     Decode decode) {
+                                                     std::shared_ptr<const T>* pinned,
+                                                     std::atomic<const T*>* pinned_ptr,
+                                                     size_t* pinned_charge, Decode decode) {
   const bool cached = cache_ != nullptr;
+  if (pinned_ptr != nullptr && pinned_ptr->load(std::memory_order_acquire) != nullptr) {
+    util::MutexLock lock(&mu_);
+    return *pinned;
+  }
+  // Pins `value` (once; under mu_, which is never held across I/O: Pin only takes a shard lock).
+  auto pin = [&](const std::shared_ptr<const T>& value) {
+    if (pinned_ptr == nullptr || !options_.pin_metadata) return;
+    util::MutexLock lock(&mu_);
+    if (*pinned) return;
+    const size_t charge = AllocatedBytes(*value);
+    if (!cache_->PinMeta(KeyOf(offset, kind), charge)) return;  // no room: stay in the cache
+    *pinned = value;
+    *pinned_charge = charge;
+    pinned_ptr->store(value.get(), std::memory_order_release);
+  };
   if (cached) {
     if (auto hit = cache_->LookupMeta<T>(KeyOf(offset, kind))) {
       Count(kind, true);
+      pin(hit);
       return hit;
     }
     Count(kind, false);
@@ -73,9 +102,17 @@ Result<std::shared_ptr<const T>> SstReader::LoadMeta(CacheEntryKind kind, uint64
   auto value = std::make_shared<const T>(std::move(*decoded));
   if (cached) {
     cache_->InsertMeta<T>(KeyOf(offset, kind), value, AllocatedBytes(*value));
+    pin(value);
   } else {
     util::MutexLock lock(&mu_);
-    if (!*memo) *memo = value;
+    if (!*memo) {
+      *memo = value;
+      if (pinned_ptr != nullptr) {  // memoised for the reader's life: the fast path may use it
+        *pinned = value;
+        pinned_ptr->store(value.get(), std::memory_order_release);
+      }
+    }
+    return *memo;
   }
   return value;
 }
@@ -175,6 +212,7 @@ Result<std::string> SstReader::ReadRange(uint64_t offset, uint64_t len) {
 
 Result<std::shared_ptr<const SstIndex>> SstReader::Index() {
   return LoadMeta<SstIndex>(CacheEntryKind::kIndex, info_.index_offset, info_.index_len, &index_,
+                            &pinned_index_, &pinned_index_ptr_, &pinned_index_charge_,
                             [this](std::string_view bytes) -> Result<SstIndex> {
                               auto index = format::DecodeIndex(bytes, info_.compression);
                               if (!index.ok()) return index.status();
@@ -188,20 +226,21 @@ Result<std::shared_ptr<const SstIndex>> SstReader::Index() {
 
 Result<std::shared_ptr<const format::SstFilters>> SstReader::Filters() {
   if (info_.filter_len == 0) return std::make_shared<const format::SstFilters>();
-  return LoadMeta<format::SstFilters>(CacheEntryKind::kFilter, info_.filter_offset,
-                                      info_.filter_len, &filters_, [this](std::string_view bytes) {
-                                        return format::DecodeFilters(bytes, info_.compression,
-                                                                     info_.filter_format);
-                                      });
+  return LoadMeta<format::SstFilters>(
+      CacheEntryKind::kFilter, info_.filter_offset, info_.filter_len, &filters_, &pinned_filters_,
+      &pinned_filters_ptr_, &pinned_filters_charge_, [this](std::string_view bytes) {
+        return format::DecodeFilters(bytes, info_.compression, info_.filter_format);
+      });
 }
 
 Result<std::optional<format::SstStats>> SstReader::Stats() {
   if (info_.stats_len == 0) return std::optional<format::SstStats>();
-  ASSIGN_OR_RETURN(auto stats, LoadMeta<format::SstStats>(
-                                   CacheEntryKind::kStats, info_.stats_offset, info_.stats_len,
-                                   &stats_, [this](std::string_view bytes) {
-                                     return format::DecodeStats(bytes, info_.compression);
-                                   }));
+  ASSIGN_OR_RETURN(
+      auto stats, LoadMeta<format::SstStats>(CacheEntryKind::kStats, info_.stats_offset,
+                                             info_.stats_len, &stats_, nullptr, nullptr, nullptr,
+                                             [this](std::string_view bytes) {
+                                               return format::DecodeStats(bytes, info_.compression);
+                                             }));
   return std::optional<format::SstStats>(*stats);
 }
 
@@ -248,7 +287,12 @@ Result<bool> SstReader::MayContain(std::string_view key) {
     if (info_.last_entry && key > std::string_view(*info_.last_entry)) return false;
   }
   if (info_.filter_len == 0) return true;
-  ASSIGN_OR_RETURN(auto filters, Filters());
+  const format::SstFilters* filters = pinned_filters_ptr_.load(std::memory_order_acquire);
+  std::shared_ptr<const format::SstFilters> held;  // when not pinned
+  if (filters == nullptr) {
+    ASSIGN_OR_RETURN(held, Filters());
+    filters = held.get();
+  }
   return !filters->whole_key || filters->whole_key->MayContain(key);
 }
 
@@ -269,7 +313,12 @@ Result<bool> SstReader::VisitVersions(std::string_view key, uint64_t max_seq, bo
     ASSIGN_OR_RETURN(bool may, MayContain(key));
     if (!may) return false;
   }
-  ASSIGN_OR_RETURN(auto index, Index());
+  const SstIndex* index = pinned_index_ptr_.load(std::memory_order_acquire);
+  std::shared_ptr<const SstIndex> held;  // when not pinned
+  if (index == nullptr) {
+    ASSIGN_OR_RETURN(held, Index());
+    index = held.get();
+  }
   for (size_t b = FindBlockForward(*index, key); b < index->blocks.size(); ++b) {
     ASSIGN_OR_RETURN(auto block, ReadBlock(*index, b));
     BlockIterator it(block);

@@ -57,6 +57,11 @@ struct SstReaderOptions {
   std::optional<format::Ulid> sst_id;
   std::shared_ptr<const CacheCounters> counters;  // optional: lookups are counted here
   uint64_t suffix_read_bytes = 64 * 1024;         // first read at Open
+  // Keep the index and filters once loaded, for the reader's life, charged to `cache`'s metadata
+  // budget while it has room for them (ClockCache::Pin: at most half of it pinned); a pinned
+  // reader's point lookups then skip the cache for them. For long-lived readers (a database's
+  // readers of its current SSTs). Without a cache they are kept anyway.
+  bool pin_metadata = false;
 };
 
 class SstReader : public std::enable_shared_from_this<SstReader> {
@@ -66,6 +71,7 @@ class SstReader : public std::enable_shared_from_this<SstReader> {
   // Use Open / OpenWithInfo.
   SstReader(PrivateTag, std::shared_ptr<ObjectStore> store, std::string key,
             SstReaderOptions options);
+  ~SstReader();  // gives pinned metadata's charge back to the cache
 
   static Result<std::shared_ptr<SstReader>> Open(std::shared_ptr<ObjectStore> store,
                                                  std::string object_key,
@@ -126,10 +132,14 @@ class SstReader : public std::enable_shared_from_this<SstReader> {
   // The SST's decoded filters (loaded once; empty when the SST has none).
   Result<std::shared_ptr<const format::SstFilters>> Filters() EXCLUDES(mu_);
   // Loads a metadata section through the cache (or the reader's own memo when it has none).
+  // `pinned` / `pinned_ptr` / `pinned_charge`: where the value is pinned (SstReaderOptions::
+  // pin_metadata) or, without a cache, published once memoised.
   template <typename T, typename Decode>
   Result<std::shared_ptr<const T>> LoadMeta(CacheEntryKind kind, uint64_t offset, uint64_t len,
-                                            std::shared_ptr<const T>* memo, Decode decode)
-      EXCLUDES(mu_);
+                                            std::shared_ptr<const T>* memo,
+                                            std::shared_ptr<const T>* pinned,
+                                            std::atomic<const T*>* pinned_ptr,
+                                            size_t* pinned_charge, Decode decode) EXCLUDES(mu_);
   CacheKey KeyOf(uint64_t offset, CacheEntryKind kind) const {
     return CacheKey::Of(scope_, id_high_, id_low_, offset, kind);
   }
@@ -160,6 +170,14 @@ class SstReader : public std::enable_shared_from_this<SstReader> {
   std::shared_ptr<const format::SstIndex> index_ GUARDED_BY(mu_);
   std::shared_ptr<const format::SstFilters> filters_ GUARDED_BY(mu_);
   std::shared_ptr<const format::SstStats> stats_ GUARDED_BY(mu_);
+  // Pinned (or, without a cache, memoised) index and filters: set once, then kept; the atomic
+  // pointers publish them to the lock-free fast path (VisitVersions, MayContain).
+  std::shared_ptr<const format::SstIndex> pinned_index_ GUARDED_BY(mu_);
+  std::shared_ptr<const format::SstFilters> pinned_filters_ GUARDED_BY(mu_);
+  size_t pinned_index_charge_ GUARDED_BY(mu_) = 0;  // charged to the cache (0 = not)
+  size_t pinned_filters_charge_ GUARDED_BY(mu_) = 0;
+  std::atomic<const format::SstIndex*> pinned_index_ptr_{nullptr};
+  std::atomic<const format::SstFilters*> pinned_filters_ptr_{nullptr};
   // reader_ is set once (under mu_) and then never changes; reader_ptr_ is its published value
   // for the lock-free fast path.
   std::unique_ptr<ObjectReader> reader_ GUARDED_BY(mu_);

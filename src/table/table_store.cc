@@ -25,6 +25,7 @@ Result<std::shared_ptr<SstReader>> TableStore::OpenReader(const format::SstHandl
   opts.cache_scope = options_.cache_scope;
   opts.sst_id = handle.id;
   opts.counters = options_.counters;
+  opts.pin_metadata = options_.pin_metadata;
   return SstReader::OpenWithInfo(store_, std::move(object_key), handle.info,
                                  handle.format_version.value_or(1), std::move(opts));
 }

@@ -42,6 +42,8 @@ struct TableStoreOptions {
   // Key scope in `cache` (BlockCacheImpl::NewScope(), one per database instance).
   uint64_t cache_scope = 0;
   std::shared_ptr<const CacheCounters> counters;
+  // SstReaderOptions::pin_metadata for the readers OpenReader gives (long-lived readers only).
+  bool pin_metadata = false;
 };
 
 class TableStore {
