@@ -91,16 +91,6 @@ Status Block::DecodeAt(size_t offset, std::string_view prev_key, RowEntry* row,
   return Status::OK();
 }
 
-Status Block::DecodeAtKeepValue(size_t offset, std::string_view prev_key, RowEntry* row,
-                                std::string_view* value, size_t* next) const {
-  std::string_view in(data_.data() + offset, data_end_ - offset);
-  size_t before = in.size();
-  Status st = DecodeRowV2KeepValue(&in, prev_key, row, value);
-  if (!st.ok()) return st.WithContext("block row at offset " + std::to_string(offset));
-  *next = offset + (before - in.size());
-  return Status::OK();
-}
-
 Status Block::KeyAt(size_t offset, std::string* buf, std::string_view* key) const {
   if (version_ == 2) {
     std::string_view in(data_.data() + offset, data_end_ - offset);
@@ -187,31 +177,33 @@ Status BlockIterator::Seek(std::string_view key) {
     while (valid_ && std::string_view(row_.key) < key) RETURN_IF_ERROR(Next());
     return Status::OK();
   }
-  // v2: the rows passed over are decoded (and checked) like Next's, but only the row stopped
-  // at has its value copied out.
+  // v2: the rows passed over only have their keys rebuilt (in row_.key) and the rest stepped
+  // over; the row stopped at is decoded and checked in full, and only its value is copied.
   size_t offset = points[lo];
-  bool first = true;
-  std::string_view value;
-  while (true) {
-    if (offset >= block_->data_end_) {
-      valid_ = false;
-      return Status::OK();
+  row_.key.clear();  // a restart point shares nothing
+  valid_ = false;
+  while (offset < block_->data_end_) {
+    std::string_view in(block_->data_.data() + offset, block_->data_end_ - offset);
+    const size_t before = in.size();
+    uint32_t value_len = 0;
+    Status st = DecodeRowV2Key(&in, &row_.key, &value_len);
+    if (st.ok() && std::string_view(row_.key) >= key) {
+      const std::string_view value = in.substr(0, value_len);
+      st = DecodeRowV2Tail(&in, value_len, &row_);
+      if (st.ok()) {
+        row_.value.assign(value.data(), value.size());
+        next_offset_ = offset + (before - in.size());
+        valid_ = true;
+        return Status::OK();
+      }
+    } else if (st.ok()) {
+      in.remove_prefix(value_len);
+      st = SkipRowV2Tail(&in);
     }
-    Status st = block_->DecodeAtKeepValue(offset, first ? std::string_view() : row_.key, &scratch_,
-                                          &value, &next_offset_);
-    if (!st.ok()) {
-      valid_ = false;
-      return st;
-    }
-    std::swap(row_, scratch_);
-    first = false;
-    if (std::string_view(row_.key) >= key) {
-      row_.value.assign(value.data(), value.size());
-      valid_ = true;
-      return Status::OK();
-    }
-    offset = next_offset_;
+    if (!st.ok()) return st.WithContext("block row at offset " + std::to_string(offset));
+    offset += before - in.size();
   }
+  return Status::OK();
 }
 
 }  // namespace slatedb::format

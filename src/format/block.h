@@ -78,10 +78,6 @@ class Block {
   // Decodes the row at byte `offset`; `prev_key` is the previous row's key (v2) — ignored for
   // v1, which uses first_key_. `*next` receives the offset after the row.
   Status DecodeAt(size_t offset, std::string_view prev_key, RowEntry* row, size_t* next) const;
-  // v2 only: DecodeAt without copying the value (`*value` views it in the block; row->value is
-  // left as it was).
-  Status DecodeAtKeepValue(size_t offset, std::string_view prev_key, RowEntry* row,
-                           std::string_view* value, size_t* next) const;
   // The key of the row at a restart/entry point `offset`: a view into the block (v2) or into
   // `*buf` (v1).
   Status KeyAt(size_t offset, std::string* buf, std::string_view* key) const;

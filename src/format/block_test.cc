@@ -212,6 +212,46 @@ TEST(BlockTest, SeekFindsFirstVersionAtOrAfterKey) {
   EXPECT_FALSE(it.Valid());
 }
 
+// A seek steps over the rows before its key by their announced lengths: rows with and without
+// expire_ts / create_ts, tombstones and merge operands, in every position within a restart
+// interval, are passed over and stopped at exactly.
+TEST(BlockTest, SeekStepsOverRowsOfEveryShape) {
+  BlockBuilder bb(1 << 16);
+  std::vector<RowEntry> rows;
+  for (int i = 0; i < 70; ++i) {
+    char key[16];
+    std::snprintf(key, sizeof(key), "key%05d", i);
+    RowEntry r;
+    r.key = key;
+    r.seq = static_cast<uint64_t>(100 + i);
+    r.kind = i % 5 == 1 ? RowKind::kTombstone : i % 5 == 2 ? RowKind::kMerge : RowKind::kValue;
+    if (r.kind != RowKind::kTombstone) r.value = std::string(static_cast<size_t>(i % 7), 'x');
+    if (i % 3 == 0) r.create_ts = 1000 + i;
+    if (i % 4 == 0) r.expire_ts = 5000 + i;
+    rows.push_back(r);
+    ASSERT_TRUE(bb.TryAdd(r));
+  }
+  auto b = Block::Parse(bb.Finish(), 2);
+  ASSERT_OK(b);
+  BlockIterator it(*b);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    ASSERT_OK(it.Seek(rows[i].key));
+    ASSERT_TRUE(it.Valid()) << i;
+    EXPECT_EQ(it.row(), rows[i]) << i;
+    ASSERT_OK(it.Seek(rows[i].key + "!"));  // between keys: the next row
+    if (i + 1 < rows.size()) {
+      ASSERT_TRUE(it.Valid()) << i;
+      EXPECT_EQ(it.row(), rows[i + 1]) << i;
+      ASSERT_OK(it.Next());
+      if (i + 2 < rows.size()) {
+        EXPECT_EQ(it.row(), rows[i + 2]) << i;
+      }
+    } else {
+      EXPECT_FALSE(it.Valid());
+    }
+  }
+}
+
 TEST(BlockTest, SeekReportsACorruptRowItPassesOver) {
   BlockBuilder bb(1 << 16);
   auto rows = ManyRows(8);  // one restart point: a seek to the last key decodes every row

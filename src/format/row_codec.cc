@@ -145,6 +145,38 @@ Status DecodeRowV2KeepValue(std::string_view* in, std::string_view prev_key, Row
   return Status::OK();
 }
 
+Status DecodeRowV2Key(std::string_view* in, std::string* key, uint32_t* value_len) {
+  uint32_t shared = 0;
+  std::string_view suffix;
+  RETURN_IF_ERROR(DecodeV2HeaderView(in, key->size(), &shared, &suffix, value_len));
+  if (in->size() < *value_len) return Truncated("value");
+  key->resize(shared);
+  key->append(suffix.data(), suffix.size());
+  return Status::OK();
+}
+
+Status DecodeRowV2Tail(std::string_view* in, uint32_t value_len, RowEntry* out) {
+  in->remove_prefix(value_len);
+  uint8_t flags = 0;
+  RETURN_IF_ERROR(DecodeSeqFlagsTs(in, out, &flags));
+  if ((flags & kFlagTombstone) && value_len != 0) {
+    return Status::Data("tombstone row for seq " + std::to_string(out->seq) + " has a value");
+  }
+  return Status::OK();
+}
+
+Status SkipRowV2Tail(std::string_view* in) {
+  if (in->size() < 9) return Truncated(in->size() < 8 ? "seq" : "flags");
+  const auto flags = static_cast<uint8_t>((*in)[8]);
+  if ((flags & ~kKnownFlags) != 0) {
+    return Status::Data("row has unknown flag bits 0x" + util::ToHex(std::string(1, flags)));
+  }
+  const size_t n = 9 + ((flags & kFlagHasExpireTs) ? 8 : 0) + ((flags & kFlagHasCreateTs) ? 8 : 0);
+  if (in->size() < n) return Truncated((flags & kFlagHasCreateTs) ? "create_ts" : "expire_ts");
+  in->remove_prefix(n);
+  return Status::OK();
+}
+
 Status DecodeRowV2(std::string_view* in, std::string_view prev_key, RowEntry* out) {
   std::string_view value;
   RETURN_IF_ERROR(DecodeRowV2KeepValue(in, prev_key, out, &value));

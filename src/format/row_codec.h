@@ -43,6 +43,16 @@ Status DecodeRowV2KeepValue(std::string_view* in, std::string_view prev_key, Row
 // `*in` is left at the value.
 Status DecodeRowV2WholeKey(std::string_view* in, std::string_view* key);
 
+// A v2 row in three steps, for a seek that passes over rows: DecodeRowV2Key rebuilds the key in
+// `*key` (which holds the previous row's key on entry; "" at a restart point) from the header and
+// leaves `*in` at the value (of `*value_len` bytes, checked to fit); then either
+// DecodeRowV2Tail reads and checks the seq, flags and timestamps after the value into `*out`
+// (not its key or value), as DecodeRowV2 does, or SkipRowV2Tail steps over them (checking only
+// that the flags are known and the timestamps they announce are there).
+Status DecodeRowV2Key(std::string_view* in, std::string* key, uint32_t* value_len);
+Status DecodeRowV2Tail(std::string_view* in, uint32_t value_len, RowEntry* out);
+Status SkipRowV2Tail(std::string_view* in);
+
 // Decodes one legacy v0 row (format version 1); the key prefix comes from `first_key` (the
 // block's first key; pass "" for the first row of a block).
 Status DecodeRowV1(std::string_view* in, std::string_view first_key, RowEntry* out);
