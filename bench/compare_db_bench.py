@@ -8,8 +8,8 @@ much of the CPU the scheduler gave each engine's threads.
 
 Each measured process runs one benchmark: fillseq and fillrandom on a fresh directory; the others
 (overwrite, readrandom, seekrandom, readwhilewriting) with --use_existing_db after an unmeasured
-fillseq of --num keys (with --compacted, then also an unmeasured full compaction: RocksDB's
-`compact`, our `waitforcompaction`). RocksDB gets the same key and value sizes, --cache_size (our
+fillseq of --num keys (with --compacted, then also an unmeasured full compaction: `compact` in
+both, RocksDB's CompactRange and our Db::SubmitFullCompaction). RocksDB gets the same key and value sizes, --cache_size (our
 block cache's data budget; default 64 MiB), --bloom_bits, --compression_type, --batch_size, --threads and --seed. The peer
 (SlateDB 0.12.1 behind node: `fill`, `readrandom`) has no overwrite, seekrandom or
 readwhilewriting; its cells say n/a. Its RSS includes the node runtime.
@@ -146,8 +146,7 @@ def main():
             return [], base + [f"--benchmarks={b}"], db
         setup = [base + ["--benchmarks=fillseq"]]
         if a.compacted:
-            setup.append(base + ["--use_existing_db", "--benchmarks=" +
-                                 ("waitforcompaction" if engine in ("ours", "base") else "compact")])
+            setup.append(base + ["--use_existing_db", "--benchmarks=compact"])
         return setup, base + ["--use_existing_db", f"--benchmarks={b}"], db
 
     def peer_cmds(b):

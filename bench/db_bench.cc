@@ -177,14 +177,32 @@ class Bench {
  private:
   static bool IsKnown(const std::string& n) {
     return n == "fillseq" || n == "fillrandom" || n == "overwrite" || n == "readrandom" ||
-           n == "seekrandom" || n == "readwhilewriting" || n == "flush" || n == "waitforcompaction";
+           n == "seekrandom" || n == "readwhilewriting" || n == "flush" ||
+           n == "waitforcompaction" || n == "compact";
   }
 
   // flush: the memtable becomes an L0 SST. waitforcompaction: that, then waits until the embedded
   // compactor has left no L0 SST, or until L0 and the sorted runs have not changed for three
   // compactor poll intervals (a run with waitforcompaction sets min_compaction_sources to 2, so
   // at most one L0 SST can be left); says on stderr what is left.
-  // Neither prints a result line (as in db_bench).
+  // compact (RocksDB's name: its CompactRange over every key): Db::SubmitFullCompaction, then
+  // waits until no L0 SST and at most one sorted run are left (fails after 10 minutes).
+  // None prints a result line (as in db_bench).
+  int CompactAll() {
+    auto ids = db_->SubmitFullCompaction();
+    if (!ids.ok()) return Fail("compact: " + ids.status().ToString());
+    const auto give_up = Clock::now() + std::chrono::minutes(10);
+    while (true) {
+      auto info = db_->GetStatus();
+      if (!info.ok()) return Fail("compact: " + info.status().ToString());
+      if (info->l0_ssts == 0 && info->sorted_runs <= 1) return 0;
+      if (Clock::now() > give_up) {
+        return Fail("compact: " + std::to_string(info->l0_ssts) + " L0 SSTs and " +
+                    std::to_string(info->sorted_runs) + " sorted runs still left after 10 minutes");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
   int FlushAndWait(bool wait) {
     slatedb::Status st = db_->Flush(slatedb::FlushType::kMemTable);
     if (!st.ok()) return Fail("flush: " + st.ToString());
@@ -396,6 +414,7 @@ class Bench {
   int64_t reads() const { return f_.reads < 0 ? f_.num : f_.reads; }
 
   int RunOne(const std::string& name) {
+    if (name == "compact") return CompactAll();
     if (name == "flush" || name == "waitforcompaction") {
       return FlushAndWait(name == "waitforcompaction");
     }

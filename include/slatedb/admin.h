@@ -111,6 +111,17 @@ class SLATEDB_EXPORT Admin {
   virtual Result<std::vector<CompactionsView>> ListCompactions(
       std::optional<uint64_t> start = std::nullopt, std::optional<uint64_t> end = std::nullopt) = 0;
 
+  // A manual full compaction (RocksDB's CompactRange over every key; slatedb-cli's "Full" request
+  // with the L0 SSTs included): for each tree (the root, then each segment) holding more than one
+  // sorted run or any L0 SST, submits to `.compactions` one compaction of all its L0 SSTs and all
+  // its sorted runs into one sorted run, for the database's compactor (embedded or standalone)
+  // to run at its next poll. Returns the submitted compactions' ids (ULIDs), none when every tree
+  // already is one sorted run. Watch them with ReadCompactions (or Db::GetStatus). L0 SSTs
+  // flushed after the call are left to the regular scheduler.
+  // Errors: object-store errors; kInvalid when the `.compactions` could not be updated after 100
+  // lost races.
+  virtual Result<std::vector<std::string>> SubmitFullCompaction() = 0;
+
   // From the latest manifest's sequence tracker: the Unix second of `seq` (round down: the
   // newest sample at or below seq; up: the oldest at or above), and the seq at `unix_seconds`
   // rounded the same way over the sample times. nullopt when no sample qualifies.

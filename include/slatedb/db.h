@@ -151,6 +151,15 @@ class SLATEDB_EXPORT Db : public DbRead {
 
   virtual Result<DbStatusInfo> GetStatus() = 0;
 
+  // A manual full compaction (RocksDB's CompactRange over every key): flushes the memtable, then
+  // submits for each tree one compaction of all its L0 SSTs and sorted runs into one sorted run
+  // (Admin::SubmitFullCompaction) and wakes this database's embedded compactor; a standalone
+  // compactor picks it up at its next poll. Returns the submitted compactions' ids (none when the
+  // database already is one sorted run); the work is done when GetStatus shows no L0 SST and one
+  // sorted run per tree (or ReadCompactions shows them finished). Nothing runs it without a
+  // compactor. Errors: kClosed / kFenced, object-store errors.
+  virtual Result<std::vector<std::string>> SubmitFullCompaction() = 0;
+
   // A snapshot of this database's metrics: those of its private recorder, or of
   // Components::metrics_recorder when that is a DefaultMetricsRecorder (then including whatever
   // else registered there). kInvalid when Components::metrics_recorder is another recorder (read

@@ -521,7 +521,6 @@ void Compactor::AdoptSubmitted() {
     ReclaimStale();
     if (!fatal_.ok()) return;
   }
-  const format::Manifest& m = manifest_->manifest();
   std::vector<format::Ulid> pending;
   for (const auto& rec : compactions_.recent_compactions) {
     if (rec.status == format::CompactionStatus::kSubmitted && running_specs_.count(rec.id) == 0) {
@@ -532,7 +531,14 @@ void Compactor::AdoptSubmitted() {
   for (const format::Ulid& id : pending) {
     format::CompactionRecord* rec = FindRecord(id);
     if (rec == nullptr) continue;
-    const std::string why = InvalidReason(*rec, m);
+    std::string why = InvalidReason(*rec, manifest_->manifest());
+    if (!why.empty()) {
+      // A submission may name what our (cached) view of the manifest does not show yet: look
+      // at the store itself once before calling it invalid.
+      manifest_store_->InvalidateCache();
+      Status refreshed = manifest_->Refresh();
+      if (refreshed.ok()) why = InvalidReason(*rec, manifest_->manifest());
+    }
     if (!why.empty()) {
       log_.Warn("compactor {}: submitted compaction {} failed validation: {}", db_path_,
                 id.ToString(), why);

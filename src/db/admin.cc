@@ -2,11 +2,15 @@
 // views of manifest / `.compactions` versions.
 #include "slatedb/admin.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "db/checkpoint_ops.h"
+#include "db/full_compaction.h"
 #include "format/compactions_codec.h"
+#include "format/segments.h"
 #include "format/sequence_tracker.h"
+#include "format/ulid.h"
 #include "format/uuid.h"
 #include "manifest/manifest_store.h"
 #include "manifest/paths.h"
@@ -275,6 +279,23 @@ class AdminImpl final : public Admin {
       out.push_back(ToCompactionsView(v.id, *c));
     }
     return out;
+  }
+
+  Result<std::vector<std::string>> SubmitFullCompaction() override {
+    ASSIGN_OR_RETURN(auto latest, manifests_->ReadLatest());
+    if (!latest) return Status::Invalid("no database at " + path_);
+    uint64_t seed = 0;
+    {
+      util::MutexLock lock(&rng_mu_);
+      seed = rng_.Next64();
+    }
+    auto ids = db::SubmitFullCompaction(compactions_, latest->manifest, seed, clock_->NowMillis());
+    if (!ids.ok()) return ids.status().WithContext(path_);
+    if (!ids->empty()) {
+      log_.Info("slatedb admin: submitted a full compaction of {} ({} tree(s))", path_,
+                ids->size());
+    }
+    return ids;
   }
 
   Result<std::optional<int64_t>> TimestampForSequence(uint64_t seq, bool round_up) override {

@@ -14,6 +14,7 @@
 #include "slatedb/clock.h"
 #include "slatedb/db.h"
 #include "slatedb/object_store.h"
+#include "test_settings.h"
 #include "test_util.h"
 
 namespace slatedb {
@@ -185,6 +186,83 @@ TEST_F(AdminViewTest, TheWriterRecordsOneSamplePerMinuteOfWrites) {
   EXPECT_EQ(m.sequence_samples[2].unix_seconds, t0 + 160);
   ASSERT_OK_AND_ASSIGN(auto seq, admin->SequenceForTimestamp(t0 + 100, false));
   EXPECT_EQ(seq, 3u);
+}
+
+// SubmitFullCompaction, with a compactor whose scheduler never compacts on its own:
+// Db::SubmitFullCompaction turns three L0 SSTs into one sorted run (it wakes its embedded
+// compactor; every key still reads right; the record is in .compactions with its three L0
+// sources); Admin::SubmitFullCompaction from outside turns two more L0s and that run into one
+// run, run by the embedded compactor when its writer next flushes (the L0 of that flush is left
+// to the scheduler); once the database is one run nothing is submitted.
+TEST(AdminCompactionTest, SubmitFullCompactionLeavesOneSortedRun) {
+  auto store = NewMemoryObjectStore();
+  Components c;
+  c.object_store = store;
+  c.seed = 5;
+  Settings s;
+  s.flush_interval.reset();
+  s.garbage_collector_options.reset();
+  s.compactor_options = testing::EagerCompactorOptions(std::chrono::milliseconds(10), 1000);
+  s.compactor_options->scheduler_options["min_compaction_sources"] = "1000";  // never by itself
+  ASSERT_OK_AND_ASSIGN(auto db, Db::Open("db", c, s));
+  ASSERT_OK_AND_ASSIGN(auto admin, Admin::Open("db", c));
+  auto fill = [&](int round) {
+    for (int i = 0; i < 30; ++i) {
+      ASSERT_OK(db->Put("key" + std::to_string(i * 10 + round), "v" + std::to_string(round)));
+    }
+    ASSERT_OK(db->Flush(FlushType::kMemTable));
+  };
+  auto shape = [&]() -> std::pair<size_t, size_t> {
+    auto st = db->GetStatus();
+    EXPECT_OK(st);
+    return st.ok() ? std::make_pair(st->l0_ssts, st->sorted_runs) : std::make_pair(~0ul, ~0ul);
+  };
+  auto check = [&](int rounds) {
+    for (int round = 0; round < rounds; ++round) {
+      for (int i = 0; i < 30; ++i) {
+        auto v = db->Get("key" + std::to_string(i * 10 + round));
+        ASSERT_OK(v);
+        EXPECT_EQ(*v, "v" + std::to_string(round));
+      }
+    }
+  };
+  using Shape = std::pair<size_t, size_t>;
+  for (int round = 0; round < 3; ++round) fill(round);
+  ASSERT_EQ(shape(), Shape(3, 0));
+  ASSERT_OK_AND_ASSIGN(auto ids, db->SubmitFullCompaction());
+  ASSERT_EQ(ids.size(), 1u);
+  EXPECT_TRUE(testing::WaitFor([&] { return shape() == Shape(0, 1); }))
+      << shape().first << " L0, " << shape().second << " runs";
+  check(3);
+  ASSERT_OK_AND_ASSIGN(CompactionsView view, admin->ReadCompactions());
+  const CompactionView* submitted = nullptr;
+  for (const auto& rec : view.compactions) {
+    if (rec.id == ids[0]) submitted = &rec;
+  }
+  ASSERT_NE(submitted, nullptr) << "the submitted compaction is in .compactions";
+  EXPECT_EQ(submitted->source_l0_views.size(), 3u);
+  EXPECT_TRUE(submitted->source_sorted_runs.empty());
+
+  fill(3);
+  fill(4);
+  ASSERT_EQ(shape(), Shape(2, 1));
+  ASSERT_OK_AND_ASSIGN(auto again, admin->SubmitFullCompaction());
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_NE(again[0], ids[0]);
+  fill(5);  // the flush wakes the embedded compactor, which finds the submission
+  EXPECT_TRUE(testing::WaitFor([&] { return shape() == Shape(1, 1); }))
+      << shape().first << " L0, " << shape().second << " runs";
+  check(6);
+  ASSERT_OK_AND_ASSIGN(auto last, db->SubmitFullCompaction());
+  EXPECT_EQ(last.size(), 1u);
+  EXPECT_TRUE(testing::WaitFor([&] { return shape() == Shape(0, 1); }))
+      << shape().first << " L0, " << shape().second << " runs";
+  check(6);
+  ASSERT_OK_AND_ASSIGN(auto none, db->SubmitFullCompaction());
+  EXPECT_TRUE(none.empty()) << "one sorted run: nothing to compact";
+  ASSERT_OK_AND_ASSIGN(auto none_either, admin->SubmitFullCompaction());
+  EXPECT_TRUE(none_either.empty());
+  ASSERT_OK(db->Close());
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "config/settings_io.h"
 #include "db/checkpoint_ops.h"
 #include "db/clone_ops.h"
+#include "db/full_compaction.h"
 #include "db/transaction_impl.h"
 #include "format/sequence_tracker.h"
 #include "format/sst.h"
@@ -618,6 +619,36 @@ void DbImpl::ChargeMemtableGrowthLocked() {
 // ---------------------------------------------------------------------------------------------
 // Flush / Close / status
 
+Result<std::vector<std::string>> DbImpl::SubmitFullCompaction() {
+  RETURN_IF_ERROR(CheckWritable());
+  RETURN_IF_ERROR(Flush(FlushType::kMemTable));  // what was written so far takes part
+  uint64_t seed = 0;
+  {
+    util::MutexLock mlock(&manifest_mu_);
+    seed = AdminRandomLocked().Next64();
+  }
+  const std::shared_ptr<const format::Manifest> m = state()->manifest;
+  const manifest::CompactionsStore compactions(
+      store_, path_, manifest::StoreFormatFor(settings_.compatibility), clock_);
+  auto ids = db::SubmitFullCompaction(compactions, *m, seed, clock_->NowMillis());
+  if (!ids.ok()) return ids.status().WithContext(path_);
+  if (!ids->empty()) {
+    log_.Info("slatedb: submitted a full compaction of {} ({} tree(s))", path_, ids->size());
+    if (compactor_) compactor_->Notify();  // it looks at `.compactions` when told to
+  }
+  return ids;
+}
+
+util::Random& DbImpl::AdminRandomLocked() {
+  if (!checkpoint_rng_) {
+    const uint64_t seed = components_.seed != 0 ? (components_.seed ^ 0xC3A5C85C97CB3127ull) +
+                                                      manifest_->epoch() * 0x9E3779B97F4A7C15ull
+                                                : util::EntropySeed();
+    checkpoint_rng_.emplace(seed);
+  }
+  return *checkpoint_rng_;
+}
+
 Result<CheckpointCreateResult> DbImpl::CreateCheckpoint(CheckpointScope scope,
                                                         const CheckpointOptions& options) {
   RETURN_IF_ERROR(ValidateLifetime(options.lifetime));
@@ -631,13 +662,8 @@ Result<CheckpointCreateResult> DbImpl::CreateCheckpoint(CheckpointScope scope,
   format::Checkpoint created;
   {
     util::MutexLock mlock(&manifest_mu_);
-    if (!checkpoint_rng_) {
-      const uint64_t seed = components_.seed != 0 ? (components_.seed ^ 0xC3A5C85C97CB3127ull) +
-                                                        manifest_->epoch() * 0x9E3779B97F4A7C15ull
-                                                  : util::EntropySeed();
-      checkpoint_rng_.emplace(seed);
-    }
-    const format::Uuid id = format::Uuid::NewV4(*checkpoint_rng_);  // drawn once: retries reuse it
+    const format::Uuid id =
+        format::Uuid::NewV4(AdminRandomLocked());  // drawn once: retries reuse it
     Status st = manifest_->Update([&](format::Manifest& m) -> Status {
       m.wal_id_last_seen = std::max(m.wal_id_last_seen, wal_last_seen);
       return AddCheckpoint(m, manifest_->id() + 1, id, options, now_ms, &created);

@@ -132,6 +132,7 @@ class DbImpl final : public Db,
   Status Flush(FlushType type) override;
   Result<DbStatusInfo> GetStatus() override;
   Result<MetricsSnapshot> Metrics() override;
+  Result<std::vector<std::string>> SubmitFullCompaction() override;
   Result<CheckpointCreateResult> CreateCheckpoint(CheckpointScope scope,
                                                   const CheckpointOptions& options) override;
   Status Close() override;
@@ -267,8 +268,10 @@ class DbImpl final : public Db,
   // CreateCheckpoint, serialized by manifest_mu_ ----
   std::unique_ptr<manifest::FenceableManifest> manifest_;
   util::Mutex manifest_mu_;
-  // Draws checkpoint UUIDs (CreateCheckpoint); created on first use, seeded like ulids_.
+  // Draws checkpoint UUIDs (CreateCheckpoint) and the seeds of submitted compactions' ULIDs
+  // (SubmitFullCompaction); created on first use, seeded like ulids_.
   std::optional<util::Random> checkpoint_rng_ GUARDED_BY(manifest_mu_);
+  util::Random& AdminRandomLocked() REQUIRES(manifest_mu_);  // checkpoint_rng_, made on first use
   // The L0 id generator, made by Recover and handed to the L0 flusher by Open: seeded from
   // Components.seed mixed with our writer epoch, so two writers given the same seed never mint
   // the same ids; `last_ulid_` (the highest SST id listed) keeps new ids above every listed SST.
