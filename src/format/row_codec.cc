@@ -136,13 +136,7 @@ Status DecodeRowV2KeepValue(std::string_view* in, std::string_view prev_key, Row
   RETURN_IF_ERROR(DecodeV2Header(in, prev_key, &out->key, &value_len));
   if (in->size() < value_len) return Truncated("value");
   *value = in->substr(0, value_len);
-  in->remove_prefix(value_len);
-  uint8_t flags = 0;
-  RETURN_IF_ERROR(DecodeSeqFlagsTs(in, out, &flags));
-  if ((flags & kFlagTombstone) && value_len != 0) {
-    return Status::Data("tombstone row for seq " + std::to_string(out->seq) + " has a value");
-  }
-  return Status::OK();
+  return DecodeRowV2Tail(in, value_len, out);
 }
 
 Status DecodeRowV2Key(std::string_view* in, std::string* key, uint32_t* value_len) {

@@ -173,59 +173,26 @@ void ClockCache::Unpin(const CacheKey& key, size_t charge) {
   s.usage -= std::min<uint64_t>(charge, s.usage);
 }
 
-uint64_t ClockCache::pinned() const {
+uint64_t ClockCache::Sum(uint64_t Shard::*field) const {
   uint64_t total = 0;
   for (const auto& s : shards_) {
     util::MutexLock lock(&s->mu);
-    total += s->pinned;
+    total += (*s).*field;
   }
   return total;
 }
 
-uint64_t ClockCache::usage() const {
-  uint64_t total = 0;
-  for (const auto& s : shards_) {
-    util::MutexLock lock(&s->mu);
-    total += s->usage;
-  }
-  return total;
-}
+uint64_t ClockCache::pinned() const { return Sum(&Shard::pinned); }
 
-uint64_t ClockCache::entries() const {
-  uint64_t total = 0;
-  for (const auto& s : shards_) {
-    util::MutexLock lock(&s->mu);
-    total += s->count;
-  }
-  return total;
-}
+uint64_t ClockCache::usage() const { return Sum(&Shard::usage); }
 
-uint64_t ClockCache::hits() const {
-  uint64_t total = 0;
-  for (const auto& s : shards_) {
-    util::MutexLock lock(&s->mu);
-    total += s->hits;
-  }
-  return total;
-}
+uint64_t ClockCache::entries() const { return Sum(&Shard::count); }
 
-uint64_t ClockCache::misses() const {
-  uint64_t total = 0;
-  for (const auto& s : shards_) {
-    util::MutexLock lock(&s->mu);
-    total += s->misses;
-  }
-  return total;
-}
+uint64_t ClockCache::hits() const { return Sum(&Shard::hits); }
 
-uint64_t ClockCache::evictions() const {
-  uint64_t total = 0;
-  for (const auto& s : shards_) {
-    util::MutexLock lock(&s->mu);
-    total += s->evictions;
-  }
-  return total;
-}
+uint64_t ClockCache::misses() const { return Sum(&Shard::misses); }
+
+uint64_t ClockCache::evictions() const { return Sum(&Shard::evictions); }
 
 // ---- BlockCacheImpl ----
 

@@ -86,7 +86,7 @@ class ClockCache {
   struct Shard {
     mutable util::Mutex mu;
     std::vector<Slot> slots GUARDED_BY(mu);  // power-of-two size (0 until the first insert)
-    size_t count GUARDED_BY(mu) = 0;
+    uint64_t count GUARDED_BY(mu) = 0;
     size_t hand GUARDED_BY(mu) = 0;
     uint64_t usage GUARDED_BY(mu) = 0;   // entries' charges + pinned
     uint64_t pinned GUARDED_BY(mu) = 0;  // charges of pinned values (not in `slots`)
@@ -94,6 +94,8 @@ class ClockCache {
     uint64_t misses GUARDED_BY(mu) = 0;
     uint64_t evictions GUARDED_BY(mu) = 0;
   };
+  // `field` summed over the shards, each read under its lock.
+  uint64_t Sum(uint64_t Shard::*field) const;
   Shard& ShardFor(uint64_t hash) { return *shards_[(hash >> 48) & (shards_.size() - 1)]; }
   // Index of `key`'s slot, or of the empty slot where it would go.
   static size_t Probe(const Shard& s, const CacheKey& key, uint64_t hash) REQUIRES(s.mu);
