@@ -2,15 +2,12 @@
 // views of manifest / `.compactions` versions.
 #include "slatedb/admin.h"
 
-#include <algorithm>
 #include <utility>
 
 #include "db/checkpoint_ops.h"
 #include "db/full_compaction.h"
 #include "format/compactions_codec.h"
-#include "format/segments.h"
 #include "format/sequence_tracker.h"
-#include "format/ulid.h"
 #include "format/uuid.h"
 #include "manifest/manifest_store.h"
 #include "manifest/paths.h"
