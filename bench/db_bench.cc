@@ -104,10 +104,18 @@ class ValueGenerator {
   size_t pos_ = 0;
 };
 
-std::string KeyOf(int64_t n, int width) {
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%0*" PRId64, width, n);
-  return buf;
+// `n` in decimal, zero-padded to `width` digits (what printf's "%0*lld" gives for n >= 0), into
+// `*key` (its capacity reused: RocksDB's db_bench also formats keys into one buffer per thread).
+void KeyInto(int64_t n, int width, std::string* key) {
+  char digits[24];
+  int len = 0;
+  auto v = static_cast<uint64_t>(n);
+  do {
+    digits[len++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  key->assign(static_cast<size_t>(std::max(width - len, 0)), '0');
+  while (len > 0) key->push_back(digits[--len]);
 }
 
 struct ThreadStats {
@@ -340,13 +348,15 @@ class Bench {
     ValueGenerator values(f_.seed + 2000 + static_cast<uint64_t>(tid));
     Budget budget{f_.num, stop ? 0 : f_.duration};
     slatedb::WriteBatch batch;
+    std::string key;
     int64_t next_seq = 0;
     while (stop ? !stop->load(std::memory_order_relaxed) : !budget.Done(st.done)) {
       auto op_start = Clock::now();
       batch.Clear();
       for (int64_t j = 0; j < f_.batch_size; j++) {
         int64_t k = seq ? next_seq++ % f_.num : key_dist(rng);
-        batch.Put(KeyOf(k, f_.key_size), values.Next(static_cast<size_t>(f_.value_size)));
+        KeyInto(k, f_.key_size, &key);
+        batch.Put(key, values.Next(static_cast<size_t>(f_.value_size)));
         st.bytes += f_.key_size + f_.value_size;
       }
       slatedb::Status s = f_.batch_size == 1
@@ -364,9 +374,11 @@ class Bench {
     std::mt19937_64 rng(f_.seed + 3000 + static_cast<uint64_t>(tid));
     std::uniform_int_distribution<int64_t> key_dist(0, f_.num - 1);
     Budget budget{reads(), f_.duration};
+    std::string key;
     while (!budget.Done(st.done)) {
       auto op_start = Clock::now();
-      auto got = db_->Get(KeyOf(key_dist(rng), f_.key_size));
+      KeyInto(key_dist(rng), f_.key_size, &key);
+      auto got = db_->Get(key);
       if (!got.ok()) {
         st.error = "get: " + got.status().ToString();
         return;
@@ -389,9 +401,10 @@ class Bench {
       return;
     }
     slatedb::KeyValue row;
+    std::string key;
     while (!budget.Done(st.done)) {
       auto op_start = Clock::now();
-      std::string key = KeyOf(key_dist(rng), f_.key_size);
+      KeyInto(key_dist(rng), f_.key_size, &key);
       slatedb::Status s = (*it)->Seek(key);
       if (!s.ok()) {
         st.error = "seek: " + s.ToString();

@@ -321,7 +321,7 @@ Status DbImpl::Recover() {
     auto s = std::make_shared<DbState>();
     s->memtable = std::make_shared<Memtable>();
     s->manifest = manifest_view;
-    state_ = std::move(s);
+    SetStateLocked(std::move(s));
   }
   reads_->Retain(manifest_view);
   metrics_.read.SetManifestGauges(*manifest_view);
@@ -378,9 +378,11 @@ DbImpl::~DbImpl() {
 // ---------------------------------------------------------------------------------------------
 // Common helpers
 
-std::shared_ptr<const DbState> DbImpl::state() const {
-  util::MutexLock lock(&mu_);
-  return state_;
+std::shared_ptr<const DbState> DbImpl::state() const { return published_state_.Load(); }
+
+void DbImpl::SetStateLocked(std::shared_ptr<const DbState> s) {
+  state_ = s;
+  published_state_.Store(std::move(s));
 }
 
 Status DbImpl::CheckOpen() const {
@@ -447,7 +449,7 @@ void DbImpl::PublishManifest(std::shared_ptr<const format::Manifest> manifest,
       metrics_.total_mem_size_bytes->Set(static_cast<int64_t>(unflushed_bytes_));
     }
     s->manifest = std::move(manifest);
-    state_ = std::move(s);
+    SetStateLocked(std::move(s));
   }
   cv_.NotifyAll();
 }
@@ -588,7 +590,7 @@ void DbImpl::InstallFrozen(std::shared_ptr<ImmutableMemtable> imm) {
     imm->table->Freeze();
     s->imms.insert(s->imms.begin(), std::move(imm));
     s->memtable = std::make_shared<Memtable>();
-    state_ = std::move(s);
+    SetStateLocked(std::move(s));
     memtable_charged_bytes_ = 0;
   }
   cv_.NotifyAll();
@@ -841,7 +843,8 @@ Result<std::optional<KeyValue>> DbImpl::GetKeyValue(std::string_view key,
   RETURN_IF_ERROR(CheckOpen());
   RETURN_IF_ERROR(ValidateKey(key));
   const uint64_t seq = ReadSeq(options);
-  return reads_->Get(*state(), key, seq);
+  const auto pinned = published_state_.Pin();
+  return reads_->Get(*pinned, key, seq);
 }
 
 Result<std::vector<std::optional<std::string>>> DbImpl::MultiGet(
@@ -858,7 +861,8 @@ Result<std::vector<std::optional<std::string>>> DbImpl::MultiGetAt(
     if (!st.ok()) return st.WithContext("multi-get key " + std::to_string(i));
   }
   const uint64_t seq = std::min(seq_bound, ReadSeq(options));
-  ASSIGN_OR_RETURN(auto kvs, reads_->MultiGet(*state(), keys, seq));
+  const auto pinned = published_state_.Pin();
+  ASSIGN_OR_RETURN(auto kvs, reads_->MultiGet(*pinned, keys, seq));
   return ValuesOf(std::move(kvs));
 }
 
@@ -892,7 +896,8 @@ Result<std::optional<KeyValue>> DbImpl::GetAt(std::string_view key, const ReadOp
   metrics_.read.get_requests->Increment(1);
   RETURN_IF_ERROR(CheckOpen());
   RETURN_IF_ERROR(ValidateKey(key));
-  return reads_->Get(*state(), key, std::min(seq, ReadSeq(options)));
+  const auto pinned = published_state_.Pin();
+  return reads_->Get(*pinned, key, std::min(seq, ReadSeq(options)));
 }
 
 Result<std::unique_ptr<DbIterator>> DbImpl::ScanAt(const ScanRange& range,

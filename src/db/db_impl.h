@@ -91,6 +91,7 @@
 #include "util/log.h"
 #include "util/mutex.h"
 #include "util/random.h"
+#include "util/read_mostly.h"
 #include "wal/wal_buffer.h"
 #include "wal/wal_prefetcher.h"
 #include "wal/wal_store.h"
@@ -237,16 +238,20 @@ class DbImpl final : public Db,
   };
   // Written under mu_ (SetLifecycleLocked), read anywhere (lock-free).
   std::atomic<Lifecycle> lifecycle_{Lifecycle::kOpen};
+  std::atomic<bool> has_fatal_{false};  // !fatal_.ok(), lock-free (CheckOpen)
   void SetLifecycleLocked(Lifecycle next) REQUIRES(mu_);
 
   // ---- guarded by mu_ ----
-  mutable util::Mutex mu_;
+  alignas(64) mutable util::Mutex mu_;  // (its own cache line: Gets read lifecycle_ without it)
   // with mu_: its one wait is AwaitUnflushedRoom (held bytes fell, a fatal error, Close began)
   util::CondVar cv_;
   std::shared_ptr<const DbState> state_ GUARDED_BY(mu_);
+  // state_ for readers: Gets pin it without taking mu_ or touching the state's shared reference
+  // count (util/read_mostly.h); set with state_ by SetStateLocked.
+  util::ReadMostly<DbState> published_state_;
+  void SetStateLocked(std::shared_ptr<const DbState> s) REQUIRES(mu_);
   // The latched fatal error (first wins; has_fatal_ mirrors !fatal_.ok() lock-free).
   Status fatal_ GUARDED_BY(mu_);
-  std::atomic<bool> has_fatal_{false};
   std::optional<Status> close_status_ GUARDED_BY(mu_);  // set when kClosed is reached by Close
   // Real memory of the unflushed rows, what max_unflushed_bytes bounds: the arena bytes
   // (Memtable::ApproximateBytes) of the immutable memtables plus the mutable one's charged part

@@ -25,6 +25,7 @@
 #include "util/log.h"
 #include "util/mutex.h"
 #include "util/random.h"
+#include "util/read_mostly.h"
 #include "util/saturating.h"
 #include "wal/wal_prefetcher.h"
 #include "wal/wal_store.h"
@@ -98,8 +99,8 @@ class DbReaderImpl final : public DbReader {
     metrics_.get_requests->Increment(1);
     RETURN_IF_ERROR(CheckOpen());
     RETURN_IF_ERROR(ValidateKey(key));
-    auto s = state();
-    return reads_->Get(*s, key, seq_.load());
+    const auto pinned = published_state_.Pin();
+    return reads_->Get(*pinned, key, seq_.load());
   }
 
   Result<std::vector<std::optional<std::string>>> MultiGet(
@@ -110,8 +111,8 @@ class DbReaderImpl final : public DbReader {
       Status st = ValidateKey(keys[i]);
       if (!st.ok()) return st.WithContext("multi-get key " + std::to_string(i));
     }
-    auto s = state();
-    ASSIGN_OR_RETURN(auto kvs, reads_->MultiGet(*s, keys, seq_.load()));
+    const auto pinned = published_state_.Pin();
+    ASSIGN_OR_RETURN(auto kvs, reads_->MultiGet(*pinned, keys, seq_.load()));
     return ValuesOf(std::move(kvs));
   }
 
@@ -125,11 +126,7 @@ class DbReaderImpl final : public DbReader {
   Result<MetricsSnapshot> Metrics() override { return SnapshotOf(recorder_); }
 
   Status Close() override {
-    {
-      util::MutexLock lock(&mu_);
-      if (closed_) return Status::OK();
-      closed_ = true;
-    }
+    if (closed_.exchange(true)) return Status::OK();
     if (poller_) poller_->Stop();
     alive_->store(false);
     if (checkpoint_ && stored_) {
@@ -232,14 +229,15 @@ class DbReaderImpl final : public DbReader {
   }
 
   Status CheckOpen() const {
-    util::MutexLock lock(&mu_);
-    if (closed_) return Status::Closed(CloseReason::kClean, "database reader is closed");
+    if (closed_.load()) return Status::Closed(CloseReason::kClean, "database reader is closed");
     return Status::OK();
   }
 
-  std::shared_ptr<const DbState> state() const {
-    util::MutexLock lock(&mu_);
-    return state_;
+  std::shared_ptr<const DbState> state() const { return published_state_.Load(); }
+
+  void SetStateLocked(std::shared_ptr<const DbState> s) REQUIRES(mu_) {
+    state_ = s;
+    published_state_.Store(std::move(s));
   }
 
   // A fresh memtable replayed from the manifest's replay point.
@@ -260,7 +258,7 @@ class DbReaderImpl final : public DbReader {
       util::MutexLock lock(&mu_);
       replay_after_ = s->manifest->replay_after_wal_id;
       last_wal_ = last_wal;
-      state_ = std::move(s);
+      SetStateLocked(std::move(s));
     }
     seq_.store(std::max(seq_.load(), max_seq));
     return Status::OK();
@@ -331,7 +329,7 @@ class DbReaderImpl final : public DbReader {
         ns->manifest = std::make_shared<const format::Manifest>(std::move(latest->manifest));
         max_seq = std::max(max_seq, ns->manifest->last_l0_seq);
         published = ns->manifest;
-        state_ = std::move(ns);
+        SetStateLocked(std::move(ns));
       }
     }
     if (published) {
@@ -365,9 +363,10 @@ class DbReaderImpl final : public DbReader {
 
   mutable util::Mutex mu_;
   std::shared_ptr<const DbState> state_ GUARDED_BY(mu_);
+  util::ReadMostly<DbState> published_state_;  // state_ for Gets (util/read_mostly.h)
   uint64_t replay_after_ GUARDED_BY(mu_) = 0;
   uint64_t last_wal_ GUARDED_BY(mu_) = 0;
-  bool closed_ GUARDED_BY(mu_) = false;
+  std::atomic<bool> closed_{false};  // (lock-free: every call checks it)
   std::atomic<uint64_t> seq_{0};
   uint64_t manifest_id_ = 0;  // poller only (and Init)
   std::unique_ptr<Poller> poller_;

@@ -108,10 +108,10 @@ class SortedRunIterator final : public table::RowIterator {
   Status Seek(std::string_view key) override {
     if (ssts_.empty()) return Invalidate();
     // Last SST whose first_entry <= key.
-    auto it = std::upper_bound(ssts_.begin(), ssts_.end(), key,
-                               [](std::string_view k, const format::SstHandle& h) {
-                                 return k < h.info.first_entry.value_or(std::string());
-                               });
+    auto it = std::upper_bound(
+        ssts_.begin(), ssts_.end(), key, [](std::string_view k, const format::SstHandle& h) {
+          return h.info.first_entry && k < std::string_view(*h.info.first_entry);
+        });
     size_t idx = static_cast<size_t>(it - ssts_.begin());
     if (idx == 0) {
       if (dir_ == table::Direction::kReverse) return Invalidate();
@@ -470,11 +470,9 @@ void ReadPath::Retain(std::shared_ptr<const format::Manifest> manifest) {
   // the file's disk space after GC deletes it). They leave the map under the lock and are
   // destroyed after it (closing a descriptor is I/O).
   std::vector<std::shared_ptr<table::SstReader>> dropped;
-  std::shared_ptr<const ResolvedReaders> previous;
+  resolved_.Store(std::move(resolved));  // (the previous one is released there, unlocked)
   {
     util::MutexLock lock(&mu_);
-    previous = std::move(resolved_);
-    resolved_ = std::move(resolved);
     // No reader of an unlisted SST in the map: nothing to drop (the common case).
     if (readers_.size() == opened) return;
     std::unordered_set<format::Ulid, UlidHash> keep;
@@ -515,7 +513,7 @@ Status ReadPath::GetFromSst(const format::SstHandle& handle, table::SstReader* r
     if (filtered) filter_false_positives_->Increment(1);
     return Status::OK();
   }
-  RETURN_IF_ERROR(resolver->Add(*newest));
+  RETURN_IF_ERROR(resolver->Add(std::move(*newest)));
   if (resolver->done()) return Status::OK();
   // A merge operand: the older versions of the key in this SST matter too.
   ASSIGN_OR_RETURN(std::vector<format::RowEntry> versions,
@@ -553,11 +551,9 @@ Result<std::optional<KeyValue>> ReadPath::Get(const DbState& state, std::string_
   }
   if (resolver.done()) return resolver.Finish();
   const format::Manifest& m = *state.manifest;
-  std::shared_ptr<const ResolvedReaders> resolved;
-  {
-    util::MutexLock lock(&mu_);
-    if (resolved_ && resolved_->manifest == state.manifest) resolved = resolved_;
-  }
+  const auto pinned = resolved_.Pin();  // no lock, no shared reference count touched
+  const ResolvedReaders* resolved =
+      pinned && pinned->manifest == state.manifest ? pinned.get() : nullptr;
   // The one tree that can hold the key (RFC-0024: routing is structural, by the manifest's
   // segment prefixes): the segment whose prefix starts it, else the root tree.
   const std::optional<size_t> seg = format::SegmentForKey(m, key);
@@ -575,10 +571,10 @@ Result<std::optional<KeyValue>> ReadPath::Get(const DbState& state, std::string_
     const auto& run = compacted[r];
     if (resolver.done()) break;
     if (run.ssts.empty()) continue;
-    auto it = std::upper_bound(run.ssts.begin(), run.ssts.end(), key,
-                               [](std::string_view k, const format::SstHandle& h) {
-                                 return k < h.info.first_entry.value_or(std::string());
-                               });
+    auto it = std::upper_bound(
+        run.ssts.begin(), run.ssts.end(), key, [](std::string_view k, const format::SstHandle& h) {
+          return h.info.first_entry && k < std::string_view(*h.info.first_entry);
+        });
     if (it == run.ssts.begin()) continue;
     const size_t idx = static_cast<size_t>(it - run.ssts.begin()) - 1;
     RETURN_IF_ERROR(GetFromSst(run.ssts[idx], readers ? readers->runs[r][idx].get() : nullptr, key,

@@ -48,6 +48,7 @@
 #include "table/sst_reader.h"
 #include "table/table_store.h"
 #include "util/mutex.h"
+#include "util/read_mostly.h"
 
 namespace slatedb::db {
 
@@ -139,11 +140,12 @@ class ReadPath : public std::enable_shared_from_this<ReadPath> {
   std::shared_ptr<CounterHandle> filter_positives_;
   std::shared_ptr<CounterHandle> filter_negatives_;
   std::shared_ptr<CounterHandle> filter_false_positives_;
-  util::Mutex mu_;  // guards the reader map, `resolved_`, `sst_paths_` (never held across I/O)
+  util::Mutex mu_;  // guards the reader map and `sst_paths_` (never held across I/O)
   std::unordered_map<format::Ulid, std::shared_ptr<table::SstReader>, UlidHash> readers_
-      GUARDED_BY(mu_);                                               // by SST id
-  std::shared_ptr<const ResolvedReaders> resolved_ GUARDED_BY(mu_);  // of the newest Retain
-  manifest::SstPathResolver sst_paths_ GUARDED_BY(mu_);              // every version seen so far
+      GUARDED_BY(mu_);                                   // by SST id
+  manifest::SstPathResolver sst_paths_ GUARDED_BY(mu_);  // every version seen so far
+  // Of the newest Retain; Gets pin it (util/read_mostly.h).
+  util::ReadMostly<ResolvedReaders> resolved_;
 };
 
 // The rows an L0 flush writes (internal order: key asc, seq desc): per key, every version with

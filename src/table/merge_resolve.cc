@@ -75,7 +75,8 @@ void MergeResolver::Reset() {
   expire_ts_.reset();
 }
 
-Status MergeResolver::Add(const RowEntry& row) {
+template <class Row>
+Status MergeResolver::AddRow(Row&& row) {
   if (done_) return Status::OK();
   const bool expired = now_ && row.expire_ts && *row.expire_ts <= *now_;
   if (row.kind == RowKind::kMerge) {
@@ -87,19 +88,23 @@ Status MergeResolver::Add(const RowEntry& row) {
   }
   if (!any_) {
     any_ = true;
-    key_ = row.key;
+    key_ = std::forward<Row>(row).key;
     seq_ = row.seq;
   }
   create_ts_ = MaxTs(create_ts_, row.create_ts);
   expire_ts_ = MinTs(expire_ts_, row.expire_ts);
   if (row.kind == RowKind::kMerge) {
-    operands_.push_back(row.value);
+    operands_.push_back(std::forward<Row>(row).value);
   } else {
-    base_ = row.value;
+    base_ = std::forward<Row>(row).value;
     has_base_ = true;
   }
   return Status::OK();
 }
+
+Status MergeResolver::Add(const RowEntry& row) { return AddRow(row); }
+
+Status MergeResolver::Add(RowEntry&& row) { return AddRow(std::move(row)); }
 
 Result<std::optional<KeyValue>> MergeResolver::Finish() {
   KeyValue kv;
@@ -112,7 +117,11 @@ Result<bool> MergeResolver::FinishInto(KeyValue* out) { return Resolve(out, fals
 
 Result<bool> MergeResolver::Resolve(KeyValue* out, bool take_base) {
   if (!any_) return false;
-  out->key = key_;
+  if (take_base) {
+    out->key = std::move(key_);
+  } else {
+    out->key = key_;
+  }
   out->seq = seq_;
   out->create_ts = create_ts_;
   out->expire_ts = expire_ts_;
@@ -130,8 +139,8 @@ Result<bool> MergeResolver::Resolve(KeyValue* out, bool take_base) {
   for (auto it = operands_.rbegin(); it != operands_.rend(); ++it) operands.push_back(*it);
   std::optional<std::string_view> existing;
   if (has_base_) existing = base_;
-  Result<std::string> merged = op_->MergeBatch(key_, existing, operands);
-  if (!merged.ok()) return OperatorError(merged.status(), key_);
+  Result<std::string> merged = op_->MergeBatch(out->key, existing, operands);
+  if (!merged.ok()) return OperatorError(merged.status(), out->key);
   out->value = std::move(*merged);
   return true;
 }

@@ -47,13 +47,15 @@ class MergeResolver {
 
   // Feeds the next (older) version of the key. REQUIRES: !done(), same key as the rows before.
   Status Add(const format::RowEntry& row);
+  // The same, taking the row's key and value instead of copying them (a Get's row from an SST).
+  Status Add(format::RowEntry&& row);
 
   // True once a base (value, tombstone, expired value) was met: older versions cannot matter.
   bool done() const { return done_; }
 
   // What a read returns given the rows added so far (call after done() or after the oldest
   // version): the value, or nullopt (no rows, a tombstone, only expired rows). May run the
-  // operator.
+  // operator. Once: it moves the key and value out (Reset before resolving another key).
   Result<std::optional<KeyValue>> Finish();
   // The same answer written into `*out` (its strings' capacity reused, so a scan that resolves
   // row after row allocates nothing in steady state): true = a value, false = none (`*out`
@@ -61,9 +63,11 @@ class MergeResolver {
   Result<bool> FinishInto(KeyValue* out);
 
  private:
-  // Finish / FinishInto; `take_base`: move the base value out (Finish's fresh KeyValue) instead
-  // of copying it (FinishInto keeps base_'s capacity for the next key).
+  // Finish / FinishInto; `take_base`: move the key and base value out (Finish's fresh KeyValue)
+  // instead of copying them (FinishInto keeps their capacity for the next key).
   Result<bool> Resolve(KeyValue* out, bool take_base);
+  template <class Row>
+  Status AddRow(Row&& row);  // Add's two forms (copying from a const row, moving from an rvalue)
 
   const MergeOperator* op_;
   std::optional<int64_t> now_;

@@ -271,6 +271,57 @@ TEST(CollapseOperandsTest, FoldsOntoAValueOrATombstone) {
   EXPECT_EQ(out[0].value, "b,c");
 }
 
+// A Get's row handed over as an rvalue: Finish returns its very key and value buffers (no copy);
+// with operands, the merge still sees the key (moved out before the operator runs).
+TEST(MergeResolverTest, AnRvalueRowsKeyAndValueMoveIntoTheAnswer) {
+  MergeResolver r(nullptr, std::nullopt);
+  RowEntry row = V(7, std::string(100, 'v'));
+  row.key = std::string(40, 'k');
+  const char* key_buffer = row.key.data();
+  const char* value_buffer = row.value.data();
+  ASSERT_OK(r.Add(std::move(row)));
+  EXPECT_TRUE(r.done());
+  auto kv = r.Finish();
+  ASSERT_OK(kv);
+  ASSERT_TRUE(kv->has_value());
+  EXPECT_EQ((*kv)->key, std::string(40, 'k'));
+  EXPECT_EQ((*kv)->value, std::string(100, 'v'));
+  EXPECT_EQ((*kv)->key.data(), key_buffer) << "the key was copied";
+  EXPECT_EQ((*kv)->value.data(), value_buffer) << "the value was copied";
+
+  auto op = StringAppendOperator();
+  MergeResolver m(op.get(), std::nullopt);
+  RowEntry operand = M(9, "b");
+  operand.key = std::string(40, 'k');
+  RowEntry base = V(8, "a");
+  base.key = operand.key;
+  ASSERT_OK(m.Add(std::move(operand)));
+  ASSERT_OK(m.Add(std::move(base)));
+  auto merged = m.Finish();
+  ASSERT_OK(merged);
+  ASSERT_TRUE(merged->has_value());
+  EXPECT_EQ((*merged)->key, std::string(40, 'k'));
+  EXPECT_EQ((*merged)->value, "a,b");
+  EXPECT_EQ((*merged)->seq, 9u);
+
+  // The operator is handed the key (Finish moved it out of the resolver first).
+  struct KeyEcho final : MergeOperator {
+    std::string_view name() const override { return "key-echo"; }
+    Result<std::string> Merge(std::string_view key, std::optional<std::string_view>,
+                              std::string_view) const override {
+      return std::string(key);
+    }
+  } echo;
+  MergeResolver echoing(&echo, std::nullopt);
+  RowEntry one = M(9, "x");
+  one.key = "the-key";
+  ASSERT_OK(echoing.Add(std::move(one)));
+  auto echoed = echoing.Finish();
+  ASSERT_OK(echoed);
+  ASSERT_TRUE(echoed->has_value());
+  EXPECT_EQ((*echoed)->value, "the-key");
+}
+
 TEST(CollapseOperandsTest, WithoutABaseOneOperandOrAtTheBottomAValue) {
   auto out = Collapse({M(9, "c"), M(8, "b")}, false);
   ASSERT_EQ(out.size(), 1u);
