@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "format/row_record.h"
 #include "object_store/retrying_object_store.h"
 #include "util/background_task.h"
 
@@ -175,6 +176,17 @@ Status WalWriter::FlushNow() {
   }
 }
 
+namespace {
+
+std::vector<format::RowView> UncertainRows(const std::vector<const char*>& records) {
+  std::vector<format::RowView> rows;
+  rows.reserve(records.size());
+  for (const char* r : records) rows.push_back(format::DecodeRowRecord(r));
+  return rows;
+}
+
+}  // namespace
+
 Status WalWriter::UploadSst(uint64_t* target_seq, bool* more) {
   if (host_->HasFatal()) return host_->FatalStatus();
   if (host_->CloseDeadlinePassed()) {
@@ -185,7 +197,7 @@ Status WalWriter::UploadSst(uint64_t* target_seq, bool* more) {
   // its rows are never left behind in the buffer without an upload to come.
   kick_pending_.store(false);
   wal::WalBuffer::Batch batch = buffer_.Take();
-  if (batch.rows.empty()) {
+  if (batch.empty()) {
     metrics_->wal_buffer_estimated_bytes->Set(0);
     return Status::OK();
   }
@@ -195,27 +207,29 @@ Status WalWriter::UploadSst(uint64_t* target_seq, bool* more) {
   // lost: retry exactly that upload (same rows, same put-id), so that "already exists" is
   // answered unambiguously by the put-id; rows buffered since go to the next id.
   const bool retrying_uncertain = uncertain_wal_ && uncertain_wal_->id == id;
-  const size_t n = retrying_uncertain ? std::min(batch.rows.size(), uncertain_wal_->rows.size())
+  const size_t n = retrying_uncertain ? std::min(batch.size(), uncertain_wal_->records.size())
                                       : batch.WholeCommitsUpTo(options_.flush_bytes);
-  if (n < batch.rows.size()) buffer_.Restore(batch.SplitOff(n));
+  if (n < batch.size()) buffer_.Restore(batch.SplitOff(n));
   metrics_->wal_buffer_estimated_bytes->Set(static_cast<int64_t>(buffer_.bytes()));
   *more = batch.max_seq < *target_seq;
   const std::string put_id = retrying_uncertain ? uncertain_wal_->put_id : NewPutId();
   // The encoded WAL SST is memory beside the memtables its rows point into: counted by
   // backpressure from before its encoding until its upload ended (however it ended).
-  UploadCharge charge(this, wal::WalStore::EncodedSizeEstimate(batch.rows));
-  Status st = store_->Write(id, batch.rows, put_id);
+  // (The views live only while this one WAL SST is encoded: at most flush_bytes of rows.)
+  const std::vector<format::RowView> rows = batch.Views(batch.size());
+  UploadCharge charge(this, wal::WalStore::EncodedSizeEstimate(rows));
+  Status st = store_->Write(id, rows, put_id);
   if (st.IsUnavailable() && !retrying_uncertain) {
-    uncertain_wal_ = UncertainWal{id, put_id, batch.rows, batch.max_seq, batch.owners};
+    uncertain_wal_ = UncertainWal{id, put_id, batch.records, batch.max_seq, batch.owners};
   }
   if (st.IsAlreadyExists()) {
     // Either a newer writer took this id (its fence, or its WAL SST), or the earlier attempt of
     // ours landed although its reply was lost (retries exhausted). Ours only if the object
     // carries that attempt's put-id; contents decide only on a backend that keeps no metadata
     // at all (the local store; see WalStore::IsOurs).
-    Result<bool> ours = retrying_uncertain
-                            ? store_->IsOurs(id, uncertain_wal_->put_id, uncertain_wal_->rows)
-                            : Result<bool>(false);
+    Result<bool> ours = retrying_uncertain ? store_->IsOurs(id, uncertain_wal_->put_id,
+                                                            UncertainRows(uncertain_wal_->records))
+                                           : Result<bool>(false);
     if (!ours.ok()) {
       buffer_.Restore(std::move(batch));  // cannot tell yet; retry on the next flush
       return OnUploadFailure("checking " + store_->ObjectKey(id), ours.status());
@@ -228,7 +242,7 @@ Status WalWriter::UploadSst(uint64_t* target_seq, bool* more) {
       return fenced;
     }
     log_.Info("slatedb: {} landed although its reply was lost ({} rows)", store_->ObjectKey(id),
-              batch.rows.size());
+              batch.size());
     st = Status::OK();
   }
   if (!st.ok()) {

@@ -157,14 +157,14 @@ class WalWriter {
 
   // ---- the task thread only ----
   // The last upload whose outcome is unknown (it failed with kUnavailable: it may have landed
-  // with its reply lost). Its rows are the first `rows` of the restored buffer; a later
+  // with its reply lost). Its rows are the first `records` of the restored buffer; a later
   // "already exists" at `id` is ours iff the object carries `put_id`.
   struct UncertainWal {
     uint64_t id = 0;
     std::string put_id;
-    std::vector<format::RowView> rows;
+    std::vector<const char*> records;  // format/row_record.h records, as in WalBuffer::Batch
     uint64_t max_seq = 0;
-    std::vector<wal::WalBuffer::Owner> owners;  // what `rows` point into
+    std::vector<wal::WalBuffer::Owner> owners;  // what `records` point into
   };
   std::optional<UncertainWal> uncertain_wal_;
   // An upload failing again and again (transient errors): logged once when it starts, then

@@ -53,8 +53,9 @@ Result<WritePath::Ack> WritePath::WriteLocked(PendingRows& pending, const TxnCon
     memtable_first_ts_ = last_tick_;
   }
   memtable_tracker_.Insert(seq, last_tick_ / 1000);  // at most one sample per 60 s
-  // The WAL buffer encodes from the rows as stored in the memtable (views into its arena,
-  // keeping the memtable alive until uploaded) rather than holding a second copy of each row.
+  // The WAL buffer encodes from the rows as stored in the memtable (one record pointer per row
+  // into its arena, keeping the memtable alive until uploaded) rather than holding a second copy
+  // or an 80-byte view of each row.
   if (options_.wal_enabled) wal_rows_.resize(pending.rows.size());
   for (size_t i = 0; i < pending.rows.size(); ++i) {
     Status st = mem->Add(pending.rows[i], options_.wal_enabled ? &wal_rows_[i] : nullptr);
@@ -69,7 +70,7 @@ Result<WritePath::Ack> WritePath::WriteLocked(PendingRows& pending, const TxnCon
   metrics_->write_ops->Increment(pending.rows.size());
   metrics_->write_batch_count->Increment(1);
   if (options_.wal_enabled) {
-    wal_buffer_->Append(wal_rows_, mem);
+    wal_buffer_->Append(wal_rows_, seq, pending.bytes, mem);
     metrics_->wal_buffer_estimated_bytes->Set(static_cast<int64_t>(wal_buffer_->bytes()));
   }
   const Ack ack{seq, last_tick_};

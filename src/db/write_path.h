@@ -133,9 +133,9 @@ class WritePath {
   bool stopped_ GUARDED_BY(mu_) = false;
   uint64_t last_seq_ GUARDED_BY(mu_) = 0;
   int64_t last_tick_ GUARDED_BY(mu_) = 0;
-  // Scratch of WriteLocked: the batch's rows as stored in the memtable, handed to the WAL buffer
-  // (kept between writes so a write allocates no vector).
-  std::vector<format::RowView> wal_rows_ GUARDED_BY(mu_);
+  // Scratch of WriteLocked: the batch's rows as stored in the memtable (their records), handed
+  // to the WAL buffer (kept between writes so a write allocates no vector).
+  std::vector<const char*> wal_rows_ GUARDED_BY(mu_);
   uint64_t memtable_first_seq_ GUARDED_BY(mu_) = 0;
   int64_t memtable_first_ts_ GUARDED_BY(mu_) = 0;
   // Samples of the mutable memtable's writes.

@@ -128,8 +128,8 @@ TEST_F(WritePathTest, ConcurrentWritersGetOneSeqEachInWalOrder) {
   EXPECT_EQ(committed_.load(), static_cast<uint64_t>(kThreads * kWrites));
   // The WAL buffer holds the batches in seq order.
   wal::WalBuffer::Batch batch = wal_.Take();
-  ASSERT_EQ(batch.rows.size(), static_cast<size_t>(kThreads * kWrites));
-  for (size_t i = 0; i < batch.rows.size(); ++i) EXPECT_EQ(batch.rows[i].seq, i + 1);
+  ASSERT_EQ(batch.size(), static_cast<size_t>(kThreads * kWrites));
+  for (size_t i = 0; i < batch.size(); ++i) EXPECT_EQ(batch.row(i).seq, i + 1);
   EXPECT_EQ(host_.memtable->num_entries(), static_cast<size_t>(kThreads * kWrites));
   EXPECT_EQ(host_.unflushed, batch.bytes);
   const MetricsSnapshot m = recorder_.Snapshot();
@@ -148,9 +148,9 @@ TEST_F(WritePathTest, CreateTsNeverGoesBackwards) {
   EXPECT_EQ(b.create_ts, 5000);
   EXPECT_EQ(c.create_ts, 7000);
   wal::WalBuffer::Batch batch = wal_.Take();
-  ASSERT_EQ(batch.rows.size(), 3u);
-  EXPECT_EQ(batch.rows[1].create_ts, std::optional<int64_t>(5000));
-  EXPECT_EQ(batch.rows[2].create_ts, std::optional<int64_t>(7000));
+  ASSERT_EQ(batch.size(), 3u);
+  EXPECT_EQ(batch.row(1).create_ts, std::optional<int64_t>(5000));
+  EXPECT_EQ(batch.row(2).create_ts, std::optional<int64_t>(7000));
 }
 
 TEST_F(WritePathTest, FreezesAtL0SizeAndKicksTheFlushers) {
@@ -214,7 +214,7 @@ TEST_F(WritePathTest, StopRefusesLaterWritesAndFreezes) {
   EXPECT_TRUE(freeze.IsClosed()) << freeze.ToString();
   EXPECT_TRUE(host_.frozen.empty());
   EXPECT_EQ(committed_.load(), 1u);
-  EXPECT_EQ(wal_.Take().rows.size(), 1u);
+  EXPECT_EQ(wal_.Take().size(), 1u);
   path_->FreezeAfterStop();  // Close() of a WAL-less database
   ASSERT_EQ(host_.frozen.size(), 1u);
   EXPECT_EQ(host_.frozen[0]->max_seq, 1u);
@@ -231,7 +231,7 @@ TEST_F(WritePathTest, TransactionConflictTakesNoSeq) {
   EXPECT_EQ(conflict.status().code(), StatusCode::kTransaction) << conflict.status().ToString();
   ASSERT_OK_AND_ASSIGN(WritePath::Ack next, Put("other"));
   EXPECT_EQ(next.seq, 2u);
-  EXPECT_EQ(wal_.Take().rows.size(), 2u);
+  EXPECT_EQ(wal_.Take().size(), 2u);
   txns_.EndTxn(txn.begin_seq);
 }
 

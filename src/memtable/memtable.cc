@@ -11,6 +11,8 @@
 #include <string>
 #include <type_traits>
 
+#include "format/row_record.h"
+
 namespace slatedb::memtable {
 
 using format::RowEntry;
@@ -24,6 +26,7 @@ using format::RowKind;
 //                                                          [create_ts: 8 bytes, if flagged]
 //                                                          [expire_ts: 8 bytes, if flagged]
 //                                                          [varint64 value length] [value]
+// (everything after link 0 is a format/row_record.h record: Add hands its address out).
 //
 // A compare touches link 0, the key length and the key — one cache line for keys up to about
 // 50 bytes — and the seq only when the keys are equal. The tower height is not stored: only
@@ -136,44 +139,13 @@ bool SameVersion(const SkipNode* a, const SkipNode* b) {
          SkipNode::LoadU64(a_rest) == SkipNode::LoadU64(b_rest);
 }
 
-char* PutVarint(char* p, uint64_t v) {
-  while (v >= 0x80) {
-    *p++ = static_cast<char>(v | 0x80);
-    v >>= 7;
-  }
-  *p++ = static_cast<char>(v);
-  return p;
-}
-
-size_t VarintLength(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
-
-uint8_t KindFlags(RowKind kind) {
-  switch (kind) {
-    case RowKind::kTombstone:
-      return format::kFlagTombstone;
-    case RowKind::kMerge:
-      return format::kFlagMergeOperand;
-    case RowKind::kValue:
-      break;
-  }
-  return 0;
-}
-
 // Builds a node in arena memory: placement new of its links into memory the arena owns (freed
 // with it), then the row bytes after link 0.
 SkipNode* NewNode(Arena& arena, int height, std::string_view key, std::string_view value,
                   uint64_t seq, RowKind kind, std::optional<int64_t> create_ts,
                   std::optional<int64_t> expire_ts) {
   const size_t links_bytes = kLinkBytes * static_cast<size_t>(height);
-  const size_t payload_bytes = VarintLength(key.size()) + key.size() + 8 + 1 + (create_ts ? 8 : 0) +
-                               (expire_ts ? 8 : 0) + VarintLength(value.size()) + value.size();
+  const size_t payload_bytes = format::RowRecordSize(key, value, create_ts, expire_ts);
   char* mem = arena.AllocateAligned(links_bytes + payload_bytes, alignof(SkipNode));
   for (int level = height - 1; level >= 1; --level) {
     new (mem + kLinkBytes * static_cast<size_t>(height - 1 - level))
@@ -181,25 +153,9 @@ SkipNode* NewNode(Arena& arena, int height, std::string_view key, std::string_vi
   }
   char* node_mem = mem + links_bytes - kLinkBytes;
   auto* node = new (node_mem) SkipNode{nullptr};
-  char* p = node_mem + sizeof(SkipNode);
-  p = PutVarint(p, key.size());
-  if (!key.empty()) std::memcpy(p, key.data(), key.size());
-  p += key.size();
-  std::memcpy(p, &seq, 8);
-  p += 8;
-  *p++ = static_cast<char>(KindFlags(kind) | (create_ts ? format::kFlagHasCreateTs : 0) |
-                           (expire_ts ? format::kFlagHasExpireTs : 0));
-  if (create_ts) {
-    std::memcpy(p, &*create_ts, 8);
-    p += 8;
-  }
-  if (expire_ts) {
-    std::memcpy(p, &*expire_ts, 8);
-    p += 8;
-  }
-  p = PutVarint(p, value.size());
-  if (!value.empty()) std::memcpy(p, value.data(), value.size());
-  assert(p + value.size() == mem + links_bytes + payload_bytes);
+  [[maybe_unused]] char* end = format::EncodeRowRecord(node_mem + sizeof(SkipNode), key, value, seq,
+                                                       kind, create_ts, expire_ts);
+  assert(end == mem + links_bytes + payload_bytes);
   return node;
 }
 
@@ -283,13 +239,13 @@ void Memtable::FindSplice(std::string_view key, uint64_t seq) {
   }
 }
 
-Status Memtable::Add(const format::RowView& row, format::RowView* stored) {
-  return Add(row.key, row.value, row.seq, row.kind, row.create_ts, row.expire_ts, stored);
+Status Memtable::Add(const format::RowView& row, const char** record) {
+  return Add(row.key, row.value, row.seq, row.kind, row.create_ts, row.expire_ts, record);
 }
 
 Status Memtable::Add(std::string_view key, std::string_view value, uint64_t seq, RowKind kind,
                      std::optional<int64_t> create_ts, std::optional<int64_t> expire_ts,
-                     format::RowView* stored) {
+                     const char** record) {
   if (key.empty()) return Status::Invalid("memtable: key is empty");
   if (key.size() > format::kMaxKeySize) {
     return Status::Invalid("memtable: key of " + std::to_string(key.size()) +
@@ -321,9 +277,7 @@ Status Memtable::Add(std::string_view key, std::string_view value, uint64_t seq,
   }
 
   SkipNode* node = NewNode(arena_, height, key, value, seq, kind, create_ts, expire_ts);
-  if (stored != nullptr) {
-    *stored = format::RowView(node->key(), node->value(), seq, kind, create_ts, expire_ts);
-  }
+  if (record != nullptr) *record = node->payload();
   for (int level = 0; level < height; ++level) {
     // The node is not yet reachable, so its own links need no barrier; the release store in
     // SetNext publishes the node (and its bytes) to readers.

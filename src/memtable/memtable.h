@@ -100,15 +100,15 @@ class Memtable {
   Memtable& operator=(const Memtable&) = delete;
 
   // --- Writer (externally serialized) ---
-  // With `stored`, *stored is set to a view of the row as stored: its key and value point into
-  // this memtable's arena and stay valid as long as the memtable lives (the WAL buffer encodes
-  // from them, holding the memtable, instead of keeping its own copy of every row).
+  // With `record`, *record is set to the row as stored: a format/row_record.h record in this
+  // memtable's arena, valid as long as the memtable lives (the WAL buffer keeps this one pointer
+  // per row, holding the memtable, instead of its own copy or view of every row).
   // `row` may be a RowEntry (it converts to a view of itself).
-  Status Add(const format::RowView& row, format::RowView* stored = nullptr);
+  Status Add(const format::RowView& row, const char** record = nullptr);
   Status Add(std::string_view key, std::string_view value, uint64_t seq,
              format::RowKind kind = format::RowKind::kValue,
              std::optional<int64_t> create_ts = std::nullopt,
-             std::optional<int64_t> expire_ts = std::nullopt, format::RowView* stored = nullptr);
+             std::optional<int64_t> expire_ts = std::nullopt, const char** record = nullptr);
   // Tags the table with the id of the last WAL SST holding its rows (SlateDB's
   // recent_flushed_wal_id); the engine records it in the manifest after the L0 flush.
   void SetLastWalId(uint64_t wal_id) { last_wal_id_.store(wal_id, std::memory_order_release); }

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "format/row_record.h"
 #include "memtable/arena.h"
 #include "test_util.h"
 #include "util/random.h"
@@ -125,6 +126,34 @@ TEST(MemtableTest, GetReturnsNewestVersionAtOrBelowMaxSeq) {
   EXPECT_EQ(m.Get("k")->create_ts, 5000);
   EXPECT_EQ(m.Get("k")->expire_ts, 9000);
   EXPECT_FALSE(m.Get("m")->create_ts.has_value());
+}
+
+// Add hands out the row as stored — a row record in the arena that the WAL buffer keeps a
+// pointer to — and it decodes to exactly the row added, whatever its shape.
+TEST(MemtableTest, AddHandsOutTheStoredRecordOfTheRow) {
+  Memtable mt;
+  const std::string long_key(300, 'k'), long_value(5000, 'v');
+  const format::RowView rows[] = {
+      {"a", "1", 7, RowKind::kValue, std::nullopt, std::nullopt},
+      {"b", "", 8, RowKind::kTombstone, 100, std::nullopt},
+      {long_key, long_value, 9, RowKind::kMerge, 200, 300},
+  };
+  for (const format::RowView& row : rows) {
+    const char* record = nullptr;
+    ASSERT_TRUE(mt.Add(row, &record).ok());
+    ASSERT_NE(record, nullptr);
+    const format::RowView stored = format::DecodeRowRecord(record);
+    EXPECT_EQ(stored.key, row.key);
+    EXPECT_EQ(stored.value, row.value);
+    EXPECT_EQ(stored.seq, row.seq);
+    EXPECT_EQ(stored.kind, row.kind);
+    EXPECT_EQ(stored.create_ts, row.create_ts);
+    EXPECT_EQ(stored.expire_ts, row.expire_ts);
+    EXPECT_NE(stored.key.data(), row.key.data()) << "a view of the arena's copy, not the input";
+    auto got = mt.Get(row.key, row.seq);
+    ASSERT_TRUE(got.has_value());
+    EXPECT_EQ(got->value, row.value);
+  }
 }
 
 TEST(MemtableTest, StatsAndTags) {

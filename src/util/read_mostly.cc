@@ -13,7 +13,7 @@ struct Registry {
   std::vector<std::pair<uint64_t, std::shared_ptr<Slot>>> entries;
   ~Registry() {
     for (auto& entry : entries) {
-      delete Scrape(entry.second.get());
+      Drop(Scrape(entry.second.get()));
       entry.second->thread_gone.store(true, std::memory_order_release);
     }
   }

@@ -55,6 +55,9 @@ struct alignas(64) Slot {
 
 HolderBase* InUse();
 
+// Frees a holder taken out of a slot (null is fine; InUse() must not be passed).
+inline void Drop(HolderBase* h) { std::unique_ptr<HolderBase> owned(h); }
+
 // Takes whatever a slot caches back (nullptr left behind); the caller deletes a real holder.
 HolderBase* Scrape(Slot* slot);
 
@@ -89,7 +92,7 @@ class ReadMostly {
         scraped.push_back(read_mostly_internal::Scrape(slot.get()));
       }
     }
-    for (HolderBase* h : scraped) delete h;
+    for (HolderBase* h : scraped) read_mostly_internal::Drop(h);
   }
 
   // The value current when Pin() was called, held until the Pinned ends (null if none was
@@ -108,7 +111,7 @@ class ReadMostly {
       // A scrape while we held it left nullptr: the reference is ours to drop.
       if (slot_ == nullptr ||
           !slot_->holder.compare_exchange_strong(expected, holder_, std::memory_order_acq_rel)) {
-        delete holder_;
+        read_mostly_internal::Drop(holder_);
       }
     }
     const std::shared_ptr<const T>& shared() const { return holder_->value; }
@@ -140,7 +143,7 @@ class ReadMostly {
       return Pinned(nullptr, Fresh());
     }
     if (h == nullptr || h->version != version_.load(std::memory_order_acquire)) {
-      delete h;  // (frees the old value if this was its last reference)
+      read_mostly_internal::Drop(h);  // (frees the old value if this was its last reference)
       h = Fresh();
     }
     return Pinned(slot, static_cast<Holder*>(h));
@@ -163,14 +166,16 @@ class ReadMostly {
       scraped.reserve(slots_.size());
       for (auto& slot : slots_) scraped.push_back(read_mostly_internal::Scrape(slot.get()));
     }
-    for (HolderBase* h : scraped) delete h;
+    for (HolderBase* h : scraped) read_mostly_internal::Drop(h);
     // `value` (the previous one) is released here, outside the lock.
   }
 
  private:
   Holder* Fresh() const {
     MutexLock lock(&mu_);
-    return new Holder(value_, version_.load(std::memory_order_relaxed));
+    // Owned from here by the slot it is put in, or by the Pinned (released to a raw pointer:
+    // slots are atomic pointers).
+    return std::make_unique<Holder>(value_, version_.load(std::memory_order_relaxed)).release();
   }
 
   const uint64_t id_ = read_mostly_internal::NextInstanceId();

@@ -5,9 +5,9 @@
 // (docs/format.md §6.1; Batch::WholeCommitsUpTo bounds one SST, the rest is restored). Tracks the
 // byte size (for the size-triggered flush and max_unflushed_bytes) and the highest seq buffered.
 // Thread safety: every method is thread-safe (internal mutex, held only for O(1) / O(rows) moves,
-// never during I/O). Ownership: rows are views; the buffer holds their owners (the memtables they
-// were inserted into, or its own copy) until Take() hands rows and owners out together. Errors:
-// none.
+// never during I/O). Ownership: rows are pointers to format/row_record.h records (8 bytes a
+// row); the buffer holds their owners (the memtables they were inserted into, or its own packed
+// copy) until Take() hands rows and owners out together. Errors: none.
 #pragma once
 
 #include <algorithm>
@@ -15,35 +15,50 @@
 #include <cstdint>
 #include <iterator>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "format/row.h"
+#include "format/row_record.h"
 #include "util/mutex.h"
 
 namespace slatedb::wal {
 
 class WalBuffer {
  public:
-  // Keeps the bytes that a batch's row views point into alive (a memtable, or a held copy).
+  // Keeps the bytes that a batch's row records point into alive (a memtable, or a held copy).
   using Owner = std::shared_ptr<const void>;
 
   struct Batch {
-    std::vector<format::RowView> rows;  // commit order
-    std::vector<Owner> owners;          // what `rows` point into
-    size_t bytes = 0;
-    uint64_t max_seq = 0;  // 0 when empty
+    // Commit order; each a format/row_record.h record (8 bytes a row here, the bytes stay in
+    // their owner: a memtable's arena, or the buffer's own packed copy).
+    std::vector<const char*> records;
+    std::vector<Owner> owners;  // what `records` point into
+    size_t bytes = 0;           // the rows' RowView::EstimatedSize sum
+    uint64_t max_seq = 0;       // 0 when empty
 
-    // Splits rows [n, end) off into the returned batch (n <= rows.size()). Both parts keep the
+    size_t size() const { return records.size(); }
+    bool empty() const { return records.empty(); }
+    format::RowView row(size_t i) const { return format::DecodeRowRecord(records[i]); }
+    // Rows [0, n) as views (what the WAL SST encoder takes; n <= size()).
+    std::vector<format::RowView> Views(size_t n) const {
+      std::vector<format::RowView> out;
+      out.reserve(n);
+      for (size_t i = 0; i < n; ++i) out.push_back(row(i));
+      return out;
+    }
+
+    // Splits rows [n, end) off into the returned batch (n <= size()). Both parts keep the
     // owners (both may view the same memtables).
     Batch SplitOff(size_t n) {
       Batch rest;
-      rest.rows.assign(rows.begin() + static_cast<std::ptrdiff_t>(n), rows.end());
+      rest.records.assign(records.begin() + static_cast<std::ptrdiff_t>(n), records.end());
       rest.owners = owners;
-      rows.resize(n);
-      for (const auto& row : rest.rows) rest.bytes += row.EstimatedSize();
+      records.resize(n);
+      for (size_t i = 0; i < rest.size(); ++i) rest.bytes += rest.row(i).EstimatedSize();
       bytes -= std::min(bytes, rest.bytes);
-      rest.max_seq = rest.rows.empty() ? 0 : rest.rows.back().seq;  // commit order
-      max_seq = rows.empty() ? 0 : rows.back().seq;
+      rest.max_seq = rest.empty() ? 0 : format::RowRecordSeq(rest.records.back());  // in order
+      max_seq = empty() ? 0 : format::RowRecordSeq(records.back());
       return rest;
     }
     // How many leading rows make up whole commits (the rows of one write share its seq) of at
@@ -52,34 +67,50 @@ class WalBuffer {
     size_t WholeCommitsUpTo(size_t max_bytes) const {
       size_t total = 0;
       size_t end = 0;  // the last commit boundary within max_bytes
-      for (size_t i = 0; i < rows.size(); ++i) {
-        if (i > 0 && rows[i].seq != rows[i - 1].seq) {
+      uint64_t prev_seq = 0;
+      for (size_t i = 0; i < size(); ++i) {
+        const format::RowView r = row(i);
+        if (i > 0 && r.seq != prev_seq) {
           if (total > max_bytes) return end > 0 ? end : i;
           end = i;
         }
-        total += rows[i].EstimatedSize();
+        prev_seq = r.seq;
+        total += r.EstimatedSize();
       }
-      return total > max_bytes && end > 0 ? end : rows.size();
+      return total > max_bytes && end > 0 ? end : size();
     }
   };
 
-  // Appends one committed batch (all rows share one seq, so order is preserved) as views into
+  // Appends one committed batch (all rows share one seq, so order is preserved) as records in
   // `owner`'s memory (the write path: the rows as stored in the memtable's arena, so the buffer
   // holds no copy of keys and values; the memtable lives until the batch is uploaded).
-  void Append(const std::vector<format::RowView>& rows, Owner owner) {
+  // `bytes`: the rows' RowView::EstimatedSize sum; `seq`: their seq.
+  void Append(const std::vector<const char*>& records, uint64_t seq, size_t bytes, Owner owner) {
     util::MutexLock lock(&mu_);
-    for (const auto& row : rows) {
-      current_.bytes += row.EstimatedSize();
-      if (row.seq > current_.max_seq) current_.max_seq = row.seq;
-      current_.rows.push_back(row);
-    }
+    current_.bytes += bytes;
+    if (seq > current_.max_seq) current_.max_seq = seq;
+    current_.records.insert(current_.records.end(), records.begin(), records.end());
     AddOwner(&current_.owners, std::move(owner));
   }
-  // Same for rows that live nowhere else: the buffer keeps them.
-  void Append(std::vector<format::RowEntry>&& rows) {
-    auto held = std::make_shared<const std::vector<format::RowEntry>>(std::move(rows));
-    std::vector<format::RowView> views(held->begin(), held->end());
-    Append(views, std::move(held));
+  // Same for rows that live nowhere else: the buffer packs them into records it keeps. Rows are
+  // in commit order (a test may append several commits at once).
+  void Append(const std::vector<format::RowEntry>& rows) {
+    size_t total = 0;
+    for (const auto& r : rows)
+      total += format::RowRecordSize(r.key, r.value, r.create_ts, r.expire_ts);
+    auto held = std::make_shared<std::string>(total, '\0');
+    std::vector<const char*> records;
+    records.reserve(rows.size());
+    char* p = held->data();
+    size_t bytes = 0;
+    uint64_t max_seq = 0;
+    for (const auto& r : rows) {
+      records.push_back(p);
+      p = format::EncodeRowRecord(p, r.key, r.value, r.seq, r.kind, r.create_ts, r.expire_ts);
+      bytes += format::RowView(r).EstimatedSize();
+      max_seq = std::max(max_seq, r.seq);
+    }
+    Append(records, max_seq, bytes, std::move(held));
   }
 
   // Takes every buffered row (possibly none), leaving the buffer empty.
@@ -96,7 +127,7 @@ class WalBuffer {
     util::MutexLock lock(&mu_);
     batch.bytes += current_.bytes;
     batch.max_seq = std::max(batch.max_seq, current_.max_seq);
-    batch.rows.insert(batch.rows.end(), current_.rows.begin(), current_.rows.end());
+    batch.records.insert(batch.records.end(), current_.records.begin(), current_.records.end());
     for (auto& owner : current_.owners) AddOwner(&batch.owners, std::move(owner));
     current_ = std::move(batch);
   }
@@ -107,7 +138,7 @@ class WalBuffer {
   }
   bool empty() const {
     util::MutexLock lock(&mu_);
-    return current_.rows.empty();
+    return current_.records.empty();
   }
 
  private:

@@ -110,14 +110,14 @@ TEST(WalBufferTest, AppendTakeRestore) {
   auto batch = buf.Take();
   EXPECT_TRUE(buf.empty());
   EXPECT_EQ(buf.bytes(), 0u);
-  ASSERT_EQ(batch.rows.size(), 3u);
+  ASSERT_EQ(batch.size(), 3u);
   EXPECT_EQ(batch.max_seq, 2u);
   buf.Append({Row("c", "4", 3)});
   buf.Restore(std::move(batch));
   auto again = buf.Take();
-  ASSERT_EQ(again.rows.size(), 4u);
-  EXPECT_EQ(again.rows[0].seq, 1u);
-  EXPECT_EQ(again.rows[3].key, "c");
+  ASSERT_EQ(again.size(), 4u);
+  EXPECT_EQ(again.row(0).seq, 1u);
+  EXPECT_EQ(again.row(3).key, "c");
   EXPECT_EQ(again.max_seq, 3u);
 }
 
@@ -129,7 +129,7 @@ TEST(WalBufferTest, WholeCommitsUpToAndSplitOff) {
   buf.Append({Row("c", v, 2)});
   buf.Append({Row("d", v, 3), Row("e", v, 3), Row("f", v, 3)});
   auto batch = buf.Take();
-  ASSERT_EQ(batch.rows.size(), 6u);
+  ASSERT_EQ(batch.size(), 6u);
   EXPECT_EQ(batch.WholeCommitsUpTo(1000), 6u);  // everything fits
   EXPECT_EQ(batch.WholeCommitsUpTo(6 * 43), 6u);
   EXPECT_EQ(batch.WholeCommitsUpTo(6 * 43 - 1), 3u);  // commit 3 would cross the limit
@@ -140,22 +140,22 @@ TEST(WalBufferTest, WholeCommitsUpToAndSplitOff) {
 
   const size_t total = batch.bytes;
   auto rest = batch.SplitOff(3);
-  ASSERT_EQ(batch.rows.size(), 3u);
-  ASSERT_EQ(rest.rows.size(), 3u);
+  ASSERT_EQ(batch.size(), 3u);
+  ASSERT_EQ(rest.size(), 3u);
   EXPECT_EQ(batch.max_seq, 2u);
   EXPECT_EQ(rest.max_seq, 3u);
   EXPECT_EQ(batch.bytes, 3u * 43);
   EXPECT_EQ(batch.bytes + rest.bytes, total);
-  EXPECT_EQ(rest.rows[0].key, "d");
+  EXPECT_EQ(rest.row(0).key, "d");
   EXPECT_EQ(rest.owners, batch.owners);  // both parts view the same memory
   EXPECT_FALSE(rest.owners.empty());
   // The rest goes back in front of newer rows, in order.
   buf.Append({Row("g", v, 4)});
   buf.Restore(std::move(rest));
   auto again = buf.Take();
-  ASSERT_EQ(again.rows.size(), 4u);
-  EXPECT_EQ(again.rows[0].key, "d");
-  EXPECT_EQ(again.rows[3].key, "g");
+  ASSERT_EQ(again.size(), 4u);
+  EXPECT_EQ(again.row(0).key, "d");
+  EXPECT_EQ(again.row(3).key, "g");
   EXPECT_EQ(again.max_seq, 4u);
 }
 
