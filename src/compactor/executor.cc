@@ -560,6 +560,11 @@ constexpr size_t kMaxPlanIndexReads = 64;
 // Each subcompaction's scans buffer about read_chunk_bytes / subcompactions per input, but GETs
 // stay at least this large.
 constexpr uint64_t kMinSubcompactionChunkBytes = 1 << 20;
+// What a job's input scans buffer at most together (about; a chunk is never cut below
+// kMinSubcompactionChunkBytes): a merge of many L0 SSTs reads each in chunks of this / inputs
+// instead of read_chunk_bytes each (10 inputs at 8 MiB buffered 80 MiB, more than the memtables
+// the L0s came from). RocksDB reads compaction inputs with 2 MiB of readahead each.
+constexpr uint64_t kJobReadBufferBytes = 32 << 20;
 
 format::BytesRange Unbounded() { return format::BytesRange{}; }
 
@@ -750,6 +755,14 @@ void RunRange(const CompactionJob& job, const ExecutorContext& ctx,
 
 }  // namespace
 
+uint64_t InputChunkBytes(uint64_t read_chunk_bytes, size_t inputs, size_t subs) {
+  const uint64_t per_input = std::min<uint64_t>(
+      read_chunk_bytes, std::max<uint64_t>(kMinSubcompactionChunkBytes,
+                                           kJobReadBufferBytes / std::max<size_t>(1, inputs)));
+  if (subs <= 1) return per_input;
+  return std::max<uint64_t>(std::min(per_input, kMinSubcompactionChunkBytes), per_input / subs);
+}
+
 ExecutorContext ExecutorContextFor(std::shared_ptr<ObjectStore> store, std::string db_path,
                                    const OutputSettings& output, std::shared_ptr<util::Clock> clock,
                                    std::shared_ptr<format::UlidGenerator> ulids,
@@ -824,10 +837,7 @@ CompactionJobResult RunCompaction(const CompactionJob& job, const ExecutorContex
     lookahead = std::max<size_t>(1, (fetch_tasks + inputs - 1) / inputs);
   }
   FetchPool* fetch_pool = pool ? &*pool : nullptr;
-  const uint64_t chunk_bytes =
-      subs <= 1 ? ctx.read_chunk_bytes
-                : std::max<uint64_t>(std::min(ctx.read_chunk_bytes, kMinSubcompactionChunkBytes),
-                                     ctx.read_chunk_bytes / subs);
+  const uint64_t chunk_bytes = InputChunkBytes(ctx.read_chunk_bytes, inputs, subs);
 
   std::vector<SubResult> parts(subs);
   for (size_t i = 0; i < subs; ++i) {

@@ -68,6 +68,12 @@
 
 namespace slatedb::compactor {
 
+// The bytes one input scan of a job with `inputs` sources and `subs` subcompactions reads per
+// GET: read_chunk_bytes, cut so the job's inputs buffer about 32 MiB together (never below 1 MiB
+// for this), then split between the subcompactions (each at least 1 MiB, or read_chunk_bytes
+// if smaller).
+uint64_t InputChunkBytes(uint64_t read_chunk_bytes, size_t inputs, size_t subs);
+
 struct ExecutorContext {
   std::shared_ptr<ObjectStore> store;
   std::string db_path;

@@ -595,6 +595,20 @@ TEST_F(ExecutorTest, PrefetchOverlapsGetsAndWritesIdenticalOutputs) {
   }
 }
 
+// A job's inputs read in chunks that keep their buffers about 32 MiB together: a merge of many
+// L0 SSTs no longer buffers read_chunk_bytes (8 MiB) for each.
+TEST(InputChunkBytesTest, ManyInputsShareTheJobsReadBudget) {
+  constexpr uint64_t kMiB = 1 << 20;
+  EXPECT_EQ(InputChunkBytes(8 * kMiB, 1, 1), 8 * kMiB);
+  EXPECT_EQ(InputChunkBytes(8 * kMiB, 4, 1), 8 * kMiB);
+  EXPECT_EQ(InputChunkBytes(8 * kMiB, 10, 1), 32 * kMiB / 10);
+  EXPECT_EQ(InputChunkBytes(8 * kMiB, 64, 1), kMiB);     // never below 1 MiB for the budget
+  EXPECT_EQ(InputChunkBytes(1024, 10, 1), 1024u);        // a smaller setting stays as it is
+  EXPECT_EQ(InputChunkBytes(8 * kMiB, 2, 4), 2 * kMiB);  // subcompactions split it further
+  EXPECT_EQ(InputChunkBytes(8 * kMiB, 10, 4), kMiB);     // ... down to 1 MiB
+  EXPECT_EQ(InputChunkBytes(512, 3, 4), 512u);
+}
+
 // A failed prefetched GET fails the job, naming the object, as a failed plain read does.
 TEST_F(ExecutorTest, PrefetchErrorFailsTheJobNamingTheObject) {
   std::vector<RowEntry> rows;
