@@ -137,6 +137,13 @@ class SLATEDB_EXPORT ObjectStore {
   // offset == size gives an empty string; offset > size is kInvalid.
   virtual Result<std::string> GetRange(std::string_view key, uint64_t offset,
                                        std::optional<uint64_t> length) = 0;
+  // Exactly bytes [offset, offset+length) into out[0, length), for a caller that brings its own
+  // buffer (the compactor reads its input chunks into pages it unmaps after use). An object
+  // ending before offset+length is kData "... truncated ..." naming it (nothing short is
+  // reported as success); other errors as GetRange. The default calls this store's GetRange and
+  // copies, so a decorator that only overrides GetRange keeps seeing every read; the local store
+  // overrides it with one pread into `out`.
+  virtual Status GetRangeInto(std::string_view key, uint64_t offset, uint64_t length, char* out);
   // The last min(n, size) bytes.
   virtual Result<std::string> GetSuffix(std::string_view key, uint64_t n) = 0;
   virtual Result<ObjectMeta> Head(std::string_view key) = 0;

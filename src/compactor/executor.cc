@@ -24,6 +24,7 @@
 #include "table/sst_reader.h"
 #include "table/sst_writer.h"
 #include "util/mutex.h"
+#include "util/page_memory.h"
 #include "util/thread_name.h"
 
 namespace slatedb::compactor {
@@ -65,28 +66,42 @@ bool PastEnd(const format::BytesBound& hi, std::string_view key) {
 // (SstReader is thread-safe), so each index is read once per job.
 using ReaderMap = std::map<format::Ulid, std::shared_ptr<table::SstReader>>;
 
-// One ranged GET of data blocks [first_block, end_block) of one source SST. The request fields
-// are set before the fetch is queued and not changed after; the result is guarded by `mu`.
+// One ranged GET of data blocks [first_block, end_block) of one source SST, read into mapped
+// pages (util::PageMemory: unmapped when the merge is done with them, so a compaction's input
+// buffers never stay in malloc's heaps). The request fields — `into`, a buffer to reuse if it is
+// large enough, included — are set before the fetch is queued and then belong to the fetching
+// thread; the result is guarded by `mu`.
 struct BlockFetch {
   std::shared_ptr<ObjectStore> store;
   std::string key;
   uint64_t start = 0, len = 0;
   size_t first_block = 0, end_block = 0;
+  util::PageMemory into;
   util::Mutex mu;
   util::CondVar cv;  // signals done (with mu)
   bool done GUARDED_BY(mu) = false;
-  Result<std::string> bytes GUARDED_BY(mu) = Status::Internal("fetch not run");
+  Status status GUARDED_BY(mu) = Status::Internal("fetch not run");
+  util::PageMemory bytes GUARDED_BY(mu);  // [0, len) read when status is OK
 
-  void Complete(Result<std::string> r) EXCLUDES(mu) {
+  // Runs the GET (on a fetch thread).
+  void Run() {
+    util::PageMemory buf = std::move(into);
+    if (buf.size() < len) buf = util::PageMemory(len);
+    Status st = store->GetRangeInto(key, start, len, buf.data());
+    Complete(std::move(st), std::move(buf));
+  }
+  void Complete(Status st, util::PageMemory buf) EXCLUDES(mu) {
     util::MutexLock lock(&mu);
-    bytes = std::move(r);
+    status = std::move(st);
+    bytes = std::move(buf);
     done = true;
     cv.NotifyAll();
   }
-  Result<std::string> Wait() EXCLUDES(mu) {
+  Status Wait(util::PageMemory* out) EXCLUDES(mu) {
     util::MutexLock lock(&mu);
     while (!done) cv.Wait(&mu);
-    return std::move(bytes);
+    *out = std::move(bytes);
+    return status;
   }
 };
 
@@ -110,7 +125,9 @@ class FetchPool {
       abandoned.swap(queue_);
       cv_.NotifyAll();
     }
-    for (auto& f : abandoned) f->Complete(Status::Internal("block fetch abandoned: job ended"));
+    for (auto& f : abandoned) {
+      f->Complete(Status::Internal("block fetch abandoned: job ended"), util::PageMemory());
+    }
     for (auto& w : workers_) w.join();
   }
   FetchPool(const FetchPool&) = delete;
@@ -133,7 +150,7 @@ class FetchPool {
         f = std::move(queue_.front());
         queue_.pop_front();
       }
-      f->Complete(f->store->GetRange(f->key, f->start, f->len));
+      f->Run();
     }
   }
 
@@ -148,8 +165,9 @@ class FetchPool {
 // run), reading data blocks in chunks of about `chunk_bytes` per ranged GET. Rows are decoded
 // one at a time into reused buffers (no per-row allocation); row() stays valid until Next().
 // With a FetchPool (`lookahead` >= 1) the reads are prefetched: up to `lookahead` ranged GETs
-// of about chunk_bytes / lookahead each are queued ahead of the block being merged (within the
-// current SST), so the bytes an input buffers stay about chunk_bytes as without prefetch.
+// of about chunk_bytes / (lookahead + 1) each are queued ahead of the chunk being merged (within
+// the current SST), so the bytes an input buffers — that chunk and the ones queued — stay about
+// chunk_bytes as without prefetch.
 // Without a pool each chunk is read when the merge reaches it.
 // With a key range (a subcompaction) only the rows inside it come out: SSTs wholly outside it
 // are not opened, and only the data blocks that may hold keys of the range are read (from the
@@ -164,8 +182,9 @@ class SequentialScan final : public table::RowIterator {
       : tables_(std::move(tables)),
         paths_(std::move(paths)),
         ssts_(std::move(ssts)),
-        chunk_bytes_(pool != nullptr ? std::max<uint64_t>(1, chunk_bytes / lookahead)
-                                     : chunk_bytes),
+        chunk_bytes_(pool != nullptr
+                         ? std::max<uint64_t>(1, chunk_bytes / (std::max<size_t>(1, lookahead) + 1))
+                         : chunk_bytes),
         pool_(pool),
         lookahead_(std::max<size_t>(1, lookahead)),
         range_(std::move(range)),
@@ -175,7 +194,7 @@ class SequentialScan final : public table::RowIterator {
     sst_ = 0;
     reader_.reset();
     iter_.reset();
-    chunk_.clear();
+    chunk_len_ = 0;
     ahead_.clear();
     valid_ = false;
     return Fill();
@@ -317,14 +336,14 @@ class SequentialScan final : public table::RowIterator {
     return Status::OK();
   }
 
-  // Installs the bytes of blocks [first, end_block) read from file offset `start`.
-  Status SetChunk(Result<std::string> bytes, size_t first, size_t end_block, uint64_t start,
-                  uint64_t len) {
-    if (!bytes.ok()) return bytes.status().WithContext(reader_->object_key());
-    if (bytes->size() != len) {
-      return Status::Data(reader_->object_key() + ": short read of data blocks");
-    }
-    chunk_ = std::move(*bytes);
+  // Installs the bytes of blocks [first, end_block) read from file offset `start` (the first
+  // `len` bytes of `bytes`; GetRangeInto never reports a short read as success).
+  Status SetChunk(const Status& read, util::PageMemory bytes, size_t first, size_t end_block,
+                  uint64_t start, uint64_t len) {
+    if (!read.ok()) return read.WithContext(reader_->object_key() + ": data blocks");
+    if (bytes.size() < len) return Status::Internal(reader_->object_key() + ": no fetch buffer");
+    chunk_ = std::move(bytes);
+    chunk_len_ = len;
     chunk_start_ = start;
     block_ = first;
     chunk_end_block_ = end_block;
@@ -336,11 +355,14 @@ class SequentialScan final : public table::RowIterator {
     size_t end_block = 0;
     uint64_t start = 0, end = 0;
     RETURN_IF_ERROR(PlanChunk(&end_block, &start, &end));
-    chunk_.clear();
     const size_t first = next_block_;
     next_block_ = end_block;
-    return SetChunk(tables_.object_store()->GetRange(reader_->object_key(), start, end - start),
-                    first, end_block, start, end - start);
+    util::PageMemory buf = std::move(chunk_);  // reused when large enough
+    chunk_len_ = 0;
+    if (buf.size() < end - start) buf = util::PageMemory(end - start);
+    Status read =
+        tables_.object_store()->GetRangeInto(reader_->object_key(), start, end - start, buf.data());
+    return SetChunk(read, std::move(buf), first, end_block, start, end - start);
   }
 
   // Queues GETs of the current SST's next chunks until lookahead_ are outstanding.
@@ -353,6 +375,7 @@ class SequentialScan final : public table::RowIterator {
       f->key = reader_->object_key();
       f->len = end - f->start;
       f->first_block = next_block_;
+      if (spare_.size() >= f->len) f->into = std::move(spare_);
       next_block_ = f->end_block;
       ahead_.push_back(f);
       pool_->Submit(std::move(f));
@@ -365,9 +388,12 @@ class SequentialScan final : public table::RowIterator {
     RETURN_IF_ERROR(TopUp());
     std::shared_ptr<BlockFetch> f = std::move(ahead_.front());
     ahead_.pop_front();
+    spare_ = std::move(chunk_);  // the merged chunk's pages, for the next GET queued
+    chunk_len_ = 0;
     RETURN_IF_ERROR(TopUp());  // keep lookahead_ GETs queued while this chunk is merged
-    chunk_.clear();
-    return SetChunk(f->Wait(), f->first_block, f->end_block, f->start, f->len);
+    util::PageMemory bytes;
+    Status read = f->Wait(&bytes);
+    return SetChunk(read, std::move(bytes), f->first_block, f->end_block, f->start, f->len);
   }
 
   // Verifies, decompresses and parses block block_ of the current chunk; positions iter_ on
@@ -395,8 +421,10 @@ class SequentialScan final : public table::RowIterator {
   std::shared_ptr<table::SstReader> reader_;
   std::shared_ptr<const format::SstIndex> index_;
   size_t num_blocks_ = 0;
-  size_t next_block_ = 0;     // first block not yet read from the store
-  std::string chunk_;         // bytes of blocks [chunk block start, chunk_end_block_)
+  size_t next_block_ = 0;   // first block not yet read from the store
+  util::PageMemory chunk_;  // [0, chunk_len_): blocks [chunk block start, chunk_end_block_)
+  uint64_t chunk_len_ = 0;
+  util::PageMemory spare_;    // a merged chunk's pages, handed to the next fetch queued
   uint64_t chunk_start_ = 0;  // file offset of chunk_[0]
   size_t block_ = 0;          // next block of the chunk to open
   size_t chunk_end_block_ = 0;

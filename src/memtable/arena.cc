@@ -32,7 +32,7 @@ char* Arena::AllocateAligned(size_t bytes, size_t align) {
     alloc_bytes_remaining_ -= needed;
     return result;
   }
-  // New blocks come from operator new[], aligned for any fundamental type.
+  // New blocks come from operator new[] (aligned for any fundamental type) or are whole pages.
   handed_out_.fetch_add(bytes, std::memory_order_relaxed);
   return AllocateFallback(bytes);
 }
@@ -57,10 +57,20 @@ char* Arena::AllocateFallback(size_t bytes) {
 }
 
 char* Arena::AllocateNewBlock(size_t block_bytes) {
-  blocks_.push_back(std::make_unique_for_overwrite<char[]>(block_bytes));
-  memory_usage_.fetch_add(block_bytes + kBlockOverhead, std::memory_order_relaxed);
+  char* block;
+  size_t taken;
+  if (block_bytes >= util::PageMemory::kMinBytes) {
+    mapped_.emplace_back(block_bytes);
+    block = mapped_.back().data();
+    taken = mapped_.back().size();
+  } else {
+    blocks_.push_back(std::make_unique_for_overwrite<char[]>(block_bytes));
+    block = blocks_.back().get();
+    taken = block_bytes;
+  }
+  memory_usage_.fetch_add(taken + kBlockOverhead, std::memory_order_relaxed);
   num_blocks_.fetch_add(1, std::memory_order_relaxed);
-  return blocks_.back().get();
+  return block;
 }
 
 }  // namespace slatedb::memtable

@@ -558,7 +558,8 @@ TEST(MemtableTest, HugeValueGetsItsOwnBlock) {
   ASSERT_OK(m.Add("b", huge, 2));
   const size_t with_huge = m.ApproximateBytes();
   EXPECT_GE(with_huge - before, huge.size());
-  EXPECT_LE(with_huge - before, huge.size() + 256);  // the node alone: links, key, lengths
+  // The node alone (links, key, lengths) in whole pages: a huge block is mapped memory.
+  EXPECT_LE(with_huge - before, huge.size() + 256 + util::PageMemory::PageSize());
   ASSERT_OK(m.Add("c", "small", 3));
   EXPECT_EQ(m.ApproximateBytes(), with_huge);  // "c" went into the first block's tail
   EXPECT_EQ(m.Get("b")->value, huge);
@@ -760,6 +761,29 @@ TEST(ArenaTest, BlocksGrowFromSmallToTheMaximum) {
   // About 64 blocks of 1 MiB plus the ramp (4 KiB .. 512 KiB), not 16,384 blocks of 4 KiB.
   EXPECT_LE(arena.num_blocks(), 64u + 12u);
   EXPECT_GE(arena.num_blocks(), 64u);
+  // The blocks of 128 KiB and more are mapped pages, returned to the OS when the arena goes.
+  EXPECT_GE(arena.num_mapped_blocks(), 64u);
+  EXPECT_LT(arena.num_mapped_blocks(), arena.num_blocks());  // the small ramp is from new[]
+}
+
+// A huge value gets a mapped block of its own, charged in whole pages; small ones stay in the
+// current block.
+TEST(ArenaTest, HugeAllocationsAreMappedPagesChargedInFull) {
+  Arena arena;
+  ASSERT_NE(arena.Allocate(10), nullptr);
+  EXPECT_EQ(arena.num_mapped_blocks(), 0u);
+  const size_t before = arena.MemoryUsage();
+  const size_t huge = (size_t{3} << 20) + 1;
+  char* p = arena.Allocate(huge);
+  ASSERT_NE(p, nullptr);
+  std::memset(p, 'h', huge);
+  EXPECT_EQ(arena.num_mapped_blocks(), 1u);
+  const size_t page = util::PageMemory::PageSize();
+  EXPECT_EQ(arena.MemoryUsage() - before, (huge + page - 1) / page * page + Arena::kBlockOverhead);
+  char* q = arena.Allocate(10);  // back in the first block
+  EXPECT_EQ(arena.num_mapped_blocks(), 1u);
+  EXPECT_EQ(arena.num_blocks(), 2u);
+  EXPECT_NE(q, nullptr);
 }
 
 }  // namespace

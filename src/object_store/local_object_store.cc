@@ -276,6 +276,35 @@ class LocalObjectStore final : public ObjectStore {
     return ReadRange(key, offset, length, std::nullopt);
   }
 
+  // One open + fstat + pread loop straight into `out`.
+  Status GetRangeInto(std::string_view key, uint64_t offset, uint64_t length, char* out) override {
+    RETURN_IF_ERROR(object_store::ValidateKey(key));
+    std::string path = PathOf(key);
+    Fd fd;
+    struct stat st {};
+    RETURN_IF_ERROR(OpenRegular(key, path, &fd, &st));
+    const uint64_t size = static_cast<uint64_t>(st.st_size);
+    if (offset > size) {
+      return Status::Invalid("range offset " + std::to_string(offset) + " is beyond the end of '" +
+                             Printable(key) + "' (size " + std::to_string(size) + ")");
+    }
+    if (length > size - offset) {
+      return object_store::TruncatedRead(Describe(), key, offset, length, size);
+    }
+    uint64_t done = 0;
+    while (done < length) {
+      ssize_t r = ::pread(fd.get(), out + done, length - done, static_cast<off_t>(offset + done));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return IoError("read", key, errno);
+      }
+      if (r == 0)
+        return object_store::TruncatedRead(Describe(), key, offset, length, offset + done);
+      done += static_cast<uint64_t>(r);
+    }
+    return Status::OK();
+  }
+
   Result<std::string> GetSuffix(std::string_view key, uint64_t n) override {
     RETURN_IF_ERROR(object_store::ValidateKey(key));
     return ReadRange(key, 0, std::nullopt, n);

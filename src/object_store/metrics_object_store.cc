@@ -80,6 +80,9 @@ class MetricsObjectStore final : public ObjectStoreWrapper {
                                std::optional<uint64_t> length) override {
     return Timed(get_range_, [&] { return inner_->GetRange(key, offset, length); });
   }
+  Status GetRangeInto(std::string_view key, uint64_t offset, uint64_t length, char* out) override {
+    return Timed(get_range_, [&] { return inner_->GetRangeInto(key, offset, length, out); });
+  }
   Result<std::string> GetSuffix(std::string_view key, uint64_t n) override {
     return Timed(get_range_, [&] { return inner_->GetSuffix(key, n); });
   }

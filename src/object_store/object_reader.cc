@@ -1,6 +1,8 @@
-// object_store/object_reader.cc — see object_reader.h; the ObjectStore::OpenReader default.
+// object_store/object_reader.cc — see object_reader.h; the ObjectStore::OpenReader and
+// ObjectStore::GetRangeInto defaults.
 #include "object_store/object_reader.h"
 
+#include <cstring>
 #include <memory>
 
 #include "object_store/key.h"
@@ -43,6 +45,16 @@ Result<uint64_t> ForwardingObjectReader::Size() {
 Result<std::unique_ptr<ObjectReader>> ObjectStore::OpenReader(std::string_view key) {
   return std::unique_ptr<ObjectReader>(
       std::make_unique<object_store::ForwardingObjectReader>(this, std::string(key)));
+}
+
+Status ObjectStore::GetRangeInto(std::string_view key, uint64_t offset, uint64_t length,
+                                 char* out) {
+  ASSIGN_OR_RETURN(std::string bytes, GetRange(key, offset, length));
+  if (bytes.size() != length) {
+    return object_store::TruncatedRead(Describe(), key, offset, length, offset + bytes.size());
+  }
+  if (length > 0) std::memcpy(out, bytes.data(), length);
+  return Status::OK();
 }
 
 }  // namespace slatedb

@@ -133,6 +133,25 @@ TEST_P(ConformanceTest, RangedReads) {
   EXPECT_TRUE(store_->GetRange("r", 1000, 1).status().IsInvalid());
 }
 
+// GetRangeInto: exactly the asked bytes into the caller's buffer; short is kData "truncated"
+// naming the object, a start past the end kInvalid, a missing object kNotFound.
+TEST_P(ConformanceTest, RangedReadsIntoTheCallersBuffer) {
+  ASSERT_OK(store_->Put("into/r", "0123456789"));
+  std::string buf(12, '.');
+  ASSERT_OK(store_->GetRangeInto("into/r", 2, 3, buf.data()));
+  EXPECT_EQ(buf, "234.........");
+  ASSERT_OK(store_->GetRangeInto("into/r", 0, 10, buf.data()));
+  EXPECT_EQ(buf, "0123456789..");
+  ASSERT_OK(store_->GetRangeInto("into/r", 10, 0, buf.data()));  // empty at the end
+  Status short_read = store_->GetRangeInto("into/r", 7, 5, buf.data());
+  EXPECT_TRUE(short_read.IsData()) << short_read.ToString();
+  EXPECT_NE(short_read.message().find("truncated"), std::string::npos) << short_read.ToString();
+  EXPECT_NE(short_read.message().find("into/r"), std::string::npos) << short_read.ToString();
+  Status beyond = store_->GetRangeInto("into/r", 11, 1, buf.data());
+  EXPECT_TRUE(beyond.IsInvalid()) << beyond.ToString();
+  EXPECT_TRUE(store_->GetRangeInto("into/missing", 0, 1, buf.data()).IsNotFound());
+}
+
 TEST_P(ConformanceTest, SuffixReads) {
   ASSERT_OK(store_->Put("s", "0123456789"));
   EXPECT_EQ(store_->GetSuffix("s", 3).value_or("?"), "789");

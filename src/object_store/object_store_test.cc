@@ -623,6 +623,22 @@ TEST(ObjectReaderDefault, DecoratorsSeeEveryReadAsGetRange) {
   EXPECT_GT(f->counts().injected_errors, 1u);
 }
 
+// The GetRangeInto default goes through the decorator's own GetRange (counted, faults injected);
+// the metrics decorator forwards it to the inner store and counts it as a get_range.
+TEST(GetRangeIntoDefault, DecoratorsSeeItAsGetRange) {
+  auto f = NewFaultInjectingObjectStore(NewMemoryObjectStore(), {});
+  ASSERT_OK(f->Put("o", "abcdef"));
+  f->ResetCounts();
+  char buf[3] = {};
+  ASSERT_OK(f->GetRangeInto("o", 1, 3, buf));
+  EXPECT_EQ(std::string(buf, 3), "bcd");
+  EXPECT_EQ(f->counts().get_range, 1u);
+  FaultOptions fo;
+  fo.error_rate[static_cast<int>(ObjectStoreOp::kGetRange)] = 1.0;
+  f->SetOptions(fo);
+  EXPECT_TRUE(f->GetRangeInto("o", 0, 1, buf).IsUnavailable());
+}
+
 TEST(S3Config, BucketNames) {
   for (const char* ok : {"abc", "my-bucket", "my.bucket.name", "a1b2c3", "slatedb-test-0123"}) {
     EXPECT_OK(ValidateS3BucketName(ok)) << ok;

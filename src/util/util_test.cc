@@ -1,11 +1,13 @@
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 #include <zlib.h>
 
 #include "slatedb/status.h"
 #include "test_util.h"
 #include "util/coding.h"
 #include "util/crc32.h"
+#include "util/page_memory.h"
 #include "util/random.h"
 #include "util/saturating.h"
 
@@ -58,6 +60,38 @@ TEST(TestMacrosTest, AssertOkAndExpectOkFailOnErrors) {
   };
   EXPECT_OK(once());
   EXPECT_EQ(evaluated, 1);
+}
+
+// A PageMemory is whole zeroed pages, movable, and unmapped (not just freed) when destroyed.
+TEST(PageMemoryTest, MapsWholePagesAndUnmapsThemWhenDestroyed) {
+  using util::PageMemory;
+  const size_t page = PageMemory::PageSize();
+  ASSERT_GE(page, 4096u);
+  const size_t bytes = 3 * page + 1;
+  auto resident = [page](const char* p, size_t n) -> int {
+    std::vector<unsigned char> vec((n + page - 1) / page);
+    return mincore(const_cast<char*>(p), n, vec.data());
+  };
+  char* data = nullptr;
+  {
+    PageMemory m(bytes);
+    ASSERT_FALSE(m.empty());
+    EXPECT_EQ(m.size(), 4 * page);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(m.data()) % page, 0u);
+    for (size_t i = 0; i < m.size(); i += 997) ASSERT_EQ(m.data()[i], 0) << i;
+    std::memset(m.data(), 'x', m.size());
+    PageMemory moved(std::move(m));
+    EXPECT_TRUE(m.empty());  // NOLINT(bugprone-use-after-move): checking the moved-from state
+    EXPECT_EQ(m.size(), 0u);
+    EXPECT_EQ(moved.data()[bytes - 1], 'x');
+    PageMemory assigned;
+    assigned = std::move(moved);
+    data = assigned.data();
+    EXPECT_EQ(resident(data, 4 * page), 0) << "mapped while alive";
+  }
+  errno = 0;
+  EXPECT_EQ(resident(data, 4 * page), -1) << "still mapped after the PageMemory was destroyed";
+  EXPECT_EQ(errno, ENOMEM);
 }
 
 TEST(CodingTest, VarintRoundTripAndOverflow) {
