@@ -100,6 +100,11 @@ def main():
                     help="block cache bytes (ours: the data budget; 0 = none)")
     ap.add_argument("--compacted", action="store_true",
                     help="read benchmarks run on a fully compacted database")
+    ap.add_argument("--rocksdb_compaction", action="store_true",
+                    help="both engines compact as RocksDB's db_bench does by default: one "
+                         "subcompaction, outputs rolled at 64 MiB (--subcompactions=1 "
+                         "--target_file_size_base=67108864 to both), and ours relinks disjoint "
+                         "L0s as RocksDB's trivial move does (--trivial_move=1)")
     ap.add_argument("--benchmarks", default=",".join(ALL))
     ap.add_argument("--ours", default=os.path.join(ROOT, "build/release/bench/db_bench"))
     ap.add_argument("--rocksdb", default="db_bench")
@@ -138,10 +143,14 @@ def main():
               f"--bloom_bits={a.bloom_bits}", f"--compression_type={a.compression_type}",
               f"--seed={a.seed}", f"--write_buffer_size={a.write_buffer_size}",
               f"--max_write_buffer_number={a.max_write_buffer_number}"]
+    if a.rocksdb_compaction:
+        common += ["--subcompactions=1", "--target_file_size_base=67108864"]
 
     def db_bench_cmds(exe, engine, b):
         db = os.path.join(scratch, engine, b)
         base = [exe] + common + [f"--db={db}"]
+        if a.rocksdb_compaction and engine != "rocksdb":
+            base.append("--trivial_move=1")
         if b in ("fillseq", "fillrandom"):
             return [], base + [f"--benchmarks={b}"], db
         setup = [base + ["--benchmarks=fillseq"]]
@@ -218,6 +227,7 @@ def main():
           f"value_size={a.value_size} seek_nexts={a.seek_nexts} bloom_bits={a.bloom_bits} "
           f"compression={a.compression_type} write_buffer_size={a.write_buffer_size} "
           f"max_write_buffer_number={a.max_write_buffer_number} "
+          f"rocksdb_compaction={a.rocksdb_compaction} "
           f"rounds={a.rounds} (medians)\n")
     cols = ["benchmark"] + [f"{e} ops/s" for e in engines]
     cols += ["ours/rocksdb"] + (["base/rocksdb", "ours/base"] if a.baseline else [])

@@ -21,6 +21,8 @@
 // --max_write_buffer_number N (default 2, as db_bench's) our max_unflushed_bytes = N x that:
 // writers stall once that much is not yet in L0, as RocksDB's do on N full memtables.
 // --trivial_move 1 (ours only) turns on CompactorOptions::enable_trivial_move.
+// --subcompactions N and --target_file_size_base B (db_bench's names) set our
+// max_subcompactions and max_sst_size when > 0 (default: ours, 4 and 256 MiB).
 // --cache_size is our block cache's data budget (BlockCacheOptions::data_capacity_bytes; 0 = no
 // data block cache); index, filter and stats blocks go to the metadata budget (its default,
 // 128 MiB), as RocksDB's db_bench keeps them outside its block cache by default.
@@ -75,6 +77,8 @@ struct Flags {
   int64_t write_buffer_size = 64LL << 20;
   int64_t max_write_buffer_number = 2;  // db_bench's default
   int64_t trivial_move = 0;             // 1: CompactorOptions::enable_trivial_move (ours only)
+  int64_t subcompactions = 0;           // > 0: CompactorOptions::max_subcompactions
+  int64_t target_file_size_base = 0;    // > 0: CompactorOptions::max_sst_size
 };
 
 // db_bench's RandomGenerator: 1 MiB of data built from 100-byte pieces of which half is random
@@ -303,6 +307,15 @@ class Bench {
                                    static_cast<uint64_t>(f_.max_write_buffer_number);
     if (f_.trivial_move == 1 && settings.compactor_options) {
       settings.compactor_options->enable_trivial_move = true;
+    }
+    if ((f_.subcompactions > 0 || f_.target_file_size_base > 0) && !settings.compactor_options) {
+      return Fail("--subcompactions / --target_file_size_base need the embedded compactor");
+    }
+    if (f_.subcompactions > 0) {
+      settings.compactor_options->max_subcompactions = static_cast<uint64_t>(f_.subcompactions);
+    }
+    if (f_.target_file_size_base > 0) {
+      settings.compactor_options->max_sst_size = static_cast<uint64_t>(f_.target_file_size_base);
     }
     if (f_.benchmarks.find("waitforcompaction") != std::string::npos &&
         settings.compactor_options) {
@@ -570,6 +583,14 @@ int main(int argc, char** argv) {
                  "(CompactorOptions::enable_trivial_move; RocksDB's level compaction does that by "
                  "default); 0 (default): our default, every compaction rewrites")
       ->check(CLI::Range(int64_t{0}, int64_t{1}));
+  app.add_option("--subcompactions", f.subcompactions,
+                 "ranges one compaction is split into, run in parallel (our max_subcompactions; "
+                 "default 0: ours, 4; RocksDB's db_bench default is 1)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1024}));
+  app.add_option("--target_file_size_base", f.target_file_size_base,
+                 "bytes at which compaction outputs are rolled (our max_sst_size; default 0: "
+                 "ours, 256 MiB; RocksDB's default is 64 MiB)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -96,7 +96,7 @@ std::string BloomFilterBuilder::Build() const {
   // excludes nothing, so reads stay correct and the SST stays readable).
   constexpr uint64_t kMaxBloomBits = (uint64_t{kDefaultMaxDecompressedSize} - 2) * 8;
   std::optional<uint64_t> checked =
-      util::CheckedMul(static_cast<uint64_t>(hashes_.size()), uint64_t{bits_per_key_});
+      util::CheckedMul(static_cast<uint64_t>(num_keys()), uint64_t{bits_per_key_});
   uint64_t total_bits = checked && *checked <= kMaxBloomBits ? *checked : 0;
   uint64_t nbytes = (total_bits + 7) / 8;
   uint64_t nbits = nbytes * 8;
@@ -106,10 +106,14 @@ std::string BloomFilterBuilder::Build() const {
   out.resize(2 + nbytes, '\0');
   if (nbits == 0) return out;
   auto* bits = reinterpret_cast<unsigned char*>(out.data() + 2);
-  for (uint64_t h : hashes_) {
+  auto set = [&](uint64_t h) {
     ForEachProbe(h, probes, nbits, [&](uint64_t bit) {
       bits[bit / 8] |= static_cast<unsigned char>(1u << (bit % 8));
     });
+  };
+  for (uint64_t h : inline_) set(h);
+  for (size_t i = 0; i < paged_; ++i) {
+    set(reinterpret_cast<const uint64_t*>(pages_[i / kHashesPerPage].data())[i % kHashesPerPage]);
   }
   return out;
 }

@@ -107,6 +107,24 @@ SstBuilder::SstBuilder(SstBuilderOptions options, SstSink* sink)
   if (options_.expected_size > 0 && sink_ == nullptr) data_.reserve(options_.expected_size);
 }
 
+Status SstBuilder::AppendSection(std::string_view raw) {
+  constexpr size_t kDirectSectionBytes = 64 << 10;
+  if (options_.compression != CompressionCodec::kNone) {
+    ASSIGN_OR_RETURN(std::string stored, Compress(options_.compression, raw));
+    AppendWithCrc(&data_, stored);
+    return Status::OK();
+  }
+  if (sink_ == nullptr || raw.size() < kDirectSectionBytes) {
+    AppendWithCrc(&data_, raw);
+    return Status::OK();
+  }
+  RETURN_IF_ERROR(Emit());
+  RETURN_IF_ERROR(sink_->Append(raw));
+  emitted_ += raw.size();
+  util::PutU32BE(&data_, util::Crc32(raw));
+  return Status::OK();
+}
+
 Status SstBuilder::Emit() {
   if (sink_ == nullptr || data_.empty()) return Status::OK();
   RETURN_IF_ERROR(sink_->Append(data_));
@@ -269,8 +287,7 @@ Result<EncodedSst> SstBuilder::Finish() {
       raw = EncodeCompositeFilters(filters);
       info.filter_format = FilterFormat::kComposite;
     }
-    ASSIGN_OR_RETURN(std::string stored, Compress(codec, raw));
-    AppendWithCrc(&out, stored);
+    RETURN_IF_ERROR(AppendSection(raw));
     info.filter_len = Pos() - info.filter_offset;
     RETURN_IF_ERROR(Emit());
   }
@@ -288,8 +305,7 @@ Result<EncodedSst> SstBuilder::Finish() {
     }
     auto vec = fbb.CreateVector(metas);
     fbb.Finish(fb::CreateSsTableIndex(fbb, vec));
-    ASSIGN_OR_RETURN(std::string stored, Compress(codec, BuilderBytes(fbb)));
-    AppendWithCrc(&out, stored);
+    RETURN_IF_ERROR(AppendSection(BuilderBytes(fbb)));
   }
   info.index_len = Pos() - info.index_offset;
   RETURN_IF_ERROR(Emit());
@@ -308,8 +324,7 @@ Result<EncodedSst> SstBuilder::Finish() {
     }
     fbb.Finish(fb::CreateSstStats(fbb, num_puts_, num_deletes_, num_merges_, raw_key_size_,
                                   raw_val_size_, vec));
-    ASSIGN_OR_RETURN(std::string stored, Compress(codec, BuilderBytes(fbb)));
-    AppendWithCrc(&out, stored);
+    RETURN_IF_ERROR(AppendSection(BuilderBytes(fbb)));
     info.stats_len = Pos() - info.stats_offset;
     RETURN_IF_ERROR(Emit());
   }

@@ -100,6 +100,9 @@ class SstBuilder {
   uint64_t Pos() const { return emitted_ + data_.size(); }
   // Hands data_ to the sink (no-op without one).
   Status Emit();
+  // Appends a filter / index / stats section, compressed with the SST's codec, and its CRC.
+  // Uncompressed with a sink, a large section goes to the sink as it is, not copied into data_.
+  Status AppendSection(std::string_view raw);
 
   SstBuilderOptions options_;
   SstSink* sink_;
