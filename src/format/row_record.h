@@ -19,19 +19,11 @@
 #include <string_view>
 
 #include "format/row.h"
+#include "util/coding.h"
 
 namespace slatedb::format {
 
 namespace row_record_internal {
-
-inline size_t VarintLength(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
 
 inline char* PutVarint(char* p, uint64_t v) {
   while (v >= 0x80) {
@@ -74,7 +66,7 @@ inline uint8_t KindFlags(RowKind kind) {
 // The bytes EncodeRowRecord writes for these fields.
 inline size_t RowRecordSize(std::string_view key, std::string_view value,
                             std::optional<int64_t> create_ts, std::optional<int64_t> expire_ts) {
-  using row_record_internal::VarintLength;
+  using util::VarintLength;
   return VarintLength(key.size()) + key.size() + 8 + 1 + (create_ts ? 8 : 0) + (expire_ts ? 8 : 0) +
          VarintLength(value.size()) + value.size();
 }
