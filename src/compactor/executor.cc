@@ -66,6 +66,14 @@ bool PastEnd(const format::BytesBound& hi, std::string_view key) {
 // (SstReader is thread-safe), so each index is read once per job.
 using ReaderMap = std::map<format::Ulid, std::shared_ptr<table::SstReader>>;
 
+// Reads bytes [start, start+len) of `key` into *buf: its pages when they are large enough, else
+// freshly mapped ones (util::PageMemory), so a scan's chunks reuse the pages of the one before.
+Status ReadChunk(ObjectStore& store, std::string_view key, uint64_t start, uint64_t len,
+                 util::PageMemory* buf) {
+  if (buf->size() < len) *buf = util::PageMemory(len);
+  return store.GetRangeInto(key, start, len, buf->data());
+}
+
 // One ranged GET of data blocks [first_block, end_block) of one source SST, read into mapped
 // pages (util::PageMemory: unmapped when the merge is done with them, so a compaction's input
 // buffers never stay in malloc's heaps). The request fields — `into`, a buffer to reuse if it is
@@ -86,8 +94,7 @@ struct BlockFetch {
   // Runs the GET (on a fetch thread).
   void Run() {
     util::PageMemory buf = std::move(into);
-    if (buf.size() < len) buf = util::PageMemory(len);
-    Status st = store->GetRangeInto(key, start, len, buf.data());
+    Status st = ReadChunk(*store, key, start, len, &buf);
     Complete(std::move(st), std::move(buf));
   }
   void Complete(Status st, util::PageMemory buf) EXCLUDES(mu) {
@@ -194,7 +201,6 @@ class SequentialScan final : public table::RowIterator {
     sst_ = 0;
     reader_.reset();
     iter_.reset();
-    chunk_len_ = 0;
     ahead_.clear();
     valid_ = false;
     return Fill();
@@ -343,7 +349,6 @@ class SequentialScan final : public table::RowIterator {
     if (!read.ok()) return read.WithContext(reader_->object_key() + ": data blocks");
     if (bytes.size() < len) return Status::Internal(reader_->object_key() + ": no fetch buffer");
     chunk_ = std::move(bytes);
-    chunk_len_ = len;
     chunk_start_ = start;
     block_ = first;
     chunk_end_block_ = end_block;
@@ -358,10 +363,8 @@ class SequentialScan final : public table::RowIterator {
     const size_t first = next_block_;
     next_block_ = end_block;
     util::PageMemory buf = std::move(chunk_);  // reused when large enough
-    chunk_len_ = 0;
-    if (buf.size() < end - start) buf = util::PageMemory(end - start);
     Status read =
-        tables_.object_store()->GetRangeInto(reader_->object_key(), start, end - start, buf.data());
+        ReadChunk(*tables_.object_store(), reader_->object_key(), start, end - start, &buf);
     return SetChunk(read, std::move(buf), first, end_block, start, end - start);
   }
 
@@ -389,8 +392,7 @@ class SequentialScan final : public table::RowIterator {
     std::shared_ptr<BlockFetch> f = std::move(ahead_.front());
     ahead_.pop_front();
     spare_ = std::move(chunk_);  // the merged chunk's pages, for the next GET queued
-    chunk_len_ = 0;
-    RETURN_IF_ERROR(TopUp());  // keep lookahead_ GETs queued while this chunk is merged
+    RETURN_IF_ERROR(TopUp());    // keep lookahead_ GETs queued while this chunk is merged
     util::PageMemory bytes;
     Status read = f->Wait(&bytes);
     return SetChunk(read, std::move(bytes), f->first_block, f->end_block, f->start, f->len);
@@ -421,9 +423,8 @@ class SequentialScan final : public table::RowIterator {
   std::shared_ptr<table::SstReader> reader_;
   std::shared_ptr<const format::SstIndex> index_;
   size_t num_blocks_ = 0;
-  size_t next_block_ = 0;   // first block not yet read from the store
-  util::PageMemory chunk_;  // [0, chunk_len_): blocks [chunk block start, chunk_end_block_)
-  uint64_t chunk_len_ = 0;
+  size_t next_block_ = 0;     // first block not yet read from the store
+  util::PageMemory chunk_;    // starts with blocks [chunk block start, chunk_end_block_)
   util::PageMemory spare_;    // a merged chunk's pages, handed to the next fetch queued
   uint64_t chunk_start_ = 0;  // file offset of chunk_[0]
   size_t block_ = 0;          // next block of the chunk to open

@@ -72,22 +72,38 @@ Status FsyncDir(const std::string& dir) {
   return Status::OK();
 }
 
+// Reads [offset, offset+n) of `fd` into out[0, n), retrying interrupted and partial reads;
+// *done is what was read (fewer than n only at end of file). Returns 0, or the errno of a failed
+// read.
+int PreadInto(int fd, uint64_t offset, uint64_t n, char* out, uint64_t* done) {
+  *done = 0;
+  while (*done < n) {
+    ssize_t r = ::pread(fd, out + *done, n - *done, static_cast<off_t>(offset + *done));
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    if (r == 0) break;
+    *done += static_cast<uint64_t>(r);
+  }
+  return 0;
+}
+
 // Reads [offset, offset+n) of `fd` into `out`; fewer bytes only at end of file. The error is
 // strerror's text.
 Status PreadAll(int fd, uint64_t offset, uint64_t n, std::string* out) {
   out->resize(n);
   uint64_t done = 0;
-  while (done < n) {
-    ssize_t r = ::pread(fd, out->data() + done, n - done, static_cast<off_t>(offset + done));
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      return Status::Internal(Errno(errno));
-    }
-    if (r == 0) break;
-    done += static_cast<uint64_t>(r);
-  }
+  const int err = PreadInto(fd, offset, n, out->data(), &done);
+  if (err != 0) return Status::Internal(Errno(err));
   out->resize(done);
   return Status::OK();
+}
+
+// kInvalid for a range read starting past the end of `key` (`size` bytes).
+Status OffsetBeyondEnd(std::string_view key, uint64_t offset, uint64_t size) {
+  return Status::Invalid("range offset " + std::to_string(offset) + " is beyond the end of '" +
+                         Printable(key) + "' (size " + std::to_string(size) + ")");
 }
 
 // How many readers of one store hold a descriptor (shared with the readers, which may outlive
@@ -284,23 +300,15 @@ class LocalObjectStore final : public ObjectStore {
     struct stat st {};
     RETURN_IF_ERROR(OpenRegular(key, path, &fd, &st));
     const uint64_t size = static_cast<uint64_t>(st.st_size);
-    if (offset > size) {
-      return Status::Invalid("range offset " + std::to_string(offset) + " is beyond the end of '" +
-                             Printable(key) + "' (size " + std::to_string(size) + ")");
-    }
+    if (offset > size) return OffsetBeyondEnd(key, offset, size);
     if (length > size - offset) {
       return object_store::TruncatedRead(Describe(), key, offset, length, size);
     }
     uint64_t done = 0;
-    while (done < length) {
-      ssize_t r = ::pread(fd.get(), out + done, length - done, static_cast<off_t>(offset + done));
-      if (r < 0) {
-        if (errno == EINTR) continue;
-        return IoError("read", key, errno);
-      }
-      if (r == 0)
-        return object_store::TruncatedRead(Describe(), key, offset, length, offset + done);
-      done += static_cast<uint64_t>(r);
+    const int err = PreadInto(fd.get(), offset, length, out, &done);
+    if (err != 0) return IoError("read", key, err);
+    if (done < length) {
+      return object_store::TruncatedRead(Describe(), key, offset, length, offset + done);
     }
     return Status::OK();
   }
@@ -643,25 +651,15 @@ class LocalObjectStore final : public ObjectStore {
       n = std::min(*suffix, size);
       offset = size - n;
     } else {
-      if (offset > size) {
-        return Status::Invalid("range offset " + std::to_string(offset) +
-                               " is beyond the end of '" + Printable(key) + "' (size " +
-                               std::to_string(size) + ")");
-      }
+      if (offset > size) return OffsetBeyondEnd(key, offset, size);
       n = size - offset;
       if (length && *length < n) n = *length;
     }
     std::string out(n, '\0');
     uint64_t done = 0;
-    while (done < n) {
-      ssize_t r = ::pread(fd.get(), out.data() + done, n - done, static_cast<off_t>(offset + done));
-      if (r < 0) {
-        if (errno == EINTR) continue;
-        return IoError("read", key, errno);
-      }
-      if (r == 0) break;  // Truncated underneath us (cannot happen with rename-only writes).
-      done += static_cast<uint64_t>(r);
-    }
+    // Short only if truncated underneath us (cannot happen with rename-only writes).
+    const int err = PreadInto(fd.get(), offset, n, out.data(), &done);
+    if (err != 0) return IoError("read", key, err);
     out.resize(done);
     return out;
   }

@@ -74,21 +74,27 @@ TEST(MetricsObjectStoreTest, CountsEveryCallByApiWithErrorsAndLatency) {
   EXPECT_EQ(head->histogram.sum, 0);
 }
 
-// Counts OpenReader calls and forwards them (the metrics wrapper must not fall back to the
-// base-class reader, which would bypass the inner store's own reader).
-class ReaderProbe final : public ObjectStoreWrapper {
+// Counts OpenReader and GetRangeInto calls and forwards them: the metrics wrapper must forward
+// both, not fall back to the base-class reader or copy through GetRange, which would bypass the
+// inner store's own reader or direct read.
+class ForwardProbe final : public ObjectStoreWrapper {
  public:
   using ObjectStoreWrapper::ObjectStoreWrapper;
   Result<std::unique_ptr<ObjectReader>> OpenReader(std::string_view key) override {
     ++open_readers;
     return inner_->OpenReader(key);
   }
+  Status GetRangeInto(std::string_view key, uint64_t offset, uint64_t length, char* out) override {
+    ++ranges_into;
+    return inner_->GetRangeInto(key, offset, length, out);
+  }
   int open_readers = 0;
+  int ranges_into = 0;
 };
 
 TEST(MetricsObjectStoreTest, ReadersAreForwardedAndTheirReadsCounted) {
   auto rec = std::make_shared<DefaultMetricsRecorder>();
-  auto probe = std::make_shared<ReaderProbe>(NewMemoryObjectStore());
+  auto probe = std::make_shared<ForwardProbe>(NewMemoryObjectStore());
   auto store = NewMetricsObjectStore(probe, rec, "gc", std::make_shared<ManualClock>(1000));
   ASSERT_OK(store->Put("a", "0123456789"));
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<ObjectReader> r, store->OpenReader("a"));
@@ -108,28 +114,16 @@ TEST(MetricsObjectStoreTest, ReadersAreForwardedAndTheirReadsCounted) {
   EXPECT_EQ(m.Sum(kCount, {{"component", "gc"}}), 6);  // and the Put
 }
 
-// Counts GetRangeInto calls and forwards them (the metrics wrapper must forward them, not fall
-// back to the base-class copy through GetRange, which would lose the local store's direct read).
-class IntoProbe final : public ObjectStoreWrapper {
- public:
-  using ObjectStoreWrapper::ObjectStoreWrapper;
-  Status GetRangeInto(std::string_view key, uint64_t offset, uint64_t length, char* out) override {
-    ++calls;
-    return inner_->GetRangeInto(key, offset, length, out);
-  }
-  int calls = 0;
-};
-
 TEST(MetricsObjectStoreTest, RangedReadsIntoABufferAreForwardedAndCounted) {
   auto rec = std::make_shared<DefaultMetricsRecorder>();
-  auto probe = std::make_shared<IntoProbe>(NewMemoryObjectStore());
+  auto probe = std::make_shared<ForwardProbe>(NewMemoryObjectStore());
   auto store = NewMetricsObjectStore(probe, rec, "gc", std::make_shared<ManualClock>(1000));
   ASSERT_OK(store->Put("a", "0123456789"));
   char buf[4] = {};
   ASSERT_OK(store->GetRangeInto("a", 3, 4, buf));
   EXPECT_EQ(std::string(buf, 4), "3456");
   EXPECT_TRUE(store->GetRangeInto("a", 8, 4, buf).IsData());
-  EXPECT_EQ(probe->calls, 2);
+  EXPECT_EQ(probe->ranges_into, 2);
   const MetricsSnapshot m = rec->Snapshot();
   EXPECT_EQ(m.Sum("slatedb.object_store.request_count", Labels("get", "get_range")), 2);
   EXPECT_EQ(m.Sum("slatedb.object_store.error_count", Labels("get", "get_range")), 1);
