@@ -183,6 +183,14 @@ Status L0Flusher::AwaitL0Room() {
     util::MutexLock lock(&mu_);
     seen = l0_compacted_events_;  // before the Notify: a commit right after it is not missed
   }
+  // The caller decided on the state it read before `seen`: a commit between that read and
+  // `seen` was counted already and may be the compactor's last (it then idles, and with a
+  // stopped clock the wait below would never end). Re-read the manifest first; a newer one means
+  // the caller looks again without waiting.
+  const std::shared_ptr<const format::Manifest> before = deps_.host->State()->manifest;
+  Status polled = poller_.Poll();
+  if (!polled.ok() && polled.IsFenced()) return polled;
+  if (deps_.host->State()->manifest != before) return Status::OK();
   if (deps_.compactor) deps_.compactor->Notify();
   {
     util::ClockWait wait(deps_.clock.get(), &mu_, &cv_);
